@@ -1,0 +1,112 @@
+# Hark - one GNU Makefile. `make` installs missing Debian packages, then builds ./hark.
+#   make            build ./hark (release flags) and the web assets
+#   make test       unit tests under ASan+UBSan, then black-box tests against the real binary
+#   make demo       build, then run `hark demo`
+#   make bench      run the benchmarks (each figure printed beside its anchor)
+#   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
+#   make lint       include-order and library-ownership checks
+#   make format     clang-format the C sources
+# V=1 shows commands. Modules add packages and rules in mk/*.mk.
+
+PKGS := libmicrohttpd jansson libcurl sqlite3 openssl libargon2
+DEBS := build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev \
+        libsqlite3-dev libssl-dev libargon2-dev sqlite3 jq curl xxd
+ALL_EXTRA :=
+TEST_EXTRA :=
+
+-include mk/*.mk
+
+CC ?= cc
+ifeq ($(CC),cc)
+CC := gcc
+endif
+Q := $(if $(V),,@)
+CI ?=
+WARN := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
+        -Wmissing-prototypes -Wvla -Wimplicit-fallthrough -Wno-format-nonliteral
+ifneq ($(CI),)
+WARN += -Werror
+endif
+ifneq ($(WERROR),)
+WARN += -Werror
+endif
+
+DEPS_STAMP := build/.deps-ok
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+CFLAGS_rel := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDFLAGS_rel := -pie -Wl,-z,relro,-z,now
+CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer -DHARK_TEST_BUILD
+LDFLAGS_asan := -fsanitize=address,undefined
+
+SRC := $(sort $(wildcard src/*.c src/*/*.c))
+GEN := build/gen/schema_sql.c
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+UNIT_SRC := $(sort $(wildcard tests/unit/*/*_test.c))
+
+obj = $(patsubst %.c,build/$(1)/%.o,$(2))
+
+.SECONDARY:
+.PHONY: all deps test check-unit check-api demo bench fuzz lint format clean
+all: hark $(ALL_EXTRA)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): Makefile $(wildcard mk/*.mk) tools/deps.sh
+	$(Q)tools/deps.sh $(DEBS)
+	$(Q)mkdir -p build && touch $@
+
+build/gen/schema_sql.c: $(sort $(wildcard src/store/schema/*.sql)) tools/embed-sql.sh
+	$(Q)mkdir -p $(dir $@)
+	$(Q)tools/embed-sql.sh $(sort $(wildcard src/store/schema/*.sql)) > $@
+
+define variant
+build/$(1)/%.o: %.c $(DEPS_STAMP)
+	@mkdir -p $$(dir $$@)
+	@$(if $(Q),echo "  CC [$(1)] $$<")
+	$(Q)$$(CC) $$(WARN) $$(CFLAGS_$(1)) $$(PKG_CFLAGS) -Isrc -MMD -MP -c $$< -o $$@
+
+build/$(1)/hark: $(call obj,$(1),$(SRC) $(GEN))
+	@$(if $(Q),echo "  LD [$(1)] $$@")
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS)
+
+build/$(1)/tests/unit/%: build/$(1)/tests/unit/%.o $(call obj,$(1),$(LIB_SRC) $(GEN))
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(eval $(call variant,rel))
+$(eval $(call variant,asan))
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+hark: build/rel/hark
+	$(Q)cp $< $@
+
+UNIT_BINS := $(patsubst %.c,build/asan/%,$(UNIT_SRC))
+
+check-unit: $(UNIT_BINS)
+	$(Q)tools/run-unit.sh $(UNIT_BINS)
+
+check-api: build/asan/hark
+	$(Q)HARK=$(CURDIR)/build/asan/hark tests/api/run.sh
+
+test: all check-unit check-api $(TEST_EXTRA)
+
+demo: all
+	./hark demo
+
+bench: all
+	$(Q)tools/run-bench.sh
+
+FUZZ_SECONDS ?= 20
+fuzz: $(DEPS_STAMP) $(GEN)
+	$(Q)tools/run-fuzz.sh $(FUZZ_SECONDS)
+
+lint:
+	$(Q)tools/lint.sh
+
+format:
+	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC)
+
+clean:
+	rm -rf build hark
