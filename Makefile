@@ -102,6 +102,9 @@ FUZZ_SECONDS ?= 20
 fuzz: $(DEPS_STAMP) $(GEN)
 	$(Q)tools/run-fuzz.sh $(FUZZ_SECONDS)
 
+print-pkgs:
+	@echo $(PKGS)
+
 lint:
 	$(Q)tools/lint.sh
 

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.h - the subcommands of the `hark` binary.
+ *
+ * Each entry point gets argv with argv[0] set to the subcommand name, returns the process exit
+ * status (0 ok, 1 failure, 2 usage error), and prints its own --help.
+ */
+#ifndef HARK_CLI_H
+#define HARK_CLI_H
+
+typedef int cli_fn(int argc, char **argv);
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    cli_fn *run;
+};
+
+int cli_version(int argc, char **argv);
+
+#endif
