@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * listen_fold.c - folds post and query text into the one canonical form the matcher scans:
+ * lowercase (full Unicode case folding), compatibility forms unified (NFKC), combining accents
+ * removed, and tokens separated by single spaces: "Hey @Acme, CAFÉ délà 🔥!" becomes
+ * " hey @acme cafe dela 🔥 ".
+ *
+ * ICU is used only once, to build a table for the whole Basic Multilingual Plane at first use
+ * (about 30 ms); the hot path is a table lookup per code point with an ASCII fast path, and
+ * never calls ICU except for the rare letters outside the BMP. The tables are immutable after
+ * pthread_once, the only process-wide state in this module.
+ */
+#include "base/base.h"
+#include "listen/listen_int.h"
+
+#include <pthread.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+
+enum fcls {
+    FC_SEP = 0, /* space, punctuation, control: ends a token */
+    FC_WORD,    /* letter, digit, mark, '_' in a script written with spaces */
+    FC_CJK,     /* word character of a script written without spaces */
+    FC_SYM,     /* emoji and other symbols: a token of its own */
+    FC_DROP,    /* vanishes (stripped accents, variation selectors, joiners) */
+};
+
+#define MAP_MAX 16 /* longest folded form kept, in UTF-8 bytes; longer ones stay as they are */
+
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+static uint8_t bmp_cls[65536];
+static uint32_t bmp_map[65536]; /* 0 = identity, else (offset << 5) | len into 'pool' */
+static char *pool;
+static size_t pool_len;
+
+static bool
+strip_mark(UChar32 c)
+{
+    if (u_charType(c) != U_NON_SPACING_MARK)
+        return false;
+    return (c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+           (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+           (c >= 0xFE20 && c <= 0xFE2F) || (c >= 0x591 && c <= 0x5C7) ||
+           (c >= 0x64B && c <= 0x65F) || c == 0x670;
+}
+
+bool
+listen__cp_nospace(uint32_t cp)
+{
+    if (cp < 0x0E00)
+        return false;
+    if ((cp >= 0x0E00 && cp <= 0x0EFF) || (cp >= 0x1000 && cp <= 0x109F) ||
+        (cp >= 0x1780 && cp <= 0x17FF) || (cp >= 0x1100 && cp <= 0x11FF) ||
+        (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3130 && cp <= 0x318F) ||
+        (cp >= 0x31F0 && cp <= 0x31FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+        (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+        (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF66 && cp <= 0xFF9F) ||
+        (cp >= 0x20000 && cp <= 0x3FFFF))
+        return true;
+    return false;
+}
+
+static enum fcls
+class_of(UChar32 c)
+{
+    if (c == 0xFE0E || c == 0xFE0F || c == 0x200D || c == 0x200C || (c >= 0x1F3FB && c <= 0x1F3FF) ||
+        (c >= 0xE0000 && c <= 0xE007F))
+        return FC_DROP;
+    switch (u_charType(c)) {
+    case U_UPPERCASE_LETTER:
+    case U_LOWERCASE_LETTER:
+    case U_TITLECASE_LETTER:
+    case U_MODIFIER_LETTER:
+    case U_OTHER_LETTER:
+    case U_NON_SPACING_MARK:
+    case U_COMBINING_SPACING_MARK:
+    case U_ENCLOSING_MARK:
+    case U_DECIMAL_DIGIT_NUMBER:
+    case U_LETTER_NUMBER:
+    case U_OTHER_NUMBER:
+    case U_CONNECTOR_PUNCTUATION:
+        return listen__cp_nospace((uint32_t)c) ? FC_CJK : FC_WORD;
+    case U_OTHER_SYMBOL:
+    case U_CURRENCY_SYMBOL:
+        return FC_SYM;
+    case U_FORMAT_CHAR:
+        return FC_DROP;
+    default:
+        return FC_SEP;
+    }
+}
+
+static size_t
+put_utf8(char *out, uint32_t c)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* Folds one BMP code point with ICU: NFKC_Casefold, then NFD, drop accents and separators,
+ * then NFC. Writes UTF-8 into 'out' and returns its length (may be 0). */
+static size_t
+fold_one(const UNormalizer2 *nfkccf, const UNormalizer2 *nfd, const UNormalizer2 *nfc, UChar32 c,
+         char *out, size_t max)
+{
+    UChar src[2], a[64], b[64];
+    int32_t n = 0, na, nb;
+    UErrorCode e = U_ZERO_ERROR;
+    size_t o = 0;
+
+    U16_APPEND_UNSAFE(src, n, c);
+    na = unorm2_normalize(nfkccf, src, n, a, COUNTOF(a), &e);
+    if (U_FAILURE(e))
+        return (size_t)-1;
+    nb = unorm2_normalize(nfd, a, na, b, COUNTOF(b), &e);
+    if (U_FAILURE(e))
+        return (size_t)-1;
+    na = 0;
+    for (int32_t i = 0; i < nb;) {
+        UChar32 d;
+        U16_NEXT(b, i, nb, d);
+        if (strip_mark(d) || class_of(d) == FC_SEP || class_of(d) == FC_DROP)
+            continue;
+        U16_APPEND_UNSAFE(a, na, d);
+    }
+    nb = unorm2_normalize(nfc, a, na, b, COUNTOF(b), &e);
+    if (U_FAILURE(e))
+        return (size_t)-1;
+    for (int32_t i = 0; i < nb;) {
+        UChar32 d;
+        U16_NEXT(b, i, nb, d);
+        if (o + 4 > max)
+            return (size_t)-1;
+        o += put_utf8(out + o, (uint32_t)d);
+    }
+    return o;
+}
+
+static void
+fold_build(void)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    const UNormalizer2 *nfkccf = unorm2_getNFKCCasefoldInstance(&e);
+    const UNormalizer2 *nfd = unorm2_getNFDInstance(&e);
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&e);
+    size_t cap = 1 << 16;
+
+    ASSERT(!U_FAILURE(e));
+    pool = xmalloc(cap);
+    pool_len = 1; /* offset 0 means identity */
+    for (UChar32 c = 0; c < 0x10000; c++) {
+        char tmp[MAP_MAX], orig[4];
+        size_t n, on;
+        enum fcls cls;
+
+        if (c >= 0xD800 && c <= 0xDFFF) {
+            bmp_cls[c] = FC_SEP;
+            continue;
+        }
+        cls = class_of(c);
+        if (cls == FC_SEP || (cls == FC_WORD && strip_mark(c))) {
+            bmp_cls[c] = cls == FC_SEP ? FC_SEP : FC_DROP;
+            continue;
+        }
+        if (cls == FC_DROP) {
+            bmp_cls[c] = FC_DROP;
+            continue;
+        }
+        n = fold_one(nfkccf, nfd, nfc, c, tmp, sizeof(tmp));
+        on = put_utf8(orig, (uint32_t)c);
+        if (n == (size_t)-1 || (n == on && memcmp(tmp, orig, n) == 0)) {
+            bmp_cls[c] = (uint8_t)cls;
+            continue;
+        }
+        if (n == 0) {
+            bmp_cls[c] = FC_DROP;
+            continue;
+        }
+        {
+            /* The folded form's own class decides (e.g. U+2460 CIRCLED ONE folds to a digit). */
+            size_t i = 0;
+            uint32_t first = listen__utf8_next((struct str){ tmp, n }, &i);
+            cls = class_of((UChar32)first);
+            if (cls == FC_SEP || cls == FC_DROP)
+                cls = FC_WORD;
+        }
+        if (pool_len + n > cap) {
+            cap *= 2;
+            pool = xrealloc(pool, cap);
+        }
+        memcpy(pool + pool_len, tmp, n);
+        bmp_map[c] = (uint32_t)(pool_len << 5) | (uint32_t)n;
+        pool_len += n;
+        bmp_cls[c] = (uint8_t)cls;
+    }
+    /* '_' joins words like a letter; '@' and '#' are handled by the tokenizer; the
+     * replacement character (what invalid bytes decode to) separates words. */
+    bmp_cls['_'] = FC_WORD;
+    bmp_cls[0xFFFD] = FC_SEP;
+}
+
+void
+listen__fold_init(void)
+{
+    pthread_once(&fold_once, fold_build);
+}
+
+uint32_t
+listen__utf8_next(struct str s, size_t *i)
+{
+    const unsigned char *p = (const unsigned char *)s.p + *i;
+    size_t left = s.len - *i;
+    uint32_t c;
+    size_t need;
+
+    if (p[0] < 0x80) {
+        *i += 1;
+        return p[0];
+    }
+    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+        need = 1;
+        c = p[0] & 0x1F;
+    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        need = 2;
+        c = p[0] & 0x0F;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        need = 3;
+        c = p[0] & 0x07;
+    } else {
+        *i += 1;
+        return 0xFFFD;
+    }
+    if (left <= need) {
+        *i += 1;
+        return 0xFFFD;
+    }
+    for (size_t k = 1; k <= need; k++) {
+        if ((p[k] & 0xC0) != 0x80) {
+            *i += 1;
+            return 0xFFFD;
+        }
+        c = (c << 6) | (p[k] & 0x3F);
+    }
+    /* Reject overlongs, surrogates and values past U+10FFFF. */
+    if ((need == 2 && c < 0x800) || (need == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
+        (c >= 0xD800 && c <= 0xDFFF)) {
+        *i += 1;
+        return 0xFFFD;
+    }
+    *i += need + 1;
+    return c;
+}
+
+/* The class of 'c' and, through 'map'/'mlen', its folded bytes (NULL = write 'c' itself). */
+static inline enum fcls
+lookup(uint32_t c, const char **map, size_t *mlen, char *tmp)
+{
+    if (c < 0x10000) {
+        uint32_t m = bmp_map[c];
+        if (m) {
+            *map = pool + (m >> 5);
+            *mlen = m & 31;
+        }
+        return (enum fcls)bmp_cls[c];
+    }
+    {
+        enum fcls cls = class_of((UChar32)c);
+        if (cls == FC_WORD || cls == FC_CJK) {
+            UChar32 f = u_foldCase((UChar32)c, U_FOLD_CASE_DEFAULT);
+            if ((uint32_t)f != c) {
+                *mlen = put_utf8(tmp, (uint32_t)f);
+                *map = tmp;
+            }
+        }
+        return cls;
+    }
+}
+
+/* Peeks whether the code point at 'i' starts a word (used after '@', '#', '.', '-'). */
+static bool
+word_at(struct str s, size_t i)
+{
+    const char *map = NULL;
+    size_t mlen = 0;
+    char tmp[4];
+    enum fcls c;
+
+    if (i >= s.len)
+        return false;
+    c = lookup(listen__utf8_next(s, &i), &map, &mlen, tmp);
+    return c == FC_WORD || c == FC_CJK;
+}
+
+ssize_t
+listen_fold(struct str s, char *out, size_t max)
+{
+    size_t i = 0, o = 0;
+    enum fcls last = FC_SEP; /* FC_SEP: the last byte written is a space */
+    bool handle = false;
+
+    listen__fold_init();
+    if (max < 2)
+        return ERR_TOOBIG;
+    out[o++] = ' ';
+    while (i < s.len) {
+        unsigned char b = (unsigned char)s.p[i];
+        uint32_t c;
+        const char *map = NULL;
+        size_t mlen = 0;
+        char tmp[4];
+        enum fcls cls;
+
+        /* Worst case per step: a space, 16 bytes of folded form, a space. */
+        if (o + MAP_MAX + 2 > max)
+            return ERR_TOOBIG;
+        if (b < 0x80) {
+            cls = (enum fcls)bmp_cls[b];
+            if (cls == FC_WORD) {
+                if (last == FC_CJK)
+                    out[o++] = ' ';
+                out[o++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+                last = FC_WORD;
+                i++;
+                continue;
+            }
+            c = b;
+            i++;
+        } else {
+            c = listen__utf8_next(s, &i);
+            cls = lookup(c, &map, &mlen, tmp);
+        }
+        switch (cls) {
+        case FC_DROP:
+            break;
+        case FC_WORD:
+        case FC_CJK:
+            if (last != FC_SEP && last != cls && (last == FC_CJK || cls == FC_CJK))
+                out[o++] = ' ';
+            if (map) {
+                memcpy(out + o, map, mlen);
+                o += mlen;
+            } else {
+                o += put_utf8(out + o, c);
+            }
+            last = cls;
+            break;
+        case FC_SYM:
+            if (last != FC_SEP)
+                out[o++] = ' ';
+            if (map) {
+                memcpy(out + o, map, mlen);
+                o += mlen;
+            } else {
+                o += put_utf8(out + o, c);
+            }
+            out[o++] = ' ';
+            last = FC_SEP;
+            handle = false;
+            break;
+        case FC_SEP:
+            if ((c == '@' || c == '#') && last == FC_SEP && word_at(s, i)) {
+                /* Start of a handle or hashtag: the marker is part of the token. */
+                out[o++] = (char)c;
+                last = FC_WORD;
+                handle = c == '@';
+                break;
+            }
+            if (handle && last == FC_WORD && (c == '.' || c == '-' || c == '@') && word_at(s, i)) {
+                /* Inside a handle: "@jane.bsky.social", "@jane@example.social". */
+                out[o++] = (char)c;
+                break;
+            }
+            if (last != FC_SEP)
+                out[o++] = ' ';
+            last = FC_SEP;
+            handle = false;
+            break;
+        }
+    }
+    if (last != FC_SEP) {
+        if (o + 1 > max)
+            return ERR_TOOBIG;
+        out[o++] = ' ';
+    }
+    return (ssize_t)o;
+}

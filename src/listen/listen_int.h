@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * listen_int.h - what the files of src/listen/ share and nobody else sees: the folding
+ * classes, the parsed query tree, and the source helpers.
+ */
+#ifndef HARK_LISTEN_INT_H
+#define HARK_LISTEN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/err.h"
+#include "base/str.h"
+#include "listen/listen.h"
+
+/* ---- folding (listen_fold.c) ---- */
+
+/* Builds the folding tables once per process (thread-safe, idempotent). They are immutable
+ * afterwards, so they are the one piece of process-wide state here. */
+void listen__fold_init(void);
+
+/* True when code point 'cp' belongs to a script written without spaces between words
+ * (Han, kana, Hangul, Thai, Lao, Khmer, Myanmar): literals starting or ending with such a
+ * character need no word boundary on that side. */
+bool listen__cp_nospace(uint32_t cp);
+
+/* Decodes one code point of 's' at '*i' (advancing it); invalid bytes give U+FFFD, 1 byte. */
+uint32_t listen__utf8_next(struct str s, size_t *i);
+
+/* Worst-case folded size of 'len' input bytes. */
+#define LISTEN_FOLD_BOUND(len) ((len) * 8 + 16)
+
+/* ---- queries (listen_query.c) ---- */
+
+enum lq_kind {
+    LQ_TERM,   /* literal (word, phrase, prefix, handle, hashtag) */
+    LQ_AND,
+    LQ_OR,
+    LQ_NOT,
+    LQ_NEAR,   /* a NEAR/n b; a and b are TERM nodes or ORs of TERM nodes */
+    LQ_FIELD,
+};
+
+enum lq_field { LQF_LANG, LQF_AUTHOR, LQF_PLATFORM, LQF_HAS_LINK, LQF_IS_REPLY };
+
+struct lq_node {
+    enum lq_kind kind;
+    int a, b;          /* children (node indexes), -1 when unused */
+    /* LQ_TERM */
+    char *lit;         /* folded literal, without boundary spaces (NUL-terminated, owned) */
+    size_t lit_len;
+    bool left;         /* needs a word boundary before */
+    bool right;        /* needs a word boundary after (false for prefix*) */
+    /* LQ_NEAR */
+    int near;
+    /* LQ_FIELD */
+    enum lq_field field;
+    char *value;       /* lowercased value, '*' stripped (owned) */
+    size_t value_len;
+    bool prefix;       /* value ended in '*' */
+    /* filled by the compiler */
+    uint32_t atom;     /* LQ_TERM: atom index in the matcher */
+};
+
+struct lq_tree {
+    struct lq_node *nodes;
+    size_t n, cap;
+    int root;
+};
+
+/* Parses 'text' into 't' (which must be zeroed). Returns 0, or ERR_INVAL/ERR_TOOBIG with 'em'
+ * ("at column N: ...") and '*pos' (byte offset; may be NULL). Frees partial work on error. */
+int listen__query_parse(struct str text, struct lq_tree *t, struct errmsg *em, size_t *pos);
+void listen__query_release(struct lq_tree *t);
+
+#endif
