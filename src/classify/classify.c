@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * classify.c - the triage of one message: three models plus the urgency rules.
+ *
+ * The models are plain classify_model files; this file only maps their labels onto the fixed
+ * enums of classify.h, once at open time, so a retrained model may order or omit labels freely
+ * (a missing intent is simply never predicted, an unknown label reads as "other").
+ */
+#include "base/base.h"
+
+#include "classify/classify.h"
+
+struct classify {
+    struct classify_model *lang, *intent, *sentiment;
+    enum classify_intent intent_of[CLASSIFY_MAX_LABELS];       /* model label -> enum */
+    enum classify_sentiment sentiment_of[CLASSIFY_MAX_LABELS]; /* model label -> enum */
+};
+
+static const char *const intent_names[CLASSIFY_INTENT_COUNT] = {
+    "question", "complaint", "request", "praise", "purchase_intent",
+    "feedback", "spam",      "abuse",   "other",
+};
+static const char *const sentiment_names[CLASSIFY_SENTIMENT_COUNT] = {
+    "negative",
+    "neutral",
+    "positive",
+};
+
+const char *
+classify_intent_name(enum classify_intent i)
+{
+    return (unsigned)i < CLASSIFY_INTENT_COUNT ? intent_names[i] : "other";
+}
+
+const char *
+classify_sentiment_name(enum classify_sentiment s)
+{
+    return (unsigned)s < CLASSIFY_SENTIMENT_COUNT ? sentiment_names[s] : "neutral";
+}
+
+int
+classify_intent_parse(struct str name, enum classify_intent *out)
+{
+    for (int i = 0; i < CLASSIFY_INTENT_COUNT; i++) {
+        if (str_eq_c(name, intent_names[i])) {
+            *out = (enum classify_intent)i;
+            return 0;
+        }
+    }
+    return ERR_INVAL;
+}
+
+int
+classify_sentiment_parse(struct str name, enum classify_sentiment *out)
+{
+    for (int i = 0; i < CLASSIFY_SENTIMENT_COUNT; i++) {
+        if (str_eq_c(name, sentiment_names[i])) {
+            *out = (enum classify_sentiment)i;
+            return 0;
+        }
+    }
+    return ERR_INVAL;
+}
+
+static int
+load_one(const char *dir, const char *file, struct classify_model **m, struct errmsg *em)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s/%s", dir, file);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return errmsg_set(em, ERR_INVAL, "model directory path too long: '%s'", dir);
+    return classify_model_load(path, m, em);
+}
+
+int
+classify_open(const char *model_dir, struct classify **out, struct errmsg *em)
+{
+    struct classify *c = xcalloc(1, sizeof(*c));
+    int rc;
+
+    rc = load_one(model_dir, "lang.bin", &c->lang, em);
+    if (rc < 0)
+        goto fail;
+    rc = load_one(model_dir, "intent.bin", &c->intent, em);
+    if (rc < 0)
+        goto fail;
+    rc = load_one(model_dir, "sentiment.bin", &c->sentiment, em);
+    if (rc < 0)
+        goto fail;
+    for (size_t i = 0; i < classify_model_nlabels(c->lang); i++) {
+        if (strlen(classify_model_label(c->lang, i)) != 2) {
+            rc = errmsg_set(em, ERR_INVAL, "model '%s/lang.bin': label '%s' is not an ISO 639-1 "
+                            "code", model_dir, classify_model_label(c->lang, i));
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < classify_model_nlabels(c->intent); i++) {
+        if (classify_intent_parse(str_c(classify_model_label(c->intent, i)), &c->intent_of[i]) < 0)
+            c->intent_of[i] = CLASSIFY_INTENT_OTHER;
+    }
+    for (size_t i = 0; i < classify_model_nlabels(c->sentiment); i++) {
+        if (classify_sentiment_parse(str_c(classify_model_label(c->sentiment, i)),
+                                     &c->sentiment_of[i]) < 0) {
+            rc = errmsg_set(em, ERR_INVAL, "model '%s/sentiment.bin': unknown label '%s'",
+                            model_dir, classify_model_label(c->sentiment, i));
+            goto fail;
+        }
+    }
+    *out = c;
+    return 0;
+fail:
+    classify_free(c);
+    return rc;
+}
+
+void
+classify_free(struct classify *c)
+{
+    if (!c)
+        return;
+    classify_model_free(c->lang);
+    classify_model_free(c->intent);
+    classify_model_free(c->sentiment);
+    xfree(c);
+}
+
+/* True when 'text' has at least one letter-like byte: an empty or all-punctuation message has
+ * no language, and the model's prior would be a guess. */
+static bool
+has_words(struct str text)
+{
+    size_t n = text.len < CLASSIFY_MAX_TEXT ? text.len : CLASSIFY_MAX_TEXT;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)text.p[i];
+        if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= 0xc3 && b <= 0xef))
+            return true;
+    }
+    return false;
+}
+
+void
+classify_message(const struct classify *c, struct str text, const struct classify_ctx *ctx,
+                 struct triage *out)
+{
+    float p[CLASSIFY_MAX_LABELS];
+    size_t best, n;
+    float pos = 0, neg = 0;
+
+    memset(out, 0, sizeof(*out));
+
+    if (has_words(text)) {
+        best = classify_model_predict(c->lang, text, p);
+        memcpy(out->lang, classify_model_label(c->lang, best), 2);
+        out->lang_conf = p[best];
+    }
+
+    best = classify_model_predict(c->intent, text, p);
+    out->intent = c->intent_of[best];
+    out->intent_conf = p[best];
+
+    best = classify_model_predict(c->sentiment, text, p);
+    n = classify_model_nlabels(c->sentiment);
+    out->sentiment = c->sentiment_of[best];
+    out->sentiment_conf = p[best];
+    for (size_t i = 0; i < n; i++) {
+        if (c->sentiment_of[i] == CLASSIFY_SENTIMENT_POSITIVE)
+            pos += p[i];
+        else if (c->sentiment_of[i] == CLASSIFY_SENTIMENT_NEGATIVE)
+            neg += p[i];
+    }
+    out->sentiment_score = pos - neg;
+
+    classify_urgency(text, ctx, out);
+}
