@@ -6,10 +6,12 @@
  */
 #include "base/base.h"
 
+#include "classify/classify.h"
 #include "cli.h"
 
 static const struct cli_command commands[] = {
     /* name, summary, entry point: keep this table sorted by name. */
+    { "model", "train, evaluate and run triage models", classify_cli_main },
     { "version", "print the version", cli_version },
 };
 
