@@ -53,7 +53,7 @@ BANKING_REQUEST = {
     "verify_my_identity", "passcode_forgotten",
 }  # everything else is a question
 BANKING_PER_CATEGORY = 40   # keep Banking77 from drowning the other sources
-HAND_REPEAT = 5             # the hand-written set is small; repeat it in training files
+HAND_REPEAT = 15            # the hand-written set is small; repeat it in training files
 
 UESC = re.compile(r"\\u([0-9a-fA-F]{4})")
 
@@ -128,6 +128,25 @@ def hand(repo):
     return out
 
 
+def lexicon(data):
+    """Single-word examples from AFINN-165 (|valence| >= 2) and the Emoji Sentiment Ranking
+    (emoji seen 50+ times whose positive or negative share beats the other by 0.25): they give
+    the sentiment model words and emoji that the sentence sets never use."""
+    out = []
+    with open(os.path.join(data, "lexicons", "AFINN-165.tsv"), encoding="utf-8") as f:
+        for l in f:
+            word, _, v = l.rstrip("\n").rpartition("\t")
+            if word and abs(int(v)) >= 2:
+                out.append(("positive" if int(v) > 0 else "negative", word))
+    with open(os.path.join(data, "lexicons", "Emoji_Sentiment_Data_v1.0.csv"), encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            occ = int(r["Occurrences"])
+            pos, neg = int(r["Positive"]) / occ, int(r["Negative"]) / occ
+            if occ >= 50 and abs(pos - neg) >= 0.25:
+                out.append(("positive" if pos > neg else "negative", r["Emoji"]))
+    return out
+
+
 def xlmt(data, lang, part):
     d = os.path.join(data, "xlm-t-umsab", lang)
     return list(zip([SENT[x.strip()] for x in read_lines(os.path.join(d, part + "_labels.txt"))],
@@ -161,13 +180,14 @@ def main():
     sent += [("negative" if BITEXT_INTENT.get(l) == "complaint" else "neutral", t)
              for i, (l, t) in enumerate(bt) if i % 3 == 0]
     sent += [("negative" if l == "complaint" else "neutral", t) for l, t in banking(data)]
+    lex = lexicon(data)
     hs = {"praise": "positive", "complaint": "negative", "abuse": "negative"}
     hand_sent = [(hs.get(l, "neutral"), t) for l, t in hand(repo)]
     tr, te = split(sent)
     hw_tr, hw_te = split(hand_sent)
-    write(os.path.join(out, "sentiment.train"), tr + hw_tr * HAND_REPEAT)
+    write(os.path.join(out, "sentiment.train"), tr + hw_tr * HAND_REPEAT + lex)
     write(os.path.join(out, "sentiment.test"), te + hw_te)
-    write(os.path.join(out, "sentiment.all"), sent + hand_sent * HAND_REPEAT)
+    write(os.path.join(out, "sentiment.all"), sent + hand_sent * HAND_REPEAT + lex)
 
     lang_tr, lang_te, all_tr, all_te = [], [], [], []
     for name, code in LANGS.items():
