@@ -8,9 +8,11 @@
 
 #include "classify/classify.h"
 #include "cli.h"
+#include "listen/listen.h"
 
 static const struct cli_command commands[] = {
     /* name, summary, entry point: keep this table sorted by name. */
+    { "listen", "match listening queries against a firehose or saved posts", listen_cli_main },
     { "model", "train, evaluate and run triage models", classify_cli_main },
     { "version", "print the version", cli_version },
 };

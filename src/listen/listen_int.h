@@ -6,6 +6,7 @@
 #ifndef HARK_LISTEN_INT_H
 #define HARK_LISTEN_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,5 +75,51 @@ struct lq_tree {
  * ("at column N: ...") and '*pos' (byte offset; may be NULL). Frees partial work on error. */
 int listen__query_parse(struct str text, struct lq_tree *t, struct errmsg *em, size_t *pos);
 void listen__query_release(struct lq_tree *t);
+
+/* ---- decoding and sources (listen_decode.c, listen_source.c, listen_ws.c, listen_sse.c) ---- */
+
+/* The dedupe key of the last decoded post: "did/rkey/rev" for Jetstream, the id otherwise. */
+struct str listen__decoder_key(const struct listen_decoder *d);
+
+enum src_kind { SRC_FILE, SRC_JETSTREAM, SRC_MASTODON };
+
+/* Two generations of 64-bit fingerprints: membership in either means "seen recently". */
+#define DEDUPE_SLOTS 32768 /* per generation; a generation holds at most half */
+struct dedupe {
+    uint64_t *gen[2];
+    size_t count; /* entries in gen[0] */
+};
+
+struct listen_source {
+    enum src_kind kind;
+    char *spec;
+    char *host;          /* network sources */
+    int port;
+    char *path;          /* request path including any query string */
+    char *file;          /* SRC_FILE: path, or NULL for stdin */
+    struct listen_source_opts opts;
+    atomic_bool stop;
+    struct listen_source_stats stats;
+    struct listen_decoder *dec;
+    struct dedupe seen;
+    int64_t saved_cursor; /* last cursor written to opts.cursor_file */
+    int64_t saved_ms;     /* when it was written (monotonic) */
+    listen_post_fn *cb;
+    void *arg;
+    int cb_rc;            /* a callback's error, to return from run */
+};
+
+/* True when 'key' was seen recently; records it either way. */
+bool listen__dedupe_seen(struct dedupe *d, struct str key);
+/* Delivers a decoded post: dedupe, callback, counters, cursor bookkeeping. Returns the
+ * callback's result (< 0 stops the source). */
+int listen__deliver(struct listen_source *src, const struct listen_post *p);
+/* Writes the cursor file now when 'force', or when a second has passed since the last write. */
+void listen__cursor_save(struct listen_source *src, bool force);
+/* Sleeps up to 'ms' while watching the stop flag; returns false when asked to stop. */
+bool listen__backoff(struct listen_source *src, int attempt);
+
+int listen__ws_run(struct listen_source *src, struct errmsg *em);
+int listen__sse_run(struct listen_source *src, struct errmsg *em);
 
 #endif

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * listen_decode.c - turns platform JSON into struct listen_post: Jetstream events
+ * (PROTOCOLS.md §8.3), Mastodon Status objects (§9.1, HTML content stripped) and the flat
+ * JSON-lines records of `hark listen` back-tests.
+ *
+ * The decoder keeps the parsed document until the next call, so the post's slices can point
+ * straight into jansson's strings; only derived values (the at:// URI, the web URL, the
+ * stripped Mastodon text) are built in the decoder's own buffers. Input is untrusted: every
+ * field is type-checked and a wrong type makes the record invalid, never a crash.
+ */
+#include "base/base.h"
+#include "listen/listen_int.h"
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "base/clock.h"
+
+#define FIELD_MAX (64 * 1024)
+
+struct listen_decoder {
+    json_t *root;   /* the last parsed document */
+    json_t *inner;  /* a second document (a Mastodon payload inside a JSON string) */
+    struct buf id, url, text, key;
+};
+
+struct listen_decoder *
+listen_decoder_new(void)
+{
+    struct listen_decoder *d = xcalloc(1, sizeof(*d));
+
+    buf_init(&d->id, 1024);
+    buf_init(&d->url, 1024);
+    buf_init(&d->text, 1 << 20);
+    buf_init(&d->key, 1024);
+    return d;
+}
+
+void
+listen_decoder_free(struct listen_decoder *d)
+{
+    if (!d)
+        return;
+    json_decref(d->root);
+    json_decref(d->inner);
+    buf_release(&d->id);
+    buf_release(&d->url);
+    buf_release(&d->text);
+    buf_release(&d->key);
+    free(d);
+}
+
+struct str
+listen__decoder_key(const struct listen_decoder *d)
+{
+    return buf_str(&d->key);
+}
+
+static void
+reset(struct listen_decoder *d)
+{
+    json_decref(d->root);
+    json_decref(d->inner);
+    d->root = NULL;
+    d->inner = NULL;
+    buf_reset(&d->id);
+    buf_reset(&d->url);
+    buf_reset(&d->text);
+    buf_reset(&d->key);
+}
+
+/* A string member as a slice; false when absent or not a string. */
+static bool
+get_str(const json_t *obj, const char *name, struct str *out)
+{
+    const json_t *v = json_object_get(obj, name);
+
+    if (!json_is_string(v))
+        return false;
+    *out = (struct str){ json_string_value(v), json_string_length(v) };
+    return true;
+}
+
+static bool
+mentions_link(struct str text)
+{
+    return memmem(text.p ? text.p : "", text.len, "http://", 7) ||
+           memmem(text.p ? text.p : "", text.len, "https://", 8);
+}
+
+static int64_t
+parse_time(const json_t *obj, const char *name)
+{
+    struct str s;
+    int64_t ms;
+
+    if (get_str(obj, name, &s) && clock_parse_iso(s, &ms) == 0)
+        return ms;
+    return 0;
+}
+
+static bool
+has_link_facet(const json_t *record)
+{
+    const json_t *facets = json_object_get(record, "facets"), *embed;
+    size_t i, j;
+    json_t *f, *feat;
+
+    if (json_is_array(facets)) {
+        json_array_foreach(facets, i, f) {
+            const json_t *features = json_object_get(f, "features");
+            if (!json_is_array(features))
+                continue;
+            json_array_foreach(features, j, feat) {
+                struct str type;
+                if (get_str(feat, "$type", &type) &&
+                    str_eq_c(type, "app.bsky.richtext.facet#link"))
+                    return true;
+            }
+        }
+    }
+    embed = json_object_get(record, "embed");
+    if (json_is_object(embed)) {
+        struct str type;
+        if (get_str(embed, "$type", &type) && str_eq_c(type, "app.bsky.embed.external"))
+            return true;
+    }
+    return false;
+}
+
+static int
+decode_jetstream_obj(struct listen_decoder *d, const json_t *root, struct listen_post *p)
+{
+    const json_t *commit, *record, *langs, *tus;
+    struct str kind, did, op, coll, rkey, rev, text;
+
+    if (!json_is_object(root) || !get_str(root, "kind", &kind) || !get_str(root, "did", &did))
+        return ERR_INVAL;
+    tus = json_object_get(root, "time_us");
+    if (!json_is_integer(tus))
+        return ERR_INVAL;
+    if (!str_eq_c(kind, "commit"))
+        return 0; /* identity and account events reach every subscriber */
+    commit = json_object_get(root, "commit");
+    if (!json_is_object(commit) || !get_str(commit, "operation", &op) ||
+        !get_str(commit, "collection", &coll) || !get_str(commit, "rkey", &rkey))
+        return ERR_INVAL;
+    if (!get_str(commit, "rev", &rev))
+        rev = STR_NULL;
+    if (!str_eq_c(coll, "app.bsky.feed.post") || !str_eq_c(op, "create"))
+        return 0;
+    record = json_object_get(commit, "record");
+    if (!json_is_object(record) || !get_str(record, "text", &text))
+        return ERR_INVAL;
+    if (did.len > 256 || rkey.len > 256 || rev.len > 256 || text.len > FIELD_MAX)
+        return ERR_INVAL;
+    *p = (struct listen_post){ .platform = STR_LIT("bluesky"), .text = text, .author = did };
+    if (buf_printf(&d->id, "at://%.*s/%.*s/%.*s", (int)did.len, did.p, (int)coll.len, coll.p,
+                   (int)rkey.len, rkey.p) < 0 ||
+        buf_printf(&d->url, "https://bsky.app/profile/%.*s/post/%.*s", (int)did.len, did.p,
+                   (int)rkey.len, rkey.p) < 0 ||
+        buf_printf(&d->key, "%.*s/%.*s/%.*s", (int)did.len, did.p, (int)rkey.len, rkey.p,
+                   (int)rev.len, rev.p ? rev.p : "") < 0)
+        return ERR_INVAL;
+    p->id = buf_str(&d->id);
+    p->url = buf_str(&d->url);
+    langs = json_object_get(record, "langs");
+    if (json_is_array(langs) && json_is_string(json_array_get(langs, 0))) {
+        const json_t *l = json_array_get(langs, 0);
+        p->lang = (struct str){ json_string_value(l), json_string_length(l) };
+    }
+    p->created_ms = parse_time(record, "createdAt");
+    p->cursor = json_integer_value(tus);
+    p->is_reply = json_is_object(json_object_get(record, "reply"));
+    p->has_link = has_link_facet(record) || mentions_link(text);
+    return 1;
+}
+
+/* Appends the text of HTML 'html' to 'b': tags dropped, <br> and </p> become line breaks,
+ * the common entities and numeric references decoded. */
+static int
+strip_html(struct buf *b, struct str html)
+{
+    size_t i = 0;
+    int rc = 0;
+
+    while (i < html.len && rc == 0) {
+        char c = html.p[i];
+        if (c == '<') {
+            const char *end = memchr(html.p + i, '>', html.len - i);
+            size_t tl = end ? (size_t)(end - (html.p + i)) : html.len - i;
+            struct str tag = { html.p + i, tl };
+            if (str_starts_with(tag, STR_LIT("<br")) || str_starts_with(tag, STR_LIT("</p")))
+                rc = buf_addc(b, '\n');
+            i += tl + 1;
+            continue;
+        }
+        if (c == '&') {
+            const char *semi = memchr(html.p + i, ';', html.len - i < 12 ? html.len - i : 12);
+            if (semi) {
+                struct str ent = { html.p + i + 1, (size_t)(semi - (html.p + i + 1)) };
+                uint32_t cp = 0;
+                if (str_eq_c(ent, "amp")) {
+                    cp = '&';
+                } else if (str_eq_c(ent, "lt")) {
+                    cp = '<';
+                } else if (str_eq_c(ent, "gt")) {
+                    cp = '>';
+                } else if (str_eq_c(ent, "quot")) {
+                    cp = '"';
+                } else if (str_eq_c(ent, "apos")) {
+                    cp = '\'';
+                } else if (str_eq_c(ent, "nbsp")) {
+                    cp = ' ';
+                } else if (ent.len > 1 && ent.p[0] == '#') {
+                    int64_t v = 0;
+                    if (ent.p[1] == 'x' || ent.p[1] == 'X') {
+                        for (size_t k = 2; k < ent.len; k++) {
+                            char h = ent.p[k];
+                            int dv = h >= '0' && h <= '9'   ? h - '0'
+                                     : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                                     : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                            : -1;
+                            if (dv < 0) {
+                                v = -1;
+                                break;
+                            }
+                            v = v * 16 + dv;
+                        }
+                    } else if (str_to_i64((struct str){ ent.p + 1, ent.len - 1 }, 1, 0x10FFFF,
+                                          &v) < 0) {
+                        v = -1;
+                    }
+                    if (v > 0 && v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF))
+                        cp = (uint32_t)v;
+                }
+                if (cp) {
+                    char u[4];
+                    size_t n;
+                    if (cp < 0x80) {
+                        u[0] = (char)cp;
+                        n = 1;
+                    } else if (cp < 0x800) {
+                        u[0] = (char)(0xC0 | (cp >> 6));
+                        u[1] = (char)(0x80 | (cp & 0x3F));
+                        n = 2;
+                    } else if (cp < 0x10000) {
+                        u[0] = (char)(0xE0 | (cp >> 12));
+                        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                        u[2] = (char)(0x80 | (cp & 0x3F));
+                        n = 3;
+                    } else {
+                        u[0] = (char)(0xF0 | (cp >> 18));
+                        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+                        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                        u[3] = (char)(0x80 | (cp & 0x3F));
+                        n = 4;
+                    }
+                    rc = buf_add(b, u, n);
+                    i = (size_t)(semi - html.p) + 1;
+                    continue;
+                }
+            }
+        }
+        rc = buf_addc(b, c);
+        i++;
+    }
+    return rc;
+}
+
+static int
+decode_mastodon_obj(struct listen_decoder *d, const json_t *st, struct listen_post *p)
+{
+    const json_t *acct, *reblog;
+    struct str id, content, s;
+
+    if (!json_is_object(st) || !get_str(st, "id", &id) || !get_str(st, "content", &content))
+        return ERR_INVAL;
+    reblog = json_object_get(st, "reblog");
+    if (json_is_object(reblog))
+        return 0; /* a boost repeats someone else's post */
+    if (content.len > FIELD_MAX)
+        return ERR_INVAL;
+    *p = (struct listen_post){ .platform = STR_LIT("mastodon"), .id = id };
+    if (get_str(st, "uri", &s))
+        p->id = s;
+    if (get_str(st, "url", &s))
+        p->url = s;
+    if (get_str(st, "language", &s))
+        p->lang = s;
+    acct = json_object_get(st, "account");
+    if (json_is_object(acct) && get_str(acct, "acct", &s))
+        p->author = s;
+    if (strip_html(&d->text, content) < 0)
+        return ERR_INVAL;
+    p->text = buf_str(&d->text);
+    p->created_ms = parse_time(st, "created_at");
+    p->is_reply = json_is_string(json_object_get(st, "in_reply_to_id"));
+    p->has_link = json_is_object(json_object_get(st, "card")) || mentions_link(p->text);
+    if (buf_add(&d->key, p->id.p, p->id.len) < 0)
+        return ERR_INVAL;
+    return 1;
+}
+
+static json_t *
+load(struct str json)
+{
+    json_error_t jerr;
+
+    if (json.len == 0)
+        return NULL;
+    return json_loadb(json.p, json.len, JSON_REJECT_DUPLICATES, &jerr);
+}
+
+int
+listen_decode_jetstream(struct listen_decoder *d, struct str json, struct listen_post *p)
+{
+    struct listen_post tmp;
+    int rc;
+
+    reset(d);
+    d->root = load(json);
+    if (!d->root)
+        return ERR_INVAL;
+    rc = decode_jetstream_obj(d, d->root, &tmp);
+    if (rc == 1)
+        *p = tmp;
+    return rc;
+}
+
+int
+listen_decode_mastodon(struct listen_decoder *d, struct str json, struct listen_post *p)
+{
+    struct listen_post tmp;
+    int rc;
+
+    reset(d);
+    d->root = load(json);
+    if (!d->root)
+        return ERR_INVAL;
+    rc = decode_mastodon_obj(d, d->root, &tmp);
+    if (rc == 1)
+        *p = tmp;
+    return rc;
+}
+
+static int
+sentiment_of(const json_t *v)
+{
+    if (json_is_integer(v))
+        return json_integer_value(v) < 0 ? -1 : json_integer_value(v) > 0;
+    if (json_is_real(v))
+        return json_real_value(v) < -0.05 ? -1 : json_real_value(v) > 0.05;
+    if (json_is_string(v)) {
+        struct str s = { json_string_value(v), json_string_length(v) };
+        if (str_eq_c(s, "negative"))
+            return -1;
+        if (str_eq_c(s, "positive"))
+            return 1;
+    }
+    return 0;
+}
+
+int
+listen_decode_line(struct listen_decoder *d, struct str json, struct listen_post *p)
+{
+    struct listen_post tmp;
+    const json_t *root;
+    struct str s;
+    int rc;
+
+    reset(d);
+    d->root = load(json);
+    root = d->root;
+    if (!json_is_object(root))
+        return ERR_INVAL;
+    if (json_object_get(root, "kind") && json_object_get(root, "did")) {
+        rc = decode_jetstream_obj(d, root, &tmp);
+    } else if (json_object_get(root, "content") && json_object_get(root, "account")) {
+        rc = decode_mastodon_obj(d, root, &tmp);
+    } else {
+        if (!get_str(root, "text", &s))
+            return ERR_INVAL;
+        tmp = (struct listen_post){ .platform = STR_LIT("file"), .text = s };
+        get_str(root, "platform", &tmp.platform);
+        get_str(root, "id", &tmp.id);
+        get_str(root, "lang", &tmp.lang);
+        get_str(root, "author", &tmp.author);
+        get_str(root, "url", &tmp.url);
+        tmp.has_link = json_is_true(json_object_get(root, "has_link")) || mentions_link(s);
+        tmp.is_reply = json_is_true(json_object_get(root, "is_reply"));
+        tmp.created_ms = parse_time(root, "created_at");
+        if (buf_add(&d->key, tmp.id.p, tmp.id.len) < 0)
+            return ERR_INVAL;
+        rc = 1;
+    }
+    if (rc == 1) {
+        tmp.sentiment = sentiment_of(json_object_get(root, "sentiment"));
+        *p = tmp;
+    }
+    return rc;
+}
