@@ -23,6 +23,7 @@ struct listen_decoder {
     json_t *root;   /* the last parsed document */
     json_t *inner;  /* a second document (a Mastodon payload inside a JSON string) */
     struct buf id, url, text, key;
+    struct listen_jetstream_fields js;
 };
 
 struct listen_decoder *
@@ -34,6 +35,7 @@ listen_decoder_new(void)
     buf_init(&d->url, 1024);
     buf_init(&d->text, 1 << 20);
     buf_init(&d->key, 1024);
+    listen__jetstream_init(&d->js);
     return d;
 }
 
@@ -48,6 +50,7 @@ listen_decoder_free(struct listen_decoder *d)
     buf_release(&d->url);
     buf_release(&d->text);
     buf_release(&d->key);
+    listen__jetstream_release(&d->js);
     free(d);
 }
 
@@ -100,60 +103,21 @@ parse_time(const json_t *obj, const char *name)
     return 0;
 }
 
-static bool
-has_link_facet(const json_t *record)
-{
-    const json_t *facets = json_object_get(record, "facets"), *embed;
-    size_t i, j;
-    json_t *f, *feat;
-
-    if (json_is_array(facets)) {
-        json_array_foreach(facets, i, f) {
-            const json_t *features = json_object_get(f, "features");
-            if (!json_is_array(features))
-                continue;
-            json_array_foreach(features, j, feat) {
-                struct str type;
-                if (get_str(feat, "$type", &type) &&
-                    str_eq_c(type, "app.bsky.richtext.facet#link"))
-                    return true;
-            }
-        }
-    }
-    embed = json_object_get(record, "embed");
-    if (json_is_object(embed)) {
-        struct str type;
-        if (get_str(embed, "$type", &type) && str_eq_c(type, "app.bsky.embed.external"))
-            return true;
-    }
-    return false;
-}
-
+/* Builds the post from the fields listen_jetstream.c extracted. */
 static int
-decode_jetstream_obj(struct listen_decoder *d, const json_t *root, struct listen_post *p)
+jetstream_post(struct listen_decoder *d, struct listen_post *p)
 {
-    const json_t *commit, *record, *langs, *tus;
-    struct str kind, did, op, coll, rkey, rev, text;
+    struct listen_jetstream_fields *f = &d->js;
+    struct str did = buf_str(&f->did), coll = buf_str(&f->collection), rkey = buf_str(&f->rkey);
+    struct str rev = buf_str(&f->rev), text = buf_str(&f->text);
 
-    if (!json_is_object(root) || !get_str(root, "kind", &kind) || !get_str(root, "did", &did))
+    if (did.len == 0 || !f->has_time)
         return ERR_INVAL;
-    tus = json_object_get(root, "time_us");
-    if (!json_is_integer(tus))
-        return ERR_INVAL;
-    if (!str_eq_c(kind, "commit"))
+    if (!f->is_commit)
         return 0; /* identity and account events reach every subscriber */
-    commit = json_object_get(root, "commit");
-    if (!json_is_object(commit) || !get_str(commit, "operation", &op) ||
-        !get_str(commit, "collection", &coll) || !get_str(commit, "rkey", &rkey))
-        return ERR_INVAL;
-    if (!get_str(commit, "rev", &rev))
-        rev = STR_NULL;
-    if (!str_eq_c(coll, "app.bsky.feed.post") || !str_eq_c(op, "create"))
+    if (!str_eq_c(coll, "app.bsky.feed.post") || !f->is_create)
         return 0;
-    record = json_object_get(commit, "record");
-    if (!json_is_object(record) || !get_str(record, "text", &text))
-        return ERR_INVAL;
-    if (did.len > 256 || rkey.len > 256 || rev.len > 256 || text.len > FIELD_MAX)
+    if (rkey.len == 0 || !f->has_text || did.len > 256 || rkey.len > 256 || rev.len > 256)
         return ERR_INVAL;
     *p = (struct listen_post){ .platform = STR_LIT("bluesky"), .text = text, .author = did };
     if (buf_printf(&d->id, "at://%.*s/%.*s/%.*s", (int)did.len, did.p, (int)coll.len, coll.p,
@@ -161,19 +125,15 @@ decode_jetstream_obj(struct listen_decoder *d, const json_t *root, struct listen
         buf_printf(&d->url, "https://bsky.app/profile/%.*s/post/%.*s", (int)did.len, did.p,
                    (int)rkey.len, rkey.p) < 0 ||
         buf_printf(&d->key, "%.*s/%.*s/%.*s", (int)did.len, did.p, (int)rkey.len, rkey.p,
-                   (int)rev.len, rev.p ? rev.p : "") < 0)
+                   (int)rev.len, rev.p) < 0)
         return ERR_INVAL;
     p->id = buf_str(&d->id);
     p->url = buf_str(&d->url);
-    langs = json_object_get(record, "langs");
-    if (json_is_array(langs) && json_is_string(json_array_get(langs, 0))) {
-        const json_t *l = json_array_get(langs, 0);
-        p->lang = (struct str){ json_string_value(l), json_string_length(l) };
-    }
-    p->created_ms = parse_time(record, "createdAt");
-    p->cursor = json_integer_value(tus);
-    p->is_reply = json_is_object(json_object_get(record, "reply"));
-    p->has_link = has_link_facet(record) || mentions_link(text);
+    p->lang = buf_str(&f->lang);
+    p->created_ms = f->created_ms;
+    p->cursor = f->time_us;
+    p->is_reply = f->is_reply;
+    p->has_link = f->link || mentions_link(text);
     return 1;
 }
 
@@ -320,10 +280,9 @@ listen_decode_jetstream(struct listen_decoder *d, struct str json, struct listen
     int rc;
 
     reset(d);
-    d->root = load(json);
-    if (!d->root)
+    if (listen__jetstream_parse(&d->js, json) < 0)
         return ERR_INVAL;
-    rc = decode_jetstream_obj(d, d->root, &tmp);
+    rc = jetstream_post(d, &tmp);
     if (rc == 1)
         *p = tmp;
     return rc;
@@ -376,7 +335,7 @@ listen_decode_line(struct listen_decoder *d, struct str json, struct listen_post
     if (!json_is_object(root))
         return ERR_INVAL;
     if (json_object_get(root, "kind") && json_object_get(root, "did")) {
-        rc = decode_jetstream_obj(d, root, &tmp);
+        rc = listen__jetstream_parse(&d->js, json) < 0 ? ERR_INVAL : jetstream_post(d, &tmp);
     } else if (json_object_get(root, "content") && json_object_get(root, "account")) {
         rc = decode_mastodon_obj(d, root, &tmp);
     } else {

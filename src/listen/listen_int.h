@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/str.h"
 #include "listen/listen.h"
@@ -77,6 +78,17 @@ int listen__query_parse(struct str text, struct lq_tree *t, struct errmsg *em, s
 void listen__query_release(struct lq_tree *t);
 
 /* ---- decoding and sources (listen_decode.c, listen_source.c, listen_ws.c, listen_sse.c) ---- */
+
+/* What the Jetstream event parser (listen_jetstream.c, yajl) extracts from one event. */
+struct listen_jetstream_fields {
+    struct buf did, collection, rkey, rev, text, lang;
+    int64_t time_us, created_ms;
+    bool has_time, has_text, is_commit, is_create, is_reply, link;
+};
+void listen__jetstream_init(struct listen_jetstream_fields *f);
+void listen__jetstream_release(struct listen_jetstream_fields *f);
+/* Parses 'json'; 0 when it is a well-formed JSON object (whatever it holds), else ERR_INVAL. */
+int listen__jetstream_parse(struct listen_jetstream_fields *f, struct str json);
 
 /* The dedupe key of the last decoded post: "did/rkey/rev" for Jetstream, the id otherwise. */
 struct str listen__decoder_key(const struct listen_decoder *d);
