@@ -14,6 +14,7 @@ DEBS := build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libcur
 ALL_EXTRA :=
 TEST_EXTRA :=
 
+.DEFAULT_GOAL := all
 -include mk/*.mk
 
 CC ?= cc

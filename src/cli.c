@@ -1,13 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli.c - small subcommands that need no server wiring.
+ * cli.c - the administrative subcommands: version, serve, agent, token, channel.
+ *
+ * Each opens the app (store and care), does one thing, prints the result, and closes. They
+ * work beside a running server: SQLite serializes the two processes' writes.
  */
 #include "base/base.h"
 #include "cli.h"
 
+#include <unistd.h>
+
+#include "app.h"
+#include "base/rand.h"
+#include "channels/chan.h"
+#include "care/care.h"
+#include "store/store.h"
+
 #ifndef HARK_VERSION
 #define HARK_VERSION "0.1.0"
 #endif
+
+#define REST_MAX 32
 
 int
 cli_version(int argc, char **argv)
@@ -15,5 +28,312 @@ cli_version(int argc, char **argv)
     (void)argc;
     (void)argv;
     printf("hark %s\n", HARK_VERSION);
+    return 0;
+}
+
+static bool
+wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Loads the config; on error prints it and returns 2. */
+static int
+load(int argc, char **argv, struct config *cfg, char **rest, int *nrest)
+{
+    struct errmsg em = { 0 };
+    if (config_load(argc, argv, cfg, rest, REST_MAX, nrest, &em) < 0) {
+        fprintf(stderr, "hark %s: %s\n", argv[0], em.text);
+        return 2;
+    }
+    return 0;
+}
+
+static int
+open_app(struct app *app, const struct config *cfg, const char *cmd)
+{
+    struct errmsg em = { 0 };
+    if (app_open(app, cfg, &em) < 0) {
+        fprintf(stderr, "hark %s: %s\n", cmd, em.set ? em.text : "cannot open the database");
+        app_close(app);
+        return 1;
+    }
+    return 0;
+}
+
+/* Finds "--name value" in 'rest'; NULL when absent. Marks consumed entries NULL. */
+static const char *
+opt(char **rest, int nrest, const char *name)
+{
+    for (int i = 0; i < nrest; i++) {
+        if (rest[i] && strcmp(rest[i], name) == 0 && i + 1 < nrest && rest[i + 1]) {
+            const char *v = rest[i + 1];
+            rest[i] = rest[i + 1] = NULL;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static bool
+flag(char **rest, int nrest, const char *name)
+{
+    for (int i = 0; i < nrest; i++) {
+        if (rest[i] && strcmp(rest[i], name) == 0) {
+            rest[i] = NULL;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Reports any argument left unconsumed; returns 2 if so. */
+static int
+leftovers(const char *cmd, char **rest, int nrest, int from)
+{
+    for (int i = from; i < nrest; i++) {
+        if (rest[i]) {
+            fprintf(stderr, "hark %s: unknown argument '%s' (see --help)\n", cmd, rest[i]);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+int
+cli_serve(int argc, char **argv)
+{
+    struct config cfg;
+    char *rest[REST_MAX];
+    int nrest, rc;
+    if (wants_help(argc, argv)) {
+        printf("usage: hark serve [--listen ADDR:PORT] [--db PATH] [--config FILE] [options]\n\n"
+               "Runs the Hark server until SIGINT or SIGTERM.\n");
+        config_usage(stdout);
+        return 0;
+    }
+    if ((rc = load(argc, argv, &cfg, rest, &nrest)) != 0)
+        return rc;
+    if (flag(rest, nrest, "--print-config")) {
+        config_print(&cfg, stdout);
+        return 0;
+    }
+    if ((rc = leftovers("serve", rest, nrest, 0)) != 0)
+        return rc;
+    app_signals_init();
+    struct app app;
+    if (open_app(&app, &cfg, "serve"))
+        return 1;
+    struct errmsg em = { 0 };
+    if (app_start(&app, &em) < 0) {
+        fprintf(stderr, "hark serve: %s\n", em.text);
+        app_close(&app);
+        return 1;
+    }
+    if (store_agent_count(app.st) == 0)
+        fprintf(stderr, "hark serve: no agents yet; add one with `hark agent add --email E "
+                        "--name N --role admin --password-stdin`\n");
+    app_wait(&app);
+    app_close(&app);
+    return 0;
+}
+
+/* Reads a password from stdin (first line) or prompts when stdin is a terminal. */
+static int
+read_password(char *out, size_t n)
+{
+    if (isatty(STDIN_FILENO))
+        fprintf(stderr, "password: ");
+    if (!fgets(out, (int)n, stdin))
+        return ERR_INVAL;
+    size_t len = strlen(out);
+    while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+        out[--len] = '\0';
+    return len ? 0 : ERR_INVAL;
+}
+
+int
+cli_agent(int argc, char **argv)
+{
+    struct config cfg;
+    char *rest[REST_MAX];
+    int nrest, rc;
+    if (argc < 2 || wants_help(argc, argv) || strcmp(argv[1], "add") != 0) {
+        printf("usage: hark agent add --email E --name N --role admin|agent\n"
+               "                      [--display-name D] [--password-stdin] [--db PATH]\n\n"
+               "Adds an agent. The password is read from standard input (one line); without\n"
+               "--password-stdin a random one is generated and printed once.\n");
+        return argc < 2 || !wants_help(argc, argv) ? 2 : 0;
+    }
+    if ((rc = load(argc - 1, argv + 1, &cfg, rest, &nrest)) != 0)
+        return rc;
+    struct agent a = { 0 };
+    a.email = opt(rest, nrest, "--email");
+    a.name = opt(rest, nrest, "--name");
+    a.role = opt(rest, nrest, "--role");
+    a.display_name = opt(rest, nrest, "--display-name");
+    a.bio = opt(rest, nrest, "--bio");
+    a.avatar_url = opt(rest, nrest, "--avatar-url");
+    bool from_stdin = flag(rest, nrest, "--password-stdin");
+    if ((rc = leftovers("agent add", rest, nrest, 0)) != 0)
+        return rc;
+    if (!a.email || !a.name) {
+        fprintf(stderr, "hark agent add: --email and --name are required\n");
+        return 2;
+    }
+    if (!a.role)
+        a.role = "agent";
+    if (!a.display_name) {
+        /* Customers see the first name by default. */
+        static char first[128];
+        snprintf(first, sizeof(first), "%s", a.name);
+        char *sp = strchr(first, ' ');
+        if (sp)
+            *sp = '\0';
+        a.display_name = first;
+    }
+    char password[1100];
+    bool generated = false;
+    if (from_stdin) {
+        if (read_password(password, sizeof(password)) < 0) {
+            fprintf(stderr, "hark agent add: no password on standard input\n");
+            return 2;
+        }
+    } else {
+        rand_hex(password, 12);
+        generated = true;
+    }
+    struct app app;
+    if (open_app(&app, &cfg, "agent add"))
+        return 1;
+    struct errmsg em = { 0 };
+    int64_t id;
+    rc = care_agent_add(app.care, &a, str_c(password), &id, &em);
+    app_close(&app);
+    if (rc < 0) {
+        fprintf(stderr, "hark agent add: %s\n", em.set ? em.text : err_str(rc));
+        return 1;
+    }
+    printf("agent %lld added: %s (%s)\n", (long long)id, a.email, a.role);
+    if (generated)
+        printf("password: %s\n", password);
+    return 0;
+}
+
+int
+cli_token(int argc, char **argv)
+{
+    struct config cfg;
+    char *rest[REST_MAX];
+    int nrest, rc;
+    if (argc < 2 || wants_help(argc, argv) || strcmp(argv[1], "create") != 0) {
+        printf("usage: hark token create --name N [--role admin|agent] [--db PATH]\n\n"
+               "Creates an API token for integrations and prints it once.\n"
+               "Use it as 'Authorization: Bearer <token>'.\n");
+        return argc < 2 || !wants_help(argc, argv) ? 2 : 0;
+    }
+    if ((rc = load(argc - 1, argv + 1, &cfg, rest, &nrest)) != 0)
+        return rc;
+    const char *name = opt(rest, nrest, "--name");
+    const char *role = opt(rest, nrest, "--role");
+    if ((rc = leftovers("token create", rest, nrest, 0)) != 0)
+        return rc;
+    if (!name || !name[0]) {
+        fprintf(stderr, "hark token create: --name is required\n");
+        return 2;
+    }
+    if (!role)
+        role = "admin";
+    if (!model_role_valid(str_c(role))) {
+        fprintf(stderr, "hark token create: invalid --role '%s': want admin or agent\n", role);
+        return 2;
+    }
+    struct app app;
+    if (open_app(&app, &cfg, "token create"))
+        return 1;
+    char token[80];
+    int64_t id;
+    rc = care_token_create(app.care, name, role, token, sizeof(token), &id);
+    app_close(&app);
+    if (rc < 0) {
+        fprintf(stderr, "hark token create: %s\n", err_str(rc));
+        return 1;
+    }
+    printf("%s\n", token);
+    fprintf(stderr, "token %lld '%s' (%s) created; it is shown only now\n", (long long)id, name,
+            role);
+    return 0;
+}
+
+int
+cli_channel(int argc, char **argv)
+{
+    struct config cfg;
+    char *rest[REST_MAX];
+    int nrest, rc;
+    if (argc < 2 || wants_help(argc, argv) || strcmp(argv[1], "add") != 0) {
+        printf("usage: hark channel add --type api --name N [--callback-url URL] [--db PATH]\n\n"
+               "Adds a channel and prints its id, webhook URL and signing secret (once).\n");
+        return argc < 2 || !wants_help(argc, argv) ? 2 : 0;
+    }
+    if ((rc = load(argc - 1, argv + 1, &cfg, rest, &nrest)) != 0)
+        return rc;
+    const char *type = opt(rest, nrest, "--type");
+    const char *name = opt(rest, nrest, "--name");
+    const char *callback = opt(rest, nrest, "--callback-url");
+    if ((rc = leftovers("channel add", rest, nrest, 0)) != 0)
+        return rc;
+    if (!type || !name || !name[0]) {
+        fprintf(stderr, "hark channel add: --type and --name are required\n");
+        return 2;
+    }
+    const struct chan_ops *ops = chan_find(type);
+    if (!ops) {
+        fprintf(stderr, "hark channel add: unknown --type '%s'\n", type);
+        return 2;
+    }
+    char in[2200] = "{}";
+    if (callback) {
+        if (strlen(callback) > 2000 || strchr(callback, '"') || strchr(callback, '\\')) {
+            fprintf(stderr, "hark channel add: invalid --callback-url\n");
+            return 2;
+        }
+        snprintf(in, sizeof(in), "{\"callback_url\":\"%s\"}", callback);
+    }
+    char *settings = NULL;
+    struct errmsg em = { 0 };
+    if (ops->settings(in, &settings, &em) < 0) {
+        fprintf(stderr, "hark channel add: %s\n", em.text);
+        return 2;
+    }
+    struct app app;
+    if (open_app(&app, &cfg, "channel add")) {
+        free(settings);
+        return 1;
+    }
+    char secret[65];
+    rand_hex(secret, 32);
+    struct channel ch = { .type = type, .name = name, .secret = secret, .settings = settings };
+    int64_t id;
+    rc = store_channel_add(app.st, &ch, &id);
+    app_close(&app);
+    free(settings);
+    if (rc < 0) {
+        fprintf(stderr, "hark channel add: %s\n", err_str(rc));
+        return 1;
+    }
+    char addr[64];
+    int port;
+    config_listen(&cfg, addr, sizeof(addr), &port);
+    printf("id: %lld\n", (long long)id);
+    if (cfg.public_url[0])
+        printf("webhook_url: %s/hooks/%lld\n", cfg.public_url, (long long)id);
+    else
+        printf("webhook_url: http://%s:%d/hooks/%lld\n", addr, port, (long long)id);
+    printf("secret: %s\n", secret);
     return 0;
 }

@@ -17,5 +17,10 @@ struct cli_command {
 };
 
 int cli_version(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_agent(int argc, char **argv);
+int cli_token(int argc, char **argv);
+int cli_channel(int argc, char **argv);
+int cli_demo(int argc, char **argv);
 
 #endif

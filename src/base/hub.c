@@ -53,6 +53,16 @@ wake_locked(struct hub *h)
 }
 
 void
+hub_set_last(struct hub *h, int64_t last_seq)
+{
+    pthread_mutex_lock(&h->mu);
+    ASSERT(h->count == 0);
+    h->last = last_seq;
+    h->first = last_seq + 1;
+    pthread_mutex_unlock(&h->mu);
+}
+
+void
 hub_publish(struct hub *h, int64_t seq, const char *type, const char *data, size_t len)
 {
     pthread_mutex_lock(&h->mu);

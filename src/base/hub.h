@@ -39,6 +39,9 @@ struct hub_sub {
 struct hub *hub_new(size_t ring, int64_t last_seq);
 void hub_free(struct hub *h);
 
+/* Sets the newest already-persisted seq; only before the first publish. */
+void hub_set_last(struct hub *h, int64_t last_seq);
+
 /* Copies 'type' and 'data' into the ring and wakes every subscriber. 'seq' must be greater
  * than any seq published before. */
 void hub_publish(struct hub *h, int64_t seq, const char *type, const char *data, size_t len);

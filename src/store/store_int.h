@@ -1,7 +1,109 @@
-/* placeholder until store lands */
+/* SPDX-License-Identifier: MIT */
+/*
+ * store_int.h - shared by the files of store/ only: connections, the statement cache, the
+ * writer's job interface and row decoding helpers. <sqlite3.h> appears nowhere else.
+ */
 #ifndef HARK_STORE_INT_H
 #define HARK_STORE_INT_H
-struct store_migration { int version; const char *name; const char *sql; };
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "base/arena.h"
+#include "store/store.h"
+
+struct store_migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
 extern const struct store_migration store__migrations[];
 extern const int store__nmigrations;
+
+#define STORE__CACHE_MAX 96
+
+/* One SQLite connection and its prepared statements. Used by one thread at a time. */
+struct store__conn {
+    sqlite3 *db;
+    struct {
+        const char *sql; /* a string literal: the cache key is its address */
+        sqlite3_stmt *stmt;
+    } cache[STORE__CACHE_MAX];
+    size_t ncache;
+    struct store__conn *next; /* in store->readers */
+};
+
+struct store__job;
+struct store__pending_event;
+
+/* What a write job sees: the writer connection, the transaction's clock and its events. */
+struct store__tx {
+    struct store *st;
+    struct store__conn *c;
+    struct store__job *job;
+    int64_t now; /* wall clock at batch start, ms */
+};
+
+typedef int store__job_fn(struct store__tx *tx, void *arg);
+
+struct store {
+    char *path;
+    struct hub *hub;
+    size_t queue_max, batch_max;
+
+    struct store__conn *writer; /* owned by the writer thread while it runs */
+    pthread_t thread;
+    pthread_mutex_t mu;          /* guards the queue, 'stopping' and stats */
+    pthread_cond_t work;         /* signalled when jobs are queued */
+    pthread_cond_t done;         /* broadcast after each batch */
+    struct store__job *head, *tail;
+    size_t depth;
+    bool stopping;
+    struct store_stats stats;
+
+    pthread_key_t reader_key;   /* this thread's read connection */
+    pthread_mutex_t readers_mu; /* guards 'readers' */
+    struct store__conn *readers;
+    int64_t last_seq; /* writer-thread only after open */
+};
+
+/* Opens a connection with Hark's pragmas. 'writer' sets synchronous=FULL. */
+int store__conn_open(const char *path, bool writer, struct store__conn **out);
+void store__conn_close(struct store__conn *c);
+/* This thread's read connection, opened on first use. NULL only on open failure. */
+struct store__conn *store__reader(struct store *st);
+
+/* Returns the cached statement for 'sql' (a literal), reset with bindings cleared; NULL on a
+ * prepare error (logged). */
+sqlite3_stmt *store__q(struct store__conn *c, const char *sql);
+/* Maps an SQLite result code to ERR_*. */
+int store__err(int sqlite_rc);
+
+/* Queues 'fn(tx, arg)' for the writer. With 'wait', blocks until its batch is durable and
+ * returns the job's rc; otherwise 'arg' must be heap memory the job frees itself, and the
+ * call returns 0 or ERR_BUSY. */
+int store__submit(struct store *st, store__job_fn *fn, void *arg, bool wait);
+/* Persists an event in the current transaction ('data' is malloc'd JSON text, stolen) and
+ * queues it for publication after commit. */
+int store__event(struct store__tx *tx, const char *type, char *data);
+
+/* The writer thread's body (writer.c). */
+void *store__writer_main(void *arg);
+
+/* Applies pending migrations on the writer connection. */
+int store__migrate(struct store__conn *c, struct errmsg *em);
+
+/* Binding and decoding helpers. Empty slices with NULL 'p' bind as SQL NULL. */
+void store__bind_str(sqlite3_stmt *s, int i, struct str v);
+void store__bind_cstr(sqlite3_stmt *s, int i, const char *v);
+/* Column text copied into the arena, or NULL for SQL NULL. */
+const char *store__col(struct arena *ar, sqlite3_stmt *s, int i);
+
+/* Row readers shared by read paths and write jobs. */
+int store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct conv *out);
+int store__msg_read(struct store__conn *c, struct arena *ar, int64_t id, struct msg *out);
+/* Writes message.created/updated plus conversation.updated events for 'msg_id'. */
+int store__emit_msg(struct store__tx *tx, const char *type, int64_t msg_id);
+int store__emit_conv(struct store__tx *tx, const char *type, int64_t conv_id);
+
 #endif

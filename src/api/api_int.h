@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_int.h - shared by the files of api/ only: the api context, authentication, body
+ * decoding and JSON replies. Helpers named *_or_reply have already sent the error response
+ * when they return < 0 (or NULL); the handler just returns.
+ */
+#ifndef HARK_API_INT_H
+#define HARK_API_INT_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+
+#include "api/api.h"
+#include "base/err.h"
+#include "base/str.h"
+#include "care/care.h"
+#include "http/http.h"
+
+struct api {
+    struct api_config cfg;
+    struct store *st;
+    struct care *care;
+    struct hub *hub;
+    struct http_server *srv;
+    atomic_bool stopping;
+    atomic_uint sse_clients;
+    struct http_route *routes;
+    size_t nroutes;
+};
+
+#define API_COOKIE "hark_session"
+#define API_COOKIE_SECURE "__Host-hark_session"
+
+enum {
+    API_ANY = 0,       /* any authenticated caller */
+    API_ADMIN = 1 << 0 /* admins and API tokens only */
+};
+
+/* Authenticates the request (Bearer token, else session cookie), checks the CSRF token on
+ * cookie-authenticated writes, and the role. 0, or < 0 after replying 401/403. */
+int api__auth_or_reply(struct http_req *r, struct api *a, unsigned flags,
+                       struct care_principal *p);
+/* Decodes the body as a JSON object (Content-Type application/json). NULL after replying
+ * 400 or 415. The result is released with the request's arena. */
+json_t *api__json_or_reply(struct http_req *r);
+/* Releases 'j' when the request ends. */
+void api__defer_decref(struct http_req *r, json_t *j);
+/* Parses {param} 'i' as a positive id. < 0 after replying 404. */
+int api__id_or_reply(struct http_req *r, size_t i, int64_t *id);
+/* Sends 'j' (stolen) as JSON with 'status'. */
+void api__reply(struct http_req *r, unsigned status, json_t *j);
+/* Sends the error for 'rc' with the errmsg text when set, else 'fallback'. */
+void api__reply_err(struct http_req *r, int rc, const struct errmsg *em, const char *fallback);
+
+/* Optional string member: NULL when absent or null; < 0 after replying 422 when the wrong
+ * type, invalid UTF-8 or longer than 'max'. */
+int api__opt_string_or_reply(struct http_req *r, json_t *obj, const char *name, size_t max,
+                             const char **out);
+/* Parses an optional positive integer query argument within [min, max]. < 0 after 400. */
+int api__query_int_or_reply(struct http_req *r, const char *name, int64_t min, int64_t max,
+                            int64_t *out);
+
+/* Route handlers, one file per resource. */
+void api__login(struct http_req *r, void *ctx);
+void api__logout(struct http_req *r, void *ctx);
+void api__me(struct http_req *r, void *ctx);
+void api__me_update(struct http_req *r, void *ctx);
+void api__channels_list(struct http_req *r, void *ctx);
+void api__channels_create(struct http_req *r, void *ctx);
+void api__convs_list(struct http_req *r, void *ctx);
+void api__convs_counts(struct http_req *r, void *ctx);
+void api__conv_get(struct http_req *r, void *ctx);
+void api__conv_reply(struct http_req *r, void *ctx);
+void api__conv_assign(struct http_req *r, void *ctx);
+void api__conv_status(struct http_req *r, void *ctx);
+void api__conv_labels(struct http_req *r, void *ctx);
+void api__conv_read(struct http_req *r, void *ctx);
+void api__contacts_list(struct http_req *r, void *ctx);
+void api__contact_get(struct http_req *r, void *ctx);
+void api__contact_patch(struct http_req *r, void *ctx);
+void api__agents_list(struct http_req *r, void *ctx);
+void api__agents_create(struct http_req *r, void *ctx);
+void api__events(struct http_req *r, void *ctx);
+void api__hook(struct http_req *r, void *ctx);
+void api__healthz(struct http_req *r, void *ctx);
+void api__metrics(struct http_req *r, void *ctx);
+
+#endif

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * conversations.c - the inbox: list with filters and cursor paging, counts, one conversation
+ * with its contact and messages, and the agent actions (reply or note, assign, status,
+ * labels, read).
+ */
+#include "base/base.h"
+#include "api/api_int.h"
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/utf8.h"
+#include "store/store.h"
+
+#define Q_MAX 200
+
+static bool
+plain_word(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static int
+bad_query(struct http_req *r, const char *name, const char *want)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg), "invalid '%s': want %s", name, want);
+    http_reply_error(r, ERR_INVAL, msg);
+    return ERR_INVAL;
+}
+
+void
+api__convs_list(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
+        return;
+    struct conv_filter f = { .limit = 50 };
+    const char *v;
+    int64_t n = 0;
+
+    if ((v = http_query(r, "status")) && strcmp(v, "all") != 0) {
+        if (!model_conv_status_valid(str_c(v))) {
+            bad_query(r, "status", "open, pending, snoozed, resolved or all");
+            return;
+        }
+        f.status = v;
+    }
+    if ((v = http_query(r, "assignee"))) {
+        if (strcmp(v, "me") == 0) {
+            f.assignee = p.agent_id ? p.agent_id : -1;
+        } else if (strcmp(v, "none") == 0) {
+            f.assignee = -1;
+        } else if (str_to_i64(str_c(v), 1, INT64_MAX, &f.assignee) < 0) {
+            bad_query(r, "assignee", "me, none or an agent id");
+            return;
+        }
+    }
+    if (api__query_int_or_reply(r, "channel", 1, INT64_MAX, &f.channel_id) < 0 ||
+        api__query_int_or_reply(r, "contact", 1, INT64_MAX, &f.contact_id) < 0)
+        return;
+    if ((v = http_query(r, "intent"))) {
+        if (!plain_word(v, 32)) {
+            bad_query(r, "intent", "an intent name");
+            return;
+        }
+        f.intent = v;
+    }
+    if ((v = http_query(r, "sentiment"))) {
+        if (strcmp(v, "negative") && strcmp(v, "neutral") && strcmp(v, "positive")) {
+            bad_query(r, "sentiment", "negative, neutral or positive");
+            return;
+        }
+        f.sentiment = v;
+    }
+    if ((v = http_query(r, "label"))) {
+        if (!model_label_valid(str_c(v))) {
+            bad_query(r, "label", "a label");
+            return;
+        }
+        f.label = v;
+    }
+    if ((v = http_query(r, "q"))) {
+        if (strlen(v) > Q_MAX || !utf8_valid(str_c(v))) {
+            bad_query(r, "q", "at most 200 bytes of text");
+            return;
+        }
+        f.q = v;
+    }
+    if ((v = http_query(r, "order"))) {
+        if (strcmp(v, "oldest") && strcmp(v, "newest")) {
+            bad_query(r, "order", "newest or oldest");
+            return;
+        }
+        f.oldest_first = strcmp(v, "oldest") == 0;
+    }
+    if (api__query_int_or_reply(r, "limit", 1, 200, &n) < 0)
+        return;
+    if (n)
+        f.limit = (int)n;
+    if ((v = http_query(r, "cursor"))) {
+        struct str ts, id;
+        if (!str_cut(str_c(v), '_', &ts, &id) || str_to_i64(ts, 0, INT64_MAX, &f.cursor_ts) < 0 ||
+            str_to_i64(id, 1, INT64_MAX, &f.cursor_id) < 0) {
+            bad_query(r, "cursor", "a next_cursor value from a previous page");
+            return;
+        }
+    }
+    struct conv *items;
+    size_t count;
+    int64_t next_ts, next_id;
+    int rc = store_conv_list(a->st, http_arena(r), &f, &items, &count, &next_ts, &next_id);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot list conversations");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(arr, codec_conv(&items[i]));
+    json_t *out = json_object();
+    json_object_set_new(out, "items", arr);
+    json_object_set_new(out, "next_cursor",
+                        next_id ? json_sprintf("%lld_%lld", (long long)next_ts, (long long)next_id)
+                                : json_null());
+    api__reply(r, 200, out);
+}
+
+void
+api__convs_counts(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
+        return;
+    struct conv_counts c;
+    int rc = store_conv_counts(a->st, p.agent_id, &c);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot count conversations");
+        return;
+    }
+    api__reply(r, 200, json_pack("{s:I,s:I,s:I,s:I}", "mine", (json_int_t)c.mine, "unassigned",
+                                 (json_int_t)c.unassigned, "open", (json_int_t)c.open, "resolved",
+                                 (json_int_t)c.resolved));
+}
+
+static json_t *
+conv_full(struct api *a, struct arena *ar, int64_t id, int *rc)
+{
+    struct conv c;
+    struct contact ct;
+    struct msg *msgs;
+    size_t n;
+    *rc = store_conv_get(a->st, ar, id, &c);
+    if (*rc == 0)
+        *rc = store_contact_get(a->st, ar, c.contact_id, &ct);
+    if (*rc == 0)
+        *rc = store_msg_list(a->st, ar, id, &msgs, &n);
+    if (*rc < 0)
+        return NULL;
+    json_t *o = codec_conv(&c);
+    json_object_set_new(o, "contact", codec_contact(&ct));
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, codec_msg(&msgs[i]));
+    json_object_set_new(o, "messages", arr);
+    return o;
+}
+
+void
+api__conv_get(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    int rc;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    json_t *o = conv_full(a, http_arena(r), id, &rc);
+    if (!o) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot read");
+        return;
+    }
+    api__reply(r, 200, o);
+}
+
+/* Text an agent sends: 1..MODEL_TEXT_MAX bytes, not only whitespace. */
+static bool
+text_ok(const char *s, size_t len)
+{
+    if (len == 0 || len > MODEL_TEXT_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (!(s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+            return true;
+    }
+    return false;
+}
+
+void
+api__conv_reply(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id, msg_id;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    json_t *text = json_object_get(body, "text");
+    json_t *priv = json_object_get(body, "private");
+    if (!json_is_string(text) || !text_ok(json_string_value(text), json_string_length(text))) {
+        http_reply_error_status(r, 422, "invalid_field",
+                                "invalid 'text': want 1..16384 bytes, not only spaces");
+        return;
+    }
+    if (priv && !json_is_boolean(priv)) {
+        http_reply_error_status(r, 422, "invalid_field", "invalid 'private': want true or false");
+        return;
+    }
+    bool note = json_is_true(priv);
+    int rc = store_reply(a->st, id, p.agent_id,
+                         (struct str){ json_string_value(text), json_string_length(text) }, note,
+                         &msg_id);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot store reply");
+        return;
+    }
+    if (!note)
+        care_outbox_kick(a->care);
+    struct msg m;
+    rc = store_msg_get(a->st, http_arena(r), msg_id, &m);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot read reply");
+        return;
+    }
+    api__reply(r, 201, codec_msg(&m));
+}
+
+static void
+reply_conv(struct http_req *r, struct api *a, int64_t id)
+{
+    struct conv c;
+    int rc = store_conv_get(a->st, http_arena(r), id, &c);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot read conversation");
+        return;
+    }
+    api__reply(r, 200, codec_conv(&c));
+}
+
+void
+api__conv_assign(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id, agent = 0;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    json_t *v = json_object_get(body, "agent_id");
+    if (json_is_integer(v) && json_integer_value(v) > 0) {
+        agent = json_integer_value(v);
+    } else if (json_is_string(v) && strcmp(json_string_value(v), "me") == 0 && p.agent_id) {
+        agent = p.agent_id;
+    } else if (!json_is_null(v)) {
+        http_reply_error_status(r, 422, "invalid_field",
+                                "invalid 'agent_id': want an agent id, \"me\" or null");
+        return;
+    }
+    int rc = store_conv_assign(a->st, id, agent, p.agent_id);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation or agent" : "cannot assign");
+        return;
+    }
+    reply_conv(r, a, id);
+}
+
+void
+api__conv_status(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id, until = 0;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    const char *status, *reason, *snooze;
+    if (api__opt_string_or_reply(r, body, "status", 16, &status) < 0 ||
+        api__opt_string_or_reply(r, body, "reason", MODEL_NAME_MAX, &reason) < 0 ||
+        api__opt_string_or_reply(r, body, "snooze_until", 40, &snooze) < 0)
+        return;
+    if (!status || !model_conv_status_valid(str_c(status))) {
+        http_reply_error_status(r, 422, "invalid_field",
+                                "invalid 'status': want open, pending, snoozed or resolved");
+        return;
+    }
+    if (strcmp(status, "snoozed") == 0) {
+        if (!snooze || clock_parse_iso(str_c(snooze), &until) < 0 || until <= clock_now_ms()) {
+            http_reply_error_status(r, 422, "invalid_field",
+                                    "invalid 'snooze_until': want a future RFC 3339 time");
+            return;
+        }
+    } else if (snooze) {
+        http_reply_error_status(r, 422, "invalid_field", "'snooze_until' needs status snoozed");
+        return;
+    }
+    int rc = store_conv_set_status(a->st, id, status, until, reason, p.agent_id);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot set status");
+        return;
+    }
+    reply_conv(r, a, id);
+}
+
+/* Reads an array of labels into 'out' (at most MODEL_LABELS_MAX). */
+static int
+labels_or_reply(struct http_req *r, json_t *arr, const char *name, struct str *out, size_t *n)
+{
+    char msg[160];
+    *n = 0;
+    if (!arr || json_is_null(arr))
+        return 0;
+    if (!json_is_array(arr) || json_array_size(arr) > MODEL_LABELS_MAX) {
+        snprintf(msg, sizeof(msg), "invalid '%s': want an array of at most %d labels", name,
+                 MODEL_LABELS_MAX);
+        http_reply_error_status(r, 422, "invalid_field", msg);
+        return ERR_INVAL;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        struct str s = { json_string_value(v), json_string_length(v) };
+        if (!json_is_string(v) || !model_label_valid(s)) {
+            snprintf(msg, sizeof(msg), "invalid '%s[%zu]': want 1..200 bytes without commas", name,
+                     i);
+            http_reply_error_status(r, 422, "invalid_field", msg);
+            return ERR_INVAL;
+        }
+        out[(*n)++] = s;
+    }
+    return 0;
+}
+
+void
+api__conv_labels(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    struct str add[MODEL_LABELS_MAX], rem[MODEL_LABELS_MAX * 2];
+    size_t nadd, nrem;
+    json_t *set = json_object_get(body, "labels");
+    if (set) {
+        /* Replace: add the new set, remove whatever else the conversation has. */
+        if (labels_or_reply(r, set, "labels", add, &nadd) < 0)
+            return;
+        struct conv c;
+        int rc = store_conv_get(a->st, http_arena(r), id, &c);
+        if (rc < 0) {
+            http_reply_error(r, rc, "no such conversation");
+            return;
+        }
+        json_t *old = codec_parse_array(c.labels);
+        api__defer_decref(r, old);
+        nrem = 0;
+        size_t i;
+        json_t *v;
+        json_array_foreach(old, i, v) {
+            struct str s = { json_string_value(v), json_string_length(v) };
+            bool keep = false;
+            for (size_t k = 0; k < nadd; k++)
+                keep = keep || str_eq(s, add[k]);
+            if (!keep && s.p && nrem < COUNTOF(rem))
+                rem[nrem++] = s;
+        }
+    } else if (labels_or_reply(r, json_object_get(body, "add"), "add", add, &nadd) < 0 ||
+               labels_or_reply(r, json_object_get(body, "remove"), "remove", rem, &nrem) < 0) {
+        return;
+    }
+    int rc = store_conv_labels(a->st, id, add, nadd, rem, nrem);
+    if (rc < 0) {
+        http_reply_error(r, rc,
+                         rc == ERR_NOTFOUND ? "no such conversation"
+                         : rc == ERR_INVAL  ? "too many labels"
+                                            : "cannot change labels");
+        return;
+    }
+    reply_conv(r, a, id);
+}
+
+void
+api__conv_read(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    int rc = store_conv_mark_read(a->st, id);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot mark read");
+        return;
+    }
+    reply_conv(r, a, id);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * health.c - GET /healthz and GET /metrics (Prometheus text format).
+ */
+#include "base/base.h"
+#include "api/api_int.h"
+
+#include "base/buf.h"
+#include "base/hub.h"
+#include "store/store.h"
+
+void
+api__healthz(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct store_stats ss;
+    store_stats(a->st, &ss);
+    bool ok = store_last_event_seq(a->st) >= 0;
+    json_t *o = json_pack("{s:s,s:I}", "status", ok ? "ok" : "degraded", "writer_queue",
+                          (json_int_t)ss.queue_depth);
+    api__reply(r, ok ? 200 : 503, o);
+}
+
+static void
+counter(struct buf *b, const char *name, const char *help, const char *type, uint64_t v)
+{
+    buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name,
+               (unsigned long long)v);
+}
+
+void
+api__metrics(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_metrics *m = care_metrics(a->care);
+    struct store_stats ss;
+    struct outbox_counts oc = { 0 };
+    struct buf b;
+
+    store_stats(a->st, &ss);
+    store_outbox_counts(a->st, &oc);
+    buf_init(&b, 1 << 20);
+    buf_printf(&b, "# HELP hark_ingest_messages_total Inbound webhook messages by result.\n"
+                   "# TYPE hark_ingest_messages_total counter\n"
+                   "hark_ingest_messages_total{result=\"accepted\"} %llu\n"
+                   "hark_ingest_messages_total{result=\"duplicate\"} %llu\n"
+                   "hark_ingest_messages_total{result=\"rejected\"} %llu\n",
+               (unsigned long long)metrics_get(&m->ingest_accepted),
+               (unsigned long long)metrics_get(&m->ingest_duplicate),
+               (unsigned long long)metrics_get(&m->ingest_rejected));
+    metrics_hist_render(&m->ingest_latency, "hark_ingest_duration_seconds",
+                        "Webhook handling time until durable.", &b);
+    counter(&b, "hark_store_queue_depth", "Write jobs waiting for the store writer.", "gauge",
+            ss.queue_depth);
+    counter(&b, "hark_store_batches_total", "Group commits.", "counter", ss.batches);
+    counter(&b, "hark_store_jobs_total", "Write jobs committed.", "counter", ss.jobs);
+    buf_printf(&b, "# HELP hark_store_batch_size Jobs per group commit.\n"
+                   "# TYPE hark_store_batch_size histogram\n");
+    uint64_t cum = 0;
+    for (int i = 0; i < 8; i++) {
+        cum += ss.batch_hist[i];
+        if (i < 7)
+            buf_printf(&b, "hark_store_batch_size_bucket{le=\"%d\"} %llu\n", (2 << i) - 1,
+                       (unsigned long long)cum);
+    }
+    buf_printf(&b, "hark_store_batch_size_bucket{le=\"+Inf\"} %llu\n"
+                   "hark_store_batch_size_sum %llu\nhark_store_batch_size_count %llu\n",
+               (unsigned long long)cum, (unsigned long long)ss.jobs,
+               (unsigned long long)ss.batches);
+    buf_printf(&b, "# HELP hark_outbox_messages Replies in the outbox by state.\n"
+                   "# TYPE hark_outbox_messages gauge\n"
+                   "hark_outbox_messages{state=\"pending\"} %lld\n"
+                   "hark_outbox_messages{state=\"sent\"} %lld\n"
+                   "hark_outbox_messages{state=\"failed\"} %lld\n",
+               (long long)oc.pending, (long long)oc.sent, (long long)oc.failed);
+    counter(&b, "hark_outbox_attempts_total", "Delivery attempts.", "counter",
+            metrics_get(&m->outbox_attempts));
+    counter(&b, "hark_sse_clients", "Connected live-event streams.", "gauge",
+            atomic_load(&a->sse_clients));
+    counter(&b, "hark_events_last_seq", "Newest event sequence number.", "gauge",
+            (uint64_t)hub_last_seq(a->hub));
+    counter(&b, "hark_logins_failed_total", "Failed logins.", "counter",
+            metrics_get(&m->logins_failed));
+    counter(&b, "hark_logins_limited_total", "Logins refused by the rate limit.", "counter",
+            metrics_get(&m->logins_limited));
+    http_add_header(r, "Cache-Control", "no-store");
+    http_reply(r, 200, "text/plain; version=0.0.4", b.p, b.len);
+    buf_release(&b);
+}

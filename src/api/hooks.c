@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hooks.c - POST /hooks/{channel_id}: inbound webhooks from platforms and integrations.
+ *
+ * The raw body goes to the channel adapter untouched (signatures are over exact bytes). The
+ * 200 is sent only after everything in the delivery is durable.
+ */
+#include "base/base.h"
+#include "api/api_int.h"
+
+#include "channels/chan.h"
+
+static const char *
+hook_header(void *ctx, const char *name)
+{
+    return http_header(ctx, name);
+}
+
+void
+api__hook(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    int64_t channel_id;
+    if (api__id_or_reply(r, 0, &channel_id) < 0)
+        return;
+    struct chan_hook hook = { .method = http_method(r), .body = http_body(r),
+                              .header = hook_header, .ctx = r };
+    struct care_hook_result res;
+    struct errmsg em = { 0 };
+    int rc = care_hook(a->care, http_arena(r), channel_id, &hook, &res, &em);
+    if (rc < 0) {
+        /* Malformed payloads are 400 here: platforms retry 4xx differently from 422. */
+        http_reply_error(r, rc, em.set ? em.text : "cannot accept webhook");
+        return;
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, "status", json_string("accepted"));
+    json_object_set_new(out, "message_id", json_integer(res.first.message_id));
+    json_object_set_new(out, "conversation_id", json_integer(res.first.conversation_id));
+    json_object_set_new(out, "duplicate", json_boolean(res.first.duplicate));
+    api__reply(r, 200, out);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * routes.c - the route table: every endpoint, its method, body limit and handler.
+ *
+ * Order matters where a literal segment and a {param} could both match: literals first.
+ */
+#include "base/base.h"
+#include "api/api_int.h"
+
+#include "base/hub.h"
+
+#define KB 1024
+
+int
+api_new(const struct api_config *cfg, struct store *st, struct care *care, struct hub *hub,
+        struct api **out)
+{
+    struct api *a = xcalloc(1, sizeof(*a));
+    a->cfg = *cfg;
+    a->cfg.public_url = xstrdup(cfg->public_url ? cfg->public_url : "");
+    a->st = st;
+    a->care = care;
+    a->hub = hub;
+    const struct http_route routes[] = {
+        { "POST", "/api/v1/login", api__login, a, 4 * KB },
+        { "POST", "/api/v1/logout", api__logout, a, 4 * KB },
+        { "GET", "/api/v1/me", api__me, a, 0 },
+        { "PATCH", "/api/v1/me", api__me_update, a, 8 * KB },
+        { "GET", "/api/v1/channels", api__channels_list, a, 0 },
+        { "POST", "/api/v1/channels", api__channels_create, a, 16 * KB },
+        { "GET", "/api/v1/conversations", api__convs_list, a, 0 },
+        { "GET", "/api/v1/conversations/counts", api__convs_counts, a, 0 },
+        { "GET", "/api/v1/conversations/{id}", api__conv_get, a, 0 },
+        { "POST", "/api/v1/conversations/{id}/messages", api__conv_reply, a, 64 * KB },
+        { "POST", "/api/v1/conversations/{id}/assign", api__conv_assign, a, 4 * KB },
+        { "POST", "/api/v1/conversations/{id}/status", api__conv_status, a, 4 * KB },
+        { "POST", "/api/v1/conversations/{id}/labels", api__conv_labels, a, 16 * KB },
+        { "POST", "/api/v1/conversations/{id}/read", api__conv_read, a, 4 * KB },
+        { "GET", "/api/v1/contacts", api__contacts_list, a, 0 },
+        { "GET", "/api/v1/contacts/{id}", api__contact_get, a, 0 },
+        { "PATCH", "/api/v1/contacts/{id}", api__contact_patch, a, 32 * KB },
+        { "GET", "/api/v1/agents", api__agents_list, a, 0 },
+        { "POST", "/api/v1/agents", api__agents_create, a, 8 * KB },
+        { "GET", "/api/v1/events", api__events, a, 0 },
+        { "POST", "/hooks/{channel}", api__hook, a, 1024 * KB },
+        { "GET", "/healthz", api__healthz, a, 0 },
+        { "GET", "/metrics", api__metrics, a, 0 },
+    };
+    a->nroutes = COUNTOF(routes);
+    a->routes = xmalloc(sizeof(routes));
+    memcpy(a->routes, routes, sizeof(routes));
+    *out = a;
+    return 0;
+}
+
+const struct http_route *
+api_routes(struct api *a, size_t *n)
+{
+    *n = a->nroutes;
+    return a->routes;
+}
+
+void
+api_set_server(struct api *a, struct http_server *srv)
+{
+    a->srv = srv;
+}
+
+void
+api_set_public_url(struct api *a, const char *url)
+{
+    /* Called once at startup before requests arrive. */
+    xfree((char *)a->cfg.public_url);
+    a->cfg.public_url = xstrdup(url);
+}
+
+void
+api_shutdown(struct api *a)
+{
+    atomic_store(&a->stopping, true);
+    hub_wake_all(a->hub);
+}
+
+void
+api_free(struct api *a)
+{
+    if (!a)
+        return;
+    xfree((char *)a->cfg.public_url);
+    xfree(a->routes);
+    xfree(a);
+}

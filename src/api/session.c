@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * session.c - POST /api/v1/login, POST /api/v1/logout, GET and PATCH /api/v1/me.
+ */
+#include "base/base.h"
+#include "api/api_int.h"
+
+#include "base/arena.h"
+#include "store/store.h"
+
+static void
+set_cookie(struct http_req *r, struct api *a, const char *value, bool clear)
+{
+    char line[256];
+    snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
+             a->cfg.secure_cookies ? API_COOKIE_SECURE : API_COOKIE, value,
+             a->cfg.secure_cookies ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+    http_add_header(r, "Set-Cookie", line);
+}
+
+void
+api__login(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    json_t *email = json_object_get(body, "email");
+    json_t *password = json_object_get(body, "password");
+    if (!json_is_string(email) || !json_is_string(password)) {
+        http_reply_error_status(r, 422, "invalid_field", "want 'email' and 'password' strings");
+        return;
+    }
+    struct care_login login;
+    int64_t retry_ms = 0;
+    int rc = care_login(a->care, http_arena(r),
+                        (struct str){ json_string_value(email), json_string_length(email) },
+                        (struct str){ json_string_value(password), json_string_length(password) },
+                        http_client(r), &login, &retry_ms);
+    if (rc == ERR_BUSY) {
+        char secs[32];
+        snprintf(secs, sizeof(secs), "%lld", (long long)(retry_ms + 999) / 1000);
+        http_add_header(r, "Retry-After", secs);
+        http_reply_error(r, rc, "too many failed logins; try again later");
+        return;
+    }
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_AUTH ? "wrong email or password" : "cannot log in");
+        return;
+    }
+    set_cookie(r, a, login.token, false);
+    json_t *out = json_object();
+    json_object_set_new(out, "agent", codec_agent(&login.agent, true));
+    json_object_set_new(out, "csrf", json_string(login.csrf));
+    api__reply(r, 200, out);
+}
+
+void
+api__logout(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
+        return;
+    const char *cookie = http_cookie(r, a->cfg.secure_cookies ? API_COOKIE_SECURE : API_COOKIE);
+    if (p.via_cookie && cookie)
+        care_logout(a->care, cookie);
+    set_cookie(r, a, "", true);
+    api__reply(r, 200, json_pack("{s:s}", "status", "logged_out"));
+}
+
+void
+api__me(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
+        return;
+    json_t *out = json_object();
+    if (p.agent_id) {
+        struct agent ag;
+        int rc = store_agent_get(a->st, http_arena(r), p.agent_id, &ag);
+        if (rc < 0) {
+            http_reply_error(r, rc, "cannot read agent");
+            json_decref(out);
+            return;
+        }
+        json_object_set_new(out, "agent", codec_agent(&ag, true));
+        json_object_set_new(out, "csrf", json_string(p.csrf));
+    } else {
+        json_object_set_new(out, "agent", json_null());
+        json_object_set_new(out, "token", json_pack("{s:I,s:s}", "id", (json_int_t)p.token_id,
+                                                     "role", p.role));
+    }
+    api__reply(r, 200, out);
+}
+
+void
+api__me_update(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
+        return;
+    if (!p.agent_id) {
+        http_reply_error(r, ERR_INVAL, "API tokens have no profile");
+        return;
+    }
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    struct agent upd = { 0 };
+    if (api__opt_string_or_reply(r, body, "name", MODEL_NAME_MAX, &upd.name) < 0 ||
+        api__opt_string_or_reply(r, body, "display_name", MODEL_NAME_MAX, &upd.display_name) < 0 ||
+        api__opt_string_or_reply(r, body, "avatar_url", 2000, &upd.avatar_url) < 0 ||
+        api__opt_string_or_reply(r, body, "bio", 1000, &upd.bio) < 0)
+        return;
+    if ((upd.name && !upd.name[0]) || (upd.display_name && !upd.display_name[0])) {
+        http_reply_error_status(r, 422, "invalid_field", "names cannot be empty");
+        return;
+    }
+    if (upd.avatar_url && upd.avatar_url[0] && strncmp(upd.avatar_url, "https://", 8) != 0 &&
+        strncmp(upd.avatar_url, "http://", 7) != 0 && strncmp(upd.avatar_url, "/", 1) != 0) {
+        http_reply_error_status(r, 422, "invalid_field", "invalid 'avatar_url': want an http(s) URL");
+        return;
+    }
+    int rc = store_agent_update(a->st, p.agent_id, &upd);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot update profile");
+        return;
+    }
+    api__me(r, ctx);
+}

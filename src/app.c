@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app.c - opening, serving and closing Hark's services in the right order.
+ */
+#include "base/base.h"
+#include "app.h"
+
+#include <limits.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "base/hub.h"
+#include "base/log.h"
+#include "care/care.h"
+#include "fetch/fetch.h"
+#include "http/http.h"
+#include "store/store.h"
+
+void
+app_signals_init(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int
+app_open(struct app *app, const struct config *cfg, struct errmsg *em)
+{
+    memset(app, 0, sizeof(*app));
+    app->cfg = *cfg;
+    if (log_set_level(cfg->log_level) < 0)
+        return errmsg_set(em, ERR_INVAL, "invalid 'log-level': want error, warn, info or debug");
+    fetch_global_init();
+    struct store_config sc = { .url = cfg->db };
+    app->hub = hub_new(4096, 0);
+    int rc = store_open(&sc, app->hub, &app->st, em);
+    if (rc < 0)
+        return rc;
+    /* Nothing is published before requests arrive, so the hub can start at the newest
+     * persisted event now. */
+    hub_set_last(app->hub, store_last_event_seq(app->st));
+    struct care_config cc = {
+        .session_idle_ms = cfg->session_idle_min * 60000,
+        .session_absolute_ms = cfg->session_max_hours * 3600000,
+        .login_max_per_account = (int)cfg->login_max_failures,
+        .login_max_per_client = (int)cfg->login_max_failures * 4,
+        .outbox_max_attempts = (int)cfg->outbox_max_attempts,
+        .outbox_base_ms = cfg->outbox_retry_ms,
+    };
+    return care_new(&cc, app->st, app->hub, &app->care);
+}
+
+/* The built web app: --web-root, else web/dist beside the binary's folder, else none. */
+static void
+find_web_root(const struct config *cfg, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (cfg->web_root[0]) {
+        snprintf(out, n, "%s", cfg->web_root);
+        return;
+    }
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (len <= 0)
+        return;
+    exe[len] = '\0';
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+            return;
+        *slash = '\0';
+        char candidate[PATH_MAX + 32];
+        snprintf(candidate, sizeof(candidate), "%s/web/dist/index.html", exe);
+        if (access(candidate, R_OK) == 0 && strlen(exe) + 10 < n) {
+            memcpy(out, exe, strlen(exe));
+            memcpy(out + strlen(exe), "/web/dist", 10);
+            return;
+        }
+    }
+}
+
+int
+app_start(struct app *app, struct errmsg *em)
+{
+    char addr[64], web_root[1024];
+    int port;
+    config_listen(&app->cfg, addr, sizeof(addr), &port);
+    find_web_root(&app->cfg, web_root, sizeof(web_root));
+    struct api_config ac = { .public_url = app->cfg.public_url,
+                             .secure_cookies = app->cfg.secure_cookies,
+                             .heartbeat_ms = (int)app->cfg.sse_heartbeat_ms,
+                             .web_root = web_root[0] ? web_root : NULL };
+    /* The public URL needs the bound port, so build the API after binding: start the server
+     * on the routes of a provisional API, then fill in the URL. */
+    int rc = api_new(&ac, app->st, app->care, app->hub, &app->api);
+    if (rc < 0)
+        return errmsg_set(em, rc, "cannot build the API");
+    size_t nroutes;
+    const struct http_route *routes = api_routes(app->api, &nroutes);
+    struct http_config hc = { .addr = addr, .port = port };
+    rc = http_server_start(&hc, routes, nroutes, &app->http);
+    if (rc < 0)
+        return errmsg_set(em, rc, "cannot listen on %s (in use, or not a local IPv4 address?)",
+                          app->cfg.listen);
+    api_set_server(app->api, app->http);
+    snprintf(app->url, sizeof(app->url), "http://%s:%d", addr, http_server_port(app->http));
+    api_set_public_url(app->api, app->cfg.public_url[0] ? app->cfg.public_url : app->url);
+    rc = care_outbox_start(app->care);
+    if (rc < 0)
+        return errmsg_set(em, rc, "cannot start the outbox worker");
+    log_info("main", "listening", "url=%s db=\"%s\"", app->url, app->cfg.db);
+    return 0;
+}
+
+void
+app_wait(struct app *app)
+{
+    (void)app;
+    sigset_t set;
+    int sig = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigwait(&set, &sig);
+    log_info("main", "stopping", "signal=%d", sig);
+}
+
+void
+app_close(struct app *app)
+{
+    if (app->api)
+        api_shutdown(app->api);
+    http_server_stop(app->http);
+    care_free(app->care);
+    api_free(app->api);
+    store_close(app->st);
+    hub_free(app->hub);
+    fetch_global_cleanup();
+    memset(app, 0, sizeof(*app));
+}

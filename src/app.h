@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app.h - the server wiring: one struct app owns every long-lived service.
+ *
+ * app_open starts what every command needs (hub, store, care); app_serve adds the outbox
+ * worker and the HTTP server and blocks until SIGINT or SIGTERM; app_close stops everything in
+ * reverse order. No global state: commands pass the app down.
+ */
+#ifndef HARK_APP_H
+#define HARK_APP_H
+
+#include "config.h"
+
+struct api;
+struct care;
+struct http_server;
+struct hub;
+struct store;
+
+struct app {
+    struct config cfg;
+    struct hub *hub;
+    struct store *st;
+    struct care *care;
+    struct api *api;
+    struct http_server *http;
+    char url[128]; /* where the server listens, once serving */
+};
+
+/* Blocks SIGINT/SIGTERM in the calling thread (threads started later inherit it) and ignores
+ * SIGPIPE. Call first in main, before any thread starts. */
+void app_signals_init(void);
+
+int app_open(struct app *app, const struct config *cfg, struct errmsg *em);
+/* Starts the outbox worker and the HTTP server; fills app->url. */
+int app_start(struct app *app, struct errmsg *em);
+/* Waits for SIGINT or SIGTERM. */
+void app_wait(struct app *app);
+void app_close(struct app *app);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * care_int.h - shared by the files of care/ only.
+ */
+#ifndef HARK_CARE_INT_H
+#define HARK_CARE_INT_H
+
+#include <pthread.h>
+
+#include "care/care.h"
+
+struct care__limiter;
+
+struct care {
+    struct care_config cfg;
+    struct store *st;
+    struct hub *hub;
+    struct care_metrics metrics;
+    struct care__limiter *limiter;
+
+    pthread_t outbox_thread;
+    pthread_mutex_t outbox_mu; /* guards the three fields below */
+    pthread_cond_t outbox_cv;
+    bool outbox_running, outbox_stop, outbox_kicked;
+};
+
+/* Failed-login limiter (ratelimit.c). Keys are "a:<email>" and "c:<client>". */
+struct care__limiter *care__limiter_new(size_t cap);
+void care__limiter_free(struct care__limiter *l);
+/* 0 when 'key' may try now, else the ms until it may. */
+int64_t care__limiter_check(struct care__limiter *l, const char *key, int max, int64_t window_ms,
+                            int64_t now);
+void care__limiter_fail(struct care__limiter *l, const char *key, int64_t window_ms, int64_t now);
+void care__limiter_reset(struct care__limiter *l, const char *key);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ingest.c - the inbound pipeline: channel lookup, signature check on the raw body, parse,
+ * store durably. The webhook is acknowledged only after this returns 0.
+ */
+#include "base/base.h"
+#include "care/care_int.h"
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "channels/chan.h"
+#include "store/store.h"
+
+#define HOOK_BATCH_MAX 100 /* messages in one platform delivery */
+
+int
+care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct chan_hook *hook,
+          struct care_hook_result *out, struct errmsg *em)
+{
+    int64_t start = clock_mono_ms();
+    struct channel ch;
+    int rc = store_channel_get(c->st, ar, channel_id, &ch);
+    if (rc == ERR_NOTFOUND)
+        return errmsg_set(em, rc, "no channel %lld", (long long)channel_id);
+    if (rc < 0)
+        return rc;
+    const struct chan_ops *ops = chan_find(ch.type);
+    if (!ops)
+        return errmsg_set(em, ERR_NOTFOUND, "channel type '%s' has no webhook", ch.type);
+    if (ops->verify(&ch, hook) < 0) {
+        metrics_add(&c->metrics.ingest_rejected, 1);
+        log_info("ingest", "bad signature", "channel=%lld", (long long)channel_id);
+        return errmsg_set(em, ERR_AUTH, "signature does not match");
+    }
+    struct inbound *msgs = ARENA_NEW_N(ar, struct inbound, HOOK_BATCH_MAX);
+    ssize_t n = ops->parse(&ch, hook, ar, msgs, HOOK_BATCH_MAX, em);
+    if (n < 0) {
+        metrics_add(&c->metrics.ingest_rejected, 1);
+        log_info("ingest", "rejected payload", "channel=%lld", (long long)channel_id);
+        return (int)n;
+    }
+    memset(out, 0, sizeof(*out));
+    for (ssize_t i = 0; i < n; i++) {
+        struct ingest_result r;
+        rc = store_ingest(c->st, &msgs[i], &r);
+        if (rc < 0) {
+            log_warn("ingest", "store failed", "channel=%lld err=%s", (long long)channel_id,
+                     err_str(rc));
+            return rc;
+        }
+        if (i == 0)
+            out->first = r;
+        if (r.duplicate) {
+            out->duplicates++;
+            metrics_add(&c->metrics.ingest_duplicate, 1);
+        } else {
+            out->accepted++;
+            metrics_add(&c->metrics.ingest_accepted, 1);
+            log_debug("ingest", "stored", "channel=%lld conversation=%lld message=%lld",
+                      (long long)channel_id, (long long)r.conversation_id,
+                      (long long)r.message_id);
+        }
+    }
+    metrics_observe(&c->metrics.ingest_latency, (clock_mono_ms() - start) * 1000);
+    return 0;
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * outbox.c - the background worker that delivers queued replies through channel adapters.
+ *
+ * One worker thread takes due items oldest first, sends each through its channel's adapter
+ * and records the outcome durably before moving on. Transient failures (network, timeouts,
+ * 5xx, 429) are retried with exponential backoff that honours Retry-After; permanent ones and
+ * exhausted retries end 'failed' with the reason. Each reply keeps one idempotency key for all
+ * its attempts, and only a 'pending' row can change state, so a reply is recorded sent once.
+ * Pending items survive restarts because they live in the outbox table.
+ */
+#include "base/base.h"
+#include "care/care_int.h"
+
+#include <errno.h>
+#include <time.h>
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "channels/chan.h"
+#include "store/store.h"
+
+int64_t
+care_outbox_delay(int attempts, int64_t retry_after_ms, int64_t base_ms, int64_t max_ms,
+                  int64_t key)
+{
+    int64_t d = base_ms;
+    for (int i = 1; i < attempts && d < max_ms; i++)
+        d *= 2;
+    if (d > max_ms)
+        d = max_ms;
+    /* Up to 10% jitter, deterministic per item so tests can predict the range. */
+    uint64_t h = (uint64_t)key * 0x9E3779B97F4A7C15ULL + (uint64_t)attempts;
+    d += (int64_t)(h % (uint64_t)(d / 10 + 1));
+    if (retry_after_ms >= 0 && d < retry_after_ms)
+        d = retry_after_ms;
+    return d;
+}
+
+static void
+deliver(struct care *c, struct arena *ar, const struct outbox_item *it)
+{
+    struct channel ch;
+    struct chan_send_result res = { .state = CHAN_FAILED, .retry_after_ms = -1 };
+    int rc = store_channel_get(c->st, ar, it->channel_id, &ch);
+    const struct chan_ops *ops = rc == 0 ? chan_find(ch.type) : NULL;
+    if (!ops) {
+        snprintf(res.error, sizeof(res.error), "channel cannot send replies");
+    } else {
+        ops->send(&ch, it, &res);
+    }
+    metrics_add(&c->metrics.outbox_attempts, 1);
+    int64_t now = clock_now_ms();
+    int attempts = it->attempts + 1;
+    const char *state = "sent";
+    int64_t next_at = now;
+    char reason[300];
+    snprintf(reason, sizeof(reason), "%s", res.error);
+    if (res.state == CHAN_RETRY) {
+        if (attempts >= c->cfg.outbox_max_attempts) {
+            state = "failed";
+            snprintf(reason, sizeof(reason), "gave up after %d attempts: %s", attempts, res.error);
+        } else {
+            state = "pending";
+            next_at = now + care_outbox_delay(attempts, res.retry_after_ms, c->cfg.outbox_base_ms,
+                                              c->cfg.outbox_max_delay_ms, it->message_id);
+        }
+    } else if (res.state == CHAN_FAILED) {
+        state = "failed";
+    }
+    rc = store_outbox_result(c->st, it->message_id, state, next_at,
+                             strcmp(state, "sent") == 0 ? NULL : reason, 0);
+    log_info("outbox", "attempt", "message=%lld attempt=%d state=%s", (long long)it->message_id,
+             attempts, state);
+    if (rc < 0)
+        log_warn("outbox", "cannot record result", "message=%lld err=%s",
+                 (long long)it->message_id, err_str(rc));
+}
+
+static void *
+worker(void *arg)
+{
+    struct care *c = arg;
+    for (;;) {
+        pthread_mutex_lock(&c->outbox_mu);
+        bool stop = c->outbox_stop;
+        c->outbox_kicked = false;
+        pthread_mutex_unlock(&c->outbox_mu);
+        if (stop)
+            break;
+
+        struct arena *ar = arena_new(64 << 20);
+        struct outbox_item *items;
+        size_t n = 0;
+        int rc = store_outbox_due(c->st, ar, clock_now_ms(), 32, &items, &n);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            pthread_mutex_lock(&c->outbox_mu);
+            stop = c->outbox_stop;
+            pthread_mutex_unlock(&c->outbox_mu);
+            if (stop)
+                break;
+            deliver(c, ar, &items[i]);
+        }
+        arena_free(ar);
+        if (n == 32)
+            continue; /* more may be due */
+
+        int64_t next = store_outbox_next_at(c->st);
+        int64_t now = clock_now_ms();
+        int64_t wait = next ? next - now : 5000;
+        if (wait > 5000)
+            wait = 5000;
+        if (wait <= 0)
+            continue;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += wait / 1000;
+        ts.tv_nsec += (wait % 1000) * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_mutex_lock(&c->outbox_mu);
+        while (!c->outbox_kicked && !c->outbox_stop) {
+            if (pthread_cond_timedwait(&c->outbox_cv, &c->outbox_mu, &ts) == ETIMEDOUT)
+                break;
+        }
+        pthread_mutex_unlock(&c->outbox_mu);
+    }
+    return NULL;
+}
+
+int
+care_outbox_start(struct care *c)
+{
+    pthread_mutex_lock(&c->outbox_mu);
+    c->outbox_stop = false;
+    pthread_mutex_unlock(&c->outbox_mu);
+    if (pthread_create(&c->outbox_thread, NULL, worker, c) != 0)
+        return ERR_IO;
+    c->outbox_running = true;
+    return 0;
+}
+
+void
+care_outbox_stop(struct care *c)
+{
+    if (!c->outbox_running)
+        return;
+    pthread_mutex_lock(&c->outbox_mu);
+    c->outbox_stop = true;
+    pthread_cond_signal(&c->outbox_cv);
+    pthread_mutex_unlock(&c->outbox_mu);
+    pthread_join(c->outbox_thread, NULL);
+    c->outbox_running = false;
+}
+
+void
+care_outbox_kick(struct care *c)
+{
+    pthread_mutex_lock(&c->outbox_mu);
+    c->outbox_kicked = true;
+    pthread_cond_signal(&c->outbox_cv);
+    pthread_mutex_unlock(&c->outbox_mu);
+}

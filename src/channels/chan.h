@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * chan.h - the channel adapter interface: one platform per file behind struct chan_ops.
+ *
+ * An adapter verifies a webhook's signature on the raw body (constant-time, before anything
+ * is parsed or stored), parses the platform payload into normalized inbound messages, and
+ * delivers an agent's reply in the platform's API shape. Adapters never see HTTP-server types:
+ * api/hooks.c hands them the raw bytes and a header lookup. All functions are thread-safe.
+ */
+#ifndef HARK_CHAN_H
+#define HARK_CHAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/str.h"
+#include "model/model.h"
+
+struct arena;
+struct outbox_item;
+
+/* A webhook request as the adapter sees it. */
+struct chan_hook {
+    const char *method;       /* "POST" or "GET" */
+    struct str body;          /* raw bytes, exactly as received */
+    /* Returns the named header's value (case-insensitive), or NULL. */
+    const char *(*header)(void *ctx, const char *name);
+    void *ctx;
+};
+
+/* How a delivery attempt ended. */
+enum chan_send_state {
+    CHAN_SENT,      /* delivered */
+    CHAN_RETRY,     /* transient (network, 5xx, 429): try again later */
+    CHAN_FAILED,    /* permanent: show 'error' to the agent */
+};
+
+struct chan_send_result {
+    enum chan_send_state state;
+    int64_t retry_after_ms; /* platform's requested wait, -1 when none */
+    char error[256];        /* reason shown to agents; never contains secrets */
+};
+
+struct chan_ops {
+    const char *type; /* "api", ... */
+    /* Checks and normalizes 'settings' (a JSON object text, may be NULL) for a new channel.
+     * Returns malloc'd normalized JSON text in '*out', or ERR_INVAL with a reason in 'em'. */
+    int (*settings)(const char *settings, char **out, struct errmsg *em);
+    /* Verifies the request signature with the channel secret. 0, or ERR_AUTH. */
+    int (*verify)(const struct channel *ch, const struct chan_hook *hook);
+    /* Parses the body into at most 'max' messages (strings copied into 'ar').
+     * Returns the count, or ERR_INVAL with a reason in 'em'. */
+    ssize_t (*parse)(const struct channel *ch, const struct chan_hook *hook, struct arena *ar,
+                     struct inbound *out, size_t max, struct errmsg *em);
+    /* Delivers one reply. Never returns an error: the outcome is in 'res'. */
+    void (*send)(const struct channel *ch, const struct outbox_item *item,
+                 struct chan_send_result *res);
+};
+
+/* The adapter for 'type', or NULL when Hark has none. */
+const struct chan_ops *chan_find(const char *type);
+
+/* Hex HMAC-SHA256 of 'body' keyed by 'secret' into 'out' (65 bytes). */
+void chan_hmac_hex(const char *secret, struct str body, char out[65]);
+/* Compares a "sha256=<hex>" signature header value against 'body' in constant time. */
+bool chan_signature_ok(const char *secret, struct str body, const char *header);
+
+#endif

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.c - the settings table and its three sources (file, environment, argv).
+ */
+#include "base/base.h"
+#include "config.h"
+
+#include <ctype.h>
+#include <stddef.h>
+
+#include "base/str.h"
+
+enum kind { STRING, INT, BOOL };
+
+struct key {
+    const char *name;
+    enum kind kind;
+    size_t offset, size;
+    const char *def;
+    int64_t min, max;
+    const char *help;
+};
+
+#define S(field) offsetof(struct config, field), sizeof(((struct config *)0)->field)
+
+static const struct key keys[] = {
+    { "listen", STRING, S(listen), "127.0.0.1:8080", 0, 0, "address and port to serve on" },
+    { "db", STRING, S(db), "hark.db", 0, 0, "database: an SQLite path or sqlite:PATH" },
+    { "public-url", STRING, S(public_url), "", 0, 0,
+      "base URL platforms reach Hark at (default http://LISTEN)" },
+    { "log-level", STRING, S(log_level), "info", 0, 0, "error, warn, info or debug" },
+    { "web-root", STRING, S(web_root), "", 0, 0, "folder of the built web app (default: beside the binary)" },
+    { "session-idle-min", INT, S(session_idle_min), "720", 1, 525600,
+      "minutes of inactivity before a session expires" },
+    { "session-max-hours", INT, S(session_max_hours), "168", 1, 8760,
+      "hours after login when a session expires" },
+    { "login-max-failures", INT, S(login_max_failures), "5", 1, 1000,
+      "failed logins per account per 15 minutes before 429" },
+    { "outbox-max-attempts", INT, S(outbox_max_attempts), "10", 1, 100,
+      "delivery attempts before a reply is marked failed" },
+    { "outbox-retry-ms", INT, S(outbox_retry_ms), "2000", 10, 3600000,
+      "first delivery retry delay (doubles per attempt, max 10 min)" },
+    { "sse-heartbeat-ms", INT, S(sse_heartbeat_ms), "15000", 100, 600000,
+      "interval of heartbeat comments on live event streams" },
+    { "secure-cookies", BOOL, S(secure_cookies), "false", 0, 1,
+      "served over TLS (via a proxy): Secure, __Host- session cookie" },
+    { "demo-interval-ms", INT, S(demo_interval_ms), "4000", 50, 600000,
+      "hark demo: average time between simulated customer messages" },
+    { "demo-conversations", INT, S(demo_conversations), "300", 0, 2000000,
+      "hark demo: conversations seeded into a new demo database" },
+};
+
+static int
+set(struct config *cfg, const struct key *k, const char *value, const char *source,
+    struct errmsg *em)
+{
+    char *field = (char *)cfg + k->offset;
+    int64_t v;
+    switch (k->kind) {
+    case STRING:
+        if (strlen(value) >= k->size)
+            return errmsg_set(em, ERR_INVAL, "invalid '%s' from %s: longer than %zu bytes",
+                              k->name, source, k->size - 1);
+        memcpy(field, value, strlen(value) + 1);
+        return 0;
+    case INT:
+        if (str_to_i64(str_c(value), k->min, k->max, &v) < 0)
+            return errmsg_set(em, ERR_INVAL, "invalid '%s' from %s: want %lld..%lld", k->name,
+                              source, (long long)k->min, (long long)k->max);
+        memcpy(field, &v, sizeof(v));
+        return 0;
+    case BOOL:
+        if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0 || strcmp(value, "yes") == 0)
+            *(bool *)(void *)field = true;
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0 || strcmp(value, "no") == 0)
+            *(bool *)(void *)field = false;
+        else
+            return errmsg_set(em, ERR_INVAL, "invalid '%s' from %s: want true or false", k->name,
+                              source);
+        return 0;
+    }
+    return ERR_INVAL;
+}
+
+static const struct key *
+find(struct str name)
+{
+    for (size_t i = 0; i < COUNTOF(keys); i++) {
+        if (str_eq_c(name, keys[i].name))
+            return &keys[i];
+    }
+    return NULL;
+}
+
+static int
+load_file(struct config *cfg, const char *path, struct errmsg *em)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errmsg_set(em, ERR_INVAL, "cannot read config file '%s'", path);
+    char line[2048];
+    int lineno = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof(line), f)) {
+        lineno++;
+        size_t n = strlen(line);
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        struct str s = str_trim(str_c(line));
+        if (s.len == 0 || s.p[0] == '#')
+            continue;
+        const char *sp = memchr(s.p, ' ', s.len);
+        struct str name = { s.p, sp ? (size_t)(sp - s.p) : s.len };
+        struct str value = sp ? str_trim((struct str){ sp + 1, s.len - name.len - 1 }) : STR_NULL;
+        /* Accept underscores or dots in file keys too. */
+        char key[64];
+        if (name.len >= sizeof(key)) {
+            rc = errmsg_set(em, ERR_INVAL, "%s:%d: unknown key", path, lineno);
+            break;
+        }
+        for (size_t i = 0; i < name.len; i++)
+            key[i] = (name.p[i] == '_' || name.p[i] == '.') ? '-' : name.p[i];
+        key[name.len] = '\0';
+        const struct key *k = find(str_c(key));
+        if (!k) {
+            rc = errmsg_set(em, ERR_INVAL, "%s:%d: unknown key '%s'", path, lineno, key);
+            break;
+        }
+        char val[1024];
+        if (value.len >= sizeof(val)) {
+            rc = errmsg_set(em, ERR_INVAL, "%s:%d: value too long", path, lineno);
+            break;
+        }
+        memcpy(val, value.p ? value.p : "", value.len);
+        val[value.len] = '\0';
+        char source[1100];
+        snprintf(source, sizeof(source), "%s:%d", path, lineno);
+        rc = set(cfg, k, val, source, em);
+    }
+    fclose(f);
+    return rc;
+}
+
+int
+config_load(int argc, char **argv, struct config *cfg, char **rest, int rest_max, int *nrest,
+            struct errmsg *em)
+{
+    int rc;
+    memset(cfg, 0, sizeof(*cfg));
+    for (size_t i = 0; i < COUNTOF(keys); i++) {
+        rc = set(cfg, &keys[i], keys[i].def, "defaults", em);
+        ASSERT(rc == 0);
+    }
+    const char *file = getenv("HARK_CONFIG");
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            file = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            file = argv[i] + 9;
+    }
+    if (file && (rc = load_file(cfg, file, em)) < 0)
+        return rc;
+    for (size_t i = 0; i < COUNTOF(keys); i++) {
+        char env[80] = "HARK_";
+        size_t n = 5;
+        for (const char *p = keys[i].name; *p && n < sizeof(env) - 1; p++)
+            env[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+        env[n] = '\0';
+        const char *v = getenv(env);
+        if (v && (rc = set(cfg, &keys[i], v, env, em)) < 0)
+            return rc;
+    }
+    *nrest = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) == 0) {
+            struct str name = str_c(arg + 2);
+            struct str value = STR_NULL;
+            struct str head, tail;
+            bool inline_value = str_cut(name, '=', &head, &tail);
+            if (inline_value) {
+                name = head;
+                value = tail;
+            }
+            if (str_eq_c(name, "config")) {
+                if (!inline_value)
+                    i++;
+                continue;
+            }
+            const struct key *k = find(name);
+            if (k) {
+                char val[1024];
+                if (!inline_value) {
+                    if (k->kind == BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
+                        value = STR_LIT("true");
+                    } else if (i + 1 >= argc) {
+                        return errmsg_set(em, ERR_INVAL, "option '--%s' needs a value", k->name);
+                    } else {
+                        value = str_c(argv[++i]);
+                    }
+                }
+                if (value.len >= sizeof(val))
+                    return errmsg_set(em, ERR_INVAL, "option '--%s': value too long", k->name);
+                memcpy(val, value.p, value.len);
+                val[value.len] = '\0';
+                if ((rc = set(cfg, k, val, "the command line", em)) < 0)
+                    return rc;
+                continue;
+            }
+        }
+        if (*nrest >= rest_max)
+            return errmsg_set(em, ERR_INVAL, "too many arguments");
+        rest[(*nrest)++] = argv[i];
+    }
+    char addr[64];
+    int port;
+    if (config_listen(cfg, addr, sizeof(addr), &port) < 0)
+        return errmsg_set(em, ERR_INVAL, "invalid 'listen': want ADDR:PORT, e.g. 127.0.0.1:8080");
+    return 0;
+}
+
+int
+config_listen(const struct config *cfg, char *addr, size_t n, int *port)
+{
+    struct str head, tail;
+    int64_t p;
+    if (!str_cut(str_c(cfg->listen), ':', &head, &tail) || head.len == 0 || head.len >= n ||
+        str_to_i64(tail, 0, 65535, &p) < 0)
+        return ERR_INVAL;
+    memcpy(addr, head.p, head.len);
+    addr[head.len] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+void
+config_usage(FILE *f)
+{
+    fprintf(f, "\nsettings (also HARK_<NAME> in the environment, or `name value` lines in "
+               "--config FILE):\n");
+    for (size_t i = 0; i < COUNTOF(keys); i++) {
+        char opt[48];
+        snprintf(opt, sizeof(opt), "--%s %s", keys[i].name,
+                 keys[i].kind == BOOL ? "" : keys[i].kind == INT ? "N" : "VALUE");
+        fprintf(f, "  %-28s %s (default: %s)\n", opt, keys[i].help,
+                keys[i].def[0] ? keys[i].def : "none");
+    }
+}
+
+void
+config_print(const struct config *cfg, FILE *f)
+{
+    for (size_t i = 0; i < COUNTOF(keys); i++) {
+        const char *field = (const char *)cfg + keys[i].offset;
+        int64_t v;
+        switch (keys[i].kind) {
+        case STRING: fprintf(f, "%s %s\n", keys[i].name, field); break;
+        case INT:
+            memcpy(&v, field, sizeof(v));
+            fprintf(f, "%s %lld\n", keys[i].name, (long long)v);
+            break;
+        case BOOL: fprintf(f, "%s %s\n", keys[i].name, *(const bool *)(const void *)field ? "true" : "false"); break;
+        }
+    }
+}

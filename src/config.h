@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h - Hark's settings: one table, three sources.
+ *
+ * Every key has a default, and may be set in a config file (`key value` lines, `#` comments),
+ * in the environment (HARK_<KEY>, upper case, '.' and '-' as '_') or on the command line
+ * (--key value or --key=value), later sources winning in that order. The result is validated
+ * once and then read-only.
+ */
+#ifndef HARK_CONFIG_H
+#define HARK_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+
+struct config {
+    char listen[64];        /* ADDR:PORT */
+    char db[1024];          /* store URL or SQLite path */
+    char public_url[512];   /* base of webhook URLs; empty: http://<listen> */
+    char log_level[16];
+    char web_root[1024];    /* built web app; empty: none */
+    int64_t session_idle_min;
+    int64_t session_max_hours;
+    int64_t login_max_failures;
+    int64_t outbox_max_attempts;
+    int64_t outbox_retry_ms;
+    int64_t sse_heartbeat_ms;
+    bool secure_cookies;
+    int64_t demo_interval_ms;
+    int64_t demo_conversations;
+};
+
+/* Fills 'cfg' from defaults, then FILE (from --config FILE), then the environment, then argv.
+ * Arguments that are not config options are copied, in order, to 'rest' (at most 'rest_max';
+ * '*nrest' gets the count). Returns 0, or ERR_INVAL with a reason in 'em'. */
+int config_load(int argc, char **argv, struct config *cfg, char **rest, int rest_max, int *nrest,
+                struct errmsg *em);
+/* Prints every option with its default and help text. */
+void config_usage(FILE *f);
+/* Prints the effective values (secrets have none today). */
+void config_print(const struct config *cfg, FILE *f);
+/* Splits cfg->listen into address and port. */
+int config_listen(const struct config *cfg, char *addr, size_t n, int *port);
+
+#endif

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * demo.c - `hark demo`: a realistic brand's fortnight, then live simulated customers.
+ *
+ * On a new database it seeds Northwind Outfitters, an outdoor-gear shop: a care team with
+ * public profiles, an "api" channel whose replies go to a local callback receiver (standing in
+ * for the brand's integration), and a few hundred conversations over the past two weeks written
+ * from templates - questions, complaints, praise, pre-sales questions - with agent replies,
+ * notes, labels and resolutions. Then a simulator thread keeps writing as customers through
+ * the real signed webhook path. Texts are generated here, never drawn from tweets.
+ */
+#include "base/base.h"
+#include "cli.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/rand.h"
+#include "care/care.h"
+#include "channels/chan.h"
+#include "fetch/fetch.h"
+#include "http/http.h"
+#include "store/store.h"
+
+#define DEMO_DB "hark-demo.db"
+#define DEMO_LOGIN "maya@northwind.example"
+#define DEMO_PASSWORD "northwind-demo"
+#define DAY_MS (24LL * 3600 * 1000)
+
+static const struct {
+    const char *email, *name, *display, *role, *bio;
+} team[] = {
+    { DEMO_LOGIN, "Maya Lopez", "Maya", "admin", "Care lead. Ask me about anything trail-related." },
+    { "jonas@northwind.example", "Jonas Berg", "Jonas", "agent", "Returns and exchanges, in English and German." },
+    { "aiko@northwind.example", "Aiko Tanaka", "Aiko", "agent", "Sizing nerd. Ran the 2024 Ultra-Trail." },
+    { "sam@northwind.example", "Sam Okafor", "Sam", "agent", "Store staff, Denver flagship." },
+    { "lea@northwind.example", "Lea Martin", "Léa", "agent", "Orders and delivery, in English and French." },
+};
+
+static const char *const first_names[] = {
+    "Olivia", "Liam", "Emma", "Noah", "Ava", "Mateo", "Sofia", "Lucas", "Mia", "Ethan", "Chloe",
+    "Arjun", "Zara", "Hiro", "Fatima", "Diego", "Nora", "Kwame", "Ingrid", "Ravi", "Elena",
+    "Tomás", "Aisha", "Finn", "Grace", "Yuki", "Omar", "Hannah", "Pablo", "Leila",
+};
+static const char *const last_names[] = {
+    "Smith", "García", "Müller", "Kowalski", "Nguyen", "O'Brien", "Silva", "Rossi", "Khan",
+    "Johansson", "Dubois", "Patel", "Kim", "Mensah", "Novak", "Haddad", "Larsen", "Costa",
+};
+static const char *const products[] = {
+    "Trailrunner 3 shoes", "Summit 40L backpack", "Aurora down jacket", "StormShell rain jacket",
+    "Basecamp 2 tent", "Ridge merino base layer", "Glacier sleeping bag", "Switchback hiking poles",
+};
+static const char *const cities[] = { "Denver", "Lyon", "Hamburg", "Osaka", "Toronto", "Leeds",
+                                      "Melbourne", "Oslo" };
+
+struct tmpl {
+    const char *text; /* %P product, %O order, %C city, %N number */
+    const char *reply;
+    const char *label;
+};
+
+static const struct tmpl tmpls[] = {
+    { "My %P arrived with a broken zipper. Order #%O. Really disappointed.",
+      "I'm so sorry about the zipper. I've sent a replacement for order #%O today, no need to send the old one back.",
+      "damaged" },
+    { "Still waiting on my refund for order #%O, it's been %N days. What is going on?",
+      "You're right to chase this. The refund for #%O was stuck at our payment provider; I've pushed it through and you'll see it in 2-3 days.",
+      "refund" },
+    { "Third time writing about order #%O. Nobody answers. Tracking hasn't moved in a week.",
+      "I'm sorry you had to write three times. The courier lost the parcel; a new one ships today by express, tracking to follow.",
+      "shipping" },
+    { "Do you ship the %P to %C? Couldn't find it on the site.",
+      "We do! Delivery to %C takes 3-5 working days and is free over $75.", "shipping" },
+    { "I'm usually a 9.5 in running shoes. Which size %P should I get?",
+      "The %P runs small, so most people at 9.5 go for a 10. Free exchanges if it's not right.",
+      "sizing" },
+    { "How long does delivery to %C take right now?",
+      "Right now it's 2-4 working days to %C.", "shipping" },
+    { "Just got back from a week in the mountains - the %P was amazing. Thank you!",
+      "That's wonderful to hear, thanks for telling us! Where did you hike?", NULL },
+    { "Thinking about buying the %P. Is it fully waterproof or just water resistant?",
+      "Fully waterproof: taped seams and a 20,000 mm membrane. Happy to help you pick a size.",
+      "presales" },
+    { "Is the %P going on sale for Black Friday? Want to get one for my partner.",
+      "I can't share sale dates yet, but if you buy now and it drops, we refund the difference.",
+      "presales" },
+    { "Can I change the delivery address for order #%O? I'm moving on Friday.",
+      "Done - order #%O now goes to your new address. Good luck with the move!", "order-change" },
+    { "Please cancel my order #%O, I ordered the wrong colour.",
+      "Cancelled, and the refund for #%O is on its way. Want me to place the right colour?",
+      "order-change" },
+    { "Would love the %P in more colours. The grey is a bit dull.",
+      "Thanks, I've passed this to our product team - more colours are on the list for spring.",
+      "feedback" },
+    { "The sole of my %P came off after two months. Is that covered by warranty?",
+      "Yes, that's covered. I've started a warranty claim; a prepaid label is in your inbox.",
+      "warranty" },
+    { "Your checkout keeps failing with my card. Tried three times.",
+      "Sorry about that - our payment page had an outage this morning. It's fixed; your card was not charged.",
+      "checkout" },
+    { "Any stores in %C where I can try on the %P?",
+      "Our %C partner store has it in stock - want me to reserve a pair for you?", "stores" },
+};
+
+static unsigned
+rnd(unsigned n)
+{
+    unsigned v;
+    rand_bytes(&v, sizeof(v));
+    return n ? v % n : 0;
+}
+
+/* Expands a template into 'out'. */
+static void
+expand(const char *t, const char *product, int order, const char *city, char *out, size_t n)
+{
+    struct buf b;
+    buf_init(&b, n - 1);
+    for (const char *p = t; *p; p++) {
+        if (p[0] == '%' && p[1]) {
+            p++;
+            if (*p == 'P')
+                buf_adds(&b, product);
+            else if (*p == 'O')
+                buf_printf(&b, "%d", order);
+            else if (*p == 'C')
+                buf_adds(&b, city);
+            else if (*p == 'N')
+                buf_printf(&b, "%d", 9 + order % 20);
+            continue;
+        }
+        buf_addc(&b, *p);
+    }
+    snprintf(out, n, "%s", b.p);
+    buf_release(&b);
+}
+
+/* The brand's integration: accepts every reply Hark delivers to the demo channel. */
+static void
+on_callback(struct http_req *r, void *ctx)
+{
+    (void)ctx;
+    http_reply_json(r, 200, "{\"ok\":true}", 11);
+}
+
+static int
+seed(struct app *app, int64_t channel_id, int64_t *agent_ids, size_t nagents, int nconv)
+{
+    int64_t now = clock_now_ms();
+    struct agent admin = { 0 };
+    for (int i = 0; i < nconv; i++) {
+        const struct tmpl *t = &tmpls[rnd(COUNTOF(tmpls))];
+        const char *product = products[rnd(COUNTOF(products))];
+        const char *city = cities[rnd(COUNTOF(cities))];
+        int order = 100000 + (int)rnd(900000);
+        char text[512], reply[512], name[96], uid[32], ext[48];
+        unsigned who = rnd(COUNTOF(first_names) * COUNTOF(last_names));
+        snprintf(name, sizeof(name), "%s %s", first_names[who % COUNTOF(first_names)],
+                 last_names[who / COUNTOF(first_names)]);
+        snprintf(uid, sizeof(uid), "cust-%u", who);
+        snprintf(ext, sizeof(ext), "seed-%d", i);
+        expand(t->text, product, order, city, text, sizeof(text));
+        int64_t at = now - 14 * DAY_MS + (int64_t)i * (14 * DAY_MS) / (nconv ? nconv : 1) +
+                     rnd(3600000);
+        char handle[64];
+        snprintf(handle, sizeof(handle), "@%s%u", first_names[who % COUNTOF(first_names)], who % 97);
+        struct inbound in = { .channel_id = channel_id, .channel_type = "api",
+                              .external_id = str_c(ext), .from_id = str_c(uid),
+                              .from_name = str_c(name), .from_handle = str_c(handle),
+                              .text = str_c(text), .public = rnd(3) == 0, .created_at = at,
+                              .thread_id = str_c(ext) };
+        struct ingest_result res;
+        int rc = store_ingest(app->st, &in, &res);
+        if (rc < 0)
+            return rc;
+        /* Most older conversations were answered; the newest are still waiting. */
+        bool answered = i < nconv * 85 / 100;
+        int64_t agent = agent_ids[rnd((unsigned)nagents)];
+        if (answered || rnd(2))
+            store_conv_assign(app->st, res.conversation_id, agent, 0);
+        if (t->label) {
+            struct str l = str_c(t->label);
+            store_conv_labels(app->st, res.conversation_id, &l, 1, NULL, 0);
+        }
+        if (!answered)
+            continue;
+        int64_t msg;
+        if (rnd(4) == 0) {
+            store_reply_at(app->st, res.conversation_id, agent,
+                           STR_LIT("Checked the order history: first contact about this."), true,
+                           at + 600000, &msg);
+        }
+        expand(t->reply, product, order, city, reply, sizeof(reply));
+        char full[700];
+        snprintf(full, sizeof(full), "Hi %s, %s", first_names[who % COUNTOF(first_names)], reply);
+        store_reply_at(app->st, res.conversation_id, agent, str_c(full), false,
+                       at + 1800000 + rnd(3 * 3600000), &msg);
+        if (i < nconv * 70 / 100)
+            store_conv_set_status(app->st, res.conversation_id, "resolved", 0, "answered", agent);
+        (void)admin;
+    }
+    return 0;
+}
+
+struct sim {
+    struct app *app;
+    int64_t channel_id;
+    char secret[80];
+    atomic_bool stop;
+    int interval_ms;
+};
+
+static void *
+simulate(void *arg)
+{
+    struct sim *s = arg;
+    char url[256];
+    snprintf(url, sizeof(url), "%s/hooks/%lld", s->app->url, (long long)s->channel_id);
+    for (unsigned n = 0; !atomic_load(&s->stop); n++) {
+        int wait = s->interval_ms / 2 + (int)rnd((unsigned)s->interval_ms);
+        for (int slept = 0; slept < wait && !atomic_load(&s->stop); slept += 100)
+            usleep(100 * 1000);
+        if (atomic_load(&s->stop))
+            break;
+        const struct tmpl *t = &tmpls[rnd(COUNTOF(tmpls))];
+        char text[512], body[1200], id[64], sig[80] = "sha256=";
+        unsigned who = rnd(COUNTOF(first_names) * COUNTOF(last_names));
+        expand(t->text, products[rnd(COUNTOF(products))], 100000 + (int)rnd(900000),
+               cities[rnd(COUNTOF(cities))], text, sizeof(text));
+        char hex[17];
+        rand_hex(hex, 8);
+        snprintf(id, sizeof(id), "live-%s", hex);
+        struct buf b;
+        buf_init(&b, sizeof(body));
+        buf_printf(&b, "{\"id\":\"%s\",\"from\":{\"id\":\"cust-%u\",\"name\":\"%s %s\"},"
+                       "\"text\":\"", id, who, first_names[who % COUNTOF(first_names)],
+                   last_names[who / COUNTOF(first_names)]);
+        http_json_escape(&b, text);
+        buf_adds(&b, "\"}");
+        chan_hmac_hex(s->secret, buf_str(&b), sig + 7);
+        struct fetch_header h[] = { { "Content-Type", "application/json" },
+                                    { "X-Hark-Signature", sig } };
+        struct fetch_request req = { .method = "POST", .url = url, .headers = h, .nheaders = 2,
+                                     .body = buf_str(&b), .timeout_ms = 10000 };
+        struct fetch_response resp;
+        fetch_do(&req, &resp);
+        if (resp.status != 200)
+            log_warn("demo", "simulated webhook refused", "status=%ld", resp.status);
+        fetch_response_release(&resp);
+        buf_release(&b);
+    }
+    return NULL;
+}
+
+int
+cli_demo(int argc, char **argv)
+{
+    struct config cfg;
+    char *rest[8];
+    int nrest;
+    struct errmsg em = { 0 };
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: hark demo [--listen ADDR:PORT] [--db PATH] [options]\n\n"
+                   "Runs Hark with a seeded demo brand (Northwind Outfitters) on an SQLite file\n"
+                   "(default %s, created on first run) and simulated customers writing in\n"
+                   "through the signed webhook every few seconds. Stop with Ctrl-C.\n",
+                   DEMO_DB);
+            config_usage(stdout);
+            return 0;
+        }
+    }
+    if (config_load(argc, argv, &cfg, rest, 8, &nrest, &em) < 0 || nrest > 0) {
+        fprintf(stderr, "hark demo: %s\n", em.set ? em.text : "unknown argument (see --help)");
+        return 2;
+    }
+    bool db_given = getenv("HARK_DB") != NULL;
+    for (int i = 1; i < argc; i++)
+        db_given = db_given || strncmp(argv[i], "--db", 4) == 0;
+    if (!db_given)
+        snprintf(cfg.db, sizeof(cfg.db), "%s", DEMO_DB);
+
+    app_signals_init();
+    struct app app;
+    if (app_open(&app, &cfg, &em) < 0 || app_start(&app, &em) < 0) {
+        fprintf(stderr, "hark demo: %s\n", em.text);
+        app_close(&app);
+        return 1;
+    }
+
+    /* The brand's own integration endpoint, for replies on the api channel. */
+    struct http_route cb_routes[] = { { "POST", "/callback", on_callback, NULL, 256 * 1024 } };
+    struct http_server *cb = NULL;
+    struct http_config cbc = { .addr = "127.0.0.1", .port = 0 };
+    if (http_server_start(&cbc, cb_routes, 1, &cb) < 0) {
+        fprintf(stderr, "hark demo: cannot start the demo callback receiver\n");
+        app_close(&app);
+        return 1;
+    }
+
+    struct sim sim = { .app = &app, .interval_ms = (int)cfg.demo_interval_ms };
+    struct arena *ar = arena_new(1 << 20);
+    struct channel *chans;
+    size_t nchans = 0;
+    store_channel_list(app.st, ar, &chans, &nchans);
+    char settings[128];
+    snprintf(settings, sizeof(settings), "{\"callback_url\":\"http://127.0.0.1:%d/callback\"}",
+             http_server_port(cb));
+    if (nchans == 0) {
+        int64_t ids[COUNTOF(team)];
+        printf("Seeding the demo brand (first run)...\n");
+        for (size_t i = 0; i < COUNTOF(team); i++) {
+            struct agent a = { .email = team[i].email, .name = team[i].name,
+                               .display_name = team[i].display, .role = team[i].role,
+                               .bio = team[i].bio };
+            if (care_agent_add(app.care, &a, STR_LIT(DEMO_PASSWORD), &ids[i], &em) < 0) {
+                fprintf(stderr, "hark demo: %s\n", em.text);
+                break;
+            }
+        }
+        rand_hex(sim.secret, 32);
+        struct channel ch = { .type = "api", .name = "Website & app", .secret = sim.secret,
+                              .settings = settings };
+        store_channel_add(app.st, &ch, &sim.channel_id);
+        seed(&app, sim.channel_id, ids, COUNTOF(ids), (int)cfg.demo_conversations);
+        care_outbox_kick(app.care);
+    } else {
+        sim.channel_id = chans[0].id;
+        snprintf(sim.secret, sizeof(sim.secret), "%s", chans[0].secret);
+        /* The callback port changes per run; point the channel at this run's receiver. */
+        store_channel_set_settings(app.st, sim.channel_id, settings);
+    }
+    arena_free(ar);
+
+    pthread_t th;
+    pthread_create(&th, NULL, simulate, &sim);
+    printf("\nHark demo is running: %s\n  log in as %s / %s\n  database: %s\n"
+           "  simulated customers write in every ~%lld s; Ctrl-C stops.\n\n",
+           app.url, DEMO_LOGIN, DEMO_PASSWORD, cfg.db, (long long)(cfg.demo_interval_ms / 1000));
+    fflush(stdout);
+    app_wait(&app);
+    atomic_store(&sim.stop, true);
+    pthread_join(th, NULL);
+    app_close(&app);
+    http_server_stop(cb);
+    return 0;
+}

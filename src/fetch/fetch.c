@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fetch.c - libcurl easy interface with a body cap, a timeout and Retry-After parsing.
+ */
+#include "base/base.h"
+#include "fetch/fetch.h"
+
+#include <curl/curl.h>
+#include <strings.h>
+
+#include "base/clock.h"
+#include "base/err.h"
+
+void
+fetch_global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void
+fetch_global_cleanup(void)
+{
+    curl_global_cleanup();
+}
+
+struct ctx {
+    struct fetch_response *resp;
+    bool toobig;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+    struct ctx *c = arg;
+    size_t n = size * nmemb;
+    if (buf_add(&c->resp->body, p, n) < 0) {
+        c->toobig = true;
+        return 0; /* aborts the transfer */
+    }
+    return n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+    struct ctx *c = arg;
+    size_t n = size * nmemb;
+    static const char name[] = "retry-after:";
+    if (n > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
+        struct str v = str_trim((struct str){ p + sizeof(name) - 1, n - (sizeof(name) - 1) });
+        while (v.len && (v.p[v.len - 1] == '\r' || v.p[v.len - 1] == '\n'))
+            v.len--;
+        int64_t secs;
+        if (str_to_i64(v, 0, 86400 * 7, &secs) == 0) {
+            c->resp->retry_after_ms = secs * 1000;
+        } else {
+            char tmp[64];
+            if (v.len < sizeof(tmp)) {
+                memcpy(tmp, v.p, v.len);
+                tmp[v.len] = '\0';
+                time_t at = curl_getdate(tmp, NULL);
+                if (at > 0) {
+                    int64_t d = (int64_t)at * 1000 - clock_now_ms();
+                    c->resp->retry_after_ms = d > 0 ? d : 0;
+                }
+            }
+        }
+    }
+    return n;
+}
+
+int
+fetch_do(const struct fetch_request *req, struct fetch_response *resp)
+{
+    struct ctx c = { .resp = resp };
+    struct curl_slist *hdrs = NULL;
+    int rc = 0;
+
+    memset(resp, 0, sizeof(*resp));
+    resp->retry_after_ms = -1;
+    buf_init(&resp->body, req->max_response ? req->max_response : 1 << 20);
+    if (strncmp(req->url, "http://", 7) != 0 && strncmp(req->url, "https://", 8) != 0) {
+        snprintf(resp->error, sizeof(resp->error), "unsupported url scheme");
+        return ERR_INVAL;
+    }
+    CURL *h = curl_easy_init();
+    if (!h) {
+        snprintf(resp->error, sizeof(resp->error), "curl init failed");
+        return ERR_UPSTREAM;
+    }
+    for (size_t i = 0; i < req->nheaders; i++) {
+        char line[1024];
+        snprintf(line, sizeof(line), "%s: %s", req->headers[i].name, req->headers[i].value);
+        hdrs = curl_slist_append(hdrs, line);
+    }
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    curl_easy_setopt(h, CURLOPT_URL, req->url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    if (req->body.len || strcmp(req->method, "POST") == 0) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body.p ? req->body.p : "");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body.len);
+    }
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 10000L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "hark/0.1");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &c);
+    CURLcode res = curl_easy_perform(h);
+    if (res == CURLE_OK || (res == CURLE_WRITE_ERROR && c.toobig)) {
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+        if (c.toobig) {
+            snprintf(resp->error, sizeof(resp->error), "response too large");
+            rc = ERR_TOOBIG;
+        }
+    } else {
+        snprintf(resp->error, sizeof(resp->error), "%s", curl_easy_strerror(res));
+        rc = res == CURLE_OPERATION_TIMEDOUT ? ERR_TIMEOUT : ERR_UPSTREAM;
+    }
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+void
+fetch_response_release(struct fetch_response *resp)
+{
+    buf_release(&resp->body);
+}

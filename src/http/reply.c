@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reply.c - the one table that maps ERR_* codes to HTTP statuses, and JSON error bodies.
+ */
+#include "base/base.h"
+#include "http/http.h"
+
+#include "base/buf.h"
+#include "base/err.h"
+
+unsigned
+http_status_for(int rc)
+{
+    switch (rc) {
+    case 0: return 200;
+    case ERR_INVAL: return 400;
+    case ERR_AUTH: return 401;
+    case ERR_PERM: return 403;
+    case ERR_NOTFOUND: return 404;
+    case ERR_CONFLICT: return 409;
+    case ERR_TOOBIG: return 413;
+    case ERR_BUSY: return 429;
+    case ERR_UPSTREAM: return 502;
+    case ERR_UNAVAIL: return 503;
+    case ERR_TIMEOUT: return 504;
+    default: return 500;
+    }
+}
+
+int
+http_json_escape(struct buf *out, const char *s)
+{
+    int rc = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0; p++) {
+        if (*p == '"' || *p == '\\')
+            rc = buf_printf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            rc = buf_printf(out, "\\u%04x", *p);
+        else
+            rc = buf_addc(out, (char)*p);
+    }
+    return rc;
+}
+
+void
+http_reply_error_status(struct http_req *r, unsigned status, const char *code,
+                        const char *message)
+{
+    struct buf b;
+    buf_init(&b, 4096);
+    buf_adds(&b, "{\"error\":{\"code\":\"");
+    http_json_escape(&b, code);
+    buf_adds(&b, "\",\"message\":\"");
+    http_json_escape(&b, message ? message : code);
+    buf_adds(&b, "\"}}");
+    http_reply_json(r, status, b.p, b.len);
+    buf_release(&b);
+}
+
+void
+http_reply_error(struct http_req *r, int rc, const char *message)
+{
+    const char *code = err_str(rc);
+    if (rc == ERR_AUTH)
+        code = "unauthorized";
+    http_reply_error_status(r, http_status_for(rc), code, message);
+}

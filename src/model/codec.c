@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * codec.c - domain structs to JSON (jansson). See model.h for the ownership rule.
+ */
+#include "base/base.h"
+#include "model/model.h"
+
+#include <jansson.h>
+
+#include "base/clock.h"
+
+static json_t *
+str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *
+id_or_null(int64_t id)
+{
+    return id ? json_integer(id) : json_null();
+}
+
+json_t *
+codec_time(int64_t ms)
+{
+    char buf[32];
+    if (!ms)
+        return json_null();
+    clock_fmt_iso(ms, buf, sizeof(buf));
+    return json_string(buf);
+}
+
+json_t *
+codec_parse_array(const char *text)
+{
+    json_t *j = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    if (!json_is_array(j)) {
+        json_decref(j);
+        return json_array();
+    }
+    return j;
+}
+
+json_t *
+codec_parse_object(const char *text)
+{
+    json_t *j = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return json_object();
+    }
+    return j;
+}
+
+json_t *
+codec_conv(const struct conv *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(c->id));
+    json_object_set_new(o, "channel_id", json_integer(c->channel_id));
+    json_object_set_new(o, "contact_id", json_integer(c->contact_id));
+    json_object_set_new(o, "assignee_id", id_or_null(c->assignee_id));
+    json_object_set_new(o, "status", json_string(c->status));
+    json_object_set_new(o, "public", json_boolean(c->public));
+    json_object_set_new(o, "priority", json_integer(c->priority));
+    json_object_set_new(o, "labels", codec_parse_array(c->labels));
+    json_object_set_new(o, "intent", str_or_null(c->intent));
+    json_object_set_new(o, "sentiment", str_or_null(c->sentiment));
+    json_object_set_new(o, "urgency", c->urgency >= 0 ? json_integer(c->urgency) : json_null());
+    json_object_set_new(o, "snooze_until", codec_time(c->snooze_until));
+    json_object_set_new(o, "resolution_reason", str_or_null(c->resolution_reason));
+    json_object_set_new(o, "preview", json_string(c->preview ? c->preview : ""));
+    json_object_set_new(o, "unread", json_integer(c->unread));
+    json_object_set_new(o, "message_count", json_integer(c->message_count));
+    json_object_set_new(o, "last_message_at", codec_time(c->last_message_at));
+    json_object_set_new(o, "created_at", codec_time(c->created_at));
+    json_object_set_new(o, "updated_at", codec_time(c->updated_at));
+    if (c->contact_name)
+        json_object_set_new(o, "contact_name", json_string(c->contact_name));
+    if (c->channel_type)
+        json_object_set_new(o, "channel_type", json_string(c->channel_type));
+    if (c->channel_name)
+        json_object_set_new(o, "channel_name", json_string(c->channel_name));
+    return o;
+}
+
+json_t *
+codec_msg(const struct msg *m)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(m->id));
+    json_object_set_new(o, "conversation_id", json_integer(m->conversation_id));
+    json_object_set_new(o, "direction", json_string(m->direction));
+    json_object_set_new(o, "kind", json_string(m->kind));
+    json_object_set_new(o, "private", json_boolean(strcmp(m->kind, "note") == 0));
+    json_object_set_new(o, "public", json_boolean(m->public));
+    json_object_set_new(o, "text", json_string(m->text));
+    json_object_set_new(o, "author_agent_id", id_or_null(m->author_agent_id));
+    json_object_set_new(o, "author_name", str_or_null(m->author_name));
+    json_object_set_new(o, "external_id", str_or_null(m->external_id));
+    json_object_set_new(o, "reply_to", str_or_null(m->reply_to));
+    json_object_set_new(o, "status", json_string(m->status));
+    json_object_set_new(o, "error", str_or_null(m->error));
+    json_object_set_new(o, "created_at", codec_time(m->created_at));
+    json_object_set_new(o, "sent_at", codec_time(m->sent_at));
+    if (m->lang || m->intent || m->sentiment) {
+        json_t *t = json_object();
+        json_object_set_new(t, "lang", str_or_null(m->lang));
+        json_object_set_new(t, "intent", str_or_null(m->intent));
+        json_object_set_new(t, "confidence", json_real(m->intent_conf));
+        json_object_set_new(t, "sentiment", str_or_null(m->sentiment));
+        json_object_set_new(t, "sentiment_score", json_real(m->sentiment_score));
+        json_object_set_new(t, "urgency", json_integer(m->urgency));
+        json_object_set_new(t, "urgency_reasons", codec_parse_array(m->urgency_reasons));
+        json_object_set_new(o, "triage", t);
+    } else {
+        json_object_set_new(o, "triage", json_null());
+    }
+    return o;
+}
+
+json_t *
+codec_identity(const struct identity *i)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(i->id));
+    json_object_set_new(o, "channel_type", json_string(i->channel_type));
+    json_object_set_new(o, "platform_id", json_string(i->platform_id));
+    json_object_set_new(o, "handle", str_or_null(i->handle));
+    json_object_set_new(o, "name", str_or_null(i->name));
+    return o;
+}
+
+json_t *
+codec_contact(const struct contact *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(c->id));
+    json_object_set_new(o, "name", json_string(c->name));
+    json_object_set_new(o, "email", str_or_null(c->email));
+    json_object_set_new(o, "phone", str_or_null(c->phone));
+    json_object_set_new(o, "locale", str_or_null(c->locale));
+    json_object_set_new(o, "location", str_or_null(c->location));
+    json_object_set_new(o, "tags", codec_parse_array(c->tags));
+    json_object_set_new(o, "notes", json_string(c->notes ? c->notes : ""));
+    json_object_set_new(o, "attributes", codec_parse_object(c->attributes));
+    json_object_set_new(o, "status", json_string(c->status));
+    json_object_set_new(o, "created_at", codec_time(c->created_at));
+    json_object_set_new(o, "updated_at", codec_time(c->updated_at));
+    if (c->ids) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < c->nids; i++)
+            json_array_append_new(a, codec_identity(&c->ids[i]));
+        json_object_set_new(o, "identities", a);
+    }
+    return o;
+}
+
+json_t *
+codec_agent(const struct agent *a, bool private)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(a->id));
+    json_object_set_new(o, "display_name", json_string(a->display_name));
+    json_object_set_new(o, "avatar_url", json_string(a->avatar_url ? a->avatar_url : ""));
+    json_object_set_new(o, "bio", json_string(a->bio ? a->bio : ""));
+    if (private) {
+        json_object_set_new(o, "name", json_string(a->name));
+        json_object_set_new(o, "email", json_string(a->email));
+        json_object_set_new(o, "role", json_string(a->role));
+        json_object_set_new(o, "created_at", codec_time(a->created_at));
+    }
+    return o;
+}
+
+json_t *
+codec_channel(const struct channel *ch)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(ch->id));
+    json_object_set_new(o, "type", json_string(ch->type));
+    json_object_set_new(o, "name", json_string(ch->name));
+    json_object_set_new(o, "settings", codec_parse_object(ch->settings));
+    json_object_set_new(o, "webhook_path", json_sprintf("/hooks/%lld", (long long)ch->id));
+    json_object_set_new(o, "created_at", codec_time(ch->created_at));
+    return o;
+}
+
+char *
+codec_dump(const json_t *j, size_t *len)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    ASSERT(s);
+    if (len)
+        *len = strlen(s);
+    return s;
+}
+
+char *
+codec_event_conv(const struct conv *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "conversation", codec_conv(c));
+    char *s = codec_dump(o, NULL);
+    json_decref(o);
+    return s;
+}
+
+char *
+codec_event_msg(const struct msg *m, const struct conv *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "message", codec_msg(m));
+    if (c)
+        json_object_set_new(o, "conversation", codec_conv(c));
+    char *s = codec_dump(o, NULL);
+    json_decref(o);
+    return s;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model.h - Hark's domain structs, their validation and their JSON codec.
+ *
+ * The structs are plain values filled by the store. Every string field is borrowed: it points
+ * into the arena the struct was read into, or into the caller's input for structs a caller
+ * builds; none is freed through the struct. Times are int64 milliseconds since the epoch,
+ * 0 meaning "not set". An id of 0 means "none" (ids start at 1).
+ *
+ * The codec (codec.c) turns structs into jansson objects for the API and for events. Ownership
+ * rule, stated once: every codec_* function returns a NEW json_t reference that the caller
+ * owns (hand it to json_object_set_new/json_array_append_new, which steal it). Arguments are
+ * borrowed. This header does not include <jansson.h>; json_t is declared opaquely.
+ */
+#ifndef HARK_MODEL_H
+#define HARK_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/str.h"
+
+/* Size limits on text that enters Hark from outside. */
+#define MODEL_TEXT_MAX 16384   /* message text, bytes */
+#define MODEL_NAME_MAX 200     /* names, handles, labels, bytes */
+#define MODEL_EXTID_MAX 256    /* platform ids, bytes */
+#define MODEL_NOTES_MAX 8192   /* contact notes, bytes */
+#define MODEL_LABELS_MAX 32    /* labels per conversation */
+#define MODEL_PREVIEW_MAX 160  /* conversation preview, bytes */
+
+struct identity {
+    int64_t id;
+    int64_t contact_id;
+    const char *channel_type; /* "api", "whatsapp", ... */
+    const char *platform_id;  /* the platform's user id */
+    const char *handle;       /* @handle, phone or address; may be NULL */
+    const char *name;         /* name as the platform gave it; may be NULL */
+};
+
+struct contact {
+    int64_t id;
+    const char *name;
+    const char *email;      /* may be NULL */
+    const char *phone;      /* may be NULL */
+    const char *locale;     /* may be NULL */
+    const char *location;   /* may be NULL */
+    const char *tags;       /* JSON array text */
+    const char *notes;
+    const char *attributes; /* JSON object text */
+    const char *status;     /* prospect, customer, advocate, blocked */
+    int64_t created_at, updated_at;
+    struct identity *ids;   /* identities, when read with them */
+    size_t nids;
+};
+
+struct channel {
+    int64_t id;
+    const char *type;     /* "api", ... */
+    const char *name;
+    const char *secret;   /* signing secret; never returned by the API after creation */
+    const char *settings; /* JSON object text */
+    int64_t created_at;
+};
+
+struct agent {
+    int64_t id;
+    const char *email;
+    const char *password_hash; /* argon2id encoded; only filled for login */
+    const char *name;          /* full name (internal) */
+    const char *display_name;  /* what customers see */
+    const char *avatar_url;
+    const char *bio;
+    const char *role;          /* "admin" or "agent" */
+    int64_t created_at;
+};
+
+struct conv {
+    int64_t id;
+    int64_t channel_id;
+    int64_t contact_id;
+    int64_t assignee_id; /* 0: unassigned */
+    const char *status;  /* open, pending, snoozed, resolved */
+    bool public;
+    int priority;
+    const char *labels;  /* JSON array text */
+    const char *intent;  /* may be NULL until triage */
+    const char *sentiment;
+    int urgency;         /* -1: not triaged */
+    int64_t snooze_until;
+    const char *resolution_reason; /* may be NULL */
+    const char *preview;
+    int64_t unread;
+    int64_t message_count;
+    int64_t last_message_at, created_at, updated_at;
+    const char *contact_name;  /* joined for lists */
+    const char *channel_type;  /* joined for lists */
+    const char *channel_name;  /* joined for lists */
+};
+
+struct msg {
+    int64_t id;
+    int64_t conversation_id;
+    int64_t channel_id;
+    const char *direction; /* "in" or "out" */
+    const char *kind;      /* "message", "note" or "event" */
+    const char *text;
+    int64_t author_agent_id; /* 0 for customers */
+    const char *author_name; /* contact's or agent's display name; joined */
+    const char *external_id; /* may be NULL */
+    const char *reply_to;    /* may be NULL */
+    bool public;
+    const char *status; /* received, queued, sent, failed, none */
+    const char *error;  /* delivery failure reason; may be NULL */
+    const char *lang, *intent, *sentiment, *urgency_reasons; /* triage; may be NULL */
+    double intent_conf, sentiment_score;
+    int urgency; /* -1: not triaged */
+    int64_t created_at, sent_at;
+};
+
+/* A normalized inbound message, as a channel adapter parses it from a platform payload. All
+ * slices borrow the request body or arena. */
+struct inbound {
+    int64_t channel_id;
+    const char *channel_type;
+    struct str external_id; /* platform message id: the dedupe key */
+    struct str from_id;     /* platform user id */
+    struct str from_name;
+    struct str from_handle;
+    struct str text;
+    struct str thread_id;   /* may be empty */
+    struct str reply_to;    /* may be empty */
+    bool public;
+    int64_t created_at;     /* 0: now */
+    /* Triage results; 'lang' NULL means not triaged. */
+    const char *lang, *intent, *sentiment, *urgency_reasons;
+    double intent_conf, sentiment_score;
+    int urgency;
+};
+
+/* Validation. Each returns true when 's' is an accepted value. */
+bool model_conv_status_valid(struct str s);
+bool model_contact_status_valid(struct str s);
+bool model_role_valid(struct str s);
+/* A label: 1..MODEL_NAME_MAX bytes of valid UTF-8 without control characters or commas. */
+bool model_label_valid(struct str s);
+
+/* Copies the first bytes of 's' (at most 'max', cut at a UTF-8 boundary, newlines turned into
+ * spaces) into 'out', which holds max+1 bytes. */
+void model_preview(struct str s, char *out, size_t max);
+
+typedef struct json_t json_t;
+
+/* Encoders; see the ownership rule above. */
+json_t *codec_conv(const struct conv *c);
+json_t *codec_msg(const struct msg *m);
+json_t *codec_contact(const struct contact *c);
+json_t *codec_identity(const struct identity *i);
+/* 'private' adds email and role (for agents and admins); public profiles omit them. */
+json_t *codec_agent(const struct agent *a, bool private);
+/* Never includes the secret. */
+json_t *codec_channel(const struct channel *ch);
+/* Parses JSON text stored by Hark; returns a new reference, or an empty array/object when
+ * 'text' is NULL or malformed. */
+json_t *codec_parse_array(const char *text);
+json_t *codec_parse_object(const char *text);
+/* A time as an RFC 3339 string, or JSON null for 0. */
+json_t *codec_time(int64_t ms);
+/* Event payloads as malloc'd JSON text: {"conversation":{...}} and
+ * {"message":{...},"conversation":{...}} ('c' may be NULL). */
+char *codec_event_conv(const struct conv *c);
+char *codec_event_msg(const struct msg *m, const struct conv *c);
+/* Serializes compactly; returns a malloc'd string the caller frees. */
+char *codec_dump(const json_t *j, size_t *len);
+
+#endif

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sqlite.c - the SQLite backend's connections: opening the store, pragmas, the per-thread
+ * read connections and the statement cache. Queries live in the st_*.c files.
+ *
+ * WAL mode lets readers proceed while the single writer commits; synchronous=FULL on the
+ * writer makes every commit durable (the WAL is fsynced) before a request is acknowledged.
+ */
+#include "base/base.h"
+#include "store/store_int.h"
+
+#include "base/log.h"
+
+int
+store__err(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE: return 0;
+    case SQLITE_CONSTRAINT: return ERR_CONFLICT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return ERR_BUSY;
+    case SQLITE_NOMEM: return ERR_NOMEM;
+    case SQLITE_TOOBIG: return ERR_TOOBIG;
+    case SQLITE_NOTFOUND: return ERR_NOTFOUND;
+    default: return ERR_IO;
+    }
+}
+
+static int
+exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        log_error("store", "pragma failed", "err=\"%s\"", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return store__err(rc);
+    }
+    return 0;
+}
+
+int
+store__conn_open(const char *path, bool writer, struct store__conn **out)
+{
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    if (writer)
+        flags |= SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("store", "open failed", "path=\"%s\" err=\"%s\"", path,
+                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return ERR_IO;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    rc = exec(db, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;");
+    if (rc == 0 && writer)
+        rc = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+    if (rc < 0) {
+        sqlite3_close(db);
+        return rc;
+    }
+    struct store__conn *c = xcalloc(1, sizeof(*c));
+    c->db = db;
+    *out = c;
+    return 0;
+}
+
+void
+store__conn_close(struct store__conn *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->ncache; i++)
+        sqlite3_finalize(c->cache[i].stmt);
+    sqlite3_close(c->db);
+    xfree(c);
+}
+
+sqlite3_stmt *
+store__q(struct store__conn *c, const char *sql)
+{
+    for (size_t i = 0; i < c->ncache; i++) {
+        if (c->cache[i].sql == sql) {
+            sqlite3_stmt *s = c->cache[i].stmt;
+            sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
+            return s;
+        }
+    }
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("store", "prepare failed", "err=\"%s\"", sqlite3_errmsg(c->db));
+        return NULL;
+    }
+    ASSERT(c->ncache < STORE__CACHE_MAX);
+    c->cache[c->ncache].sql = sql;
+    c->cache[c->ncache].stmt = s;
+    c->ncache++;
+    return s;
+}
+
+void
+store__bind_str(sqlite3_stmt *s, int i, struct str v)
+{
+    if (!v.p)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_text(s, i, v.p, (int)v.len, SQLITE_TRANSIENT);
+}
+
+void
+store__bind_cstr(sqlite3_stmt *s, int i, const char *v)
+{
+    if (!v)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+const char *
+store__col(struct arena *ar, sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    if (!t)
+        return NULL;
+    return arena_strndup(ar, (const char *)t, (size_t)sqlite3_column_bytes(s, i));
+}
+
+static void
+reader_unlink(struct store *st, struct store__conn *c)
+{
+    pthread_mutex_lock(&st->readers_mu);
+    for (struct store__conn **pp = &st->readers; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&st->readers_mu);
+}
+
+struct store__conn *
+store__reader(struct store *st)
+{
+    struct store__conn *c = pthread_getspecific(st->reader_key);
+    if (c)
+        return c;
+    if (store__conn_open(st->path, false, &c) < 0)
+        return NULL;
+    pthread_setspecific(st->reader_key, c);
+    pthread_mutex_lock(&st->readers_mu);
+    c->next = st->readers;
+    st->readers = c;
+    pthread_mutex_unlock(&st->readers_mu);
+    return c;
+}
+
+/* Thread exit: the reader belongs to the store, which may already be closing it; only close
+ * here when it is still listed. Key destructors cannot reach 'st', so readers are closed by
+ * store_close instead and this is deliberately a no-op. */
+static void
+reader_key_gone(void *arg)
+{
+    (void)arg;
+}
+
+int
+store_open(const struct store_config *cfg, struct hub *hub, struct store **out,
+           struct errmsg *em)
+{
+    const char *url = cfg->url ? cfg->url : "hark.db";
+    const char *path = url;
+    int rc;
+
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        path = url + 7;
+        while (path[0] == '/' && path[1] == '/')
+            path++;
+    } else if (strstr(url, "://")) {
+        return errmsg_set(em, ERR_INVAL, "unsupported store url '%s': want sqlite:PATH", url);
+    }
+    if (strcmp(path, ":memory:") == 0)
+        path = "file:hark-mem?mode=memory&cache=shared";
+
+    struct store *st = xcalloc(1, sizeof(*st));
+    st->path = xstrdup(path);
+    st->hub = hub;
+    st->queue_max = cfg->queue_max ? cfg->queue_max : 65536;
+    st->batch_max = cfg->batch_max ? cfg->batch_max : 1024;
+    pthread_mutex_init(&st->mu, NULL);
+    pthread_cond_init(&st->work, NULL);
+    pthread_cond_init(&st->done, NULL);
+    pthread_mutex_init(&st->readers_mu, NULL);
+    pthread_key_create(&st->reader_key, reader_key_gone);
+
+    rc = store__conn_open(st->path, true, &st->writer);
+    if (rc < 0) {
+        errmsg_set(em, rc, "cannot open database '%s'", path);
+        goto fail;
+    }
+    rc = store__migrate(st->writer, em);
+    if (rc < 0)
+        goto fail;
+    sqlite3_stmt *s = store__q(st->writer, "SELECT coalesce(max(seq), 0) FROM event");
+    if (s && sqlite3_step(s) == SQLITE_ROW)
+        st->last_seq = sqlite3_column_int64(s, 0);
+    if (pthread_create(&st->thread, NULL, store__writer_main, st) != 0) {
+        rc = errmsg_set(em, ERR_IO, "cannot start the store writer");
+        goto fail;
+    }
+    *out = st;
+    return 0;
+
+fail:
+    store__conn_close(st->writer);
+    pthread_key_delete(st->reader_key);
+    xfree(st->path);
+    xfree(st);
+    return rc;
+}
+
+void
+store_close(struct store *st)
+{
+    if (!st)
+        return;
+    pthread_mutex_lock(&st->mu);
+    st->stopping = true;
+    pthread_cond_signal(&st->work);
+    pthread_mutex_unlock(&st->mu);
+    pthread_join(st->thread, NULL);
+    store__conn_close(st->writer);
+    while (st->readers) {
+        struct store__conn *c = st->readers;
+        reader_unlink(st, c);
+        store__conn_close(c);
+    }
+    pthread_key_delete(st->reader_key);
+    pthread_mutex_destroy(&st->mu);
+    pthread_cond_destroy(&st->work);
+    pthread_cond_destroy(&st->done);
+    pthread_mutex_destroy(&st->readers_mu);
+    xfree(st->path);
+    xfree(st);
+}
+
+void
+store_stats(struct store *st, struct store_stats *out)
+{
+    pthread_mutex_lock(&st->mu);
+    *out = st->stats;
+    out->queue_depth = st->depth;
+    pthread_mutex_unlock(&st->mu);
+}
+
+int
+store_check(struct store *st)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, "PRAGMA integrity_check");
+    if (!s)
+        return ERR_IO;
+    int rc = ERR_IO;
+    if (sqlite3_step(s) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0)
+        rc = 0;
+    sqlite3_reset(s);
+    return rc;
+}

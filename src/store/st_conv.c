@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * st_conv.c - conversations and their messages: reads, the inbox list with keyset paging,
+ * and the agent-side writes (reply, note, assign, status, labels).
+ */
+#include "base/base.h"
+#include "store/store_int.h"
+
+#include "base/buf.h"
+#include "base/rand.h"
+
+#define CONV_COLS                                                                                  \
+    "c.id, c.channel_id, c.contact_id, c.assignee_id, c.status, c.public, c.priority, c.labels, " \
+    "c.intent, c.sentiment, c.urgency, c.snooze_until, c.resolution_reason, c.preview, "          \
+    "c.unread, c.message_count, c.last_message_at, c.created_at, c.updated_at, ct.name, "         \
+    "ch.type, ch.name "                                                                            \
+    "FROM conversation c JOIN contact ct ON ct.id = c.contact_id "                                 \
+    "JOIN channel ch ON ch.id = c.channel_id "
+
+static void
+conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->id = sqlite3_column_int64(s, 0);
+    c->channel_id = sqlite3_column_int64(s, 1);
+    c->contact_id = sqlite3_column_int64(s, 2);
+    c->assignee_id = sqlite3_column_int64(s, 3);
+    c->status = store__col(ar, s, 4);
+    c->public = sqlite3_column_int(s, 5) != 0;
+    c->priority = sqlite3_column_int(s, 6);
+    c->labels = store__col(ar, s, 7);
+    c->intent = store__col(ar, s, 8);
+    c->sentiment = store__col(ar, s, 9);
+    c->urgency = sqlite3_column_type(s, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 10);
+    c->snooze_until = sqlite3_column_int64(s, 11);
+    c->resolution_reason = store__col(ar, s, 12);
+    c->preview = store__col(ar, s, 13);
+    c->unread = sqlite3_column_int64(s, 14);
+    c->message_count = sqlite3_column_int64(s, 15);
+    c->last_message_at = sqlite3_column_int64(s, 16);
+    c->created_at = sqlite3_column_int64(s, 17);
+    c->updated_at = sqlite3_column_int64(s, 18);
+    c->contact_name = store__col(ar, s, 19);
+    c->channel_type = store__col(ar, s, 20);
+    c->channel_name = store__col(ar, s, 21);
+}
+
+int
+store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct conv *out)
+{
+    sqlite3_stmt *s = store__q(c, "SELECT " CONV_COLS "WHERE c.id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        conv_row(ar, s, out);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
+
+#define MSG_COLS                                                                                   \
+    "m.id, m.conversation_id, m.channel_id, m.direction, m.kind, m.text, m.author_agent_id, "     \
+    "CASE WHEN m.author_agent_id IS NOT NULL THEN a.display_name ELSE ct.name END, "             \
+    "m.external_id, m.reply_to, m.public, m.status, m.error, m.lang, m.intent, m.intent_conf, "   \
+    "m.sentiment, m.sentiment_score, m.urgency, m.urgency_reasons, m.created_at, m.sent_at "      \
+    "FROM message m JOIN conversation c ON c.id = m.conversation_id "                              \
+    "JOIN contact ct ON ct.id = c.contact_id LEFT JOIN agent a ON a.id = m.author_agent_id "
+
+static void
+msg_row(struct arena *ar, sqlite3_stmt *s, struct msg *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->id = sqlite3_column_int64(s, 0);
+    m->conversation_id = sqlite3_column_int64(s, 1);
+    m->channel_id = sqlite3_column_int64(s, 2);
+    m->direction = store__col(ar, s, 3);
+    m->kind = store__col(ar, s, 4);
+    m->text = store__col(ar, s, 5);
+    m->author_agent_id = sqlite3_column_int64(s, 6);
+    m->author_name = store__col(ar, s, 7);
+    m->external_id = store__col(ar, s, 8);
+    m->reply_to = store__col(ar, s, 9);
+    m->public = sqlite3_column_int(s, 10) != 0;
+    m->status = store__col(ar, s, 11);
+    m->error = store__col(ar, s, 12);
+    m->lang = store__col(ar, s, 13);
+    m->intent = store__col(ar, s, 14);
+    m->intent_conf = sqlite3_column_double(s, 15);
+    m->sentiment = store__col(ar, s, 16);
+    m->sentiment_score = sqlite3_column_double(s, 17);
+    m->urgency = sqlite3_column_type(s, 18) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 18);
+    m->urgency_reasons = store__col(ar, s, 19);
+    m->created_at = sqlite3_column_int64(s, 20);
+    m->sent_at = sqlite3_column_int64(s, 21);
+}
+
+int
+store__msg_read(struct store__conn *c, struct arena *ar, int64_t id, struct msg *out)
+{
+    sqlite3_stmt *s = store__q(c, "SELECT " MSG_COLS "WHERE m.id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        msg_row(ar, s, out);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
+
+int
+store__emit_conv(struct store__tx *tx, const char *type, int64_t conv_id)
+{
+    struct arena *ar = arena_new(1 << 20);
+    struct conv c;
+    int rc = store__conv_read(tx->c, ar, conv_id, &c);
+    if (rc == 0)
+        rc = store__event(tx, type, codec_event_conv(&c));
+    arena_free(ar);
+    return rc;
+}
+
+int
+store__emit_msg(struct store__tx *tx, const char *type, int64_t msg_id)
+{
+    struct arena *ar = arena_new(1 << 20);
+    struct msg m;
+    struct conv c;
+    int rc = store__msg_read(tx->c, ar, msg_id, &m);
+    if (rc == 0)
+        rc = store__conv_read(tx->c, ar, m.conversation_id, &c);
+    if (rc == 0)
+        rc = store__event(tx, type, codec_event_msg(&m, &c));
+    arena_free(ar);
+    return rc;
+}
+
+int
+store_conv_get(struct store *st, struct arena *ar, int64_t id, struct conv *out)
+{
+    struct store__conn *c = store__reader(st);
+    return c ? store__conv_read(c, ar, id, out) : ERR_IO;
+}
+
+int
+store_msg_get(struct store *st, struct arena *ar, int64_t id, struct msg *out)
+{
+    struct store__conn *c = store__reader(st);
+    return c ? store__msg_read(c, ar, id, out) : ERR_IO;
+}
+
+int
+store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, struct msg **out, size_t *n)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    /* The newest 500 messages, returned oldest first. */
+    sqlite3_stmt *s = store__q(c, "SELECT * FROM (SELECT " MSG_COLS
+                                  "WHERE m.conversation_id = ? ORDER BY m.id DESC LIMIT 500) "
+                                  "ORDER BY 1");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    size_t cap = 16, cnt = 0;
+    struct msg *v = ARENA_NEW_N(ar, struct msg, cap);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            struct msg *w = ARENA_NEW_N(ar, struct msg, cap * 2);
+            memcpy(w, v, cap * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        msg_row(ar, s, &v[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+/* Quotes each whitespace-separated word of 'q' for FTS5, so user text is never FTS syntax. */
+static char *
+fts_query(struct arena *ar, const char *q)
+{
+    struct buf b;
+    buf_init(&b, 4096);
+    const char *p = q;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        if (b.len && buf_adds(&b, " ") < 0)
+            break;
+        buf_addc(&b, '"');
+        while (*p && *p != ' ' && *p != '\t') {
+            if (*p == '"')
+                buf_addc(&b, '"');
+            buf_addc(&b, *p++);
+        }
+        if (buf_adds(&b, "\"*") < 0)
+            break;
+    }
+    char *r = arena_strndup(ar, b.p, b.len);
+    buf_release(&b);
+    return r;
+}
+
+int
+store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
+                struct conv **out, size_t *n, int64_t *next_ts, int64_t *next_id)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    struct buf sql;
+    buf_init(&sql, 8192);
+    buf_adds(&sql, "SELECT " CONV_COLS "WHERE 1");
+    if (f->status)
+        buf_adds(&sql, " AND c.status = :status");
+    if (f->assignee > 0)
+        buf_adds(&sql, " AND c.assignee_id = :assignee");
+    else if (f->assignee < 0)
+        buf_adds(&sql, " AND c.assignee_id IS NULL");
+    if (f->channel_id)
+        buf_adds(&sql, " AND c.channel_id = :channel");
+    if (f->contact_id)
+        buf_adds(&sql, " AND c.contact_id = :contact");
+    if (f->intent)
+        buf_adds(&sql, " AND c.intent = :intent");
+    if (f->sentiment)
+        buf_adds(&sql, " AND c.sentiment = :sentiment");
+    if (f->label)
+        buf_adds(&sql, " AND c.id IN (SELECT conversation_id FROM conversation_label "
+                       "WHERE label = :label)");
+    if (f->q && f->q[0])
+        buf_adds(&sql, " AND (c.id IN (SELECT m.conversation_id FROM message m WHERE m.id IN "
+                       "(SELECT rowid FROM message_fts WHERE message_fts MATCH :fts)) "
+                       "OR ct.name LIKE :like ESCAPE '\\')");
+    if (f->cursor_ts || f->cursor_id)
+        buf_adds(&sql, f->oldest_first
+                           ? " AND (c.last_message_at, c.id) > (:cts, :cid)"
+                           : " AND (c.last_message_at, c.id) < (:cts, :cid)");
+    buf_adds(&sql, f->oldest_first ? " ORDER BY c.last_message_at ASC, c.id ASC"
+                                   : " ORDER BY c.last_message_at DESC, c.id DESC");
+    buf_adds(&sql, " LIMIT :limit");
+
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(c->db, sql.p, (int)sql.len, &s, NULL);
+    buf_release(&sql);
+    if (rc != SQLITE_OK)
+        return store__err(rc);
+#define BIND(name) sqlite3_bind_parameter_index(s, name)
+    if (f->status)
+        store__bind_cstr(s, BIND(":status"), f->status);
+    if (f->assignee > 0)
+        sqlite3_bind_int64(s, BIND(":assignee"), f->assignee);
+    if (f->channel_id)
+        sqlite3_bind_int64(s, BIND(":channel"), f->channel_id);
+    if (f->contact_id)
+        sqlite3_bind_int64(s, BIND(":contact"), f->contact_id);
+    if (f->intent)
+        store__bind_cstr(s, BIND(":intent"), f->intent);
+    if (f->sentiment)
+        store__bind_cstr(s, BIND(":sentiment"), f->sentiment);
+    if (f->label)
+        store__bind_cstr(s, BIND(":label"), f->label);
+    if (f->q && f->q[0]) {
+        store__bind_cstr(s, BIND(":fts"), fts_query(ar, f->q));
+        struct buf like;
+        buf_init(&like, 1024);
+        buf_addc(&like, '%');
+        for (const char *p = f->q; *p; p++) {
+            if (*p == '%' || *p == '_' || *p == '\\')
+                buf_addc(&like, '\\');
+            buf_addc(&like, *p);
+        }
+        buf_addc(&like, '%');
+        sqlite3_bind_text(s, BIND(":like"), like.p, (int)like.len, SQLITE_TRANSIENT);
+        buf_release(&like);
+    }
+    if (f->cursor_ts || f->cursor_id) {
+        sqlite3_bind_int64(s, BIND(":cts"), f->cursor_ts);
+        sqlite3_bind_int64(s, BIND(":cid"), f->cursor_id);
+    }
+    int limit = f->limit > 0 && f->limit <= 200 ? f->limit : 50;
+    /* One extra row tells whether another page exists. */
+    sqlite3_bind_int(s, BIND(":limit"), limit + 1);
+#undef BIND
+    struct conv *v = ARENA_NEW_N(ar, struct conv, (size_t)limit + 1);
+    size_t cnt = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        conv_row(ar, s, &v[cnt++]);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    *next_ts = *next_id = 0;
+    if (cnt > (size_t)limit) {
+        cnt = (size_t)limit;
+        *next_ts = v[cnt - 1].last_message_at;
+        *next_id = v[cnt - 1].id;
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+int
+store_conv_counts(struct store *st, int64_t agent_id, struct conv_counts *out)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(
+        c, "SELECT (SELECT count(*) FROM conversation WHERE assignee_id = ?1 AND status = 'open'),"
+           " (SELECT count(*) FROM conversation WHERE assignee_id IS NULL AND status = 'open'),"
+           " (SELECT count(*) FROM conversation WHERE status = 'open'),"
+           " (SELECT count(*) FROM conversation WHERE status = 'resolved')");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, agent_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->mine = sqlite3_column_int64(s, 0);
+        out->unassigned = sqlite3_column_int64(s, 1);
+        out->open = sqlite3_column_int64(s, 2);
+        out->resolved = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store__err(rc);
+}
+
+/* ---- writes -------------------------------------------------------------------------- */
+
+static int
+step_done(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : store__err(rc);
+}
+
+struct reply_job {
+    int64_t conv_id, agent_id;
+    struct str text;
+    bool note;
+    int64_t at;
+    int64_t msg_id;
+};
+
+static int
+reply_tx(struct store__tx *tx, void *arg)
+{
+    struct reply_job *j = arg;
+    sqlite3_stmt *s = store__q(tx->c, "SELECT channel_id, public FROM conversation WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->conv_id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return ERR_NOTFOUND;
+    }
+    int64_t channel_id = sqlite3_column_int64(s, 0);
+    int pub = sqlite3_column_int(s, 1);
+    sqlite3_reset(s);
+
+    s = store__q(tx->c, "INSERT INTO message(conversation_id, channel_id, direction, kind, text, "
+                        "author_agent_id, public, status, created_at) "
+                        "VALUES (?, ?, 'out', ?, ?, ?, ?, ?, ?)");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->conv_id);
+    sqlite3_bind_int64(s, 2, channel_id);
+    sqlite3_bind_text(s, 3, j->note ? "note" : "message", -1, SQLITE_STATIC);
+    store__bind_str(s, 4, j->text);
+    sqlite3_bind_int64(s, 5, j->agent_id);
+    sqlite3_bind_int(s, 6, j->note ? 0 : pub);
+    sqlite3_bind_text(s, 7, j->note ? "none" : "queued", -1, SQLITE_STATIC);
+    int64_t at = j->at ? j->at : tx->now;
+    sqlite3_bind_int64(s, 8, at);
+    int rc = step_done(s);
+    if (rc < 0)
+        return rc;
+    j->msg_id = sqlite3_last_insert_rowid(tx->c->db);
+    if (!j->note) {
+        char key[33];
+        rand_hex(key, 16);
+        s = store__q(tx->c, "INSERT INTO outbox(message_id, channel_id, idempotency_key, next_at) "
+                            "VALUES (?, ?, ?, ?)");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, j->msg_id);
+        sqlite3_bind_int64(s, 2, channel_id);
+        sqlite3_bind_text(s, 3, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 4, tx->now);
+        rc = step_done(s);
+        if (rc < 0)
+            return rc;
+        s = store__q(tx->c, "UPDATE conversation SET unread = 0, message_count = message_count + 1,"
+                            " last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?");
+    } else {
+        s = store__q(tx->c, "UPDATE conversation SET message_count = message_count + 1,"
+                            " updated_at = ?2 WHERE id = ?3");
+    }
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, at);
+    sqlite3_bind_int64(s, 2, tx->now);
+    sqlite3_bind_int64(s, 3, j->conv_id);
+    rc = step_done(s);
+    if (rc < 0)
+        return rc;
+    return store__emit_msg(tx, "message.created", j->msg_id);
+}
+
+int
+store_reply(struct store *st, int64_t conv_id, int64_t agent_id, struct str text,
+            bool private_note, int64_t *msg_id)
+{
+    return store_reply_at(st, conv_id, agent_id, text, private_note, 0, msg_id);
+}
+
+int
+store_reply_at(struct store *st, int64_t conv_id, int64_t agent_id, struct str text,
+               bool private_note, int64_t at, int64_t *msg_id)
+{
+    struct reply_job j = { .conv_id = conv_id, .agent_id = agent_id, .text = text,
+                           .note = private_note, .at = at };
+    int rc = store__submit(st, reply_tx, &j, true);
+    if (rc == 0)
+        *msg_id = j.msg_id;
+    return rc;
+}
+
+struct conv_job {
+    int64_t conv_id;
+    int64_t agent_id;
+    const char *status;
+    int64_t snooze_until;
+    const char *reason;
+    const struct str *add, *remove;
+    size_t nadd, nremove;
+};
+
+static int
+changed_or_missing(struct store__tx *tx, int64_t conv_id)
+{
+    if (sqlite3_changes(tx->c->db) > 0)
+        return 0;
+    sqlite3_stmt *s = store__q(tx->c, "SELECT 1 FROM conversation WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 1 : ERR_NOTFOUND;
+}
+
+static int
+assign_tx(struct store__tx *tx, void *arg)
+{
+    struct conv_job *j = arg;
+    sqlite3_stmt *s;
+    if (j->agent_id) {
+        s = store__q(tx->c, "SELECT 1 FROM agent WHERE id = ?");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, j->agent_id);
+        int found = sqlite3_step(s) == SQLITE_ROW;
+        sqlite3_reset(s);
+        if (!found)
+            return ERR_NOTFOUND;
+    }
+    s = store__q(tx->c, "UPDATE conversation SET assignee_id = ?, updated_at = ? "
+                        "WHERE id = ? AND assignee_id IS NOT ?");
+    if (!s)
+        return ERR_IO;
+    if (j->agent_id)
+        sqlite3_bind_int64(s, 1, j->agent_id);
+    else
+        sqlite3_bind_null(s, 1);
+    sqlite3_bind_int64(s, 2, tx->now);
+    sqlite3_bind_int64(s, 3, j->conv_id);
+    if (j->agent_id)
+        sqlite3_bind_int64(s, 4, j->agent_id);
+    else
+        sqlite3_bind_null(s, 4);
+    int rc = step_done(s);
+    if (rc < 0)
+        return rc;
+    rc = changed_or_missing(tx, j->conv_id);
+    if (rc != 0)
+        return rc < 0 ? rc : 0; /* unchanged: no event */
+    return store__emit_conv(tx, "conversation.updated", j->conv_id);
+}
+
+int
+store_conv_assign(struct store *st, int64_t conv_id, int64_t agent_id, int64_t actor_id)
+{
+    (void)actor_id;
+    struct conv_job j = { .conv_id = conv_id, .agent_id = agent_id };
+    return store__submit(st, assign_tx, &j, true);
+}
+
+static int
+status_tx(struct store__tx *tx, void *arg)
+{
+    struct conv_job *j = arg;
+    sqlite3_stmt *s = store__q(
+        tx->c, "UPDATE conversation SET status = ?, snooze_until = ?, "
+               "resolution_reason = CASE WHEN ?1 = 'resolved' THEN ? ELSE NULL END, "
+               "updated_at = ? WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_text(s, 1, j->status, -1, SQLITE_STATIC);
+    if (j->snooze_until)
+        sqlite3_bind_int64(s, 2, j->snooze_until);
+    else
+        sqlite3_bind_null(s, 2);
+    store__bind_cstr(s, 3, j->reason);
+    sqlite3_bind_int64(s, 4, tx->now);
+    sqlite3_bind_int64(s, 5, j->conv_id);
+    int rc = step_done(s);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_changes(tx->c->db) == 0)
+        return ERR_NOTFOUND;
+    return store__emit_conv(tx, "conversation.updated", j->conv_id);
+}
+
+int
+store_conv_set_status(struct store *st, int64_t conv_id, const char *status,
+                      int64_t snooze_until, const char *reason, int64_t actor_id)
+{
+    (void)actor_id;
+    if (!model_conv_status_valid(str_c(status)))
+        return ERR_INVAL;
+    struct conv_job j = { .conv_id = conv_id, .status = status, .snooze_until = snooze_until,
+                          .reason = reason };
+    return store__submit(st, status_tx, &j, true);
+}
+
+static int
+labels_tx(struct store__tx *tx, void *arg)
+{
+    struct conv_job *j = arg;
+    sqlite3_stmt *s;
+    int rc;
+    for (size_t i = 0; i < j->nadd; i++) {
+        s = store__q(tx->c, "INSERT OR IGNORE INTO conversation_label(label, conversation_id) "
+                            "SELECT ?, id FROM conversation WHERE id = ?");
+        if (!s)
+            return ERR_IO;
+        store__bind_str(s, 1, j->add[i]);
+        sqlite3_bind_int64(s, 2, j->conv_id);
+        if ((rc = step_done(s)) < 0)
+            return rc;
+    }
+    for (size_t i = 0; i < j->nremove; i++) {
+        s = store__q(tx->c, "DELETE FROM conversation_label WHERE label = ? AND conversation_id = ?");
+        if (!s)
+            return ERR_IO;
+        store__bind_str(s, 1, j->remove[i]);
+        sqlite3_bind_int64(s, 2, j->conv_id);
+        if ((rc = step_done(s)) < 0)
+            return rc;
+    }
+    s = store__q(tx->c, "SELECT count(*) FROM conversation_label WHERE conversation_id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->conv_id);
+    sqlite3_step(s);
+    int count = sqlite3_column_int(s, 0);
+    sqlite3_reset(s);
+    if (count > MODEL_LABELS_MAX)
+        return ERR_INVAL;
+    s = store__q(tx->c, "UPDATE conversation SET updated_at = ?, labels = (SELECT "
+                        "coalesce(json_group_array(label), '[]') FROM (SELECT label FROM "
+                        "conversation_label WHERE conversation_id = ?2 ORDER BY label)) "
+                        "WHERE id = ?2");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, tx->now);
+    sqlite3_bind_int64(s, 2, j->conv_id);
+    if ((rc = step_done(s)) < 0)
+        return rc;
+    if (sqlite3_changes(tx->c->db) == 0)
+        return ERR_NOTFOUND;
+    return store__emit_conv(tx, "conversation.updated", j->conv_id);
+}
+
+int
+store_conv_labels(struct store *st, int64_t conv_id, const struct str *add, size_t nadd,
+                  const struct str *remove, size_t nremove)
+{
+    struct conv_job j = { .conv_id = conv_id, .add = add, .nadd = nadd, .remove = remove,
+                          .nremove = nremove };
+    return store__submit(st, labels_tx, &j, true);
+}
+
+static int
+read_tx(struct store__tx *tx, void *arg)
+{
+    struct conv_job *j = arg;
+    sqlite3_stmt *s = store__q(tx->c, "UPDATE conversation SET unread = 0 WHERE id = ? AND unread > 0");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->conv_id);
+    int rc = step_done(s);
+    if (rc < 0)
+        return rc;
+    rc = changed_or_missing(tx, j->conv_id);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    return store__emit_conv(tx, "conversation.updated", j->conv_id);
+}
+
+int
+store_conv_mark_read(struct store *st, int64_t conv_id)
+{
+    struct conv_job j = { .conv_id = conv_id };
+    return store__submit(st, read_tx, &j, true);
+}

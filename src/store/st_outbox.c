@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * st_outbox.c - replies waiting for delivery and the results of delivery attempts.
+ */
+#include "base/base.h"
+#include "store/store_int.h"
+
+int
+store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
+                 struct outbox_item **out, size_t *n)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(
+        c, "SELECT o.message_id, o.channel_id, m.conversation_id, o.idempotency_key, o.attempts,"
+           " m.text, (SELECT external_id FROM message WHERE conversation_id = m.conversation_id "
+           "AND direction = 'in' AND id < m.id ORDER BY id DESC LIMIT 1), "
+           "(SELECT i.platform_id FROM identity i WHERE i.contact_id = cv.contact_id AND "
+           "i.channel_type = ch.type ORDER BY i.id LIMIT 1), cv.thread_key "
+           "FROM outbox o JOIN message m ON m.id = o.message_id "
+           "JOIN conversation cv ON cv.id = m.conversation_id "
+           "JOIN channel ch ON ch.id = o.channel_id "
+           "WHERE o.state = 'pending' AND o.next_at <= ? ORDER BY o.next_at, o.message_id "
+           "LIMIT ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, now);
+    sqlite3_bind_int64(s, 2, (int64_t)max);
+    struct outbox_item *v = ARENA_NEW_N(ar, struct outbox_item, max ? max : 1);
+    size_t cnt = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct outbox_item *it = &v[cnt++];
+        it->message_id = sqlite3_column_int64(s, 0);
+        it->channel_id = sqlite3_column_int64(s, 1);
+        it->conversation_id = sqlite3_column_int64(s, 2);
+        it->idempotency_key = store__col(ar, s, 3);
+        it->attempts = sqlite3_column_int(s, 4);
+        it->text = store__col(ar, s, 5);
+        it->reply_to = store__col(ar, s, 6);
+        it->recipient = store__col(ar, s, 7);
+        it->thread_key = store__col(ar, s, 8);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+int64_t
+store_outbox_next_at(struct store *st)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return 0;
+    sqlite3_stmt *s = store__q(c, "SELECT coalesce(min(next_at), 0) FROM outbox "
+                                  "WHERE state = 'pending'");
+    int64_t at = 0;
+    if (s && sqlite3_step(s) == SQLITE_ROW)
+        at = sqlite3_column_int64(s, 0);
+    if (s)
+        sqlite3_reset(s);
+    return at;
+}
+
+struct result_job {
+    int64_t message_id;
+    const char *state;
+    int64_t next_at;
+    const char *error;
+    int64_t sent_at;
+};
+
+static int
+result_tx(struct store__tx *tx, void *arg)
+{
+    struct result_job *j = arg;
+    /* Only a pending row may change, so a delivery is recorded once even if two workers raced. */
+    sqlite3_stmt *s = store__q(tx->c, "UPDATE outbox SET state = ?, attempts = attempts + 1, "
+                                      "next_at = ?, last_error = ? "
+                                      "WHERE message_id = ? AND state = 'pending'");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_text(s, 1, j->state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, j->next_at);
+    store__bind_cstr(s, 3, j->error);
+    sqlite3_bind_int64(s, 4, j->message_id);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    if (sqlite3_changes(tx->c->db) == 0)
+        return ERR_CONFLICT;
+    if (strcmp(j->state, "pending") == 0) {
+        /* Still queued: record the last error so agents see why it is waiting. */
+        s = store__q(tx->c, "UPDATE message SET error = ? WHERE id = ? AND error IS NOT ?1");
+        if (!s)
+            return ERR_IO;
+        store__bind_cstr(s, 1, j->error);
+        sqlite3_bind_int64(s, 2, j->message_id);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            return store__err(rc);
+        if (sqlite3_changes(tx->c->db) == 0)
+            return 0;
+        return store__emit_msg(tx, "message.updated", j->message_id);
+    }
+    s = store__q(tx->c, "UPDATE message SET status = ?, error = ?, sent_at = ? WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_text(s, 1, j->state, -1, SQLITE_STATIC);
+    store__bind_cstr(s, 2, j->error);
+    if (strcmp(j->state, "sent") == 0)
+        sqlite3_bind_int64(s, 3, j->sent_at ? j->sent_at : tx->now);
+    sqlite3_bind_int64(s, 4, j->message_id);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    return store__emit_msg(tx, "message.updated", j->message_id);
+}
+
+int
+store_outbox_result(struct store *st, int64_t message_id, const char *state, int64_t next_at,
+                    const char *error, int64_t external_sent_at)
+{
+    struct result_job j = { .message_id = message_id, .state = state, .next_at = next_at,
+                            .error = error, .sent_at = external_sent_at };
+    return store__submit(st, result_tx, &j, true);
+}
+
+int
+store_outbox_counts(struct store *st, struct outbox_counts *out)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, "SELECT coalesce(sum(state = 'pending'), 0), "
+                                  "coalesce(sum(state = 'sent'), 0), "
+                                  "coalesce(sum(state = 'failed'), 0) FROM outbox");
+    if (!s)
+        return ERR_IO;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->pending = sqlite3_column_int64(s, 0);
+        out->sent = sqlite3_column_int64(s, 1);
+        out->failed = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store__err(rc);
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.h - Hark's persistent state: the one interface every caller uses.
+ *
+ * store_open() dispatches on the URL scheme ("sqlite:PATH", or a bare path; a PostgreSQL
+ * backend will answer "postgres://" behind this same header). No database type ever appears
+ * here, so callers do not change when a backend is added.
+ *
+ * Writes are serialized through ONE writer thread that group-commits: every write call queues
+ * a job and, unless documented as asynchronous, waits until the batch holding it is durable
+ * (SQLite WAL with synchronous=FULL: one fsync per batch). Each job runs in its own savepoint,
+ * so a failing job never takes its batch-mates down. Events a job creates are persisted in the
+ * same transaction and published to the hub, in sequence order, after the commit.
+ *
+ * Reads run on a per-thread read connection (WAL readers never block the writer) and return
+ * structs whose strings live in the caller's arena.
+ *
+ * Errors: ERR_NOTFOUND (no such row), ERR_CONFLICT (unique violation), ERR_INVAL (bad
+ * argument), ERR_BUSY (writer queue full), ERR_IO (database failure). All functions are
+ * thread-safe.
+ */
+#ifndef HARK_STORE_H
+#define HARK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/str.h"
+#include "model/model.h"
+
+struct arena;
+struct hub;
+struct store;
+
+struct store_config {
+    const char *url;      /* "sqlite:/path/hark.db", a bare path, or ":memory:" */
+    size_t queue_max;     /* writer queue limit; 0: 65536 */
+    size_t batch_max;     /* jobs per group commit; 0: 1024 */
+};
+
+/* Opens the database, applies pending migrations (forward only, each in one transaction) and
+ * starts the writer. Events are published to 'hub' (may be NULL). */
+int store_open(const struct store_config *cfg, struct hub *hub, struct store **out,
+               struct errmsg *em);
+/* Drains the writer queue, stops the writer and closes every connection. NULL is a no-op.
+ * Call only after every thread using the store has stopped. */
+void store_close(struct store *st);
+
+/* Newest persisted event sequence number (0 when none). */
+int64_t store_last_event_seq(struct store *st);
+
+struct store_stats {
+    size_t queue_depth;     /* jobs waiting for the writer */
+    uint64_t batches;       /* group commits so far */
+    uint64_t jobs;          /* jobs committed so far */
+    uint64_t batch_hist[8]; /* batches of size 1, 2-3, 4-7, ..., >=128 */
+};
+void store_stats(struct store *st, struct store_stats *out);
+
+/* ---- ingest -------------------------------------------------------------------------- */
+
+struct ingest_result {
+    int64_t message_id;
+    int64_t conversation_id;
+    int64_t contact_id;
+    bool duplicate;        /* the external id was seen before: nothing was stored */
+    bool new_conversation;
+    bool reopened;         /* a resolved or snoozed conversation was reopened */
+};
+
+/* Stores one inbound message in one transaction: dedupe on (channel, external id), resolve
+ * the contact by platform identity (creating it), thread into a conversation (thread_id, then
+ * reply_to, then the contact's latest conversation on the channel; a resolved one reopens),
+ * insert the message, update the conversation and write the events. Waits until durable. */
+int store_ingest(struct store *st, const struct inbound *in, struct ingest_result *out);
+
+/* ---- agents, sessions, tokens ------------------------------------------------------- */
+
+int store_agent_add(struct store *st, const struct agent *a, int64_t *id);
+int store_agent_get(struct store *st, struct arena *ar, int64_t id, struct agent *out);
+/* Fills password_hash too; for login only. Email compares case-insensitively. */
+int store_agent_by_email(struct store *st, struct arena *ar, struct str email, struct agent *out);
+int store_agent_list(struct store *st, struct arena *ar, struct agent **out, size_t *n);
+/* Updates the fields that are non-NULL in 'a' (display_name, avatar_url, bio, name). */
+int store_agent_update(struct store *st, int64_t id, const struct agent *a);
+int64_t store_agent_count(struct store *st);
+
+struct session {
+    int64_t id;
+    int64_t agent_id;
+    const char *csrf;
+    int64_t created_at, last_seen_at, expires_at;
+};
+
+/* 'token_hash' is the hex SHA-256 of the token; the token itself is never stored. */
+int store_session_create(struct store *st, const char *token_hash, int64_t agent_id,
+                         const char *csrf, int64_t now, int64_t expires_at);
+int store_session_get(struct store *st, struct arena *ar, const char *token_hash,
+                      struct session *out);
+/* Asynchronous: queues the update and returns at once. */
+void store_session_touch(struct store *st, int64_t session_id, int64_t now);
+int store_session_delete(struct store *st, const char *token_hash);
+/* Deletes sessions whose absolute or idle expiry has passed. */
+int store_session_expire(struct store *st, int64_t now, int64_t idle_ms);
+
+struct api_token {
+    int64_t id;
+    const char *name;
+    const char *role;
+};
+int store_token_create(struct store *st, const char *name, const char *token_hash,
+                       const char *role, int64_t *id);
+int store_token_get(struct store *st, struct arena *ar, const char *token_hash,
+                    struct api_token *out);
+
+/* ---- channels -------------------------------------------------------------------------- */
+
+int store_channel_add(struct store *st, const struct channel *ch, int64_t *id);
+/* Includes the secret, for signature checks. */
+int store_channel_get(struct store *st, struct arena *ar, int64_t id, struct channel *out);
+/* Replaces a channel's settings (valid JSON object text). */
+int store_channel_set_settings(struct store *st, int64_t id, const char *settings);
+int store_channel_list(struct store *st, struct arena *ar, struct channel **out, size_t *n);
+
+/* ---- conversations --------------------------------------------------------------------- */
+
+struct conv_filter {
+    const char *status;  /* NULL: any */
+    int64_t assignee;    /* 0: any; -1: unassigned; else the agent id */
+    int64_t channel_id;  /* 0: any */
+    int64_t contact_id;  /* 0: any */
+    const char *intent;  /* NULL: any */
+    const char *sentiment;
+    const char *label;
+    const char *q;       /* full-text search over messages and contact name */
+    bool oldest_first;
+    int limit;           /* 1..200 */
+    int64_t cursor_ts;   /* keyset cursor: last_message_at of the last item seen; 0: start */
+    int64_t cursor_id;
+};
+
+/* Lists conversations newest activity first (or oldest). On success '*next_ts'/'*next_id' are
+ * the cursor for the next page, or 0 when this was the last page. */
+int store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
+                    struct conv **out, size_t *n, int64_t *next_ts, int64_t *next_id);
+int store_conv_get(struct store *st, struct arena *ar, int64_t id, struct conv *out);
+/* Counts per view for the inbox: open conversations that are mine, unassigned, all open, and
+ * resolved. */
+struct conv_counts {
+    int64_t mine, unassigned, open, resolved;
+};
+int store_conv_counts(struct store *st, int64_t agent_id, struct conv_counts *out);
+
+int store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, struct msg **out,
+                   size_t *n);
+int store_msg_get(struct store *st, struct arena *ar, int64_t id, struct msg *out);
+
+/* Adds an agent's reply (queued for delivery, with an outbox row carrying a fresh idempotency
+ * key) or a private note (never delivered). Marks the conversation read. Writes events. */
+int store_reply(struct store *st, int64_t conv_id, int64_t agent_id, struct str text,
+                bool private_note, int64_t *msg_id);
+/* The same, dated 'at' (ms; 0: now). For imports and the demo's history. */
+int store_reply_at(struct store *st, int64_t conv_id, int64_t agent_id, struct str text,
+                   bool private_note, int64_t at, int64_t *msg_id);
+/* 'agent_id' 0 unassigns. ERR_NOTFOUND for an unknown conversation or agent. */
+int store_conv_assign(struct store *st, int64_t conv_id, int64_t agent_id, int64_t actor_id);
+int store_conv_set_status(struct store *st, int64_t conv_id, const char *status,
+                          int64_t snooze_until, const char *reason, int64_t actor_id);
+/* Adds then removes labels (arrays of valid labels). */
+int store_conv_labels(struct store *st, int64_t conv_id, const struct str *add, size_t nadd,
+                      const struct str *remove, size_t nremove);
+int store_conv_mark_read(struct store *st, int64_t conv_id);
+
+/* ---- contacts -------------------------------------------------------------------------- */
+
+int store_contact_list(struct store *st, struct arena *ar, const char *q, int limit,
+                       int64_t after_id, struct contact **out, size_t *n);
+/* With identities. */
+int store_contact_get(struct store *st, struct arena *ar, int64_t id, struct contact *out);
+/* Updates the non-NULL fields of 'c' (name, email, phone, locale, location, tags, notes,
+ * attributes, status); JSON fields must already be valid JSON text. */
+int store_contact_update(struct store *st, int64_t id, const struct contact *c);
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+struct store_event {
+    int64_t seq;
+    const char *type;
+    const char *data;
+};
+/* Up to 'max' events with seq > 'after', oldest first. */
+int store_events_after(struct store *st, struct arena *ar, int64_t after, size_t max,
+                       struct store_event **out, size_t *n);
+
+/* ---- outbox ---------------------------------------------------------------------------- */
+
+struct outbox_item {
+    int64_t message_id;
+    int64_t channel_id;
+    int64_t conversation_id;
+    const char *idempotency_key;
+    int attempts;
+    const char *text;
+    const char *reply_to;     /* the last inbound external id, if any */
+    const char *recipient;    /* the contact's platform id on this channel */
+    const char *thread_key;   /* the conversation's thread key, if any */
+};
+/* Pending items due at 'now', oldest first. */
+int store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
+                     struct outbox_item **out, size_t *n);
+/* Earliest next_at among pending items, or 0 when none is pending. */
+int64_t store_outbox_next_at(struct store *st);
+/* Records a delivery attempt. 'state' is "sent" (done), "failed" (permanent) or "pending"
+ * (retry at 'next_at'); 'error' is the reason shown to agents (may be NULL). Updates the
+ * message and writes a message.updated event when the message's state changes. */
+int store_outbox_result(struct store *st, int64_t message_id, const char *state, int64_t next_at,
+                        const char *error, int64_t external_sent_at);
+struct outbox_counts {
+    int64_t pending, sent, failed;
+};
+int store_outbox_counts(struct store *st, struct outbox_counts *out);
+
+/* Runs PRAGMA integrity_check; 0 when "ok". */
+int store_check(struct store *st);
+
+#endif
