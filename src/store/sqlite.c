@@ -209,6 +209,10 @@ store_open(const struct store_config *cfg, struct hub *hub, struct store **out,
     sqlite3_stmt *s = store__q(st->writer, "SELECT coalesce(max(seq), 0) FROM event");
     if (s && sqlite3_step(s) == SQLITE_ROW)
         st->last_seq = sqlite3_column_int64(s, 0);
+    /* Reset now: a statement left mid-step holds a read snapshot, and the writer's next
+     * BEGIN IMMEDIATE would fail with SQLITE_BUSY_SNAPSHOT once another process writes. */
+    if (s)
+        sqlite3_reset(s);
     if (pthread_create(&st->thread, NULL, store__writer_main, st) != 0) {
         rc = errmsg_set(em, ERR_IO, "cannot start the store writer");
         goto fail;
