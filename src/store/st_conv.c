@@ -61,7 +61,7 @@ store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct con
 
 #define MSG_COLS                                                                                   \
     "m.id, m.conversation_id, m.channel_id, m.direction, m.kind, m.text, m.author_agent_id, "     \
-    "CASE WHEN m.author_agent_id IS NOT NULL THEN a.display_name ELSE ct.name END, "             \
+    "CASE WHEN m.direction = 'in' THEN ct.name ELSE a.display_name END, "             \
     "m.external_id, m.reply_to, m.public, m.status, m.error, m.lang, m.intent, m.intent_conf, "   \
     "m.sentiment, m.sentiment_score, m.urgency, m.urgency_reasons, m.created_at, m.sent_at "      \
     "FROM message m JOIN conversation c ON c.id = m.conversation_id "                              \
@@ -378,7 +378,10 @@ reply_tx(struct store__tx *tx, void *arg)
     sqlite3_bind_int64(s, 2, channel_id);
     sqlite3_bind_text(s, 3, j->note ? "note" : "message", -1, SQLITE_STATIC);
     store__bind_str(s, 4, j->text);
-    sqlite3_bind_int64(s, 5, j->agent_id);
+    if (j->agent_id)
+        sqlite3_bind_int64(s, 5, j->agent_id);
+    else
+        sqlite3_bind_null(s, 5); /* an integration's API token, not an agent */
     sqlite3_bind_int(s, 6, j->note ? 0 : pub);
     sqlite3_bind_text(s, 7, j->note ? "none" : "queued", -1, SQLITE_STATIC);
     int64_t at = j->at ? j->at : tx->now;

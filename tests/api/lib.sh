@@ -7,6 +7,7 @@
 # req METHOD PATH [BODY]    curl with the bearer token; sets $STATUS and $BODY.
 # check NAME ACTUAL WANT    fails the test (exit 1) with both values when they differ.
 set -u
+FAKES=$(cd "$(dirname "$0")/../fakes" && pwd)
 T=$(mktemp -d)
 DB="$T/hark.db"
 HARK_PID=""
@@ -17,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*"; [ -f "$T/hark.log" ] && tail -15 "$T/hark.log"; [ -f "$T/cb.log" ] && tail -5 "$T/cb.log"; exit 1; }
 check() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; echo "ok: $1"; }
 
 start_hark() {
@@ -97,8 +98,8 @@ jqr() { echo "$BODY" | jq -r "$1"; }
 # start_callback SCRIPT [THEN]: starts tests/fakes/callback.py; sets CB_URL, CB_LOG and writes
 # the channel secret it checks to $T/cb.secret (fill it after creating the channel).
 start_callback() {
-    CB_LOG="$T/cb.log"; : > "$CB_LOG"; : > "$T/cb.secret"
-    python3 "$(dirname "$0")/../fakes/callback.py" --port-file "$T/cb.port" \
+    CB_LOG="$T/cb.log"; : > "$CB_LOG"; : > "$T/cb.secret"; rm -f "$T/cb.port"
+    python3 "$FAKES/callback.py" --port-file "$T/cb.port" \
         --secret-file "$T/cb.secret" --log "$CB_LOG" --script "$1" --then "${2:-200}" &
     echo $! > "$T/cb.pid"
     for _ in $(seq 1 100); do [ -s "$T/cb.port" ] && break; sleep 0.05; done

@@ -1,0 +1,31 @@
+# Crash safety: kill -9 the server while clients post webhooks as fast as they can; after a
+# restart every acknowledged message is present exactly once and the database is intact.
+. "$(dirname "$0")/lib.sh"
+start_hark
+admin_setup
+new_channel "Web"
+: > "$T/acked"
+python3 "$FAKES/flood.py" "$URL" "$CH_ID" "$CH_SECRET" 30 8 "$T/acked" > "$T/flood.out" 2>&1 &
+FLOOD=$!
+wait_for "some acknowledged messages" 20 sh -c "[ \$(wc -l < '$T/acked') -ge 200 ]"
+kill9_hark
+wait $FLOOD
+cat "$T/flood.out"
+N=$(wc -l < "$T/acked")
+echo "acknowledged before the crash: $N"
+start_hark
+check "integrity" "$(sqlite3 "$DB" 'PRAGMA integrity_check')" ok
+sort -u "$T/acked" > "$T/acked.sorted"
+sqlite3 "$DB" "SELECT external_id FROM message WHERE direction='in'" | sort > "$T/stored"
+missing=$(comm -23 "$T/acked.sorted" "$T/stored" | wc -l)
+check "every acknowledged message survived" "$missing" 0
+dups=$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT external_id FROM message GROUP BY channel_id, external_id HAVING count(*) > 1)")
+check "no duplicates" "$dups" 0
+# Retrying every acknowledged message after the restart creates nothing new.
+before=$(sqlite3 "$DB" 'SELECT count(*) FROM message')
+head -20 "$T/acked.sorted" | while read -r id; do
+    hook "$CH_ID" "$CH_SECRET" "{\"id\":\"$id\",\"from\":{\"id\":\"c1\"},\"text\":\"retry\"}"
+    [ "$(jqr .duplicate)" = true ] || fail "retry of $id not a duplicate"
+done
+check "retries stored nothing" "$(sqlite3 "$DB" 'SELECT count(*) FROM message')" "$before"
+stop_hark
