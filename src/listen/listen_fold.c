@@ -312,38 +312,61 @@ word_at(struct str s, size_t i)
     return c == FC_WORD || c == FC_CJK;
 }
 
-ssize_t
-listen_fold(struct str s, char *out, size_t max)
+/* ASCII letters, digits and '_' lowercased; 0 for everything else (fast path of fold_into). */
+static const char ascii_word[256] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
+    ['7'] = '7', ['8'] = '8', ['9'] = '9', ['_'] = '_',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g',
+    ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
+    ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u',
+    ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g',
+    ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u',
+    ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
+};
+
+/* Folds 's' into 'out', which has room for LISTEN_FOLD_BOUND(s.len) bytes, so the loop needs
+ * no bounds checks. Returns the length. */
+static size_t
+fold_into(struct str s, char *out)
 {
-    size_t i = 0, o = 0;
+    const unsigned char *p = (const unsigned char *)s.p;
+    size_t i = 0, o = 0, n = s.len;
     enum fcls last = FC_SEP; /* FC_SEP: the last byte written is a space */
     bool handle = false;
 
-    listen__fold_init();
-    if (max < 2)
-        return ERR_TOOBIG;
     out[o++] = ' ';
-    while (i < s.len) {
-        unsigned char b = (unsigned char)s.p[i];
+    while (i < n) {
+        unsigned char b = p[i];
         uint32_t c;
         const char *map = NULL;
         size_t mlen = 0;
         char tmp[4];
         enum fcls cls;
 
-        /* Worst case per step: a space, 16 bytes of folded form, a space. */
-        if (o + MAP_MAX + 2 > max)
-            return ERR_TOOBIG;
+        if (ascii_word[b]) {
+            /* The common case: a run of ASCII word characters. */
+            if (last == FC_CJK)
+                out[o++] = ' ';
+            do {
+                out[o++] = ascii_word[b];
+                i++;
+            } while (i < n && (b = p[i], ascii_word[b]));
+            last = FC_WORD;
+            continue;
+        }
+        if (b < 0x80 && b != '@' && b != '#' && b != '.' && b != '-' && b != '$' && b != '+') {
+            /* ASCII space or punctuation that never joins a token. */
+            if (last != FC_SEP)
+                out[o++] = ' ';
+            last = FC_SEP;
+            handle = false;
+            i++;
+            continue;
+        }
         if (b < 0x80) {
             cls = (enum fcls)bmp_cls[b];
-            if (cls == FC_WORD) {
-                if (last == FC_CJK)
-                    out[o++] = ' ';
-                out[o++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
-                last = FC_WORD;
-                i++;
-                continue;
-            }
             c = b;
             i++;
         } else {
@@ -398,10 +421,28 @@ listen_fold(struct str s, char *out, size_t max)
             break;
         }
     }
-    if (last != FC_SEP) {
-        if (o + 1 > max)
-            return ERR_TOOBIG;
+    if (last != FC_SEP)
         out[o++] = ' ';
+    return o;
+}
+
+ssize_t
+listen_fold(struct str s, char *out, size_t max)
+{
+    size_t need = LISTEN_FOLD_BOUND(s.len), n;
+    char *tmp;
+
+    listen__fold_init();
+    if (max >= need)
+        return (ssize_t)fold_into(s, out);
+    /* A caller with a tight buffer: fold aside, then copy if it fits. */
+    tmp = xmalloc(need);
+    n = fold_into(s, tmp);
+    if (n > max) {
+        free(tmp);
+        return ERR_TOOBIG;
     }
-    return (ssize_t)o;
+    memcpy(out, tmp, n);
+    free(tmp);
+    return (ssize_t)n;
 }

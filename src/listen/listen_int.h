@@ -115,6 +115,7 @@ struct listen_source {
     struct listen_decoder *dec;
     struct dedupe seen;
     int64_t saved_cursor; /* last cursor written to opts.cursor_file */
+    int64_t resume_floor; /* cursor read from the file at start: older replays are duplicates */
     int64_t saved_ms;     /* when it was written (monotonic) */
     listen_post_fn *cb;
     void *arg;

@@ -120,6 +120,7 @@ cursor_load(struct listen_source *src)
     if (str_to_i64(str_trim((struct str){ text, strcspn(text, "\r\n") }), 1, INT64_MAX, &v) == 0) {
         src->stats.cursor = v;
         src->saved_cursor = v;
+        src->resume_floor = v;
     } else {
         log_warn("listen", "ignoring unreadable cursor file", "%s", "");
     }
@@ -130,7 +131,10 @@ listen__deliver(struct listen_source *src, const struct listen_post *p)
 {
     int rc;
 
-    if (listen__dedupe_seen(&src->seen, listen__decoder_key(src->dec))) {
+    /* After a restart the in-memory dedupe is empty, so the rewound replay up to the saved
+     * cursor is recognised by time instead (Jetstream's time_us is unique per instance). */
+    if ((p->cursor && p->cursor <= src->resume_floor) ||
+        listen__dedupe_seen(&src->seen, listen__decoder_key(src->dec))) {
         src->stats.duplicates++;
         return 0;
     }

@@ -22,7 +22,8 @@ struct sse {
     struct buf event;  /* the current event name */
     struct buf data;   /* the current data, lines joined with '\n' */
     bool oversize;
-    bool got_bytes;
+    bool got_bytes;      /* this connection delivered bytes */
+    bool ever_connected; /* ... or an earlier one did: later ones count as reconnects */
 };
 
 static int
@@ -77,7 +78,10 @@ on_chunk(const char *p, size_t n, void *arg)
     struct sse *e = arg;
     int rc;
 
+    if (!e->got_bytes && e->ever_connected)
+        e->src->stats.reconnects++;
     e->got_bytes = true;
+    e->ever_connected = true;
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
         if (c == '\n') {
@@ -104,7 +108,6 @@ listen__sse_run(struct listen_source *src, struct errmsg *em)
     struct sse e = { .src = src };
     char url[2048];
     int failures = 0, rc = 0, n;
-    bool first = true;
 
     n = snprintf(url, sizeof(url), "%s://%s:%d%s", src->opts.tls ? "https" : "http", src->host,
                  src->port, src->path);
@@ -135,9 +138,6 @@ listen__sse_run(struct listen_source *src, struct errmsg *em)
                      err_str(rc), status);
         if (status / 100 == 2 && e.got_bytes) {
             failures = 0;
-            if (!first)
-                src->stats.reconnects++;
-            first = false;
         } else {
             failures++;
         }

@@ -29,6 +29,7 @@ struct ws {
     lws_sorted_usec_list_t tick;
     struct buf frame;     /* a message being reassembled from fragments */
     bool connected;       /* the handshake completed on this attempt */
+    bool ever_connected;  /* ... on any attempt: later handshakes count as reconnects */
     bool closed;          /* the connection ended (error, close, or our own stop) */
     bool oversize;        /* the current message went past FRAME_MAX: drop it */
     int64_t last_rx_ms;
@@ -63,9 +64,12 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
         return lws_callback_http_dummy(wsi, reason, user, in, len);
     switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        if (w->ever_connected)
+            w->src->stats.reconnects++;
         w->connected = true;
+        w->ever_connected = true;
         w->last_rx_ms = clock_mono_ms();
-        log_info("listen", "jetstream connected", "host=%s", w->src->host);
+        log_debug("listen", "jetstream connected", "host=%s", w->src->host);
         break;
     case LWS_CALLBACK_CLIENT_RECEIVE:
         w->last_rx_ms = clock_mono_ms();
@@ -133,7 +137,6 @@ listen__ws_run(struct listen_source *src, struct errmsg *em)
     struct lws_context_creation_info info;
     struct ws w = { .src = src };
     int failures = 0, rc = 0;
-    bool first = true;
 
     lws_set_log_level(LLL_ERR, lws_log);
     memset(&info, 0, sizeof(info));
@@ -184,9 +187,6 @@ listen__ws_run(struct listen_source *src, struct errmsg *em)
             break;
         if (w.connected) {
             failures = 0;
-            if (!first)
-                src->stats.reconnects++;
-            first = false;
         } else {
             failures++;
         }
