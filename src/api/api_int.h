@@ -85,4 +85,20 @@ void api__hook(struct http_req *r, void *ctx);
 void api__healthz(struct http_req *r, void *ctx);
 void api__metrics(struct http_req *r, void *ctx);
 
+/* ---- the web app, the chat widget and delivery retry (issue 3) --------------------------- */
+
+/* web.c: the built app (catch-all: must be the last route), its hashed assets, widget.js. */
+void api__web_app(struct http_req *r, void *ctx);
+void api__web_asset(struct http_req *r, void *ctx);
+void api__web_widget_js(struct http_req *r, void *ctx);
+/* widget.c: the public chat widget endpoints, /api/v1/widget/{channel}/... */
+void api__widget_preflight(struct http_req *r, void *ctx);
+void api__widget_info(struct http_req *r, void *ctx);
+void api__widget_session(struct http_req *r, void *ctx);
+void api__widget_messages(struct http_req *r, void *ctx);
+void api__widget_send(struct http_req *r, void *ctx);
+void api__widget_events(struct http_req *r, void *ctx);
+/* messages.c: POST /api/v1/messages/{id}/retry. */
+void api__msg_retry(struct http_req *r, void *ctx);
+
 #endif

@@ -45,6 +45,17 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "POST", "/hooks/{channel}", api__hook, a, 1024 * KB },
         { "GET", "/healthz", api__healthz, a, 0 },
         { "GET", "/metrics", api__metrics, a, 0 },
+        /* Issue 3: delivery retry, the chat widget's public endpoints, the web app. */
+        { "POST", "/api/v1/messages/{id}/retry", api__msg_retry, a, 4 * KB },
+        { "OPTIONS", "/api/v1/widget/{channel}/*", api__widget_preflight, a, 0 },
+        { "GET", "/api/v1/widget/{channel}/info", api__widget_info, a, 0 },
+        { "POST", "/api/v1/widget/{channel}/session", api__widget_session, a, 4 * KB },
+        { "GET", "/api/v1/widget/{channel}/messages", api__widget_messages, a, 0 },
+        { "POST", "/api/v1/widget/{channel}/messages", api__widget_send, a, 20 * KB },
+        { "GET", "/api/v1/widget/{channel}/events", api__widget_events, a, 0 },
+        { "GET", "/widget.js", api__web_widget_js, a, 0 },
+        { "GET", "/assets/*", api__web_asset, a, 0 },
+        { "*", "/*", api__web_app, a, 0 }, /* catch-all: keep last */
     };
     a->nroutes = COUNTOF(routes);
     a->routes = xmalloc(sizeof(routes));

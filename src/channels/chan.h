@@ -67,4 +67,21 @@ void chan_hmac_hex(const char *secret, struct str body, char out[65]);
 /* Compares a "sha256=<hex>" signature header value against 'body' in constant time. */
 bool chan_signature_ok(const char *secret, struct str body, const char *header);
 
+/* ---- web chat visitors (chan_webchat.c; issue 3) ---------------------------------------- */
+
+/* A web chat visitor is known only by a random id that Hark signs: the token is
+ * "<id>.<hex HMAC-SHA256(channel secret, "hark-webchat-v1:<channel id>:<id>")>", kept by the
+ * visitor's browser. Only Hark can mint one, and a token minted for one channel is worthless on
+ * another. The id is the visitor's platform id (identity channel_type "webchat"). The widget
+ * sends the token in the X-Hark-Visitor header (or ?token= where a header cannot be set). */
+#define CHAN_VISITOR_ID_LEN 32     /* hex characters */
+#define CHAN_VISITOR_TOKEN_MAX 128 /* buffer size for a token, including the NUL */
+
+/* Makes a fresh visitor id ('id', CHAN_VISITOR_ID_LEN + 1 bytes) and its token ('token',
+ * CHAN_VISITOR_TOKEN_MAX bytes) for channel 'ch'. */
+void chan_webchat_new_visitor(const struct channel *ch, char *id, char *token);
+/* Checks 'token' for channel 'ch' in constant time; on success writes the visitor id into 'id'
+ * (CHAN_VISITOR_ID_LEN + 1 bytes) and returns 0, else ERR_AUTH. */
+int chan_webchat_visitor(const struct channel *ch, const char *token, char *id);
+
 #endif

@@ -11,9 +11,11 @@
 #include "base/rand.h"
 
 extern const struct chan_ops chan_api_ops;
+extern const struct chan_ops chan_webchat_ops;
 
 static const struct chan_ops *const adapters[] = {
     &chan_api_ops,
+    &chan_webchat_ops,
 };
 
 const struct chan_ops *

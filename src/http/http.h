@@ -102,4 +102,26 @@ void http_reply_stream(struct http_req *r, const char *content_type, http_stream
 struct buf;
 int http_json_escape(struct buf *out, const char *s);
 
+/* ---- static files (static.c; issue 3: the web app and the chat widget) -------------------- */
+
+/* Serves built front-end assets from one folder. Paths are checked segment by segment before
+ * the file system is touched: empty, "." and ".." segments, hidden names (leading '.'),
+ * backslashes and control bytes are refused, and the opened file must be a regular file inside
+ * the folder (no symlink may lead out of it). Files larger than HTTP_STATIC_MAX are refused.
+ * The reply carries the content type for the file's extension, 'cache_control', a strong ETag
+ * (hash of the bytes) and answers a matching If-None-Match with 304. */
+#define HTTP_STATIC_MAX (8u << 20)
+
+/* Sends 'rel' ("/assets/app-1a2b.js") from the folder 'root' and returns 0, or returns
+ * ERR_NOTFOUND (no such file, or a refused path) or ERR_TOOBIG WITHOUT replying, so the caller
+ * can fall back (e.g. to index.html) or send its own error. Extra headers set before the call
+ * with http_add_header are sent with the file. Thread-safe. */
+int http_send_file(struct http_req *r, const char *root, const char *rel,
+                   const char *cache_control);
+/* The MIME type Hark sends for a file name, by extension ("application/octet-stream" when
+ * unknown). Text types carry "; charset=utf-8". */
+const char *http_content_type(const char *name);
+/* True when 'rel' is a path http_send_file would try to open (see the rules above). */
+bool http_static_path_ok(const char *rel);
+
 #endif

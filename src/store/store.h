@@ -225,4 +225,17 @@ int store_outbox_counts(struct store *st, struct outbox_counts *out);
 /* Runs PRAGMA integrity_check; 0 when "ok". */
 int store_check(struct store *st);
 
+/* ---- web chat widget and delivery retry (st_widget.c; issue 3) -------------------------- */
+
+/* The newest conversation of the web chat visitor 'platform_id' on 'channel_id' (the one the
+ * next inbound message from that visitor would thread into). ERR_NOTFOUND when the visitor
+ * has not written yet. Used to keep a visitor to their own conversation. */
+int store_widget_conv(struct store *st, int64_t channel_id, const char *platform_id,
+                      int64_t *conv_id);
+/* Puts a reply whose delivery failed back in the outbox: attempts start again at 0, due now,
+ * and the message is 'queued' with no error (a message.updated event is written). ERR_NOTFOUND
+ * for an unknown message or one that was never delivered (a note, an inbound message);
+ * ERR_CONFLICT when its delivery has not failed. Waits until durable. */
+int store_msg_retry(struct store *st, int64_t msg_id);
+
 #endif

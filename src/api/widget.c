@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * widget.c - the public endpoints of the chat widget: /api/v1/widget/{channel}/...
+ *
+ * These are the only API routes a stranger's browser may call without logging in, so each one
+ * is narrow: the channel must be a "webchat" channel, a cross-origin caller must be one of the
+ * channel's allowed origins (CORS, no cookies ever), and everything but /info and /session
+ * needs a visitor token signed with the channel secret (channels/chan.h). A visitor sees only
+ * their own conversation, and only its public messages: private notes and system events are
+ * dropped here, before anything is encoded. Inbound messages go through care_hook, the same
+ * pipeline (signature check, parse, triage, durable store) as every platform webhook.
+ *
+ * The event stream is /api/v1/events filtered to one conversation and re-encoded in the
+ * widget's own small shapes; it resumes from Last-Event-ID like the agents' stream.
+ */
+#include "base/base.h"
+#include "api/api_int.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/hub.h"
+#include "channels/chan.h"
+#include "store/store.h"
+
+#define WIDGET_TEAM_MAX 6
+#define WIDGET_STREAMS_MAX 512 /* event streams of agents and visitors together */
+#define WIDGET_BATCH 128
+
+/* The webchat channel a request names, with its parsed settings (released with the request). */
+struct wchan {
+    struct channel ch;
+    json_t *settings;
+};
+
+static bool
+origin_allowed(json_t *settings, const char *origin)
+{
+    json_t *list = json_object_get(settings, "allowed_origins");
+    if (!json_is_array(list) || json_array_size(list) == 0)
+        return true; /* not configured: any site may embed the widget */
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        const char *o = json_string_value(v);
+        if (o && (strcmp(o, "*") == 0 || strcasecmp(o, origin) == 0))
+            return true;
+    }
+    return false;
+}
+
+/* Loads {channel}, checks it is a webchat channel and that the caller's origin may use it, and
+ * adds the CORS headers. < 0 after replying. */
+static int
+channel_or_reply(struct http_req *r, struct api *a, struct wchan *w)
+{
+    int64_t id;
+    if (str_to_i64(http_param(r, 0), 1, INT64_MAX, &id) < 0 ||
+        store_channel_get(a->st, http_arena(r), id, &w->ch) < 0 ||
+        strcmp(w->ch.type, "webchat") != 0) {
+        http_reply_error(r, ERR_NOTFOUND, "no such chat");
+        return ERR_NOTFOUND;
+    }
+    w->settings = codec_parse_object(w->ch.settings);
+    api__defer_decref(r, w->settings);
+    const char *origin = http_header(r, "Origin");
+    if (origin) {
+        if (!origin_allowed(w->settings, origin)) {
+            http_reply_error(r, ERR_PERM, "this site may not use this chat");
+            return ERR_PERM;
+        }
+        http_add_header(r, "Access-Control-Allow-Origin", origin);
+        http_add_header(r, "Vary", "Origin");
+    }
+    return 0;
+}
+
+/* The visitor named by the X-Hark-Visitor header (or ?token=). < 0 after replying 401. */
+static int
+visitor_or_reply(struct http_req *r, const struct wchan *w, char *id)
+{
+    const char *token = http_header(r, "X-Hark-Visitor");
+    if (!token)
+        token = http_query(r, "token");
+    if (chan_webchat_visitor(&w->ch, token, id) < 0) {
+        http_reply_error(r, ERR_AUTH, "unknown visitor: start a session first");
+        return ERR_AUTH;
+    }
+    return 0;
+}
+
+/* What a visitor may know about an agent: the public profile only. */
+static json_t *
+agent_public(struct api *a, struct arena *ar, int64_t agent_id)
+{
+    struct agent ag;
+    if (!agent_id || store_agent_get(a->st, ar, agent_id, &ag) < 0)
+        return json_null();
+    return json_pack("{s:s,s:s}", "display_name", ag.display_name ? ag.display_name : "",
+                     "avatar_url", ag.avatar_url ? ag.avatar_url : "");
+}
+
+/* A message as the widget sees it, from the codec's JSON ('m' borrowed); NULL for anything a
+ * visitor must not see (notes, system events). */
+static json_t *
+widget_msg(struct api *a, struct arena *ar, json_t *m)
+{
+    const char *kind = json_string_value(json_object_get(m, "kind"));
+    if (!kind || strcmp(kind, "message") != 0)
+        return NULL;
+    json_t *o = json_object();
+    json_object_set(o, "id", json_object_get(m, "id"));
+    json_object_set(o, "direction", json_object_get(m, "direction"));
+    json_object_set(o, "text", json_object_get(m, "text"));
+    json_object_set(o, "status", json_object_get(m, "status"));
+    json_object_set(o, "created_at", json_object_get(m, "created_at"));
+    const char *dir = json_string_value(json_object_get(m, "direction"));
+    json_int_t author = json_integer_value(json_object_get(m, "author_agent_id"));
+    json_object_set_new(o, "author", dir && strcmp(dir, "out") == 0 && author
+                                         ? agent_public(a, ar, author)
+                                         : json_null());
+    return o;
+}
+
+static json_t *
+widget_conv(struct api *a, struct arena *ar, const struct conv *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(c->id));
+    json_object_set_new(o, "status", json_string(c->status));
+    json_object_set_new(o, "agent", agent_public(a, ar, c->assignee_id));
+    return o;
+}
+
+/* The visitor's conversation as JSON, or JSON null when they have not written yet. */
+static json_t *
+visitor_conv(struct api *a, struct arena *ar, const struct wchan *w, const char *visitor,
+             int64_t *conv_id)
+{
+    struct conv c;
+    *conv_id = 0;
+    if (store_widget_conv(a->st, w->ch.id, visitor, conv_id) < 0 ||
+        store_conv_get(a->st, ar, *conv_id, &c) < 0) {
+        *conv_id = 0;
+        return json_null();
+    }
+    return widget_conv(a, ar, &c);
+}
+
+void
+api__widget_preflight(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct wchan w;
+    if (channel_or_reply(r, a, &w) < 0)
+        return;
+    http_add_header(r, "Access-Control-Allow-Methods", "GET, POST");
+    http_add_header(r, "Access-Control-Allow-Headers", "Content-Type, X-Hark-Visitor, Last-Event-ID");
+    http_add_header(r, "Access-Control-Max-Age", "600");
+    http_reply(r, 204, NULL, "", 0);
+}
+
+void
+api__widget_info(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct wchan w;
+    if (channel_or_reply(r, a, &w) < 0)
+        return;
+    json_t *s = w.settings;
+    json_t *o = json_object();
+    json_object_set_new(o, "channel_id", json_integer(w.ch.id));
+    json_t *brand = json_object_get(s, "brand_name");
+    json_object_set_new(o, "brand_name", brand ? json_copy(brand) : json_string(w.ch.name));
+    const char *keys[] = { "office_hours", "greeting", "color", "reply_minutes" };
+    for (size_t i = 0; i < COUNTOF(keys); i++) {
+        json_t *v = json_object_get(s, keys[i]);
+        json_object_set_new(o, keys[i], v ? json_copy(v) : json_null());
+    }
+    struct agent *ags;
+    size_t n = 0;
+    json_t *team = json_array();
+    if (store_agent_list(a->st, http_arena(r), &ags, &n) == 0) {
+        for (size_t i = 0; i < n && json_array_size(team) < WIDGET_TEAM_MAX; i++)
+            json_array_append_new(team, json_pack("{s:s,s:s}", "display_name",
+                                                  ags[i].display_name ? ags[i].display_name : "",
+                                                  "avatar_url",
+                                                  ags[i].avatar_url ? ags[i].avatar_url : ""));
+    }
+    json_object_set_new(o, "team", team);
+    http_add_header(r, "Cache-Control", "no-cache");
+    api__reply(r, 200, o);
+}
+
+void
+api__widget_session(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct wchan w;
+    if (channel_or_reply(r, a, &w) < 0)
+        return;
+    const char *old = NULL;
+    if (http_body(r).len) {
+        json_t *body = api__json_or_reply(r);
+        if (!body || api__opt_string_or_reply(r, body, "token", CHAN_VISITOR_TOKEN_MAX, &old) < 0)
+            return;
+    }
+    char id[CHAN_VISITOR_ID_LEN + 1], token[CHAN_VISITOR_TOKEN_MAX];
+    if (old && chan_webchat_visitor(&w.ch, old, id) == 0) {
+        snprintf(token, sizeof(token), "%s", old);
+    } else {
+        /* A missing, forged or other channel's token starts a new visitor. */
+        chan_webchat_new_visitor(&w.ch, id, token);
+    }
+    int64_t conv_id;
+    json_t *o = json_object();
+    json_object_set_new(o, "token", json_string(token));
+    json_object_set_new(o, "conversation", visitor_conv(a, http_arena(r), &w, id, &conv_id));
+    api__reply(r, 200, o);
+}
+
+void
+api__widget_messages(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct wchan w;
+    char id[CHAN_VISITOR_ID_LEN + 1];
+    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, &w, id) < 0)
+        return;
+    /* Read the resume point first: an event that lands while we read is then sent again by
+     * the stream rather than lost (the widget drops repeats by message id). */
+    int64_t last = hub_last_seq(a->hub);
+    struct arena *ar = http_arena(r);
+    int64_t conv_id;
+    json_t *conv = visitor_conv(a, ar, &w, id, &conv_id);
+    json_t *items = json_array();
+    struct msg *msgs;
+    size_t n = 0;
+    if (conv_id && store_msg_list(a->st, ar, conv_id, &msgs, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            json_t *full = codec_msg(&msgs[i]);
+            json_t *m = widget_msg(a, ar, full);
+            json_decref(full);
+            if (m)
+                json_array_append_new(items, m);
+        }
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "conversation", conv);
+    json_object_set_new(o, "messages", items);
+    json_object_set_new(o, "last_event_id", json_integer(last));
+    api__reply(r, 200, o);
+}
+
+static const char *
+hook_header(void *ctx, const char *name)
+{
+    return http_header(ctx, name);
+}
+
+void
+api__widget_send(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct wchan w;
+    char id[CHAN_VISITOR_ID_LEN + 1];
+    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, &w, id) < 0)
+        return;
+    struct chan_hook hook = { .method = "POST", .body = http_body(r), .header = hook_header,
+                              .ctx = r };
+    struct care_hook_result res;
+    struct errmsg em = { 0 };
+    int rc = care_hook(a->care, http_arena(r), w.ch.id, &hook, &res, &em);
+    if (rc < 0) {
+        if (rc == ERR_INVAL)
+            http_reply_error_status(r, 422, "invalid_field", em.set ? em.text : "invalid message");
+        else
+            http_reply_error(r, rc, em.set ? em.text : "cannot accept message");
+        return;
+    }
+    struct arena *ar = http_arena(r);
+    struct msg m;
+    struct conv c;
+    rc = store_msg_get(a->st, ar, res.first.message_id, &m);
+    if (rc == 0)
+        rc = store_conv_get(a->st, ar, res.first.conversation_id, &c);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot read message");
+        return;
+    }
+    json_t *full = codec_msg(&m);
+    json_t *o = json_object();
+    json_object_set_new(o, "message", widget_msg(a, ar, full));
+    json_object_set_new(o, "conversation", widget_conv(a, ar, &c));
+    json_object_set_new(o, "duplicate", json_boolean(res.first.duplicate));
+    json_decref(full);
+    api__reply(r, res.first.duplicate ? 200 : 201, o);
+}
+
+/* ---- the visitor's event stream ------------------------------------------------------ */
+
+struct wsse {
+    struct api *a;
+    int64_t channel_id;
+    char visitor[CHAN_VISITOR_ID_LEN + 1];
+    int64_t conv_id;       /* 0 until the visitor's first message creates it */
+    int64_t last;          /* last sequence number considered */
+    struct buf pending;
+    size_t off;
+    struct hub_sub sub;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool woken;
+};
+
+static void
+wsse_wake(void *arg)
+{
+    struct wsse *s = arg;
+    pthread_mutex_lock(&s->mu);
+    s->woken = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void
+wsse_emit(struct wsse *s, int64_t seq, const char *type, json_t *o)
+{
+    char *text = json_dumps(o, JSON_COMPACT);
+    buf_printf(&s->pending, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)seq, type, text);
+    free(text);
+}
+
+/* Re-encodes one agent-side event for the visitor, or drops it. */
+static void
+wsse_consider(struct wsse *s, int64_t seq, const char *type, const char *data)
+{
+    s->last = seq;
+    bool is_msg = strncmp(type, "message.", 8) == 0;
+    if (!is_msg && strncmp(type, "conversation.", 13) != 0)
+        return;
+    json_t *d = json_loads(data, 0, NULL);
+    json_t *conv = json_object_get(d, "conversation");
+    json_t *msg = json_object_get(d, "message");
+    json_int_t cid = json_integer_value(json_object_get(is_msg ? msg : conv, is_msg ?
+                                                        "conversation_id" : "id"));
+    struct arena *ar = arena_new(1 << 20);
+    if (!s->conv_id && json_integer_value(json_object_get(conv, "channel_id")) == s->channel_id) {
+        /* The visitor's conversation may have just been created. */
+        int64_t found;
+        if (store_widget_conv(s->a->st, s->channel_id, s->visitor, &found) == 0)
+            s->conv_id = found;
+    }
+    if (s->conv_id && cid == s->conv_id) {
+        if (is_msg) {
+            json_t *m = widget_msg(s->a, ar, msg);
+            if (m) {
+                wsse_emit(s, seq, "message", m);
+                json_decref(m);
+            }
+        } else {
+            struct conv c;
+            if (store_conv_get(s->a->st, ar, s->conv_id, &c) == 0) {
+                json_t *o = widget_conv(s->a, ar, &c);
+                wsse_emit(s, seq, "conversation", o);
+                json_decref(o);
+            }
+        }
+    }
+    arena_free(ar);
+    json_decref(d);
+}
+
+static bool
+wsse_refill(struct wsse *s)
+{
+    struct hub_event ev[WIDGET_BATCH];
+    size_t before = s->pending.len;
+    int64_t start = s->last;
+    ssize_t n = hub_read(s->a->hub, s->last, ev, WIDGET_BATCH);
+    if (n > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            wsse_consider(s, ev[i].seq, ev[i].type, ev[i].data);
+            hub_event_release(&ev[i]);
+        }
+    } else if (n < 0) {
+        struct arena *ar = arena_new(64 << 20);
+        struct store_event *v;
+        size_t cnt = 0;
+        if (store_events_after(s->a->st, ar, s->last, WIDGET_BATCH, &v, &cnt) == 0) {
+            for (size_t i = 0; i < cnt; i++)
+                wsse_consider(s, v[i].seq, v[i].type, v[i].data);
+        }
+        arena_free(ar);
+    }
+    /* Progress (even with everything filtered out) means: look again before sleeping. */
+    return s->pending.len > before || s->last != start;
+}
+
+static ssize_t
+wsse_read(void *ctx, char *out, size_t max)
+{
+    struct wsse *s = ctx;
+    int heartbeat = s->a->cfg.heartbeat_ms > 0 ? s->a->cfg.heartbeat_ms : 15000;
+    while (s->off == s->pending.len) {
+        buf_reset(&s->pending);
+        s->off = 0;
+        if (atomic_load(&s->a->stopping))
+            return -1;
+        if (wsse_refill(s)) {
+            if (s->pending.len)
+                break;
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += heartbeat / 1000;
+        ts.tv_nsec += (long)(heartbeat % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        bool timed_out = false;
+        pthread_mutex_lock(&s->mu);
+        while (!s->woken && !timed_out)
+            timed_out = pthread_cond_timedwait(&s->cv, &s->mu, &ts) == ETIMEDOUT;
+        s->woken = false;
+        pthread_mutex_unlock(&s->mu);
+        if (timed_out) {
+            wsse_refill(s);
+            if (!s->pending.len)
+                buf_adds(&s->pending, ": heartbeat\n\n");
+            break;
+        }
+    }
+    size_t n = s->pending.len - s->off;
+    if (n > max)
+        n = max;
+    memcpy(out, s->pending.p + s->off, n);
+    s->off += n;
+    return (ssize_t)n;
+}
+
+static void
+wsse_done(void *ctx)
+{
+    struct wsse *s = ctx;
+    hub_unsubscribe(s->a->hub, &s->sub);
+    atomic_fetch_sub(&s->a->sse_clients, 1);
+    buf_release(&s->pending);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    xfree(s);
+}
+
+void
+api__widget_events(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct wchan w;
+    char id[CHAN_VISITOR_ID_LEN + 1];
+    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, &w, id) < 0)
+        return;
+    int64_t last = hub_last_seq(a->hub);
+    const char *resume = http_header(r, "Last-Event-ID");
+    if (!resume)
+        resume = http_query(r, "last_event_id");
+    if (resume && str_to_i64(str_c(resume), 0, INT64_MAX, &last) < 0) {
+        http_reply_error(r, ERR_INVAL, "invalid 'Last-Event-ID': want an event id");
+        return;
+    }
+    if (atomic_load(&a->sse_clients) >= WIDGET_STREAMS_MAX) {
+        http_add_header(r, "Retry-After", "30");
+        http_reply_error(r, ERR_BUSY, "too many live chats; try again soon");
+        return;
+    }
+    struct wsse *s = xcalloc(1, sizeof(*s));
+    s->a = a;
+    s->channel_id = w.ch.id;
+    memcpy(s->visitor, id, sizeof(s->visitor));
+    s->last = last;
+    int64_t conv_id;
+    if (store_widget_conv(a->st, w.ch.id, id, &conv_id) == 0)
+        s->conv_id = conv_id;
+    buf_init(&s->pending, 4 << 20);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    s->sub.wake = wsse_wake;
+    s->sub.arg = s;
+    buf_adds(&s->pending, "retry: 3000\n: connected\n\n");
+    hub_subscribe(a->hub, &s->sub);
+    atomic_fetch_add(&a->sse_clients, 1);
+    http_reply_stream(r, "text/event-stream", wsse_read, wsse_done, s);
+}
