@@ -266,24 +266,42 @@ listen_matcher_new(const struct listen_query *qs, size_t n, struct listen_matche
         }
     }
     if (m->natoms > 0) {
-        const char **exprs = xcalloc(m->natoms, sizeof(*exprs));
-        size_t *lens = xcalloc(m->natoms, sizeof(*lens));
+        /* Literals go in as fully escaped patterns rather than through hs_compile_lit_multi:
+         * Hyperscan 5.4's literal API returned HS_UNKNOWN_ERROR from hs_scan on some sets
+         * the fuzzer found (tests/unit/listen/query_test.c: hyperscan_literal_bug), and the
+         * pattern API compiles the same literal matcher without it. */
+        char **exprs = xcalloc(m->natoms, sizeof(*exprs));
         unsigned *ids = xcalloc(m->natoms, sizeof(*ids));
         unsigned *flags = xcalloc(m->natoms, sizeof(*flags));
         hs_compile_error_t *cerr = NULL;
         for (size_t a = 0; a < m->natoms; a++) {
-            exprs[a] = m->atoms[a].lit;
-            lens[a] = m->atoms[a].len;
+            const struct atom *at = &m->atoms[a];
+            char *e = xmalloc(at->len * 4 + 1), *o = e;
+            for (size_t k = 0; k < at->len; k++) {
+                unsigned char c = (unsigned char)at->lit[k];
+                if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                    *o++ = (char)c;
+                } else {
+                    static const char hex[] = "0123456789abcdef";
+                    *o++ = '\\';
+                    *o++ = 'x';
+                    *o++ = hex[c >> 4];
+                    *o++ = hex[c & 15];
+                }
+            }
+            *o = '\0';
+            exprs[a] = e;
             ids[a] = (unsigned)a;
         }
-        if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)m->natoms, HS_MODE_BLOCK,
-                                 NULL, &m->db, &cerr) != HS_SUCCESS) {
+        if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)m->natoms,
+                             HS_MODE_BLOCK, NULL, &m->db, &cerr) != HS_SUCCESS) {
             rc = errmsg_set(em, ERR_IO, "hyperscan refused the queries: %s",
                             cerr ? cerr->message : "unknown error");
             hs_free_compile_error(cerr);
         }
+        for (size_t a = 0; a < m->natoms; a++)
+            free(exprs[a]);
         free(exprs);
-        free(lens);
         free(ids);
         free(flags);
     }

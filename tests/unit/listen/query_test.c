@@ -298,6 +298,26 @@ TEST(empty_set)
     listen_set_free(set);
 }
 
+/* Found by fuzz/listen_query.c: with hs_compile_lit_multi this set made hs_scan fail. */
+TEST(hyperscan_literal_bug)
+{
+    static const char q[] = "---0 @N@n  @n  @--0 @N@---0 @N@n  @n  @N@nnnnnnnnnnnnnnnnnnnnnnnnnnn"
+                            "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn||*";
+    struct listen_query lq = { STR_LIT("q"), STR_LIT(q) };
+    struct listen_matcher *m = NULL;
+    struct listen_set *set;
+    struct listen_scratch *s;
+    struct listen_result res;
+    struct listen_post p = { .text = STR_LIT(q) };
+
+    CHECK_INT(listen_matcher_new(&lq, 1, &m, NULL), 0);
+    set = listen_set_new_take(m);
+    s = listen_scratch_new(set);
+    CHECK(listen_match(s, &p, &res) >= 0);
+    listen_scratch_free(s);
+    listen_set_free(set);
+}
+
 int
 main(void)
 {
@@ -307,5 +327,6 @@ main(void)
     RUN(query_errors);
     RUN(matcher_error_names_query);
     RUN(empty_set);
+    RUN(hyperscan_literal_bug);
     return test_done();
 }
