@@ -1,0 +1,377 @@
+// app.tsx - the agent web app shell: session, inbox state, live events, keyboard shortcuts.
+//
+// Everything customers wrote is rendered as text through JSX children (which Preact escapes);
+// nothing in this app ever sets innerHTML.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, ApiError, Agent, Channel, Conv, Counts, Msg, qs, setCsrf } from './api';
+import { Login } from './login';
+import { Inbox, Query, View, matches, sortConvs } from './inbox';
+import { ConversationPane } from './conversation';
+import { ProfileDialog, HelpDialog } from './dialogs';
+
+export interface LiveEvent {
+  type: string;
+  conversation?: Conv;
+  message?: Msg;
+}
+
+type Listener = (e: LiveEvent) => void;
+
+const VIEW_QUERY: Record<View, Partial<Query>> = {
+  mine: { assignee: 'me', status: 'open' },
+  unassigned: { assignee: 'none', status: 'open' },
+  open: { status: 'open' },
+  resolved: { status: 'resolved' },
+};
+
+export function App() {
+  const [me, setMe] = useState<Agent | null | undefined>(undefined);
+  useEffect(() => {
+    api<{ agent: Agent | null; csrf?: string }>('GET', '/api/v1/me')
+      .then((r) => {
+        if (r.csrf) setCsrf(r.csrf);
+        setMe(r.agent);
+      })
+      .catch(() => setMe(null));
+  }, []);
+  if (me === undefined) return <div class="splash" aria-busy="true">Loading…</div>;
+  if (!me)
+    return (
+      <Login
+        onLogin={(agent, csrf) => {
+          setCsrf(csrf);
+          setMe(agent);
+        }}
+      />
+    );
+  return <Shell me={me} setMe={setMe} />;
+}
+
+function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
+  const [view, setView] = useState<View>('mine');
+  const [filters, setFilters] = useState<Query>({ order: 'newest' });
+  const [items, setItems] = useState<Conv[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState('');
+  const [counts, setCounts] = useState<Counts | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [channels, setChannels] = useState<Channel[]>([]);
+  const [knownLabels, setKnownLabels] = useState<string[]>([]);
+  const [dialog, setDialog] = useState<'profile' | 'help' | null>(null);
+  const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
+  const [urgentOnly, setUrgentOnly] = useState(false);
+  const listeners = useRef(new Set<Listener>());
+  const searchRef = useRef<HTMLInputElement>(null);
+  const composerRef = useRef<{ focus: (mode: 'reply' | 'note') => void; resolve: () => void } | null>(null);
+  const generation = useRef(0);
+
+  const query: Query = useMemo(() => {
+    const q: Query = { ...VIEW_QUERY[view], ...filters };
+    if (filters.status === 'any') delete q.status;
+    else if (!filters.status) q.status = VIEW_QUERY[view].status;
+    return q;
+  }, [view, filters]);
+
+  const queryRef = useRef(query);
+  queryRef.current = query;
+
+  const loadCounts = useCallback(() => {
+    api<Counts>('GET', '/api/v1/conversations/counts').then(setCounts).catch(() => {});
+  }, []);
+
+  const loadPage = useCallback(
+    async (reset: boolean, after?: string | null) => {
+      const gen = reset ? ++generation.current : generation.current;
+      setLoading(true);
+      try {
+        const q = queryRef.current;
+        const r = await api<{ items: Conv[]; next_cursor: string | null }>(
+          'GET',
+          '/api/v1/conversations' +
+            qs({
+              status: q.status,
+              assignee: q.assignee,
+              channel: q.channel,
+              label: q.label,
+              intent: q.intent,
+              sentiment: q.sentiment,
+              q: q.q,
+              order: q.order,
+              limit: 100,
+              cursor: reset ? undefined : after,
+            }),
+        );
+        if (gen !== generation.current) return;
+        setError('');
+        setItems((old) => {
+          const base = reset ? [] : old;
+          const seen = new Set(base.map((c) => c.id));
+          return base.concat(r.items.filter((c) => !seen.has(c.id)));
+        });
+        setCursor(r.next_cursor);
+        setKnownLabels((old) => {
+          const s = new Set(old);
+          r.items.forEach((c) => c.labels.forEach((l) => s.add(l)));
+          return s.size === old.length ? old : [...s].sort();
+        });
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) setMe(null);
+        else setError(e instanceof Error ? e.message : 'cannot load conversations');
+      } finally {
+        if (gen === generation.current) setLoading(false);
+      }
+    },
+    [setMe],
+  );
+
+  useEffect(() => {
+    loadPage(true);
+  }, [query, loadPage]);
+
+  useEffect(() => {
+    loadCounts();
+    api<{ items: Agent[] }>('GET', '/api/v1/agents').then((r) => setAgents(r.items)).catch(() => {});
+    api<{ items: Channel[] }>('GET', '/api/v1/channels').then((r) => setChannels(r.items)).catch(() => {});
+  }, [loadCounts]);
+
+  // Live events: one EventSource; the browser resumes with Last-Event-ID after a drop, and if
+  // the stream is closed for good we reopen it from the last id we saw.
+  useEffect(() => {
+    let es: EventSource | null = null;
+    let lastId = '';
+    let stopped = false;
+    let retry: number | undefined;
+    let countsTimer: number | undefined;
+    const handle = (ev: MessageEvent) => {
+      if (ev.lastEventId) lastId = ev.lastEventId;
+      let data: { conversation?: Conv; message?: Msg } = {};
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      const e: LiveEvent = { type: ev.type, ...data };
+      if (e.conversation) {
+        const c = e.conversation;
+        setItems((old) => {
+          const q = queryRef.current;
+          const i = old.findIndex((x) => x.id === c.id);
+          const fits = matches(c, q, me.id);
+          if (i < 0 && !fits) return old;
+          if (i < 0 && q.q) return old; // search results come from the server only
+          const next = old.slice();
+          if (i >= 0) {
+            if (!fits) next.splice(i, 1);
+            else next[i] = { ...old[i], ...c };
+          } else {
+            next.push(c);
+          }
+          return sortConvs(next, q.order);
+        });
+        if (c.labels.length)
+          setKnownLabels((old) => {
+            const s = new Set(old);
+            c.labels.forEach((l) => s.add(l));
+            return s.size === old.length ? old : [...s].sort();
+          });
+        clearTimeout(countsTimer);
+        countsTimer = window.setTimeout(loadCounts, 250);
+      }
+      listeners.current.forEach((fn) => fn(e));
+    };
+    const open = () => {
+      if (stopped) return;
+      setLive('connecting');
+      es = new EventSource('/api/v1/events' + qs({ last_event_id: lastId || undefined }));
+      es.onopen = () => setLive('live');
+      for (const t of ['message.created', 'message.updated', 'conversation.created', 'conversation.updated'])
+        es.addEventListener(t, handle as EventListener);
+      es.onerror = () => {
+        if (!es) return;
+        setLive('offline');
+        if (es.readyState === EventSource.CLOSED) {
+          es.close();
+          retry = window.setTimeout(open, 3000);
+        }
+      };
+    };
+    open();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      clearTimeout(countsTimer);
+      es?.close();
+    };
+  }, [me.id, loadCounts]);
+
+  const subscribe = useCallback((fn: Listener) => {
+    listeners.current.add(fn);
+    return () => listeners.current.delete(fn);
+  }, []);
+
+  const visible = useMemo(
+    () => (urgentOnly ? items.filter((c) => (c.urgency ?? 0) >= 2) : items),
+    [items, urgentOnly],
+  );
+
+  const select = useCallback((id: number | null) => {
+    setSelected(id);
+    if (id !== null)
+      setItems((old) => old.map((c) => (c.id === id && c.unread ? { ...c, unread: 0 } : c)));
+  }, []);
+
+  const move = useCallback(
+    (delta: number) => {
+      if (!visible.length) return;
+      const i = visible.findIndex((c) => c.id === selected);
+      const j = i < 0 ? 0 : Math.min(visible.length - 1, Math.max(0, i + delta));
+      select(visible[j].id);
+    },
+    [visible, selected, select],
+  );
+
+  // Keyboard shortcuts, ignored while typing.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+      if (e.key === 'Escape') {
+        if (dialog) setDialog(null);
+        else if (typing) (t as HTMLElement).blur();
+        return;
+      }
+      if (typing || e.ctrlKey || e.metaKey || e.altKey || dialog) return;
+      switch (e.key) {
+        case 'j': move(1); break;
+        case 'k': move(-1); break;
+        case 'r': composerRef.current?.focus('reply'); break;
+        case 'n': composerRef.current?.focus('note'); break;
+        case 'e': composerRef.current?.resolve(); break;
+        case '/': searchRef.current?.focus(); break;
+        case '?': setDialog('help'); break;
+        default: return;
+      }
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [move, dialog]);
+
+  const logout = async () => {
+    try {
+      await api('POST', '/api/v1/logout', {});
+    } catch {
+      /* the session is gone either way */
+    }
+    setMe(null);
+  };
+
+  const triagePresent = items.some((c) => c.intent || c.sentiment || c.urgency !== null);
+
+  return (
+    <div class={'shell' + (selected !== null ? ' has-selection' : '')}>
+      <header class="topbar">
+        <a class="skip" href="#conversation">Skip to conversation</a>
+        <span class="brand" aria-label="Hark">Hark</span>
+        <form class="search" role="search" onSubmit={(e) => e.preventDefault()}>
+          <label for="search" class="sr-only">Search conversations</label>
+          <input
+            id="search"
+            ref={searchRef}
+            type="search"
+            placeholder="Search  ( / )"
+            value={filters.q ?? ''}
+            maxLength={200}
+            onInput={(e) => {
+              const v = (e.target as HTMLInputElement).value;
+              setFilters((f) => ({ ...f, q: v || undefined }));
+            }}
+          />
+        </form>
+        <span class={'live live-' + live} role="status" title="Live updates">
+          {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+        </span>
+        <button type="button" class="ghost" onClick={() => setDialog('help')} aria-label="Keyboard shortcuts">?</button>
+        <button type="button" class="me" onClick={() => setDialog('profile')} aria-label="My profile">
+          <Avatar name={me.display_name} url={me.avatar_url} />
+          <span class="me-name">{me.display_name}</span>
+        </button>
+        <button type="button" class="ghost" onClick={logout}>Log out</button>
+      </header>
+      <Inbox
+        view={view}
+        setView={(v) => {
+          setView(v);
+          setSelected(null);
+        }}
+        counts={counts}
+        query={query}
+        filters={filters}
+        setFilters={setFilters}
+        channels={channels}
+        labels={knownLabels}
+        triagePresent={triagePresent}
+        urgentOnly={urgentOnly}
+        setUrgentOnly={setUrgentOnly}
+        items={visible}
+        loading={loading}
+        error={error}
+        hasMore={!!cursor}
+        loadMore={() => cursor && !loading && loadPage(false, cursor)}
+        selected={selected}
+        select={select}
+      />
+      <main id="conversation" class="pane" tabIndex={-1}>
+        {selected !== null ? (
+          <ConversationPane
+            key={selected}
+            id={selected}
+            me={me}
+            agents={agents}
+            subscribe={subscribe}
+            onBack={() => setSelected(null)}
+            onOpen={select}
+            composerRef={composerRef}
+            onLabels={(ls) =>
+              setKnownLabels((old) => {
+                const s = new Set(old);
+                ls.forEach((l) => s.add(l));
+                return s.size === old.length ? old : [...s].sort();
+              })
+            }
+          />
+        ) : (
+          <div class="empty-pane">
+            <p>Select a conversation.</p>
+            <p class="hint">
+              <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>r</kbd> reply · <kbd>n</kbd> note · <kbd>e</kbd> resolve ·{' '}
+              <kbd>/</kbd> search · <kbd>?</kbd> help
+            </p>
+          </div>
+        )}
+      </main>
+      {dialog === 'profile' && <ProfileDialog me={me} onClose={() => setDialog(null)} onSaved={(a) => setMe({ ...me, ...a })} />}
+      {dialog === 'help' && <HelpDialog onClose={() => setDialog(null)} />}
+    </div>
+  );
+}
+
+export function Avatar({ name, url, size = 28 }: { name: string; url?: string | null; size?: number }) {
+  const safe = url && (/^https:\/\//i.test(url) || /^\/[^/]/.test(url)) ? url : null;
+  const initials = (name || '?')
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
+  const style = { width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px` };
+  return safe ? (
+    <img class="avatar" src={safe} alt="" style={style} referrerpolicy="no-referrer" />
+  ) : (
+    <span class="avatar" aria-hidden="true" style={style}>
+      {initials}
+    </span>
+  );
+}

@@ -1,0 +1,415 @@
+// conversation.tsx - one conversation: the thread, the agent's actions (assign, labels,
+// resolve/reopen/snooze), the composer, and the customer sidebar.
+import { useEffect, useImperativeHandle, useRef, useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
+import { api, ApiError, Agent, clock, Contact, Conv, ConvFull, Msg, timeAgo } from './api';
+import { Avatar, LiveEvent } from './app';
+
+interface Props {
+  id: number;
+  me: Agent;
+  agents: Agent[];
+  subscribe: (fn: (e: LiveEvent) => void) => () => void;
+  onBack: () => void;
+  onOpen: (id: number) => void;
+  onLabels: (labels: string[]) => void;
+  composerRef: RefObject<{ focus: (mode: 'reply' | 'note') => void; resolve: () => void } | null>;
+}
+
+export function ConversationPane(p: Props) {
+  const [conv, setConv] = useState<ConvFull | null>(null);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const threadRef = useRef<HTMLOListElement>(null);
+
+  useEffect(() => {
+    let gone = false;
+    api<ConvFull>('GET', `/api/v1/conversations/${p.id}`)
+      .then((c) => {
+        if (gone) return;
+        setConv(c);
+        if (c.unread) api('POST', `/api/v1/conversations/${p.id}/read`, {}).catch(() => {});
+      })
+      .catch((e) => !gone && setError(e instanceof Error ? e.message : 'cannot load'));
+    return () => {
+      gone = true;
+    };
+  }, [p.id]);
+
+  useEffect(
+    () =>
+      p.subscribe((e) => {
+        const m = e.message;
+        const c = e.conversation;
+        setConv((old) => {
+          if (!old) return old;
+          let next = old;
+          if (c && c.id === old.id) next = { ...next, ...c, contact: next.contact, messages: next.messages };
+          if (m && m.conversation_id === old.id) {
+            const i = next.messages.findIndex((x) => x.id === m.id);
+            const msgs = next.messages.slice();
+            if (i >= 0) msgs[i] = m;
+            else msgs.push(m);
+            next = { ...next, messages: msgs };
+          }
+          return next;
+        });
+        if (m && m.conversation_id === p.id && m.direction === 'in' && e.type === 'message.created')
+          api('POST', `/api/v1/conversations/${p.id}/read`, {}).catch(() => {});
+      }),
+    [p.id, p.subscribe],
+  );
+
+  // Stay at the bottom of the thread as messages arrive.
+  const count = conv?.messages.length ?? 0;
+  useEffect(() => {
+    const el = threadRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [count]);
+
+  const act = async (path: string, body: unknown, done?: string) => {
+    setNotice('');
+    try {
+      const c = await api<Conv>('POST', `/api/v1/conversations/${p.id}/${path}`, body);
+      setConv((old) => (old ? { ...old, ...c } : old));
+      if (done) setNotice(done);
+      return true;
+    } catch (e) {
+      setNotice(e instanceof ApiError ? e.message : 'That did not work.');
+      return false;
+    }
+  };
+
+  const toggleResolve = () => {
+    if (!conv) return;
+    if (conv.status === 'resolved') act('status', { status: 'open' }, 'Reopened.');
+    else act('status', { status: 'resolved' }, 'Resolved.');
+  };
+
+  if (error) return <p class="error" role="alert">{error}</p>;
+  if (!conv) return <p class="loading">Loading…</p>;
+
+  return (
+    <div class="conv">
+      <section class="thread-col" aria-label="Conversation">
+        <header class="conv-head">
+          <button type="button" class="ghost back" onClick={p.onBack} aria-label="Back to inbox">←</button>
+          <div class="who">
+            <h1>{conv.contact.name || `Contact ${conv.contact_id}`}</h1>
+            <p class="muted">
+              {conv.channel_name ?? conv.channel_type} · {conv.public ? 'Public thread' : 'Private conversation'} ·{' '}
+              <span class={'badge st-' + conv.status} data-testid="conv-status">{conv.status}</span>
+              {conv.status === 'snoozed' && conv.snooze_until && <> until {clock(conv.snooze_until)}</>}
+            </p>
+          </div>
+          <div class="actions">
+            <label class="sr-only" for="assign">Assignee</label>
+            <select
+              id="assign"
+              value={conv.assignee_id === null ? '' : String(conv.assignee_id)}
+              onChange={(e) => {
+                const v = (e.target as HTMLSelectElement).value;
+                act('assign', { agent_id: v === '' ? null : Number(v) }, v ? 'Assigned.' : 'Unassigned.');
+              }}
+            >
+              <option value="">Unassigned</option>
+              {p.agents.map((a) => (
+                <option key={a.id} value={String(a.id)}>
+                  {a.id === p.me.id ? `${a.display_name} (me)` : a.display_name}
+                </option>
+              ))}
+            </select>
+            {conv.assignee_id !== p.me.id && (
+              <button type="button" onClick={() => act('assign', { agent_id: 'me' }, 'Assigned to you.')}>Assign to me</button>
+            )}
+            <button type="button" class={conv.status === 'resolved' ? '' : 'primary'} onClick={toggleResolve}>
+              {conv.status === 'resolved' ? 'Reopen' : 'Resolve'}
+            </button>
+            <Snooze onSnooze={(until) => act('status', { status: 'snoozed', snooze_until: until }, 'Snoozed.')} />
+          </div>
+        </header>
+        <Labels conv={conv} onChange={(labels) => act('labels', { labels }).then((ok) => ok && p.onLabels(labels))} />
+        {notice && <p class="notice" role="status">{notice}</p>}
+        <ol class="thread" ref={threadRef} aria-label="Messages" aria-live="polite">
+          {conv.messages.map((m) => (
+            <Message key={m.id} m={m} conv={conv} />
+          ))}
+        </ol>
+        <Composer conv={conv} composerRef={p.composerRef} resolve={toggleResolve} />
+      </section>
+      <Sidebar contact={conv.contact} current={conv.id} onOpen={p.onOpen} />
+    </div>
+  );
+}
+
+function Snooze({ onSnooze }: { onSnooze: (iso: string) => void }) {
+  return (
+    <>
+      <label class="sr-only" for="snooze">Snooze</label>
+      <select
+        id="snooze"
+        value=""
+        onChange={(e) => {
+          const v = (e.target as HTMLSelectElement).value;
+          (e.target as HTMLSelectElement).value = '';
+          if (!v) return;
+          const d = new Date();
+          if (v === '1h') d.setHours(d.getHours() + 1);
+          else if (v === 'tomorrow') {
+            d.setDate(d.getDate() + 1);
+            d.setHours(9, 0, 0, 0);
+          } else if (v === 'week') {
+            d.setDate(d.getDate() + ((8 - d.getDay()) % 7 || 7));
+            d.setHours(9, 0, 0, 0);
+          }
+          onSnooze(d.toISOString());
+        }}
+      >
+        <option value="">Snooze…</option>
+        <option value="1h">For 1 hour</option>
+        <option value="tomorrow">Until tomorrow 9:00</option>
+        <option value="week">Until Monday 9:00</option>
+      </select>
+    </>
+  );
+}
+
+function Labels({ conv, onChange }: { conv: Conv; onChange: (labels: string[]) => void }) {
+  const [text, setText] = useState('');
+  const add = (e: Event) => {
+    e.preventDefault();
+    const l = text.trim().replace(/,/g, ' ');
+    if (!l || conv.labels.includes(l)) return;
+    onChange([...conv.labels, l]);
+    setText('');
+  };
+  return (
+    <form class="labels" onSubmit={add} aria-label="Labels">
+      {conv.labels.map((l) => (
+        <span key={l} class="label">
+          {l}
+          <button type="button" class="x" aria-label={`Remove label ${l}`} onClick={() => onChange(conv.labels.filter((x) => x !== l))}>×</button>
+        </span>
+      ))}
+      <label class="sr-only" for="label-add">Add label</label>
+      <input id="label-add" placeholder="+ label" maxLength={200} value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+    </form>
+  );
+}
+
+function Message({ m, conv }: { m: Msg; conv: Conv }) {
+  if (m.kind === 'event')
+    return (
+      <li class="msg event" data-msg={m.id}>
+        <span>{m.text}</span> <time>{clock(m.created_at)}</time>
+      </li>
+    );
+  const note = m.kind === 'note';
+  const cls = note ? 'note' : m.direction === 'in' ? 'in' : 'out';
+  const who = m.author_name ?? (m.direction === 'in' ? 'Customer' : 'Hark');
+  return (
+    <li class={'msg ' + cls} data-msg={m.id} data-kind={m.kind} data-direction={m.direction}>
+      <div class="meta">
+        <strong>{who}</strong>
+        {note ? (
+          <span class="tag private">Private note · customer never sees this</span>
+        ) : conv.public ? (
+          <span class="tag public">Public</span>
+        ) : (
+          <span class="tag dm">Private message</span>
+        )}
+        <time dateTime={m.created_at} title={m.created_at}>{clock(m.created_at)}</time>
+      </div>
+      <p class="text">{m.text}</p>
+      {m.direction === 'out' && !note && <Delivery m={m} />}
+      {m.triage && (m.triage.intent || m.triage.sentiment) && (
+        <div class="triage muted">
+          {m.triage.intent && <span class="badge intent">{m.triage.intent}</span>}
+          {m.triage.sentiment && <span class={'badge ' + (m.triage.sentiment === 'negative' ? 'neg' : '')}>{m.triage.sentiment}</span>}
+        </div>
+      )}
+    </li>
+  );
+}
+
+function Delivery({ m }: { m: Msg }) {
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  if (m.status === 'failed')
+    return (
+      <div class="delivery failed" role="status">
+        <span>Not delivered{m.error ? `: ${m.error}` : ''}</span>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            try {
+              await api('POST', `/api/v1/messages/${m.id}/retry`, {});
+            } catch (e) {
+              setErr(e instanceof Error ? e.message : 'cannot retry');
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          Retry
+        </button>
+        {err && <span class="error">{err}</span>}
+      </div>
+    );
+  return (
+    <div class={'delivery ' + m.status}>
+      {m.status === 'queued' ? (m.error ? `Queued, retrying: ${m.error}` : 'Sending…') : m.status === 'sent' ? `Sent ✓ ${m.sent_at ? timeAgo(m.sent_at) : ''}` : m.status}
+    </div>
+  );
+}
+
+function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Props['composerRef']; resolve: () => void }) {
+  const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  const ta = useRef<HTMLTextAreaElement>(null);
+  useImperativeHandle(composerRef, () => ({
+    focus: (m: 'reply' | 'note') => {
+      setMode(m);
+      ta.current?.focus();
+    },
+    resolve,
+  }));
+  const send = async () => {
+    if (!text.trim() || busy) return;
+    setBusy(true);
+    setErr('');
+    try {
+      await api<Msg>('POST', `/api/v1/conversations/${conv.id}/messages`, { text, private: mode === 'note' });
+      setText('');
+    } catch (e) {
+      setErr(e instanceof Error ? e.message : 'cannot send');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      class={'composer ' + mode}
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      <div class="modes" role="radiogroup" aria-label="Reply or private note">
+        <label class={mode === 'reply' ? 'on' : ''}>
+          <input type="radio" name="mode" value="reply" checked={mode === 'reply'} onChange={() => setMode('reply')} /> Reply
+        </label>
+        <label class={mode === 'note' ? 'on' : ''}>
+          <input type="radio" name="mode" value="note" checked={mode === 'note'} onChange={() => setMode('note')} /> Private note
+        </label>
+      </div>
+      <label for="composer-text" class="sr-only">{mode === 'reply' ? 'Reply to the customer' : 'Private note for the team'}</label>
+      <textarea
+        id="composer-text"
+        ref={ta}
+        rows={3}
+        maxLength={16384}
+        placeholder={mode === 'reply' ? (conv.public ? 'Reply in public…' : 'Reply…') : 'Note for your team (never sent to the customer)…'}
+        value={text}
+        onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            send();
+          }
+        }}
+      />
+      {err && <p class="error" role="alert">{err}</p>}
+      <div class="row-end">
+        <span class="muted hint">Ctrl/⌘+Enter to send</span>
+        <button type="submit" class="primary" disabled={busy || !text.trim()}>
+          {mode === 'reply' ? 'Send reply' : 'Add note'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Sidebar({ contact, current, onOpen }: { contact: Contact; current: number; onOpen: (id: number) => void }) {
+  const [c, setC] = useState<Contact>(contact);
+  const [notes, setNotes] = useState(contact.notes);
+  const [tag, setTag] = useState('');
+  const [msg, setMsg] = useState('');
+  useEffect(() => {
+    api<Contact>('GET', `/api/v1/contacts/${contact.id}`)
+      .then((x) => {
+        setC(x);
+        setNotes(x.notes);
+      })
+      .catch(() => {});
+  }, [contact.id]);
+  const patch = async (body: Partial<Contact>, done: string) => {
+    try {
+      const x = await api<Contact>('PATCH', `/api/v1/contacts/${c.id}`, body);
+      setC((old) => ({ ...old, ...x, conversations: old.conversations, identities: x.identities ?? old.identities }));
+      setMsg(done);
+    } catch (e) {
+      setMsg(e instanceof Error ? e.message : 'cannot save');
+    }
+  };
+  return (
+    <aside class="sidebar" aria-label="Customer">
+      <div class="contact-head">
+        <Avatar name={c.name} size={40} />
+        <div>
+          <h2>{c.name}</h2>
+          <p class="muted">{c.status}{c.location ? ` · ${c.location}` : ''}</p>
+        </div>
+      </div>
+      <h3>Handles</h3>
+      <ul class="handles">
+        {(c.identities ?? []).map((i) => (
+          <li key={i.id}>
+            <span class="chan">{i.channel_type}</span> {i.handle ?? i.name ?? i.platform_id}
+          </li>
+        ))}
+        {c.email && <li><span class="chan">email</span> {c.email}</li>}
+        {c.phone && <li><span class="chan">phone</span> {c.phone}</li>}
+      </ul>
+      <h3>Tags</h3>
+      <form
+        class="labels"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const t = tag.trim().replace(/,/g, ' ');
+          if (t && !c.tags.includes(t)) patch({ tags: [...c.tags, t] }, 'Tag added.');
+          setTag('');
+        }}
+      >
+        {c.tags.map((t) => (
+          <span key={t} class="label">
+            {t}
+            <button type="button" class="x" aria-label={`Remove tag ${t}`} onClick={() => patch({ tags: c.tags.filter((x) => x !== t) }, 'Tag removed.')}>×</button>
+          </span>
+        ))}
+        <label for="tag-add" class="sr-only">Add tag</label>
+        <input id="tag-add" placeholder="+ tag" maxLength={200} value={tag} onInput={(e) => setTag((e.target as HTMLInputElement).value)} />
+      </form>
+      <h3><label for="contact-notes">Notes</label></h3>
+      <textarea id="contact-notes" rows={4} maxLength={8192} value={notes} onInput={(e) => setNotes((e.target as HTMLTextAreaElement).value)} />
+      <div class="row-end">
+        <button type="button" disabled={notes === c.notes} onClick={() => patch({ notes }, 'Notes saved.')}>Save notes</button>
+      </div>
+      {msg && <p class="muted" role="status">{msg}</p>}
+      <h3>Conversations</h3>
+      <ul class="past">
+        {(c.conversations ?? []).map((x) => (
+          <li key={x.id}>
+            <button type="button" class={'linkish' + (x.id === current ? ' current' : '')} onClick={() => onOpen(x.id)} aria-current={x.id === current ? 'true' : undefined}>
+              <span class={'badge st-' + x.status}>{x.status}</span> {x.preview || '(no text)'} <span class="muted">{timeAgo(x.last_message_at)}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}

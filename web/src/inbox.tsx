@@ -1,0 +1,246 @@
+// inbox.tsx - views with live counts, filters, and the virtualized conversation list.
+//
+// The list renders only the rows in view (fixed row height), so a view of 10,000
+// conversations costs the same as one of 20; pages of 100 load as the end comes into view.
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { Channel, Conv, Counts, timeAgo } from './api';
+
+export type View = 'mine' | 'unassigned' | 'open' | 'resolved';
+
+export interface Query {
+  status?: string; // '' or undefined: the view's own; 'any': all statuses
+  assignee?: string;
+  channel?: string;
+  label?: string;
+  intent?: string;
+  sentiment?: string;
+  q?: string;
+  order?: 'newest' | 'oldest';
+}
+
+const VIEWS: [View, string, keyof Counts][] = [
+  ['mine', 'Mine', 'mine'],
+  ['unassigned', 'Unassigned', 'unassigned'],
+  ['open', 'All open', 'open'],
+  ['resolved', 'Resolved', 'resolved'],
+];
+
+const INTENTS = ['question', 'complaint', 'request', 'praise', 'purchase', 'feedback', 'spam'];
+
+// Does a conversation belong in the current list? Used for live updates.
+export function matches(c: Conv, q: Query, meId: number): boolean {
+  if (q.status && q.status !== 'any' && c.status !== q.status) return false;
+  if (q.assignee === 'me' && c.assignee_id !== meId) return false;
+  if (q.assignee === 'none' && c.assignee_id !== null) return false;
+  if (q.assignee && /^\d+$/.test(q.assignee) && c.assignee_id !== Number(q.assignee)) return false;
+  if (q.channel && c.channel_id !== Number(q.channel)) return false;
+  if (q.label && !c.labels.includes(q.label)) return false;
+  if (q.intent && c.intent !== q.intent) return false;
+  if (q.sentiment && c.sentiment !== q.sentiment) return false;
+  return true;
+}
+
+export function sortConvs(list: Conv[], order?: string): Conv[] {
+  const dir = order === 'oldest' ? 1 : -1;
+  return list.sort((a, b) => {
+    const ta = Date.parse(a.last_message_at ?? a.created_at);
+    const tb = Date.parse(b.last_message_at ?? b.created_at);
+    return ta !== tb ? dir * (ta - tb) : dir * (a.id - b.id);
+  });
+}
+
+interface Props {
+  view: View;
+  setView: (v: View) => void;
+  counts: Counts | null;
+  query: Query;
+  filters: Query;
+  setFilters: (f: (old: Query) => Query) => void;
+  channels: Channel[];
+  labels: string[];
+  triagePresent: boolean;
+  urgentOnly: boolean;
+  setUrgentOnly: (b: boolean) => void;
+  items: Conv[];
+  loading: boolean;
+  error: string;
+  hasMore: boolean;
+  loadMore: () => void;
+  selected: number | null;
+  select: (id: number) => void;
+}
+
+export function Inbox(p: Props) {
+  const set = (k: keyof Query) => (e: Event) => {
+    const v = (e.target as HTMLSelectElement).value;
+    p.setFilters((f) => ({ ...f, [k]: v || undefined }));
+  };
+  const f = p.filters;
+  return (
+    <nav class="inbox" aria-label="Inbox">
+      <ul class="views" role="tablist" aria-label="Views">
+        {VIEWS.map(([v, label, key]) => (
+          <li key={v}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={p.view === v}
+              class={p.view === v ? 'view active' : 'view'}
+              onClick={() => p.setView(v)}
+              data-view={v}
+            >
+              <span>{label}</span>
+              <span class="count" aria-label={`${p.counts?.[key] ?? 0} conversations`}>
+                {p.counts ? p.counts[key] : '…'}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <details class="filters" open>
+        <summary>Filters</summary>
+        <div class="filter-grid">
+          <label>
+            <span>Channel</span>
+            <select value={f.channel ?? ''} onChange={set('channel')} aria-label="Channel">
+              <option value="">All channels</option>
+              {p.channels.map((c) => (
+                <option key={c.id} value={String(c.id)}>{c.name}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>Status</span>
+            <select value={f.status ?? ''} onChange={set('status')} aria-label="Status">
+              <option value="">View default</option>
+              <option value="open">Open</option>
+              <option value="pending">Pending</option>
+              <option value="snoozed">Snoozed</option>
+              <option value="resolved">Resolved</option>
+              <option value="any">Any status</option>
+            </select>
+          </label>
+          <label>
+            <span>Label</span>
+            <select value={f.label ?? ''} onChange={set('label')} aria-label="Label">
+              <option value="">Any label</option>
+              {p.labels.map((l) => (
+                <option key={l} value={l}>{l}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>Order</span>
+            <select value={f.order ?? 'newest'} onChange={set('order')} aria-label="Order">
+              <option value="newest">Newest first</option>
+              <option value="oldest">Oldest first</option>
+            </select>
+          </label>
+          {(p.triagePresent || f.intent || f.sentiment) && (
+            <>
+              <label>
+                <span>Intent</span>
+                <select value={f.intent ?? ''} onChange={set('intent')} aria-label="Intent">
+                  <option value="">Any intent</option>
+                  {INTENTS.map((i) => (
+                    <option key={i} value={i}>{i}</option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                <span>Sentiment</span>
+                <select value={f.sentiment ?? ''} onChange={set('sentiment')} aria-label="Sentiment">
+                  <option value="">Any sentiment</option>
+                  <option value="negative">Negative</option>
+                  <option value="neutral">Neutral</option>
+                  <option value="positive">Positive</option>
+                </select>
+              </label>
+              <label class="check">
+                <input type="checkbox" checked={p.urgentOnly} onChange={(e) => p.setUrgentOnly((e.target as HTMLInputElement).checked)} />
+                <span>Urgent only</span>
+              </label>
+            </>
+          )}
+        </div>
+      </details>
+      {p.error && <p class="error" role="alert">{p.error}</p>}
+      <ConvList {...p} />
+    </nav>
+  );
+}
+
+const ROW = 76;
+
+function ConvList(p: Props) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [top, setTop] = useState(0);
+  const [height, setHeight] = useState(600);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
+    ro.observe(el);
+    setHeight(el.clientHeight);
+    return () => ro.disconnect();
+  }, []);
+  // Keep the selected row in view (keyboard j/k).
+  useEffect(() => {
+    const el = ref.current;
+    const i = p.items.findIndex((c) => c.id === p.selected);
+    if (!el || i < 0) return;
+    if (i * ROW < el.scrollTop) el.scrollTop = i * ROW;
+    else if ((i + 1) * ROW > el.scrollTop + el.clientHeight) el.scrollTop = (i + 1) * ROW - el.clientHeight;
+  }, [p.selected]);
+  const first = Math.max(0, Math.floor(top / ROW) - 5);
+  const last = Math.min(p.items.length, Math.ceil((top + height) / ROW) + 5);
+  useEffect(() => {
+    if (p.hasMore && !p.loading && last >= p.items.length - 20) p.loadMore();
+  }, [last, p.items.length, p.hasMore, p.loading]);
+  const rows = [];
+  for (let i = first; i < last; i++) {
+    const c = p.items[i]!;
+    rows.push(<Row key={c.id} c={c} top={i * ROW} selected={c.id === p.selected} select={p.select} pos={i + 1} total={p.items.length} />);
+  }
+  return (
+    <div class="list" ref={ref} onScroll={(e) => setTop((e.target as HTMLDivElement).scrollTop)} role="list" aria-label="Conversations" aria-busy={p.loading}>
+      <div class="list-inner" style={{ height: `${p.items.length * ROW}px` }}>
+        {rows}
+      </div>
+      {!p.loading && !p.items.length && <p class="empty">No conversations here.</p>}
+      {p.loading && <p class="loading" aria-live="polite">Loading…</p>}
+    </div>
+  );
+}
+
+function Row({ c, top, selected, select, pos, total }: { c: Conv; top: number; selected: boolean; select: (id: number) => void; pos: number; total: number }) {
+  return (
+    <div role="listitem" class="row-wrap" style={{ transform: `translateY(${top}px)` }} aria-setsize={total} aria-posinset={pos}>
+      <button
+        type="button"
+        class={'row' + (selected ? ' selected' : '') + (c.unread ? ' unread' : '')}
+        aria-current={selected ? 'true' : undefined}
+        data-conv={c.id}
+        onClick={() => select(c.id)}
+      >
+        <span class="row-top">
+          {c.unread > 0 && <span class="dot" aria-label={`${c.unread} unread`} />}
+          <span class="name">{c.contact_name ?? `Contact ${c.contact_id}`}</span>
+          <span class="when">{timeAgo(c.last_message_at)}</span>
+        </span>
+        <span class="preview">{c.preview}</span>
+        <span class="row-tags">
+          <span class={'chan chan-' + (c.channel_type ?? 'api')}>{c.channel_name ?? c.channel_type}</span>
+          {c.status !== 'open' && <span class={'badge st-' + c.status}>{c.status}</span>}
+          {c.public && <span class="badge pub">public</span>}
+          {c.sentiment === 'negative' && <span class="badge neg">negative</span>}
+          {c.intent && <span class="badge intent">{c.intent}</span>}
+          {(c.urgency ?? 0) >= 2 && <span class="badge urgent">urgent</span>}
+          {c.labels.slice(0, 3).map((l) => (
+            <span key={l} class="label">{l}</span>
+          ))}
+        </span>
+      </button>
+    </div>
+  );
+}
