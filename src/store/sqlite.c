@@ -56,7 +56,8 @@ store__conn_open(const char *path, bool writer, struct store__conn **out)
         return ERR_IO;
     }
     sqlite3_busy_timeout(db, 10000);
-    rc = exec(db, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;");
+    rc = exec(db, writer ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;"
+                        : "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8000;");
     if (rc == 0 && writer)
         rc = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
     if (rc < 0) {
@@ -131,18 +132,7 @@ store__col(struct arena *ar, sqlite3_stmt *s, int i)
     return arena_strndup(ar, (const char *)t, (size_t)sqlite3_column_bytes(s, i));
 }
 
-static void
-reader_unlink(struct store *st, struct store__conn *c)
-{
-    pthread_mutex_lock(&st->readers_mu);
-    for (struct store__conn **pp = &st->readers; *pp; pp = &(*pp)->next) {
-        if (*pp == c) {
-            *pp = c->next;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&st->readers_mu);
-}
+#define IDLE_READERS_MAX 16
 
 struct store__conn *
 store__reader(struct store *st)
@@ -150,23 +140,39 @@ store__reader(struct store *st)
     struct store__conn *c = pthread_getspecific(st->reader_key);
     if (c)
         return c;
-    if (store__conn_open(st->path, false, &c) < 0)
-        return NULL;
-    pthread_setspecific(st->reader_key, c);
     pthread_mutex_lock(&st->readers_mu);
-    c->next = st->readers;
-    st->readers = c;
+    c = st->idle;
+    if (c) {
+        st->idle = c->next;
+        st->nidle--;
+    }
     pthread_mutex_unlock(&st->readers_mu);
+    if (!c) {
+        if (store__conn_open(st->path, false, &c) < 0)
+            return NULL;
+        c->st = st;
+    }
+    c->next = NULL;
+    pthread_setspecific(st->reader_key, c);
     return c;
 }
 
-/* Thread exit: the reader belongs to the store, which may already be closing it; only close
- * here when it is still listed. Key destructors cannot reach 'st', so readers are closed by
- * store_close instead and this is deliberately a no-op. */
+/* Thread exit: give the reader back to the pool, or close it when the pool is full. Threads
+ * that use the store all end before store_close, so 'st' is still alive here. */
 static void
-reader_key_gone(void *arg)
+reader_release(void *arg)
 {
-    (void)arg;
+    struct store__conn *c = arg;
+    struct store *st = c->st;
+    pthread_mutex_lock(&st->readers_mu);
+    if (st->nidle < IDLE_READERS_MAX) {
+        c->next = st->idle;
+        st->idle = c;
+        st->nidle++;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&st->readers_mu);
+    store__conn_close(c);
 }
 
 int
@@ -196,7 +202,7 @@ store_open(const struct store_config *cfg, struct hub *hub, struct store **out,
     pthread_cond_init(&st->work, NULL);
     pthread_cond_init(&st->done, NULL);
     pthread_mutex_init(&st->readers_mu, NULL);
-    pthread_key_create(&st->reader_key, reader_key_gone);
+    pthread_key_create(&st->reader_key, reader_release);
 
     rc = store__conn_open(st->path, true, &st->writer);
     if (rc < 0) {
@@ -239,9 +245,15 @@ store_close(struct store *st)
     pthread_mutex_unlock(&st->mu);
     pthread_join(st->thread, NULL);
     store__conn_close(st->writer);
-    while (st->readers) {
-        struct store__conn *c = st->readers;
-        reader_unlink(st, c);
+    /* The calling thread's own reader, if any, is not in the pool yet. */
+    struct store__conn *mine = pthread_getspecific(st->reader_key);
+    if (mine) {
+        pthread_setspecific(st->reader_key, NULL);
+        store__conn_close(mine);
+    }
+    while (st->idle) {
+        struct store__conn *c = st->idle;
+        st->idle = c->next;
         store__conn_close(c);
     }
     pthread_key_delete(st->reader_key);

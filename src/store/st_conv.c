@@ -13,9 +13,10 @@
     "c.id, c.channel_id, c.contact_id, c.assignee_id, c.status, c.public, c.priority, c.labels, " \
     "c.intent, c.sentiment, c.urgency, c.snooze_until, c.resolution_reason, c.preview, "          \
     "c.unread, c.message_count, c.last_message_at, c.created_at, c.updated_at, ct.name, "         \
-    "ch.type, ch.name "                                                                            \
-    "FROM conversation c JOIN contact ct ON ct.id = c.contact_id "                                 \
-    "JOIN channel ch ON ch.id = c.channel_id "
+    "ch.type, ch.name "
+#define CONV_JOINS                                                                                 \
+    "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = c.channel_id "
+#define CONV_FROM "FROM conversation c " CONV_JOINS
 
 static void
 conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
@@ -48,7 +49,7 @@ conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
 int
 store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct conv *out)
 {
-    sqlite3_stmt *s = store__q(c, "SELECT " CONV_COLS "WHERE c.id = ?");
+    sqlite3_stmt *s = store__q(c, "SELECT " CONV_COLS CONV_FROM "WHERE c.id = ?");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, id);
@@ -220,7 +221,14 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         return ERR_IO;
     struct buf sql;
     buf_init(&sql, 8192);
-    buf_adds(&sql, "SELECT " CONV_COLS "WHERE 1");
+    /* With a label, drive the query from the label index (CROSS JOIN fixes the loop order):
+     * a label selects few conversations, and walking the recency index instead would visit
+     * them all. */
+    if (f->label)
+        buf_adds(&sql, "SELECT " CONV_COLS "FROM conversation_label cl CROSS JOIN conversation c "
+                       "ON c.id = cl.conversation_id " CONV_JOINS "WHERE cl.label = :label");
+    else
+        buf_adds(&sql, "SELECT " CONV_COLS CONV_FROM "WHERE 1");
     if (f->status)
         buf_adds(&sql, " AND c.status = :status");
     if (f->assignee > 0)
@@ -235,19 +243,17 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         buf_adds(&sql, " AND c.intent = :intent");
     if (f->sentiment)
         buf_adds(&sql, " AND c.sentiment = :sentiment");
-    if (f->label)
-        buf_adds(&sql, " AND c.id IN (SELECT conversation_id FROM conversation_label "
-                       "WHERE label = :label)");
     if (f->q && f->q[0])
         buf_adds(&sql, " AND (c.id IN (SELECT m.conversation_id FROM message m WHERE m.id IN "
                        "(SELECT rowid FROM message_fts WHERE message_fts MATCH :fts)) "
                        "OR ct.name LIKE :like ESCAPE '\\')");
+    /* Order (and page) by the columns of the index that drives the query. */
+    const char *ts = f->label ? "cl.last_message_at" : "c.last_message_at";
+    const char *id = f->label ? "cl.conversation_id" : "c.id";
     if (f->cursor_ts || f->cursor_id)
-        buf_adds(&sql, f->oldest_first
-                           ? " AND (c.last_message_at, c.id) > (:cts, :cid)"
-                           : " AND (c.last_message_at, c.id) < (:cts, :cid)");
-    buf_adds(&sql, f->oldest_first ? " ORDER BY c.last_message_at ASC, c.id ASC"
-                                   : " ORDER BY c.last_message_at DESC, c.id DESC");
+        buf_printf(&sql, " AND (%s, %s) %c (:cts, :cid)", ts, id, f->oldest_first ? '>' : '<');
+    buf_printf(&sql, " ORDER BY %s %s, %s %s", ts, f->oldest_first ? "ASC" : "DESC", id,
+               f->oldest_first ? "ASC" : "DESC");
     buf_adds(&sql, " LIMIT :limit");
 
     sqlite3_stmt *s = NULL;
@@ -555,8 +561,9 @@ labels_tx(struct store__tx *tx, void *arg)
     sqlite3_stmt *s;
     int rc;
     for (size_t i = 0; i < j->nadd; i++) {
-        s = store__q(tx->c, "INSERT OR IGNORE INTO conversation_label(label, conversation_id) "
-                            "SELECT ?, id FROM conversation WHERE id = ?");
+        s = store__q(tx->c, "INSERT OR IGNORE INTO conversation_label(label, conversation_id, "
+                            "last_message_at) SELECT ?, id, last_message_at FROM conversation "
+                            "WHERE id = ?");
         if (!s)
             return ERR_IO;
         store__bind_str(s, 1, j->add[i]);

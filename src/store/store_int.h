@@ -30,7 +30,8 @@ struct store__conn {
         sqlite3_stmt *stmt;
     } cache[STORE__CACHE_MAX];
     size_t ncache;
-    struct store__conn *next; /* in store->readers */
+    struct store *st;          /* owner, for returning a reader to the pool */
+    struct store__conn *next; /* in store->idle */
 };
 
 struct store__job;
@@ -62,15 +63,18 @@ struct store {
     struct store_stats stats;
 
     pthread_key_t reader_key;   /* this thread's read connection */
-    pthread_mutex_t readers_mu; /* guards 'readers' */
-    struct store__conn *readers;
+    pthread_mutex_t readers_mu; /* guards 'idle' and 'nidle' */
+    struct store__conn *idle;   /* readers of finished threads, kept for reuse */
+    size_t nidle;
     int64_t last_seq; /* writer-thread only after open */
 };
 
 /* Opens a connection with Hark's pragmas. 'writer' sets synchronous=FULL. */
 int store__conn_open(const char *path, bool writer, struct store__conn **out);
 void store__conn_close(struct store__conn *c);
-/* This thread's read connection, opened on first use. NULL only on open failure. */
+/* This thread's read connection: taken from the idle pool or opened on first use, and given
+ * back to the pool when the thread exits (HTTP connection threads come and go). NULL only on
+ * open failure. */
 struct store__conn *store__reader(struct store *st);
 
 /* Returns the cached statement for 'sql' (a literal), reset with bindings cleared; NULL on a
