@@ -2,13 +2,14 @@
 # 50-listen.sh - social listening throughput: 1,000,000 generated Jetstream post events against
 # 1,000 and 10,000 queries, (a) full pipeline JSON -> matches, (b) matching stage alone, beside
 # (c) raw Hyperscan on the same texts and literals and (d) grep -F -c -f, printed as ratios.
-# Env: LISTEN_BENCH_POSTS (default 1000000). Needs `make all` first (make bench does it).
+# Env: LISTEN_BENCH_POSTS (default 1000000), LISTEN_BENCH_KEEP=1 keeps the generated files.
+# Needs `make all` first (make bench does it). Takes about two minutes.
 set -eu
 cd "$(dirname "$0")/.."
 posts=${LISTEN_BENCH_POSTS:-1000000}
 data=${HARK_DATA:-../shared/data}
 tmp=$(mktemp -d)
-[ -n "${LISTEN_BENCH_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT INT TERM; echo "tmp=$tmp" >&2
+if [ -n "${LISTEN_BENCH_KEEP:-}" ]; then echo "keeping $tmp" >&2; else trap 'rm -rf "$tmp"' EXIT INT TERM; fi
 pkgs=$(make -s print-pkgs 2>/dev/null)
 objs="$(ls build/rel/src/listen/*.o build/rel/src/base/*.o) build/rel/src/fetch/stream.o"
 # shellcheck disable=SC2086
