@@ -13,9 +13,12 @@
 #include "base/hub.h"
 #include "base/log.h"
 #include "care/care.h"
+#include "classify/classify.h"
 #include "fetch/fetch.h"
 #include "http/http.h"
 #include "store/store.h"
+
+static void open_models(struct app *app);
 
 void
 app_signals_init(void)
@@ -52,36 +55,70 @@ app_open(struct app *app, const struct config *cfg, struct errmsg *em)
         .outbox_max_attempts = (int)cfg->outbox_max_attempts,
         .outbox_base_ms = cfg->outbox_retry_ms,
     };
-    return care_new(&cc, app->st, app->hub, &app->care);
+    rc = care_new(&cc, app->st, app->hub, &app->care);
+    if (rc == 0)
+        open_models(app);
+    return rc;
 }
 
-/* The built web app: --web-root, else web/dist beside the binary's folder, else none. */
-static void
-find_web_root(const struct config *cfg, char *out, size_t n)
+bool
+app_find_beside_binary(const char *rel, const char *probe, char *out, size_t n)
 {
-    out[0] = '\0';
-    if (cfg->web_root[0]) {
-        snprintf(out, n, "%s", cfg->web_root);
-        return;
-    }
     char exe[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (len <= 0)
-        return;
+        return false;
     exe[len] = '\0';
     for (int up = 0; up < 3; up++) {
         char *slash = strrchr(exe, '/');
         if (!slash)
-            return;
+            return false;
         *slash = '\0';
-        char candidate[PATH_MAX + 32];
-        snprintf(candidate, sizeof(candidate), "%s/web/dist/index.html", exe);
-        if (access(candidate, R_OK) == 0 && strlen(exe) + 10 < n) {
-            memcpy(out, exe, strlen(exe));
-            memcpy(out + strlen(exe), "/web/dist", 10);
-            return;
+        char candidate[PATH_MAX + 64];
+        snprintf(candidate, sizeof(candidate), "%s/%s/%s", exe, rel, probe);
+        if (access(candidate, R_OK) == 0 && strlen(exe) + strlen(rel) + 2 <= n) {
+            snprintf(out, n, "%s/%s", exe, rel);
+            return true;
         }
     }
+    return false;
+}
+
+/* The built web app: --web-root, else web/dist beside the binary, else none. */
+static void
+find_web_root(const struct config *cfg, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (cfg->web_root[0])
+        snprintf(out, n, "%s", cfg->web_root);
+    else
+        app_find_beside_binary("web/dist", "index.html", out, n);
+}
+
+/* Triage models: --models DIR ("none" disables), else build/models beside the binary. */
+static void
+open_models(struct app *app)
+{
+    char dir[1024] = "";
+    if (strcmp(app->cfg.models, "none") == 0)
+        return;
+    if (app->cfg.models[0])
+        snprintf(dir, sizeof(dir), "%s", app->cfg.models);
+    else if (!app_find_beside_binary("build/models", "intent.bin", dir, sizeof(dir)))
+        app_find_beside_binary("models", "intent.bin", dir, sizeof(dir));
+    if (!dir[0]) {
+        log_warn("main", "no triage models found; messages are stored untriaged", "%s", "");
+        return;
+    }
+    struct errmsg em = { 0 };
+    if (classify_open(dir, &app->cls, &em) < 0) {
+        log_warn("main", "cannot load triage models; messages are stored untriaged",
+                 "dir=\"%s\" err=\"%s\"", dir, em.text);
+        app->cls = NULL;
+        return;
+    }
+    care_set_classifier(app->care, app->cls);
+    log_info("main", "triage models loaded", "dir=\"%s\"", dir);
 }
 
 int
@@ -139,6 +176,7 @@ app_close(struct app *app)
     care_free(app->care);
     api_free(app->api);
     store_close(app->st);
+    classify_free(app->cls);
     hub_free(app->hub);
     fetch_global_cleanup();
     memset(app, 0, sizeof(*app));

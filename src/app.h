@@ -13,6 +13,7 @@
 
 struct api;
 struct care;
+struct classify;
 struct http_server;
 struct hub;
 struct store;
@@ -22,6 +23,7 @@ struct app {
     struct hub *hub;
     struct store *st;
     struct care *care;
+    struct classify *cls; /* triage models, or NULL */
     struct api *api;
     struct http_server *http;
     char url[128]; /* where the server listens, once serving */
@@ -37,5 +39,8 @@ int app_start(struct app *app, struct errmsg *em);
 /* Waits for SIGINT or SIGTERM. */
 void app_wait(struct app *app);
 void app_close(struct app *app);
+/* Finds 'rel' (e.g. "web/dist") beside the binary: in the binary's folder or up to two folders
+ * above it. Writes the path and returns true when 'probe' exists inside it. */
+bool app_find_beside_binary(const char *rel, const char *probe, char *out, size_t n);
 
 #endif

@@ -30,6 +30,8 @@ static const struct key keys[] = {
       "base URL platforms reach Hark at (default http://LISTEN)" },
     { "log-level", STRING, S(log_level), "info", 0, 0, "error, warn, info or debug" },
     { "web-root", STRING, S(web_root), "", 0, 0, "folder of the built web app (default: beside the binary)" },
+    { "models", STRING, S(models), "", 0, 0,
+      "folder of the triage models (default: build/models beside the binary; none: no triage)" },
     { "session-idle-min", INT, S(session_idle_min), "720", 1, 525600,
       "minutes of inactivity before a session expires" },
     { "session-max-hours", INT, S(session_max_hours), "168", 1, 8760,

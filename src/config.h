@@ -22,6 +22,7 @@ struct config {
     char public_url[512];   /* base of webhook URLs; empty: http://<listen> */
     char log_level[16];
     char web_root[1024];    /* built web app; empty: none */
+    char models[1024];      /* triage models folder; empty: build/models beside the binary */
     int64_t session_idle_min;
     int64_t session_max_hours;
     int64_t login_max_failures;

@@ -16,7 +16,7 @@ static const struct cli_command commands[] = {
     { "channel", "add a channel and print its webhook URL and secret", cli_channel },
     { "demo", "run Hark with a seeded demo brand and simulated customers", cli_demo },
     { "listen", "match listening queries against a firehose or saved posts", listen_cli_main },
-    { "model", "train, evaluate and run triage models", classify_cli_main },
+    { "model", "train, evaluate and run triage models", cli_model },
     { "serve", "run the server", cli_serve },
     { "token", "create an API token for integrations", cli_token },
     { "version", "print the version", cli_version },

@@ -81,6 +81,8 @@ void api__contact_patch(struct http_req *r, void *ctx);
 void api__agents_list(struct http_req *r, void *ctx);
 void api__agents_create(struct http_req *r, void *ctx);
 void api__events(struct http_req *r, void *ctx);
+void api__triage_correct(struct http_req *r, void *ctx);
+void api__triage_corrections(struct http_req *r, void *ctx);
 void api__hook(struct http_req *r, void *ctx);
 void api__healthz(struct http_req *r, void *ctx);
 void api__metrics(struct http_req *r, void *ctx);

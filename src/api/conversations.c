@@ -82,6 +82,23 @@ api__convs_list(struct http_req *r, void *ctx)
         }
         f.sentiment = v;
     }
+    if ((v = http_query(r, "urgency"))) {
+        /* Bands, as in docs/triage.md: high 70+, medium 40-69, low below 40. */
+        f.by_urgency = true;
+        if (strcmp(v, "high") == 0) {
+            f.urgency_min = 70;
+            f.urgency_max = 100;
+        } else if (strcmp(v, "medium") == 0) {
+            f.urgency_min = 40;
+            f.urgency_max = 69;
+        } else if (strcmp(v, "low") == 0) {
+            f.urgency_min = 0;
+            f.urgency_max = 39;
+        } else {
+            bad_query(r, "urgency", "high, medium or low");
+            return;
+        }
+    }
     if ((v = http_query(r, "label"))) {
         if (!model_label_valid(str_c(v))) {
             bad_query(r, "label", "a label");

@@ -42,6 +42,8 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "GET", "/api/v1/agents", api__agents_list, a, 0 },
         { "POST", "/api/v1/agents", api__agents_create, a, 8 * KB },
         { "GET", "/api/v1/events", api__events, a, 0 },
+        { "POST", "/api/v1/messages/{id}/triage", api__triage_correct, a, 4 * KB },
+        { "GET", "/api/v1/triage/corrections", api__triage_corrections, a, 0 },
         { "POST", "/hooks/{channel}", api__hook, a, 1024 * KB },
         { "GET", "/healthz", api__healthz, a, 0 },
         { "GET", "/metrics", api__metrics, a, 0 },

@@ -48,3 +48,9 @@ care_metrics(struct care *c)
 {
     return &c->metrics;
 }
+
+void
+care_set_classifier(struct care *c, const struct classify *cls)
+{
+    c->cls = cls;
+}

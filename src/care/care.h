@@ -22,6 +22,7 @@
 
 struct arena;
 struct chan_hook;
+struct classify;
 struct hub;
 struct store;
 
@@ -96,6 +97,10 @@ int care_agent_add(struct care *c, const struct agent *a, struct str password, i
                    struct errmsg *em);
 /* Hex SHA-256 of a secret token, as stored. */
 void care_token_hash(const char *token, char out[65]);
+
+/* Uses 'cls' (borrowed, may be NULL) to triage every inbound message from now on. Call
+ * before serving. Without one, messages are stored untriaged. */
+void care_set_classifier(struct care *c, const struct classify *cls);
 
 /* ---- ingest (ingest.c) ------------------------------------------------------------------ */
 

@@ -17,6 +17,7 @@ struct care {
     struct hub *hub;
     struct care_metrics metrics;
     struct care__limiter *limiter;
+    const struct classify *cls; /* may be NULL: no triage */
 
     pthread_t outbox_thread;
     pthread_mutex_t outbox_mu; /* guards the three fields below */

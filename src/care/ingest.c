@@ -9,10 +9,40 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/buf.h"
 #include "channels/chan.h"
+#include "classify/classify.h"
 #include "store/store.h"
 
 #define HOOK_BATCH_MAX 100 /* messages in one platform delivery */
+#define REPEAT_WINDOW_MS (7LL * 24 * 3600 * 1000)
+
+/* Triages 'in' and stores the results on it (strings in 'ar'). */
+static void
+triage(struct care *c, struct arena *ar, struct inbound *in)
+{
+    struct classify_ctx ctx = { 0 };
+    int64_t repeat = store_sender_recent_inbound(c->st, in->channel_type, in->from_id,
+                                                 clock_now_ms() - REPEAT_WINDOW_MS);
+    ctx.repeat_contacts = repeat > 0 ? (int32_t)(repeat > 1000 ? 1000 : repeat) : 0;
+    struct triage t;
+    classify_message(c->cls, in->text, &ctx, &t);
+    in->lang = t.lang[0] ? arena_strdup(ar, t.lang) : "und";
+    in->intent = classify_intent_name(t.intent);
+    in->intent_conf = t.intent_conf;
+    in->sentiment = classify_sentiment_name(t.sentiment);
+    in->sentiment_score = t.sentiment_score;
+    in->urgency = t.urgency;
+    struct buf b;
+    buf_init(&b, 1024);
+    buf_addc(&b, '[');
+    for (size_t i = 0; i < t.nreasons; i++)
+        buf_printf(&b, "%s{\"code\":\"%s\",\"points\":%d}", i ? "," : "", t.reasons[i].code,
+                   t.reasons[i].points);
+    buf_addc(&b, ']');
+    in->urgency_reasons = arena_strndup(ar, b.p, b.len);
+    buf_release(&b);
+}
 
 int
 care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct chan_hook *hook,
@@ -43,6 +73,8 @@ care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct cha
     memset(out, 0, sizeof(*out));
     for (ssize_t i = 0; i < n; i++) {
         struct ingest_result r;
+        if (c->cls)
+            triage(c, ar, &msgs[i]);
         rc = store_ingest(c->st, &msgs[i], &r);
         if (rc < 0) {
             log_warn("ingest", "store failed", "channel=%lld err=%s", (long long)channel_id,

@@ -29,7 +29,8 @@ static const char *const model_usage =
     "  train     train a model from a labelled file\n"
     "  eval      accuracy, macro-F1, per-class precision/recall and confusion matrix\n"
     "  predict   classify text lines from stdin, one JSON line out per line in\n"
-    "  retrain   (not implemented yet) retrain from shipped data plus agent corrections\n"
+    "  retrain   retrain the default models from shipped data plus agent corrections\n"
+    "            (wired in src/retrain.c: it reads corrections from the database)\n"
     "\n"
     "Data files are fastText-style: one \"__label__NAME text\" per line.\n"
     "Run `hark model <subcommand> --help` for its options.\n";
@@ -77,13 +78,6 @@ static const char *const predict_usage =
     "  --top K         with --model, list the K most likely labels (default 1)\n"
     "  --followers N   with --models, the author's follower count for the urgency rules\n"
     "  --repeat N      with --models, earlier contacts from the author on the same issue\n";
-
-static const char *const retrain_usage =
-    "usage: hark model retrain\n"
-    "\n"
-    "Not implemented yet. It will retrain the default triage models from the shipped data\n"
-    "plus the labels agents corrected in Hark (POST /api/v1/messages/{id}/triage), once ingest\n"
-    "stores triage results. Until then, export data and use `hark model train`.\n";
 
 static bool
 want_help(int argc, char **argv)
@@ -529,15 +523,6 @@ classify_cli_main(int argc, char **argv)
         return cmd_eval(argc - 1, argv + 1);
     if (strcmp(argv[1], "predict") == 0)
         return cmd_predict(argc - 1, argv + 1);
-    if (strcmp(argv[1], "retrain") == 0) {
-        if (want_help(argc - 1, argv + 1)) {
-            fputs(retrain_usage, stdout);
-            return 0;
-        }
-        fputs("hark model retrain: not implemented yet (see `hark model retrain --help`)\n",
-              stderr);
-        return 1;
-    }
     fprintf(stderr, "hark model: unknown subcommand '%s'\n\n%s", argv[1], model_usage);
     return 2;
 }

@@ -243,6 +243,8 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         buf_adds(&sql, " AND c.intent = :intent");
     if (f->sentiment)
         buf_adds(&sql, " AND c.sentiment = :sentiment");
+    if (f->by_urgency)
+        buf_adds(&sql, " AND c.urgency BETWEEN :umin AND :umax");
     if (f->q && f->q[0])
         buf_adds(&sql, " AND (c.id IN (SELECT m.conversation_id FROM message m WHERE m.id IN "
                        "(SELECT rowid FROM message_fts WHERE message_fts MATCH :fts)) "
@@ -276,6 +278,10 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         store__bind_cstr(s, BIND(":sentiment"), f->sentiment);
     if (f->label)
         store__bind_cstr(s, BIND(":label"), f->label);
+    if (f->by_urgency) {
+        sqlite3_bind_int(s, BIND(":umin"), f->urgency_min);
+        sqlite3_bind_int(s, BIND(":umax"), f->urgency_max);
+    }
     if (f->q && f->q[0]) {
         store__bind_cstr(s, BIND(":fts"), fts_query(ar, f->q));
         struct buf like;

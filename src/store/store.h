@@ -134,6 +134,8 @@ struct conv_filter {
     const char *intent;  /* NULL: any */
     const char *sentiment;
     const char *label;
+    bool by_urgency;     /* false: any; true: triaged with urgency_min <= urgency <= max */
+    int urgency_min, urgency_max;
     const char *q;       /* full-text search over messages and contact name */
     bool oldest_first;
     int limit;           /* 1..200 */
@@ -172,6 +174,29 @@ int store_conv_set_status(struct store *st, int64_t conv_id, const char *status,
 int store_conv_labels(struct store *st, int64_t conv_id, const struct str *add, size_t nadd,
                       const struct str *remove, size_t nremove);
 int store_conv_mark_read(struct store *st, int64_t conv_id);
+
+/* ---- triage ----------------------------------------------------------------------------- */
+
+/* Earlier inbound messages from the sender ('channel_type', 'platform_id') since 'since_ms';
+ * feeds the "repeated contact" urgency rule. Returns the count, or ERR_*. */
+int64_t store_sender_recent_inbound(struct store *st, const char *channel_type,
+                                    struct str platform_id, int64_t since_ms);
+/* Records an agent's correction of an inbound message's triage. NULL leaves a field as it is.
+ * Updates the message (and its conversation's labels when it is the latest inbound message)
+ * and keeps each change as training data. ERR_NOTFOUND for an unknown message, ERR_INVAL for
+ * an outbound one. Writes message.updated. */
+int store_triage_correct(struct store *st, int64_t msg_id, int64_t agent_id, const char *intent,
+                         const char *sentiment);
+
+struct triage_example {
+    int64_t id;        /* correction id, for paging */
+    const char *label; /* corrected value */
+    const char *text;  /* the message text */
+};
+/* The current corrected labels for 'field' ("intent" or "sentiment"), one per message, with
+ * correction id > 'after', oldest first. */
+int store_triage_examples(struct store *st, struct arena *ar, const char *field, int64_t after,
+                          size_t max, struct triage_example **out, size_t *n);
 
 /* ---- contacts -------------------------------------------------------------------------- */
 
