@@ -169,6 +169,9 @@ dispatch(struct http_req *r)
     for (size_t i = 0; i < srv->nroutes; i++) {
         const struct http_route *rt = &srv->routes[i];
         struct str params[HTTP_PARAMS_MAX] = { 0 };
+        /* A path some route serves with another method is a 405, not the catch-all's. */
+        if (path_matched && strcmp(rt->pattern, "/*") == 0)
+            break;
         if (!match(rt->pattern, r->path, params))
             continue;
         path_matched = true;
