@@ -91,7 +91,7 @@ check-unit: $(UNIT_BINS)
 check-api: build/asan/hark
 	$(Q)HARK=$(CURDIR)/build/asan/hark tests/api/run.sh
 
-test: all check-unit check-api $(TEST_EXTRA)
+test: all lint check-unit check-api $(TEST_EXTRA)
 
 demo: all
 	./hark demo

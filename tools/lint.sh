@@ -1,0 +1,43 @@
+#!/bin/sh
+# lint.sh - house rules that the compiler does not check:
+#   1. every .c file includes "base/base.h" first;
+#   2. a folder includes only folders above it in the dependency order (docs/architecture.md);
+#   3. each third-party library header appears only in the folder that owns it.
+set -u
+cd "$(dirname "$0")/.."
+order="base model store fetch classify listen channels care http api"
+rank() { i=0; for f in $order; do [ "$f" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo 99; }
+bad=0
+for f in src/*.c src/*/*.c; do
+    first=$(grep -m1 '^#include' "$f")
+    if [ "$first" != '#include "base/base.h"' ]; then
+        echo "$f: first include must be \"base/base.h\" (is: $first)"; bad=1
+    fi
+done
+for f in src/*/*.c src/*/*.h; do
+    dir=$(basename "$(dirname "$f")")
+    me=$(rank "$dir")
+    for inc in $(sed -n 's/^#include "\([a-z]*\)\/.*/\1/p' "$f" | sort -u); do
+        [ "$inc" = "$dir" ] && continue
+        if [ "$(rank "$inc")" -ge "$me" ]; then
+            echo "$f: includes $inc/, which is not above $dir/ in the dependency order"; bad=1
+        fi
+    done
+done
+owns() { # owns HEADER-REGEX FOLDER...
+    pat=$1; shift
+    for f in $(grep -lE "^#include <($pat)" src/*.c src/*/*.c src/*/*.h 2>/dev/null); do
+        ok=0
+        for d in "$@"; do case "$f" in src/$d/*) ok=1;; esac; done
+        [ $ok -eq 1 ] || { echo "$f: includes <$pat> outside $*"; bad=1; }
+    done
+}
+owns 'microhttpd.h' http
+owns 'sqlite3.h|libpq-fe.h' store
+owns 'hs.h|hs/|unicode/|yajl/|libwebsockets.h' listen
+owns 'curl/' fetch
+owns 'argon2.h' care
+owns 'openssl/' channels care
+owns 'jansson.h' model api channels listen
+[ $bad -eq 0 ] && echo "lint: ok"
+exit $bad
