@@ -18,6 +18,8 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
     struct api *a = xcalloc(1, sizeof(*a));
     a->cfg = *cfg;
     a->cfg.public_url = xstrdup(cfg->public_url ? cfg->public_url : "");
+    /* The caller's web_root may be a stack buffer (app_start): keep our own copy. */
+    a->cfg.web_root = cfg->web_root ? xstrdup(cfg->web_root) : NULL;
     a->st = st;
     a->care = care;
     a->hub = hub;
@@ -100,6 +102,7 @@ api_free(struct api *a)
     if (!a)
         return;
     xfree((char *)a->cfg.public_url);
+    xfree((char *)a->cfg.web_root);
     xfree(a->routes);
     xfree(a);
 }

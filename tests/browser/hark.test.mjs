@@ -1,0 +1,408 @@
+// hark.test.mjs - browser tests of the agent web app and the chat widget (run by run.sh).
+//
+// One chromium (Debian's, never a downloaded one), separate contexts for the agent and for
+// customers. The customer's shop page is served from a second local origin, so the widget runs
+// cross-origin exactly as on a brand's website. Each test prints ok/not ok; the last line is
+// "browser tests: N passed, M failed". Screenshots are saved to $ARTIFACTS.
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import crypto from 'node:crypto';
+import path from 'node:path';
+
+const URL_ = process.env.HARK_URL;
+const TOKEN = process.env.HARK_TOKEN;
+const ART = process.env.ARTIFACTS ?? '.';
+const MAYA = { email: 'maya@example.com', password: 'maya-password-1' };
+
+const results = [];
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+async function api(method, p, body) {
+  const res = await fetch(URL_ + p, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+function sign(secret, body) {
+  return 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex');
+}
+
+async function hook(ch, payload) {
+  const body = JSON.stringify(payload);
+  const res = await fetch(`${URL_}/hooks/${ch.id}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Hark-Signature': sign(ch.secret, body) },
+    body,
+  });
+  if (res.status !== 200) throw new Error(`webhook: HTTP ${res.status}`);
+  return res.json();
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(ART, `browser-${name}.png`) });
+
+// The brand's website, on its own origin.
+let shopOrigin = '';
+let webchat, apich;
+const shop = http.createServer((req, res) => {
+  const u = new URL(req.url, 'http://x');
+  const ch = u.searchParams.get('channel') ?? String(webchat?.id ?? 0);
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Northwind Outfitters</title></head>
+<body style="font-family:sans-serif;margin:0"><header style="background:#0f172a;color:#fff;padding:18px 24px">
+<h1 style="margin:0">Northwind Outfitters</h1></header><main style="padding:24px"><p>Trail shoes, jackets and more.</p></main>
+<script src="${URL_}/widget.js" data-channel="${ch}" async></script></body></html>`);
+});
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const xssHits = [];
+async function newPage(viewport = { width: 1280, height: 800 }) {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(8000);
+  page.on('dialog', (d) => {
+    xssHits.push(`dialog: ${d.message()}`);
+    d.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (e) => xssHits.push(`pageerror: ${e.message}`));
+  await page.addInitScript(() => {
+    window.__xss = [];
+  });
+  return { ctx, page };
+}
+
+let agent, customer;
+const widget = (page) => page.locator('[data-hark-widget]');
+const CUSTOMER_TEXT = 'Hello, where is my order #4411?';
+
+test('setup: channels over the API', async () => {
+  await new Promise((r) => shop.listen(0, '127.0.0.1', r));
+  shopOrigin = `http://127.0.0.1:${shop.address().port}`;
+  let r = await api('POST', '/api/v1/channels', {
+    type: 'webchat',
+    name: 'Website chat',
+    settings: { brand_name: 'Northwind Outfitters', office_hours: 'Mon–Fri 9:00–17:00', reply_minutes: 5,
+      greeting: 'Hi! Ask us anything.', allowed_origins: [shopOrigin] },
+  });
+  assert(r.status === 201, `webchat channel: ${r.status} ${JSON.stringify(r.body)}`);
+  webchat = r.body;
+  r = await api('POST', '/api/v1/channels', { type: 'api', name: 'Social', settings: {} });
+  assert(r.status === 201, 'api channel');
+  apich = r.body;
+  r = await api('POST', '/api/v1/channels', { type: 'webchat', name: 'Bad', settings: { allowed_origins: ['javascript:alert(1)'] } });
+  assert(r.status === 422, `invalid origin must be refused, got ${r.status}`);
+});
+
+test('serving: CSP, caching, content types, traversal', async () => {
+  let res = await fetch(URL_ + '/');
+  const csp = res.headers.get('content-security-policy') ?? '';
+  assert(res.status === 200 && csp.includes("default-src 'self'") && csp.includes("script-src 'self'"), `csp: ${csp}`);
+  assert(res.headers.get('cache-control') === 'no-cache', 'index.html no-cache');
+  const html = await res.text();
+  assert(!/<script>(?!\s*<\/script>)/.test(html) && !html.includes('<script>'), 'no inline script in index.html');
+  const asset = html.match(/\/assets\/[^"]+\.js/)[0];
+  res = await fetch(URL_ + asset);
+  assert(res.status === 200 && /immutable/.test(res.headers.get('cache-control')), 'assets immutable');
+  assert(res.headers.get('content-type').startsWith('text/javascript'), 'js content type');
+  const etag = res.headers.get('etag');
+  res = await fetch(URL_ + asset, { headers: { 'If-None-Match': etag } });
+  assert(res.status === 304, `etag revalidation: ${res.status}`);
+  res = await fetch(URL_ + '/inbox/123');
+  assert(res.status === 200 && (await res.text()).includes('id="app"'), 'app routes get index.html');
+  for (const p of ['/assets/../../etc/passwd', '/assets/%2e%2e/%2e%2e/etc/passwd', '/assets/.hidden', '/assets//x.js']) {
+    res = await fetch(URL_ + p);
+    const body = await res.text();
+    assert(!body.includes('root:x:0'), `traversal via ${p}`);
+  }
+  res = await fetch(URL_ + '/api/v1/nope');
+  assert(res.status === 404 && (res.headers.get('content-type') ?? '').includes('json'), 'unknown API path is a JSON 404');
+  res = await fetch(URL_ + '/widget.js');
+  assert(res.status === 200 && res.headers.get('content-type').startsWith('text/javascript'), 'widget.js');
+});
+
+test('agent logs in', async () => {
+  agent = await newPage();
+  const { page } = agent;
+  await page.goto(URL_ + '/');
+  await page.getByLabel('Email').fill(MAYA.email);
+  await page.getByLabel('Password').fill('wrong-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Wrong email or password.').waitFor();
+  await page.getByLabel('Password').fill(MAYA.password);
+  await shot(page, '01-login');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'My profile' }).waitFor();
+  await page.locator('.live-live').waitFor();
+  await page.getByRole('tab', { name: /All open/ }).click();
+  await shot(page, '02-inbox-empty');
+});
+
+test('customer writes in the widget; it appears live in the inbox', async () => {
+  customer = await newPage();
+  const { page } = customer;
+  await page.goto(shopOrigin + '/');
+  const w = widget(page);
+  await w.getByRole('button', { name: 'Open chat' }).click();
+  await w.getByText('Northwind Outfitters').first().waitFor();
+  await w.getByText('Hours: Mon–Fri 9:00–17:00').waitFor();
+  await w.getByText(/usually reply within 5 minutes/).waitFor();
+  await w.getByText(/Maya.*here to help/).waitFor(); // the team, before assignment
+  await w.getByLabel('Your name (optional)').fill('Vera Visitor');
+  await w.getByRole('textbox', { name: 'Message' }).fill(CUSTOMER_TEXT);
+  await w.getByRole('button', { name: 'Send' }).click();
+  await w.locator('.m.in', { hasText: CUSTOMER_TEXT }).waitFor();
+  await shot(page, '03-widget-sent');
+  const a = agent.page;
+  const row = a.locator('.row', { hasText: 'Vera Visitor' });
+  await row.waitFor({ timeout: 5000 }); // live over SSE, no reload
+  assert(await row.locator('.dot').count() === 1, 'unread marker on the new conversation');
+  await shot(a, '04-inbox-live');
+});
+
+test('agent replies; customer sees it with the agent name; notes never reach the customer', async () => {
+  const a = agent.page;
+  await a.locator('.row', { hasText: 'Vera Visitor' }).click();
+  await a.locator('.msg.in', { hasText: CUSTOMER_TEXT }).waitFor();
+  await a.locator('body').press('n'); // note mode via shortcut ('n' while not typing)
+  await a.getByLabel('Private note for the team').fill('Internal: VIP, check the warehouse first');
+  await a.getByLabel('Private note for the team').press('Control+Enter');
+  await a.locator('.msg.note', { hasText: 'Internal: VIP' }).waitFor();
+  await a.getByRole('radio', { name: 'Reply' }).check();
+  await a.getByLabel('Reply to the customer').fill('Hi Vera, Maya here: your order ships today!');
+  await a.getByRole('button', { name: 'Send reply' }).click();
+  await a.locator('.msg.out', { hasText: 'your order ships today' }).locator('.delivery.sent').waitFor();
+  await shot(a, '05-conversation');
+  const w = widget(customer.page);
+  const reply = w.locator('.m.out', { hasText: 'your order ships today' });
+  await reply.waitFor();
+  assert((await reply.locator('.author').textContent()) === 'Maya', 'reply carries the agent name');
+  await customer.page.waitForTimeout(500);
+  assert(!(await customer.page.content()).includes('Internal: VIP'), 'note leaked into the widget DOM');
+  await shot(customer.page, '06-widget-reply');
+});
+
+test('assign to me shows the agent in the widget; resolve and reopen', async () => {
+  const a = agent.page;
+  await a.getByRole('button', { name: 'Assign to me' }).click();
+  await a.getByText('Assigned to you.').waitFor();
+  await widget(customer.page).getByText('Maya is helping you').waitFor();
+  await a.getByRole('tab', { name: /Mine/ }).click();
+  await a.locator('.row', { hasText: 'Vera Visitor' }).waitFor();
+  await a.locator('.row', { hasText: 'Vera Visitor' }).click();
+  await a.getByRole('button', { name: 'Resolve' }).click();
+  await a.getByTestId('conv-status').getByText('resolved').waitFor();
+  await a.locator('.row', { hasText: 'Vera Visitor' }).waitFor({ state: 'detached' }); // left "Mine" (open only)
+  await a.getByRole('tab', { name: /Resolved/ }).click();
+  await a.locator('.row', { hasText: 'Vera Visitor' }).click();
+  await a.getByRole('button', { name: 'Reopen' }).click();
+  await a.getByTestId('conv-status').getByText('open').waitFor();
+  // Live counts follow (they refresh shortly after each event).
+  await a.waitForFunction(() => document.querySelector('[data-view="mine"] .count')?.textContent === '1');
+});
+
+test('webhook traffic, filters, labels and search', async () => {
+  for (let i = 0; i < 3; i++)
+    await hook(apich, { id: `s${i}`, from: { id: `u${i}`, name: `Social Person ${i}` }, text: `Tweet about jackets ${i}` });
+  const a = agent.page;
+  await a.getByRole('tab', { name: /All open/ }).click();
+  await a.locator('.row', { hasText: 'Social Person 2' }).waitFor();
+  await a.getByRole('combobox', { name: 'Channel' }).selectOption({ label: 'Website chat' });
+  await a.locator('.row', { hasText: 'Social Person 2' }).waitFor({ state: 'detached' });
+  await a.locator('.row', { hasText: 'Vera Visitor' }).waitFor();
+  await a.getByRole('combobox', { name: 'Channel' }).selectOption({ label: 'All channels' });
+  await a.locator('.row', { hasText: 'Social Person 1' }).click();
+  await a.getByLabel('Add label').fill('jackets');
+  await a.getByLabel('Add label').press('Enter');
+  await a.locator('.labels .label', { hasText: 'jackets' }).waitFor();
+  await a.getByRole('combobox', { name: 'Label' }).selectOption('jackets');
+  await a.locator('.row', { hasText: 'Social Person 0' }).waitFor({ state: 'detached' });
+  assert((await a.locator('.row').count()) === 1, 'label filter');
+  await a.getByRole('combobox', { name: 'Label' }).selectOption('');
+  await a.locator('body').press('/');
+  await a.keyboard.type('warehouse');
+  // Notes are searchable for agents; the customer's text too.
+  await a.getByLabel('Search conversations').fill('order');
+  await a.locator('.row', { hasText: 'Vera Visitor' }).waitFor();
+  await a.locator('.row', { hasText: 'Social Person 0' }).waitFor({ state: 'detached' });
+  await shot(a, '07-search');
+  await a.getByLabel('Search conversations').fill('');
+  await a.locator('.row', { hasText: 'Social Person 0' }).waitFor();
+  // Oldest first puts the first conversation on top.
+  await a.getByRole('combobox', { name: 'Order' }).selectOption('oldest');
+  await a.waitForFunction(() => document.querySelector('.row .name')?.textContent === 'Vera Visitor');
+  await a.getByRole('combobox', { name: 'Order' }).selectOption('newest');
+  // j/k move through the list.
+  await a.locator('body').click({ position: { x: 5, y: 300 } });
+  await a.locator('.row').first().focus();
+  await a.locator('#conversation').focus();
+  await a.keyboard.press('j');
+  await a.locator('.row.selected').waitFor();
+});
+
+const XSS = [
+  '<img src=x onerror="window.__xss.push(1);alert(1)">',
+  '<script>window.__xss.push(2);alert(2)</script>',
+  '<a href="javascript:window.__xss.push(3);alert(3)">click me</a>',
+];
+
+test('XSS payloads through the webhook and the widget execute nothing in either UI', async () => {
+  await hook(apich, { id: 'x1', from: { id: 'evil', name: '<img src=x onerror=alert(9)>' }, text: XSS.join(' | ') });
+  const w = widget(customer.page);
+  for (const p of XSS) {
+    await w.getByRole('textbox', { name: 'Message' }).fill(p);
+    await w.getByRole('button', { name: 'Send' }).click();
+    await w.locator('.m.in', { hasText: p.slice(0, 20) }).first().waitFor();
+  }
+  const a = agent.page;
+  await a.getByRole('tab', { name: /All open/ }).click();
+  await a.locator('.row', { hasText: '<img src=x onerror=alert(9)>' }).click();
+  await a.locator('.msg.in', { hasText: '<script>' }).waitFor();
+  await a.getByLabel('Reply to the customer').fill('ok');
+  await a.locator('.row', { hasText: 'Vera Visitor' }).click();
+  await a.locator('.msg.in', { hasText: 'javascript:' }).waitFor();
+  // The agent echoes the payloads back, so they reach the widget as agent text too.
+  await a.getByLabel('Reply to the customer').fill(XSS.join('\n'));
+  await a.getByLabel('Reply to the customer').press('Control+Enter');
+  await w.locator('.m.out', { hasText: 'javascript:' }).waitFor();
+  // Try the link: as text it is not a link at all.
+  assert((await a.locator('.thread a').count()) === 0, 'no links rendered in the thread');
+  assert((await w.locator('a').count()) === 0, 'no links rendered in the widget');
+  await customer.page.waitForTimeout(300);
+  for (const p of [a, customer.page]) {
+    assert((await p.locator('img[src="x"]').count()) === 0, 'an <img> was created from text');
+    const hits = await p.evaluate(() => window.__xss.length);
+    assert(hits === 0, `payload executed (${hits})`);
+  }
+  assert(xssHits.filter((h) => h.startsWith('dialog')).length === 0, `dialogs: ${xssHits.join('; ')}`);
+  await shot(a, '08-xss-agent');
+  await shot(customer.page, '09-xss-widget');
+});
+
+test('the conversation survives a reload; a visitor only sees their own', async () => {
+  const { page } = customer;
+  await page.reload();
+  const w = widget(page);
+  await w.getByRole('button', { name: 'Open chat' }).click();
+  await w.locator('.m.in', { hasText: CUSTOMER_TEXT }).waitFor();
+  await w.locator('.m.out', { hasText: 'your order ships today' }).waitFor();
+  // A stranger in another browser profile starts empty.
+  const other = await newPage();
+  await other.page.goto(shopOrigin + '/');
+  const w2 = widget(other.page);
+  await w2.getByRole('button', { name: 'Open chat' }).click();
+  await w2.getByText('Hi! Ask us anything.').waitFor();
+  assert((await w2.locator('.m').count()) === 0, 'a new visitor sees nobody else\'s messages');
+  // A forged token and a token for another channel are refused.
+  const token = await page.evaluate((k) => localStorage.getItem(k), `hark-widget:${URL_}:${webchat.id}`);
+  assert(token && token.length > 40, 'token stored');
+  const forged = token.slice(0, -1) + (token.endsWith('0') ? '1' : '0');
+  let res = await fetch(`${URL_}/api/v1/widget/${webchat.id}/messages`, { headers: { 'X-Hark-Visitor': forged } });
+  assert(res.status === 401, `forged token: ${res.status}`);
+  res = await fetch(`${URL_}/api/v1/widget/${apich.id}/messages`, { headers: { 'X-Hark-Visitor': token } });
+  assert(res.status === 404, `non-webchat channel: ${res.status}`);
+  res = await fetch(`${URL_}/api/v1/widget/${webchat.id}/messages`, { headers: { 'X-Hark-Visitor': token } });
+  const d = await res.json();
+  assert(!JSON.stringify(d).includes('Internal: VIP'), 'notes are not in the visitor API');
+  res = await fetch(`${URL_}/api/v1/widget/${webchat.id}/info`, { headers: { Origin: 'http://evil.example' } });
+  assert(res.status === 403, `other origins are refused: ${res.status}`);
+  await other.ctx.close();
+});
+
+test('failed delivery shows the reason and can be retried', async () => {
+  // An api channel whose callback refuses: the reply fails permanently with a reason.
+  let r = await api('POST', '/api/v1/channels', { type: 'api', name: 'Broken', settings: { callback_url: 'http://127.0.0.1:9/none' } });
+  const broken = r.body;
+  const h = await hook(broken, { id: 'b1', from: { id: 'bb', name: 'Bob Broken' }, text: 'Anyone there?' });
+  r = await api('POST', `/api/v1/conversations/${h.conversation_id}/messages`, { text: 'We are!' });
+  const a = agent.page;
+  await a.locator('.row', { hasText: 'Bob Broken' }).click();
+  const out = a.locator('.msg.out', { hasText: 'We are!' });
+  await out.waitFor();
+  // Connection refused is retried; the app shows the reason while it waits.
+  await out.locator('.delivery').filter({ hasText: /retrying|Not delivered/ }).waitFor({ timeout: 8000 });
+  await shot(a, '10-delivery');
+});
+
+test('phone width: inbox, conversation and widget are usable', async () => {
+  const phone = await newPage({ width: 390, height: 844 });
+  const { page } = phone;
+  await page.goto(URL_ + '/');
+  await page.getByLabel('Email').fill(MAYA.email);
+  await page.getByLabel('Password').fill(MAYA.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('tab', { name: /All open/ }).click();
+  await page.locator('.row', { hasText: 'Vera Visitor' }).waitFor();
+  const box = await page.locator('.inbox').boundingBox();
+  assert(box && box.width <= 390, 'inbox fits the screen');
+  await shot(page, '11-phone-inbox');
+  await page.locator('.row', { hasText: 'Vera Visitor' }).click();
+  await page.getByLabel('Reply to the customer').waitFor();
+  assert(!(await page.locator('.inbox').isVisible()), 'one pane at a time');
+  const w = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(w <= 390, `no horizontal scroll (${w}px)`);
+  await shot(page, '12-phone-conversation');
+  await page.getByRole('button', { name: 'Back to inbox' }).click();
+  await page.locator('.row').first().waitFor();
+  const cust = await newPage({ width: 390, height: 844 });
+  await cust.page.goto(shopOrigin + '/');
+  await widget(cust.page).getByRole('button', { name: 'Open chat' }).click();
+  await widget(cust.page).getByRole('textbox', { name: 'Message' }).waitFor();
+  await shot(cust.page, '13-phone-widget');
+  await phone.ctx.close();
+  await cust.ctx.close();
+});
+
+test('profile: what customers see', async () => {
+  const a = agent.page;
+  await a.getByRole('button', { name: 'My profile' }).click();
+  await a.getByLabel('Display name (customers see this)').fill('Maya L.');
+  await a.getByLabel('Short bio').fill('Trail runner, 6 years at Northwind.');
+  await a.getByRole('button', { name: 'Save profile' }).click();
+  await a.getByText('Saved.').waitFor();
+  await shot(a, '14-profile');
+  await a.keyboard.press('Escape');
+  await a.locator('body').press('?');
+  await a.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+  await a.keyboard.press('Escape');
+  const w = widget(customer.page);
+  await customer.page.reload();
+  await w.getByRole('button', { name: 'Open chat' }).click();
+  await w.getByText('Maya L. is helping you').waitFor();
+});
+
+let passed = 0;
+let failed = 0;
+for (const t of tests) {
+  const start = Date.now();
+  try {
+    await t.fn();
+    passed++;
+    console.log(`ok - ${t.name} (${Date.now() - start} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${t.name}\n#   ${String(e && e.message ? e.message : e).split('\n').join('\n#   ')}`);
+    for (const [n, p] of [['agent', agent], ['customer', customer]]) {
+      if (p) await shot(p.page, `fail-${results.length}-${n}`).catch(() => {});
+    }
+    results.push(t.name);
+  }
+}
+const errors = xssHits.filter((h) => !h.startsWith('pageerror: Failed to fetch'));
+if (errors.length) console.log(`# page events: ${errors.join('; ')}`);
+await browser.close();
+shop.close();
+console.log(`browser tests: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
