@@ -177,7 +177,10 @@ seed(struct app *app, int64_t channel_id, int64_t *agent_ids, size_t nagents, in
                               .text = str_c(text), .public = rnd(3) == 0, .created_at = at,
                               .thread_id = str_c(ext) };
         struct ingest_result res;
+        struct arena *ar = arena_new(1 << 20);
+        care_triage(app->care, ar, &in);
         int rc = store_ingest(app->st, &in, &res);
+        arena_free(ar);
         if (rc < 0)
             return rc;
         /* Most older conversations were answered; the newest are still waiting. */

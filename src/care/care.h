@@ -102,6 +102,10 @@ void care_token_hash(const char *token, char out[65]);
  * before serving. Without one, messages are stored untriaged. */
 void care_set_classifier(struct care *c, const struct classify *cls);
 
+/* Triages 'in' with the classifier (when one is set), storing the results on it; strings go
+ * into 'ar'. care_hook does this for every message; imports and the demo call it directly. */
+void care_triage(struct care *c, struct arena *ar, struct inbound *in);
+
 /* ---- ingest (ingest.c) ------------------------------------------------------------------ */
 
 struct care_hook_result {

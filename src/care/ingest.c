@@ -17,10 +17,11 @@
 #define HOOK_BATCH_MAX 100 /* messages in one platform delivery */
 #define REPEAT_WINDOW_MS (7LL * 24 * 3600 * 1000)
 
-/* Triages 'in' and stores the results on it (strings in 'ar'). */
-static void
-triage(struct care *c, struct arena *ar, struct inbound *in)
+void
+care_triage(struct care *c, struct arena *ar, struct inbound *in)
 {
+    if (!c->cls)
+        return;
     struct classify_ctx ctx = { 0 };
     int64_t repeat = store_sender_recent_inbound(c->st, in->channel_type, in->from_id,
                                                  clock_now_ms() - REPEAT_WINDOW_MS);
@@ -73,8 +74,7 @@ care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct cha
     memset(out, 0, sizeof(*out));
     for (ssize_t i = 0; i < n; i++) {
         struct ingest_result r;
-        if (c->cls)
-            triage(c, ar, &msgs[i]);
+        care_triage(c, ar, &msgs[i]);
         rc = store_ingest(c->st, &msgs[i], &r);
         if (rc < 0) {
             log_warn("ingest", "store failed", "channel=%lld err=%s", (long long)channel_id,
