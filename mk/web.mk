@@ -11,7 +11,11 @@ endif
 WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/package.json \
            web/tsconfig.json web/vite.config.ts web/vite.widget.config.ts
 WEB_DIST := web/dist/index.html
-NPM_INSTALL = if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; \
+# `npm ci` refuses a lock that lacks other platforms' optional packages (rollup's and esbuild's
+# per-platform binaries, which this registry setup leaves out); then `npm install --no-save`
+# installs the same locked versions and resolves just the missing optional ones.
+NPM_INSTALL = if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error \
+              2>/dev/null || npm install --no-save --no-audit --no-fund --loglevel=error; \
               else npm install --no-audit --no-fund --loglevel=error; fi
 
 web/node_modules/.stamp: web/package.json $(wildcard web/package-lock.json) build/.deps-ok

@@ -354,6 +354,10 @@ test('phone width: inbox, conversation and widget are usable', async () => {
   const w = await page.evaluate(() => document.documentElement.scrollWidth);
   assert(w <= 390, `no horizontal scroll (${w}px)`);
   await shot(page, '12-phone-conversation');
+  await page.getByRole('button', { name: 'Customer' }).click();
+  await page.getByRole('complementary', { name: 'Customer' }).getByText('Handles').waitFor();
+  await shot(page, '12b-phone-customer');
+  await page.getByRole('button', { name: 'Close customer details' }).click();
   await page.getByRole('button', { name: 'Back to inbox' }).click();
   await page.locator('.row').first().waitFor();
   const cust = await newPage({ width: 390, height: 844 });

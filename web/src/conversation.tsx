@@ -20,6 +20,7 @@ export function ConversationPane(p: Props) {
   const [conv, setConv] = useState<ConvFull | null>(null);
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
+  const [showCustomer, setShowCustomer] = useState(false);
   const threadRef = useRef<HTMLOListElement>(null);
 
   useEffect(() => {
@@ -90,7 +91,7 @@ export function ConversationPane(p: Props) {
   if (!conv) return <p class="loading">Loading…</p>;
 
   return (
-    <div class="conv">
+    <div class={'conv' + (showCustomer ? ' show-sidebar' : '')}>
       <section class="thread-col" aria-label="Conversation">
         <header class="conv-head">
           <button type="button" class="ghost back" onClick={p.onBack} aria-label="Back to inbox">←</button>
@@ -125,6 +126,9 @@ export function ConversationPane(p: Props) {
             <button type="button" class={conv.status === 'resolved' ? '' : 'primary'} onClick={toggleResolve}>
               {conv.status === 'resolved' ? 'Reopen' : 'Resolve'}
             </button>
+            <button type="button" class="customer-toggle" aria-expanded={showCustomer} onClick={() => setShowCustomer(!showCustomer)}>
+              Customer
+            </button>
             <Snooze onSnooze={(until) => act('status', { status: 'snoozed', snooze_until: until }, 'Snoozed.')} />
           </div>
         </header>
@@ -137,7 +141,7 @@ export function ConversationPane(p: Props) {
         </ol>
         <Composer conv={conv} composerRef={p.composerRef} resolve={toggleResolve} />
       </section>
-      <Sidebar contact={conv.contact} current={conv.id} onOpen={p.onOpen} />
+      <Sidebar contact={conv.contact} current={conv.id} onOpen={p.onOpen} onClose={() => setShowCustomer(false)} />
     </div>
   );
 }
@@ -334,7 +338,7 @@ function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Pro
   );
 }
 
-function Sidebar({ contact, current, onOpen }: { contact: Contact; current: number; onOpen: (id: number) => void }) {
+function Sidebar({ contact, current, onOpen, onClose }: { contact: Contact; current: number; onOpen: (id: number) => void; onClose: () => void }) {
   const [c, setC] = useState<Contact>(contact);
   const [notes, setNotes] = useState(contact.notes);
   const [tag, setTag] = useState('');
@@ -358,6 +362,7 @@ function Sidebar({ contact, current, onOpen }: { contact: Contact; current: numb
   };
   return (
     <aside class="sidebar" aria-label="Customer">
+      <button type="button" class="ghost sidebar-close" onClick={onClose} aria-label="Close customer details">×</button>
       <div class="contact-head">
         <Avatar name={c.name} size={40} />
         <div>

@@ -97,7 +97,7 @@ export function Inbox(p: Props) {
           </li>
         ))}
       </ul>
-      <details class="filters" open>
+      <details class="filters" open={typeof window === 'undefined' || window.innerWidth > 720}>
         <summary>Filters</summary>
         <div class="filter-grid">
           <label>

@@ -73,7 +73,7 @@ input { border: 1px solid #9aa3af; border-radius: 8px; padding: 6px 8px; font-si
 .send:disabled { opacity: .6; }
 .err { color: #b42318; font-size: 12px; margin: 0; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-@media (max-width: 480px) { .panel { right: 0; left: 0; bottom: 0; width: 100vw; max-width: 100vw; height: 100%; max-height: 100%; border-radius: 0; } .left .panel { left: 0; } }
+@media (max-width: 480px) { .open .bubble { display: none; } .panel { right: 0; left: 0; bottom: 0; width: 100vw; max-width: 100vw; height: 100%; max-height: 100%; border-radius: 0; } .left .panel { left: 0; } }
 `;
 
 const ICON =
@@ -315,6 +315,7 @@ function start(script: HTMLScriptElement) {
 
   const toggle = (open: boolean) => {
     panel.hidden = !open;
+    wrap.classList.toggle('open', open);
     bubble.setAttribute('aria-expanded', String(open));
     bubble.setAttribute('aria-label', open ? 'Close chat' : 'Open chat');
     if (open) {
