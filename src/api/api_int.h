@@ -84,6 +84,7 @@ void api__events(struct http_req *r, void *ctx);
 void api__triage_correct(struct http_req *r, void *ctx);
 void api__triage_corrections(struct http_req *r, void *ctx);
 void api__hook(struct http_req *r, void *ctx);
+void api__hook_get(struct http_req *r, void *ctx);
 void api__healthz(struct http_req *r, void *ctx);
 void api__metrics(struct http_req *r, void *ctx);
 

@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/utf8.h"
+#include "channels/chan.h"
 #include "store/store.h"
 
 #define Q_MAX 200
@@ -245,6 +246,23 @@ api__conv_reply(struct http_req *r, void *ctx)
         return;
     }
     bool note = json_is_true(priv);
+    if (!note) {
+        /* The platform's own limits, checked before anything is stored. */
+        struct conv c;
+        int rc = store_conv_get(a->st, http_arena(r), id, &c);
+        if (rc < 0) {
+            http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot read");
+            return;
+        }
+        const struct chan_ops *ops = chan_find(c.channel_type);
+        if (ops && ops->max_text && json_string_length(text) > ops->max_text) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), "invalid 'text': %s allows at most %zu bytes per message",
+                     c.channel_type, ops->max_text);
+            http_reply_error_status(r, 422, "invalid_field", msg);
+            return;
+        }
+    }
     int rc = store_reply(a->st, id, p.agent_id,
                          (struct str){ json_string_value(text), json_string_length(text) }, note,
                          &msg_id);

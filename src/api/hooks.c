@@ -16,6 +16,32 @@ hook_header(void *ctx, const char *name)
     return http_header(ctx, name);
 }
 
+static const char *
+hook_query(void *ctx, const char *name)
+{
+    return http_query(ctx, name);
+}
+
+void
+api__hook_get(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    int64_t channel_id;
+    if (api__id_or_reply(r, 0, &channel_id) < 0)
+        return;
+    struct chan_hook hook = { .method = "GET", .header = hook_header, .query = hook_query,
+                              .ctx = r };
+    struct chan_handshake out = { .content_type = "text/plain" };
+    struct errmsg em = { 0 };
+    int rc = care_hook_handshake(a->care, http_arena(r), channel_id, &hook, &out, &em);
+    if (rc < 0) {
+        http_reply_error(r, rc == ERR_AUTH ? ERR_PERM : rc, em.set ? em.text : "refused");
+        return;
+    }
+    http_add_header(r, "Cache-Control", "no-store");
+    http_reply(r, 200, out.content_type, out.body, out.len);
+}
+
 void
 api__hook(struct http_req *r, void *ctx)
 {
@@ -24,7 +50,7 @@ api__hook(struct http_req *r, void *ctx)
     if (api__id_or_reply(r, 0, &channel_id) < 0)
         return;
     struct chan_hook hook = { .method = http_method(r), .body = http_body(r),
-                              .header = hook_header, .ctx = r };
+                              .header = hook_header, .query = hook_query, .ctx = r };
     struct care_hook_result res;
     struct errmsg em = { 0 };
     int rc = care_hook(a->care, http_arena(r), channel_id, &hook, &res, &em);

@@ -47,6 +47,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "POST", "/api/v1/messages/{id}/triage", api__triage_correct, a, 4 * KB },
         { "GET", "/api/v1/triage/corrections", api__triage_corrections, a, 0 },
         { "POST", "/hooks/{channel}", api__hook, a, 1024 * KB },
+        { "GET", "/hooks/{channel}", api__hook_get, a, 0 },
         { "GET", "/healthz", api__healthz, a, 0 },
         { "GET", "/metrics", api__metrics, a, 0 },
         /* Issue 3: delivery retry, the chat widget's public endpoints, the web app. */

@@ -121,6 +121,13 @@ struct care_hook_result {
 int care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct chan_hook *hook,
               struct care_hook_result *out, struct errmsg *em);
 
+struct chan_handshake;
+/* Answers a platform's GET verification of the webhook of 'channel_id'. ERR_NOTFOUND (no such
+ * channel, or its type has no handshake), ERR_AUTH (wrong verify token). */
+int care_hook_handshake(struct care *c, struct arena *ar, int64_t channel_id,
+                        const struct chan_hook *hook, struct chan_handshake *out,
+                        struct errmsg *em);
+
 /* ---- outbox (outbox.c) ------------------------------------------------------------------ */
 
 /* Starts the background delivery worker; pending deliveries from before a restart resume. */

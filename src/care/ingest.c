@@ -97,3 +97,25 @@ care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct cha
     metrics_observe(&c->metrics.ingest_latency, (clock_mono_ms() - start) * 1000);
     return 0;
 }
+
+int
+care_hook_handshake(struct care *c, struct arena *ar, int64_t channel_id,
+                    const struct chan_hook *hook, struct chan_handshake *out, struct errmsg *em)
+{
+    struct channel ch;
+    int rc = store_channel_get(c->st, ar, channel_id, &ch);
+    if (rc == ERR_NOTFOUND)
+        return errmsg_set(em, rc, "no channel %lld", (long long)channel_id);
+    if (rc < 0)
+        return rc;
+    const struct chan_ops *ops = chan_find(ch.type);
+    if (!ops || !ops->handshake)
+        return errmsg_set(em, ERR_NOTFOUND, "channel type '%s' has no verification handshake",
+                          ch.type);
+    rc = ops->handshake(&ch, hook, out);
+    if (rc < 0) {
+        log_info("ingest", "handshake refused", "channel=%lld", (long long)channel_id);
+        return errmsg_set(em, rc, "verification refused");
+    }
+    return 0;
+}

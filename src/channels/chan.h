@@ -27,6 +27,8 @@ struct chan_hook {
     struct str body;          /* raw bytes, exactly as received */
     /* Returns the named header's value (case-insensitive), or NULL. */
     const char *(*header)(void *ctx, const char *name);
+    /* Returns the named query-string argument (decoded), or NULL. May be NULL itself. */
+    const char *(*query)(void *ctx, const char *name);
     void *ctx;
 };
 
@@ -43,8 +45,18 @@ struct chan_send_result {
     char error[256];        /* reason shown to agents; never contains secrets */
 };
 
+/* What a platform's GET verification handshake answers (Meta's hub.challenge, X's CRC). */
+struct chan_handshake {
+    char content_type[64];
+    char body[512];
+    size_t len;
+};
+
 struct chan_ops {
     const char *type; /* "api", ... */
+    size_t max_text;        /* longest reply the platform takes, in bytes; 0: MODEL_TEXT_MAX */
+    int64_t reply_window_ms; /* free-form replies allowed this long after the customer's last
+                                message (WhatsApp, Messenger: 24 h); 0: no window */
     /* Checks and normalizes 'settings' (a JSON object text, may be NULL) for a new channel.
      * Returns malloc'd normalized JSON text in '*out', or ERR_INVAL with a reason in 'em'. */
     int (*settings)(const char *settings, char **out, struct errmsg *em);
@@ -57,6 +69,17 @@ struct chan_ops {
     /* Delivers one reply. Never returns an error: the outcome is in 'res'. */
     void (*send)(const struct channel *ch, const struct outbox_item *item,
                  struct chan_send_result *res);
+    /* Optional (NULL: GET /hooks/{id} answers 404): answers the platform's GET verification
+     * ('hook->query' gives e.g. "hub.challenge" or "crc_token"). 0 and '*out' filled, or
+     * ERR_AUTH when the verify token or signature is wrong. */
+    int (*handshake)(const struct channel *ch, const struct chan_hook *hook,
+                     struct chan_handshake *out);
+    /* Optional (NULL: push only): fetches new inbound messages for pull platforms (IMAP).
+     * Called from a background poller; returns the count written to 'out' (strings in 'ar'),
+     * or ERR_UPSTREAM/ERR_TIMEOUT with a reason in 'em'. 'cursor' is the adapter's own resume
+     * state (e.g. the last IMAP UID), read and updated in place, at most 256 bytes. */
+    ssize_t (*poll)(const struct channel *ch, char *cursor, size_t cursor_len, struct arena *ar,
+                    struct inbound *out, size_t max, struct errmsg *em);
 };
 
 /* The adapter for 'type', or NULL when Hark has none. */

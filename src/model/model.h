@@ -93,6 +93,7 @@ struct conv {
     int64_t unread;
     int64_t message_count;
     int64_t last_message_at, created_at, updated_at;
+    int64_t last_inbound_at;   /* the customer's last message; 0 when none */
     const char *contact_name;  /* joined for lists */
     const char *channel_type;  /* joined for lists */
     const char *channel_name;  /* joined for lists */

@@ -13,7 +13,7 @@
     "c.id, c.channel_id, c.contact_id, c.assignee_id, c.status, c.public, c.priority, c.labels, " \
     "c.intent, c.sentiment, c.urgency, c.snooze_until, c.resolution_reason, c.preview, "          \
     "c.unread, c.message_count, c.last_message_at, c.created_at, c.updated_at, ct.name, "         \
-    "ch.type, ch.name "
+    "ch.type, ch.name, c.last_inbound_at "
 #define CONV_JOINS                                                                                 \
     "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = c.channel_id "
 #define CONV_FROM "FROM conversation c " CONV_JOINS
@@ -44,6 +44,7 @@ conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
     c->contact_name = store__col(ar, s, 19);
     c->channel_type = store__col(ar, s, 20);
     c->channel_name = store__col(ar, s, 21);
+    c->last_inbound_at = sqlite3_column_int64(s, 22);
 }
 
 int

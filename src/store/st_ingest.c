@@ -219,6 +219,7 @@ ingest_tx(struct store__tx *tx, void *arg)
                         " resolution_reason = CASE WHEN status = 'resolved' THEN NULL "
                         "ELSE resolution_reason END, "
                         "last_message_at = max(last_message_at, ?1), preview = ?2, "
+                        "last_inbound_at = max(coalesce(last_inbound_at, 0), ?1), "
                         "unread = unread + 1, message_count = message_count + 1, updated_at = ?3, "
                         "intent = coalesce(?4, intent), sentiment = coalesce(?5, sentiment), "
                         "urgency = CASE WHEN ?6 IS NULL THEN urgency ELSE max(coalesce(urgency, 0), ?6) END "

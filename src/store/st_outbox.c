@@ -17,7 +17,7 @@ store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
            " m.text, (SELECT external_id FROM message WHERE conversation_id = m.conversation_id "
            "AND direction = 'in' AND id < m.id ORDER BY id DESC LIMIT 1), "
            "(SELECT i.platform_id FROM identity i WHERE i.contact_id = cv.contact_id AND "
-           "i.channel_type = ch.type ORDER BY i.id LIMIT 1), cv.thread_key "
+           "i.channel_type = ch.type ORDER BY i.id LIMIT 1), cv.thread_key, cv.public "
            "FROM outbox o JOIN message m ON m.id = o.message_id "
            "JOIN conversation cv ON cv.id = m.conversation_id "
            "JOIN channel ch ON ch.id = o.channel_id "
@@ -41,6 +41,7 @@ store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
         it->reply_to = store__col(ar, s, 6);
         it->recipient = store__col(ar, s, 7);
         it->thread_key = store__col(ar, s, 8);
+        it->public = sqlite3_column_int(s, 9) != 0;
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)

@@ -231,6 +231,7 @@ struct outbox_item {
     const char *reply_to;     /* the last inbound external id, if any */
     const char *recipient;    /* the contact's platform id on this channel */
     const char *thread_key;   /* the conversation's thread key, if any */
+    bool public;              /* a public thread (comment, mention), not a private message */
 };
 /* Pending items due at 'now', oldest first. */
 int store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,

@@ -47,6 +47,7 @@ code=$(curl -s -o "$T/o" -w '%{http_code}' -H 'X-Hark-Signature: sha256=00' --da
 check "oversized" "$code" 413
 check "413 code" "$(jq -r .error.code < "$T/o")" too_large
 hook 999 "$CH_SECRET" "$B"; check "unknown channel" "$STATUS" 404
+code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/hooks/$CH_ID?hub.challenge=x"); check "api channel has no GET handshake" "$code" 404
 check "nothing stored" "$(count_msgs)" 1
 
 # Threading: same sender continues the conversation; thread_id and reply_to thread explicitly.
