@@ -45,20 +45,32 @@ care_triage(struct care *c, struct arena *ar, struct inbound *in)
     buf_release(&b);
 }
 
+/* Loads the channel and its adapter. ERR_NOTFOUND (with 'em') when either is missing. */
+static int
+load_channel(struct care *c, struct arena *ar, int64_t channel_id, struct channel *ch,
+             const struct chan_ops **ops, struct errmsg *em)
+{
+    int rc = store_channel_get(c->st, ar, channel_id, ch);
+    if (rc == ERR_NOTFOUND)
+        return errmsg_set(em, rc, "no channel %lld", (long long)channel_id);
+    if (rc < 0)
+        return rc;
+    *ops = chan_find(ch->type);
+    if (!*ops)
+        return errmsg_set(em, ERR_NOTFOUND, "channel type '%s' has no adapter", ch->type);
+    return 0;
+}
+
 int
 care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct chan_hook *hook,
           struct care_hook_result *out, struct errmsg *em)
 {
     int64_t start = clock_mono_ms();
     struct channel ch;
-    int rc = store_channel_get(c->st, ar, channel_id, &ch);
-    if (rc == ERR_NOTFOUND)
-        return errmsg_set(em, rc, "no channel %lld", (long long)channel_id);
+    const struct chan_ops *ops;
+    int rc = load_channel(c, ar, channel_id, &ch, &ops, em);
     if (rc < 0)
         return rc;
-    const struct chan_ops *ops = chan_find(ch.type);
-    if (!ops)
-        return errmsg_set(em, ERR_NOTFOUND, "channel type '%s' has no webhook", ch.type);
     if (ops->verify(&ch, hook) < 0) {
         metrics_add(&c->metrics.ingest_rejected, 1);
         log_info("ingest", "bad signature", "channel=%lld", (long long)channel_id);
@@ -103,13 +115,11 @@ care_hook_handshake(struct care *c, struct arena *ar, int64_t channel_id,
                     const struct chan_hook *hook, struct chan_handshake *out, struct errmsg *em)
 {
     struct channel ch;
-    int rc = store_channel_get(c->st, ar, channel_id, &ch);
-    if (rc == ERR_NOTFOUND)
-        return errmsg_set(em, rc, "no channel %lld", (long long)channel_id);
+    const struct chan_ops *ops;
+    int rc = load_channel(c, ar, channel_id, &ch, &ops, em);
     if (rc < 0)
         return rc;
-    const struct chan_ops *ops = chan_find(ch.type);
-    if (!ops || !ops->handshake)
+    if (!ops->handshake)
         return errmsg_set(em, ERR_NOTFOUND, "channel type '%s' has no verification handshake",
                           ch.type);
     rc = ops->handshake(&ch, hook, out);

@@ -9,6 +9,7 @@
 #include "base/base.h"
 #include "store/store_int.h"
 
+#include "base/buf.h"
 #include "base/log.h"
 
 int
@@ -121,6 +122,30 @@ store__bind_cstr(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
     else
         sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+int
+store__step_done(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : store__err(rc);
+}
+
+void
+store__bind_like(sqlite3_stmt *s, int i, const char *q)
+{
+    struct buf like;
+    buf_init(&like, 1024);
+    buf_addc(&like, '%');
+    for (const char *p = q; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            buf_addc(&like, '\\');
+        buf_addc(&like, *p);
+    }
+    buf_addc(&like, '%');
+    sqlite3_bind_text(s, i, like.p, (int)like.len, SQLITE_TRANSIENT);
+    buf_release(&like);
 }
 
 const char *

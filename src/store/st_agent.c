@@ -8,14 +8,6 @@
 #include "base/base.h"
 #include "store/store_int.h"
 
-static int
-step_done(sqlite3_stmt *s)
-{
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : store__err(rc);
-}
-
 #define AGENT_COLS "id, email, name, display_name, avatar_url, bio, role, created_at, password_hash"
 
 static void
@@ -56,7 +48,7 @@ agent_add_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 6, j->a->bio ? j->a->bio : "");
     store__bind_cstr(s, 7, j->a->role);
     sqlite3_bind_int64(s, 8, tx->now);
-    int rc = step_done(s);
+    int rc = store__step_done(s);
     if (rc < 0)
         return rc;
     j->id = sqlite3_last_insert_rowid(tx->c->db);
@@ -88,7 +80,7 @@ agent_update_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 3, j->a->avatar_url);
     store__bind_cstr(s, 4, j->a->bio);
     sqlite3_bind_int64(s, 5, j->id);
-    int rc = step_done(s);
+    int rc = store__step_done(s);
     if (rc < 0)
         return rc;
     return sqlite3_changes(tx->c->db) ? 0 : ERR_NOTFOUND;
@@ -196,7 +188,7 @@ session_create_tx(struct store__tx *tx, void *arg)
     sqlite3_bind_int64(s, 4, j->now);
     sqlite3_bind_int64(s, 5, j->now);
     sqlite3_bind_int64(s, 6, j->expires_at);
-    return step_done(s);
+    return store__step_done(s);
 }
 
 int
@@ -242,7 +234,7 @@ session_touch_tx(struct store__tx *tx, void *arg)
     if (s) {
         sqlite3_bind_int64(s, 1, j->now);
         sqlite3_bind_int64(s, 2, j->id);
-        rc = step_done(s);
+        rc = store__step_done(s);
     }
     xfree(j);
     return rc;
@@ -266,7 +258,7 @@ session_delete_tx(struct store__tx *tx, void *arg)
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->hash);
-    return step_done(s);
+    return store__step_done(s);
 }
 
 int
@@ -286,7 +278,7 @@ session_expire_tx(struct store__tx *tx, void *arg)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, j->now);
     sqlite3_bind_int64(s, 2, j->now - j->idle_ms);
-    return step_done(s);
+    return store__step_done(s);
 }
 
 int
@@ -315,7 +307,7 @@ token_create_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 2, j->hash);
     store__bind_cstr(s, 3, j->role);
     sqlite3_bind_int64(s, 4, tx->now);
-    int rc = step_done(s);
+    int rc = store__step_done(s);
     if (rc == 0)
         j->id = sqlite3_last_insert_rowid(tx->c->db);
     return rc;

@@ -5,7 +5,6 @@
 #include "base/base.h"
 #include "store/store_int.h"
 
-#include "base/buf.h"
 
 #define CONTACT_COLS                                                                               \
     "id, name, email, phone, locale, location, tags, notes, attributes, status, created_at, "    \
@@ -44,19 +43,8 @@ store_contact_list(struct store *st, struct arena *ar, const char *q, int limit,
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, after_id);
-    if (q && q[0]) {
-        struct buf like;
-        buf_init(&like, 1024);
-        buf_addc(&like, '%');
-        for (const char *p = q; *p; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                buf_addc(&like, '\\');
-            buf_addc(&like, *p);
-        }
-        buf_addc(&like, '%');
-        sqlite3_bind_text(s, 2, like.p, (int)like.len, SQLITE_TRANSIENT);
-        buf_release(&like);
-    }
+    if (q && q[0])
+        store__bind_like(s, 2, q);
     if (limit <= 0 || limit > 200)
         limit = 50;
     sqlite3_bind_int(s, 3, limit);

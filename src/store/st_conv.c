@@ -285,17 +285,7 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
     }
     if (f->q && f->q[0]) {
         store__bind_cstr(s, BIND(":fts"), fts_query(ar, f->q));
-        struct buf like;
-        buf_init(&like, 1024);
-        buf_addc(&like, '%');
-        for (const char *p = f->q; *p; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                buf_addc(&like, '\\');
-            buf_addc(&like, *p);
-        }
-        buf_addc(&like, '%');
-        sqlite3_bind_text(s, BIND(":like"), like.p, (int)like.len, SQLITE_TRANSIENT);
-        buf_release(&like);
+        store__bind_like(s, BIND(":like"), f->q);
     }
     if (f->cursor_ts || f->cursor_id) {
         sqlite3_bind_int64(s, BIND(":cts"), f->cursor_ts);
@@ -350,14 +340,6 @@ store_conv_counts(struct store *st, int64_t agent_id, struct conv_counts *out)
 
 /* ---- writes -------------------------------------------------------------------------- */
 
-static int
-step_done(sqlite3_stmt *s)
-{
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : store__err(rc);
-}
-
 struct reply_job {
     int64_t conv_id, agent_id;
     struct str text;
@@ -399,7 +381,7 @@ reply_tx(struct store__tx *tx, void *arg)
     sqlite3_bind_text(s, 7, j->note ? "none" : "queued", -1, SQLITE_STATIC);
     int64_t at = j->at ? j->at : tx->now;
     sqlite3_bind_int64(s, 8, at);
-    int rc = step_done(s);
+    int rc = store__step_done(s);
     if (rc < 0)
         return rc;
     j->msg_id = sqlite3_last_insert_rowid(tx->c->db);
@@ -414,7 +396,7 @@ reply_tx(struct store__tx *tx, void *arg)
         sqlite3_bind_int64(s, 2, channel_id);
         sqlite3_bind_text(s, 3, key, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 4, tx->now);
-        rc = step_done(s);
+        rc = store__step_done(s);
         if (rc < 0)
             return rc;
         s = store__q(tx->c, "UPDATE conversation SET unread = 0, message_count = message_count + 1,"
@@ -428,7 +410,7 @@ reply_tx(struct store__tx *tx, void *arg)
     sqlite3_bind_int64(s, 1, at);
     sqlite3_bind_int64(s, 2, tx->now);
     sqlite3_bind_int64(s, 3, j->conv_id);
-    rc = step_done(s);
+    rc = store__step_done(s);
     if (rc < 0)
         return rc;
     return store__emit_msg(tx, "message.created", j->msg_id);
@@ -506,7 +488,7 @@ assign_tx(struct store__tx *tx, void *arg)
         sqlite3_bind_int64(s, 4, j->agent_id);
     else
         sqlite3_bind_null(s, 4);
-    int rc = step_done(s);
+    int rc = store__step_done(s);
     if (rc < 0)
         return rc;
     rc = changed_or_missing(tx, j->conv_id);
@@ -541,7 +523,7 @@ status_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 3, j->reason);
     sqlite3_bind_int64(s, 4, tx->now);
     sqlite3_bind_int64(s, 5, j->conv_id);
-    int rc = step_done(s);
+    int rc = store__step_done(s);
     if (rc < 0)
         return rc;
     if (sqlite3_changes(tx->c->db) == 0)
@@ -575,7 +557,7 @@ labels_tx(struct store__tx *tx, void *arg)
             return ERR_IO;
         store__bind_str(s, 1, j->add[i]);
         sqlite3_bind_int64(s, 2, j->conv_id);
-        if ((rc = step_done(s)) < 0)
+        if ((rc = store__step_done(s)) < 0)
             return rc;
     }
     for (size_t i = 0; i < j->nremove; i++) {
@@ -584,7 +566,7 @@ labels_tx(struct store__tx *tx, void *arg)
             return ERR_IO;
         store__bind_str(s, 1, j->remove[i]);
         sqlite3_bind_int64(s, 2, j->conv_id);
-        if ((rc = step_done(s)) < 0)
+        if ((rc = store__step_done(s)) < 0)
             return rc;
     }
     s = store__q(tx->c, "SELECT count(*) FROM conversation_label WHERE conversation_id = ?");
@@ -604,7 +586,7 @@ labels_tx(struct store__tx *tx, void *arg)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, tx->now);
     sqlite3_bind_int64(s, 2, j->conv_id);
-    if ((rc = step_done(s)) < 0)
+    if ((rc = store__step_done(s)) < 0)
         return rc;
     if (sqlite3_changes(tx->c->db) == 0)
         return ERR_NOTFOUND;
@@ -628,7 +610,7 @@ read_tx(struct store__tx *tx, void *arg)
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, j->conv_id);
-    int rc = step_done(s);
+    int rc = store__step_done(s);
     if (rc < 0)
         return rc;
     rc = changed_or_missing(tx, j->conv_id);

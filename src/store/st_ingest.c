@@ -11,14 +11,6 @@ struct ingest_job {
     struct ingest_result *out;
 };
 
-static int
-step_done(sqlite3_stmt *s)
-{
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : store__err(rc);
-}
-
 /* Looks up one integer column; 0 and ERR_NOTFOUND when no row. */
 static int
 lookup_id(sqlite3_stmt *s, int64_t *id)
@@ -58,7 +50,7 @@ resolve_contact(struct store__tx *tx, const struct inbound *in, int64_t *contact
             store__bind_str(s, 2, or_null(in->from_handle));
             sqlite3_bind_text(s, 3, in->channel_type, -1, SQLITE_STATIC);
             store__bind_str(s, 4, in->from_id);
-            rc = step_done(s);
+            rc = store__step_done(s);
         }
         return rc;
     }
@@ -70,7 +62,7 @@ resolve_contact(struct store__tx *tx, const struct inbound *in, int64_t *contact
     store__bind_str(s, 1, name);
     sqlite3_bind_int64(s, 2, tx->now);
     sqlite3_bind_int64(s, 3, tx->now);
-    if ((rc = step_done(s)) < 0)
+    if ((rc = store__step_done(s)) < 0)
         return rc;
     *contact_id = sqlite3_last_insert_rowid(tx->c->db);
     s = store__q(tx->c, "INSERT INTO identity(contact_id, channel_type, platform_id, handle, name,"
@@ -83,7 +75,7 @@ resolve_contact(struct store__tx *tx, const struct inbound *in, int64_t *contact
     store__bind_str(s, 4, or_null(in->from_handle));
     store__bind_str(s, 5, or_null(in->from_name));
     sqlite3_bind_int64(s, 6, tx->now);
-    return step_done(s);
+    return store__step_done(s);
 }
 
 /* Finds the conversation the message belongs to; ERR_NOTFOUND means start a new one. */
@@ -168,7 +160,7 @@ ingest_tx(struct store__tx *tx, void *arg)
         sqlite3_bind_int64(s, 6, tx->now);
         sqlite3_bind_int64(s, 7, tx->now);
         sqlite3_bind_text(s, 8, preview, -1, SQLITE_STATIC);
-        if ((rc = step_done(s)) < 0)
+        if ((rc = store__step_done(s)) < 0)
             return rc;
         out->conversation_id = sqlite3_last_insert_rowid(tx->c->db);
         out->new_conversation = true;
@@ -197,7 +189,7 @@ ingest_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 10, in->sentiment);
     store__bind_cstr(s, 13, in->urgency_reasons);
     sqlite3_bind_int64(s, 14, at);
-    if ((rc = step_done(s)) < 0)
+    if ((rc = store__step_done(s)) < 0)
         return rc;
     out->message_id = sqlite3_last_insert_rowid(tx->c->db);
 
@@ -234,7 +226,7 @@ ingest_tx(struct store__tx *tx, void *arg)
     if (in->lang)
         sqlite3_bind_int(s, 6, in->urgency);
     sqlite3_bind_int64(s, 7, out->conversation_id);
-    if ((rc = step_done(s)) < 0)
+    if ((rc = store__step_done(s)) < 0)
         return rc;
 
     if (out->new_conversation) {

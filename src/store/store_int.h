@@ -103,6 +103,12 @@ void store__bind_cstr(sqlite3_stmt *s, int i, const char *v);
 /* Column text copied into the arena, or NULL for SQL NULL. */
 const char *store__col(struct arena *ar, sqlite3_stmt *s, int i);
 
+/* Steps a statement that returns no rows and resets it: 0 or ERR_*. */
+int store__step_done(sqlite3_stmt *s);
+/* Binds a LIKE pattern matching 'q' anywhere ("%q%", with % _ and \ escaped for
+ * ESCAPE '\'). */
+void store__bind_like(sqlite3_stmt *s, int i, const char *q);
+
 /* Row readers shared by read paths and write jobs. */
 int store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct conv *out);
 int store__msg_read(struct store__conn *c, struct arena *ar, int64_t id, struct msg *out);
