@@ -8,6 +8,7 @@
 #include "base/base.h"
 #include "api/api_int.h"
 
+#include "base/arena.h"
 #include "channels/chan.h"
 
 static const char *
@@ -51,12 +52,18 @@ api__hook(struct http_req *r, void *ctx)
         return;
     struct chan_hook hook = { .method = http_method(r), .body = http_body(r),
                               .header = hook_header, .query = hook_query, .ctx = r };
+    hook.url = arena_printf(http_arena(r), "%s/hooks/%lld", a->cfg.public_url,
+                            (long long)channel_id);
     struct care_hook_result res;
     struct errmsg em = { 0 };
     int rc = care_hook(a->care, http_arena(r), channel_id, &hook, &res, &em);
     if (rc < 0) {
         /* Malformed payloads are 400 here: platforms retry 4xx differently from 422. */
         http_reply_error(r, rc, em.set ? em.text : "cannot accept webhook");
+        return;
+    }
+    if (res.ack_body) {
+        http_reply(r, 200, res.ack_type, res.ack_body, strlen(res.ack_body));
         return;
     }
     json_t *out = json_object();

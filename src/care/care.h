@@ -112,6 +112,7 @@ struct care_hook_result {
     struct ingest_result first; /* the first message of the delivery */
     size_t accepted;            /* new messages stored */
     size_t duplicates;          /* messages seen before */
+    const char *ack_type, *ack_body; /* the adapter's own 200 body (chan_ops.ack_*), or NULL */
 };
 
 /* Handles one webhook delivery for 'channel_id': verify the signature on the raw body, parse,

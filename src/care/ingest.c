@@ -84,6 +84,8 @@ care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct cha
         return (int)n;
     }
     memset(out, 0, sizeof(*out));
+    out->ack_type = ops->ack_type;
+    out->ack_body = ops->ack_body;
     for (ssize_t i = 0; i < n; i++) {
         struct ingest_result r;
         care_triage(c, ar, &msgs[i]);

@@ -30,6 +30,9 @@ struct chan_hook {
     /* Returns the named query-string argument (decoded), or NULL. May be NULL itself. */
     const char *(*query)(void *ctx, const char *name);
     void *ctx;
+    /* The public URL the platform called: the webhook_url shown for the channel. Signatures
+     * that cover the URL (Twilio) are checked against it. May be NULL. */
+    const char *url;
 };
 
 /* How a delivery attempt ended. */
@@ -57,6 +60,9 @@ struct chan_ops {
     size_t max_text;        /* longest reply the platform takes, in bytes; 0: MODEL_TEXT_MAX */
     int64_t reply_window_ms; /* free-form replies allowed this long after the customer's last
                                 message (WhatsApp, Messenger: 24 h); 0: no window */
+    /* Optional: the 200 answering an accepted webhook, instead of Hark's JSON result (Twilio
+     * wants TwiML). NULL: JSON. */
+    const char *ack_type, *ack_body;
     /* Checks and normalizes 'settings' (a JSON object text, may be NULL) for a new channel.
      * Returns malloc'd normalized JSON text in '*out', or ERR_INVAL with a reason in 'em'. */
     int (*settings)(const char *settings, char **out, struct errmsg *em);
