@@ -46,6 +46,9 @@ struct chan_send_result {
     enum chan_send_state state;
     int64_t retry_after_ms; /* platform's requested wait, -1 when none */
     char error[256];        /* reason shown to agents; never contains secrets */
+    /* Filled by adapters that learn them (issue 6); empty otherwise. */
+    char external_id[MODEL_EXTID_MAX]; /* the platform's id for the sent message */
+    char recipient_id[MODEL_EXTID_MAX]; /* the customer's platform id it went to */
 };
 
 /* What a platform's GET verification handshake answers (Meta's hub.challenge, X's CRC). */
@@ -86,6 +89,17 @@ struct chan_ops {
      * state (e.g. the last IMAP UID), read and updated in place, at most 256 bytes. */
     ssize_t (*poll)(const struct channel *ch, char *cursor, size_t cursor_len, struct arena *ar,
                     struct inbound *out, size_t max, struct errmsg *em);
+    /* Optional (NULL: POST .../private-reply answers 422): moves a public thread to private.
+     * Sends 'item->text' privately to the author of the public comment or post
+     * 'item->reply_to' in the public thread 'item->thread_key' (Meta: a private reply to the
+     * comment; X: a DM to 'item->recipient'). The outcome is in 'res' as for send; the return
+     * value is 0 for CHAN_SENT, else ERR_UPSTREAM. When sent it writes into 'dm_thread' ('n'
+     * bytes) the thread key the private conversation gets, which must equal the
+     * inbound.thread_id 'parse' gives the customer's later DMs, so they land in it; and it
+     * fills res->recipient_id (the customer's platform id in DMs) and, when known,
+     * res->external_id. Hark then links the two conversations as one case. */
+    int (*private_reply)(const struct channel *ch, const struct outbox_item *item,
+                         struct chan_send_result *res, char *dm_thread, size_t n);
 };
 
 /* The adapter for 'type', or NULL when Hark has none. */

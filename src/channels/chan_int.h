@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * chan_int.h - shared by the files of channels/ only: helpers that several adapters of one
+ * platform family use (Meta's Graph webhooks and Send API, ...). Callers outside channels/
+ * use chan.h. Each family keeps its declarations in its own marked section.
+ */
+#ifndef HARK_CHAN_INT_H
+#define HARK_CHAN_INT_H
+
+#include <jansson.h>
+
+#include "channels/chan.h"
+
+/* ---- Meta Graph platforms: whatsapp, messenger, instagram (chan_meta.c; issue 6) ---------- */
+
+#define CHAN__META_API_BASE "https://graph.facebook.com/v19.0"
+#define CHAN__META_WINDOW_MS (24LL * 3600 * 1000) /* the customer-service window */
+
+/* A Meta channel's settings, decoded. The strings borrow 'root'; chan__meta_close releases
+ * it. Not shared between threads. */
+struct chan__meta {
+    json_t *root;
+    const char *app_secret;   /* HMAC key of X-Hub-Signature-256 */
+    const char *verify_token; /* echoed by the GET hub.challenge handshake */
+    const char *access_token; /* bearer for the Graph API */
+    const char *account_id;   /* page_id or phone_number_id */
+    const char *api_base;     /* Graph root without a trailing slash */
+};
+
+/* Checks and normalizes a new Meta channel's 'settings': app_secret, verify_token,
+ * access_token and the account id named 'id_key' ("page_id", "phone_number_id") are
+ * required, api_base is optional (default CHAN__META_API_BASE). 'type' names the channel in
+ * messages. Returns malloc'd JSON in '*out', or ERR_INVAL with a reason in 'em'. */
+int chan__meta_settings(const char *type, const char *id_key, const char *settings, char **out,
+                        struct errmsg *em);
+/* Decodes 'ch->settings' into 'm'. 0, or ERR_INVAL when a setting is missing (then 'm' needs
+ * no close). */
+int chan__meta_open(const struct channel *ch, const char *id_key, struct chan__meta *m);
+void chan__meta_close(struct chan__meta *m);
+
+/* chan_ops.verify for every Meta type: X-Hub-Signature-256 (HMAC-SHA256 keyed by app_secret
+ * over the raw body), compared in constant time. 0, or ERR_AUTH. */
+int chan__meta_verify(const struct channel *ch, const struct chan_hook *hook);
+/* chan_ops.handshake for every Meta type: hub.mode=subscribe with the right hub.verify_token
+ * echoes hub.challenge as text/plain. ERR_AUTH on a wrong token or mode, ERR_INVAL when the
+ * challenge is missing or too long. */
+int chan__meta_handshake(const struct channel *ch, const struct chan_hook *hook,
+                         struct chan_handshake *out);
+
+/* Parses a webhook body whose "object" must be 'object' ("page", "instagram",
+ * "whatsapp_business_account"). Returns a new reference to the root with an "entry" array,
+ * or NULL with ERR_INVAL's reason in 'em'. */
+json_t *chan__meta_body(const struct chan_hook *hook, const char *object, struct errmsg *em);
+
+/* Adds the Messenger-shaped DMs of one entry's "messaging" array (Messenger, Instagram) to
+ * 'out' starting at '*n' (at most 'max'). Echoes of the business's own sends, deliveries,
+ * reads and reactions are skipped; attachments become "[image] <url>" lines. Each DM gets
+ * thread_id "dm:<sender id>" and public=false. Strings are copied into 'ar'. */
+void chan__meta_messaging(const struct channel *ch, json_t *entry, struct arena *ar,
+                          struct inbound *out, size_t max, size_t *n);
+
+/* A string member (or an integer, printed) copied into 'ar'; STR_NULL when absent, not a
+ * string, longer than 'max' or not UTF-8. */
+struct str chan__meta_str(json_t *obj, const char *name, size_t max, struct arena *ar);
+
+/* POSTs the JSON 'body' to "<api_base>/<path>" with the access token as a bearer and
+ * classifies the answer into 'res': 2xx is CHAN_SENT (the parsed response is returned, a new
+ * reference the caller releases); Graph rate-limit codes (4, 17, 32, 613, 80007, 130429,
+ * 131048, 131056), HTTP 429, 5xx and transport errors are CHAN_RETRY; any other error is
+ * CHAN_FAILED with the platform's message. NULL unless sent. */
+json_t *chan__meta_post(const struct chan__meta *m, const char *path, const char *body,
+                        struct chan_send_result *res);
+
+/* ---- end Meta ------------------------------------------------------------------------------ */
+
+#endif
