@@ -264,4 +264,112 @@ int store_widget_conv(struct store *st, int64_t channel_id, const char *platform
  * ERR_CONFLICT when its delivery has not failed. Waits until durable. */
 int store_msg_retry(struct store *st, int64_t msg_id);
 
+/* ---- listening (st_listen.c) ---- */
+/* Social listening (issue 5): brand queries, the public posts they matched (mentions), the
+ * firehose sources the server reads and spike alerts. Query texts are validated by the caller
+ * (listen_query_check); every string stored here must be valid UTF-8. */
+
+struct listen_query_row {
+    int64_t id;
+    const char *name;
+    const char *text;
+    bool active;
+    int64_t created_at, updated_at;
+};
+/* Adds a query. Waits until durable. */
+int store_listen_query_add(struct store *st, const char *name, const char *text, bool active,
+                           int64_t *id);
+int store_listen_query_get(struct store *st, struct arena *ar, int64_t id,
+                           struct listen_query_row *out);
+/* Every query (at most 'max'), by id; 'active_only' skips inactive ones. */
+int store_listen_query_list(struct store *st, struct arena *ar, bool active_only, size_t max,
+                            struct listen_query_row **out, size_t *n);
+/* Changes the non-NULL of 'name' and 'text', and 'active' when 'active' is 0 or 1 (-1 keeps
+ * it). ERR_NOTFOUND for an unknown id. */
+int store_listen_query_update(struct store *st, int64_t id, const char *name, const char *text,
+                              int active);
+/* Deletes a query; mentions it matched keep its id. ERR_NOTFOUND for an unknown id. */
+int store_listen_query_delete(struct store *st, int64_t id);
+
+/* One stored public post. Triage fields are NULL (and urgency -1) when untriaged. */
+struct mention {
+    int64_t id;
+    const char *platform;     /* "bluesky", "mastodon", ... */
+    const char *external_id;  /* the platform's post id (at:// URI, status URI, ...) */
+    const char *author_handle;
+    const char *author_name;  /* may be NULL */
+    const char *text;
+    const char *lang;         /* may be NULL */
+    const char *url;          /* may be NULL */
+    int64_t created_at;       /* when the author wrote it, ms; the arrival time when unknown */
+    const char *intent, *sentiment, *urgency_reasons;
+    double intent_conf, sentiment_score;
+    int urgency;
+    bool addressed_to_brand;  /* the post @mentions one of the brand's handles */
+    bool opportunity;         /* complaint or purchase intent not addressed to the brand */
+    int64_t conversation_id;  /* 0 until converted into a care conversation */
+    int64_t received_at;      /* when Hark stored it, ms */
+    const int64_t *query_ids; /* ids of the queries it matched, ascending */
+    size_t nqueries;
+};
+
+/* Stores a matched post with its query ids in one job, deduplicating on (platform,
+ * external_id): a known post sets '*duplicate' and stores nothing. A new one writes a
+ * mention.created event (the mention as the API shows it). Waits until durable. */
+int store_mention_add(struct store *st, const struct mention *m, int64_t *id, bool *duplicate);
+int store_mention_get(struct store *st, struct arena *ar, int64_t id, struct mention *out);
+
+struct mention_filter {
+    int64_t query_id;      /* 0: any */
+    const char *intent;    /* NULL: any */
+    const char *sentiment; /* NULL: any */
+    bool opportunity;      /* true: opportunities only */
+    const char *q;         /* substring of the text (case-insensitive for ASCII); NULL: any */
+    int limit;             /* 1..200 */
+    int64_t cursor;        /* items with id < cursor; 0: from the newest */
+};
+/* Newest first. '*next' is the cursor of the next page, 0 when this was the last. */
+int store_mention_list(struct store *st, struct arena *ar, const struct mention_filter *f,
+                       struct mention **out, size_t *n, int64_t *next);
+/* Records the conversation a mention was turned into. ERR_NOTFOUND for an unknown mention. */
+int store_mention_set_conversation(struct store *st, int64_t id, int64_t conv_id);
+
+struct listen_source_row {
+    int64_t id;
+    const char *spec;   /* "jetstream://HOST[:PORT][/PATH]" or "mastodon://HOST[:PORT][/PATH]" */
+    bool tls;
+    const char *cursor; /* last saved position, may be NULL */
+    const char *token;  /* Mastodon bearer token, may be NULL; never shown by the API */
+    bool active;
+    int64_t created_at, updated_at;
+};
+int store_listen_source_add(struct store *st, const char *spec, bool tls, const char *token,
+                            bool active, int64_t *id);
+int store_listen_source_get(struct store *st, struct arena *ar, int64_t id,
+                            struct listen_source_row *out);
+int store_listen_source_list(struct store *st, struct arena *ar, size_t max,
+                             struct listen_source_row **out, size_t *n);
+/* 'active' 0 or 1 changes it, -1 keeps it. ERR_NOTFOUND for an unknown id. */
+int store_listen_source_update(struct store *st, int64_t id, int active);
+int store_listen_source_delete(struct store *st, int64_t id);
+/* Saves a running source's position. Waits until durable; an unknown id is not an error. */
+int store_listen_source_set_cursor(struct store *st, int64_t id, const char *cursor);
+
+struct spike_alert_row {
+    int64_t id;
+    int64_t query_id;
+    const char *kind; /* "volume" or "negative" */
+    int64_t window_start, window_end; /* ms */
+    int64_t volume;
+    double baseline, negative_share, baseline_negative_share;
+    const char *posts; /* JSON array of platform post ids */
+    int64_t created_at;
+};
+/* Stores an alert and writes a listening.spike event carrying it. 'posts' must be a JSON
+ * array text. Waits until durable. */
+int store_spike_add(struct store *st, const struct spike_alert_row *a, int64_t *id);
+/* Newest first, ids below 'cursor' (0: newest), for 'query_id' (0: any). */
+int store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int limit,
+                     int64_t cursor, struct spike_alert_row **out, size_t *n);
+
 #endif
