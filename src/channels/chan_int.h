@@ -73,4 +73,57 @@ json_t *chan__meta_post(const struct chan__meta *m, const char *path, const char
 
 /* ---- end Meta ------------------------------------------------------------------------------ */
 
+/* ---- Telegram, X, SMS (Twilio) and email: shared helpers (chan_kit.c; issue 6) ------------- */
+
+struct arena;
+struct buf;
+struct fetch_response;
+
+/* One setting of a channel type, for chan__settings_check. */
+struct chan__field {
+    const char *name;
+    bool required;       /* must be present (unless 'def' fills it) */
+    const char *def;     /* default value, or NULL */
+    const char *schemes; /* a URL with one of these schemes ("http,https"), or NULL: any text */
+    const char *charset; /* allowed bytes, or NULL: any UTF-8 */
+    size_t max;          /* longest value in bytes; 0: 2000 */
+};
+
+/* Checks 'settings' (JSON object text, may be NULL) against 'fields': unknown keys, wrong
+ * types, bad URLs and missing required keys are ERR_INVAL with a reason naming the key.
+ * Defaults are filled in and trailing slashes cut from URLs. Returns malloc'd compact JSON
+ * (sorted keys) in '*out'. 'type' names the channel type in messages. */
+int chan__settings_check(const char *settings, const char *type, const struct chan__field *fields,
+                         size_t nfields, char **out, struct errmsg *em);
+/* The string setting 'name' of 'ch', copied into 'ar', or NULL when absent. */
+const char *chan__setting(const struct channel *ch, struct arena *ar, const char *name);
+/* base64 HMAC of 'msg' keyed by the NUL-terminated 'key'; 'md' is "sha1" or "sha256". 'out'
+ * holds at least 45 bytes. */
+void chan__hmac_b64(const char *md, const char *key, struct str msg, char *out, size_t outlen);
+/* base64 of 'n' bytes at 'p' into 'out' (4 * ceil(n / 3) + 1 bytes). */
+void chan__b64(const void *p, size_t n, char *out, size_t outlen);
+/* Constant-time equality of two NUL-terminated strings (the length is not secret). NULL is
+ * never equal. */
+bool chan__ct_streq(const char *got, const char *want);
+/* Appends "name=value" form-urlencoded to 'b', with '&' when 'b' is not empty. */
+void chan__form_add(struct buf *b, const char *name, const char *value);
+
+/* One decoded application/x-www-form-urlencoded parameter; strings are NUL-terminated. */
+struct chan__pair {
+    struct str name, value;
+};
+/* Decodes a form body into pairs (in 'ar') sorted by name, then value, in byte order.
+ * Returns the count, or ERR_INVAL for a bad escape or more than 1000 pairs. */
+ssize_t chan__form_parse(struct arena *ar, struct str body, struct chan__pair **out);
+/* The first value of 'name' in a sorted pair list, or NULL. */
+const char *chan__form_get(const struct chan__pair *v, size_t n, const char *name);
+
+/* Fills 'res' from a fetch_do outcome: 2xx CHAN_SENT (returns true); no answer, 408, 429 and
+ * 5xx CHAN_RETRY with Retry-After; any other answer CHAN_FAILED. 'platform' names the
+ * platform in the reason, which adapters may overwrite with the platform's own words. */
+bool chan__http_outcome(int rc, const struct fetch_response *resp, const char *platform,
+                        struct chan_send_result *res);
+
+/* ---- end Telegram, X, SMS, email ----------------------------------------------------------- */
+
 #endif
