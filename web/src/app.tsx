@@ -61,7 +61,6 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   const [knownLabels, setKnownLabels] = useState<string[]>([]);
   const [dialog, setDialog] = useState<'profile' | 'help' | null>(null);
   const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
-  const [urgentOnly, setUrgentOnly] = useState(false);
   const listeners = useRef(new Set<Listener>());
   const searchRef = useRef<HTMLInputElement>(null);
   const composerRef = useRef<{ focus: (mode: 'reply' | 'note') => void; resolve: () => void } | null>(null);
@@ -97,6 +96,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
               label: q.label,
               intent: q.intent,
               sentiment: q.sentiment,
+              urgency: q.urgency,
               q: q.q,
               order: q.order,
               limit: 100,
@@ -211,10 +211,9 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     return () => listeners.current.delete(fn);
   }, []);
 
-  const visible = useMemo(
-    () => (urgentOnly ? items.filter((c) => (c.urgency ?? 0) >= 2) : items),
-    [items, urgentOnly],
-  );
+  // Every filter is applied by the server (and by matches() for live updates), so the list is
+  // exactly what was loaded.
+  const visible = items;
 
   const select = useCallback((id: number | null) => {
     setSelected(id);
@@ -313,8 +312,6 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         channels={channels}
         labels={knownLabels}
         triagePresent={triagePresent}
-        urgentOnly={urgentOnly}
-        setUrgentOnly={setUrgentOnly}
         items={visible}
         loading={loading}
         error={error}

@@ -14,6 +14,7 @@ export interface Query {
   label?: string;
   intent?: string;
   sentiment?: string;
+  urgency?: 'high' | 'medium' | 'low';
   q?: string;
   order?: 'newest' | 'oldest';
 }
@@ -25,7 +26,21 @@ const VIEWS: [View, string, keyof Counts][] = [
   ['resolved', 'Resolved', 'resolved'],
 ];
 
-const INTENTS = ['question', 'complaint', 'request', 'praise', 'purchase', 'feedback', 'spam'];
+// The API's intent names (docs/api.md), shown with friendlier labels.
+const INTENTS: [string, string][] = [
+  ['question', 'question'],
+  ['complaint', 'complaint'],
+  ['request', 'request'],
+  ['praise', 'praise'],
+  ['purchase_intent', 'purchase intent'],
+  ['feedback', 'feedback'],
+  ['spam', 'spam'],
+  ['abuse', 'abuse'],
+  ['other', 'other'],
+];
+
+// The API's urgency bands (urgency=high|medium|low); the same ranges decide live updates.
+export const URGENCY: Record<string, [number, number]> = { high: [70, 100], medium: [40, 69], low: [0, 39] };
 
 // Does a conversation belong in the current list? Used for live updates.
 export function matches(c: Conv, q: Query, meId: number): boolean {
@@ -37,6 +52,10 @@ export function matches(c: Conv, q: Query, meId: number): boolean {
   if (q.label && !c.labels.includes(q.label)) return false;
   if (q.intent && c.intent !== q.intent) return false;
   if (q.sentiment && c.sentiment !== q.sentiment) return false;
+  if (q.urgency) {
+    const [lo, hi] = URGENCY[q.urgency]!;
+    if (c.urgency === null || c.urgency < lo || c.urgency > hi) return false;
+  }
   return true;
 }
 
@@ -59,8 +78,6 @@ interface Props {
   channels: Channel[];
   labels: string[];
   triagePresent: boolean;
-  urgentOnly: boolean;
-  setUrgentOnly: (b: boolean) => void;
   items: Conv[];
   loading: boolean;
   error: string;
@@ -136,14 +153,14 @@ export function Inbox(p: Props) {
               <option value="oldest">Oldest first</option>
             </select>
           </label>
-          {(p.triagePresent || f.intent || f.sentiment) && (
+          {(p.triagePresent || f.intent || f.sentiment || f.urgency) && (
             <>
               <label>
                 <span>Intent</span>
                 <select value={f.intent ?? ''} onChange={set('intent')} aria-label="Intent">
                   <option value="">Any intent</option>
-                  {INTENTS.map((i) => (
-                    <option key={i} value={i}>{i}</option>
+                  {INTENTS.map(([v, label]) => (
+                    <option key={v} value={v}>{label}</option>
                   ))}
                 </select>
               </label>
@@ -156,9 +173,14 @@ export function Inbox(p: Props) {
                   <option value="positive">Positive</option>
                 </select>
               </label>
-              <label class="check">
-                <input type="checkbox" checked={p.urgentOnly} onChange={(e) => p.setUrgentOnly((e.target as HTMLInputElement).checked)} />
-                <span>Urgent only</span>
+              <label>
+                <span>Urgency</span>
+                <select value={f.urgency ?? ''} onChange={set('urgency')} aria-label="Urgency">
+                  <option value="">Any urgency</option>
+                  <option value="high">High (70+)</option>
+                  <option value="medium">Medium (40–69)</option>
+                  <option value="low">Low (under 40)</option>
+                </select>
               </label>
             </>
           )}
@@ -234,8 +256,8 @@ function Row({ c, top, selected, select, pos, total }: { c: Conv; top: number; s
           {c.status !== 'open' && <span class={'badge st-' + c.status}>{c.status}</span>}
           {c.public && <span class="badge pub">public</span>}
           {c.sentiment === 'negative' && <span class="badge neg">negative</span>}
-          {c.intent && <span class="badge intent">{c.intent}</span>}
-          {(c.urgency ?? 0) >= 2 && <span class="badge urgent">urgent</span>}
+          {c.intent && <span class="badge intent">{c.intent.replace('_', ' ')}</span>}
+          {(c.urgency ?? 0) >= URGENCY.high![0] && <span class="badge urgent">urgent</span>}
           {c.labels.slice(0, 3).map((l) => (
             <span key={l} class="label">{l}</span>
           ))}
