@@ -150,6 +150,14 @@ app_start(struct app *app, struct errmsg *em)
     rc = care_outbox_start(app->care);
     if (rc < 0)
         return errmsg_set(em, rc, "cannot start the outbox worker");
+    /* Listening (issue 5): source cursor files live beside the database. */
+    const char *db = strncmp(app->cfg.db, "sqlite:", 7) == 0 ? app->cfg.db + 7 : app->cfg.db;
+    struct care_listen_config lc = { .brand_handles = app->cfg.brand_handles,
+                                     .cursor_prefix = strcmp(db, ":memory:") ? db : NULL,
+                                     .bucket_ms = app->cfg.listen_bucket_ms };
+    rc = care_listen_start(app->care, &lc, em);
+    if (rc < 0)
+        return rc;
     log_info("main", "listening", "url=%s db=\"%s\"", app->url, app->cfg.db);
     return 0;
 }
@@ -173,6 +181,8 @@ app_close(struct app *app)
     if (app->api)
         api_shutdown(app->api);
     http_server_stop(app->http);
+    if (app->care)
+        care_listen_stop(app->care);
     care_free(app->care);
     api_free(app->api);
     store_close(app->st);

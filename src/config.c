@@ -50,6 +50,10 @@ static const struct key keys[] = {
       "hark demo: average time between simulated customer messages" },
     { "demo-conversations", INT, S(demo_conversations), "300", 0, 2000000,
       "hark demo: conversations seeded into a new demo database" },
+    { "brand-handles", STRING, S(brand_handles), "", 0, 0,
+      "listening: the brand's handles, comma-separated (posts @mentioning them are addressed)" },
+    { "listen-bucket-ms", INT, S(listen_bucket_ms), "300000", 1000, 86400000,
+      "listening: spike detector bucket width" },
 };
 
 static int

@@ -32,6 +32,8 @@ struct config {
     bool secure_cookies;
     int64_t demo_interval_ms;
     int64_t demo_conversations;
+    char brand_handles[512];   /* listening: the brand's own handles, comma-separated */
+    int64_t listen_bucket_ms;  /* listening: spike detector bucket width */
 };
 
 /* Fills 'cfg' from defaults, then FILE (from --config FILE), then the environment, then argv.

@@ -143,4 +143,70 @@ void care_outbox_kick(struct care *c);
 int64_t care_outbox_delay(int attempts, int64_t retry_after_ms, int64_t base_ms, int64_t max_ms,
                           int64_t key);
 
+/* ---- listening (listening.c; issue 5) ---------------------------------------------------- */
+/* The server side of social listening: the active queries compiled into one matcher
+ * (recompiled and hot-swapped on every change), one background thread per active firehose
+ * source (resuming from its saved cursor, restarted with backoff), and for every matching post:
+ * triage, a stored mention with its query ids (deduplicated on platform + post id), the
+ * opportunity flag and the spike detector. See docs/listening.md. */
+
+struct care_listen_config {
+    const char *brand_handles; /* the brand's own handles, comma-separated ("acme,
+                                  acme.bsky.social"); '@' optional; may be NULL */
+    const char *cursor_prefix; /* source cursor files are PREFIX.listen-<id>.cursor; NULL: a
+                                  restart resumes from the cursor in the database only */
+    int64_t bucket_ms;         /* spike bucket width; 0 = 5 minutes */
+};
+
+/* Compiles the active queries and starts a thread per active source. Call after
+ * care_set_classifier, before serving. ERR_INVAL (with 'em') when a stored query does not
+ * compile. */
+int care_listen_start(struct care *c, const struct care_listen_config *cfg, struct errmsg *em);
+/* Stops every source thread and frees the matcher. No-op when not started. Call after the
+ * HTTP server has stopped. */
+void care_listen_stop(struct care *c);
+/* Recompiles the active queries from the store and swaps them in while posts flow: each post
+ * is matched by the old set or the new one, never both or neither. Serialized, so the last
+ * call wins with the newest rows. ERR_UNAVAIL when not started; ERR_INVAL/ERR_IO with 'em'
+ * when the set does not compile (the previous set stays). */
+int care_listen_reload(struct care *c, struct errmsg *em);
+/* Starts threads for active sources that have none and stops those of deleted or deactivated
+ * sources. ERR_UNAVAIL when not started. */
+int care_listen_sources_reload(struct care *c);
+
+struct care_listen_source_status {
+    bool running;        /* a thread is reading it */
+    bool connected_once; /* it has delivered at least one event since it started */
+    uint64_t posts;      /* posts delivered since the thread started */
+    uint64_t reconnects;
+    int64_t cursor;      /* last delivered position (Jetstream time_us), 0 when none */
+    char error[256];     /* why the last run ended, "" when none */
+};
+/* Status of the thread reading source 'id' ('running' false when there is none). */
+void care_listen_source_status(struct care *c, int64_t id, struct care_listen_source_status *out);
+
+struct care_listen_ingest_result {
+    size_t lines;      /* non-empty lines */
+    size_t posts;      /* lines that were posts (others: deletes, identity events) */
+    size_t matched;    /* posts matching at least one query */
+    size_t stored;     /* new mentions */
+    size_t duplicates; /* matching posts already stored */
+};
+#define CARE_LISTEN_INGEST_LINES 1000 /* lines in one HTTP ingest batch */
+/* The HTTP POST variant of the JSON-lines source: 'body' holds records as `hark listen`
+ * reads them (flat records, Jetstream events or Mastodon statuses), one per line. Every line
+ * is decoded first; a line that is not a valid record fails the whole batch with ERR_INVAL
+ * and 'em' naming the line, and nothing is stored. ERR_TOOBIG past CARE_LISTEN_INGEST_LINES
+ * lines or 64 KiB in one line. Waits until the mentions are durable. */
+int care_listen_ingest(struct care *c, struct str body, struct care_listen_ingest_result *out,
+                       struct errmsg *em);
+
+/* True when 'text' @mentions one of 'handles' (comma-separated, '@' optional): "@acme" or
+ * "@acme.bsky.social" for the handle "acme", case-insensitively; an e-mail address
+ * ("help@acme.com") is not a mention. Pure; for the opportunity flag. */
+bool care_listen_addressed(struct str text, const char *handles);
+/* True when 'author' is one of 'handles' (or a handle under it: "acme.bsky.social" for
+ * "acme"): the brand's own posts are never opportunities. */
+bool care_listen_is_brand(struct str author, const char *handles);
+
 #endif

@@ -10,6 +10,7 @@
 #include "care/care.h"
 
 struct care__limiter;
+struct care__listen;
 
 struct care {
     struct care_config cfg;
@@ -23,6 +24,8 @@ struct care {
     pthread_mutex_t outbox_mu; /* guards the three fields below */
     pthread_cond_t outbox_cv;
     bool outbox_running, outbox_stop, outbox_kicked;
+
+    struct care__listen *listen; /* listening service (listening.c), NULL when not started */
 };
 
 /* Failed-login limiter (ratelimit.c). Keys are "a:<email>" and "c:<client>". */
