@@ -71,6 +71,19 @@ struct str chan__meta_str(json_t *obj, const char *name, size_t max, struct aren
 json_t *chan__meta_post(const struct chan__meta *m, const char *path, const char *body,
                         struct chan_send_result *res);
 
+/* chan_ops.send for Messenger and Instagram ('page_id' channels): a private conversation gets
+ * a DM through "<page_id>/messages" (with "messaging_type":"RESPONSE" when 'messaging_type'),
+ * a public one a reply under its latest comment through "<comment id>/<comment_edge>"
+ * ("comments" on Facebook, "replies" on Instagram). */
+void chan__meta_send_page(const struct channel *ch, const struct outbox_item *item,
+                          struct chan_send_result *res, const char *comment_edge,
+                          bool messaging_type);
+/* chan_ops.private_reply for Messenger and Instagram: Meta's private reply,
+ * {"recipient":{"comment_id":...}} to "<page_id>/messages"; 'dm_thread' becomes
+ * "dm:<recipient id>", the thread key the customer's DMs get from chan__meta_messaging. */
+int chan__meta_private_reply(const struct channel *ch, const struct outbox_item *item,
+                             struct chan_send_result *res, char *dm_thread, size_t n);
+
 /* ---- end Meta ------------------------------------------------------------------------------ */
 
 /* ---- Telegram, X, SMS (Twilio) and email: shared helpers (chan_kit.c; issue 6) ------------- */

@@ -12,10 +12,16 @@
 
 extern const struct chan_ops chan_api_ops;
 extern const struct chan_ops chan_webchat_ops;
+extern const struct chan_ops chan_whatsapp_ops;  /* issue 6: Meta */
+extern const struct chan_ops chan_messenger_ops;
+extern const struct chan_ops chan_instagram_ops;
 
 static const struct chan_ops *const adapters[] = {
     &chan_api_ops,
     &chan_webchat_ops,
+    &chan_whatsapp_ops,
+    &chan_messenger_ops,
+    &chan_instagram_ops,
 };
 
 const struct chan_ops *

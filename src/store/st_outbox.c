@@ -17,8 +17,9 @@ store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
            " m.text, (SELECT external_id FROM message WHERE conversation_id = m.conversation_id "
            "AND direction = 'in' AND id < m.id ORDER BY id DESC LIMIT 1), "
            "(SELECT i.platform_id FROM identity i WHERE i.contact_id = cv.contact_id AND "
-           "i.channel_type = ch.type ORDER BY i.id LIMIT 1), cv.thread_key, cv.public "
+           "i.channel_type = ch.type ORDER BY i.id LIMIT 1), cv.thread_key, cv.public, mp.payload "
            "FROM outbox o JOIN message m ON m.id = o.message_id "
+           "LEFT JOIN message_payload mp ON mp.message_id = o.message_id "
            "JOIN conversation cv ON cv.id = m.conversation_id "
            "JOIN channel ch ON ch.id = o.channel_id "
            "WHERE o.state = 'pending' AND o.next_at <= ? ORDER BY o.next_at, o.message_id "
@@ -42,6 +43,7 @@ store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
         it->recipient = store__col(ar, s, 7);
         it->thread_key = store__col(ar, s, 8);
         it->public = sqlite3_column_int(s, 9) != 0;
+        it->payload = store__col(ar, s, 10);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)

@@ -232,6 +232,8 @@ struct outbox_item {
     const char *recipient;    /* the contact's platform id on this channel */
     const char *thread_key;   /* the conversation's thread key, if any */
     bool public;              /* a public thread (comment, mention), not a private message */
+    const char *payload;      /* platform-specific JSON for this reply (a WhatsApp template,
+                                 store_reply_payload), or NULL for plain text */
 };
 /* Pending items due at 'now', oldest first. */
 int store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
@@ -371,5 +373,33 @@ int store_spike_add(struct store *st, const struct spike_alert_row *a, int64_t *
 /* Newest first, ids below 'cursor' (0: newest), for 'query_id' (0: any). */
 int store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int limit,
                      int64_t cursor, struct spike_alert_row **out, size_t *n);
+
+/* ---- platform messages (st_channel_msg.c; issue 6) ------------------------------------- */
+
+/* store_reply for a reply that carries a platform-specific 'payload' (JSON object text, e.g.
+ * {"template":{...}} for WhatsApp): 'text' is what agents see, the payload is handed to the
+ * channel adapter as outbox_item.payload. Message, outbox row and payload are written in one
+ * transaction. ERR_NOTFOUND for an unknown conversation. Waits until durable. */
+int store_reply_payload(struct store *st, int64_t conv_id, int64_t agent_id, struct str text,
+                        const char *payload, int64_t *msg_id);
+
+/* A public thread moved to private (Meta's private reply to a comment, a DM on X). */
+struct private_reply {
+    int64_t public_conv_id;   /* the public conversation it started from */
+    int64_t agent_id;         /* author; 0 for an API token */
+    const char *recipient_id; /* the customer's platform id in DMs */
+    const char *dm_thread;    /* the private conversation's thread key */
+    struct str text;          /* what was sent */
+    const char *external_id;  /* the platform's id for the sent message; may be NULL */
+};
+/* Records a private reply that the platform has accepted, in one transaction: the customer's
+ * DM identity (added to the public conversation's contact when new), the private conversation
+ * (found by 'dm_thread' or created), the sent message in it, an event message in the public
+ * one, and the link both ways (linked_conversation_id). Writes events. ERR_NOTFOUND for an
+ * unknown public conversation. */
+int store_private_reply(struct store *st, const struct private_reply *pr, int64_t *dm_conv_id,
+                        int64_t *msg_id);
+/* The conversation 'conv_id' is linked with as one case, or 0. */
+int store_conv_linked(struct store *st, int64_t conv_id, int64_t *linked_id);
 
 #endif

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * st_channel_msg.c - platform-specific replies: a reply with a platform payload (a WhatsApp
+ * template) and a public thread moved to private (Meta's private reply, a DM on X), with the
+ * two conversations linked as one case. Plain replies stay in st_conv.c.
+ */
+#include "base/base.h"
+#include "store/store_int.h"
+
+#include "base/rand.h"
+
+/* Inserts an outbound message into 'conv_id' and bumps the conversation. 'status' "queued"
+ * also adds the outbox row; "sent" records 'external_id' and sent_at. */
+static int
+insert_out(struct store__tx *tx, int64_t conv_id, int64_t channel_id, int64_t agent_id,
+           const char *kind, struct str text, bool pub, const char *status,
+           const char *external_id, int64_t *msg_id)
+{
+    sqlite3_stmt *s = store__q(tx->c,
+                               "INSERT INTO message(conversation_id, channel_id, direction, kind, "
+                               "text, author_agent_id, public, status, external_id, created_at, "
+                               "sent_at) VALUES (?, ?, 'out', ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    sqlite3_bind_int64(s, 2, channel_id);
+    sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
+    store__bind_str(s, 4, text);
+    if (agent_id)
+        sqlite3_bind_int64(s, 5, agent_id);
+    sqlite3_bind_int(s, 6, pub);
+    sqlite3_bind_text(s, 7, status, -1, SQLITE_STATIC);
+    store__bind_cstr(s, 8, external_id);
+    sqlite3_bind_int64(s, 9, tx->now);
+    if (strcmp(status, "sent") == 0)
+        sqlite3_bind_int64(s, 10, tx->now);
+    int rc = store__step_done(s);
+    if (rc < 0)
+        return rc;
+    *msg_id = sqlite3_last_insert_rowid(tx->c->db);
+    if (strcmp(status, "queued") == 0) {
+        char key[33];
+        rand_hex(key, 16);
+        s = store__q(tx->c, "INSERT INTO outbox(message_id, channel_id, idempotency_key, next_at) "
+                            "VALUES (?, ?, ?, ?)");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, *msg_id);
+        sqlite3_bind_int64(s, 2, channel_id);
+        sqlite3_bind_text(s, 3, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 4, tx->now);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+    }
+    s = store__q(tx->c, "UPDATE conversation SET unread = 0, message_count = message_count + 1, "
+                        "last_message_at = max(last_message_at, ?1), updated_at = ?1 "
+                        "WHERE id = ?2");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, tx->now);
+    sqlite3_bind_int64(s, 2, conv_id);
+    return store__step_done(s);
+}
+
+static int
+conv_channel(struct store__tx *tx, int64_t conv_id, int64_t *channel_id, int64_t *contact_id,
+             bool *pub)
+{
+    sqlite3_stmt *s = store__q(tx->c, "SELECT channel_id, contact_id, public FROM conversation "
+                                      "WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *channel_id = sqlite3_column_int64(s, 0);
+        *contact_id = sqlite3_column_int64(s, 1);
+        *pub = sqlite3_column_int(s, 2) != 0;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
+
+struct payload_job {
+    int64_t conv_id, agent_id;
+    struct str text;
+    const char *payload;
+    int64_t msg_id;
+};
+
+static int
+payload_tx(struct store__tx *tx, void *arg)
+{
+    struct payload_job *j = arg;
+    int64_t channel_id, contact_id;
+    bool pub;
+    int rc = conv_channel(tx, j->conv_id, &channel_id, &contact_id, &pub);
+    if (rc < 0)
+        return rc;
+    rc = insert_out(tx, j->conv_id, channel_id, j->agent_id, "message", j->text, pub, "queued",
+                    NULL, &j->msg_id);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO message_payload(message_id, payload) "
+                                      "VALUES (?, ?)");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->msg_id);
+    sqlite3_bind_text(s, 2, j->payload, -1, SQLITE_STATIC);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    return store__emit_msg(tx, "message.created", j->msg_id);
+}
+
+int
+store_reply_payload(struct store *st, int64_t conv_id, int64_t agent_id, struct str text,
+                    const char *payload, int64_t *msg_id)
+{
+    if (!payload || !text.len)
+        return ERR_INVAL;
+    struct payload_job j = { .conv_id = conv_id, .agent_id = agent_id, .text = text,
+                             .payload = payload };
+    int rc = store__submit(st, payload_tx, &j, true);
+    if (rc == 0)
+        *msg_id = j.msg_id;
+    return rc;
+}
+
+struct private_job {
+    const struct private_reply *pr;
+    int64_t dm_conv_id, msg_id;
+};
+
+/* The contact who owns the DM identity, adding it to 'contact_id' when it is new. */
+static int
+dm_contact(struct store__tx *tx, const char *channel_type, const char *platform_id,
+           int64_t *contact_id)
+{
+    sqlite3_stmt *s = store__q(tx->c, "SELECT contact_id FROM identity "
+                                      "WHERE channel_type = ? AND platform_id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_text(s, 1, channel_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, platform_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *contact_id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    s = store__q(tx->c, "INSERT INTO identity(contact_id, channel_type, platform_id, created_at) "
+                        "VALUES (?, ?, ?, ?)");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, *contact_id);
+    sqlite3_bind_text(s, 2, channel_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, platform_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, tx->now);
+    return store__step_done(s);
+}
+
+static int
+private_tx(struct store__tx *tx, void *arg)
+{
+    struct private_job *j = arg;
+    const struct private_reply *pr = j->pr;
+    int64_t channel_id, contact_id;
+    bool pub;
+    int rc = conv_channel(tx, pr->public_conv_id, &channel_id, &contact_id, &pub);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *s = store__q(tx->c, "SELECT type FROM channel WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, channel_id);
+    char type[64] = "";
+    if (sqlite3_step(s) == SQLITE_ROW)
+        snprintf(type, sizeof(type), "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    if ((rc = dm_contact(tx, type, pr->recipient_id, &contact_id)) < 0)
+        return rc;
+
+    bool created = false;
+    s = store__q(tx->c, "SELECT id FROM conversation WHERE channel_id = ? AND thread_key = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, channel_id);
+    sqlite3_bind_text(s, 2, pr->dm_thread, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        j->dm_conv_id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store__err(rc);
+    char preview[MODEL_PREVIEW_MAX + 1];
+    model_preview(pr->text, preview, MODEL_PREVIEW_MAX);
+    if (rc == SQLITE_DONE) {
+        s = store__q(tx->c, "INSERT INTO conversation(channel_id, contact_id, thread_key, public, "
+                            "last_message_at, created_at, updated_at, preview) "
+                            "VALUES (?, ?, ?, 0, ?4, ?4, ?4, ?5)");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, channel_id);
+        sqlite3_bind_int64(s, 2, contact_id);
+        sqlite3_bind_text(s, 3, pr->dm_thread, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, tx->now);
+        sqlite3_bind_text(s, 5, preview, -1, SQLITE_STATIC);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+        j->dm_conv_id = sqlite3_last_insert_rowid(tx->c->db);
+        created = true;
+    }
+    if (j->dm_conv_id == pr->public_conv_id)
+        return ERR_CONFLICT;
+    rc = insert_out(tx, j->dm_conv_id, channel_id, pr->agent_id, "message", pr->text, false,
+                    "sent", pr->external_id, &j->msg_id);
+    if (rc < 0)
+        return rc;
+    /* The public side shows where the case went. */
+    char note[96];
+    snprintf(note, sizeof(note), "Replied privately: conversation %lld",
+             (long long)j->dm_conv_id);
+    int64_t note_id;
+    rc = insert_out(tx, pr->public_conv_id, channel_id, pr->agent_id, "event", str_c(note), pub,
+                    "none", NULL, &note_id);
+    if (rc < 0)
+        return rc;
+    s = store__q(tx->c, "UPDATE conversation SET linked_conversation_id = ?, updated_at = ? "
+                        "WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, pr->public_conv_id);
+    sqlite3_bind_int64(s, 2, tx->now);
+    sqlite3_bind_int64(s, 3, j->dm_conv_id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    s = store__q(tx->c, "UPDATE conversation SET linked_conversation_id = ?, updated_at = ? "
+                        "WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->dm_conv_id);
+    sqlite3_bind_int64(s, 2, tx->now);
+    sqlite3_bind_int64(s, 3, pr->public_conv_id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    if (created && (rc = store__emit_conv(tx, "conversation.created", j->dm_conv_id)) < 0)
+        return rc;
+    if ((rc = store__emit_msg(tx, "message.created", j->msg_id)) < 0)
+        return rc;
+    return store__emit_msg(tx, "message.created", note_id);
+}
+
+int
+store_private_reply(struct store *st, const struct private_reply *pr, int64_t *dm_conv_id,
+                    int64_t *msg_id)
+{
+    if (!pr->recipient_id || !*pr->recipient_id || !pr->dm_thread || !*pr->dm_thread ||
+        !pr->text.len)
+        return ERR_INVAL;
+    struct private_job j = { .pr = pr };
+    int rc = store__submit(st, private_tx, &j, true);
+    if (rc == 0) {
+        *dm_conv_id = j.dm_conv_id;
+        *msg_id = j.msg_id;
+    }
+    return rc;
+}
+
+int
+store_conv_linked(struct store *st, int64_t conv_id, int64_t *linked_id)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, "SELECT coalesce(linked_conversation_id, 0) FROM conversation "
+                                  "WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *linked_id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
