@@ -26,6 +26,7 @@ struct api {
     atomic_uint sse_clients;
     struct http_route *routes;
     size_t nroutes;
+    struct api__throttle *throttle; /* widget rate limits (throttle.c) */
 };
 
 #define API_COOKIE "hark_session"
@@ -101,6 +102,14 @@ void api__widget_session(struct http_req *r, void *ctx);
 void api__widget_messages(struct http_req *r, void *ctx);
 void api__widget_send(struct http_req *r, void *ctx);
 void api__widget_events(struct http_req *r, void *ctx);
+/* throttle.c: token buckets per key in a table of at least 'cap' slots that never grows (the
+ * least recently used of a key's neighbours is recycled). Thread-safe. */
+struct api__throttle *api__throttle_new(size_t cap);
+void api__throttle_free(struct api__throttle *t);
+/* Spends one token of 'key' (a bucket of 'burst' tokens refilled at 'per_sec'; 'now' in ms):
+ * 0 when allowed, else how many ms until a token is back (nothing is spent). */
+int64_t api__throttle_take(struct api__throttle *t, const char *key, int burst, double per_sec,
+                           int64_t now);
 /* messages.c: POST /api/v1/messages/{id}/retry. */
 void api__msg_retry(struct http_req *r, void *ctx);
 

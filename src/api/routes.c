@@ -23,6 +23,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
     a->st = st;
     a->care = care;
     a->hub = hub;
+    a->throttle = api__throttle_new(4096);
     const struct http_route routes[] = {
         { "POST", "/api/v1/login", api__login, a, 4 * KB },
         { "POST", "/api/v1/logout", api__logout, a, 4 * KB },
@@ -105,5 +106,6 @@ api_free(struct api *a)
     xfree((char *)a->cfg.public_url);
     xfree((char *)a->cfg.web_root);
     xfree(a->routes);
+    api__throttle_free(a->throttle);
     xfree(a);
 }

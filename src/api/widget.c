@@ -22,6 +22,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/hub.h"
 #include "channels/chan.h"
 #include "store/store.h"
@@ -29,6 +30,12 @@
 #define WIDGET_TEAM_MAX 6
 #define WIDGET_STREAMS_MAX 512 /* event streams of agents and visitors together */
 #define WIDGET_BATCH 128
+/* Rate limits (token buckets, throttle.c). A client address covers a whole office or a mobile
+ * carrier's NAT, so its bucket is generous; one visitor is one person typing. */
+#define WIDGET_CLIENT_BURST 120
+#define WIDGET_CLIENT_PER_SEC 2.0
+#define WIDGET_VISITOR_BURST 30
+#define WIDGET_VISITOR_PER_SEC 0.5
 
 /* The webchat channel a request names, with its parsed settings (released with the request). */
 struct wchan {
@@ -52,8 +59,23 @@ origin_allowed(json_t *settings, const char *origin)
     return false;
 }
 
+/* Spends a token of 'key'; < 0 after replying 429 with Retry-After when there is none. */
+static int
+throttle_or_reply(struct http_req *r, struct api *a, const char *key, int burst, double per_sec)
+{
+    int64_t wait = api__throttle_take(a->throttle, key, burst, per_sec, clock_mono_ms());
+    if (wait <= 0)
+        return 0;
+    char secs[24];
+    snprintf(secs, sizeof(secs), "%lld", (long long)((wait + 999) / 1000));
+    http_add_header(r, "Retry-After", secs);
+    http_reply_error(r, ERR_BUSY, "too many requests; try again soon");
+    return ERR_BUSY;
+}
+
 /* Loads {channel}, checks it is a webchat channel and that the caller's origin may use it, and
- * adds the CORS headers. < 0 after replying. */
+ * adds the CORS headers (so that the widget can read a 429's Retry-After too). Then spends a
+ * token of the client address's bucket. < 0 after replying. */
 static int
 channel_or_reply(struct http_req *r, struct api *a, struct wchan *w)
 {
@@ -73,14 +95,18 @@ channel_or_reply(struct http_req *r, struct api *a, struct wchan *w)
             return ERR_PERM;
         }
         http_add_header(r, "Access-Control-Allow-Origin", origin);
+        http_add_header(r, "Access-Control-Expose-Headers", "Retry-After");
         http_add_header(r, "Vary", "Origin");
     }
-    return 0;
+    char key[80];
+    snprintf(key, sizeof(key), "c:%.70s", http_client(r));
+    return throttle_or_reply(r, a, key, WIDGET_CLIENT_BURST, WIDGET_CLIENT_PER_SEC);
 }
 
-/* The visitor named by the X-Hark-Visitor header (or ?token=). < 0 after replying 401. */
+/* The visitor named by the X-Hark-Visitor header (or ?token=), who then spends a token of
+ * their own bucket. < 0 after replying 401 or 429. */
 static int
-visitor_or_reply(struct http_req *r, const struct wchan *w, char *id)
+visitor_or_reply(struct http_req *r, struct api *a, const struct wchan *w, char *id)
 {
     const char *token = http_header(r, "X-Hark-Visitor");
     if (!token)
@@ -89,7 +115,9 @@ visitor_or_reply(struct http_req *r, const struct wchan *w, char *id)
         http_reply_error(r, ERR_AUTH, "unknown visitor: start a session first");
         return ERR_AUTH;
     }
-    return 0;
+    char key[80];
+    snprintf(key, sizeof(key), "v:%lld:%s", (long long)w->ch.id, id);
+    return throttle_or_reply(r, a, key, WIDGET_VISITOR_BURST, WIDGET_VISITOR_PER_SEC);
 }
 
 /* What a visitor may know about an agent: the public profile only. */
@@ -228,7 +256,7 @@ api__widget_messages(struct http_req *r, void *ctx)
     struct api *a = ctx;
     struct wchan w;
     char id[CHAN_VISITOR_ID_LEN + 1];
-    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, &w, id) < 0)
+    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, a, &w, id) < 0)
         return;
     /* Read the resume point first: an event that lands while we read is then sent again by
      * the stream rather than lost (the widget drops repeats by message id). */
@@ -267,7 +295,7 @@ api__widget_send(struct http_req *r, void *ctx)
     struct api *a = ctx;
     struct wchan w;
     char id[CHAN_VISITOR_ID_LEN + 1];
-    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, &w, id) < 0)
+    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, a, &w, id) < 0)
         return;
     struct chan_hook hook = { .method = "POST", .body = http_body(r), .header = hook_header,
                               .ctx = r };
@@ -462,7 +490,7 @@ api__widget_events(struct http_req *r, void *ctx)
     struct api *a = ctx;
     struct wchan w;
     char id[CHAN_VISITOR_ID_LEN + 1];
-    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, &w, id) < 0)
+    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, a, &w, id) < 0)
         return;
     int64_t last = hub_last_seq(a->hub);
     const char *resume = http_header(r, "Last-Event-ID");

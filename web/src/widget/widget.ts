@@ -346,6 +346,11 @@ function start(script: HTMLScriptElement) {
       const body: Record<string, string> = { id, text: t };
       if (name.value.trim()) body.name = name.value.trim();
       const r = await fetch(`${api}/messages`, { method: 'POST', headers: headers(true), body: JSON.stringify(body) });
+      if (r.status === 429) {
+        const secs = Number(r.headers.get('Retry-After')) || 5;
+        err.textContent = `You're writing faster than we can read. Please wait ${secs} s and send again.`;
+        return;
+      }
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       const d = (await r.json()) as { message: WMsg; conversation: WConv };
       showMsg(d.message);
