@@ -113,4 +113,20 @@ int64_t api__throttle_take(struct api__throttle *t, const char *key, int burst, 
 /* messages.c: POST /api/v1/messages/{id}/retry. */
 void api__msg_retry(struct http_req *r, void *ctx);
 
+/* ---- listening (listening.c; issue 5) ------------------------------------------------- */
+void api__lq_list(struct http_req *r, void *ctx);
+void api__lq_create(struct http_req *r, void *ctx);
+void api__lq_get(struct http_req *r, void *ctx);
+void api__lq_patch(struct http_req *r, void *ctx);
+void api__lq_delete(struct http_req *r, void *ctx);
+void api__mentions_list(struct http_req *r, void *ctx);
+void api__mention_get(struct http_req *r, void *ctx);
+void api__mention_convert(struct http_req *r, void *ctx);
+void api__alerts_list(struct http_req *r, void *ctx);
+void api__listen_ingest(struct http_req *r, void *ctx);
+void api__lsources_list(struct http_req *r, void *ctx);
+void api__lsource_create(struct http_req *r, void *ctx);
+void api__lsource_patch(struct http_req *r, void *ctx);
+void api__lsource_delete(struct http_req *r, void *ctx);
+
 #endif

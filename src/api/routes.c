@@ -61,6 +61,21 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "GET", "/api/v1/widget/{channel}/events", api__widget_events, a, 0 },
         { "GET", "/widget.js", api__web_widget_js, a, 0 },
         { "GET", "/assets/*", api__web_asset, a, 0 },
+        /* Issue 5: listening. */
+        { "GET", "/api/v1/listening/queries", api__lq_list, a, 0 },
+        { "POST", "/api/v1/listening/queries", api__lq_create, a, 16 * KB },
+        { "GET", "/api/v1/listening/queries/{id}", api__lq_get, a, 0 },
+        { "PATCH", "/api/v1/listening/queries/{id}", api__lq_patch, a, 16 * KB },
+        { "DELETE", "/api/v1/listening/queries/{id}", api__lq_delete, a, 0 },
+        { "GET", "/api/v1/listening/mentions", api__mentions_list, a, 0 },
+        { "GET", "/api/v1/listening/mentions/{id}", api__mention_get, a, 0 },
+        { "POST", "/api/v1/listening/mentions/{id}/convert", api__mention_convert, a, 4 * KB },
+        { "GET", "/api/v1/listening/alerts", api__alerts_list, a, 0 },
+        { "POST", "/api/v1/listening/ingest", api__listen_ingest, a, 1024 * KB },
+        { "GET", "/api/v1/listening/sources", api__lsources_list, a, 0 },
+        { "POST", "/api/v1/listening/sources", api__lsource_create, a, 8 * KB },
+        { "PATCH", "/api/v1/listening/sources/{id}", api__lsource_patch, a, 4 * KB },
+        { "DELETE", "/api/v1/listening/sources/{id}", api__lsource_delete, a, 0 },
         { "*", "/*", api__web_app, a, 0 }, /* catch-all: keep last */
     };
     a->nroutes = COUNTOF(routes);

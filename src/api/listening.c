@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * listening.c - the /api/v1/listening endpoints: queries (admins write, everyone reads),
+ * mentions with filters and paging, turning a mention into a care conversation, spike alerts,
+ * firehose sources, and the HTTP POST variant of the JSON-lines source. The matching itself
+ * runs in care/listening.c; every query or source change here asks it to reload.
+ */
+#include "base/base.h"
+#include "api/api_int.h"
+
+#include "base/arena.h"
+#include "base/utf8.h"
+#include "listen/listen.h"
+#include "store/store.h"
+
+#define NAME_MAX_BYTES 100
+#define Q_MAX 200
+#define SPEC_MAX 1024
+#define TOKEN_MAX 1024
+
+static int
+bad_query_arg(struct http_req *r, const char *name, const char *want)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg), "invalid '%s': want %s", name, want);
+    http_reply_error(r, ERR_INVAL, msg);
+    return ERR_INVAL;
+}
+
+static int
+bad_field(struct http_req *r, const char *msg)
+{
+    http_reply_error_status(r, 422, "invalid_field", msg);
+    return ERR_INVAL;
+}
+
+/* ---- queries ---------------------------------------------------------------------------- */
+
+static json_t *
+query_json(const struct listen_query_row *q)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(q->id));
+    json_object_set_new(o, "name", json_string(q->name ? q->name : ""));
+    json_object_set_new(o, "query", json_string(q->text ? q->text : ""));
+    json_object_set_new(o, "active", json_boolean(q->active));
+    json_object_set_new(o, "created_at", codec_time(q->created_at));
+    json_object_set_new(o, "updated_at", codec_time(q->updated_at));
+    return o;
+}
+
+/* Checks a query text: 400 naming the column and the problem, as docs/listening.md shows. */
+static int
+query_text_or_reply(struct http_req *r, const char *text)
+{
+    struct errmsg em = { 0 };
+    size_t pos = 0;
+    int rc = listen_query_check(str_c(text), &em, &pos);
+    if (rc == 0) {
+        /* The parser accepts it; make sure the matcher compiles it too. */
+        struct listen_query q = { .id = STR_LIT("check"), .text = str_c(text) };
+        struct listen_matcher *m = NULL;
+        rc = listen_matcher_new(&q, 1, &m, &em);
+        listen_matcher_unref(m);
+    }
+    if (rc == 0)
+        return 0;
+    char msg[400];
+    snprintf(msg, sizeof(msg), "invalid 'query': %s", em.set ? em.text : err_str(rc));
+    http_reply_error(r, rc == ERR_TOOBIG ? ERR_TOOBIG : ERR_INVAL, msg);
+    return rc;
+}
+
+/* Reads "name", "query" and "active" from 'body'; each may be absent when 'partial'. */
+static int
+query_fields_or_reply(struct http_req *r, json_t *body, bool partial, const char **name,
+                      const char **text, int *active)
+{
+    if (api__opt_string_or_reply(r, body, "name", NAME_MAX_BYTES, name) < 0 ||
+        api__opt_string_or_reply(r, body, "query", LISTEN_QUERY_MAX, text) < 0)
+        return ERR_INVAL;
+    json_t *act = json_object_get(body, "active");
+    *active = -1;
+    if (act && !json_is_boolean(act))
+        return bad_field(r, "invalid 'active': want true or false");
+    if (act)
+        *active = json_is_true(act);
+    if (!partial && (!*text || !**text))
+        return bad_field(r, "invalid 'query': want 1..4096 bytes of query text");
+    if (*name && !**name)
+        return bad_field(r, "invalid 'name': want 1..100 bytes");
+    if (*text && query_text_or_reply(r, *text) < 0)
+        return ERR_INVAL;
+    return 0;
+}
+
+static void
+reload_or_log(struct api *a)
+{
+    struct errmsg em = { 0 };
+    /* The rows are durable either way; a failed compile keeps the previous set and is logged
+     * by the service. */
+    care_listen_reload(a->care, &em);
+}
+
+void
+api__lq_list(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
+        return;
+    struct listen_query_row *rows;
+    size_t n;
+    int rc = store_listen_query_list(a->st, http_arena(r), false, 0, &rows, &n);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot list queries");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, query_json(&rows[i]));
+    api__reply(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+static void
+reply_query(struct http_req *r, struct api *a, int64_t id, unsigned status)
+{
+    struct listen_query_row q;
+    int rc = store_listen_query_get(a->st, http_arena(r), id, &q);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such query" : "cannot read query");
+        return;
+    }
+    api__reply(r, status, query_json(&q));
+}
+
+void
+api__lq_create(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    const char *name, *text;
+    int active;
+    if (query_fields_or_reply(r, body, false, &name, &text, &active) < 0)
+        return;
+    int64_t id;
+    int rc = store_listen_query_add(a->st, name ? name : text, text, active != 0, &id);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot store query");
+        return;
+    }
+    reload_or_log(a);
+    reply_query(r, a, id, 201);
+}
+
+void
+api__lq_get(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    reply_query(r, a, id, 200);
+}
+
+void
+api__lq_patch(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    const char *name, *text;
+    int active;
+    if (query_fields_or_reply(r, body, true, &name, &text, &active) < 0)
+        return;
+    if (text && !*text) {
+        bad_field(r, "invalid 'query': want 1..4096 bytes of query text");
+        return;
+    }
+    int rc = store_listen_query_update(a->st, id, name, text, active);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such query" : "cannot update query");
+        return;
+    }
+    reload_or_log(a);
+    reply_query(r, a, id, 200);
+}
+
+void
+api__lq_delete(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    int rc = store_listen_query_delete(a->st, id);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such query" : "cannot delete query");
+        return;
+    }
+    reload_or_log(a);
+    http_reply(r, 204, NULL, "", 0);
+}
+
+/* ---- mentions ----------------------------------------------------------------------------- */
+
+static json_t *
+str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* The same fields as the mention.created event (store/st_listen.c). */
+static json_t *
+mention_json(const struct mention *m)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(m->id));
+    json_object_set_new(o, "platform", str_or_null(m->platform));
+    json_object_set_new(o, "external_id", str_or_null(m->external_id));
+    json_object_set_new(o, "author", json_string(m->author_handle ? m->author_handle : ""));
+    json_object_set_new(o, "author_name", str_or_null(m->author_name));
+    json_object_set_new(o, "text", str_or_null(m->text));
+    json_object_set_new(o, "lang", str_or_null(m->lang));
+    json_object_set_new(o, "url", str_or_null(m->url));
+    json_object_set_new(o, "created_at", codec_time(m->created_at));
+    json_object_set_new(o, "received_at", codec_time(m->received_at));
+    json_object_set_new(o, "intent", str_or_null(m->intent));
+    json_object_set_new(o, "sentiment", str_or_null(m->sentiment));
+    json_object_set_new(o, "urgency", m->urgency >= 0 ? json_integer(m->urgency) : json_null());
+    json_object_set_new(o, "addressed_to_brand", json_boolean(m->addressed_to_brand));
+    json_object_set_new(o, "opportunity", json_boolean(m->opportunity));
+    json_object_set_new(o, "conversation_id",
+                        m->conversation_id ? json_integer(m->conversation_id) : json_null());
+    json_t *qs = json_array();
+    for (size_t i = 0; i < m->nqueries; i++)
+        json_array_append_new(qs, json_integer(m->query_ids[i]));
+    json_object_set_new(o, "queries", qs);
+    return o;
+}
+
+static bool
+plain_word(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+void
+api__mentions_list(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
+        return;
+    struct mention_filter f = { .limit = 50 };
+    int64_t n = 0;
+    const char *v;
+    if (api__query_int_or_reply(r, "query", 1, INT64_MAX, &f.query_id) < 0 ||
+        api__query_int_or_reply(r, "limit", 1, 200, &n) < 0 ||
+        api__query_int_or_reply(r, "cursor", 1, INT64_MAX, &f.cursor) < 0)
+        return;
+    if (n)
+        f.limit = (int)n;
+    if ((v = http_query(r, "intent"))) {
+        if (!plain_word(v, 32)) {
+            bad_query_arg(r, "intent", "an intent name");
+            return;
+        }
+        f.intent = v;
+    }
+    if ((v = http_query(r, "sentiment"))) {
+        if (strcmp(v, "negative") && strcmp(v, "neutral") && strcmp(v, "positive")) {
+            bad_query_arg(r, "sentiment", "negative, neutral or positive");
+            return;
+        }
+        f.sentiment = v;
+    }
+    if ((v = http_query(r, "opportunity"))) {
+        if (strcmp(v, "true") && strcmp(v, "false")) {
+            bad_query_arg(r, "opportunity", "true or false");
+            return;
+        }
+        f.opportunity = strcmp(v, "true") == 0;
+    }
+    if ((v = http_query(r, "q"))) {
+        if (strlen(v) > Q_MAX || !utf8_valid(str_c(v))) {
+            bad_query_arg(r, "q", "at most 200 bytes of text");
+            return;
+        }
+        f.q = v;
+    }
+    struct mention *items;
+    size_t count;
+    int64_t next;
+    int rc = store_mention_list(a->st, http_arena(r), &f, &items, &count, &next);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot list mentions");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(arr, mention_json(&items[i]));
+    json_t *out = json_object();
+    json_object_set_new(out, "items", arr);
+    json_object_set_new(out, "next_cursor", next ? json_sprintf("%lld", (long long)next)
+                                                 : json_null());
+    api__reply(r, 200, out);
+}
+
+void
+api__mention_get(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    struct mention m;
+    int rc = store_mention_get(a->st, http_arena(r), id, &m);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such mention" : "cannot read mention");
+        return;
+    }
+    api__reply(r, 200, mention_json(&m));
+}
+
+/*
+ * Turns a mention into a care conversation: the post goes through the ordinary ingest path
+ * into the channel the caller names (the channel the brand answers that platform from), as a
+ * public thread keyed by the post id, with the mention's triage. Converting twice returns the
+ * same conversation.
+ */
+void
+api__mention_convert(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    json_t *chv = json_object_get(body, "channel_id");
+    if (!json_is_integer(chv) || json_integer_value(chv) <= 0) {
+        bad_field(r, "invalid 'channel_id': want the id of the channel to answer from");
+        return;
+    }
+    struct arena *ar = http_arena(r);
+    struct mention m;
+    int rc = store_mention_get(a->st, ar, id, &m);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such mention" : "cannot read mention");
+        return;
+    }
+    if (m.conversation_id) {
+        api__reply(r, 200, json_pack("{s:I,s:b,s:o}", "conversation_id",
+                                     (json_int_t)m.conversation_id, "duplicate", 1, "mention",
+                                     mention_json(&m)));
+        return;
+    }
+    struct channel ch;
+    rc = store_channel_get(a->st, ar, json_integer_value(chv), &ch);
+    if (rc == ERR_NOTFOUND) {
+        bad_field(r, "invalid 'channel_id': no such channel");
+        return;
+    }
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot read channel");
+        return;
+    }
+    const char *author = m.author_handle && *m.author_handle ? m.author_handle : "unknown";
+    struct inbound in = {
+        .channel_id = ch.id,
+        .channel_type = ch.type,
+        .external_id = str_c(m.external_id),
+        .from_id = str_c(author),
+        .from_name = m.author_name ? str_c(m.author_name) : STR_NULL,
+        .from_handle = str_c(author),
+        .text = str_c(m.text),
+        .thread_id = str_c(m.external_id),
+        .public = true,
+        .created_at = m.created_at,
+    };
+    if (m.intent) {
+        in.lang = m.lang ? m.lang : "und";
+        in.intent = m.intent;
+        in.intent_conf = m.intent_conf;
+        in.sentiment = m.sentiment;
+        in.sentiment_score = m.sentiment_score;
+        in.urgency = m.urgency >= 0 ? m.urgency : 0;
+        in.urgency_reasons = m.urgency_reasons;
+    }
+    struct ingest_result res;
+    rc = store_ingest(a->st, &in, &res);
+    if (rc == 0)
+        rc = store_mention_set_conversation(a->st, id, res.conversation_id);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot create the conversation");
+        return;
+    }
+    m.conversation_id = res.conversation_id;
+    api__reply(r, 201, json_pack("{s:I,s:I,s:b,s:o}", "conversation_id",
+                                 (json_int_t)res.conversation_id, "message_id",
+                                 (json_int_t)res.message_id, "duplicate", 0, "mention",
+                                 mention_json(&m)));
+}
+
+/* ---- spike alerts ------------------------------------------------------------------------ */
+
+void
+api__alerts_list(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
+        return;
+    int64_t q = 0, limit = 0, cursor = 0;
+    if (api__query_int_or_reply(r, "query", 1, INT64_MAX, &q) < 0 ||
+        api__query_int_or_reply(r, "limit", 1, 200, &limit) < 0 ||
+        api__query_int_or_reply(r, "cursor", 1, INT64_MAX, &cursor) < 0)
+        return;
+    struct spike_alert_row *rows;
+    size_t n;
+    int lim = limit ? (int)limit : 50;
+    int rc = store_spike_list(a->st, http_arena(r), q, lim, cursor, &rows, &n);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot list alerts");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct spike_alert_row *s = &rows[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(s->id));
+        json_object_set_new(o, "query_id", json_integer(s->query_id));
+        json_object_set_new(o, "kind", json_string(s->kind));
+        json_object_set_new(o, "window_start", codec_time(s->window_start));
+        json_object_set_new(o, "window_end", codec_time(s->window_end));
+        json_object_set_new(o, "volume", json_integer(s->volume));
+        json_object_set_new(o, "baseline", json_real(s->baseline));
+        json_object_set_new(o, "negative_share", json_real(s->negative_share));
+        json_object_set_new(o, "baseline_negative_share", json_real(s->baseline_negative_share));
+        json_t *posts = codec_parse_array(s->posts);
+        json_object_set_new(o, "posts", posts ? posts : json_array());
+        json_object_set_new(o, "created_at", codec_time(s->created_at));
+        json_array_append_new(arr, o);
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, "items", arr);
+    json_object_set_new(out, "next_cursor", n == (size_t)lim && n
+                                                ? json_sprintf("%lld", (long long)rows[n - 1].id)
+                                                : json_null());
+    api__reply(r, 200, out);
+}
+
+/* ---- HTTP ingest ------------------------------------------------------------------------- */
+
+void
+api__listen_ingest(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
+        return;
+    struct str body = http_body(r);
+    struct care_listen_ingest_result res;
+    struct errmsg em = { 0 };
+    int rc = care_listen_ingest(a->care, body, &res, &em);
+    if (rc < 0) {
+        http_reply_error(r, rc, em.set ? em.text : "cannot ingest");
+        return;
+    }
+    api__reply(r, 200, json_pack("{s:I,s:I,s:I,s:I,s:I}", "lines", (json_int_t)res.lines, "posts",
+                                 (json_int_t)res.posts, "matched", (json_int_t)res.matched,
+                                 "stored", (json_int_t)res.stored, "duplicates",
+                                 (json_int_t)res.duplicates));
+}
+
+/* ---- sources ---------------------------------------------------------------------------- */
+
+static json_t *
+source_json(struct api *a, const struct listen_source_row *s)
+{
+    struct care_listen_source_status st;
+    care_listen_source_status(a->care, s->id, &st);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(s->id));
+    json_object_set_new(o, "spec", json_string(s->spec));
+    json_object_set_new(o, "tls", json_boolean(s->tls));
+    json_object_set_new(o, "active", json_boolean(s->active));
+    json_object_set_new(o, "has_token", json_boolean(s->token && *s->token));
+    json_object_set_new(o, "cursor", str_or_null(s->cursor));
+    json_object_set_new(o, "created_at", codec_time(s->created_at));
+    json_t *status = json_object();
+    json_object_set_new(status, "running", json_boolean(st.running));
+    json_object_set_new(status, "posts", json_integer((json_int_t)st.posts));
+    json_object_set_new(status, "reconnects", json_integer((json_int_t)st.reconnects));
+    json_object_set_new(status, "error", st.error[0] ? json_string(st.error) : json_null());
+    json_object_set_new(o, "status", status);
+    return o;
+}
+
+void
+api__lsources_list(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
+        return;
+    struct listen_source_row *rows;
+    size_t n;
+    int rc = store_listen_source_list(a->st, http_arena(r), 0, &rows, &n);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot list sources");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, source_json(a, &rows[i]));
+    api__reply(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+static bool
+spec_ok(const char *spec)
+{
+    if (strncmp(spec, "jetstream://", 12) != 0 && strncmp(spec, "mastodon://", 11) != 0)
+        return false;
+    for (const char *s = spec; *s; s++) {
+        if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+static void
+reply_source(struct http_req *r, struct api *a, int64_t id, unsigned status)
+{
+    struct listen_source_row s;
+    int rc = store_listen_source_get(a->st, http_arena(r), id, &s);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot read source");
+        return;
+    }
+    api__reply(r, status, source_json(a, &s));
+}
+
+void
+api__lsource_create(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    const char *spec, *token;
+    if (api__opt_string_or_reply(r, body, "spec", SPEC_MAX, &spec) < 0 ||
+        api__opt_string_or_reply(r, body, "token", TOKEN_MAX, &token) < 0)
+        return;
+    json_t *tls = json_object_get(body, "tls");
+    json_t *active = json_object_get(body, "active");
+    if (!spec || !spec_ok(spec)) {
+        bad_field(r, "invalid 'spec': want jetstream://HOST[:PORT][/PATH] or "
+                     "mastodon://HOST[:PORT][/PATH]");
+        return;
+    }
+    if ((tls && !json_is_boolean(tls)) || (active && !json_is_boolean(active))) {
+        bad_field(r, "invalid 'tls' or 'active': want true or false");
+        return;
+    }
+    /* Opening does no I/O; it checks the spec the way the source thread will read it. */
+    struct listen_source_opts o = { .tls = json_is_true(tls) };
+    struct listen_source *src = NULL;
+    struct errmsg em = { 0 };
+    if (listen_source_open(spec, &o, &src, &em) < 0) {
+        char msg[320];
+        snprintf(msg, sizeof(msg), "invalid 'spec': %s", em.text);
+        bad_field(r, msg);
+        return;
+    }
+    listen_source_free(src);
+    int64_t id;
+    int rc = store_listen_source_add(a->st, spec, json_is_true(tls), token,
+                                     !active || json_is_true(active), &id);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot store source");
+        return;
+    }
+    care_listen_sources_reload(a->care);
+    reply_source(r, a, id, 201);
+}
+
+void
+api__lsource_patch(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    json_t *active = json_object_get(body, "active");
+    if (!json_is_boolean(active)) {
+        bad_field(r, "invalid 'active': want true or false");
+        return;
+    }
+    int rc = store_listen_source_update(a->st, id, json_is_true(active));
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot update source");
+        return;
+    }
+    care_listen_sources_reload(a->care);
+    reply_source(r, a, id, 200);
+}
+
+void
+api__lsource_delete(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    int rc = store_listen_source_delete(a->st, id);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot delete source");
+        return;
+    }
+    care_listen_sources_reload(a->care);
+    http_reply(r, 204, NULL, "", 0);
+}
