@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "base/buf.h"
 #include "base/rand.h"
 #include "channels/chan.h"
 #include "care/care.h"
@@ -276,8 +277,11 @@ cli_channel(int argc, char **argv)
     char *rest[REST_MAX];
     int nrest, rc;
     if (argc < 2 || wants_help(argc, argv) || strcmp(argv[1], "add") != 0) {
-        printf("usage: hark channel add --type api --name N [--callback-url URL] [--db PATH]\n\n"
-               "Adds a channel and prints its id, webhook URL and signing secret (once).\n");
+        printf("usage: hark channel add --type T --name N [--callback-url URL]\n"
+               "                        [--setting KEY=VALUE]... [--settings JSON] [--db PATH]\n\n"
+               "Adds a channel and prints its id, webhook URL and signing secret (once).\n"
+               "Per-type settings (docs/channels.md) come as repeated --setting KEY=VALUE\n"
+               "(string values) or as one --settings JSON object.\n");
         return argc < 2 || !wants_help(argc, argv) ? 2 : 0;
     }
     if ((rc = load(argc - 1, argv + 1, &cfg, rest, &nrest)) != 0)
@@ -285,28 +289,72 @@ cli_channel(int argc, char **argv)
     const char *type = opt(rest, nrest, "--type");
     const char *name = opt(rest, nrest, "--name");
     const char *callback = opt(rest, nrest, "--callback-url");
-    if ((rc = leftovers("channel add", rest, nrest, 0)) != 0)
+    const char *json_settings = opt(rest, nrest, "--settings");
+    /* Repeated --setting KEY=VALUE pairs become one JSON object of strings. */
+    struct buf pairs;
+    buf_init(&pairs, 16 * 1024);
+    for (const char *kv; (kv = opt(rest, nrest, "--setting"));) {
+        const char *eq = strchr(kv, '=');
+        if (!eq || eq == kv) {
+            fprintf(stderr, "hark channel add: invalid --setting '%s': want KEY=VALUE\n", kv);
+            buf_release(&pairs);
+            return 2;
+        }
+        buf_addc(&pairs, pairs.len ? ',' : '{');
+        for (int part = 0; part < 2; part++) {
+            const char *p = part ? eq + 1 : kv, *end = part ? eq + 1 + strlen(eq + 1) : eq;
+            buf_addc(&pairs, '"');
+            for (; p < end; p++) {
+                unsigned char c = (unsigned char)*p;
+                if (c == '"' || c == '\\')
+                    buf_printf(&pairs, "\\%c", c);
+                else if (c < 0x20)
+                    buf_printf(&pairs, "\\u%04x", c);
+                else
+                    buf_addc(&pairs, (char)c);
+            }
+            buf_adds(&pairs, part ? "\"" : "\":");
+        }
+    }
+    if (pairs.len && buf_addc(&pairs, '}') < 0) {
+        fprintf(stderr, "hark channel add: --setting values too long\n");
+        buf_release(&pairs);
+        return 2;
+    }
+    rc = leftovers("channel add", rest, nrest, 0);
+    if (rc == 0 && (callback != NULL) + (json_settings != NULL) + (pairs.len > 0) > 1) {
+        fprintf(stderr, "hark channel add: use one of --callback-url, --setting, --settings\n");
+        rc = 2;
+    }
+    if (rc != 0) {
+        buf_release(&pairs);
         return rc;
+    }
     if (!type || !name || !name[0]) {
         fprintf(stderr, "hark channel add: --type and --name are required\n");
+        buf_release(&pairs);
         return 2;
     }
     const struct chan_ops *ops = chan_find(type);
     if (!ops) {
         fprintf(stderr, "hark channel add: unknown --type '%s'\n", type);
+        buf_release(&pairs);
         return 2;
     }
     char in[2200] = "{}";
     if (callback) {
         if (strlen(callback) > 2000 || strchr(callback, '"') || strchr(callback, '\\')) {
             fprintf(stderr, "hark channel add: invalid --callback-url\n");
+            buf_release(&pairs);
             return 2;
         }
         snprintf(in, sizeof(in), "{\"callback_url\":\"%s\"}", callback);
     }
     char *settings = NULL;
     struct errmsg em = { 0 };
-    if (ops->settings(in, &settings, &em) < 0) {
+    rc = ops->settings(json_settings ? json_settings : pairs.len ? pairs.p : in, &settings, &em);
+    buf_release(&pairs);
+    if (rc < 0) {
         fprintf(stderr, "hark channel add: %s\n", em.text);
         return 2;
     }

@@ -129,4 +129,20 @@ void api__lsource_create(struct http_req *r, void *ctx);
 void api__lsource_patch(struct http_req *r, void *ctx);
 void api__lsource_delete(struct http_req *r, void *ctx);
 
+/* ---- platform rules: reply windows, templates, public to private (platform.c; issue 6) --- */
+
+struct conv;
+/* Refuses a free-form reply in 'c' once its channel's customer-service window
+ * (chan_ops.reply_window_ms after the customer's last message) has closed: < 0 after replying
+ * 422 outside_reply_window with a message that offers a template where the platform has them.
+ * Public threads have no window. */
+int api__platform_window_or_reply(struct http_req *r, const struct conv *c);
+/* Reads body.template ({"name","language","components"?}) for a WhatsApp conversation: sets
+ * '*text' to the readable text agents see (a new string released with the request) and
+ * '*payload' to the JSON handed to the adapter (request arena). < 0 after replying 404/422. */
+int api__platform_template_or_reply(struct http_req *r, struct api *a, int64_t conv_id,
+                                    json_t *body, json_t **text, char **payload);
+/* POST /api/v1/conversations/{id}/private-reply {"text"}. */
+void api__conv_private_reply(struct http_req *r, void *ctx);
+
 #endif

@@ -91,5 +91,12 @@ api__channels_create(struct http_req *r, void *ctx)
     json_object_set_new(o, "webhook_url", json_sprintf("%s/hooks/%lld", a->cfg.public_url,
                                                        (long long)saved.id));
     json_object_set_new(o, "secret", json_string(secret)); /* shown once */
+    /* Meta's handshake token is pasted into the platform with the webhook URL: shown here
+     * once, like the secret (issue 6). */
+    json_t *plain = codec_parse_object(saved.settings);
+    json_t *vt = json_object_get(plain, "verify_token");
+    if (json_is_string(vt))
+        json_object_set(o, "verify_token", vt);
+    json_decref(plain);
     api__reply(r, 201, o);
 }

@@ -15,6 +15,24 @@
 
 #define Q_MAX 200
 
+/* codec_conv plus the platform's reply window (issue 6): when free-form replies stop being
+ * allowed ('reply_window_closes_at', null when the channel has no window or the thread is
+ * public) and whether that is still ahead. */
+static json_t *
+conv_json(const struct conv *c)
+{
+    json_t *o = codec_conv(c);
+    const struct chan_ops *ops = chan_find(c->channel_type);
+    if (ops && ops->reply_window_ms && !c->public) {
+        int64_t closes = c->last_inbound_at ? c->last_inbound_at + ops->reply_window_ms : 0;
+        json_object_set_new(o, "reply_window_closes_at", codec_time(closes));
+        json_object_set_new(o, "reply_window_open", json_boolean(closes > clock_now_ms()));
+    } else {
+        json_object_set_new(o, "reply_window_closes_at", json_null());
+    }
+    return o;
+}
+
 static bool
 plain_word(const char *s, size_t max)
 {
@@ -143,7 +161,7 @@ api__convs_list(struct http_req *r, void *ctx)
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < count; i++)
-        json_array_append_new(arr, codec_conv(&items[i]));
+        json_array_append_new(arr, conv_json(&items[i]));
     json_t *out = json_object();
     json_object_set_new(out, "items", arr);
     json_object_set_new(out, "next_cursor",
@@ -184,7 +202,10 @@ conv_full(struct api *a, struct arena *ar, int64_t id, int *rc)
         *rc = store_msg_list(a->st, ar, id, &msgs, &n);
     if (*rc < 0)
         return NULL;
-    json_t *o = codec_conv(&c);
+    json_t *o = conv_json(&c);
+    int64_t linked = 0;
+    if (store_conv_linked(a->st, id, &linked) == 0)
+        json_object_set_new(o, "linked_conversation_id", linked ? json_integer(linked) : json_null());
     json_object_set_new(o, "contact", codec_contact(&ct));
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
@@ -236,7 +257,12 @@ api__conv_reply(struct http_req *r, void *ctx)
         return;
     json_t *text = json_object_get(body, "text");
     json_t *priv = json_object_get(body, "private");
-    if (!json_is_string(text) || !text_ok(json_string_value(text), json_string_length(text))) {
+    json_t *tpl = json_object_get(body, "template");
+    char *payload = NULL;
+    if (tpl && !json_is_null(tpl)) {
+        if (api__platform_template_or_reply(r, a, id, body, &text, &payload) < 0)
+            return;
+    } else if (!json_is_string(text) || !text_ok(json_string_value(text), json_string_length(text))) {
         http_reply_error_status(r, 422, "invalid_field",
                                 "invalid 'text': want 1..16384 bytes, not only spaces");
         return;
@@ -255,7 +281,9 @@ api__conv_reply(struct http_req *r, void *ctx)
             return;
         }
         const struct chan_ops *ops = chan_find(c.channel_type);
-        if (ops && ops->max_text && json_string_length(text) > ops->max_text) {
+        if (!payload && api__platform_window_or_reply(r, &c) < 0)
+            return;
+        if (!payload && ops && ops->max_text && json_string_length(text) > ops->max_text) {
             char msg[160];
             snprintf(msg, sizeof(msg), "invalid 'text': %s allows at most %zu bytes per message",
                      c.channel_type, ops->max_text);
@@ -263,9 +291,9 @@ api__conv_reply(struct http_req *r, void *ctx)
             return;
         }
     }
-    int rc = store_reply(a->st, id, p.agent_id,
-                         (struct str){ json_string_value(text), json_string_length(text) }, note,
-                         &msg_id);
+    struct str t = { json_string_value(text), json_string_length(text) };
+    int rc = payload ? store_reply_payload(a->st, id, p.agent_id, t, payload, &msg_id)
+                     : store_reply(a->st, id, p.agent_id, t, note, &msg_id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot store reply");
         return;
@@ -290,7 +318,7 @@ reply_conv(struct http_req *r, struct api *a, int64_t id)
         http_reply_error(r, rc, "cannot read conversation");
         return;
     }
-    api__reply(r, 200, codec_conv(&c));
+    api__reply(r, 200, conv_json(&c));
 }
 
 void

@@ -76,6 +76,9 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "POST", "/api/v1/listening/sources", api__lsource_create, a, 8 * KB },
         { "PATCH", "/api/v1/listening/sources/{id}", api__lsource_patch, a, 4 * KB },
         { "DELETE", "/api/v1/listening/sources/{id}", api__lsource_delete, a, 0 },
+        /* Issue 6: public to private (Meta's private reply; X's DM). */
+        { "POST", "/api/v1/conversations/{id}/private-reply", api__conv_private_reply, a,
+          64 * KB },
         { "*", "/*", api__web_app, a, 0 }, /* catch-all: keep last */
     };
     a->nroutes = COUNTOF(routes);

@@ -175,6 +175,16 @@ codec_agent(const struct agent *a, bool private)
     return o;
 }
 
+/* Settings that are credentials: kept in the store, shown as "********" (issue 6). */
+static bool
+secret_setting(const char *key)
+{
+    size_t n = strlen(key);
+    return (n >= 7 && strcmp(key + n - 7, "_secret") == 0) ||
+           (n >= 6 && strcmp(key + n - 6, "_token") == 0) || strcmp(key, "password") == 0 ||
+           strcmp(key, "secret") == 0;
+}
+
 json_t *
 codec_channel(const struct channel *ch)
 {
@@ -182,7 +192,14 @@ codec_channel(const struct channel *ch)
     json_object_set_new(o, "id", json_integer(ch->id));
     json_object_set_new(o, "type", json_string(ch->type));
     json_object_set_new(o, "name", json_string(ch->name));
-    json_object_set_new(o, "settings", codec_parse_object(ch->settings));
+    json_t *settings = codec_parse_object(ch->settings);
+    const char *key;
+    json_t *v;
+    json_object_foreach(settings, key, v) {
+        if (secret_setting(key))
+            json_object_set_new(settings, key, json_string("********"));
+    }
+    json_object_set_new(o, "settings", settings);
     json_object_set_new(o, "webhook_path", json_sprintf("/hooks/%lld", (long long)ch->id));
     json_object_set_new(o, "created_at", codec_time(ch->created_at));
     return o;

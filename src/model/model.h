@@ -159,7 +159,8 @@ json_t *codec_contact(const struct contact *c);
 json_t *codec_identity(const struct identity *i);
 /* 'private' adds email and role (for agents and admins); public profiles omit them. */
 json_t *codec_agent(const struct agent *a, bool private);
-/* Never includes the secret. */
+/* Never includes the secret; settings that are credentials ("*_secret", "*_token",
+ * "password") read "********". */
 json_t *codec_channel(const struct channel *ch);
 /* Parses JSON text stored by Hark; returns a new reference, or an empty array/object when
  * 'text' is NULL or malformed. */
