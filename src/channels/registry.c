@@ -15,6 +15,9 @@ extern const struct chan_ops chan_webchat_ops;
 extern const struct chan_ops chan_whatsapp_ops;  /* issue 6: Meta */
 extern const struct chan_ops chan_messenger_ops;
 extern const struct chan_ops chan_instagram_ops;
+extern const struct chan_ops chan_telegram_ops;
+extern const struct chan_ops chan_x_ops;
+extern const struct chan_ops chan_sms_ops;
 
 static const struct chan_ops *const adapters[] = {
     &chan_api_ops,
@@ -22,6 +25,9 @@ static const struct chan_ops *const adapters[] = {
     &chan_whatsapp_ops,
     &chan_messenger_ops,
     &chan_instagram_ops,
+    &chan_telegram_ops,
+    &chan_x_ops,
+    &chan_sms_ops,
 };
 
 const struct chan_ops *

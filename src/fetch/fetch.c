@@ -46,6 +46,17 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
     struct ctx *c = arg;
     size_t n = size * nmemb;
     static const char name[] = "retry-after:";
+    static const char reset[] = "x-rate-limit-reset:";
+    if (n > sizeof(reset) - 1 && strncasecmp(p, reset, sizeof(reset) - 1) == 0) {
+        struct str v = str_trim((struct str){ p + sizeof(reset) - 1, n - (sizeof(reset) - 1) });
+        while (v.len && (v.p[v.len - 1] == '\r' || v.p[v.len - 1] == '\n'))
+            v.len--;
+        int64_t at;
+        if (str_to_i64(v, 0, INT64_MAX / 1000, &at) == 0) {
+            int64_t d = at * 1000 - clock_now_ms();
+            c->resp->rate_reset_ms = d > 0 ? d : 0;
+        }
+    }
     if (n > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
         struct str v = str_trim((struct str){ p + sizeof(name) - 1, n - (sizeof(name) - 1) });
         while (v.len && (v.p[v.len - 1] == '\r' || v.p[v.len - 1] == '\n'))
@@ -78,6 +89,7 @@ fetch_do(const struct fetch_request *req, struct fetch_response *resp)
 
     memset(resp, 0, sizeof(*resp));
     resp->retry_after_ms = -1;
+    resp->rate_reset_ms = -1;
     buf_init(&resp->body, req->max_response ? req->max_response : 1 << 20);
     if (strncmp(req->url, "http://", 7) != 0 && strncmp(req->url, "https://", 8) != 0) {
         snprintf(resp->error, sizeof(resp->error), "unsupported url scheme");

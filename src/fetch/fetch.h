@@ -34,6 +34,7 @@ struct fetch_request {
 struct fetch_response {
     long status;            /* HTTP status, 0 when no response arrived */
     int64_t retry_after_ms; /* from Retry-After (seconds or HTTP date); -1 when absent */
+    int64_t rate_reset_ms;  /* ms until x-rate-limit-reset (epoch seconds, X); -1 when absent */
     struct buf body;        /* released by fetch_response_release */
     char error[160];        /* transport error text when status is 0 */
 };
