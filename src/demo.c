@@ -8,6 +8,10 @@
  * from templates - questions, complaints, praise, pre-sales questions - with agent replies,
  * notes, labels and resolutions. Then a simulator thread keeps writing as customers through
  * the real signed webhook path. Texts are generated here, never drawn from tweets.
+ *
+ * The brand also has a "webchat" channel, and the demo's second little server (the one that
+ * receives replies) serves the brand's shop page with the chat widget embedded, from its own
+ * origin as a real shop would, under a strict Content-Security-Policy.
  */
 #include "base/base.h"
 #include "cli.h"
@@ -148,6 +152,92 @@ on_callback(struct http_req *r, void *ctx)
 {
     (void)ctx;
     http_reply_json(r, 200, "{\"ok\":true}", 11);
+}
+
+/* ---- the demo shop: a brand's web page with the chat widget ------------------------------ */
+
+#define SHOP_CSS                                                                                   \
+    "body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#0f172a;background:#f8fafc}"         \
+    "header{background:#14532d;color:#fff;padding:18px 24px}header h1{margin:0;font-size:22px}"   \
+    "header p{margin:4px 0 0;opacity:.85}main{max-width:880px;margin:0 auto;padding:24px}"         \
+    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:16px}"      \
+    ".card{background:#fff;border:1px solid #e2e8f0;border-radius:10px;padding:16px}"             \
+    ".card h2{font-size:17px;margin:0 0 4px}.price{color:#166534;font-weight:600}"                \
+    ".note{margin-top:28px;color:#475569;font-size:14px}"
+
+/* Built once before the banner is printed, then only read (by the receiver's threads). */
+struct shop {
+    atomic_bool ready;
+    struct buf html;
+    struct buf csp; /* the page's Content-Security-Policy */
+};
+
+static void
+on_shop(struct http_req *r, void *ctx)
+{
+    struct shop *sh = ctx;
+    if (!atomic_load(&sh->ready)) {
+        http_reply(r, 503, "text/plain; charset=utf-8", "starting\n", 9);
+        return;
+    }
+    http_add_header(r, "Cache-Control", "no-store");
+    http_add_header(r, "Content-Security-Policy", sh->csp.p);
+    http_reply(r, 200, "text/html; charset=utf-8", sh->html.p, sh->html.len);
+}
+
+static void
+on_shop_css(struct http_req *r, void *ctx)
+{
+    (void)ctx;
+    http_add_header(r, "Cache-Control", "max-age=300");
+    http_reply(r, 200, "text/css; charset=utf-8", SHOP_CSS, sizeof(SHOP_CSS) - 1);
+}
+
+/* The page for the widget of channel 'chat' served by Hark at 'hark', and its CSP: the page has
+ * no inline script or style (the widget styles its own shadow root). */
+static void
+shop_build(struct shop *sh, const char *hark, int64_t chat)
+{
+    buf_init(&sh->html, 16 * 1024);
+    buf_adds(&sh->html, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                        "<title>Northwind Outfitters</title><link rel=\"stylesheet\" "
+                        "href=\"/shop.css\"></head><body><header><h1>Northwind Outfitters</h1>"
+                        "<p>Outdoor gear for every trail</p></header><main><div class=\"grid\">");
+    for (size_t i = 0; i < COUNTOF(products); i++)
+        buf_printf(&sh->html, "<div class=\"card\"><h2>%s</h2><p class=\"price\">$%u</p></div>",
+                   products[i], 49 + 30 * (unsigned)i);
+    buf_printf(&sh->html, "</div><p class=\"note\">This is Hark's demo shop. The chat bubble "
+                          "is Hark's widget: write in it, then answer from the inbox.</p></main>"
+                          "<script src=\"%s/widget.js\" data-channel=\"%lld\" async></script>"
+                          "</body></html>", hark, (long long)chat);
+    buf_init(&sh->csp, 1024);
+    buf_printf(&sh->csp, "default-src 'none'; script-src %s; connect-src %s; img-src %s https: "
+                          "data:; style-src 'self'; base-uri 'none'; form-action 'none'; "
+                          "frame-ancestors 'none'", hark, hark, hark);
+    atomic_store(&sh->ready, true);
+}
+
+/* The brand's web chat: created on first run, and for demo databases made before it existed. */
+static int64_t
+demo_webchat(struct app *app, const struct channel *chans, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(chans[i].type, "webchat") == 0)
+            return chans[i].id;
+    }
+    char secret[65];
+    rand_hex(secret, 32);
+    struct channel ch = { .type = "webchat", .name = "Website chat", .secret = secret,
+                          .settings = "{\"brand_name\":\"Northwind Outfitters\","
+                                      "\"color\":\"#166534\",\"greeting\":\"Hi! Questions about "
+                                      "sizes, orders or trails? Ask us anything.\","
+                                      "\"office_hours\":\"Mon\u2013Sat 8:00\u201320:00 (MT)\","
+                                      "\"reply_minutes\":5}" };
+    int64_t id = 0;
+    if (store_channel_add(app->st, &ch, &id) < 0)
+        return 0;
+    return id;
 }
 
 static int
@@ -298,11 +388,14 @@ cli_demo(int argc, char **argv)
         return 1;
     }
 
-    /* The brand's own integration endpoint, for replies on the api channel. */
-    struct http_route cb_routes[] = { { "POST", "/callback", on_callback, NULL, 256 * 1024 } };
+    /* The brand's own integration endpoint, for replies on the api channel, and its shop. */
+    struct shop shop = { 0 };
+    struct http_route cb_routes[] = { { "POST", "/callback", on_callback, NULL, 256 * 1024 },
+                                      { "GET", "/shop", on_shop, &shop, 0 },
+                                      { "GET", "/shop.css", on_shop_css, NULL, 0 } };
     struct http_server *cb = NULL;
     struct http_config cbc = { .addr = "127.0.0.1", .port = 0 };
-    if (http_server_start(&cbc, cb_routes, 1, &cb) < 0) {
+    if (http_server_start(&cbc, cb_routes, COUNTOF(cb_routes), &cb) < 0) {
         fprintf(stderr, "hark demo: cannot start the demo callback receiver\n");
         app_close(&app);
         return 1;
@@ -340,18 +433,24 @@ cli_demo(int argc, char **argv)
         /* The callback port changes per run; point the channel at this run's receiver. */
         store_channel_set_settings(app.st, sim.channel_id, settings);
     }
+    int64_t chat = demo_webchat(&app, chans, nchans);
+    shop_build(&shop, cfg.public_url[0] ? cfg.public_url : app.url, chat);
     arena_free(ar);
 
     pthread_t th;
     pthread_create(&th, NULL, simulate, &sim);
     printf("\nHark demo is running: %s\n  log in as %s / %s\n  database: %s\n"
+           "  demo shop with the chat widget: http://127.0.0.1:%d/shop\n"
            "  simulated customers write in every ~%lld s; Ctrl-C stops.\n\n",
-           app.url, DEMO_LOGIN, DEMO_PASSWORD, cfg.db, (long long)(cfg.demo_interval_ms / 1000));
+           app.url, DEMO_LOGIN, DEMO_PASSWORD, cfg.db, http_server_port(cb),
+           (long long)(cfg.demo_interval_ms / 1000));
     fflush(stdout);
     app_wait(&app);
     atomic_store(&sim.stop, true);
     pthread_join(th, NULL);
     app_close(&app);
     http_server_stop(cb);
+    buf_release(&shop.html);
+    buf_release(&shop.csp);
     return 0;
 }
