@@ -3,9 +3,10 @@
  * chan_instagram.c - the "instagram" channel: an Instagram professional account's DMs and
  * the comments on its media.
  *
- * DMs have Messenger's shape and thread by the customer's IGSID ("dm:<IGSID>"); the comments
- * on one media item are one public conversation (thread key: the media id), answered in
- * public with a reply under the latest comment, or moved to DMs with Meta's private reply.
+ * DMs have Messenger's shape and thread by the customer's IGSID ("dm:<IGSID>"); one
+ * customer's comments on one media item are one public conversation (thread key
+ * "<media id>:<commenter id>"), answered in public with a reply under their latest comment, or
+ * moved to DMs with Meta's private reply.
  * 'page_id' is the Instagram account id (Instagram Login) or the linked Page id (Facebook
  * Login); point 'api_base' at graph.instagram.com or graph.facebook.com to match.
  */
@@ -32,6 +33,10 @@ comment(const struct channel *ch, const char *account_id, json_t *entry, json_t 
     in.reply_to = chan__meta_str(value, "parent_id", MODEL_EXTID_MAX, ar);
     if (!in.external_id.len || !in.thread_id.len)
         return;
+    /* One public conversation per post and commenter: inbound messages carry no author of
+     * their own, so a thread shared by several customers would show them all as one. */
+    in.thread_id = str_c(arena_printf(ar, "%.*s:%.*s", (int)in.thread_id.len, in.thread_id.p,
+                                      (int)in.from_id.len, in.from_id.p));
     if (!in.text.len)
         in.text = STR_LIT("[comment]");
     json_t *t = json_object_get(entry, "time");

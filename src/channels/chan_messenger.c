@@ -3,9 +3,9 @@
  * chan_messenger.c - the "messenger" channel: a Facebook Page's Messenger DMs and the public
  * comments on its posts (the Page "feed" webhook field), on one channel.
  *
- * DMs thread by the customer's page-scoped id ("dm:<PSID>"); the comments on one post are one
- * public conversation (thread key: the post id), answered in public under the latest comment,
- * or moved to Messenger with Meta's private reply. The shared Meta mechanics live in
+ * DMs thread by the customer's page-scoped id ("dm:<PSID>"); one customer's comments on one
+ * post are one public conversation (thread key "<post id>:<commenter id>"), answered in public
+ * under their latest comment, or moved to Messenger with Meta's private reply. The shared Meta mechanics live in
  * chan_meta.c.
  */
 #include "base/base.h"
@@ -36,6 +36,10 @@ feed_comment(const struct channel *ch, const char *page_id, json_t *value, struc
         in.reply_to = parent;
     if (!in.external_id.len || !in.thread_id.len)
         return;
+    /* One public conversation per post and commenter: inbound messages carry no author of
+     * their own, so a thread shared by several customers would show them all as one. */
+    in.thread_id = str_c(arena_printf(ar, "%.*s:%.*s", (int)in.thread_id.len, in.thread_id.p,
+                                      (int)in.from_id.len, in.from_id.p));
     if (!in.text.len)
         in.text = json_object_get(value, "photo") ? STR_LIT("[image]") : STR_LIT("[comment]");
     json_t *t = json_object_get(value, "created_time");
