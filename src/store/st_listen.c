@@ -93,7 +93,9 @@ mention_json(const struct mention *m)
     for (size_t i = 0; i < m->nqueries; i++)
         buf_printf(&b, "%s%lld", i ? "," : "", (long long)m->query_ids[i]);
     buf_adds(&b, "]}");
-    return buf_take(&b, NULL);
+    char *text = buf_take(&b, NULL);
+    buf_release(&b);
+    return text;
 }
 
 /* ---- queries -------------------------------------------------------------------------- */
@@ -728,7 +730,9 @@ spike_add_tx(struct store__tx *tx, void *arg)
                a->posts);
     json_time(&b, tx->now);
     buf_addc(&b, '}');
-    return store__event(tx, "listening.spike", buf_take(&b, NULL));
+    char *text = buf_take(&b, NULL);
+    buf_release(&b);
+    return store__event(tx, "listening.spike", text);
 }
 
 int
