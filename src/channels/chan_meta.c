@@ -41,14 +41,15 @@ path_safe(const char *s)
     return true;
 }
 
-/* Printable ASCII without spaces: what a token may hold. */
+/* Printable ASCII without spaces, quotes or backslashes: what a token may hold (so it never
+ * needs escaping where it is shown to be pasted into Meta). */
 static bool
 token_ok(const char *s)
 {
     if (!s || !*s)
         return false;
     for (const char *p = s; *p; p++) {
-        if (*p <= ' ' || *p > '~')
+        if (*p <= ' ' || *p > '~' || *p == '"' || *p == '\\')
             return false;
     }
     return true;
@@ -106,7 +107,7 @@ chan__meta_settings(const char *type, const char *id_key, const char *settings, 
         if (strcmp(key, id_key) == 0 ? !path_safe(s) : !token_ok(s)) {
             rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.%s': want %s", key,
                             strcmp(key, id_key) == 0 ? "a Graph id (digits)"
-                                                     : "printable characters without spaces");
+                                                     : "printable characters without spaces or quotes");
             goto out;
         }
         json_object_set(norm, key, v);
