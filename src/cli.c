@@ -369,8 +369,9 @@ cli_channel(int argc, char **argv)
     int64_t id;
     rc = store_channel_add(app.st, &ch, &id);
     app_close(&app);
-    free(settings);
+    char *settings_shown = settings;
     if (rc < 0) {
+        free(settings);
         fprintf(stderr, "hark channel add: %s\n", err_str(rc));
         return 1;
     }
@@ -383,5 +384,13 @@ cli_channel(int argc, char **argv)
     else
         printf("webhook_url: http://%s:%d/hooks/%lld\n", addr, port, (long long)id);
     printf("secret: %s\n", secret);
+    /* Meta's handshake token, to paste into the app dashboard with the URL (issue 6). Meta
+     * adapters accept tokens without quotes or backslashes, so the JSON text is the value. */
+    const char *vt = settings_shown ? strstr(settings_shown, "\"verify_token\":\"") : NULL;
+    if (vt) {
+        vt += strlen("\"verify_token\":\"");
+        printf("verify_token: %.*s\n", (int)strcspn(vt, "\""), vt);
+    }
+    free(settings_shown);
     return 0;
 }
