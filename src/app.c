@@ -150,6 +150,9 @@ app_start(struct app *app, struct errmsg *em)
     rc = care_outbox_start(app->care);
     if (rc < 0)
         return errmsg_set(em, rc, "cannot start the outbox worker");
+    rc = care_timers_start(app->care); /* issue 7: SLA timers, routing queue */
+    if (rc < 0)
+        return errmsg_set(em, rc, "cannot start the timers worker");
     /* Listening (issue 5): source cursor files live beside the database. */
     const char *db = strncmp(app->cfg.db, "sqlite:", 7) == 0 ? app->cfg.db + 7 : app->cfg.db;
     struct care_listen_config lc = { .brand_handles = app->cfg.brand_handles,

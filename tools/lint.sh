@@ -34,7 +34,8 @@ owns() { # owns HEADER-REGEX FOLDER...
 }
 owns 'microhttpd.h' http
 owns 'sqlite3.h|libpq-fe.h' store
-owns 'hs.h|hs/|unicode/|yajl/|libwebsockets.h' listen
+owns 'hs.h|hs/|yajl/|libwebsockets.h' listen
+owns 'unicode/' listen care
 owns 'curl/' fetch
 owns 'argon2.h' care
 owns 'openssl/' channels care

@@ -145,4 +145,48 @@ int api__platform_template_or_reply(struct http_req *r, struct api *a, int64_t c
 /* POST /api/v1/conversations/{id}/private-reply {"text"}. */
 void api__conv_private_reply(struct http_req *r, void *ctx);
 
+/* ---- routing, SLA, business hours (issue 7) ---------------------------------------------- */
+
+/* rules.c: an optional member that must be an array of at most 64 plain strings (1..100 bytes
+ * of UTF-8); '*out' gets its compact JSON text (NULL when absent). < 0 after replying 422. */
+int api__strlist_or_reply(struct http_req *r, json_t *obj, const char *name, const char **out);
+/* rules.c: an optional integer member within [min, max]; '*out' untouched when absent. < 0
+ * after replying 422. */
+int api__opt_int_or_reply(struct http_req *r, json_t *obj, const char *name, int64_t min,
+                          int64_t max, int64_t *out);
+/* rules.c: an optional boolean member; '*out' untouched when absent. < 0 after replying 422. */
+int api__opt_bool_or_reply(struct http_req *r, json_t *obj, const char *name, bool *out);
+/* rules.c: adds 'json_text' (a stored JSON array, may be NULL) to 'o' as 'name'. */
+void api__set_list(json_t *o, const char *name, const char *json_text);
+void api__rules_list(struct http_req *r, void *ctx);
+void api__rules_create(struct http_req *r, void *ctx);
+void api__rule_get(struct http_req *r, void *ctx);
+void api__rule_update(struct http_req *r, void *ctx);
+void api__rule_delete(struct http_req *r, void *ctx);
+/* teams.c: teams, agent routing profiles and availability. */
+void api__teams_list(struct http_req *r, void *ctx);
+void api__teams_create(struct http_req *r, void *ctx);
+void api__team_get(struct http_req *r, void *ctx);
+void api__team_update(struct http_req *r, void *ctx);
+void api__team_delete(struct http_req *r, void *ctx);
+void api__profiles_list(struct http_req *r, void *ctx);
+void api__profile_get(struct http_req *r, void *ctx);
+void api__profile_update(struct http_req *r, void *ctx);
+void api__me_availability(struct http_req *r, void *ctx);
+/* calendars.c */
+void api__calendars_list(struct http_req *r, void *ctx);
+void api__calendars_create(struct http_req *r, void *ctx);
+void api__calendar_get(struct http_req *r, void *ctx);
+void api__calendar_update(struct http_req *r, void *ctx);
+void api__calendar_delete(struct http_req *r, void *ctx);
+/* policies.c: SLA policies, a conversation's SLA and routing, the unanswered view. */
+void api__policies_list(struct http_req *r, void *ctx);
+void api__policies_create(struct http_req *r, void *ctx);
+void api__policy_get(struct http_req *r, void *ctx);
+void api__policy_update(struct http_req *r, void *ctx);
+void api__policy_delete(struct http_req *r, void *ctx);
+void api__conv_sla(struct http_req *r, void *ctx);
+/* GET /api/v1/conversations?unanswered=true (called by api__convs_list). */
+void api__unanswered_list(struct http_req *r, struct api *a);
+
 #endif

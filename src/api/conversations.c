@@ -66,6 +66,10 @@ api__convs_list(struct http_req *r, void *ctx)
     struct conv_filter f = { .limit = 50 };
     const char *v;
     int64_t n = 0;
+    if ((v = http_query(r, "unanswered")) && strcmp(v, "true") == 0) {
+        api__unanswered_list(r, a); /* issue 7: the Unanswered view */
+        return;
+    }
 
     if ((v = http_query(r, "status")) && strcmp(v, "all") != 0) {
         if (!model_conv_status_valid(str_c(v))) {
@@ -379,6 +383,15 @@ api__conv_status(struct http_req *r, void *ctx)
         }
     } else if (snooze) {
         http_reply_error_status(r, 422, "invalid_field", "'snooze_until' needs status snoozed");
+        return;
+    }
+    /* Issue 7: an inbound message never ends silently unanswered. */
+    if (strcmp(status, "resolved") == 0 && (!reason || !reason[0]) &&
+        care_sla_unanswered(a->care, id) == 1) {
+        http_reply_error_status(r, 422, "reason_required",
+                                "invalid 'reason': the customer's last message has no reply; "
+                                "give a reason (e.g. spam, thanks_only, duplicate, "
+                                "no_reply_needed)");
         return;
     }
     int rc = store_conv_set_status(a->st, id, status, until, reason, p.agent_id);

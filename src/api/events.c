@@ -24,6 +24,7 @@
 
 struct sse {
     struct api *a;
+    int64_t presence_agent; /* issue 7: the web app's agent, online while connected; 0: none */
     int64_t last;          /* last sequence number written to 'pending' */
     struct buf pending;    /* formatted bytes not yet handed to the socket */
     size_t off;            /* bytes of 'pending' already handed out */
@@ -124,6 +125,8 @@ sse_done(void *ctx)
 {
     struct sse *s = ctx;
     hub_unsubscribe(s->a->hub, &s->sub);
+    if (s->presence_agent)
+        care_presence(s->a->care, s->presence_agent, false);
     atomic_fetch_sub(&s->a->sse_clients, 1);
     buf_release(&s->pending);
     pthread_mutex_destroy(&s->mu);
@@ -157,5 +160,9 @@ api__events(struct http_req *r, void *ctx)
     buf_adds(&s->pending, "retry: 3000\n: connected\n\n");
     hub_subscribe(a->hub, &s->sub);
     atomic_fetch_add(&a->sse_clients, 1);
+    if (p.via_cookie && p.agent_id) {
+        s->presence_agent = p.agent_id;
+        care_presence(a->care, p.agent_id, true);
+    }
     http_reply_stream(r, "text/event-stream", sse_read, sse_done, s);
 }

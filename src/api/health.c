@@ -83,6 +83,15 @@ api__metrics(struct http_req *r, void *ctx)
             metrics_get(&m->logins_failed));
     counter(&b, "hark_logins_limited_total", "Logins refused by the rate limit.", "counter",
             metrics_get(&m->logins_limited));
+    /* Issue 7: the unanswered-message guarantee and SLA timers. */
+    int64_t unanswered = store_unanswered_count(a->st);
+    counter(&b, "hark_unanswered_conversations",
+            "Conversations whose last customer message has no human reply.", "gauge",
+            unanswered > 0 ? (uint64_t)unanswered : 0);
+    counter(&b, "hark_sla_breaches_total", "Response deadlines breached.", "counter",
+            metrics_get(&m->sla_breaches));
+    counter(&b, "hark_sla_timers_fired_total", "SLA warnings, breaches and snooze wake-ups.",
+            "counter", metrics_get(&m->sla_timers_fired));
     http_add_header(r, "Cache-Control", "no-store");
     http_reply(r, 200, "text/plain; version=0.0.4", b.p, b.len);
     buf_release(&b);

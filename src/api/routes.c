@@ -79,6 +79,32 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         /* Issue 6: public to private (Meta's private reply; X's DM). */
         { "POST", "/api/v1/conversations/{id}/private-reply", api__conv_private_reply, a,
           64 * KB },
+        /* Issue 7: routing, SLA policies, business hours, the unanswered view. */
+        { "GET", "/api/v1/teams", api__teams_list, a, 0 },
+        { "POST", "/api/v1/teams", api__teams_create, a, 32 * KB },
+        { "GET", "/api/v1/teams/{id}", api__team_get, a, 0 },
+        { "PUT", "/api/v1/teams/{id}", api__team_update, a, 32 * KB },
+        { "DELETE", "/api/v1/teams/{id}", api__team_delete, a, 0 },
+        { "GET", "/api/v1/agents/profiles", api__profiles_list, a, 0 },
+        { "GET", "/api/v1/agents/{id}/profile", api__profile_get, a, 0 },
+        { "PATCH", "/api/v1/agents/{id}/profile", api__profile_update, a, 16 * KB },
+        { "PUT", "/api/v1/me/availability", api__me_availability, a, 4 * KB },
+        { "GET", "/api/v1/calendars", api__calendars_list, a, 0 },
+        { "POST", "/api/v1/calendars", api__calendars_create, a, 64 * KB },
+        { "GET", "/api/v1/calendars/{id}", api__calendar_get, a, 0 },
+        { "PUT", "/api/v1/calendars/{id}", api__calendar_update, a, 64 * KB },
+        { "DELETE", "/api/v1/calendars/{id}", api__calendar_delete, a, 0 },
+        { "GET", "/api/v1/sla/policies", api__policies_list, a, 0 },
+        { "POST", "/api/v1/sla/policies", api__policies_create, a, 8 * KB },
+        { "GET", "/api/v1/sla/policies/{id}", api__policy_get, a, 0 },
+        { "PUT", "/api/v1/sla/policies/{id}", api__policy_update, a, 8 * KB },
+        { "DELETE", "/api/v1/sla/policies/{id}", api__policy_delete, a, 0 },
+        { "GET", "/api/v1/routing/rules", api__rules_list, a, 0 },
+        { "POST", "/api/v1/routing/rules", api__rules_create, a, 32 * KB },
+        { "GET", "/api/v1/routing/rules/{id}", api__rule_get, a, 0 },
+        { "PUT", "/api/v1/routing/rules/{id}", api__rule_update, a, 32 * KB },
+        { "DELETE", "/api/v1/routing/rules/{id}", api__rule_delete, a, 0 },
+        { "GET", "/api/v1/conversations/{id}/sla", api__conv_sla, a, 0 },
         { "*", "/*", api__web_app, a, 0 }, /* catch-all: keep last */
     };
     a->nroutes = COUNTOF(routes);

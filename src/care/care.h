@@ -46,6 +46,8 @@ struct care_metrics {
     uint64_t outbox_attempts;
     uint64_t logins_failed;
     uint64_t logins_limited;
+    uint64_t sla_timers_fired;   /* issue 7: SLA warnings, breaches and snooze wake-ups fired */
+    uint64_t sla_breaches;       /* issue 7: response deadlines breached */
 };
 
 struct care;
@@ -208,5 +210,115 @@ bool care_listen_addressed(struct str text, const char *handles);
 /* True when 'author' is one of 'handles' (or a handle under it: "acme.bsky.social" for
  * "acme"): the brand's own posts are never opportunities. */
 bool care_listen_is_brand(struct str author, const char *handles);
+
+/* ---- routing, SLA clocks, business hours, timers (hours.c, sla.c, route.c, timers.c; issue 7) */
+
+/* A compiled business-hours calendar. Immutable once made, so it may be shared by threads.
+ * Every function below treats a NULL calendar as "always open". */
+struct care_hours;
+struct store_range;
+/* True when 'tz' is an IANA time zone ICU knows ("Europe/Berlin"). */
+bool care_hours_valid_tz(const char *tz);
+/* Compiles a calendar: weekly 'ranges' (no range crosses midnight: split it), holiday dates
+ * (YYYYMMDD, local). ERR_INVAL with the reason in 'em'. */
+int care_hours_new(const char *tz, const struct store_range *ranges, size_t nranges,
+                   const int32_t *holidays, size_t nholidays, struct care_hours **out,
+                   struct errmsg *em);
+void care_hours_free(struct care_hours *h);
+bool care_hours_open(const struct care_hours *h, int64_t t);
+/* 't' when open, else the next opening; INT64_MAX when it never opens (within ~2 years). */
+int64_t care_hours_next_open(const struct care_hours *h, int64_t t);
+/* The instant when 'ms' business milliseconds have passed after 't'; INT64_MAX when never. */
+int64_t care_hours_add(const struct care_hours *h, int64_t t, int64_t ms);
+/* Business milliseconds in [a, b). */
+int64_t care_hours_between(const struct care_hours *h, int64_t a, int64_t b);
+/* Writes 't' as a localized date and time for 'lang' in the calendar's zone (or 'tz' when 'h'
+ * is NULL) into 'out'. ERR_INVAL, ERR_TOOBIG. */
+int care_hours_format(const struct care_hours *h, const char *tz, int64_t t, const char *lang,
+                      char *out, size_t n);
+
+/* SLA deadlines (sla.c). Pure: what the clocks of one conversation are at 'now'. */
+struct care_sla_input {
+    int64_t now;
+    const struct conv *conv;
+    const struct store_conv_sla *sla;
+    const struct store_sla_policy *policy; /* NULL: no targets */
+    const struct care_hours *hours;        /* NULL: 24/7 (or the policy counts wall time) */
+};
+/* Fills deadlines, pause state and timers of 'out' (conversation_id and gen are the
+ * caller's). Clocks: first response runs from the first inbound message until the first human
+ * reply; next response from the oldest unanswered inbound message after a reply; resolution
+ * from opening (or reopening) until resolved. All stop while the conversation is pending
+ * (waiting on the customer) and resume, shifted by the business time paused, when it is not. */
+void care_sla_compute(const struct care_sla_input *in, struct store_sla_apply *out);
+/* The first policy (by position) matching the conversation's priority, channel type and
+ * intent, or NULL. */
+const struct store_sla_policy *care_sla_match(const struct store_sla_policy *v, size_t n,
+                                              const struct conv *conv);
+/* Recomputes one conversation's deadlines and timers now. 'gen' (0: unknown) clears its dirty
+ * mark when it still matches. */
+int care_sla_recompute(struct care *c, int64_t conv_id, int64_t gen);
+/* Whether the conversation has an inbound message no human has answered: 1 yes, 0 no, or
+ * ERR_*. Resolving it then needs a reason. */
+int care_sla_unanswered(struct care *c, int64_t conv_id);
+
+/* Routing (route.c). */
+struct care_route_ctx {
+    const struct store_route_input *in;
+    const struct store_rule *rules;     /* ordered */
+    size_t nrules;
+    const struct store_team *teams;
+    size_t nteams;
+    const struct store_profile *agents; /* with current loads */
+    size_t nagents;
+    int64_t exclude_agent;              /* never pick this agent (escalation); 0: none */
+};
+struct care_route_result {
+    bool matched;                /* a rule matched */
+    const struct store_rule *rule;
+    const struct store_team *team;
+    int64_t agent_id;            /* 0: nobody can take it now: queued */
+    char strategy[40];
+    char reason[320];            /* why, in words, for agents */
+};
+/* Pure and deterministic: the first enabled rule whose conditions all hold picks the team;
+ * its strategy picks an available member with free capacity (store staff first when the
+ * conversation is tied to a store; urgent or public ones to the members with the best measured
+ * record). */
+void care_route_decide(const struct care_route_ctx *x, struct care_route_result *out);
+/* Routes a conversation (new or reopened) and sends the honest acknowledgement when due.
+ * Errors are logged; the conversation stays where it was. */
+int care_route_conv(struct care *c, int64_t conv_id);
+/* Called by the ingest pipeline after each stored message. */
+void care_route_inbound(struct care *c, const struct ingest_result *r);
+/* Assigns queued conversations while capacity allows. */
+void care_route_drain(struct care *c);
+/* The honest auto-acknowledgement text for a conversation routed to 'team' (sla.c). */
+int care_autoack_maybe(struct care *c, int64_t conv_id);
+
+/* Presence (route.c): the web app's live connection of 'agent_id' opened or closed. Agents
+ * whose profile has auto_presence go online with the first and offline with the last. */
+void care_presence(struct care *c, int64_t agent_id, bool connected);
+
+/* Timers (timers.c): a min-heap over persisted deadlines, in one background thread that also
+ * recomputes the deadlines of changed conversations and drains the routing queue. */
+struct care_heap;
+struct care_heap_item {
+    int64_t due_at;
+    int64_t id;
+};
+struct care_heap *care_heap_new(void);
+void care_heap_free(struct care_heap *h);
+void care_heap_push(struct care_heap *h, int64_t due_at, int64_t id);
+/* The earliest item without removing it; false when empty. */
+bool care_heap_peek(const struct care_heap *h, struct care_heap_item *out);
+bool care_heap_pop(struct care_heap *h, struct care_heap_item *out);
+size_t care_heap_size(const struct care_heap *h);
+
+/* Starts the worker: loads every live timer (overdue ones fire at once, each exactly once). */
+int care_timers_start(struct care *c);
+void care_timers_stop(struct care *c);
+/* Wakes the worker (something changed). */
+void care_timers_kick(struct care *c);
 
 #endif

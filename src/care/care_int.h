@@ -10,6 +10,8 @@
 #include "care/care.h"
 
 struct care__limiter;
+struct care__presence;
+struct care__timers;
 struct care__listen;
 
 struct care {
@@ -25,6 +27,11 @@ struct care {
     pthread_cond_t outbox_cv;
     bool outbox_running, outbox_stop, outbox_kicked;
 
+    /* Issue 7: routing, SLA timers, presence (route.c, timers.c). */
+    struct care__timers *timers;     /* timers worker; NULL when not started */
+    struct care__presence *presence; /* live web app connections per agent */
+    pthread_mutex_t route_mu;        /* serializes routing decisions and 'presence' creation */
+
     struct care__listen *listen; /* listening service (listening.c), NULL when not started */
 };
 
@@ -36,5 +43,10 @@ int64_t care__limiter_check(struct care__limiter *l, const char *key, int max, i
                             int64_t now);
 void care__limiter_fail(struct care__limiter *l, const char *key, int64_t window_ms, int64_t now);
 void care__limiter_reset(struct care__limiter *l, const char *key);
+
+/* Issue 7 (route.c): frees the presence table. */
+void care__presence_free(struct care__presence *p);
+/* Issue 7 (route.c): escalation near the deadline: level 1 team lead, 2 any available agent. */
+void care__escalate(struct care *c, int64_t conv_id, int level);
 
 #endif

@@ -106,6 +106,7 @@ care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct cha
             log_debug("ingest", "stored", "channel=%lld conversation=%lld message=%lld",
                       (long long)channel_id, (long long)r.conversation_id,
                       (long long)r.message_id);
+            care_route_inbound(c, &r); /* issue 7: routing, SLA clocks, acknowledgement */
         }
     }
     metrics_observe(&c->metrics.ingest_latency, (clock_mono_ms() - start) * 1000);

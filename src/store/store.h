@@ -374,6 +374,227 @@ int store_spike_add(struct store *st, const struct spike_alert_row *a, int64_t *
 int store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int limit,
                      int64_t cursor, struct spike_alert_row **out, size_t *n);
 
+/* ---- routing, SLA clocks, business hours and timers (st_routing.c, st_sla.c; issue 7) ---- */
+/* Teams, agent routing attributes, calendars, SLA policies and routing rules are small admin
+ * tables. Per conversation, conv_sla holds the routing decision and the SLA facts; triggers
+ * (migration 008) keep the facts in step with every message and status write and queue the
+ * conversation in a dirty list that care/timers.c drains to recompute deadlines. Lists given
+ * to the put functions ('*_json') must be valid JSON arrays of strings; the getters return
+ * them both as the text and parsed. Writes wait until durable. */
+
+struct store_strs {
+    const char **v;
+    size_t n;
+};
+
+struct store_range {
+    int dow;        /* 0 = Sunday .. 6 = Saturday */
+    int start_min;  /* minutes since local midnight */
+    int end_min;    /* exclusive; 1440 = the next midnight */
+};
+
+struct store_calendar {
+    int64_t id;
+    const char *name;
+    const char *tz;        /* IANA zone, e.g. "Europe/Berlin" */
+    const char *hours;     /* JSON object text as given */
+    const char *holidays;  /* JSON array text of "YYYY-MM-DD" */
+    const struct store_range *ranges;
+    size_t nranges;
+    const int32_t *holiday_days; /* YYYYMMDD, read only */
+    size_t nholiday_days;
+    int64_t created_at, updated_at;
+};
+/* Inserts ('id' 0; the new id goes to '*out_id') or replaces calendar 'id' with its ranges.
+ * ERR_NOTFOUND for an unknown id. */
+int store_calendar_put(struct store *st, int64_t id, const struct store_calendar *c,
+                       int64_t *out_id);
+int store_calendar_get(struct store *st, struct arena *ar, int64_t id, struct store_calendar *out);
+int store_calendar_list(struct store *st, struct arena *ar, struct store_calendar **out,
+                        size_t *n);
+/* ERR_CONFLICT while a team or policy uses it. */
+int store_calendar_delete(struct store *st, int64_t id);
+
+struct store_team {
+    int64_t id;
+    const char *name;
+    int64_t lead_agent_id;         /* 0: none */
+    int64_t calendar_id;           /* 0: always open */
+    bool autoack;                  /* send an honest acknowledgement when nobody can answer soon */
+    bool autoack_public;           /* also on public threads (off by default) */
+    const char *autoack_templates; /* JSON object text {"en":"... {when} ..."} */
+    int64_t rr_last_agent;         /* round-robin cursor */
+    const int64_t *members;
+    size_t nmembers;
+    int64_t created_at, updated_at;
+};
+/* Inserts or replaces a team and its members. ERR_CONFLICT for a duplicate name,
+ * ERR_NOTFOUND for an unknown id, agent or calendar. */
+int store_team_put(struct store *st, int64_t id, const struct store_team *t, int64_t *out_id);
+int store_team_get(struct store *st, struct arena *ar, int64_t id, struct store_team *out);
+int store_team_list(struct store *st, struct arena *ar, struct store_team **out, size_t *n);
+/* ERR_CONFLICT while a routing rule sends to it. */
+int store_team_delete(struct store *st, int64_t id);
+/* The team's acknowledgement template for 'lang' (else "en", else any); '*out' NULL when the
+ * team has none. */
+int store_team_autoack_text(struct store *st, struct arena *ar, int64_t team_id,
+                            const char *lang, const char **out);
+
+struct store_profile {
+    int64_t agent_id;
+    const char *name;                    /* the agent's display name (joined) */
+    const char *skills, *languages, *channels; /* JSON array text */
+    struct store_strs skills_v, languages_v, channels_v;
+    const char *location;                /* store or location; NULL: none */
+    int capacity;                        /* maximum open conversations */
+    const char *availability;            /* online, away, offline */
+    bool auto_presence;                  /* the web app's live connection sets availability */
+    int64_t frt_sum_ms, frt_count;       /* measured first responses */
+    int64_t resolved_count, reopen_count;
+    int64_t open_count;                  /* open or pending conversations assigned now */
+};
+/* An agent's profile; defaults when none was saved. ERR_NOTFOUND for an unknown agent. */
+int store_profile_get(struct store *st, struct arena *ar, int64_t agent_id,
+                      struct store_profile *out);
+/* Every agent's profile, by agent id. */
+int store_profile_list(struct store *st, struct arena *ar, struct store_profile **out,
+                       size_t *n);
+/* Saves the non-NULL fields of 'p' (capacity when >= 0, auto_presence when 'set_presence').
+ * Writes agent.updated when the availability changes. */
+int store_profile_put(struct store *st, const struct store_profile *p, bool set_presence);
+
+struct store_sla_policy {
+    int64_t id;
+    const char *name;
+    int position;             /* lower is tried first */
+    int priority;             /* match; -1: any */
+    const char *channel_type; /* match; NULL: any */
+    const char *intent;       /* match; NULL: any */
+    int64_t first_s, next_s, resolve_s; /* targets in seconds; 0: none */
+    bool business_hours;      /* targets count business time of 'calendar_id' */
+    int64_t calendar_id;      /* 0: the team's calendar */
+    int warn_pct;             /* warning when this share of the target has passed */
+    int64_t version;          /* bumped by every update: deadlines recompute lazily */
+    int64_t created_at, updated_at;
+};
+int store_sla_policy_put(struct store *st, int64_t id, const struct store_sla_policy *p,
+                         int64_t *out_id);
+int store_sla_policy_get(struct store *st, struct arena *ar, int64_t id,
+                         struct store_sla_policy *out);
+/* Ordered by position, then id. */
+int store_sla_policy_list(struct store *st, struct arena *ar, struct store_sla_policy **out,
+                          size_t *n);
+int store_sla_policy_delete(struct store *st, int64_t id);
+
+struct store_rule {
+    int64_t id;
+    const char *name;
+    int position;
+    bool enabled;
+    /* Conditions: JSON array text, each empty list matching anything. */
+    const char *channels, *languages, *tags, *locations, *intents, *sentiments, *skills;
+    struct store_strs channels_v, languages_v, tags_v, locations_v, intents_v, sentiments_v,
+        skills_v;
+    int public_match;         /* -1 any, 0 private only, 1 public only */
+    int urgency_min;          /* -1: any */
+    int64_t team_id;
+    const char *strategy;     /* round_robin, least_loaded, best_match */
+    int64_t created_at, updated_at;
+};
+int store_rule_put(struct store *st, int64_t id, const struct store_rule *r, int64_t *out_id);
+int store_rule_get(struct store *st, struct arena *ar, int64_t id, struct store_rule *out);
+/* Ordered by position, then id. */
+int store_rule_list(struct store *st, struct arena *ar, struct store_rule **out, size_t *n);
+int store_rule_delete(struct store *st, int64_t id);
+
+/* What routing looks at beyond the conversation itself. */
+struct store_route_input {
+    struct conv conv;
+    const char *lang;          /* of the latest inbound message; may be NULL */
+    const char *text;          /* of the latest inbound message, for a store named in it */
+    struct store_strs contact_tags;
+    const char *contact_location;
+    const char *channel_store; /* the channel's settings.store; may be NULL */
+};
+int store_route_input(struct store *st, struct arena *ar, int64_t conv_id,
+                      struct store_route_input *out);
+
+struct store_conv_sla {
+    int64_t conversation_id;
+    int64_t team_id, rule_id;
+    const char *strategy, *route_reason; /* why it went where it went; may be NULL */
+    int64_t routed_at, queued_at;
+    int64_t policy_id, policy_version;
+    int64_t awaiting_since;   /* oldest inbound message without a human reply; 0: none */
+    int64_t first_reply_at, last_reply_at, opened_at;
+    int64_t paused_at, pause_ms;
+    int64_t first_due, next_due, resolve_due; /* 0: clock not running */
+    int64_t autoack_msg_id;
+    const char *noreply_reason;
+    int escalation;           /* 0 none, 1 team lead, 2 any available agent */
+};
+/* ERR_NOTFOUND when the conversation has no SLA row yet. */
+int store_conv_sla_get(struct store *st, struct arena *ar, int64_t conv_id,
+                       struct store_conv_sla *out);
+
+/* Records a routing decision: team, agent (0: queued for capacity), rule, strategy and reason,
+ * and moves the team's round-robin cursor. Writes conversation.updated (when the assignee
+ * changes) and conversation.routed. */
+struct store_route_decision {
+    int64_t team_id, agent_id, rule_id;
+    const char *strategy, *reason;
+    int escalation;           /* >0: an escalation, recorded on the SLA row */
+};
+int store_route_apply(struct store *st, int64_t conv_id, const struct store_route_decision *d);
+/* The oldest queued conversations (all teams), at most 'max'. */
+int store_route_queue(struct store *st, struct arena *ar, size_t max, int64_t **ids, size_t *n);
+
+/* Conversations whose SLA inputs changed since their last recompute (at most 'max'). */
+struct store_dirty {
+    int64_t conversation_id, gen;
+};
+int store_sla_dirty(struct store *st, struct arena *ar, size_t max, struct store_dirty **out,
+                    size_t *n);
+
+struct store_timer {
+    int64_t id;
+    int64_t conversation_id;
+    const char *kind;    /* first_warning, first_breach, next_..., resolve_..., snooze */
+    int64_t due_at;      /* ms */
+};
+/* A recompute's result: cancels the conversation's live timers, stores the deadlines, adds
+ * 'timers' and, when 'gen' still matches, clears the dirty mark. Writes sla.updated when a
+ * deadline changed. */
+struct store_sla_apply {
+    int64_t conversation_id, gen;
+    int64_t policy_id, policy_version;
+    int64_t paused_at, pause_ms;
+    int64_t first_due, next_due, resolve_due;
+    struct store_timer timers[8];
+    size_t ntimers;
+};
+int store_sla_apply(struct store *st, const struct store_sla_apply *a);
+/* Live (unfired, uncancelled) timers with id > 'after', by id, at most 'max'. Called once at
+ * startup from 0 and then with the last id seen: it reads only what is new. */
+int store_timers_after(struct store *st, struct arena *ar, int64_t after, size_t max,
+                       struct store_timer **out, size_t *n);
+/* Fires timer 'id' once: marks it fired and writes its event (sla.warning, sla.breached;
+ * a snooze timer reopens a still-snoozed conversation) in one transaction. '*fired' is false
+ * when it had already fired or was cancelled. */
+int store_timer_fire(struct store *st, int64_t id, bool *fired);
+
+/* Stores the honest acknowledgement 'text' as an outbound reply signed by no agent (queued in
+ * the outbox) unless the conversation already has one; it does not stop the SLA clocks.
+ * ERR_CONFLICT when one was already sent. */
+int store_autoack(struct store *st, int64_t conv_id, struct str text, int64_t *msg_id);
+
+/* Conversations with an inbound message no human has answered, most urgent (earliest due,
+ * then longest waiting) first, with their SLA rows. */
+int store_unanswered_list(struct store *st, struct arena *ar, int limit, struct conv **convs,
+                          struct store_conv_sla **slas, size_t *n);
+/* Their number, or ERR_*. */
+int64_t store_unanswered_count(struct store *st);
+
 /* ---- platform messages (st_channel_msg.c; issue 6) ------------------------------------- */
 
 /* store_reply for a reply that carries a platform-specific 'payload' (JSON object text, e.g.

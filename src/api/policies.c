@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policies.c - SLA policies (admins write), one conversation's SLA clocks and routing reason
+ * (GET /api/v1/conversations/{id}/sla), and the Unanswered view
+ * (GET /api/v1/conversations?unanswered=true). Targets are in seconds; an update bumps the
+ * policy's version, and conversations computed under an older one are recomputed lazily.
+ */
+#include "base/base.h"
+#include "api/api_int.h"
+
+#include "base/arena.h"
+#include "store/store.h"
+
+#define DAY_S (24 * 3600)
+
+static int
+invalid(struct http_req *r, const char *name, const char *want)
+{
+    char msg[200];
+    snprintf(msg, sizeof(msg), "invalid '%s': want %s", name, want);
+    http_reply_error_status(r, 422, "invalid_field", msg);
+    return ERR_INVAL;
+}
+
+static json_t *
+secs(int64_t s)
+{
+    return s > 0 ? json_integer(s) : json_null();
+}
+
+static json_t *
+policy_json(const struct store_sla_policy *p)
+{
+    json_t *o = json_pack("{s:I,s:s,s:i,s:I}", "id", (json_int_t)p->id, "name", p->name,
+                          "position", p->position, "version", (json_int_t)p->version);
+    json_object_set_new(o, "match", json_pack("{s:o,s:o,s:o}", "priority",
+                                              p->priority >= 0 ? json_integer(p->priority)
+                                                               : json_null(),
+                                              "channel_type",
+                                              p->channel_type ? json_string(p->channel_type)
+                                                              : json_null(),
+                                              "intent",
+                                              p->intent ? json_string(p->intent) : json_null()));
+    json_object_set_new(o, "first_response_s", secs(p->first_s));
+    json_object_set_new(o, "next_response_s", secs(p->next_s));
+    json_object_set_new(o, "resolution_s", secs(p->resolve_s));
+    json_object_set_new(o, "business_hours", json_boolean(p->business_hours));
+    json_object_set_new(o, "calendar_id", p->calendar_id ? json_integer(p->calendar_id)
+                                                         : json_null());
+    json_object_set_new(o, "warn_pct", json_integer(p->warn_pct));
+    json_object_set_new(o, "updated_at", codec_time(p->updated_at));
+    return o;
+}
+
+static int
+policy_body(struct http_req *r, struct store_sla_policy *p)
+{
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return ERR_INVAL;
+    memset(p, 0, sizeof(*p));
+    int64_t pos = 0, prio = -1, cal = 0, warn = 80;
+    json_t *m = json_object_get(body, "match");
+    if (m && !json_is_object(m))
+        return invalid(r, "match", "an object");
+    if (!m)
+        m = body;
+    if (api__opt_string_or_reply(r, body, "name", MODEL_NAME_MAX, &p->name) < 0 ||
+        api__opt_int_or_reply(r, body, "position", -1000000, 1000000, &pos) < 0 ||
+        api__opt_int_or_reply(r, m, "priority", 0, 3, &prio) < 0 ||
+        api__opt_string_or_reply(r, m, "channel_type", 32, &p->channel_type) < 0 ||
+        api__opt_string_or_reply(r, m, "intent", 32, &p->intent) < 0 ||
+        api__opt_int_or_reply(r, body, "first_response_s", 1, 365LL * DAY_S, &p->first_s) < 0 ||
+        api__opt_int_or_reply(r, body, "next_response_s", 1, 365LL * DAY_S, &p->next_s) < 0 ||
+        api__opt_int_or_reply(r, body, "resolution_s", 1, 365LL * DAY_S, &p->resolve_s) < 0 ||
+        api__opt_bool_or_reply(r, body, "business_hours", &p->business_hours) < 0 ||
+        api__opt_int_or_reply(r, body, "calendar_id", 1, INT64_MAX, &cal) < 0 ||
+        api__opt_int_or_reply(r, body, "warn_pct", 1, 99, &warn) < 0)
+        return ERR_INVAL;
+    if (!p->name || !p->name[0])
+        return invalid(r, "name", "a name");
+    p->position = (int)pos;
+    p->priority = (int)prio;
+    p->calendar_id = cal;
+    p->warn_pct = (int)warn;
+    return 0;
+}
+
+static void
+reply_policy(struct http_req *r, struct api *a, int64_t id, unsigned status)
+{
+    struct store_sla_policy p;
+    int rc = store_sla_policy_get(a->st, http_arena(r), id, &p);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such policy" : "cannot read policy");
+        return;
+    }
+    api__reply(r, status, policy_json(&p));
+}
+
+static void
+put_policy(struct http_req *r, struct api *a, int64_t id)
+{
+    struct store_sla_policy p;
+    if (policy_body(r, &p) < 0)
+        return;
+    int64_t out = 0;
+    int rc = store_sla_policy_put(a->st, id, &p, &out);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such policy or calendar"
+                                                   : "cannot save policy");
+        return;
+    }
+    reply_policy(r, a, out, id ? 200 : 201);
+}
+
+void
+api__policies_list(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
+        return;
+    struct store_sla_policy *v;
+    size_t n;
+    int rc = store_sla_policy_list(a->st, http_arena(r), &v, &n);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot list policies");
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, policy_json(&v[i]));
+    api__reply(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void
+api__policies_create(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
+        return;
+    put_policy(r, a, 0);
+}
+
+void
+api__policy_get(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    reply_policy(r, a, id, 200);
+}
+
+void
+api__policy_update(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    put_policy(r, a, id);
+}
+
+void
+api__policy_delete(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    int rc = store_sla_policy_delete(a->st, id);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such policy" : "cannot delete policy");
+        return;
+    }
+    http_reply(r, 204, "text/plain", "", 0);
+}
+
+/* ---- a conversation's SLA ---------------------------------------------------------------- */
+
+static json_t *
+sla_json(const struct conv *c, const struct store_conv_sla *x)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "conversation_id", json_integer(c->id));
+    json_object_set_new(o, "unanswered", json_boolean(x->awaiting_since != 0));
+    json_object_set_new(o, "waiting_since", codec_time(x->awaiting_since));
+    json_object_set_new(o, "paused", json_boolean(x->paused_at != 0));
+    json_object_set_new(o, "policy_id", x->policy_id ? json_integer(x->policy_id) : json_null());
+    json_object_set_new(o, "first_response_due", codec_time(x->first_due));
+    json_object_set_new(o, "next_response_due", codec_time(x->next_due));
+    json_object_set_new(o, "resolution_due", codec_time(x->resolve_due));
+    json_object_set_new(o, "first_reply_at", codec_time(x->first_reply_at));
+    /* The platform's own window for free-form replies, shown beside the SLA. */
+    bool window = c->channel_type && (strcmp(c->channel_type, "whatsapp") == 0 ||
+                                      strcmp(c->channel_type, "messenger") == 0 ||
+                                      strcmp(c->channel_type, "instagram") == 0);
+    json_object_set_new(o, "reply_window_ends",
+                        window && c->last_inbound_at
+                            ? codec_time(c->last_inbound_at + 24LL * 3600 * 1000)
+                            : json_null());
+    json_object_set_new(o, "acknowledged_message_id",
+                        x->autoack_msg_id ? json_integer(x->autoack_msg_id) : json_null());
+    json_object_set_new(o, "no_reply_reason",
+                        x->noreply_reason ? json_string(x->noreply_reason) : json_null());
+    json_t *route = json_object();
+    json_object_set_new(route, "team_id", x->team_id ? json_integer(x->team_id) : json_null());
+    json_object_set_new(route, "rule_id", x->rule_id ? json_integer(x->rule_id) : json_null());
+    json_object_set_new(route, "strategy", x->strategy ? json_string(x->strategy) : json_null());
+    json_object_set_new(route, "reason",
+                        x->route_reason ? json_string(x->route_reason) : json_null());
+    json_object_set_new(route, "queued", json_boolean(x->queued_at != 0));
+    json_object_set_new(route, "queued_at", codec_time(x->queued_at));
+    json_object_set_new(route, "routed_at", codec_time(x->routed_at));
+    json_object_set_new(route, "escalation", json_integer(x->escalation));
+    json_object_set_new(o, "routing", route);
+    return o;
+}
+
+void
+api__conv_sla(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    int64_t id;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+        return;
+    struct arena *ar = http_arena(r);
+    struct conv c;
+    struct store_conv_sla x;
+    int rc = store_conv_get(a->st, ar, id, &c);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot read");
+        return;
+    }
+    rc = store_conv_sla_get(a->st, ar, id, &x);
+    if (rc == 0 && x.policy_id) {
+        /* Lazy: a policy changed since these deadlines were computed. */
+        struct store_sla_policy pol;
+        if (store_sla_policy_get(a->st, ar, x.policy_id, &pol) < 0 ||
+            pol.version != x.policy_version) {
+            care_sla_recompute(a->care, id, 0);
+            rc = store_conv_sla_get(a->st, ar, id, &x);
+        }
+    }
+    if (rc == ERR_NOTFOUND) {
+        memset(&x, 0, sizeof(x));
+        rc = 0;
+    }
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot read SLA");
+        return;
+    }
+    api__reply(r, 200, sla_json(&c, &x));
+}
+
+void
+api__unanswered_list(struct http_req *r, struct api *a)
+{
+    int64_t limit = 50;
+    if (api__query_int_or_reply(r, "limit", 1, 200, &limit) < 0)
+        return;
+    struct conv *cv;
+    struct store_conv_sla *sv;
+    size_t n;
+    int rc = store_unanswered_list(a->st, http_arena(r), (int)limit, &cv, &sv, &n);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot list unanswered conversations");
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = codec_conv(&cv[i]);
+        json_object_set_new(o, "sla", sla_json(&cv[i], &sv[i]));
+        json_array_append_new(items, o);
+    }
+    api__reply(r, 200, json_pack("{s:o,s:n}", "items", items, "next_cursor"));
+}
