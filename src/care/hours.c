@@ -97,10 +97,12 @@ care_hours_new(const char *tz, const struct store_range *ranges, size_t nranges,
     struct care_hours *h = xcalloc(1, sizeof(*h));
     UErrorCode st = U_ZERO_ERROR;
     u_strFromUTF8(h->tz, 64, &h->tzlen, tz, -1, &st);
-    memcpy(h->ranges, ranges, nranges * sizeof(*ranges));
+    if (nranges)
+        memcpy(h->ranges, ranges, nranges * sizeof(*ranges));
     h->nranges = nranges;
     qsort(h->ranges, nranges, sizeof(*ranges), cmp_range);
-    memcpy(h->holidays, holidays, nholidays * sizeof(*holidays));
+    if (nholidays)
+        memcpy(h->holidays, holidays, nholidays * sizeof(*holidays));
     h->nholidays = nholidays;
     qsort(h->holidays, nholidays, sizeof(*holidays), cmp_i32);
     *out = h;
