@@ -322,18 +322,105 @@ test('the conversation survives a reload; a visitor only sees their own', async 
 });
 
 test('failed delivery shows the reason and can be retried', async () => {
-  // An api channel whose callback refuses: the reply fails permanently with a reason.
-  let r = await api('POST', '/api/v1/channels', { type: 'api', name: 'Broken', settings: { callback_url: 'http://127.0.0.1:9/none' } });
-  const broken = r.body;
-  const h = await hook(broken, { id: 'b1', from: { id: 'bb', name: 'Bob Broken' }, text: 'Anyone there?' });
-  r = await api('POST', `/api/v1/conversations/${h.conversation_id}/messages`, { text: 'We are!' });
+  // A brand's integration that refuses replies (400: not retried), until it is fixed.
+  let cbStatus = 400;
+  const hits = [];
+  const cb = http.createServer((req, res) => {
+    req.resume();
+    hits.push(cbStatus);
+    res.writeHead(cbStatus, { 'Content-Type': 'application/json' });
+    res.end(cbStatus === 200 ? '{"ok":true}' : '{"error":"unknown recipient"}');
+  });
+  await new Promise((r) => cb.listen(0, '127.0.0.1', r));
+  try {
+    let r = await api('POST', '/api/v1/channels', { type: 'api', name: 'Broken',
+      settings: { callback_url: `http://127.0.0.1:${cb.address().port}/callback` } });
+    assert(r.status === 201, `channel: ${r.status}`);
+    const broken = r.body;
+    const h = await hook(broken, { id: 'b1', from: { id: 'bb', name: 'Bob Broken' }, text: 'Anyone there?' });
+    const a = agent.page;
+    await a.getByRole('tab', { name: /All open/ }).click();
+    await a.locator('.row', { hasText: 'Bob Broken' }).click();
+    await a.locator('.msg.in', { hasText: 'Anyone there?' }).waitFor();
+    await a.getByLabel('Reply to the customer').fill('We are!');
+    await a.getByRole('button', { name: 'Send reply' }).click();
+    const out = a.locator('.msg.out', { hasText: 'We are!' });
+    // The refusal is permanent: the reply ends failed, with the reason, and a retry button.
+    const failed = out.locator('.delivery.failed');
+    await failed.waitFor({ timeout: 10000 });
+    const reason = await failed.textContent();
+    assert(/Not delivered: .*400/.test(reason), `failure reason shown: ${reason}`);
+    await shot(a, '10-delivery-failed');
+    r = await api('GET', `/api/v1/conversations/${h.conversation_id}`);
+    const msgId = r.body.messages.find((x) => x.text === 'We are!').id;
+    const status = async (want) => {
+      const deadline = Date.now() + 10000;
+      for (;;) {
+        const c = await api('GET', `/api/v1/conversations/${h.conversation_id}`);
+        const m = c.body.messages.find((x) => x.id === msgId);
+        if (m.status === want) return m;
+        if (Date.now() > deadline) throw new Error(`reply stayed ${m.status}, want ${want}`);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    };
+    // Retrying while the callback still refuses fails again (a second attempt really happened).
+    await failed.getByRole('button', { name: 'Retry' }).click();
+    await status('failed');
+    assert(hits.length === 2, `retry re-queued the reply (${hits.length} attempts)`);
+    await a.waitForTimeout(300); // the queued and failed events reach the page
+    await out.locator('.delivery.failed').waitFor();
+    // Fixed: retry delivers it, live, without a reload.
+    cbStatus = 200;
+    await out.locator('.delivery.failed').getByRole('button', { name: 'Retry' }).click();
+    await out.locator('.delivery.sent').waitFor({ timeout: 10000 });
+    assert(hits[hits.length - 1] === 200, 'delivered to the fixed callback');
+    r = await api('GET', `/api/v1/conversations/${h.conversation_id}`);
+    const m = r.body.messages.find((x) => x.text === 'We are!');
+    assert(m && m.status === 'sent' && !m.error, `stored as sent: ${JSON.stringify(m)}`);
+    // Retrying a sent reply is a conflict.
+    r = await api('POST', `/api/v1/messages/${m.id}/retry`, {});
+    assert(r.status === 409, `retry of a sent reply: ${r.status}`);
+    await shot(a, '10-delivery-retried');
+  } finally {
+    cb.close();
+  }
+});
+
+test('triage filters go to the API (urgency, intent, sentiment)', async () => {
   const a = agent.page;
-  await a.locator('.row', { hasText: 'Bob Broken' }).click();
-  const out = a.locator('.msg.out', { hasText: 'We are!' });
-  await out.waitFor();
-  // Connection refused is retried; the app shows the reason while it waits.
-  await out.locator('.delivery').filter({ hasText: /retrying|Not delivered/ }).waitFor({ timeout: 8000 });
-  await shot(a, '10-delivery');
+  const seen = [];
+  const onReq = (r) => {
+    if (r.url().includes('/api/v1/conversations?')) seen.push(new URL(r.url()).searchParams);
+  };
+  a.on('request', onReq);
+  try {
+    // An urgent complaint, so that triage shows and the filter has something to find.
+    await hook(apich, { id: 'u1', from: { id: 'angry', name: 'Una Urgent' },
+      text: 'This is the third time I write. My order never arrived, I want a refund now or I will call my lawyer!' });
+    await a.getByRole('tab', { name: /All open/ }).click();
+    await a.locator('.row', { hasText: 'Una Urgent' }).waitFor();
+    const urgency = a.getByRole('combobox', { name: 'Urgency' });
+    if (!(await urgency.count())) {
+      console.log('# skipped: no triage models, so no triage filters');
+      return;
+    }
+    for (const [label, value] of [['Urgency', 'high'], ['Intent', 'complaint'], ['Sentiment', 'negative']]) {
+      const done = a.waitForResponse((r) => r.url().includes('/api/v1/conversations?') && r.url().includes(`${label.toLowerCase()}=${value}`));
+      await a.getByRole('combobox', { name: label }).selectOption(value);
+      const res = await done;
+      assert(res.status() === 200, `${label} filter: HTTP ${res.status()}`);
+    }
+    const last = seen[seen.length - 1];
+    assert(last.get('urgency') === 'high' && last.get('intent') === 'complaint' && last.get('sentiment') === 'negative',
+      `filters sent to the API: ${last}`);
+    // Whatever the API returned is what the list shows: no filtering of loaded pages.
+    const api_ = await api('GET', '/api/v1/conversations?status=open&urgency=high&intent=complaint&sentiment=negative&limit=100');
+    await a.waitForFunction((n) => document.querySelectorAll('.row').length === n || n > 10, api_.body.items.length);
+    await shot(a, '15-triage-filters');
+    for (const label of ['Urgency', 'Intent', 'Sentiment']) await a.getByRole('combobox', { name: label }).selectOption('');
+  } finally {
+    a.off('request', onReq);
+  }
 });
 
 test('phone width: inbox, conversation and widget are usable', async () => {

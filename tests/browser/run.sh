@@ -40,7 +40,11 @@ echo "sam-password-12" | "$HARK" agent add --db "$DB" --email sam@example.com --
 TOKEN=$("$HARK" token create --db "$DB" --name browser-tests 2>/dev/null) || die "token create"
 
 : > "$T/hark.log"
-"$HARK" serve --listen 127.0.0.1:0 --db "$DB" --web-root "$ROOT/web/dist" >>"$T/hark.log" 2>&1 &
+# Triage models when the build made them (the triage filters are then tested too).
+MODELS=""
+[ -f "$ROOT/build/models/intent.bin" ] && MODELS="--models $ROOT/build/models"
+# shellcheck disable=SC2086
+"$HARK" serve --listen 127.0.0.1:0 --db "$DB" --web-root "$ROOT/web/dist" $MODELS >>"$T/hark.log" 2>&1 &
 HARK_PID=$!
 URL=""
 for _ in $(seq 1 200); do

@@ -206,6 +206,13 @@ function ConvList(p: Props) {
     setHeight(el.clientHeight);
     return () => ro.disconnect();
   }, []);
+  // A new query starts at the top of its list (and does not page in rows down to where the
+  // old list was scrolled).
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && el.scrollTop) el.scrollTop = 0;
+    setTop(0);
+  }, [p.query]);
   // Keep the selected row in view (keyboard j/k).
   useEffect(() => {
     const el = ref.current;
