@@ -150,6 +150,9 @@ app_start(struct app *app, struct errmsg *em)
     rc = care_outbox_start(app->care);
     if (rc < 0)
         return errmsg_set(em, rc, "cannot start the outbox worker");
+    rc = care_poller_start(app->care, app->cfg.mail_poll_ms);
+    if (rc < 0)
+        return errmsg_set(em, rc, "cannot start the mail poller");
     rc = care_timers_start(app->care); /* issue 7: SLA timers, routing queue */
     if (rc < 0)
         return errmsg_set(em, rc, "cannot start the timers worker");
@@ -184,6 +187,8 @@ app_close(struct app *app)
     if (app->api)
         api_shutdown(app->api);
     http_server_stop(app->http);
+    if (app->care)
+        care_poller_stop(app->care);
     if (app->care)
         care_listen_stop(app->care);
     care_free(app->care);

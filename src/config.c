@@ -42,6 +42,8 @@ static const struct key keys[] = {
       "delivery attempts before a reply is marked failed" },
     { "outbox-retry-ms", INT, S(outbox_retry_ms), "2000", 10, 3600000,
       "first delivery retry delay (doubles per attempt, max 10 min)" },
+    { "mail-poll-ms", INT, S(mail_poll_ms), "30000", 50, 3600000,
+      "how often pull channels (email over IMAP) are checked for new messages" },
     { "sse-heartbeat-ms", INT, S(sse_heartbeat_ms), "15000", 100, 600000,
       "interval of heartbeat comments on live event streams" },
     { "secure-cookies", BOOL, S(secure_cookies), "false", 0, 1,

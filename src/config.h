@@ -28,6 +28,7 @@ struct config {
     int64_t login_max_failures;
     int64_t outbox_max_attempts;
     int64_t outbox_retry_ms;
+    int64_t mail_poll_ms;   /* pull channels (IMAP) poll interval */
     int64_t sse_heartbeat_ms;
     bool secure_cookies;
     int64_t demo_interval_ms;

@@ -10,6 +10,7 @@
 #include "care/care.h"
 
 struct care__limiter;
+struct care__poller;
 struct care__presence;
 struct care__timers;
 struct care__listen;
@@ -26,6 +27,8 @@ struct care {
     pthread_mutex_t outbox_mu; /* guards the three fields below */
     pthread_cond_t outbox_cv;
     bool outbox_running, outbox_stop, outbox_kicked;
+
+    struct care__poller *poller; /* pull channels (poller.c); NULL when not running */
 
     /* Issue 7: routing, SLA timers, presence (route.c, timers.c). */
     struct care__timers *timers;     /* timers worker; NULL when not started */

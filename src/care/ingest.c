@@ -62,6 +62,28 @@ load_channel(struct care *c, struct arena *ar, int64_t channel_id, struct channe
 }
 
 int
+care_ingest(struct care *c, struct arena *ar, struct inbound *in, struct ingest_result *r)
+{
+    care_triage(c, ar, in);
+    int rc = store_ingest(c->st, in, r);
+    if (rc < 0) {
+        log_warn("ingest", "store failed", "channel=%lld err=%s", (long long)in->channel_id,
+                 err_str(rc));
+        return rc;
+    }
+    if (r->duplicate) {
+        metrics_add(&c->metrics.ingest_duplicate, 1);
+        return 0;
+    }
+    metrics_add(&c->metrics.ingest_accepted, 1);
+    log_debug("ingest", "stored", "channel=%lld conversation=%lld message=%lld",
+              (long long)in->channel_id, (long long)r->conversation_id,
+              (long long)r->message_id);
+    care_route_inbound(c, r); /* issue 7: routing, SLA clocks, acknowledgement */
+    return 0;
+}
+
+int
 care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct chan_hook *hook,
           struct care_hook_result *out, struct errmsg *em)
 {
@@ -88,26 +110,15 @@ care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct cha
     out->ack_body = ops->ack_body;
     for (ssize_t i = 0; i < n; i++) {
         struct ingest_result r;
-        care_triage(c, ar, &msgs[i]);
-        rc = store_ingest(c->st, &msgs[i], &r);
-        if (rc < 0) {
-            log_warn("ingest", "store failed", "channel=%lld err=%s", (long long)channel_id,
-                     err_str(rc));
+        rc = care_ingest(c, ar, &msgs[i], &r);
+        if (rc < 0)
             return rc;
-        }
         if (i == 0)
             out->first = r;
-        if (r.duplicate) {
+        if (r.duplicate)
             out->duplicates++;
-            metrics_add(&c->metrics.ingest_duplicate, 1);
-        } else {
+        else
             out->accepted++;
-            metrics_add(&c->metrics.ingest_accepted, 1);
-            log_debug("ingest", "stored", "channel=%lld conversation=%lld message=%lld",
-                      (long long)channel_id, (long long)r.conversation_id,
-                      (long long)r.message_id);
-            care_route_inbound(c, &r); /* issue 7: routing, SLA clocks, acknowledgement */
-        }
     }
     metrics_observe(&c->metrics.ingest_latency, (clock_mono_ms() - start) * 1000);
     return 0;

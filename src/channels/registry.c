@@ -18,6 +18,7 @@ extern const struct chan_ops chan_instagram_ops;
 extern const struct chan_ops chan_telegram_ops;
 extern const struct chan_ops chan_x_ops;
 extern const struct chan_ops chan_sms_ops;
+extern const struct chan_ops chan_email_ops;
 
 static const struct chan_ops *const adapters[] = {
     &chan_api_ops,
@@ -28,6 +29,7 @@ static const struct chan_ops *const adapters[] = {
     &chan_telegram_ops,
     &chan_x_ops,
     &chan_sms_ops,
+    &chan_email_ops,
 };
 
 const struct chan_ops *

@@ -1,0 +1,941 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * chan_email.c - email: IMAP polled in, SMTP out, threaded like a mail client threads.
+ *
+ * Mail is pulled, not pushed: the care poller calls 'poll', which searches the mailbox for
+ * UIDs above the cursor and fetches each message. The MIME parser here is deliberately
+ * small: headers (RFC 2047 encoded words decoded), multipart walked to the first text/plain
+ * part (or text/html reduced to plain text: tags, scripts and styles dropped, entities
+ * decoded), base64 and quoted-printable bodies, and attachments kept only as a line naming
+ * them. Quoted history under "On ... wrote:" is cut. The dedupe key is the Message-ID; the
+ * thread is the first id in References (the root of the mail thread), else In-Reply-To, else
+ * the message's own id. Replies carry In-Reply-To the customer's last message and References
+ * the parent's references plus its id, so they thread in the customer's client, and the
+ * customer's next answer lands in the same conversation. The parent's Subject and References
+ * are read back from the mailbox by Message-ID when it is sent.
+ */
+#include "base/base.h"
+#include "channels/chan_int.h"
+
+#include <strings.h>
+#include <time.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/rand.h"
+#include "base/utf8.h"
+#include "fetch/fetch_mail.h"
+#include "store/store.h"
+
+#define MAIL_MAX (25 << 20)   /* largest message fetched */
+#define POLL_BATCH 20         /* messages fetched per poll */
+#define MIME_DEPTH 6          /* nested multiparts followed */
+
+static const struct chan__field email_fields[] = {
+    { .name = "imap_url", .required = true, .schemes = "imap,imaps" },
+    { .name = "smtp_url", .required = true, .schemes = "smtp,smtps" },
+    { .name = "username", .required = true, .max = 320 },
+    { .name = "password", .required = true, .max = 1000 },
+    { .name = "address", .required = true, .max = 320,
+      .charset = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.!#$%&'*+/=?^_`{|}~@-" },
+};
+
+static int
+email_settings(const char *settings, char **out, struct errmsg *em)
+{
+    char *norm = NULL;
+    int rc = chan__settings_check(settings, "email", email_fields, COUNTOF(email_fields), &norm,
+                                  em);
+    if (rc < 0)
+        return rc;
+    const char *at = strstr(norm, "\"address\":\"");
+    const char *end = at ? strchr(at + 11, '"') : NULL;
+    const char *sign = at ? memchr(at + 11, '@', (size_t)(end - at - 11)) : NULL;
+    if (!sign || sign == at + 11 || sign + 1 == end) {
+        free(norm);
+        return errmsg_set(em, ERR_INVAL, "invalid 'settings.address': want user@domain");
+    }
+    *out = norm;
+    return 0;
+}
+
+static int
+email_verify(const struct channel *ch, const struct chan_hook *hook)
+{
+    (void)ch;
+    (void)hook;
+    return ERR_AUTH; /* email arrives by IMAP; nothing may be pushed to /hooks */
+}
+
+static ssize_t
+email_parse(const struct channel *ch, const struct chan_hook *hook, struct arena *ar,
+            struct inbound *out, size_t max, struct errmsg *em)
+{
+    (void)ch, (void)hook, (void)ar, (void)out, (void)max;
+    return errmsg_set(em, ERR_INVAL, "email channels take no webhooks");
+}
+
+/* ---- RFC 5322 / MIME ------------------------------------------------------------------- */
+
+struct part {
+    struct str from, subject, msgid, in_reply_to, references, ctype, cte, cdisp;
+    struct str body;
+};
+
+static bool
+ieq_prefix(struct str s, const char *p)
+{
+    size_t n = strlen(p);
+    return s.len >= n && strncasecmp(s.p, p, n) == 0;
+}
+
+/* Splits 'raw' into headers of interest and the body. Values keep folding whitespace. */
+static void
+split_part(struct str raw, struct part *pt)
+{
+    memset(pt, 0, sizeof(*pt));
+    size_t i = 0;
+    struct str *cur = NULL;
+    while (i < raw.len) {
+        size_t e = i;
+        while (e < raw.len && raw.p[e] != '\n')
+            e++;
+        struct str line = { raw.p + i, e - i };
+        if (line.len && line.p[line.len - 1] == '\r')
+            line.len--;
+        size_t next = e < raw.len ? e + 1 : e;
+        if (line.len == 0) {
+            i = next;
+            break;
+        }
+        if ((line.p[0] == ' ' || line.p[0] == '\t') && cur && cur->p) {
+            cur->len = (size_t)(line.p + line.len - cur->p);
+        } else {
+            static const struct {
+                const char *name;
+                size_t off;
+            } want[] = {
+                { "from:", offsetof(struct part, from) },
+                { "subject:", offsetof(struct part, subject) },
+                { "message-id:", offsetof(struct part, msgid) },
+                { "in-reply-to:", offsetof(struct part, in_reply_to) },
+                { "references:", offsetof(struct part, references) },
+                { "content-type:", offsetof(struct part, ctype) },
+                { "content-transfer-encoding:", offsetof(struct part, cte) },
+                { "content-disposition:", offsetof(struct part, cdisp) },
+            };
+            cur = NULL;
+            for (size_t k = 0; k < COUNTOF(want); k++) {
+                if (!ieq_prefix(line, want[k].name))
+                    continue;
+                struct str *f = (struct str *)((char *)pt + want[k].off);
+                if (f->p)
+                    break; /* the first one counts */
+                size_t n = strlen(want[k].name);
+                *f = (struct str){ line.p + n, line.len - n };
+                cur = f;
+                break;
+            }
+        }
+        i = next;
+    }
+    pt->body = (struct str){ raw.p + i, raw.len - i };
+}
+
+/* Folding whitespace and control characters become single spaces; the result is trimmed. */
+static struct str
+unfold(struct arena *ar, struct str s)
+{
+    char *d = arena_alloc(ar, s.len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (c < 0x20 || c == 0x7f) {
+            if (n && d[n - 1] != ' ')
+                d[n++] = ' ';
+            continue;
+        }
+        d[n++] = (char)c;
+    }
+    d[n] = '\0';
+    return str_trim((struct str){ d, n });
+}
+
+/* Latin-1 (and, near enough, windows-1252) to UTF-8. */
+static void
+latin1(struct buf *b, struct str s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (c < 0x80) {
+            buf_addc(b, (char)c);
+        } else {
+            buf_addc(b, (char)(0xc0 | (c >> 6)));
+            buf_addc(b, (char)(0x80 | (c & 0x3f)));
+        }
+    }
+}
+
+/* Appends 's' in 'charset' as UTF-8: UTF-8 and ASCII pass when valid; anything else that is
+ * not valid UTF-8 is read as Latin-1, which at least keeps every byte readable. */
+static void
+to_utf8(struct buf *b, struct str charset, struct str s)
+{
+    (void)charset;
+    if (utf8_valid(s))
+        buf_add(b, s.p, s.len);
+    else
+        latin1(b, s);
+}
+
+static int
+b64val(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+static struct str
+b64_decode(struct arena *ar, struct str s)
+{
+    char *d = arena_alloc(ar, s.len / 4 * 3 + 4);
+    size_t n = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        int v = b64val(s.p[i]);
+        if (v < 0)
+            continue; /* line breaks, padding, junk */
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            d[n++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    d[n] = '\0';
+    return (struct str){ d, n };
+}
+
+static int
+hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Quoted-printable; 'header' also turns '_' into a space (RFC 2047 Q encoding). */
+static struct str
+qp_decode(struct arena *ar, struct str s, bool header)
+{
+    char *d = arena_alloc(ar, s.len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.p[i];
+        if (c == '=' && i + 1 < s.len && (s.p[i + 1] == '\n' || s.p[i + 1] == '\r')) {
+            i++;
+            if (s.p[i] == '\r' && i + 1 < s.len && s.p[i + 1] == '\n')
+                i++;
+            continue; /* soft line break */
+        }
+        if (c == '=' && i + 2 < s.len && hexval(s.p[i + 1]) >= 0 && hexval(s.p[i + 2]) >= 0) {
+            d[n++] = (char)(hexval(s.p[i + 1]) * 16 + hexval(s.p[i + 2]));
+            i += 2;
+            continue;
+        }
+        d[n++] = header && c == '_' ? ' ' : c;
+    }
+    d[n] = '\0';
+    return (struct str){ d, n };
+}
+
+/* Decodes RFC 2047 encoded words ("=?utf-8?B?...?=") in an unfolded header value. */
+static struct str
+decode_words(struct arena *ar, struct str s)
+{
+    struct buf b;
+    buf_init(&b, 64 * 1024);
+    size_t i = 0;
+    bool last_encoded = false;
+    while (i < s.len) {
+        const char *start = s.p + i;
+        if (i + 1 < s.len && start[0] == '=' && start[1] == '?') {
+            /* =?charset?enc?text?= */
+            struct str rest = { start + 2, s.len - i - 2 }, cs, enc, text, tail;
+            if (str_cut(rest, '?', &cs, &rest) && str_cut(rest, '?', &enc, &rest) &&
+                str_cut(rest, '?', &text, &tail) && tail.len && tail.p[0] == '=' &&
+                enc.len == 1) {
+                struct str raw = (enc.p[0] == 'B' || enc.p[0] == 'b') ? b64_decode(ar, text)
+                                                                     : qp_decode(ar, text, true);
+                to_utf8(&b, cs, raw);
+                i = (size_t)(tail.p + 1 - s.p);
+                last_encoded = true;
+                continue;
+            }
+        }
+        /* Whitespace between two encoded words is dropped. */
+        if ((s.p[i] == ' ' || s.p[i] == '\t') && last_encoded) {
+            size_t j = i;
+            while (j < s.len && (s.p[j] == ' ' || s.p[j] == '\t'))
+                j++;
+            if (j + 1 < s.len && s.p[j] == '=' && s.p[j + 1] == '?') {
+                i = j;
+                continue;
+            }
+        }
+        last_encoded = false;
+        to_utf8(&b, STR_NULL, (struct str){ s.p + i, 1 });
+        i++;
+    }
+    struct str out = { arena_strndup(ar, b.p, b.len), b.len };
+    buf_release(&b);
+    return out;
+}
+
+/* A parameter of a structured header ("boundary", "charset", "filename"), unquoted. */
+static struct str
+param(struct arena *ar, struct str v, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i + n < v.len; i++) {
+        if ((i == 0 || v.p[i - 1] == ';' || v.p[i - 1] == ' ' || v.p[i - 1] == '\t') &&
+            strncasecmp(v.p + i, name, n) == 0 && v.p[i + n] == '=') {
+            size_t s = i + n + 1, e;
+            if (s < v.len && v.p[s] == '"') {
+                s++;
+                e = s;
+                while (e < v.len && v.p[e] != '"')
+                    e++;
+            } else {
+                e = s;
+                while (e < v.len && v.p[e] != ';' && v.p[e] != ' ' && v.p[e] != '\t' &&
+                       v.p[e] != '\r' && v.p[e] != '\n')
+                    e++;
+            }
+            return (struct str){ arena_strndup(ar, v.p + s, e - s), e - s };
+        }
+    }
+    return STR_NULL;
+}
+
+static struct str
+decode_body(struct arena *ar, const struct part *pt)
+{
+    struct str cte = str_trim(pt->cte);
+    if (ieq_prefix(cte, "base64"))
+        return b64_decode(ar, pt->body);
+    if (ieq_prefix(cte, "quoted-printable"))
+        return qp_decode(ar, pt->body, false);
+    return pt->body;
+}
+
+/* HTML to plain text: tags dropped (block ends become line breaks), script, style and head
+ * content dropped, the common entities decoded. The output is text, never markup. */
+static void
+html_text(struct buf *b, struct str h)
+{
+    size_t i = 0;
+    while (i < h.len) {
+        char c = h.p[i];
+        if (c == '<') {
+            size_t e = i + 1;
+            while (e < h.len && h.p[e] != '>')
+                e++;
+            struct str tag = { h.p + i + 1, e - i - 1 };
+            static const char *const skip[] = { "script", "style", "head", "title" };
+            bool skipped = false;
+            for (size_t k = 0; k < COUNTOF(skip); k++) {
+                size_t n = strlen(skip[k]);
+                if (tag.len >= n && strncasecmp(tag.p, skip[k], n) == 0 &&
+                    (tag.len == n || tag.p[n] == ' ' || tag.p[n] == '>' || tag.p[n] == '\t')) {
+                    /* Jump past the closing tag. */
+                    char close[16];
+                    snprintf(close, sizeof(close), "</%s", skip[k]);
+                    size_t j = e;
+                    while (j + n + 2 <= h.len && strncasecmp(h.p + j, close, n + 2) != 0)
+                        j++;
+                    while (j < h.len && h.p[j] != '>')
+                        j++;
+                    e = j;
+                    skipped = true;
+                    break;
+                }
+            }
+            if (!skipped) {
+                static const char *const brk[] = { "br", "/p", "p", "/div", "div", "li", "/tr",
+                                                   "/h1", "/h2", "/h3", "blockquote", "hr" };
+                for (size_t k = 0; k < COUNTOF(brk); k++) {
+                    size_t n = strlen(brk[k]);
+                    if (tag.len >= n && strncasecmp(tag.p, brk[k], n) == 0 &&
+                        (tag.len == n || tag.p[n] == ' ' || tag.p[n] == '/')) {
+                        buf_addc(b, '\n');
+                        break;
+                    }
+                }
+            }
+            i = e < h.len ? e + 1 : e;
+            continue;
+        }
+        if (c == '&') {
+            static const struct {
+                const char *name, *text;
+            } ent[] = { { "&amp;", "&" },  { "&lt;", "<" },    { "&gt;", ">" },
+                        { "&quot;", "\"" }, { "&#39;", "'" },   { "&apos;", "'" },
+                        { "&nbsp;", " " },  { "&euro;", "€" }, { "&copy;", "©" } };
+            bool done = false;
+            for (size_t k = 0; k < COUNTOF(ent) && !done; k++) {
+                size_t n = strlen(ent[k].name);
+                if (i + n <= h.len && strncasecmp(h.p + i, ent[k].name, n) == 0) {
+                    buf_adds(b, ent[k].text);
+                    i += n;
+                    done = true;
+                }
+            }
+            if (!done && i + 2 < h.len && h.p[i + 1] == '#') {
+                size_t j = i + 2;
+                bool hex = j < h.len && (h.p[j] == 'x' || h.p[j] == 'X');
+                j += hex;
+                uint32_t cp = 0;
+                size_t digits = 0;
+                while (j < h.len && digits < 7 &&
+                       (hex ? hexval(h.p[j]) >= 0 : (h.p[j] >= '0' && h.p[j] <= '9'))) {
+                    cp = cp * (hex ? 16 : 10) + (uint32_t)(hex ? hexval(h.p[j]) : h.p[j] - '0');
+                    j++;
+                    digits++;
+                }
+                if (digits && j < h.len && h.p[j] == ';' && cp >= 0x20 && cp <= 0x10ffff &&
+                    (cp < 0xd800 || cp > 0xdfff)) {
+                    char u[4];
+                    size_t n;
+                    if (cp < 0x80) {
+                        u[0] = (char)cp;
+                        n = 1;
+                    } else if (cp < 0x800) {
+                        u[0] = (char)(0xc0 | (cp >> 6));
+                        u[1] = (char)(0x80 | (cp & 0x3f));
+                        n = 2;
+                    } else if (cp < 0x10000) {
+                        u[0] = (char)(0xe0 | (cp >> 12));
+                        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                        u[2] = (char)(0x80 | (cp & 0x3f));
+                        n = 3;
+                    } else {
+                        u[0] = (char)(0xf0 | (cp >> 18));
+                        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+                        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                        u[3] = (char)(0x80 | (cp & 0x3f));
+                        n = 4;
+                    }
+                    buf_add(b, u, n);
+                    i = j + 1;
+                    done = true;
+                }
+            }
+            if (done)
+                continue;
+        }
+        /* Source line breaks are only whitespace in HTML. */
+        buf_addc(b, (c == '\r' || c == '\n' || c == '\t') ? ' ' : c);
+        i++;
+    }
+}
+
+/* Collapses runs of spaces and of blank lines, and trims every line. */
+static void
+tidy(struct buf *out, struct str s)
+{
+    int newlines = 0;
+    bool space = false, started = false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.p[i];
+        if (c == '\r')
+            continue;
+        if (c == '\n') {
+            newlines++;
+            space = false;
+            continue;
+        }
+        if (c == ' ' || c == '\t') {
+            space = true;
+            continue;
+        }
+        if (started && newlines)
+            buf_add(out, "\n\n", newlines > 1 ? 2 : 1);
+        else if (started && space)
+            buf_addc(out, ' ');
+        newlines = 0;
+        space = false;
+        started = true;
+        buf_addc(out, c);
+    }
+}
+
+/* Cuts quoted history: from an "On ... wrote:" line, an "-----Original Message-----" line,
+ * or a run of "> " lines that lasts to the end. */
+static struct str
+strip_quotes(struct str s)
+{
+    size_t i = 0;
+    while (i < s.len) {
+        size_t e = i;
+        while (e < s.len && s.p[e] != '\n')
+            e++;
+        struct str line = str_trim((struct str){ s.p + i, e - i });
+        bool cut = false;
+        if (line.len >= 10 && strncmp(line.p, "On ", 3) == 0 &&
+            strncmp(line.p + line.len - 6, "wrote:", 6) == 0)
+            cut = true;
+        if (ieq_prefix(line, "-----Original Message-----"))
+            cut = true;
+        if (line.len && line.p[0] == '>') {
+            cut = true;
+            for (size_t j = e; j < s.len;) {
+                size_t k = j + 1;
+                while (k < s.len && s.p[k] != '\n')
+                    k++;
+                struct str l2 = str_trim((struct str){ s.p + j + 1, k > j + 1 ? k - j - 1 : 0 });
+                if (l2.len && l2.p[0] != '>')
+                    cut = false;
+                j = k;
+            }
+        }
+        if (cut && i > 0)
+            return str_trim((struct str){ s.p, i });
+        i = e + 1;
+    }
+    return s;
+}
+
+struct walk {
+    struct str plain, html;
+    struct str plain_cs, html_cs;
+    struct buf attach; /* "[attachment: ...]" lines */
+};
+
+static void
+walk_part(struct arena *ar, struct str raw, int depth, struct walk *w)
+{
+    struct part pt;
+    split_part(raw, &pt);
+    struct str ctype = unfold(ar, pt.ctype);
+    struct str cdisp = unfold(ar, pt.cdisp);
+    if (!ctype.len)
+        ctype = STR_LIT("text/plain");
+    if (ieq_prefix(ctype, "multipart/")) {
+        struct str bnd = param(ar, ctype, "boundary");
+        if (!bnd.len || depth >= MIME_DEPTH)
+            return;
+        char *delim = arena_printf(ar, "--%.*s", (int)bnd.len, bnd.p);
+        size_t dlen = strlen(delim);
+        const char *p = pt.body.p, *end = pt.body.p + pt.body.len;
+        const char *seg = NULL;
+        while (p && p < end) {
+            /* Delimiters start a line. */
+            const char *hit = NULL;
+            for (const char *q = p; q + dlen <= end; q++) {
+                if ((q == pt.body.p || q[-1] == '\n') && memcmp(q, delim, dlen) == 0) {
+                    hit = q;
+                    break;
+                }
+            }
+            if (!hit)
+                break;
+            if (seg) {
+                size_t n = (size_t)(hit - seg);
+                walk_part(ar, (struct str){ seg, n }, depth + 1, w);
+            }
+            const char *after = hit + dlen;
+            if (after + 2 <= end && after[0] == '-' && after[1] == '-')
+                break;
+            while (after < end && *after != '\n')
+                after++;
+            seg = after < end ? after + 1 : end;
+            p = seg;
+        }
+        return;
+    }
+    struct str name = param(ar, cdisp, "filename");
+    if (!name.len)
+        name = param(ar, ctype, "name");
+    bool attachment = ieq_prefix(cdisp, "attachment") || name.len;
+    bool text = ieq_prefix(ctype, "text/plain"), html = ieq_prefix(ctype, "text/html");
+    if (!attachment && text && !w->plain.p) {
+        w->plain = decode_body(ar, &pt);
+        w->plain_cs = param(ar, ctype, "charset");
+    } else if (!attachment && html && !w->html.p) {
+        w->html = decode_body(ar, &pt);
+        w->html_cs = param(ar, ctype, "charset");
+    } else if (attachment || (!text && !html)) {
+        struct str body = decode_body(ar, &pt);
+        struct str type = ctype;
+        struct str semi, rest;
+        if (str_cut(type, ';', &semi, &rest))
+            type = semi;
+        struct str shown = decode_words(ar, name.len ? name : STR_LIT("unnamed"));
+        if (w->attach.len)
+            buf_addc(&w->attach, '\n');
+        buf_printf(&w->attach, "[attachment: %.*s, %.*s, %zu bytes]", (int)shown.len, shown.p,
+                   (int)type.len, type.p, body.len);
+    }
+}
+
+/* The first "<...>" in 'v', with the brackets, or STR_NULL. */
+static struct str
+first_id(struct str v, struct str *rest)
+{
+    const char *lt = memchr(v.p, '<', v.len);
+    if (!lt)
+        return STR_NULL;
+    const char *gt = memchr(lt, '>', (size_t)(v.p + v.len - lt));
+    if (!gt || gt - lt < 3 || gt - lt > MODEL_EXTID_MAX - 2)
+        return STR_NULL;
+    if (rest)
+        *rest = (struct str){ gt + 1, (size_t)(v.p + v.len - gt - 1) };
+    return (struct str){ lt, (size_t)(gt - lt + 1) };
+}
+
+/* From "Name <a@b>", "a@b (Name)" or "a@b": the lowercased address and the display name. */
+static void
+parse_from(struct arena *ar, struct str v, struct str *addr, struct str *name)
+{
+    *addr = STR_NULL;
+    *name = STR_NULL;
+    const char *lt = memchr(v.p, '<', v.len);
+    const char *gt = lt ? memchr(lt, '>', (size_t)(v.p + v.len - lt)) : NULL;
+    struct str a = v;
+    if (lt && gt) {
+        a = (struct str){ lt + 1, (size_t)(gt - lt - 1) };
+        struct str n = str_trim((struct str){ v.p, (size_t)(lt - v.p) });
+        if (n.len >= 2 && n.p[0] == '"' && n.p[n.len - 1] == '"')
+            n = (struct str){ n.p + 1, n.len - 2 };
+        *name = decode_words(ar, n);
+    } else {
+        struct str head, tail;
+        if (str_cut(v, '(', &head, &tail)) {
+            a = head;
+            if (tail.len && tail.p[tail.len - 1] == ')')
+                tail.len--;
+            *name = decode_words(ar, str_trim(tail));
+        }
+    }
+    a = str_trim(a);
+    if (!a.len || a.len > 320 || !memchr(a.p, '@', a.len))
+        return;
+    char *d = arena_strndup(ar, a.p, a.len);
+    for (size_t i = 0; i < a.len; i++) {
+        if (d[i] >= 'A' && d[i] <= 'Z')
+            d[i] = (char)(d[i] - 'A' + 'a');
+        if ((unsigned char)d[i] <= ' ' || d[i] == '"' || d[i] == ',')
+            return;
+    }
+    *addr = (struct str){ d, a.len };
+    if (name->len > MODEL_NAME_MAX || !utf8_valid(*name))
+        *name = STR_NULL;
+}
+
+/* Parses one raw message into 'in'. 0, or ERR_INVAL for a message without a usable From. */
+static int
+parse_message(const struct channel *ch, struct arena *ar, struct str raw, uint64_t uid,
+              struct inbound *in)
+{
+    struct part pt;
+    split_part(raw, &pt);
+    memset(in, 0, sizeof(*in));
+    in->channel_id = ch->id;
+    in->channel_type = ch->type;
+    parse_from(ar, unfold(ar, pt.from), &in->from_id, &in->from_name);
+    if (!in->from_id.len)
+        return ERR_INVAL;
+    in->from_handle = in->from_id;
+    struct str msgid = first_id(unfold(ar, pt.msgid), NULL);
+    struct str irt = first_id(unfold(ar, pt.in_reply_to), NULL);
+    struct str refs = unfold(ar, pt.references);
+    struct str root = first_id(refs, NULL);
+    in->external_id = msgid.len ? msgid : str_c(arena_printf(ar, "uid:%llu", (unsigned long long)uid));
+    in->reply_to = irt;
+    in->thread_id = root.len ? root : (irt.len ? irt : in->external_id);
+    in->public = false;
+
+    struct walk w = { 0 };
+    buf_init(&w.attach, 64 * 1024);
+    walk_part(ar, raw, 0, &w);
+    struct buf text;
+    buf_init(&text, (size_t)MODEL_TEXT_MAX * 4);
+    struct buf tmp;
+    buf_init(&tmp, (size_t)MAIL_MAX);
+    if (w.plain.p) {
+        to_utf8(&tmp, w.plain_cs, w.plain);
+    } else if (w.html.p) {
+        struct buf h;
+        buf_init(&h, (size_t)MAIL_MAX);
+        to_utf8(&h, w.html_cs, w.html);
+        html_text(&tmp, buf_str(&h));
+        buf_release(&h);
+    }
+    struct buf clean;
+    buf_init(&clean, (size_t)MAIL_MAX);
+    tidy(&clean, buf_str(&tmp));
+    struct str body = strip_quotes(buf_str(&clean));
+    bool starts_thread = !irt.len && !root.len;
+    struct str subject = decode_words(ar, unfold(ar, pt.subject));
+    if (starts_thread && subject.len)
+        buf_printf(&text, "Subject: %.*s\n\n", (int)subject.len, subject.p);
+    buf_add(&text, body.p, body.len);
+    if (w.attach.len) {
+        if (text.len)
+            buf_adds(&text, "\n\n");
+        buf_add(&text, w.attach.p, w.attach.len);
+    }
+    if (!text.len)
+        buf_adds(&text, "[empty message]");
+    /* Keep within the model's limit, cut at a character boundary. */
+    size_t n = text.len;
+    if (n > MODEL_TEXT_MAX) {
+        n = MODEL_TEXT_MAX;
+        while (n && ((unsigned char)text.p[n] & 0xc0) == 0x80)
+            n--;
+    }
+    struct str t = { text.p, n };
+    if (!utf8_valid(t) || memchr(t.p, '\0', t.len))
+        in->text = STR_LIT("[unreadable message]");
+    else
+        in->text = (struct str){ arena_strndup(ar, t.p, t.len), t.len };
+    buf_release(&clean);
+    buf_release(&tmp);
+    buf_release(&text);
+    buf_release(&w.attach);
+    return 0;
+}
+
+static void
+mail_conf(const struct channel *ch, struct arena *ar, const char *url_key, struct fetch_mail *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->url = chan__setting(ch, ar, url_key);
+    m->username = chan__setting(ch, ar, "username");
+    m->password = chan__setting(ch, ar, "password");
+}
+
+static ssize_t
+email_poll(const struct channel *ch, char *cursor, size_t cursor_len, struct arena *ar,
+           struct inbound *out, size_t max, struct errmsg *em)
+{
+    struct fetch_mail m;
+    mail_conf(ch, ar, "imap_url", &m);
+    const char *me = chan__setting(ch, ar, "address");
+    if (!m.url)
+        return errmsg_set(em, ERR_UPSTREAM, "email channel has no imap_url");
+    int64_t last = 0;
+    if (cursor[0] && str_to_i64(str_c(cursor), 0, INT64_MAX, &last) < 0)
+        last = 0;
+    char crit[64], err[160];
+    snprintf(crit, sizeof(crit), "UID %lld:*", (long long)last + 1);
+    uint64_t uids[256];
+    size_t n = 0;
+    int rc = fetch_imap_search(&m, crit, uids, COUNTOF(uids), &n, err, sizeof(err));
+    if (rc < 0)
+        return errmsg_set(em, rc == ERR_TIMEOUT ? ERR_TIMEOUT : ERR_UPSTREAM,
+                          "imap search failed: %s", err);
+    size_t got = 0;
+    for (size_t i = 0; i < n && got < max && got < POLL_BATCH; i++) {
+        /* "UID n:*" always matches the newest message, even when n is past it. */
+        if (uids[i] <= (uint64_t)last)
+            continue;
+        struct buf raw;
+        buf_init(&raw, MAIL_MAX);
+        rc = fetch_imap_fetch(&m, uids[i], &raw, err, sizeof(err));
+        if (rc == 0 && parse_message(ch, ar, buf_str(&raw), uids[i], &out[got]) == 0 &&
+            !(me && str_eq_c(out[got].from_id, me)))
+            got++;
+        buf_release(&raw);
+        if (rc < 0 && rc != ERR_NOTFOUND && rc != ERR_TOOBIG) {
+            /* Stop here and retry this one next time; what was read so far is kept. */
+            if (got == 0)
+                return errmsg_set(em, rc == ERR_TIMEOUT ? ERR_TIMEOUT : ERR_UPSTREAM,
+                                  "imap fetch failed: %s", err);
+            break;
+        }
+        snprintf(cursor, cursor_len, "%llu", (unsigned long long)uids[i]);
+    }
+    return (ssize_t)got;
+}
+
+/* ---- sending ----------------------------------------------------------------------------- */
+
+/* A Message-ID fit to quote in an IMAP search: "<...>" without spaces, quotes or controls. */
+static bool
+quotable_id(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 3 || n > 300 || s[0] != '<' || s[n - 1] != '>')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c == '"' || c == '\\' || c >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* Finds the parent message by Message-ID in the mailbox; fills its Subject and References. */
+static void
+parent_headers(const struct channel *ch, struct arena *ar, const char *msgid,
+               struct str *subject, struct str *refs)
+{
+    struct fetch_mail m;
+    mail_conf(ch, ar, "imap_url", &m);
+    if (!m.url || !quotable_id(msgid))
+        return;
+    char crit[400], err[160];
+    snprintf(crit, sizeof(crit), "HEADER Message-ID \"%s\"", msgid);
+    uint64_t uids[4];
+    size_t n = 0;
+    if (fetch_imap_search(&m, crit, uids, COUNTOF(uids), &n, err, sizeof(err)) < 0 || n == 0)
+        return;
+    struct buf raw;
+    buf_init(&raw, MAIL_MAX);
+    if (fetch_imap_fetch(&m, uids[n - 1], &raw, err, sizeof(err)) == 0) {
+        struct part pt;
+        split_part(buf_str(&raw), &pt);
+        *subject = decode_words(ar, unfold(ar, pt.subject));
+        struct str r = unfold(ar, pt.references);
+        if (!r.len)
+            r = first_id(unfold(ar, pt.in_reply_to), NULL);
+        *refs = r.len ? (struct str){ arena_strndup(ar, r.p, r.len), r.len } : STR_NULL;
+    }
+    buf_release(&raw);
+}
+
+/* A header value safe to write: controls become spaces. */
+static void
+add_header(struct buf *b, const char *name, struct str v)
+{
+    buf_printf(b, "%s: ", name);
+    for (size_t i = 0; i < v.len; i++) {
+        unsigned char c = (unsigned char)v.p[i];
+        buf_addc(b, c < 0x20 || c == 0x7f ? ' ' : (char)c);
+    }
+    buf_adds(b, "\r\n");
+}
+
+static bool
+ascii(struct str s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        if ((unsigned char)s.p[i] >= 0x80)
+            return false;
+    }
+    return true;
+}
+
+static void
+email_send(const struct channel *ch, const struct outbox_item *item,
+           struct chan_send_result *res)
+{
+    res->state = CHAN_FAILED;
+    res->retry_after_ms = -1;
+    res->error[0] = '\0';
+    struct arena *ar = arena_new(1 << 20);
+    struct fetch_mail m;
+    mail_conf(ch, ar, "smtp_url", &m);
+    const char *from = chan__setting(ch, ar, "address");
+    const char *to = item->recipient;
+    if (!m.url || !from || !to || !strchr(to, '@') || strpbrk(to, "\r\n<>\" ,")) {
+        snprintf(res->error, sizeof(res->error), "email: no sender address or recipient");
+        arena_free(ar);
+        return;
+    }
+    struct str subject = STR_NULL, refs = STR_NULL;
+    const char *parent = item->reply_to && quotable_id(item->reply_to) ? item->reply_to : NULL;
+    if (parent)
+        parent_headers(ch, ar, parent, &subject, &refs);
+    if (!refs.len && item->thread_key && parent && strcmp(item->thread_key, parent) != 0 &&
+        quotable_id(item->thread_key))
+        refs = str_c(item->thread_key);
+    if (!subject.len)
+        subject = STR_LIT("Your message");
+    if (!ieq_prefix(subject, "re:"))
+        subject = str_c(arena_printf(ar, "Re: %.*s", (int)subject.len, subject.p));
+
+    const char *domain = strchr(from, '@') + 1;
+    struct buf msg;
+    buf_init(&msg, (size_t)MODEL_TEXT_MAX * 3 + 64 * 1024);
+    char date[64];
+    time_t now = (time_t)(clock_now_ms() / 1000);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    add_header(&msg, "Date", str_c(date));
+    add_header(&msg, "From", str_c(from));
+    add_header(&msg, "To", str_c(to));
+    if (ascii(subject)) {
+        add_header(&msg, "Subject", subject);
+    } else {
+        char *b64 = arena_alloc(ar, 4 * ((subject.len + 2) / 3) + 1);
+        chan__b64(subject.p, subject.len, b64, 4 * ((subject.len + 2) / 3) + 1);
+        add_header(&msg, "Subject", str_c(arena_printf(ar, "=?UTF-8?B?%s?=", b64)));
+    }
+    /* One id per reply, the same on every attempt, so a retried send is recognizable. */
+    char *msgid = arena_printf(ar, "<hark.%lld.%s@%s>", (long long)item->message_id,
+                               item->idempotency_key ? item->idempotency_key : "0", domain);
+    add_header(&msg, "Message-ID", str_c(msgid));
+    if (parent) {
+        add_header(&msg, "In-Reply-To", str_c(parent));
+        add_header(&msg, "References",
+                   str_c(arena_printf(ar, "%.*s%s%s", (int)refs.len, refs.p ? refs.p : "",
+                                      refs.len ? " " : "", parent)));
+    }
+    buf_adds(&msg, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                   "Content-Transfer-Encoding: base64\r\n\r\n");
+    /* base64 in 76-column lines: safe for any text, any line length, any leading dot. */
+    size_t tlen = strlen(item->text);
+    char *b64 = arena_alloc(ar, 4 * ((tlen + 2) / 3) + 1);
+    chan__b64(item->text, tlen, b64, 4 * ((tlen + 2) / 3) + 1);
+    for (size_t i = 0, n = strlen(b64); i < n; i += 76) {
+        buf_add(&msg, b64 + i, n - i < 76 ? n - i : 76);
+        buf_adds(&msg, "\r\n");
+    }
+    int code = 0;
+    char err[160];
+    int rc = fetch_smtp_send(&m, from, to, buf_str(&msg), &code, err, sizeof(err));
+    if (rc == 0) {
+        res->state = CHAN_SENT;
+        snprintf(res->external_id, sizeof(res->external_id), "%s", msgid);
+    } else if (code >= 500 && code < 600) {
+        snprintf(res->error, sizeof(res->error), "email: the mail server refused it (%d): %s",
+                 code, err);
+    } else {
+        /* 4xx is "try again later" in SMTP; no answer at all is the same. */
+        res->state = CHAN_RETRY;
+        snprintf(res->error, sizeof(res->error), "email: %s%s%d", err, code ? " " : "",
+                 code);
+        if (!code)
+            snprintf(res->error, sizeof(res->error), "email: mail server unreachable: %s", err);
+    }
+    buf_release(&msg);
+    arena_free(ar);
+}
+
+const struct chan_ops chan_email_ops = {
+    .type = "email",
+    .settings = email_settings,
+    .verify = email_verify,
+    .parse = email_parse,
+    .send = email_send,
+    .poll = email_poll,
+};
