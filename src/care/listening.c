@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -510,6 +511,9 @@ seed_cursor_file(struct worker *w, const char *path)
                          (long long)w->id, errno);
         }
         str_to_i64(str_c(row.cursor), 0, INT64_MAX, &w->saved_cursor);
+    } else {
+        /* No saved position: a file left from an older database must not be resumed. */
+        unlink(path);
     }
     arena_free(ar);
 }
@@ -670,7 +674,16 @@ care_listen_sources_reload(struct care *c)
             }
             *pp = w->next;
             log_info("listen", "source stopped", "source=%lld", (long long)w->id);
+            bool deleted = true;
+            for (size_t i = 0; i < n; i++)
+                deleted = deleted && rows[i].id != w->id;
+            char path[4096] = "";
+            if (deleted && L->cursor_prefix)
+                cursor_path(w, path, sizeof(path));
             worker_stop(w);
+            /* SQLite may give the next source this id again: it must not inherit the file. */
+            if (path[0])
+                unlink(path);
         }
         for (size_t i = 0; i < n && rc == 0; i++) {
             bool running = false;
@@ -722,11 +735,15 @@ care_listen_start(struct care *c, const struct care_listen_config *cfg, struct e
     pthread_mutex_init(&L->spike_mu, NULL);
     pthread_mutex_init(&L->src_mu, NULL);
     c->listen = L;
-    int rc = care_listen_reload(c, em);
-    if (rc == 0)
-        rc = care_listen_sources_reload(c);
-    if (rc < 0)
+    /* A stored set that no longer compiles (queries are checked before they are stored, so
+     * only a Hyperscan refusal) must not keep the server down: run with no queries, logged. */
+    struct errmsg qem = { 0 };
+    care_listen_reload(c, &qem);
+    int rc = care_listen_sources_reload(c);
+    if (rc < 0) {
+        errmsg_set(em, rc, "cannot start the listening sources");
         care_listen_stop(c);
+    }
     return rc;
 }
 
