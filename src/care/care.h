@@ -117,6 +117,10 @@ struct care_hook_result {
     const char *ack_type, *ack_body; /* the adapter's own 200 body (chan_ops.ack_*), or NULL */
 };
 
+/* Stores one parsed inbound message as a webhook's would be: triage, store (dedupe,
+ * threading), metrics, routing. Webhooks and the mail poller both come through here. 0 with
+ * 'r' filled (r->duplicate for a repeat), or the store's error. */
+int care_ingest(struct care *c, struct arena *ar, struct inbound *in, struct ingest_result *r);
 /* Handles one webhook delivery for 'channel_id': verify the signature on the raw body, parse,
  * triage, store durably. Returns 0 only when everything in the delivery is durable.
  * ERR_NOTFOUND (no such channel), ERR_AUTH (bad signature), ERR_INVAL (malformed, reason in
@@ -130,6 +134,16 @@ struct chan_handshake;
 int care_hook_handshake(struct care *c, struct arena *ar, int64_t channel_id,
                         const struct chan_hook *hook, struct chan_handshake *out,
                         struct errmsg *em);
+
+/* ---- pull channels (poller.c; issue 6) ------------------------------------------------- */
+
+/* Starts the poller: one thread per channel whose adapter has a 'poll' op (email by IMAP),
+ * each polling every 'interval_ms' and ingesting through care_ingest; channels added later
+ * are picked up within one interval. Resume cursors live in memory: after a restart a
+ * mailbox is read again from the start and dedupe drops what was stored. */
+int care_poller_start(struct care *c, int64_t interval_ms);
+/* Stops and joins every poller thread; a no-op when not running. */
+void care_poller_stop(struct care *c);
 
 /* ---- outbox (outbox.c) ------------------------------------------------------------------ */
 
