@@ -209,7 +209,8 @@ conv_full(struct api *a, struct arena *ar, int64_t id, int *rc)
     json_t *o = conv_json(&c);
     int64_t linked = 0;
     if (store_conv_linked(a->st, id, &linked) == 0)
-        json_object_set_new(o, "linked_conversation_id", linked ? json_integer(linked) : json_null());
+        json_object_set_new(o, "linked_conversation_id",
+                            linked ? json_integer(linked) : json_null());
     json_object_set_new(o, "contact", codec_contact(&ct));
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
@@ -266,7 +267,8 @@ api__conv_reply(struct http_req *r, void *ctx)
     if (tpl && !json_is_null(tpl)) {
         if (api__platform_template_or_reply(r, a, id, body, &text, &payload) < 0)
             return;
-    } else if (!json_is_string(text) || !text_ok(json_string_value(text), json_string_length(text))) {
+    } else if (!json_is_string(text) ||
+               !text_ok(json_string_value(text), json_string_length(text))) {
         http_reply_error_status(r, 422, "invalid_field",
                                 "invalid 'text': want 1..16384 bytes, not only spaces");
         return;

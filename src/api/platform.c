@@ -199,12 +199,17 @@ api__conv_private_reply(struct http_req *r, void *ctx)
             break;
         }
     }
+    const char *thread_key = NULL;
+    if ((rc = store_conv_thread_key(a->st, ar, id, &thread_key)) < 0) {
+        http_reply_error(r, rc, "cannot read");
+        return;
+    }
     char key[33];
     rand_hex(key, 16);
     struct outbox_item item = { .channel_id = ch.id, .conversation_id = id,
                                 .idempotency_key = key, .text = text,
                                 .reply_to = last->external_id, .recipient = recipient,
-                                .public = true };
+                                .thread_key = thread_key, .public = true };
     struct chan_send_result res = { .state = CHAN_FAILED, .retry_after_ms = -1 };
     char dm_thread[MODEL_EXTID_MAX + 8] = "";
     rc = ops->private_reply(&ch, &item, &res, dm_thread, sizeof(dm_thread));

@@ -5,8 +5,8 @@
  *
  * DMs thread by the customer's page-scoped id ("dm:<PSID>"); one customer's comments on one
  * post are one public conversation (thread key "<post id>:<commenter id>"), answered in public
- * under their latest comment, or moved to Messenger with Meta's private reply. The shared Meta mechanics live in
- * chan_meta.c.
+ * under their latest comment, or moved to Messenger with Meta's private reply. The shared Meta
+ * mechanics live in chan_meta.c.
  */
 #include "base/base.h"
 #include "channels/chan_int.h"

@@ -106,8 +106,9 @@ chan__meta_settings(const char *type, const char *id_key, const char *settings, 
         }
         if (strcmp(key, id_key) == 0 ? !path_safe(s) : !token_ok(s)) {
             rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.%s': want %s", key,
-                            strcmp(key, id_key) == 0 ? "a Graph id (digits)"
-                                                     : "printable characters without spaces or quotes");
+                            strcmp(key, id_key) == 0
+                                ? "a Graph id (digits)"
+                                : "printable characters without spaces or quotes");
             goto out;
         }
         json_object_set(norm, key, v);

@@ -285,3 +285,21 @@ store_conv_linked(struct store *st, int64_t conv_id, int64_t *linked_id)
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
 }
+
+int
+store_conv_thread_key(struct store *st, struct arena *ar, int64_t conv_id,
+                      const char **thread_key)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, "SELECT thread_key FROM conversation WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *thread_key = store__col(ar, s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}

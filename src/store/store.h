@@ -622,5 +622,9 @@ int store_private_reply(struct store *st, const struct private_reply *pr, int64_
                         int64_t *msg_id);
 /* The conversation 'conv_id' is linked with as one case, or 0. */
 int store_conv_linked(struct store *st, int64_t conv_id, int64_t *linked_id);
+/* The conversation's thread key (the platform's thread: post, DM or chat id) into 'ar', or
+ * NULL when it has none. ERR_NOTFOUND for an unknown conversation. */
+int store_conv_thread_key(struct store *st, struct arena *ar, int64_t conv_id,
+                          const char **thread_key);
 
 #endif
