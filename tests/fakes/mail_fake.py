@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""A local fake mail server (127.0.0.1 only): a minimal IMAP4rev1 server over a directory of
+messages and a minimal SMTP submission server that records what it is given.
+
+IMAP: greeting, CAPABILITY, LOGIN (checks --user/--password), SELECT/EXAMINE INBOX,
+  UID SEARCH (UID ranges with IMAP's "n:*" rule that * is the highest UID, ALL, and
+  HEADER <field> "<value>"), UID FETCH <uid> BODY[] / BODY.PEEK[] / RFC822, NOOP, LOGOUT.
+  The mailbox is --mailbox: a file "<uid>.eml" is the message with that UID, read afresh on
+  every command, so a test delivers mail by writing a file (write, then rename).
+SMTP: EHLO/HELO, AUTH PLAIN and AUTH LOGIN (checked), MAIL FROM, RCPT TO, DATA (dot-stuffing
+  undone), RSET, NOOP, QUIT. Each message takes the next step of --smtp-script (then
+  --smtp-then): "250" accept; "451" transient refusal of MAIL FROM; "550" permanent refusal of
+  RCPT TO; "timeout" no answer after DATA for 30 s. Accepted messages are written to --sent
+  as "<n>.eml", and every attempt is logged as a JSON line to --log with "n", "step",
+  "auth_ok", "from", "rcpt", "subject", "message_id", "in_reply_to", "references", "body".
+
+usage: mail_fake.py --mailbox DIR --sent DIR --log F --imap-port-file F --smtp-port-file F
+                    [--user U] [--password P] [--smtp-script L] [--smtp-then S]
+"""
+import argparse, base64, email, email.policy, json, os, re, socketserver, threading, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--mailbox", required=True)
+ap.add_argument("--sent", required=True)
+ap.add_argument("--log", required=True)
+ap.add_argument("--imap-port-file", required=True)
+ap.add_argument("--smtp-port-file", required=True)
+ap.add_argument("--user", default="care@shop.example")
+ap.add_argument("--password", default="mail-pass-1")
+ap.add_argument("--smtp-script", default="")
+ap.add_argument("--smtp-then", default="250")
+args = ap.parse_args()
+script = [s for s in args.smtp_script.split(",") if s]
+lock = threading.Lock()
+count = [0]
+
+
+def mailbox():
+    out = {}
+    for name in os.listdir(args.mailbox):
+        m = re.match(r"^(\d+)\.eml$", name)
+        if m:
+            with open(os.path.join(args.mailbox, name), "rb") as f:
+                out[int(m.group(1))] = f.read()
+    return dict(sorted(out.items()))
+
+
+def words(line):
+    """IMAP arguments: atoms and quoted strings."""
+    return [a if a is not None and a != "" else b.replace('\\"', '"').replace("\\\\", "\\")
+            for a, b in re.findall(r'([^\s"]+)|"((?:[^"\\]|\\.)*)"', line)]
+
+
+def search(box, crit):
+    uids = list(box)
+    toks = words(crit)
+    res = set(uids)
+    i = 0
+    while i < len(toks):
+        t = toks[i].upper()
+        if t == "ALL":
+            i += 1
+        elif t == "UID" and i + 1 < len(toks):
+            sel = set()
+            top = max(uids) if uids else 0
+            for rng in toks[i + 1].split(","):
+                a, _, b = rng.partition(":")
+                a = top if a == "*" else int(a)
+                b = a if not b else (top if b == "*" else int(b))
+                lo, hi = min(a, b), max(a, b)
+                sel |= {u for u in uids if lo <= u <= hi}
+            res &= sel
+            i += 2
+        elif t == "HEADER" and i + 2 < len(toks):
+            field, value = toks[i + 1], toks[i + 2].lower()
+            keep = set()
+            for u in uids:
+                msg = email.message_from_bytes(box[u])
+                if any(value in str(v).lower() for v in msg.get_all(field, [])):
+                    keep.add(u)
+            res &= keep
+            i += 3
+        else:
+            i += 1
+    return sorted(res)
+
+
+class Imap(socketserver.StreamRequestHandler):
+    def send(self, s):
+        self.wfile.write(s if isinstance(s, bytes) else s.encode())
+
+    def handle(self):
+        self.send("* OK [CAPABILITY IMAP4rev1] fake IMAP ready\r\n")
+        authed = False
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            line = line.decode("utf-8", "replace").rstrip("\r\n")
+            tag, _, rest = line.partition(" ")
+            cmd, _, arg = rest.partition(" ")
+            cmd = cmd.upper()
+            if cmd == "CAPABILITY":
+                self.send("* CAPABILITY IMAP4rev1\r\n%s OK CAPABILITY done\r\n" % tag)
+            elif cmd == "LOGIN":
+                w = words(arg)
+                if len(w) == 2 and w[0] == args.user and w[1] == args.password:
+                    authed = True
+                    self.send("%s OK LOGIN done\r\n" % tag)
+                else:
+                    self.send("%s NO [AUTHENTICATIONFAILED] bad credentials\r\n" % tag)
+            elif cmd in ("NOOP", "CHECK"):
+                self.send("%s OK done\r\n" % tag)
+            elif cmd == "LOGOUT":
+                self.send("* BYE bye\r\n%s OK LOGOUT done\r\n" % tag)
+                return
+            elif not authed:
+                self.send("%s NO not authenticated\r\n" % tag)
+            elif cmd in ("SELECT", "EXAMINE"):
+                box = mailbox()
+                nxt = (max(box) + 1) if box else 1
+                self.send("* FLAGS (\\Seen)\r\n* %d EXISTS\r\n* 0 RECENT\r\n"
+                          "* OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT %d] ok\r\n"
+                          "%s OK [READ-WRITE] %s done\r\n" % (len(box), nxt, tag, cmd))
+            elif cmd == "UID":
+                sub, _, crit = arg.partition(" ")
+                sub = sub.upper()
+                box = mailbox()
+                if sub == "SEARCH":
+                    found = search(box, crit)
+                    self.send("* SEARCH%s\r\n%s OK SEARCH done\r\n"
+                              % ("".join(" %d" % u for u in found), tag))
+                elif sub == "FETCH":
+                    which, _, _items = crit.partition(" ")
+                    seqs = list(box)
+                    for u in search(box, "UID " + which):
+                        data = box[u]
+                        self.send("* %d FETCH (UID %d BODY[] {%d}\r\n" % (seqs.index(u) + 1, u, len(data)))
+                        self.send(data)
+                        self.send(")\r\n")
+                    self.send("%s OK FETCH done\r\n" % tag)
+                else:
+                    self.send("%s BAD unsupported UID command\r\n" % tag)
+            else:
+                self.send("%s BAD unsupported command\r\n" % tag)
+
+
+class Smtp(socketserver.StreamRequestHandler):
+    def send(self, s):
+        self.wfile.write(s.encode())
+
+    def readline(self):
+        line = self.rfile.readline()
+        if not line:
+            raise EOFError
+        return line.decode("utf-8", "replace").rstrip("\r\n")
+
+    def check_plain(self, b64):
+        try:
+            parts = base64.b64decode(b64).split(b"\0")
+            return parts[-2].decode() == args.user and parts[-1].decode() == args.password
+        except Exception:
+            return False
+
+    def handle(self):
+        self.send("220 fake ESMTP ready\r\n")
+        auth_ok, mail_from, rcpt, step = False, None, [], None
+        try:
+            while True:
+                line = self.readline()
+                cmd = line[:4].upper()
+                if cmd in ("EHLO", "HELO"):
+                    self.send("250-fake\r\n250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n250 SIZE 10000000\r\n")
+                elif line.upper().startswith("AUTH PLAIN"):
+                    rest = line[10:].strip()
+                    if not rest:
+                        self.send("334 \r\n")
+                        rest = self.readline()
+                    auth_ok = self.check_plain(rest)
+                    self.send("235 2.7.0 ok\r\n" if auth_ok else "535 5.7.8 bad credentials\r\n")
+                elif line.upper().startswith("AUTH LOGIN"):
+                    self.send("334 VXNlcm5hbWU6\r\n")
+                    u = base64.b64decode(self.readline()).decode()
+                    self.send("334 UGFzc3dvcmQ6\r\n")
+                    p = base64.b64decode(self.readline()).decode()
+                    auth_ok = u == args.user and p == args.password
+                    self.send("235 2.7.0 ok\r\n" if auth_ok else "535 5.7.8 bad credentials\r\n")
+                elif cmd == "MAIL":
+                    with lock:
+                        n = count[0]
+                        count[0] += 1
+                    step = script[n] if n < len(script) else args.smtp_then
+                    m = re.search(r"<[^>]*>", line)
+                    mail_from, rcpt = (m.group(0) if m else line[10:].strip()), []
+                    if step == "451":
+                        self.log(n, step, auth_ok, mail_from, rcpt, None)
+                        self.send("451 4.3.0 try again later\r\n")
+                    elif not auth_ok:
+                        self.log(n, "530", auth_ok, mail_from, rcpt, None)
+                        self.send("530 5.7.0 authentication required\r\n")
+                    else:
+                        self.send("250 2.1.0 ok\r\n")
+                elif cmd == "RCPT":
+                    rcpt.append(line[8:].strip())
+                    if step == "550":
+                        self.log(n, step, auth_ok, mail_from, rcpt, None)
+                        self.send("550 5.1.1 no such user here\r\n")
+                    else:
+                        self.send("250 2.1.5 ok\r\n")
+                elif cmd == "DATA":
+                    self.send("354 end with .\r\n")
+                    lines = []
+                    while True:
+                        l = self.rfile.readline()
+                        if not l or l in (b".\r\n", b".\n"):
+                            break
+                        lines.append(l[1:] if l.startswith(b"..") else l)
+                    raw = b"".join(lines)
+                    self.log(n, step, auth_ok, mail_from, rcpt, raw)
+                    if step == "timeout":
+                        time.sleep(30)
+                        return
+                    with open(os.path.join(args.sent, "%d.eml" % n), "wb") as f:
+                        f.write(raw)
+                    self.send("250 2.0.0 queued as %d\r\n" % n)
+                elif cmd == "RSET":
+                    mail_from, rcpt = None, []
+                    self.send("250 ok\r\n")
+                elif cmd == "NOOP":
+                    self.send("250 ok\r\n")
+                elif cmd == "QUIT":
+                    self.send("221 bye\r\n")
+                    return
+                else:
+                    self.send("502 5.5.2 unsupported\r\n")
+        except (EOFError, ConnectionError):
+            return
+
+    def log(self, n, step, auth_ok, mail_from, rcpt, raw):
+        entry = {"n": n, "step": step, "auth_ok": auth_ok, "from": mail_from, "rcpt": rcpt}
+        if raw is not None:
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            body = msg.get_body(("plain",))
+            entry.update(subject=str(msg["Subject"]), message_id=msg["Message-ID"],
+                         in_reply_to=msg["In-Reply-To"], references=msg["References"],
+                         to=str(msg["To"]), body=body.get_content() if body else None)
+        with lock, open(args.log, "a") as f:
+            f.write(json.dumps(entry) + "\n")
+
+
+class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+imap = Server(("127.0.0.1", 0), Imap)
+smtp = Server(("127.0.0.1", 0), Smtp)
+threading.Thread(target=imap.serve_forever, daemon=True).start()
+with open(args.imap_port_file, "w") as f:
+    f.write(str(imap.server_address[1]))
+with open(args.smtp_port_file, "w") as f:
+    f.write(str(smtp.server_address[1]))
+smtp.serve_forever()
