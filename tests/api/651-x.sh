@@ -83,4 +83,15 @@ check "403 reason" "$(msg_error "$MSG")" "x: You are not permitted to send Direc
 LONG=$(head -c 281 /dev/zero | tr '\0' 'a')
 req POST "/api/v1/conversations/$MCONV/messages" "{\"text\":\"$LONG\"}"
 check "over 280 refused" "$STATUS" 422
+
+# Public to private: a DM to the thread's customer, in the conversation her DMs use.
+req POST "/api/v1/conversations/$MCONV/private-reply" '{"text":"We have sent you a DM about your parcel."}'
+check "private reply" "$STATUS" 201
+check "lands in the DM thread" "$(jqp .conversation.id)" "$DCONV"
+check "linked" "$(jqp .linked_conversation_id)" "$MCONV"
+L=$(tail -1 "$FAKE_LOG")
+check "sent as a DM" "$(echo "$L" | jq -r .kind)" dm
+check "to the thread's customer" "$(echo "$L" | jq -r .to)" 3805104374
+req POST "/api/v1/conversations/$DCONV/private-reply" '{"text":"x"}'
+check "already private" "$STATUS" 422
 stop_hark
