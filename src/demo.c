@@ -29,6 +29,7 @@
 #include "base/rand.h"
 #include "care/care.h"
 #include "channels/chan.h"
+#include "demo_listen.h"
 #include "fetch/fetch.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -380,6 +381,9 @@ cli_demo(int argc, char **argv)
     if (!db_given)
         snprintf(cfg.db, sizeof(cfg.db), "%s", DEMO_DB);
 
+    if (!cfg.brand_handles[0])
+        snprintf(cfg.brand_handles, sizeof(cfg.brand_handles), "%s", DEMO_LISTEN_HANDLES);
+
     app_signals_init();
     struct app app;
     if (app_open(&app, &cfg, &em) < 0 || app_start(&app, &em) < 0) {
@@ -439,6 +443,7 @@ cli_demo(int argc, char **argv)
 
     pthread_t th;
     pthread_create(&th, NULL, simulate, &sim);
+    struct demo_listen *dl = demo_listen_start(&app, cfg.demo_interval_ms * 2);
     printf("\nHark demo is running: %s\n  log in as %s / %s\n  database: %s\n"
            "  demo shop with the chat widget: http://127.0.0.1:%d/shop\n"
            "  simulated customers write in every ~%lld s; Ctrl-C stops.\n\n",
@@ -448,6 +453,7 @@ cli_demo(int argc, char **argv)
     app_wait(&app);
     atomic_store(&sim.stop, true);
     pthread_join(th, NULL);
+    demo_listen_stop(dl);
     app_close(&app);
     http_server_stop(cb);
     buf_release(&shop.html);
