@@ -347,9 +347,9 @@ api__mention_get(struct http_req *r, void *ctx)
 
 /*
  * Turns a mention into a care conversation: the post goes through the ordinary ingest path
- * into the channel the caller names (the channel the brand answers that platform from), as a
- * public thread keyed by the post id, with the mention's triage. Converting twice returns the
- * same conversation.
+ * (care_ingest) into the channel the caller names (the channel the brand answers that platform
+ * from), as a public thread keyed by the post id, so it is triaged, routed and gets SLA clocks
+ * like any inbound message. Converting twice returns the same conversation.
  */
 void
 api__mention_convert(struct http_req *r, void *ctx)
@@ -412,8 +412,10 @@ api__mention_convert(struct http_req *r, void *ctx)
         in.urgency = m.urgency >= 0 ? m.urgency : 0;
         in.urgency_reasons = m.urgency_reasons;
     }
+    /* care_ingest, like a webhook: triage (the mention's is the fallback without models),
+     * store, then routing and the SLA clocks of a new conversation. */
     struct ingest_result res;
-    rc = store_ingest(a->st, &in, &res);
+    rc = care_ingest(a->care, ar, &in, &res);
     if (rc == 0)
         rc = store_mention_set_conversation(a->st, id, res.conversation_id);
     if (rc < 0) {
