@@ -78,7 +78,7 @@ check "delete" "$STATUS" 204
 
 # A long stream; a query is added while it flows. Each post is matched by the old set or the
 # new one: the new query's mentions are exactly the acme posts from some point on.
-start_fake b --events 1500 --start-us 1779800000000000
+start_fake b --events 1500 --start-us 1779800000000000 --interval-ms 5
 req POST /api/v1/listening/sources "{\"spec\":\"jetstream://127.0.0.1:$PORT\"}"
 SRC2=$(jqr .id)
 want=$(posts 1500) # the first 40 events repeat stream a's post ids: deduplicated

@@ -9,7 +9,8 @@ events, deletes and likes that must be skipped), honours `wantedCollections` and
 split into two WebSocket fragments, and can misbehave: --drop-after N closes the first
 connection abruptly (no close frame) after N events, so the client must reconnect and resume
 from its cursor; the replay then overlaps what was already delivered, which the client must
-deduplicate. Each connection is logged to --log as "connect cursor=<value or ->".
+deduplicate. --interval-ms paces the events. Each connection is logged to --log as
+"connect cursor=<value or ->".
 Binds 127.0.0.1 only; writes the port it got to --port-file; exits after --lifetime seconds.
 """
 import argparse
@@ -137,6 +138,8 @@ class Server:
                 else:
                     conn.sendall(frame(body))
                 sent += 1
+                if self.args.interval_ms:
+                    time.sleep(self.args.interval_ms / 1000.0)
             # Live tail: stay connected and quiet until the client goes away.
             conn.settimeout(self.args.lifetime)
             while conn.recv(4096):
@@ -172,6 +175,8 @@ def main():
     p.add_argument("--drop-after", type=int, default=0)
     p.add_argument("--log")
     p.add_argument("--lifetime", type=float, default=60)
+    p.add_argument("--interval-ms", type=float, default=0,
+                   help="pause between events, so a client sees a stream that flows for a while")
     Server(p.parse_args()).serve()
 
 
