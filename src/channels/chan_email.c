@@ -485,6 +485,20 @@ tidy(struct buf *out, struct str s)
     }
 }
 
+/* Trims spaces, tabs and line breaks at both ends. */
+static struct str
+trim_lines(struct str s)
+{
+    while (s.len && (s.p[0] == ' ' || s.p[0] == '\t' || s.p[0] == '\r' || s.p[0] == '\n')) {
+        s.p++;
+        s.len--;
+    }
+    while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t' ||
+                     s.p[s.len - 1] == '\r' || s.p[s.len - 1] == '\n'))
+        s.len--;
+    return s;
+}
+
 /* Cuts quoted history: from an "On ... wrote:" line, an "-----Original Message-----" line,
  * or a run of "> " lines that lasts to the end. */
 static struct str
@@ -495,7 +509,7 @@ strip_quotes(struct str s)
         size_t e = i;
         while (e < s.len && s.p[e] != '\n')
             e++;
-        struct str line = str_trim((struct str){ s.p + i, e - i });
+        struct str line = trim_lines((struct str){ s.p + i, e - i });
         bool cut = false;
         if (line.len >= 10 && strncmp(line.p, "On ", 3) == 0 &&
             strncmp(line.p + line.len - 6, "wrote:", 6) == 0)
@@ -515,7 +529,7 @@ strip_quotes(struct str s)
             }
         }
         if (cut && i > 0)
-            return str_trim((struct str){ s.p, i });
+            return trim_lines((struct str){ s.p, i });
         i = e + 1;
     }
     return s;
@@ -648,9 +662,8 @@ parse_from(struct arena *ar, struct str v, struct str *addr, struct str *name)
         *name = STR_NULL;
 }
 
-/* Parses one raw message into 'in'. 0, or ERR_INVAL for a message without a usable From. */
-static int
-parse_message(const struct channel *ch, struct arena *ar, struct str raw, uint64_t uid,
+int
+chan__email_parse(const struct channel *ch, struct arena *ar, struct str raw, uint64_t uid,
               struct inbound *in)
 {
     struct part pt;
@@ -759,7 +772,7 @@ email_poll(const struct channel *ch, char *cursor, size_t cursor_len, struct are
         struct buf raw;
         buf_init(&raw, MAIL_MAX);
         rc = fetch_imap_fetch(&m, uids[i], &raw, err, sizeof(err));
-        if (rc == 0 && parse_message(ch, ar, buf_str(&raw), uids[i], &out[got]) == 0 &&
+        if (rc == 0 && chan__email_parse(ch, ar, buf_str(&raw), uids[i], &out[got]) == 0 &&
             !(me && str_eq_c(out[got].from_id, me)))
             got++;
         buf_release(&raw);

@@ -137,6 +137,12 @@ const char *chan__form_get(const struct chan__pair *v, size_t n, const char *nam
 bool chan__http_outcome(int rc, const struct fetch_response *resp, const char *platform,
                         struct chan_send_result *res);
 
+/* Parses one raw RFC 5322 message (IMAP UID 'uid', used as the id when it has no Message-ID)
+ * into 'in' for channel 'ch', strings in 'ar' (chan_email.c; exposed for tests and fuzzing).
+ * 0, or ERR_INVAL when it has no usable From address. */
+int chan__email_parse(const struct channel *ch, struct arena *ar, struct str raw, uint64_t uid,
+                      struct inbound *in);
+
 /* ---- end Telegram, X, SMS, email ----------------------------------------------------------- */
 
 #endif
