@@ -592,6 +592,12 @@ worker_main(void *arg)
         listen_source_free(src);
         if (stop)
             break;
+        if (rc == ERR_AUTH || rc == ERR_PERM) {
+            /* A refused token stays refused: wait for an admin to fix the source. */
+            log_warn("listen", "source refused our credentials; stopped", "source=%lld",
+                     (long long)w->id);
+            break;
+        }
         if (progressed)
             backoff = BACKOFF_MIN_MS;
         log_warn("listen", "source stopped; restarting", "source=%lld err=%s in_ms=%lld",
