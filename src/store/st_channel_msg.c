@@ -303,3 +303,40 @@ store_conv_thread_key(struct store *st, struct arena *ar, int64_t conv_id,
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
 }
+
+struct extid_job {
+    int64_t msg_id;
+    char external_id[MODEL_EXTID_MAX];
+};
+
+static int
+extid_tx(struct store__tx *tx, void *arg)
+{
+    struct extid_job *j = arg;
+    sqlite3_stmt *s = store__q(tx->c, "UPDATE message SET external_id = ? WHERE id = ? AND "
+                                      "direction = 'out' AND external_id IS NULL AND NOT EXISTS "
+                                      "(SELECT 1 FROM message o WHERE o.channel_id = "
+                                      "message.channel_id AND o.external_id = ?1)");
+    int rc = s ? 0 : ERR_IO;
+    if (s) {
+        sqlite3_bind_text(s, 1, j->external_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, j->msg_id);
+        rc = store__step_done(s);
+    }
+    xfree(j);
+    return rc;
+}
+
+int
+store_msg_set_external_id(struct store *st, int64_t msg_id, const char *external_id)
+{
+    if (!external_id || !*external_id || strlen(external_id) >= MODEL_EXTID_MAX)
+        return ERR_INVAL;
+    struct extid_job *j = xcalloc(1, sizeof(*j));
+    j->msg_id = msg_id;
+    memcpy(j->external_id, external_id, strlen(external_id) + 1);
+    int rc = store__submit(st, extid_tx, j, false);
+    if (rc < 0)
+        xfree(j);
+    return rc;
+}

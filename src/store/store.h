@@ -622,6 +622,10 @@ int store_private_reply(struct store *st, const struct private_reply *pr, int64_
                         int64_t *msg_id);
 /* The conversation 'conv_id' is linked with as one case, or 0. */
 int store_conv_linked(struct store *st, int64_t conv_id, int64_t *linked_id);
+/* Records the platform's id for a delivered reply 'msg_id' (outbound only; kept when one is
+ * already set), so later quotes of it thread and agents see it. Asynchronous: returns at once
+ * (ERR_BUSY when the writer queue is full). */
+int store_msg_set_external_id(struct store *st, int64_t msg_id, const char *external_id);
 /* The conversation's thread key (the platform's thread: post, DM or chat id) into 'ar', or
  * NULL when it has none. ERR_NOTFOUND for an unknown conversation. */
 int store_conv_thread_key(struct store *st, struct arena *ar, int64_t conv_id,

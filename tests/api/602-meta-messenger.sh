@@ -70,6 +70,7 @@ MSG=$(jqr .id)
 wait_for "DM sent" 20 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 check "rate limited once, then sent" "$(graph_count)" 2
 check "send api" "$(tail -n1 "$GLOG" | jq -c '{path,body}')" "{\"path\":\"/v19.0/$PAGE/messages\",\"body\":{\"recipient\":{\"id\":\"5550001\"},\"message\":{\"text\":\"Désolé ! We will replace it.\"},\"messaging_type\":\"RESPONSE\"}}"
+wait_for "platform id recorded" 5 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = m_SENT0001 ]"
 
 # Public reply: under the latest comment.
 req POST "/api/v1/conversations/$PUB/messages" '{"text":"Sorry to hear that, we are looking into it."}'
