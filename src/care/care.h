@@ -333,7 +333,9 @@ size_t care_heap_size(const struct care_heap *h);
 /* Starts the worker: loads every live timer (overdue ones fire at once, each exactly once). */
 int care_timers_start(struct care *c);
 void care_timers_stop(struct care *c);
-/* Wakes the worker (something changed). */
+/* Wakes the worker (something changed) and has it try the routing queue again: call it after
+ * a change that touches no conversation but may free capacity (an agent's capacity or
+ * availability, a team's members). */
 void care_timers_kick(struct care *c);
 
 #endif

@@ -117,18 +117,28 @@ care_heap_size(const struct care_heap *h)
 
 struct care__timers {
     pthread_t thread;
-    pthread_mutex_t mu; /* guards 'stop' and 'kicked' */
+    pthread_mutex_t mu; /* guards 'stop', 'kicked' and 'requeue' */
     pthread_cond_t cv;
     bool stop, kicked;
+    bool requeue; /* an explicit kick: capacity or availability may have freed the queue */
     struct hub_sub sub;
     struct care_heap *heap; /* worker thread only */
     int64_t last_id;        /* newest timer id loaded; worker thread only */
 };
 
+/* A published event only wakes the worker: the changes that matter to it mark conversations
+ * dirty in the same transaction, and draining those tries the queue. */
 static void
 on_event(void *arg)
 {
-    care_timers_kick(arg);
+    struct care *c = arg;
+    struct care__timers *t = c->timers;
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->mu);
+    t->kicked = true;
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
 }
 
 static void
@@ -247,12 +257,14 @@ worker(void *arg)
     load_new(c, t);
     for (;;) {
         pthread_mutex_lock(&t->mu);
-        bool stop = t->stop;
+        bool stop = t->stop, requeue = t->requeue;
         t->kicked = false;
+        t->requeue = false;
         pthread_mutex_unlock(&t->mu);
         if (stop)
             break;
-        if (drain_dirty(c)) {
+        /* A profile or team change touches no conversation, yet may let queued ones in. */
+        if (drain_dirty(c) || requeue) {
             load_new(c, t);
             care_route_drain(c);
         }
@@ -337,6 +349,7 @@ care_timers_kick(struct care *c)
         return;
     pthread_mutex_lock(&t->mu);
     t->kicked = true;
+    t->requeue = true;
     pthread_cond_signal(&t->cv);
     pthread_mutex_unlock(&t->mu);
 }

@@ -164,7 +164,11 @@ apply_tx(struct store__tx *tx, void *arg)
     if ((rc = store__step_done(s)) < 0)
         return rc;
     for (size_t i = 0; exists && i < a->ntimers; i++) {
-        s = store__q(tx->c, "INSERT INTO timer(conversation_id, kind, due_at) VALUES (?, ?, ?)");
+        /* A deadline that already fired (same kind, same time) is not armed again: a
+         * recompute after an unrelated change would otherwise repeat its warning or breach. */
+        s = store__q(tx->c, "INSERT INTO timer(conversation_id, kind, due_at) SELECT ?1, ?2, ?3 "
+                            "WHERE NOT EXISTS (SELECT 1 FROM timer WHERE conversation_id = ?1 "
+                            "AND kind = ?2 AND due_at = ?3 AND fired_at IS NOT NULL)");
         if (!s)
             return ERR_IO;
         sqlite3_bind_int64(s, 1, a->conversation_id);
