@@ -56,7 +56,8 @@ stop
 # 3: 10,000 open conversations, seeded straight into the schema before hark starts.
 DB="$W/big.db"
 agent "$DB"
-"$HARK" channel add --db "$DB" --type api --name Social > /dev/null 2>&1
+out=$("$HARK" channel add --db "$DB" --type api --name Social 2>/dev/null)
+CH=$(echo "$out" | sed -n 's/^id: //p'); SECRET=$(echo "$out" | sed -n 's/^secret: //p')
 "$HARK" channel add --db "$DB" --type api --name Email > /dev/null 2>&1
 t0=$(date +%s)
 sqlite3 "$DB" > /dev/null <<SQL
@@ -87,5 +88,5 @@ SQL
 echo
 echo "(seeded $CONVS conversations in $(( $(date +%s) - t0 ))s)"
 start "$DB" "$W/big.log"
-HARK_URL="$URL" HARK_TOKEN="$TOKEN" CONVS="$CONVS" MODE=big timeout -k 5 150 node bench/web/bench.mjs
+HARK_URL="$URL" HARK_TOKEN="$TOKEN" CH="$CH" SECRET="$SECRET" CONVS="$CONVS" MODE=big timeout -k 5 150 node bench/web/bench.mjs
 stop

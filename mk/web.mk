@@ -23,9 +23,12 @@ web/node_modules/.stamp: web/package.json $(wildcard web/package-lock.json) buil
 	$(Q)cd web && $(NPM_INSTALL)
 	$(Q)touch $@
 
+# Text assets are compressed once here; hark sends the .gz copy to clients that accept gzip.
 $(WEB_DIST): web/node_modules/.stamp $(WEB_SRC)
 	@$(if $(Q),echo "  VITE web/dist")
 	$(Q)cd web && npm run --silent build >/dev/null
+	$(Q)find web/dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) \
+	    -exec gzip -9 -k -n -f {} +
 
 tests/browser/node_modules/.stamp: tests/browser/package.json \
                                    $(wildcard tests/browser/package-lock.json) build/.deps-ok

@@ -364,14 +364,20 @@ test('failed delivery shows the reason and can be retried', async () => {
       }
     };
     // Retrying while the callback still refuses fails again (a second attempt really happened).
+    const retried = a.waitForResponse((res) => res.url().endsWith(`/api/v1/messages/${msgId}/retry`));
     await failed.getByRole('button', { name: 'Retry' }).click();
-    await status('failed');
+    assert((await retried).status() === 200, 'retry accepted');
+    const until = Date.now() + 10000;
+    while (hits.length < 2 && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
     assert(hits.length === 2, `retry re-queued the reply (${hits.length} attempts)`);
+    await status('failed');
     await a.waitForTimeout(300); // the queued and failed events reach the page
     await out.locator('.delivery.failed').waitFor();
     // Fixed: retry delivers it, live, without a reload.
     cbStatus = 200;
+    const again = a.waitForResponse((res) => res.url().endsWith(`/api/v1/messages/${msgId}/retry`));
     await out.locator('.delivery.failed').getByRole('button', { name: 'Retry' }).click();
+    assert((await again).status() === 200, 'second retry accepted');
     await out.locator('.delivery.sent').waitFor({ timeout: 10000 });
     assert(hits[hits.length - 1] === 200, 'delivered to the fixed callback');
     r = await api('GET', `/api/v1/conversations/${h.conversation_id}`);
@@ -409,6 +415,13 @@ test('triage filters go to the API (urgency, intent, sentiment)', async () => {
       await a.getByRole('combobox', { name: label }).selectOption(value);
       const res = await done;
       assert(res.status() === 200, `${label} filter: HTTP ${res.status()}`);
+      if (label === 'Urgency') {
+        // The list shows exactly the API's answer for urgency=high.
+        const want = (await res.json()).items.map((c) => c.id).sort().join(',');
+        await a.waitForFunction(
+          (w) => [...document.querySelectorAll('.row')].map((e) => Number(e.dataset.conv)).sort().join(',') === w, want);
+        await shot(a, '15-triage-urgency');
+      }
     }
     const last = seen[seen.length - 1];
     assert(last.get('urgency') === 'high' && last.get('intent') === 'complaint' && last.get('sentiment') === 'negative',
@@ -416,7 +429,6 @@ test('triage filters go to the API (urgency, intent, sentiment)', async () => {
     // Whatever the API returned is what the list shows: no filtering of loaded pages.
     const api_ = await api('GET', '/api/v1/conversations?status=open&urgency=high&intent=complaint&sentiment=negative&limit=100');
     await a.waitForFunction((n) => document.querySelectorAll('.row').length === n || n > 10, api_.body.items.length);
-    await shot(a, '15-triage-filters');
     for (const label of ['Urgency', 'Intent', 'Sentiment']) await a.getByRole('combobox', { name: label }).selectOption('');
   } finally {
     a.off('request', onReq);

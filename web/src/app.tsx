@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, Agent, Channel, Conv, Counts, Msg, qs, setCsrf } from './api';
 import { Login } from './login';
-import { Inbox, Query, View, matches, sortConvs } from './inbox';
+import { Inbox, Query, View, matches, placeConv } from './inbox';
 import { ConversationPane } from './conversation';
 import { ProfileDialog, HelpDialog } from './dialogs';
 
@@ -162,13 +162,9 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           if (i < 0 && !fits) return old;
           if (i < 0 && q.q) return old; // search results come from the server only
           const next = old.slice();
-          if (i >= 0) {
-            if (!fits) next.splice(i, 1);
-            else next[i] = { ...old[i], ...c };
-          } else {
-            next.push(c);
-          }
-          return sortConvs(next, q.order);
+          if (i >= 0) next.splice(i, 1);
+          if (!fits) return next;
+          return placeConv(next, i >= 0 ? { ...old[i], ...c } : c, q.order);
         });
         if (c.labels.length)
           setKnownLabels((old) => {

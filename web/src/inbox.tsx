@@ -59,13 +59,25 @@ export function matches(c: Conv, q: Query, meId: number): boolean {
   return true;
 }
 
-export function sortConvs(list: Conv[], order?: string): Conv[] {
+// Puts 'c' (new or changed) into its place in 'list', which is sorted and does not hold it:
+// a binary search, so a live event costs O(log n) comparisons even with 10,000 rows loaded
+// (sorting the whole list on every event parsed dates ~280,000 times).
+export function placeConv(list: Conv[], c: Conv, order?: string): Conv[] {
   const dir = order === 'oldest' ? 1 : -1;
-  return list.sort((a, b) => {
-    const ta = Date.parse(a.last_message_at ?? a.created_at);
-    const tb = Date.parse(b.last_message_at ?? b.created_at);
-    return ta !== tb ? dir * (ta - tb) : dir * (a.id - b.id);
-  });
+  const key = (x: Conv) => Date.parse(x.last_message_at ?? x.created_at);
+  const kc = key(c);
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const km = key(list[mid]!);
+    const before = km !== kc ? dir * (km - kc) < 0 : dir * (list[mid]!.id - c.id) < 0;
+    if (before) lo = mid + 1;
+    else hi = mid;
+  }
+  const next = list.slice();
+  next.splice(lo, 0, c);
+  return next;
 }
 
 interface Props {

@@ -2,7 +2,7 @@
 /* static_test.c - serving the built web app from a folder (http/static.c): the path rules
  * (traversal, hidden names, empty segments, control bytes), content types, and what a client
  * sees over a real socket: bytes, Cache-Control, a strong ETag and 304 on If-None-Match, no
- * way out of the folder through a symlink, and the size cap. */
+ * way out of the folder through a symlink, the size cap, and precompressed gzip copies. */
 #include "base/base.h"
 
 #include <arpa/inet.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -240,6 +241,46 @@ TEST(serving)
     CHECK_INT(get(port, "/assets/nope.js", NULL, resp, sizeof(resp)), 404);
     CHECK_INT(get(port, "/a%01b.js", NULL, resp, sizeof(resp)), 404);
     CHECK_INT(get(port, "/big.js", NULL, resp, sizeof(resp)), 413);
+    /* Precompressed copies: sent to clients that take gzip, never when refused or stale, and a
+     * copy alone (no identity file) serves nothing. */
+    snprintf(p, sizeof(p), "%s/assets/gz-1.js", root);
+    put(p, "plain();\n");
+    snprintf(p, sizeof(p), "%s/assets/gz-1.js.gz", root);
+    put(p, "GZBYTES");
+    snprintf(p, sizeof(p), "%s/assets/only.js.gz", root);
+    put(p, "GZBYTES");
+    CHECK_INT(get(port, "/assets/gz-1.js", "Accept-Encoding: br, gzip\r\n", resp, sizeof(resp)), 200);
+    CHECK_STR(body_of(resp), "GZBYTES");
+    CHECK(header(resp, "Content-Encoding", v, sizeof(v)));
+    CHECK_STR(v, "gzip");
+    CHECK(header(resp, "Content-Type", v, sizeof(v)));
+    CHECK_STR(v, "text/javascript; charset=utf-8");
+    CHECK(header(resp, "Vary", v, sizeof(v)));
+    CHECK_STR(v, "Accept-Encoding");
+    char gzetag[128];
+    CHECK(header(resp, "ETag", gzetag, sizeof(gzetag)));
+    CHECK_INT(get(port, "/assets/gz-1.js", NULL, resp, sizeof(resp)), 200);
+    CHECK_STR(body_of(resp), "plain();\n");
+    CHECK(!header(resp, "Content-Encoding", v, sizeof(v)));
+    CHECK(header(resp, "ETag", v, sizeof(v)));
+    CHECK(strcmp(v, gzetag) != 0); /* each variant has its own ETag */
+    CHECK_INT(get(port, "/assets/gz-1.js", "Accept-Encoding: gzip;q=0, br\r\n", resp, sizeof(resp)), 200);
+    CHECK_STR(body_of(resp), "plain();\n");
+    CHECK_INT(get(port, "/assets/gz-1.js", "Accept-Encoding: gzip; q=0.000\r\n", resp, sizeof(resp)), 200);
+    CHECK_STR(body_of(resp), "plain();\n");
+    CHECK_INT(get(port, "/assets/gz-1.js", "Accept-Encoding: *\r\n", resp, sizeof(resp)), 200);
+    CHECK_STR(body_of(resp), "GZBYTES");
+    CHECK_INT(get(port, "/assets/gz-1.js", "Accept-Encoding: gzip;q=0.5\r\n", resp, sizeof(resp)), 200);
+    CHECK_STR(body_of(resp), "GZBYTES");
+    CHECK_INT(get(port, "/assets/gz-1.js", "Accept-Encoding: gzipx, xgzip\r\n", resp, sizeof(resp)), 200);
+    CHECK_STR(body_of(resp), "plain();\n");
+    CHECK_INT(get(port, "/assets/only.js", "Accept-Encoding: gzip\r\n", resp, sizeof(resp)), 404);
+    /* Stale: the copy is older than the file. */
+    struct timeval old[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
+    snprintf(p, sizeof(p), "%s/assets/gz-1.js.gz", root);
+    CHECK_INT(utimes(p, old), 0);
+    CHECK_INT(get(port, "/assets/gz-1.js", "Accept-Encoding: gzip\r\n", resp, sizeof(resp)), 200);
+    CHECK_STR(body_of(resp), "plain();\n");
     http_server_stop(srv);
 }
 
