@@ -90,6 +90,17 @@ api__metrics(struct http_req *r, void *ctx)
             unanswered > 0 ? (uint64_t)unanswered : 0);
     counter(&b, "hark_sla_breaches_total", "Response deadlines breached.", "counter",
             metrics_get(&m->sla_breaches));
+    /* Issue 5: listening. */
+    struct care_listen_metrics lm;
+    care_listen_metrics(a->care, &lm);
+    counter(&b, "hark_listen_posts_total", "Posts seen by the listening matcher.", "counter",
+            lm.posts);
+    counter(&b, "hark_listen_matched_total", "Posts matching a listening query.", "counter",
+            lm.matched);
+    counter(&b, "hark_listen_mentions_total", "New mentions stored.", "counter", lm.mentions);
+    counter(&b, "hark_listen_spikes_total", "Spike alerts stored.", "counter", lm.alerts);
+    counter(&b, "hark_listen_sources_running", "Firehose sources being read.", "gauge",
+            lm.sources_running);
     counter(&b, "hark_sla_timers_fired_total", "SLA warnings, breaches and snooze wake-ups.",
             "counter", metrics_get(&m->sla_timers_fired));
     http_add_header(r, "Cache-Control", "no-store");

@@ -218,6 +218,17 @@ struct care_listen_ingest_result {
 int care_listen_ingest(struct care *c, struct str body, struct care_listen_ingest_result *out,
                        struct errmsg *em);
 
+/* Counters for /metrics, since start. Zero when the service is not running. */
+struct care_listen_metrics {
+    uint64_t posts;      /* posts seen by the matcher (sources and HTTP ingest) */
+    uint64_t matched;    /* posts matching at least one query */
+    uint64_t mentions;   /* new mentions stored */
+    uint64_t duplicates; /* matching posts already stored */
+    uint64_t alerts;     /* spike alerts stored */
+    uint64_t sources_running;
+};
+void care_listen_metrics(struct care *c, struct care_listen_metrics *out);
+
 /* True when 'text' @mentions one of 'handles' (comma-separated, '@' optional): "@acme" or
  * "@acme.bsky.social" for the handle "acme", case-insensitively; an e-mail address
  * ("help@acme.com") is not a mention. Pure; for the opportunity flag. */

@@ -22,6 +22,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/utf8.h"
 #include "classify/classify.h"
 #include "listen/listen.h"
@@ -62,6 +63,7 @@ struct care__listen {
     int64_t bucket_ms;
     pthread_mutex_t src_mu; /* guards 'workers' */
     struct worker *workers;
+    struct care_listen_metrics m; /* updated with base/metrics.h atomics */
 };
 
 /* ---- brand handles ---------------------------------------------------------------------- */
@@ -200,6 +202,8 @@ store_alert(struct care__listen *L, const struct listen_spike_alert *al)
         log_warn("listen", "cannot store spike alert", "query=%lld err=%s",
                  (long long)row.query_id, err_str(rc));
     else
+        metrics_add(&L->m.alerts, 1);
+    if (rc == 0)
         log_info("listen", "spike", "query=%lld kind=%s count=%u alert=%lld",
                  (long long)row.query_id, row.kind, al->count, (long long)id);
     buf_release(&posts);
@@ -245,11 +249,13 @@ process(struct care__listen *L, struct listen_scratch *scr, const struct listen_
         !valid_text(p->url) || p->id.len > 1024 || p->author.len > 512 || p->url.len > 2048 ||
         p->lang.len > 35 || p->platform.len > 32)
         return 0;
+    metrics_add(&L->m.posts, 1);
     struct listen_result res;
     ssize_t n = listen_match(scr, p, &res);
     if (n <= 0)
         return 0;
     out->matched = true;
+    metrics_add(&L->m.matched, 1);
 
     struct arena *ar = arena_new(64 * 1024);
     int64_t *qids = ARENA_NEW_N(ar, int64_t, res.n);
@@ -315,6 +321,7 @@ process(struct care__listen *L, struct listen_scratch *scr, const struct listen_
     if (rc == 0) {
         out->duplicate = dup;
         out->stored = !dup;
+        metrics_add(dup ? &L->m.duplicates : &L->m.mentions, 1);
         /* A replayed post must not count twice in its bucket. */
         if (!dup)
             feed_spikes(L, p, sentiment, qids, nq);
@@ -717,6 +724,27 @@ care_listen_source_status(struct care *c, int64_t id, struct care_listen_source_
             continue;
         pthread_mutex_lock(&w->mu);
         *out = w->status;
+        pthread_mutex_unlock(&w->mu);
+    }
+    pthread_mutex_unlock(&L->src_mu);
+}
+
+void
+care_listen_metrics(struct care *c, struct care_listen_metrics *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct care__listen *L = c->listen;
+    if (!L)
+        return;
+    out->posts = metrics_get(&L->m.posts);
+    out->matched = metrics_get(&L->m.matched);
+    out->mentions = metrics_get(&L->m.mentions);
+    out->duplicates = metrics_get(&L->m.duplicates);
+    out->alerts = metrics_get(&L->m.alerts);
+    pthread_mutex_lock(&L->src_mu);
+    for (struct worker *w = L->workers; w; w = w->next) {
+        pthread_mutex_lock(&w->mu);
+        out->sources_running += w->status.running;
         pthread_mutex_unlock(&w->mu);
     }
     pthread_mutex_unlock(&L->src_mu);

@@ -93,6 +93,9 @@ check "replay duplicates" "$(jq .duplicates "$T/r2")" 4
 req GET /api/v1/listening/mentions
 check "four mentions" "$(jqr '.items | length')" 4
 check "newest first" "$(jqr '.items[0].external_id')" p5
+curl -s "$URL/metrics" > "$T/metrics.txt"
+grep -q '^hark_listen_mentions_total 4$' "$T/metrics.txt" || fail "metrics: $(grep listen "$T/metrics.txt")"
+grep -q '^hark_listen_posts_total 10$' "$T/metrics.txt" || fail "metrics: $(grep listen "$T/metrics.txt")"
 
 # A bad line anywhere rejects the whole batch; nothing is stored.
 printf '{"id":"p9","text":"acme rocks","platform":"bluesky"}\nnot json\n' > "$T/bad.jsonl"

@@ -55,6 +55,7 @@ jqr '.items[0].external_id' | grep -q '^at://did:plc:fake' || fail "post id: $(j
 grep -q '^connect cursor=1779719' "$T/a.log" || fail "no resume with a cursor: $(cat "$T/a.log")"
 req GET /api/v1/listening/sources
 check "source reconnected" "$(jqr '.items[0].status.reconnects')" 1
+curl -s "$URL/metrics" | grep -q '^hark_listen_sources_running 1$' || fail "sources gauge"
 [ "$(count "$QB")" -gt 0 ] || fail "brand query matched nothing"
 req GET "/api/v1/listening/mentions?query=$QB&q=acme.bsky.social"
 check "addressed to the brand (no brand handles set)" "$(jqr '.items[0].addressed_to_brand')" false
