@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import http from 'node:http';
+import os from 'node:os';
 import zlib from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,9 +167,23 @@ async function firstLoad() {
 
 // ---- 3. scroll and filters with many conversations -----------------------------------------
 
-// Starts recording frames in the page: rAF deltas and long tasks (> 50 ms of main thread).
-const recStart = () =>
-  page.evaluate(() => {
+// Starts recording frames in the page: rAF deltas and long tasks (> 50 ms of main thread),
+// and chromium's own count of main-thread busy time (CDP Performance metrics), which tells the
+// page's own work apart from time the renderer spent waiting for a CPU on a busy machine.
+let cdp = null;
+let busy0 = null;
+const busyNow = async () => {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+  return { task: m.TaskDuration * 1000, script: m.ScriptDuration * 1000, wall: now() };
+};
+const recStart = async () => {
+  if (!cdp) {
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+  }
+  busy0 = await busyNow();
+  await page.evaluate(() => {
     const w = window;
     w.__rec = { deltas: [], long: [], run: true };
     let last = performance.now();
@@ -184,17 +199,25 @@ const recStart = () =>
     w.__rec.po = new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__rec.long.push(e.duration)));
     w.__rec.po.observe({ type: 'longtask' });
   });
-const recStop = () =>
-  page.evaluate(() => {
+};
+const recStop = async () => {
+  const r = await page.evaluate(() => {
     const w = window;
     w.__rec.run = false;
     w.__rec.po.disconnect();
     return { deltas: w.__rec.deltas, long: w.__rec.long };
   });
+  const b = await busyNow();
+  r.busy = { task: b.task - busy0.task, script: b.script - busy0.script, wall: b.wall - busy0.wall };
+  r.load = os.loadavg()[0];
+  return r;
+};
 const report = (name, r, note) => {
   const longest = Math.max(0, ...r.deltas);
   console.log(`${name.padEnd(44)} longest frame ${ms(longest)}  p99 ${ms(pct(r.deltas, 0.99))}  frames ${String(r.deltas.length).padStart(4)}` +
     `  long tasks ${r.long.length} (max ${ms(Math.max(0, ...r.long))})${note}`);
+  console.log(`${''.padEnd(44)} main thread busy ${(100 * r.busy.task / r.busy.wall).toFixed(0)}% of ${(r.busy.wall / 1000).toFixed(1)} s` +
+    ` (script ${(r.busy.script).toFixed(0)} ms); machine load average ${r.load.toFixed(1)} on ${os.cpus().length} cores`);
   return longest;
 };
 
