@@ -402,7 +402,7 @@ test('triage filters go to the API (urgency, intent, sentiment)', async () => {
   try {
     // An urgent complaint, so that triage shows and the filter has something to find.
     await hook(apich, { id: 'u1', from: { id: 'angry', name: 'Una Urgent' },
-      text: 'This is the third time I write. My order never arrived, I want a refund now or I will call my lawyer!' });
+      text: 'This is the third time I write. You charged my card twice, this is fraud and my lawyer will hear about it. Refund me now!' });
     await a.getByRole('tab', { name: /All open/ }).click();
     await a.locator('.row', { hasText: 'Una Urgent' }).waitFor();
     const urgency = a.getByRole('combobox', { name: 'Urgency' });
@@ -417,7 +417,9 @@ test('triage filters go to the API (urgency, intent, sentiment)', async () => {
       assert(res.status() === 200, `${label} filter: HTTP ${res.status()}`);
       if (label === 'Urgency') {
         // The list shows exactly the API's answer for urgency=high.
-        const want = (await res.json()).items.map((c) => c.id).sort().join(',');
+        const items = (await res.json()).items;
+        assert(items.some((c) => c.contact_name === 'Una Urgent'), 'the urgent complaint is in urgency=high');
+        const want = items.map((c) => c.id).sort().join(',');
         await a.waitForFunction(
           (w) => [...document.querySelectorAll('.row')].map((e) => Number(e.dataset.conv)).sort().join(',') === w, want);
         await shot(a, '15-triage-urgency');
