@@ -33,8 +33,8 @@ struct chan__meta {
  * messages. Returns malloc'd JSON in '*out', or ERR_INVAL with a reason in 'em'. */
 int chan__meta_settings(const char *type, const char *id_key, const char *settings, char **out,
                         struct errmsg *em);
-/* Decodes 'ch->settings' into 'm'. 0, or ERR_INVAL when a setting is missing (then 'm' needs
- * no close). */
+/* Decodes 'ch->settings' into 'm' ('id_key' NULL: whichever of page_id and phone_number_id is
+ * set). 0, or ERR_INVAL when a setting is missing (then 'm' needs no close). */
 int chan__meta_open(const struct channel *ch, const char *id_key, struct chan__meta *m);
 void chan__meta_close(struct chan__meta *m);
 

@@ -142,7 +142,9 @@ chan__meta_open(const struct channel *ch, const char *id_key, struct chan__meta 
     m->app_secret = json_string_value(json_object_get(root, "app_secret"));
     m->verify_token = json_string_value(json_object_get(root, "verify_token"));
     m->access_token = json_string_value(json_object_get(root, "access_token"));
-    m->account_id = json_string_value(json_object_get(root, id_key));
+    m->account_id = json_string_value(json_object_get(root, id_key ? id_key : "page_id"));
+    if (!id_key && !m->account_id)
+        m->account_id = json_string_value(json_object_get(root, "phone_number_id"));
     m->api_base = json_string_value(json_object_get(root, "api_base"));
     if (!m->api_base)
         m->api_base = CHAN__META_API_BASE;
@@ -164,12 +166,7 @@ chan__meta_close(struct chan__meta *m)
 static int
 open_any(const struct channel *ch, struct chan__meta *m)
 {
-    static const char *const ids[] = { "page_id", "phone_number_id" };
-    for (size_t i = 0; i < COUNTOF(ids); i++) {
-        if (chan__meta_open(ch, ids[i], m) == 0)
-            return 0;
-    }
-    return ERR_INVAL;
+    return chan__meta_open(ch, NULL, m);
 }
 
 int
