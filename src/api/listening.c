@@ -604,8 +604,15 @@ api__lsource_create(struct http_req *r, void *ctx)
         return;
     }
     listen_source_free(src);
+    struct listen_source_row *rows;
+    size_t n;
+    int rc = store_listen_source_list(a->st, http_arena(r), CARE_LISTEN_SOURCES_MAX, &rows, &n);
+    if (rc == 0 && n >= CARE_LISTEN_SOURCES_MAX) {
+        http_reply_error(r, ERR_CONFLICT, "at most 100 sources; delete one first");
+        return;
+    }
     int64_t id;
-    int rc = store_listen_source_add(a->st, spec, json_is_true(tls), token,
+    rc = store_listen_source_add(a->st, spec, json_is_true(tls), token,
                                      !active || json_is_true(active), &id);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot store source");

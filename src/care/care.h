@@ -187,6 +187,7 @@ void care_listen_stop(struct care *c);
  * call wins with the newest rows. ERR_UNAVAIL when not started; ERR_INVAL/ERR_IO with 'em'
  * when the set does not compile (the previous set stays). */
 int care_listen_reload(struct care *c, struct errmsg *em);
+#define CARE_LISTEN_SOURCES_MAX 100 /* sources (rows); the API refuses more */
 /* Starts threads for active sources that have none and stops those of deleted or deactivated
  * sources. ERR_UNAVAIL when not started. */
 int care_listen_sources_reload(struct care *c);

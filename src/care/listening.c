@@ -34,6 +34,7 @@
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
 #define FUTURE_SLACK_MS 60000 /* post times further ahead than this are clamped to now */
+#define TEXT_MAX_BYTES (64 * 1024) /* longer posts are not matched (no platform writes them) */
 
 struct worker {
     struct care__listen *L;
@@ -244,7 +245,8 @@ process(struct care__listen *L, struct listen_scratch *scr, const struct listen_
         struct outcome *out)
 {
     memset(out, 0, sizeof(*out));
-    if (!p->id.len || !p->text.len || !utf8_valid(p->text) || !utf8_valid(p->id) ||
+    if (!p->id.len || !p->text.len || p->text.len > TEXT_MAX_BYTES || !utf8_valid(p->text) ||
+        !utf8_valid(p->id) ||
         !valid_text(p->platform) || !valid_text(p->author) || !valid_text(p->lang) ||
         !valid_text(p->url) || p->id.len > 1024 || p->author.len > 512 || p->url.len > 2048 ||
         p->lang.len > 35 || p->platform.len > 32)
@@ -257,7 +259,8 @@ process(struct care__listen *L, struct listen_scratch *scr, const struct listen_
     out->matched = true;
     metrics_add(&L->m.matched, 1);
 
-    struct arena *ar = arena_new(64 * 1024);
+    /* Bounded by the checks above: text 64 KiB, ids and names 4 KiB, 10,000 query ids. */
+    struct arena *ar = arena_new(1 << 20);
     int64_t *qids = ARENA_NEW_N(ar, int64_t, res.n);
     size_t nq = 0;
     for (size_t i = 0; i < res.n; i++) {
@@ -341,7 +344,8 @@ care_listen_reload(struct care *c, struct errmsg *em)
     if (!L)
         return errmsg_set(em, ERR_UNAVAIL, "listening is not running");
     pthread_mutex_lock(&L->reload_mu);
-    struct arena *ar = arena_new(16 << 20);
+    /* Up to QUERIES_MAX rows of at most LISTEN_QUERY_MAX bytes each (memory is taken lazily). */
+    struct arena *ar = arena_new(128 << 20);
     struct listen_query_row *rows;
     size_t n;
     struct listen_matcher *m = NULL;
@@ -669,11 +673,11 @@ care_listen_sources_reload(struct care *c)
     struct care__listen *L = c->listen;
     if (!L)
         return ERR_UNAVAIL;
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(16 << 20); /* CARE_LISTEN_SOURCES_MAX rows of a few KiB */
     struct listen_source_row *rows;
     size_t n;
     pthread_mutex_lock(&L->src_mu);
-    int rc = store_listen_source_list(c->st, ar, 0, &rows, &n);
+    int rc = store_listen_source_list(c->st, ar, CARE_LISTEN_SOURCES_MAX, &rows, &n);
     if (rc == 0) {
         /* Stop the threads of sources that are gone or inactive. */
         for (struct worker **pp = &L->workers; *pp;) {
