@@ -12,13 +12,69 @@
 
 #include "base/buf.h"
 
-/* Parses a JSON array of strings with json_each; malformed text gives an empty list. */
+/* The common case without SQL: a JSON array of plain strings (no escapes), as the API writes
+ * them. Routing parses every rule's and agent's lists per decision, so one json_each query
+ * per list was most of its cost (bench/70-routing.sh). False: anything else, use json_each. */
+static bool
+strs_plain(struct arena *ar, const char *json, struct store_strs *out)
+{
+    const char *p = json;
+    size_t n = 0;
+    while (*p == ' ')
+        p++;
+    if (*p++ != '[')
+        return false;
+    /* First pass: validate and count. */
+    for (const char *q = p;;) {
+        while (*q == ' ')
+            q++;
+        if (*q == ']' && n == 0) {
+            q++;
+            break;
+        }
+        if (*q++ != '"')
+            return false;
+        while (*q && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+            q++;
+        if (*q++ != '"')
+            return false;
+        n++;
+        while (*q == ' ')
+            q++;
+        if (*q == ',') {
+            q++;
+            continue;
+        }
+        if (*q++ != ']')
+            return false;
+        while (*q == ' ')
+            q++;
+        if (*q)
+            return false;
+        break;
+    }
+    const char **v = ARENA_NEW_N(ar, const char *, n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        while (*p != '"')
+            p++;
+        const char *e = strchr(p + 1, '"');
+        v[i] = arena_strndup(ar, p + 1, (size_t)(e - p - 1));
+        p = e + 1;
+    }
+    out->v = v;
+    out->n = n;
+    return true;
+}
+
+/* Parses a JSON array of strings (json_each unless plain); malformed text gives an empty list. */
 static void
 strs(struct store__conn *c, struct arena *ar, const char *json, struct store_strs *out)
 {
     out->v = NULL;
     out->n = 0;
     if (!json)
+        return;
+    if (strs_plain(ar, json, out))
         return;
     sqlite3_stmt *s = store__q(c, "SELECT value FROM json_each(?) WHERE json_valid(?1) "
                                   "AND type = 'text'");
