@@ -139,8 +139,8 @@ int care_hook_handshake(struct care *c, struct arena *ar, int64_t channel_id,
 
 /* Starts the poller: one thread per channel whose adapter has a 'poll' op (email by IMAP),
  * each polling every 'interval_ms' and ingesting through care_ingest; channels added later
- * are picked up within one interval. Resume cursors live in memory: after a restart a
- * mailbox is read again from the start and dedupe drops what was stored. */
+ * are picked up within one interval. Resume cursors live in memory: after a restart the
+ * adapter starts from its own default (email: the last week) and dedupe drops repeats. */
 int care_poller_start(struct care *c, int64_t interval_ms);
 /* Stops and joins every poller thread; a no-op when not running. */
 void care_poller_stop(struct care *c);

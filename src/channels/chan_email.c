@@ -31,6 +31,7 @@
 #define MAIL_MAX (25 << 20)   /* largest message fetched */
 #define POLL_BATCH 20         /* messages fetched per poll */
 #define MIME_DEPTH 6          /* nested multiparts followed */
+#define LOOKBACK_DAYS 7       /* how far back the first poll after a start looks */
 
 static const struct chan__field email_fields[] = {
     { .name = "imap_url", .required = true, .schemes = "imap,imaps" },
@@ -757,7 +758,19 @@ email_poll(const struct channel *ch, char *cursor, size_t cursor_len, struct are
     if (cursor[0] && str_to_i64(str_c(cursor), 0, INT64_MAX, &last) < 0)
         last = 0;
     char crit[64], err[160];
-    snprintf(crit, sizeof(crit), "UID %lld:*", (long long)last + 1);
+    if (last > 0) {
+        snprintf(crit, sizeof(crit), "UID %lld:*", (long long)last + 1);
+    } else {
+        /* No resume point (a new channel, or a restart): look back a week, not at the whole
+         * mailbox's history; dedupe drops what was stored before. */
+        static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+        time_t since = (time_t)(clock_now_ms() / 1000) - LOOKBACK_DAYS * 86400;
+        struct tm tm;
+        gmtime_r(&since, &tm);
+        snprintf(crit, sizeof(crit), "SINCE %d-%s-%d", tm.tm_mday, mon[tm.tm_mon],
+                 tm.tm_year + 1900);
+    }
     uint64_t uids[256];
     size_t n = 0;
     int rc = fetch_imap_search(&m, crit, uids, COUNTOF(uids), &n, err, sizeof(err));

@@ -140,3 +140,28 @@ wait_status "$MSG" failed 10
 msg_error "$MSG" | grep -q '^email: the mail server refused it (550)' || fail "550 reason: $(msg_error "$MSG")"
 echo "ok: 550 failed with the reason"
 stop_hark
+
+# Restart: the resume point is gone, so the first poll looks back a week: recent mail is read
+# again and dropped as duplicates, older mail is not imported, new mail is.
+BEFORE=$(count_msgs)
+deliver 6 <<'MAIL'
+From: Old <old@example.com>
+Subject: from last month
+Message-ID: <m6@example.com>
+
+old news
+MAIL
+touch -d '30 days ago' "$BOX/6.eml"
+deliver 7 <<'MAIL'
+From: New <new@example.com>
+Subject: after the restart
+Message-ID: <m7@example.com>
+
+new
+MAIL
+start_hark --outbox-retry-ms 200 --mail-poll-ms 100
+wait_for "mail after restart" 10 sh -c "[ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM message WHERE external_id='<m7@example.com>'\")\" = 1 ]"
+sleep 0.5
+check "old mail not imported" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id='<m6@example.com>'")" 0
+check "nothing read twice" "$(count_msgs)" "$((BEFORE + 1))"
+stop_hark

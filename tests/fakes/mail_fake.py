@@ -4,7 +4,7 @@ messages and a minimal SMTP submission server that records what it is given.
 
 IMAP: greeting, CAPABILITY, LOGIN (checks --user/--password), SELECT/EXAMINE INBOX,
   UID SEARCH (UID ranges with IMAP's "n:*" rule that * is the highest UID, ALL, and
-  HEADER <field> "<value>"), UID FETCH <uid> BODY[] / BODY.PEEK[] / RFC822, NOOP, LOGOUT.
+  HEADER <field> "<value>", SINCE <date> against the file's mtime), UID FETCH <uid> BODY[] / BODY.PEEK[] / RFC822, NOOP, LOGOUT.
   The mailbox is --mailbox: a file "<uid>.eml" is the message with that UID, read afresh on
   every command, so a test delivers mail by writing a file (write, then rename).
 SMTP: EHLO/HELO, AUTH PLAIN and AUTH LOGIN (checked), MAIL FROM, RCPT TO, DATA (dot-stuffing
@@ -17,7 +17,7 @@ SMTP: EHLO/HELO, AUTH PLAIN and AUTH LOGIN (checked), MAIL FROM, RCPT TO, DATA (
 usage: mail_fake.py --mailbox DIR --sent DIR --log F --imap-port-file F --smtp-port-file F
                     [--user U] [--password P] [--smtp-script L] [--smtp-then S]
 """
-import argparse, base64, email, email.policy, json, os, re, socketserver, threading, time
+import argparse, base64, calendar, email, email.policy, json, os, re, socketserver, threading, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--mailbox", required=True)
@@ -70,6 +70,12 @@ def search(box, crit):
                 lo, hi = min(a, b), max(a, b)
                 sel |= {u for u in uids if lo <= u <= hi}
             res &= sel
+            i += 2
+        elif t == "SINCE" and i + 1 < len(toks):
+            # INTERNALDATE is the file's modification time.
+            day = calendar.timegm(time.strptime(toks[i + 1], "%d-%b-%Y"))
+            res &= {u for u in uids
+                    if os.path.getmtime(os.path.join(args.mailbox, "%d.eml" % u)) >= day}
             i += 2
         elif t == "HEADER" and i + 2 < len(toks):
             field, value = toks[i + 1], toks[i + 2].lower()
