@@ -80,7 +80,7 @@ email_parse(const struct channel *ch, const struct chan_hook *hook, struct arena
 /* ---- RFC 5322 / MIME ------------------------------------------------------------------- */
 
 struct part {
-    struct str from, subject, msgid, in_reply_to, references, ctype, cte, cdisp;
+    struct str from, subject, msgid, in_reply_to, references, ctype, cte, cdisp, date;
     struct str body;
 };
 
@@ -125,6 +125,7 @@ split_part(struct str raw, struct part *pt)
                 { "content-type:", offsetof(struct part, ctype) },
                 { "content-transfer-encoding:", offsetof(struct part, cte) },
                 { "content-disposition:", offsetof(struct part, cdisp) },
+                { "date:", offsetof(struct part, date) },
             };
             cur = NULL;
             for (size_t k = 0; k < COUNTOF(want); k++) {
@@ -609,6 +610,87 @@ walk_part(struct arena *ar, struct str raw, int depth, struct walk *w)
     }
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+static int64_t
+days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Reads an unsigned decimal at '*p' (after spaces), advancing it. -1 when none. */
+static int64_t
+num(const char **p)
+{
+    while (**p == ' ' || **p == '\t')
+        (*p)++;
+    const char *start = *p;
+    while (**p >= '0' && **p <= '9' && *p - start < 6)
+        (*p)++;
+    int64_t v;
+    if (*p == start || str_to_i64((struct str){ start, (size_t)(*p - start) }, 0, 999999, &v))
+        return -1;
+    return v;
+}
+
+/* An RFC 5322 date ("Tue, 14 Nov 2023 22:13:20 +0000") in ms since the epoch, or 0 when it
+ * does not parse. */
+static int64_t
+parse_date(struct str v)
+{
+    static const char *const mon[] = { "jan", "feb", "mar", "apr", "may", "jun",
+                                       "jul", "aug", "sep", "oct", "nov", "dec" };
+    char buf[80];
+    if (v.len == 0 || v.len >= sizeof(buf))
+        return 0;
+    memcpy(buf, v.p, v.len);
+    buf[v.len] = '\0';
+    const char *p = strchr(buf, ',');
+    p = p ? p + 1 : buf;
+    int64_t day = num(&p), month = 0;
+    while (*p == ' ')
+        p++;
+    for (int k = 0; k < 12; k++) {
+        if (strncasecmp(p, mon[k], 3) == 0)
+            month = k + 1;
+    }
+    if (!month)
+        return 0;
+    p += 3;
+    int64_t year = num(&p), hour = num(&p), min = -1, sec = 0;
+    if (*p == ':') {
+        p++;
+        min = num(&p);
+    }
+    if (*p == ':') {
+        p++;
+        sec = num(&p);
+    }
+    while (*p == ' ')
+        p++;
+    int64_t zone = 0;
+    if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1;
+        p++;
+        int64_t z = num(&p);
+        if (z < 0)
+            return 0;
+        zone = sign * ((z / 100) * 60 + z % 100);
+    }
+    if (year >= 0 && year < 100)
+        year += year < 50 ? 2000 : 1900;
+    if (day < 1 || day > 31 || year < 1970 || year > 9999 || hour < 0 || hour > 23 || min < 0 ||
+        min > 59 || sec < 0 || sec > 60)
+        return 0;
+    int64_t secs = days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec -
+                   zone * 60;
+    return secs * 1000;
+}
+
 /* The first "<...>" in 'v', with the brackets, or STR_NULL. */
 static struct str
 first_id(struct str v, struct str *rest)
@@ -684,6 +766,10 @@ chan__email_parse(const struct channel *ch, struct arena *ar, struct str raw, ui
     in->reply_to = irt;
     in->thread_id = root.len ? root : (irt.len ? irt : in->external_id);
     in->public = false;
+    /* The sender's clock is not trusted into the future. */
+    int64_t at = parse_date(unfold(ar, pt.date));
+    if (at > 0 && at <= clock_now_ms() + 5 * 60 * 1000)
+        in->created_at = at;
 
     struct walk w = { 0 };
     buf_init(&w.attach, 64 * 1024);

@@ -150,6 +150,7 @@ TEST(email_mime)
         "From: \"=?ISO-8859-1?Q?Bj=F6rn?= Berg\" <BJORN@Example.NET>\r\n"
         "Subject: =?UTF-8?B?R3LDvMOfZQ==?= =?UTF-8?Q?_again?=\r\n"
         "Message-ID: <m2@example.net>\r\n"
+        "Date: Tue, 14 Nov 2023 23:13:20 +0100 (CET)\r\n"
         "In-Reply-To: <p@x>\r\n"
         "References: <root@x>\r\n <p@x>\r\n"
         "Content-Type: multipart/alternative;\r\n boundary=\"b1\"\r\n\r\n"
@@ -164,12 +165,14 @@ TEST(email_mime)
     CHECK(str_eq_c(in.external_id, "<m2@example.net>"));
     CHECK(str_eq_c(in.thread_id, "<root@x>"));
     CHECK(str_eq_c(in.reply_to, "<p@x>"));
+    CHECK(in.created_at == 1700000000000LL);
     CHECK(str_eq(in.text, STR_LIT("Café & cremes\nline 2\n\n[attachment: unnamed, image/png, 8 "
                                   "bytes]")));
     const char *plain = "From: ann@example.org\nSubject: Hello\n\nFirst line\n\n"
                         "On Mon, 1 Jan 2024, Shop <care@shop.example> wrote:\n> old\n";
     CHECK_INT(chan__email_parse(&ch, ar, str_c(plain), 9, &in), 0);
     CHECK(str_eq_c(in.external_id, "uid:9"));
+    CHECK(in.created_at == 0); /* no Date: now */
     CHECK(str_eq_c(in.thread_id, "uid:9"));
     CHECK(str_eq_c(in.text, "Subject: Hello\n\nFirst line"));
     CHECK_INT(chan__email_parse(&ch, ar, STR_LIT("Subject: x\n\nno sender"), 1, &in), ERR_INVAL);
