@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chanlib.sh"
 XF="python3 $FAKES/x_fake.py"
-start_fake x_fake --token user-token-1 --script "429:1,201,201,403" --then 201
+start_fake x_fake --token user-token-1 --script "429:1,503,201,201,403" --then 201
 start_hark --outbox-retry-ms 200
 admin_setup
 
@@ -64,17 +64,17 @@ req GET "/api/v1/conversations/$MCONV"
 check "mention is public" "$(jqp .public)" true
 check "two posts, our own skipped" "$(jqp '.messages | length')" 2
 
-# Outbound: public reply as a post (429 first, then sent), DM reply, then a 403 DM.
+# Outbound: public reply as a post (429 and 503 first, then sent), DM reply, then a 403 DM.
 reply "$MCONV" "@sam Sorry about that, we have sent you a DM."
 wait_status "$MSG" sent 15
-check "rate limited, then sent" "$(jq -r .status "$FAKE_LOG" | tr '\n' ' ')" "429 201 "
-L=$(sed -n 2p "$FAKE_LOG")
+check "rate limited, 5xx, then sent" "$(jq -r .status "$FAKE_LOG" | tr '\n' ' ')" "429 503 201 "
+L=$(sed -n 3p "$FAKE_LOG")
 check "post" "$(echo "$L" | jq -r .kind)" tweet
 check "in reply to the last post" "$(echo "$L" | jq -r .in_reply_to)" 1724567890123456800
 check "bearer token" "$(echo "$L" | jq -r .auth_ok)" true
 reply "$DCONV" "Can you share your order number?"
 wait_status "$MSG" sent 10
-L=$(sed -n 3p "$FAKE_LOG")
+L=$(sed -n 4p "$FAKE_LOG")
 check "DM" "$(echo "$L" | jq -r .kind)" dm
 check "DM to the customer" "$(echo "$L" | jq -r .to)" 3805104374
 reply "$DCONV" "Are you there?"

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/chanlib.sh"
 TW="python3 $FAKES/twilio_fake.py"
 SID=AC00000000000000000000000000000000
-start_fake twilio_fake --sid "$SID" --token 12345 --script "429:1,500,201,400:21610" --then 201
+start_fake twilio_fake --sid "$SID" --token 12345 --script "429:1,500,timeout,201,400:21610" --then 201
 start_hark --outbox-retry-ms 200
 admin_setup
 
@@ -51,11 +51,11 @@ check "media noted" "$(jqp '.messages[] | select(.external_id=="SM4") | .text')"
 check "text decoded" "$(jqp '.messages[] | select(.external_id=="SM00000000000000000000000000000001") | .text')" "Hello there, my parcel & box?"
 check "phone as handle" "$(jqp '.contact.identities[0].handle')" "+14155550100"
 
-# Outbound: 429, then 500, then sent.
+# Outbound: 429, then 500, then no answer (Hark gives up after 15 s), then sent.
 reply "$CONV" "Your order ships today"
-wait_status "$MSG" sent 15
-check "three attempts" "$(jq -r .status "$FAKE_LOG" | tr '\n' ' ')" "429 500 201 "
-L=$(sed -n 3p "$FAKE_LOG")
+wait_status "$MSG" sent 40
+check "four attempts" "$(jq -r .step "$FAKE_LOG" | tr '\n' ' ')" "429:1 500 timeout 201 "
+L=$(sed -n 4p "$FAKE_LOG")
 check "basic auth" "$(echo "$L" | jq -r .auth_ok)" true
 check "to" "$(echo "$L" | jq -r .to)" "+14155550100"
 check "from" "$(echo "$L" | jq -r .from)" "+14155550199"
