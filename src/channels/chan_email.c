@@ -31,7 +31,8 @@
 #define MAIL_MAX (25 << 20)   /* largest message fetched */
 #define POLL_BATCH 20         /* messages fetched per poll */
 #define MIME_DEPTH 6          /* nested multiparts followed */
-#define LOOKBACK_DAYS 7       /* how far back the first poll after a start looks */
+#define LOOKBACK_DAYS 7
+#define HEADER_MAX 65536      /* longest header value read */       /* how far back the first poll after a start looks */
 
 static const struct chan__field email_fields[] = {
     { .name = "imap_url", .required = true, .schemes = "imap,imaps" },
@@ -149,6 +150,8 @@ split_part(struct str raw, struct part *pt)
 static struct str
 unfold(struct arena *ar, struct str s)
 {
+    if (s.len > HEADER_MAX)
+        s.len = HEADER_MAX; /* a hostile header must not exhaust a caller's arena */
     char *d = arena_alloc(ar, s.len + 1);
     size_t n = 0;
     for (size_t i = 0; i < s.len; i++) {
@@ -745,9 +748,40 @@ parse_from(struct arena *ar, struct str v, struct str *addr, struct str *name)
         *name = STR_NULL;
 }
 
+/* Copies a slice into 'ar' (NUL-terminated). */
+static struct str
+keep(struct arena *ar, struct str s)
+{
+    return s.p ? (struct str){ arena_strndup(ar, s.p, s.len), s.len } : STR_NULL;
+}
+
+static int parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t uid,
+                      struct inbound *in);
+
 int
 chan__email_parse(const struct channel *ch, struct arena *ar, struct str raw, uint64_t uid,
-              struct inbound *in)
+                  struct inbound *in)
+{
+    /* Decoding needs up to about twice the message; it happens in a scratch arena so only
+     * the (small) results land in the caller's. */
+    struct arena *tmp = arena_new(4 * (raw.len + 1) + (8 << 20));
+    int rc = parse_into(ch, tmp, raw, uid, in);
+    if (rc == 0) {
+        in->external_id = keep(ar, in->external_id);
+        in->from_id = keep(ar, in->from_id);
+        in->from_name = keep(ar, in->from_name);
+        in->from_handle = in->from_id;
+        in->text = keep(ar, in->text);
+        in->thread_id = keep(ar, in->thread_id);
+        in->reply_to = keep(ar, in->reply_to);
+    }
+    arena_free(tmp);
+    return rc;
+}
+
+static int
+parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t uid,
+           struct inbound *in)
 {
     struct part pt;
     split_part(raw, &pt);

@@ -6,6 +6,7 @@
 #include "base/base.h"
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "channels/chan_int.h"
 
 #include "../test.h"
@@ -177,6 +178,21 @@ TEST(email_mime)
     CHECK(str_eq_c(in.text, "Subject: Hello\n\nFirst line"));
     CHECK_INT(chan__email_parse(&ch, ar, STR_LIT("Subject: x\n\nno sender"), 1, &in), ERR_INVAL);
     arena_free(ar);
+
+    /* A large attachment is decoded in scratch space: a small caller arena survives it. */
+    struct buf big;
+    buf_init(&big, 8 << 20);
+    buf_adds(&big, "From: a@b.c\nContent-Type: multipart/mixed; boundary=z\n\n--z\n"
+                   "Content-Type: text/plain\n\nsee attached\n--z\nContent-Type: "
+                   "application/zip; name=big.zip\nContent-Transfer-Encoding: base64\n\n");
+    for (int i = 0; i < 60000; i++)
+        buf_adds(&big, "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n");
+    buf_adds(&big, "--z--\n");
+    ar = arena_new(256 * 1024);
+    CHECK_INT(chan__email_parse(&ch, ar, buf_str(&big), 2, &in), 0);
+    CHECK(str_eq_c(in.text, "see attached\n\n[attachment: big.zip, application/zip, 3240000 bytes]"));
+    arena_free(ar);
+    buf_release(&big);
 }
 
 int
