@@ -41,7 +41,8 @@ sms_settings(const char *settings, char **out, struct errmsg *em)
 static int
 sms_verify(const struct channel *ch, const struct chan_hook *hook)
 {
-    struct arena *ar = arena_new(64 * 1024);
+    /* Room for the decoded form (never larger than the body) and the settings. */
+    struct arena *ar = arena_new(2 * hook->body.len + 256 * 1024);
     int rc = ERR_AUTH;
     const char *token = chan__setting(ch, ar, "auth_token");
     const char *url = chan__setting(ch, ar, "webhook_url");

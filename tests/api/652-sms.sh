@@ -38,6 +38,9 @@ push_result "$($TW push --url "$CH_HOOK" --token 12345 --sign-url "http://evil.e
 check "signed for another URL" "$PSTATUS" 401
 push_result "$($TW push --url "$CH_HOOK" --token 12345 $P Body=no-sid)"
 check "missing MessageSid" "$PSTATUS" 400
+python3 -c "print('Body='+'a'*900000+'&MessageSid=SM5&From=x')" > "$T/bigform"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Twilio-Signature: x' --data-binary @"$T/bigform" "$CH_HOOK")
+check "900 KB form with a bad signature" "$code" 401
 check "nothing stored on 401/400" "$(count_msgs)" 2
 
 # MMS: media become lines naming their type.
