@@ -489,6 +489,109 @@ test('profile: what customers see', async () => {
   await w.getByText('Maya L. is helping you').waitFor();
 });
 
+// ---- issue 7: SLA countdown, breach colours, queue, routing reason, status, resolve reason ----
+
+let quinn = 0;
+test('SLA: countdown in the list and header, warning then breach (in words), queue, routing reason', async () => {
+  // A short first-response target, so the clock warns (at 50 %) and breaches within seconds.
+  let r = await api('POST', '/api/v1/sla/policies', { name: 'Browser fast', position: 0,
+    match: { priority: null, channel_type: null, intent: null },
+    first_response_s: 14, next_response_s: 14, resolution_s: 86400, business_hours: false, warn_pct: 50 });
+  assert(r.status === 201, `policy: ${r.status} ${JSON.stringify(r.body)}`);
+  // A team of one agent who is offline (Sam never connected): routed conversations wait in the queue.
+  const sam = (await api('GET', '/api/v1/agents')).body.items.find((x) => x.email === 'sam@example.com');
+  r = await api('POST', '/api/v1/teams', { name: 'Social care', members: [sam.id] });
+  assert(r.status === 201, `team: ${r.status} ${JSON.stringify(r.body)}`);
+  r = await api('POST', '/api/v1/routing/rules', { name: 'social to care', position: 0, team_id: r.body.id,
+    strategy: 'least_loaded', conditions: { channels: ['api'] } });
+  assert(r.status === 201, `rule: ${r.status} ${JSON.stringify(r.body)}`);
+  const h = await hook(apich, { id: 'q1', from: { id: 'quinn', name: 'Quinn Queue' }, text: 'Is the blue jacket waterproof?' });
+  quinn = h.conversation_id;
+  const a = agent.page;
+  await a.getByRole('tab', { name: /Queue/ }).click();
+  const row = a.locator('.row', { hasText: 'Quinn Queue' });
+  await row.waitFor({ timeout: 10000 });
+  await row.locator('.badge.queued').waitFor();
+  await row.locator('.sla').waitFor();
+  assert(/Due|Overdue/.test(await row.locator('.sla').textContent()), 'the row shows the due time in words');
+  await row.click();
+  const head = a.locator('.sla-panel');
+  await head.locator('.sla').waitFor();
+  await a.getByTestId('route-reason').waitFor();
+  const reason = await a.getByTestId('route-reason').textContent();
+  assert(/Queued|Routed/.test(reason), `routing reason shown: ${reason}`);
+  await shot(a, '16-sla-queue');
+  // Warning: colour plus words; then the breach.
+  await head.locator('[data-sla="warning"], [data-sla="breached"]').waitFor({ timeout: 20000 });
+  const warnText = await head.locator('.sla').first().textContent();
+  assert(/Due soon|Overdue/.test(warnText), `warning in words: ${warnText}`);
+  await shot(a, '17-sla-warning');
+  await head.locator('[data-sla="breached"]').waitFor({ timeout: 25000 });
+  assert(/Overdue/.test(await head.locator('[data-sla="breached"]').textContent()), 'breach in words');
+  const label = await head.locator('[data-sla="breached"]').getAttribute('aria-label');
+  assert(/SLA breached/.test(label), `accessible name says breached: ${label}`);
+  // The list follows: the Unanswered view has it, overdue.
+  await a.getByRole('tab', { name: /Unanswered/ }).click();
+  await a.locator('.row', { hasText: 'Quinn Queue' }).locator('[data-sla="breached"]').waitFor({ timeout: 10000 });
+  // The routing reason after the breach (escalation to an available agent, or still queued).
+  const after = await api('GET', `/api/v1/conversations/${quinn}/sla`);
+  assert(after.status === 200 && after.body.routing.reason, `sla routing: ${JSON.stringify(after.body)}`);
+  await shot(a, '18-sla-breached');
+  // Sorted by due time: the only conversation with a running deadline comes first.
+  await a.getByRole('tab', { name: /All open/ }).click();
+  await a.getByRole('combobox', { name: 'Order' }).selectOption('due');
+  await a.waitForFunction(() => document.querySelector('.row .name')?.textContent === 'Quinn Queue', null, { timeout: 10000 });
+  await a.getByRole('combobox', { name: 'Order' }).selectOption('newest');
+});
+
+test('status toggle: online, away, offline through the API', async () => {
+  const a = agent.page;
+  const me = (await api('GET', '/api/v1/agents')).body.items.find((x) => x.email === MAYA.email);
+  const sel = a.getByRole('combobox', { name: 'My status' });
+  await a.waitForFunction(() => document.querySelector('#availability')?.value === 'online', null, { timeout: 10000 });
+  for (const v of ['away', 'offline', 'online']) {
+    const done = a.waitForResponse((res) => res.url().endsWith('/api/v1/me/availability'));
+    await sel.selectOption(v);
+    assert((await done).status() === 200, `PUT availability ${v}`);
+    const p = await api('GET', `/api/v1/agents/${me.id}/profile`);
+    assert(p.body.availability === v, `profile says ${p.body.availability}, want ${v}`);
+    await a.locator(`.status-${v}`).waitFor();
+    if (v === 'away') await shot(a, '19-status-away');
+  }
+  // Set by someone else (an admin over the API): the toggle follows live.
+  await api('PATCH', `/api/v1/agents/${me.id}/profile`, { availability: 'away' });
+  await a.locator('.status-away').waitFor({ timeout: 10000 });
+  await api('PATCH', `/api/v1/agents/${me.id}/profile`, { availability: 'online' });
+  await a.locator('.status-online').waitFor({ timeout: 10000 });
+});
+
+test('resolve an unanswered conversation asks for a reason, then resolves with it', async () => {
+  const a = agent.page;
+  await a.getByRole('tab', { name: /Unanswered/ }).click();
+  const row = a.locator('.row', { hasText: 'Quinn Queue' });
+  await row.click();
+  await a.locator('.msg.in', { hasText: 'blue jacket' }).waitFor();
+  const asked = a.waitForResponse((res) => res.url().endsWith(`/api/v1/conversations/${quinn}/status`));
+  await a.getByRole('button', { name: 'Resolve', exact: true }).click();
+  assert((await asked).status() === 422, 'the API refuses without a reason');
+  const dlg = a.getByRole('dialog', { name: 'Resolve without a reply?' });
+  await dlg.waitFor();
+  await dlg.getByRole('radio', { name: 'Only a thank-you' }).check();
+  await dlg.getByRole('radio', { name: 'Other', exact: true }).check();
+  await dlg.getByLabel('Reason', { exact: true }).fill('Answered by phone');
+  await shot(a, '20-resolve-reason');
+  await dlg.getByRole('button', { name: 'Resolve' }).click();
+  await dlg.waitFor({ state: 'detached' });
+  await a.getByTestId('conv-status').getByText('resolved').waitFor();
+  const s = await api('GET', `/api/v1/conversations/${quinn}/sla`);
+  const c = await api('GET', `/api/v1/conversations/${quinn}`);
+  assert(s.body.no_reply_reason === 'Answered by phone' || c.body.resolution_reason === 'Answered by phone',
+    `reason kept: ${JSON.stringify(s.body.no_reply_reason)} / ${JSON.stringify(c.body.resolution_reason)}`);
+  // It leaves the Unanswered view.
+  await row.waitFor({ state: 'detached', timeout: 10000 });
+  await shot(a, '21-resolved-with-reason');
+});
+
 let passed = 0;
 let failed = 0;
 for (const t of tests) {

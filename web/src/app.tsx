@@ -8,11 +8,15 @@ import { Login } from './login';
 import { Inbox, Query, View, matches, placeConv } from './inbox';
 import { ConversationPane } from './conversation';
 import { ProfileDialog, HelpDialog } from './dialogs';
+import { dueOf, SLA_EVENTS, useUnanswered, Sla } from './sla';
+import { StatusToggle } from './status';
 
 export interface LiveEvent {
   type: string;
   conversation?: Conv;
   message?: Msg;
+  conversation_id?: number; // sla.* and conversation.routed
+  agent?: { id: number; availability: string }; // agent.updated
 }
 
 type Listener = (e: LiveEvent) => void;
@@ -22,7 +26,12 @@ const VIEW_QUERY: Record<View, Partial<Query>> = {
   unassigned: { assignee: 'none', status: 'open' },
   open: { status: 'open' },
   resolved: { status: 'resolved' },
+  unanswered: {},
+  queue: {},
 };
+
+// Issue 7's views come from the Unanswered list (earliest deadline first, as the API orders it).
+const SPECIAL = (v: View) => v === 'unanswered' || v === 'queue';
 
 export function App() {
   const [me, setMe] = useState<Agent | null | undefined>(undefined);
@@ -73,6 +82,11 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     return q;
   }, [view, filters]);
 
+  const subscribe = useCallback((fn: Listener) => {
+    listeners.current.add(fn);
+    return () => listeners.current.delete(fn);
+  }, []);
+
   const queryRef = useRef(query);
   queryRef.current = query;
 
@@ -98,7 +112,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
               sentiment: q.sentiment,
               urgency: q.urgency,
               q: q.q,
-              order: q.order,
+              order: q.order === 'due' ? undefined : q.order,
               limit: 100,
               cursor: reset ? undefined : after,
             }),
@@ -127,8 +141,8 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   );
 
   useEffect(() => {
-    loadPage(true);
-  }, [query, loadPage]);
+    if (!SPECIAL(view)) loadPage(true);
+  }, [query, loadPage, view]);
 
   useEffect(() => {
     loadCounts();
@@ -182,7 +196,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
       setLive('connecting');
       es = new EventSource('/api/v1/events' + qs({ last_event_id: lastId || undefined }));
       es.onopen = () => setLive('live');
-      for (const t of ['message.created', 'message.updated', 'conversation.created', 'conversation.updated'])
+      for (const t of ['message.created', 'message.updated', 'conversation.created', 'conversation.updated', 'agent.updated', ...SLA_EVENTS])
         es.addEventListener(t, handle as EventListener);
       es.onerror = () => {
         if (!es) return;
@@ -202,14 +216,20 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     };
   }, [me.id, loadCounts]);
 
-  const subscribe = useCallback((fn: Listener) => {
-    listeners.current.add(fn);
-    return () => listeners.current.delete(fn);
-  }, []);
-
   // Every filter is applied by the server (and by matches() for live updates), so the list is
-  // exactly what was loaded.
-  const visible = items;
+  // exactly what was loaded. The SLA order sorts what is loaded by the most urgent deadline.
+  const unanswered = useUnanswered(subscribe);
+  const slas = useMemo(() => new Map<number, Sla>((unanswered ?? []).map((c) => [c.id, c.sla])), [unanswered]);
+  const queued = useMemo(() => (unanswered ?? []).filter((c) => c.sla.routing.queued && c.assignee_id === null), [unanswered]);
+  const visible = useMemo(() => {
+    if (SPECIAL(view)) {
+      const f = { ...filters, status: 'any', q: undefined };
+      return (view === 'queue' ? queued : unanswered ?? []).filter((c) => matches(c, f, me.id));
+    }
+    if (filters.order !== 'due') return items;
+    const key = (c: Conv) => dueOf(slas.get(c.id), 0)?.at ?? Infinity;
+    return items.slice().sort((a, b) => key(a) - key(b) || b.id - a.id);
+  }, [view, items, unanswered, queued, slas, filters, me.id]);
 
   const select = useCallback((id: number | null) => {
     setSelected(id);
@@ -288,6 +308,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         <span class={'live live-' + live} role="status" title="Live updates">
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </span>
+        <StatusToggle meId={me.id} subscribe={subscribe} />
         <button type="button" class="ghost" onClick={() => setDialog('help')} aria-label="Keyboard shortcuts">?</button>
         <button type="button" class="me" onClick={() => setDialog('profile')} aria-label="My profile">
           <Avatar name={me.display_name} url={me.avatar_url} />
@@ -301,7 +322,8 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           setView(v);
           setSelected(null);
         }}
-        counts={counts}
+        counts={counts && { ...counts, unanswered: unanswered?.length ?? 0, queue: queued.length }}
+        slas={slas}
         query={query}
         filters={filters}
         setFilters={setFilters}
@@ -309,9 +331,9 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         labels={knownLabels}
         triagePresent={triagePresent}
         items={visible}
-        loading={loading}
+        loading={SPECIAL(view) ? unanswered === null : loading}
         error={error}
-        hasMore={!!cursor}
+        hasMore={!!cursor && !SPECIAL(view)}
         loadMore={() => cursor && !loading && loadPage(false, cursor)}
         selected={selected}
         select={select}

@@ -4,6 +4,8 @@ import { useEffect, useImperativeHandle, useRef, useState } from 'preact/hooks';
 import type { RefObject } from 'preact';
 import { api, ApiError, Agent, clock, Contact, Conv, ConvFull, Msg, timeAgo } from './api';
 import { Avatar, LiveEvent } from './app';
+import { SlaPanel } from './sla';
+import { ResolveReasonDialog } from './resolve';
 
 interface Props {
   id: number;
@@ -21,6 +23,7 @@ export function ConversationPane(p: Props) {
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const [showCustomer, setShowCustomer] = useState(false);
+  const [askReason, setAskReason] = useState(false);
   const threadRef = useRef<HTMLOListElement>(null);
 
   useEffect(() => {
@@ -84,7 +87,20 @@ export function ConversationPane(p: Props) {
   const toggleResolve = () => {
     if (!conv) return;
     if (conv.status === 'resolved') act('status', { status: 'open' }, 'Reopened.');
-    else act('status', { status: 'resolved' }, 'Resolved.');
+    else resolve();
+  };
+
+  // An unanswered conversation needs a reason (422 reason_required): ask for it.
+  const resolve = async () => {
+    setNotice('');
+    try {
+      const c = await api<Conv>('POST', `/api/v1/conversations/${p.id}/status`, { status: 'resolved' });
+      setConv((old) => (old ? { ...old, ...c } : old));
+      setNotice('Resolved.');
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'reason_required') setAskReason(true);
+      else setNotice(e instanceof ApiError ? e.message : 'That did not work.');
+    }
   };
 
   if (error) return <p class="error" role="alert">{error}</p>;
@@ -102,6 +118,7 @@ export function ConversationPane(p: Props) {
               <span class={'badge st-' + conv.status} data-testid="conv-status">{conv.status}</span>
               {conv.status === 'snoozed' && conv.snooze_until && <> until {clock(conv.snooze_until)}</>}
             </p>
+            <SlaPanel id={conv.id} subscribe={p.subscribe} status={conv.status} />
           </div>
           <div class="actions">
             <label class="sr-only" for="assign">Assignee</label>
@@ -141,6 +158,12 @@ export function ConversationPane(p: Props) {
         </ol>
         <Composer conv={conv} composerRef={p.composerRef} resolve={toggleResolve} />
       </section>
+      {askReason && (
+        <ResolveReasonDialog
+          onClose={() => setAskReason(false)}
+          onResolve={(reason) => act('status', { status: 'resolved', reason }, 'Resolved.')}
+        />
+      )}
       <Sidebar contact={conv.contact} current={conv.id} onOpen={p.onOpen} onClose={() => setShowCustomer(false)} />
     </div>
   );

@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { api, Agent, ApiError } from './api';
 import { Avatar } from './app';
 
-function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
+export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const prev = document.activeElement as HTMLElement | null;

@@ -3,9 +3,12 @@
 // The list renders only the rows in view (fixed row height), so a view of 10,000
 // conversations costs the same as one of 20; pages of 100 load as the end comes into view.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
 import { Channel, Conv, Counts, timeAgo } from './api';
+import { dueOf, Sla, SlaBadge, useNow, useWarnPcts, wasWarned } from './sla';
 
-export type View = 'mine' | 'unassigned' | 'open' | 'resolved';
+export type View = 'mine' | 'unassigned' | 'open' | 'resolved' | 'unanswered' | 'queue';
+export type ViewCounts = Counts & { unanswered: number; queue: number };
 
 export interface Query {
   status?: string; // '' or undefined: the view's own; 'any': all statuses
@@ -16,14 +19,16 @@ export interface Query {
   sentiment?: string;
   urgency?: 'high' | 'medium' | 'low';
   q?: string;
-  order?: 'newest' | 'oldest';
+  order?: 'newest' | 'oldest' | 'due';
 }
 
-const VIEWS: [View, string, keyof Counts][] = [
+const VIEWS: [View, string, keyof ViewCounts][] = [
   ['mine', 'Mine', 'mine'],
   ['unassigned', 'Unassigned', 'unassigned'],
   ['open', 'All open', 'open'],
   ['resolved', 'Resolved', 'resolved'],
+  ['unanswered', 'Unanswered', 'unanswered'],
+  ['queue', 'Queue', 'queue'],
 ];
 
 // The API's intent names (docs/api.md), shown with friendlier labels.
@@ -83,7 +88,8 @@ export function placeConv(list: Conv[], c: Conv, order?: string): Conv[] {
 interface Props {
   view: View;
   setView: (v: View) => void;
-  counts: Counts | null;
+  counts: ViewCounts | null;
+  slas: Map<number, Sla>;
   query: Query;
   filters: Query;
   setFilters: (f: (old: Query) => Query) => void;
@@ -163,6 +169,7 @@ export function Inbox(p: Props) {
             <select value={f.order ?? 'newest'} onChange={set('order')} aria-label="Order">
               <option value="newest">Newest first</option>
               <option value="oldest">Oldest first</option>
+              <option value="due">SLA due first</option>
             </select>
           </label>
           {(p.triagePresent || f.intent || f.sentiment || f.urgency) && (
@@ -233,6 +240,8 @@ function ConvList(p: Props) {
     if (i * ROW < el.scrollTop) el.scrollTop = i * ROW;
     else if ((i + 1) * ROW > el.scrollTop + el.clientHeight) el.scrollTop = (i + 1) * ROW - el.clientHeight;
   }, [p.selected]);
+  const now = useNow();
+  const pcts = useWarnPcts();
   const first = Math.max(0, Math.floor(top / ROW) - 5);
   const last = Math.min(p.items.length, Math.ceil((top + height) / ROW) + 5);
   useEffect(() => {
@@ -241,7 +250,9 @@ function ConvList(p: Props) {
   const rows = [];
   for (let i = first; i < last; i++) {
     const c = p.items[i]!;
-    rows.push(<Row key={c.id} c={c} top={i * ROW} selected={c.id === p.selected} select={p.select} pos={i + 1} total={p.items.length} />);
+    const sla = p.slas.get(c.id) ?? (c as Conv & { sla?: Sla }).sla;
+    const due = c.status === 'resolved' ? null : dueOf(sla, now, sla?.policy_id ? pcts.get(sla.policy_id) : undefined, wasWarned(c.id));
+    rows.push(<Row key={c.id} c={c} due={due && <SlaBadge due={due} now={now} />} queued={!!sla?.routing.queued && c.assignee_id === null} top={i * ROW} selected={c.id === p.selected} select={p.select} pos={i + 1} total={p.items.length} />);
   }
   return (
     <div class="list" ref={ref} onScroll={(e) => setTop((e.target as HTMLDivElement).scrollTop)} role="list" aria-label="Conversations" aria-busy={p.loading}>
@@ -254,7 +265,7 @@ function ConvList(p: Props) {
   );
 }
 
-function Row({ c, top, selected, select, pos, total }: { c: Conv; top: number; selected: boolean; select: (id: number) => void; pos: number; total: number }) {
+function Row({ c, due, queued, top, selected, select, pos, total }: { c: Conv; due: ComponentChildren; queued: boolean; top: number; selected: boolean; select: (id: number) => void; pos: number; total: number }) {
   return (
     <div role="listitem" class="row-wrap" style={{ transform: `translateY(${top}px)` }} aria-setsize={total} aria-posinset={pos}>
       <button
@@ -267,11 +278,13 @@ function Row({ c, top, selected, select, pos, total }: { c: Conv; top: number; s
         <span class="row-top">
           {c.unread > 0 && <span class="dot" aria-label={`${c.unread} unread`} />}
           <span class="name">{c.contact_name ?? `Contact ${c.contact_id}`}</span>
+          {due}
           <span class="when">{timeAgo(c.last_message_at)}</span>
         </span>
         <span class="preview">{c.preview}</span>
         <span class="row-tags">
           <span class={'chan chan-' + (c.channel_type ?? 'api')}>{c.channel_name ?? c.channel_type}</span>
+          {queued && <span class="badge queued">queued</span>}
           {c.status !== 'open' && <span class={'badge st-' + c.status}>{c.status}</span>}
           {c.public && <span class="badge pub">public</span>}
           {c.sentiment === 'negative' && <span class="badge neg">negative</span>}

@@ -1,0 +1,53 @@
+// status.tsx - the agent's availability toggle (online / away / offline) in the top bar.
+// PUT /api/v1/me/availability; presence (the live connection) may change it too, which arrives
+// as agent.updated.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api';
+import type { LiveEvent } from './app';
+
+type Availability = 'online' | 'away' | 'offline';
+const LABEL: Record<Availability, string> = { online: 'Online', away: 'Away', offline: 'Offline' };
+
+export function StatusToggle({ meId, subscribe }: { meId: number; subscribe: (fn: (e: LiveEvent) => void) => () => void }) {
+  const [value, setValue] = useState<Availability | null>(null);
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    api<{ availability: Availability }>('GET', `/api/v1/agents/${meId}/profile`)
+      .then((p) => setValue(p.availability))
+      .catch(() => {});
+    return subscribe((e) => {
+      if (e.type === 'agent.updated' && e.agent && e.agent.id === meId) setValue(e.agent.availability as Availability);
+    });
+  }, [meId, subscribe]);
+  const change = async (v: Availability) => {
+    const old = value;
+    setValue(v);
+    setErr('');
+    try {
+      const p = await api<{ availability: Availability }>('PUT', '/api/v1/me/availability', { availability: v });
+      setValue(p.availability);
+    } catch (e) {
+      setValue(old);
+      setErr(e instanceof Error ? e.message : 'cannot change status');
+    }
+  };
+  return (
+    <span class={'status status-' + (value ?? 'unknown')}>
+      <span class="status-dot" aria-hidden="true" />
+      <label class="sr-only" for="availability">My status</label>
+      <select
+        id="availability"
+        value={value ?? ''}
+        disabled={!value}
+        title={err || 'Whether new conversations are routed to you'}
+        onChange={(e) => change((e.target as HTMLSelectElement).value as Availability)}
+      >
+        {!value && <option value="">Status…</option>}
+        {(Object.keys(LABEL) as Availability[]).map((k) => (
+          <option key={k} value={k}>{LABEL[k]}</option>
+        ))}
+      </select>
+      {err && <span class="sr-only" role="alert">{err}</span>}
+    </span>
+  );
+}
