@@ -592,6 +592,32 @@ test('resolve an unanswered conversation asks for a reason, then resolves with i
   await shot(a, '21-resolved-with-reason');
 });
 
+test('phone width: the queue, the SLA strip and the status toggle fit', async () => {
+  await hook(apich, { id: 'p1', from: { id: 'pia', name: 'Pia Phone' }, text: 'Do you ship to Norway?' });
+  const phone = await newPage({ width: 390, height: 844 });
+  const { page } = phone;
+  try {
+    await page.goto(URL_ + '/');
+    await page.getByLabel('Email').fill(MAYA.email);
+    await page.getByLabel('Password').fill(MAYA.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('combobox', { name: 'My status' }).waitFor();
+    const search = await page.locator('#search').boundingBox();
+    assert(search && search.width >= 60, `search box still usable (${search && search.width}px)`);
+    await page.getByRole('tab', { name: /Unanswered/ }).click();
+    const row = page.locator('.row', { hasText: 'Pia Phone' });
+    await row.locator('.sla').waitFor({ timeout: 10000 });
+    await shot(page, '22-phone-unanswered');
+    await row.click();
+    await page.locator('.sla-panel .sla').first().waitFor();
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(w <= 390, `no horizontal scroll (${w}px)`);
+    await shot(page, '23-phone-sla');
+  } finally {
+    await phone.ctx.close();
+  }
+});
+
 let passed = 0;
 let failed = 0;
 for (const t of tests) {
