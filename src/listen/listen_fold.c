@@ -6,9 +6,11 @@
  * " hey @acme cafe dela 🔥 ".
  *
  * ICU is used only once, to build a table for the whole Basic Multilingual Plane at first use
- * (about 30 ms); the hot path is a table lookup per code point with an ASCII fast path, and
- * never calls ICU except for the rare letters outside the BMP. The tables are immutable after
- * pthread_once, the only process-wide state in this module.
+ * (about 30 ms); the hot path never calls ICU except for the rare letters outside the BMP.
+ * Runs of plain ASCII (letters, digits, spaces, punctuation other than '@', '#' and '$') go
+ * through a byte table with no branch per byte; other code points are decoded inline and cost
+ * one lookup in a single table giving both the class and the folded form. The tables are
+ * immutable after pthread_once, the only process-wide state in this module.
  */
 #include "base/base.h"
 #include "listen/listen_int.h"
@@ -30,11 +32,20 @@ enum fcls {
 
 #define MAP_MAX 16 /* longest folded form kept, in UTF-8 bytes; longer ones stay as they are */
 
+/* One entry per BMP code point: bits 0-2 the class, bits 3-7 the length of the folded form
+ * (0 = the code point folds to itself), bits 8-31 its offset in 'pool'. */
+#define FE_CLS(e) ((enum fcls)((e) & 7))
+#define FE_LEN(e) (((e) >> 3) & 31)
+#define FE_OFF(e) ((e) >> 8)
+#define FE_POOL_MAX (1u << 24)
+
 static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
-static uint8_t bmp_cls[65536];
-static uint32_t bmp_map[65536]; /* 0 = identity, else (offset << 5) | len into 'pool' */
+static uint32_t bmp[65536];
 static char *pool;
 static size_t pool_len;
+/* Bytes that fold without context: ASCII letters lowercased, digits and '_' as themselves,
+ * other ASCII separators as ' '; 0 for '@', '#', '$' and bytes >= 0x80 (see fold_into). */
+static unsigned char ascii_plain[256];
 
 static bool
 strip_mark(UChar32 c)
@@ -157,6 +168,20 @@ fold_one(const UNormalizer2 *nfkccf, const UNormalizer2 *nfd, const UNormalizer2
     return o;
 }
 
+/* ASCII letters, digits and '_' lowercased; 0 for everything else (fast path of fold_into). */
+static const char ascii_word[256] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
+    ['7'] = '7', ['8'] = '8', ['9'] = '9', ['_'] = '_',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g',
+    ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
+    ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u',
+    ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g',
+    ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u',
+    ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
+};
+
 static void
 fold_build(void)
 {
@@ -175,26 +200,26 @@ fold_build(void)
         enum fcls cls;
 
         if (c >= 0xD800 && c <= 0xDFFF) {
-            bmp_cls[c] = FC_SEP;
+            bmp[c] = FC_SEP;
             continue;
         }
         cls = class_of(c);
         if (cls == FC_SEP || (cls == FC_WORD && strip_mark(c))) {
-            bmp_cls[c] = cls == FC_SEP ? FC_SEP : FC_DROP;
+            bmp[c] = cls == FC_SEP ? FC_SEP : FC_DROP;
             continue;
         }
         if (cls == FC_DROP) {
-            bmp_cls[c] = FC_DROP;
+            bmp[c] = FC_DROP;
             continue;
         }
         n = fold_one(nfkccf, nfd, nfc, c, tmp, sizeof(tmp));
         on = put_utf8(orig, (uint32_t)c);
         if (n == (size_t)-1 || (n == on && memcmp(tmp, orig, n) == 0)) {
-            bmp_cls[c] = (uint8_t)cls;
+            bmp[c] = (uint32_t)cls;
             continue;
         }
         if (n == 0) {
-            bmp_cls[c] = FC_DROP;
+            bmp[c] = FC_DROP;
             continue;
         }
         {
@@ -209,15 +234,22 @@ fold_build(void)
             cap *= 2;
             pool = xrealloc(pool, cap);
         }
+        ASSERT(pool_len + n <= FE_POOL_MAX);
         memcpy(pool + pool_len, tmp, n);
-        bmp_map[c] = (uint32_t)(pool_len << 5) | (uint32_t)n;
+        bmp[c] = (uint32_t)(pool_len << 8) | (uint32_t)(n << 3) | (uint32_t)cls;
         pool_len += n;
-        bmp_cls[c] = (uint8_t)cls;
     }
     /* '_' joins words like a letter; '@' and '#' are handled by the tokenizer; the
      * replacement character (what invalid bytes decode to) separates words. */
-    bmp_cls['_'] = FC_WORD;
-    bmp_cls[0xFFFD] = FC_SEP;
+    bmp['_'] = FC_WORD;
+    bmp[0xFFFD] = FC_SEP;
+    for (unsigned b = 0; b < 0x80; b++) {
+        if (b == '@' || b == '#' || b == '$')
+            continue;
+        /* The byte table must agree with the general path, which it short-cuts. */
+        ASSERT(FE_CLS(bmp[b]) == (ascii_word[b] ? FC_WORD : FC_SEP));
+        ascii_plain[b] = ascii_word[b] ? (unsigned char)ascii_word[b] : ' ';
+    }
 }
 
 void
@@ -272,17 +304,45 @@ listen__utf8_next(struct str s, size_t *i)
     return c;
 }
 
+/* Decodes the code point at '*i' (advancing it) exactly as listen__utf8_next does, with the
+ * valid 2- and 3-byte forms (Latin, Greek, Cyrillic, Arabic, Indic, CJK) inline. */
+static inline uint32_t
+next_cp(const unsigned char *p, size_t n, size_t *i)
+{
+    size_t k = *i;
+    unsigned char b = p[k];
+
+    if (b < 0x80) {
+        *i = k + 1;
+        return b;
+    }
+    if (b >= 0xC2 && b <= 0xDF && n - k > 1 && (p[k + 1] & 0xC0) == 0x80) {
+        *i = k + 2;
+        return ((uint32_t)(b & 0x1F) << 6) | (p[k + 1] & 0x3Fu);
+    }
+    if (b >= 0xE0 && b <= 0xEF && n - k > 2 && (p[k + 1] & 0xC0) == 0x80 &&
+        (p[k + 2] & 0xC0) == 0x80) {
+        uint32_t c = ((uint32_t)(b & 0x0F) << 12) | ((uint32_t)(p[k + 1] & 0x3F) << 6) |
+                     (p[k + 2] & 0x3Fu);
+        if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF)) {
+            *i = k + 3;
+            return c;
+        }
+    }
+    return listen__utf8_next((struct str){ (const char *)p, n }, i);
+}
+
 /* The class of 'c' and, through 'map'/'mlen', its folded bytes (NULL = write 'c' itself). */
 static inline enum fcls
 lookup(uint32_t c, const char **map, size_t *mlen, char *tmp)
 {
     if (c < 0x10000) {
-        uint32_t m = bmp_map[c];
-        if (m) {
-            *map = pool + (m >> 5);
-            *mlen = m & 31;
+        uint32_t e = bmp[c];
+        if (FE_LEN(e)) {
+            *map = pool + FE_OFF(e);
+            *mlen = FE_LEN(e);
         }
-        return (enum fcls)bmp_cls[c];
+        return FE_CLS(e);
     }
     {
         enum fcls cls = class_of((UChar32)c);
@@ -308,23 +368,9 @@ word_at(struct str s, size_t i)
 
     if (i >= s.len)
         return false;
-    c = lookup(listen__utf8_next(s, &i), &map, &mlen, tmp);
+    c = lookup(next_cp((const unsigned char *)s.p, s.len, &i), &map, &mlen, tmp);
     return c == FC_WORD || c == FC_CJK;
 }
-
-/* ASCII letters, digits and '_' lowercased; 0 for everything else (fast path of fold_into). */
-static const char ascii_word[256] = {
-    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
-    ['7'] = '7', ['8'] = '8', ['9'] = '9', ['_'] = '_',
-    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g',
-    ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
-    ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u',
-    ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
-    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g',
-    ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
-    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u',
-    ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
-};
 
 /* Folds 's' into 'out', which has room for LISTEN_FOLD_BOUND(s.len) bytes, so the loop needs
  * no bounds checks. Returns the length. */
@@ -345,32 +391,53 @@ fold_into(struct str s, char *out)
         char tmp[4];
         enum fcls cls;
 
-        if (ascii_word[b]) {
-            /* The common case: a run of ASCII word characters. */
-            if (last == FC_CJK)
-                out[o++] = ' ';
-            do {
-                out[o++] = ascii_word[b];
+        if (ascii_plain[b]) {
+            if (!handle) {
+                /* The common case: a run of plain ASCII. Every byte is stored, and the
+                 * output advances past a space only when the byte before it is not a space,
+                 * so separators collapse with no branch per byte (word ends are too
+                 * irregular for a branch to predict). */
+                unsigned char prev;
+                if (last == FC_CJK)
+                    out[o++] = ' ';
+                prev = (unsigned char)out[o - 1];
+                do {
+                    unsigned char t = ascii_plain[b];
+                    out[o] = (char)t;
+                    o += (size_t)((t != ' ') | (prev != ' '));
+                    prev = t;
+                } while (++i < n && (b = p[i], ascii_plain[b]));
+                last = prev == ' ' ? FC_SEP : FC_WORD;
+                continue;
+            }
+            if (ascii_word[b]) {
+                /* Letters and digits inside a handle ("@jane.bsky.social"). */
+                if (last == FC_CJK)
+                    out[o++] = ' ';
+                do {
+                    out[o++] = ascii_word[b];
+                    i++;
+                } while (i < n && (b = p[i], ascii_word[b]));
+                last = FC_WORD;
+                continue;
+            }
+            if (b != '.' && b != '-') {
+                /* A separator that ends the handle. */
+                if (last != FC_SEP)
+                    out[o++] = ' ';
+                last = FC_SEP;
+                handle = false;
                 i++;
-            } while (i < n && (b = p[i], ascii_word[b]));
-            last = FC_WORD;
-            continue;
-        }
-        if (b < 0x80 && b != '@' && b != '#' && b != '.' && b != '-' && b != '$' && b != '+') {
-            /* ASCII space or punctuation that never joins a token. */
-            if (last != FC_SEP)
-                out[o++] = ' ';
-            last = FC_SEP;
-            handle = false;
-            i++;
-            continue;
+                continue;
+            }
         }
         if (b < 0x80) {
-            cls = (enum fcls)bmp_cls[b];
+            /* '@', '#', '$', or '.' and '-' inside a handle. */
+            cls = FE_CLS(bmp[b]);
             c = b;
             i++;
         } else {
-            c = listen__utf8_next(s, &i);
+            c = next_cp(p, n, &i);
             cls = lookup(c, &map, &mlen, tmp);
         }
         switch (cls) {
