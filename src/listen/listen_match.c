@@ -33,10 +33,19 @@ struct atom {
     bool near;    /* some NEAR needs its positions */
 };
 
+/* What the match callback needs of an atom, packed into 32 bits so that the table of a large
+ * query set stays in cache: the length Hyperscan matches and three flags. */
+#define AI_LEN(x) ((x) & 0x0FFFFFFFu)
+#define AI_LEFT 0x10000000u   /* atom.left */
+#define AI_STRICT 0x20000000u /* atom.strict */
+#define AI_NEAR 0x40000000u   /* atom.near */
+#define AI_SPACE 0x80000000u  /* the literal ends with the boundary space */
+
 struct listen_matcher {
     atomic_int refs;
     hs_database_t *db;   /* NULL when there are no atoms */
     struct atom *atoms;
+    uint32_t *atom_info; /* AI_* per atom */
     size_t natoms;
     struct lq_tree *trees; /* one per query */
     char **ids;
@@ -46,6 +55,7 @@ struct listen_matcher {
     uint32_t *aq;
     uint32_t *always;    /* queries evaluated on every post */
     size_t nalways;
+    bool *any;           /* the query is only terms and ORs: true as soon as one atom hits */
 };
 
 struct listen_set {
@@ -163,6 +173,19 @@ needs_atom(const struct lq_tree *t, int n)
     }
 }
 
+/* True when node 'n' is made only of terms and ORs, so it holds whenever one of its atoms hit. */
+static bool
+any_only(const struct lq_tree *t, int n)
+{
+    const struct lq_node *nd = &t->nodes[n];
+
+    switch (nd->kind) {
+    case LQ_TERM: return true;
+    case LQ_OR: return any_only(t, nd->a) && any_only(t, nd->b);
+    default: return false;
+    }
+}
+
 static void
 mark_near(struct listen_matcher *m, const struct lq_tree *t, int n)
 {
@@ -185,6 +208,8 @@ matcher_free(struct listen_matcher *m)
     for (size_t i = 0; i < m->natoms; i++)
         free(m->atoms[i].lit);
     free(m->atoms);
+    free(m->atom_info);
+    free(m->any);
     for (size_t i = 0; i < m->nq; i++) {
         listen__query_release(&m->trees[i]);
         free(m->ids[i]);
@@ -217,6 +242,7 @@ listen_matcher_new(const struct listen_query *qs, size_t n, struct listen_matche
     m->ids = xcalloc(n ? n : 1, sizeof(*m->ids));
     m->id_lens = xcalloc(n ? n : 1, sizeof(*m->id_lens));
     m->always = xcalloc(n ? n : 1, sizeof(*m->always));
+    m->any = xcalloc(n ? n : 1, sizeof(*m->any));
     for (size_t q = 0; q < n; q++) {
         struct errmsg qem = { 0 };
         struct lq_tree *t = &m->trees[q];
@@ -242,6 +268,15 @@ listen_matcher_new(const struct listen_query *qs, size_t n, struct listen_matche
         }
         if (!needs_atom(t, t->root))
             m->always[m->nalways++] = (uint32_t)q;
+        m->any[q] = any_only(t, t->root);
+    }
+    m->atom_info = xcalloc(m->natoms ? m->natoms : 1, sizeof(*m->atom_info));
+    for (size_t a = 0; a < m->natoms; a++) {
+        const struct atom *at = &m->atoms[a];
+        ASSERT(at->len <= AI_LEN(~0u));
+        m->atom_info[a] = (uint32_t)at->len | (at->left ? AI_LEFT : 0) |
+                          (at->strict ? AI_STRICT : 0) | (at->near ? AI_NEAR : 0) |
+                          (at->len > 0 && at->lit[at->len - 1] == ' ' ? AI_SPACE : 0);
     }
     /* Atom -> queries, as compressed rows (each query listed once per atom). */
     m->aq_off = xcalloc(m->natoms + 1, sizeof(*m->aq_off));
@@ -467,26 +502,26 @@ on_hit(unsigned int id, unsigned long long from, unsigned long long to, unsigned
        void *ctx)
 {
     struct listen_scratch *s = ctx;
-    const struct atom *a = &s->m->atoms[id];
-    size_t start = (size_t)to - a->len;
+    uint32_t info = s->m->atom_info[id];
+    size_t start = (size_t)to - AI_LEN(info);
 
     (void)from;
     (void)flags;
-    if (a->left) {
+    if (info & AI_LEFT) {
         /* The folded text starts with a space and literals never do, so start >= 1. */
         char prev = s->text[start - 1];
-        if (prev != ' ' && (a->strict || (prev != '@' && prev != '#')))
+        if (prev != ' ' && ((info & AI_STRICT) || (prev != '@' && prev != '#')))
             return 0;
     }
     if (s->atom_stamp[id] != s->stamp) {
         s->atom_stamp[id] = s->stamp;
         s->hits[s->nhits++] = id;
     }
-    if (a->near && s->npos < POS_MAX) {
+    if ((info & AI_NEAR) && s->npos < POS_MAX) {
         s->pos[s->npos++] = (struct near_hit){
             .atom = id,
             .start = (uint32_t)start,
-            .end = (uint32_t)(to - (a->len > 0 && a->lit[a->len - 1] == ' ' ? 1 : 0)),
+            .end = (uint32_t)(to - ((info & AI_SPACE) ? 1 : 0)),
         };
     }
     return 0;
@@ -650,7 +685,10 @@ listen_match(struct listen_scratch *s, const struct listen_post *p, struct liste
             uint32_t q = m->aq[k];
             if (s->q_stamp[q] != s->stamp) {
                 s->q_stamp[q] = s->stamp;
-                s->cand[s->ncand++] = q;
+                if (m->any[q])
+                    s->out[s->nout++] = q; /* an atom of it hit: no need to evaluate */
+                else
+                    s->cand[s->ncand++] = q;
             }
         }
     }
