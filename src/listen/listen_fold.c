@@ -437,8 +437,14 @@ fold_into(struct str s, char *out)
             c = b;
             i++;
         } else {
+            size_t k = i;
             c = next_cp(p, n, &i);
             cls = lookup(c, &map, &mlen, tmp);
+            if (!map && c != 0xFFFD) {
+                /* Folds to itself: its own (valid) bytes are the output. */
+                map = (const char *)p + k;
+                mlen = i - k;
+            }
         }
         switch (cls) {
         case FC_DROP:
@@ -448,7 +454,8 @@ fold_into(struct str s, char *out)
             if (last != FC_SEP && last != cls && (last == FC_CJK || cls == FC_CJK))
                 out[o++] = ' ';
             if (map) {
-                memcpy(out + o, map, mlen);
+                for (size_t k = 0; k < mlen; k++)
+                    out[o + k] = map[k];
                 o += mlen;
             } else {
                 o += put_utf8(out + o, c);
