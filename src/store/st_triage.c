@@ -13,9 +13,10 @@ store_sender_recent_inbound(struct store *st, const char *channel_type, struct s
     if (!c)
         return ERR_IO;
     sqlite3_stmt *s = store__q(
-        c, "SELECT count(*) FROM message m JOIN conversation cv ON cv.id = m.conversation_id "
-           "WHERE cv.contact_id = (SELECT contact_id FROM identity WHERE channel_type = ? AND "
-           "platform_id = ?) AND m.direction = 'in' AND m.created_at >= ?");
+        c, "SELECT count(*) FROM (SELECT 1 FROM message m JOIN conversation cv ON "
+           "cv.id = m.conversation_id WHERE cv.contact_id = (SELECT contact_id FROM identity "
+           "WHERE channel_type = ? AND platform_id = ?) AND m.direction = 'in' AND "
+           "m.created_at >= ? LIMIT 16)");
     if (!s)
         return ERR_IO;
     sqlite3_bind_text(s, 1, channel_type, -1, SQLITE_STATIC);

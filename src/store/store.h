@@ -177,8 +177,9 @@ int store_conv_mark_read(struct store *st, int64_t conv_id);
 
 /* ---- triage ----------------------------------------------------------------------------- */
 
-/* Earlier inbound messages from the sender ('channel_type', 'platform_id') since 'since_ms';
- * feeds the "repeated contact" urgency rule. Returns the count, or ERR_*. */
+/* Earlier inbound messages from the sender ('channel_type', 'platform_id') since 'since_ms',
+ * counted up to 16 (the urgency rule needs no more; a chatty sender stays cheap); feeds the
+ * "repeated contact" urgency rule. Returns the count, or ERR_*. */
 int64_t store_sender_recent_inbound(struct store *st, const char *channel_type,
                                     struct str platform_id, int64_t since_ms);
 /* Records an agent's correction of an inbound message's triage. NULL leaves a field as it is.
