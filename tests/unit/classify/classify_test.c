@@ -170,7 +170,7 @@ TEST(features_edge_cases)
 
 TEST(train_predict_save_load_round_trip)
 {
-    struct classify_model *m = train_toy(1, path_in("a.bin")), *l = NULL;
+    struct classify_model *m = train_toy(1, path_in("a.bin")), *l = NULL, *l2 = NULL;
     struct errmsg em = { 0 };
     const char *texts[] = { "my parcel is late, awful", "thanks, great team", "do you open on sunday?",
                             "", "\xf0\x9f\x98\x8d" };
@@ -189,18 +189,33 @@ TEST(train_predict_save_load_round_trip)
     CHECK_INT(classify_model_predict(m, str_c(texts[0]), p), 0);
     CHECK_INT(classify_model_predict(m, str_c(texts[1]), p), 1);
     CHECK_INT(classify_model_predict(m, str_c(texts[2]), p), 2);
+    /* The loaded model predicts from int8 weights: the same class, probabilities within 1%. */
     for (size_t i = 0; i < COUNTOF(texts); i++) {
         size_t a = classify_model_predict(m, str_c(texts[i]), p);
         size_t b = classify_model_predict(l, str_c(texts[i]), q);
-        float sum = 0;
+        float sum = 0, qsum = 0;
         CHECK_INT(a, b);
-        CHECK(memcmp(p, q, 3 * sizeof(float)) == 0);
-        for (int c = 0; c < 3; c++)
+        for (int c = 0; c < 3; c++) {
+            CHECK(fabsf(p[c] - q[c]) < 0.01f);
             sum += p[c];
+            qsum += q[c];
+        }
         CHECK(fabsf(sum - 1.0f) < 1e-4f);
+        CHECK(fabsf(qsum - 1.0f) < 1e-4f);
+    }
+    /* A loaded model saves its dequantized weights, and reloading them changes nothing. */
+    CHECK_INT(classify_model_save(l, path_in("a2.bin"), &em), 0);
+    CHECK_INT(classify_model_load(path_in("a2.bin"), &l2, &em), 0);
+    for (size_t i = 0; l2 && i < COUNTOF(texts); i++) {
+        size_t a = classify_model_predict(l, str_c(texts[i]), p);
+        size_t b = classify_model_predict(l2, str_c(texts[i]), q);
+        CHECK_INT(a, b);
+        for (int c = 0; c < 3; c++)
+            CHECK(fabsf(p[c] - q[c]) < 1e-6f);
     }
     classify_model_free(m);
     classify_model_free(l);
+    classify_model_free(l2);
 }
 
 TEST(training_is_deterministic)
