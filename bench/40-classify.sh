@@ -97,8 +97,9 @@ for set in bitext tweets-en tweets-all; do
 done
 
 # Language identification on XLM-T validation tweets (8 languages): our character n-gram model
-# (trained on XLM-T train) beside libexttextcat, with all of its 164 languages and restricted to
-# the same 8.
+# (trained on XLM-T train; opt-in, `make classify-lang-research`, research licence) beside
+# libexttextcat, with all of its 164 languages, restricted to the same 8, and as hark ships it
+# (restricted to 20 languages, src/classify/classify_lang.c).
 "$HARK" model train --quiet --data $W/lang.train --out $W/lang.hark.bin --buckets 262144
 set -- $("$HARK" model eval --model $W/lang.hark.bin --data $W/lang.test --json |
          jq -r '"\(.accuracy) \(.per_second)"')
@@ -115,4 +116,22 @@ if pkg-config --exists libexttextcat 2>/dev/null && [ -f /usr/share/libexttextca
     done
 else
     echo "  libexttextcat not installed (libexttextcat-dev, libexttextcat-data); skipped"
+fi
+# What `hark` ships: no lang.bin, so classify_open falls back to libexttextcat restricted to
+# its 20 languages, and texts with fewer than 8 letters stay undecided ("").
+if [ -f build/models/intent.bin ] && [ -f build/models/sentiment.bin ]; then
+    mkdir -p $W/default-models
+    cp build/models/intent.bin build/models/sentiment.bin $W/default-models/
+    rm -f $W/default-models/lang.bin
+    sed 's/^__label__\([^ ]*\).*/\1/' $W/lang.test > $W/lang.gold
+    sed 's/^__label__[^ ]* //' $W/lang.test > $W/lang.text
+    t0=$(now)
+    "$HARK" model predict --models $W/default-models < $W/lang.text |
+        sed 's/^{"lang":"\([^"]*\)".*/\1/' > $W/lang.default.pred
+    t1=$(now)
+    set -- $(paste -d ' ' $W/lang.gold $W/lang.default.pred | awk -v t0="$t0" -v t1="$t1" '
+        { n++; ok += ($1 == $2); und += (NF < 2) }
+        END { printf "%.4f %.0f %d", ok / n, n / ((t1 - t0) / 1e9), und }')
+    printf "  %-26s accuracy %.4f  %s texts/s  (%s undecided; full triage)\n" \
+        "hark default (textcat 20)" "$1" "$2" "$3"
 fi

@@ -40,5 +40,6 @@ owns 'curl/' fetch
 owns 'argon2.h' care
 owns 'openssl/' channels care
 owns 'jansson.h' model api channels listen
+owns 'libexttextcat/|textcat.h' classify
 [ $bad -eq 0 ] && echo "lint: ok"
 exit $bad

@@ -5,13 +5,21 @@
  * The models are plain classify_model files; this file only maps their labels onto the fixed
  * enums of classify.h, once at open time, so a retrained model may order or omit labels freely
  * (a missing intent is simply never predicted, an unknown label reads as "other").
+ * Language comes from lang.bin when the folder has one, else from libexttextcat
+ * (classify_lang.c): the shipped default, because our only multilingual training set is
+ * research-licensed (docs/triage.md).
  */
 #include "base/base.h"
 
 #include "classify/classify.h"
 
+#include <unistd.h>
+
+#include "classify/classify_int.h"
+
 struct classify {
     struct classify_model *lang, *intent, *sentiment;
+    struct classify_textcat *textcat; /* when there is no lang.bin */
     enum classify_intent intent_of[CLASSIFY_MAX_LABELS];       /* model label -> enum */
     enum classify_sentiment sentiment_of[CLASSIFY_MAX_LABELS]; /* model label -> enum */
 };
@@ -72,22 +80,35 @@ load_one(const char *dir, const char *file, struct classify_model **m, struct er
     return classify_model_load(path, m, em);
 }
 
+/* True when 'dir/file' exists (readable or not: an unreadable lang.bin is an error, not a
+ * reason to fall back silently). */
+static bool
+has_file(const char *dir, const char *file)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s/%s", dir, file);
+    return n > 0 && (size_t)n < sizeof(path) && access(path, F_OK) == 0;
+}
+
 int
 classify_open(const char *model_dir, struct classify **out, struct errmsg *em)
 {
     struct classify *c = xcalloc(1, sizeof(*c));
     int rc;
 
-    rc = load_one(model_dir, "lang.bin", &c->lang, em);
-    if (rc < 0)
-        goto fail;
     rc = load_one(model_dir, "intent.bin", &c->intent, em);
     if (rc < 0)
         goto fail;
     rc = load_one(model_dir, "sentiment.bin", &c->sentiment, em);
     if (rc < 0)
         goto fail;
-    for (size_t i = 0; i < classify_model_nlabels(c->lang); i++) {
+    if (has_file(model_dir, "lang.bin"))
+        rc = load_one(model_dir, "lang.bin", &c->lang, em);
+    else
+        rc = classify__textcat_open(&c->textcat, em);
+    if (rc < 0)
+        goto fail;
+    for (size_t i = 0; c->lang && i < classify_model_nlabels(c->lang); i++) {
         if (strlen(classify_model_label(c->lang, i)) != 2) {
             rc = errmsg_set(em, ERR_INVAL, "model '%s/lang.bin': label '%s' is not an ISO 639-1 "
                             "code", model_dir, classify_model_label(c->lang, i));
@@ -119,6 +140,7 @@ classify_free(struct classify *c)
     if (!c)
         return;
     classify_model_free(c->lang);
+    classify__textcat_free(c->textcat);
     classify_model_free(c->intent);
     classify_model_free(c->sentiment);
     xfree(c);
@@ -148,10 +170,12 @@ classify_message(const struct classify *c, struct str text, const struct classif
 
     memset(out, 0, sizeof(*out));
 
-    if (has_words(text)) {
+    if (has_words(text) && c->lang) {
         best = classify_model_predict(c->lang, text, p);
         memcpy(out->lang, classify_model_label(c->lang, best), 2);
         out->lang_conf = p[best];
+    } else if (has_words(text)) {
+        classify__textcat_guess(c->textcat, text, out->lang, &out->lang_conf);
     }
 
     best = classify_model_predict(c->intent, text, p);

@@ -5,13 +5,15 @@
  * Our own classifier, no third-party ML: text is cut into hashed word unigrams, word bigrams
  * and character n-grams (classify_features), and a multinomial logistic regression over those
  * hashed features (struct classify_model) is trained with plain SGD, deterministically for a
- * given seed, and saved as a versioned binary file with a checked header. Three such models
- * (language, intent, sentiment) plus explainable urgency rules make up a struct classify, which
- * ingest opens once at startup and then calls from any thread. Nothing here touches the network.
+ * given seed, and saved as a versioned binary file with a checked header. Intent and sentiment
+ * models plus explainable urgency rules make up a struct classify, which ingest opens once at
+ * startup and then calls from any thread. Language comes from a third model when one is
+ * installed (trained only on research-licensed data, so not by default), else from Debian's
+ * libexttextcat. Nothing here touches the network.
  *
- * Memory: models are process objects (open/free). classify_message and classify_model_predict
- * allocate nothing; every result is a fixed-size field or a pointer to static or model-owned
- * text that lives as long as the model. See docs/triage.md for the taxonomy and the figures.
+ * Memory: models are process objects (open/free). classify_model_predict allocates nothing;
+ * every result is a fixed-size field or a pointer to static or model-owned text that lives as
+ * long as the model. See docs/triage.md for the taxonomy and the figures.
  */
 #ifndef HARK_CLASSIFY_H
 #define HARK_CLASSIFY_H
@@ -194,7 +196,7 @@ struct triage_reason {
 
 /* The triage of one message: plain values, no pointers to free. */
 struct triage {
-    char lang[3];          /* ISO 639-1 code ("en"), or "" when unknown (empty text) */
+    char lang[3];          /* ISO 639-1 code ("en"), or "" when unknown ("und") */
     float lang_conf;       /* 0..1 */
     enum classify_intent intent;
     float intent_conf;     /* 0..1: probability of 'intent' */
@@ -209,17 +211,23 @@ struct triage {
 /* The loaded triage models. Read-only after classify_open: share one between all threads. */
 struct classify;
 
-/* Opens the models in 'model_dir': lang.bin, intent.bin and sentiment.bin (the files `make`
- * builds into build/models/; see docs/triage.md). Returns 0 and sets '*out', or the error of the
- * first file that fails to load (ERR_IO when missing or unreadable, ERR_INVAL when corrupt),
- * with 'em' naming the file. Free with classify_free. */
+/* Opens the models in 'model_dir': intent.bin and sentiment.bin (the files `make` builds into
+ * build/models/; see docs/triage.md), and lang.bin when the folder has one. Without lang.bin the
+ * language comes from Debian's libexttextcat fingerprints (libexttextcat-data) restricted to 20
+ * languages (classify_lang.c). Returns 0 and sets '*out', or the error of the first file that
+ * fails to load (ERR_IO when missing or unreadable, ERR_INVAL when corrupt), with 'em' naming
+ * the file. Free with classify_free. */
 int classify_open(const char *model_dir, struct classify **out, struct errmsg *em);
 
 /* Frees 'c'; classify_free(NULL) is a no-op. */
 void classify_free(struct classify *c);
 
 /* Triages 'text' (untrusted bytes; any length, any encoding) with optional 'ctx' (may be
- * NULL) into '*out'. Never fails and never allocates; thread-safe on a shared 'c'. */
+ * NULL) into '*out'. Never fails; thread-safe on a shared 'c'. Allocates nothing with a
+ * lang.bin; without one, libexttextcat allocates inside each guess, and a caller may wait on
+ * one of its handles (a pool of 4, each behind a mutex) when four threads guess at once.
+ * Language is "" (unknown) for text with no letters and, without lang.bin, for text with fewer
+ * than 8 letters or that libexttextcat will not decide on. */
 void classify_message(const struct classify *c, struct str text, const struct classify_ctx *ctx,
                       struct triage *out);
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "base/str.h"
 
 /* True when 's' (n bytes) is a valid label name: 1..CLASSIFY_LABEL_MAX of [A-Za-z0-9_.-]. */
 bool classify__label_ok(const char *s, size_t n);
@@ -17,5 +18,24 @@ bool classify__label_ok(const char *s, size_t n);
  * sets '*data' (caller frees) and '*len', or ERR_IO / ERR_TOOBIG with 'em' naming the file. */
 int classify__read_file(const char *path, size_t max, char **data, size_t *len,
                         struct errmsg *em);
+
+/* The default language id (classify_lang.c): libexttextcat restricted to a fixed set of
+ * languages, used when the models folder has no lang.bin. A process object: open once, share
+ * between threads, free at shutdown. */
+struct classify_textcat;
+
+/* Loads the fingerprints from libexttextcat-data. Returns 0 and sets '*out', or ERR_IO with
+ * 'em' saying what is missing. */
+int classify__textcat_open(struct classify_textcat **out, struct errmsg *em);
+/* classify__textcat_free(NULL) is a no-op. */
+void classify__textcat_free(struct classify_textcat *t);
+/* Guesses the language of 'text' (untrusted bytes; only the first CLASSIFY_MAX_TEXT are read).
+ * Returns true and writes the ISO 639-1 code into 'lang' and a 0..1 confidence into '*conf',
+ * or false, writing nothing, when the text is too short or libexttextcat will not decide.
+ * Thread-safe on a shared 't' (a pool of mutex-guarded handles); the library allocates. */
+bool classify__textcat_guess(struct classify_textcat *t, struct str text, char lang[3],
+                             float *conf);
+/* The codes it can answer, space-separated and sorted (static text). */
+const char *classify__textcat_langs(void);
 
 #endif

@@ -45,10 +45,11 @@ rc=0; echo hi | "$HARK" model predict --model "$t/trunc.bin" 2> "$t/err.txt" || 
 [ $rc -eq 1 ]
 grep -q 'corrupt model' "$t/err.txt"
 
-if [ -f "$models/intent.bin" ] && [ -f "$models/lang.bin" ] && [ -f "$models/sentiment.bin" ]; then
+# lang.bin is optional (without it, language comes from libexttextcat).
+if [ -f "$models/intent.bin" ] && [ -f "$models/sentiment.bin" ]; then
     printf 'I will sue you, the heater caught fire!!!\nmerci beaucoup pour votre aide\n' |
         "$HARK" model predict --models "$models" --followers 50000 > "$t/triage.jsonl"
     jq -s -e '.[0].urgency >= 75 and (.[0].reasons | map(.code) | index("legal_threat") != null)
-              and .[1].lang == "fr"' "$t/triage.jsonl" >/dev/null
+              and .[0].lang == "en" and .[1].lang == "fr"' "$t/triage.jsonl" >/dev/null
 fi
 echo ok

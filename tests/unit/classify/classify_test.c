@@ -372,7 +372,7 @@ TEST(triage_end_to_end)
                           "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", "   " };
 
     CHECK_INT(classify_open(tmpdir, &c, &em), ERR_IO);
-    CHECK(strstr(em.text, "lang.bin") != NULL);
+    CHECK(strstr(em.text, "intent.bin") != NULL); /* lang.bin is optional */
     train_file("__label__en the order is late\n__label__en thanks a lot\n"
                "__label__fr la commande est en retard\n__label__fr merci beaucoup\n", "lang.bin");
     train_file(toy, "intent.bin");
