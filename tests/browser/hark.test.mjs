@@ -487,7 +487,11 @@ test('profile: what customers see', async () => {
   await a.getByText('Saved.').waitFor();
   await shot(a, '14-profile');
   await a.keyboard.press('Escape');
-  // '?' is a shortcut only outside text fields: make sure nothing keeps the focus.
+  // Shortcuts are off while a dialog is open and inside text fields: wait for the profile
+  // dialog to close (the app re-registers its key handler after that render), then make sure
+  // nothing keeps the focus.
+  await a.waitForFunction(() => !document.querySelector('[role="dialog"], dialog[open]'));
+  await a.waitForTimeout(100);
   await a.evaluate(() => document.activeElement && document.activeElement.blur());
   await a.keyboard.press('?');
   await a.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();

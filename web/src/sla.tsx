@@ -152,15 +152,22 @@ export function useUnanswered(subscribe: (fn: (e: LiveEvent) => void) => () => v
   const timer = useRef<number | undefined>(undefined);
   useEffect(() => {
     let gone = false;
-    const load = () =>
+    let seq = 0;
+    // Only the newest request's answer is applied: an older one that returns late would put
+    // back a list from before the event that triggered the newer one.
+    const load = () => {
+      const mine = ++seq;
+      timer.current = undefined;
       api<{ items: ConvSla[] }>('GET', '/api/v1/conversations?unanswered=true&limit=200')
-        .then((r) => !gone && setItems(r.items))
+        .then((r) => !gone && mine === seq && setItems(r.items))
         .catch(() => {});
+    };
     load();
     const off = subscribe((e) => {
       noteSlaEvent(e);
-      if (SLA_EVENTS.includes(e.type) || e.type.startsWith('message.') || e.type.startsWith('conversation.')) {
-        clearTimeout(timer.current);
+      // At most one reload per 300 ms, and never starved by a steady stream of events.
+      if ((SLA_EVENTS.includes(e.type) || e.type.startsWith('message.') || e.type.startsWith('conversation.'))
+          && timer.current === undefined) {
         timer.current = window.setTimeout(load, 300);
       }
     });
