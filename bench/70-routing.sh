@@ -16,7 +16,7 @@ HARK=${HARK:-build/rel/hark}
 SECS=${BENCH_SECONDS:-6}
 W=build/bench/routing
 rm -rf "$W"; mkdir -p "$W"
-cc -O2 -o "$W/load" bench/routing/load_route.c $(pkg-config --cflags --libs libcurl openssl) -lpthread
+cc -O2 -o "$W/load" bench/meta/load_meta.c $(pkg-config --cflags --libs libcurl openssl) -lpthread
 PID=""
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; true' EXIT
 field() { echo "$1" | sed "s/.*$2=\([0-9.]*\).*/\1/"; }
@@ -57,7 +57,7 @@ SQL
 run() { # run DB PREFIX -> RES, CPU (hark's CPU seconds during the load)
     start "$1" "$W/$2.log"
     t0=$(cpu_ticks $PID)
-    RES=$("$W/load" "$URL" "$CH" "$SECRET" 1 "$SECS" "$2" api)
+    RES=$("$W/load" "$URL" "$CH" "$SECRET" 1 "$SECS" "$2" api-new)
     sleep 1 # let the timers worker finish the last recomputes
     CPU=$(awk -v a="$t0" -v b="$(cpu_ticks $PID)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
     stop

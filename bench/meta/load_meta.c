@@ -5,8 +5,10 @@
  *
  *   load_meta URL CHANNEL_ID SECRET CONNECTIONS SECONDS PREFIX FORMAT
  *
- * FORMAT is api (X-Hark-Signature), whatsapp, messenger or instagram (X-Hub-Signature-256;
- * SECRET is then the app secret). Each request carries one message, as Meta usually sends.
+ * FORMAT is api (X-Hark-Signature), api-new (the same, but every message from a new contact,
+ * so each opens a new conversation: bench/70-routing.sh), whatsapp, messenger or instagram
+ * (X-Hub-Signature-256; SECRET is then the app secret). Each request carries one message, as
+ * Meta usually sends.
  *
  * Each of CONNECTIONS threads reuses one libcurl handle (one kept-alive connection) and posts
  * unique messages as fast as the server acknowledges them, until SECONDS pass. Prints one
@@ -75,6 +77,11 @@ make_body(char *body, size_t size, int id, long i)
                         "\"text\":\"%s\"}}]}]}",
                         strcmp(format, "messenger") == 0 ? "page" : "instagram", ms, i % 1000, ms,
                         prefix, id, i, t);
+    if (strcmp(format, "api-new") == 0)
+        return snprintf(body, size,
+                        "{\"id\":\"%s-%d-%ld\",\"from\":{\"id\":\"%s-c%ld\",\"name\":"
+                        "\"Customer %ld\"},\"text\":\"%s\"}",
+                        prefix, id, i, prefix, (long)id * 100000000L + i, i % 1000, t);
     return snprintf(body, size,
                     "{\"id\":\"%s-%d-%ld\",\"from\":{\"id\":\"c%ld\",\"name\":\"Customer %ld\"},"
                     "\"text\":\"%s\"}",
@@ -102,7 +109,7 @@ run(void *arg)
         for (int k = 0; k < 32; k++)
             snprintf(sig + 7 + 2 * k, 3, "%02x", mac[k]);
         snprintf(hdr, sizeof(hdr), "%s: %s",
-                 strcmp(format, "api") == 0 ? "X-Hark-Signature" : "X-Hub-Signature-256", sig);
+                 strncmp(format, "api", 3) == 0 ? "X-Hark-Signature" : "X-Hub-Signature-256", sig);
         struct curl_slist *hs = curl_slist_append(NULL, hdr);
         hs = curl_slist_append(hs, "Content-Type: application/json");
         hs = curl_slist_append(hs, "Expect:");
