@@ -10,7 +10,7 @@
 
 PKGS := libmicrohttpd jansson libcurl sqlite3 openssl libargon2
 DEBS := build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev \
-        libsqlite3-dev libssl-dev libargon2-dev sqlite3 jq curl xxd
+        libsqlite3-dev libssl-dev libargon2-dev sqlite3 jq curl xxd fiu-utils
 ALL_EXTRA :=
 TEST_EXTRA :=
 

@@ -15,9 +15,17 @@ api__healthz(struct http_req *r, void *ctx)
     struct api *a = ctx;
     struct store_stats ss;
     store_stats(a->st, &ss);
-    bool ok = store_last_event_seq(a->st) >= 0;
-    json_t *o = json_pack("{s:s,s:I}", "status", ok ? "ok" : "degraded", "writer_queue",
-                          (json_int_t)ss.queue_depth);
+    /* Degraded while the store cannot write (a full disk, I/O errors): the writer probes
+     * every second and this turns back to ok by itself once a write succeeds. */
+    bool ok = ss.writable;
+    json_t *o = json_pack("{s:s,s:I,s:b}", "status", ok ? "ok" : "degraded", "writer_queue",
+                          (json_int_t)ss.queue_depth, "store_writable", ok);
+    if (!ok) {
+        json_object_set_new(o, "reason", json_string("the store cannot write (disk full or I/O "
+                                                     "errors); webhooks are answered 503"));
+        json_object_set_new(o, "unwritable_since_ms", json_integer(ss.unwritable_since));
+        http_add_header(r, "Retry-After", "5");
+    }
     api__reply(r, ok ? 200 : 503, o);
 }
 
@@ -54,6 +62,18 @@ api__metrics(struct http_req *r, void *ctx)
             ss.queue_depth);
     counter(&b, "hark_store_batches_total", "Group commits.", "counter", ss.batches);
     counter(&b, "hark_store_jobs_total", "Write jobs committed.", "counter", ss.jobs);
+    counter(&b, "hark_store_batches_lost_total",
+            "Group commits whose transaction failed as a whole (nothing of them acknowledged).",
+            "counter", ss.batches_lost);
+    counter(&b, "hark_store_jobs_lost_total", "Write jobs failed with their batch.", "counter",
+            ss.jobs_lost);
+    counter(&b, "hark_store_writable", "1 while the store can write, 0 while it cannot.",
+            "gauge", ss.writable ? 1 : 0);
+    counter(&b, "hark_store_probes_total", "Probe writes while the store could not write.",
+            "counter", ss.probes);
+    counter(&b, "hark_hub_resyncs_total",
+            "Events published out of sequence (the live ring was emptied and resynced).",
+            "counter", a->hub ? hub_resyncs(a->hub) : 0);
     buf_printf(&b, "# HELP hark_store_batch_size Jobs per group commit.\n"
                    "# TYPE hark_store_batch_size histogram\n");
     uint64_t cum = 0;

@@ -58,7 +58,14 @@ api__hook(struct http_req *r, void *ctx)
     struct errmsg em = { 0 };
     int rc = care_hook(a->care, http_arena(r), channel_id, &hook, &res, &em);
     if (rc < 0) {
-        /* Malformed payloads are 400 here: platforms retry 4xx differently from 422. */
+        /* Malformed payloads are 400 here: platforms retry 4xx differently from 422. A store
+         * that cannot write (disk full, I/O errors) is 503: nothing was stored, send again. */
+        if (rc == ERR_UNAVAIL || rc == ERR_IO) {
+            rc = ERR_UNAVAIL;
+            http_add_header(r, "Retry-After", "5");
+            if (!em.set)
+                errmsg_set(&em, rc, "the store cannot write now; nothing was stored, retry later");
+        }
         http_reply_error(r, rc, em.set ? em.text : "cannot accept webhook");
         return;
     }

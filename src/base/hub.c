@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "base/err.h"
+#include "base/log.h"
 
 struct hub {
     pthread_mutex_t mu;
@@ -16,6 +17,7 @@ struct hub {
     int64_t first; /* oldest seq still in the ring (valid when count > 0) */
     int64_t last;  /* newest seq published, or the startup seq */
     size_t count;
+    uint64_t resyncs; /* publishes that did not follow 'last' */
     struct hub_sub subs; /* sentinel of the circular subscriber list */
     size_t nsubs;
 };
@@ -66,7 +68,15 @@ void
 hub_publish(struct hub *h, int64_t seq, const char *type, const char *data, size_t len)
 {
     pthread_mutex_lock(&h->mu);
-    ASSERT(seq > h->last);
+    if (seq <= h->last) {
+        /* The store's sequence went backwards: events in the ring past 'seq' were never
+         * durable (or were replaced). Forget the ring; readers that fall outside it read the
+         * store, which holds the truth. Never abort: the server carries on. */
+        log_warn("hub", "event sequence went backwards; ring resynced from the store",
+                 "seq=%lld last=%lld", (long long)seq, (long long)h->last);
+        h->resyncs++;
+        h->count = 0;
+    }
     struct hub_event *e = &h->ring[(size_t)seq % h->size];
     xfree(e->data);
     e->seq = seq;
@@ -114,6 +124,15 @@ hub_event_release(struct hub_event *e)
 {
     xfree(e->data);
     e->data = NULL;
+}
+
+uint64_t
+hub_resyncs(struct hub *h)
+{
+    pthread_mutex_lock(&h->mu);
+    uint64_t n = h->resyncs;
+    pthread_mutex_unlock(&h->mu);
+    return n;
 }
 
 int64_t

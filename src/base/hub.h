@@ -42,8 +42,10 @@ void hub_free(struct hub *h);
 /* Sets the newest already-persisted seq; only before the first publish. */
 void hub_set_last(struct hub *h, int64_t last_seq);
 
-/* Copies 'type' and 'data' into the ring and wakes every subscriber. 'seq' must be greater
- * than any seq published before. */
+/* Copies 'type' and 'data' into the ring and wakes every subscriber. 'seq' should be greater
+ * than any seq published before; when it is not (the store's sequence went backwards after a
+ * failure), the hub logs, empties its ring (readers then read the gap from the store) and
+ * carries on. It never aborts. */
 void hub_publish(struct hub *h, int64_t seq, const char *type, const char *data, size_t len);
 
 /* Copies up to 'max' events with seq > 'after' into 'out' (release each with
@@ -51,6 +53,9 @@ void hub_publish(struct hub *h, int64_t seq, const char *type, const char *data,
  * when events after 'after' have already left the ring. */
 ssize_t hub_read(struct hub *h, int64_t after, struct hub_event *out, size_t max);
 void hub_event_release(struct hub_event *e);
+
+/* Publishes whose seq did not follow the newest one (each emptied the ring). */
+uint64_t hub_resyncs(struct hub *h);
 
 /* Newest published sequence number. */
 int64_t hub_last_seq(struct hub *h);

@@ -36,7 +36,14 @@ struct care {
     pthread_mutex_t route_mu;        /* serializes routing decisions and 'presence' creation */
 
     struct care__listen *listen; /* listening service (listening.c), NULL when not started */
+
+    int64_t housekept_at; /* last housekeeping run, ms; timers worker only */
 };
+
+/* Housekeeping (housekeeping.c), called by the timers worker on every wake-up; runs its
+ * chores at most once per CARE__HOUSEKEEP_MS: purges expired sessions. */
+#define CARE__HOUSEKEEP_MS (60 * 1000)
+void care__housekeep(struct care *c, int64_t now);
 
 /* Failed-login limiter (ratelimit.c). Keys are "a:<email>" and "c:<client>". */
 struct care__limiter *care__limiter_new(size_t cap);

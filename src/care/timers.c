@@ -269,6 +269,7 @@ worker(void *arg)
             care_route_drain(c);
         }
         fire_due(c, t);
+        care__housekeep(c, clock_now_ms());
 
         struct care_heap_item it;
         int64_t wait = 60000;

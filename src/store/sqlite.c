@@ -23,6 +23,7 @@ store__err(int rc)
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return ERR_BUSY;
     case SQLITE_NOMEM: return ERR_NOMEM;
+    case SQLITE_FULL: return ERR_UNAVAIL;
     case SQLITE_TOOBIG: return ERR_TOOBIG;
     case SQLITE_NOTFOUND: return ERR_NOTFOUND;
     default: return ERR_IO;
@@ -223,6 +224,7 @@ store_open(const struct store_config *cfg, struct hub *hub, struct store **out,
     st->hub = hub;
     st->queue_max = cfg->queue_max ? cfg->queue_max : 65536;
     st->batch_max = cfg->batch_max ? cfg->batch_max : 1024;
+    st->stats.writable = true;
     pthread_mutex_init(&st->mu, NULL);
     pthread_cond_init(&st->work, NULL);
     pthread_cond_init(&st->done, NULL);

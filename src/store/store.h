@@ -56,7 +56,15 @@ struct store_stats {
     uint64_t batches;       /* group commits so far */
     uint64_t jobs;          /* jobs committed so far */
     uint64_t batch_hist[8]; /* batches of size 1, 2-3, 4-7, ..., >=128 */
+    uint64_t batches_lost;  /* batches whose transaction failed as a whole (nothing acked) */
+    uint64_t jobs_lost;     /* jobs failed with their batch */
+    uint64_t probes;        /* probe writes while the store could not write */
+    bool writable;          /* false from a failed write until a write succeeds again */
+    int64_t unwritable_since; /* wall clock ms of the first failure, 0 when writable */
 };
+/* A snapshot of the writer's counters and health. While the store cannot write (disk full,
+ * I/O errors), the writer probes with a tiny write every second when idle, so 'writable'
+ * comes back by itself once the disk does. */
 void store_stats(struct store *st, struct store_stats *out);
 
 /* ---- ingest -------------------------------------------------------------------------- */

@@ -60,7 +60,7 @@ struct store {
     struct store__job *head, *tail;
     size_t depth;
     bool stopping;
-    struct store_stats stats;
+    struct store_stats stats; /* 'writable' and 'unwritable_since' too */
 
     pthread_key_t reader_key;   /* this thread's read connection */
     pthread_mutex_t readers_mu; /* guards 'idle' and 'nidle' */

@@ -6,11 +6,17 @@
  * job inside its own SAVEPOINT of one transaction, commits once (one fsync for the whole
  * batch), publishes the batch's events to the hub in sequence order, then wakes the waiters.
  * A waiter therefore returns only when its write is durable. A job that fails is rolled back
- * to its savepoint alone; if the COMMIT itself fails, every job in the batch fails with
- * ERR_IO and nothing of the batch is published.
+ * to its savepoint alone. When the transaction itself is lost - a failed SAVEPOINT, ROLLBACK
+ * TO, RELEASE or COMMIT, or SQLite having rolled the whole transaction back on its own after
+ * an I/O error (sqlite3_get_autocommit) - no further job of the batch runs, every job of the
+ * batch fails with ERR_UNAVAIL and nothing of it is published. Events are published and
+ * waiters released only after the one outer COMMIT returned OK.
  */
 #include "base/base.h"
 #include "store/store_int.h"
+
+#include <errno.h>
+#include <time.h>
 
 #include "base/clock.h"
 #include "base/hub.h"
@@ -117,6 +123,15 @@ exec(struct store__conn *c, const char *sql)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store__err(rc);
 }
 
+/* True while the batch's BEGIN IMMEDIATE is still open. SQLite rolls a whole transaction back
+ * on its own after some errors (an I/O error, a full disk, out of memory); from then on every
+ * statement would autocommit by itself, so the batch must stop at once. */
+static bool
+tx_alive(struct store__conn *c)
+{
+    return sqlite3_get_autocommit(c->db) == 0;
+}
+
 static unsigned
 hist_bucket(size_t n)
 {
@@ -128,35 +143,65 @@ hist_bucket(size_t n)
     return b;
 }
 
+/* Runs one job in its own savepoint. The job's own failure is its rc alone (rolled back to
+ * the savepoint); the result is < 0 only when the batch's transaction is lost or its
+ * bookkeeping statements fail, and then no job of the batch may be acknowledged. */
+static int
+run_job(struct store__tx *tx, struct store__job *j)
+{
+    struct store__conn *c = tx->c;
+    if (!tx_alive(c))
+        return ERR_IO;
+    int rc = exec(c, "SAVEPOINT job");
+    if (rc < 0)
+        return rc;
+    tx->job = j;
+    j->rc = j->fn(tx, j->arg);
+    if (!tx_alive(c))
+        return ERR_IO;
+    if (j->rc < 0) {
+        drop_events(j);
+        rc = exec(c, "ROLLBACK TO job");
+        if (rc < 0)
+            return rc;
+    }
+    rc = exec(c, "RELEASE job");
+    if (rc == 0 && !tx_alive(c))
+        rc = ERR_IO;
+    return rc;
+}
+
+/* True when 'rc' from a job says the disk or the database failed, not the job's input. */
+static bool
+io_failure(int rc)
+{
+    return rc == ERR_IO || rc == ERR_UNAVAIL || rc == ERR_NOMEM;
+}
+
 static void
 run_batch(struct store *st, struct store__job *batch, size_t n)
 {
-    struct store__tx tx = { .st = st, .c = st->writer, .now = clock_now_ms() };
-    int rc = exec(st->writer, "BEGIN IMMEDIATE");
-    for (struct store__job *j = batch; j; j = j->next) {
-        if (rc < 0) {
-            j->rc = rc;
-            continue;
-        }
-        tx.job = j;
-        if (exec(st->writer, "SAVEPOINT job") < 0) {
-            j->rc = ERR_IO;
-            continue;
-        }
-        j->rc = j->fn(&tx, j->arg);
-        if (j->rc < 0) {
-            exec(st->writer, "ROLLBACK TO job");
-            drop_events(j);
-        }
-        exec(st->writer, "RELEASE job");
+    struct store__conn *w = st->writer;
+    struct store__tx tx = { .st = st, .c = w, .now = clock_now_ms() };
+    bool job_io = false;
+    int rc = exec(w, "BEGIN IMMEDIATE");
+    if (rc == 0 && !tx_alive(w))
+        rc = ERR_IO;
+    for (struct store__job *j = batch; j && rc == 0; j = j->next) {
+        rc = run_job(&tx, j);
+        job_io = job_io || io_failure(j->rc);
     }
     if (rc == 0)
-        rc = exec(st->writer, "COMMIT");
+        rc = exec(w, "COMMIT");
     if (rc < 0) {
-        log_error("store", "batch commit failed", "jobs=%zu err=%s", n, err_str(rc));
-        sqlite3_exec(st->writer->db, "ROLLBACK", NULL, NULL, NULL);
+        /* Nothing of this batch is durable: every job fails (the ones not run yet too), nothing
+         * is published, and the waiters answer 503 so that senders retry. */
+        log_error("store", "batch failed; nothing of it was acknowledged", "jobs=%zu err=%s", n,
+                  err_str(rc));
+        if (tx_alive(w))
+            sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
         for (struct store__job *j = batch; j; j = j->next) {
-            j->rc = rc;
+            j->rc = ERR_UNAVAIL;
             drop_events(j);
         }
     }
@@ -169,10 +214,28 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
         }
         drop_events(j);
     }
+    int64_t now = clock_now_ms();
     pthread_mutex_lock(&st->mu);
-    st->stats.batches++;
-    st->stats.jobs += n;
-    st->stats.batch_hist[hist_bucket(n)]++;
+    if (rc < 0) {
+        st->stats.batches_lost++;
+        st->stats.jobs_lost += n;
+    } else {
+        st->stats.batches++;
+        st->stats.jobs += n;
+        st->stats.batch_hist[hist_bucket(n)]++;
+    }
+    if (rc < 0 || job_io) {
+        if (st->stats.writable)
+            log_warn("store", "the store cannot write", "err=%s", err_str(rc < 0 ? rc : ERR_IO));
+        if (st->stats.writable)
+            st->stats.unwritable_since = now;
+        st->stats.writable = false;
+    } else if (!st->stats.writable) {
+        log_info("store", "the store writes again", "after_ms=%lld",
+                 (long long)(now - st->stats.unwritable_since));
+        st->stats.writable = true;
+        st->stats.unwritable_since = 0;
+    }
     for (struct store__job *j = batch, *next; j; j = next) {
         next = j->next;
         if (j->wait) {
@@ -185,6 +248,21 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
     pthread_mutex_unlock(&st->mu);
 }
 
+/* The probe write: one tiny row rewritten, so a full disk or a failing device shows. */
+static int
+probe_tx(struct store__tx *tx, void *arg)
+{
+    UNUSED(arg);
+    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO store_probe(id, at) VALUES (1, ?) "
+                                      "ON CONFLICT(id) DO UPDATE SET at = excluded.at");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, tx->now);
+    return store__step_done(s);
+}
+
+#define PROBE_MS 1000
+
 void *
 store__writer_main(void *arg)
 {
@@ -192,8 +270,24 @@ store__writer_main(void *arg)
 
     pthread_mutex_lock(&st->mu);
     for (;;) {
-        while (!st->head && !st->stopping)
-            pthread_cond_wait(&st->work, &st->mu);
+        while (!st->head && !st->stopping) {
+            if (st->stats.writable) {
+                pthread_cond_wait(&st->work, &st->mu);
+                continue;
+            }
+            /* Unwritable and idle: probe once a second until a write succeeds. */
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += PROBE_MS / 1000;
+            if (pthread_cond_timedwait(&st->work, &st->mu, &ts) != ETIMEDOUT || st->head ||
+                st->stopping)
+                continue;
+            struct store__job probe = { .fn = probe_tx, .wait = true }; /* on this stack */
+            st->stats.probes++;
+            pthread_mutex_unlock(&st->mu);
+            run_batch(st, &probe, 1);
+            pthread_mutex_lock(&st->mu);
+        }
         if (!st->head && st->stopping)
             break;
         struct store__job *batch = st->head, *last = st->head;

@@ -1,7 +1,8 @@
 # lib.sh - helpers for the black-box API tests (sourced by tests/api/NNN-*.sh).
 #
 # start_hark [extra args]   starts $HARK serve on 127.0.0.1 (random port) with a fresh database
-#                           in $T (a temp dir removed at exit); sets $URL and $DB.
+#                           in $T (a temp dir removed at exit); sets $URL and $DB. A command in
+#                           $HARK_WRAP (e.g. fiu-run) runs it; it must exec the server.
 # stop_hark                 SIGTERM and wait; kill9_hark for a crash.
 # admin_setup               adds an admin agent and an API token ($TOKEN) via the CLI.
 # req METHOD PATH [BODY]    curl with the bearer token; sets $STATUS and $BODY.
@@ -23,7 +24,7 @@ check() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; echo "ok: $1"; }
 
 start_hark() {
     : > "$T/hark.log"
-    "$HARK" serve --listen 127.0.0.1:0 --db "$DB" "$@" >>"$T/hark.log" 2>&1 &
+    ${HARK_WRAP:-} "$HARK" serve --listen 127.0.0.1:0 --db "$DB" "$@" >>"$T/hark.log" 2>&1 &
     HARK_PID=$!
     for _ in $(seq 1 200); do
         URL=$(sed -n 's/.*msg="listening" url=\([^ ]*\).*/\1/p' "$T/hark.log" | tail -1)

@@ -5,7 +5,7 @@ usage: flood.py URL CHANNEL_ID SECRET SECONDS THREADS ACK_LOG [PREFIX]
 Each 200 (with "duplicate": false) is appended to ACK_LOG as the message id, flushed at once,
 so the file holds exactly the messages the server acknowledged. Connection errors (the server
 being killed) end that thread quietly. Prints "sent=N acked=M" and per-request latencies
-(p50/p99 ms) at the end.
+(p50/p99 ms) and the count of each HTTP status at the end.
 """
 import hashlib, hmac, http.client, json, sys, threading, time, urllib.parse
 
@@ -14,7 +14,7 @@ prefix = sys.argv[7] if len(sys.argv) > 7 else "f"
 u = urllib.parse.urlparse(url)
 deadline = time.time() + float(secs)
 lock = threading.Lock()
-acked, sent, lat = [0], [0], []
+acked, sent, lat, codes = [0], [0], [], {}
 out = open(ack_log, "a", buffering=1)
 
 
@@ -39,6 +39,7 @@ def worker(t):
         with lock:
             sent[0] += 1
             lat.append(dt)
+            codes[r.status] = codes.get(r.status, 0) + 1
             if r.status == 200 and not json.loads(data)["duplicate"]:
                 acked[0] += 1
                 out.write(mid + "\n")
@@ -53,5 +54,6 @@ for th in ths:
 elapsed = time.time() - start
 lat.sort()
 p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0
-print("sent=%d acked=%d secs=%.2f rate=%.0f p50_ms=%.2f p99_ms=%.2f" %
-      (sent[0], acked[0], elapsed, acked[0] / elapsed if elapsed else 0, p(0.5), p(0.99)))
+print("sent=%d acked=%d secs=%.2f rate=%.0f p50_ms=%.2f p99_ms=%.2f codes=%s" %
+      (sent[0], acked[0], elapsed, acked[0] / elapsed if elapsed else 0, p(0.5), p(0.99),
+       ",".join("%d:%d" % kv for kv in sorted(codes.items()))))
