@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli.c - the administrative subcommands: version, serve, agent, token, channel.
+ * cli.c - the administrative subcommands: version, serve, agent, token, channel, backup,
+ * restore.
  *
  * Each opens the app (store and care), does one thing, prints the result, and closes. They
  * work beside a running server: SQLite serializes the two processes' writes.
@@ -392,5 +393,128 @@ cli_channel(int argc, char **argv)
         printf("verify_token: %.*s\n", (int)strcspn(vt, "\""), vt);
     }
     free(settings_shown);
+    return 0;
+}
+
+/* ---- backup and restore ----------------------------------------------------------------- */
+
+struct progress_line {
+    const char *verb;
+    const char *unit; /* "MB" (bytes) or "pages" */
+    bool tty;
+    int last_pct;
+};
+
+static void
+show_progress(void *arg, uint64_t done, uint64_t total)
+{
+    struct progress_line *p = arg;
+    if (!p->tty || total == 0)
+        return;
+    int pct = done >= total ? 100 : (int)(done * 100 / total);
+    if (pct == p->last_pct)
+        return;
+    p->last_pct = pct;
+    if (strcmp(p->unit, "MB") == 0)
+        fprintf(stderr, "\r%s: %3d%% (%.1f of %.1f MB)", p->verb, pct, (double)done / 1e6,
+                (double)total / 1e6);
+    else
+        fprintf(stderr, "\r%s: %3d%% (%llu of %llu pages)", p->verb, pct,
+                (unsigned long long)done, (unsigned long long)total);
+}
+
+/* The one positional argument left in 'rest' (consumed), or NULL. */
+static const char *
+positional(char **rest, int nrest)
+{
+    for (int i = 0; i < nrest; i++) {
+        if (rest[i] && rest[i][0] != '-') {
+            const char *v = rest[i];
+            rest[i] = NULL;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+int
+cli_backup(int argc, char **argv)
+{
+    struct config cfg;
+    char *rest[REST_MAX];
+    int nrest, rc;
+    if (wants_help(argc, argv)) {
+        printf("usage: hark backup [--db PATH] FILE\n\n"
+               "Writes a consistent copy of the database into FILE (a new file), online: the\n"
+               "server may keep running and writing. Restore it with `hark restore`.\n");
+        return 0;
+    }
+    if ((rc = load(argc, argv, &cfg, rest, &nrest)) != 0)
+        return rc;
+    const char *file = positional(rest, nrest);
+    if ((rc = leftovers("backup", rest, nrest, 0)) != 0)
+        return rc;
+    if (!file) {
+        fprintf(stderr, "hark backup: which FILE? (see --help)\n");
+        return 2;
+    }
+    struct store_config scfg = { .url = cfg.db };
+    struct store *st = NULL;
+    struct errmsg em = { 0 };
+    if (store_open(&scfg, NULL, &st, &em) < 0) {
+        fprintf(stderr, "hark backup: %s\n", em.set ? em.text : "cannot open the database");
+        return 1;
+    }
+    struct progress_line p = { "backing up", "MB", isatty(STDERR_FILENO), -1 };
+    rc = store_backup(st, file, show_progress, &p, &em);
+    store_close(st);
+    if (p.tty && p.last_pct >= 0)
+        fprintf(stderr, "\n");
+    if (rc < 0) {
+        fprintf(stderr, "hark backup: %s\n", em.set ? em.text : err_str(rc));
+        return 1;
+    }
+    fprintf(stderr, "backup of '%s' written to '%s'\n", cfg.db, file);
+    return 0;
+}
+
+int
+cli_restore(int argc, char **argv)
+{
+    struct config cfg;
+    char *rest[REST_MAX];
+    int nrest, rc;
+    if (wants_help(argc, argv)) {
+        printf("usage: hark restore [--db PATH] [--force] FILE\n\n"
+               "Replaces the database with the backup FILE, after checking that FILE is an\n"
+               "intact Hark database. Stop the server first (restore refuses while the\n"
+               "database is in use). An existing database is replaced only with --force.\n");
+        return 0;
+    }
+    if ((rc = load(argc, argv, &cfg, rest, &nrest)) != 0)
+        return rc;
+    bool force = flag(rest, nrest, "--force");
+    const char *file = positional(rest, nrest);
+    if ((rc = leftovers("restore", rest, nrest, 0)) != 0)
+        return rc;
+    if (!file) {
+        fprintf(stderr, "hark restore: which FILE? (see --help)\n");
+        return 2;
+    }
+    const char *path = strncmp(cfg.db, "sqlite:", 7) == 0 ? cfg.db + 7 : cfg.db;
+    if (!force && access(path, F_OK) == 0) {
+        fprintf(stderr, "hark restore: '%s' exists; add --force to replace it\n", path);
+        return 1;
+    }
+    struct errmsg em = { 0 };
+    struct progress_line p = { "restoring", "pages", isatty(STDERR_FILENO), -1 };
+    rc = store_restore(cfg.db, file, show_progress, &p, &em);
+    if (p.tty && p.last_pct >= 0)
+        fprintf(stderr, "\n");
+    if (rc < 0) {
+        fprintf(stderr, "hark restore: %s\n", em.set ? em.text : err_str(rc));
+        return 1;
+    }
+    fprintf(stderr, "'%s' restored from '%s'\n", path, file);
     return 0;
 }

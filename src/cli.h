@@ -22,6 +22,8 @@ int cli_agent(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_channel(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+int cli_restore(int argc, char **argv);
 /* `hark model ...`: retrain here (it needs the store), the rest in classify/. */
 int cli_model(int argc, char **argv);
 int cli_retrain(int argc, char **argv);

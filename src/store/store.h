@@ -67,6 +67,22 @@ struct store_stats {
  * comes back by itself once the disk does. */
 void store_stats(struct store *st, struct store_stats *out);
 
+/* ---- backup and restore (st_backup.c) ------------------------------------------------- */
+
+/* Called now and then during a backup or restore with the work done and the total (bytes for
+ * a backup, pages for a restore). */
+typedef void store_progress_fn(void *arg, uint64_t done, uint64_t total);
+
+/* Writes a consistent, compact copy of the store into the new file 'dest' (ERR_CONFLICT if it
+ * exists) while the server may keep writing: one read snapshot, nothing blocked. */
+int store_backup(struct store *st, const char *dest, store_progress_fn *fn, void *arg,
+                 struct errmsg *em);
+/* Replaces the SQLite database at 'url' with the backup 'src', after checking the backup
+ * (intact, a Hark schema this binary knows). ERR_CONFLICT while another process has the
+ * database open (a running server). Migrations newer than the backup run at the next open. */
+int store_restore(const char *url, const char *src, store_progress_fn *fn, void *arg,
+                  struct errmsg *em);
+
 /* ---- ingest -------------------------------------------------------------------------- */
 
 struct ingest_result {
