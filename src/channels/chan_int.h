@@ -137,6 +137,11 @@ const char *chan__form_get(const struct chan__pair *v, size_t n, const char *nam
 bool chan__http_outcome(int rc, const struct fetch_response *resp, const char *platform,
                         struct chan_send_result *res);
 
+/* Whether 'token' (NUL-terminated, may be NULL) is a crc_token X's CRC may be answered for:
+ * 1..96 bytes of [A-Za-z0-9+/=_-], which can never be a JSON webhook body (chan_x.c says why;
+ * exposed for fuzzing). */
+bool chan__x_crc_token_ok(const char *token);
+
 /* Parses one raw RFC 5322 message (IMAP UID 'uid', used as the id when it has no Message-ID)
  * into 'in' for channel 'ch', strings in 'ar' (chan_email.c; exposed for tests and fuzzing).
  * 0, or ERR_INVAL when it has no usable From address. */
