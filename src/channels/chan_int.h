@@ -100,10 +100,20 @@ struct chan__field {
     const char *schemes; /* a URL with one of these schemes ("http,https"), or NULL: any text */
     const char *charset; /* allowed bytes, or NULL: any UTF-8 */
     size_t max;          /* longest value in bytes; 0: 2000 */
+    bool flag;           /* a JSON boolean instead of a string */
+    const char *userinfo_hint; /* appended to the refusal of user:password@ in a URL */
 };
 
+/* Whether the URL 'url' carries credentials ("scheme://user:password@host..."): settings are
+ * shown to agents, so no URL setting may hold them. False for NULL or a string without "://". */
+bool chan__url_userinfo(const char *url);
+/* Whether the host of 'url' is this machine: localhost, ::1 or 127.x.y.z (dotted decimal).
+ * False for NULL, no "://" or credentials in the URL. */
+bool chan__url_loopback(const char *url);
+
 /* Checks 'settings' (JSON object text, may be NULL) against 'fields': unknown keys, wrong
- * types, bad URLs and missing required keys are ERR_INVAL with a reason naming the key.
+ * types, bad URLs (or URLs holding user:password@) and missing required keys are ERR_INVAL
+ * with a reason naming the key.
  * Defaults are filled in and trailing slashes cut from URLs. Returns malloc'd compact JSON
  * (sorted keys) in '*out'. 'type' names the channel type in messages. */
 int chan__settings_check(const char *settings, const char *type, const struct chan__field *fields,
