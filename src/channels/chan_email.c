@@ -12,7 +12,9 @@
  * the message's own id. Replies carry In-Reply-To the customer's last message and References
  * the parent's references plus its id, so they thread in the customer's client, and the
  * customer's next answer lands in the same conversation. The parent's Subject and References
- * are read back from the mailbox by Message-ID when it is sent.
+ * are read back from the mailbox by Message-ID when it is sent. The mail servers are reached
+ * over TLS only (STARTTLS required for imap:// and smtp://); plain text is allowed only with
+ * 'insecure_transport' towards a server on this machine, and no URL may carry credentials.
  */
 #include "base/base.h"
 #include "channels/chan_int.h"
