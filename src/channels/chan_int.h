@@ -100,7 +100,7 @@ struct chan__field {
     const char *schemes; /* a URL with one of these schemes ("http,https"), or NULL: any text */
     const char *charset; /* allowed bytes, or NULL: any UTF-8 */
     size_t max;          /* longest value in bytes; 0: 2000 */
-    bool flag;           /* a JSON boolean instead of a string */
+    bool flag;           /* a boolean: JSON true/false or the strings "true"/"false" */
     const char *userinfo_hint; /* appended to the refusal of user:password@ in a URL */
 };
 

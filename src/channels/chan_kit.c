@@ -112,11 +112,14 @@ chan__settings_check(const char *settings, const char *type, const struct chan__
         if (json_is_null(v))
             continue;
         if (f->flag) {
-            if (!json_is_boolean(v)) {
+            /* "true"/"false" too, as `hark channel add --setting KEY=VALUE` gives strings. */
+            const char *t = json_string_value(v);
+            bool on = json_is_true(v) || (t && strcmp(t, "true") == 0);
+            if (!json_is_boolean(v) && !(t && (on || strcmp(t, "false") == 0))) {
                 rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.%s': want true or false", key);
                 goto out;
             }
-            json_object_set(norm, key, v);
+            json_object_set_new(norm, key, json_boolean(on));
             continue;
         }
         size_t max = f->max ? f->max : 2000;

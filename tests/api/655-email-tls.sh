@@ -98,3 +98,13 @@ req GET /api/v1/channels
 echo "$BODY" | grep -q 'mail-pass-1' && fail "password listed"
 check "opt-out shown" "$(jqp ".items[] | select(.id==$LOC) | .settings.insecure_transport")" true
 stop_hark
+# The CLI gives string settings: "true" is the boolean.
+"$HARK" channel add --db "$DB" --type email --name CLI --setting "imap_url=$P_IMAP" \
+    --setting "smtp_url=$P_SMTP" --setting username=u --setting password=p \
+    --setting address=care@shop.example --setting insecure_transport=true >/dev/null || fail "cli add"
+check "cli opt-out stored as a boolean" "$(sqlite3 "$DB" "SELECT json_extract(settings,'\$.insecure_transport') FROM channel WHERE name='CLI'")" 1
+"$HARK" channel add --db "$DB" --type email --name CLI2 --setting "imap_url=imap://mail.example.com/INBOX" \
+    --setting "smtp_url=$P_SMTP" --setting username=u --setting password=p \
+    --setting address=care@shop.example --setting insecure_transport=true >/dev/null 2>"$T/cli.err" && fail "cli accepted plain text to another host"
+grep -q insecure_transport "$T/cli.err" || fail "cli reason: $(cat "$T/cli.err")"
+echo "ok: cli refuses the opt-out for another host"
