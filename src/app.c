@@ -128,10 +128,15 @@ app_start(struct app *app, struct errmsg *em)
     int port;
     config_listen(&app->cfg, addr, sizeof(addr), &port);
     find_web_root(&app->cfg, web_root, sizeof(web_root));
+    if (!app->cfg.metrics_token[0] && strncmp(addr, "127.", 4) != 0 &&
+        strcmp(addr, "localhost") != 0)
+        log_warn("main", "metrics open to the network: set metrics-token", "listen=%s",
+                 app->cfg.listen);
     struct api_config ac = { .public_url = app->cfg.public_url,
                              .secure_cookies = app->cfg.secure_cookies,
                              .heartbeat_ms = (int)app->cfg.sse_heartbeat_ms,
-                             .web_root = web_root[0] ? web_root : NULL };
+                             .web_root = web_root[0] ? web_root : NULL,
+                             .metrics_token = app->cfg.metrics_token };
     /* The public URL needs the bound port, so build the API after binding: start the server
      * on the routes of a provisional API, then fill in the URL. */
     int rc = api_new(&ac, app->st, app->care, app->hub, &app->api);

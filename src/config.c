@@ -56,6 +56,8 @@ static const struct key keys[] = {
       "listening: the brand's handles, comma-separated (posts @mentioning them are addressed)" },
     { "listen-bucket-ms", INT, S(listen_bucket_ms), "300000", 1000, 86400000,
       "listening: spike detector bucket width" },
+    { "metrics-token", STRING, S(metrics_token), "", 0, 0,
+      "bearer token GET /metrics requires (set it when listening beyond loopback); empty: open" },
 };
 
 static int
@@ -254,6 +256,13 @@ config_usage(FILE *f)
     }
 }
 
+static bool
+token_key(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 6 && strcmp(name + n - 6, "-token") == 0;
+}
+
 void
 config_print(const struct config *cfg, FILE *f)
 {
@@ -261,7 +270,11 @@ config_print(const struct config *cfg, FILE *f)
         const char *field = (const char *)cfg + keys[i].offset;
         int64_t v;
         switch (keys[i].kind) {
-        case STRING: fprintf(f, "%s %s\n", keys[i].name, field); break;
+        case STRING:
+            /* Keys named "*-token" are credentials: shown only as set or not. */
+            fprintf(f, "%s %s\n", keys[i].name,
+                    field[0] && token_key(keys[i].name) ? "********" : field);
+            break;
         case INT:
             memcpy(&v, field, sizeof(v));
             fprintf(f, "%s %lld\n", keys[i].name, (long long)v);

@@ -35,6 +35,7 @@ struct config {
     int64_t demo_conversations;
     char brand_handles[512];   /* listening: the brand's own handles, comma-separated */
     int64_t listen_bucket_ms;  /* listening: spike detector bucket width */
+    char metrics_token[256];   /* GET /metrics wants "Authorization: Bearer <it>"; empty: open */
 };
 
 /* Fills 'cfg' from defaults, then FILE (from --config FILE), then the environment, then argv.
@@ -44,7 +45,7 @@ int config_load(int argc, char **argv, struct config *cfg, char **rest, int rest
                 struct errmsg *em);
 /* Prints every option with its default and help text. */
 void config_usage(FILE *f);
-/* Prints the effective values (secrets have none today). */
+/* Prints the effective values; secrets (metrics-token) as "********" when set. */
 void config_print(const struct config *cfg, FILE *f);
 /* Splits cfg->listen into address and port. */
 int config_listen(const struct config *cfg, char *addr, size_t n, int *port);

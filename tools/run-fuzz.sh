@@ -1,10 +1,15 @@
 #!/bin/sh
-# run-fuzz.sh SECONDS - builds every fuzz/*.c as a libFuzzer target with clang
-# (-fsanitize=fuzzer,address,undefined, linked against all of src/ except main.c) and runs
-# each for SECONDS, seeded from tests/fixtures/<target>/ when that folder exists.
+# run-fuzz.sh SECONDS [TARGET...] - builds every fuzz/*.c (or only the named TARGETs) as a
+# libFuzzer target with clang (-fsanitize=fuzzer,address,undefined, linked against all of src/
+# except main.c) and runs each for SECONDS, seeded from tests/fixtures/<target>/ when that
+# folder exists.
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-20}
+[ $# -gt 0 ] && shift
+targets=""
+for t in "$@"; do targets="$targets fuzz/$t.c"; done
+[ -n "$targets" ] || targets=$(ls fuzz/*.c)
 pkgs=$(make -s -f Makefile print-pkgs 2>/dev/null || echo "libmicrohttpd jansson libcurl sqlite3 openssl libargon2")
 cflags="-std=c17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -DHARK_FUZZ -DHARK_TEST_BUILD -Isrc $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lpthread -lm"
@@ -17,7 +22,7 @@ for f in $(ls src/*.c src/*/*.c build/gen/*.c | grep -v '^src/main.c$'); do
     objs="$objs $o"
 done
 rc=0
-for t in fuzz/*.c; do
+for t in $targets; do
     [ -e "$t" ] || continue
     name=$(basename "$t" .c)
     clang $cflags -fsanitize=fuzzer "$t" $objs $libs -o "$out/$name"

@@ -23,6 +23,7 @@ struct api_config {
     bool secure_cookies;     /* served over TLS: Secure + __Host- cookie */
     int heartbeat_ms;        /* SSE heartbeat interval; 0: 15000 */
     const char *web_root;    /* folder of the built web app, or NULL */
+    const char *metrics_token; /* GET /metrics requires it as a bearer token; NULL or "": open */
 };
 
 struct api;

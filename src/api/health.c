@@ -5,6 +5,8 @@
 #include "base/base.h"
 #include "api/api_int.h"
 
+#include <strings.h>
+
 #include "base/buf.h"
 #include "base/hub.h"
 #include "store/store.h"
@@ -36,10 +38,30 @@ counter(struct buf *b, const char *name, const char *help, const char *type, uin
                (unsigned long long)v);
 }
 
+/* With a metrics-token, /metrics answers only "Authorization: Bearer <token>" (compared in
+ * constant time); the figures say how busy the service is and which features it runs. */
+static bool
+metrics_allowed(struct http_req *r, const char *token)
+{
+    if (!token)
+        return true;
+    const char *authz = http_header(r, "Authorization");
+    if (!authz || strncasecmp(authz, "Bearer ", 7) != 0)
+        return false;
+    const char *got = authz + 7;
+    size_t n = strlen(token);
+    return strlen(got) == n && str_ct_eq(got, token, n);
+}
+
 void
 api__metrics(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
+    if (!metrics_allowed(r, a->cfg.metrics_token)) {
+        http_add_header(r, "WWW-Authenticate", "Bearer realm=\"metrics\"");
+        http_reply_error(r, ERR_AUTH, "want 'Authorization: Bearer <metrics-token>'");
+        return;
+    }
     struct care_metrics *m = care_metrics(a->care);
     struct store_stats ss;
     struct outbox_counts oc = { 0 };

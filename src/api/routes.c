@@ -20,6 +20,8 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
     a->cfg.public_url = xstrdup(cfg->public_url ? cfg->public_url : "");
     /* The caller's web_root may be a stack buffer (app_start): keep our own copy. */
     a->cfg.web_root = cfg->web_root ? xstrdup(cfg->web_root) : NULL;
+    a->cfg.metrics_token = cfg->metrics_token && cfg->metrics_token[0]
+                               ? xstrdup(cfg->metrics_token) : NULL;
     a->st = st;
     a->care = care;
     a->hub = hub;
@@ -149,6 +151,7 @@ api_free(struct api *a)
         return;
     xfree((char *)a->cfg.public_url);
     xfree((char *)a->cfg.web_root);
+    xfree((char *)a->cfg.metrics_token);
     xfree(a->routes);
     api__throttle_free(a->throttle);
     xfree(a);

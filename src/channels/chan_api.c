@@ -9,7 +9,7 @@
  * repeats.
  */
 #include "base/base.h"
-#include "channels/chan.h"
+#include "channels/chan_int.h"
 
 #include <jansson.h>
 
@@ -44,6 +44,13 @@ api_settings(const char *settings, char **out, struct errmsg *em)
                 json_string_length(v) > 2000) {
                 rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.callback_url': want an http or "
                                                "https URL");
+                break;
+            }
+            /* Settings are shown to agents; the callback is authenticated by the signature. */
+            if (chan__url_userinfo(json_string_value(v))) {
+                rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.callback_url': want no "
+                                               "credentials (user:password@) in the URL; "
+                                               "callbacks carry X-Hark-Signature");
                 break;
             }
             json_object_set(norm, key, v);

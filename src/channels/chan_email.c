@@ -12,7 +12,9 @@
  * the message's own id. Replies carry In-Reply-To the customer's last message and References
  * the parent's references plus its id, so they thread in the customer's client, and the
  * customer's next answer lands in the same conversation. The parent's Subject and References
- * are read back from the mailbox by Message-ID when it is sent.
+ * are read back from the mailbox by Message-ID when it is sent. The mail servers are reached
+ * over TLS only (STARTTLS required for imap:// and smtp://); plain text is allowed only with
+ * 'insecure_transport' towards a server on this machine, and no URL may carry credentials.
  */
 #include "base/base.h"
 #include "channels/chan_int.h"
@@ -34,14 +36,27 @@
 #define LOOKBACK_DAYS 7
 #define HEADER_MAX 65536      /* longest header value read */       /* how far back the first poll after a start looks */
 
+#define CREDS_HINT "; put them in 'settings.username' and 'settings.password'"
+
 static const struct chan__field email_fields[] = {
-    { .name = "imap_url", .required = true, .schemes = "imap,imaps" },
-    { .name = "smtp_url", .required = true, .schemes = "smtp,smtps" },
+    { .name = "imap_url", .required = true, .schemes = "imap,imaps", .userinfo_hint = CREDS_HINT },
+    { .name = "smtp_url", .required = true, .schemes = "smtp,smtps", .userinfo_hint = CREDS_HINT },
     { .name = "username", .required = true, .max = 320 },
     { .name = "password", .required = true, .max = 1000 },
     { .name = "address", .required = true, .max = 320,
       .charset = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.!#$%&'*+/=?^_`{|}~@-" },
+    { .name = "insecure_transport", .flag = true },
+    { .name = "ca_file", .max = 1024 },
 };
+
+/* Whether the channel may talk to its mail server without TLS: only when it says so and both
+ * servers are on this machine (a local relay), where there is no network to listen on. */
+static bool
+plain_allowed(json_t *insecure, const char *imap_url, const char *smtp_url)
+{
+    return json_is_true(insecure) && chan__url_loopback(imap_url) &&
+           chan__url_loopback(smtp_url);
+}
 
 static int
 email_settings(const char *settings, char **out, struct errmsg *em)
@@ -57,6 +72,23 @@ email_settings(const char *settings, char **out, struct errmsg *em)
     if (!sign || sign == at + 11 || sign + 1 == end) {
         free(norm);
         return errmsg_set(em, ERR_INVAL, "invalid 'settings.address': want user@domain");
+    }
+    json_t *o = json_loads(norm, 0, NULL);
+    const char *imap = json_string_value(json_object_get(o, "imap_url"));
+    const char *smtp = json_string_value(json_object_get(o, "smtp_url"));
+    const char *ca = json_string_value(json_object_get(o, "ca_file"));
+    json_t *insecure = json_object_get(o, "insecure_transport");
+    rc = 0;
+    if (json_is_true(insecure) && !plain_allowed(insecure, imap, smtp))
+        rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.insecure_transport': only for a mail "
+                                       "server on this host (localhost, 127.0.0.1, ::1); use "
+                                       "imaps:// and smtps://, or a server offering STARTTLS");
+    else if (ca && ca[0] != '/')
+        rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.ca_file': want an absolute path");
+    json_decref(o);
+    if (rc < 0) {
+        free(norm);
+        return rc;
     }
     *out = norm;
     return 0;
@@ -863,6 +895,13 @@ mail_conf(const struct channel *ch, struct arena *ar, const char *url_key, struc
     m->url = chan__setting(ch, ar, url_key);
     m->username = chan__setting(ch, ar, "username");
     m->password = chan__setting(ch, ar, "password");
+    m->ca_file = chan__setting(ch, ar, "ca_file");
+    /* Checked again here, not only at creation: plain text never leaves this machine. */
+    json_t *o = json_loads(ch->settings ? ch->settings : "{}", 0, NULL);
+    m->plain = plain_allowed(json_object_get(o, "insecure_transport"),
+                             json_string_value(json_object_get(o, "imap_url")),
+                             json_string_value(json_object_get(o, "smtp_url")));
+    json_decref(o);
 }
 
 static ssize_t
@@ -1062,6 +1101,9 @@ email_send(const struct channel *ch, const struct outbox_item *item,
     if (rc == 0) {
         res->state = CHAN_SENT;
         snprintf(res->external_id, sizeof(res->external_id), "%s", msgid);
+    } else if (rc == ERR_PERM) {
+        /* No TLS or an untrusted certificate: retrying will not change it. */
+        snprintf(res->error, sizeof(res->error), "email: %s", err);
     } else if (code >= 500 && code < 600) {
         snprintf(res->error, sizeof(res->error), "email: the mail server refused it (%d): %s",
                  code, err);

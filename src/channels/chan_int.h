@@ -100,10 +100,20 @@ struct chan__field {
     const char *schemes; /* a URL with one of these schemes ("http,https"), or NULL: any text */
     const char *charset; /* allowed bytes, or NULL: any UTF-8 */
     size_t max;          /* longest value in bytes; 0: 2000 */
+    bool flag;           /* a boolean: JSON true/false or the strings "true"/"false" */
+    const char *userinfo_hint; /* appended to the refusal of user:password@ in a URL */
 };
 
+/* Whether the URL 'url' carries credentials ("scheme://user:password@host..."): settings are
+ * shown to agents, so no URL setting may hold them. False for NULL or a string without "://". */
+bool chan__url_userinfo(const char *url);
+/* Whether the host of 'url' is this machine: localhost, ::1 or 127.x.y.z (dotted decimal).
+ * False for NULL, no "://" or credentials in the URL. */
+bool chan__url_loopback(const char *url);
+
 /* Checks 'settings' (JSON object text, may be NULL) against 'fields': unknown keys, wrong
- * types, bad URLs and missing required keys are ERR_INVAL with a reason naming the key.
+ * types, bad URLs (or URLs holding user:password@) and missing required keys are ERR_INVAL
+ * with a reason naming the key.
  * Defaults are filled in and trailing slashes cut from URLs. Returns malloc'd compact JSON
  * (sorted keys) in '*out'. 'type' names the channel type in messages. */
 int chan__settings_check(const char *settings, const char *type, const struct chan__field *fields,
@@ -136,6 +146,11 @@ const char *chan__form_get(const struct chan__pair *v, size_t n, const char *nam
  * platform in the reason, which adapters may overwrite with the platform's own words. */
 bool chan__http_outcome(int rc, const struct fetch_response *resp, const char *platform,
                         struct chan_send_result *res);
+
+/* Whether 'token' (NUL-terminated, may be NULL) is a crc_token X's CRC may be answered for:
+ * 1..96 bytes of [A-Za-z0-9+/=_-], which can never be a JSON webhook body (chan_x.c says why;
+ * exposed for fuzzing). */
+bool chan__x_crc_token_ok(const char *token);
 
 /* Parses one raw RFC 5322 message (IMAP UID 'uid', used as the id when it has no Message-ID)
  * into 'in' for channel 'ch', strings in 'ar' (chan_email.c; exposed for tests and fuzzing).

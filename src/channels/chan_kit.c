@@ -33,6 +33,58 @@ has_scheme(const char *v, const char *schemes)
     return false;
 }
 
+bool
+chan__url_userinfo(const char *url)
+{
+    const char *p = url ? strstr(url, "://") : NULL;
+    if (!p)
+        return false;
+    p += 3;
+    size_t authority = strcspn(p, "/?#");
+    return memchr(p, '@', authority) != NULL;
+}
+
+bool
+chan__url_loopback(const char *url)
+{
+    const char *p = url ? strstr(url, "://") : NULL;
+    if (!p || chan__url_userinfo(url))
+        return false;
+    p += 3;
+    size_t n = strcspn(p, "/?#");
+    struct str host = { p, n };
+    if (n && p[0] == '[') {
+        const char *close = memchr(p, ']', n);
+        if (!close)
+            return false;
+        host = (struct str){ p + 1, (size_t)(close - p - 1) };
+        if (close + 1 < p + n && close[1] != ':')
+            return false;
+    } else {
+        const char *colon = memchr(p, ':', n);
+        if (colon)
+            host.len = (size_t)(colon - p);
+    }
+    if (str_eq_c(host, "localhost") || str_eq_c(host, "::1"))
+        return true;
+    /* 127.0.0.0/8, written as four decimal parts (no short or octal forms). */
+    int parts = 0;
+    struct str rest = host, part;
+    for (;;) {
+        bool more = str_cut(rest, '.', &part, &rest);
+        if (!more)
+            part = rest;
+        int64_t v;
+        if (++parts > 4 || part.len == 0 || part.len > 3 ||
+            strspn(part.p, "0123456789") < part.len || str_to_i64(part, 0, 255, &v) < 0 ||
+            (parts == 1 && v != 127))
+            return false;
+        if (!more)
+            break;
+    }
+    return parts == 4;
+}
+
 int
 chan__settings_check(const char *settings, const char *type, const struct chan__field *fields,
                      size_t nfields, char **out, struct errmsg *em)
@@ -59,6 +111,17 @@ chan__settings_check(const char *settings, const char *type, const struct chan__
         }
         if (json_is_null(v))
             continue;
+        if (f->flag) {
+            /* "true"/"false" too, as `hark channel add --setting KEY=VALUE` gives strings. */
+            const char *t = json_string_value(v);
+            bool on = json_is_true(v) || (t && strcmp(t, "true") == 0);
+            if (!json_is_boolean(v) && !(t && (on || strcmp(t, "false") == 0))) {
+                rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.%s': want true or false", key);
+                goto out;
+            }
+            json_object_set_new(norm, key, json_boolean(on));
+            continue;
+        }
         size_t max = f->max ? f->max : 2000;
         if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > max ||
             !utf8_valid((struct str){ json_string_value(v), json_string_length(v) }) ||
@@ -71,6 +134,13 @@ chan__settings_check(const char *settings, const char *type, const struct chan__
         if (f->schemes && !has_scheme(s, f->schemes)) {
             rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.%s': want a %s URL", key,
                             f->schemes);
+            goto out;
+        }
+        /* Settings are shown to agents: a password inside a URL would be shown with it. */
+        if (f->schemes && chan__url_userinfo(s)) {
+            rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.%s': want no credentials "
+                            "(user:password@) in the URL%s", key, f->userinfo_hint ?
+                            f->userinfo_hint : "");
             goto out;
         }
         if (f->charset && strspn(s, f->charset) != strlen(s)) {

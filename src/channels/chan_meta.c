@@ -98,6 +98,11 @@ chan__meta_settings(const char *type, const char *id_key, const char *settings, 
                                 "invalid 'settings.api_base': want an http or https URL");
                 goto out;
             }
+            if (chan__url_userinfo(s)) {
+                rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.api_base': want no "
+                                               "credentials (user:password@) in the URL");
+                goto out;
+            }
             size_t n = strlen(s);
             while (n > 8 && s[n - 1] == '/')
                 n--;

@@ -54,11 +54,33 @@ x_verify(const struct channel *ch, const struct chan_hook *hook)
     return ok ? 0 : ERR_AUTH;
 }
 
+/* The longest crc_token answered. X's tokens are short opaque strings (a UUID, or base64 of
+ * one: 36 to 48 bytes); twice that leaves room without answering arbitrary text. */
+#define CRC_TOKEN_MAX 96
+
+/* The CRC answers HMAC-SHA256(consumer secret, token), and that is exactly the signature X
+ * puts on a POST whose raw body is the token: the unauthenticated CRC endpoint is a signing
+ * oracle for every token it accepts. So it accepts only tokens of the shape X sends, 1 to
+ * CRC_TOKEN_MAX bytes of [A-Za-z0-9+/=_-] (base64, base64url, UUIDs). Such a token holds no
+ * '{', '"' or whitespace, so it can never be a JSON object, and x_parse refuses every body
+ * that is not a JSON object: a signature obtained from the CRC signs nothing that is ever
+ * accepted. The oracle is useless by construction, not by a check on what the token means. */
+bool
+chan__x_crc_token_ok(const char *token)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                   "0123456789+/=_-";
+    if (!token || !token[0])
+        return false;
+    size_t n = strnlen(token, CRC_TOKEN_MAX + 1);
+    return n <= CRC_TOKEN_MAX && strspn(token, alphabet) == n;
+}
+
 static int
 x_handshake(const struct channel *ch, const struct chan_hook *hook, struct chan_handshake *out)
 {
     const char *token = hook->query ? hook->query(hook->ctx, "crc_token") : NULL;
-    if (!token || !token[0] || strlen(token) > 256)
+    if (!chan__x_crc_token_ok(token))
         return ERR_INVAL;
     struct arena *ar = arena_new(4096);
     const char *secret = chan__setting(ch, ar, "consumer_secret");

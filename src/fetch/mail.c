@@ -41,6 +41,12 @@ open_handle(const struct fetch_mail *m, const char *url, const char *protocols)
         curl_easy_setopt(h, CURLOPT_USERNAME, m->username);
     if (m->password)
         curl_easy_setopt(h, CURLOPT_PASSWORD, m->password);
+    /* imaps:// and smtps:// are TLS from the first byte. For imap:// and smtp://, TRY would
+     * let anyone on the path strip STARTTLS from the capabilities and read the login: ALL
+     * fails the transfer instead. */
+    curl_easy_setopt(h, CURLOPT_USE_SSL, m->plain ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
+    if (m->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, m->ca_file);
     return h;
 }
 
@@ -51,6 +57,13 @@ finish(CURL *h, CURLcode res, bool toobig, char *err, size_t errlen)
     if (toobig) {
         snprintf(err, errlen, "message too large");
         rc = ERR_TOOBIG;
+    } else if (res == CURLE_USE_SSL_FAILED) {
+        snprintf(err, errlen, "the mail server offers no STARTTLS; use imaps:// or smtps://, "
+                              "or 'insecure_transport' for a server on this host");
+        rc = ERR_PERM;
+    } else if (res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CACERT_BADFILE) {
+        snprintf(err, errlen, "TLS: %s (see 'ca_file')", curl_easy_strerror(res));
+        rc = ERR_PERM;
     } else if (res != CURLE_OK) {
         snprintf(err, errlen, "%s", curl_easy_strerror(res));
         rc = res == CURLE_OPERATION_TIMEDOUT ? ERR_TIMEOUT : ERR_UPSTREAM;
@@ -193,8 +206,6 @@ fetch_smtp_send(const struct fetch_mail *m, const char *from, const char *to,
     curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
     curl_easy_setopt(h, CURLOPT_READDATA, &src);
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)message.len);
-    if (strncmp(m->url, "smtp://", 7) == 0)
-        curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
     CURLcode res = curl_easy_perform(h);
     long resp = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp);

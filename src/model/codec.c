@@ -185,6 +185,27 @@ secret_setting(const char *key)
            strcmp(key, "secret") == 0;
 }
 
+/* A URL setting with credentials (user:password@ after the scheme, stored before they were
+ * refused) is shown with the credentials replaced by eight asterisks; NULL when 'v' holds
+ * none. */
+static json_t *
+masked_url(const char *v)
+{
+    const char *p = strstr(v, "://");
+    if (!p)
+        return NULL;
+    p += 3;
+    const char *at = memchr(p, '@', strcspn(p, "/?#"));
+    if (!at)
+        return NULL;
+    /* The last '@' of the authority ends the userinfo (a password may hold an '@'). */
+    for (const char *q = at + 1; q < p + strcspn(p, "/?#"); q++) {
+        if (*q == '@')
+            at = q;
+    }
+    return json_sprintf("%.*s********%s", (int)(p - v), v, at);
+}
+
 json_t *
 codec_channel(const struct channel *ch)
 {
@@ -196,8 +217,13 @@ codec_channel(const struct channel *ch)
     const char *key;
     json_t *v;
     json_object_foreach(settings, key, v) {
-        if (secret_setting(key))
+        if (secret_setting(key)) {
             json_object_set_new(settings, key, json_string("********"));
+        } else if (json_is_string(v)) {
+            json_t *m = masked_url(json_string_value(v));
+            if (m)
+                json_object_set_new(settings, key, m);
+        }
     }
     json_object_set_new(o, "settings", settings);
     json_object_set_new(o, "webhook_path", json_sprintf("/hooks/%lld", (long long)ch->id));

@@ -14,10 +14,17 @@ SMTP: EHLO/HELO, AUTH PLAIN and AUTH LOGIN (checked), MAIL FROM, RCPT TO, DATA (
   as "<n>.eml", and every attempt is logged as a JSON line to --log with "n", "step",
   "auth_ok", "from", "rcpt", "subject", "message_id", "in_reply_to", "references", "body".
 
+TLS: with --tls-cert and --tls-key both servers offer STARTTLS (IMAP capability, SMTP EHLO)
+  and refuse to log in before it (IMAP NO [PRIVACYREQUIRED], SMTP 530), as a server that
+  takes TLS seriously does. Without them there is no STARTTLS. --auth-log F gets one line per
+  login attempt, "imap tls=0|1" or "smtp tls=0|1", so a test can tell whether a password
+  crossed the wire in clear.
+
 usage: mail_fake.py --mailbox DIR --sent DIR --log F --imap-port-file F --smtp-port-file F
                     [--user U] [--password P] [--smtp-script L] [--smtp-then S]
+                    [--tls-cert PEM --tls-key PEM] [--auth-log F]
 """
-import argparse, base64, calendar, email, email.policy, json, os, re, socketserver, threading, time
+import argparse, base64, calendar, email, email.policy, json, os, re, socketserver, ssl, threading, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--mailbox", required=True)
@@ -29,7 +36,27 @@ ap.add_argument("--user", default="care@shop.example")
 ap.add_argument("--password", default="mail-pass-1")
 ap.add_argument("--smtp-script", default="")
 ap.add_argument("--smtp-then", default="250")
+ap.add_argument("--tls-cert")
+ap.add_argument("--tls-key")
+ap.add_argument("--auth-log")
 args = ap.parse_args()
+tls_ctx = None
+if args.tls_cert:
+    tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls_ctx.load_cert_chain(args.tls_cert, args.tls_key)
+
+
+def auth_log(proto, tls):
+    if args.auth_log:
+        with lock, open(args.auth_log, "a") as f:
+            f.write("%s tls=%d\n" % (proto, 1 if tls else 0))
+
+
+def start_tls(handler):
+    """Wraps the handler's connection in TLS (after the STARTTLS answer was sent)."""
+    handler.request = tls_ctx.wrap_socket(handler.request, server_side=True)
+    handler.rfile = handler.request.makefile("rb")
+    handler.wfile = socketserver._SocketWriter(handler.request)
 script = [s for s in args.smtp_script.split(",") if s]
 lock = threading.Lock()
 count = [0]
@@ -96,8 +123,8 @@ class Imap(socketserver.StreamRequestHandler):
         self.wfile.write(s if isinstance(s, bytes) else s.encode())
 
     def handle(self):
-        self.send("* OK [CAPABILITY IMAP4rev1] fake IMAP ready\r\n")
-        authed = False
+        self.send("* OK fake IMAP ready\r\n")
+        authed, tls = False, False
         while True:
             line = self.rfile.readline()
             if not line:
@@ -107,9 +134,18 @@ class Imap(socketserver.StreamRequestHandler):
             cmd, _, arg = rest.partition(" ")
             cmd = cmd.upper()
             if cmd == "CAPABILITY":
-                self.send("* CAPABILITY IMAP4rev1\r\n%s OK CAPABILITY done\r\n" % tag)
+                extra = " STARTTLS" if tls_ctx and not tls else ""
+                self.send("* CAPABILITY IMAP4rev1%s\r\n%s OK CAPABILITY done\r\n" % (extra, tag))
+            elif cmd == "STARTTLS" and tls_ctx and not tls:
+                self.send("%s OK begin TLS\r\n" % tag)
+                start_tls(self)
+                tls = True
             elif cmd == "LOGIN":
+                auth_log("imap", tls)
                 w = words(arg)
+                if tls_ctx and not tls:
+                    self.send("%s NO [PRIVACYREQUIRED] STARTTLS first\r\n" % tag)
+                    continue
                 if len(w) == 2 and w[0] == args.user and w[1] == args.password:
                     authed = True
                     self.send("%s OK LOGIN done\r\n" % tag)
@@ -170,14 +206,23 @@ class Smtp(socketserver.StreamRequestHandler):
 
     def handle(self):
         self.send("220 fake ESMTP ready\r\n")
-        auth_ok, mail_from, rcpt, step = False, None, [], None
+        auth_ok, mail_from, rcpt, step, tls = False, None, [], None, False
         try:
             while True:
                 line = self.readline()
                 cmd = line[:4].upper()
                 if cmd in ("EHLO", "HELO"):
-                    self.send("250-fake\r\n250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n250 SIZE 10000000\r\n")
+                    extra = "250-STARTTLS\r\n" if tls_ctx and not tls else ""
+                    self.send("250-fake\r\n%s250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n250 SIZE 10000000\r\n" % extra)
+                elif line.upper() == "STARTTLS" and tls_ctx and not tls:
+                    self.send("220 2.0.0 ready to start TLS\r\n")
+                    start_tls(self)
+                    tls = True
+                elif line.upper().startswith("AUTH") and tls_ctx and not tls:
+                    auth_log("smtp", tls)
+                    self.send("530 5.7.0 must issue a STARTTLS command first\r\n")
                 elif line.upper().startswith("AUTH PLAIN"):
+                    auth_log("smtp", tls)
                     rest = line[10:].strip()
                     if not rest:
                         self.send("334 \r\n")
@@ -185,6 +230,7 @@ class Smtp(socketserver.StreamRequestHandler):
                     auth_ok = self.check_plain(rest)
                     self.send("235 2.7.0 ok\r\n" if auth_ok else "535 5.7.8 bad credentials\r\n")
                 elif line.upper().startswith("AUTH LOGIN"):
+                    auth_log("smtp", tls)
                     self.send("334 VXNlcm5hbWU6\r\n")
                     u = base64.b64decode(self.readline()).decode()
                     self.send("334 UGFzc3dvcmQ6\r\n")
@@ -257,6 +303,12 @@ class Smtp(socketserver.StreamRequestHandler):
 class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # A client refusing our certificate ends its TLS handshake: expected in the tests.
+        import sys
+        if not isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError, EOFError)):
+            super().handle_error(request, client_address)
 
 
 imap = Server(("127.0.0.1", 0), Imap)

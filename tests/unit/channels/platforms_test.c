@@ -195,10 +195,63 @@ TEST(email_mime)
     buf_release(&big);
 }
 
+/* The CRC is a signing oracle for every token it answers; only X's shape is answered. */
+TEST(x_crc_token_shape)
+{
+    CHECK(chan__x_crc_token_ok("challenge-token-123"));
+    CHECK(chan__x_crc_token_ok("9b4507b3-9040-4669-9ca3-6b94edb50553"));
+    CHECK(chan__x_crc_token_ok("OWI0NTA3YjM+/=_-"));
+    char t[98];
+    memset(t, 'A', 96);
+    t[96] = '\0';
+    CHECK(chan__x_crc_token_ok(t));
+    t[96] = 'A';
+    t[97] = '\0';
+    CHECK(!chan__x_crc_token_ok(t));
+    CHECK(!chan__x_crc_token_ok(NULL));
+    CHECK(!chan__x_crc_token_ok(""));
+    CHECK(!chan__x_crc_token_ok("{\"for_user_id\":\"1\"}"));
+    CHECK(!chan__x_crc_token_ok("[1]"));
+    CHECK(!chan__x_crc_token_ok("\"abc\""));
+    CHECK(!chan__x_crc_token_ok("a b"));
+    CHECK(!chan__x_crc_token_ok("a\nb"));
+    CHECK(!chan__x_crc_token_ok("caf\xc3\xa9"));
+}
+
+TEST(url_credentials_and_loopback)
+{
+    CHECK(chan__url_userinfo("imap://care:pw@mail.example/INBOX"));
+    CHECK(chan__url_userinfo("https://token@api.example"));
+    CHECK(chan__url_userinfo("smtps://a%40b:p@h"));
+    CHECK(!chan__url_userinfo("https://cb.example/hooks/@team?to=a@b.c#x@y"));
+    CHECK(!chan__url_userinfo("imaps://mail.example:993/INBOX"));
+    CHECK(!chan__url_userinfo("not a url @ all"));
+    CHECK(!chan__url_userinfo(NULL));
+
+    CHECK(chan__url_loopback("imap://127.0.0.1:143/INBOX"));
+    CHECK(chan__url_loopback("smtp://127.1.2.3"));
+    CHECK(chan__url_loopback("smtp://localhost:25"));
+    CHECK(chan__url_loopback("imap://[::1]:143/INBOX"));
+    CHECK(!chan__url_loopback("imap://127.0.0.1.example.com/INBOX"));
+    CHECK(!chan__url_loopback("imap://127.0.0.256/"));
+    CHECK(!chan__url_loopback("imap://127.1/"));
+    CHECK(!chan__url_loopback("imap://127.0.0.1.1/"));
+    CHECK(!chan__url_loopback("imap://0177.0.0.1/"));
+    CHECK(!chan__url_loopback("imap://10.0.0.1/"));
+    CHECK(!chan__url_loopback("imap://localhost.example/"));
+    CHECK(!chan__url_loopback("imap://[::2]/"));
+    CHECK(!chan__url_loopback("imap://[::1]x/"));
+    CHECK(!chan__url_loopback("imap://u:p@127.0.0.1/"));
+    CHECK(!chan__url_loopback("imap://"));
+    CHECK(!chan__url_loopback(NULL));
+}
+
 int
 main(void)
 {
     RUN(x_crc_and_signature);
+    RUN(x_crc_token_shape);
+    RUN(url_credentials_and_loopback);
     RUN(twilio_vectors);
     RUN(telegram_secret_and_settings);
     RUN(email_mime);
