@@ -56,6 +56,7 @@ struct store_stats {
     uint64_t batches;       /* group commits so far */
     uint64_t jobs;          /* jobs committed so far */
     uint64_t batch_hist[8]; /* batches of size 1, 2-3, 4-7, ..., >=128 */
+    uint64_t stmt_evictions; /* prepared statements evicted from a full statement cache */
 };
 void store_stats(struct store *st, struct store_stats *out);
 
