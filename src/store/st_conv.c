@@ -118,6 +118,8 @@ store__emit_conv(struct store__tx *tx, const char *type, int64_t conv_id)
     struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
     struct conv c;
     int rc = store__conv_read(tx->c, ar, conv_id, &c);
+    if (rc == 0 && arena_failed(ar))
+        rc = ERR_TOOBIG; /* the job fails alone; the arena has logged and counted it */
     if (rc == 0)
         rc = store__event(tx, type, codec_event_conv(&c));
     arena_free(ar);
@@ -133,6 +135,8 @@ store__emit_msg(struct store__tx *tx, const char *type, int64_t msg_id)
     int rc = store__msg_read(tx->c, ar, msg_id, &m);
     if (rc == 0)
         rc = store__conv_read(tx->c, ar, m.conversation_id, &c);
+    if (rc == 0 && arena_failed(ar))
+        rc = ERR_TOOBIG;
     if (rc == 0)
         rc = store__event(tx, type, codec_event_msg(&m, &c));
     arena_free(ar);
