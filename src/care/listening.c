@@ -314,7 +314,8 @@ process(struct care__listen *L, struct listen_scratch *scr, const struct listen_
             buf_printf(&b, "%s{\"code\":\"%s\",\"points\":%d}", i ? "," : "",
                        t.reasons[i].code, t.reasons[i].points);
         buf_addc(&b, ']');
-        m.urgency_reasons = arena_strndup(ar, b.p, b.len);
+        /* A fixed, short list of reasons always fits; never store a cut JSON array. */
+        m.urgency_reasons = buf_error(&b) < 0 ? "[]" : arena_strndup(ar, b.p, b.len);
         buf_release(&b);
         sentiment = t.sentiment == CLASSIFY_SENTIMENT_NEGATIVE   ? -1
                     : t.sentiment == CLASSIFY_SENTIMENT_POSITIVE ? 1
