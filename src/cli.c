@@ -317,7 +317,9 @@ cli_channel(int argc, char **argv)
             buf_adds(&pairs, part ? "\"" : "\":");
         }
     }
-    if (pairs.len && buf_addc(&pairs, '}') < 0) {
+    if (pairs.len)
+        buf_addc(&pairs, '}');
+    if (buf_error(&pairs) < 0) {
         fprintf(stderr, "hark channel add: --setting values too long\n");
         buf_release(&pairs);
         return 2;

@@ -25,6 +25,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/rand.h"
 #include "care/care.h"
@@ -143,7 +144,8 @@ expand(const char *t, const char *product, int order, const char *city, char *ou
         }
         buf_addc(&b, *p);
     }
-    snprintf(out, n, "%s", b.p);
+    /* The demo's templates are short; one that does not fit is used as written. */
+    snprintf(out, n, "%s", buf_error(&b) < 0 ? t : b.p);
     buf_release(&b);
 }
 
@@ -216,6 +218,10 @@ shop_build(struct shop *sh, const char *hark, int64_t chat)
     buf_printf(&sh->csp, "default-src 'none'; script-src %s; connect-src %s; img-src %s https: "
                           "data:; style-src 'self'; base-uri 'none'; form-action 'none'; "
                           "frame-ancestors 'none'", hark, hark, hark);
+    if (buf_error(&sh->html) < 0 || buf_error(&sh->csp) < 0) {
+        log_error("demo", "demo shop page larger than its buffer", "max=%zu", sh->html.max);
+        return;
+    }
     atomic_store(&sh->ready, true);
 }
 
@@ -268,7 +274,7 @@ seed(struct app *app, int64_t channel_id, int64_t *agent_ids, size_t nagents, in
                               .text = str_c(text), .public = rnd(3) == 0, .created_at = at,
                               .thread_id = str_c(ext) };
         struct ingest_result res;
-        struct arena *ar = arena_new(1 << 20);
+        struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
         care_triage(app->care, ar, &in);
         int rc = store_ingest(app->st, &in, &res);
         arena_free(ar);
@@ -338,6 +344,10 @@ simulate(void *arg)
                    last_names[who / COUNTOF(first_names)]);
         http_json_escape(&b, text);
         buf_adds(&b, "\"}");
+        if (buf_error(&b) < 0) {
+            buf_release(&b);
+            continue;
+        }
         chan_hmac_hex(s->secret, buf_str(&b), sig + 7);
         struct fetch_header h[] = { { "Content-Type", "application/json" },
                                     { "X-Hark-Signature", sig } };
@@ -406,7 +416,7 @@ cli_demo(int argc, char **argv)
     }
 
     struct sim sim = { .app = &app, .interval_ms = (int)cfg.demo_interval_ms };
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
     struct channel *chans;
     size_t nchans = 0;
     store_channel_list(app.st, ar, &chans, &nchans);

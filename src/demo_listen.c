@@ -17,6 +17,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/rand.h"
 #include "care/care.h"
@@ -109,7 +110,11 @@ ingest(struct demo_listen *d, struct buf *b)
 {
     struct care_listen_ingest_result r;
     struct errmsg em = { 0 };
-    int rc = care_listen_ingest(d->app->care, buf_str(b), &r, &em);
+    int rc = buf_error(b);
+    if (rc < 0)
+        errmsg_set(&em, rc, "simulated posts larger than their buffer");
+    else
+        rc = care_listen_ingest(d->app->care, buf_str(b), &r, &em);
     if (rc < 0)
         log_warn("demo", "simulated posts refused", "err=\"%s\"", em.text);
     buf_reset(b);
@@ -166,7 +171,7 @@ demo_listen_start(struct app *app, int64_t interval_ms)
     struct demo_listen *d = xcalloc(1, sizeof(*d));
     d->app = app;
     d->interval_ms = interval_ms > 0 ? interval_ms : 4000;
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
     struct listen_query_row *rows;
     size_t n = 0;
     if (store_listen_query_list(app->st, ar, false, 1, &rows, &n) == 0 && n == 0) {

@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "base/arena.h"
+#include "base/limits.h"
 #include "classify/classify.h"
 #include "store/store.h"
 
@@ -30,10 +31,11 @@ static const char *const usage =
 static ssize_t
 export(struct store *st, const char *field, FILE *out, int weight)
 {
-    struct arena *ar = arena_new(256 << 20);
     ssize_t total = 0;
     int64_t after = 0;
     for (;;) {
+        /* One arena per page: the number of corrections has no bound. */
+        struct arena *ar = arena_new(HARK_EXPORT_PAGE_ARENA_MAX);
         struct triage_example *v;
         size_t n;
         if (store_triage_examples(st, ar, field, after, 1000, &v, &n) < 0) {
@@ -49,11 +51,12 @@ export(struct store *st, const char *field, FILE *out, int weight)
             }
         }
         total += (ssize_t)n;
+        int64_t last = n ? v[n - 1].id : after;
+        arena_free(ar);
         if (n < 1000)
             break;
-        after = v[n - 1].id;
+        after = last;
     }
-    arena_free(ar);
     return total;
 }
 

@@ -18,6 +18,8 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/hub.h"
+#include "base/log.h"
+#include "base/limits.h"
 #include "store/store.h"
 
 #define BATCH 128
@@ -44,10 +46,20 @@ on_wake(void *arg)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* A full 'pending' keeps its whole events and leaves 's->last' before this one, so it is
+ * read again for the next write; only an event larger than the whole buffer is skipped. */
 static void
 add_event(struct sse *s, int64_t seq, const char *type, const char *data)
 {
+    size_t before = s->pending.len;
     buf_printf(&s->pending, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)seq, type, data);
+    if (buf_error(&s->pending) < 0) {
+        if (before > 0)
+            return;
+        log_warn("api", "event larger than the stream buffer skipped", "seq=%lld",
+                 (long long)seq);
+        buf_reset(&s->pending);
+    }
     s->last = seq;
 }
 
@@ -67,7 +79,7 @@ refill(struct sse *s)
     if (n == 0)
         return false;
     /* Fell behind the ring: read the gap from the database. */
-    struct arena *ar = arena_new(64 << 20);
+    struct arena *ar = arena_new(HARK_EVENT_PAGE_ARENA_MAX);
     struct store_event *v;
     size_t cnt = 0;
     if (store_events_after(s->a->st, ar, s->last, BATCH, &v, &cnt) == 0) {

@@ -7,6 +7,7 @@
 
 #include <strings.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/hub.h"
 #include "store/store.h"
@@ -145,6 +146,17 @@ api__metrics(struct http_req *r, void *ctx)
             lm.sources_running);
     counter(&b, "hark_sla_timers_fired_total", "SLA warnings, breaches and snooze wake-ups.",
             "counter", metrics_get(&m->sla_timers_fired));
+    counter(&b, "hark_arena_cap_exceeded_total",
+            "Requests and jobs that ran past their arena cap (each failed alone).", "counter",
+            arena_cap_exceeded_total());
+    counter(&b, "hark_store_stmt_evictions_total",
+            "Prepared statements evicted from a full statement cache.", "counter",
+            ss.stmt_evictions);
+    if (buf_error(&b) < 0) {
+        buf_release(&b);
+        http_reply_error(r, ERR_TOOBIG, "metrics larger than their buffer");
+        return;
+    }
     http_add_header(r, "Cache-Control", "no-store");
     http_reply(r, 200, "text/plain; version=0.0.4", b.p, b.len);
     buf_release(&b);

@@ -117,6 +117,13 @@ api__platform_template_or_reply(struct http_req *r, struct api *a, int64_t conv_
                 buf_printf(&b, " %s", t);
         }
     }
+    if (buf_error(&b) < 0) {
+        buf_release(&b);
+        json_decref(out);
+        http_reply_error_status(r, 422, "invalid_field",
+                                "invalid 'template': parameters too long for a message");
+        return ERR_INVAL;
+    }
     char *dump = json_dumps(out, JSON_COMPACT);
     json_decref(out);
     *payload = arena_strdup(http_arena(r), dump);

@@ -6,7 +6,9 @@
 #include "base/base.h"
 #include "api/api_int.h"
 
+#include "base/arena.h"
 #include "base/buf.h"
+#include "base/limits.h"
 #include "classify/classify.h"
 #include "store/store.h"
 
@@ -87,19 +89,29 @@ api__triage_corrections(struct http_req *r, void *ctx)
     buf_init(&b, 64 << 20);
     int64_t after = 0;
     for (;;) {
+        /* One arena per page: the number of corrections has no bound. */
+        struct arena *page = arena_new(HARK_EXPORT_PAGE_ARENA_MAX);
         struct triage_example *v;
         size_t n;
-        int rc = store_triage_examples(a->st, http_arena(r), field, after, 1000, &v, &n);
+        int rc = store_triage_examples(a->st, page, field, after, 1000, &v, &n);
         if (rc < 0) {
+            arena_free(page);
             buf_release(&b);
             http_reply_error(r, rc, "cannot read corrections");
             return;
         }
         for (size_t i = 0; i < n; i++)
             add_line(&b, v[i].label, v[i].text);
-        if (n < 1000)
+        int64_t last = n ? v[n - 1].id : after;
+        arena_free(page);
+        if (n < 1000 || buf_error(&b) < 0)
             break;
-        after = v[n - 1].id;
+        after = last;
+    }
+    if (buf_error(&b) < 0) {
+        buf_release(&b);
+        http_reply_error(r, ERR_TOOBIG, "corrections export larger than 64 MiB");
+        return;
     }
     http_add_header(r, "Cache-Control", "no-store");
     http_reply(r, 200, "text/plain; charset=utf-8", b.p, b.len);

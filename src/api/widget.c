@@ -24,6 +24,8 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/hub.h"
+#include "base/limits.h"
+#include "base/log.h"
 #include "channels/chan.h"
 #include "store/store.h"
 
@@ -358,14 +360,28 @@ static void
 wsse_emit(struct wsse *s, int64_t seq, const char *type, json_t *o)
 {
     char *text = json_dumps(o, JSON_COMPACT);
+    size_t before = s->pending.len;
     buf_printf(&s->pending, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)seq, type, text);
     free(text);
+    if (buf_error(&s->pending) < 0) {
+        /* Full: send what is whole and read this event again next time, unless it alone is
+         * larger than the buffer. */
+        if (before > 0) {
+            s->last = seq - 1;
+            return;
+        }
+        log_warn("api", "event larger than the stream buffer skipped", "seq=%lld",
+                 (long long)seq);
+        buf_reset(&s->pending);
+    }
 }
 
 /* Re-encodes one agent-side event for the visitor, or drops it. */
 static void
 wsse_consider(struct wsse *s, int64_t seq, const char *type, const char *data)
 {
+    if (buf_error(&s->pending) < 0)
+        return; /* full: this event is read again after the buffer is sent */
     s->last = seq;
     bool is_msg = strncmp(type, "message.", 8) == 0;
     if (!is_msg && strncmp(type, "conversation.", 13) != 0)
@@ -375,7 +391,7 @@ wsse_consider(struct wsse *s, int64_t seq, const char *type, const char *data)
     json_t *msg = json_object_get(d, "message");
     json_int_t cid = json_integer_value(json_object_get(is_msg ? msg : conv, is_msg ?
                                                         "conversation_id" : "id"));
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
     if (!s->conv_id && json_integer_value(json_object_get(conv, "channel_id")) == s->channel_id) {
         /* The visitor's conversation may have just been created. */
         int64_t found;
@@ -415,7 +431,7 @@ wsse_refill(struct wsse *s)
             hub_event_release(&ev[i]);
         }
     } else if (n < 0) {
-        struct arena *ar = arena_new(64 << 20);
+        struct arena *ar = arena_new(HARK_EVENT_PAGE_ARENA_MAX);
         struct store_event *v;
         size_t cnt = 0;
         if (store_events_after(s->a->st, ar, s->last, WIDGET_BATCH, &v, &cnt) == 0) {

@@ -5,6 +5,9 @@
 #include "base/base.h"
 #include "base/arena.h"
 
+#include "base/log.h"
+#include "base/metrics.h"
+
 #define BLOCK_MIN 4096
 
 struct block {
@@ -23,16 +26,36 @@ struct defer {
 struct arena {
     struct block *head;
     struct defer *defers;
-    size_t total; /* bytes handed out so far */
-    size_t cap;   /* limit on 'total' */
+    size_t total;     /* bytes handed out so far */
+    size_t cap;       /* limit on 'total' before the arena counts as failed */
+    bool failed;      /* sticky: 'total' went past 'cap' */
+    const char *file; /* where it was created, for the warning */
+    int line;
 };
 
+/* Process-wide count of arenas that ran past their cap (a metric, relaxed atomics). */
+static uint64_t cap_exceeded;
+
 struct arena *
-arena_new(size_t cap)
+arena_new_at(size_t cap, const char *file, int line)
 {
     struct arena *a = xcalloc(1, sizeof(*a));
     a->cap = cap;
+    a->file = file;
+    a->line = line;
     return a;
+}
+
+bool
+arena_failed(const struct arena *a)
+{
+    return a->failed;
+}
+
+uint64_t
+arena_cap_exceeded_total(void)
+{
+    return metrics_get(&cap_exceeded);
 }
 
 void
@@ -58,9 +81,11 @@ arena_alloc(struct arena *a, size_t n)
 {
     size_t align = _Alignof(max_align_t);
     n = (n + align - 1) & ~(align - 1);
-    if (n > a->cap || a->total > a->cap - n) {
-        fprintf(stderr, "lvl=fatal msg=\"arena cap exceeded\" cap=%zu\n", a->cap);
-        abort();
+    if (!a->failed && (n > a->cap || a->total > a->cap - n)) {
+        a->failed = true;
+        metrics_add(&cap_exceeded, 1);
+        log_warn("arena", "arena cap exceeded; its request or job will fail",
+                 "cap=%zu used=%zu want=%zu at=%s:%d", a->cap, a->total, n, a->file, a->line);
     }
     struct block *b = a->head;
     if (!b || b->size - b->used < n) {
@@ -113,7 +138,14 @@ arena_printf(struct arena *a, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    ASSERT(n >= 0);
+    if (n < 0) { /* an encoding error or a result past INT_MAX: fail the unit, not the process */
+        if (!a->failed) {
+            a->failed = true;
+            metrics_add(&cap_exceeded, 1);
+            log_warn("arena", "arena_printf failed", "at=%s:%d", a->file, a->line);
+        }
+        return arena_strndup(a, "", 0);
+    }
     char *p = arena_alloc(a, (size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(p, (size_t)n + 1, fmt, ap);

@@ -32,23 +32,20 @@ metrics_observe(struct metrics_hist *h, int64_t us)
     metrics_add(&h->sum_us, us > 0 ? (uint64_t)us : 0);
 }
 
-int
+void
 metrics_hist_render(const struct metrics_hist *h, const char *name, const char *help,
                     struct buf *out)
 {
     uint64_t cum = 0;
-    int rc = buf_printf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
-    for (size_t i = 0; i < METRICS_BUCKETS && rc == 0; i++) {
+    buf_printf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    for (size_t i = 0; i < METRICS_BUCKETS; i++) {
         cum += metrics_get(&h->buckets[i]);
         if (i < METRICS_BUCKETS - 1)
-            rc = buf_printf(out, "%s_bucket{le=\"%g\"} %llu\n", name, metrics_bounds[i],
-                            (unsigned long long)cum);
+            buf_printf(out, "%s_bucket{le=\"%g\"} %llu\n", name, metrics_bounds[i],
+                       (unsigned long long)cum);
         else
-            rc = buf_printf(out, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
+            buf_printf(out, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
     }
-    if (rc == 0)
-        rc = buf_printf(out, "%s_sum %.6f\n%s_count %llu\n", name,
-                        (double)metrics_get(&h->sum_us) / 1e6, name,
-                        (unsigned long long)metrics_get(&h->count));
-    return rc;
+    buf_printf(out, "%s_sum %.6f\n%s_count %llu\n", name, (double)metrics_get(&h->sum_us) / 1e6,
+               name, (unsigned long long)metrics_get(&h->count));
 }

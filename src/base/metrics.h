@@ -27,8 +27,9 @@ extern const double metrics_bounds[METRICS_BUCKETS - 1];
 void metrics_add(uint64_t *counter, uint64_t n);
 uint64_t metrics_get(const uint64_t *counter);
 void metrics_observe(struct metrics_hist *h, int64_t us);
-/* Appends the histogram as Prometheus text under 'name' (with # TYPE line). */
-int metrics_hist_render(const struct metrics_hist *h, const char *name, const char *help,
+/* Appends the histogram as Prometheus text under 'name' (with # TYPE line); an overflow is
+ * 'out's sticky error. */
+void metrics_hist_render(const struct metrics_hist *h, const char *name, const char *help,
                         struct buf *out);
 
 #endif

@@ -41,7 +41,8 @@ care_triage(struct care *c, struct arena *ar, struct inbound *in)
         buf_printf(&b, "%s{\"code\":\"%s\",\"points\":%d}", i ? "," : "", t.reasons[i].code,
                    t.reasons[i].points);
     buf_addc(&b, ']');
-    in->urgency_reasons = arena_strndup(ar, b.p, b.len);
+    /* A fixed, short list of reasons always fits; never store a cut JSON array. */
+    in->urgency_reasons = buf_error(&b) < 0 ? "[]" : arena_strndup(ar, b.p, b.len);
     buf_release(&b);
 }
 

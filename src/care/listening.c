@@ -21,6 +21,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/utf8.h"
@@ -189,6 +190,12 @@ store_alert(struct care__listen *L, const struct listen_spike_alert *al)
         json_str(&posts, al->posts[i]);
     }
     buf_addc(&posts, ']');
+    if (buf_error(&posts) < 0) {
+        log_warn("listen", "spike alert posts too long; alert not stored", "query=%lld",
+                 (long long)row.query_id);
+        buf_release(&posts);
+        return;
+    }
     row.kind = al->kind == LISTEN_SPIKE_NEGATIVE ? "negative" : "volume";
     row.window_start = al->bucket_start_ms;
     row.window_end = al->bucket_start_ms + L->bucket_ms;
@@ -260,7 +267,7 @@ process(struct care__listen *L, struct listen_scratch *scr, const struct listen_
     metrics_add(&L->m.matched, 1);
 
     /* Bounded by the checks above: text 64 KiB, ids and names 4 KiB, 10,000 query ids. */
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(HARK_LISTEN_POST_ARENA_MAX);
     int64_t *qids = ARENA_NEW_N(ar, int64_t, res.n);
     size_t nq = 0;
     for (size_t i = 0; i < res.n; i++) {
@@ -307,7 +314,8 @@ process(struct care__listen *L, struct listen_scratch *scr, const struct listen_
             buf_printf(&b, "%s{\"code\":\"%s\",\"points\":%d}", i ? "," : "",
                        t.reasons[i].code, t.reasons[i].points);
         buf_addc(&b, ']');
-        m.urgency_reasons = arena_strndup(ar, b.p, b.len);
+        /* A fixed, short list of reasons always fits; never store a cut JSON array. */
+        m.urgency_reasons = buf_error(&b) < 0 ? "[]" : arena_strndup(ar, b.p, b.len);
         buf_release(&b);
         sentiment = t.sentiment == CLASSIFY_SENTIMENT_NEGATIVE   ? -1
                     : t.sentiment == CLASSIFY_SENTIMENT_POSITIVE ? 1
@@ -345,7 +353,7 @@ care_listen_reload(struct care *c, struct errmsg *em)
         return errmsg_set(em, ERR_UNAVAIL, "listening is not running");
     pthread_mutex_lock(&L->reload_mu);
     /* Up to QUERIES_MAX rows of at most LISTEN_QUERY_MAX bytes each (memory is taken lazily). */
-    struct arena *ar = arena_new(128 << 20);
+    struct arena *ar = arena_new(HARK_LISTEN_RELOAD_ARENA_MAX);
     struct listen_query_row *rows;
     size_t n;
     struct listen_matcher *m = NULL;
@@ -508,7 +516,7 @@ on_post(const struct listen_post *p, void *arg)
 static void
 seed_cursor_file(struct worker *w, const char *path)
 {
-    struct arena *ar = arena_new(64 * 1024);
+    struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
     struct listen_source_row row;
     if (store_listen_source_get(w->L->care->st, ar, w->id, &row) == 0 && row.cursor) {
         char tmp[4200];
@@ -673,7 +681,7 @@ care_listen_sources_reload(struct care *c)
     struct care__listen *L = c->listen;
     if (!L)
         return ERR_UNAVAIL;
-    struct arena *ar = arena_new(16 << 20); /* CARE_LISTEN_SOURCES_MAX rows of a few KiB */
+    struct arena *ar = arena_new(HARK_LISTEN_SOURCES_ARENA_MAX);
     struct listen_source_row *rows;
     size_t n;
     pthread_mutex_lock(&L->src_mu);

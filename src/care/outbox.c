@@ -17,6 +17,7 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "channels/chan.h"
 #include "store/store.h"
@@ -93,7 +94,7 @@ worker(void *arg)
         if (stop)
             break;
 
-        struct arena *ar = arena_new(64 << 20);
+        struct arena *ar = arena_new(HARK_OUTBOX_ARENA_MAX);
         struct outbox_item *items;
         size_t n = 0;
         int rc = store_outbox_due(c->st, ar, clock_now_ms(), 32, &items, &n);

@@ -18,6 +18,7 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "channels/chan.h"
 #include "store/store.h"
@@ -70,7 +71,7 @@ static int
 poll_once(struct worker *w)
 {
     struct care *c = w->p->c;
-    struct arena *ar = arena_new(64 << 20);
+    struct arena *ar = arena_new(HARK_POLL_ARENA_MAX);
     struct channel ch;
     int rc = store_channel_get(c->st, ar, w->channel_id, &ch);
     const struct chan_ops *ops = rc == 0 ? chan_find(ch.type) : NULL;
@@ -146,7 +147,7 @@ supervisor_main(void *arg)
 {
     struct care__poller *p = arg;
     do {
-        struct arena *ar = arena_new(16 << 20);
+        struct arena *ar = arena_new(HARK_CHANNEL_LIST_ARENA_MAX);
         struct channel *v;
         size_t n = 0;
         if (store_channel_list(p->c->st, ar, &v, &n) < 0)

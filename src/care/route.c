@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "base/arena.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "store/store.h"
 
@@ -285,7 +286,7 @@ decide(struct care *c, struct arena *ar, int64_t conv_id, int64_t exclude,
 int
 care_route_conv(struct care *c, int64_t conv_id)
 {
-    struct arena *ar = arena_new(4 << 20);
+    struct arena *ar = arena_new(HARK_ROUTE_ARENA_MAX);
     struct store_route_input in;
     struct care_route_result res;
     pthread_mutex_lock(&c->route_mu);
@@ -322,7 +323,7 @@ care_route_inbound(struct care *c, const struct ingest_result *r)
 void
 care_route_drain(struct care *c)
 {
-    struct arena *ar = arena_new(8 << 20);
+    struct arena *ar = arena_new(HARK_ROUTE_PAGE_ARENA_MAX);
     int64_t *ids;
     size_t n = 0;
     if (store_route_queue(c->st, ar, 100, &ids, &n) < 0)
@@ -352,7 +353,7 @@ care_route_drain(struct care *c)
 void
 care__escalate(struct care *c, int64_t conv_id, int level)
 {
-    struct arena *ar = arena_new(4 << 20);
+    struct arena *ar = arena_new(HARK_ROUTE_ARENA_MAX);
     struct store_conv_sla x;
     struct conv cv;
     if (store_conv_sla_get(c->st, ar, conv_id, &x) < 0 || !x.awaiting_since ||
@@ -457,7 +458,7 @@ care_presence(struct care *c, int64_t agent_id, bool connected)
     pthread_mutex_unlock(&p->mu);
     if ((before == 0) == (after == 0))
         return;
-    struct arena *ar = arena_new(1 << 16);
+    struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
     struct store_profile prof;
     if (store_profile_get(c->st, ar, agent_id, &prof) == 0 && prof.auto_presence) {
         /* Only the transitions presence owns: "away" is the agent's own choice. */

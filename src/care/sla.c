@@ -16,6 +16,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "store/store.h"
 
@@ -147,7 +148,7 @@ hours_for(struct care *c, struct arena *ar, int64_t id)
 int
 care_sla_recompute(struct care *c, int64_t conv_id, int64_t gen)
 {
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
     struct conv cv;
     struct store_conv_sla x;
     struct store_sla_policy *pols = NULL;
@@ -193,7 +194,7 @@ out:
 int
 care_sla_unanswered(struct care *c, int64_t conv_id)
 {
-    struct arena *ar = arena_new(1 << 16);
+    struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
     struct store_conv_sla x;
     int rc = store_conv_sla_get(c->st, ar, conv_id, &x);
     arena_free(ar);
@@ -224,7 +225,7 @@ fill(struct buf *b, const char *tpl, const char *when, const char *team)
 int
 care_autoack_maybe(struct care *c, int64_t conv_id)
 {
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
     struct care_hours *h = NULL;
     struct store_route_input in;
     struct store_conv_sla x;
@@ -306,7 +307,13 @@ care_autoack_maybe(struct care *c, int64_t conv_id)
     if (!strstr(tpl, "{team}"))
         buf_printf(&b, "\n\xe2\x80\x94 %s", team.name);
     int64_t msg_id = 0;
-    rc = store_autoack(c->st, conv_id, (struct str){ b.p, b.len }, &msg_id);
+    /* Never send a cut acknowledgement: a template too long for ACK_TEXT_MAX sends none. */
+    rc = buf_error(&b);
+    if (rc < 0)
+        log_warn("sla", "acknowledgement longer than its limit; not sent", "team=%lld max=%d",
+                 (long long)team.id, ACK_TEXT_MAX);
+    else
+        rc = store_autoack(c->st, conv_id, (struct str){ b.p, b.len }, &msg_id);
     buf_release(&b);
     if (rc == ERR_CONFLICT) {
         rc = 0;

@@ -20,6 +20,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/hub.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "store/store.h"
 
@@ -145,7 +146,7 @@ static void
 load_new(struct care *c, struct care__timers *t)
 {
     for (;;) {
-        struct arena *ar = arena_new(4 << 20);
+        struct arena *ar = arena_new(HARK_TIMER_PAGE_ARENA_MAX);
         struct store_timer *v;
         size_t n = 0;
         int rc = store_timers_after(c->st, ar, t->last_id, 4096, &v, &n);
@@ -165,7 +166,7 @@ drain_dirty(struct care *c)
 {
     bool any = false;
     for (int round = 0; round < 100; round++) {
-        struct arena *ar = arena_new(1 << 20);
+        struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
         struct store_dirty *v;
         size_t n = 0;
         int rc = store_sla_dirty(c->st, ar, 64, &v, &n);
@@ -231,7 +232,7 @@ fire_due(struct care *c, struct care__timers *t)
     int64_t now = clock_now_ms();
     while (care_heap_peek(t->heap, &it) && it.due_at <= now) {
         care_heap_pop(t->heap, &it);
-        struct arena *ar = arena_new(1 << 16);
+        struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
         /* Read what the timer is before it fires (and whether it is still live). */
         struct store_timer *v;
         size_t n = 0;

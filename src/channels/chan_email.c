@@ -25,6 +25,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/rand.h"
 #include "base/utf8.h"
 #include "fetch/fetch_mail.h"
@@ -339,6 +340,8 @@ decode_words(struct arena *ar, struct str s)
         to_utf8(&b, STR_NULL, (struct str){ s.p + i, 1 });
         i++;
     }
+    /* Display text only: an over-long header keeps the words that fitted (each appended
+     * whole), so the sticky error is deliberately not checked. */
     struct str out = { arena_strndup(ar, b.p, b.len), b.len };
     buf_release(&b);
     return out;
@@ -859,13 +862,18 @@ parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t 
     struct str body = strip_quotes(buf_str(&clean));
     bool starts_thread = !irt.len && !root.len;
     struct str subject = decode_words(ar, unfold(ar, pt.subject));
+    /* 'tmp' and 'clean' may hold only a prefix of a huge body (their sticky error is not
+     * checked): the text is cut to MODEL_TEXT_MAX below anyway. Each piece added to 'text' is
+     * bounded so that the text always fits and its cut is the one below. */
     if (starts_thread && subject.len)
-        buf_printf(&text, "Subject: %.*s\n\n", (int)subject.len, subject.p);
-    buf_add(&text, body.p, body.len);
+        buf_printf(&text, "Subject: %.*s\n\n", (int)(subject.len < MODEL_TEXT_MAX ? subject.len
+                                                                               : MODEL_TEXT_MAX),
+                   subject.p);
+    buf_add(&text, body.p, body.len < MODEL_TEXT_MAX ? body.len : MODEL_TEXT_MAX);
     if (w.attach.len) {
         if (text.len)
             buf_adds(&text, "\n\n");
-        buf_add(&text, w.attach.p, w.attach.len);
+        buf_add(&text, w.attach.p, w.attach.len < MODEL_TEXT_MAX ? w.attach.len : MODEL_TEXT_MAX);
     }
     if (!text.len)
         buf_adds(&text, "[empty message]");
@@ -877,7 +885,7 @@ parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t 
             n--;
     }
     struct str t = { text.p, n };
-    if (!utf8_valid(t) || memchr(t.p, '\0', t.len))
+    if (buf_error(&text) < 0 || !utf8_valid(t) || memchr(t.p, '\0', t.len))
         in->text = STR_LIT("[unreadable message]");
     else
         in->text = (struct str){ arena_strndup(ar, t.p, t.len), t.len };
@@ -1035,7 +1043,7 @@ email_send(const struct channel *ch, const struct outbox_item *item,
     res->state = CHAN_FAILED;
     res->retry_after_ms = -1;
     res->error[0] = '\0';
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(HARK_SEND_ARENA_MAX);
     struct fetch_mail m;
     mail_conf(ch, ar, "smtp_url", &m);
     const char *from = chan__setting(ch, ar, "address");
@@ -1097,7 +1105,14 @@ email_send(const struct channel *ch, const struct outbox_item *item,
     }
     int code = 0;
     char err[160];
-    int rc = fetch_smtp_send(&m, from, to, buf_str(&msg), &code, err, sizeof(err));
+    int rc = buf_error(&msg);
+    if (rc < 0) {
+        snprintf(res->error, sizeof(res->error), "email: message too large to send");
+        buf_release(&msg);
+        arena_free(ar);
+        return;
+    }
+    rc = fetch_smtp_send(&m, from, to, buf_str(&msg), &code, err, sizeof(err));
     if (rc == 0) {
         res->state = CHAN_SENT;
         snprintf(res->external_id, sizeof(res->external_id), "%s", msgid);

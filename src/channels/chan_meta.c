@@ -320,6 +320,7 @@ chan__meta_messaging(const struct channel *ch, json_t *entry, struct arena *ar,
         add_attachments(&b, json_object_get(msg, "attachments"));
         if (!b.len)
             buf_adds(&b, "[unsupported message]");
+        /* On overflow 'b' keeps the text and the attachment lines that fitted, each whole. */
         in->text = (struct str){ arena_strndup(ar, b.p, b.len), b.len };
         buf_release(&b);
         in->reply_to = chan__meta_str(json_object_get(msg, "reply_to"), "mid", MODEL_EXTID_MAX,
@@ -365,6 +366,11 @@ chan__meta_post(const struct chan__meta *m, const char *path, const char *body,
     struct buf auth;
     buf_init(&auth, SETTING_MAX + 16);
     buf_printf(&auth, "Bearer %s", m->access_token);
+    if (buf_error(&auth) < 0) {
+        snprintf(res->error, sizeof(res->error), "access_token too long");
+        buf_release(&auth);
+        return NULL;
+    }
     struct fetch_header hdrs[] = {
         { "Content-Type", "application/json" },
         { "Authorization", auth.p },

@@ -16,6 +16,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/limits.h"
 #include "base/utf8.h"
 #include "fetch/fetch.h"
 #include "store/store.h"
@@ -42,7 +43,7 @@ static int
 sms_verify(const struct channel *ch, const struct chan_hook *hook)
 {
     /* Room for the decoded form (never larger than the body) and the settings. */
-    struct arena *ar = arena_new(2 * hook->body.len + 256 * 1024);
+    struct arena *ar = arena_new(2 * hook->body.len + 4 * HARK_VERIFY_ARENA_MAX);
     int rc = ERR_AUTH;
     const char *token = chan__setting(ch, ar, "auth_token");
     const char *url = chan__setting(ch, ar, "webhook_url");
@@ -65,9 +66,9 @@ sms_verify(const struct channel *ch, const struct chan_hook *hook)
     }
     char want[64];
     chan__hmac_b64("sha1", token, buf_str(&s), want, sizeof(want));
-    buf_release(&s);
-    if (chan__ct_streq(got, want))
+    if (buf_error(&s) == 0 && chan__ct_streq(got, want))
         rc = 0;
+    buf_release(&s);
 out:
     arena_free(ar);
     return rc;
@@ -115,6 +116,11 @@ sms_parse(const struct channel *ch, const struct chan_hook *hook, struct arena *
     }
     if (!b.len)
         buf_adds(&b, "[empty message]");
+    if (buf_error(&b) < 0) {
+        buf_release(&b);
+        return errmsg_set(em, ERR_TOOBIG, "too many media: want at most %d bytes of text",
+                          MODEL_TEXT_MAX);
+    }
     struct inbound *in = out;
     memset(in, 0, sizeof(*in));
     in->channel_id = ch->id;
@@ -134,7 +140,7 @@ sms_send(const struct channel *ch, const struct outbox_item *item, struct chan_s
     res->state = CHAN_FAILED;
     res->retry_after_ms = -1;
     res->error[0] = '\0';
-    struct arena *ar = arena_new(32768);
+    struct arena *ar = arena_new(HARK_SEND_ARENA_MAX);
     const char *sid = chan__setting(ch, ar, "account_sid");
     const char *token = chan__setting(ch, ar, "auth_token");
     const char *from = chan__setting(ch, ar, "from");
@@ -150,6 +156,12 @@ sms_send(const struct channel *ch, const struct outbox_item *item, struct chan_s
     /* A Messaging Service sends from its pool of numbers. */
     chan__form_add(&form, strncmp(from, "MG", 2) == 0 ? "MessagingServiceSid" : "From", from);
     chan__form_add(&form, "Body", item->text);
+    if (buf_error(&form) < 0) {
+        snprintf(res->error, sizeof(res->error), "sms: message too large to send");
+        buf_release(&form);
+        arena_free(ar);
+        return;
+    }
     const char *cred = arena_printf(ar, "%s:%s", sid, token);
     size_t clen = strlen(cred);
     char *b64 = arena_alloc(ar, 4 * ((clen + 2) / 3) + 1);

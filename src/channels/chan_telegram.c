@@ -16,6 +16,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/limits.h"
 #include "base/utf8.h"
 #include "fetch/fetch.h"
 #include "store/store.h"
@@ -39,7 +40,7 @@ tg_settings(const char *settings, char **out, struct errmsg *em)
 static int
 tg_verify(const struct channel *ch, const struct chan_hook *hook)
 {
-    struct arena *ar = arena_new(4096);
+    struct arena *ar = arena_new(HARK_VERIFY_ARENA_MAX);
     const char *want = chan__setting(ch, ar, "secret_token");
     const char *got = hook->header(hook->ctx, "X-Telegram-Bot-Api-Secret-Token");
     bool ok = want && chan__ct_streq(got, want);
@@ -197,7 +198,7 @@ tg_send(const struct channel *ch, const struct outbox_item *item, struct chan_se
     res->state = CHAN_FAILED;
     res->retry_after_ms = -1;
     res->error[0] = '\0';
-    struct arena *ar = arena_new(16384);
+    struct arena *ar = arena_new(HARK_SEND_ARENA_MAX);
     const char *token = chan__setting(ch, ar, "bot_token");
     const char *base = chan__setting(ch, ar, "api_base");
     /* The chat is the thread key ("<chat>" or "<chat>/<topic>"); older conversations without

@@ -72,6 +72,8 @@ message_text(json_t *msg, const char *type, struct arena *ar)
         buf_release(&b);
         return s;
     }
+    /* On overflow 'b' keeps the pieces that fitted, each whole (the type, the file name);
+     * a caption that does not fit after them is left out rather than cut. */
     struct str out = { arena_strndup(ar, b.p, b.len), b.len };
     buf_release(&b);
     return out;

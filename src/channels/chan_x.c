@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/utf8.h"
 #include "fetch/fetch.h"
 #include "store/store.h"
@@ -41,7 +42,7 @@ x_settings(const char *settings, char **out, struct errmsg *em)
 static int
 x_verify(const struct channel *ch, const struct chan_hook *hook)
 {
-    struct arena *ar = arena_new(4096);
+    struct arena *ar = arena_new(HARK_VERIFY_ARENA_MAX);
     const char *secret = chan__setting(ch, ar, "consumer_secret");
     const char *got = hook->header(hook->ctx, "x-twitter-webhooks-signature");
     bool ok = false;
@@ -82,7 +83,7 @@ x_handshake(const struct channel *ch, const struct chan_hook *hook, struct chan_
     const char *token = hook->query ? hook->query(hook->ctx, "crc_token") : NULL;
     if (!chan__x_crc_token_ok(token))
         return ERR_INVAL;
-    struct arena *ar = arena_new(4096);
+    struct arena *ar = arena_new(HARK_VERIFY_ARENA_MAX);
     const char *secret = chan__setting(ch, ar, "consumer_secret");
     if (!secret) {
         arena_free(ar);
@@ -258,7 +259,7 @@ out:
 static json_t *
 x_post(const struct channel *ch, const char *path, json_t *body, struct chan_send_result *res)
 {
-    struct arena *ar = arena_new(16384);
+    struct arena *ar = arena_new(HARK_SEND_ARENA_MAX);
     res->state = CHAN_FAILED;
     res->retry_after_ms = -1;
     res->error[0] = '\0';

@@ -402,6 +402,10 @@ print_triage(struct buf *o, const struct triage *t)
         buf_printf(o, "%s{\"code\":\"%s\",\"points\":%d}", i ? "," : "", t->reasons[i].code,
                    t->reasons[i].points);
     buf_adds(o, "]}\n");
+    if (buf_error(o) < 0) {
+        fprintf(stderr, "hark classify: output line too long\n");
+        return;
+    }
     fwrite(o->p, 1, o->len, stdout);
 }
 
@@ -493,7 +497,10 @@ cmd_predict(int argc, char **argv)
                 buf_adds(&out, "]");
             }
             buf_adds(&out, "}\n");
-            fwrite(out.p, 1, out.len, stdout);
+            if (buf_error(&out) < 0)
+                fprintf(stderr, "hark classify: output line too long\n");
+            else
+                fwrite(out.p, 1, out.len, stdout);
         }
     }
     free(line);

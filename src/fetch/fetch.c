@@ -33,7 +33,8 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 {
     struct ctx *c = arg;
     size_t n = size * nmemb;
-    if (buf_add(&c->resp->body, p, n) < 0) {
+    buf_add(&c->resp->body, p, n);
+    if (buf_error(&c->resp->body) < 0) {
         c->toobig = true;
         return 0; /* aborts the transfer */
     }

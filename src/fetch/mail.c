@@ -19,7 +19,8 @@ on_data(char *p, size_t size, size_t nmemb, void *arg)
 {
     struct sink *s = arg;
     size_t n = size * nmemb;
-    if (buf_add(s->b, p, n) < 0) {
+    buf_add(s->b, p, n);
+    if (buf_error(s->b) < 0) {
         s->toobig = true;
         return 0;
     }

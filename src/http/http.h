@@ -98,9 +98,9 @@ typedef void http_stream_done_fn(void *ctx);
 void http_reply_stream(struct http_req *r, const char *content_type, http_stream_fn *fn,
                        http_stream_done_fn *done, void *ctx);
 
-/* Appends 's' JSON-escaped (without quotes) to 'out'. */
+/* Appends 's' JSON-escaped (without quotes) to 'out'; an overflow is the buf's sticky error. */
 struct buf;
-int http_json_escape(struct buf *out, const char *s);
+void http_json_escape(struct buf *out, const char *s);
 
 /* ---- static files (static.c; issue 3: the web app and the chat widget) -------------------- */
 

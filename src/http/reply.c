@@ -27,19 +27,17 @@ http_status_for(int rc)
     }
 }
 
-int
+void
 http_json_escape(struct buf *out, const char *s)
 {
-    int rc = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p && buf_error(out) == 0; p++) {
         if (*p == '"' || *p == '\\')
-            rc = buf_printf(out, "\\%c", *p);
+            buf_printf(out, "\\%c", *p);
         else if (*p < 0x20 || *p == 0x7f)
-            rc = buf_printf(out, "\\u%04x", *p);
+            buf_printf(out, "\\u%04x", *p);
         else
-            rc = buf_addc(out, (char)*p);
+            buf_addc(out, (char)*p);
     }
-    return rc;
 }
 
 void
@@ -53,7 +51,13 @@ http_reply_error_status(struct http_req *r, unsigned status, const char *code,
     buf_adds(&b, "\",\"message\":\"");
     http_json_escape(&b, message ? message : code);
     buf_adds(&b, "\"}}");
-    http_reply_json(r, status, b.p, b.len);
+    if (buf_error(&b) < 0) {
+        static const char cut[] = "{\"error\":{\"code\":\"internal\","
+                                  "\"message\":\"error message too long\"}}";
+        http_reply_json(r, status, cut, sizeof(cut) - 1);
+    } else {
+        http_reply_json(r, status, b.p, b.len);
+    }
     buf_release(&b);
 }
 

@@ -14,9 +14,9 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/limits.h"
 #include "base/log.h"
 
-#define REQ_ARENA_MAX (64u << 20)
 #define DEFAULT_BODY_MAX (64u * 1024)
 #define HEADERS_MAX 16
 
@@ -97,6 +97,17 @@ http_reply(struct http_req *r, unsigned status, const char *content_type, const 
 {
     ASSERT(!r->replied);
     r->replied = true;
+    if (arena_failed(r->ar) && status < 500) {
+        /* The request ran past its arena cap (base/arena.h): what the handler built may be
+         * incomplete, so it fails alone with an error instead of its answer. */
+        static const char err[] = "{\"error\":{\"code\":\"internal\",\"message\":"
+                                  "\"the request ran past its memory limit\"}}";
+        status = 500;
+        content_type = "application/json";
+        body = err;
+        len = sizeof(err) - 1;
+        r->nhdrs = 0;
+    }
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
     if (content_type)
@@ -197,7 +208,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     (void)version;
 
     if (!r) {
-        struct arena *ar = arena_new(REQ_ARENA_MAX);
+        struct arena *ar = arena_new(HARK_REQ_ARENA_MAX);
         r = ARENA_NEW(ar, struct http_req);
         r->ar = ar;
         r->conn = conn;
@@ -224,8 +235,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->too_big && buf_add(&r->body, upload, *upload_size) < 0)
-            r->too_big = true;
+        if (!r->too_big) {
+            buf_add(&r->body, upload, *upload_size);
+            r->too_big = buf_error(&r->body) < 0;
+        }
         *upload_size = 0;
         return MHD_YES;
     }

@@ -120,12 +120,13 @@ jetstream_post(struct listen_decoder *d, struct listen_post *p)
     if (rkey.len == 0 || !f->has_text || did.len > 256 || rkey.len > 256 || rev.len > 256)
         return ERR_INVAL;
     *p = (struct listen_post){ .platform = STR_LIT("bluesky"), .text = text, .author = did };
-    if (buf_printf(&d->id, "at://%.*s/%.*s/%.*s", (int)did.len, did.p, (int)coll.len, coll.p,
-                   (int)rkey.len, rkey.p) < 0 ||
-        buf_printf(&d->url, "https://bsky.app/profile/%.*s/post/%.*s", (int)did.len, did.p,
-                   (int)rkey.len, rkey.p) < 0 ||
-        buf_printf(&d->key, "%.*s/%.*s/%.*s", (int)did.len, did.p, (int)rkey.len, rkey.p,
-                   (int)rev.len, rev.p) < 0)
+    buf_printf(&d->id, "at://%.*s/%.*s/%.*s", (int)did.len, did.p, (int)coll.len, coll.p,
+               (int)rkey.len, rkey.p);
+    buf_printf(&d->url, "https://bsky.app/profile/%.*s/post/%.*s", (int)did.len, did.p,
+               (int)rkey.len, rkey.p);
+    buf_printf(&d->key, "%.*s/%.*s/%.*s", (int)did.len, did.p, (int)rkey.len, rkey.p,
+               (int)rev.len, rev.p);
+    if (buf_error(&d->id) < 0 || buf_error(&d->url) < 0 || buf_error(&d->key) < 0)
         return ERR_INVAL;
     p->id = buf_str(&d->id);
     p->url = buf_str(&d->url);
@@ -143,16 +144,15 @@ static int
 strip_html(struct buf *b, struct str html)
 {
     size_t i = 0;
-    int rc = 0;
 
-    while (i < html.len && rc == 0) {
+    while (i < html.len && buf_error(b) == 0) {
         char c = html.p[i];
         if (c == '<') {
             const char *end = memchr(html.p + i, '>', html.len - i);
             size_t tl = end ? (size_t)(end - (html.p + i)) : html.len - i;
             struct str tag = { html.p + i, tl };
             if (str_starts_with(tag, STR_LIT("<br")) || str_starts_with(tag, STR_LIT("</p")))
-                rc = buf_addc(b, '\n');
+                buf_addc(b, '\n');
             i += tl + 1;
             continue;
         }
@@ -217,16 +217,16 @@ strip_html(struct buf *b, struct str html)
                         u[3] = (char)(0x80 | (cp & 0x3F));
                         n = 4;
                     }
-                    rc = buf_add(b, u, n);
+                    buf_add(b, u, n);
                     i = (size_t)(semi - html.p) + 1;
                     continue;
                 }
             }
         }
-        rc = buf_addc(b, c);
+        buf_addc(b, c);
         i++;
     }
-    return rc;
+    return buf_error(b);
 }
 
 static int
@@ -258,7 +258,8 @@ decode_mastodon_obj(struct listen_decoder *d, const json_t *st, struct listen_po
     p->created_ms = parse_time(st, "created_at");
     p->is_reply = json_is_string(json_object_get(st, "in_reply_to_id"));
     p->has_link = json_is_object(json_object_get(st, "card")) || mentions_link(p->text);
-    if (buf_add(&d->key, p->id.p, p->id.len) < 0)
+    buf_add(&d->key, p->id.p, p->id.len);
+    if (buf_error(&d->key) < 0)
         return ERR_INVAL;
     return 1;
 }
@@ -350,7 +351,8 @@ listen_decode_line(struct listen_decoder *d, struct str json, struct listen_post
         tmp.has_link = json_is_true(json_object_get(root, "has_link")) || mentions_link(s);
         tmp.is_reply = json_is_true(json_object_get(root, "is_reply"));
         tmp.created_ms = parse_time(root, "created_at");
-        if (buf_add(&d->key, tmp.id.p, tmp.id.len) < 0)
+        buf_add(&d->key, tmp.id.p, tmp.id.len);
+        if (buf_error(&d->key) < 0)
             return ERR_INVAL;
         rc = 1;
     }

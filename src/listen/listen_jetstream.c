@@ -197,7 +197,8 @@ static int
 set(struct js *j, struct buf *b, const unsigned char *s, size_t n)
 {
     buf_reset(b);
-    if (n > FIELD_MAX || buf_add(b, s, n) < 0) {
+    buf_add(b, s, n);
+    if (n > FIELD_MAX || buf_error(b) < 0) {
         j->bad = true;
         return 0;
     }

@@ -62,11 +62,14 @@ on_line(struct sse *e, struct str l)
     }
     if (str_eq_c(field, "event")) {
         buf_reset(&e->event);
-        if (buf_add(&e->event, value.p, value.len) < 0)
+        buf_add(&e->event, value.p, value.len);
+        if (buf_error(&e->event) < 0)
             e->oversize = true;
     } else if (str_eq_c(field, "data")) {
-        if ((e->data.len > 0 && buf_addc(&e->data, '\n') < 0) ||
-            buf_add(&e->data, value.p, value.len) < 0)
+        if (e->data.len > 0)
+            buf_addc(&e->data, '\n');
+        buf_add(&e->data, value.p, value.len);
+        if (buf_error(&e->data) < 0)
             e->oversize = true;
     }
     return 0;
@@ -96,7 +99,8 @@ on_chunk(const char *p, size_t n, void *arg)
                 return 0;
             continue;
         }
-        if (buf_addc(&e->line, c) < 0)
+        buf_addc(&e->line, c);
+        if (buf_error(&e->line) < 0)
             e->oversize = true; /* the line is cut; the event is dropped at dispatch */
     }
     return 0;

@@ -77,8 +77,10 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
             buf_reset(&w->frame);
             w->oversize = false;
         }
-        if (!w->oversize && buf_add(&w->frame, in, len) < 0)
-            w->oversize = true;
+        if (!w->oversize) {
+            buf_add(&w->frame, in, len);
+            w->oversize = buf_error(&w->frame) < 0;
+        }
         if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
             if (w->oversize)
                 w->src->stats.skipped++;

@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/metrics.h"
 
 int
 store__err(int rc)
@@ -83,16 +84,62 @@ store__conn_close(struct store__conn *c)
     xfree(c);
 }
 
+static size_t
+cache_hash(const char *sql)
+{
+    uint64_t h = (uint64_t)(uintptr_t)sql * 0x9e3779b97f4a7c15ULL; /* Fibonacci hashing */
+    return (size_t)(h >> 56) & (STORE__CACHE_BUCKETS - 1);
+}
+
+/* Rebuilds the hash index after an eviction (rare: 128 entries, no tombstones to manage). */
+static void
+cache_reindex(struct store__conn *c)
+{
+    memset(c->index, 0, sizeof(c->index));
+    for (size_t i = 0; i < c->ncache; i++) {
+        size_t h = cache_hash(c->cache[i].sql);
+        while (c->index[h])
+            h = (h + 1) & (STORE__CACHE_BUCKETS - 1);
+        c->index[h] = (uint8_t)(i + 1);
+    }
+}
+
+/* The least recently used statement that is not mid-step, or -1 when every one is. */
+static ssize_t
+cache_victim(const struct store__conn *c)
+{
+    ssize_t victim = -1;
+    for (size_t i = 0; i < c->ncache; i++) {
+        if (sqlite3_stmt_busy(c->cache[i].stmt))
+            continue;
+        if (victim < 0 || c->cache[i].used < c->cache[victim].used)
+            victim = (ssize_t)i;
+    }
+    return victim;
+}
+
 sqlite3_stmt *
 store__q(struct store__conn *c, const char *sql)
 {
-    for (size_t i = 0; i < c->ncache; i++) {
-        if (c->cache[i].sql == sql) {
-            sqlite3_stmt *s = c->cache[i].stmt;
-            sqlite3_reset(s);
-            sqlite3_clear_bindings(s);
-            return s;
+    size_t h = cache_hash(sql);
+    for (uint8_t k; (k = c->index[h]) != 0; h = (h + 1) & (STORE__CACHE_BUCKETS - 1)) {
+        struct store__cached *e = &c->cache[k - 1];
+        if (e->sql == sql) {
+            e->used = ++c->tick;
+            sqlite3_reset(e->stmt);
+            sqlite3_clear_bindings(e->stmt);
+            return e->stmt;
         }
+    }
+    size_t slot = c->ncache;
+    if (slot == STORE__CACHE_MAX) {
+        ssize_t v = cache_victim(c);
+        if (v < 0) {
+            log_error("store", "statement cache full of statements in use", "max=%d",
+                      STORE__CACHE_MAX);
+            return NULL;
+        }
+        slot = (size_t)v;
     }
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
@@ -100,10 +147,28 @@ store__q(struct store__conn *c, const char *sql)
         log_error("store", "prepare failed", "err=\"%s\"", sqlite3_errmsg(c->db));
         return NULL;
     }
-    ASSERT(c->ncache < STORE__CACHE_MAX);
-    c->cache[c->ncache].sql = sql;
-    c->cache[c->ncache].stmt = s;
+    struct store__cached *e = &c->cache[slot];
+    if (slot < c->ncache) {
+        if (c->evictions++ == 0)
+            log_warn("store", "statement cache full, evicting least recently used", "max=%d",
+                     STORE__CACHE_MAX);
+        if (c->st)
+            metrics_add(&c->st->stmt_evictions, 1);
+        sqlite3_finalize(e->stmt);
+        e->sql = sql;
+        e->stmt = s;
+        e->used = ++c->tick;
+        cache_reindex(c);
+        return s;
+    }
+    e->sql = sql;
+    e->stmt = s;
+    e->used = ++c->tick;
     c->ncache++;
+    h = cache_hash(sql);
+    while (c->index[h])
+        h = (h + 1) & (STORE__CACHE_BUCKETS - 1);
+    c->index[h] = (uint8_t)c->ncache;
     return s;
 }
 
@@ -137,7 +202,7 @@ void
 store__bind_like(sqlite3_stmt *s, int i, const char *q)
 {
     struct buf like;
-    buf_init(&like, 1024);
+    buf_init(&like, 2 * strlen(q) + 2); /* every byte escaped, plus the two '%': always fits */
     buf_addc(&like, '%');
     for (const char *p = q; *p; p++) {
         if (*p == '%' || *p == '_' || *p == '\\')
@@ -236,6 +301,7 @@ store_open(const struct store_config *cfg, struct hub *hub, struct store **out,
         errmsg_set(em, rc, "cannot open database '%s'", path);
         goto fail;
     }
+    st->writer->st = st;
     rc = store__migrate(st->writer, em);
     if (rc < 0)
         goto fail;
@@ -299,6 +365,7 @@ store_stats(struct store *st, struct store_stats *out)
     *out = st->stats;
     out->queue_depth = st->depth;
     pthread_mutex_unlock(&st->mu);
+    out->stmt_evictions = metrics_get(&st->stmt_evictions);
 }
 
 int

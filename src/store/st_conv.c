@@ -7,6 +7,7 @@
 #include "store/store_int.h"
 
 #include "base/buf.h"
+#include "base/limits.h"
 #include "base/rand.h"
 
 #define CONV_COLS                                                                                  \
@@ -114,9 +115,11 @@ store__msg_read(struct store__conn *c, struct arena *ar, int64_t id, struct msg 
 int
 store__emit_conv(struct store__tx *tx, const char *type, int64_t conv_id)
 {
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
     struct conv c;
     int rc = store__conv_read(tx->c, ar, conv_id, &c);
+    if (rc == 0 && arena_failed(ar))
+        rc = ERR_TOOBIG; /* the job fails alone; the arena has logged and counted it */
     if (rc == 0)
         rc = store__event(tx, type, codec_event_conv(&c));
     arena_free(ar);
@@ -126,12 +129,14 @@ store__emit_conv(struct store__tx *tx, const char *type, int64_t conv_id)
 int
 store__emit_msg(struct store__tx *tx, const char *type, int64_t msg_id)
 {
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
     struct msg m;
     struct conv c;
     int rc = store__msg_read(tx->c, ar, msg_id, &m);
     if (rc == 0)
         rc = store__conv_read(tx->c, ar, m.conversation_id, &c);
+    if (rc == 0 && arena_failed(ar))
+        rc = ERR_TOOBIG;
     if (rc == 0)
         rc = store__event(tx, type, codec_event_msg(&m, &c));
     arena_free(ar);
@@ -185,7 +190,8 @@ store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, struct msg *
     return 0;
 }
 
-/* Quotes each whitespace-separated word of 'q' for FTS5, so user text is never FTS syntax. */
+/* Quotes each whitespace-separated word of 'q' for FTS5, so user text is never FTS syntax.
+ * NULL when the quoted text is longer than its buffer (never a query cut short). */
 static char *
 fts_query(struct arena *ar, const char *q)
 {
@@ -197,18 +203,19 @@ fts_query(struct arena *ar, const char *q)
             p++;
         if (!*p)
             break;
-        if (b.len && buf_adds(&b, " ") < 0)
-            break;
+        if (b.len)
+            buf_adds(&b, " ");
         buf_addc(&b, '"');
         while (*p && *p != ' ' && *p != '\t') {
             if (*p == '"')
                 buf_addc(&b, '"');
             buf_addc(&b, *p++);
         }
-        if (buf_adds(&b, "\"*") < 0)
+        buf_adds(&b, "\"*");
+        if (buf_error(&b) < 0)
             break;
     }
-    char *r = arena_strndup(ar, b.p, b.len);
+    char *r = buf_error(&b) < 0 ? NULL : arena_strndup(ar, b.p, b.len);
     buf_release(&b);
     return r;
 }
@@ -220,6 +227,9 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
+    const char *fts = NULL;
+    if (f->q && f->q[0] && !(fts = fts_query(ar, f->q)))
+        return ERR_TOOBIG;
     struct buf sql;
     buf_init(&sql, 8192);
     /* With a label, drive the query from the label index (CROSS JOIN fixes the loop order):
@@ -260,7 +270,12 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
     buf_adds(&sql, " LIMIT :limit");
 
     sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(c->db, sql.p, (int)sql.len, &s, NULL);
+    int rc = buf_error(&sql);
+    if (rc < 0) {
+        buf_release(&sql);
+        return rc;
+    }
+    rc = sqlite3_prepare_v2(c->db, sql.p, (int)sql.len, &s, NULL);
     buf_release(&sql);
     if (rc != SQLITE_OK)
         return store__err(rc);
@@ -284,7 +299,7 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         sqlite3_bind_int(s, BIND(":umax"), f->urgency_max);
     }
     if (f->q && f->q[0]) {
-        store__bind_cstr(s, BIND(":fts"), fts_query(ar, f->q));
+        store__bind_cstr(s, BIND(":fts"), fts);
         store__bind_like(s, BIND(":like"), f->q);
     }
     if (f->cursor_ts || f->cursor_id) {

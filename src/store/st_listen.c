@@ -52,8 +52,9 @@ json_time(struct buf *b, int64_t ms)
     json_str(b, t);
 }
 
-static char *
-mention_json(const struct mention *m)
+/* The mention as the API shows it, into '*out' (malloc'd); ERR_TOOBIG when it does not fit. */
+static int
+mention_json(const struct mention *m, char **out)
 {
     struct buf b;
     buf_init(&b, 4 << 20);
@@ -93,9 +94,7 @@ mention_json(const struct mention *m)
     for (size_t i = 0; i < m->nqueries; i++)
         buf_printf(&b, "%s%lld", i ? "," : "", (long long)m->query_ids[i]);
     buf_adds(&b, "]}");
-    char *text = buf_take(&b, NULL);
-    buf_release(&b);
-    return text;
+    return buf_take(&b, out, NULL);
 }
 
 /* ---- queries -------------------------------------------------------------------------- */
@@ -394,7 +393,10 @@ mention_add_tx(struct store__tx *tx, void *arg)
     ev.created_at = created;
     ev.received_at = tx->now;
     ev.conversation_id = 0;
-    return store__event(tx, "mention.created", mention_json(&ev));
+    char *text;
+    if ((rc = mention_json(&ev, &text)) < 0)
+        return rc;
+    return store__event(tx, "mention.created", text);
 }
 
 int
@@ -443,7 +445,12 @@ store_mention_list(struct store *st, struct arena *ar, const struct mention_filt
         buf_adds(&sql, " AND m.id < :cursor");
     buf_adds(&sql, " ORDER BY m.id DESC LIMIT :limit");
     sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(c->db, sql.p, (int)sql.len, &s, NULL);
+    int rc = buf_error(&sql);
+    if (rc < 0) {
+        buf_release(&sql);
+        return rc;
+    }
+    rc = sqlite3_prepare_v2(c->db, sql.p, (int)sql.len, &s, NULL);
     buf_release(&sql);
     if (rc != SQLITE_OK)
         return store__err(rc);
@@ -730,8 +737,9 @@ spike_add_tx(struct store__tx *tx, void *arg)
                a->posts);
     json_time(&b, tx->now);
     buf_addc(&b, '}');
-    char *text = buf_take(&b, NULL);
-    buf_release(&b);
+    char *text;
+    if ((rc = buf_take(&b, &text, NULL)) < 0)
+        return rc;
     return store__event(tx, "listening.spike", text);
 }
 

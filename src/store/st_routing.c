@@ -1088,7 +1088,10 @@ route_apply_tx(struct store__tx *tx, void *arg)
             buf_addc(&b, (char)ch);
     }
     buf_adds(&b, "\"}");
-    return store__event(tx, "conversation.routed", buf_take(&b, NULL));
+    char *text;
+    if ((rc = buf_take(&b, &text, NULL)) < 0)
+        return rc;
+    return store__event(tx, "conversation.routed", text);
 }
 
 int

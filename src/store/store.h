@@ -61,6 +61,7 @@ struct store_stats {
     uint64_t probes;        /* probe writes while the store could not write */
     bool writable;          /* false from a failed write until a write succeeds again */
     int64_t unwritable_since; /* wall clock ms of the first failure, 0 when writable */
+    uint64_t stmt_evictions; /* prepared statements evicted from a full statement cache */
 };
 /* A snapshot of the writer's counters and health. While the store cannot write (disk full,
  * I/O errors), the writer probes with a tiny write every second when idle, so 'writable'

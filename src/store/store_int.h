@@ -20,17 +20,34 @@ struct store_migration {
 extern const struct store_migration store__migrations[];
 extern const int store__nmigrations;
 
-#define STORE__CACHE_MAX 96
+/* The statement cache: at most STORE__CACHE_MAX prepared statements per connection, found by
+ * a hash of the SQL literal's address (STORE__CACHE_BUCKETS slots, open addressing). When it
+ * is full, inserting a new statement finalizes the least recently used one that is not
+ * mid-step (sqlite3_stmt_busy). The rule for callers: a statement returned by store__q stays
+ * valid until STORE__CACHE_MAX - 1 other distinct statements have been fetched on the same
+ * connection, so a caller may hold a few statements at once (nested loops) but must not keep
+ * one across unrelated work; a statement being stepped is never evicted. The writer prepares
+ * about 115 distinct statements today and a reader about 55 (tests/unit/store/
+ * every_function_test.c runs them all), so eviction is rare; it is counted in store_stats'
+ * 'stmt_evictions' (hark_store_stmt_evictions_total). */
+#define STORE__CACHE_MAX 160
+#define STORE__CACHE_BUCKETS 256 /* a power of two, > STORE__CACHE_MAX, <= 256 (uint8_t index) */
+
+struct store__cached {
+    const char *sql; /* a string literal: the cache key is its address */
+    sqlite3_stmt *stmt;
+    uint64_t used;   /* the connection's 'tick' at the last lookup */
+};
 
 /* One SQLite connection and its prepared statements. Used by one thread at a time. */
 struct store__conn {
     sqlite3 *db;
-    struct {
-        const char *sql; /* a string literal: the cache key is its address */
-        sqlite3_stmt *stmt;
-    } cache[STORE__CACHE_MAX];
+    struct store__cached cache[STORE__CACHE_MAX];
     size_t ncache;
-    struct store *st;          /* owner, for returning a reader to the pool */
+    uint8_t index[STORE__CACHE_BUCKETS]; /* hash slot -> cache index + 1; 0: empty */
+    uint64_t tick;                       /* lookups so far, for LRU */
+    uint64_t evictions;                  /* statements finalized to make room */
+    struct store *st;          /* owner: returns a reader to the pool, counts evictions */
     struct store__conn *next; /* in store->idle */
 };
 
@@ -67,6 +84,7 @@ struct store {
     struct store__conn *idle;   /* readers of finished threads, kept for reuse */
     size_t nidle;
     int64_t last_seq; /* writer-thread only after open */
+    uint64_t stmt_evictions; /* statement cache evictions, all connections (metrics_add) */
 };
 
 /* Opens a connection with Hark's pragmas. 'writer' sets synchronous=FULL. */

@@ -44,21 +44,76 @@ TEST(buf_limits)
 {
     struct buf b;
     buf_init(&b, 10);
-    CHECK_INT(buf_adds(&b, "hello"), 0);
-    CHECK_INT(buf_printf(&b, "%d", 12345), 0);
+    CHECK_STR(b.p, ""); /* never NULL, even before the first append */
+    buf_adds(&b, "hello");
+    buf_printf(&b, "%d", 12345);
     CHECK_INT(b.len, 10);
-    CHECK_INT(buf_addc(&b, 'x'), ERR_TOOBIG);
+    CHECK_INT(buf_error(&b), 0);
+    buf_addc(&b, 'x');
+    CHECK_INT(buf_error(&b), ERR_TOOBIG);
     CHECK_STR(b.p, "hello12345");
-    char *p = buf_take(&b, NULL);
-    CHECK_STR(p, "hello12345");
+    char *p = NULL;
+    CHECK_INT(buf_take(&b, &p, NULL), ERR_TOOBIG); /* a cut text is never handed over */
+    CHECK(p == NULL);
     CHECK_INT(b.len, 0);
+    CHECK_INT(buf_error(&b), 0);
+    buf_adds(&b, "ok");
+    size_t n = 0;
+    CHECK_INT(buf_take(&b, &p, &n), 0);
+    CHECK_STR(p, "ok");
+    CHECK_INT(n, 2);
+    CHECK_INT(b.len, 0);
+    free(p);
+    /* An empty buf hands over an empty, freeable string. */
+    CHECK_INT(buf_take(&b, &p, &n), 0);
+    CHECK_STR(p, "");
+    CHECK_INT(n, 0);
     free(p);
     buf_release(&b);
 
     buf_init(&b, 1 << 20);
     for (int i = 0; i < 1000; i++)
-        CHECK_INT(buf_printf(&b, "%0300d", i), 0);
+        buf_printf(&b, "%0300d", i);
     CHECK_INT(b.len, 300000);
+    CHECK_INT(buf_error(&b), 0);
+    buf_release(&b);
+}
+
+TEST(buf_error_is_sticky)
+{
+    struct buf b;
+    buf_init(&b, 8);
+    buf_adds(&b, "{\"a\":");
+    buf_printf(&b, "\"%s\"", "too long for the rest"); /* overflows: appends nothing */
+    CHECK_INT(buf_error(&b), ERR_TOOBIG);
+    CHECK_STR(b.p, "{\"a\":");
+    /* Later appends that would fit are no-ops: the text never gets a hole in the middle. */
+    buf_addc(&b, '1');
+    buf_adds(&b, "}");
+    buf_add(&b, "x", 1);
+    buf_printf(&b, "%d", 7);
+    CHECK_STR(b.p, "{\"a\":");
+    CHECK_INT(b.len, 5);
+    CHECK_INT(buf_error(&b), ERR_TOOBIG);
+    /* Reset clears the error and the bytes; the buf is usable again. */
+    buf_reset(&b);
+    CHECK_INT(buf_error(&b), 0);
+    CHECK_INT(b.len, 0);
+    buf_adds(&b, "{}");
+    CHECK_STR(b.p, "{}");
+    CHECK_INT(buf_error(&b), 0);
+    /* A long printf (past the small stack buffer) that overflows is sticky too. */
+    buf_printf(&b, "%0300d", 1);
+    CHECK_INT(buf_error(&b), ERR_TOOBIG);
+    CHECK_STR(b.p, "{}");
+    /* Release clears it as well and keeps the limit. */
+    buf_release(&b);
+    CHECK_INT(buf_error(&b), 0);
+    CHECK_INT(b.max, 8);
+    buf_adds(&b, "12345678");
+    CHECK_INT(buf_error(&b), 0);
+    buf_addc(&b, '9');
+    CHECK_INT(buf_error(&b), ERR_TOOBIG);
     buf_release(&b);
 }
 
@@ -81,6 +136,32 @@ TEST(arena_alloc_and_defer)
     arena_defer(a, bump, (void *)(intptr_t)2);
     arena_free(a);
     CHECK_INT(deferred, 21); /* LIFO */
+}
+
+TEST(arena_cap_fails_the_unit_not_the_process)
+{
+    uint64_t before = arena_cap_exceeded_total();
+    struct arena *a = arena_new(4096);
+    char *p = arena_alloc(a, 1000);
+    CHECK(!arena_failed(a));
+    /* Past the cap: the allocation is still served (zeroed, usable) and the arena is marked. */
+    char *big = arena_alloc(a, 100000);
+    CHECK(big != NULL);
+    CHECK(big[99999] == 0);
+    big[99999] = 'x';
+    CHECK(arena_failed(a));
+    CHECK_INT(arena_cap_exceeded_total(), before + 1);
+    /* Sticky, and counted once per arena. */
+    CHECK_STR(arena_printf(a, "%s", "still works"), "still works");
+    arena_alloc(a, 100000);
+    CHECK(arena_failed(a));
+    CHECK_INT(arena_cap_exceeded_total(), before + 1);
+    p[999] = 'y';
+    arena_free(a);
+    /* A fresh arena starts clean. */
+    a = arena_new(4096);
+    CHECK(!arena_failed(a));
+    arena_free(a);
 }
 
 TEST(utf8_validation)
@@ -157,7 +238,9 @@ main(void)
     RUN(str_to_i64_strict);
     RUN(str_cut_and_trim);
     RUN(buf_limits);
+    RUN(buf_error_is_sticky);
     RUN(arena_alloc_and_defer);
+    RUN(arena_cap_fails_the_unit_not_the_process);
     RUN(utf8_validation);
     RUN(clock_iso_round_trip);
     RUN(rand_hex_is_random);

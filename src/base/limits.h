@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * limits.h - the caps of Hark's arenas, named in one place and derived from the input limits
+ * they serve (as curl's dynbuf.h names its buffer sizes).
+ *
+ * An arena cap is not a hard wall (base/arena.h): running past it fails the one request or
+ * job that did, logs, and counts hark_arena_cap_exceeded_total; it never aborts the process.
+ * So a cap is set a few times above the largest legitimate use, and the comment beside each
+ * says which input limits bound that use. The input limits themselves live with their
+ * owners: MODEL_TEXT_MAX (16 KiB of message text) and MODEL_NAME_MAX in model/model.h, the
+ * per-route body limits in api/routes.c (HARK_BODY_MAX is the largest), MAIL_MAX in
+ * channels/chan_email.c, LISTEN_QUERY_MAX in listen/listen.h.
+ *
+ * A loop over work of unbounded length (a queue, a replay, an export) makes a fresh arena per
+ * item or page; it never accumulates in one arena, whatever its cap.
+ */
+#ifndef HARK_LIMITS_H
+#define HARK_LIMITS_H
+
+/* Largest request body any route accepts (api/routes.c: 1024 * KB). */
+#define HARK_BODY_MAX (1u << 20)
+
+/* One HTTP request: its body (HARK_BODY_MAX) parsed into a JSON tree (jansson takes a few
+ * times the text) plus one page of reads: at most 500 messages or 200 conversations of
+ * MODEL_TEXT_MAX text, each copied about four times (row, JSON, escaping) = about 32 MiB. */
+#define HARK_REQ_ARENA_MAX (64u << 20)
+
+/* One page of events read from the store when a live stream fell behind the hub's ring:
+ * 128 events (api/events.c BATCH, api/widget.c WIDGET_BATCH) of at most a few
+ * MODEL_TEXT_MAX-sized JSON documents each (about 8 MiB). */
+#define HARK_EVENT_PAGE_ARENA_MAX (64u << 20)
+
+/* One page of an export (triage corrections for retraining): 1000 rows of MODEL_TEXT_MAX text
+ * and a label (about 17 MiB). Exports make one arena per page. */
+#define HARK_EXPORT_PAGE_ARENA_MAX (64u << 20)
+
+/* A job about one conversation or message (an event's JSON, an SLA recompute, an
+ * acknowledgement, a widget event): a handful of rows of MODEL_TEXT_MAX text. */
+#define HARK_JOB_ARENA_MAX (1u << 20)
+
+/* A job that touches only ids and short fields (a timer firing, a presence change). */
+#define HARK_SMALL_JOB_ARENA_MAX (64u * 1024)
+
+/* One routing decision or escalation: the conversation, its contact's tags and the admin
+ * tables routing reads (rules, teams, agent profiles: hundreds of short rows). */
+#define HARK_ROUTE_ARENA_MAX (4u << 20)
+
+/* A page of the routing queue (ids only) and the SLA timers loaded per page. */
+#define HARK_ROUTE_PAGE_ARENA_MAX (8u << 20)
+#define HARK_TIMER_PAGE_ARENA_MAX (4u << 20)
+
+/* One delivery attempt of one reply: MODEL_TEXT_MAX text, its base64 or form encoding (4/3
+ * and 3 times), the channel's settings and the platform's answer (fetch caps it at 256 KiB). */
+#define HARK_SEND_ARENA_MAX (1u << 20)
+
+/* A webhook signature check: the channel's settings (secrets) and short headers. Checks that
+ * decode the body add twice its length (channels/chan_sms.c). */
+#define HARK_VERIFY_ARENA_MAX (64u * 1024)
+
+/* One outbox pass: 32 due items of MODEL_TEXT_MAX text and their sends' scratch. */
+#define HARK_OUTBOX_ARENA_MAX (64u << 20)
+
+/* One channel poll: up to 50 inbound messages (care/poller.c POLL_BATCH_MAX) of
+ * MODEL_TEXT_MAX text with their names and ids; e-mail decodes in its own scratch arena. */
+#define HARK_POLL_ARENA_MAX (64u << 20)
+
+/* The poll supervisor's channel list: every channel row (settings up to 16 KiB each). */
+#define HARK_CHANNEL_LIST_ARENA_MAX (16u << 20)
+
+/* Listening: one matched post (text 64 KiB, ids and names 4 KiB, up to 10,000 query ids). */
+#define HARK_LISTEN_POST_ARENA_MAX (1u << 20)
+/* A matcher reload: up to 10,000 active queries of LISTEN_QUERY_MAX (4 KiB) text. */
+#define HARK_LISTEN_RELOAD_ARENA_MAX (128u << 20)
+/* The listening sources (CARE_LISTEN_SOURCES_MAX rows of a few KiB). */
+#define HARK_LISTEN_SOURCES_ARENA_MAX (16u << 20)
+
+#endif
