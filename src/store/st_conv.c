@@ -153,35 +153,45 @@ store_msg_get(struct store *st, struct arena *ar, int64_t id, struct msg *out)
 }
 
 int
-store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, struct msg **out, size_t *n)
+store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, int64_t before_id, int limit,
+               struct msg **out, size_t *n, int64_t *next_before)
 {
+    if (limit < 1 || limit > STORE_MSG_PAGE_MAX || before_id < 0)
+        return ERR_INVAL;
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    /* The newest 500 messages, returned oldest first. */
-    sqlite3_stmt *s = store__q(c, "SELECT * FROM (SELECT " MSG_COLS
-                                  "WHERE m.conversation_id = ? ORDER BY m.id DESC LIMIT 500) "
-                                  "ORDER BY 1");
+    /* Keyset paging on message_conversation(conversation_id, id): newest first from the
+     * cursor, one extra row to learn whether an older page exists. */
+    sqlite3_stmt *s = store__q(c, "SELECT " MSG_COLS "WHERE m.conversation_id = ?1 AND m.id < ?2 "
+                                  "ORDER BY m.id DESC LIMIT ?3");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, conv_id);
-    size_t cap = 16, cnt = 0;
-    struct msg *v = ARENA_NEW_N(ar, struct msg, cap);
+    sqlite3_bind_int64(s, 2, before_id ? before_id : INT64_MAX);
+    sqlite3_bind_int(s, 3, limit + 1);
+    struct msg *v = ARENA_NEW_N(ar, struct msg, (size_t)limit + 1);
+    size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (cnt == cap) {
-            struct msg *w = ARENA_NEW_N(ar, struct msg, cap * 2);
-            memcpy(w, v, cap * sizeof(*v));
-            v = w;
-            cap *= 2;
-        }
-        msg_row(ar, s, &v[cnt++]);
-    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        msg_row(ar, s, &v[cnt++]); /* at most limit + 1 rows: the LIMIT above */
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);
+    int64_t next = 0;
+    if (cnt > (size_t)limit) {
+        cnt = (size_t)limit;
+        next = v[cnt - 1].id;
+    }
+    /* Oldest first, as a conversation reads. */
+    for (size_t i = 0; i < cnt / 2; i++) {
+        struct msg t = v[i];
+        v[i] = v[cnt - 1 - i];
+        v[cnt - 1 - i] = t;
+    }
     *out = v;
     *n = cnt;
+    *next_before = next;
     return 0;
 }
 
