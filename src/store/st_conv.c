@@ -195,32 +195,58 @@ store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, int64_t befo
     return 0;
 }
 
-/* Quotes each whitespace-separated word of 'q' for FTS5, so user text is never FTS syntax. */
+static bool
+fts_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+/* Whether 'ch' can be part of a token of FTS5's unicode61 tokenizer: an ASCII letter or digit,
+ * or any byte of a non-ASCII character (some of those are separators too, which only makes the
+ * word match nothing). */
+static bool
+fts_wordy(char ch)
+{
+    unsigned char u = (unsigned char)ch;
+    return u >= 0x80 || (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
+}
+
+/* Turns search text 'q' into an FTS5 MATCH expression: each whitespace-separated word becomes
+ * a quoted prefix phrase ("word"*, inner quotes doubled), so no user text is ever FTS syntax
+ * (NEAR, AND, OR, NOT, column filters, ^, -, parentheses are all just text inside quotes).
+ * Words without a letter or digit are dropped: they cannot match a token and an expression
+ * made only of them is an FTS5 syntax error. Returns NULL when no word is left, which callers
+ * treat as no search at all. The result is sized from 'q' (each byte at most doubled plus four
+ * bytes per word), so it is never cut. */
 static char *
 fts_query(struct arena *ar, const char *q)
 {
-    struct buf b;
-    buf_init(&b, 4096);
+    size_t len = strlen(q);
+    char *out = arena_alloc(ar, 6 * len + 1);
+    size_t o = 0;
     const char *p = q;
     while (*p) {
-        while (*p == ' ' || *p == '\t')
+        while (fts_space(*p))
             p++;
-        if (!*p)
-            break;
-        if (b.len && buf_adds(&b, " ") < 0)
-            break;
-        buf_addc(&b, '"');
-        while (*p && *p != ' ' && *p != '\t') {
-            if (*p == '"')
-                buf_addc(&b, '"');
-            buf_addc(&b, *p++);
+        const char *w = p;
+        bool wordy = false;
+        while (*p && !fts_space(*p))
+            wordy |= fts_wordy(*p++);
+        if (!wordy)
+            continue;
+        if (o)
+            out[o++] = ' ';
+        out[o++] = '"';
+        for (; w < p; w++) {
+            if (*w == '"')
+                out[o++] = '"';
+            out[o++] = *w;
         }
-        if (buf_adds(&b, "\"*") < 0)
-            break;
+        out[o++] = '"';
+        out[o++] = '*';
     }
-    char *r = arena_strndup(ar, b.p, b.len);
-    buf_release(&b);
-    return r;
+    out[o] = '\0';
+    return o ? out : NULL;
 }
 
 int
@@ -256,7 +282,9 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         buf_adds(&sql, " AND c.sentiment = :sentiment");
     if (f->by_urgency)
         buf_adds(&sql, " AND c.urgency BETWEEN :umin AND :umax");
-    if (f->q && f->q[0])
+    /* A q made only of spaces or punctuation is no filter (see fts_query). */
+    const char *fts = f->q ? fts_query(ar, f->q) : NULL;
+    if (fts)
         buf_adds(&sql, " AND (c.id IN (SELECT m.conversation_id FROM message m WHERE m.id IN "
                        "(SELECT rowid FROM message_fts WHERE message_fts MATCH :fts)) "
                        "OR ct.name LIKE :like ESCAPE '\\')");
@@ -293,8 +321,8 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         sqlite3_bind_int(s, BIND(":umin"), f->urgency_min);
         sqlite3_bind_int(s, BIND(":umax"), f->urgency_max);
     }
-    if (f->q && f->q[0]) {
-        store__bind_cstr(s, BIND(":fts"), fts_query(ar, f->q));
+    if (fts) {
+        store__bind_cstr(s, BIND(":fts"), fts);
         store__bind_like(s, BIND(":like"), f->q);
     }
     if (f->cursor_ts || f->cursor_id) {

@@ -136,7 +136,8 @@ struct conv_filter {
     const char *label;
     bool by_urgency;     /* false: any; true: triaged with urgency_min <= urgency <= max */
     int urgency_min, urgency_max;
-    const char *q;       /* full-text search over messages and contact name */
+    const char *q;       /* full-text search over messages and contact name; words without a
+                          * letter or digit are ignored, and a q of only those is no filter */
     bool oldest_first;
     int limit;           /* 1..200 */
     int64_t cursor_ts;   /* keyset cursor: last_message_at of the last item seen; 0: start */
