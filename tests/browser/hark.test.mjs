@@ -701,6 +701,47 @@ test('history: scrolling up loads older messages until the first, keeping the pl
   }
 });
 
+test('widget history: the newest page first, earlier messages on request', async () => {
+  const list = await api('GET', `/api/v1/conversations?channel=${webchat.id}&q=Vera&status=all`);
+  const vera = list.body.items.find((c) => c.contact_name === 'Vera Visitor');
+  assert(vera, 'the visitor\'s conversation');
+  for (let i = 1; i <= 60; i++) {
+    const r = await api('POST', `/api/v1/conversations/${vera.id}/messages`, { text: `Earlier reply ${i}` });
+    assert(r.status === 201, `reply ${i}: ${r.status}`);
+  }
+  const { page } = customer;
+  await page.reload();
+  const w = widget(page);
+  await w.getByRole('button', { name: 'Open chat' }).click();
+  await w.locator('.m.out', { hasText: 'Earlier reply 60' }).waitFor();
+  assert((await w.locator('.m').count()) === 50, `newest page: ${await w.locator('.m').count()}`);
+  assert((await w.locator('.m.in', { hasText: CUSTOMER_TEXT }).count()) === 0, 'the first message is on an older page');
+  const more = w.getByRole('button', { name: 'Show earlier messages' });
+  await w.locator('.log').evaluate((el) => (el.scrollTop = 0));
+  await more.waitFor();
+  await shot(page, '26-widget-earlier-button');
+  for (let i = 0; i < 5 && (await more.count()); i++) {
+    const n = await w.locator('.m').count();
+    await more.click();
+    await page.waitForFunction(
+      ([n]) => {
+        const root = document.querySelector('[data-hark-widget]')?.shadowRoot ?? document;
+        return root.querySelectorAll('.m').length > n;
+      },
+      [n],
+    );
+  }
+  await w.locator('.m.in', { hasText: CUSTOMER_TEXT }).waitFor();
+  assert((await more.count()) === 0, 'no more earlier messages');
+  const texts = await w.locator('.m .body').allTextContents();
+  const ids = await w.locator('.m').evaluateAll((els) => els.map((e) => Number(e.dataset.msg)));
+  assert(ids.every((id, i) => i === 0 || id > ids[i - 1]), `messages in order, each once: ${ids.join(',')}`);
+  assert(texts[texts.length - 1] === 'Earlier reply 60', 'the newest stays last');
+  await shot(page, '27-widget-earlier-loaded');
+  await w.locator('.log').evaluate((el) => (el.scrollTop = 0));
+  await shot(page, '28-widget-beginning');
+});
+
 let passed = 0;
 let failed = 0;
 for (const t of tests) {
