@@ -165,8 +165,8 @@ int store_conv_counts(struct store *st, int64_t agent_id, struct conv_counts *ou
  * so following it from 0 visits every message exactly once (ids only grow). Results live in
  * 'ar'. An unknown conversation gives an empty page. ERR_INVAL for a bad 'limit' or
  * 'before_id', ERR_IO on a read failure. Thread-safe (uses this thread's reader). */
-int store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, int64_t before_id, int limit,
-                   struct msg **out, size_t *n, int64_t *next_before);
+int store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, int64_t before_id,
+                   int limit, struct msg **out, size_t *n, int64_t *next_before);
 int store_msg_get(struct store *st, struct arena *ar, int64_t id, struct msg *out);
 
 /* Adds an agent's reply (queued for delivery, with an outbox row carrying a fresh idempotency

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* lists_test.c - the store's whole-table reads (agents, agent profiles, channels, calendars,
- * teams and their members, SLA policies, routing rules, a contact's identities) return every row: none stops at a
- * fixed count (they used to stop at 1,000 or 10,000 rows without saying so). */
+ * teams and their members, SLA policies, routing rules, a contact's identities) return every
+ * row: none stops at a fixed count (they used to stop at 100, 1,000 or 10,000 rows without
+ * saying so). */
 #include "base/base.h"
 
 #include <pthread.h>
