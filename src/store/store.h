@@ -391,7 +391,9 @@ int store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int l
  * (migration 008) keep the facts in step with every message and status write and queue the
  * conversation in a dirty list that care/timers.c drains to recompute deadlines. Lists given
  * to the put functions ('*_json') must be valid JSON arrays of strings; the getters return
- * them both as the text and parsed. Writes wait until durable. */
+ * them both as the text and parsed. Writes wait until durable. The *_list reads (and
+ * store_agent_list, store_channel_list) return every row, read by one statement so the list is
+ * one consistent snapshot; the array grows in 'ar' with the table and is never cut short. */
 
 struct store_strs {
     const char **v;
