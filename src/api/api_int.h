@@ -60,6 +60,12 @@ int api__opt_string_or_reply(struct http_req *r, json_t *obj, const char *name, 
 /* Parses an optional positive integer query argument within [min, max]. < 0 after 400. */
 int api__query_int_or_reply(struct http_req *r, const char *name, int64_t min, int64_t max,
                             int64_t *out);
+/* Parses the message page arguments of a history read (history.c): 'limit' 1..200 (default
+ * 50) and 'before', a next_cursor from an earlier page ('*before' 0 when absent). < 0 after
+ * replying 400. */
+int api__msg_page_or_reply(struct http_req *r, int64_t *before, int *limit);
+/* The next_cursor JSON for a page: the cursor string, or null when no older message exists. */
+json_t *api__msg_cursor(int64_t next_before);
 
 /* Route handlers, one file per resource. */
 void api__login(struct http_req *r, void *ctx);
@@ -71,6 +77,7 @@ void api__channels_create(struct http_req *r, void *ctx);
 void api__convs_list(struct http_req *r, void *ctx);
 void api__convs_counts(struct http_req *r, void *ctx);
 void api__conv_get(struct http_req *r, void *ctx);
+void api__conv_messages(struct http_req *r, void *ctx);
 void api__conv_reply(struct http_req *r, void *ctx);
 void api__conv_assign(struct http_req *r, void *ctx);
 void api__conv_status(struct http_req *r, void *ctx);

@@ -192,18 +192,21 @@ api__convs_counts(struct http_req *r, void *ctx)
                                  (json_int_t)c.resolved));
 }
 
+/* The conversation with its contact and one page of messages (history.c): the newest page
+ * unless 'before' asks for an older one. */
 static json_t *
-conv_full(struct api *a, struct arena *ar, int64_t id, int *rc)
+conv_full(struct api *a, struct arena *ar, int64_t id, int64_t before, int limit, int *rc)
 {
     struct conv c;
     struct contact ct;
     struct msg *msgs;
     size_t n;
+    int64_t next = 0;
     *rc = store_conv_get(a->st, ar, id, &c);
     if (*rc == 0)
         *rc = store_contact_get(a->st, ar, c.contact_id, &ct);
     if (*rc == 0)
-        *rc = store_msg_list(a->st, ar, id, &msgs, &n);
+        *rc = store_msg_list(a->st, ar, id, before, limit, &msgs, &n, &next);
     if (*rc < 0)
         return NULL;
     json_t *o = conv_json(&c);
@@ -216,6 +219,7 @@ conv_full(struct api *a, struct arena *ar, int64_t id, int *rc)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, codec_msg(&msgs[i]));
     json_object_set_new(o, "messages", arr);
+    json_object_set_new(o, "messages_next_cursor", api__msg_cursor(next));
     return o;
 }
 
@@ -224,11 +228,12 @@ api__conv_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
     struct care_principal p;
-    int64_t id;
-    int rc;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    int64_t id, before;
+    int rc, limit;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0 ||
+        api__msg_page_or_reply(r, &before, &limit) < 0)
         return;
-    json_t *o = conv_full(a, http_arena(r), id, &rc);
+    json_t *o = conv_full(a, http_arena(r), id, before, limit, &rc);
     if (!o) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot read");
         return;

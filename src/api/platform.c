@@ -169,13 +169,14 @@ api__conv_private_reply(struct http_req *r, void *ctx)
     struct contact ct;
     struct msg *msgs;
     size_t n;
+    int64_t older;
     int rc = store_conv_get(a->st, ar, id, &c);
     if (rc == 0)
         rc = store_channel_get(a->st, ar, c.channel_id, &ch);
     if (rc == 0)
         rc = store_contact_get(a->st, ar, c.contact_id, &ct);
     if (rc == 0)
-        rc = store_msg_list(a->st, ar, id, &msgs, &n);
+        rc = store_msg_list(a->st, ar, id, 0, STORE_MSG_PAGE_MAX, &msgs, &n, &older);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot read");
         return;

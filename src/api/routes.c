@@ -36,6 +36,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "GET", "/api/v1/conversations", api__convs_list, a, 0 },
         { "GET", "/api/v1/conversations/counts", api__convs_counts, a, 0 },
         { "GET", "/api/v1/conversations/{id}", api__conv_get, a, 0 },
+        { "GET", "/api/v1/conversations/{id}/messages", api__conv_messages, a, 0 },
         { "POST", "/api/v1/conversations/{id}/messages", api__conv_reply, a, 64 * KB },
         { "POST", "/api/v1/conversations/{id}/assign", api__conv_assign, a, 4 * KB },
         { "POST", "/api/v1/conversations/{id}/status", api__conv_status, a, 4 * KB },

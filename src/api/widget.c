@@ -258,7 +258,10 @@ api__widget_messages(struct http_req *r, void *ctx)
     struct api *a = ctx;
     struct wchan w;
     char id[CHAN_VISITOR_ID_LEN + 1];
-    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, a, &w, id) < 0)
+    int64_t before, next = 0;
+    int limit;
+    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, a, &w, id) < 0 ||
+        api__msg_page_or_reply(r, &before, &limit) < 0)
         return;
     /* Read the resume point first: an event that lands while we read is then sent again by
      * the stream rather than lost (the widget drops repeats by message id). */
@@ -269,7 +272,7 @@ api__widget_messages(struct http_req *r, void *ctx)
     json_t *items = json_array();
     struct msg *msgs;
     size_t n = 0;
-    if (conv_id && store_msg_list(a->st, ar, conv_id, &msgs, &n) == 0) {
+    if (conv_id && store_msg_list(a->st, ar, conv_id, before, limit, &msgs, &n, &next) == 0) {
         for (size_t i = 0; i < n; i++) {
             json_t *full = codec_msg(&msgs[i]);
             json_t *m = widget_msg(a, ar, full);
@@ -281,6 +284,7 @@ api__widget_messages(struct http_req *r, void *ctx)
     json_t *o = json_object();
     json_object_set_new(o, "conversation", conv);
     json_object_set_new(o, "messages", items);
+    json_object_set_new(o, "next_cursor", api__msg_cursor(next));
     json_object_set_new(o, "last_event_id", json_integer(last));
     api__reply(r, 200, o);
 }

@@ -134,14 +134,17 @@ store_agent_list(struct store *st, struct arena *ar, struct agent **out, size_t 
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " AGENT_COLS " FROM agent ORDER BY id LIMIT 1000");
+    /* Every agent: the array grows with the table, nothing is cut at a fixed count. */
+    sqlite3_stmt *s = store__q(c, "SELECT " AGENT_COLS " FROM agent ORDER BY id");
     if (!s)
         return ERR_IO;
-    struct agent *v = ARENA_NEW_N(ar, struct agent, 1000);
-    size_t cnt = 0;
+    size_t cnt = 0, cap = 16;
+    struct agent *v = ARENA_NEW_N(ar, struct agent, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        STORE__GROW(ar, v, cnt, cap);
         agent_row(ar, s, &v[cnt++], false);
+    }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);

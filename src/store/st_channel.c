@@ -77,14 +77,17 @@ store_channel_list(struct store *st, struct arena *ar, struct channel **out, siz
     if (!c)
         return ERR_IO;
     sqlite3_stmt *s = store__q(c, "SELECT id, type, name, secret, settings, created_at "
-                                  "FROM channel ORDER BY id LIMIT 1000");
+                                  "FROM channel ORDER BY id");
     if (!s)
         return ERR_IO;
-    struct channel *v = ARENA_NEW_N(ar, struct channel, 1000);
-    size_t cnt = 0;
+    /* Every channel: the array grows with the table, nothing is cut at a fixed count. */
+    size_t cnt = 0, cap = 16;
+    struct channel *v = ARENA_NEW_N(ar, struct channel, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        STORE__GROW(ar, v, cnt, cap);
         channel_row(ar, s, &v[cnt++]);
+    }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);

@@ -78,13 +78,16 @@ store_contact_get(struct store *st, struct arena *ar, int64_t id, struct contact
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
     s = store__q(c, "SELECT id, contact_id, channel_type, platform_id, handle, name "
-                    "FROM identity WHERE contact_id = ? ORDER BY id LIMIT 100");
+                    "FROM identity WHERE contact_id = ? ORDER BY id");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, id);
-    out->ids = ARENA_NEW_N(ar, struct identity, 100);
+    /* Every identity: the array grows, nothing is cut at a fixed count. */
+    size_t cap = 4;
+    out->ids = ARENA_NEW_N(ar, struct identity, cap);
     out->nids = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        STORE__GROW(ar, out->ids, out->nids, cap);
         struct identity *i = &out->ids[out->nids++];
         i->id = sqlite3_column_int64(s, 0);
         i->contact_id = sqlite3_column_int64(s, 1);

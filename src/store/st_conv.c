@@ -158,66 +158,100 @@ store_msg_get(struct store *st, struct arena *ar, int64_t id, struct msg *out)
 }
 
 int
-store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, struct msg **out, size_t *n)
+store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, int64_t before_id, int limit,
+               struct msg **out, size_t *n, int64_t *next_before)
 {
+    if (limit < 1 || limit > STORE_MSG_PAGE_MAX || before_id < 0)
+        return ERR_INVAL;
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    /* The newest 500 messages, returned oldest first. */
-    sqlite3_stmt *s = store__q(c, "SELECT * FROM (SELECT " MSG_COLS
-                                  "WHERE m.conversation_id = ? ORDER BY m.id DESC LIMIT 500) "
-                                  "ORDER BY 1");
+    /* Keyset paging on message_conversation(conversation_id, id): newest first from the
+     * cursor, one extra row to learn whether an older page exists. */
+    sqlite3_stmt *s = store__q(c, "SELECT " MSG_COLS "WHERE m.conversation_id = ?1 AND m.id < ?2 "
+                                  "ORDER BY m.id DESC LIMIT ?3");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, conv_id);
-    size_t cap = 16, cnt = 0;
-    struct msg *v = ARENA_NEW_N(ar, struct msg, cap);
+    sqlite3_bind_int64(s, 2, before_id ? before_id : INT64_MAX);
+    sqlite3_bind_int(s, 3, limit + 1);
+    struct msg *v = ARENA_NEW_N(ar, struct msg, (size_t)limit + 1);
+    size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (cnt == cap) {
-            struct msg *w = ARENA_NEW_N(ar, struct msg, cap * 2);
-            memcpy(w, v, cap * sizeof(*v));
-            v = w;
-            cap *= 2;
-        }
-        msg_row(ar, s, &v[cnt++]);
-    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        msg_row(ar, s, &v[cnt++]); /* at most limit + 1 rows: the LIMIT above */
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);
+    int64_t next = 0;
+    if (cnt > (size_t)limit) {
+        cnt = (size_t)limit;
+        next = v[cnt - 1].id;
+    }
+    /* Oldest first, as a conversation reads. */
+    for (size_t i = 0; i < cnt / 2; i++) {
+        struct msg t = v[i];
+        v[i] = v[cnt - 1 - i];
+        v[cnt - 1 - i] = t;
+    }
     *out = v;
     *n = cnt;
+    *next_before = next;
     return 0;
 }
 
-/* Quotes each whitespace-separated word of 'q' for FTS5, so user text is never FTS syntax.
- * NULL when the quoted text is longer than its buffer (never a query cut short). */
+static bool
+fts_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+/* Whether 'ch' can be part of a token of FTS5's unicode61 tokenizer: an ASCII letter or digit,
+ * or any byte of a non-ASCII character (some of those are separators too, which only makes the
+ * word match nothing). */
+static bool
+fts_wordy(char ch)
+{
+    unsigned char u = (unsigned char)ch;
+    return u >= 0x80 || (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
+}
+
+/* Turns search text 'q' into an FTS5 MATCH expression: each whitespace-separated word becomes
+ * a quoted prefix phrase ("word"*, inner quotes doubled), so no user text is ever FTS syntax
+ * (NEAR, AND, OR, NOT, column filters, ^, -, parentheses are all just text inside quotes).
+ * Words without a letter or digit are dropped: they cannot match a token and an expression
+ * made only of them is an FTS5 syntax error. Returns NULL when no word is left, which callers
+ * treat as no search at all. The result is sized from 'q' (each byte at most doubled plus four
+ * bytes per word), so it is never cut. */
 static char *
 fts_query(struct arena *ar, const char *q)
 {
-    struct buf b;
-    buf_init(&b, 4096);
+    size_t len = strlen(q);
+    char *out = arena_alloc(ar, 6 * len + 1);
+    size_t o = 0;
     const char *p = q;
     while (*p) {
-        while (*p == ' ' || *p == '\t')
+        while (fts_space(*p))
             p++;
-        if (!*p)
-            break;
-        if (b.len)
-            buf_adds(&b, " ");
-        buf_addc(&b, '"');
-        while (*p && *p != ' ' && *p != '\t') {
-            if (*p == '"')
-                buf_addc(&b, '"');
-            buf_addc(&b, *p++);
+        const char *w = p;
+        bool wordy = false;
+        while (*p && !fts_space(*p))
+            wordy |= fts_wordy(*p++);
+        if (!wordy)
+            continue;
+        if (o)
+            out[o++] = ' ';
+        out[o++] = '"';
+        for (; w < p; w++) {
+            if (*w == '"')
+                out[o++] = '"';
+            out[o++] = *w;
         }
-        buf_adds(&b, "\"*");
-        if (buf_error(&b) < 0)
-            break;
+        out[o++] = '"';
+        out[o++] = '*';
     }
-    char *r = buf_error(&b) < 0 ? NULL : arena_strndup(ar, b.p, b.len);
-    buf_release(&b);
-    return r;
+    out[o] = '\0';
+    return o ? out : NULL;
 }
 
 int
@@ -227,9 +261,6 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    const char *fts = NULL;
-    if (f->q && f->q[0] && !(fts = fts_query(ar, f->q)))
-        return ERR_TOOBIG;
     struct buf sql;
     buf_init(&sql, 8192);
     /* With a label, drive the query from the label index (CROSS JOIN fixes the loop order):
@@ -256,7 +287,9 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         buf_adds(&sql, " AND c.sentiment = :sentiment");
     if (f->by_urgency)
         buf_adds(&sql, " AND c.urgency BETWEEN :umin AND :umax");
-    if (f->q && f->q[0])
+    /* A q made only of spaces or punctuation is no filter (see fts_query). */
+    const char *fts = f->q ? fts_query(ar, f->q) : NULL;
+    if (fts)
         buf_adds(&sql, " AND (c.id IN (SELECT m.conversation_id FROM message m WHERE m.id IN "
                        "(SELECT rowid FROM message_fts WHERE message_fts MATCH :fts)) "
                        "OR ct.name LIKE :like ESCAPE '\\')");
@@ -298,7 +331,7 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         sqlite3_bind_int(s, BIND(":umin"), f->urgency_min);
         sqlite3_bind_int(s, BIND(":umax"), f->urgency_max);
     }
-    if (f->q && f->q[0]) {
+    if (fts) {
         store__bind_cstr(s, BIND(":fts"), fts);
         store__bind_like(s, BIND(":like"), f->q);
     }

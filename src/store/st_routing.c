@@ -278,14 +278,16 @@ store_calendar_list(struct store *st, struct arena *ar, struct store_calendar **
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " CAL_COLS " FROM calendar ORDER BY id LIMIT 1000");
+    sqlite3_stmt *s = store__q(c, "SELECT " CAL_COLS " FROM calendar ORDER BY id");
     if (!s)
         return ERR_IO;
-    struct store_calendar *v = ARENA_NEW_N(ar, struct store_calendar, 1000);
-    size_t cnt = 0;
+    size_t cnt = 0, cap = 16;
+    struct store_calendar *v = ARENA_NEW_N(ar, struct store_calendar, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        STORE__GROW(ar, v, cnt, cap);
         calendar_row(c, ar, s, &v[cnt++]);
+    }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);
@@ -426,7 +428,7 @@ static int
 team_members(struct store__conn *c, struct arena *ar, struct store_team *t)
 {
     sqlite3_stmt *s = store__q(c, "SELECT agent_id FROM team_member WHERE team_id = ? "
-                                  "ORDER BY agent_id LIMIT 10000");
+                                  "ORDER BY agent_id");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, t->id);
@@ -477,14 +479,16 @@ store_team_list(struct store *st, struct arena *ar, struct store_team **out, siz
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " TEAM_COLS " FROM team ORDER BY id LIMIT 1000");
+    sqlite3_stmt *s = store__q(c, "SELECT " TEAM_COLS " FROM team ORDER BY id");
     if (!s)
         return ERR_IO;
-    struct store_team *v = ARENA_NEW_N(ar, struct store_team, 1000);
-    size_t cnt = 0;
+    size_t cnt = 0, cap = 16;
+    struct store_team *v = ARENA_NEW_N(ar, struct store_team, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        STORE__GROW(ar, v, cnt, cap);
         team_row(c, ar, s, &v[cnt++]);
+    }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);
@@ -573,7 +577,7 @@ store_profile_list(struct store *st, struct arena *ar, struct store_profile **ou
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, PROFILE_SQL "ORDER BY a.id LIMIT 10000");
+    sqlite3_stmt *s = store__q(c, PROFILE_SQL "ORDER BY a.id");
     if (!s)
         return ERR_IO;
     size_t cap = 64, cnt = 0;
@@ -784,14 +788,16 @@ store_sla_policy_list(struct store *st, struct arena *ar, struct store_sla_polic
     if (!c)
         return ERR_IO;
     sqlite3_stmt *s = store__q(c, "SELECT " POLICY_COLS " FROM sla_policy "
-                                  "ORDER BY position, id LIMIT 1000");
+                                  "ORDER BY position, id");
     if (!s)
         return ERR_IO;
-    struct store_sla_policy *v = ARENA_NEW_N(ar, struct store_sla_policy, 1000);
-    size_t cnt = 0;
+    size_t cnt = 0, cap = 16;
+    struct store_sla_policy *v = ARENA_NEW_N(ar, struct store_sla_policy, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        STORE__GROW(ar, v, cnt, cap);
         policy_row(ar, s, &v[cnt++]);
+    }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);
@@ -940,14 +946,16 @@ store_rule_list(struct store *st, struct arena *ar, struct store_rule **out, siz
     if (!c)
         return ERR_IO;
     sqlite3_stmt *s = store__q(c, "SELECT " RULE_COLS " FROM routing_rule "
-                                  "ORDER BY position, id LIMIT 1000");
+                                  "ORDER BY position, id");
     if (!s)
         return ERR_IO;
-    struct store_rule *v = ARENA_NEW_N(ar, struct store_rule, 1000);
-    size_t cnt = 0;
+    size_t cnt = 0, cap = 16;
+    struct store_rule *v = ARENA_NEW_N(ar, struct store_rule, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        STORE__GROW(ar, v, cnt, cap);
         rule_row(ar, s, &v[cnt++]);
+    }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);

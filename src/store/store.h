@@ -161,7 +161,8 @@ struct conv_filter {
     const char *label;
     bool by_urgency;     /* false: any; true: triaged with urgency_min <= urgency <= max */
     int urgency_min, urgency_max;
-    const char *q;       /* full-text search over messages and contact name */
+    const char *q;       /* full-text search over messages and contact name; words without a
+                          * letter or digit are ignored, and a q of only those is no filter */
     bool oldest_first;
     int limit;           /* 1..200 */
     int64_t cursor_ts;   /* keyset cursor: last_message_at of the last item seen; 0: start */
@@ -180,8 +181,17 @@ struct conv_counts {
 };
 int store_conv_counts(struct store *st, int64_t agent_id, struct conv_counts *out);
 
-int store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, struct msg **out,
-                   size_t *n);
+/* Page sizes for a conversation's messages: the default and the largest a caller may ask. */
+#define STORE_MSG_PAGE_DEFAULT 50
+#define STORE_MSG_PAGE_MAX 200
+/* One page of conversation 'conv_id''s messages, oldest first: the newest 'limit'
+ * (1..STORE_MSG_PAGE_MAX) messages whose id is below 'before_id' (0: from the newest message).
+ * '*next_before' is the 'before_id' of the next older page, or 0 when no older message exists,
+ * so following it from 0 visits every message exactly once (ids only grow). Results live in
+ * 'ar'. An unknown conversation gives an empty page. ERR_INVAL for a bad 'limit' or
+ * 'before_id', ERR_IO on a read failure. Thread-safe (uses this thread's reader). */
+int store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, int64_t before_id,
+                   int limit, struct msg **out, size_t *n, int64_t *next_before);
 int store_msg_get(struct store *st, struct arena *ar, int64_t id, struct msg *out);
 
 /* Adds an agent's reply (queued for delivery, with an outbox row carrying a fresh idempotency
@@ -406,7 +416,9 @@ int store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int l
  * (migration 008) keep the facts in step with every message and status write and queue the
  * conversation in a dirty list that care/timers.c drains to recompute deadlines. Lists given
  * to the put functions ('*_json') must be valid JSON arrays of strings; the getters return
- * them both as the text and parsed. Writes wait until durable. */
+ * them both as the text and parsed. Writes wait until durable. The *_list reads (and
+ * store_agent_list, store_channel_list) return every row, read by one statement so the list is
+ * one consistent snapshot; the array grows in 'ar' with the table and is never cut short. */
 
 struct store_strs {
     const char **v;

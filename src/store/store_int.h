@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <string.h>
 
 #include "base/arena.h"
 #include "store/store.h"
@@ -126,6 +127,23 @@ int store__step_done(sqlite3_stmt *s);
 /* Binds a LIKE pattern matching 'q' anywhere ("%q%", with % _ and \ escaped for
  * ESCAPE '\'). */
 void store__bind_like(sqlite3_stmt *s, int i, const char *q);
+
+/* Makes room for element 'n' of the arena array 'v', which holds '*cap' elements of 'size'
+ * bytes: returns 'v' while it has room, else a copy with twice the room ('*cap' updated). List
+ * reads grow with their table this way instead of stopping at a fixed count. */
+static inline void *
+store__grow(struct arena *ar, void *v, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return v;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *w = arena_alloc(ar, ncap * size);
+    if (n)
+        memcpy(w, v, n * size);
+    *cap = ncap;
+    return w;
+}
+#define STORE__GROW(ar, v, n, cap) ((v) = store__grow((ar), (v), (n), &(cap), sizeof(*(v))))
 
 /* Row readers shared by read paths and write jobs. */
 int store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct conv *out);

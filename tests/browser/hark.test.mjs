@@ -631,6 +631,117 @@ test('phone width: the queue, the SLA strip and the status toggle fit', async ()
   }
 });
 
+test('history: scrolling up loads older messages until the first, keeping the place', async () => {
+  const N = 300;
+  let conv = 0;
+  for (let i = 1; i <= N; i++) {
+    const r = await hook(apich, { id: `hist-${i}`, from: { id: 'hugo', name: 'Hugo History' }, text: `History line ${i}`,
+      thread_id: 'hugo-history' });
+    conv = r.conversation_id;
+  }
+  const want = Array.from({ length: N }, (_, i) => `History line ${i + 1}`);
+  for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+    const { ctx, page } = await newPage(viewport);
+    try {
+      await page.goto(URL_ + '/');
+      await page.getByLabel('Email').fill(MAYA.email);
+      await page.getByLabel('Password').fill(MAYA.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('tab', { name: /All open/ }).click();
+      await page.getByLabel('Search conversations').fill('Hugo History');
+      await page.locator('.row', { hasText: 'Hugo History' }).click();
+      const thread = page.locator('.thread');
+      const msgs = thread.locator('.msg .text');
+      await thread.locator('.msg', { hasText: `History line ${N}` }).waitFor();
+      assert((await msgs.count()) === 50, `first view shows the newest page, got ${await msgs.count()}`);
+      // Hold the first older page until its loading state has been seen.
+      let release;
+      const gate = new Promise((r) => (release = r));
+      const older = `**/api/v1/conversations/${conv}/messages?*`;
+      await page.route(older, async (route) => {
+        await gate;
+        await route.continue();
+      });
+      await thread.evaluate((el) => (el.scrollTop = 0));
+      await page.getByText('Loading older messages…').waitFor();
+      const top = thread.locator('.msg', { hasText: 'History line 251' });
+      const before = await top.boundingBox();
+      await shot(page, `24-history-loading-${label}`);
+      release();
+      await thread.locator('.msg', { hasText: 'History line 201' }).waitFor({ state: 'attached' });
+      await page.unroute(older);
+      assert((await msgs.count()) === 100, `one older page added, got ${await msgs.count()}`);
+      const after = await top.boundingBox();
+      assert(before && after && Math.abs(after.y - before.y) <= 2,
+        `the message on top stays in place (${before && before.y} -> ${after && after.y})`);
+      // Keep scrolling up until the beginning; each page arrives once.
+      for (let i = 0; i < 10 && !(await page.getByText('Beginning of the conversation').isVisible()); i++) {
+        const n = await msgs.count();
+        await thread.evaluate((el) => (el.scrollTop = 0));
+        await page.waitForFunction(
+          ([n]) => document.querySelectorAll('.thread .msg').length > n || !!document.querySelector('.thread-start'),
+          [n],
+        );
+      }
+      await page.getByText('Beginning of the conversation').waitFor();
+      const texts = await msgs.allTextContents();
+      assert(texts.length === N && texts.every((t, i) => t === want[i]),
+        `every message once, in order (${texts.length}: ${texts.slice(0, 3).join(', ')} …)`);
+      // The last page kept the reading place too; one more scroll up shows the first message.
+      await thread.evaluate((el) => (el.scrollTop = 0));
+      const first = await msgs.first().boundingBox();
+      const box = await thread.boundingBox();
+      assert(first && box && first.y >= box.y - 1 && first.y < box.y + box.height, 'the first message is in view');
+      const w = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(w <= viewport.width, `no horizontal scroll (${w}px)`);
+      await shot(page, `25-history-beginning-${label}`);
+    } finally {
+      await ctx.close();
+    }
+  }
+});
+
+test('widget history: the newest page first, earlier messages on request', async () => {
+  const list = await api('GET', `/api/v1/conversations?channel=${webchat.id}&q=Vera&status=all`);
+  const vera = list.body.items.find((c) => c.contact_name === 'Vera Visitor');
+  assert(vera, 'the visitor\'s conversation');
+  for (let i = 1; i <= 60; i++) {
+    const r = await api('POST', `/api/v1/conversations/${vera.id}/messages`, { text: `Earlier reply ${i}` });
+    assert(r.status === 201, `reply ${i}: ${r.status}`);
+  }
+  const { page } = customer;
+  await page.reload();
+  const w = widget(page);
+  await w.getByRole('button', { name: 'Open chat' }).click();
+  await w.locator('.m.out', { hasText: 'Earlier reply 60' }).waitFor();
+  assert((await w.locator('.m').count()) === 50, `newest page: ${await w.locator('.m').count()}`);
+  assert((await w.locator('.m.in', { hasText: CUSTOMER_TEXT }).count()) === 0, 'the first message is on an older page');
+  const more = w.getByRole('button', { name: 'Show earlier messages' });
+  await w.locator('.log').evaluate((el) => (el.scrollTop = 0));
+  await more.waitFor();
+  await shot(page, '26-widget-earlier-button');
+  for (let i = 0; i < 5 && (await more.count()); i++) {
+    const n = await w.locator('.m').count();
+    await more.click();
+    await page.waitForFunction(
+      ([n]) => {
+        const root = document.querySelector('[data-hark-widget]')?.shadowRoot ?? document;
+        return root.querySelectorAll('.m').length > n;
+      },
+      [n],
+    );
+  }
+  await w.locator('.m.in', { hasText: CUSTOMER_TEXT }).waitFor();
+  assert((await more.count()) === 0, 'no more earlier messages');
+  const texts = await w.locator('.m .body').allTextContents();
+  const ids = await w.locator('.m').evaluateAll((els) => els.map((e) => Number(e.dataset.msg)));
+  assert(ids.every((id, i) => i === 0 || id > ids[i - 1]), `messages in order, each once: ${ids.join(',')}`);
+  assert(texts[texts.length - 1] === 'Earlier reply 60', 'the newest stays last');
+  await shot(page, '27-widget-earlier-loaded');
+  await w.locator('.log').evaluate((el) => (el.scrollTop = 0));
+  await shot(page, '28-widget-beginning');
+});
+
 let passed = 0;
 let failed = 0;
 for (const t of tests) {

@@ -75,7 +75,14 @@ export interface Contact {
 
 export interface ConvFull extends Conv {
   contact: Contact;
-  messages: Msg[];
+  messages: Msg[]; // the newest page, then older pages as the agent scrolls up; oldest first
+  messages_next_cursor: string | null; // 'before' for the next older page; null: all loaded
+}
+
+// One page of a conversation's history (GET /api/v1/conversations/{id}/messages).
+export interface MsgPage {
+  items: Msg[];
+  next_cursor: string | null;
 }
 
 export interface Counts {

@@ -1,8 +1,8 @@
 // conversation.tsx - one conversation: the thread, the agent's actions (assign, labels,
 // resolve/reopen/snooze), the composer, and the customer sidebar.
-import { useEffect, useImperativeHandle, useRef, useState } from 'preact/hooks';
+import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { RefObject } from 'preact';
-import { api, ApiError, Agent, clock, Contact, Conv, ConvFull, Msg, timeAgo } from './api';
+import { api, ApiError, Agent, clock, Contact, Conv, ConvFull, Msg, MsgPage, timeAgo } from './api';
 import { Avatar, LiveEvent } from './app';
 import { SlaPanel } from './sla';
 import { ResolveReasonDialog } from './resolve';
@@ -25,6 +25,12 @@ export function ConversationPane(p: Props) {
   const [showCustomer, setShowCustomer] = useState(false);
   const [askReason, setAskReason] = useState(false);
   const threadRef = useRef<HTMLOListElement>(null);
+  // Older history: 'loading' while a page is on its way, 'error' when the last try failed.
+  const [older, setOlder] = useState<'idle' | 'loading' | 'error'>('idle');
+  const olderBusy = useRef(false);
+  // The thread's height and scroll offset before older messages were put on top, so the
+  // message the agent was reading stays where it was.
+  const keep = useRef<{ height: number; top: number } | null>(null);
 
   useEffect(() => {
     let gone = false;
@@ -53,7 +59,8 @@ export function ConversationPane(p: Props) {
             const i = next.messages.findIndex((x) => x.id === m.id);
             const msgs = next.messages.slice();
             if (i >= 0) msgs[i] = m;
-            else msgs.push(m);
+            // An update to a message in a page not loaded yet stays there (ids only grow).
+            else if (!next.messages_next_cursor || !msgs.length || m.id > msgs[0].id) msgs.push(m);
             next = { ...next, messages: msgs };
           }
           return next;
@@ -64,12 +71,61 @@ export function ConversationPane(p: Props) {
     [p.id, p.subscribe],
   );
 
-  // Stay at the bottom of the thread as messages arrive.
-  const count = conv?.messages.length ?? 0;
+  // Stay at the bottom of the thread as new messages arrive (older pages go on top and keep
+  // the reading position instead).
+  const msgs = conv?.messages ?? [];
+  const newest = msgs.length ? msgs[msgs.length - 1].id : 0;
   useEffect(() => {
     const el = threadRef.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [count]);
+  }, [newest]);
+
+  useLayoutEffect(() => {
+    const el = threadRef.current;
+    const k = keep.current;
+    if (!el || !k) return;
+    keep.current = null;
+    el.scrollTop = el.scrollHeight - k.height + k.top;
+  }, [msgs.length]);
+
+  // Reset the history state when another conversation opens.
+  useEffect(() => {
+    olderBusy.current = false;
+    setOlder('idle');
+  }, [p.id]);
+
+  const loadOlder = async () => {
+    const c = conv;
+    const cursor = c?.messages_next_cursor;
+    if (!c || !cursor || olderBusy.current) return;
+    olderBusy.current = true;
+    setOlder('loading');
+    try {
+      const page = await api<MsgPage>(
+        'GET',
+        `/api/v1/conversations/${c.id}/messages?limit=50&before=${encodeURIComponent(cursor)}`,
+      );
+      const el = threadRef.current;
+      if (el) keep.current = { height: el.scrollHeight, top: el.scrollTop };
+      setConv((old) => {
+        if (!old || old.id !== c.id || old.messages_next_cursor !== cursor) return old;
+        const have = new Set(old.messages.map((x) => x.id));
+        const add = page.items.filter((x) => !have.has(x.id));
+        return { ...old, messages: [...add, ...old.messages], messages_next_cursor: page.next_cursor };
+      });
+      setOlder('idle');
+    } catch {
+      setOlder('error');
+    } finally {
+      olderBusy.current = false;
+    }
+  };
+
+  // Near the top of the thread, fetch the page before it.
+  const onThreadScroll = () => {
+    const el = threadRef.current;
+    if (el && el.scrollTop < 200 && older !== 'error') loadOlder();
+  };
 
   const act = async (path: string, body: unknown, done?: string) => {
     setNotice('');
@@ -151,7 +207,18 @@ export function ConversationPane(p: Props) {
         </header>
         <Labels conv={conv} onChange={(labels) => act('labels', { labels }).then((ok) => ok && p.onLabels(labels))} />
         {notice && <p class="notice" role="status">{notice}</p>}
-        <ol class="thread" ref={threadRef} aria-label="Messages" aria-live="polite">
+        <ol class="thread" ref={threadRef} aria-label="Messages" aria-live="polite" onScroll={onThreadScroll}>
+          <li class="thread-top" data-testid="thread-top">
+            {!conv.messages_next_cursor ? (
+              <span class="thread-start">Beginning of the conversation</span>
+            ) : older === 'loading' ? (
+              <span class="thread-loading" role="status">Loading older messages…</span>
+            ) : (
+              <button type="button" class="ghost" onClick={loadOlder}>
+                {older === 'error' ? 'Could not load older messages. Try again' : 'Load older messages'}
+              </button>
+            )}
+          </li>
           {conv.messages.map((m) => (
             <Message key={m.id} m={m} conv={conv} />
           ))}

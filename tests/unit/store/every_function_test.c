@@ -116,8 +116,10 @@ every_function(struct store *st, int pass)
     struct conv_counts cc;
     CHECK_INT(store_conv_counts(st, agent_id, &cc), 0);
     struct msg *msgs;
-    CHECK_INT(store_msg_list(st, ar, conv, &msgs, &n), 0);
+    int64_t before = 0;
+    CHECK_INT(store_msg_list(st, ar, conv, 0, 50, &msgs, &n, &before), 0);
     CHECK_INT(n, 2);
+    CHECK_INT(before, 0);
     struct msg m;
     CHECK_INT(store_msg_get(st, ar, r1.message_id, &m), 0);
     int64_t note_id = 0, reply_id = 0, old_id = 0;

@@ -65,6 +65,8 @@ const STYLE = `
 .who { display: flex; align-items: center; gap: 6px; font-size: 12px; color: #555e6b; margin-bottom: 3px; }
 .who .face { width: 20px; height: 20px; margin: 0; border: 0; font-size: 9px; }
 .sys { align-self: center; font-size: 12px; color: #555e6b; text-align: center; }
+.more { align-self: center; }
+.more button { background: transparent; border: 1px solid #9aa3af; border-radius: 14px; padding: 3px 12px; font-size: 12px; color: #1b1f24; cursor: pointer; }
 form { border-top: 1px solid #d9dde3; padding: 8px; display: flex; flex-direction: column; gap: 6px; }
 .row { display: flex; gap: 6px; }
 textarea { flex: 1; resize: none; border: 1px solid #9aa3af; border-radius: 8px; padding: 8px; font-size: 14px; min-height: 42px; max-height: 120px; }
@@ -184,6 +186,12 @@ function start(script: HTMLScriptElement) {
   let lastEventId = 0;
   let es: EventSource | null = null;
   const shown = new Map<number, HTMLElement>();
+  // Older history: the cursor of the page before the oldest shown message (null: none).
+  let olderCursor: string | null = null;
+  const more = el('li', 'more');
+  const moreBtn = el('button', undefined, 'Show earlier messages');
+  moreBtn.type = 'button';
+  more.append(moreBtn);
 
   const headers = (json: boolean): Record<string, string> => {
     const h: Record<string, string> = { 'X-Hark-Visitor': token };
@@ -219,8 +227,7 @@ function start(script: HTMLScriptElement) {
     if (!log.children.length && info.greeting) log.append(el('li', 'sys', info.greeting));
   };
 
-  const showMsg = (m: WMsg) => {
-    const old = shown.get(m.id);
+  const msgItem = (m: WMsg) => {
     const li = el('li', `m ${m.direction}`);
     li.dataset.msg = String(m.id);
     if (m.direction === 'out') {
@@ -230,6 +237,12 @@ function start(script: HTMLScriptElement) {
       li.append(who);
     }
     li.append(el('div', 'body', m.text));
+    return li;
+  };
+
+  const showMsg = (m: WMsg) => {
+    const old = shown.get(m.id);
+    const li = msgItem(m);
     if (old) old.replaceWith(li);
     else log.append(li);
     shown.set(m.id, li);
@@ -266,15 +279,53 @@ function start(script: HTMLScriptElement) {
     };
   };
 
+  type Page = { conversation: WConv | null; messages: WMsg[]; next_cursor?: string | null; last_event_id: number };
+
+  const renderMore = () => {
+    if (!olderCursor) more.remove();
+    else if (!more.isConnected) log.prepend(more);
+  };
+
   const load = async () => {
     const r = await fetch(`${api}/messages`, { headers: headers(false) });
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
-    const d = (await r.json()) as { conversation: WConv | null; messages: WMsg[]; last_event_id: number };
+    const d = (await r.json()) as Page;
     conv = d.conversation;
     lastEventId = d.last_event_id;
     d.messages.forEach(showMsg);
+    olderCursor = d.next_cursor ?? null;
+    renderMore();
     renderPeople();
   };
+
+  // Earlier messages go above the oldest shown one; the visitor's place in the log stays put.
+  moreBtn.addEventListener('click', async () => {
+    if (!olderCursor || moreBtn.disabled) return;
+    moreBtn.disabled = true;
+    moreBtn.textContent = 'Loading…';
+    try {
+      const r = await fetch(`${api}/messages?before=${encodeURIComponent(olderCursor)}`, { headers: headers(false) });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      const d = (await r.json()) as Page;
+      const height = log.scrollHeight;
+      const top = log.scrollTop;
+      const anchor = log.querySelector('li.m');
+      for (const m of d.messages) {
+        if (shown.has(m.id)) continue;
+        const li = msgItem(m);
+        log.insertBefore(li, anchor ?? null);
+        shown.set(m.id, li);
+      }
+      olderCursor = d.next_cursor ?? null;
+      log.scrollTop = log.scrollHeight - height + top;
+      moreBtn.textContent = 'Show earlier messages';
+    } catch {
+      moreBtn.textContent = 'Could not load. Try again';
+    } finally {
+      moreBtn.disabled = false;
+      renderMore();
+    }
+  });
 
   const init = async () => {
     const [ri, rs] = await Promise.all([
