@@ -631,6 +631,61 @@ test('phone width: the queue, the SLA strip and the status toggle fit', async ()
   }
 });
 
+// ---- issue 11: an agent changes its own password ----
+
+test('change password: clear errors, then other sessions end and this one stays', async () => {
+  const SAM = { email: 'sam@example.com', password: 'sam-password-12' };
+  const login = (password) => fetch(URL_ + '/api/v1/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: SAM.email, password }),
+  });
+  // Another session of Sam's (another device), which the change must end.
+  const other = await login(SAM.password);
+  assert(other.status === 200, `other login: HTTP ${other.status}`);
+  const cookie = other.headers.get('set-cookie').split(';')[0];
+  const me = () => fetch(URL_ + '/api/v1/me', { headers: { Cookie: cookie } }).then((r) => r.status);
+  assert((await me()) === 200, 'other session works before');
+
+  const s = await newPage();
+  const { page } = s;
+  try {
+    await page.goto(URL_ + '/');
+    await page.getByLabel('Email').fill(SAM.email);
+    await page.getByLabel('Password').fill(SAM.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'My profile' }).click();
+    const form = page.getByRole('form', { name: 'Change password' });
+    const attempt = async (current, next, again = next) => {
+      await form.getByLabel('Current password').fill(current);
+      await form.getByLabel('New password (at least 12 characters)').fill(next);
+      await form.getByLabel('Repeat new password').fill(again);
+      await form.getByRole('button', { name: 'Change password' }).click();
+    };
+    await attempt('not-my-password', 'sam-new-password-1');
+    await form.getByText('Your current password is wrong.').waitFor();
+    await attempt(SAM.password, 'too short');
+    await form.getByText(/too short: use at least 12 characters/).waitFor();
+    await attempt(SAM.password, '1qaz2wsx3edc');
+    await form.getByText(/leaked in breaches/).waitFor();
+    await attempt(SAM.password, 'sam-new-password-1', 'sam-new-password-2');
+    await form.getByText('The new passwords do not match.').waitFor();
+    await shot(page, '24-password-error');
+    assert((await me()) === 200, 'refused changes end no session');
+    await attempt(SAM.password, 'sam-new-password-1');
+    await form.getByText('Password changed. 1 other session was signed out.').waitFor();
+    await shot(page, '25-password-changed');
+    assert((await me()) === 401, 'the other session ended at once');
+    // This session stays: a reload still shows the app, not the login form.
+    await page.reload();
+    await page.getByRole('button', { name: 'My profile' }).waitFor();
+    assert((await login(SAM.password)).status === 401, 'old password refused');
+    assert((await login('sam-new-password-1')).status === 200, 'new password works');
+  } finally {
+    await s.ctx.close();
+  }
+});
+
 let passed = 0;
 let failed = 0;
 for (const t of tests) {
