@@ -33,6 +33,8 @@ struct care__limiter *
 care__limiter_new(size_t cap)
 {
     struct care__limiter *l = xcalloc(1, sizeof(*l));
+    if (cap == 0)
+        cap = 1;
     pthread_mutex_init(&l->mu, NULL);
     l->v = xcalloc(cap, sizeof(*l->v));
     l->cap = cap;
@@ -60,11 +62,12 @@ fnv(const char *s)
 
 /* Whether 'e' has nothing left to say: no lock, and no attempt within a window of the later
  * of its last attempt and the end of its lock. */
+static int64_t recent(const struct entry *e);
+
 static bool
 stale(const struct entry *e, const struct care__limit *r, int64_t now)
 {
-    int64_t since = e->last > e->locked_until ? e->last : e->locked_until;
-    return now >= e->locked_until && now - since >= r->window_ms;
+    return now >= e->locked_until && now - recent(e) >= r->window_ms;
 }
 
 static struct entry *
@@ -78,17 +81,25 @@ find(struct care__limiter *l, const char *key, uint64_t h)
     return NULL;
 }
 
+/* When 'e' last mattered: its last attempt or the end of its lock, whichever is later. */
+static int64_t
+recent(const struct entry *e)
+{
+    return e->last > e->locked_until ? e->last : e->locked_until;
+}
+
+/* A slot for a new key: a free one, else the least recently used entry is recycled. */
 static struct entry *
 take_slot(struct care__limiter *l, const char *key, uint64_t h)
 {
-    struct entry *victim = NULL;
-    for (size_t i = 0; i < l->cap && !(victim && !victim->key[0]); i++) {
+    struct entry *victim = &l->v[0];
+    for (size_t i = 0; i < l->cap; i++) {
         struct entry *e = &l->v[i];
-        int64_t t = e->last > e->locked_until ? e->last : e->locked_until;
-        int64_t vt = victim ? (victim->last > victim->locked_until ? victim->last
-                                                                    : victim->locked_until)
-                            : 0;
-        if (!victim || !e->key[0] || t < vt)
+        if (!e->key[0]) {
+            victim = e;
+            break;
+        }
+        if (recent(e) < recent(victim))
             victim = e;
     }
     memset(victim, 0, sizeof(*victim));
