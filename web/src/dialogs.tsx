@@ -25,7 +25,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   );
 }
 
-export function ProfileDialog({ me, onClose, onSaved }: { me: Agent; onClose: () => void; onSaved: (a: Agent) => void }) {
+export function ProfileDialog({ me, onClose, onSaved, onSecurity }: { me: Agent; onClose: () => void; onSaved: (a: Agent) => void; onSecurity?: () => void }) {
   const [name, setName] = useState(me.display_name);
   const [avatar, setAvatar] = useState(me.avatar_url);
   const [bio, setBio] = useState(me.bio);
@@ -63,12 +63,17 @@ export function ProfileDialog({ me, onClose, onSaved }: { me: Agent; onClose: ()
         </div>
       </form>
       <PasswordForm />
+      {onSecurity && (
+        <div class="row-end">
+          <button type="button" onClick={onSecurity}>Security: tokens and agents</button>
+        </div>
+      )}
     </Dialog>
   );
 }
 
 // What each refusal of POST /api/v1/me/password means, in words an agent can act on.
-const PASSWORD_ERRORS: Record<string, string> = {
+export const PASSWORD_ERRORS: Record<string, string> = {
   wrong_password: 'Your current password is wrong.',
   password_too_short: 'The new password is too short: use at least 12 characters (a few words work well).',
   password_too_long: 'The new password is too long: use at most 1024 bytes.',
