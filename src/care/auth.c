@@ -12,9 +12,9 @@
 #include "care/care_int.h"
 
 #include <argon2.h>
-#include <stdatomic.h>
 #include <ctype.h>
 #include <openssl/evp.h>
+#include <stdatomic.h>
 
 #include "base/arena.h"
 #include "base/clock.h"
@@ -173,8 +173,9 @@ care_login(struct care *c, struct arena *ar, struct str email, struct str passwo
     attempt_init(c, &t, acct, client);
     rc = admit(c, &t, now, retry_after_ms);
     if (rc < 0) {
-        log_info("auth", "login refused", "account=%s client=%s retry_ms=%lld", acct, client,
-                 (long long)*retry_after_ms);
+        /* Debug only: refusals cost nothing, and a flood of them must not flood the log. */
+        log_debug("auth", "login refused", "account=%s client=%s retry_ms=%lld", acct, client,
+                  (long long)*retry_after_ms);
         return rc;
     }
     struct agent a;
