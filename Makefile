@@ -43,7 +43,7 @@ CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDFLAGS_asan := -fsanitize=address,undefined
 
 SRC := $(sort $(wildcard src/*.c src/*/*.c))
-GEN := build/gen/schema_sql.c
+GEN += build/gen/schema_sql.c
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*/*_test.c))
 

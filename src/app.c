@@ -52,6 +52,8 @@ app_open(struct app *app, const struct config *cfg, struct errmsg *em)
         .session_absolute_ms = cfg->session_max_hours * 3600000,
         .login_max_per_account = (int)cfg->login_max_failures,
         .login_max_per_client = (int)cfg->login_max_failures * 4,
+        .login_max_account_global = (int)cfg->login_account_max_failures,
+        .verify_max = (int)cfg->login_verify_max,
         .outbox_max_attempts = (int)cfg->outbox_max_attempts,
         .outbox_base_ms = cfg->outbox_retry_ms,
     };

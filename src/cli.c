@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli.c - the administrative subcommands: version, serve, agent, token, channel, backup,
- * restore.
+ * cli.c - the administrative subcommands: version, serve, agent (add, disable, enable,
+ * passwd), token (create, list, revoke), channel, backup, restore.
  *
  * Each opens the app (store and care), does one thing, prints the result, and closes. They
  * work beside a running server: SQLite serializes the two processes' writes.
@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "base/arena.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/rand.h"
 #include "channels/chan.h"
 #include "care/care.h"
@@ -158,21 +160,120 @@ read_password(char *out, size_t n)
     return len ? 0 : ERR_INVAL;
 }
 
+/* The first argument not consumed as an option; NULL when none. Marks it consumed. */
+static const char *
+positional(char **rest, int nrest)
+{
+    for (int i = 0; i < nrest; i++) {
+        if (rest[i] && rest[i][0] != '-') {
+            const char *v = rest[i];
+            rest[i] = NULL;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* Finds an agent by id or email ('who'); prints the error and returns < 0 when not found. */
+static int
+find_agent(struct app *app, struct arena *ar, const char *cmd, const char *who, struct agent *out)
+{
+    int64_t id;
+    int rc;
+    if (str_to_i64(str_c(who), 1, INT64_MAX, &id) == 0)
+        rc = store_agent_get(app->st, ar, id, out);
+    else
+        rc = store_agent_by_email(app->st, ar, str_c(who), out);
+    if (rc < 0)
+        fprintf(stderr, "hark %s: %s '%s'\n", cmd,
+                rc == ERR_NOTFOUND ? "no agent" : err_str(rc), who);
+    return rc;
+}
+
+static const char agent_usage[] =
+    "usage: hark agent add --email E --name N --role admin|agent\n"
+    "                      [--display-name D] [--password-stdin] [--db PATH]\n"
+    "       hark agent disable ID|EMAIL [--db PATH]\n"
+    "       hark agent enable ID|EMAIL [--db PATH]\n"
+    "       hark agent passwd ID|EMAIL [--password-stdin] [--db PATH]\n\n"
+    "add      adds an agent.\n"
+    "disable  the agent can no longer log in; its sessions end at once and the API tokens\n"
+    "         it created stop working (until enabled again).\n"
+    "enable   undoes disable.\n"
+    "passwd   sets a new password and ends all of the agent's sessions.\n\n"
+    "With --password-stdin the password is read from standard input (one line); without it a\n"
+    "random one is generated and printed once. Passwords need at least 12 characters and must\n"
+    "not be in the list of common breached passwords.\n";
+
+/* hark agent disable|enable|passwd ID|EMAIL */
+static int
+agent_change(const char *verb, struct config *cfg, char **rest, int nrest)
+{
+    char cmd[32];
+    snprintf(cmd, sizeof(cmd), "agent %s", verb);
+    bool passwd = strcmp(verb, "passwd") == 0;
+    bool from_stdin = passwd && flag(rest, nrest, "--password-stdin");
+    const char *who = positional(rest, nrest);
+    int rc = leftovers(cmd, rest, nrest, 0);
+    if (rc != 0)
+        return rc;
+    if (!who) {
+        fprintf(stderr, "hark %s: want an agent id or email (see --help)\n", cmd);
+        return 2;
+    }
+    char password[CARE_PASSWORD_MAX + 80];
+    bool generated = false;
+    if (passwd && from_stdin) {
+        if (read_password(password, sizeof(password)) < 0) {
+            fprintf(stderr, "hark %s: no password on standard input\n", cmd);
+            return 2;
+        }
+    } else if (passwd) {
+        rand_hex(password, 12);
+        generated = true;
+    }
+    struct app app;
+    if (open_app(&app, cfg, cmd))
+        return 1;
+    struct arena *ar = arena_new(64 * 1024);
+    struct agent ag;
+    int64_t ended = 0;
+    struct errmsg em = { 0 };
+    rc = find_agent(&app, ar, cmd, who, &ag);
+    if (rc == 0 && passwd)
+        rc = care_agent_set_password(app.care, ag.id, str_c(password), &ended, &em);
+    else if (rc == 0)
+        rc = care_agent_set_disabled(app.care, ag.id, strcmp(verb, "disable") == 0, &ended);
+    if (rc < 0 && rc != ERR_NOTFOUND)
+        fprintf(stderr, "hark %s: %s\n", cmd, em.set ? em.text : err_str(rc));
+    else if (rc == 0)
+        printf("agent %lld %s: %s; %lld session(s) ended\n", (long long)ag.id,
+               passwd ? "password set" : strcmp(verb, "disable") == 0 ? "disabled" : "enabled",
+               ag.email, (long long)ended);
+    if (rc == 0 && generated)
+        printf("password: %s\n", password);
+    arena_free(ar);
+    app_close(&app);
+    return rc < 0 ? 1 : 0;
+}
+
 int
 cli_agent(int argc, char **argv)
 {
     struct config cfg;
     char *rest[REST_MAX];
     int nrest, rc;
-    if (argc < 2 || wants_help(argc, argv) || strcmp(argv[1], "add") != 0) {
-        printf("usage: hark agent add --email E --name N --role admin|agent\n"
-               "                      [--display-name D] [--password-stdin] [--db PATH]\n\n"
-               "Adds an agent. The password is read from standard input (one line); without\n"
-               "--password-stdin a random one is generated and printed once.\n");
+    const char *verb = argc >= 2 ? argv[1] : "";
+    bool known = strcmp(verb, "add") == 0 || strcmp(verb, "disable") == 0 ||
+                 strcmp(verb, "enable") == 0 || strcmp(verb, "passwd") == 0;
+    if (argc < 2 || wants_help(argc, argv) || !known) {
+        fputs(agent_usage, stdout);
         return argc < 2 || !wants_help(argc, argv) ? 2 : 0;
     }
     if ((rc = load(argc - 1, argv + 1, &cfg, rest, &nrest)) != 0)
         return rc;
+    if (strcmp(verb, "add") != 0)
+        return agent_change(verb, &cfg, rest, nrest);
     struct agent a = { 0 };
     a.email = opt(rest, nrest, "--email");
     a.name = opt(rest, nrest, "--name");
@@ -198,7 +299,7 @@ cli_agent(int argc, char **argv)
             *sp = '\0';
         a.display_name = first;
     }
-    char password[1100];
+    char password[CARE_PASSWORD_MAX + 80];
     bool generated = false;
     if (from_stdin) {
         if (read_password(password, sizeof(password)) < 0) {
@@ -226,22 +327,102 @@ cli_agent(int argc, char **argv)
     return 0;
 }
 
+static const char token_usage[] =
+    "usage: hark token create --name N [--role admin|agent] [--expires-days DAYS] [--db PATH]\n"
+    "       hark token list [--db PATH]\n"
+    "       hark token revoke ID [--db PATH]\n\n"
+    "create  creates an API token for integrations and prints it once; use it as\n"
+    "        'Authorization: Bearer <token>'. Without --expires-days it never expires.\n"
+    "list    shows every token (never the secret): id, name, role, status, times.\n"
+    "revoke  makes the token fail with 401 at once; it stays in the list as revoked.\n";
+
+static void
+fmt_time(int64_t ms, char *out, size_t n)
+{
+    if (ms)
+        clock_fmt_iso(ms, out, n);
+    else
+        snprintf(out, n, "-");
+}
+
+static int
+token_list(struct app *app)
+{
+    struct arena *ar = arena_new(1 << 20);
+    struct api_token *v;
+    size_t n;
+    int rc = store_token_list(app->st, ar, &v, &n);
+    if (rc < 0) {
+        fprintf(stderr, "hark token list: %s\n", err_str(rc));
+        arena_free(ar);
+        return 1;
+    }
+    int64_t now = clock_now_ms();
+    printf("%-5s %-20s %-6s %-14s %-24s %-24s %s\n", "ID", "NAME", "ROLE", "STATUS", "CREATED",
+           "LAST_USED", "EXPIRES");
+    for (size_t i = 0; i < n; i++) {
+        const struct api_token *t = &v[i];
+        char created[40], used[40], expires[40];
+        fmt_time(t->created_at, created, sizeof(created));
+        fmt_time(t->last_used_at, used, sizeof(used));
+        fmt_time(t->expires_at, expires, sizeof(expires));
+        const char *status = t->revoked_at                             ? "revoked"
+                             : t->expires_at && now >= t->expires_at ? "expired"
+                             : t->owner_disabled                     ? "owner_disabled"
+                                                                     : "active";
+        printf("%-5lld %-20s %-6s %-14s %-24s %-24s %s\n", (long long)t->id, t->name, t->role,
+               status, created, used, expires);
+    }
+    arena_free(ar);
+    return 0;
+}
+
 int
 cli_token(int argc, char **argv)
 {
     struct config cfg;
     char *rest[REST_MAX];
     int nrest, rc;
-    if (argc < 2 || wants_help(argc, argv) || strcmp(argv[1], "create") != 0) {
-        printf("usage: hark token create --name N [--role admin|agent] [--db PATH]\n\n"
-               "Creates an API token for integrations and prints it once.\n"
-               "Use it as 'Authorization: Bearer <token>'.\n");
+    const char *verb = argc >= 2 ? argv[1] : "";
+    bool known = strcmp(verb, "create") == 0 || strcmp(verb, "list") == 0 ||
+                 strcmp(verb, "revoke") == 0;
+    if (argc < 2 || wants_help(argc, argv) || !known) {
+        fputs(token_usage, stdout);
         return argc < 2 || !wants_help(argc, argv) ? 2 : 0;
     }
     if ((rc = load(argc - 1, argv + 1, &cfg, rest, &nrest)) != 0)
         return rc;
+    char cmd[32];
+    snprintf(cmd, sizeof(cmd), "token %s", verb);
+    if (strcmp(verb, "list") == 0 || strcmp(verb, "revoke") == 0) {
+        const char *idtext = verb[0] == 'r' ? positional(rest, nrest) : NULL;
+        if ((rc = leftovers(cmd, rest, nrest, 0)) != 0)
+            return rc;
+        int64_t id = 0;
+        if (verb[0] == 'r' && (!idtext || str_to_i64(str_c(idtext), 1, INT64_MAX, &id) < 0)) {
+            fprintf(stderr, "hark token revoke: want a token id (see `hark token list`)\n");
+            return 2;
+        }
+        struct app app;
+        if (open_app(&app, &cfg, cmd))
+            return 1;
+        if (verb[0] == 'l') {
+            rc = token_list(&app);
+        } else {
+            rc = store_token_revoke(app.st, id);
+            if (rc < 0)
+                fprintf(stderr, "hark token revoke: %s %lld\n",
+                        rc == ERR_NOTFOUND ? "no token" : err_str(rc), (long long)id);
+            else
+                printf("token %lld revoked\n", (long long)id);
+            rc = rc < 0 ? 1 : 0;
+        }
+        app_close(&app);
+        return rc;
+    }
     const char *name = opt(rest, nrest, "--name");
     const char *role = opt(rest, nrest, "--role");
+    const char *days_text = opt(rest, nrest, "--expires-days");
     if ((rc = leftovers("token create", rest, nrest, 0)) != 0)
         return rc;
     if (!name || !name[0]) {
@@ -254,15 +435,25 @@ cli_token(int argc, char **argv)
         fprintf(stderr, "hark token create: invalid --role '%s': want admin or agent\n", role);
         return 2;
     }
+    int64_t days = 0;
+    if (days_text && str_to_i64(str_c(days_text), 1, 3650, &days) < 0) {
+        fprintf(stderr, "hark token create: invalid --expires-days '%s': want 1..3650\n",
+                days_text);
+        return 2;
+    }
     struct app app;
     if (open_app(&app, &cfg, "token create"))
         return 1;
     char token[80];
     int64_t id;
-    rc = care_token_create(app.care, name, role, token, sizeof(token), &id);
+    struct api_token t = { .name = name, .role = role };
+    if (days)
+        t.expires_at = clock_now_ms() + days * 24LL * 3600 * 1000;
+    struct errmsg em = { 0 };
+    rc = care_token_create(app.care, &t, token, sizeof(token), &id, &em);
     app_close(&app);
     if (rc < 0) {
-        fprintf(stderr, "hark token create: %s\n", err_str(rc));
+        fprintf(stderr, "hark token create: %s\n", em.set ? em.text : err_str(rc));
         return 1;
     }
     printf("%s\n", token);
@@ -423,20 +614,6 @@ show_progress(void *arg, uint64_t done, uint64_t total)
     else
         fprintf(stderr, "\r%s: %3d%% (%llu of %llu pages)", p->verb, pct,
                 (unsigned long long)done, (unsigned long long)total);
-}
-
-/* The one positional argument left in 'rest' (consumed), or NULL. */
-static const char *
-positional(char **rest, int nrest)
-{
-    for (int i = 0; i < nrest; i++) {
-        if (rest[i] && rest[i][0] != '-') {
-            const char *v = rest[i];
-            rest[i] = NULL;
-            return v;
-        }
-    }
-    return NULL;
 }
 
 int

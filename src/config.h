@@ -26,6 +26,8 @@ struct config {
     int64_t session_idle_min;
     int64_t session_max_hours;
     int64_t login_max_failures;
+    int64_t login_account_max_failures;
+    int64_t login_verify_max; /* 0: the number of online CPUs */
     int64_t outbox_max_attempts;
     int64_t outbox_retry_ms;
     int64_t mail_poll_ms;   /* pull channels (IMAP) poll interval */

@@ -12,7 +12,7 @@
 
 static const struct cli_command commands[] = {
     /* name, summary, entry point: keep this table sorted by name. */
-    { "agent", "add an agent (care team member)", cli_agent },
+    { "agent", "add, disable, enable an agent or set its password", cli_agent },
     { "backup", "write a consistent copy of the database, online", cli_backup },
     { "channel", "add a channel and print its webhook URL and secret", cli_channel },
     { "demo", "run Hark with a seeded demo brand and simulated customers", cli_demo },
@@ -20,7 +20,7 @@ static const struct cli_command commands[] = {
     { "model", "train, evaluate and run triage models", cli_model },
     { "restore", "replace the database with a backup (server stopped)", cli_restore },
     { "serve", "run the server", cli_serve },
-    { "token", "create an API token for integrations", cli_token },
+    { "token", "create, list or revoke API tokens for integrations", cli_token },
     { "version", "print the version", cli_version },
 };
 

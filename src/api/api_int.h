@@ -88,6 +88,17 @@ void api__contact_get(struct http_req *r, void *ctx);
 void api__contact_patch(struct http_req *r, void *ctx);
 void api__agents_list(struct http_req *r, void *ctx);
 void api__agents_create(struct http_req *r, void *ctx);
+/* Credential lifecycle (agents.c, session.c, tokens.c). */
+void api__agent_disable(struct http_req *r, void *ctx);
+void api__agent_enable(struct http_req *r, void *ctx);
+void api__agent_password(struct http_req *r, void *ctx);
+void api__me_password(struct http_req *r, void *ctx);
+void api__tokens_list(struct http_req *r, void *ctx);
+void api__tokens_create(struct http_req *r, void *ctx);
+void api__token_revoke(struct http_req *r, void *ctx);
+/* Checks a new 'password' (NULL: missing) against care_password_check. < 0 after replying 422
+ * with the rule's code (password_too_short, password_breached, ...). */
+int api__password_or_reply(struct http_req *r, const char *password);
 void api__events(struct http_req *r, void *ctx);
 void api__triage_correct(struct http_req *r, void *ctx);
 void api__triage_corrections(struct http_req *r, void *ctx);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * session.c - POST /api/v1/login, POST /api/v1/logout, GET and PATCH /api/v1/me.
+ * session.c - POST /api/v1/login, POST /api/v1/logout, GET and PATCH /api/v1/me, and
+ * POST /api/v1/me/password (an agent's own change, which ends its other sessions).
  */
 #include "base/base.h"
 #include "api/api_int.h"
@@ -41,7 +42,7 @@ api__login(struct http_req *r, void *ctx)
         char secs[32];
         snprintf(secs, sizeof(secs), "%lld", (long long)(retry_ms + 999) / 1000);
         http_add_header(r, "Retry-After", secs);
-        http_reply_error(r, rc, "too many failed logins; try again later");
+        http_reply_error(r, rc, "too many login attempts; try again later");
         return;
     }
     if (rc < 0) {
@@ -130,4 +131,51 @@ api__me_update(struct http_req *r, void *ctx)
         return;
     }
     api__me(r, ctx);
+}
+
+void
+api__me_password(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct care_principal p;
+    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
+        return;
+    if (!p.agent_id) {
+        http_reply_error(r, ERR_INVAL, "API tokens have no password");
+        return;
+    }
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    const char *current = NULL, *password = NULL;
+    if (api__opt_string_or_reply(r, body, "current_password", CARE_PASSWORD_MAX, &current) < 0 ||
+        api__opt_string_or_reply(r, body, "password", CARE_PASSWORD_MAX, &password) < 0)
+        return;
+    if (!current) {
+        http_reply_error_status(r, 422, "invalid_field", "want a 'current_password' string");
+        return;
+    }
+    if (api__password_or_reply(r, password) < 0)
+        return;
+    struct errmsg em = { 0 };
+    int64_t ended = 0, retry_ms = 0;
+    int rc = care_password_change(a->care, http_arena(r), p.agent_id, str_c(current),
+                                  str_c(password), p.session_id, http_client(r), &ended,
+                                  &retry_ms, &em);
+    if (rc == ERR_BUSY) {
+        char secs[32];
+        snprintf(secs, sizeof(secs), "%lld", (long long)(retry_ms + 999) / 1000);
+        http_add_header(r, "Retry-After", secs);
+    }
+    if (rc == ERR_AUTH) {
+        /* Not 401: the session is fine, only the password given is wrong. */
+        http_reply_error_status(r, 403, "wrong_password", em.text);
+        return;
+    }
+    if (rc < 0) {
+        api__reply_err(r, rc, &em, "cannot change the password");
+        return;
+    }
+    api__reply(r, 200, json_pack("{s:s,s:I}", "status", "password_changed", "sessions_ended",
+                                 (json_int_t)ended));
 }

@@ -5,6 +5,8 @@
 #include "base/base.h"
 #include "care/care_int.h"
 
+#include <unistd.h>
+
 int
 care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struct care **out)
 {
@@ -18,6 +20,11 @@ care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struc
     DEFAULT(login_max_per_account, 5);
     DEFAULT(login_max_per_client, 20);
     DEFAULT(login_window_ms, 15LL * 60 * 1000);
+    DEFAULT(login_max_account_global, 100);
+    DEFAULT(login_lock_ms, 60000);
+    DEFAULT(login_slow_ms, 3000);
+    DEFAULT(verify_max, (int)sysconf(_SC_NPROCESSORS_ONLN));
+    DEFAULT(verify_max, 1);
     DEFAULT(outbox_max_attempts, 10);
     DEFAULT(outbox_base_ms, 2000);
     DEFAULT(outbox_max_delay_ms, 10LL * 60 * 1000);

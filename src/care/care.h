@@ -29,9 +29,16 @@ struct store;
 struct care_config {
     int64_t session_idle_ms;      /* a session unused this long expires; default 12 h */
     int64_t session_absolute_ms;  /* a session expires this long after login; default 7 days */
-    int login_max_per_account;    /* failed logins per account per window; default 5 */
-    int login_max_per_client;     /* failed logins per client address per window; default 20 */
-    int64_t login_window_ms;      /* default 15 min */
+    int login_max_per_account;    /* failed logins per account and client address before a
+                                     lock of login_lock_ms, doubling per further try; default 5 */
+    int login_max_per_client;     /* failed logins per client address, any account; default 20 */
+    int login_max_account_global; /* failed logins per account from all addresses in a window
+                                     before it is slowed to one try per login_slow_ms (never
+                                     locked, so strangers cannot lock a user out); default 100 */
+    int64_t login_window_ms;      /* a key with no attempt for this long is forgotten; 15 min */
+    int64_t login_lock_ms;        /* first lock; default 1 min, capped at 4 windows */
+    int64_t login_slow_ms;        /* default 3 s */
+    int verify_max;               /* concurrent argon2 verifies; default: online CPUs */
     int outbox_max_attempts;      /* delivery attempts before a reply fails; default 10 */
     int64_t outbox_base_ms;       /* first retry delay; doubles each attempt; default 2 s */
     int64_t outbox_max_delay_ms;  /* cap on one retry delay; default 10 min */
@@ -60,9 +67,31 @@ struct care_metrics *care_metrics(struct care *c);
 /* ---- authentication (auth.c) ----------------------------------------------------------- */
 
 /* Encodes an argon2id hash (t=2, m=19 MiB, p=1, 16-byte random salt) of 'password' into
- * 'out' (at least 128 bytes). ERR_INVAL for an empty or over-long (> 1024 bytes) password. */
+ * 'out' (at least 128 bytes). ERR_INVAL for an empty or over-long (> 1024 bytes) password.
+ * Not gated: callers serving requests use the care_* functions below, which are. */
 int care_password_hash(struct str password, char *out, size_t n);
 bool care_password_verify(const char *encoded, struct str password);
+
+/* ---- password rules (password.c) ------------------------------------------------------- */
+
+#define CARE_PASSWORD_MIN 12   /* characters (code points) */
+#define CARE_PASSWORD_MAX 1024 /* bytes */
+
+enum care_password_problem {
+    CARE_PASSWORD_OK,
+    CARE_PASSWORD_TOO_SHORT, /* fewer than CARE_PASSWORD_MIN code points */
+    CARE_PASSWORD_TOO_LONG,  /* more than CARE_PASSWORD_MAX bytes */
+    CARE_PASSWORD_INVALID,   /* not valid UTF-8, or a NUL byte */
+    CARE_PASSWORD_BREACHED,  /* in the shipped list of common breached passwords */
+};
+/* Checks a new password against the rules (OWASP ASVS 2.1: length only, no composition
+ * rules, plus the breached list, compared case-insensitively). Sets 'em' (may be NULL) to a
+ * readable reason unless CARE_PASSWORD_OK. Pure; thread-safe. */
+enum care_password_problem care_password_check(struct str password, struct errmsg *em);
+/* True when the lowercased 'password' is in the breached list. */
+bool care_password_breached(struct str password);
+/* The API error code for 'p': "password_too_short", "password_breached", ... */
+const char *care_password_problem_code(enum care_password_problem p);
 
 /* Who is making a request. */
 struct care_principal {
@@ -72,6 +101,7 @@ struct care_principal {
     const char *csrf;      /* the session's CSRF token (cookie sessions only) */
     int64_t session_id;
     int64_t token_id;
+    int64_t token_agent_id; /* API tokens: the agent who created it; 0: the CLI */
 };
 
 struct care_login {
@@ -81,22 +111,47 @@ struct care_login {
 };
 
 /* Checks the credentials and creates a new session. ERR_AUTH when wrong (the same answer for
- * an unknown email and a wrong password), ERR_BUSY when the account or 'client' has too many
- * recent failures ('*retry_after_ms' says when to try again). */
+ * an unknown email, a wrong password and a disabled agent). ERR_BUSY, with '*retry_after_ms'
+ * set, when the attempt is refused before any password check: too many password checks are
+ * in flight (cfg.verify_max), or the limiter refuses it. The attempt is counted before the
+ * password is checked, atomically, against three keys: the account and 'client' together (a
+ * lock of login_lock_ms at login_max_per_account, doubling), the client alone, and the
+ * account alone (only slowed, never locked, so failures from elsewhere cannot lock a user
+ * out). Failures are logged with the agent id (or a hash of an unknown email) and client. */
 int care_login(struct care *c, struct arena *ar, struct str email, struct str password,
                const char *client, struct care_login *out, int64_t *retry_after_ms);
 /* Deletes the session server-side; unknown tokens are not an error. */
 int care_logout(struct care *c, const char *token);
-/* Resolves a session token (ERR_AUTH when unknown or expired) and refreshes its idle clock. */
+/* Resolves a session token (ERR_AUTH when unknown, expired or its agent is disabled) and
+ * refreshes its idle clock. */
 int care_session(struct care *c, struct arena *ar, const char *token, struct care_principal *out);
-/* Resolves an API bearer token. ERR_AUTH when unknown. */
+/* Resolves an API bearer token. ERR_AUTH when unknown, revoked, expired, or created by an
+ * agent who is now disabled. Records the use (at most once a minute per token). */
 int care_bearer(struct care *c, struct arena *ar, const char *token, struct care_principal *out);
-/* Creates an API token; writes the token (shown once) into 'out' (at least 70 bytes). */
-int care_token_create(struct care *c, const char *name, const char *role, char *out, size_t n,
-                      int64_t *id);
-/* Adds an agent with a hashed password. ERR_CONFLICT when the email exists. */
+/* Creates an API token from 't' (name 1..MODEL_NAME_MAX bytes, role admin or agent,
+ * agent_id, expires_at 0 or in the future); writes the token (shown once) into 'out' (at least
+ * 70 bytes). ERR_INVAL with 'em'. */
+int care_token_create(struct care *c, const struct api_token *t, char *out, size_t n,
+                      int64_t *id, struct errmsg *em);
+/* Adds an agent with a hashed password (which must pass care_password_check). ERR_CONFLICT
+ * when the email exists; ERR_INVAL with 'em'; ERR_BUSY when too many password checks are in
+ * flight. */
 int care_agent_add(struct care *c, const struct agent *a, struct str password, int64_t *id,
                    struct errmsg *em);
+/* Disables or re-enables agent 'id'. Disabling ends all of its sessions at once ('*ended',
+ * may be NULL, gets how many); its tokens stop working. ERR_NOTFOUND. */
+int care_agent_set_disabled(struct care *c, int64_t id, bool disabled, int64_t *ended);
+/* Sets agent 'id''s password (an admin's reset, or the CLI) after care_password_check, and
+ * ends all of its sessions ('*ended', may be NULL). ERR_INVAL with 'em', ERR_NOTFOUND,
+ * ERR_BUSY. */
+int care_agent_set_password(struct care *c, int64_t id, struct str password, int64_t *ended,
+                            struct errmsg *em);
+/* An agent changes its own password: 'current' must verify (ERR_AUTH otherwise; the check is
+ * limited like a login, ERR_BUSY with '*retry_after_ms'), 'password' must pass the rules
+ * (ERR_INVAL with 'em'). Ends the agent's other sessions; 'keep_session_id' stays. */
+int care_password_change(struct care *c, struct arena *ar, int64_t agent_id, struct str current,
+                         struct str password, int64_t keep_session_id, const char *client,
+                         int64_t *ended, int64_t *retry_after_ms, struct errmsg *em);
 /* Hex SHA-256 of a secret token, as stored. */
 void care_token_hash(const char *token, char out[65]);
 

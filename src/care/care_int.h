@@ -6,6 +6,7 @@
 #define HARK_CARE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "care/care.h"
 
@@ -21,6 +22,7 @@ struct care {
     struct hub *hub;
     struct care_metrics metrics;
     struct care__limiter *limiter;
+    atomic_int verifying;       /* password verifies in flight (atomic); at most cfg.verify_max */
     const struct classify *cls; /* may be NULL: no triage */
 
     pthread_t outbox_thread;
@@ -45,14 +47,32 @@ struct care {
 #define CARE__HOUSEKEEP_MS (60 * 1000)
 void care__housekeep(struct care *c, int64_t now);
 
-/* Failed-login limiter (ratelimit.c). Keys are "a:<email>" and "c:<client>". */
+/* Login limiter (ratelimit.c). Thread-safe. One attempt has up to CARE__LIMIT_KEYS_MAX keys
+ * (auth.c uses "ac:<account>|<client>", "c:<client>" and "a:<account>"), each with its rule. */
+#define CARE__LIMIT_KEYS_MAX 4
+struct care__limit {
+    int max;             /* attempts counted within a window before the rule bites */
+    int64_t window_ms;   /* an entry with no attempt (and no lock) for this long is forgotten */
+    int64_t lock_ms;     /* lock at the max-th attempt; doubles with each attempt past it */
+    int64_t lock_max_ms; /* cap on one lock */
+    int64_t slow_ms;     /* non-zero: never lock; past 'max', one attempt per 'slow_ms' */
+};
 struct care__limiter *care__limiter_new(size_t cap);
 void care__limiter_free(struct care__limiter *l);
-/* 0 when 'key' may try now, else the ms until it may. */
-int64_t care__limiter_check(struct care__limiter *l, const char *key, int max, int64_t window_ms,
-                            int64_t now);
-void care__limiter_fail(struct care__limiter *l, const char *key, int64_t window_ms, int64_t now);
-void care__limiter_reset(struct care__limiter *l, const char *key);
+/* Checks all 'n' keys of one attempt against their 'rules' and, only when every one allows
+ * it, counts the attempt against each, atomically. Returns 0 when the attempt may go ahead,
+ * else the ms until it may (nothing counted). */
+int64_t care__limiter_begin(struct care__limiter *l, const char *const *keys,
+                            const struct care__limit *rules, size_t n, int64_t now);
+/* The attempt succeeded: forgets the first 'forget' keys and gives the attempt back to the
+ * others. */
+void care__limiter_succeed(struct care__limiter *l, const char *const *keys, size_t n,
+                           size_t forget);
+
+/* The breached-password list (generated from data/passwords/ by tools/embed-passwords.sh):
+ * lowercased, sorted by strcmp. */
+extern const char *const care__breached[];
+extern const size_t care__nbreached;
 
 /* Issue 7 (route.c): frees the presence table. */
 void care__presence_free(struct care__presence *p);

@@ -73,6 +73,7 @@ struct agent {
     const char *bio;
     const char *role;          /* "admin" or "agent" */
     int64_t created_at;
+    int64_t disabled_at;       /* ms since epoch; 0: active (may log in) */
 };
 
 struct conv {

@@ -105,12 +105,23 @@ int store_ingest(struct store *st, const struct inbound *in, struct ingest_resul
 
 int store_agent_add(struct store *st, const struct agent *a, int64_t *id);
 int store_agent_get(struct store *st, struct arena *ar, int64_t id, struct agent *out);
+/* As store_agent_get, with password_hash filled; for password checks only. */
+int store_agent_get_secret(struct store *st, struct arena *ar, int64_t id, struct agent *out);
 /* Fills password_hash too; for login only. Email compares case-insensitively. */
 int store_agent_by_email(struct store *st, struct arena *ar, struct str email, struct agent *out);
 int store_agent_list(struct store *st, struct arena *ar, struct agent **out, size_t *n);
 /* Updates the fields that are non-NULL in 'a' (display_name, avatar_url, bio, name). */
 int store_agent_update(struct store *st, int64_t id, const struct agent *a);
 int64_t store_agent_count(struct store *st);
+/* Disables (keeping the first disable time) or re-enables agent 'id'. Disabling deletes all
+ * of the agent's sessions in the same transaction; '*ended' (may be NULL) gets how many.
+ * ERR_NOTFOUND for an unknown agent. Waits until durable. */
+int store_agent_set_disabled(struct store *st, int64_t id, bool disabled, int64_t *ended);
+/* Replaces agent 'id''s argon2id hash and, in the same transaction, deletes every session of
+ * the agent except 'keep_session_id' (0: all); '*ended' (may be NULL) gets how many.
+ * ERR_NOTFOUND for an unknown agent. Waits until durable. */
+int store_agent_set_password(struct store *st, int64_t id, const char *password_hash,
+                             int64_t keep_session_id, int64_t *ended);
 
 struct session {
     int64_t id;
@@ -119,9 +130,13 @@ struct session {
     int64_t created_at, last_seen_at, expires_at;
 };
 
-/* 'token_hash' is the hex SHA-256 of the token; the token itself is never stored. */
+/* 'token_hash' is the hex SHA-256 of the token; the token itself is never stored. The
+ * session is created only while the agent is active and its password hash still equals
+ * 'password_hash' (the one the login verified): ERR_CONFLICT otherwise, so a login that races
+ * a disable or a password change leaves no session behind. */
 int store_session_create(struct store *st, const char *token_hash, int64_t agent_id,
-                         const char *csrf, int64_t now, int64_t expires_at);
+                         const char *password_hash, const char *csrf, int64_t now,
+                         int64_t expires_at);
 int store_session_get(struct store *st, struct arena *ar, const char *token_hash,
                       struct session *out);
 /* Asynchronous: queues the update and returns at once. */
@@ -130,15 +145,30 @@ int store_session_delete(struct store *st, const char *token_hash);
 /* Deletes sessions whose absolute or idle expiry has passed. */
 int store_session_expire(struct store *st, int64_t now, int64_t idle_ms);
 
+/* An API token's record (the secret itself is never stored). Times are ms since epoch. */
 struct api_token {
     int64_t id;
     const char *name;
-    const char *role;
+    const char *role;     /* "admin" or "agent": what the token may do */
+    int64_t agent_id;     /* the agent who created it (its tokens die with it); 0: the CLI */
+    int64_t created_at;
+    int64_t last_used_at; /* 0: never; refreshed at most once a minute */
+    int64_t expires_at;   /* 0: never */
+    int64_t revoked_at;   /* 0: live */
+    bool owner_disabled;  /* 'agent_id' is disabled (filled by reads) */
 };
-int store_token_create(struct store *st, const char *name, const char *token_hash,
-                       const char *role, int64_t *id);
+/* Stores a token from 't' (name, role, agent_id, expires_at; created_at is now). */
+int store_token_create(struct store *st, const struct api_token *t, const char *token_hash,
+                       int64_t *id);
 int store_token_get(struct store *st, struct arena *ar, const char *token_hash,
                     struct api_token *out);
+/* Every token, revoked and expired ones included, oldest first, into 'ar'. */
+int store_token_list(struct store *st, struct arena *ar, struct api_token **out, size_t *n);
+/* Marks token 'id' revoked (keeping the first time). ERR_NOTFOUND for an unknown id. Waits
+ * until durable. */
+int store_token_revoke(struct store *st, int64_t id);
+/* Asynchronous: records a use of token 'token_id' and returns at once. */
+void store_token_touch(struct store *st, int64_t token_id, int64_t now);
 
 /* ---- channels -------------------------------------------------------------------------- */
 

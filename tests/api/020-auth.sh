@@ -51,12 +51,13 @@ check logout "$code" 200
 code=$(curl -s -b "hark_session=$SESSION1" -o /dev/null -w '%{http_code}' "$URL/api/v1/me"); check "old session after logout" "$code" 401
 
 # Bearer tokens (admin) may manage agents; no CSRF needed.
-req POST /api/v1/agents '{"email":"cy@example.com","name":"Cy New","password":"password-cy","role":"agent"}'
+req POST /api/v1/agents '{"email":"cy@example.com","name":"Cy New","password":"password-cy-1","role":"agent"}'
 check "admin token adds agent" "$STATUS" 201
-req POST /api/v1/agents '{"email":"cy@example.com","name":"Cy New","password":"password-cy"}'
+req POST /api/v1/agents '{"email":"cy@example.com","name":"Cy New","password":"password-cy-1"}'
 check "duplicate agent" "$STATUS" 409
 req POST /api/v1/agents '{"email":"dee@example.com","name":"Dee","password":"short"}'
 check "short password" "$STATUS" 422
+check "short password code" "$(jqr .error.code)" password_too_short
 req GET /api/v1/agents; check "agents list" "$(jqr '.items | length')" 3
 "$HARK" token create --db "$DB" --name viewer --role agent > "$T/agent-token" 2>/dev/null
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/agent-token")" \
@@ -66,7 +67,7 @@ check "agent-role token creates channel" "$code" 403
 # Rate limit: five failures lock the account (429 + Retry-After) even with the right password.
 for i in 1 2 3 4 5; do login cy@example.com wrong "$T/j2" >/dev/null; done
 hdrs=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
-    -d '{"email":"cy@example.com","password":"password-cy"}' "$URL/api/v1/login")
+    -d '{"email":"cy@example.com","password":"password-cy-1"}' "$URL/api/v1/login")
 echo "$hdrs" | head -1 | grep -q ' 429' || fail "no 429 after repeated failures: $hdrs"
 echo "$hdrs" | grep -qi '^retry-after: [1-9]' || fail "no Retry-After"
 out=$(login bo@example.com agent-password-1 "$T/j3"); check "other account unaffected" "$(echo "$out" | tail -1)" 200

@@ -740,6 +740,106 @@ test('widget history: the newest page first, earlier messages on request', async
   await shot(page, '27-widget-earlier-loaded');
   await w.locator('.log').evaluate((el) => (el.scrollTop = 0));
   await shot(page, '28-widget-beginning');
+// ---- issue 11: an agent changes its own password ----
+
+test('change password: clear errors, then other sessions end and this one stays', async () => {
+  const SAM = { email: 'sam@example.com', password: 'sam-password-12' };
+  const login = (password) => fetch(URL_ + '/api/v1/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: SAM.email, password }),
+  });
+  // Another session of Sam's (another device), which the change must end.
+  const other = await login(SAM.password);
+  assert(other.status === 200, `other login: HTTP ${other.status}`);
+  const cookie = other.headers.get('set-cookie').split(';')[0];
+  const me = () => fetch(URL_ + '/api/v1/me', { headers: { Cookie: cookie } }).then((r) => r.status);
+  assert((await me()) === 200, 'other session works before');
+
+  const s = await newPage();
+  const { page } = s;
+  try {
+    await page.goto(URL_ + '/');
+    await page.getByLabel('Email').fill(SAM.email);
+    await page.getByLabel('Password').fill(SAM.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'My profile' }).click();
+    const form = page.getByRole('form', { name: 'Change password' });
+    const attempt = async (current, next, again = next) => {
+      await form.getByLabel('Current password').fill(current);
+      await form.getByLabel('New password (at least 12 characters)').fill(next);
+      await form.getByLabel('Repeat new password').fill(again);
+      await form.getByRole('button', { name: 'Change password' }).click();
+    };
+    await attempt('not-my-password', 'sam-new-password-1');
+    await form.getByText('Your current password is wrong.').waitFor();
+    await attempt(SAM.password, 'too short');
+    await form.getByText(/too short: use at least 12 characters/).waitFor();
+    await attempt(SAM.password, '1qaz2wsx3edc');
+    await form.getByText(/leaked in breaches/).waitFor();
+    await attempt(SAM.password, 'sam-new-password-1', 'sam-new-password-2');
+    await form.getByText('The new passwords do not match.').waitFor();
+    await shot(page, '24-password-error');
+    assert((await me()) === 200, 'refused changes end no session');
+    await attempt(SAM.password, 'sam-new-password-1');
+    await form.getByText('Password changed. 1 other session was signed out.').waitFor();
+    await shot(page, '25-password-changed');
+    assert((await me()) === 401, 'the other session ended at once');
+    // This session stays: a reload still shows the app, not the login form.
+    await page.reload();
+    await page.getByRole('button', { name: 'My profile' }).waitFor();
+    assert((await login(SAM.password)).status === 401, 'old password refused');
+    assert((await login('sam-new-password-1')).status === 200, 'new password works');
+  } finally {
+    await s.ctx.close();
+  }
+});
+
+test('security (admin): create and revoke a token, disable and enable an agent, reset a password', async () => {
+  const a = agent.page;
+  const sam = (await api('GET', '/api/v1/agents')).body.items.find((x) => x.email === 'sam@example.com');
+  const bearer = (tok) => fetch(URL_ + '/api/v1/agents', { headers: { Authorization: `Bearer ${tok}` } }).then((r) => r.status);
+  const samLogin = (password) => fetch(URL_ + '/api/v1/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'sam@example.com', password }),
+  });
+  await a.getByRole('button', { name: 'My profile' }).click();
+  await a.getByRole('button', { name: 'Security: tokens and agents' }).click();
+  const dlg = a.getByRole('dialog', { name: 'Security' });
+  await dlg.getByLabel('New token name').fill('zapier');
+  await dlg.getByRole('button', { name: 'Create token' }).click();
+  await dlg.getByText('Token "zapier" created.').waitFor();
+  const secret = await dlg.getByLabel('Copy the token now: it is shown only once').inputValue();
+  assert(secret.startsWith('hark_'), `secret shown: ${secret}`);
+  assert((await bearer(secret)) === 200, 'new token works');
+  await dlg.getByRole('button', { name: 'Revoke zapier' }).click();
+  await dlg.getByText('Token "zapier" revoked.').waitFor();
+  assert((await bearer(secret)) === 401, 'revoked token refused at once');
+
+  // Disable Sam: Sam's session ends at once and Sam cannot log in; enable again.
+  const login = await samLogin('sam-new-password-1');
+  assert(login.status === 200, `sam login: HTTP ${login.status}`);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const samMe = () => fetch(URL_ + '/api/v1/me', { headers: { Cookie: cookie } }).then((r) => r.status);
+  await dlg.getByRole('button', { name: `Disable ${sam.name}` }).click();
+  await dlg.getByText(new RegExp(`${sam.name} disabled; [1-9][0-9]* session\\(s\\) ended\\.`)).waitFor();
+  assert((await samMe()) === 401, 'disabled: session ended');
+  assert((await samLogin('sam-new-password-1')).status === 401, 'disabled: cannot log in');
+  await shot(a, '26-security');
+  await dlg.getByRole('button', { name: `Enable ${sam.name}` }).click();
+  await dlg.getByText(`${sam.name} enabled.`).waitFor();
+  // Reset Sam's password: the rules apply; a good one works at once.
+  await dlg.getByRole('button', { name: `Reset password of ${sam.name}` }).click();
+  await dlg.getByLabel(`New password for ${sam.name} (at least 12 characters)`).fill('1qaz2wsx3edc');
+  await dlg.getByRole('button', { name: 'Set password', exact: true }).click();
+  await dlg.getByText(/leaked in breaches/).waitFor();
+  await dlg.getByLabel(`New password for ${sam.name} (at least 12 characters)`).fill('sam-reset-password-1');
+  await dlg.getByRole('button', { name: 'Set password', exact: true }).click();
+  await dlg.getByText(new RegExp(`Password set for ${sam.name}; [0-9]+ session\\(s\\) ended\\.`)).waitFor();
+  assert((await samLogin('sam-reset-password-1')).status === 200, 'reset password works');
+  await a.keyboard.press('Escape');
+  await a.waitForFunction(() => !document.querySelector('[role="dialog"]'));
 });
 
 let passed = 0;

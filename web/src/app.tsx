@@ -8,6 +8,7 @@ import { Login } from './login';
 import { Inbox, Query, View, matches, placeConv } from './inbox';
 import { ConversationPane } from './conversation';
 import { ProfileDialog, HelpDialog } from './dialogs';
+import { SecurityDialog } from './security';
 import { dueOf, SLA_EVENTS, useUnanswered, Sla } from './sla';
 import { StatusToggle } from './status';
 
@@ -68,7 +69,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   const [agents, setAgents] = useState<Agent[]>([]);
   const [channels, setChannels] = useState<Channel[]>([]);
   const [knownLabels, setKnownLabels] = useState<string[]>([]);
-  const [dialog, setDialog] = useState<'profile' | 'help' | null>(null);
+  const [dialog, setDialog] = useState<'profile' | 'help' | 'security' | null>(null);
   const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
   const listeners = useRef(new Set<Listener>());
   const searchRef = useRef<HTMLInputElement>(null);
@@ -367,7 +368,15 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           </div>
         )}
       </main>
-      {dialog === 'profile' && <ProfileDialog me={me} onClose={() => setDialog(null)} onSaved={(a) => setMe({ ...me, ...a })} />}
+      {dialog === 'profile' && (
+        <ProfileDialog
+          me={me}
+          onClose={() => setDialog(null)}
+          onSaved={(a) => setMe({ ...me, ...a })}
+          onSecurity={me.role === 'admin' ? () => setDialog('security') : undefined}
+        />
+      )}
+      {dialog === 'security' && <SecurityDialog me={me} onClose={() => setDialog(null)} />}
       {dialog === 'help' && <HelpDialog onClose={() => setDialog(null)} />}
     </div>
   );

@@ -1,4 +1,4 @@
-// dialogs.tsx - My profile (what customers see) and the keyboard shortcut help.
+// dialogs.tsx - My profile (what customers see, and my password) and the keyboard shortcut help.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { api, Agent, ApiError } from './api';
@@ -25,7 +25,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   );
 }
 
-export function ProfileDialog({ me, onClose, onSaved }: { me: Agent; onClose: () => void; onSaved: (a: Agent) => void }) {
+export function ProfileDialog({ me, onClose, onSaved, onSecurity }: { me: Agent; onClose: () => void; onSaved: (a: Agent) => void; onSecurity?: () => void }) {
   const [name, setName] = useState(me.display_name);
   const [avatar, setAvatar] = useState(me.avatar_url);
   const [bio, setBio] = useState(me.bio);
@@ -62,7 +62,73 @@ export function ProfileDialog({ me, onClose, onSaved }: { me: Agent; onClose: ()
           <button type="submit" class="primary">Save profile</button>
         </div>
       </form>
+      <PasswordForm />
+      {onSecurity && (
+        <div class="row-end">
+          <button type="button" onClick={onSecurity}>Security: tokens and agents</button>
+        </div>
+      )}
     </Dialog>
+  );
+}
+
+// What each refusal of POST /api/v1/me/password means, in words an agent can act on.
+export const PASSWORD_ERRORS: Record<string, string> = {
+  wrong_password: 'Your current password is wrong.',
+  password_too_short: 'The new password is too short: use at least 12 characters (a few words work well).',
+  password_too_long: 'The new password is too long: use at most 1024 bytes.',
+  password_breached: 'That password is in a list of passwords leaked in breaches. Choose another.',
+  password_invalid: 'The new password contains characters that cannot be used.',
+  rate_limited: 'Too many attempts. Wait a minute and try again.',
+};
+
+// Changing my own password: needs the current one; my other sessions are signed out.
+function PasswordForm() {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const [msg, setMsg] = useState('');
+  const [ok, setOk] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const change = async (e: Event) => {
+    e.preventDefault();
+    setOk(false);
+    if (next !== again) {
+      setMsg('The new passwords do not match.');
+      return;
+    }
+    setBusy(true);
+    try {
+      const r = await api<{ sessions_ended: number }>('POST', '/api/v1/me/password', { current_password: current, password: next });
+      setCurrent('');
+      setNext('');
+      setAgain('');
+      setOk(true);
+      setMsg(r.sessions_ended > 0 ? `Password changed. ${r.sessions_ended} other session${r.sessions_ended === 1 ? ' was' : 's were'} signed out.` : 'Password changed.');
+    } catch (err) {
+      setMsg(err instanceof ApiError ? PASSWORD_ERRORS[err.code] ?? err.message : 'Cannot change the password.');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="stack" onSubmit={change} aria-label="Change password">
+      <h3>Change password</h3>
+      <label for="pw-current">Current password</label>
+      <input id="pw-current" type="password" autoComplete="current-password" required value={current} onInput={(e) => setCurrent((e.target as HTMLInputElement).value)} />
+      <label for="pw-new">New password (at least 12 characters)</label>
+      <input id="pw-new" type="password" autoComplete="new-password" required value={next} onInput={(e) => setNext((e.target as HTMLInputElement).value)} />
+      <label for="pw-again">Repeat new password</label>
+      <input id="pw-again" type="password" autoComplete="new-password" required value={again} onInput={(e) => setAgain((e.target as HTMLInputElement).value)} />
+      {msg && (
+        <p role={ok ? 'status' : 'alert'} class={ok ? '' : 'error'}>
+          {msg}
+        </p>
+      )}
+      <div class="row-end">
+        <button type="submit" disabled={busy}>Change password</button>
+      </div>
+    </form>
   );
 }
 

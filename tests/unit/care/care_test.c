@@ -78,7 +78,8 @@ TEST(login_sessions_and_limits)
     /* API tokens. */
     char tok[80];
     int64_t tid;
-    CHECK_INT(care_token_create(c, "ci", "admin", tok, sizeof(tok), &tid), 0);
+    struct api_token spec = { .name = "ci", .role = "admin" };
+    CHECK_INT(care_token_create(c, &spec, tok, sizeof(tok), &tid, &em), 0);
     CHECK(strncmp(tok, "hark_", 5) == 0);
     CHECK_INT(care_bearer(c, ar, tok, &p), 0);
     CHECK_STR(p.role, "admin");

@@ -36,12 +36,16 @@ TEST(expired_sessions_are_purged)
     int64_t agent_id;
     CHECK_INT(care_agent_add(c, &a, STR_LIT("a long password here"), &agent_id, NULL), 0);
 
+    struct arena *ar = arena_new(1 << 16);
+    struct agent secret;
+    CHECK_INT(store_agent_get_secret(st, ar, agent_id, &secret), 0);
+    const char *pw = secret.password_hash;
     int64_t now = clock_now_ms();
     /* Absolute expiry in 10 s; idle expiry an hour after the last use; live for a week. */
-    CHECK_INT(store_session_create(st, "aaaa", agent_id, "csrf", now, now + 10000), 0);
-    CHECK_INT(store_session_create(st, "bbbb", agent_id, "csrf", now - 2 * 3600 * 1000,
+    CHECK_INT(store_session_create(st, "aaaa", agent_id, pw, "csrf", now, now + 10000), 0);
+    CHECK_INT(store_session_create(st, "bbbb", agent_id, pw, "csrf", now - 2 * 3600 * 1000,
                                    now + 7 * 86400 * 1000LL), 0);
-    CHECK_INT(store_session_create(st, "cccc", agent_id, "csrf", now, now + 7 * 86400 * 1000LL),
+    CHECK_INT(store_session_create(st, "cccc", agent_id, pw, "csrf", now, now + 7 * 86400 * 1000LL),
               0);
 
     care__housekeep(c, now);
@@ -55,6 +59,7 @@ TEST(expired_sessions_are_purged)
     care__housekeep(c, now + CARE__HOUSEKEEP_MS + 1);
     CHECK(!session_exists(st, "aaaa"));
     CHECK(session_exists(st, "cccc"));
+    arena_free(ar);
     care_free(c);
     store_close(st);
 }

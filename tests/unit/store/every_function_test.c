@@ -58,20 +58,33 @@ every_function(struct store *st, int pass)
     CHECK_INT(store_agent_update(st, agent_id, &upd), 0);
     CHECK(store_agent_count(st) >= 1);
 
+    struct agent sec;
+    CHECK_INT(store_agent_get_secret(st, ar, agent_id, &sec), 0);
     char hash[65];
     snprintf(hash, sizeof(hash), "%064d", pass + 1);
-    CHECK_INT(store_session_create(st, hash, agent_id, "csrf", now, now + 3600000), 0);
+    CHECK_INT(store_session_create(st, hash, agent_id, sec.password_hash, "csrf", now,
+                                   now + 3600000), 0);
     struct session se;
     CHECK_INT(store_session_get(st, ar, hash, &se), 0);
     store_session_touch(st, se.id, now + 1);
     CHECK_INT(store_session_delete(st, hash), 0);
     CHECK(store_session_expire(st, now + 7200000, 60000) >= 0);
+    int64_t ended = -1;
+    CHECK_INT(store_agent_set_password(st, agent_id, sec.password_hash, 0, &ended), 0);
+    CHECK_INT(store_agent_set_disabled(st, agent_id, true, &ended), 0);
+    CHECK_INT(store_agent_set_disabled(st, agent_id, false, &ended), 0);
     char thash[65];
     snprintf(thash, sizeof(thash), "%064d", pass + 100);
     int64_t token_id = 0;
-    CHECK_INT(store_token_create(st, tag, thash, "admin", &token_id), 0);
+    struct api_token tin = { .name = tag, .role = "admin", .agent_id = agent_id };
+    CHECK_INT(store_token_create(st, &tin, thash, &token_id), 0);
     struct api_token tok;
     CHECK_INT(store_token_get(st, ar, thash, &tok), 0);
+    store_token_touch(st, token_id, now + 2);
+    struct api_token *toks;
+    CHECK_INT(store_token_list(st, ar, &toks, &n), 0);
+    CHECK(n >= 1);
+    CHECK_INT(store_token_revoke(st, token_id), 0);
 
     /* channels */
     struct channel chv = { .type = "api", .name = tag, .secret = "s3cret" };

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * care_password.c - libFuzzer target: the password rules every new password goes through
+ * (UTF-8 code point count, byte limit, the case-folded binary search of the breached list).
+ */
+#include "base/base.h"
+
+#include "base/utf8.h"
+#include "care/care.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct str s = { (const char *)data, size };
+    struct errmsg em = { 0 };
+    enum care_password_problem p = care_password_check(s, &em);
+    if (p == CARE_PASSWORD_OK &&
+        (size > CARE_PASSWORD_MAX || !utf8_valid(s) || utf8_len(s) < CARE_PASSWORD_MIN ||
+         care_password_breached(s)))
+        __builtin_trap(); /* accepted a password that breaks a rule */
+    if (p != CARE_PASSWORD_OK && !em.set)
+        __builtin_trap(); /* refused without a reason */
+    (void)care_password_problem_code(p);
+    return 0;
+}
