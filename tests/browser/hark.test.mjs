@@ -502,7 +502,7 @@ test('profile: what customers see', async () => {
   await w.getByText('Maya L. is helping you').waitFor();
 });
 
-// ---- issue 7: SLA countdown, breach colours, queue, routing reason, status, resolve reason ----
+// ---- SLA countdown, breach colours, queue, routing reason, status, resolve reason ----
 
 let quinn = 0;
 test('SLA: countdown in the list and header, warning then breach (in words), queue, routing reason', async () => {
@@ -740,7 +740,9 @@ test('widget history: the newest page first, earlier messages on request', async
   await shot(page, '27-widget-earlier-loaded');
   await w.locator('.log').evaluate((el) => (el.scrollTop = 0));
   await shot(page, '28-widget-beginning');
-// ---- issue 11: an agent changes its own password ----
+});
+
+// ---- an agent changes its own password ----
 
 test('change password: clear errors, then other sessions end and this one stays', async () => {
   const SAM = { email: 'sam@example.com', password: 'sam-password-12' };
