@@ -496,6 +496,7 @@ test('profile: what customers see', async () => {
   await a.keyboard.press('?');
   await a.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
   await a.keyboard.press('Escape');
+  await a.waitForFunction(() => !document.querySelector('[role="dialog"], dialog[open]'));
   const w = widget(customer.page);
   await customer.page.reload();
   await w.getByRole('button', { name: 'Open chat' }).click();

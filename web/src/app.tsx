@@ -70,6 +70,10 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   const [channels, setChannels] = useState<Channel[]>([]);
   const [knownLabels, setKnownLabels] = useState<string[]>([]);
   const [dialog, setDialog] = useState<'profile' | 'help' | 'security' | null>(null);
+  // The key handler reads the open dialog through a ref: a key pressed between a dialog's
+  // render and the effect that would re-register the handler must still see it.
+  const dialogRef = useRef(dialog);
+  dialogRef.current = dialog;
   const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
   const listeners = useRef(new Set<Listener>());
   const searchRef = useRef<HTMLInputElement>(null);
@@ -253,12 +257,13 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
       const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+      const open = dialogRef.current;
       if (e.key === 'Escape') {
-        if (dialog) setDialog(null);
+        if (open) setDialog(null);
         else if (typing) (t as HTMLElement).blur();
         return;
       }
-      if (typing || e.ctrlKey || e.metaKey || e.altKey || dialog) return;
+      if (typing || e.ctrlKey || e.metaKey || e.altKey || open) return;
       switch (e.key) {
         case 'j': move(1); break;
         case 'k': move(-1); break;
@@ -273,7 +278,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [move, dialog]);
+  }, [move]);
 
   const logout = async () => {
     try {
