@@ -1088,7 +1088,9 @@ route_apply_tx(struct store__tx *tx, void *arg)
             buf_addc(&b, (char)ch);
     }
     buf_adds(&b, "\"}");
-    return store__event(tx, "conversation.routed", buf_take(&b, NULL));
+    char *text = buf_take(&b, NULL);
+    buf_release(&b); /* buf_take leaves a fresh empty buffer behind */
+    return store__event(tx, "conversation.routed", text);
 }
 
 int
