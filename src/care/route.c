@@ -674,7 +674,11 @@ care_presence(struct care *c, int64_t agent_id, bool connected)
     pthread_mutex_unlock(&p->mu);
     if ((before == 0) == (after == 0))
         return;
-    struct arena *ar = arena_new(1 << 16);
+    /* One profile: sized like routing's data, of which it is a part. */
+    size_t cap;
+    if (care__route_cap(c, &cap) < 0)
+        return;
+    struct arena *ar = arena_new(cap);
     struct store_profile prof;
     if (store_profile_get(c->st, ar, agent_id, &prof) == 0 && prof.auto_presence) {
         /* Only the transitions presence owns: "away" is the agent's own choice. */

@@ -103,5 +103,19 @@ check "assigned + queued == created" "$(wc -l < "$T/accounted")" "$(wc -l < "$T/
 cmp -s "$T/accounted" "$T/created.sorted" || fail "accounting differs: $(diff "$T/accounted" "$T/created.sorted" | head)"
 curl -s "$URL/metrics" | grep -q '^hark_routing_assigned_from_queue_total 39$' || fail "from-queue counter: $(curl -s "$URL/metrics" | grep routing)"
 curl -s "$URL/metrics" | grep -q '^hark_routing_failed_total 0$' || fail "failed counter: $(curl -s "$URL/metrics" | grep routing)"
+
+# Routing data beyond what one decision may read (an 18 MB skills list written straight into
+# the store; the API refuses such lists): that decision fails with a log line and a metric, the
+# webhook is still accepted and the server stays up.
+sqlite3 "$DB" "UPDATE agent_profile SET skills = '[\"' || hex(zeroblob(9000000)) || '\"]' WHERE agent_id = $E"
+send
+check "webhook accepted while routing data is too big" "$STATUS" 200
+grep -q 'msg="routing failed".*err=' "$T/hark.log" || fail "no routing failure logged"
+curl -s "$URL/metrics" | grep -q '^hark_routing_failed_total [1-9]' || fail "failed counter: $(curl -s "$URL/metrics" | grep routing_failed)"
+check "healthz" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" 200
+sqlite3 "$DB" "UPDATE agent_profile SET skills = '[]' WHERE agent_id = $E"
+send
+req GET "/api/v1/conversations/$(tail -1 "$T/created")/sla"
+check "routing works again once the data is back in bounds" "$(jqr .routing.queued)" true
 grep -q 'lvl=fatal\|ERROR: AddressSanitizer' "$T/hark.log" && fail "fatal in the log"
 stop_hark
