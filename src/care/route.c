@@ -508,8 +508,10 @@ care_route_drain(struct care *c)
         size_t n = 0;
         int rc = store_route_queue_page(c->st, page, have_last ? &last : NULL, DRAIN_BATCH, &v,
                                         &n);
-        if (rc < 0)
-            failed(c, 0, "cannot read the routing queue", rc);
+        if (rc < 0) {
+            metrics_add(&c->metrics.route_failed, 1);
+            log_warn("route", "cannot read the routing queue", "err=%s", err_str(rc));
+        }
         if (rc < 0 || n == 0) {
             arena_free(page);
             break;
