@@ -1068,6 +1068,19 @@ route_apply_tx(struct store__tx *tx, void *arg)
         }
         if (moved && (rc = store__emit_conv(tx, "conversation.updated", j->conv_id)) < 0)
             return rc;
+    } else if (!d->escalation) {
+        /* Queued means assigned to nobody (a reopened conversation may still have one). */
+        s = store__q(tx->c, "UPDATE conversation SET assignee_id = NULL, updated_at = ? "
+                            "WHERE id = ? AND assignee_id IS NOT NULL");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, tx->now);
+        sqlite3_bind_int64(s, 2, j->conv_id);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+        if (sqlite3_changes(tx->c->db) > 0 &&
+            (rc = store__emit_conv(tx, "conversation.updated", j->conv_id)) < 0)
+            return rc;
     }
     /* The reason is free text made by care/route.c from names; escape it for JSON. */
     struct buf b;

@@ -538,9 +538,10 @@ struct store_conv_sla {
 int store_conv_sla_get(struct store *st, struct arena *ar, int64_t conv_id,
                        struct store_conv_sla *out);
 
-/* Records a routing decision: team, agent (0: queued for capacity), rule, strategy and reason,
- * and moves the team's round-robin cursor. Writes conversation.updated (when the assignee
- * changes) and conversation.routed. */
+/* Records a routing decision: team, agent (0: queued for capacity, and then assigned to
+ * nobody), rule, strategy and reason, and moves the team's round-robin cursor. Writes
+ * conversation.updated (when the assignee changes) and conversation.routed. Any assignment,
+ * by routing or not, takes a conversation out of the queue (migration 012). */
 struct store_route_decision {
     int64_t team_id, agent_id, rule_id;
     const char *strategy, *reason;

@@ -104,6 +104,22 @@ cmp -s "$T/accounted" "$T/created.sorted" || fail "accounting differs: $(diff "$
 curl -s "$URL/metrics" | grep -q '^hark_routing_assigned_from_queue_total 39$' || fail "from-queue counter: $(curl -s "$URL/metrics" | grep routing)"
 curl -s "$URL/metrics" | grep -q '^hark_routing_failed_total 0$' || fail "failed counter: $(curl -s "$URL/metrics" | grep routing)"
 
+# A person's assignment wins: assigning a queued conversation by hand takes it out of the
+# queue, and the drain never takes it away (the next oldest goes to the freed capacity).
+queue_ids
+HEAD=$(sed -n 1p "$T/queue"); NEXT=$(sed -n 2p "$T/queue")
+req POST "/api/v1/conversations/$HEAD/assign" "{\"agent_id\":$C}"
+check "assigned by hand" "$STATUS" 200
+check "out of the queue" "$(queued)" 25
+req PATCH "/api/v1/agents/$B/profile" '{"capacity":11}'
+is_a() { req GET "/api/v1/conversations/$1"; [ "$(jqr .assignee_id)" = "$2" ]; }
+wait_for "the next oldest assigned to bob" 60 is_a "$NEXT" "$B"
+check "queue after" "$(queued)" 24
+req GET "/api/v1/conversations/$HEAD"
+check "the hand assignment kept" "$(jqr .assignee_id)" "$C"
+req GET "/api/v1/conversations/$HEAD/sla"
+check "not queued" "$(jqr .routing.queued)" false
+
 # Routing data beyond what one decision may read (an 18 MB skills list written straight into
 # the store; the API refuses such lists): that decision fails with a log line and a metric, the
 # webhook is still accepted and the server stays up.

@@ -143,6 +143,26 @@ TEST(an_assignment_leaves_the_queue)
     CHECK_INT(ahead, NCONV - 2);
 }
 
+/* Queued means assigned to nobody: queuing an assigned conversation (a reopen nobody can take)
+ * unassigns it, and assigning a queued one takes it out of the queue. */
+TEST(queued_and_assigned_exclude_each_other)
+{
+    struct arena *ar = arena_new(1 << 16);
+    struct conv cv;
+    struct store_route_decision q = { .team_id = team_id, .strategy = "least_loaded",
+                                      .reason = "nobody available, queued" };
+    CHECK_INT(store_route_apply(st, conv[3], &q), 0);
+    CHECK_INT(store_conv_get(st, ar, conv[3], &cv), 0);
+    CHECK_INT(cv.assignee_id, 0);
+    int64_t total = -1;
+    CHECK_INT(store_route_queue_count(st, 0, &total, NULL), 0);
+    CHECK_INT(total, NCONV);
+    CHECK_INT(store_conv_assign(st, conv[5], agent_id, 0), 0);
+    CHECK_INT(store_route_queue_count(st, 0, &total, NULL), 0);
+    CHECK_INT(total, NCONV - 1);
+    arena_free(ar);
+}
+
 TEST(sizes_count_rows_and_text_bytes)
 {
     struct store_route_sizes z;
@@ -182,6 +202,7 @@ main(void)
     queue_all();
     RUN(pages_visit_every_queued_conversation_once_in_order);
     RUN(an_assignment_leaves_the_queue);
+    RUN(queued_and_assigned_exclude_each_other);
     RUN(sizes_count_rows_and_text_bytes);
     store_close(st);
     char cmd[128];
