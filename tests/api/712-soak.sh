@@ -4,8 +4,9 @@
 # routing rule sends everything to a team where four agents are offline and one has capacity 3;
 # the team acknowledges honestly (auto-ack on, replies through the fakes) and an SLA policy with
 # short targets fires warnings, breaches and escalations during the run; the one agent resolves
-# a few conversations each round, freeing capacity, so the queue drains as it grows. Thousands
-# of conversations in about 90 s (SOAK_SECONDS).
+# a few conversations each round (repeat customers reopen theirs) and every third round a second
+# agent comes online with ten more places, so the queue drains as it grows. Thousands of
+# conversations in about 90 s (SOAK_SECONDS).
 #
 # Checked: RSS (from /proc/PID/status every 2 s) is flat - after a warm-up of the first 20% of
 # the samples, the max of the second half exceeds the max of the first half by less than
@@ -37,7 +38,7 @@ check "maya online, capacity 3" "$STATUS" 200
 for x in $B $C $D $E; do
     req PATCH "/api/v1/agents/$x/profile" '{"availability":"offline","auto_presence":false}'
 done
-req POST /api/v1/teams "{\"name\":\"Care\",\"members\":[$A,$B,$C,$D,$E],\"lead_agent_id\":$B,\"autoack\":{\"enabled\":true,\"templates\":{\"en\":\"Thanks! {team} answers by {when}.\"}}}"
+req POST /api/v1/teams "{\"name\":\"Care\",\"members\":[$A,$B,$C,$D,$E],\"lead_agent_id\":$C,\"autoack\":{\"enabled\":true,\"templates\":{\"en\":\"Thanks! {team} answers by {when}.\"}}}"
 check "team with auto-ack" "$STATUS" 201
 TEAM=$(jqr .id)
 req POST /api/v1/routing/rules "{\"name\":\"all\",\"team_id\":$TEAM,\"strategy\":\"least_loaded\"}"
@@ -76,13 +77,18 @@ while [ "$(date +%s)" -lt "$end" ]; do
     S=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
         --data-binary @"$T/posts.jsonl" "$URL/api/v1/listening/ingest")
     [ "$S" = 200 ] || fail "round $round: listening ingest $S"
-    # Maya answers nothing but resolves three of her open WhatsApp conversations (never
-    # reopened: each WhatsApp contact writes once), freeing capacity for the queue.
-    req GET "/api/v1/conversations?assignee=$A&status=open&channel=$WA&limit=3"
+    # Maya resolves five of her open conversations, freeing capacity for the queue (repeat
+    # customers on the api channel reopen theirs, which are routed again); every third round
+    # Jonas comes online with ten more places.
+    req GET "/api/v1/conversations?assignee=$A&status=open&limit=5"
     for c in $(jqr '.items[].id'); do
         req POST "/api/v1/conversations/$c/status" '{"status":"resolved","reason":"no_reply_needed"}'
         [ "$STATUS" = 200 ] || fail "resolve $c: $STATUS $BODY"
     done
+    if [ $((round % 3)) = 0 ]; then
+        req PATCH "/api/v1/agents/$B/profile" "{\"availability\":\"online\",\"capacity\":$((round / 3 * 10))}"
+        [ "$STATUS" = 200 ] || fail "jonas: $STATUS $BODY"
+    fi
     kill -0 "$HARK_PID" 2>/dev/null || fail "server died in round $round"
 done
 sleep 2
