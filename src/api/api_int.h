@@ -181,6 +181,8 @@ void api__rules_create(struct http_req *r, void *ctx);
 void api__rule_get(struct http_req *r, void *ctx);
 void api__rule_update(struct http_req *r, void *ctx);
 void api__rule_delete(struct http_req *r, void *ctx);
+/* queue.c: GET /api/v1/routing/queue, the routing queue oldest first with its total. */
+void api__routing_queue(struct http_req *r, void *ctx);
 /* teams.c: teams, agent routing profiles and availability. */
 void api__teams_list(struct http_req *r, void *ctx);
 void api__teams_create(struct http_req *r, void *ctx);

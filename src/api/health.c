@@ -133,6 +133,15 @@ api__metrics(struct http_req *r, void *ctx)
             unanswered > 0 ? (uint64_t)unanswered : 0);
     counter(&b, "hark_sla_breaches_total", "Response deadlines breached.", "counter",
             metrics_get(&m->sla_breaches));
+    int64_t queued = 0;
+    store_route_queue_count(a->st, 0, &queued, NULL);
+    counter(&b, "hark_routing_queued_conversations",
+            "Conversations waiting for an agent with free capacity.", "gauge", (uint64_t)queued);
+    counter(&b, "hark_routing_assigned_from_queue_total",
+            "Queued conversations assigned as capacity freed.", "counter",
+            metrics_get(&m->route_from_queue));
+    counter(&b, "hark_routing_failed_total", "Routing decisions that failed.", "counter",
+            metrics_get(&m->route_failed));
     /* Issue 5: listening. */
     struct care_listen_metrics lm;
     care_listen_metrics(a->care, &lm);

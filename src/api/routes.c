@@ -114,6 +114,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "GET", "/api/v1/routing/rules/{id}", api__rule_get, a, 0 },
         { "PUT", "/api/v1/routing/rules/{id}", api__rule_update, a, 32 * KB },
         { "DELETE", "/api/v1/routing/rules/{id}", api__rule_delete, a, 0 },
+        { "GET", "/api/v1/routing/queue", api__routing_queue, a, 0 },
         { "GET", "/api/v1/conversations/{id}/sla", api__conv_sla, a, 0 },
         { "*", "/*", api__web_app, a, 0 }, /* catch-all: keep last */
     };

@@ -41,12 +41,9 @@
 /* A job that touches only ids and short fields (a timer firing, a presence change). */
 #define HARK_SMALL_JOB_ARENA_MAX (64u * 1024)
 
-/* One routing decision or escalation: the conversation, its contact's tags and the admin
- * tables routing reads (rules, teams, agent profiles: hundreds of short rows). */
-#define HARK_ROUTE_ARENA_MAX (4u << 20)
+/* Routing arenas are sized from the routing data itself (care__route_cap in care/route.c). */
 
-/* A page of the routing queue (ids only) and the SLA timers loaded per page. */
-#define HARK_ROUTE_PAGE_ARENA_MAX (8u << 20)
+/* A page of SLA timers loaded at once. */
 #define HARK_TIMER_PAGE_ARENA_MAX (4u << 20)
 
 /* One delivery attempt of one reply: MODEL_TEXT_MAX text, its base64 or form encoding (4/3

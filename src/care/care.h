@@ -55,6 +55,8 @@ struct care_metrics {
     uint64_t logins_limited;
     uint64_t sla_timers_fired;   /* issue 7: SLA warnings, breaches and snooze wake-ups fired */
     uint64_t sla_breaches;       /* issue 7: response deadlines breached */
+    uint64_t route_from_queue;   /* queued conversations assigned as capacity freed */
+    uint64_t route_failed;       /* routing decisions that failed (store error, too big) */
 };
 
 struct care;
@@ -373,7 +375,9 @@ void care_route_decide(const struct care_route_ctx *x, struct care_route_result 
 int care_route_conv(struct care *c, int64_t conv_id);
 /* Called by the ingest pipeline after each stored message. */
 void care_route_inbound(struct care *c, const struct ingest_result *r);
-/* Assigns queued conversations while capacity allows. */
+/* One pass over the routing queue, oldest first: assigns every queued conversation that an
+ * agent with free capacity can take now, passing over the ones nobody can. Memory is bounded
+ * per page of the queue and per decision, never by its depth. Runs on the timers worker. */
 void care_route_drain(struct care *c);
 /* The honest auto-acknowledgement text for a conversation routed to 'team' (sla.c). */
 int care_autoack_maybe(struct care *c, int64_t conv_id);

@@ -36,6 +36,7 @@ struct care {
     struct care__timers *timers;     /* timers worker; NULL when not started */
     struct care__presence *presence; /* live web app connections per agent */
     pthread_mutex_t route_mu;        /* serializes routing decisions and 'presence' creation */
+    int64_t route_gen;               /* assignments made by routing so far (route_mu) */
 
     struct care__listen *listen; /* listening service (listening.c), NULL when not started */
 
@@ -76,6 +77,10 @@ extern const size_t care__nbreached;
 
 /* Issue 7 (route.c): frees the presence table. */
 void care__presence_free(struct care__presence *p);
+/* route.c: an arena cap for a job that reads routing's data (every rule, team and agent
+ * profile) plus one conversation's input, computed from the stored data; ERR_TOOBIG when that
+ * data is beyond what one job may read. */
+int care__route_cap(struct care *c, size_t *cap);
 /* Issue 7 (route.c): escalation near the deadline: level 1 team lead, 2 any available agent. */
 void care__escalate(struct care *c, int64_t conv_id, int level);
 

@@ -254,59 +254,213 @@ care_route_decide(const struct care_route_ctx *x, struct care_route_result *out)
              t->name, r->strategy, how, store_note);
 }
 
-/* Loads everything routing needs and decides. */
-static int
-decide(struct care *c, struct arena *ar, int64_t conv_id, int64_t exclude,
-       struct store_route_input *in, struct care_route_result *res)
+/* ---- loading what a decision reads ------------------------------------------------------- */
+
+/*
+ * Memory. A decision reads every rule, team (with members) and agent profile, so its memory
+ * grows with that data, never with traffic: each decision, and each batch of the queue drain,
+ * gets its own arena whose cap is computed from the data it is about to read
+ * (store_route_sizes), and the conversation's own input gets a separate small arena. The cap
+ * is an upper bound on what the store's readers allocate: their arrays (the lists of rules and
+ * teams are arrays of at least 1000 entries, grown by doubling past that; profiles and members
+ * grow by doubling), each text column copied, and each JSON list split into pointers and
+ * copies (at most ten bytes per byte of list text, counting the rounding of each piece).
+ * A context whose bound passes ROUTE_CTX_MAX is refused with ERR_TOOBIG: that one decision
+ * fails (logged, counted in hark_routing_failed_total) and the conversation stays where it is.
+ */
+#define ROUTE_LIST_MIN 1000              /* rules and teams are read into arrays this long */
+#define ROUTE_ROW_SLACK 1024             /* per row: rounding of up to 16 text pieces */
+#define ROUTE_TEXT_FACTOR 16             /* arena bytes per byte of text, lists split included */
+#define ROUTE_CTX_BASE (64u << 10)
+#define ROUTE_CTX_MAX ((size_t)256 << 20) /* a bigger routing setup fails its decisions */
+/* A conversation's routing input: its row, the latest inbound text (MODEL_TEXT_MAX), the
+ * contact's tags and location, the channel's store; each bounded at the API edge by a request
+ * body of at most 64 KiB, and split tags cost at most ten times their text. */
+#define ROUTE_INPUT_ARENA (1u << 20)
+#define DRAIN_BATCH 64                   /* queued conversations per page, one context each */
+
+static size_t
+max_sz(size_t a, size_t b)
 {
-    struct care_route_ctx x = { .in = in, .exclude_agent = exclude };
+    return a > b ? a : b;
+}
+
+/* The arena cap for reading a routing context of 'z'; ERR_TOOBIG past ROUTE_CTX_MAX. */
+static int
+ctx_cap(const struct store_route_sizes *z, size_t *out)
+{
+    double b = ROUTE_CTX_BASE;
+    b += 2.0 * (double)max_sz(z->rules, ROUTE_LIST_MIN) * sizeof(struct store_rule);
+    b += 2.0 * (double)max_sz(z->teams, ROUTE_LIST_MIN) * sizeof(struct store_team);
+    b += 4.0 * ((double)z->members + 16.0 * (double)z->teams) * sizeof(int64_t);
+    b += 4.0 * (double)max_sz(z->agents, 64) * sizeof(struct store_profile);
+    b += (double)ROUTE_TEXT_FACTOR * (double)z->text;
+    b += (double)ROUTE_ROW_SLACK * ((double)z->rules + (double)z->teams + (double)z->agents);
+    if (b > (double)ROUTE_CTX_MAX)
+        return ERR_TOOBIG;
+    *out = (size_t)b;
+    return 0;
+}
+
+int
+care__route_cap(struct care *c, size_t *cap)
+{
+    struct store_route_sizes z;
+    int rc = store_route_sizes(c->st, &z);
+    if (rc == 0)
+        rc = ctx_cap(&z, cap);
+    if (rc == 0)
+        *cap += ROUTE_INPUT_ARENA;
+    return rc;
+}
+
+/* Rules, teams and every agent's profile with its current load, in their own arena. Owned by
+ * one thread; the drain keeps one for a batch and updates the loads it assigns itself. */
+struct route_ctx {
+    struct arena *ar;
     struct store_rule *rules;
+    size_t nrules;
     struct store_team *teams;
-    struct store_profile *agents;
-    int rc = store_route_input(c->st, ar, conv_id, in);
-    if (rc == 0)
-        rc = store_rule_list(c->st, ar, &rules, &x.nrules);
-    if (rc == 0 && x.nrules == 0) {
-        memset(res, 0, sizeof(*res));
-        return 0;
-    }
-    if (rc == 0)
-        rc = store_team_list(c->st, ar, &teams, &x.nteams);
-    if (rc == 0)
-        rc = store_profile_list(c->st, ar, &agents, &x.nagents);
+    size_t nteams;
+    struct store_profile *agents; /* by agent id */
+    size_t nagents;
+    int64_t gen;                  /* 'route_gen' of struct care when loaded (route_mu) */
+};
+
+static void
+ctx_release(struct route_ctx *x)
+{
+    arena_free(x->ar);
+    memset(x, 0, sizeof(*x));
+}
+
+/* Loads a context (teams and profiles only when there is a rule). Call with 'route_mu' held. */
+static int
+ctx_load(struct care *c, struct route_ctx *x)
+{
+    memset(x, 0, sizeof(*x));
+    struct store_route_sizes z;
+    size_t cap;
+    int rc = store_route_sizes(c->st, &z);
     if (rc < 0)
         return rc;
-    x.rules = rules;
-    x.teams = teams;
-    x.agents = agents;
-    care_route_decide(&x, res);
-    return 0;
+    x->gen = c->route_gen;
+    if (z.rules == 0)
+        return 0;
+    rc = ctx_cap(&z, &cap);
+    if (rc < 0)
+        return rc;
+    x->ar = arena_new(cap);
+    rc = store_rule_list(c->st, x->ar, &x->rules, &x->nrules);
+    if (rc == 0 && x->nrules)
+        rc = store_team_list(c->st, x->ar, &x->teams, &x->nteams);
+    if (rc == 0 && x->nrules)
+        rc = store_profile_list(c->st, x->ar, &x->agents, &x->nagents);
+    if (rc < 0)
+        ctx_release(x);
+    return rc;
+}
+
+static struct store_profile *
+agent_by_id(const struct route_ctx *x, int64_t id)
+{
+    size_t lo = 0, hi = x->nagents;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->agents[mid].agent_id == id)
+            return &x->agents[mid];
+        if (x->agents[mid].agent_id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Whether any member of a team that an enabled rule sends to is online with free capacity.
+ * When none is, no queued conversation can be assigned and the drain stops early. */
+static bool
+anyone_free(const struct route_ctx *x)
+{
+    for (size_t i = 0; i < x->nrules; i++) {
+        if (!x->rules[i].enabled)
+            continue;
+        for (size_t k = 0; k < x->nteams; k++) {
+            const struct store_team *t = &x->teams[k];
+            if (t->id != x->rules[i].team_id)
+                continue;
+            for (size_t m = 0; m < t->nmembers; m++) {
+                const struct store_profile *a = agent_by_id(x, t->members[m]);
+                if (a && strcmp(a->availability, "online") == 0 && a->open_count < a->capacity)
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Decides for one conversation with context 'x'; the conversation's input is read into an
+ * arena of its own, freed before returning ('res' points into 'x' only). */
+static int
+decide(struct care *c, const struct route_ctx *x, int64_t conv_id, struct care_route_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    if (x->nrules == 0)
+        return 0;
+    struct arena *ar = arena_new(ROUTE_INPUT_ARENA);
+    struct store_route_input in;
+    int rc = store_route_input(c->st, ar, conv_id, &in);
+    if (rc == 0) {
+        struct care_route_ctx cx = { .in = &in, .rules = x->rules, .nrules = x->nrules,
+                                     .teams = x->teams, .nteams = x->nteams,
+                                     .agents = x->agents, .nagents = x->nagents };
+        care_route_decide(&cx, res);
+    }
+    arena_free(ar);
+    return rc;
+}
+
+/* Records 'res' for 'conv_id'. Call with 'route_mu' held; an assignment bumps 'route_gen'. */
+static int
+apply(struct care *c, int64_t conv_id, const struct care_route_result *res)
+{
+    struct store_route_decision d = { .team_id = res->team->id, .agent_id = res->agent_id,
+                                      .rule_id = res->rule->id, .strategy = res->strategy,
+                                      .reason = res->reason };
+    int rc = store_route_apply(c->st, conv_id, &d);
+    if (rc == 0 && d.agent_id)
+        c->route_gen++;
+    return rc;
+}
+
+static void
+failed(struct care *c, int64_t conv_id, const char *what, int rc)
+{
+    metrics_add(&c->metrics.route_failed, 1);
+    log_warn("route", what, "conversation=%lld err=%s", (long long)conv_id, err_str(rc));
 }
 
 int
 care_route_conv(struct care *c, int64_t conv_id)
 {
-    struct arena *ar = arena_new(HARK_ROUTE_ARENA_MAX);
-    struct store_route_input in;
+    struct route_ctx x;
     struct care_route_result res;
     pthread_mutex_lock(&c->route_mu);
-    int rc = decide(c, ar, conv_id, 0, &in, &res);
+    int rc = ctx_load(c, &x);
+    if (rc == 0)
+        rc = decide(c, &x, conv_id, &res);
     if (rc == 0 && res.matched) {
-        struct store_route_decision d = { .team_id = res.team->id, .agent_id = res.agent_id,
-                                          .rule_id = res.rule->id, .strategy = res.strategy,
-                                          .reason = res.reason };
-        rc = store_route_apply(c->st, conv_id, &d);
+        rc = apply(c, conv_id, &res);
         log_info("route", "routed", "conversation=%lld team=%lld agent=%lld rule=%lld",
-                 (long long)conv_id, (long long)d.team_id, (long long)d.agent_id,
-                 (long long)d.rule_id);
+                 (long long)conv_id, (long long)res.team->id, (long long)res.agent_id,
+                 (long long)res.rule->id);
     }
     pthread_mutex_unlock(&c->route_mu);
+    ctx_release(&x);
     if (rc == 0 && res.matched)
         care_autoack_maybe(c, conv_id);
-    arena_free(ar);
     if (rc < 0)
-        log_warn("route", "routing failed", "conversation=%lld err=%s", (long long)conv_id,
-                 err_str(rc));
+        failed(c, conv_id, "routing failed", rc);
     return rc;
 }
 
@@ -320,32 +474,89 @@ care_route_inbound(struct care *c, const struct ingest_result *r)
     care_timers_kick(c);
 }
 
+/* The drain's own assignment, reflected in its context so the batch goes on without reading
+ * every profile again: the agent's load and the team's round-robin cursor. */
+static void
+took(struct route_ctx *x, const struct care_route_result *res, int64_t gen)
+{
+    struct store_profile *a = agent_by_id(x, res->agent_id);
+    if (a)
+        a->open_count++;
+    for (size_t i = 0; i < x->nteams; i++) {
+        if (x->teams[i].id == res->team->id)
+            x->teams[i].rr_last_agent = res->agent_id;
+    }
+    x->gen = gen;
+}
+
+/*
+ * One pass over the whole queue, oldest first, in keyset pages of DRAIN_BATCH: a page's
+ * context is read once (a fresh arena per page) and read again when anyone else assigned a
+ * conversation meanwhile ('route_gen'); each decision's input has its own arena. A
+ * conversation nobody can take is passed over, not retried, so one stuck at the head never
+ * hides the rest. The pass ends at the tail, when nobody at all has free capacity, or at the
+ * first store error. 'route_mu' is held per decision only, so webhooks routing new
+ * conversations are never held up behind a deep queue.
+ */
 void
 care_route_drain(struct care *c)
 {
-    struct arena *ar = arena_new(HARK_ROUTE_PAGE_ARENA_MAX);
-    int64_t *ids;
-    size_t n = 0;
-    if (store_route_queue(c->st, ar, 100, &ids, &n) < 0)
-        n = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct store_route_input in;
-        struct care_route_result res;
-        pthread_mutex_lock(&c->route_mu);
-        int rc = decide(c, ar, ids[i], 0, &in, &res);
-        if (rc == 0 && res.matched && res.agent_id) {
-            struct store_route_decision d = { .team_id = res.team->id, .agent_id = res.agent_id,
-                                              .rule_id = res.rule->id, .strategy = res.strategy,
-                                              .reason = res.reason };
-            rc = store_route_apply(c->st, ids[i], &d);
-            log_info("route", "assigned from queue", "conversation=%lld agent=%lld",
-                     (long long)ids[i], (long long)d.agent_id);
+    struct store_queue_entry last = { 0 }, *v;
+    bool have_last = false, stop = false;
+    size_t seen = 0, assigned = 0;
+    while (!stop) {
+        struct arena *page = arena_new(DRAIN_BATCH * sizeof(*v) + 4096);
+        size_t n = 0;
+        int rc = store_route_queue_page(c->st, page, have_last ? &last : NULL, DRAIN_BATCH, &v,
+                                        &n);
+        if (rc < 0) {
+            metrics_add(&c->metrics.route_failed, 1);
+            log_warn("route", "cannot read the routing queue", "err=%s", err_str(rc));
         }
-        pthread_mutex_unlock(&c->route_mu);
-        if (rc < 0)
+        if (rc < 0 || n == 0) {
+            arena_free(page);
             break;
+        }
+        last = v[n - 1];
+        have_last = true;
+        struct route_ctx x = { 0 };
+        for (size_t i = 0; i < n && !stop; i++) {
+            int64_t id = v[i].conversation_id;
+            struct care_route_result res;
+            seen++;
+            rc = 0;
+            pthread_mutex_lock(&c->route_mu);
+            if (!x.ar || x.gen != c->route_gen) {
+                ctx_release(&x);
+                rc = ctx_load(c, &x);
+            }
+            if (rc == 0 && !anyone_free(&x))
+                stop = true;
+            if (rc == 0 && !stop)
+                rc = decide(c, &x, id, &res);
+            if (rc == 0 && !stop && res.matched && res.agent_id) {
+                rc = apply(c, id, &res);
+                if (rc == 0) {
+                    took(&x, &res, c->route_gen);
+                    assigned++;
+                    metrics_add(&c->metrics.route_from_queue, 1);
+                    log_info("route", "assigned from queue", "conversation=%lld agent=%lld",
+                             (long long)id, (long long)res.agent_id);
+                }
+            }
+            pthread_mutex_unlock(&c->route_mu);
+            if (rc == ERR_NOTFOUND) {
+                rc = 0; /* deleted meanwhile */
+            } else if (rc < 0) {
+                failed(c, id, "queue drain stopped", rc);
+                stop = true;
+            }
+        }
+        ctx_release(&x);
+        arena_free(page);
     }
-    arena_free(ar);
+    if (assigned)
+        log_info("route", "queue drained", "seen=%zu assigned=%zu", seen, assigned);
 }
 
 /* Escalation near the limit (called by the timers worker): level 1 the team lead, level 2 any
@@ -353,7 +564,13 @@ care_route_drain(struct care *c)
 void
 care__escalate(struct care *c, int64_t conv_id, int level)
 {
-    struct arena *ar = arena_new(HARK_ROUTE_ARENA_MAX);
+    size_t cap;
+    int rc = care__route_cap(c, &cap);
+    if (rc < 0) {
+        failed(c, conv_id, "cannot escalate", rc);
+        return;
+    }
+    struct arena *ar = arena_new(cap);
     struct store_conv_sla x;
     struct conv cv;
     if (store_conv_sla_get(c->st, ar, conv_id, &x) < 0 || !x.awaiting_since ||
@@ -394,7 +611,9 @@ care__escalate(struct care *c, int64_t conv_id, int level)
     }
     d.reason = reason;
     pthread_mutex_lock(&c->route_mu);
-    int rc = store_route_apply(c->st, conv_id, &d);
+    rc = store_route_apply(c->st, conv_id, &d);
+    if (rc == 0)
+        c->route_gen++;
     pthread_mutex_unlock(&c->route_mu);
     if (rc == 0)
         log_info("route", "escalated", "conversation=%lld level=%d agent=%lld",
@@ -458,7 +677,11 @@ care_presence(struct care *c, int64_t agent_id, bool connected)
     pthread_mutex_unlock(&p->mu);
     if ((before == 0) == (after == 0))
         return;
-    struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
+    /* One profile: sized like routing's data, of which it is a part. */
+    size_t cap;
+    if (care__route_cap(c, &cap) < 0)
+        return;
+    struct arena *ar = arena_new(cap);
     struct store_profile prof;
     if (store_profile_get(c->st, ar, agent_id, &prof) == 0 && prof.auto_presence) {
         /* Only the transitions presence owns: "away" is the agent's own choice. */

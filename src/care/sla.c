@@ -225,12 +225,18 @@ fill(struct buf *b, const char *tpl, const char *when, const char *team)
 int
 care_autoack_maybe(struct care *c, int64_t conv_id)
 {
-    struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
+    /* It reads every agent's profile (the team's measured response time) besides the
+     * conversation, its team, calendar and policies: sized like a routing decision. */
+    size_t cap;
+    int rc = care__route_cap(c, &cap);
+    if (rc < 0)
+        return rc;
+    struct arena *ar = arena_new(cap + (1 << 20));
     struct care_hours *h = NULL;
     struct store_route_input in;
     struct store_conv_sla x;
     struct store_team team;
-    int rc = store_route_input(c->st, ar, conv_id, &in);
+    rc = store_route_input(c->st, ar, conv_id, &in);
     if (rc == 0)
         rc = store_conv_sla_get(c->st, ar, conv_id, &x);
     if (rc == 0 && !x.team_id)
@@ -250,12 +256,8 @@ care_autoack_maybe(struct care *c, int64_t conv_id)
      * times the team's measured mean first response (10 minutes until measured). */
     int64_t when = open;
     if (x.queued_at) {
-        int64_t *ids;
-        size_t nq = 0;
-        store_route_queue(c->st, ar, 1000, &ids, &nq);
-        size_t ahead = 0;
-        for (size_t i = 0; i < nq && ids[i] != conv_id; i++)
-            ahead++;
+        int64_t ahead = 0;
+        store_route_queue_count(c->st, conv_id, NULL, &ahead);
         struct store_profile *ag;
         size_t na = 0;
         int64_t sum = 0, cnt = 0;

@@ -307,6 +307,7 @@ care_timers_start(struct care *c)
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
     t->heap = care_heap_new();
+    t->requeue = true; /* one queue pass at start, here and not on the startup path */
     t->sub.wake = on_event;
     t->sub.arg = c;
     c->timers = t;

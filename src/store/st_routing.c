@@ -1076,6 +1076,19 @@ route_apply_tx(struct store__tx *tx, void *arg)
         }
         if (moved && (rc = store__emit_conv(tx, "conversation.updated", j->conv_id)) < 0)
             return rc;
+    } else if (!d->escalation) {
+        /* Queued means assigned to nobody (a reopened conversation may still have one). */
+        s = store__q(tx->c, "UPDATE conversation SET assignee_id = NULL, updated_at = ? "
+                            "WHERE id = ? AND assignee_id IS NOT NULL");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, tx->now);
+        sqlite3_bind_int64(s, 2, j->conv_id);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+        if (sqlite3_changes(tx->c->db) > 0 &&
+            (rc = store__emit_conv(tx, "conversation.updated", j->conv_id)) < 0)
+            return rc;
     }
     /* The reason is free text made by care/route.c from names; escape it for JSON. */
     struct buf b;
@@ -1110,27 +1123,96 @@ store_route_apply(struct store *st, int64_t conv_id, const struct store_route_de
 }
 
 int
-store_route_queue(struct store *st, struct arena *ar, size_t max, int64_t **ids, size_t *n)
+store_route_queue_page(struct store *st, struct arena *ar, const struct store_queue_entry *after,
+                       size_t max, struct store_queue_entry **out, size_t *n)
 {
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT conversation_id FROM conv_sla WHERE queued_at IS NOT "
-                                  "NULL ORDER BY queued_at, conversation_id LIMIT ?");
+    /* The row value comparison walks the partial index conv_sla_queue, whose entries carry
+     * the rowid (the conversation id) after 'queued_at': each page is an index range. */
+    sqlite3_stmt *s = store__q(c, "SELECT conversation_id, coalesce(team_id, 0), queued_at "
+                                  "FROM conv_sla WHERE queued_at IS NOT NULL AND "
+                                  "(queued_at, conversation_id) > (?1, ?2) "
+                                  "ORDER BY queued_at, conversation_id LIMIT ?3");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, (int64_t)max);
-    int64_t *v = ARENA_NEW_N(ar, int64_t, max ? max : 1);
+    sqlite3_bind_int64(s, 1, after ? after->queued_at : INT64_MIN);
+    sqlite3_bind_int64(s, 2, after ? after->conversation_id : INT64_MIN);
+    sqlite3_bind_int64(s, 3, (int64_t)max);
+    struct store_queue_entry *v = ARENA_NEW_N(ar, struct store_queue_entry, max ? max : 1);
     size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        v[cnt++] = sqlite3_column_int64(s, 0);
+    while (cnt < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        v[cnt].conversation_id = sqlite3_column_int64(s, 0);
+        v[cnt].team_id = sqlite3_column_int64(s, 1);
+        v[cnt].queued_at = sqlite3_column_int64(s, 2);
+        cnt++;
+    }
+    if (cnt == max)
+        rc = SQLITE_DONE;
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);
-    *ids = v;
+    *out = v;
     *n = cnt;
     return 0;
+}
+
+int
+store_route_queue_count(struct store *st, int64_t conv_id, int64_t *total, int64_t *ahead)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, "SELECT count(*), coalesce(sum((q.queued_at, q.conversation_id) "
+                                  "< (me.queued_at, me.conversation_id)), 0) FROM conv_sla q "
+                                  "LEFT JOIN conv_sla me ON me.conversation_id = ?1 "
+                                  "WHERE q.queued_at IS NOT NULL");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        if (total)
+            *total = sqlite3_column_int64(s, 0);
+        if (ahead)
+            *ahead = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store__err(rc);
+}
+
+int
+store_route_sizes(struct store *st, struct store_route_sizes *out)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    /* Bytes, not characters: length() of a BLOB counts bytes. */
+    sqlite3_stmt *s = store__q(
+        c, "SELECT (SELECT count(*) FROM routing_rule), (SELECT count(*) FROM team), "
+           "(SELECT count(*) FROM team_member), (SELECT count(*) FROM agent), "
+           "coalesce((SELECT sum(length(CAST(name || channels || languages || tags || "
+           "locations || intents || sentiments || skills || strategy AS BLOB))) "
+           "FROM routing_rule), 0) + "
+           "coalesce((SELECT sum(length(CAST(name || autoack_templates AS BLOB))) FROM team), 0) + "
+           "coalesce((SELECT sum(length(CAST(coalesce(a.display_name, '') || "
+           "coalesce(p.skills, '') || coalesce(p.languages, '') || coalesce(p.channels, '') || "
+           "coalesce(p.location, '') || coalesce(p.availability, '') AS BLOB))) "
+           "FROM agent a LEFT JOIN agent_profile p ON p.agent_id = a.id), 0)");
+    if (!s)
+        return ERR_IO;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->rules = (size_t)sqlite3_column_int64(s, 0);
+        out->teams = (size_t)sqlite3_column_int64(s, 1);
+        out->members = (size_t)sqlite3_column_int64(s, 2);
+        out->agents = (size_t)sqlite3_column_int64(s, 3);
+        out->text = (size_t)sqlite3_column_int64(s, 4);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store__err(rc);
 }
 
 int

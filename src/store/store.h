@@ -605,17 +605,38 @@ struct store_conv_sla {
 int store_conv_sla_get(struct store *st, struct arena *ar, int64_t conv_id,
                        struct store_conv_sla *out);
 
-/* Records a routing decision: team, agent (0: queued for capacity), rule, strategy and reason,
- * and moves the team's round-robin cursor. Writes conversation.updated (when the assignee
- * changes) and conversation.routed. */
+/* Records a routing decision: team, agent (0: queued for capacity, and then assigned to
+ * nobody), rule, strategy and reason, and moves the team's round-robin cursor. Writes
+ * conversation.updated (when the assignee changes) and conversation.routed. Any assignment,
+ * by routing or not, takes a conversation out of the queue (migration 012). */
 struct store_route_decision {
     int64_t team_id, agent_id, rule_id;
     const char *strategy, *reason;
     int escalation;           /* >0: an escalation, recorded on the SLA row */
 };
 int store_route_apply(struct store *st, int64_t conv_id, const struct store_route_decision *d);
-/* The oldest queued conversations (all teams), at most 'max'. */
-int store_route_queue(struct store *st, struct arena *ar, size_t max, int64_t **ids, size_t *n);
+/* One place in the routing queue, which is ordered by 'queued_at', then conversation id. */
+struct store_queue_entry {
+    int64_t conversation_id;
+    int64_t team_id;   /* the team it waits for; 0: none recorded */
+    int64_t queued_at; /* ms since epoch */
+};
+/* Keyset page of the routing queue: at most 'max' entries strictly after 'after' in queue order
+ * (NULL: from the head), into '*out' (from 'ar'). Paging on from the last entry seen visits
+ * every queued conversation once, however deep the queue, even when the head never moves. */
+int store_route_queue_page(struct store *st, struct arena *ar,
+                           const struct store_queue_entry *after, size_t max,
+                           struct store_queue_entry **out, size_t *n);
+/* How many conversations are queued ('*total') and how many of them wait ahead of 'conv_id'
+ * ('*ahead'; 0 when it is not queued). Either pointer may be NULL. */
+int store_route_queue_count(struct store *st, int64_t conv_id, int64_t *total, int64_t *ahead);
+/* What a routing decision will read, measured, so that its arena can be sized from the data:
+ * row counts and the bytes of every text column routing reads from rules, teams and agents. */
+struct store_route_sizes {
+    size_t rules, teams, members, agents; /* rows (members: team memberships) */
+    size_t text;                          /* bytes of those rows' text columns */
+};
+int store_route_sizes(struct store *st, struct store_route_sizes *out);
 
 /* Conversations whose SLA inputs changed since their last recompute (at most 'max'). */
 struct store_dirty {

@@ -305,9 +305,15 @@ every_function(struct store *st, int pass)
     struct store_route_decision queued = { .team_id = team_id, .rule_id = rule_id,
                                            .strategy = "least_loaded", .reason = "no capacity" };
     CHECK_INT(store_route_apply(st, conv, &queued), 0);
-    int64_t *qids;
-    CHECK_INT(store_route_queue(st, ar, 10, &qids, &n), 0);
+    struct store_queue_entry *qv;
+    CHECK_INT(store_route_queue_page(st, ar, NULL, 10, &qv, &n), 0);
     CHECK(n >= 1);
+    CHECK_INT(store_route_queue_page(st, ar, &qv[n - 1], 10, &qv, &n), 0);
+    int64_t qtotal = 0, qahead = -1;
+    CHECK_INT(store_route_queue_count(st, conv, &qtotal, &qahead), 0);
+    CHECK(qtotal >= 1);
+    struct store_route_sizes rsz;
+    CHECK_INT(store_route_sizes(st, &rsz), 0);
     struct store_route_decision d = { .team_id = team_id, .agent_id = agent_id,
                                       .rule_id = rule_id, .strategy = "least_loaded",
                                       .reason = "least loaded", .escalation = 1 };
