@@ -4,10 +4,11 @@
  *
  * Mail is pulled, not pushed: the care poller calls 'poll', which searches the mailbox for
  * UIDs above the cursor and fetches each message. The MIME parser here is deliberately
- * small: headers (RFC 2047 encoded words decoded), multipart walked to the first text/plain
- * part (or text/html reduced to plain text: tags, scripts and styles dropped, entities
- * decoded), base64 and quoted-printable bodies, and attachments kept only as a line naming
- * them. Quoted history under "On ... wrote:" is cut. The dedupe key is the Message-ID; the
+ * small: headers (RFC 2047 encoded words decoded; raw 8-bit headers kept when UTF-8, RFC 6532,
+ * else read in the body's charset), multipart walked to the first text/plain part (or
+ * text/html reduced to plain text: tags, scripts and styles dropped, entities decoded),
+ * base64, quoted-printable and 8-bit bodies in whatever charset they declare (ICU, through
+ * base/charset.h), and attachments kept only as a line naming them. Quoted history under "On ... wrote:" is cut. The dedupe key is the Message-ID; the
  * thread is the first id in References (the root of the mail thread), else In-Reply-To, else
  * the message's own id. Replies carry In-Reply-To the customer's last message and References
  * the parent's references plus its id, so they thread in the customer's client, and the
@@ -19,11 +20,13 @@
 #include "base/base.h"
 #include "channels/chan_int.h"
 
+#include <ctype.h>
 #include <strings.h>
 #include <time.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/charset.h"
 #include "base/clock.h"
 #include "base/limits.h"
 #include "base/rand.h"
@@ -200,31 +203,12 @@ unfold(struct arena *ar, struct str s)
     return str_trim((struct str){ d, n });
 }
 
-/* Latin-1 (and, near enough, windows-1252) to UTF-8. */
+/* Appends 's', declared in 'charset', as UTF-8 (base/charset.h): undeclared text is UTF-8
+ * when valid, else read as 'fallback'; what cannot be read becomes U+FFFD, never garbage. */
 static void
-latin1(struct buf *b, struct str s)
+to_utf8(struct buf *b, struct str charset, struct str fallback, struct str s)
 {
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.p[i];
-        if (c < 0x80) {
-            buf_addc(b, (char)c);
-        } else {
-            buf_addc(b, (char)(0xc0 | (c >> 6)));
-            buf_addc(b, (char)(0x80 | (c & 0x3f)));
-        }
-    }
-}
-
-/* Appends 's' in 'charset' as UTF-8: UTF-8 and ASCII pass when valid; anything else that is
- * not valid UTF-8 is read as Latin-1, which at least keeps every byte readable. */
-static void
-to_utf8(struct buf *b, struct str charset, struct str s)
-{
-    (void)charset;
-    if (utf8_valid(s))
-        buf_add(b, s.p, s.len);
-    else
-        latin1(b, s);
+    (void)charset_to_utf8(charset, fallback, s, b); /* unknown: UTF-8, as the header says */
 }
 
 static int
@@ -302,47 +286,86 @@ qp_decode(struct arena *ar, struct str s, bool header)
     return (struct str){ d, n };
 }
 
-/* Decodes RFC 2047 encoded words ("=?utf-8?B?...?=") in an unfolded header value. */
-static struct str
-decode_words(struct arena *ar, struct str s)
+/* Reads an RFC 2047 encoded word "=?charset[*lang]?B|Q?text?=" at the start of 's': its
+ * charset (without the RFC 2231 language) and its decoded bytes; the word's length, or 0 when
+ * 's' does not start with one. */
+static size_t
+encoded_word(struct arena *ar, struct str s, struct str *cs, struct str *raw)
 {
-    struct buf b;
-    buf_init(&b, 64 * 1024);
-    size_t i = 0;
-    bool last_encoded = false;
-    while (i < s.len) {
-        const char *start = s.p + i;
-        if (i + 1 < s.len && start[0] == '=' && start[1] == '?') {
-            /* =?charset?enc?text?= */
-            struct str rest = { start + 2, s.len - i - 2 }, cs, enc, text, tail;
-            if (str_cut(rest, '?', &cs, &rest) && str_cut(rest, '?', &enc, &rest) &&
-                str_cut(rest, '?', &text, &tail) && tail.len && tail.p[0] == '=' &&
-                enc.len == 1) {
-                struct str raw = (enc.p[0] == 'B' || enc.p[0] == 'b') ? b64_decode(ar, text)
-                                                                     : qp_decode(ar, text, true);
-                to_utf8(&b, cs, raw);
-                i = (size_t)(tail.p + 1 - s.p);
-                last_encoded = true;
-                continue;
-            }
-        }
-        /* Whitespace between two encoded words is dropped. */
-        if ((s.p[i] == ' ' || s.p[i] == '\t') && last_encoded) {
-            size_t j = i;
-            while (j < s.len && (s.p[j] == ' ' || s.p[j] == '\t'))
-                j++;
-            if (j + 1 < s.len && s.p[j] == '=' && s.p[j + 1] == '?') {
-                i = j;
-                continue;
-            }
-        }
-        last_encoded = false;
-        to_utf8(&b, STR_NULL, (struct str){ s.p + i, 1 });
-        i++;
+    if (s.len < 8 || s.p[0] != '=' || s.p[1] != '?')
+        return 0;
+    struct str rest = { s.p + 2, s.len - 2 }, c, enc, text, tail, lang;
+    if (!str_cut(rest, '?', &c, &rest) || !str_cut(rest, '?', &enc, &rest) ||
+        !str_cut(rest, '?', &text, &tail) || !tail.len || tail.p[0] != '=' || enc.len != 1 ||
+        !c.len || c.len > 80)
+        return 0;
+    char e = enc.p[0];
+    if (e != 'B' && e != 'b' && e != 'Q' && e != 'q')
+        return 0;
+    for (size_t k = 0; k < text.len; k++) {
+        if (text.p[k] == ' ' || text.p[k] == '\t')
+            return 0; /* an encoded word holds no white space */
     }
+    for (size_t k = 0; k < c.len; k++) {
+        if (c.p[k] == ' ' || c.p[k] == '\t')
+            return 0;
+    }
+    (void)str_cut(c, '*', &c, &lang); /* "utf-8*en": the language is not the charset */
+    *cs = c;
+    *raw = (e == 'B' || e == 'b') ? b64_decode(ar, text) : qp_decode(ar, text, true);
+    return (size_t)(tail.p + 1 - s.p);
+}
+
+/* Whether 's' is only spaces and tabs. */
+static bool
+blank(struct str s)
+{
+    return str_trim(s).len == 0;
+}
+
+/* Decodes an unfolded header value: RFC 2047 encoded words through their charset, adjacent
+ * ones joined (the white space between them dropped, their bytes converted together so a
+ * character split across two words survives), and raw 8-bit text kept when it is UTF-8 (RFC
+ * 6532) or else read as 'fallback' (the body's charset; STR_NULL: windows-1252). */
+static struct str
+decode_words(struct arena *ar, struct str s, struct str fallback)
+{
+    struct buf b, pend;
+    buf_init(&b, 4 * (size_t)HEADER_MAX); /* 8-bit text can triple as UTF-8 */
+    buf_init(&pend, HEADER_MAX);
+    struct str pend_cs = STR_NULL;
+    size_t run = 0, i = 0; /* 'run': start of the text since the last encoded word */
+    bool after_word = false;
+    while (i < s.len) {
+        struct str cs, raw;
+        size_t n = s.p[i] == '=' ? encoded_word(ar, (struct str){ s.p + i, s.len - i }, &cs, &raw)
+                                 : 0;
+        if (!n) {
+            i++;
+            continue;
+        }
+        struct str between = { s.p + run, i - run };
+        bool same = pend.len && cs.len == pend_cs.len && strncasecmp(cs.p, pend_cs.p, cs.len) == 0;
+        if (!(after_word && blank(between)) || !same) {
+            if (pend.len)
+                to_utf8(&b, pend_cs, STR_NULL, buf_str(&pend));
+            buf_reset(&pend);
+            if (!(after_word && blank(between)))
+                to_utf8(&b, STR_NULL, fallback, between);
+        }
+        buf_add(&pend, raw.p, raw.len);
+        pend_cs = cs;
+        i += n;
+        run = i;
+        after_word = true;
+    }
+    if (pend.len)
+        to_utf8(&b, pend_cs, STR_NULL, buf_str(&pend));
+    to_utf8(&b, STR_NULL, fallback, (struct str){ s.p + run, s.len - run });
     /* Display text only: an over-long header keeps the words that fitted (each appended
-     * whole), so the sticky error is deliberately not checked. */
+     * whole), so the sticky errors are deliberately not checked. */
     struct str out = { arena_strndup(ar, b.p, b.len), b.len };
+    buf_release(&pend);
     buf_release(&b);
     return out;
 }
@@ -575,9 +598,33 @@ strip_quotes(struct str s)
     return s;
 }
 
+/* The charset an HTML part declares in its <meta> ("charset=..." in its first KiB), for a part
+ * whose Content-Type names none; STR_NULL when it declares none. */
+static struct str
+html_charset(struct str h)
+{
+    size_t n = h.len < 1024 ? h.len : 1024;
+    static const char key[] = "charset=";
+    for (size_t i = 0; i + sizeof(key) - 1 < n; i++) {
+        if (strncasecmp(h.p + i, key, sizeof(key) - 1) != 0)
+            continue;
+        size_t s = i + sizeof(key) - 1;
+        if (s < n && (h.p[s] == '"' || h.p[s] == '\''))
+            s++;
+        size_t e = s;
+        while (e < n && e - s < 40 &&
+               (isalnum((unsigned char)h.p[e]) || memchr("-_.:", h.p[e], 4)))
+            e++;
+        if (e > s)
+            return (struct str){ h.p + s, e - s };
+    }
+    return STR_NULL;
+}
+
 struct walk {
     struct str plain, html;
     struct str plain_cs, html_cs;
+    struct str top_cs; /* the message's own charset parameter: for raw 8-bit file names */
     struct buf attach; /* "[attachment: ...]" lines */
 };
 
@@ -640,7 +687,7 @@ walk_part(struct arena *ar, struct str raw, int depth, struct walk *w)
         struct str semi, rest;
         if (str_cut(type, ';', &semi, &rest))
             type = semi;
-        struct str shown = decode_words(ar, name.len ? name : STR_LIT("unnamed"));
+        struct str shown = decode_words(ar, name.len ? name : STR_LIT("unnamed"), w->top_cs);
         if (w->attach.len)
             buf_addc(&w->attach, '\n');
         buf_printf(&w->attach, "[attachment: %.*s, %.*s, %zu bytes]", (int)shown.len, shown.p,
@@ -746,7 +793,8 @@ first_id(struct str v, struct str *rest)
 
 /* From "Name <a@b>", "a@b (Name)" or "a@b": the lowercased address and the display name. */
 static void
-parse_from(struct arena *ar, struct str v, struct str *addr, struct str *name)
+parse_from(struct arena *ar, struct str v, struct str fallback, struct str *addr,
+           struct str *name)
 {
     *addr = STR_NULL;
     *name = STR_NULL;
@@ -758,14 +806,14 @@ parse_from(struct arena *ar, struct str v, struct str *addr, struct str *name)
         struct str n = str_trim((struct str){ v.p, (size_t)(lt - v.p) });
         if (n.len >= 2 && n.p[0] == '"' && n.p[n.len - 1] == '"')
             n = (struct str){ n.p + 1, n.len - 2 };
-        *name = decode_words(ar, n);
+        *name = decode_words(ar, n, fallback);
     } else {
         struct str head, tail;
         if (str_cut(v, '(', &head, &tail)) {
             a = head;
             if (tail.len && tail.p[tail.len - 1] == ')')
                 tail.len--;
-            *name = decode_words(ar, str_trim(tail));
+            *name = decode_words(ar, str_trim(tail), fallback);
         }
     }
     a = str_trim(a);
@@ -823,9 +871,20 @@ parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t 
     memset(in, 0, sizeof(*in));
     in->channel_id = ch->id;
     in->channel_type = ch->type;
-    parse_from(ar, unfold(ar, pt.from), &in->from_id, &in->from_name);
-    if (!in->from_id.len)
+    /* The text part's charset, when it declares one, is the best guess for raw 8-bit headers
+     * that are not UTF-8 (RFC 6532 headers are UTF-8 and stay as they are). */
+    struct walk w = { 0 };
+    w.top_cs = param(ar, unfold(ar, pt.ctype), "charset");
+    buf_init(&w.attach, 64 * 1024);
+    walk_part(ar, raw, 0, &w);
+    if (w.html.p && !w.html_cs.len)
+        w.html_cs = html_charset(w.html);
+    struct str body_cs = w.plain.p ? w.plain_cs : w.html.p ? w.html_cs : w.top_cs;
+    parse_from(ar, unfold(ar, pt.from), body_cs, &in->from_id, &in->from_name);
+    if (!in->from_id.len) {
+        buf_release(&w.attach);
         return ERR_INVAL;
+    }
     in->from_handle = in->from_id;
     struct str msgid = first_id(unfold(ar, pt.msgid), NULL);
     struct str irt = first_id(unfold(ar, pt.in_reply_to), NULL);
@@ -840,19 +899,16 @@ parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t 
     if (at > 0 && at <= clock_now_ms() + 5 * 60 * 1000)
         in->created_at = at;
 
-    struct walk w = { 0 };
-    buf_init(&w.attach, 64 * 1024);
-    walk_part(ar, raw, 0, &w);
     struct buf text;
     buf_init(&text, (size_t)MODEL_TEXT_MAX * 4);
     struct buf tmp;
     buf_init(&tmp, (size_t)MAIL_MAX);
     if (w.plain.p) {
-        to_utf8(&tmp, w.plain_cs, w.plain);
+        to_utf8(&tmp, w.plain_cs, STR_NULL, w.plain);
     } else if (w.html.p) {
         struct buf h;
         buf_init(&h, (size_t)MAIL_MAX);
-        to_utf8(&h, w.html_cs, w.html);
+        to_utf8(&h, w.html_cs, STR_NULL, w.html);
         html_text(&tmp, buf_str(&h));
         buf_release(&h);
     }
@@ -861,7 +917,7 @@ parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t 
     tidy(&clean, buf_str(&tmp));
     struct str body = strip_quotes(buf_str(&clean));
     bool starts_thread = !irt.len && !root.len;
-    struct str subject = decode_words(ar, unfold(ar, pt.subject));
+    struct str subject = decode_words(ar, unfold(ar, pt.subject), body_cs);
     /* 'tmp' and 'clean' may hold only a prefix of a huge body (their sticky error is not
      * checked): the text is cut to MODEL_TEXT_MAX below anyway. Each piece added to 'text' is
      * bounded so that the text always fits and its cut is the one below. */
@@ -1005,7 +1061,7 @@ parent_headers(const struct channel *ch, struct arena *ar, const char *msgid,
     if (fetch_imap_fetch(&m, uids[n - 1], &raw, err, sizeof(err)) == 0) {
         struct part pt;
         split_part(buf_str(&raw), &pt);
-        *subject = decode_words(ar, unfold(ar, pt.subject));
+        *subject = decode_words(ar, unfold(ar, pt.subject), STR_NULL);
         struct str r = unfold(ar, pt.references);
         if (!r.len)
             r = first_id(unfold(ar, pt.in_reply_to), NULL);
