@@ -362,38 +362,129 @@ decode_words(struct arena *ar, struct str s, struct str fallback)
     if (pend.len)
         to_utf8(&b, pend_cs, STR_NULL, buf_str(&pend));
     to_utf8(&b, STR_NULL, fallback, (struct str){ s.p + run, s.len - run });
-    /* Display text only: an over-long header keeps the words that fitted (each appended
-     * whole), so the sticky errors are deliberately not checked. */
+    /* Display text: a control character (an encoded line break, say) becomes a space. */
+    for (size_t k = 0; k < b.len; k++) {
+        if ((unsigned char)b.p[k] < 0x20 || b.p[k] == 0x7f)
+            b.p[k] = ' ';
+    }
+    /* An over-long header keeps the words that fitted (each appended whole), so the sticky
+     * errors are deliberately not checked. */
     struct str out = { arena_strndup(ar, b.p, b.len), b.len };
     buf_release(&pend);
     buf_release(&b);
     return out;
 }
 
+/* Finds parameter 'name' in a structured header value: its value (unquoted, borrowed from 'v')
+ * and whether the name was followed by '*' (RFC 2231: the value is percent-encoded). */
+static bool
+find_param(struct str v, const char *name, struct str *val, bool *star)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i + n < v.len; i++) {
+        if (!((i == 0 || v.p[i - 1] == ';' || v.p[i - 1] == ' ' || v.p[i - 1] == '\t') &&
+              strncasecmp(v.p + i, name, n) == 0))
+            continue;
+        size_t s = i + n;
+        bool st = v.p[s] == '*';
+        s += st;
+        if (s >= v.len || v.p[s] != '=')
+            continue;
+        s++;
+        size_t e;
+        if (s < v.len && v.p[s] == '"') {
+            s++;
+            e = s;
+            while (e < v.len && v.p[e] != '"')
+                e++;
+        } else {
+            e = s;
+            while (e < v.len && v.p[e] != ';' && v.p[e] != ' ' && v.p[e] != '\t' &&
+                   v.p[e] != '\r' && v.p[e] != '\n')
+                e++;
+        }
+        *val = (struct str){ v.p + s, e - s };
+        *star = st;
+        return true;
+    }
+    return false;
+}
+
 /* A parameter of a structured header ("boundary", "charset", "filename"), unquoted. */
 static struct str
 param(struct arena *ar, struct str v, const char *name)
 {
-    size_t n = strlen(name);
-    for (size_t i = 0; i + n < v.len; i++) {
-        if ((i == 0 || v.p[i - 1] == ';' || v.p[i - 1] == ' ' || v.p[i - 1] == '\t') &&
-            strncasecmp(v.p + i, name, n) == 0 && v.p[i + n] == '=') {
-            size_t s = i + n + 1, e;
-            if (s < v.len && v.p[s] == '"') {
-                s++;
-                e = s;
-                while (e < v.len && v.p[e] != '"')
-                    e++;
-            } else {
-                e = s;
-                while (e < v.len && v.p[e] != ';' && v.p[e] != ' ' && v.p[e] != '\t' &&
-                       v.p[e] != '\r' && v.p[e] != '\n')
-                    e++;
-            }
-            return (struct str){ arena_strndup(ar, v.p + s, e - s), e - s };
+    struct str val;
+    bool star;
+    if (!find_param(v, name, &val, &star) || star)
+        return STR_NULL;
+    return (struct str){ arena_strndup(ar, val.p, val.len), val.len };
+}
+
+/* Appends RFC 2231 percent-encoded 's' as bytes. */
+static void
+pct_decode(struct buf *b, struct str s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.p[i] == '%' && i + 2 < s.len && hexval(s.p[i + 1]) >= 0 &&
+            hexval(s.p[i + 2]) >= 0) {
+            buf_addc(b, (char)(hexval(s.p[i + 1]) * 16 + hexval(s.p[i + 2])));
+            i += 2;
+        } else {
+            buf_addc(b, s.p[i]);
         }
     }
-    return STR_NULL;
+}
+
+/* An RFC 2231 parameter as UTF-8: "name*=utf-8''%E2%82%AC.pdf", or continued over
+ * "name*0*=iso-8859-1''...; name*1*=...; name*2=..." (at most 32 pieces). STR_NULL when 'v'
+ * has neither form. */
+static struct str
+param_2231(struct arena *ar, struct str v, const char *name)
+{
+    struct buf raw;
+    buf_init(&raw, HEADER_MAX);
+    struct str cs = STR_NULL, val;
+    bool star, found = false;
+    char key[48];
+    snprintf(key, sizeof(key), "%s*", name);
+    if (find_param(v, key, &val, &star) && !star) {
+        found = true;
+        struct str c, rest, lang;
+        if (str_cut(val, '\'', &c, &rest) && str_cut(rest, '\'', &lang, &val))
+            cs = c;
+        pct_decode(&raw, val);
+    } else {
+        for (int k = 0; k < 32; k++) {
+            snprintf(key, sizeof(key), "%s*%d", name, k);
+            if (!find_param(v, key, &val, &star))
+                break;
+            found = true;
+            struct str c, rest, lang;
+            if (k == 0 && star && str_cut(val, '\'', &c, &rest) &&
+                str_cut(rest, '\'', &lang, &val))
+                cs = c;
+            if (star)
+                pct_decode(&raw, val);
+            else
+                buf_add(&raw, val.p, val.len);
+        }
+    }
+    struct str out = STR_NULL;
+    if (found && raw.len) {
+        struct buf u;
+        buf_init(&u, 4 * (size_t)HEADER_MAX);
+        to_utf8(&u, cs, STR_NULL, buf_str(&raw));
+        /* A name: controls (an encoded line break) become spaces. */
+        for (size_t i = 0; i < u.len; i++) {
+            if ((unsigned char)u.p[i] < 0x20 || u.p[i] == 0x7f)
+                u.p[i] = ' ';
+        }
+        out = (struct str){ arena_strndup(ar, u.p, u.len), u.len };
+        buf_release(&u);
+    }
+    buf_release(&raw);
+    return out;
 }
 
 static struct str
@@ -673,7 +764,10 @@ walk_part(struct arena *ar, struct str raw, int depth, struct walk *w)
     struct str name = param(ar, cdisp, "filename");
     if (!name.len)
         name = param(ar, ctype, "name");
-    bool attachment = ieq_prefix(cdisp, "attachment") || name.len;
+    struct str name2231 = param_2231(ar, cdisp, "filename");
+    if (!name2231.len)
+        name2231 = param_2231(ar, ctype, "name");
+    bool attachment = ieq_prefix(cdisp, "attachment") || name.len || name2231.len;
     bool text = ieq_prefix(ctype, "text/plain"), html = ieq_prefix(ctype, "text/html");
     if (!attachment && text && !w->plain.p) {
         w->plain = decode_body(ar, &pt);
@@ -687,7 +781,9 @@ walk_part(struct arena *ar, struct str raw, int depth, struct walk *w)
         struct str semi, rest;
         if (str_cut(type, ';', &semi, &rest))
             type = semi;
-        struct str shown = decode_words(ar, name.len ? name : STR_LIT("unnamed"), w->top_cs);
+        struct str shown = name2231.len ? name2231
+                                         : decode_words(ar, name.len ? name : STR_LIT("unnamed"),
+                                                        w->top_cs);
         if (w->attach.len)
             buf_addc(&w->attach, '\n');
         buf_printf(&w->attach, "[attachment: %.*s, %.*s, %zu bytes]", (int)shown.len, shown.p,

@@ -131,6 +131,8 @@ TEST(email_header_words)
     CHECK_STR(subject_of("\xf0\xd2\xc9\xd7\xc5\xd4", "text/plain; charset=koi8-r"), "Привет");
     CHECK_STR(subject_of("Zo\xc3\xab", "text/plain; charset=koi8-r"), "Zoë");
     CHECK_STR(subject_of("Zo\xeb", NULL), "Zoë");
+    /* An encoded line break is no line break in a one-line header. */
+    CHECK_STR(subject_of("=?utf-8?Q?a=0D=0Ab=09c?=", NULL), "a  b c");
     /* A NUL in an encoded word never reaches the text. */
     CHECK_STR(subject_of("=?utf-8?B?YQBi?=", NULL), "a\xef\xbf\xbd" "b");
 }
