@@ -9,4 +9,10 @@
 # a machine run `systemctl disable --now dovecot` after `make` unless it is wanted. The test
 # never uses those services.
 PKGS += icu-uc
-DEBS += libicu-dev dovecot-imapd dovecot-lmtpd dovecot-submissiond exim4-daemon-light
+DEBS += libicu-dev dovecot-imapd dovecot-lmtpd dovecot-submissiond
+# Installing Exim removes any other MTA (they all conflict as mail-transport-agent), so on a
+# machine that has another one (a sendmail without exim4: Postfix, OpenSMTPD, ...) it is not
+# installed, and 660-email-dovecot.sh fails saying that Exim is missing.
+ifeq ($(shell [ -e /usr/sbin/sendmail ] && [ ! -e /usr/sbin/exim4 ] && echo other),)
+DEBS += exim4-daemon-light
+endif

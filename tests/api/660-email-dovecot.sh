@@ -13,7 +13,7 @@
 FIX=$(cd "$(dirname "$0")/../fixtures/email" && pwd)
 for p in dovecot exim4; do
     command -v "$p" >/dev/null || PATH=$PATH:/usr/sbin command -v "$p" >/dev/null ||
-        fail "$p is not installed (make installs mk/mail.mk's DEBS)"
+        fail "$p is not installed (make installs it, see mk/mail.mk; Exim only where no other MTA is)"
 done
 export PATH=$PATH:/usr/sbin
 id dovecot >/dev/null 2>&1 && id Debian-exim >/dev/null 2>&1 || fail "dovecot or Debian-exim user missing"
