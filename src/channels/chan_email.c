@@ -8,9 +8,10 @@
  * else read in the body's charset), multipart walked to the first text/plain part (or
  * text/html reduced to plain text: tags, scripts and styles dropped, entities decoded),
  * base64, quoted-printable and 8-bit bodies in whatever charset they declare (ICU, through
- * base/charset.h), and attachments kept only as a line naming them. Quoted history under "On ... wrote:" is cut. The dedupe key is the Message-ID; the
- * thread is the first id in References (the root of the mail thread), else In-Reply-To, else
- * the message's own id. Replies carry In-Reply-To the customer's last message and References
+ * base/charset.h), and attachments kept only as a line naming them (RFC 2231 names too).
+ * Quoted history under "On ... wrote:" is cut. The dedupe key is the Message-ID; the thread
+ * is the first id in References (the root of the mail thread), else In-Reply-To, else the
+ * message's own id. Replies carry In-Reply-To the customer's last message and References
  * the parent's references plus its id, so they thread in the customer's client, and the
  * customer's next answer lands in the same conversation. The parent's Subject and References
  * are read back from the mailbox by Message-ID when it is sent. The mail servers are reached
@@ -37,8 +38,8 @@
 #define MAIL_MAX (25 << 20)   /* largest message fetched */
 #define POLL_BATCH 20         /* messages fetched per poll */
 #define MIME_DEPTH 6          /* nested multiparts followed */
-#define LOOKBACK_DAYS 7
-#define HEADER_MAX 65536      /* longest header value read */       /* how far back the first poll after a start looks */
+#define LOOKBACK_DAYS 7       /* how far back the first poll after a start looks */
+#define HEADER_MAX 65536      /* longest header value read */
 
 #define CREDS_HINT "; put them in 'settings.username' and 'settings.password'"
 

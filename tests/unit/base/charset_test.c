@@ -66,7 +66,8 @@ TEST(charset_undeclared)
 TEST(charset_unknown_and_bad_bytes)
 {
     int rc = 0;
-    CHECK_STR(conv("x-no-such-charset", NULL, STR_LIT("ok \xc3\xa9 \xff!"), &rc), "ok é \xef\xbf\xbd!");
+    CHECK_STR(conv("x-no-such-charset", NULL, STR_LIT("ok \xc3\xa9 \xff!"), &rc),
+              "ok é \xef\xbf\xbd!");
     CHECK_INT(rc, ERR_NOTFOUND);
     CHECK_STR(conv("utf-8*en", NULL, STR_LIT("a"), &rc), "a");
     CHECK_INT(rc, ERR_NOTFOUND);
@@ -75,7 +76,8 @@ TEST(charset_unknown_and_bad_bytes)
     CHECK(!charset_known(STR_LIT("")));
     CHECK(charset_known(STR_LIT("koi8-r")));
     /* Invalid UTF-8 in UTF-8 text: replaced, never stored. */
-    CHECK_STR(C("utf-8", "a\xed\xa0\x80z\xc0\xaf"), "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\xef\xbf\xbd\xef\xbf\xbd");
+    CHECK_STR(C("utf-8", "a\xed\xa0\x80z\xc0\xaf"),
+              "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\xef\xbf\xbd\xef\xbf\xbd");
     CHECK(utf8_valid(str_c(C("utf-8", "\xf8\x88\x80\x80\x80"))));
     /* NUL never reaches the output. */
     struct buf b;
