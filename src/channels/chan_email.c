@@ -40,6 +40,7 @@
 #define MIME_DEPTH 6          /* nested multiparts followed */
 #define LOOKBACK_DAYS 7       /* how far back the first poll after a start looks */
 #define HEADER_MAX 65536      /* longest header value read */
+#define SUBJECT_MAX 900       /* longest subject written, in bytes */
 
 #define CREDS_HINT "; put them in 'settings.username' and 'settings.password'"
 
@@ -1189,6 +1190,34 @@ ascii(struct str s)
     return true;
 }
 
+/* The Subject header. ASCII goes as it is; other text as RFC 2047 B-words of at most 42 bytes
+ * of UTF-8 (68 characters, under RFC 2047's 75), cut at character boundaries, one per folded
+ * line, so no header line passes 78 characters ("Subject: " and a word: 77). Subjects are cut to
+ * SUBJECT_MAX bytes (a parent's subject can be 64 KiB). */
+static void
+add_subject(struct buf *b, struct str subject)
+{
+    if (subject.len > SUBJECT_MAX) {
+        subject.len = SUBJECT_MAX;
+        while (subject.len && ((unsigned char)subject.p[subject.len] & 0xc0) == 0x80)
+            subject.len--;
+    }
+    if (ascii(subject)) {
+        add_header(b, "Subject", subject);
+        return;
+    }
+    buf_adds(b, "Subject:");
+    for (size_t i = 0; i < subject.len;) {
+        size_t n = subject.len - i < 42 ? subject.len - i : 42;
+        while (n > 1 && i + n < subject.len && ((unsigned char)subject.p[i + n] & 0xc0) == 0x80)
+            n--;
+        char b64[64];
+        chan__b64(subject.p + i, n, b64, sizeof(b64));
+        buf_printf(b, " =?UTF-8?B?%s?=\r\n", b64);
+        i += n;
+    }
+}
+
 static void
 email_send(const struct channel *ch, const struct outbox_item *item,
            struct chan_send_result *res)
@@ -1229,13 +1258,7 @@ email_send(const struct channel *ch, const struct outbox_item *item,
     add_header(&msg, "Date", str_c(date));
     add_header(&msg, "From", str_c(from));
     add_header(&msg, "To", str_c(to));
-    if (ascii(subject)) {
-        add_header(&msg, "Subject", subject);
-    } else {
-        char *b64 = arena_alloc(ar, 4 * ((subject.len + 2) / 3) + 1);
-        chan__b64(subject.p, subject.len, b64, 4 * ((subject.len + 2) / 3) + 1);
-        add_header(&msg, "Subject", str_c(arena_printf(ar, "=?UTF-8?B?%s?=", b64)));
-    }
+    add_subject(&msg, subject);
     /* One id per reply, the same on every attempt, so a retried send is recognizable. */
     char *msgid = arena_printf(ar, "<hark.%lld.%s@%s>", (long long)item->message_id,
                                item->idempotency_key ? item->idempotency_key : "0", domain);

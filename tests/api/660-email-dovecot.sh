@@ -206,6 +206,30 @@ PY
 OURS=$(head -n 1 "$T/reply.txt")
 echo "ok: reply delivered through submission, Exim and LMTP: $OURS"
 
+# A long Cyrillic subject: the reply's Subject is folded into encoded words (no header line
+# over 78 characters) and reads back whole.
+CONV2=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='<utf-8-long-subject-folded@fixtures.example>'")
+reply "$CONV2" "Проверим."
+wait_status "$MSG" sent 20
+wait_for "the second reply" 20 sh -c "ls '$T/mail/ivan.p@example.ru/new/' 2>/dev/null | grep -q ."
+python3 - "$T"/mail/ivan.p@example.ru/new/* "$(sed -n 2p "$FIX/utf-8-long-subject-folded.want" | sed 's/^Subject: //')" <<'PY' || fail "long subject"
+import email, email.policy, sys
+raw = open(sys.argv[1], "rb").read()
+ours = {b"date", b"from", b"to", b"subject", b"message-id", b"in-reply-to", b"references"}
+name, long_lines = b"", []
+for line in raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].split(b"\n"):
+    if line[:1] not in (b" ", b"\t"):
+        name = line.split(b":", 1)[0].lower()
+    if name in ours and len(line) > 78:
+        long_lines.append(line)
+m = email.message_from_bytes(raw, policy=email.policy.default)
+if str(m["Subject"]) != "Re: " + sys.argv[2]:
+    sys.exit("subject: got %r" % str(m["Subject"]))
+if long_lines:
+    sys.exit("header lines over 78 characters: %r" % long_lines)
+PY
+echo "ok: a long non-ASCII subject folded into encoded words"
+
 # The customer answers in KOI8-R, quoting us: same conversation.
 printf 'From: =?koi8-r?B?5M3J1NLJyg==?= <dima@example.ru>\r\nTo: care@shop.example\r\nSubject: Re: ok\r\nMessage-ID: <answer@example.ru>\r\nIn-Reply-To: %s\r\nReferences: <koi8-r-8bit@fixtures.example> %s\r\nContent-Type: text/plain; charset=koi8-r\r\n\r\n' "$OURS" "$OURS" > "$T/answer.eml"
 printf '\363\320\301\323\311\302\317!\r\n' >> "$T/answer.eml" # KOI8-R
