@@ -5,8 +5,9 @@
  *
  * The first byte picks the path. Webhook bodies are signed correctly (so the parser is
  * reached) and must verify; then they are parsed into a small batch as care/ingest.c does.
- * Email input is a raw RFC 5322 message. Nothing may crash, leak or read out of bounds, and
- * every parsed message must be valid UTF-8 within the size limits, with an id and a sender.
+ * Email input is a raw RFC 5322 message (any charset, seeds from tests/fixtures/email/). Nothing
+ * may crash, leak or read out of bounds, and every parsed message's text and sender name must
+ * be valid UTF-8 within the size limits, with an id and a sender.
  */
 #include "base/base.h"
 
@@ -30,6 +31,7 @@ check(const struct inbound *in, ssize_t n)
 {
     for (ssize_t i = 0; i < n; i++) {
         if (!utf8_valid(in[i].text) || in[i].text.len > MODEL_TEXT_MAX ||
+            (in[i].from_name.len && !utf8_valid(in[i].from_name)) ||
             in[i].external_id.len == 0 || in[i].from_id.len == 0 ||
             memchr(in[i].text.p, '\0', in[i].text.len))
             __builtin_trap();

@@ -4,12 +4,14 @@
  *
  * Mail is pulled, not pushed: the care poller calls 'poll', which searches the mailbox for
  * UIDs above the cursor and fetches each message. The MIME parser here is deliberately
- * small: headers (RFC 2047 encoded words decoded), multipart walked to the first text/plain
- * part (or text/html reduced to plain text: tags, scripts and styles dropped, entities
- * decoded), base64 and quoted-printable bodies, and attachments kept only as a line naming
- * them. Quoted history under "On ... wrote:" is cut. The dedupe key is the Message-ID; the
- * thread is the first id in References (the root of the mail thread), else In-Reply-To, else
- * the message's own id. Replies carry In-Reply-To the customer's last message and References
+ * small: headers (RFC 2047 encoded words decoded; raw 8-bit headers kept when UTF-8, RFC 6532,
+ * else read in the body's charset), multipart walked to the first text/plain part (or
+ * text/html reduced to plain text: tags, scripts and styles dropped, entities decoded),
+ * base64, quoted-printable and 8-bit bodies in whatever charset they declare (ICU, through
+ * base/charset.h), and attachments kept only as a line naming them (RFC 2231 names too).
+ * Quoted history under "On ... wrote:" is cut. The dedupe key is the Message-ID; the thread
+ * is the first id in References (the root of the mail thread), else In-Reply-To, else the
+ * message's own id. Replies carry In-Reply-To the customer's last message and References
  * the parent's references plus its id, so they thread in the customer's client, and the
  * customer's next answer lands in the same conversation. The parent's Subject and References
  * are read back from the mailbox by Message-ID when it is sent. The mail servers are reached
@@ -19,11 +21,13 @@
 #include "base/base.h"
 #include "channels/chan_int.h"
 
+#include <ctype.h>
 #include <strings.h>
 #include <time.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/charset.h"
 #include "base/clock.h"
 #include "base/limits.h"
 #include "base/rand.h"
@@ -34,8 +38,9 @@
 #define MAIL_MAX (25 << 20)   /* largest message fetched */
 #define POLL_BATCH 20         /* messages fetched per poll */
 #define MIME_DEPTH 6          /* nested multiparts followed */
-#define LOOKBACK_DAYS 7
-#define HEADER_MAX 65536      /* longest header value read */       /* how far back the first poll after a start looks */
+#define LOOKBACK_DAYS 7       /* how far back the first poll after a start looks */
+#define HEADER_MAX 65536      /* longest header value read */
+#define SUBJECT_MAX 900       /* longest subject written, in bytes */
 
 #define CREDS_HINT "; put them in 'settings.username' and 'settings.password'"
 
@@ -200,31 +205,12 @@ unfold(struct arena *ar, struct str s)
     return str_trim((struct str){ d, n });
 }
 
-/* Latin-1 (and, near enough, windows-1252) to UTF-8. */
+/* Appends 's', declared in 'charset', as UTF-8 (base/charset.h): undeclared text is UTF-8
+ * when valid, else read as 'fallback'; what cannot be read becomes U+FFFD, never garbage. */
 static void
-latin1(struct buf *b, struct str s)
+to_utf8(struct buf *b, struct str charset, struct str fallback, struct str s)
 {
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.p[i];
-        if (c < 0x80) {
-            buf_addc(b, (char)c);
-        } else {
-            buf_addc(b, (char)(0xc0 | (c >> 6)));
-            buf_addc(b, (char)(0x80 | (c & 0x3f)));
-        }
-    }
-}
-
-/* Appends 's' in 'charset' as UTF-8: UTF-8 and ASCII pass when valid; anything else that is
- * not valid UTF-8 is read as Latin-1, which at least keeps every byte readable. */
-static void
-to_utf8(struct buf *b, struct str charset, struct str s)
-{
-    (void)charset;
-    if (utf8_valid(s))
-        buf_add(b, s.p, s.len);
-    else
-        latin1(b, s);
+    (void)charset_to_utf8(charset, fallback, s, b); /* unknown: UTF-8, as the header says */
 }
 
 static int
@@ -302,75 +288,205 @@ qp_decode(struct arena *ar, struct str s, bool header)
     return (struct str){ d, n };
 }
 
-/* Decodes RFC 2047 encoded words ("=?utf-8?B?...?=") in an unfolded header value. */
-static struct str
-decode_words(struct arena *ar, struct str s)
+/* Reads an RFC 2047 encoded word "=?charset[*lang]?B|Q?text?=" at the start of 's': its
+ * charset (without the RFC 2231 language) and its decoded bytes; the word's length, or 0 when
+ * 's' does not start with one. */
+static size_t
+encoded_word(struct arena *ar, struct str s, struct str *cs, struct str *raw)
 {
-    struct buf b;
-    buf_init(&b, 64 * 1024);
-    size_t i = 0;
-    bool last_encoded = false;
-    while (i < s.len) {
-        const char *start = s.p + i;
-        if (i + 1 < s.len && start[0] == '=' && start[1] == '?') {
-            /* =?charset?enc?text?= */
-            struct str rest = { start + 2, s.len - i - 2 }, cs, enc, text, tail;
-            if (str_cut(rest, '?', &cs, &rest) && str_cut(rest, '?', &enc, &rest) &&
-                str_cut(rest, '?', &text, &tail) && tail.len && tail.p[0] == '=' &&
-                enc.len == 1) {
-                struct str raw = (enc.p[0] == 'B' || enc.p[0] == 'b') ? b64_decode(ar, text)
-                                                                     : qp_decode(ar, text, true);
-                to_utf8(&b, cs, raw);
-                i = (size_t)(tail.p + 1 - s.p);
-                last_encoded = true;
-                continue;
-            }
-        }
-        /* Whitespace between two encoded words is dropped. */
-        if ((s.p[i] == ' ' || s.p[i] == '\t') && last_encoded) {
-            size_t j = i;
-            while (j < s.len && (s.p[j] == ' ' || s.p[j] == '\t'))
-                j++;
-            if (j + 1 < s.len && s.p[j] == '=' && s.p[j + 1] == '?') {
-                i = j;
-                continue;
-            }
-        }
-        last_encoded = false;
-        to_utf8(&b, STR_NULL, (struct str){ s.p + i, 1 });
-        i++;
+    if (s.len < 8 || s.p[0] != '=' || s.p[1] != '?')
+        return 0;
+    struct str rest = { s.p + 2, s.len - 2 }, c, enc, text, tail, lang;
+    if (!str_cut(rest, '?', &c, &rest) || !str_cut(rest, '?', &enc, &rest) ||
+        !str_cut(rest, '?', &text, &tail) || !tail.len || tail.p[0] != '=' || enc.len != 1 ||
+        !c.len || c.len > 80)
+        return 0;
+    char e = enc.p[0];
+    if (e != 'B' && e != 'b' && e != 'Q' && e != 'q')
+        return 0;
+    for (size_t k = 0; k < text.len; k++) {
+        if (text.p[k] == ' ' || text.p[k] == '\t')
+            return 0; /* an encoded word holds no white space */
     }
-    /* Display text only: an over-long header keeps the words that fitted (each appended
-     * whole), so the sticky error is deliberately not checked. */
+    for (size_t k = 0; k < c.len; k++) {
+        if (c.p[k] == ' ' || c.p[k] == '\t')
+            return 0;
+    }
+    (void)str_cut(c, '*', &c, &lang); /* "utf-8*en": the language is not the charset */
+    *cs = c;
+    *raw = (e == 'B' || e == 'b') ? b64_decode(ar, text) : qp_decode(ar, text, true);
+    return (size_t)(tail.p + 1 - s.p);
+}
+
+/* Whether 's' is only spaces and tabs. */
+static bool
+blank(struct str s)
+{
+    return str_trim(s).len == 0;
+}
+
+/* Decodes an unfolded header value: RFC 2047 encoded words through their charset, adjacent
+ * ones joined (the white space between them dropped, their bytes converted together so a
+ * character split across two words survives), and raw 8-bit text kept when it is UTF-8 (RFC
+ * 6532) or else read as 'fallback' (the body's charset; STR_NULL: windows-1252). */
+static struct str
+decode_words(struct arena *ar, struct str s, struct str fallback)
+{
+    struct buf b, pend;
+    buf_init(&b, 4 * (size_t)HEADER_MAX); /* 8-bit text can triple as UTF-8 */
+    buf_init(&pend, HEADER_MAX);
+    struct str pend_cs = STR_NULL;
+    size_t run = 0, i = 0; /* 'run': start of the text since the last encoded word */
+    bool after_word = false;
+    while (i < s.len) {
+        struct str cs, raw;
+        size_t n = s.p[i] == '=' ? encoded_word(ar, (struct str){ s.p + i, s.len - i }, &cs, &raw)
+                                 : 0;
+        if (!n) {
+            i++;
+            continue;
+        }
+        struct str between = { s.p + run, i - run };
+        bool same = pend.len && cs.len == pend_cs.len && strncasecmp(cs.p, pend_cs.p, cs.len) == 0;
+        if (!(after_word && blank(between)) || !same) {
+            if (pend.len)
+                to_utf8(&b, pend_cs, STR_NULL, buf_str(&pend));
+            buf_reset(&pend);
+            if (!(after_word && blank(between)))
+                to_utf8(&b, STR_NULL, fallback, between);
+        }
+        buf_add(&pend, raw.p, raw.len);
+        pend_cs = cs;
+        i += n;
+        run = i;
+        after_word = true;
+    }
+    if (pend.len)
+        to_utf8(&b, pend_cs, STR_NULL, buf_str(&pend));
+    to_utf8(&b, STR_NULL, fallback, (struct str){ s.p + run, s.len - run });
+    /* Display text: a control character (an encoded line break, say) becomes a space. */
+    for (size_t k = 0; k < b.len; k++) {
+        if ((unsigned char)b.p[k] < 0x20 || b.p[k] == 0x7f)
+            b.p[k] = ' ';
+    }
+    /* An over-long header keeps the words that fitted (each appended whole), so the sticky
+     * errors are deliberately not checked. */
     struct str out = { arena_strndup(ar, b.p, b.len), b.len };
+    buf_release(&pend);
     buf_release(&b);
     return out;
+}
+
+/* Finds parameter 'name' in a structured header value: its value (unquoted, borrowed from 'v')
+ * and whether the name was followed by '*' (RFC 2231: the value is percent-encoded). */
+static bool
+find_param(struct str v, const char *name, struct str *val, bool *star)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i + n < v.len; i++) {
+        if (!((i == 0 || v.p[i - 1] == ';' || v.p[i - 1] == ' ' || v.p[i - 1] == '\t') &&
+              strncasecmp(v.p + i, name, n) == 0))
+            continue;
+        size_t s = i + n;
+        bool st = v.p[s] == '*';
+        s += st;
+        if (s >= v.len || v.p[s] != '=')
+            continue;
+        s++;
+        size_t e;
+        if (s < v.len && v.p[s] == '"') {
+            s++;
+            e = s;
+            while (e < v.len && v.p[e] != '"')
+                e++;
+        } else {
+            e = s;
+            while (e < v.len && v.p[e] != ';' && v.p[e] != ' ' && v.p[e] != '\t' &&
+                   v.p[e] != '\r' && v.p[e] != '\n')
+                e++;
+        }
+        *val = (struct str){ v.p + s, e - s };
+        *star = st;
+        return true;
+    }
+    return false;
 }
 
 /* A parameter of a structured header ("boundary", "charset", "filename"), unquoted. */
 static struct str
 param(struct arena *ar, struct str v, const char *name)
 {
-    size_t n = strlen(name);
-    for (size_t i = 0; i + n < v.len; i++) {
-        if ((i == 0 || v.p[i - 1] == ';' || v.p[i - 1] == ' ' || v.p[i - 1] == '\t') &&
-            strncasecmp(v.p + i, name, n) == 0 && v.p[i + n] == '=') {
-            size_t s = i + n + 1, e;
-            if (s < v.len && v.p[s] == '"') {
-                s++;
-                e = s;
-                while (e < v.len && v.p[e] != '"')
-                    e++;
-            } else {
-                e = s;
-                while (e < v.len && v.p[e] != ';' && v.p[e] != ' ' && v.p[e] != '\t' &&
-                       v.p[e] != '\r' && v.p[e] != '\n')
-                    e++;
-            }
-            return (struct str){ arena_strndup(ar, v.p + s, e - s), e - s };
+    struct str val;
+    bool star;
+    if (!find_param(v, name, &val, &star) || star)
+        return STR_NULL;
+    return (struct str){ arena_strndup(ar, val.p, val.len), val.len };
+}
+
+/* Appends RFC 2231 percent-encoded 's' as bytes. */
+static void
+pct_decode(struct buf *b, struct str s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.p[i] == '%' && i + 2 < s.len && hexval(s.p[i + 1]) >= 0 &&
+            hexval(s.p[i + 2]) >= 0) {
+            buf_addc(b, (char)(hexval(s.p[i + 1]) * 16 + hexval(s.p[i + 2])));
+            i += 2;
+        } else {
+            buf_addc(b, s.p[i]);
         }
     }
-    return STR_NULL;
+}
+
+/* An RFC 2231 parameter as UTF-8: "name*=utf-8''%E2%82%AC.pdf", or continued over
+ * "name*0*=iso-8859-1''...; name*1*=...; name*2=..." (at most 32 pieces). STR_NULL when 'v'
+ * has neither form. */
+static struct str
+param_2231(struct arena *ar, struct str v, const char *name)
+{
+    struct buf raw;
+    buf_init(&raw, HEADER_MAX);
+    struct str cs = STR_NULL, val;
+    bool star, found = false;
+    char key[48];
+    snprintf(key, sizeof(key), "%s*", name);
+    if (find_param(v, key, &val, &star) && !star) {
+        found = true;
+        struct str c, rest, lang;
+        if (str_cut(val, '\'', &c, &rest) && str_cut(rest, '\'', &lang, &val))
+            cs = c;
+        pct_decode(&raw, val);
+    } else {
+        for (int k = 0; k < 32; k++) {
+            snprintf(key, sizeof(key), "%s*%d", name, k);
+            if (!find_param(v, key, &val, &star))
+                break;
+            found = true;
+            struct str c, rest, lang;
+            if (k == 0 && star && str_cut(val, '\'', &c, &rest) &&
+                str_cut(rest, '\'', &lang, &val))
+                cs = c;
+            if (star)
+                pct_decode(&raw, val);
+            else
+                buf_add(&raw, val.p, val.len);
+        }
+    }
+    struct str out = STR_NULL;
+    if (found && raw.len) {
+        struct buf u;
+        buf_init(&u, 4 * (size_t)HEADER_MAX);
+        to_utf8(&u, cs, STR_NULL, buf_str(&raw));
+        /* A name: controls (an encoded line break) become spaces. */
+        for (size_t i = 0; i < u.len; i++) {
+            if ((unsigned char)u.p[i] < 0x20 || u.p[i] == 0x7f)
+                u.p[i] = ' ';
+        }
+        out = (struct str){ arena_strndup(ar, u.p, u.len), u.len };
+        buf_release(&u);
+    }
+    buf_release(&raw);
+    return out;
 }
 
 static struct str
@@ -575,9 +691,33 @@ strip_quotes(struct str s)
     return s;
 }
 
+/* The charset an HTML part declares in its <meta> ("charset=..." in its first KiB), for a part
+ * whose Content-Type names none; STR_NULL when it declares none. */
+static struct str
+html_charset(struct str h)
+{
+    size_t n = h.len < 1024 ? h.len : 1024;
+    static const char key[] = "charset=";
+    for (size_t i = 0; i + sizeof(key) - 1 < n; i++) {
+        if (strncasecmp(h.p + i, key, sizeof(key) - 1) != 0)
+            continue;
+        size_t s = i + sizeof(key) - 1;
+        if (s < n && (h.p[s] == '"' || h.p[s] == '\''))
+            s++;
+        size_t e = s;
+        while (e < n && e - s < 40 &&
+               (isalnum((unsigned char)h.p[e]) || memchr("-_.:", h.p[e], 4)))
+            e++;
+        if (e > s)
+            return (struct str){ h.p + s, e - s };
+    }
+    return STR_NULL;
+}
+
 struct walk {
     struct str plain, html;
     struct str plain_cs, html_cs;
+    struct str top_cs; /* the message's own charset parameter: for raw 8-bit file names */
     struct buf attach; /* "[attachment: ...]" lines */
 };
 
@@ -626,7 +766,10 @@ walk_part(struct arena *ar, struct str raw, int depth, struct walk *w)
     struct str name = param(ar, cdisp, "filename");
     if (!name.len)
         name = param(ar, ctype, "name");
-    bool attachment = ieq_prefix(cdisp, "attachment") || name.len;
+    struct str name2231 = param_2231(ar, cdisp, "filename");
+    if (!name2231.len)
+        name2231 = param_2231(ar, ctype, "name");
+    bool attachment = ieq_prefix(cdisp, "attachment") || name.len || name2231.len;
     bool text = ieq_prefix(ctype, "text/plain"), html = ieq_prefix(ctype, "text/html");
     if (!attachment && text && !w->plain.p) {
         w->plain = decode_body(ar, &pt);
@@ -640,7 +783,9 @@ walk_part(struct arena *ar, struct str raw, int depth, struct walk *w)
         struct str semi, rest;
         if (str_cut(type, ';', &semi, &rest))
             type = semi;
-        struct str shown = decode_words(ar, name.len ? name : STR_LIT("unnamed"));
+        struct str shown = name2231.len ? name2231
+                                         : decode_words(ar, name.len ? name : STR_LIT("unnamed"),
+                                                        w->top_cs);
         if (w->attach.len)
             buf_addc(&w->attach, '\n');
         buf_printf(&w->attach, "[attachment: %.*s, %.*s, %zu bytes]", (int)shown.len, shown.p,
@@ -746,7 +891,8 @@ first_id(struct str v, struct str *rest)
 
 /* From "Name <a@b>", "a@b (Name)" or "a@b": the lowercased address and the display name. */
 static void
-parse_from(struct arena *ar, struct str v, struct str *addr, struct str *name)
+parse_from(struct arena *ar, struct str v, struct str fallback, struct str *addr,
+           struct str *name)
 {
     *addr = STR_NULL;
     *name = STR_NULL;
@@ -758,14 +904,14 @@ parse_from(struct arena *ar, struct str v, struct str *addr, struct str *name)
         struct str n = str_trim((struct str){ v.p, (size_t)(lt - v.p) });
         if (n.len >= 2 && n.p[0] == '"' && n.p[n.len - 1] == '"')
             n = (struct str){ n.p + 1, n.len - 2 };
-        *name = decode_words(ar, n);
+        *name = decode_words(ar, n, fallback);
     } else {
         struct str head, tail;
         if (str_cut(v, '(', &head, &tail)) {
             a = head;
             if (tail.len && tail.p[tail.len - 1] == ')')
                 tail.len--;
-            *name = decode_words(ar, str_trim(tail));
+            *name = decode_words(ar, str_trim(tail), fallback);
         }
     }
     a = str_trim(a);
@@ -823,9 +969,20 @@ parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t 
     memset(in, 0, sizeof(*in));
     in->channel_id = ch->id;
     in->channel_type = ch->type;
-    parse_from(ar, unfold(ar, pt.from), &in->from_id, &in->from_name);
-    if (!in->from_id.len)
+    /* The text part's charset, when it declares one, is the best guess for raw 8-bit headers
+     * that are not UTF-8 (RFC 6532 headers are UTF-8 and stay as they are). */
+    struct walk w = { 0 };
+    w.top_cs = param(ar, unfold(ar, pt.ctype), "charset");
+    buf_init(&w.attach, 64 * 1024);
+    walk_part(ar, raw, 0, &w);
+    if (w.html.p && !w.html_cs.len)
+        w.html_cs = html_charset(w.html);
+    struct str body_cs = w.plain.p ? w.plain_cs : w.html.p ? w.html_cs : w.top_cs;
+    parse_from(ar, unfold(ar, pt.from), body_cs, &in->from_id, &in->from_name);
+    if (!in->from_id.len) {
+        buf_release(&w.attach);
         return ERR_INVAL;
+    }
     in->from_handle = in->from_id;
     struct str msgid = first_id(unfold(ar, pt.msgid), NULL);
     struct str irt = first_id(unfold(ar, pt.in_reply_to), NULL);
@@ -840,19 +997,16 @@ parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t 
     if (at > 0 && at <= clock_now_ms() + 5 * 60 * 1000)
         in->created_at = at;
 
-    struct walk w = { 0 };
-    buf_init(&w.attach, 64 * 1024);
-    walk_part(ar, raw, 0, &w);
     struct buf text;
     buf_init(&text, (size_t)MODEL_TEXT_MAX * 4);
     struct buf tmp;
     buf_init(&tmp, (size_t)MAIL_MAX);
     if (w.plain.p) {
-        to_utf8(&tmp, w.plain_cs, w.plain);
+        to_utf8(&tmp, w.plain_cs, STR_NULL, w.plain);
     } else if (w.html.p) {
         struct buf h;
         buf_init(&h, (size_t)MAIL_MAX);
-        to_utf8(&h, w.html_cs, w.html);
+        to_utf8(&h, w.html_cs, STR_NULL, w.html);
         html_text(&tmp, buf_str(&h));
         buf_release(&h);
     }
@@ -861,7 +1015,7 @@ parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t 
     tidy(&clean, buf_str(&tmp));
     struct str body = strip_quotes(buf_str(&clean));
     bool starts_thread = !irt.len && !root.len;
-    struct str subject = decode_words(ar, unfold(ar, pt.subject));
+    struct str subject = decode_words(ar, unfold(ar, pt.subject), body_cs);
     /* 'tmp' and 'clean' may hold only a prefix of a huge body (their sticky error is not
      * checked): the text is cut to MODEL_TEXT_MAX below anyway. Each piece added to 'text' is
      * bounded so that the text always fits and its cut is the one below. */
@@ -1005,7 +1159,7 @@ parent_headers(const struct channel *ch, struct arena *ar, const char *msgid,
     if (fetch_imap_fetch(&m, uids[n - 1], &raw, err, sizeof(err)) == 0) {
         struct part pt;
         split_part(buf_str(&raw), &pt);
-        *subject = decode_words(ar, unfold(ar, pt.subject));
+        *subject = decode_words(ar, unfold(ar, pt.subject), STR_NULL);
         struct str r = unfold(ar, pt.references);
         if (!r.len)
             r = first_id(unfold(ar, pt.in_reply_to), NULL);
@@ -1034,6 +1188,34 @@ ascii(struct str s)
             return false;
     }
     return true;
+}
+
+/* The Subject header. ASCII goes as it is; other text as RFC 2047 B-words of at most 42 bytes
+ * of UTF-8 (68 characters, under RFC 2047's 75), cut at character boundaries, one per folded
+ * line, so no header line passes 78 characters ("Subject: " and a word: 77). Subjects are cut to
+ * SUBJECT_MAX bytes (a parent's subject can be 64 KiB). */
+static void
+add_subject(struct buf *b, struct str subject)
+{
+    if (subject.len > SUBJECT_MAX) {
+        subject.len = SUBJECT_MAX;
+        while (subject.len && ((unsigned char)subject.p[subject.len] & 0xc0) == 0x80)
+            subject.len--;
+    }
+    if (ascii(subject)) {
+        add_header(b, "Subject", subject);
+        return;
+    }
+    buf_adds(b, "Subject:");
+    for (size_t i = 0; i < subject.len;) {
+        size_t n = subject.len - i < 42 ? subject.len - i : 42;
+        while (n > 1 && i + n < subject.len && ((unsigned char)subject.p[i + n] & 0xc0) == 0x80)
+            n--;
+        char b64[64];
+        chan__b64(subject.p + i, n, b64, sizeof(b64));
+        buf_printf(b, " =?UTF-8?B?%s?=\r\n", b64);
+        i += n;
+    }
 }
 
 static void
@@ -1076,13 +1258,7 @@ email_send(const struct channel *ch, const struct outbox_item *item,
     add_header(&msg, "Date", str_c(date));
     add_header(&msg, "From", str_c(from));
     add_header(&msg, "To", str_c(to));
-    if (ascii(subject)) {
-        add_header(&msg, "Subject", subject);
-    } else {
-        char *b64 = arena_alloc(ar, 4 * ((subject.len + 2) / 3) + 1);
-        chan__b64(subject.p, subject.len, b64, 4 * ((subject.len + 2) / 3) + 1);
-        add_header(&msg, "Subject", str_c(arena_printf(ar, "=?UTF-8?B?%s?=", b64)));
-    }
+    add_subject(&msg, subject);
     /* One id per reply, the same on every attempt, so a retried send is recognizable. */
     char *msgid = arena_printf(ar, "<hark.%lld.%s@%s>", (long long)item->message_id,
                                item->idempotency_key ? item->idempotency_key : "0", domain);
