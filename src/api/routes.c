@@ -20,6 +20,8 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
     a->cfg.public_url = xstrdup(cfg->public_url ? cfg->public_url : "");
     /* The caller's web_root may be a stack buffer (app_start): keep our own copy. */
     a->cfg.web_root = cfg->web_root ? xstrdup(cfg->web_root) : NULL;
+    if (a->cfg.max_streams == 0)
+        a->cfg.max_streams = 12000;
     a->st = st;
     a->care = care;
     a->hub = hub;
