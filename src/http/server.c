@@ -30,7 +30,8 @@
 #define TICK_MS 100              /* deadline and heartbeat resolution */
 #define FD_RESERVE 256           /* descriptors kept for the store, outbound HTTP, logs */
 #define PER_CLIENT_MARGIN 16     /* connections over the per-client limit that still get a 503 */
-#define QUEUE_PER_WORKER 64      /* requests waiting per worker before 503 */
+#define QUEUE_PER_WORKER 512     /* requests waiting per worker before 503 (a reconnect burst
+                                  * of every widget after a restart must fit) */
 
 struct http_req {
     struct MHD_Connection *conn;
@@ -441,7 +442,8 @@ http_server_start(const struct http_config *cfg, const struct http_route *routes
         per_client ? per_client + PER_CLIENT_MARGIN : 0u, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)(cfg->timeout_s ? cfg->timeout_s : 60), MHD_OPTION_THREAD_POOL_SIZE,
         threads > 1 ? threads : 0u, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)4096, MHD_OPTION_END);
     if (!s->d)
         goto fail;
     if (pthread_create(&s->ticker, NULL, ticker, s) != 0) {
