@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -500,6 +501,11 @@ http_server_stop(struct http_server *s)
     int64_t deadline = clock_mono_ms() + s->drain_ms;
     /* Stop accepting; connections already open finish what they started. */
     MHD_socket lfd = MHD_quiesce_daemon(s->d);
+    /* Quiesced, the socket still completes handshakes into its backlog. Shutting it down stops
+     * listening (new clients are refused, queued ones reset) while the descriptor stays ours,
+     * so no I/O thread can meet a reused number; it is closed after the daemon stops. */
+    if (lfd != MHD_INVALID_SOCKET)
+        shutdown(lfd, SHUT_RDWR);
     atomic_store(&s->draining, true);
     log_info("http", "draining", "requests=%u streams=%zu", atomic_load(&s->active),
              http_server_streams(s));
