@@ -113,7 +113,9 @@ struct MHD_Response;
 /* The connection and the response of a request being answered (for stream.c). */
 struct MHD_Connection *http__req_conn(struct http_req *r);
 struct http_server *http__req_server(struct http_req *r);
-/* Hands 'resp' (owned) to the request as its reply. */
-void http__req_set_response(struct http_req *r, unsigned status, struct MHD_Response *resp);
+/* Hands 'resp' (owned) to the request as its reply; 'stream': it stays open after the handler
+ * (the request's arena is then freed as soon as the handler returns). */
+void http__req_set_response(struct http_req *r, unsigned status, struct MHD_Response *resp,
+                            bool stream);
 
 #endif

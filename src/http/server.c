@@ -43,7 +43,7 @@ struct http_req {
     struct str params[HTTP_PARAMS_MAX];
     const char *method, *path;
     struct buf body;
-    bool body_init, too_big, replied, dispatched;
+    bool body_init, too_big, replied, dispatched, streaming;
     struct MHD_Response *resp; /* the reply, until queued on the I/O thread */
     unsigned status;
     struct http__job job;
@@ -102,10 +102,12 @@ http_add_header(struct http_req *r, const char *name, const char *value)
 }
 
 void
-http__req_set_response(struct http_req *r, unsigned status, struct MHD_Response *resp)
+http__req_set_response(struct http_req *r, unsigned status, struct MHD_Response *resp,
+                       bool stream)
 {
     ASSERT(!r->replied);
     r->replied = true;
+    r->streaming = stream;
     apply_headers(r, resp);
     r->resp = resp;
     r->status = status;
@@ -131,7 +133,7 @@ http_reply(struct http_req *r, unsigned status, const char *content_type, const 
         MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
     if (content_type)
         MHD_add_response_header(resp, "Content-Type", content_type);
-    http__req_set_response(r, status, resp);
+    http__req_set_response(r, status, resp, false);
 }
 
 void
@@ -204,6 +206,15 @@ handle_job(struct http__job *j, bool cancelled)
             http_reply_error(r, ERR_IO, "internal error");
         }
     }
+    if (r->streaming) {
+        /* The handler is done and its headers are applied: a stream that stays open for
+         * hours keeps none of the request's memory. */
+        arena_free(r->ar);
+        r->ar = NULL;
+        if (r->body_init)
+            buf_release(&r->body);
+        r->body_init = false;
+    }
     MHD_resume_connection(r->conn); /* 'r' belongs to the I/O thread from here on */
 }
 
@@ -225,7 +236,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 
     if (!r) {
         struct arena *ar = arena_new(REQ_ARENA_MAX);
-        r = ARENA_NEW(ar, struct http_req);
+        r = xcalloc(1, sizeof(*r)); /* outlives the arena when the reply is a stream */
         r->ar = ar;
         r->conn = conn;
         r->srv = srv;
@@ -310,6 +321,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         buf_release(&r->body);
     http__conns_idle(srv->conns, conn_slot(conn));
     arena_free(r->ar);
+    xfree(r);
     *req_cls = NULL;
     atomic_fetch_sub(&srv->active, 1);
 }
@@ -443,7 +455,7 @@ http_server_start(const struct http_config *cfg, const struct http_route *routes
         per_client ? per_client + PER_CLIENT_MARGIN : 0u, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)(cfg->timeout_s ? cfg->timeout_s : 60), MHD_OPTION_THREAD_POOL_SIZE,
         threads > 1 ? threads : 0u, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)4096, MHD_OPTION_END);
     if (!s->d)
         goto fail;

@@ -216,7 +216,7 @@ http_reply_stream(struct http_req *r, const char *content_type, const char *hear
     MHD_add_response_header(resp, "Content-Type", content_type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-    http__req_set_response(r, MHD_HTTP_OK, resp);
+    http__req_set_response(r, MHD_HTTP_OK, resp, true);
     return s;
 }
 
