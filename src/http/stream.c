@@ -171,6 +171,13 @@ stream_read(void *cls, uint64_t pos, char *out, size_t max)
 }
 
 static void
+finalize_run(struct http__job *j, bool cancelled)
+{
+    (void)cancelled; /* a release is never skipped */
+    finalize(CONTAINER_OF(j, struct http_stream, job));
+}
+
+static void
 stream_release(void *cls)
 {
     struct http_stream *s = cls;
@@ -178,8 +185,13 @@ stream_release(void *cls)
     s->closed = true;
     bool last = --s->refs == 0;
     pthread_mutex_unlock(&s->mu);
-    if (last)
-        finalize(s);
+    if (!last)
+        return;
+    /* This is an I/O thread, and the owner's 'done' may block (agent presence writes the
+     * store): let a worker run it. No fill holds 'job' once the last reference is gone. */
+    s->job.run = finalize_run;
+    if (http__pool_push_fill(s->srv->pool, &s->job) < 0)
+        finalize(s); /* the pool has stopped: the server is closing, blocking is fine */
 }
 
 struct http_stream *
