@@ -360,6 +360,7 @@ static void *
 ticker(void *arg)
 {
     struct http_server *s = arg;
+    unsigned n = 0;
     pthread_mutex_lock(&s->tick_mu);
     while (!s->ticker_stop) {
         struct timespec ts;
@@ -375,7 +376,8 @@ ticker(void *arg)
         pthread_mutex_unlock(&s->tick_mu);
         int64_t now = clock_mono_ms();
         http__conns_reap(s->conns, now);
-        http__streams_tick(s, now);
+        if (++n % 3 == 0) /* heartbeats are seconds apart: every third tick is plenty */
+            http__streams_tick(s, now);
         pthread_mutex_lock(&s->tick_mu);
     }
     pthread_mutex_unlock(&s->tick_mu);
