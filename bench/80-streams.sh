@@ -4,13 +4,14 @@
 # delivery latency of events to every stream (p50/p99/max: webhook sent -> read by the client,
 # which includes the Python client's own reading time) and the p99 of the signed webhooks posted
 # meanwhile (from another address, 10 per second). The anchor is the binary before the change
-# (ANCHOR_HARK, default /work/main/hark: one thread per connection, 1,024 connections) at 1k.
+# (ANCHOR_HARK, default /work/main/hark: one thread per connection, 1,024 connections) at 1k;
+# the 0-stream rows are the webhook latency with nothing held.
 # Bounded: about 2-3 minutes. STREAMS and EVENTS shrink it.
 set -eu
 cd "$(dirname "$0")/.."
 HARK=${HARK:-build/rel/hark}
 ANCHOR=${ANCHOR_HARK:-/work/main/hark}
-STREAMS=${STREAMS:-"1000 5000 10000"}
+STREAMS=${STREAMS:-"0 1000 5000 10000"}
 EVENTS=${EVENTS:-20}
 W=build/bench/streams
 rm -rf "$W"; mkdir -p "$W"
@@ -43,6 +44,7 @@ run() { # run BINARY STREAMS LABEL
 
 echo "# open SSE streams held, $EVENTS events to every stream at 10/s (targets: 10,000 streams held, threads flat, memory bounded)"
 if [ -x "$ANCHOR" ]; then
+    run "$ANCHOR" 0 anchor
     run "$ANCHOR" 1000 anchor
 fi
 for n in $STREAMS; do
