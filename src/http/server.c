@@ -467,8 +467,8 @@ http_server_start(const struct http_config *cfg, const struct http_route *routes
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : cfg->port;
-    log_info("http", "serving", "io_threads=%u workers=%u max_connections=%u per_client=%u", threads,
-             workers, max_conns, per_client);
+    log_info("http", "serving", "io_threads=%u workers=%u max_connections=%u per_client=%u",
+             threads, workers, max_conns, per_client);
     *out = s;
     return 0;
 fail:
