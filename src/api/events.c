@@ -17,6 +17,8 @@
 #include "store/store.h"
 
 #define BATCH 128
+#define FILL_BYTES (64u << 10) /* a fill stops adding events past this: a stream that is not
+                                * read holds at most this much (plus one event) */
 
 struct sse {
     struct api *a;
@@ -49,7 +51,8 @@ refill(struct sse *s, struct buf *out)
     ssize_t n = hub_read(s->a->hub, s->last, ev, BATCH);
     if (n > 0) {
         for (ssize_t i = 0; i < n; i++) {
-            add_event(s, out, ev[i].seq, ev[i].type, ev[i].data);
+            if (out->len < FILL_BYTES)
+                add_event(s, out, ev[i].seq, ev[i].type, ev[i].data);
             hub_event_release(&ev[i]);
         }
         return true;
@@ -61,7 +64,7 @@ refill(struct sse *s, struct buf *out)
     struct store_event *v;
     size_t cnt = 0;
     if (store_events_after(s->a->st, ar, s->last, BATCH, &v, &cnt) == 0) {
-        for (size_t i = 0; i < cnt; i++)
+        for (size_t i = 0; i < cnt && out->len < FILL_BYTES; i++)
             add_event(s, out, v[i].seq, v[i].type, v[i].data);
     }
     arena_free(ar);

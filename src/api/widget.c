@@ -26,6 +26,7 @@
 
 #define WIDGET_TEAM_MAX 6
 #define WIDGET_BATCH 128
+#define WIDGET_FILL_BYTES (64u << 10) /* bytes one stream fill adds at most (plus one event) */
 /* Rate limits (token buckets, throttle.c). A client address covers a whole office or a mobile
  * carrier's NAT, so its bucket is generous; one visitor is one person typing. */
 #define WIDGET_CLIENT_BURST 120
@@ -399,9 +400,12 @@ wsse_refill(struct wsse *s, struct buf *out)
     size_t before = out->len;
     int64_t start = s->last;
     ssize_t n = hub_read(s->a->hub, s->last, ev, WIDGET_BATCH);
+    /* Past WIDGET_FILL_BYTES the rest waits for the next fill ('last' stays on the last one
+     * considered), so a visitor who does not read holds little. */
     if (n > 0) {
         for (ssize_t i = 0; i < n; i++) {
-            wsse_consider(s, out, ev[i].seq, ev[i].type, ev[i].data);
+            if (out->len < WIDGET_FILL_BYTES)
+                wsse_consider(s, out, ev[i].seq, ev[i].type, ev[i].data);
             hub_event_release(&ev[i]);
         }
     } else if (n < 0) {
@@ -409,7 +413,7 @@ wsse_refill(struct wsse *s, struct buf *out)
         struct store_event *v;
         size_t cnt = 0;
         if (store_events_after(s->a->st, ar, s->last, WIDGET_BATCH, &v, &cnt) == 0) {
-            for (size_t i = 0; i < cnt; i++)
+            for (size_t i = 0; i < cnt && out->len < WIDGET_FILL_BYTES; i++)
                 wsse_consider(s, out, v[i].seq, v[i].type, v[i].data);
         }
         arena_free(ar);
@@ -430,7 +434,7 @@ wsse_fill(void *ctx, struct buf *out)
     }
     /* Skip past events for other conversations until something is written, a bounded number
      * of batches per fill so one fill never runs long. */
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 8 && out->len < WIDGET_FILL_BYTES; i++) {
         size_t before = out->len;
         if (!wsse_refill(s, out))
             return 0;
