@@ -424,13 +424,14 @@ http_server_start(const struct http_config *cfg, const struct http_route *routes
     unsigned per_client = cfg->max_per_client;
     unsigned margin = max_conns / 32 > 64 ? max_conns / 32 : 64;
     unsigned budget = fd_budget();
-    if (budget < 4 * threads + 16 || max_conns + margin > budget - 4 * threads - 16) {
-        unsigned fit = budget > 4 * threads + 16 + 2 * margin ? budget - 4 * threads - 16 - margin
-                                                               : budget / 2;
+    unsigned avail = budget > 4 * threads + 64 ? budget - 4 * threads - 16 : 48;
+    if (max_conns + margin > avail) {
+        /* Keep the same proportion of 503-answering margin inside what fits. */
+        margin = avail / 33 > 8 ? avail / 33 : 8;
+        unsigned fit = avail - margin;
         log_warn("http", "open-files limit too low for max-connections; lowered",
                  "max_connections=%u fits=%u", max_conns, fit);
         max_conns = fit;
-        margin = max_conns / 32 > 8 ? max_conns / 32 : 8;
     }
     struct http_server *s = xcalloc(1, sizeof(*s));
     s->routes = routes;
