@@ -47,7 +47,8 @@ static const struct key keys[] = {
     { "sse-heartbeat-ms", INT, S(sse_heartbeat_ms), "15000", 100, 600000,
       "interval of heartbeat comments on live event streams" },
     { "max-connections", INT, S(max_connections), "16384", 16, 1000000,
-      "open HTTP connections served; beyond: 503 and closed (lowered to fit the open-files limit)" },
+      "open HTTP connections served; beyond: 503 and closed "
+      "(lowered to fit the open-files limit)" },
     { "max-connections-per-client", INT, S(max_connections_per_client), "256", 0, 1000000,
       "open connections per client address (IPv6: per /64); 0: no limit (behind a proxy)" },
     { "request-timeout-ms", INT, S(request_timeout_ms), "10000", 100, 600000,
