@@ -137,6 +137,7 @@ app_start(struct app *app, struct errmsg *em)
     struct api_config ac = { .public_url = app->cfg.public_url,
                              .secure_cookies = app->cfg.secure_cookies,
                              .heartbeat_ms = (int)app->cfg.sse_heartbeat_ms,
+                             .max_streams = (unsigned)app->cfg.max_streams,
                              .web_root = web_root[0] ? web_root : NULL,
                              .metrics_token = app->cfg.metrics_token };
     /* The public URL needs the bound port, so build the API after binding: start the server
@@ -146,7 +147,17 @@ app_start(struct app *app, struct errmsg *em)
         return errmsg_set(em, rc, "cannot build the API");
     size_t nroutes;
     const struct http_route *routes = api_routes(app->api, &nroutes);
-    struct http_config hc = { .addr = addr, .port = port };
+    struct http_config hc = {
+        .addr = addr,
+        .port = port,
+        .max_conns = (unsigned)app->cfg.max_connections,
+        .max_per_client = (unsigned)app->cfg.max_connections_per_client,
+        .request_timeout_ms = (unsigned)app->cfg.request_timeout_ms,
+        .threads = (unsigned)app->cfg.http_threads,
+        .workers = (unsigned)app->cfg.http_workers,
+        /* 0 would mean the default; the smallest real wait is 1 ms. */
+        .drain_ms = app->cfg.drain_timeout_ms ? (unsigned)app->cfg.drain_timeout_ms : 1,
+    };
     rc = http_server_start(&hc, routes, nroutes, &app->http);
     if (rc < 0)
         return errmsg_set(em, rc, "cannot listen on %s (in use, or not a local IPv4 address?)",

@@ -38,6 +38,13 @@ struct config {
     char brand_handles[512];   /* listening: the brand's own handles, comma-separated */
     int64_t listen_bucket_ms;  /* listening: spike detector bucket width */
     char metrics_token[256];   /* GET /metrics wants "Authorization: Bearer <it>"; empty: open */
+    int64_t max_connections;   /* open HTTP connections served */
+    int64_t max_connections_per_client; /* per client address; 0: no limit */
+    int64_t request_timeout_ms; /* time for a complete request, header and body */
+    int64_t max_streams;       /* open event streams (agents' and widget visitors') */
+    int64_t http_threads;      /* I/O threads; 0: one per CPU */
+    int64_t http_workers;      /* request handler threads */
+    int64_t drain_timeout_ms;  /* longest graceful stop on SIGTERM */
 };
 
 /* Fills 'cfg' from defaults, then FILE (from --config FILE), then the environment, then argv.

@@ -408,7 +408,7 @@ cli_demo(int argc, char **argv)
                                       { "GET", "/shop", on_shop, &shop, 0 },
                                       { "GET", "/shop.css", on_shop_css, NULL, 0 } };
     struct http_server *cb = NULL;
-    struct http_config cbc = { .addr = "127.0.0.1", .port = 0 };
+    struct http_config cbc = { .addr = "127.0.0.1", .port = 0, .workers = 4 };
     if (http_server_start(&cbc, cb_routes, COUNTOF(cb_routes), &cb) < 0) {
         fprintf(stderr, "hark demo: cannot start the demo callback receiver\n");
         app_close(&app);

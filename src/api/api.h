@@ -22,6 +22,8 @@ struct api_config {
     const char *public_url;  /* base URL shown in webhook URLs, e.g. "http://127.0.0.1:8080" */
     bool secure_cookies;     /* served over TLS: Secure + __Host- cookie */
     int heartbeat_ms;        /* SSE heartbeat interval; 0: 15000 */
+    unsigned max_streams;    /* open event streams, agents' and visitors' together; beyond:
+                              * 503 (agents) or 429 (widget) with Retry-After */
     const char *web_root;    /* folder of the built web app, or NULL */
     const char *metrics_token; /* GET /metrics requires it as a bearer token; NULL or "": open */
 };

@@ -2,18 +2,14 @@
 /*
  * events.c - GET /api/v1/events: persisted, numbered events as Server-Sent Events.
  *
- * Each stream runs on its own connection thread. It copies new events from the hub's ring;
- * when it has fallen behind the ring (or resumes from an old Last-Event-ID) it reads the gap
- * from the store, so nothing is lost. With nothing to send it sleeps on its own condition
- * variable, woken by the hub, and sends a heartbeat comment every 'heartbeat_ms'. A slow
- * client blocks only its own thread; its backlog is bounded by 'pending' (refilled on demand).
+ * A stream holds no thread: the hub's wake schedules a fill (http/stream.c), which copies new
+ * events from the hub's ring; when it has fallen behind the ring (or resumes from an old
+ * Last-Event-ID) it reads the gap from the store, so nothing is lost. The server sends a
+ * heartbeat comment after 'heartbeat_ms' of silence. A slow client is filled only as fast as it
+ * reads, so its backlog stays in the hub or the store.
  */
 #include "base/base.h"
 #include "api/api_int.h"
-
-#include <errno.h>
-#include <pthread.h>
-#include <time.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -23,55 +19,57 @@
 #include "store/store.h"
 
 #define BATCH 128
+#define FILL_BYTES (64u << 10) /* a fill stops adding events past this: a stream that is not
+                                * read holds at most this much (plus one event) */
 
 struct sse {
     struct api *a;
     int64_t presence_agent; /* issue 7: the web app's agent, online while connected; 0: none */
-    int64_t last;          /* last sequence number written to 'pending' */
-    struct buf pending;    /* formatted bytes not yet handed to the socket */
-    size_t off;            /* bytes of 'pending' already handed out */
+    int64_t last;           /* last sequence number written out */
+    bool opened;            /* the opening ("retry", ": connected") was written */
     struct hub_sub sub;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool woken;
+    struct http_stream *stream;
 };
 
 static void
 on_wake(void *arg)
 {
     struct sse *s = arg;
-    pthread_mutex_lock(&s->mu);
-    s->woken = true;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    http_stream_wake(s->stream);
 }
 
-/* A full 'pending' keeps its whole events and leaves 's->last' before this one, so it is
- * read again for the next write; only an event larger than the whole buffer is skipped. */
-static void
-add_event(struct sse *s, int64_t seq, const char *type, const char *data)
+/* Appends one event to 'out' and moves 's->last' past it. A full 'out' keeps its whole events
+ * and returns false with 's->last' before this one, so it is read again by the next fill; only
+ * an event larger than the whole buffer is skipped. */
+static bool
+add_event(struct sse *s, struct buf *out, int64_t seq, const char *type, const char *data)
 {
-    size_t before = s->pending.len;
-    buf_printf(&s->pending, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)seq, type, data);
-    if (buf_error(&s->pending) < 0) {
+    size_t before = out->len;
+    buf_printf(out, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)seq, type, data);
+    if (buf_error(out) < 0) {
+        buf_truncate(out, before);
         if (before > 0)
-            return;
+            return false; /* full: this event starts the next fill ('last' stays before it) */
         log_warn("api", "event larger than the stream buffer skipped", "seq=%lld",
                  (long long)seq);
-        buf_reset(&s->pending);
     }
     s->last = seq;
+    return true;
 }
 
-/* Fills 'pending' with events after 's->last'. Returns true when something was added. */
+/* Appends events after 's->last' to 'out'. Returns true when something was added. */
 static bool
-refill(struct sse *s)
+refill(struct sse *s, struct buf *out)
 {
     struct hub_event ev[BATCH];
     ssize_t n = hub_read(s->a->hub, s->last, ev, BATCH);
     if (n > 0) {
+        bool room = true;
         for (ssize_t i = 0; i < n; i++) {
-            add_event(s, ev[i].seq, ev[i].type, ev[i].data);
+            if (room && out->len < FILL_BYTES)
+                room = add_event(s, out, ev[i].seq, ev[i].type, ev[i].data);
+            else
+                room = false;
             hub_event_release(&ev[i]);
         }
         return true;
@@ -83,53 +81,26 @@ refill(struct sse *s)
     struct store_event *v;
     size_t cnt = 0;
     if (store_events_after(s->a->st, ar, s->last, BATCH, &v, &cnt) == 0) {
-        for (size_t i = 0; i < cnt; i++)
-            add_event(s, v[i].seq, v[i].type, v[i].data);
+        for (size_t i = 0; i < cnt && out->len < FILL_BYTES; i++) {
+            if (!add_event(s, out, v[i].seq, v[i].type, v[i].data))
+                break;
+        }
     }
     arena_free(ar);
     return cnt > 0;
 }
 
-static ssize_t
-sse_read(void *ctx, char *out, size_t max)
+static int
+sse_fill(void *ctx, struct buf *out)
 {
     struct sse *s = ctx;
-    int heartbeat = s->a->cfg.heartbeat_ms > 0 ? s->a->cfg.heartbeat_ms : 15000;
-
-    while (s->off == s->pending.len) {
-        buf_reset(&s->pending);
-        s->off = 0;
-        if (atomic_load(&s->a->stopping))
-            return -1;
-        if (refill(s))
-            break;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += heartbeat / 1000;
-        ts.tv_nsec += (long)(heartbeat % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        bool timed_out = false;
-        pthread_mutex_lock(&s->mu);
-        while (!s->woken && !timed_out)
-            timed_out = pthread_cond_timedwait(&s->cv, &s->mu, &ts) == ETIMEDOUT;
-        s->woken = false;
-        pthread_mutex_unlock(&s->mu);
-        if (timed_out && !refill(s)) {
-            buf_adds(&s->pending, ": heartbeat\n\n");
-            break;
-        }
-        if (s->pending.len)
-            break;
+    if (atomic_load(&s->a->stopping))
+        return -1;
+    if (!s->opened) {
+        buf_adds(out, "retry: 3000\n: connected\n\n");
+        s->opened = true;
     }
-    size_t n = s->pending.len - s->off;
-    if (n > max)
-        n = max;
-    memcpy(out, s->pending.p + s->off, n);
-    s->off += n;
-    return (ssize_t)n;
+    return refill(s, out) ? 1 : 0;
 }
 
 static void
@@ -140,9 +111,6 @@ sse_done(void *ctx)
     if (s->presence_agent)
         care_presence(s->a->care, s->presence_agent, false);
     atomic_fetch_sub(&s->a->sse_clients, 1);
-    buf_release(&s->pending);
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->cv);
     xfree(s);
 }
 
@@ -161,20 +129,25 @@ api__events(struct http_req *r, void *ctx)
         http_reply_error(r, ERR_INVAL, "invalid 'Last-Event-ID': want an event id");
         return;
     }
+    if (atomic_fetch_add(&a->sse_clients, 1) >= a->cfg.max_streams) {
+        atomic_fetch_sub(&a->sse_clients, 1);
+        http_add_header(r, "Retry-After", "30");
+        http_reply_error(r, ERR_UNAVAIL, "too many open event streams; try again soon");
+        return;
+    }
     struct sse *s = xcalloc(1, sizeof(*s));
     s->a = a;
     s->last = last;
-    buf_init(&s->pending, 4 << 20);
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
     s->sub.wake = on_wake;
     s->sub.arg = s;
-    buf_adds(&s->pending, "retry: 3000\n: connected\n\n");
-    hub_subscribe(a->hub, &s->sub);
-    atomic_fetch_add(&a->sse_clients, 1);
     if (p.via_cookie && p.agent_id) {
         s->presence_agent = p.agent_id;
         care_presence(a->care, p.agent_id, true);
     }
-    http_reply_stream(r, "text/event-stream", sse_read, sse_done, s);
+    /* Subscribe only once the stream exists (the wake needs it); an event published in
+     * between is still sent, since the first fill reads everything after 'last'. */
+    s->stream = http_reply_stream(r, "text/event-stream", ": heartbeat\n\n",
+                                  a->cfg.heartbeat_ms > 0 ? a->cfg.heartbeat_ms : 15000,
+                                  sse_fill, sse_done, s);
+    hub_subscribe(a->hub, &s->sub);
 }

@@ -155,6 +155,24 @@ api__metrics(struct http_req *r, void *ctx)
             lm.sources_running);
     counter(&b, "hark_sla_timers_fired_total", "SLA warnings, breaches and snooze wake-ups.",
             "counter", metrics_get(&m->sla_timers_fired));
+    /* Connection limits and the handler pool. */
+    if (a->srv) {
+        struct http_server_stats hs;
+        http_server_stats(a->srv, &hs);
+        counter(&b, "hark_http_connections", "Open HTTP connections.", "gauge", hs.connections);
+        counter(&b, "hark_http_streams", "Open streamed responses.", "gauge", hs.streams);
+        counter(&b, "hark_http_queued_requests", "Requests waiting for a worker.", "gauge",
+                hs.queued);
+        counter(&b, "hark_http_refused_connection_limit_total",
+                "Connections answered 503 for a connection limit.", "counter",
+                hs.refused_over_limit);
+        counter(&b, "hark_http_refused_busy_total",
+                "Requests answered 503 because the worker queue was full.", "counter",
+                hs.refused_busy);
+        counter(&b, "hark_http_request_timeouts_total",
+                "Connections closed for not sending a complete request in time.", "counter",
+                hs.timed_out);
+    }
     counter(&b, "hark_arena_cap_exceeded_total",
             "Requests and jobs that ran past their arena cap (each failed alone).", "counter",
             arena_cap_exceeded_total());

@@ -22,6 +22,8 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
     a->cfg.web_root = cfg->web_root ? xstrdup(cfg->web_root) : NULL;
     a->cfg.metrics_token = cfg->metrics_token && cfg->metrics_token[0]
                                ? xstrdup(cfg->metrics_token) : NULL;
+    if (a->cfg.max_streams == 0)
+        a->cfg.max_streams = 12000;
     a->st = st;
     a->care = care;
     a->hub = hub;

@@ -16,9 +16,6 @@
 #include "base/base.h"
 #include "api/api_int.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <time.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -30,8 +27,8 @@
 #include "store/store.h"
 
 #define WIDGET_TEAM_MAX 6
-#define WIDGET_STREAMS_MAX 512 /* event streams of agents and visitors together */
 #define WIDGET_BATCH 128
+#define WIDGET_FILL_BYTES (64u << 10) /* bytes one stream fill adds at most (plus one event) */
 /* Rate limits (token buckets, throttle.c). A client address covers a whole office or a mobile
  * carrier's NAT, so its bucket is generous; one visitor is one person typing. */
 #define WIDGET_CLIENT_BURST 120
@@ -342,50 +339,48 @@ struct wsse {
     char visitor[CHAN_VISITOR_ID_LEN + 1];
     int64_t conv_id;       /* 0 until the visitor's first message creates it */
     int64_t last;          /* last sequence number considered */
-    struct buf pending;
-    size_t off;
+    bool opened;           /* the opening was written */
+    bool full;             /* this fill's buffer is full: consider nothing more */
     struct hub_sub sub;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool woken;
+    struct http_stream *stream;
 };
 
 static void
 wsse_wake(void *arg)
 {
     struct wsse *s = arg;
-    pthread_mutex_lock(&s->mu);
-    s->woken = true;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    http_stream_wake(s->stream);
 }
 
+/* Appends one event to 'out'. A full 'out' keeps its whole events: this one is read again by
+ * the next fill ('s->last' goes back before it, 's->full' stops this fill); only an event
+ * larger than the whole buffer is skipped. */
 static void
-wsse_emit(struct wsse *s, int64_t seq, const char *type, json_t *o)
+wsse_emit(struct wsse *s, struct buf *out, int64_t seq, const char *type, json_t *o)
 {
     char *text = json_dumps(o, JSON_COMPACT);
-    size_t before = s->pending.len;
-    buf_printf(&s->pending, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)seq, type, text);
+    size_t before = out->len;
+    buf_printf(out, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)seq, type,
+               text ? text : "{}");
     free(text);
-    if (buf_error(&s->pending) < 0) {
-        /* Full: send what is whole and read this event again next time, unless it alone is
-         * larger than the buffer. */
+    if (buf_error(out) < 0) {
+        buf_truncate(out, before);
         if (before > 0) {
             s->last = seq - 1;
+            s->full = true;
             return;
         }
         log_warn("api", "event larger than the stream buffer skipped", "seq=%lld",
                  (long long)seq);
-        buf_reset(&s->pending);
     }
 }
 
 /* Re-encodes one agent-side event for the visitor, or drops it. */
 static void
-wsse_consider(struct wsse *s, int64_t seq, const char *type, const char *data)
+wsse_consider(struct wsse *s, struct buf *out, int64_t seq, const char *type, const char *data)
 {
-    if (buf_error(&s->pending) < 0)
-        return; /* full: this event is read again after the buffer is sent */
+    if (s->full)
+        return; /* full: this event is read again by the next fill */
     s->last = seq;
     bool is_msg = strncmp(type, "message.", 8) == 0;
     if (!is_msg && strncmp(type, "conversation.", 13) != 0)
@@ -406,14 +401,14 @@ wsse_consider(struct wsse *s, int64_t seq, const char *type, const char *data)
         if (is_msg) {
             json_t *m = widget_msg(s->a, ar, msg);
             if (m) {
-                wsse_emit(s, seq, "message", m);
+                wsse_emit(s, out, seq, "message", m);
                 json_decref(m);
             }
         } else {
             struct conv c;
             if (store_conv_get(s->a->st, ar, s->conv_id, &c) == 0) {
                 json_t *o = widget_conv(s->a, ar, &c);
-                wsse_emit(s, seq, "conversation", o);
+                wsse_emit(s, out, seq, "conversation", o);
                 json_decref(o);
             }
         }
@@ -423,15 +418,18 @@ wsse_consider(struct wsse *s, int64_t seq, const char *type, const char *data)
 }
 
 static bool
-wsse_refill(struct wsse *s)
+wsse_refill(struct wsse *s, struct buf *out)
 {
     struct hub_event ev[WIDGET_BATCH];
-    size_t before = s->pending.len;
+    size_t before = out->len;
     int64_t start = s->last;
     ssize_t n = hub_read(s->a->hub, s->last, ev, WIDGET_BATCH);
+    /* Past WIDGET_FILL_BYTES the rest waits for the next fill ('last' stays on the last one
+     * considered), so a visitor who does not read holds little. */
     if (n > 0) {
         for (ssize_t i = 0; i < n; i++) {
-            wsse_consider(s, ev[i].seq, ev[i].type, ev[i].data);
+            if (out->len < WIDGET_FILL_BYTES)
+                wsse_consider(s, out, ev[i].seq, ev[i].type, ev[i].data);
             hub_event_release(&ev[i]);
         }
     } else if (n < 0) {
@@ -439,57 +437,36 @@ wsse_refill(struct wsse *s)
         struct store_event *v;
         size_t cnt = 0;
         if (store_events_after(s->a->st, ar, s->last, WIDGET_BATCH, &v, &cnt) == 0) {
-            for (size_t i = 0; i < cnt; i++)
-                wsse_consider(s, v[i].seq, v[i].type, v[i].data);
+            for (size_t i = 0; i < cnt && out->len < WIDGET_FILL_BYTES; i++)
+                wsse_consider(s, out, v[i].seq, v[i].type, v[i].data);
         }
         arena_free(ar);
     }
-    /* Progress (even with everything filtered out) means: look again before sleeping. */
-    return s->pending.len > before || s->last != start;
+    /* Progress (even with everything filtered out) means: look again. */
+    return out->len > before || s->last != start;
 }
 
-static ssize_t
-wsse_read(void *ctx, char *out, size_t max)
+static int
+wsse_fill(void *ctx, struct buf *out)
 {
     struct wsse *s = ctx;
-    int heartbeat = s->a->cfg.heartbeat_ms > 0 ? s->a->cfg.heartbeat_ms : 15000;
-    while (s->off == s->pending.len) {
-        buf_reset(&s->pending);
-        s->off = 0;
-        if (atomic_load(&s->a->stopping))
-            return -1;
-        if (wsse_refill(s)) {
-            if (s->pending.len)
-                break;
-            continue;
-        }
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += heartbeat / 1000;
-        ts.tv_nsec += (long)(heartbeat % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        bool timed_out = false;
-        pthread_mutex_lock(&s->mu);
-        while (!s->woken && !timed_out)
-            timed_out = pthread_cond_timedwait(&s->cv, &s->mu, &ts) == ETIMEDOUT;
-        s->woken = false;
-        pthread_mutex_unlock(&s->mu);
-        if (timed_out) {
-            wsse_refill(s);
-            if (!s->pending.len)
-                buf_adds(&s->pending, ": heartbeat\n\n");
-            break;
-        }
+    if (atomic_load(&s->a->stopping))
+        return -1;
+    s->full = false;
+    if (!s->opened) {
+        buf_adds(out, "retry: 3000\n: connected\n\n");
+        s->opened = true;
     }
-    size_t n = s->pending.len - s->off;
-    if (n > max)
-        n = max;
-    memcpy(out, s->pending.p + s->off, n);
-    s->off += n;
-    return (ssize_t)n;
+    /* Skip past events for other conversations until something is written, a bounded number
+     * of batches per fill so one fill never runs long. */
+    for (int i = 0; i < 8 && out->len < WIDGET_FILL_BYTES; i++) {
+        size_t before = out->len;
+        if (!wsse_refill(s, out))
+            return 0;
+        if (out->len > before)
+            return 1;
+    }
+    return 1;
 }
 
 static void
@@ -498,9 +475,6 @@ wsse_done(void *ctx)
     struct wsse *s = ctx;
     hub_unsubscribe(s->a->hub, &s->sub);
     atomic_fetch_sub(&s->a->sse_clients, 1);
-    buf_release(&s->pending);
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->cv);
     xfree(s);
 }
 
@@ -520,7 +494,8 @@ api__widget_events(struct http_req *r, void *ctx)
         http_reply_error(r, ERR_INVAL, "invalid 'Last-Event-ID': want an event id");
         return;
     }
-    if (atomic_load(&a->sse_clients) >= WIDGET_STREAMS_MAX) {
+    if (atomic_fetch_add(&a->sse_clients, 1) >= a->cfg.max_streams) {
+        atomic_fetch_sub(&a->sse_clients, 1);
         http_add_header(r, "Retry-After", "30");
         http_reply_error(r, ERR_BUSY, "too many live chats; try again soon");
         return;
@@ -533,13 +508,10 @@ api__widget_events(struct http_req *r, void *ctx)
     int64_t conv_id;
     if (store_widget_conv(a->st, w.ch.id, id, &conv_id) == 0)
         s->conv_id = conv_id;
-    buf_init(&s->pending, 4 << 20);
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
     s->sub.wake = wsse_wake;
     s->sub.arg = s;
-    buf_adds(&s->pending, "retry: 3000\n: connected\n\n");
+    s->stream = http_reply_stream(r, "text/event-stream", ": heartbeat\n\n",
+                                  a->cfg.heartbeat_ms > 0 ? a->cfg.heartbeat_ms : 15000,
+                                  wsse_fill, wsse_done, s);
     hub_subscribe(a->hub, &s->sub);
-    atomic_fetch_add(&a->sse_clients, 1);
-    http_reply_stream(r, "text/event-stream", wsse_read, wsse_done, s);
 }

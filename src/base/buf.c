@@ -37,6 +37,17 @@ buf_reset(struct buf *b)
         b->p[0] = '\0';
 }
 
+void
+buf_truncate(struct buf *b, size_t len)
+{
+    if (len < b->len) {
+        b->len = len;
+        if (b->cap)
+            b->p[len] = '\0';
+    }
+    b->err = 0;
+}
+
 /* Makes room for 'extra' more bytes plus the NUL, or sets the sticky error. */
 static bool
 reserve(struct buf *b, size_t extra)

@@ -37,6 +37,9 @@ void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
 /* Empties 'b' and clears its error, keeping its memory. */
 void buf_reset(struct buf *b);
+/* Cuts 'b' back to its first 'len' bytes (a length it had before) and clears its error: undoes
+ * the appends since then, e.g. one record that did not fit, keeping the whole ones before it. */
+void buf_truncate(struct buf *b, size_t len);
 
 /* Appends. On overflow (or a bad format) they append nothing and set the sticky error; once
  * it is set they do nothing. Check buf_error() or buf_take() once at the end. */

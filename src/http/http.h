@@ -2,12 +2,16 @@
 /*
  * http.h - the HTTP server (libmicrohttpd adapter), router, replies and streams.
  *
- * The server runs one thread per connection (MHD_USE_THREAD_PER_CONNECTION), so a handler may
- * block - on the store writer's group commit, or an SSE stream waiting for events - without
- * stalling any other client; a slow reader only ever holds its own thread. Request bodies are
- * collected up to the route's limit (413 beyond it, before the handler runs). Each request has
- * an arena freed when the request completes; handlers never free. A handler must send exactly
- * one reply before it returns. <microhttpd.h> appears only in this folder.
+ * A few I/O threads (libmicrohttpd's epoll mode) move bytes; each complete request runs on a
+ * fixed pool of worker threads, so a handler may block - on the store writer's group commit,
+ * on argon2 - without stalling other clients, and an open stream holds no thread at all (see
+ * http_reply_stream). Connections are limited in total and per client address (beyond the
+ * limit: 503 with Retry-After and the connection closed), and a connection must deliver a
+ * complete request, header and body, within 'request_timeout_ms' of opening or of its previous
+ * response (slowloris); requests beyond what the pool can queue also get a 503. Request bodies
+ * are collected up to the route's limit (413 beyond it, before the handler runs). Each request
+ * has an arena freed when the request completes; handlers never free. A handler must send
+ * exactly one reply before it returns. <microhttpd.h> appears only in this folder.
  */
 #ifndef HARK_HTTP_H
 #define HARK_HTTP_H
@@ -37,19 +41,43 @@ struct http_route {
 };
 
 struct http_config {
-    const char *addr;      /* listen address, e.g. "127.0.0.1" */
-    int port;              /* 0 picks a free port (see http_server_port) */
-    unsigned max_conns;    /* connection limit; 0: 1024 */
-    unsigned timeout_s;    /* idle connection timeout; 0: 120 */
+    const char *addr;            /* listen address, e.g. "127.0.0.1" */
+    int port;                    /* 0 picks a free port (see http_server_port) */
+    unsigned max_conns;          /* open connections served; 0: 16384 (lowered to fit the
+                                  * open-files limit) */
+    unsigned max_per_client;     /* open connections per client address (IPv6: per /64);
+                                  * 0: no limit */
+    unsigned request_timeout_ms; /* time for a complete request; 0: 10000 */
+    unsigned timeout_s;          /* no byte either way for this long closes; 0: 60 */
+    unsigned threads;            /* I/O threads; 0: one per CPU, at most 8 */
+    unsigned workers;            /* handler threads; 0: 32 */
+    unsigned drain_ms;           /* longest graceful stop; 0: 10000 */
 };
 
+/* Binds and starts serving. Raises the process's open-files limit to its hard limit first. */
 int http_server_start(const struct http_config *cfg, const struct http_route *routes, size_t n,
                       struct http_server **out);
 /* The port actually bound. */
 int http_server_port(struct http_server *s);
-/* Number of requests currently being handled or streamed. */
+/* Number of requests currently being received, handled or streamed. */
 unsigned http_server_active(struct http_server *s);
-/* Stops accepting, waits for every connection thread, frees. NULL is a no-op. */
+/* Number of open streams. */
+size_t http_server_streams(struct http_server *s);
+
+struct http_server_stats {
+    uint64_t connections;        /* open now */
+    uint64_t streams;            /* open now */
+    uint64_t active;             /* requests in progress now, streams included */
+    uint64_t queued;             /* requests waiting for a worker now */
+    uint64_t refused_over_limit; /* connections answered 503 for a connection limit, total */
+    uint64_t refused_busy;       /* requests answered 503 because the queue was full, total */
+    uint64_t timed_out;          /* connections closed at the request deadline, total */
+};
+void http_server_stats(struct http_server *s, struct http_server_stats *out);
+
+/* The graceful stop: stops accepting, answers new requests on open connections 503, ends
+ * every stream cleanly, lets requests in progress finish for up to 'drain_ms', then closes
+ * everything and frees. NULL is a no-op. */
 void http_server_stop(struct http_server *s);
 
 /* ---- request ---------------------------------------------------------------------------- */
@@ -90,13 +118,29 @@ void http_reply_error_status(struct http_req *r, unsigned status, const char *co
 /* The HTTP status for an ERR_* code. */
 unsigned http_status_for(int rc);
 
-/* Streams a response: 'fn' is called from the connection's own thread and may block; it
- * writes up to 'max' bytes into 'buf' and returns the count, or -1 to end the stream. 'done'
- * is called once when the stream ends or the client goes away. */
-typedef ssize_t http_stream_fn(void *ctx, char *buf, size_t max);
+/* ---- streams (stream.c) ---------------------------------------------------------------- */
+
+/* A streamed reply that holds no thread while it waits. 'fill' appends what is ready to 'out'
+ * (limit 4 MiB) and returns 0 (done for now), 1 (more is ready: call again once this is sent)
+ * or -1 (end the stream). It runs on a worker thread, never twice at once for one stream, and
+ * may block briefly (store reads). It is called once at the start (write the opening there)
+ * and again after http_stream_wake, but only when what it wrote before has been sent, so a slow
+ * reader is never filled ahead. After 'heartbeat_ms' without a byte sent, 'heartbeat' (e.g.
+ * ": heartbeat\n\n"; "" for none) is sent. 'done' is called exactly once, after the last
+ * fill, when the response ends or the client goes away; no wake may follow its return (the
+ * owner unsubscribes there). */
+struct http_stream;
+struct buf;
+typedef int http_stream_fill_fn(void *ctx, struct buf *out);
 typedef void http_stream_done_fn(void *ctx);
-void http_reply_stream(struct http_req *r, const char *content_type, http_stream_fn *fn,
-                       http_stream_done_fn *done, void *ctx);
+/* Sends the stream as the request's reply. The stream stays valid until 'done' is called. */
+struct http_stream *http_reply_stream(struct http_req *r, const char *content_type,
+                                      const char *heartbeat, int heartbeat_ms,
+                                      http_stream_fill_fn *fill, http_stream_done_fn *done,
+                                      void *ctx);
+/* Something new may be ready: schedules a fill. Thread-safe, never blocks on I/O; safe from a
+ * hub wake callback. */
+void http_stream_wake(struct http_stream *s);
 
 /* Appends 's' JSON-escaped (without quotes) to 'out'; an overflow is the buf's sticky error. */
 struct buf;

@@ -1,42 +1,52 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * server.c - libmicrohttpd glue: request lifecycle, body collection with limits, routing,
- * headers, replies and streamed responses.
+ * headers, replies, connection limits and the graceful stop.
+ *
+ * libmicrohttpd runs a few I/O threads (epoll each). A complete request is handed to the
+ * worker pool with its connection suspended, so a blocking handler never stalls the other
+ * connections of its I/O thread; the reply is queued when the worker resumes the connection.
+ * Requests over a connection limit, and any arriving while stopping, get a 503 right on the
+ * I/O thread.
  */
 #include "base/base.h"
-#include "http/http.h"
+#include "http/http_int.h"
 
 #include <arpa/inet.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
-#include <stdatomic.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/limits.h"
 #include "base/log.h"
 
 #define DEFAULT_BODY_MAX (64u * 1024)
 #define HEADERS_MAX 16
-
-struct http_server {
-    struct MHD_Daemon *d;
-    const struct http_route *routes;
-    size_t nroutes;
-    int port;
-    atomic_uint active;
-};
+#define TICK_MS 100              /* deadline and heartbeat resolution */
+#define FD_RESERVE 256           /* descriptors kept for the store, outbound HTTP, logs */
+#define PER_CLIENT_MARGIN 16     /* connections over the per-client limit that still get a 503 */
+#define QUEUE_PER_WORKER 512     /* requests waiting per worker before 503 (a reconnect burst
+                                  * of every widget after a restart must fit) */
 
 struct http_req {
     struct MHD_Connection *conn;
     struct http_server *srv;
+    struct http__conn *k;
     struct arena *ar;
     const struct http_route *route;
     struct str params[HTTP_PARAMS_MAX];
     const char *method, *path;
     struct buf body;
-    bool body_init, too_big, replied, dispatched;
+    bool body_init, too_big, replied, dispatched, streaming;
+    struct MHD_Response *resp; /* the reply, until queued on the I/O thread */
+    unsigned status;
+    struct http__job job;
     struct {
         const char *name, *value;
     } hdrs[HEADERS_MAX];
@@ -92,11 +102,33 @@ http_add_header(struct http_req *r, const char *name, const char *value)
 }
 
 void
-http_reply(struct http_req *r, unsigned status, const char *content_type, const char *body,
-           size_t len)
+http__req_set_response(struct http_req *r, unsigned status, struct MHD_Response *resp,
+                       bool stream)
 {
     ASSERT(!r->replied);
     r->replied = true;
+    r->streaming = stream;
+    apply_headers(r, resp);
+    r->resp = resp;
+    r->status = status;
+}
+
+struct MHD_Connection *
+http__req_conn(struct http_req *r)
+{
+    return r->conn;
+}
+
+struct http_server *
+http__req_server(struct http_req *r)
+{
+    return r->srv;
+}
+
+void
+http_reply(struct http_req *r, unsigned status, const char *content_type, const char *body,
+           size_t len)
+{
     if (arena_failed(r->ar) && status < 500) {
         /* The request ran past its arena cap (base/arena.h): what the handler built may be
          * incomplete, so it fails alone with an error instead of its answer. */
@@ -112,9 +144,7 @@ http_reply(struct http_req *r, unsigned status, const char *content_type, const 
         MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
     if (content_type)
         MHD_add_response_header(resp, "Content-Type", content_type);
-    apply_headers(r, resp);
-    MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
+    http__req_set_response(r, status, resp, false);
 }
 
 void
@@ -124,52 +154,25 @@ http_reply_json(struct http_req *r, unsigned status, const char *json, size_t le
     http_reply(r, status, "application/json", json, len);
 }
 
-struct stream {
-    http_stream_fn *fn;
-    http_stream_done_fn *done;
-    void *ctx;
-    struct http_server *srv;
-};
-
-static ssize_t
-stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-    struct stream *s = cls;
-    (void)pos;
-    ssize_t n = s->fn(s->ctx, buf, max);
-    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
-}
-
+/* Hands the reply to libmicrohttpd. Only on the connection's I/O thread, inside the access
+ * handler. */
 static void
-stream_free(void *cls)
+queue_reply(struct http_req *r)
 {
-    struct stream *s = cls;
-    if (s->done)
-        s->done(s->ctx);
-    atomic_fetch_sub(&s->srv->active, 1);
-    xfree(s);
+    struct MHD_Response *resp = r->resp;
+    r->resp = NULL;
+    http__conns_busy(r->srv->conns, r->k);
+    MHD_queue_response(r->conn, r->status, resp);
+    MHD_destroy_response(resp);
 }
 
-void
-http_reply_stream(struct http_req *r, const char *content_type, http_stream_fn *fn,
-                  http_stream_done_fn *done, void *ctx)
+/* A 503 that also closes the connection: for clients over a limit, and while stopping. */
+static void
+reply_unavailable(struct http_req *r, const char *message, const char *retry_after)
 {
-    ASSERT(!r->replied);
-    r->replied = true;
-    struct stream *s = xcalloc(1, sizeof(*s));
-    s->fn = fn;
-    s->done = done;
-    s->ctx = ctx;
-    s->srv = r->srv;
-    atomic_fetch_add(&r->srv->active, 1);
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, s, stream_free);
-    MHD_add_response_header(resp, "Content-Type", content_type);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-    apply_headers(r, resp);
-    MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
+    http_add_header(r, "Retry-After", retry_after);
+    http_add_header(r, "Connection", "close");
+    http_reply_error_status(r, 503, "unavailable", message);
 }
 
 static void
@@ -199,6 +202,41 @@ dispatch(struct http_req *r)
         http_reply_error_status(r, 404, "not_found", "no such endpoint");
 }
 
+/* Runs the handler on a pool worker while the connection is suspended, then resumes it; the
+ * access handler is called again on the I/O thread and queues the reply. */
+static void
+handle_job(struct http__job *j, bool cancelled)
+{
+    struct http_req *r = CONTAINER_OF(j, struct http_req, job);
+    if (cancelled) {
+        reply_unavailable(r, "server is shutting down", "5");
+    } else {
+        r->route->fn(r, r->route->ctx);
+        if (!r->replied) {
+            log_error("http", "handler sent no reply", "path=%s", r->path);
+            http_reply_error(r, ERR_IO, "internal error");
+        }
+    }
+    if (r->streaming) {
+        /* The handler is done and its headers are applied: a stream that stays open for
+         * hours keeps none of the request's memory. */
+        arena_free(r->ar);
+        r->ar = NULL;
+        if (r->body_init)
+            buf_release(&r->body);
+        r->body_init = false;
+    }
+    MHD_resume_connection(r->conn); /* 'r' belongs to the I/O thread from here on */
+}
+
+static struct http__conn *
+conn_slot(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
            const char *version, const char *upload, size_t *upload_size, void **req_cls)
@@ -209,25 +247,38 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 
     if (!r) {
         struct arena *ar = arena_new(HARK_REQ_ARENA_MAX);
-        r = ARENA_NEW(ar, struct http_req);
+        r = xcalloc(1, sizeof(*r)); /* outlives the arena when the reply is a stream */
         r->ar = ar;
         r->conn = conn;
         r->srv = srv;
+        r->k = conn_slot(conn);
         r->method = arena_strdup(ar, method);
         r->path = arena_strdup(ar, url);
         *req_cls = r;
-        dispatch(r);
-        if (r->replied)
-            return MHD_YES;
-        size_t max = r->route->max_body ? r->route->max_body : DEFAULT_BODY_MAX;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        int64_t n;
-        if (cl && str_to_i64(str_c(cl), 0, INT64_MAX, &n) == 0 && (uint64_t)n > max) {
-            http_reply_error(r, ERR_TOOBIG, "request body too large");
-            return MHD_YES;
+        atomic_fetch_add(&srv->active, 1);
+        if (http__conns_over(r->k))
+            reply_unavailable(r, "too many connections from this client; try again soon", "5");
+        else if (atomic_load(&srv->draining))
+            reply_unavailable(r, "server is shutting down", "5");
+        else
+            dispatch(r);
+        if (!r->replied) {
+            size_t max = r->route->max_body ? r->route->max_body : DEFAULT_BODY_MAX;
+            const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+            int64_t n;
+            if (cl && str_to_i64(str_c(cl), 0, INT64_MAX, &n) == 0 && (uint64_t)n > max) {
+                http_reply_error(r, ERR_TOOBIG, "request body too large");
+            } else {
+                buf_init(&r->body, max);
+                r->body_init = true;
+            }
         }
-        buf_init(&r->body, max);
-        r->body_init = true;
+        if (r->resp)
+            queue_reply(r);
+        return MHD_YES;
+    }
+    if (r->resp) { /* the worker's reply, after the resume */
+        queue_reply(r);
         return MHD_YES;
     }
     if (r->replied) {
@@ -244,13 +295,26 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     }
     if (r->too_big) {
         http_reply_error(r, ERR_TOOBIG, "request body too large");
+        queue_reply(r);
         return MHD_YES;
     }
+    if (r->dispatched)
+        return MHD_YES; /* not expected: the connection is suspended until the worker is done */
     r->dispatched = true;
-    r->route->fn(r, r->route->ctx);
-    if (!r->replied) {
-        log_error("http", "handler sent no reply", "path=%s", r->path);
-        http_reply_error(r, ERR_IO, "internal error");
+    http__conns_busy(srv->conns, r->k);
+    /* Suspend before queueing: the worker resumes, and a resume must follow the suspend. */
+    MHD_suspend_connection(conn);
+    r->job.run = handle_job;
+    int rc = http__pool_push(srv->pool, &r->job);
+    if (rc < 0) {
+        if (rc == ERR_BUSY) {
+            atomic_fetch_add(&srv->busy_refused, 1);
+            http_add_header(r, "Retry-After", "2");
+            http_reply_error_status(r, 503, "unavailable", "server busy; try again soon");
+        } else {
+            reply_unavailable(r, "server is shutting down", "5");
+        }
+        MHD_resume_connection(conn);
     }
     return MHD_YES;
 }
@@ -259,16 +323,33 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
              enum MHD_RequestTerminationCode toe)
 {
+    struct http_server *srv = cls;
     struct http_req *r = *req_cls;
-    (void)cls;
-    (void)conn;
     (void)toe;
     if (!r)
         return;
+    if (r->resp) /* never queued (the connection went away first) */
+        MHD_destroy_response(r->resp);
     if (r->body_init)
         buf_release(&r->body);
+    http__conns_idle(srv->conns, conn_slot(conn));
     arena_free(r->ar);
+    xfree(r);
     *req_cls = NULL;
+    atomic_fetch_sub(&srv->active, 1);
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+              enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = http__conns_open(srv->conns, conn);
+    } else {
+        http__conns_close(srv->conns, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void
@@ -287,6 +368,62 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_debug("http", "mhd", "detail=\"%s\"", line);
 }
 
+/* Deadlines and heartbeats, every TICK_MS until stopped. */
+static void *
+ticker(void *arg)
+{
+    struct http_server *s = arg;
+    unsigned n = 0;
+    pthread_mutex_lock(&s->tick_mu);
+    while (!s->ticker_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += TICK_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->tick_cv, &s->tick_mu, &ts);
+        if (s->ticker_stop)
+            break;
+        pthread_mutex_unlock(&s->tick_mu);
+        int64_t now = clock_mono_ms();
+        http__conns_reap(s->conns, now);
+        if (++n % 3 == 0) /* heartbeats are seconds apart: every third tick is plenty */
+            http__streams_tick(s, now);
+        pthread_mutex_lock(&s->tick_mu);
+    }
+    pthread_mutex_unlock(&s->tick_mu);
+    return NULL;
+}
+
+/* Raises the open-files limit to its hard limit and returns how many descriptors connections
+ * may use. */
+static unsigned
+fd_budget(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024 - FD_RESERVE;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t want = rl.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_max;
+        struct rlimit nl = { want, rl.rlim_max };
+        if (setrlimit(RLIMIT_NOFILE, &nl) == 0)
+            rl.rlim_cur = want;
+    }
+    rlim_t cur = rl.rlim_cur == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_cur;
+    if (cur > (rlim_t)1 << 24)
+        cur = (rlim_t)1 << 24;
+    return cur > 2 * FD_RESERVE ? (unsigned)cur - FD_RESERVE : (unsigned)cur / 2;
+}
+
+static unsigned
+online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+}
+
 int
 http_server_start(const struct http_config *cfg, const struct http_route *routes, size_t n,
                   struct http_server **out)
@@ -294,26 +431,70 @@ http_server_start(const struct http_config *cfg, const struct http_route *routes
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port) };
     if (inet_pton(AF_INET, cfg->addr ? cfg->addr : "127.0.0.1", &sa.sin_addr) != 1)
         return ERR_INVAL;
+    unsigned threads = cfg->threads ? cfg->threads : online_cpus();
+    unsigned workers = cfg->workers ? cfg->workers : 32;
+    unsigned max_conns = cfg->max_conns ? cfg->max_conns : 16384;
+    unsigned per_client = cfg->max_per_client;
+    unsigned margin = max_conns / 32 > 64 ? max_conns / 32 : 64;
+    unsigned budget = fd_budget();
+    unsigned avail = budget > 4 * threads + 64 ? budget - 4 * threads - 16 : 48;
+    if (max_conns + margin > avail) {
+        /* Keep the same proportion of 503-answering margin inside what fits. */
+        margin = avail / 33 > 8 ? avail / 33 : 8;
+        unsigned fit = avail - margin;
+        log_warn("http", "open-files limit too low for max-connections; lowered",
+                 "max_connections=%u fits=%u", max_conns, fit);
+        max_conns = fit;
+    }
     struct http_server *s = xcalloc(1, sizeof(*s));
     s->routes = routes;
     s->nroutes = n;
+    s->drain_ms = cfg->drain_ms ? cfg->drain_ms : 10000;
+    pthread_mutex_init(&s->streams.mu, NULL);
+    pthread_mutex_init(&s->tick_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->tick_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    s->conns = http__conns_new(max_conns, per_client,
+                               cfg->request_timeout_ms ? cfg->request_timeout_ms : 10000);
+    s->pool = http__pool_new(workers, (size_t)workers * QUEUE_PER_WORKER);
+    if (!s->pool)
+        goto fail;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG;
+    /* The pool-size pair comes last: with one I/O thread it becomes the end of the list, as
+     * libmicrohttpd warns about a pool of 0 or 1. The logger comes first to catch warnings. */
     s->d = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-            MHD_USE_POLL,
-        (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)(cfg->max_conns ? cfg->max_conns : 1024), MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)(cfg->timeout_s ? cfg->timeout_s : 120), MHD_OPTION_THREAD_STACK_SIZE,
-        (size_t)(512 * 1024), MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
-    if (!s->d) {
-        xfree(s);
-        return ERR_IO;
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_LIMIT,
+        max_conns + margin, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        per_client ? per_client + PER_CLIENT_MARGIN : 0u, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)(cfg->timeout_s ? cfg->timeout_s : 60), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
+        threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, MHD_OPTION_END);
+    if (!s->d)
+        goto fail;
+    if (pthread_create(&s->ticker, NULL, ticker, s) != 0) {
+        MHD_stop_daemon(s->d);
+        goto fail;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : cfg->port;
+    log_info("http", "serving", "io_threads=%u workers=%u max_connections=%u per_client=%u",
+             threads, workers, max_conns, per_client);
     *out = s;
     return 0;
+fail:
+    http__pool_free(s->pool);
+    http__conns_free(s->conns);
+    pthread_cond_destroy(&s->tick_cv);
+    pthread_mutex_destroy(&s->tick_mu);
+    pthread_mutex_destroy(&s->streams.mu);
+    xfree(s);
+    return ERR_IO;
 }
 
 int
@@ -329,11 +510,60 @@ http_server_active(struct http_server *s)
 }
 
 void
+http_server_stats(struct http_server *s, struct http_server_stats *out)
+{
+    struct http__conns_stats cs;
+    http__conns_stats(s->conns, &cs);
+    out->connections = cs.open;
+    out->refused_over_limit = cs.over;
+    out->timed_out = cs.timed_out;
+    out->refused_busy = atomic_load(&s->busy_refused);
+    out->streams = http_server_streams(s);
+    out->queued = http__pool_depth(s->pool);
+    out->active = atomic_load(&s->active);
+}
+
+void
 http_server_stop(struct http_server *s)
 {
     if (!s)
         return;
+    int64_t deadline = clock_mono_ms() + s->drain_ms;
+    /* Stop accepting; connections already open finish what they started. */
+    MHD_socket lfd = MHD_quiesce_daemon(s->d);
+    /* Quiesced, the socket still completes handshakes into its backlog. Shutting it down stops
+     * listening (new clients are refused, queued ones reset) while the descriptor stays ours,
+     * so no I/O thread can meet a reused number; it is closed after the daemon stops. */
+    if (lfd != MHD_INVALID_SOCKET)
+        shutdown(lfd, SHUT_RDWR);
+    atomic_store(&s->draining, true);
+    log_info("http", "draining", "requests=%u streams=%zu", atomic_load(&s->active),
+             http_server_streams(s));
+    /* Streams count as requests until their end is sent; a handler still running may open
+     * one, so end them again on every round. */
+    while (atomic_load(&s->active) > 0 && clock_mono_ms() < deadline) {
+        http__streams_end(s);
+        struct timespec ts = { 0, 20 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    unsigned left = atomic_load(&s->active);
+    if (left)
+        log_warn("http", "drain deadline passed; closing what is left", "requests=%u", left);
+    http__pool_stop(s->pool, deadline);
+    http__streams_end(s);
+    pthread_mutex_lock(&s->tick_mu);
+    s->ticker_stop = true;
+    pthread_cond_signal(&s->tick_cv);
+    pthread_mutex_unlock(&s->tick_mu);
+    pthread_join(s->ticker, NULL);
     MHD_stop_daemon(s->d);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    http__pool_free(s->pool);
+    http__conns_free(s->conns);
+    pthread_cond_destroy(&s->tick_cv);
+    pthread_mutex_destroy(&s->tick_mu);
+    pthread_mutex_destroy(&s->streams.mu);
     xfree(s);
 }
 
