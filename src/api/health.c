@@ -143,8 +143,8 @@ api__metrics(struct http_req *r, void *ctx)
     counter(&b, "hark_routing_failed_total", "Routing decisions that failed.", "counter",
             metrics_get(&m->route_failed));
     /* Issue 5: listening. */
-    struct care_listen_metrics lm;
-    care_listen_metrics(a->care, &lm);
+    struct watch_metrics lm;
+    watch_metrics(a->care, &lm);
     counter(&b, "hark_listen_posts_total", "Posts seen by the listening matcher.", "counter",
             lm.posts);
     counter(&b, "hark_listen_matched_total", "Posts matching a listening query.", "counter",

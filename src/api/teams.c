@@ -122,7 +122,7 @@ put_team(struct http_req *r, struct api *a, int64_t id)
                                               : "cannot save team");
         return;
     }
-    care_timers_kick(a->care);
+    routing_timers_kick(a->care);
     reply_team(r, a, out, id ? 200 : 201);
 }
 
@@ -130,7 +130,7 @@ void
 api__teams_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct store_team *v;
@@ -150,7 +150,7 @@ void
 api__teams_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     put_team(r, a, 0);
@@ -160,7 +160,7 @@ void
 api__team_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -171,7 +171,7 @@ void
 api__team_update(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -182,7 +182,7 @@ void
 api__team_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -230,7 +230,7 @@ void
 api__profiles_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct store_profile *v;
@@ -262,7 +262,7 @@ void
 api__profile_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -273,7 +273,7 @@ void
 api__profile_update(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -306,7 +306,7 @@ api__profile_update(struct http_req *r, void *ctx)
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such agent" : "cannot save profile");
         return;
     }
-    care_timers_kick(a->care); /* capacity or availability may free the queue */
+    routing_timers_kick(a->care); /* capacity or availability may free the queue */
     reply_profile(r, a, id);
 }
 
@@ -314,7 +314,7 @@ void
 api__me_availability(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     if (!p.agent_id) {
@@ -337,6 +337,6 @@ api__me_availability(struct http_req *r, void *ctx)
         http_reply_error(r, rc, "cannot save availability");
         return;
     }
-    care_timers_kick(a->care);
+    routing_timers_kick(a->care);
     reply_profile(r, a, p.agent_id);
 }

@@ -31,7 +31,7 @@ care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struc
 #undef DEFAULT
     c->st = st;
     c->hub = hub;
-    c->limiter = care__limiter_new(4096);
+    c->limiter = auth__limiter_new(4096);
     pthread_mutex_init(&c->outbox_mu, NULL);
     pthread_cond_init(&c->outbox_cv, NULL);
     pthread_mutex_init(&c->route_mu, NULL);
@@ -45,10 +45,10 @@ care_free(struct care *c)
     if (!c)
         return;
     care_outbox_stop(c);
-    care_timers_stop(c);
-    care__presence_free(c->presence);
+    routing_timers_stop(c);
+    routing__presence_free(c->presence);
     pthread_mutex_destroy(&c->route_mu);
-    care__limiter_free(c->limiter);
+    auth__limiter_free(c->limiter);
     pthread_mutex_destroy(&c->outbox_mu);
     pthread_cond_destroy(&c->outbox_cv);
     xfree(c);

@@ -34,7 +34,7 @@ TEST(expired_sessions_are_purged)
     CHECK_INT(care_new(&cfg, st, NULL, &c), 0);
     struct agent a = { .email = "hk@example.com", .name = "Hk", .role = "agent" };
     int64_t agent_id;
-    CHECK_INT(care_agent_add(c, &a, STR_LIT("a long password here"), &agent_id, NULL), 0);
+    CHECK_INT(auth_agent_add(c, &a, STR_LIT("a long password here"), &agent_id, NULL), 0);
 
     struct arena *ar = arena_new(1 << 16);
     struct agent secret;
