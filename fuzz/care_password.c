@@ -6,7 +6,7 @@
 #include "base/base.h"
 
 #include "base/utf8.h"
-#include "care/care.h"
+#include "auth/auth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -27,7 +27,7 @@ setup(void)
     store_listen_query_add(st, "b", "(late NEAR/3 order) -spam lang:en", true, &id);
     struct watch_config lc = { .brand_handles = "acme,acme.bsky.social" };
     struct errmsg em = { 0 };
-    if (watch_start(care, &lc, &em) < 0)
+    if (care_watch_start(care, &lc, &em) < 0)
         __builtin_trap();
 }
 
@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)watch_is_brand(s, "acme");
     struct watch_ingest_result r;
     struct errmsg em = { 0 };
-    int rc = watch_ingest(care, s, &r, &em);
+    int rc = watch_ingest(care_watch(care), s, &r, &em);
     if (rc == 0 && (r.stored + r.duplicates > r.matched || r.matched > r.posts ||
                     r.posts > r.lines))
         __builtin_trap();

@@ -114,7 +114,7 @@ ingest(struct demo_listen *d, struct buf *b)
     if (rc < 0)
         errmsg_set(&em, rc, "simulated posts larger than their buffer");
     else
-        rc = watch_ingest(d->app->care, buf_str(b), &r, &em);
+        rc = watch_ingest(care_watch(d->app->care), buf_str(b), &r, &em);
     if (rc < 0)
         log_warn("demo", "simulated posts refused", "err=\"%s\"", em.text);
     buf_reset(b);
@@ -180,7 +180,7 @@ demo_listen_start(struct app *app, int64_t interval_ms)
             store_listen_query_add(app->st, queries[i].name, queries[i].query, true, &id);
         }
         struct errmsg em = { 0 };
-        watch_reload(app->care, &em);
+        watch_reload(care_watch(app->care), &em);
         seed(d);
     }
     arena_free(ar);

@@ -5,7 +5,7 @@
 #   3. each third-party library header appears only in the folder that owns it.
 set -u
 cd "$(dirname "$0")/.."
-order="base model store fetch classify listen channels care http api"
+order="base model store fetch classify listen channels auth routing watch care http api"
 rank() { i=0; for f in $order; do [ "$f" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo 99; }
 bad=0
 for f in src/*.c src/*/*.c; do
@@ -35,10 +35,10 @@ owns() { # owns HEADER-REGEX FOLDER...
 owns 'microhttpd.h' http
 owns 'sqlite3.h|libpq-fe.h' store
 owns 'hs.h|hs/|yajl/|libwebsockets.h' listen
-owns 'unicode/' listen care
+owns 'unicode/' listen routing
 owns 'curl/' fetch
-owns 'argon2.h' care
-owns 'openssl/' channels care
+owns 'argon2.h' auth
+owns 'openssl/' channels auth
 owns 'jansson.h' model api channels listen
 owns 'libexttextcat/|textcat.h' classify
 [ $bad -eq 0 ] && echo "lint: ok"

@@ -55,7 +55,7 @@ api__agents_create(struct http_req *r, void *ctx)
         return;
     struct errmsg em = { 0 };
     int64_t id;
-    int rc = auth_agent_add(a->care, &ag, str_c(password), &id, &em);
+    int rc = auth_agent_add(care_auth(a->care), &ag, str_c(password), &id, &em);
     if (rc < 0) {
         api__reply_err(r, rc, &em, "cannot add agent");
         return;
@@ -96,7 +96,7 @@ set_disabled(struct http_req *r, struct api *a, bool disabled)
         http_reply_error(r, ERR_CONFLICT, "cannot disable yourself");
         return;
     }
-    int rc = auth_agent_set_disabled(a->care, id, disabled, &ended);
+    int rc = auth_agent_set_disabled(care_auth(a->care), id, disabled, &ended);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such agent" : "cannot update agent");
         return;
@@ -140,7 +140,7 @@ api__agent_password(struct http_req *r, void *ctx)
         api__password_or_reply(r, password) < 0)
         return;
     struct errmsg em = { 0 };
-    int rc = auth_agent_set_password(a->care, id, str_c(password), &ended, &em);
+    int rc = auth_agent_set_password(care_auth(a->care), id, str_c(password), &ended, &em);
     if (rc == ERR_BUSY)
         http_add_header(r, "Retry-After", "1");
     if (rc < 0) {

@@ -138,7 +138,7 @@ sse_done(void *ctx)
     struct sse *s = ctx;
     hub_unsubscribe(s->a->hub, &s->sub);
     if (s->presence_agent)
-        routing_presence(s->a->care, s->presence_agent, false);
+        routing_presence(care_routing(s->a->care), s->presence_agent, false);
     atomic_fetch_sub(&s->a->sse_clients, 1);
     buf_release(&s->pending);
     pthread_mutex_destroy(&s->mu);
@@ -174,7 +174,7 @@ api__events(struct http_req *r, void *ctx)
     atomic_fetch_add(&a->sse_clients, 1);
     if (p.via_cookie && p.agent_id) {
         s->presence_agent = p.agent_id;
-        routing_presence(a->care, p.agent_id, true);
+        routing_presence(care_routing(a->care), p.agent_id, true);
     }
     http_reply_stream(r, "text/event-stream", sse_read, sse_done, s);
 }

@@ -3,7 +3,7 @@
  * listening.c - the /api/v1/listening endpoints: queries (admins write, everyone reads),
  * mentions with filters and paging, turning a mention into a care conversation, spike alerts,
  * firehose sources, and the HTTP POST variant of the JSON-lines source. The matching itself
- * runs in care/listening.c; every query or source change here asks it to reload.
+ * runs in watch/watch.c; every query or source change here asks it to reload.
  */
 #include "base/base.h"
 #include "api/api_int.h"
@@ -100,7 +100,7 @@ reload_or_log(struct api *a)
     struct errmsg em = { 0 };
     /* The rows are durable either way; a failed compile keeps the previous set and is logged
      * by the service. */
-    watch_reload(a->care, &em);
+    watch_reload(care_watch(a->care), &em);
 }
 
 void
@@ -489,7 +489,7 @@ api__listen_ingest(struct http_req *r, void *ctx)
     struct str body = http_body(r);
     struct watch_ingest_result res;
     struct errmsg em = { 0 };
-    int rc = watch_ingest(a->care, body, &res, &em);
+    int rc = watch_ingest(care_watch(a->care), body, &res, &em);
     if (rc < 0) {
         http_reply_error(r, rc, em.set ? em.text : "cannot ingest");
         return;
@@ -506,7 +506,7 @@ static json_t *
 source_json(struct api *a, const struct listen_source_row *s)
 {
     struct watch_source_status st;
-    watch_source_status(a->care, s->id, &st);
+    watch_source_status(care_watch(a->care), s->id, &st);
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(s->id));
     json_object_set_new(o, "spec", json_string(s->spec));
@@ -618,7 +618,7 @@ api__lsource_create(struct http_req *r, void *ctx)
         http_reply_error(r, rc, "cannot store source");
         return;
     }
-    watch_sources_reload(a->care);
+    watch_sources_reload(care_watch(a->care));
     reply_source(r, a, id, 201);
 }
 
@@ -643,7 +643,7 @@ api__lsource_patch(struct http_req *r, void *ctx)
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot update source");
         return;
     }
-    watch_sources_reload(a->care);
+    watch_sources_reload(care_watch(a->care));
     reply_source(r, a, id, 200);
 }
 
@@ -660,6 +660,6 @@ api__lsource_delete(struct http_req *r, void *ctx)
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot delete source");
         return;
     }
-    watch_sources_reload(a->care);
+    watch_sources_reload(care_watch(a->care));
     http_reply(r, 204, NULL, "", 0);
 }

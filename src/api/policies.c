@@ -245,7 +245,7 @@ api__conv_sla(struct http_req *r, void *ctx)
         struct store_sla_policy pol;
         if (store_sla_policy_get(a->st, ar, x.policy_id, &pol) < 0 ||
             pol.version != x.policy_version) {
-            routing_sla_recompute(a->care, id, 0);
+            routing_sla_recompute(care_routing(a->care), id, 0);
             rc = store_conv_sla_get(a->st, ar, id, &x);
         }
     }

@@ -34,7 +34,7 @@ api__login(struct http_req *r, void *ctx)
     }
     struct auth_login_result login;
     int64_t retry_ms = 0;
-    int rc = auth_login(a->care, http_arena(r),
+    int rc = auth_login(care_auth(a->care), http_arena(r),
                         (struct str){ json_string_value(email), json_string_length(email) },
                         (struct str){ json_string_value(password), json_string_length(password) },
                         http_client(r), &login, &retry_ms);
@@ -65,7 +65,7 @@ api__logout(struct http_req *r, void *ctx)
         return;
     const char *cookie = http_cookie(r, a->cfg.secure_cookies ? API_COOKIE_SECURE : API_COOKIE);
     if (p.via_cookie && cookie)
-        auth_logout(a->care, cookie);
+        auth_logout(care_auth(a->care), cookie);
     set_cookie(r, a, "", true);
     api__reply(r, 200, json_pack("{s:s}", "status", "logged_out"));
 }
@@ -159,7 +159,7 @@ api__me_password(struct http_req *r, void *ctx)
         return;
     struct errmsg em = { 0 };
     int64_t ended = 0, retry_ms = 0;
-    int rc = auth_password_change(a->care, http_arena(r), p.agent_id, str_c(current),
+    int rc = auth_password_change(care_auth(a->care), http_arena(r), p.agent_id, str_c(current),
                                   str_c(password), p.session_id, http_client(r), &ended,
                                   &retry_ms, &em);
     if (rc == ERR_BUSY) {

@@ -114,7 +114,7 @@ put_team(struct http_req *r, struct api *a, int64_t id)
     if (team_body(r, &t) < 0)
         return;
     int64_t out = 0;
-    int rc = store_team_put(a->st, id, &t, &out);
+    int rc = routing_team_put(care_routing(a->care), id, &t, &out);
     if (rc < 0) {
         http_reply_error(r, rc,
                          rc == ERR_CONFLICT   ? "a team with this name exists"
@@ -122,7 +122,6 @@ put_team(struct http_req *r, struct api *a, int64_t id)
                                               : "cannot save team");
         return;
     }
-    routing_timers_kick(a->care);
     reply_team(r, a, out, id ? 200 : 201);
 }
 
@@ -301,12 +300,11 @@ api__profile_update(struct http_req *r, void *ctx)
         x.location = "";
     x.capacity = (int)cap;
     x.auto_presence = presence;
-    int rc = store_profile_put(a->st, &x, has_presence);
+    int rc = routing_profile_put(care_routing(a->care), &x, has_presence);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such agent" : "cannot save profile");
         return;
     }
-    routing_timers_kick(a->care); /* capacity or availability may free the queue */
     reply_profile(r, a, id);
 }
 
@@ -332,11 +330,10 @@ api__me_availability(struct http_req *r, void *ctx)
         invalid(r, "availability", "online, away or offline");
         return;
     }
-    int rc = store_profile_put(a->st, &x, false);
+    int rc = routing_profile_put(care_routing(a->care), &x, false);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot save availability");
         return;
     }
-    routing_timers_kick(a->care);
     reply_profile(r, a, p.agent_id);
 }

@@ -83,7 +83,7 @@ api__tokens_create(struct http_req *r, void *ctx)
     char secret[80];
     int64_t id;
     struct errmsg em = { 0 };
-    int rc = auth_token_create(a->care, &t, secret, sizeof(secret), &id, &em);
+    int rc = auth_token_create(care_auth(a->care), &t, secret, sizeof(secret), &id, &em);
     if (rc < 0) {
         api__reply_err(r, rc, &em, "cannot create token");
         return;

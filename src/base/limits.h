@@ -41,7 +41,7 @@
 /* A job that touches only ids and short fields (a timer firing, a presence change). */
 #define HARK_SMALL_JOB_ARENA_MAX (64u * 1024)
 
-/* Routing arenas are sized from the routing data itself (routing__cap in care/route.c). */
+/* Routing arenas are sized from the routing data itself (routing__cap in routing/route.c). */
 
 /* A page of SLA timers loaded at once. */
 #define HARK_TIMER_PAGE_ARENA_MAX (4u << 20)

@@ -168,3 +168,36 @@ care_outbox_kick(struct care *c)
     pthread_cond_signal(&c->outbox_cv);
     pthread_mutex_unlock(&c->outbox_mu);
 }
+
+int
+care_reply(struct care *c, int64_t conv_id, int64_t agent_id, struct str text, bool note,
+           int64_t *msg_id)
+{
+    int rc = store_reply(c->st, conv_id, agent_id, text, note, msg_id);
+    if (rc < 0)
+        return rc;
+    if (!note)
+        care_outbox_kick(c);
+    return 0;
+}
+
+int
+care_reply_payload(struct care *c, int64_t conv_id, int64_t agent_id, struct str text,
+                   const char *payload, int64_t *msg_id)
+{
+    int rc = store_reply_payload(c->st, conv_id, agent_id, text, payload, msg_id);
+    if (rc < 0)
+        return rc;
+    care_outbox_kick(c);
+    return 0;
+}
+
+int
+care_msg_retry(struct care *c, int64_t msg_id)
+{
+    int rc = store_msg_retry(c->st, msg_id);
+    if (rc < 0)
+        return rc;
+    care_outbox_kick(c);
+    return 0;
+}

@@ -9,7 +9,7 @@
  * comes due, never by scanning all conversations.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "routing/routing_int.h"
 
 #include <stdio.h>
 
@@ -128,7 +128,7 @@ routing_sla_compute(const struct routing_sla_input *in, struct store_sla_apply *
 
 /* Compiles the calendar 'id' (0: none, NULL result). */
 static struct routing_hours *
-hours_for(struct care *c, struct arena *ar, int64_t id)
+hours_for(struct routing *c, struct arena *ar, int64_t id)
 {
     if (!id)
         return NULL;
@@ -146,7 +146,7 @@ hours_for(struct care *c, struct arena *ar, int64_t id)
 }
 
 int
-routing_sla_recompute(struct care *c, int64_t conv_id, int64_t gen)
+routing_sla_recompute(struct routing *c, int64_t conv_id, int64_t gen)
 {
     struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
     struct conv cv;
@@ -192,7 +192,7 @@ out:
 }
 
 int
-routing_sla_unanswered(struct care *c, int64_t conv_id)
+routing_sla_unanswered(struct routing *c, int64_t conv_id)
 {
     struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
     struct store_conv_sla x;
@@ -223,7 +223,7 @@ fill(struct buf *b, const char *tpl, const char *when, const char *team)
 }
 
 int
-routing_autoack_maybe(struct care *c, int64_t conv_id)
+routing_autoack_maybe(struct routing *c, int64_t conv_id)
 {
     /* It reads every agent's profile (the team's measured response time) besides the
      * conversation, its team, calendar and policies: sized like a routing decision. */
@@ -324,7 +324,8 @@ routing_autoack_maybe(struct care *c, int64_t conv_id)
     if (rc == 0) {
         log_info("sla", "acknowledged", "conversation=%lld message=%lld", (long long)conv_id,
                  (long long)msg_id);
-        care_outbox_kick(c);
+        if (c->hooks.reply_queued)
+            c->hooks.reply_queued(c->hooks.arg);
     }
 out:
     routing_hours_free(h);

@@ -12,7 +12,7 @@
  * on any published event (the hub), on a kick, or when the earliest timer is due.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "routing/routing_int.h"
 
 #include <errno.h>
 #include <time.h>
@@ -22,6 +22,7 @@
 #include "base/hub.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/store.h"
 
 /* ---- the heap ------------------------------------------------------------------------------ */
@@ -132,7 +133,7 @@ struct routing__timers {
 static void
 on_event(void *arg)
 {
-    struct care *c = arg;
+    struct routing *c = arg;
     struct routing__timers *t = c->timers;
     if (!t)
         return;
@@ -143,7 +144,7 @@ on_event(void *arg)
 }
 
 static void
-load_new(struct care *c, struct routing__timers *t)
+load_new(struct routing *c, struct routing__timers *t)
 {
     for (;;) {
         struct arena *ar = arena_new(HARK_TIMER_PAGE_ARENA_MAX);
@@ -162,7 +163,7 @@ load_new(struct care *c, struct routing__timers *t)
 
 /* Recomputes changed conversations; true when any was. */
 static bool
-drain_dirty(struct care *c)
+drain_dirty(struct routing *c)
 {
     bool any = false;
     for (int round = 0; round < 100; round++) {
@@ -183,7 +184,7 @@ drain_dirty(struct care *c)
 /* A timer came due. Deadlines computed under an older policy version are recomputed instead
  * of fired (the lazy half of "recompute on policy change"). */
 static void
-fire(struct care *c, int64_t id)
+fire(struct routing *c, int64_t id)
 {
     bool fired = false;
     int rc = store_timer_fire(c->st, id, &fired);
@@ -198,7 +199,7 @@ fire(struct care *c, int64_t id)
 
 /* After firing: escalation for response clocks, and the policy-version check. */
 static void
-after_fire(struct care *c, const struct store_timer *tm)
+after_fire(struct routing *c, const struct store_timer *tm)
 {
     bool response = strncmp(tm->kind, "first_", 6) == 0 || strncmp(tm->kind, "next_", 5) == 0;
     if (!response)
@@ -212,7 +213,7 @@ after_fire(struct care *c, const struct store_timer *tm)
 /* Checks the policy version of a due timer's conversation; true when it was stale (and has
  * been recomputed, so the timer must not fire). */
 static bool
-stale(struct care *c, struct arena *ar, int64_t conv_id)
+stale(struct routing *c, struct arena *ar, int64_t conv_id)
 {
     struct store_conv_sla x;
     if (store_conv_sla_get(c->st, ar, conv_id, &x) < 0 || !x.policy_id)
@@ -226,7 +227,7 @@ stale(struct care *c, struct arena *ar, int64_t conv_id)
 }
 
 static void
-fire_due(struct care *c, struct routing__timers *t)
+fire_due(struct routing *c, struct routing__timers *t)
 {
     struct routing_heap_item it;
     int64_t now = clock_now_ms();
@@ -253,7 +254,7 @@ fire_due(struct care *c, struct routing__timers *t)
 static void *
 worker(void *arg)
 {
-    struct care *c = arg;
+    struct routing *c = arg;
     struct routing__timers *t = c->timers;
     load_new(c, t);
     for (;;) {
@@ -270,7 +271,8 @@ worker(void *arg)
             routing_drain(c);
         }
         fire_due(c, t);
-        care__housekeep(c, clock_now_ms());
+        if (c->hooks.tick)
+            c->hooks.tick(c->hooks.arg, clock_now_ms());
 
         struct routing_heap_item it;
         int64_t wait = 60000;
@@ -299,7 +301,7 @@ worker(void *arg)
 }
 
 int
-routing_timers_start(struct care *c)
+routing_timers_start(struct routing *c)
 {
     if (c->timers)
         return 0;
@@ -325,7 +327,7 @@ routing_timers_start(struct care *c)
 }
 
 void
-routing_timers_stop(struct care *c)
+routing_timers_stop(struct routing *c)
 {
     struct routing__timers *t = c->timers;
     if (!t)
@@ -345,7 +347,7 @@ routing_timers_stop(struct care *c)
 }
 
 void
-routing_timers_kick(struct care *c)
+routing_timers_kick(struct routing *c)
 {
     struct routing__timers *t = c->timers;
     if (!t)

@@ -9,7 +9,7 @@
  * no rule matching, nothing is routed: the conversation stays in the shared inbox.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "routing/routing_int.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/store.h"
 
 #define URGENT 70                   /* urgency band "high" (docs/triage.md) */
@@ -303,7 +304,7 @@ ctx_cap(const struct store_route_sizes *z, size_t *out)
 }
 
 int
-routing__cap(struct care *c, size_t *cap)
+routing__cap(struct routing *c, size_t *cap)
 {
     struct store_route_sizes z;
     int rc = store_route_sizes(c->st, &z);
@@ -324,7 +325,7 @@ struct route_ctx {
     size_t nteams;
     struct store_profile *agents; /* by agent id */
     size_t nagents;
-    int64_t gen;                  /* 'route_gen' of struct care when loaded (route_mu) */
+    int64_t gen;                  /* 'route_gen' of struct routing when loaded (route_mu) */
 };
 
 static void
@@ -336,7 +337,7 @@ ctx_release(struct route_ctx *x)
 
 /* Loads a context (teams and profiles only when there is a rule). Call with 'route_mu' held. */
 static int
-ctx_load(struct care *c, struct route_ctx *x)
+ctx_load(struct routing *c, struct route_ctx *x)
 {
     memset(x, 0, sizeof(*x));
     struct store_route_sizes z;
@@ -402,7 +403,7 @@ anyone_free(const struct route_ctx *x)
 /* Decides for one conversation with context 'x'; the conversation's input is read into an
  * arena of its own, freed before returning ('res' points into 'x' only). */
 static int
-decide(struct care *c, const struct route_ctx *x, int64_t conv_id, struct routing_result *res)
+decide(struct routing *c, const struct route_ctx *x, int64_t conv_id, struct routing_result *res)
 {
     memset(res, 0, sizeof(*res));
     if (x->nrules == 0)
@@ -422,7 +423,7 @@ decide(struct care *c, const struct route_ctx *x, int64_t conv_id, struct routin
 
 /* Records 'res' for 'conv_id'. Call with 'route_mu' held; an assignment bumps 'route_gen'. */
 static int
-apply(struct care *c, int64_t conv_id, const struct routing_result *res)
+apply(struct routing *c, int64_t conv_id, const struct routing_result *res)
 {
     struct store_route_decision d = { .team_id = res->team->id, .agent_id = res->agent_id,
                                       .rule_id = res->rule->id, .strategy = res->strategy,
@@ -434,14 +435,14 @@ apply(struct care *c, int64_t conv_id, const struct routing_result *res)
 }
 
 static void
-failed(struct care *c, int64_t conv_id, const char *what, int rc)
+failed(struct routing *c, int64_t conv_id, const char *what, int rc)
 {
     metrics_add(&c->metrics.route_failed, 1);
     log_warn("route", what, "conversation=%lld err=%s", (long long)conv_id, err_str(rc));
 }
 
 int
-routing_conv(struct care *c, int64_t conv_id)
+routing_conv(struct routing *c, int64_t conv_id)
 {
     struct route_ctx x;
     struct routing_result res;
@@ -465,7 +466,7 @@ routing_conv(struct care *c, int64_t conv_id)
 }
 
 void
-routing_inbound(struct care *c, const struct ingest_result *r)
+routing_inbound(struct routing *c, const struct ingest_result *r)
 {
     if (r->duplicate)
         return;
@@ -499,7 +500,7 @@ took(struct route_ctx *x, const struct routing_result *res, int64_t gen)
  * conversations are never held up behind a deep queue.
  */
 void
-routing_drain(struct care *c)
+routing_drain(struct routing *c)
 {
     struct store_queue_entry last = { 0 }, *v;
     bool have_last = false, stop = false;
@@ -562,7 +563,7 @@ routing_drain(struct care *c)
 /* Escalation near the limit (called by the timers worker): level 1 the team lead, level 2 any
  * available agent. */
 void
-routing__escalate(struct care *c, int64_t conv_id, int level)
+routing__escalate(struct routing *c, int64_t conv_id, int level)
 {
     size_t cap;
     int rc = routing__cap(c, &cap);
@@ -645,7 +646,7 @@ routing__presence_free(struct routing__presence *p)
 }
 
 void
-routing_presence(struct care *c, int64_t agent_id, bool connected)
+routing_presence(struct routing *c, int64_t agent_id, bool connected)
 {
     if (agent_id <= 0)
         return;
@@ -693,8 +694,7 @@ routing_presence(struct care *c, int64_t agent_id, bool connected)
         if (to) {
             struct store_profile upd = { .agent_id = agent_id, .capacity = -1,
                                          .availability = to };
-            store_profile_put(c->st, &upd, false);
-            routing_timers_kick(c);
+            routing_profile_put(c, &upd, false);
         }
     }
     arena_free(ar);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * listening.c - the listening service: the active queries compiled into one listen_set,
+ * watch.c - the listening service: the active queries compiled into one listen_set,
  * one thread per firehose source, and the path every post takes (match, triage, mention,
  * opportunity flag, spike detector). It is not the matcher or the sources themselves
  * (src/listen/), nor the HTTP API (src/api/listening.c).
@@ -11,9 +11,10 @@
  * guarded by 'spike_mu'; alerts are stored after the lock is released.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "watch/watch.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,7 +56,8 @@ struct worker {
 };
 
 struct watch {
-    struct care *care;
+    struct store *st;
+    const struct classify *cls; /* may be NULL: mentions are stored untriaged */
     char *handles;
     char *cursor_prefix;
     struct listen_set *set;
@@ -205,7 +207,7 @@ store_alert(struct watch *L, const struct listen_spike_alert *al)
     row.baseline_negative_share = al->baseline_negative_share;
     row.posts = posts.p;
     int64_t id;
-    int rc = store_spike_add(L->care->st, &row, &id);
+    int rc = store_spike_add(L->st, &row, &id);
     if (rc < 0)
         log_warn("listen", "cannot store spike alert", "query=%lld err=%s",
                  (long long)row.query_id, err_str(rc));
@@ -296,9 +298,9 @@ process(struct watch *L, struct listen_scratch *scr, const struct listen_post *p
     m.nqueries = nq;
     int sentiment = p->sentiment;
     enum classify_intent intent = CLASSIFY_INTENT_OTHER;
-    if (L->care->cls) {
+    if (L->cls) {
         struct triage t;
-        classify_message(L->care->cls, p->text, NULL, &t);
+        classify_message(L->cls, p->text, NULL, &t);
         intent = t.intent;
         m.intent = classify_intent_name(t.intent);
         m.intent_conf = t.intent_conf;
@@ -328,7 +330,7 @@ process(struct watch *L, struct listen_scratch *scr, const struct listen_post *p
 
     int64_t id;
     bool dup;
-    int rc = store_mention_add(L->care->st, &m, &id, &dup);
+    int rc = store_mention_add(L->st, &m, &id, &dup);
     if (rc == 0) {
         out->duplicate = dup;
         out->stored = !dup;
@@ -346,9 +348,8 @@ process(struct watch *L, struct listen_scratch *scr, const struct listen_post *p
 /* ---- queries ---------------------------------------------------------------------------- */
 
 int
-watch_reload(struct care *c, struct errmsg *em)
+watch_reload(struct watch *L, struct errmsg *em)
 {
-    struct watch *L = c->listen;
     if (!L)
         return errmsg_set(em, ERR_UNAVAIL, "listening is not running");
     pthread_mutex_lock(&L->reload_mu);
@@ -357,7 +358,7 @@ watch_reload(struct care *c, struct errmsg *em)
     struct listen_query_row *rows;
     size_t n;
     struct listen_matcher *m = NULL;
-    int rc = store_listen_query_list(c->st, ar, true, QUERIES_MAX, &rows, &n);
+    int rc = store_listen_query_list(L->st, ar, true, QUERIES_MAX, &rows, &n);
     if (rc == 0) {
         struct listen_query *qs = ARENA_NEW_N(ar, struct listen_query, n ? n : 1);
         for (size_t i = 0; i < n; i++) {
@@ -444,10 +445,9 @@ ingest_line(struct str line, size_t no, void *arg)
 }
 
 int
-watch_ingest(struct care *c, struct str body, struct watch_ingest_result *out,
+watch_ingest(struct watch *L, struct str body, struct watch_ingest_result *out,
                    struct errmsg *em)
 {
-    struct watch *L = c->listen;
     if (!L)
         return errmsg_set(em, ERR_UNAVAIL, "listening is not running");
     struct watch_ingest_result res = { 0 };
@@ -481,7 +481,7 @@ save_cursor(struct worker *w, int64_t cursor)
         return;
     char text[32];
     snprintf(text, sizeof(text), "%lld", (long long)cursor);
-    int rc = store_listen_source_set_cursor(w->L->care->st, w->id, text);
+    int rc = store_listen_source_set_cursor(w->L->st, w->id, text);
     if (rc < 0) {
         log_warn("listen", "cannot save source cursor", "source=%lld err=%s", (long long)w->id,
                  err_str(rc));
@@ -518,7 +518,7 @@ seed_cursor_file(struct worker *w, const char *path)
 {
     struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
     struct listen_source_row row;
-    if (store_listen_source_get(w->L->care->st, ar, w->id, &row) == 0 && row.cursor) {
+    if (store_listen_source_get(w->L->st, ar, w->id, &row) == 0 && row.cursor) {
         char tmp[4200];
         snprintf(tmp, sizeof(tmp), "%s.seed", path);
         FILE *f = fopen(tmp, "w");
@@ -676,16 +676,15 @@ worker_start(struct watch *L, const struct listen_source_row *row)
 }
 
 int
-watch_sources_reload(struct care *c)
+watch_sources_reload(struct watch *L)
 {
-    struct watch *L = c->listen;
     if (!L)
         return ERR_UNAVAIL;
     struct arena *ar = arena_new(HARK_LISTEN_SOURCES_ARENA_MAX);
     struct listen_source_row *rows;
     size_t n;
     pthread_mutex_lock(&L->src_mu);
-    int rc = store_listen_source_list(c->st, ar, WATCH_SOURCES_MAX, &rows, &n);
+    int rc = store_listen_source_list(L->st, ar, WATCH_SOURCES_MAX, &rows, &n);
     if (rc == 0) {
         /* Stop the threads of sources that are gone or inactive. */
         for (struct worker **pp = &L->workers; *pp;) {
@@ -724,10 +723,9 @@ watch_sources_reload(struct care *c)
 }
 
 void
-watch_source_status(struct care *c, int64_t id, struct watch_source_status *out)
+watch_source_status(struct watch *L, int64_t id, struct watch_source_status *out)
 {
     memset(out, 0, sizeof(*out));
-    struct watch *L = c->listen;
     if (!L)
         return;
     pthread_mutex_lock(&L->src_mu);
@@ -742,10 +740,9 @@ watch_source_status(struct care *c, int64_t id, struct watch_source_status *out)
 }
 
 void
-watch_metrics(struct care *c, struct watch_metrics *out)
+watch_metrics(struct watch *L, struct watch_metrics *out)
 {
     memset(out, 0, sizeof(*out));
-    struct watch *L = c->listen;
     if (!L)
         return;
     out->posts = metrics_get(&L->m.posts);
@@ -765,12 +762,12 @@ watch_metrics(struct care *c, struct watch_metrics *out)
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
 int
-watch_start(struct care *c, const struct watch_config *cfg, struct errmsg *em)
+watch_start(struct store *st, const struct classify *cls, const struct watch_config *cfg,
+            struct watch **out, struct errmsg *em)
 {
-    if (c->listen)
-        return 0;
     struct watch *L = xcalloc(1, sizeof(*L));
-    L->care = c;
+    L->st = st;
+    L->cls = cls;
     L->handles = xstrdup(cfg->brand_handles ? cfg->brand_handles : "");
     L->cursor_prefix = cfg->cursor_prefix ? xstrdup(cfg->cursor_prefix) : NULL;
     L->bucket_ms = cfg->bucket_ms > 0 ? cfg->bucket_ms : 5 * 60 * 1000;
@@ -780,23 +777,23 @@ watch_start(struct care *c, const struct watch_config *cfg, struct errmsg *em)
     pthread_mutex_init(&L->reload_mu, NULL);
     pthread_mutex_init(&L->spike_mu, NULL);
     pthread_mutex_init(&L->src_mu, NULL);
-    c->listen = L;
     /* A stored set that no longer compiles (queries are checked before they are stored, so
      * only a Hyperscan refusal) must not keep the server down: run with no queries, logged. */
     struct errmsg qem = { 0 };
-    watch_reload(c, &qem);
-    int rc = watch_sources_reload(c);
+    watch_reload(L, &qem);
+    int rc = watch_sources_reload(L);
     if (rc < 0) {
         errmsg_set(em, rc, "cannot start the listening sources");
-        watch_stop(c);
+        watch_stop(L);
+        return rc;
     }
-    return rc;
+    *out = L;
+    return 0;
 }
 
 void
-watch_stop(struct care *c)
+watch_stop(struct watch *L)
 {
-    struct watch *L = c->listen;
     if (!L)
         return;
     pthread_mutex_lock(&L->src_mu);
@@ -806,7 +803,6 @@ watch_stop(struct care *c)
         worker_stop(w);
     }
     pthread_mutex_unlock(&L->src_mu);
-    c->listen = NULL;
     listen_set_free(L->set);
     listen_spike_free(L->spike);
     pthread_mutex_destroy(&L->reload_mu);

@@ -12,7 +12,7 @@
  * HOURS_MAX_DAYS ahead.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "routing/routing_int.h"
 
 #include <stdio.h>
 #include <unicode/ucal.h>

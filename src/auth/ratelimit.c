@@ -11,7 +11,9 @@
  * through addresses cannot grow memory. It is not a list of who is locked out; it forgets.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "auth/auth_int.h"
+
+#include <pthread.h>
 
 #define KEY_MAX 96
 

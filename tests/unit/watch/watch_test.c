@@ -53,27 +53,27 @@ TEST(ingest_dedupe_reload)
     CHECK_INT(store_listen_query_add(st, "brand", "acme", true, &q1), 0);
     struct watch_config lc = { .brand_handles = "acme" };
     struct errmsg em = { 0 };
-    CHECK_INT(watch_ingest(c, STR_LIT("{\"id\":\"x\",\"text\":\"acme\"}"), NULL, &em),
+    CHECK_INT(watch_ingest(care_watch(c), STR_LIT("{\"id\":\"x\",\"text\":\"acme\"}"), NULL, &em),
               ERR_UNAVAIL);
-    CHECK_INT(watch_start(c, &lc, &em), 0);
+    CHECK_INT(care_watch_start(c, &lc, &em), 0);
 
     struct watch_ingest_result r;
     struct str batch = STR_LIT("{\"id\":\"a\",\"platform\":\"bluesky\",\"text\":\"acme is late\"}\n"
                                "\n"
                                "{\"id\":\"b\",\"platform\":\"bluesky\",\"text\":\"@acme hi\"}\n"
                                "{\"id\":\"c\",\"platform\":\"bluesky\",\"text\":\"other\"}\n");
-    CHECK_INT(watch_ingest(c, batch, &r, &em), 0);
+    CHECK_INT(watch_ingest(care_watch(c), batch, &r, &em), 0);
     CHECK_INT(r.lines, 3);
     CHECK_INT(r.posts, 3);
     CHECK_INT(r.matched, 2);
     CHECK_INT(r.stored, 2);
-    CHECK_INT(watch_ingest(c, batch, &r, &em), 0);
+    CHECK_INT(watch_ingest(care_watch(c), batch, &r, &em), 0);
     CHECK_INT(r.stored, 0);
     CHECK_INT(r.duplicates, 2);
 
     /* A bad line fails the batch before anything is stored. */
     struct errmsg em2 = { 0 };
-    CHECK_INT(watch_ingest(c, STR_LIT("{\"id\":\"d\",\"text\":\"acme\"}\n[1,2\n"), &r, &em2),
+    CHECK_INT(watch_ingest(care_watch(c), STR_LIT("{\"id\":\"d\",\"text\":\"acme\"}\n[1,2\n"), &r, &em2),
               ERR_INVAL);
     CHECK(strstr(em2.text, "line 2") != NULL);
 
@@ -93,8 +93,8 @@ TEST(ingest_dedupe_reload)
 
     /* A new query takes effect after a reload; the old one keeps matching. */
     CHECK_INT(store_listen_query_add(st, "other", "other OR acme", true, &q2), 0);
-    CHECK_INT(watch_reload(c, &em), 0);
-    CHECK_INT(watch_ingest(c, STR_LIT("{\"id\":\"e\",\"text\":\"acme other\"}"), &r, &em),
+    CHECK_INT(watch_reload(care_watch(c), &em), 0);
+    CHECK_INT(watch_ingest(care_watch(c), STR_LIT("{\"id\":\"e\",\"text\":\"acme other\"}"), &r, &em),
               0);
     CHECK_INT(r.stored, 1);
     CHECK_INT(store_mention_list(st, ar, &f, &ms, &n, &next), 0);
@@ -106,8 +106,8 @@ TEST(ingest_dedupe_reload)
     CHECK_INT(store_mention_list(st, ar, &f, &ms, &n, &next), 0);
     CHECK_INT(n, 1);
 
-    watch_stop(c);
-    watch_stop(c); /* idempotent */
+    care_watch_stop(c);
+    care_watch_stop(c); /* idempotent */
     arena_free(ar);
     care_free(c);
     store_close(st);
@@ -123,7 +123,7 @@ TEST(spike_alert_lists_posts)
     CHECK_INT(store_listen_query_add(st, "kettles", "kettle*", true, &q), 0);
     struct watch_config lc = { .bucket_ms = 60000 };
     struct errmsg em = { 0 };
-    CHECK_INT(watch_start(c, &lc, &em), 0);
+    CHECK_INT(care_watch_start(c, &lc, &em), 0);
     char line[256];
     struct watch_ingest_result r;
     /* One post a minute for five minutes, then twelve in one minute. */
@@ -131,13 +131,13 @@ TEST(spike_alert_lists_posts)
         snprintf(line, sizeof(line),
                  "{\"id\":\"w%d\",\"text\":\"kettle\",\"created_at\":\"2026-04-01T10:0%d:00Z\"}", m,
                  m);
-        CHECK_INT(watch_ingest(c, str_c(line), &r, &em), 0);
+        CHECK_INT(watch_ingest(care_watch(c), str_c(line), &r, &em), 0);
     }
     for (int i = 0; i < 12; i++) {
         snprintf(line, sizeof(line),
                  "{\"id\":\"s%d\",\"text\":\"kettles!\",\"created_at\":\"2026-04-01T10:05:%02dZ\"}",
                  i, i);
-        CHECK_INT(watch_ingest(c, str_c(line), &r, &em), 0);
+        CHECK_INT(watch_ingest(care_watch(c), str_c(line), &r, &em), 0);
     }
     struct arena *ar = arena_new(1 << 20);
     struct spike_alert_row *al;
@@ -153,7 +153,7 @@ TEST(spike_alert_lists_posts)
     }
     CHECK_INT(store_spike_list(st, ar, q + 1, 10, 0, &al, &n), 0);
     CHECK_INT(n, 0);
-    watch_stop(c);
+    care_watch_stop(c);
     arena_free(ar);
     care_free(c);
     store_close(st);

@@ -8,8 +8,8 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
-#include "care/care.h"
-#include "care/care_int.h" /* the limiter, to test backoff with a synthetic clock */
+#include "auth/auth.h"
+#include "auth/auth_int.h" /* the limiter, to test backoff with a synthetic clock */
 #include "store/store.h"
 
 #include "../test.h"
@@ -31,7 +31,7 @@ open_store(void)
 #define PW "plum tree at dawn"
 
 static int64_t
-add_agent(struct care *c, const char *email, const char *role)
+add_agent(struct auth *c, const char *email, const char *role)
 {
     struct agent a = { .email = email, .name = "Test Agent", .role = role };
     struct errmsg em = { 0 };
@@ -65,18 +65,18 @@ TEST(password_rules)
     CHECK(auth_password_breached(STR_LIT("qwertyuiop")));
     CHECK(!auth_password_breached(STR_LIT("plum tree at dawn")));
     CHECK_STR(auth_password_problem_code(AUTH_PASSWORD_BREACHED), "password_breached");
-    struct care *c;
+    struct auth *c;
     struct store *st = open_store();
-    CHECK_INT(care_new(&(struct care_config){ 0 }, st, NULL, &c), 0);
+    CHECK_INT(auth_new(&(struct auth_config){ 0 }, st, &c), 0);
     struct agent a = { .email = "x@example.com", .name = "X", .role = "agent" };
     int64_t id;
     CHECK_INT(auth_agent_add(c, &a, STR_LIT("password1234"), &id, &em), ERR_INVAL);
-    care_free(c);
+    auth_free(c);
     store_close(st);
 }
 
 struct racer {
-    struct care *c;
+    struct auth *c;
     const char *client;
     const char *password;
     pthread_barrier_t *go;
@@ -100,7 +100,7 @@ race(void *arg)
 /* 'n' logins at once to ann@example.com from 'client', all with 'password' except the last
  * (the right one); counts the results. */
 static void
-race_logins(struct care *c, int n, int *auth, int *busy, int *ok)
+race_logins(struct auth *c, int n, int *auth, int *busy, int *ok)
 {
     enum { MAX = 60 };
     pthread_t th[MAX];
@@ -126,45 +126,45 @@ race_logins(struct care *c, int n, int *auth, int *busy, int *ok)
 TEST(concurrent_logins_are_counted_before_verify)
 {
     struct store *st = open_store();
-    struct care *c;
+    struct auth *c;
     /* Many argon2 slots, so only the limiter stands between the racers and the password. */
-    struct care_config cfg = { .login_max_per_account = 5, .verify_max = 64 };
-    CHECK_INT(care_new(&cfg, st, NULL, &c), 0);
+    struct auth_config cfg = { .login_max_per_account = 5, .verify_max = 64 };
+    CHECK_INT(auth_new(&cfg, st, &c), 0);
     add_agent(c, "ann@example.com", "agent");
     int auth, busy, ok;
     race_logins(c, 40, &auth, &busy, &ok);
     CHECK(auth + ok <= 5); /* at most the limit reached argon2 */
     CHECK_INT(auth + ok + busy, 40);
-    care_free(c);
+    auth_free(c);
     store_close(st);
 }
 
 TEST(verify_slots_are_capped)
 {
     struct store *st = open_store();
-    struct care *c;
+    struct auth *c;
     /* A generous limiter, one argon2 slot: racers beyond the slot get ERR_BUSY at once. */
-    struct care_config cfg = { .login_max_per_account = 1000, .login_max_per_client = 1000,
+    struct auth_config cfg = { .login_max_per_account = 1000, .login_max_per_client = 1000,
                                .verify_max = 1 };
-    CHECK_INT(care_new(&cfg, st, NULL, &c), 0);
+    CHECK_INT(auth_new(&cfg, st, &c), 0);
     add_agent(c, "ann@example.com", "agent");
     int auth, busy, ok;
     race_logins(c, 20, &auth, &busy, &ok);
     CHECK(busy > 0);
     CHECK(auth + ok >= 1);
     CHECK_INT(auth + ok + busy, 20);
-    care_free(c);
+    auth_free(c);
     store_close(st);
 }
 
 TEST(stranger_cannot_lock_out)
 {
     struct store *st = open_store();
-    struct care *c;
-    struct care_config cfg = { .login_max_per_account = 3, .login_max_per_client = 100,
+    struct auth *c;
+    struct auth_config cfg = { .login_max_per_account = 3, .login_max_per_client = 100,
                                .login_max_account_global = 9, .login_lock_ms = 60000,
                                .login_slow_ms = 3000 };
-    CHECK_INT(care_new(&cfg, st, NULL, &c), 0);
+    CHECK_INT(auth_new(&cfg, st, &c), 0);
     add_agent(c, "ann@example.com", "agent");
     struct arena *ar = arena_new(1 << 20);
     struct auth_login_result l;
@@ -191,7 +191,7 @@ TEST(stranger_cannot_lock_out)
               ERR_BUSY);
     CHECK(wait > 0 && wait <= 3000);
     arena_free(ar);
-    care_free(c);
+    auth_free(c);
     store_close(st);
 
 }
@@ -255,8 +255,8 @@ TEST(limiter_backoff_and_slow_rule)
 TEST(credential_lifecycle)
 {
     struct store *st = open_store();
-    struct care *c;
-    CHECK_INT(care_new(&(struct care_config){ .session_idle_ms = 3600000 }, st, NULL, &c), 0);
+    struct auth *c;
+    CHECK_INT(auth_new(&(struct auth_config){ .session_idle_ms = 3600000 }, st, &c), 0);
     int64_t ann = add_agent(c, "ann@example.com", "admin");
     struct arena *ar = arena_new(1 << 20);
     struct auth_login_result l1, l2;
@@ -334,7 +334,7 @@ TEST(credential_lifecycle)
     CHECK_INT(v[0].agent_id, ann);
     CHECK(v[1].expires_at > 0 && v[1].revoked_at == 0);
     arena_free(ar);
-    care_free(c);
+    auth_free(c);
     store_close(st);
 }
 

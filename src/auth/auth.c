@@ -9,16 +9,18 @@
  * counted by the limiter (ratelimit.c) before its password is checked.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "auth/auth_int.h"
 
 #include <argon2.h>
 #include <ctype.h>
 #include <openssl/evp.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/rand.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -80,7 +82,7 @@ dummy_hash(void)
 
 /* Takes one of the cfg.verify_max argon2 slots; false when all are in use. */
 static bool
-slot_take(struct care *c)
+slot_take(struct auth *c)
 {
     if (atomic_fetch_add(&c->verifying, 1) < c->cfg.verify_max)
         return true;
@@ -89,7 +91,7 @@ slot_take(struct care *c)
 }
 
 static void
-slot_give(struct care *c)
+slot_give(struct auth *c)
 {
     atomic_fetch_sub(&c->verifying, 1);
 }
@@ -117,9 +119,9 @@ struct attempt {
 };
 
 static void
-attempt_init(struct care *c, struct attempt *t, const char *acct, const char *client)
+attempt_init(struct auth *c, struct attempt *t, const char *acct, const char *client)
 {
-    const struct care_config *g = &c->cfg;
+    const struct auth_config *g = &c->cfg;
     snprintf(t->ac, sizeof(t->ac), "ac:%s|%s", acct, client);
     snprintf(t->cl, sizeof(t->cl), "c:%s", client);
     snprintf(t->a, sizeof(t->a), "a:%s", acct);
@@ -141,7 +143,7 @@ attempt_init(struct care *c, struct attempt *t, const char *acct, const char *cl
 /* Admits one password check for attempt 't': a free argon2 slot and the limiter's consent.
  * ERR_BUSY with '*retry_after_ms' otherwise (then no slot is held and nothing is counted). */
 static int
-admit(struct care *c, struct attempt *t, int64_t now, int64_t *retry_after_ms)
+admit(struct auth *c, struct attempt *t, int64_t now, int64_t *retry_after_ms)
 {
     if (!slot_take(c)) {
         *retry_after_ms = 1000;
@@ -159,7 +161,7 @@ admit(struct care *c, struct attempt *t, int64_t now, int64_t *retry_after_ms)
 }
 
 int
-auth_login(struct care *c, struct arena *ar, struct str email, struct str password,
+auth_login(struct auth *c, struct arena *ar, struct str email, struct str password,
            const char *client, struct auth_login_result *out, int64_t *retry_after_ms)
 {
     int64_t now = clock_now_ms();
@@ -221,7 +223,7 @@ auth_login(struct care *c, struct arena *ar, struct str email, struct str passwo
 }
 
 int
-auth_logout(struct care *c, const char *token)
+auth_logout(struct auth *c, const char *token)
 {
     char hash[65];
     auth_token_hash(token, hash);
@@ -229,7 +231,7 @@ auth_logout(struct care *c, const char *token)
 }
 
 int
-auth_session(struct care *c, struct arena *ar, const char *token, struct auth_principal *out)
+auth_session(struct auth *c, struct arena *ar, const char *token, struct auth_principal *out)
 {
     char hash[65];
     struct session s;
@@ -266,7 +268,7 @@ auth_session(struct care *c, struct arena *ar, const char *token, struct auth_pr
 }
 
 int
-auth_bearer(struct care *c, struct arena *ar, const char *token, struct auth_principal *out)
+auth_bearer(struct auth *c, struct arena *ar, const char *token, struct auth_principal *out)
 {
     char hash[65];
     struct api_token t;
@@ -291,7 +293,7 @@ auth_bearer(struct care *c, struct arena *ar, const char *token, struct auth_pri
 }
 
 int
-auth_token_create(struct care *c, const struct api_token *t, char *out, size_t n, int64_t *id,
+auth_token_create(struct auth *c, const struct api_token *t, char *out, size_t n, int64_t *id,
                   struct errmsg *em)
 {
     char secret[65], hash[65];
@@ -316,7 +318,7 @@ auth_token_create(struct care *c, const struct api_token *t, char *out, size_t n
 
 /* Checks 'password' against the rules and hashes it into 'hash' in an argon2 slot. */
 static int
-new_hash(struct care *c, struct str password, char *hash, size_t n, struct errmsg *em)
+new_hash(struct auth *c, struct str password, char *hash, size_t n, struct errmsg *em)
 {
     if (auth_password_check(password, em) != AUTH_PASSWORD_OK)
         return ERR_INVAL;
@@ -330,7 +332,7 @@ new_hash(struct care *c, struct str password, char *hash, size_t n, struct errms
 }
 
 int
-auth_agent_add(struct care *c, const struct agent *a, struct str password, int64_t *id,
+auth_agent_add(struct auth *c, const struct agent *a, struct str password, int64_t *id,
                struct errmsg *em)
 {
     char hash[160];
@@ -352,7 +354,7 @@ auth_agent_add(struct care *c, const struct agent *a, struct str password, int64
 }
 
 int
-auth_agent_set_disabled(struct care *c, int64_t id, bool disabled, int64_t *ended)
+auth_agent_set_disabled(struct auth *c, int64_t id, bool disabled, int64_t *ended)
 {
     int64_t n = 0;
     int rc = store_agent_set_disabled(c->st, id, disabled, &n);
@@ -366,7 +368,7 @@ auth_agent_set_disabled(struct care *c, int64_t id, bool disabled, int64_t *ende
 }
 
 int
-auth_agent_set_password(struct care *c, int64_t id, struct str password, int64_t *ended,
+auth_agent_set_password(struct auth *c, int64_t id, struct str password, int64_t *ended,
                         struct errmsg *em)
 {
     char hash[160];
@@ -387,7 +389,7 @@ auth_agent_set_password(struct care *c, int64_t id, struct str password, int64_t
 }
 
 int
-auth_password_change(struct care *c, struct arena *ar, int64_t agent_id, struct str current,
+auth_password_change(struct auth *c, struct arena *ar, int64_t agent_id, struct str current,
                      struct str password, int64_t keep_session_id, const char *client,
                      int64_t *ended, int64_t *retry_after_ms, struct errmsg *em)
 {
@@ -431,4 +433,50 @@ auth_password_change(struct care *c, struct arena *ar, int64_t agent_id, struct 
     if (ended)
         *ended = n;
     return 0;
+}
+
+int
+auth_new(const struct auth_config *cfg, struct store *st, struct auth **out)
+{
+    struct auth *c = xcalloc(1, sizeof(*c));
+    c->cfg = *cfg;
+#define DEFAULT(field, v)                                                                          \
+    if (c->cfg.field <= 0)                                                                         \
+    c->cfg.field = (v)
+    DEFAULT(session_idle_ms, 12LL * 3600 * 1000);
+    DEFAULT(session_absolute_ms, 7LL * 24 * 3600 * 1000);
+    DEFAULT(login_max_per_account, 5);
+    DEFAULT(login_max_per_client, 20);
+    DEFAULT(login_window_ms, 15LL * 60 * 1000);
+    DEFAULT(login_max_account_global, 100);
+    DEFAULT(login_lock_ms, 60000);
+    DEFAULT(login_slow_ms, 3000);
+    DEFAULT(verify_max, (int)sysconf(_SC_NPROCESSORS_ONLN));
+    DEFAULT(verify_max, 1);
+#undef DEFAULT
+    c->st = st;
+    c->limiter = auth__limiter_new(4096);
+    *out = c;
+    return 0;
+}
+
+void
+auth_free(struct auth *c)
+{
+    if (!c)
+        return;
+    auth__limiter_free(c->limiter);
+    xfree(c);
+}
+
+struct auth_metrics *
+auth_metrics(struct auth *c)
+{
+    return &c->metrics;
+}
+
+int
+auth_sessions_expire(struct auth *c, int64_t now)
+{
+    return store_session_expire(c->st, now, c->cfg.session_idle_ms);
 }

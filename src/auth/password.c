@@ -9,7 +9,7 @@
  * where passwords are hashed or verified (auth.c).
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "auth/auth_int.h"
 
 #include "base/utf8.h"
 
