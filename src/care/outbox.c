@@ -77,7 +77,7 @@ deliver(struct care *c, struct arena *ar, const struct outbox_item *it)
     if (rc < 0)
         log_warn("outbox", "cannot record result", "message=%lld err=%s",
                  (long long)it->message_id, err_str(rc));
-    /* The platform's id for the sent message (issue 6), so a customer's quote of it threads. */
+    /* The platform's id for the sent message, so a customer's quote of it threads. */
     if (rc == 0 && res.state == CHAN_SENT && res.external_id[0])
         store_msg_set_external_id(c->st, it->message_id, res.external_id);
 }
