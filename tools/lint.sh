@@ -2,7 +2,9 @@
 # lint.sh - house rules that the compiler does not check:
 #   1. every .c file includes "base/base.h" first;
 #   2. a folder includes only folders above it in the dependency order (docs/architecture.md);
-#   3. each third-party library header appears only in the folder that owns it.
+#   3. each third-party library header appears only in the folder that owns it;
+#   4. channels/ never include store/: adapters get what they deliver (struct outbox_item)
+#      from model/.
 set -u
 cd "$(dirname "$0")/.."
 order="base model store fetch classify listen channels auth routing watch care http api"
@@ -23,6 +25,9 @@ for f in src/*/*.c src/*/*.h; do
             echo "$f: includes $inc/, which is not above $dir/ in the dependency order"; bad=1
         fi
     done
+done
+for f in $(grep -l '^#include "store/' src/channels/*.c src/channels/*.h 2>/dev/null); do
+    echo "$f: channels/ must not include store/ (struct outbox_item is in model/model.h)"; bad=1
 done
 owns() { # owns HEADER-REGEX FOLDER...
     pat=$1; shift
