@@ -76,23 +76,26 @@ care_routing(struct care *c)
 struct watch *
 care_watch(struct care *c)
 {
-    return c->watch;
+    return atomic_load(&c->watch);
 }
 
 int
 care_watch_start(struct care *c, const struct watch_config *cfg, struct errmsg *em)
 {
-    if (c->watch)
+    if (atomic_load(&c->watch))
         return 0;
-    return watch_start(c->st, c->cls, cfg, &c->watch, em);
+    struct watch *w;
+    int rc = watch_start(c->st, c->cls, cfg, &w, em);
+    if (rc < 0)
+        return rc;
+    atomic_store(&c->watch, w);
+    return 0;
 }
 
 void
 care_watch_stop(struct care *c)
 {
-    struct watch *w = c->watch;
-    c->watch = NULL;
-    watch_stop(w);
+    watch_stop(atomic_exchange(&c->watch, NULL));
 }
 
 void

@@ -6,6 +6,7 @@
 #define HARK_CARE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "care/care.h"
 
@@ -19,7 +20,8 @@ struct care {
     const struct classify *cls; /* may be NULL: no triage */
     struct auth *auth;
     struct routing *routing;
-    struct watch *watch; /* listening service; NULL when not started */
+    _Atomic(struct watch *) watch; /* listening service; NULL when not started. Atomic: request
+                                      threads read it while the server starts and stops it */
 
     pthread_t outbox_thread;
     pthread_mutex_t outbox_mu; /* guards the three fields below */
