@@ -48,12 +48,12 @@ app_open(struct app *app, const struct config *cfg, struct errmsg *em)
      * persisted event now. */
     hub_set_last(app->hub, store_last_event_seq(app->st));
     struct care_config cc = {
-        .session_idle_ms = cfg->session_idle_min * 60000,
-        .session_absolute_ms = cfg->session_max_hours * 3600000,
-        .login_max_per_account = (int)cfg->login_max_failures,
-        .login_max_per_client = (int)cfg->login_max_failures * 4,
-        .login_max_account_global = (int)cfg->login_account_max_failures,
-        .verify_max = (int)cfg->login_verify_max,
+        .auth = { .session_idle_ms = cfg->session_idle_min * 60000,
+                  .session_absolute_ms = cfg->session_max_hours * 3600000,
+                  .login_max_per_account = (int)cfg->login_max_failures,
+                  .login_max_per_client = (int)cfg->login_max_failures * 4,
+                  .login_max_account_global = (int)cfg->login_account_max_failures,
+                  .verify_max = (int)cfg->login_verify_max },
         .outbox_max_attempts = (int)cfg->outbox_max_attempts,
         .outbox_base_ms = cfg->outbox_retry_ms,
     };
@@ -171,15 +171,15 @@ app_start(struct app *app, struct errmsg *em)
     rc = care_poller_start(app->care, app->cfg.mail_poll_ms);
     if (rc < 0)
         return errmsg_set(em, rc, "cannot start the mail poller");
-    rc = care_timers_start(app->care); /* issue 7: SLA timers, routing queue */
+    rc = routing_timers_start(care_routing(app->care)); /* SLA timers, routing queue */
     if (rc < 0)
         return errmsg_set(em, rc, "cannot start the timers worker");
-    /* Listening (issue 5): source cursor files live beside the database. */
+    /* Listening: source cursor files live beside the database. */
     const char *db = strncmp(app->cfg.db, "sqlite:", 7) == 0 ? app->cfg.db + 7 : app->cfg.db;
-    struct care_listen_config lc = { .brand_handles = app->cfg.brand_handles,
+    struct watch_config lc = { .brand_handles = app->cfg.brand_handles,
                                      .cursor_prefix = strcmp(db, ":memory:") ? db : NULL,
                                      .bucket_ms = app->cfg.listen_bucket_ms };
-    rc = care_listen_start(app->care, &lc, em);
+    rc = care_watch_start(app->care, &lc, em);
     if (rc < 0)
         return rc;
     log_info("main", "listening", "url=%s db=\"%s\"", app->url, app->cfg.db);
@@ -208,7 +208,7 @@ app_close(struct app *app)
     if (app->care)
         care_poller_stop(app->care);
     if (app->care)
-        care_listen_stop(app->care);
+        care_watch_stop(app->care);
     care_free(app->care);
     api_free(app->api);
     store_close(app->st);

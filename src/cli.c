@@ -221,7 +221,7 @@ agent_change(const char *verb, struct config *cfg, char **rest, int nrest)
         fprintf(stderr, "hark %s: want an agent id or email (see --help)\n", cmd);
         return 2;
     }
-    char password[CARE_PASSWORD_MAX + 80];
+    char password[AUTH_PASSWORD_MAX + 80];
     bool generated = false;
     if (passwd && from_stdin) {
         if (read_password(password, sizeof(password)) < 0) {
@@ -241,9 +241,9 @@ agent_change(const char *verb, struct config *cfg, char **rest, int nrest)
     struct errmsg em = { 0 };
     rc = find_agent(&app, ar, cmd, who, &ag);
     if (rc == 0 && passwd)
-        rc = care_agent_set_password(app.care, ag.id, str_c(password), &ended, &em);
+        rc = auth_agent_set_password(care_auth(app.care), ag.id, str_c(password), &ended, &em);
     else if (rc == 0)
-        rc = care_agent_set_disabled(app.care, ag.id, strcmp(verb, "disable") == 0, &ended);
+        rc = auth_agent_set_disabled(care_auth(app.care), ag.id, strcmp(verb, "disable") == 0, &ended);
     if (rc < 0 && rc != ERR_NOTFOUND)
         fprintf(stderr, "hark %s: %s\n", cmd, em.set ? em.text : err_str(rc));
     else if (rc == 0)
@@ -299,7 +299,7 @@ cli_agent(int argc, char **argv)
             *sp = '\0';
         a.display_name = first;
     }
-    char password[CARE_PASSWORD_MAX + 80];
+    char password[AUTH_PASSWORD_MAX + 80];
     bool generated = false;
     if (from_stdin) {
         if (read_password(password, sizeof(password)) < 0) {
@@ -315,7 +315,7 @@ cli_agent(int argc, char **argv)
         return 1;
     struct errmsg em = { 0 };
     int64_t id;
-    rc = care_agent_add(app.care, &a, str_c(password), &id, &em);
+    rc = auth_agent_add(care_auth(app.care), &a, str_c(password), &id, &em);
     app_close(&app);
     if (rc < 0) {
         fprintf(stderr, "hark agent add: %s\n", em.set ? em.text : err_str(rc));
@@ -450,7 +450,7 @@ cli_token(int argc, char **argv)
     if (days)
         t.expires_at = clock_now_ms() + days * 24LL * 3600 * 1000;
     struct errmsg em = { 0 };
-    rc = care_token_create(app.care, &t, token, sizeof(token), &id, &em);
+    rc = auth_token_create(care_auth(app.care), &t, token, sizeof(token), &id, &em);
     app_close(&app);
     if (rc < 0) {
         fprintf(stderr, "hark token create: %s\n", em.set ? em.text : err_str(rc));

@@ -287,21 +287,7 @@ int store_events_after(struct store *st, struct arena *ar, int64_t after, size_t
 
 /* ---- outbox ---------------------------------------------------------------------------- */
 
-struct outbox_item {
-    int64_t message_id;
-    int64_t channel_id;
-    int64_t conversation_id;
-    const char *idempotency_key;
-    int attempts;
-    const char *text;
-    const char *reply_to;     /* the last inbound external id, if any */
-    const char *recipient;    /* the contact's platform id on this channel */
-    const char *thread_key;   /* the conversation's thread key, if any */
-    bool public;              /* a public thread (comment, mention), not a private message */
-    const char *payload;      /* platform-specific JSON for this reply (a WhatsApp template,
-                                 store_reply_payload), or NULL for plain text */
-};
-/* Pending items due at 'now', oldest first. */
+/* Pending items due at 'now', oldest first (struct outbox_item is in model.h). */
 int store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
                      struct outbox_item **out, size_t *n);
 /* Earliest next_at among pending items, or 0 when none is pending. */

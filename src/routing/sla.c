@@ -2,14 +2,14 @@
 /*
  * sla.c - SLA deadlines of a conversation and the honest auto-acknowledgement.
  *
- * care_sla_compute() is a pure function of the conversation's stored facts (kept by triggers,
+ * routing_sla_compute() is a pure function of the conversation's stored facts (kept by triggers,
  * see migration 008), its policy and its calendar, so recomputing is idempotent and the order
  * in which changes arrive does not matter. Policies carry a version: a conversation computed
  * under an older version is recomputed the next time it is touched, read or one of its timers
  * comes due, never by scanning all conversations.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "routing/routing_int.h"
 
 #include <stdio.h>
 
@@ -23,7 +23,7 @@
 #define ACK_TEXT_MAX 2000
 
 const struct store_sla_policy *
-care_sla_match(const struct store_sla_policy *v, size_t n, const struct conv *conv)
+routing_sla_match(const struct store_sla_policy *v, size_t n, const struct conv *conv)
 {
     for (size_t i = 0; i < n; i++) {
         const struct store_sla_policy *p = &v[i];
@@ -39,12 +39,12 @@ care_sla_match(const struct store_sla_policy *v, size_t n, const struct conv *co
 }
 
 static void
-add_timers(struct store_sla_apply *out, const char *clock, const struct care_hours *h,
+add_timers(struct store_sla_apply *out, const char *clock, const struct routing_hours *h,
            int64_t start, int64_t target_ms, int64_t shift_ms, int warn_pct, int64_t due)
 {
     char kind[32];
     if (warn_pct > 0 && warn_pct < 100 && out->ntimers < COUNTOF(out->timers)) {
-        int64_t warn = care_hours_add(h, start, target_ms * warn_pct / 100 + shift_ms);
+        int64_t warn = routing_hours_add(h, start, target_ms * warn_pct / 100 + shift_ms);
         if (warn < due) {
             snprintf(kind, sizeof(kind), "%s_warning", clock);
             out->timers[out->ntimers].kind = strcmp(clock, "first") == 0   ? "first_warning"
@@ -63,12 +63,12 @@ add_timers(struct store_sla_apply *out, const char *clock, const struct care_hou
 }
 
 void
-care_sla_compute(const struct care_sla_input *in, struct store_sla_apply *out)
+routing_sla_compute(const struct routing_sla_input *in, struct store_sla_apply *out)
 {
     const struct conv *cv = in->conv;
     const struct store_conv_sla *x = in->sla;
     const struct store_sla_policy *p = in->policy;
-    const struct care_hours *h = p && p->business_hours ? in->hours : NULL;
+    const struct routing_hours *h = p && p->business_hours ? in->hours : NULL;
     bool resolved = strcmp(cv->status, "resolved") == 0;
     bool pending = strcmp(cv->status, "pending") == 0;
 
@@ -87,7 +87,7 @@ care_sla_compute(const struct care_sla_input *in, struct store_sla_apply *out)
         else if (x->awaiting_since > x->paused_at)
             end = x->awaiting_since;
         if (end) {
-            out->pause_ms += care_hours_between(h, x->paused_at, end);
+            out->pause_ms += routing_hours_between(h, x->paused_at, end);
             out->paused_at = 0;
         }
     }
@@ -101,7 +101,7 @@ care_sla_compute(const struct care_sla_input *in, struct store_sla_apply *out)
     int warn = p->warn_pct;
     if (x->awaiting_since && !x->first_reply_at && p->first_s > 0) {
         int64_t t = p->first_s * 1000;
-        out->first_due = care_hours_add(h, x->awaiting_since, t + out->pause_ms);
+        out->first_due = routing_hours_add(h, x->awaiting_since, t + out->pause_ms);
         if (out->first_due != INT64_MAX)
             add_timers(out, "first", h, x->awaiting_since, t, out->pause_ms, warn, out->first_due);
         else
@@ -110,7 +110,7 @@ care_sla_compute(const struct care_sla_input *in, struct store_sla_apply *out)
     if (x->awaiting_since && x->first_reply_at && p->next_s > 0) {
         /* Pauses before this customer message do not extend the next-response clock. */
         int64_t t = p->next_s * 1000;
-        out->next_due = care_hours_add(h, x->awaiting_since, t);
+        out->next_due = routing_hours_add(h, x->awaiting_since, t);
         if (out->next_due != INT64_MAX)
             add_timers(out, "next", h, x->awaiting_since, t, 0, warn, out->next_due);
         else
@@ -118,7 +118,7 @@ care_sla_compute(const struct care_sla_input *in, struct store_sla_apply *out)
     }
     if (p->resolve_s > 0 && x->opened_at) {
         int64_t t = p->resolve_s * 1000;
-        out->resolve_due = care_hours_add(h, x->opened_at, t + out->pause_ms);
+        out->resolve_due = routing_hours_add(h, x->opened_at, t + out->pause_ms);
         if (out->resolve_due != INT64_MAX)
             add_timers(out, "resolve", h, x->opened_at, t, out->pause_ms, warn, out->resolve_due);
         else
@@ -127,17 +127,17 @@ care_sla_compute(const struct care_sla_input *in, struct store_sla_apply *out)
 }
 
 /* Compiles the calendar 'id' (0: none, NULL result). */
-static struct care_hours *
-hours_for(struct care *c, struct arena *ar, int64_t id)
+static struct routing_hours *
+hours_for(struct routing *c, struct arena *ar, int64_t id)
 {
     if (!id)
         return NULL;
     struct store_calendar cal;
     if (store_calendar_get(c->st, ar, id, &cal) < 0)
         return NULL;
-    struct care_hours *h = NULL;
+    struct routing_hours *h = NULL;
     struct errmsg em = { 0 };
-    if (care_hours_new(cal.tz, cal.ranges, cal.nranges, cal.holiday_days, cal.nholiday_days, &h,
+    if (routing_hours_new(cal.tz, cal.ranges, cal.nranges, cal.holiday_days, cal.nholiday_days, &h,
                        &em) < 0) {
         log_warn("sla", "bad calendar", "calendar=%lld err=\"%s\"", (long long)id, em.text);
         return NULL;
@@ -146,14 +146,14 @@ hours_for(struct care *c, struct arena *ar, int64_t id)
 }
 
 int
-care_sla_recompute(struct care *c, int64_t conv_id, int64_t gen)
+routing_sla_recompute(struct routing *c, int64_t conv_id, int64_t gen)
 {
     struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
     struct conv cv;
     struct store_conv_sla x;
     struct store_sla_policy *pols = NULL;
     size_t npols = 0;
-    struct care_hours *h = NULL;
+    struct routing_hours *h = NULL;
     int rc = store_conv_get(c->st, ar, conv_id, &cv);
     if (rc == 0)
         rc = store_conv_sla_get(c->st, ar, conv_id, &x);
@@ -167,7 +167,7 @@ care_sla_recompute(struct care *c, int64_t conv_id, int64_t gen)
         rc = store_sla_policy_list(c->st, ar, &pols, &npols);
     if (rc < 0)
         goto out;
-    const struct store_sla_policy *p = care_sla_match(pols, npols, &cv);
+    const struct store_sla_policy *p = routing_sla_match(pols, npols, &cv);
     if (p && p->business_hours) {
         int64_t cal = p->calendar_id;
         if (!cal && x.team_id) {
@@ -178,12 +178,12 @@ care_sla_recompute(struct care *c, int64_t conv_id, int64_t gen)
         h = hours_for(c, ar, cal);
     }
     struct store_sla_apply a = { .conversation_id = conv_id, .gen = gen };
-    struct care_sla_input in = { .now = clock_now_ms(), .conv = &cv, .sla = &x, .policy = p,
+    struct routing_sla_input in = { .now = clock_now_ms(), .conv = &cv, .sla = &x, .policy = p,
                                  .hours = h };
-    care_sla_compute(&in, &a);
+    routing_sla_compute(&in, &a);
     rc = store_sla_apply(c->st, &a);
 out:
-    care_hours_free(h);
+    routing_hours_free(h);
     arena_free(ar);
     if (rc < 0)
         log_warn("sla", "recompute failed", "conversation=%lld err=%s", (long long)conv_id,
@@ -192,7 +192,7 @@ out:
 }
 
 int
-care_sla_unanswered(struct care *c, int64_t conv_id)
+routing_sla_unanswered(struct routing *c, int64_t conv_id)
 {
     struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
     struct store_conv_sla x;
@@ -223,16 +223,16 @@ fill(struct buf *b, const char *tpl, const char *when, const char *team)
 }
 
 int
-care_autoack_maybe(struct care *c, int64_t conv_id)
+routing_autoack_maybe(struct routing *c, int64_t conv_id)
 {
     /* It reads every agent's profile (the team's measured response time) besides the
      * conversation, its team, calendar and policies: sized like a routing decision. */
     size_t cap;
-    int rc = care__route_cap(c, &cap);
+    int rc = routing__cap(c, &cap);
     if (rc < 0)
         return rc;
     struct arena *ar = arena_new(cap + (1 << 20));
-    struct care_hours *h = NULL;
+    struct routing_hours *h = NULL;
     struct store_route_input in;
     struct store_conv_sla x;
     struct store_team team;
@@ -251,7 +251,7 @@ care_autoack_maybe(struct care *c, int64_t conv_id)
         goto out;
     h = hours_for(c, ar, team.calendar_id);
     int64_t now = clock_now_ms();
-    int64_t open = care_hours_next_open(h, now);
+    int64_t open = routing_hours_next_open(h, now);
     /* Predicted wait: from the next opening, the conversations queued ahead of this one
      * times the team's measured mean first response (10 minutes until measured). */
     int64_t when = open;
@@ -272,13 +272,13 @@ care_autoack_maybe(struct care *c, int64_t conv_id)
             }
         }
         int64_t per = cnt ? sum / cnt : 10LL * 60 * 1000;
-        when = care_hours_add(h, open, per * (int64_t)(ahead + 1));
+        when = routing_hours_add(h, open, per * (int64_t)(ahead + 1));
     }
     struct store_sla_policy *pols;
     size_t npols = 0;
     int64_t target = 0;
     if (store_sla_policy_list(c->st, ar, &pols, &npols) == 0) {
-        const struct store_sla_policy *p = care_sla_match(pols, npols, &in.conv);
+        const struct store_sla_policy *p = routing_sla_match(pols, npols, &in.conv);
         if (p && p->first_s > 0)
             target = p->first_s * 1000;
     }
@@ -295,7 +295,7 @@ care_autoack_maybe(struct care *c, int64_t conv_id)
     struct store_calendar cal = { 0 };
     if (team.calendar_id)
         store_calendar_get(c->st, ar, team.calendar_id, &cal);
-    rc = care_hours_format(h, cal.tz ? cal.tz : "UTC", when, in.lang, whens, sizeof(whens));
+    rc = routing_hours_format(h, cal.tz ? cal.tz : "UTC", when, in.lang, whens, sizeof(whens));
     if (rc < 0)
         goto out;
     const char *tpl = NULL;
@@ -324,10 +324,11 @@ care_autoack_maybe(struct care *c, int64_t conv_id)
     if (rc == 0) {
         log_info("sla", "acknowledged", "conversation=%lld message=%lld", (long long)conv_id,
                  (long long)msg_id);
-        care_outbox_kick(c);
+        if (c->hooks.reply_queued)
+            c->hooks.reply_queued(c->hooks.arg);
     }
 out:
-    care_hours_free(h);
+    routing_hours_free(h);
     arena_free(ar);
     return rc;
 }

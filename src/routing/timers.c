@@ -12,7 +12,7 @@
  * on any published event (the hub), on a kick, or when the earliest timer is due.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "routing/routing_int.h"
 
 #include <errno.h>
 #include <time.h>
@@ -22,26 +22,27 @@
 #include "base/hub.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/store.h"
 
 /* ---- the heap ------------------------------------------------------------------------------ */
 
-struct care_heap {
-    struct care_heap_item *v;
+struct routing_heap {
+    struct routing_heap_item *v;
     size_t n, cap;
 };
 
-struct care_heap *
-care_heap_new(void)
+struct routing_heap *
+routing_heap_new(void)
 {
-    struct care_heap *h = xcalloc(1, sizeof(*h));
+    struct routing_heap *h = xcalloc(1, sizeof(*h));
     h->cap = 64;
     h->v = xmalloc(h->cap * sizeof(*h->v));
     return h;
 }
 
 void
-care_heap_free(struct care_heap *h)
+routing_heap_free(struct routing_heap *h)
 {
     if (!h)
         return;
@@ -50,25 +51,25 @@ care_heap_free(struct care_heap *h)
 }
 
 static bool
-less(const struct care_heap_item *a, const struct care_heap_item *b)
+less(const struct routing_heap_item *a, const struct routing_heap_item *b)
 {
     return a->due_at < b->due_at || (a->due_at == b->due_at && a->id < b->id);
 }
 
 void
-care_heap_push(struct care_heap *h, int64_t due_at, int64_t id)
+routing_heap_push(struct routing_heap *h, int64_t due_at, int64_t id)
 {
     if (h->n == h->cap) {
         h->cap *= 2;
         h->v = xrealloc(h->v, h->cap * sizeof(*h->v));
     }
     size_t i = h->n++;
-    h->v[i] = (struct care_heap_item){ due_at, id };
+    h->v[i] = (struct routing_heap_item){ due_at, id };
     while (i > 0) {
         size_t parent = (i - 1) / 2;
         if (!less(&h->v[i], &h->v[parent]))
             break;
-        struct care_heap_item t = h->v[i];
+        struct routing_heap_item t = h->v[i];
         h->v[i] = h->v[parent];
         h->v[parent] = t;
         i = parent;
@@ -76,7 +77,7 @@ care_heap_push(struct care_heap *h, int64_t due_at, int64_t id)
 }
 
 bool
-care_heap_peek(const struct care_heap *h, struct care_heap_item *out)
+routing_heap_peek(const struct routing_heap *h, struct routing_heap_item *out)
 {
     if (h->n == 0)
         return false;
@@ -85,7 +86,7 @@ care_heap_peek(const struct care_heap *h, struct care_heap_item *out)
 }
 
 bool
-care_heap_pop(struct care_heap *h, struct care_heap_item *out)
+routing_heap_pop(struct routing_heap *h, struct routing_heap_item *out)
 {
     if (h->n == 0)
         return false;
@@ -100,7 +101,7 @@ care_heap_pop(struct care_heap *h, struct care_heap_item *out)
             m = r;
         if (m == i)
             break;
-        struct care_heap_item t = h->v[i];
+        struct routing_heap_item t = h->v[i];
         h->v[i] = h->v[m];
         h->v[m] = t;
         i = m;
@@ -109,21 +110,21 @@ care_heap_pop(struct care_heap *h, struct care_heap_item *out)
 }
 
 size_t
-care_heap_size(const struct care_heap *h)
+routing_heap_size(const struct routing_heap *h)
 {
     return h->n;
 }
 
 /* ---- the worker ------------------------------------------------------------------------------ */
 
-struct care__timers {
+struct routing__timers {
     pthread_t thread;
     pthread_mutex_t mu; /* guards 'stop', 'kicked' and 'requeue' */
     pthread_cond_t cv;
     bool stop, kicked;
     bool requeue; /* an explicit kick: capacity or availability may have freed the queue */
     struct hub_sub sub;
-    struct care_heap *heap; /* worker thread only */
+    struct routing_heap *heap; /* worker thread only */
     int64_t last_id;        /* newest timer id loaded; worker thread only */
 };
 
@@ -132,8 +133,8 @@ struct care__timers {
 static void
 on_event(void *arg)
 {
-    struct care *c = arg;
-    struct care__timers *t = c->timers;
+    struct routing *c = arg;
+    struct routing__timers *t = c->timers;
     if (!t)
         return;
     pthread_mutex_lock(&t->mu);
@@ -143,7 +144,7 @@ on_event(void *arg)
 }
 
 static void
-load_new(struct care *c, struct care__timers *t)
+load_new(struct routing *c, struct routing__timers *t)
 {
     for (;;) {
         struct arena *ar = arena_new(HARK_TIMER_PAGE_ARENA_MAX);
@@ -151,7 +152,7 @@ load_new(struct care *c, struct care__timers *t)
         size_t n = 0;
         int rc = store_timers_after(c->st, ar, t->last_id, 4096, &v, &n);
         for (size_t i = 0; rc == 0 && i < n; i++) {
-            care_heap_push(t->heap, v[i].due_at, v[i].id);
+            routing_heap_push(t->heap, v[i].due_at, v[i].id);
             t->last_id = v[i].id;
         }
         arena_free(ar);
@@ -162,7 +163,7 @@ load_new(struct care *c, struct care__timers *t)
 
 /* Recomputes changed conversations; true when any was. */
 static bool
-drain_dirty(struct care *c)
+drain_dirty(struct routing *c)
 {
     bool any = false;
     for (int round = 0; round < 100; round++) {
@@ -171,7 +172,7 @@ drain_dirty(struct care *c)
         size_t n = 0;
         int rc = store_sla_dirty(c->st, ar, 64, &v, &n);
         for (size_t i = 0; rc == 0 && i < n; i++)
-            care_sla_recompute(c, v[i].conversation_id, v[i].gen);
+            routing_sla_recompute(c, v[i].conversation_id, v[i].gen);
         arena_free(ar);
         any = any || n > 0;
         if (rc < 0 || n < 64)
@@ -183,7 +184,7 @@ drain_dirty(struct care *c)
 /* A timer came due. Deadlines computed under an older policy version are recomputed instead
  * of fired (the lazy half of "recompute on policy change"). */
 static void
-fire(struct care *c, int64_t id)
+fire(struct routing *c, int64_t id)
 {
     bool fired = false;
     int rc = store_timer_fire(c->st, id, &fired);
@@ -198,7 +199,7 @@ fire(struct care *c, int64_t id)
 
 /* After firing: escalation for response clocks, and the policy-version check. */
 static void
-after_fire(struct care *c, const struct store_timer *tm)
+after_fire(struct routing *c, const struct store_timer *tm)
 {
     bool response = strncmp(tm->kind, "first_", 6) == 0 || strncmp(tm->kind, "next_", 5) == 0;
     if (!response)
@@ -206,13 +207,13 @@ after_fire(struct care *c, const struct store_timer *tm)
     bool breach = strstr(tm->kind, "_breach") != NULL;
     if (breach)
         metrics_add(&c->metrics.sla_breaches, 1);
-    care__escalate(c, tm->conversation_id, breach ? 2 : 1);
+    routing__escalate(c, tm->conversation_id, breach ? 2 : 1);
 }
 
 /* Checks the policy version of a due timer's conversation; true when it was stale (and has
  * been recomputed, so the timer must not fire). */
 static bool
-stale(struct care *c, struct arena *ar, int64_t conv_id)
+stale(struct routing *c, struct arena *ar, int64_t conv_id)
 {
     struct store_conv_sla x;
     if (store_conv_sla_get(c->st, ar, conv_id, &x) < 0 || !x.policy_id)
@@ -221,17 +222,17 @@ stale(struct care *c, struct arena *ar, int64_t conv_id)
     int rc = store_sla_policy_get(c->st, ar, x.policy_id, &p);
     if (rc == 0 && p.version == x.policy_version)
         return false;
-    care_sla_recompute(c, conv_id, 0);
+    routing_sla_recompute(c, conv_id, 0);
     return true;
 }
 
 static void
-fire_due(struct care *c, struct care__timers *t)
+fire_due(struct routing *c, struct routing__timers *t)
 {
-    struct care_heap_item it;
+    struct routing_heap_item it;
     int64_t now = clock_now_ms();
-    while (care_heap_peek(t->heap, &it) && it.due_at <= now) {
-        care_heap_pop(t->heap, &it);
+    while (routing_heap_peek(t->heap, &it) && it.due_at <= now) {
+        routing_heap_pop(t->heap, &it);
         struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
         /* Read what the timer is before it fires (and whether it is still live). */
         struct store_timer *v;
@@ -253,8 +254,8 @@ fire_due(struct care *c, struct care__timers *t)
 static void *
 worker(void *arg)
 {
-    struct care *c = arg;
-    struct care__timers *t = c->timers;
+    struct routing *c = arg;
+    struct routing__timers *t = c->timers;
     load_new(c, t);
     for (;;) {
         pthread_mutex_lock(&t->mu);
@@ -267,14 +268,15 @@ worker(void *arg)
         /* A profile or team change touches no conversation, yet may let queued ones in. */
         if (drain_dirty(c) || requeue) {
             load_new(c, t);
-            care_route_drain(c);
+            routing_drain(c);
         }
         fire_due(c, t);
-        care__housekeep(c, clock_now_ms());
+        if (c->hooks.tick)
+            c->hooks.tick(c->hooks.arg, clock_now_ms());
 
-        struct care_heap_item it;
+        struct routing_heap_item it;
         int64_t wait = 60000;
-        if (care_heap_peek(t->heap, &it)) {
+        if (routing_heap_peek(t->heap, &it)) {
             int64_t d = it.due_at - clock_now_ms();
             wait = d < 0 ? 0 : d < wait ? d : wait;
         }
@@ -299,14 +301,14 @@ worker(void *arg)
 }
 
 int
-care_timers_start(struct care *c)
+routing_timers_start(struct routing *c)
 {
     if (c->timers)
         return 0;
-    struct care__timers *t = xcalloc(1, sizeof(*t));
+    struct routing__timers *t = xcalloc(1, sizeof(*t));
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
-    t->heap = care_heap_new();
+    t->heap = routing_heap_new();
     t->requeue = true; /* one queue pass at start, here and not on the startup path */
     t->sub.wake = on_event;
     t->sub.arg = c;
@@ -317,7 +319,7 @@ care_timers_start(struct care *c)
         if (c->hub)
             hub_unsubscribe(c->hub, &t->sub);
         c->timers = NULL;
-        care_heap_free(t->heap);
+        routing_heap_free(t->heap);
         xfree(t);
         return ERR_IO;
     }
@@ -325,9 +327,9 @@ care_timers_start(struct care *c)
 }
 
 void
-care_timers_stop(struct care *c)
+routing_timers_stop(struct routing *c)
 {
-    struct care__timers *t = c->timers;
+    struct routing__timers *t = c->timers;
     if (!t)
         return;
     if (c->hub)
@@ -338,16 +340,16 @@ care_timers_stop(struct care *c)
     pthread_mutex_unlock(&t->mu);
     pthread_join(t->thread, NULL);
     c->timers = NULL;
-    care_heap_free(t->heap);
+    routing_heap_free(t->heap);
     pthread_mutex_destroy(&t->mu);
     pthread_cond_destroy(&t->cv);
     xfree(t);
 }
 
 void
-care_timers_kick(struct care *c)
+routing_timers_kick(struct routing *c)
 {
-    struct care__timers *t = c->timers;
+    struct routing__timers *t = c->timers;
     if (!t)
         return;
     pthread_mutex_lock(&t->mu);

@@ -3,13 +3,13 @@
  * route.c - who answers a conversation: routing rules, strategies, store routing, "heroes",
  * the queue, presence.
  *
- * care_route_decide() is pure: given the conversation, the ordered rules, the teams and every
+ * routing_decide() is pure: given the conversation, the ordered rules, the teams and every
  * agent's profile and current load, it returns the team, the agent (or none: queued) and the
  * reason in words. The rest reads those inputs from the store and records the decision. With
  * no rule matching, nothing is routed: the conversation stays in the shared inbox.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "routing/routing_int.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/store.h"
 
 #define URGENT 70                   /* urgency band "high" (docs/triage.md) */
@@ -84,7 +85,7 @@ rule_matches(const struct store_rule *r, const struct store_route_input *in)
 }
 
 static const struct store_team *
-team_by_id(const struct care_route_ctx *x, int64_t id)
+team_by_id(const struct routing_ctx *x, int64_t id)
 {
     for (size_t i = 0; i < x->nteams; i++) {
         if (x->teams[i].id == id)
@@ -155,7 +156,7 @@ better(const char *strategy, const struct store_profile *a, const struct store_p
 }
 
 void
-care_route_decide(const struct care_route_ctx *x, struct care_route_result *out)
+routing_decide(const struct routing_ctx *x, struct routing_result *out)
 {
     memset(out, 0, sizeof(*out));
     const struct store_route_input *in = x->in;
@@ -303,7 +304,7 @@ ctx_cap(const struct store_route_sizes *z, size_t *out)
 }
 
 int
-care__route_cap(struct care *c, size_t *cap)
+routing__cap(struct routing *c, size_t *cap)
 {
     struct store_route_sizes z;
     int rc = store_route_sizes(c->st, &z);
@@ -324,7 +325,7 @@ struct route_ctx {
     size_t nteams;
     struct store_profile *agents; /* by agent id */
     size_t nagents;
-    int64_t gen;                  /* 'route_gen' of struct care when loaded (route_mu) */
+    int64_t gen;                  /* 'route_gen' of struct routing when loaded (route_mu) */
 };
 
 static void
@@ -336,7 +337,7 @@ ctx_release(struct route_ctx *x)
 
 /* Loads a context (teams and profiles only when there is a rule). Call with 'route_mu' held. */
 static int
-ctx_load(struct care *c, struct route_ctx *x)
+ctx_load(struct routing *c, struct route_ctx *x)
 {
     memset(x, 0, sizeof(*x));
     struct store_route_sizes z;
@@ -402,7 +403,7 @@ anyone_free(const struct route_ctx *x)
 /* Decides for one conversation with context 'x'; the conversation's input is read into an
  * arena of its own, freed before returning ('res' points into 'x' only). */
 static int
-decide(struct care *c, const struct route_ctx *x, int64_t conv_id, struct care_route_result *res)
+decide(struct routing *c, const struct route_ctx *x, int64_t conv_id, struct routing_result *res)
 {
     memset(res, 0, sizeof(*res));
     if (x->nrules == 0)
@@ -411,10 +412,10 @@ decide(struct care *c, const struct route_ctx *x, int64_t conv_id, struct care_r
     struct store_route_input in;
     int rc = store_route_input(c->st, ar, conv_id, &in);
     if (rc == 0) {
-        struct care_route_ctx cx = { .in = &in, .rules = x->rules, .nrules = x->nrules,
+        struct routing_ctx cx = { .in = &in, .rules = x->rules, .nrules = x->nrules,
                                      .teams = x->teams, .nteams = x->nteams,
                                      .agents = x->agents, .nagents = x->nagents };
-        care_route_decide(&cx, res);
+        routing_decide(&cx, res);
     }
     arena_free(ar);
     return rc;
@@ -422,7 +423,7 @@ decide(struct care *c, const struct route_ctx *x, int64_t conv_id, struct care_r
 
 /* Records 'res' for 'conv_id'. Call with 'route_mu' held; an assignment bumps 'route_gen'. */
 static int
-apply(struct care *c, int64_t conv_id, const struct care_route_result *res)
+apply(struct routing *c, int64_t conv_id, const struct routing_result *res)
 {
     struct store_route_decision d = { .team_id = res->team->id, .agent_id = res->agent_id,
                                       .rule_id = res->rule->id, .strategy = res->strategy,
@@ -434,17 +435,17 @@ apply(struct care *c, int64_t conv_id, const struct care_route_result *res)
 }
 
 static void
-failed(struct care *c, int64_t conv_id, const char *what, int rc)
+failed(struct routing *c, int64_t conv_id, const char *what, int rc)
 {
     metrics_add(&c->metrics.route_failed, 1);
     log_warn("route", what, "conversation=%lld err=%s", (long long)conv_id, err_str(rc));
 }
 
 int
-care_route_conv(struct care *c, int64_t conv_id)
+routing_conv(struct routing *c, int64_t conv_id)
 {
     struct route_ctx x;
-    struct care_route_result res;
+    struct routing_result res;
     pthread_mutex_lock(&c->route_mu);
     int rc = ctx_load(c, &x);
     if (rc == 0)
@@ -458,26 +459,26 @@ care_route_conv(struct care *c, int64_t conv_id)
     pthread_mutex_unlock(&c->route_mu);
     ctx_release(&x);
     if (rc == 0 && res.matched)
-        care_autoack_maybe(c, conv_id);
+        routing_autoack_maybe(c, conv_id);
     if (rc < 0)
         failed(c, conv_id, "routing failed", rc);
     return rc;
 }
 
 void
-care_route_inbound(struct care *c, const struct ingest_result *r)
+routing_inbound(struct routing *c, const struct ingest_result *r)
 {
     if (r->duplicate)
         return;
     if (r->new_conversation || r->reopened)
-        care_route_conv(c, r->conversation_id);
-    care_timers_kick(c);
+        routing_conv(c, r->conversation_id);
+    routing_timers_kick(c);
 }
 
 /* The drain's own assignment, reflected in its context so the batch goes on without reading
  * every profile again: the agent's load and the team's round-robin cursor. */
 static void
-took(struct route_ctx *x, const struct care_route_result *res, int64_t gen)
+took(struct route_ctx *x, const struct routing_result *res, int64_t gen)
 {
     struct store_profile *a = agent_by_id(x, res->agent_id);
     if (a)
@@ -499,7 +500,7 @@ took(struct route_ctx *x, const struct care_route_result *res, int64_t gen)
  * conversations are never held up behind a deep queue.
  */
 void
-care_route_drain(struct care *c)
+routing_drain(struct routing *c)
 {
     struct store_queue_entry last = { 0 }, *v;
     bool have_last = false, stop = false;
@@ -522,7 +523,7 @@ care_route_drain(struct care *c)
         struct route_ctx x = { 0 };
         for (size_t i = 0; i < n && !stop; i++) {
             int64_t id = v[i].conversation_id;
-            struct care_route_result res;
+            struct routing_result res;
             seen++;
             rc = 0;
             pthread_mutex_lock(&c->route_mu);
@@ -562,10 +563,10 @@ care_route_drain(struct care *c)
 /* Escalation near the limit (called by the timers worker): level 1 the team lead, level 2 any
  * available agent. */
 void
-care__escalate(struct care *c, int64_t conv_id, int level)
+routing__escalate(struct routing *c, int64_t conv_id, int level)
 {
     size_t cap;
-    int rc = care__route_cap(c, &cap);
+    int rc = routing__cap(c, &cap);
     if (rc < 0) {
         failed(c, conv_id, "cannot escalate", rc);
         return;
@@ -626,7 +627,7 @@ out:
 
 #define PRESENCE_MAX 4096
 
-struct care__presence {
+struct routing__presence {
     pthread_mutex_t mu;
     struct {
         int64_t agent_id;
@@ -636,7 +637,7 @@ struct care__presence {
 };
 
 void
-care__presence_free(struct care__presence *p)
+routing__presence_free(struct routing__presence *p)
 {
     if (!p)
         return;
@@ -645,7 +646,7 @@ care__presence_free(struct care__presence *p)
 }
 
 void
-care_presence(struct care *c, int64_t agent_id, bool connected)
+routing_presence(struct routing *c, int64_t agent_id, bool connected)
 {
     if (agent_id <= 0)
         return;
@@ -654,7 +655,7 @@ care_presence(struct care *c, int64_t agent_id, bool connected)
         c->presence = xcalloc(1, sizeof(*c->presence));
         pthread_mutex_init(&c->presence->mu, NULL);
     }
-    struct care__presence *p = c->presence;
+    struct routing__presence *p = c->presence;
     pthread_mutex_unlock(&c->route_mu);
 
     pthread_mutex_lock(&p->mu);
@@ -679,7 +680,7 @@ care_presence(struct care *c, int64_t agent_id, bool connected)
         return;
     /* One profile: sized like routing's data, of which it is a part. */
     size_t cap;
-    if (care__route_cap(c, &cap) < 0)
+    if (routing__cap(c, &cap) < 0)
         return;
     struct arena *ar = arena_new(cap);
     struct store_profile prof;
@@ -693,8 +694,7 @@ care_presence(struct care *c, int64_t agent_id, bool connected)
         if (to) {
             struct store_profile upd = { .agent_id = agent_id, .capacity = -1,
                                          .availability = to };
-            store_profile_put(c->st, &upd, false);
-            care_timers_kick(c);
+            routing_profile_put(c, &upd, false);
         }
     }
     arena_free(ar);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * listening.c - the listening service: the active queries compiled into one listen_set,
+ * watch.c - the listening service: the active queries compiled into one listen_set,
  * one thread per firehose source, and the path every post takes (match, triage, mention,
  * opportunity flag, spike detector). It is not the matcher or the sources themselves
  * (src/listen/), nor the HTTP API (src/api/listening.c).
@@ -11,9 +11,10 @@
  * guarded by 'spike_mu'; alerts are stored after the lock is released.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "watch/watch.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,7 +39,7 @@
 #define TEXT_MAX_BYTES (64 * 1024) /* longer posts are not matched (no platform writes them) */
 
 struct worker {
-    struct care__listen *L;
+    struct watch *L;
     int64_t id;
     char *spec, *token;
     bool tls;
@@ -47,15 +48,16 @@ struct worker {
     pthread_cond_t cv;
     bool stop;
     struct listen_source *src; /* while a run is in progress */
-    struct care_listen_source_status status;
+    struct watch_source_status status;
     int64_t saved_ms;   /* mono time of the last cursor save (source thread only) */
     int64_t saved_cursor;
     struct listen_scratch *scratch; /* source thread only */
     struct worker *next;
 };
 
-struct care__listen {
-    struct care *care;
+struct watch {
+    struct store *st;
+    const struct classify *cls; /* may be NULL: mentions are stored untriaged */
     char *handles;
     char *cursor_prefix;
     struct listen_set *set;
@@ -65,7 +67,7 @@ struct care__listen {
     int64_t bucket_ms;
     pthread_mutex_t src_mu; /* guards 'workers' */
     struct worker *workers;
-    struct care_listen_metrics m; /* updated with base/metrics.h atomics */
+    struct watch_metrics m; /* updated with base/metrics.h atomics */
 };
 
 /* ---- brand handles ---------------------------------------------------------------------- */
@@ -117,7 +119,7 @@ any_handle(struct str tok, const char *handles)
 }
 
 bool
-care_listen_addressed(struct str text, const char *handles)
+watch_addressed(struct str text, const char *handles)
 {
     for (size_t i = 0; i < text.len; i++) {
         if (text.p[i] != '@' || (i > 0 && word_char((unsigned char)text.p[i - 1])))
@@ -135,7 +137,7 @@ care_listen_addressed(struct str text, const char *handles)
 }
 
 bool
-care_listen_is_brand(struct str author, const char *handles)
+watch_is_brand(struct str author, const char *handles)
 {
     if (author.len && author.p[0] == '@') {
         author.p++;
@@ -176,7 +178,7 @@ struct outcome {
 
 /* Stores one spike alert listing its posts. */
 static void
-store_alert(struct care__listen *L, const struct listen_spike_alert *al)
+store_alert(struct watch *L, const struct listen_spike_alert *al)
 {
     struct spike_alert_row row = { 0 };
     if (str_to_i64(str_c(al->query), 1, INT64_MAX, &row.query_id) < 0)
@@ -205,7 +207,7 @@ store_alert(struct care__listen *L, const struct listen_spike_alert *al)
     row.baseline_negative_share = al->baseline_negative_share;
     row.posts = posts.p;
     int64_t id;
-    int rc = store_spike_add(L->care->st, &row, &id);
+    int rc = store_spike_add(L->st, &row, &id);
     if (rc < 0)
         log_warn("listen", "cannot store spike alert", "query=%lld err=%s",
                  (long long)row.query_id, err_str(rc));
@@ -219,7 +221,7 @@ store_alert(struct care__listen *L, const struct listen_spike_alert *al)
 
 /* Feeds the spike detector with a newly stored mention of 'nq' queries. */
 static void
-feed_spikes(struct care__listen *L, const struct listen_post *p, int sentiment,
+feed_spikes(struct watch *L, const struct listen_post *p, int sentiment,
             const int64_t *qids, size_t nq)
 {
     struct listen_post sp = *p;
@@ -248,7 +250,7 @@ feed_spikes(struct care__listen *L, const struct listen_post *p, int sentiment,
 
 /* Matches, triages and stores one post. < 0 only for a store failure. */
 static int
-process(struct care__listen *L, struct listen_scratch *scr, const struct listen_post *p,
+process(struct watch *L, struct listen_scratch *scr, const struct listen_post *p,
         struct outcome *out)
 {
     memset(out, 0, sizeof(*out));
@@ -296,9 +298,9 @@ process(struct care__listen *L, struct listen_scratch *scr, const struct listen_
     m.nqueries = nq;
     int sentiment = p->sentiment;
     enum classify_intent intent = CLASSIFY_INTENT_OTHER;
-    if (L->care->cls) {
+    if (L->cls) {
         struct triage t;
-        classify_message(L->care->cls, p->text, NULL, &t);
+        classify_message(L->cls, p->text, NULL, &t);
         intent = t.intent;
         m.intent = classify_intent_name(t.intent);
         m.intent_conf = t.intent_conf;
@@ -321,14 +323,14 @@ process(struct care__listen *L, struct listen_scratch *scr, const struct listen_
                     : t.sentiment == CLASSIFY_SENTIMENT_POSITIVE ? 1
                                                                  : 0;
     }
-    m.addressed_to_brand = care_listen_addressed(p->text, L->handles);
-    m.opportunity = !m.addressed_to_brand && !care_listen_is_brand(p->author, L->handles) &&
+    m.addressed_to_brand = watch_addressed(p->text, L->handles);
+    m.opportunity = !m.addressed_to_brand && !watch_is_brand(p->author, L->handles) &&
                     (intent == CLASSIFY_INTENT_COMPLAINT ||
                      intent == CLASSIFY_INTENT_PURCHASE_INTENT);
 
     int64_t id;
     bool dup;
-    int rc = store_mention_add(L->care->st, &m, &id, &dup);
+    int rc = store_mention_add(L->st, &m, &id, &dup);
     if (rc == 0) {
         out->duplicate = dup;
         out->stored = !dup;
@@ -346,9 +348,8 @@ process(struct care__listen *L, struct listen_scratch *scr, const struct listen_
 /* ---- queries ---------------------------------------------------------------------------- */
 
 int
-care_listen_reload(struct care *c, struct errmsg *em)
+watch_reload(struct watch *L, struct errmsg *em)
 {
-    struct care__listen *L = c->listen;
     if (!L)
         return errmsg_set(em, ERR_UNAVAIL, "listening is not running");
     pthread_mutex_lock(&L->reload_mu);
@@ -357,7 +358,7 @@ care_listen_reload(struct care *c, struct errmsg *em)
     struct listen_query_row *rows;
     size_t n;
     struct listen_matcher *m = NULL;
-    int rc = store_listen_query_list(c->st, ar, true, QUERIES_MAX, &rows, &n);
+    int rc = store_listen_query_list(L->st, ar, true, QUERIES_MAX, &rows, &n);
     if (rc == 0) {
         struct listen_query *qs = ARENA_NEW_N(ar, struct listen_query, n ? n : 1);
         for (size_t i = 0; i < n; i++) {
@@ -404,10 +405,10 @@ each_line(struct str body, int (*fn)(struct str line, size_t no, void *arg), voi
 }
 
 struct ingest_ctx {
-    struct care__listen *L;
+    struct watch *L;
     struct listen_decoder *dec;
     struct listen_scratch *scr;
-    struct care_listen_ingest_result *res;
+    struct watch_ingest_result *res;
     struct errmsg *em;
     bool store;
 };
@@ -417,9 +418,9 @@ ingest_line(struct str line, size_t no, void *arg)
 {
     struct ingest_ctx *x = arg;
     if (!x->store) {
-        if (++x->res->lines > CARE_LISTEN_INGEST_LINES)
+        if (++x->res->lines > WATCH_INGEST_LINES)
             return errmsg_set(x->em, ERR_TOOBIG, "more than %d lines",
-                              CARE_LISTEN_INGEST_LINES);
+                              WATCH_INGEST_LINES);
         if (line.len > LINE_MAX_BYTES)
             return errmsg_set(x->em, ERR_TOOBIG, "line %zu: longer than %d bytes", no,
                               LINE_MAX_BYTES);
@@ -444,13 +445,12 @@ ingest_line(struct str line, size_t no, void *arg)
 }
 
 int
-care_listen_ingest(struct care *c, struct str body, struct care_listen_ingest_result *out,
+watch_ingest(struct watch *L, struct str body, struct watch_ingest_result *out,
                    struct errmsg *em)
 {
-    struct care__listen *L = c->listen;
     if (!L)
         return errmsg_set(em, ERR_UNAVAIL, "listening is not running");
-    struct care_listen_ingest_result res = { 0 };
+    struct watch_ingest_result res = { 0 };
     struct ingest_ctx x = { .L = L, .dec = listen_decoder_new(), .res = &res, .em = em };
     /* Validate every line before storing any, so a bad batch changes nothing. */
     int rc = each_line(body, ingest_line, &x);
@@ -481,7 +481,7 @@ save_cursor(struct worker *w, int64_t cursor)
         return;
     char text[32];
     snprintf(text, sizeof(text), "%lld", (long long)cursor);
-    int rc = store_listen_source_set_cursor(w->L->care->st, w->id, text);
+    int rc = store_listen_source_set_cursor(w->L->st, w->id, text);
     if (rc < 0) {
         log_warn("listen", "cannot save source cursor", "source=%lld err=%s", (long long)w->id,
                  err_str(rc));
@@ -518,7 +518,7 @@ seed_cursor_file(struct worker *w, const char *path)
 {
     struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
     struct listen_source_row row;
-    if (store_listen_source_get(w->L->care->st, ar, w->id, &row) == 0 && row.cursor) {
+    if (store_listen_source_get(w->L->st, ar, w->id, &row) == 0 && row.cursor) {
         char tmp[4200];
         snprintf(tmp, sizeof(tmp), "%s.seed", path);
         FILE *f = fopen(tmp, "w");
@@ -651,7 +651,7 @@ worker_stop(struct worker *w)
 }
 
 static int
-worker_start(struct care__listen *L, const struct listen_source_row *row)
+worker_start(struct watch *L, const struct listen_source_row *row)
 {
     struct worker *w = xcalloc(1, sizeof(*w));
     w->L = L;
@@ -676,16 +676,15 @@ worker_start(struct care__listen *L, const struct listen_source_row *row)
 }
 
 int
-care_listen_sources_reload(struct care *c)
+watch_sources_reload(struct watch *L)
 {
-    struct care__listen *L = c->listen;
     if (!L)
         return ERR_UNAVAIL;
     struct arena *ar = arena_new(HARK_LISTEN_SOURCES_ARENA_MAX);
     struct listen_source_row *rows;
     size_t n;
     pthread_mutex_lock(&L->src_mu);
-    int rc = store_listen_source_list(c->st, ar, CARE_LISTEN_SOURCES_MAX, &rows, &n);
+    int rc = store_listen_source_list(L->st, ar, WATCH_SOURCES_MAX, &rows, &n);
     if (rc == 0) {
         /* Stop the threads of sources that are gone or inactive. */
         for (struct worker **pp = &L->workers; *pp;) {
@@ -724,10 +723,9 @@ care_listen_sources_reload(struct care *c)
 }
 
 void
-care_listen_source_status(struct care *c, int64_t id, struct care_listen_source_status *out)
+watch_source_status(struct watch *L, int64_t id, struct watch_source_status *out)
 {
     memset(out, 0, sizeof(*out));
-    struct care__listen *L = c->listen;
     if (!L)
         return;
     pthread_mutex_lock(&L->src_mu);
@@ -742,10 +740,9 @@ care_listen_source_status(struct care *c, int64_t id, struct care_listen_source_
 }
 
 void
-care_listen_metrics(struct care *c, struct care_listen_metrics *out)
+watch_metrics(struct watch *L, struct watch_metrics *out)
 {
     memset(out, 0, sizeof(*out));
-    struct care__listen *L = c->listen;
     if (!L)
         return;
     out->posts = metrics_get(&L->m.posts);
@@ -765,12 +762,12 @@ care_listen_metrics(struct care *c, struct care_listen_metrics *out)
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
 int
-care_listen_start(struct care *c, const struct care_listen_config *cfg, struct errmsg *em)
+watch_start(struct store *st, const struct classify *cls, const struct watch_config *cfg,
+            struct watch **out, struct errmsg *em)
 {
-    if (c->listen)
-        return 0;
-    struct care__listen *L = xcalloc(1, sizeof(*L));
-    L->care = c;
+    struct watch *L = xcalloc(1, sizeof(*L));
+    L->st = st;
+    L->cls = cls;
     L->handles = xstrdup(cfg->brand_handles ? cfg->brand_handles : "");
     L->cursor_prefix = cfg->cursor_prefix ? xstrdup(cfg->cursor_prefix) : NULL;
     L->bucket_ms = cfg->bucket_ms > 0 ? cfg->bucket_ms : 5 * 60 * 1000;
@@ -780,23 +777,23 @@ care_listen_start(struct care *c, const struct care_listen_config *cfg, struct e
     pthread_mutex_init(&L->reload_mu, NULL);
     pthread_mutex_init(&L->spike_mu, NULL);
     pthread_mutex_init(&L->src_mu, NULL);
-    c->listen = L;
     /* A stored set that no longer compiles (queries are checked before they are stored, so
      * only a Hyperscan refusal) must not keep the server down: run with no queries, logged. */
     struct errmsg qem = { 0 };
-    care_listen_reload(c, &qem);
-    int rc = care_listen_sources_reload(c);
+    watch_reload(L, &qem);
+    int rc = watch_sources_reload(L);
     if (rc < 0) {
         errmsg_set(em, rc, "cannot start the listening sources");
-        care_listen_stop(c);
+        watch_stop(L);
+        return rc;
     }
-    return rc;
+    *out = L;
+    return 0;
 }
 
 void
-care_listen_stop(struct care *c)
+watch_stop(struct watch *L)
 {
-    struct care__listen *L = c->listen;
     if (!L)
         return;
     pthread_mutex_lock(&L->src_mu);
@@ -806,7 +803,6 @@ care_listen_stop(struct care *c)
         worker_stop(w);
     }
     pthread_mutex_unlock(&L->src_mu);
-    c->listen = NULL;
     listen_set_free(L->set);
     listen_spike_free(L->spike);
     pthread_mutex_destroy(&L->reload_mu);

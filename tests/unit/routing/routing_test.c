@@ -19,45 +19,45 @@ at(const char *iso)
 
 #define H 3600000LL
 
-static struct care_hours *
+static struct routing_hours *
 weekdays_9_17(const char *tz, const int32_t *hol, size_t nhol)
 {
     struct store_range r[5];
     for (int i = 0; i < 5; i++)
         r[i] = (struct store_range){ i + 1, 9 * 60, 17 * 60 };
-    struct care_hours *h = NULL;
-    care_hours_new(tz, r, 5, hol, nhol, &h, NULL);
+    struct routing_hours *h = NULL;
+    routing_hours_new(tz, r, 5, hol, nhol, &h, NULL);
     return h;
 }
 
 TEST(hours_berlin_dst)
 {
-    struct care_hours *h = weekdays_9_17("Europe/Berlin", NULL, 0);
+    struct routing_hours *h = weekdays_9_17("Europe/Berlin", NULL, 0);
     CHECK(h != NULL);
     /* Friday 2025-03-28 16:00 CET (15:00Z) + 2 business hours = Monday 31 March 10:00 CEST
      * (08:00Z): the weekend holds the spring-forward change. */
-    CHECK_INT(care_hours_add(h, at("2025-03-28T15:00:00Z"), 2 * H), at("2025-03-31T08:00:00Z"));
+    CHECK_INT(routing_hours_add(h, at("2025-03-28T15:00:00Z"), 2 * H), at("2025-03-31T08:00:00Z"));
     /* Open at 09:00 local on both sides of the change: 08:00Z before, 07:00Z after. */
-    CHECK(care_hours_open(h, at("2025-03-28T08:00:00Z")));
-    CHECK(!care_hours_open(h, at("2025-03-31T06:59:00Z")));
-    CHECK(care_hours_open(h, at("2025-03-31T07:00:00Z")));
+    CHECK(routing_hours_open(h, at("2025-03-28T08:00:00Z")));
+    CHECK(!routing_hours_open(h, at("2025-03-31T06:59:00Z")));
+    CHECK(routing_hours_open(h, at("2025-03-31T07:00:00Z")));
     /* Autumn: Monday 27 October 2025 opens at 08:00Z (CET again). */
-    CHECK_INT(care_hours_next_open(h, at("2025-10-25T12:00:00Z")), at("2025-10-27T08:00:00Z"));
+    CHECK_INT(routing_hours_next_open(h, at("2025-10-25T12:00:00Z")), at("2025-10-27T08:00:00Z"));
     /* Business time across a weekend: Friday 16:00 to Monday 10:00 local is 2 hours. */
-    CHECK_INT(care_hours_between(h, at("2025-03-28T15:00:00Z"), at("2025-03-31T08:00:00Z")),
+    CHECK_INT(routing_hours_between(h, at("2025-03-28T15:00:00Z"), at("2025-03-31T08:00:00Z")),
               2 * H);
-    care_hours_free(h);
+    routing_hours_free(h);
 }
 
 TEST(hours_new_york_dst_and_holiday)
 {
     int32_t hol[] = { 20251103 };
-    struct care_hours *h = weekdays_9_17("America/New_York", hol, 1);
+    struct routing_hours *h = weekdays_9_17("America/New_York", hol, 1);
     /* Friday 31 Oct 2025 16:30 EDT (20:30Z) + 1 h: Monday 3 Nov is a holiday, so Tuesday
      * 4 Nov 09:30 EST (14:30Z), after the fall-back change. */
-    CHECK_INT(care_hours_add(h, at("2025-10-31T20:30:00Z"), H), at("2025-11-04T14:30:00Z"));
-    CHECK(!care_hours_open(h, at("2025-11-03T15:00:00Z")));
-    care_hours_free(h);
+    CHECK_INT(routing_hours_add(h, at("2025-10-31T20:30:00Z"), H), at("2025-11-04T14:30:00Z"));
+    CHECK(!routing_hours_open(h, at("2025-11-03T15:00:00Z")));
+    routing_hours_free(h);
 }
 
 TEST(hours_midnight_and_always_open)
@@ -68,16 +68,16 @@ TEST(hours_midnight_and_always_open)
         r[2 * i] = (struct store_range){ i, 22 * 60, 1440 };
         r[2 * i + 1] = (struct store_range){ i, 0, 2 * 60 };
     }
-    struct care_hours *h = NULL;
-    CHECK_INT(care_hours_new("UTC", r, 14, NULL, 0, &h, NULL), 0);
-    CHECK_INT(care_hours_add(h, at("2025-06-01T23:00:00Z"), 2 * H), at("2025-06-02T01:00:00Z"));
-    CHECK_INT(care_hours_add(h, at("2025-06-02T01:30:00Z"), H), at("2025-06-02T22:30:00Z"));
-    CHECK(!care_hours_open(h, at("2025-06-02T12:00:00Z")));
-    care_hours_free(h);
+    struct routing_hours *h = NULL;
+    CHECK_INT(routing_hours_new("UTC", r, 14, NULL, 0, &h, NULL), 0);
+    CHECK_INT(routing_hours_add(h, at("2025-06-01T23:00:00Z"), 2 * H), at("2025-06-02T01:00:00Z"));
+    CHECK_INT(routing_hours_add(h, at("2025-06-02T01:30:00Z"), H), at("2025-06-02T22:30:00Z"));
+    CHECK(!routing_hours_open(h, at("2025-06-02T12:00:00Z")));
+    routing_hours_free(h);
     /* NULL: always open. */
-    CHECK_INT(care_hours_add(NULL, 1000, 500), 1500);
-    CHECK(!care_hours_valid_tz("Mars/Olympus"));
-    CHECK(care_hours_valid_tz("Europe/Berlin"));
+    CHECK_INT(routing_hours_add(NULL, 1000, 500), 1500);
+    CHECK(!routing_hours_valid_tz("Mars/Olympus"));
+    CHECK(routing_hours_valid_tz("Europe/Berlin"));
 }
 
 TEST(sla_deadlines_and_pause)
@@ -88,8 +88,8 @@ TEST(sla_deadlines_and_pause)
     struct store_conv_sla x = { .conversation_id = 1, .awaiting_since = 1000000,
                                 .opened_at = 1000000 };
     struct store_sla_apply a;
-    struct care_sla_input in = { .now = 1000000, .conv = &cv, .sla = &x, .policy = &p };
-    care_sla_compute(&in, &a);
+    struct routing_sla_input in = { .now = 1000000, .conv = &cv, .sla = &x, .policy = &p };
+    routing_sla_compute(&in, &a);
     CHECK_INT(a.first_due, 1000000 + 60000);
     CHECK_INT(a.next_due, 0);
     CHECK_INT(a.resolve_due, 1000000 + 3600000);
@@ -100,33 +100,33 @@ TEST(sla_deadlines_and_pause)
     /* After a reply and a new customer message, the next-response clock runs. */
     x.first_reply_at = 1010000;
     x.awaiting_since = 1020000;
-    care_sla_compute(&in, &a);
+    routing_sla_compute(&in, &a);
     CHECK_INT(a.first_due, 0);
     CHECK_INT(a.next_due, 1020000 + 30000);
     /* Pending: clocks stop. */
     cv.status = "pending";
     x.paused_at = 1025000;
-    care_sla_compute(&in, &a);
+    routing_sla_compute(&in, &a);
     CHECK_INT(a.next_due, 0);
     CHECK_INT(a.resolve_due, 0);
     CHECK_INT(a.ntimers, 0);
     /* Back to open 10 s later: the resolution deadline moves by the 10 s paused. */
     cv.status = "open";
     cv.updated_at = 1035000;
-    care_sla_compute(&in, &a);
+    routing_sla_compute(&in, &a);
     CHECK_INT(a.paused_at, 0);
     CHECK_INT(a.pause_ms, 10000);
     CHECK_INT(a.resolve_due, 1000000 + 3600000 + 10000);
     /* Resolved: nothing runs. */
     cv.status = "resolved";
-    care_sla_compute(&in, &a);
+    routing_sla_compute(&in, &a);
     CHECK_INT(a.first_due + a.next_due + a.resolve_due, 0);
     /* Policy matching by channel and intent. */
     struct store_sla_policy v[2] = { { .id = 1, .priority = -1, .channel_type = "whatsapp" },
                                      { .id = 2, .priority = -1 } };
-    CHECK_INT(care_sla_match(v, 2, &cv)->id, 2);
+    CHECK_INT(routing_sla_match(v, 2, &cv)->id, 2);
     cv.channel_type = "whatsapp";
-    CHECK_INT(care_sla_match(v, 2, &cv)->id, 1);
+    CHECK_INT(routing_sla_match(v, 2, &cv)->id, 1);
 }
 
 static const char *en[] = { "en" };
@@ -158,9 +158,9 @@ TEST(routing_table)
     };
     struct store_route_input in = { .conv = { .id = 5, .channel_type = "api", .urgency = 10 },
                                     .lang = "en" };
-    struct care_route_ctx x = { .in = &in, .rules = rules, .nrules = 2, .teams = teams,
+    struct routing_ctx x = { .in = &in, .rules = rules, .nrules = 2, .teams = teams,
                                 .nteams = 2, .agents = agents, .nagents = 3 };
-    struct care_route_result r;
+    struct routing_result r;
     struct {
         const char *strategy;
         bool vip, urgent;
@@ -176,7 +176,7 @@ TEST(routing_table)
         rules[1].strategy = cases[i].strategy;
         in.contact_tags = cases[i].vip ? (struct store_strs){ vip, 1 } : (struct store_strs){ 0 };
         in.conv.urgency = cases[i].urgent ? 90 : 10;
-        care_route_decide(&x, &r);
+        routing_decide(&x, &r);
         CHECK(r.matched);
         CHECK_INT(r.agent_id, cases[i].want);
         CHECK(r.reason[0] != '\0');
@@ -186,45 +186,45 @@ TEST(routing_table)
     in.contact_tags = (struct store_strs){ 0 };
     in.conv.urgency = 10;
     teams[0].rr_last_agent = 1;
-    care_route_decide(&x, &r);
+    routing_decide(&x, &r);
     CHECK_INT(r.agent_id, 2);
     teams[0].rr_last_agent = 2;
-    care_route_decide(&x, &r);
+    routing_decide(&x, &r);
     CHECK_INT(r.agent_id, 1);
     /* Everyone full: queued. */
     agents[0].open_count = 2;
     agents[1].open_count = 4;
-    care_route_decide(&x, &r);
+    routing_decide(&x, &r);
     CHECK(r.matched);
     CHECK_INT(r.agent_id, 0);
     CHECK(strstr(r.reason, "queued") != NULL);
     /* No rule matches another channel: nothing routed. */
     in.conv.channel_type = "email";
-    care_route_decide(&x, &r);
+    routing_decide(&x, &r);
     CHECK(!r.matched);
 }
 
 TEST(timer_heap)
 {
-    struct care_heap *h = care_heap_new();
+    struct routing_heap *h = routing_heap_new();
     uint64_t s = 42;
     for (int i = 0; i < 10000; i++) {
         s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        care_heap_push(h, (int64_t)(s >> 40), i);
+        routing_heap_push(h, (int64_t)(s >> 40), i);
     }
-    CHECK_INT(care_heap_size(h), 10000);
-    struct care_heap_item it, prev = { INT64_MIN, 0 };
+    CHECK_INT(routing_heap_size(h), 10000);
+    struct routing_heap_item it, prev = { INT64_MIN, 0 };
     int n = 0;
     bool sorted = true;
-    while (care_heap_pop(h, &it)) {
+    while (routing_heap_pop(h, &it)) {
         sorted = sorted && it.due_at >= prev.due_at;
         prev = it;
         n++;
     }
     CHECK(sorted);
     CHECK_INT(n, 10000);
-    CHECK(!care_heap_peek(h, &it));
-    care_heap_free(h);
+    CHECK(!routing_heap_peek(h, &it));
+    routing_heap_free(h);
 }
 
 int

@@ -12,7 +12,7 @@
  * HOURS_MAX_DAYS ahead.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "routing/routing_int.h"
 
 #include <stdio.h>
 #include <unicode/ucal.h>
@@ -23,7 +23,7 @@
 #define RANGES_MAX 64
 #define HOLIDAYS_MAX 512
 
-struct care_hours {
+struct routing_hours {
     UChar tz[64];
     int32_t tzlen;
     struct store_range ranges[RANGES_MAX]; /* sorted by dow, start */
@@ -33,7 +33,7 @@ struct care_hours {
 };
 
 static UCalendar *
-cal_open(const struct care_hours *h)
+cal_open(const struct routing_hours *h)
 {
     UErrorCode st = U_ZERO_ERROR;
     UCalendar *c = ucal_open(h->tz, h->tzlen, "en_US_POSIX", UCAL_GREGORIAN, &st);
@@ -43,7 +43,7 @@ cal_open(const struct care_hours *h)
 }
 
 bool
-care_hours_valid_tz(const char *tz)
+routing_hours_valid_tz(const char *tz)
 {
     if (!tz || !tz[0] || strlen(tz) >= 64)
         return false;
@@ -77,11 +77,11 @@ cmp_i32(const void *a, const void *b)
 }
 
 int
-care_hours_new(const char *tz, const struct store_range *ranges, size_t nranges,
-               const int32_t *holidays, size_t nholidays, struct care_hours **out,
+routing_hours_new(const char *tz, const struct store_range *ranges, size_t nranges,
+               const int32_t *holidays, size_t nholidays, struct routing_hours **out,
                struct errmsg *em)
 {
-    if (!care_hours_valid_tz(tz))
+    if (!routing_hours_valid_tz(tz))
         return errmsg_set(em, ERR_INVAL, "invalid 'tz': want an IANA time zone such as "
                                          "Europe/Berlin");
     if (nranges > RANGES_MAX)
@@ -94,7 +94,7 @@ care_hours_new(const char *tz, const struct store_range *ranges, size_t nranges,
             r->start_min >= r->end_min)
             return errmsg_set(em, ERR_INVAL, "invalid 'hours': bad range");
     }
-    struct care_hours *h = xcalloc(1, sizeof(*h));
+    struct routing_hours *h = xcalloc(1, sizeof(*h));
     UErrorCode st = U_ZERO_ERROR;
     u_strFromUTF8(h->tz, 64, &h->tzlen, tz, -1, &st);
     if (nranges)
@@ -110,7 +110,7 @@ care_hours_new(const char *tz, const struct store_range *ranges, size_t nranges,
 }
 
 void
-care_hours_free(struct care_hours *h)
+routing_hours_free(struct routing_hours *h)
 {
     xfree(h);
 }
@@ -155,7 +155,7 @@ next_day(UCalendar *c, struct day *day)
 }
 
 static bool
-holiday(const struct care_hours *h, const struct day *day)
+holiday(const struct routing_hours *h, const struct day *day)
 {
     int32_t key = day->y * 10000 + (day->m + 1) * 100 + day->d;
     return bsearch(&key, h->holidays, h->nholidays, sizeof(key), cmp_i32) != NULL;
@@ -166,7 +166,7 @@ holiday(const struct care_hours *h, const struct day *day)
 typedef bool interval_fn(void *arg, int64_t s, int64_t e);
 
 static bool
-walk(const struct care_hours *h, int64_t t, interval_fn *fn, void *arg)
+walk(const struct routing_hours *h, int64_t t, interval_fn *fn, void *arg)
 {
     UCalendar *c = cal_open(h);
     if (!c)
@@ -207,7 +207,7 @@ open_fn(void *arg, int64_t s, int64_t e)
 }
 
 int64_t
-care_hours_next_open(const struct care_hours *h, int64_t t)
+routing_hours_next_open(const struct routing_hours *h, int64_t t)
 {
     if (!h)
         return t;
@@ -217,9 +217,9 @@ care_hours_next_open(const struct care_hours *h, int64_t t)
 }
 
 bool
-care_hours_open(const struct care_hours *h, int64_t t)
+routing_hours_open(const struct routing_hours *h, int64_t t)
 {
-    return care_hours_next_open(h, t) == t;
+    return routing_hours_next_open(h, t) == t;
 }
 
 struct add_q {
@@ -242,12 +242,12 @@ add_fn(void *arg, int64_t s, int64_t e)
 }
 
 int64_t
-care_hours_add(const struct care_hours *h, int64_t t, int64_t ms)
+routing_hours_add(const struct routing_hours *h, int64_t t, int64_t ms)
 {
     if (!h)
         return t + ms;
     if (ms <= 0)
-        return care_hours_next_open(h, t) == INT64_MAX ? INT64_MAX : t;
+        return routing_hours_next_open(h, t) == INT64_MAX ? INT64_MAX : t;
     struct add_q q = { t, ms, INT64_MAX };
     walk(h, t, add_fn, &q);
     return q.found;
@@ -271,7 +271,7 @@ between_fn(void *arg, int64_t s, int64_t e)
 }
 
 int64_t
-care_hours_between(const struct care_hours *h, int64_t a, int64_t b)
+routing_hours_between(const struct routing_hours *h, int64_t a, int64_t b)
 {
     if (b <= a)
         return 0;
@@ -283,7 +283,7 @@ care_hours_between(const struct care_hours *h, int64_t a, int64_t b)
 }
 
 int
-care_hours_format(const struct care_hours *h, const char *tz, int64_t t, const char *lang,
+routing_hours_format(const struct routing_hours *h, const char *tz, int64_t t, const char *lang,
                   char *out, size_t n)
 {
     UChar zone[64];

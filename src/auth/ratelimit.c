@@ -3,7 +3,7 @@
  * ratelimit.c - the login limiter: attempts per key in a fixed-size table, reserved before
  * the password is checked.
  *
- * care__limiter_begin() checks every key of one attempt and counts the attempt against all of
+ * auth__limiter_begin() checks every key of one attempt and counts the attempt against all of
  * them under one mutex, so concurrent attempts cannot all pass the check; a success gives the
  * attempt back. A key that reaches its limit is either locked with exponential backoff or,
  * for the slow-only rules, limited to one attempt per interval. The table has a hard
@@ -11,7 +11,9 @@
  * through addresses cannot grow memory. It is not a list of who is locked out; it forgets.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "auth/auth_int.h"
+
+#include <pthread.h>
 
 #define KEY_MAX 96
 
@@ -23,16 +25,16 @@ struct entry {
     int64_t locked_until;
 };
 
-struct care__limiter {
+struct auth__limiter {
     pthread_mutex_t mu; /* guards 'v' */
     struct entry *v;
     size_t cap;
 };
 
-struct care__limiter *
-care__limiter_new(size_t cap)
+struct auth__limiter *
+auth__limiter_new(size_t cap)
 {
-    struct care__limiter *l = xcalloc(1, sizeof(*l));
+    struct auth__limiter *l = xcalloc(1, sizeof(*l));
     if (cap == 0)
         cap = 1;
     pthread_mutex_init(&l->mu, NULL);
@@ -42,7 +44,7 @@ care__limiter_new(size_t cap)
 }
 
 void
-care__limiter_free(struct care__limiter *l)
+auth__limiter_free(struct auth__limiter *l)
 {
     if (!l)
         return;
@@ -65,13 +67,13 @@ fnv(const char *s)
 static int64_t recent(const struct entry *e);
 
 static bool
-stale(const struct entry *e, const struct care__limit *r, int64_t now)
+stale(const struct entry *e, const struct auth__limit *r, int64_t now)
 {
     return now >= e->locked_until && now - recent(e) >= r->window_ms;
 }
 
 static struct entry *
-find(struct care__limiter *l, const char *key, uint64_t h)
+find(struct auth__limiter *l, const char *key, uint64_t h)
 {
     for (size_t i = 0; i < l->cap; i++) {
         struct entry *e = &l->v[i];
@@ -90,7 +92,7 @@ recent(const struct entry *e)
 
 /* A slot for a new key: a free one, else the least recently used entry is recycled. */
 static struct entry *
-take_slot(struct care__limiter *l, const char *key, uint64_t h)
+take_slot(struct auth__limiter *l, const char *key, uint64_t h)
 {
     struct entry *victim = &l->v[0];
     for (size_t i = 0; i < l->cap; i++) {
@@ -110,7 +112,7 @@ take_slot(struct care__limiter *l, const char *key, uint64_t h)
 
 /* The ms 'rule' makes the holder of entry 'e' wait now; 0 when it may try. */
 static int64_t
-wait_for(const struct entry *e, const struct care__limit *r, int64_t now)
+wait_for(const struct entry *e, const struct auth__limit *r, int64_t now)
 {
     if (!e)
         return 0;
@@ -122,13 +124,13 @@ wait_for(const struct entry *e, const struct care__limit *r, int64_t now)
 }
 
 int64_t
-care__limiter_begin(struct care__limiter *l, const char *const *keys,
-                    const struct care__limit *rules, size_t n, int64_t now)
+auth__limiter_begin(struct auth__limiter *l, const char *const *keys,
+                    const struct auth__limit *rules, size_t n, int64_t now)
 {
-    struct entry *found[CARE__LIMIT_KEYS_MAX] = { 0 };
-    uint64_t hs[CARE__LIMIT_KEYS_MAX];
+    struct entry *found[AUTH__LIMIT_KEYS_MAX] = { 0 };
+    uint64_t hs[AUTH__LIMIT_KEYS_MAX];
     int64_t wait = 0;
-    ASSERT(n <= CARE__LIMIT_KEYS_MAX);
+    ASSERT(n <= AUTH__LIMIT_KEYS_MAX);
     pthread_mutex_lock(&l->mu);
     for (size_t i = 0; i < n; i++) {
         hs[i] = fnv(keys[i]);
@@ -143,7 +145,7 @@ care__limiter_begin(struct care__limiter *l, const char *const *keys,
     }
     if (wait == 0) {
         for (size_t i = 0; i < n; i++) {
-            const struct care__limit *r = &rules[i];
+            const struct auth__limit *r = &rules[i];
             struct entry *e = found[i] ? found[i] : take_slot(l, keys[i], hs[i]);
             e->failures++;
             e->last = now;
@@ -164,7 +166,7 @@ care__limiter_begin(struct care__limiter *l, const char *const *keys,
 }
 
 void
-care__limiter_succeed(struct care__limiter *l, const char *const *keys, size_t n,
+auth__limiter_succeed(struct auth__limiter *l, const char *const *keys, size_t n,
                       size_t forget)
 {
     pthread_mutex_lock(&l->mu);

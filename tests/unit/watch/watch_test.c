@@ -15,21 +15,21 @@ static char dir[] = "/tmp/hark-listen-test-XXXXXX";
 TEST(addressed_to_brand)
 {
     const char *h = "acme, @acme.bsky.social ,Globex";
-    CHECK(care_listen_addressed(STR_LIT("hey @acme where is my order"), h));
-    CHECK(care_listen_addressed(STR_LIT("@ACME.bsky.social help"), h));
-    CHECK(care_listen_addressed(STR_LIT("ping @acme."), h));
-    CHECK(care_listen_addressed(STR_LIT("(@acme@mastodon.social)"), h));
-    CHECK(care_listen_addressed(STR_LIT("cc @globex"), h));
-    CHECK(!care_listen_addressed(STR_LIT("acme is late"), h));
-    CHECK(!care_listen_addressed(STR_LIT("mail help@acme.com"), h));
-    CHECK(!care_listen_addressed(STR_LIT("@acmefan says hi"), h));
-    CHECK(!care_listen_addressed(STR_LIT("@"), h));
-    CHECK(!care_listen_addressed(STR_LIT("@acme"), ""));
-    CHECK(!care_listen_addressed(STR_LIT("@acme"), NULL));
-    CHECK(care_listen_is_brand(STR_LIT("acme.bsky.social"), h));
-    CHECK(care_listen_is_brand(STR_LIT("@Acme"), h));
-    CHECK(!care_listen_is_brand(STR_LIT("acmefan.bsky.social"), h));
-    CHECK(!care_listen_is_brand(STR_LIT(""), h));
+    CHECK(watch_addressed(STR_LIT("hey @acme where is my order"), h));
+    CHECK(watch_addressed(STR_LIT("@ACME.bsky.social help"), h));
+    CHECK(watch_addressed(STR_LIT("ping @acme."), h));
+    CHECK(watch_addressed(STR_LIT("(@acme@mastodon.social)"), h));
+    CHECK(watch_addressed(STR_LIT("cc @globex"), h));
+    CHECK(!watch_addressed(STR_LIT("acme is late"), h));
+    CHECK(!watch_addressed(STR_LIT("mail help@acme.com"), h));
+    CHECK(!watch_addressed(STR_LIT("@acmefan says hi"), h));
+    CHECK(!watch_addressed(STR_LIT("@"), h));
+    CHECK(!watch_addressed(STR_LIT("@acme"), ""));
+    CHECK(!watch_addressed(STR_LIT("@acme"), NULL));
+    CHECK(watch_is_brand(STR_LIT("acme.bsky.social"), h));
+    CHECK(watch_is_brand(STR_LIT("@Acme"), h));
+    CHECK(!watch_is_brand(STR_LIT("acmefan.bsky.social"), h));
+    CHECK(!watch_is_brand(STR_LIT(""), h));
 }
 
 static struct store *
@@ -51,29 +51,29 @@ TEST(ingest_dedupe_reload)
     CHECK_INT(care_new(&cfg, st, NULL, &c), 0);
     int64_t q1, q2;
     CHECK_INT(store_listen_query_add(st, "brand", "acme", true, &q1), 0);
-    struct care_listen_config lc = { .brand_handles = "acme" };
+    struct watch_config lc = { .brand_handles = "acme" };
     struct errmsg em = { 0 };
-    CHECK_INT(care_listen_ingest(c, STR_LIT("{\"id\":\"x\",\"text\":\"acme\"}"), NULL, &em),
+    CHECK_INT(watch_ingest(care_watch(c), STR_LIT("{\"id\":\"x\",\"text\":\"acme\"}"), NULL, &em),
               ERR_UNAVAIL);
-    CHECK_INT(care_listen_start(c, &lc, &em), 0);
+    CHECK_INT(care_watch_start(c, &lc, &em), 0);
 
-    struct care_listen_ingest_result r;
+    struct watch_ingest_result r;
     struct str batch = STR_LIT("{\"id\":\"a\",\"platform\":\"bluesky\",\"text\":\"acme is late\"}\n"
                                "\n"
                                "{\"id\":\"b\",\"platform\":\"bluesky\",\"text\":\"@acme hi\"}\n"
                                "{\"id\":\"c\",\"platform\":\"bluesky\",\"text\":\"other\"}\n");
-    CHECK_INT(care_listen_ingest(c, batch, &r, &em), 0);
+    CHECK_INT(watch_ingest(care_watch(c), batch, &r, &em), 0);
     CHECK_INT(r.lines, 3);
     CHECK_INT(r.posts, 3);
     CHECK_INT(r.matched, 2);
     CHECK_INT(r.stored, 2);
-    CHECK_INT(care_listen_ingest(c, batch, &r, &em), 0);
+    CHECK_INT(watch_ingest(care_watch(c), batch, &r, &em), 0);
     CHECK_INT(r.stored, 0);
     CHECK_INT(r.duplicates, 2);
 
     /* A bad line fails the batch before anything is stored. */
     struct errmsg em2 = { 0 };
-    CHECK_INT(care_listen_ingest(c, STR_LIT("{\"id\":\"d\",\"text\":\"acme\"}\n[1,2\n"), &r, &em2),
+    CHECK_INT(watch_ingest(care_watch(c), STR_LIT("{\"id\":\"d\",\"text\":\"acme\"}\n[1,2\n"), &r, &em2),
               ERR_INVAL);
     CHECK(strstr(em2.text, "line 2") != NULL);
 
@@ -93,8 +93,8 @@ TEST(ingest_dedupe_reload)
 
     /* A new query takes effect after a reload; the old one keeps matching. */
     CHECK_INT(store_listen_query_add(st, "other", "other OR acme", true, &q2), 0);
-    CHECK_INT(care_listen_reload(c, &em), 0);
-    CHECK_INT(care_listen_ingest(c, STR_LIT("{\"id\":\"e\",\"text\":\"acme other\"}"), &r, &em),
+    CHECK_INT(watch_reload(care_watch(c), &em), 0);
+    CHECK_INT(watch_ingest(care_watch(c), STR_LIT("{\"id\":\"e\",\"text\":\"acme other\"}"), &r, &em),
               0);
     CHECK_INT(r.stored, 1);
     CHECK_INT(store_mention_list(st, ar, &f, &ms, &n, &next), 0);
@@ -106,8 +106,8 @@ TEST(ingest_dedupe_reload)
     CHECK_INT(store_mention_list(st, ar, &f, &ms, &n, &next), 0);
     CHECK_INT(n, 1);
 
-    care_listen_stop(c);
-    care_listen_stop(c); /* idempotent */
+    care_watch_stop(c);
+    care_watch_stop(c); /* idempotent */
     arena_free(ar);
     care_free(c);
     store_close(st);
@@ -121,23 +121,23 @@ TEST(spike_alert_lists_posts)
     CHECK_INT(care_new(&cfg, st, NULL, &c), 0);
     int64_t q;
     CHECK_INT(store_listen_query_add(st, "kettles", "kettle*", true, &q), 0);
-    struct care_listen_config lc = { .bucket_ms = 60000 };
+    struct watch_config lc = { .bucket_ms = 60000 };
     struct errmsg em = { 0 };
-    CHECK_INT(care_listen_start(c, &lc, &em), 0);
+    CHECK_INT(care_watch_start(c, &lc, &em), 0);
     char line[256];
-    struct care_listen_ingest_result r;
+    struct watch_ingest_result r;
     /* One post a minute for five minutes, then twelve in one minute. */
     for (int m = 0; m < 5; m++) {
         snprintf(line, sizeof(line),
                  "{\"id\":\"w%d\",\"text\":\"kettle\",\"created_at\":\"2026-04-01T10:0%d:00Z\"}", m,
                  m);
-        CHECK_INT(care_listen_ingest(c, str_c(line), &r, &em), 0);
+        CHECK_INT(watch_ingest(care_watch(c), str_c(line), &r, &em), 0);
     }
     for (int i = 0; i < 12; i++) {
         snprintf(line, sizeof(line),
                  "{\"id\":\"s%d\",\"text\":\"kettles!\",\"created_at\":\"2026-04-01T10:05:%02dZ\"}",
                  i, i);
-        CHECK_INT(care_listen_ingest(c, str_c(line), &r, &em), 0);
+        CHECK_INT(watch_ingest(care_watch(c), str_c(line), &r, &em), 0);
     }
     struct arena *ar = arena_new(1 << 20);
     struct spike_alert_row *al;
@@ -153,7 +153,7 @@ TEST(spike_alert_lists_posts)
     }
     CHECK_INT(store_spike_list(st, ar, q + 1, 10, 0, &al, &n), 0);
     CHECK_INT(n, 0);
-    care_listen_stop(c);
+    care_watch_stop(c);
     arena_free(ar);
     care_free(c);
     store_close(st);

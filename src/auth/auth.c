@@ -9,16 +9,18 @@
  * counted by the limiter (ratelimit.c) before its password is checked.
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "auth/auth_int.h"
 
 #include <argon2.h>
 #include <ctype.h>
 #include <openssl/evp.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/rand.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -29,7 +31,7 @@
 #define PW_MAX 1024
 
 int
-care_password_hash(struct str password, char *out, size_t n)
+auth_password_hash(struct str password, char *out, size_t n)
 {
     unsigned char salt[16];
     if (password.len == 0 || password.len > PW_MAX)
@@ -41,7 +43,7 @@ care_password_hash(struct str password, char *out, size_t n)
 }
 
 bool
-care_password_verify(const char *encoded, struct str password)
+auth_password_verify(const char *encoded, struct str password)
 {
     if (!encoded || password.len == 0 || password.len > PW_MAX)
         return false;
@@ -49,7 +51,7 @@ care_password_verify(const char *encoded, struct str password)
 }
 
 void
-care_token_hash(const char *token, char out[65])
+auth_token_hash(const char *token, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
@@ -68,7 +70,7 @@ dummy_init(void)
 {
     char pw[33];
     rand_hex(pw, 16);
-    care_password_hash(str_c(pw), dummy, sizeof(dummy));
+    auth_password_hash(str_c(pw), dummy, sizeof(dummy));
 }
 
 static const char *
@@ -80,7 +82,7 @@ dummy_hash(void)
 
 /* Takes one of the cfg.verify_max argon2 slots; false when all are in use. */
 static bool
-slot_take(struct care *c)
+slot_take(struct auth *c)
 {
     if (atomic_fetch_add(&c->verifying, 1) < c->cfg.verify_max)
         return true;
@@ -89,7 +91,7 @@ slot_take(struct care *c)
 }
 
 static void
-slot_give(struct care *c)
+slot_give(struct auth *c)
 {
     atomic_fetch_sub(&c->verifying, 1);
 }
@@ -104,7 +106,7 @@ account_id(struct str email, char out[33])
     for (size_t i = 0; i < n; i++)
         low[i] = (char)tolower((unsigned char)email.p[i]);
     low[n] = '\0';
-    care_token_hash(low, hash);
+    auth_token_hash(low, hash);
     memcpy(out, hash, 32);
     out[32] = '\0';
 }
@@ -113,13 +115,13 @@ account_id(struct str email, char out[33])
 struct attempt {
     char ac[96], cl[80], a[40];
     const char *keys[3];
-    struct care__limit rules[3];
+    struct auth__limit rules[3];
 };
 
 static void
-attempt_init(struct care *c, struct attempt *t, const char *acct, const char *client)
+attempt_init(struct auth *c, struct attempt *t, const char *acct, const char *client)
 {
-    const struct care_config *g = &c->cfg;
+    const struct auth_config *g = &c->cfg;
     snprintf(t->ac, sizeof(t->ac), "ac:%s|%s", acct, client);
     snprintf(t->cl, sizeof(t->cl), "c:%s", client);
     snprintf(t->a, sizeof(t->a), "a:%s", acct);
@@ -127,13 +129,13 @@ attempt_init(struct care *c, struct attempt *t, const char *acct, const char *cl
     t->keys[1] = t->cl;
     t->keys[2] = t->a;
     int64_t lock_max = 4 * g->login_window_ms;
-    t->rules[0] = (struct care__limit){ .max = g->login_max_per_account,
+    t->rules[0] = (struct auth__limit){ .max = g->login_max_per_account,
                                         .window_ms = g->login_window_ms,
                                         .lock_ms = g->login_lock_ms, .lock_max_ms = lock_max };
-    t->rules[1] = (struct care__limit){ .max = g->login_max_per_client,
+    t->rules[1] = (struct auth__limit){ .max = g->login_max_per_client,
                                         .window_ms = g->login_window_ms,
                                         .lock_ms = g->login_lock_ms, .lock_max_ms = lock_max };
-    t->rules[2] = (struct care__limit){ .max = g->login_max_account_global,
+    t->rules[2] = (struct auth__limit){ .max = g->login_max_account_global,
                                         .window_ms = g->login_window_ms,
                                         .slow_ms = g->login_slow_ms };
 }
@@ -141,14 +143,14 @@ attempt_init(struct care *c, struct attempt *t, const char *acct, const char *cl
 /* Admits one password check for attempt 't': a free argon2 slot and the limiter's consent.
  * ERR_BUSY with '*retry_after_ms' otherwise (then no slot is held and nothing is counted). */
 static int
-admit(struct care *c, struct attempt *t, int64_t now, int64_t *retry_after_ms)
+admit(struct auth *c, struct attempt *t, int64_t now, int64_t *retry_after_ms)
 {
     if (!slot_take(c)) {
         *retry_after_ms = 1000;
         metrics_add(&c->metrics.logins_limited, 1);
         return ERR_BUSY;
     }
-    int64_t wait = care__limiter_begin(c->limiter, t->keys, t->rules, 3, now);
+    int64_t wait = auth__limiter_begin(c->limiter, t->keys, t->rules, 3, now);
     if (wait) {
         slot_give(c);
         *retry_after_ms = wait;
@@ -159,8 +161,8 @@ admit(struct care *c, struct attempt *t, int64_t now, int64_t *retry_after_ms)
 }
 
 int
-care_login(struct care *c, struct arena *ar, struct str email, struct str password,
-           const char *client, struct care_login *out, int64_t *retry_after_ms)
+auth_login(struct auth *c, struct arena *ar, struct str email, struct str password,
+           const char *client, struct auth_login_result *out, int64_t *retry_after_ms)
 {
     int64_t now = clock_now_ms();
     char acct[33];
@@ -182,11 +184,11 @@ care_login(struct care *c, struct arena *ar, struct str email, struct str passwo
     rc = store_agent_by_email(c->st, ar, email, &a);
     if (rc < 0 && rc != ERR_NOTFOUND) {
         slot_give(c);
-        care__limiter_succeed(c->limiter, t.keys, 3, 0); /* not the client's fault */
+        auth__limiter_succeed(c->limiter, t.keys, 3, 0); /* not the client's fault */
         return rc;
     }
     bool found = rc == 0;
-    bool ok = care_password_verify(found ? a.password_hash : dummy_hash(), password);
+    bool ok = auth_password_verify(found ? a.password_hash : dummy_hash(), password);
     slot_give(c);
     if (!found || !ok || a.disabled_at) {
         metrics_add(&c->metrics.logins_failed, 1);
@@ -198,12 +200,12 @@ care_login(struct care *c, struct arena *ar, struct str email, struct str passwo
                      client);
         return ERR_AUTH;
     }
-    care__limiter_succeed(c->limiter, t.keys, 3, 1);
+    auth__limiter_succeed(c->limiter, t.keys, 3, 1);
 
     char hash[65];
     rand_hex(out->token, 32);
     rand_hex(out->csrf, 32);
-    care_token_hash(out->token, hash);
+    auth_token_hash(out->token, hash);
     rc = store_session_create(c->st, hash, a.id, a.password_hash, out->csrf, now,
                               now + c->cfg.session_absolute_ms);
     if (rc == ERR_CONFLICT) {
@@ -221,15 +223,15 @@ care_login(struct care *c, struct arena *ar, struct str email, struct str passwo
 }
 
 int
-care_logout(struct care *c, const char *token)
+auth_logout(struct auth *c, const char *token)
 {
     char hash[65];
-    care_token_hash(token, hash);
+    auth_token_hash(token, hash);
     return store_session_delete(c->st, hash);
 }
 
 int
-care_session(struct care *c, struct arena *ar, const char *token, struct care_principal *out)
+auth_session(struct auth *c, struct arena *ar, const char *token, struct auth_principal *out)
 {
     char hash[65];
     struct session s;
@@ -238,7 +240,7 @@ care_session(struct care *c, struct arena *ar, const char *token, struct care_pr
 
     if (!token || strlen(token) != 64)
         return ERR_AUTH;
-    care_token_hash(token, hash);
+    auth_token_hash(token, hash);
     int rc = store_session_get(c->st, ar, hash, &s);
     if (rc == ERR_NOTFOUND)
         return ERR_AUTH;
@@ -266,14 +268,14 @@ care_session(struct care *c, struct arena *ar, const char *token, struct care_pr
 }
 
 int
-care_bearer(struct care *c, struct arena *ar, const char *token, struct care_principal *out)
+auth_bearer(struct auth *c, struct arena *ar, const char *token, struct auth_principal *out)
 {
     char hash[65];
     struct api_token t;
     int64_t now = clock_now_ms();
     if (!token || !token[0] || strlen(token) > 200)
         return ERR_AUTH;
-    care_token_hash(token, hash);
+    auth_token_hash(token, hash);
     int rc = store_token_get(c->st, ar, hash, &t);
     if (rc == ERR_NOTFOUND)
         return ERR_AUTH;
@@ -291,7 +293,7 @@ care_bearer(struct care *c, struct arena *ar, const char *token, struct care_pri
 }
 
 int
-care_token_create(struct care *c, const struct api_token *t, char *out, size_t n, int64_t *id,
+auth_token_create(struct auth *c, const struct api_token *t, char *out, size_t n, int64_t *id,
                   struct errmsg *em)
 {
     char secret[65], hash[65];
@@ -306,7 +308,7 @@ care_token_create(struct care *c, const struct api_token *t, char *out, size_t n
         return errmsg_set(em, ERR_INVAL, "invalid expiry: want a time in the future");
     rand_hex(secret, 32);
     snprintf(out, n, "hark_%s", secret);
-    care_token_hash(out, hash);
+    auth_token_hash(out, hash);
     int rc = store_token_create(c->st, t, hash, id);
     if (rc == 0)
         log_info("auth", "token created", "token=%lld role=%s by_agent=%lld", (long long)*id,
@@ -316,13 +318,13 @@ care_token_create(struct care *c, const struct api_token *t, char *out, size_t n
 
 /* Checks 'password' against the rules and hashes it into 'hash' in an argon2 slot. */
 static int
-new_hash(struct care *c, struct str password, char *hash, size_t n, struct errmsg *em)
+new_hash(struct auth *c, struct str password, char *hash, size_t n, struct errmsg *em)
 {
-    if (care_password_check(password, em) != CARE_PASSWORD_OK)
+    if (auth_password_check(password, em) != AUTH_PASSWORD_OK)
         return ERR_INVAL;
     if (!slot_take(c))
         return errmsg_set(em, ERR_BUSY, "too many password checks at once; try again");
-    int rc = care_password_hash(password, hash, n);
+    int rc = auth_password_hash(password, hash, n);
     slot_give(c);
     if (rc < 0)
         return errmsg_set(em, rc, "cannot hash the password");
@@ -330,7 +332,7 @@ new_hash(struct care *c, struct str password, char *hash, size_t n, struct errms
 }
 
 int
-care_agent_add(struct care *c, const struct agent *a, struct str password, int64_t *id,
+auth_agent_add(struct auth *c, const struct agent *a, struct str password, int64_t *id,
                struct errmsg *em)
 {
     char hash[160];
@@ -352,7 +354,7 @@ care_agent_add(struct care *c, const struct agent *a, struct str password, int64
 }
 
 int
-care_agent_set_disabled(struct care *c, int64_t id, bool disabled, int64_t *ended)
+auth_agent_set_disabled(struct auth *c, int64_t id, bool disabled, int64_t *ended)
 {
     int64_t n = 0;
     int rc = store_agent_set_disabled(c->st, id, disabled, &n);
@@ -366,7 +368,7 @@ care_agent_set_disabled(struct care *c, int64_t id, bool disabled, int64_t *ende
 }
 
 int
-care_agent_set_password(struct care *c, int64_t id, struct str password, int64_t *ended,
+auth_agent_set_password(struct auth *c, int64_t id, struct str password, int64_t *ended,
                         struct errmsg *em)
 {
     char hash[160];
@@ -387,7 +389,7 @@ care_agent_set_password(struct care *c, int64_t id, struct str password, int64_t
 }
 
 int
-care_password_change(struct care *c, struct arena *ar, int64_t agent_id, struct str current,
+auth_password_change(struct auth *c, struct arena *ar, int64_t agent_id, struct str current,
                      struct str password, int64_t keep_session_id, const char *client,
                      int64_t *ended, int64_t *retry_after_ms, struct errmsg *em)
 {
@@ -397,7 +399,7 @@ care_password_change(struct care *c, struct arena *ar, int64_t agent_id, struct 
     int64_t now = clock_now_ms(), n = 0;
 
     /* The rules first: a rejected new password costs no argon2 and no attempt. */
-    if (care_password_check(password, em) != CARE_PASSWORD_OK)
+    if (auth_password_check(password, em) != AUTH_PASSWORD_OK)
         return ERR_INVAL;
     int rc = store_agent_get_secret(c->st, ar, agent_id, &a);
     if (rc < 0)
@@ -410,7 +412,7 @@ care_password_change(struct care *c, struct arena *ar, int64_t agent_id, struct 
     rc = admit(c, &t, now, retry_after_ms);
     if (rc < 0)
         return errmsg_set(em, rc, "too many password checks; try again later");
-    bool ok = care_password_verify(a.password_hash, current);
+    bool ok = auth_password_verify(a.password_hash, current);
     if (!ok) {
         slot_give(c);
         metrics_add(&c->metrics.logins_failed, 1);
@@ -418,8 +420,8 @@ care_password_change(struct care *c, struct arena *ar, int64_t agent_id, struct 
                  (long long)agent_id, client);
         return errmsg_set(em, ERR_AUTH, "the current password is wrong");
     }
-    care__limiter_succeed(c->limiter, t.keys, 3, 1);
-    rc = care_password_hash(password, hash, sizeof(hash));
+    auth__limiter_succeed(c->limiter, t.keys, 3, 1);
+    rc = auth_password_hash(password, hash, sizeof(hash));
     slot_give(c);
     if (rc < 0)
         return errmsg_set(em, rc, "cannot hash the password");
@@ -431,4 +433,50 @@ care_password_change(struct care *c, struct arena *ar, int64_t agent_id, struct 
     if (ended)
         *ended = n;
     return 0;
+}
+
+int
+auth_new(const struct auth_config *cfg, struct store *st, struct auth **out)
+{
+    struct auth *c = xcalloc(1, sizeof(*c));
+    c->cfg = *cfg;
+#define DEFAULT(field, v)                                                                          \
+    if (c->cfg.field <= 0)                                                                         \
+    c->cfg.field = (v)
+    DEFAULT(session_idle_ms, 12LL * 3600 * 1000);
+    DEFAULT(session_absolute_ms, 7LL * 24 * 3600 * 1000);
+    DEFAULT(login_max_per_account, 5);
+    DEFAULT(login_max_per_client, 20);
+    DEFAULT(login_window_ms, 15LL * 60 * 1000);
+    DEFAULT(login_max_account_global, 100);
+    DEFAULT(login_lock_ms, 60000);
+    DEFAULT(login_slow_ms, 3000);
+    DEFAULT(verify_max, (int)sysconf(_SC_NPROCESSORS_ONLN));
+    DEFAULT(verify_max, 1);
+#undef DEFAULT
+    c->st = st;
+    c->limiter = auth__limiter_new(4096);
+    *out = c;
+    return 0;
+}
+
+void
+auth_free(struct auth *c)
+{
+    if (!c)
+        return;
+    auth__limiter_free(c->limiter);
+    xfree(c);
+}
+
+struct auth_metrics *
+auth_metrics(struct auth *c)
+{
+    return &c->metrics;
+}
+
+int
+auth_sessions_expire(struct auth *c, int64_t now)
+{
+    return store_session_expire(c->st, now, c->cfg.session_idle_ms);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * password.c - the rules a new password must meet (OWASP ASVS 2.1): at least 12 characters
- * counted as code points, at most CARE_PASSWORD_MAX bytes, valid UTF-8, and not in the shipped
+ * counted as code points, at most AUTH_PASSWORD_MAX bytes, valid UTF-8, and not in the shipped
  * list of common breached passwords. No composition rules (ASVS 2.1.9).
  *
  * The list (data/passwords/common.txt, lowercased) is compiled in by tools/embed-passwords.sh
@@ -9,7 +9,7 @@
  * where passwords are hashed or verified (auth.c).
  */
 #include "base/base.h"
-#include "care/care_int.h"
+#include "auth/auth_int.h"
 
 #include "base/utf8.h"
 
@@ -20,10 +20,10 @@ cmp(const void *key, const void *elem)
 }
 
 bool
-care_password_breached(struct str password)
+auth_password_breached(struct str password)
 {
-    char low[CARE_PASSWORD_MAX + 1];
-    if (password.len > CARE_PASSWORD_MAX)
+    char low[AUTH_PASSWORD_MAX + 1];
+    if (password.len > AUTH_PASSWORD_MAX)
         return false;
     for (size_t i = 0; i < password.len; i++) {
         char ch = password.p[i];
@@ -32,46 +32,46 @@ care_password_breached(struct str password)
     low[password.len] = '\0';
     if (strlen(low) != password.len)
         return false; /* an embedded NUL: not a list entry */
-    return bsearch(low, care__breached, care__nbreached, sizeof(care__breached[0]), cmp) != NULL;
+    return bsearch(low, auth__breached, auth__nbreached, sizeof(auth__breached[0]), cmp) != NULL;
 }
 
-enum care_password_problem
-care_password_check(struct str password, struct errmsg *em)
+enum auth_password_problem
+auth_password_check(struct str password, struct errmsg *em)
 {
-    if (password.len > CARE_PASSWORD_MAX) {
-        errmsg_set(em, ERR_INVAL, "invalid 'password': want at most %d bytes", CARE_PASSWORD_MAX);
-        return CARE_PASSWORD_TOO_LONG;
+    if (password.len > AUTH_PASSWORD_MAX) {
+        errmsg_set(em, ERR_INVAL, "invalid 'password': want at most %d bytes", AUTH_PASSWORD_MAX);
+        return AUTH_PASSWORD_TOO_LONG;
     }
     if (!utf8_valid(password) || memchr(password.p, '\0', password.len)) {
         errmsg_set(em, ERR_INVAL, "invalid 'password': not valid UTF-8 text");
-        return CARE_PASSWORD_INVALID;
+        return AUTH_PASSWORD_INVALID;
     }
-    if (utf8_len(password) < CARE_PASSWORD_MIN) {
+    if (utf8_len(password) < AUTH_PASSWORD_MIN) {
         errmsg_set(em, ERR_INVAL, "invalid 'password': want at least %d characters",
-                   CARE_PASSWORD_MIN);
-        return CARE_PASSWORD_TOO_SHORT;
+                   AUTH_PASSWORD_MIN);
+        return AUTH_PASSWORD_TOO_SHORT;
     }
-    if (care_password_breached(password)) {
+    if (auth_password_breached(password)) {
         errmsg_set(em, ERR_INVAL,
                    "invalid 'password': it is in a list of common breached passwords");
-        return CARE_PASSWORD_BREACHED;
+        return AUTH_PASSWORD_BREACHED;
     }
-    return CARE_PASSWORD_OK;
+    return AUTH_PASSWORD_OK;
 }
 
 const char *
-care_password_problem_code(enum care_password_problem p)
+auth_password_problem_code(enum auth_password_problem p)
 {
     switch (p) {
-    case CARE_PASSWORD_OK:
+    case AUTH_PASSWORD_OK:
         return "ok";
-    case CARE_PASSWORD_TOO_SHORT:
+    case AUTH_PASSWORD_TOO_SHORT:
         return "password_too_short";
-    case CARE_PASSWORD_TOO_LONG:
+    case AUTH_PASSWORD_TOO_LONG:
         return "password_too_long";
-    case CARE_PASSWORD_INVALID:
+    case AUTH_PASSWORD_INVALID:
         return "password_invalid";
-    case CARE_PASSWORD_BREACHED:
+    case AUTH_PASSWORD_BREACHED:
         return "password_breached";
     }
     return "password_invalid";
