@@ -317,8 +317,11 @@ config_usage(FILE *f)
         char opt[48];
         snprintf(opt, sizeof(opt), "--%s %s", keys[i].name,
                  keys[i].kind == BOOL ? "" : keys[i].kind == INT ? "N" : "VALUE");
-        fprintf(f, "  %-28s %s (default: %s)\n", opt, keys[i].help,
-                keys[i].def[0] ? keys[i].def : "none");
+        if (strstr(keys[i].help, "(default"))
+            fprintf(f, "  %-28s %s\n", opt, keys[i].help);
+        else
+            fprintf(f, "  %-28s %s (default: %s)\n", opt, keys[i].help,
+                    keys[i].def[0] ? keys[i].def : "none");
     }
 }
 
