@@ -96,13 +96,16 @@ app_find_beside_binary(const char *rel, const char *probe, char *out, size_t n)
 static bool
 find_in_datadir(const char *rel, const char *probe, char *out, size_t n)
 {
-    char candidate[PATH_MAX];
+    char dir[PATH_MAX], candidate[PATH_MAX + 64];
     if (!buildinfo_datadir[0])
         return false;
-    snprintf(candidate, sizeof(candidate), "%s/%s/%s", buildinfo_datadir, rel, probe);
-    if (access(candidate, R_OK) != 0 || strlen(buildinfo_datadir) + strlen(rel) + 2 > n)
+    int len = snprintf(dir, sizeof(dir), "%s/%s", buildinfo_datadir, rel);
+    if (len < 0 || (size_t)len >= n || (size_t)len >= sizeof(dir))
         return false;
-    snprintf(out, n, "%s/%s", buildinfo_datadir, rel);
+    snprintf(candidate, sizeof(candidate), "%s/%s", dir, probe);
+    if (access(candidate, R_OK) != 0)
+        return false;
+    memcpy(out, dir, (size_t)len + 1);
     return true;
 }
 
