@@ -92,8 +92,8 @@ ok "started ($HOW); /healthz: $(cat "$W/healthz")"
 curl -s "$URL/" | grep -qi '<!doctype html' || fail "/ is not the web app"
 ok "the web app is served from /usr/share/hark/web"
 if [ -n "$PID" ]; then
-    HPID=$(pgrep -P "$(pgrep -P "$PID" | head -1)" 2>/dev/null | head -1 || true)
-    for p in $(pgrep -u nobody -x hark); do HPID=$p; done
+    HPID=$PID # the subshell exec'd env, setpriv and hark in turn (with sudo: its child)
+    for p in $(pgrep -u nobody -x hark -P "$PID"); do HPID=$p; done
     [ -n "$HPID" ] || fail "cannot find the hark process"
     if $sudo awk '$2 ~ /w/ && $2 ~ /x/' "/proc/$HPID/maps" | grep -q .; then
         fail "writable and executable pages (MemoryDenyWriteExecute=yes would break it)"
