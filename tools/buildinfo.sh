@@ -5,7 +5,11 @@
 set -eu
 out=$1 version=$2 datadir=$3 cc=$4
 shift 4
-git=$(git describe --always --dirty 2>/dev/null || echo unknown)
+# A tree from `git archive` has no .git, but tools/git-revision holds the commit then
+# (export-subst in .gitattributes).
+here=$(dirname "$0")
+git=$(git -C "$here/.." describe --always --dirty 2>/dev/null) || git=$(cat "$here/git-revision" 2>/dev/null) || git=
+case "$git" in ''|*Format*) git=unknown ;; esac
 ccv=$($cc --version 2>/dev/null | head -n 1 || echo "$cc")
 libs=
 for p in "$@"; do
