@@ -50,7 +50,7 @@ cli_version(int argc, char **argv)
 #else
     const char *flavour = "release";
 #endif
-    printf("build: %s%s\ncompiler: %s\nlibraries: %s\ndata: %s\n", flavour,
+    printf("build: %s%s\ncompiler: %s\nbuilt against: %s\ndata: %s\n", flavour,
 #ifdef HARK_TEST_BUILD
            ", test hooks",
 #else

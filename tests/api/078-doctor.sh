@@ -11,6 +11,8 @@ doctor() { "$HARK" doctor --db "$DB" --listen "$LISTEN" "$@" > "$T/doc.out" 2>&1
 line() { grep "^$1 *$2 " "$T/doc.out" | head -1; }
 has() { line "$1" "$2" | grep -q . || { cat "$T/doc.out"; fail "no '$1 $2' line"; }; echo "ok: $1 $2"; }
 
+"$HARK" doctor --help | grep -q '^usage: hark doctor' || fail "doctor --help"
+"$HARK" doctor --db "$DB" stray > /dev/null 2>&1; check "stray argument exits 2" $? 2
 doctor
 cat "$T/doc.out"
 check "healthy: exit 0" "$RC" 0
