@@ -57,7 +57,8 @@ ok "the package holds the binary, web app, man page, config, unit"
 # 2. Install.
 $sudo dpkg -i "$DEB" > "$W/install.log" 2>&1 || { cat "$W/install.log"; fail "dpkg -i"; }
 ok "dpkg -i"
-/usr/bin/hark version
+/usr/bin/hark version | tee "$W/version"
+grep -q "(git $(git -C "$ROOT" rev-parse --short HEAD)" "$W/version" || fail "version lacks the commit"
 man -l /usr/share/man/man1/hark.1.gz > /dev/null 2>&1 || fail "man page does not render"
 
 # 3. Start it as the service would.
