@@ -16,22 +16,47 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/rand.h"
+#include "buildinfo.h"
 #include "channels/chan.h"
 #include "care/care.h"
 #include "store/store.h"
-
-#ifndef HARK_VERSION
-#define HARK_VERSION "0.1.0"
-#endif
 
 #define REST_MAX 32
 
 int
 cli_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    printf("hark %s\n", HARK_VERSION);
+    bool verbose = true;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: hark version [--short]\n\n"
+                   "Prints the version, the git revision and how this binary was built.\n");
+            return 0;
+        }
+        if (strcmp(argv[i], "--short") == 0)
+            verbose = false;
+    }
+    printf("hark %s (git %s)\n", buildinfo_version, buildinfo_git);
+    if (!verbose)
+        return 0;
+#if defined(__SANITIZE_ADDRESS__)
+    const char *flavour = "sanitizers (address, undefined)";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    const char *flavour = "sanitizers (address, undefined)";
+#else
+    const char *flavour = "release";
+#endif
+#else
+    const char *flavour = "release";
+#endif
+    printf("build: %s%s\ncompiler: %s\nbuilt against: %s\ndata: %s\n", flavour,
+#ifdef HARK_TEST_BUILD
+           ", test hooks",
+#else
+           "",
+#endif
+           buildinfo_cc, buildinfo_libs, buildinfo_datadir);
     return 0;
 }
 
@@ -115,14 +140,25 @@ cli_serve(int argc, char **argv)
     char *rest[REST_MAX];
     int nrest, rc;
     if (wants_help(argc, argv)) {
-        printf("usage: hark serve [--listen ADDR:PORT] [--db PATH] [--config FILE] [options]\n\n"
-               "Runs the Hark server until SIGINT or SIGTERM.\n");
+        printf("usage: hark serve [--listen ADDR:PORT] [--db PATH] [--config FILE] [options]\n"
+               "       hark serve [options] --print-config [--commented]\n\n"
+               "Runs the Hark server until SIGINT or SIGTERM. --print-config prints the\n"
+               "effective settings and exits; with --commented, as a config file in which every\n"
+               "setting is explained and commented out (the installed hark.conf).\n");
         config_usage(stdout);
         return 0;
     }
     if ((rc = load(argc, argv, &cfg, rest, &nrest)) != 0)
         return rc;
     if (flag(rest, nrest, "--print-config")) {
+        bool commented = flag(rest, nrest, "--commented");
+        if ((rc = leftovers("serve", rest, nrest, 0)) != 0)
+            return rc;
+        if (commented) {
+            config_print_example(stdout);
+            return 0;
+        }
+        app_config_resolve(&cfg);
         config_print(&cfg, stdout);
         return 0;
     }

@@ -84,6 +84,20 @@ int store_backup(struct store *st, const char *dest, store_progress_fn *fn, void
 int store_restore(const char *url, const char *src, store_progress_fn *fn, void *arg,
                   struct errmsg *em);
 
+/* ---- inspection (st_inspect.c) ---------------------------------------------------------- */
+
+struct store_health {
+    bool intact;       /* PRAGMA quick_check said "ok" */
+    char problem[256]; /* else its first line */
+    int version;       /* the database's schema version (PRAGMA user_version; 0: empty) */
+    int newest;        /* the newest schema this binary knows */
+};
+/* Looks at the SQLite database at 'url' read-only, without migrating it: opens it, runs
+ * PRAGMA quick_check and reads its schema version. 0 with '*out' filled; ERR_NOTFOUND when it
+ * cannot be opened (missing, unreadable), ERR_IO when it cannot be read, ERR_INVAL for a
+ * non-SQLite URL; the reason in 'em'. */
+int store_inspect(const char *url, struct store_health *out, struct errmsg *em);
+
 /* ---- ingest -------------------------------------------------------------------------- */
 
 struct ingest_result {
