@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * row.c - row helpers shared by the st_*.c files (declared in store_int.h): JSON string
- * lists read back without a JSON library, and the delete job of the small admin tables.
+ * lists read back without a JSON library, the delete job of the small admin tables, and the
+ * JSON text helpers of event payloads.
  */
 #include "base/base.h"
 #include "store/store_int.h"
+
+#include "base/buf.h"
+#include "base/clock.h"
 
 /* The common case without SQL: a JSON array of plain strings (no escapes), as the API writes
  * them. Routing parses every rule's and agent's lists per decision, so one json_each query
@@ -112,4 +116,38 @@ store__delete_tx(struct store__tx *tx, void *arg)
     sqlite3_bind_int64(s, 1, j->id);
     int rc = store__step_done(s);
     return rc < 0 ? rc : store__changed(tx);
+}
+
+/* Appends 's' as a JSON string ('s' is valid UTF-8: callers validate), or null. */
+void
+store__json_str(struct buf *b, const char *s)
+{
+    if (!s) {
+        buf_adds(b, "null");
+        return;
+    }
+    buf_addc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            buf_addc(b, '\\');
+            buf_addc(b, (char)*p);
+        } else if (*p < 0x20) {
+            buf_printf(b, "\\u%04x", *p);
+        } else {
+            buf_addc(b, (char)*p);
+        }
+    }
+    buf_addc(b, '"');
+}
+
+void
+store__json_time(struct buf *b, int64_t ms)
+{
+    char t[32];
+    if (!ms) {
+        buf_adds(b, "null");
+        return;
+    }
+    clock_fmt_iso(ms, t, sizeof(t));
+    store__json_str(b, t);
 }

@@ -1,56 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * st_listen.c - social listening rows: queries, mentions with their query ids, firehose
- * sources with saved cursors, and spike alerts. Writes are jobs of the group-commit writer;
- * new mentions and alerts write mention.created and listening.spike events in the same job.
- *
- * The event payloads are built here as JSON text (the store does not link jansson); their
- * fields are the ones src/api/listening.c returns for the same objects.
+ * st_mention.c - the public posts social listening matched (mention, with the ids of the
+ * queries they matched): stored once per (platform, external id), listed with filters and
+ * turned into care conversations. A new mention writes a mention.created event in the same
+ * job, built here as JSON text (the store does not link jansson) with the fields
+ * src/api/listening.c returns for the same object.
  */
 #include "base/base.h"
 #include "store/store_int.h"
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "base/clock.h"
-
-#define LISTEN_ROWS_MAX 10000 /* rows any list returns */
-
-/* ---- JSON text for events ------------------------------------------------------------- */
-
-/* Appends 's' as a JSON string ('s' is valid UTF-8: callers validate), or null. */
-static void
-json_str(struct buf *b, const char *s)
-{
-    if (!s) {
-        buf_adds(b, "null");
-        return;
-    }
-    buf_addc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            buf_addc(b, '\\');
-            buf_addc(b, (char)*p);
-        } else if (*p < 0x20) {
-            buf_printf(b, "\\u%04x", *p);
-        } else {
-            buf_addc(b, (char)*p);
-        }
-    }
-    buf_addc(b, '"');
-}
-
-static void
-json_time(struct buf *b, int64_t ms)
-{
-    char t[32];
-    if (!ms) {
-        buf_adds(b, "null");
-        return;
-    }
-    clock_fmt_iso(ms, t, sizeof(t));
-    json_str(b, t);
-}
 
 /* The mention as the API shows it, into '*out' (malloc'd); ERR_TOOBIG when it does not fit. */
 static int
@@ -59,27 +19,27 @@ mention_json(const struct mention *m, char **out)
     struct buf b;
     buf_init(&b, 4 << 20);
     buf_printf(&b, "{\"id\":%lld,\"platform\":", (long long)m->id);
-    json_str(&b, m->platform);
+    store__json_str(&b, m->platform);
     buf_adds(&b, ",\"external_id\":");
-    json_str(&b, m->external_id);
+    store__json_str(&b, m->external_id);
     buf_adds(&b, ",\"author\":");
-    json_str(&b, m->author_handle ? m->author_handle : "");
+    store__json_str(&b, m->author_handle ? m->author_handle : "");
     buf_adds(&b, ",\"author_name\":");
-    json_str(&b, m->author_name);
+    store__json_str(&b, m->author_name);
     buf_adds(&b, ",\"text\":");
-    json_str(&b, m->text);
+    store__json_str(&b, m->text);
     buf_adds(&b, ",\"lang\":");
-    json_str(&b, m->lang);
+    store__json_str(&b, m->lang);
     buf_adds(&b, ",\"url\":");
-    json_str(&b, m->url);
+    store__json_str(&b, m->url);
     buf_adds(&b, ",\"created_at\":");
-    json_time(&b, m->created_at);
+    store__json_time(&b, m->created_at);
     buf_adds(&b, ",\"received_at\":");
-    json_time(&b, m->received_at);
+    store__json_time(&b, m->received_at);
     buf_adds(&b, ",\"intent\":");
-    json_str(&b, m->intent);
+    store__json_str(&b, m->intent);
     buf_adds(&b, ",\"sentiment\":");
-    json_str(&b, m->sentiment);
+    store__json_str(&b, m->sentiment);
     if (m->urgency >= 0)
         buf_printf(&b, ",\"urgency\":%d", m->urgency);
     else
@@ -96,163 +56,6 @@ mention_json(const struct mention *m, char **out)
     buf_adds(&b, "]}");
     return buf_take(&b, out, NULL);
 }
-
-/* ---- queries -------------------------------------------------------------------------- */
-
-#define LQ_COLS "SELECT id, name, text, active, created_at, updated_at FROM listening_query "
-
-static void
-lq_row(struct arena *ar, sqlite3_stmt *s, struct listen_query_row *q)
-{
-    q->id = sqlite3_column_int64(s, 0);
-    q->name = store__col(ar, s, 1);
-    q->text = store__col(ar, s, 2);
-    q->active = sqlite3_column_int(s, 3) != 0;
-    q->created_at = sqlite3_column_int64(s, 4);
-    q->updated_at = sqlite3_column_int64(s, 5);
-}
-
-struct lq_job {
-    int64_t id;
-    const char *name, *text;
-    int active;
-};
-
-static int
-lq_add_tx(struct store__tx *tx, void *arg)
-{
-    struct lq_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO listening_query(name, text, active, "
-                                      "created_at, updated_at) VALUES (?, ?, ?, ?, ?)");
-    if (!s)
-        return ERR_IO;
-    store__bind_cstr(s, 1, j->name);
-    store__bind_cstr(s, 2, j->text);
-    sqlite3_bind_int(s, 3, j->active);
-    sqlite3_bind_int64(s, 4, tx->now);
-    sqlite3_bind_int64(s, 5, tx->now);
-    int rc = store__step_done(s);
-    if (rc == 0)
-        j->id = sqlite3_last_insert_rowid(tx->c->db);
-    return rc;
-}
-
-int
-store_listen_query_add(struct store *st, const char *name, const char *text, bool active,
-                       int64_t *id)
-{
-    if (!name || !text)
-        return ERR_INVAL;
-    struct lq_job j = { .name = name, .text = text, .active = active };
-    int rc = store__submit(st, lq_add_tx, &j, true);
-    if (rc == 0)
-        *id = j.id;
-    return rc;
-}
-
-int
-store_listen_query_get(struct store *st, struct arena *ar, int64_t id,
-                       struct listen_query_row *out)
-{
-    struct store__conn *c = store__reader(st);
-    if (!c)
-        return ERR_IO;
-    sqlite3_stmt *s = store__q(c, LQ_COLS "WHERE id = ?");
-    if (!s)
-        return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        lq_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
-}
-
-int
-store_listen_query_list(struct store *st, struct arena *ar, bool active_only, size_t max,
-                        struct listen_query_row **out, size_t *n)
-{
-    struct store__conn *c = store__reader(st);
-    if (!c)
-        return ERR_IO;
-    sqlite3_stmt *s = store__q(c, LQ_COLS "WHERE active >= ? ORDER BY id LIMIT ?");
-    if (!s)
-        return ERR_IO;
-    if (max == 0 || max > LISTEN_ROWS_MAX)
-        max = LISTEN_ROWS_MAX;
-    sqlite3_bind_int(s, 1, active_only ? 1 : 0);
-    sqlite3_bind_int64(s, 2, (int64_t)max);
-    size_t cap = 16, cnt = 0;
-    struct listen_query_row *v = ARENA_NEW_N(ar, struct listen_query_row, cap);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (cnt == cap) {
-            struct listen_query_row *w = ARENA_NEW_N(ar, struct listen_query_row, cap * 2);
-            memcpy(w, v, cap * sizeof(*v));
-            v = w;
-            cap *= 2;
-        }
-        lq_row(ar, s, &v[cnt++]);
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return store__err(rc);
-    *out = v;
-    *n = cnt;
-    return 0;
-}
-
-static int
-lq_update_tx(struct store__tx *tx, void *arg)
-{
-    struct lq_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE listening_query SET name = coalesce(?, name), "
-                                      "text = coalesce(?, text), "
-                                      "active = CASE WHEN ? < 0 THEN active ELSE ?3 END, "
-                                      "updated_at = ? WHERE id = ?");
-    if (!s)
-        return ERR_IO;
-    store__bind_cstr(s, 1, j->name);
-    store__bind_cstr(s, 2, j->text);
-    sqlite3_bind_int(s, 3, j->active);
-    sqlite3_bind_int64(s, 4, tx->now);
-    sqlite3_bind_int64(s, 5, j->id);
-    int rc = store__step_done(s);
-    if (rc == 0 && sqlite3_changes(tx->c->db) == 0)
-        rc = ERR_NOTFOUND;
-    return rc;
-}
-
-int
-store_listen_query_update(struct store *st, int64_t id, const char *name, const char *text,
-                          int active)
-{
-    struct lq_job j = { .id = id, .name = name, .text = text, .active = active };
-    return store__submit(st, lq_update_tx, &j, true);
-}
-
-static int
-lq_delete_tx(struct store__tx *tx, void *arg)
-{
-    struct lq_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM listening_query WHERE id = ?");
-    if (!s)
-        return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    int rc = store__step_done(s);
-    if (rc == 0 && sqlite3_changes(tx->c->db) == 0)
-        rc = ERR_NOTFOUND;
-    return rc;
-}
-
-int
-store_listen_query_delete(struct store *st, int64_t id)
-{
-    struct lq_job j = { .id = id };
-    return store__submit(st, lq_delete_tx, &j, true);
-}
-
-/* ---- mentions ------------------------------------------------------------------------- */
 
 #define MENTION_COLS                                                                               \
     "SELECT m.id, m.platform, m.external_id, m.author_handle, m.author_name, m.text, m.lang, "    \
@@ -510,276 +313,4 @@ store_mention_set_conversation(struct store *st, int64_t id, int64_t conv_id)
 {
     struct mention_conv_job j = { .id = id, .conv_id = conv_id };
     return store__submit(st, mention_conv_tx, &j, true);
-}
-
-/* ---- sources -------------------------------------------------------------------------- */
-
-#define SRC_COLS                                                                                   \
-    "SELECT id, spec, tls, cursor, token, active, created_at, updated_at FROM listening_source "
-
-static void
-src_row(struct arena *ar, sqlite3_stmt *s, struct listen_source_row *r)
-{
-    r->id = sqlite3_column_int64(s, 0);
-    r->spec = store__col(ar, s, 1);
-    r->tls = sqlite3_column_int(s, 2) != 0;
-    r->cursor = store__col(ar, s, 3);
-    r->token = store__col(ar, s, 4);
-    r->active = sqlite3_column_int(s, 5) != 0;
-    r->created_at = sqlite3_column_int64(s, 6);
-    r->updated_at = sqlite3_column_int64(s, 7);
-}
-
-struct src_job {
-    int64_t id;
-    const char *spec, *token, *cursor;
-    int tls, active;
-};
-
-static int
-src_add_tx(struct store__tx *tx, void *arg)
-{
-    struct src_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO listening_source(spec, tls, token, active, "
-                                      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
-    if (!s)
-        return ERR_IO;
-    store__bind_cstr(s, 1, j->spec);
-    sqlite3_bind_int(s, 2, j->tls);
-    store__bind_cstr(s, 3, j->token);
-    sqlite3_bind_int(s, 4, j->active);
-    sqlite3_bind_int64(s, 5, tx->now);
-    sqlite3_bind_int64(s, 6, tx->now);
-    int rc = store__step_done(s);
-    if (rc == 0)
-        j->id = sqlite3_last_insert_rowid(tx->c->db);
-    return rc;
-}
-
-int
-store_listen_source_add(struct store *st, const char *spec, bool tls, const char *token,
-                        bool active, int64_t *id)
-{
-    if (!spec)
-        return ERR_INVAL;
-    struct src_job j = { .spec = spec, .tls = tls, .token = token, .active = active };
-    int rc = store__submit(st, src_add_tx, &j, true);
-    if (rc == 0)
-        *id = j.id;
-    return rc;
-}
-
-int
-store_listen_source_get(struct store *st, struct arena *ar, int64_t id,
-                        struct listen_source_row *out)
-{
-    struct store__conn *c = store__reader(st);
-    if (!c)
-        return ERR_IO;
-    sqlite3_stmt *s = store__q(c, SRC_COLS "WHERE id = ?");
-    if (!s)
-        return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        src_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
-}
-
-int
-store_listen_source_list(struct store *st, struct arena *ar, size_t max,
-                         struct listen_source_row **out, size_t *n)
-{
-    struct store__conn *c = store__reader(st);
-    if (!c)
-        return ERR_IO;
-    sqlite3_stmt *s = store__q(c, SRC_COLS "ORDER BY id LIMIT ?");
-    if (!s)
-        return ERR_IO;
-    if (max == 0 || max > LISTEN_ROWS_MAX)
-        max = LISTEN_ROWS_MAX;
-    sqlite3_bind_int64(s, 1, (int64_t)max);
-    size_t cap = 8, cnt = 0;
-    struct listen_source_row *v = ARENA_NEW_N(ar, struct listen_source_row, cap);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (cnt == cap) {
-            struct listen_source_row *w = ARENA_NEW_N(ar, struct listen_source_row, cap * 2);
-            memcpy(w, v, cap * sizeof(*v));
-            v = w;
-            cap *= 2;
-        }
-        src_row(ar, s, &v[cnt++]);
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return store__err(rc);
-    *out = v;
-    *n = cnt;
-    return 0;
-}
-
-static int
-src_update_tx(struct store__tx *tx, void *arg)
-{
-    struct src_job *j = arg;
-    sqlite3_stmt *s;
-    if (j->spec) /* marks a delete */
-        s = store__q(tx->c, "DELETE FROM listening_source WHERE id = ?1");
-    else if (j->cursor)
-        s = store__q(tx->c, "UPDATE listening_source SET cursor = ?2 WHERE id = ?1");
-    else
-        s = store__q(tx->c, "UPDATE listening_source SET active = CASE WHEN ?3 < 0 THEN active "
-                            "ELSE ?3 END, updated_at = ?4 WHERE id = ?1");
-    if (!s)
-        return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    if (j->cursor)
-        store__bind_cstr(s, 2, j->cursor);
-    if (!j->spec && !j->cursor) {
-        sqlite3_bind_int(s, 3, j->active);
-        sqlite3_bind_int64(s, 4, tx->now);
-    }
-    int rc = store__step_done(s);
-    if (rc == 0 && !j->cursor && sqlite3_changes(tx->c->db) == 0)
-        rc = ERR_NOTFOUND;
-    return rc;
-}
-
-int
-store_listen_source_update(struct store *st, int64_t id, int active)
-{
-    struct src_job j = { .id = id, .active = active };
-    return store__submit(st, src_update_tx, &j, true);
-}
-
-int
-store_listen_source_delete(struct store *st, int64_t id)
-{
-    struct src_job j = { .id = id, .spec = "" };
-    return store__submit(st, src_update_tx, &j, true);
-}
-
-int
-store_listen_source_set_cursor(struct store *st, int64_t id, const char *cursor)
-{
-    if (!cursor)
-        return ERR_INVAL;
-    struct src_job j = { .id = id, .cursor = cursor };
-    return store__submit(st, src_update_tx, &j, true);
-}
-
-/* ---- spike alerts --------------------------------------------------------------------- */
-
-#define SPIKE_COLS                                                                                 \
-    "SELECT id, query_id, kind, window_start, window_end, volume, baseline, negative_share, "     \
-    "baseline_negative_share, posts, created_at FROM spike_alert "
-
-static void
-spike_row(struct arena *ar, sqlite3_stmt *s, struct spike_alert_row *a)
-{
-    a->id = sqlite3_column_int64(s, 0);
-    a->query_id = sqlite3_column_int64(s, 1);
-    a->kind = store__col(ar, s, 2);
-    a->window_start = sqlite3_column_int64(s, 3);
-    a->window_end = sqlite3_column_int64(s, 4);
-    a->volume = sqlite3_column_int64(s, 5);
-    a->baseline = sqlite3_column_double(s, 6);
-    a->negative_share = sqlite3_column_double(s, 7);
-    a->baseline_negative_share = sqlite3_column_double(s, 8);
-    a->posts = store__col(ar, s, 9);
-    a->created_at = sqlite3_column_int64(s, 10);
-}
-
-struct spike_job {
-    const struct spike_alert_row *a;
-    int64_t id;
-};
-
-static int
-spike_add_tx(struct store__tx *tx, void *arg)
-{
-    struct spike_job *j = arg;
-    const struct spike_alert_row *a = j->a;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO spike_alert(query_id, kind, window_start, "
-                                      "window_end, volume, baseline, negative_share, "
-                                      "baseline_negative_share, posts, created_at) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s)
-        return ERR_IO;
-    sqlite3_bind_int64(s, 1, a->query_id);
-    store__bind_cstr(s, 2, a->kind);
-    sqlite3_bind_int64(s, 3, a->window_start);
-    sqlite3_bind_int64(s, 4, a->window_end);
-    sqlite3_bind_int64(s, 5, a->volume);
-    sqlite3_bind_double(s, 6, a->baseline);
-    sqlite3_bind_double(s, 7, a->negative_share);
-    sqlite3_bind_double(s, 8, a->baseline_negative_share);
-    store__bind_cstr(s, 9, a->posts);
-    sqlite3_bind_int64(s, 10, tx->now);
-    int rc = store__step_done(s);
-    if (rc < 0)
-        return rc;
-    j->id = sqlite3_last_insert_rowid(tx->c->db);
-    struct buf b;
-    buf_init(&b, 1 << 20);
-    buf_printf(&b, "{\"id\":%lld,\"query_id\":%lld,\"kind\":", (long long)j->id,
-               (long long)a->query_id);
-    json_str(&b, a->kind);
-    buf_adds(&b, ",\"window_start\":");
-    json_time(&b, a->window_start);
-    buf_adds(&b, ",\"window_end\":");
-    json_time(&b, a->window_end);
-    buf_printf(&b, ",\"volume\":%lld,\"baseline\":%.3f,\"negative_share\":%.3f,"
-                   "\"baseline_negative_share\":%.3f,\"posts\":%s,\"created_at\":",
-               (long long)a->volume, a->baseline, a->negative_share, a->baseline_negative_share,
-               a->posts);
-    json_time(&b, tx->now);
-    buf_addc(&b, '}');
-    char *text;
-    if ((rc = buf_take(&b, &text, NULL)) < 0)
-        return rc;
-    return store__event(tx, "listening.spike", text);
-}
-
-int
-store_spike_add(struct store *st, const struct spike_alert_row *a, int64_t *id)
-{
-    if (!a->kind || !a->posts)
-        return ERR_INVAL;
-    struct spike_job j = { .a = a };
-    int rc = store__submit(st, spike_add_tx, &j, true);
-    if (rc == 0)
-        *id = j.id;
-    return rc;
-}
-
-int
-store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int limit, int64_t cursor,
-                 struct spike_alert_row **out, size_t *n)
-{
-    struct store__conn *c = store__reader(st);
-    if (!c)
-        return ERR_IO;
-    sqlite3_stmt *s = store__q(c, SPIKE_COLS "WHERE (?1 = 0 OR query_id = ?1) AND "
-                                             "(?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
-    if (!s)
-        return ERR_IO;
-    if (limit <= 0 || limit > 200)
-        limit = 50;
-    sqlite3_bind_int64(s, 1, query_id);
-    sqlite3_bind_int64(s, 2, cursor);
-    sqlite3_bind_int(s, 3, limit);
-    struct spike_alert_row *v = ARENA_NEW_N(ar, struct spike_alert_row, (size_t)limit);
-    size_t cnt = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        spike_row(ar, s, &v[cnt++]);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return store__err(rc);
-    *out = v;
-    *n = cnt;
-    return 0;
 }
