@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * st_listen_query.c - social listening queries (listening_query): the brand queries listen/ compiles and
- * matches public posts against. Query texts are validated by the caller (listen_query_check).
+ * st_listen_query.c - social listening queries (listening_query): the brand queries that
+ * listen/ compiles and matches public posts against. Query texts are validated by the caller
+ * (listen_query_check).
  */
 #include "base/base.h"
 #include "store/store_int.h"

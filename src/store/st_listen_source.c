@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * st_listen_source.c - the firehose sources social listening reads (listening_source), with the cursor
- * each one saves so a restart resumes where it stopped.
+ * st_listen_source.c - the firehose sources social listening reads (listening_source), with
+ * the cursor each one saves so a restart resumes where it stopped.
  */
 #include "base/base.h"
 #include "store/store_int.h"
