@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* st_outbox_test.c - the outbox (store/st_outbox.c) through store.h: a reply queued for
- * delivery (never a note), due items, attempt results recorded once, counts. */
+ * delivery (never a note), due items, attempt results recorded once, counts, and putting a failed reply
+ * back (store_msg_retry). */
 #include "base/base.h"
 
 #include "fixture.h"
@@ -49,9 +50,48 @@ TEST(reply_outbox_lifecycle)
     store_close(st);
 }
 
+TEST(msg_retry_puts_a_failed_reply_back)
+{
+    struct store *st = fx_open();
+    struct arena *ar = arena_new(1 << 20);
+    int64_t ch = fx_channel(st, "api");
+    int64_t a = fx_agent(st, "a@x.io");
+    struct ingest_result r;
+    int64_t conv = fx_conv(st, ch, "o1", "u1", "help", &r);
+    int64_t reply = 0, note = 0;
+    CHECK_INT(store_outbox_next_at(st), 0);
+    CHECK_INT(store_reply(st, conv, a, STR_LIT("hi"), false, &reply), 0);
+    CHECK_INT(store_reply(st, conv, a, STR_LIT("note"), true, &note), 0);
+    CHECK(store_outbox_next_at(st) > 0);
+    CHECK_INT(store_msg_retry(st, reply), ERR_CONFLICT); /* not failed */
+    CHECK_INT(store_msg_retry(st, note), ERR_NOTFOUND);  /* never delivered */
+    CHECK_INT(store_msg_retry(st, r.message_id), ERR_NOTFOUND);
+    CHECK_INT(store_msg_retry(st, 4242), ERR_NOTFOUND);
+    CHECK_INT(store_outbox_result(st, reply, "failed", 0, "HTTP 400", 0), 0);
+    struct msg m;
+    CHECK_INT(store_msg_get(st, ar, reply, &m), 0);
+    CHECK_STR(m.status, "failed");
+    CHECK_INT(store_outbox_next_at(st), 0);
+    int64_t seq = store_last_event_seq(st);
+    CHECK_INT(store_msg_retry(st, reply), 0);
+    CHECK(store_last_event_seq(st) > seq); /* message.updated */
+    CHECK_INT(store_msg_get(st, ar, reply, &m), 0);
+    CHECK_STR(m.status, "queued");
+    CHECK(m.error == NULL);
+    struct outbox_item *items;
+    size_t n;
+    CHECK_INT(store_outbox_due(st, ar, INT64_MAX / 2, 10, &items, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(items[0].message_id, reply);
+    CHECK_INT(items[0].attempts, 0);
+    arena_free(ar);
+    store_close(st);
+}
+
 int
 main(void)
 {
     RUN(reply_outbox_lifecycle);
+    RUN(msg_retry_puts_a_failed_reply_back);
     return test_done();
 }
