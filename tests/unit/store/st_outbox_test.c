@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* st_outbox_test.c - the outbox (store/st_outbox.c) through store.h: a reply queued for
- * delivery (never a note), due items, attempt results recorded once, counts, and putting a failed reply
- * back (store_msg_retry). */
+ * delivery (never a note), due items, attempt results recorded once, counts, and putting a
+ * failed reply back (store_msg_retry). */
 #include "base/base.h"
 
 #include "fixture.h"
