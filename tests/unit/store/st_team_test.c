@@ -78,8 +78,8 @@ TEST(team_autoack_text_by_language)
 {
     struct store *st = fx_open();
     struct arena *ar = arena_new(1 << 20);
-    struct store_team t = { .name = "care", .autoack_templates = "{\"fr\":\"Bientot\","
-                                                                 "\"en\":\"Soon\",\"de\":\"Bald\"}" };
+    const char *tpl = "{\"fr\":\"Bientot\",\"en\":\"Soon\",\"de\":\"Bald\"}";
+    struct store_team t = { .name = "care", .autoack_templates = tpl };
     int64_t id = 0, none = 0;
     CHECK_INT(store_team_put(st, 0, &t, &id), 0);
     const char *s = NULL;
