@@ -223,7 +223,7 @@ str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-/* The same fields as the mention.created event (store/st_listen.c). */
+/* The same fields as the mention.created event (store/st_mention.c). */
 static json_t *
 mention_json(const struct mention *m)
 {
