@@ -7,6 +7,10 @@
  * Last-Event-ID) it reads the gap from the store, so nothing is lost. The server sends a
  * heartbeat comment after 'heartbeat_ms' of silence. A slow client is filled only as fast as it
  * reads, so its backlog stays in the hub or the store.
+ *
+ * A stream outlives no credential: whenever the store's credentials epoch moves (a logout, a
+ * disabled agent, a new password, a revoked token, and once a minute with the session expiry),
+ * the next fill checks the stream's session or token again and ends the stream if it is gone.
  */
 #include "base/base.h"
 #include "api/api_int.h"
@@ -24,7 +28,10 @@
 
 struct sse {
     struct api *a;
-    int64_t presence_agent; /* issue 7: the web app's agent, online while connected; 0: none */
+    char *credential;       /* the session cookie or bearer token the stream was opened with */
+    bool bearer;            /* 'credential' is an API token */
+    uint64_t epoch;         /* store_credentials_epoch at the last check */
+    int64_t presence_agent; /* the web app's agent, online while connected; 0: none */
     int64_t last;           /* last sequence number written out */
     bool opened;            /* the opening ("retry", ": connected") was written */
     struct hub_sub sub;
@@ -90,11 +97,36 @@ refill(struct sse *s, struct buf *out)
     return cnt > 0;
 }
 
+/* False when the credential the stream was opened with no longer authenticates. */
+static bool
+still_allowed(struct sse *s)
+{
+    uint64_t epoch = store_credentials_epoch(s->a->st);
+    if (epoch == s->epoch)
+        return true;
+    s->epoch = epoch;
+    struct auth *au = care_auth(s->a->care);
+    struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
+    struct auth_principal p;
+    int rc = s->bearer ? auth_bearer(au, ar, s->credential, &p)
+                       : auth_session(au, ar, s->credential, &p);
+    arena_free(ar);
+    /* Only a credential that is gone ends the stream; a store hiccup is checked next time. */
+    if (rc == ERR_AUTH) {
+        log_info("api", "event stream ended: its credential is gone", "agent=%lld",
+                 (long long)p.agent_id);
+        return false;
+    }
+    if (rc < 0)
+        s->epoch = 0;
+    return true;
+}
+
 static int
 sse_fill(void *ctx, struct buf *out)
 {
     struct sse *s = ctx;
-    if (atomic_load(&s->a->stopping))
+    if (atomic_load(&s->a->stopping) || !still_allowed(s))
         return -1;
     if (!s->opened) {
         buf_adds(out, "retry: 3000\n: connected\n\n");
@@ -111,6 +143,7 @@ sse_done(void *ctx)
     if (s->presence_agent)
         routing_presence(care_routing(s->a->care), s->presence_agent, false);
     atomic_fetch_sub(&s->a->sse_clients, 1);
+    xfree(s->credential);
     xfree(s);
 }
 
@@ -138,6 +171,12 @@ api__events(struct http_req *r, void *ctx)
     struct sse *s = xcalloc(1, sizeof(*s));
     s->a = a;
     s->last = last;
+    /* Kept to check again when credentials change (api__auth_or_reply took the same). */
+    const char *authz = http_header(r, "Authorization");
+    const char *cookie = http_cookie(r, a->cfg.secure_cookies ? API_COOKIE_SECURE : API_COOKIE);
+    s->bearer = authz != NULL;
+    s->credential = xstrdup(authz ? authz + 7 : cookie ? cookie : "");
+    s->epoch = 0; /* the first fill checks again: a change since the check above is not missed */
     s->sub.wake = on_wake;
     s->sub.arg = s;
     if (p.via_cookie && p.agent_id) {

@@ -10,6 +10,7 @@
 #include "store/store_int.h"
 
 #include "base/buf.h"
+#include "base/hub.h"
 #include "base/log.h"
 #include "base/metrics.h"
 
@@ -366,6 +367,20 @@ store_stats(struct store *st, struct store_stats *out)
     out->queue_depth = st->depth;
     pthread_mutex_unlock(&st->mu);
     out->stmt_evictions = metrics_get(&st->stmt_evictions);
+}
+
+void
+store__credentials_changed(struct store *st)
+{
+    atomic_fetch_add(&st->credentials_epoch, 1);
+    if (st->hub)
+        hub_wake_all(st->hub);
+}
+
+uint64_t
+store_credentials_epoch(struct store *st)
+{
+    return atomic_load(&st->credentials_epoch);
 }
 
 int

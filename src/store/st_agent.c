@@ -227,6 +227,8 @@ store_agent_set_disabled(struct store *st, int64_t id, bool disabled, int64_t *e
 {
     struct cred_job j = { .id = id, .disable = disabled };
     int rc = store__submit(st, agent_disable_tx, &j, true);
+    if (rc == 0 && disabled)
+        store__credentials_changed(st);
     if (rc == 0 && ended)
         *ended = j.ended;
     return rc;
@@ -255,6 +257,8 @@ store_agent_set_password(struct store *st, int64_t id, const char *password_hash
 {
     struct cred_job j = { .id = id, .hash = password_hash, .keep_session = keep_session_id };
     int rc = store__submit(st, agent_password_tx, &j, true);
+    if (rc == 0)
+        store__credentials_changed(st);
     if (rc == 0 && ended)
         *ended = j.ended;
     return rc;

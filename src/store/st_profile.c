@@ -12,7 +12,8 @@
 #define PROFILE_SQL                                                                                \
     "SELECT a.id, a.display_name, coalesce(p.skills, '[]'), coalesce(p.languages, '[]'), "        \
     "coalesce(p.channels, '[]'), p.location, coalesce(p.capacity, 10), "                          \
-    "coalesce(p.availability, 'offline'), coalesce(p.auto_presence, 1), "                         \
+    "CASE WHEN a.disabled_at IS NULL THEN coalesce(p.availability, 'offline') "                   \
+    "ELSE 'offline' END, coalesce(p.auto_presence, 1), "                                          \
     "coalesce(p.frt_sum_ms, 0), coalesce(p.frt_count, 0), coalesce(p.resolved_count, 0), "        \
     "coalesce(p.reopen_count, 0), (SELECT count(*) FROM conversation c WHERE "                    \
     "c.assignee_id = a.id AND c.status IN ('open', 'pending')) "                                  \

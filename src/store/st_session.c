@@ -115,7 +115,10 @@ int
 store_session_delete(struct store *st, const char *token_hash)
 {
     struct session_job j = { .hash = token_hash };
-    return store__submit(st, session_delete_tx, &j, true);
+    int rc = store__submit(st, session_delete_tx, &j, true);
+    if (rc == 0)
+        store__credentials_changed(st);
+    return rc;
 }
 
 static int
@@ -135,5 +138,10 @@ int
 store_session_expire(struct store *st, int64_t now, int64_t idle_ms)
 {
     struct session_job j = { .now = now, .idle_ms = idle_ms };
-    return store__submit(st, session_expire_tx, &j, true);
+    int rc = store__submit(st, session_expire_tx, &j, true);
+    /* Also the once-a-minute tick at which open streams notice credentials that another
+     * process (the CLI) changed. */
+    if (rc == 0)
+        store__credentials_changed(st);
+    return rc;
 }

@@ -133,7 +133,10 @@ int
 store_token_revoke(struct store *st, int64_t id)
 {
     struct token_job j = { .id = id };
-    return store__submit(st, token_revoke_tx, &j, true);
+    int rc = store__submit(st, token_revoke_tx, &j, true);
+    if (rc == 0)
+        store__credentials_changed(st);
+    return rc;
 }
 
 static int

@@ -72,6 +72,12 @@ struct store_stats {
  * comes back by itself once the disk does. */
 void store_stats(struct store *st, struct store_stats *out);
 
+/* A counter bumped after every committed change that may end a credential (a logout, an agent
+ * disabled, a password set, a token revoked, the once-a-minute session expiry), together with a
+ * wake of every hub subscriber: an open event stream compares it with the value at its last
+ * check and, when it moved, checks its session or token again. */
+uint64_t store_credentials_epoch(struct store *st);
+
 /* Runs PRAGMA integrity_check; 0 when "ok". */
 int store_check(struct store *st);
 
@@ -398,7 +404,8 @@ struct store_profile {
     struct store_strs skills_v, languages_v, channels_v;
     const char *location;                /* store or location; NULL: none */
     int capacity;                        /* maximum open conversations */
-    const char *availability;            /* online, away, offline */
+    const char *availability;            /* online, away, offline (always offline while the
+                                          * agent is disabled: routing never picks them) */
     bool auto_presence;                  /* the web app's live connection sets availability */
     int64_t frt_sum_ms, frt_count;       /* measured first responses */
     int64_t resolved_count, reopen_count;

@@ -7,6 +7,7 @@
 #define HARK_STORE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -85,6 +86,7 @@ struct store {
     struct store__conn *idle;   /* readers of finished threads, kept for reuse */
     size_t nidle;
     int64_t last_seq; /* writer-thread only after open */
+    _Atomic uint64_t credentials_epoch; /* see store_credentials_epoch */
     uint64_t stmt_evictions; /* statement cache evictions, all connections (metrics_add) */
 };
 
@@ -109,6 +111,10 @@ int store__submit(struct store *st, store__job_fn *fn, void *arg, bool wait);
 /* Persists an event in the current transaction ('data' is malloc'd JSON text, stolen) and
  * queues it for publication after commit. */
 int store__event(struct store__tx *tx, const char *type, char *data);
+
+/* After a committed change that may end a credential: bumps the credentials epoch and wakes
+ * every hub subscriber, so open event streams check their credential again (sqlite.c). */
+void store__credentials_changed(struct store *st);
 
 /* The writer thread's body (writer.c). */
 void *store__writer_main(void *arg);
