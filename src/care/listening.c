@@ -21,6 +21,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/jsonw.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -146,24 +147,6 @@ care_listen_is_brand(struct str author, const char *handles)
 
 /* ---- the path of one post ----------------------------------------------------------------- */
 
-/* Appends 's' (valid UTF-8) as a JSON string. */
-static void
-json_str(struct buf *b, const char *s)
-{
-    buf_addc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            buf_addc(b, '\\');
-            buf_addc(b, (char)*p);
-        } else if (*p < 0x20) {
-            buf_printf(b, "\\u%04x", *p);
-        } else {
-            buf_addc(b, (char)*p);
-        }
-    }
-    buf_addc(b, '"');
-}
-
 static bool
 valid_text(struct str s)
 {
@@ -187,7 +170,7 @@ store_alert(struct care__listen *L, const struct listen_spike_alert *al)
     for (size_t i = 0; i < al->nposts; i++) {
         if (i)
             buf_addc(&posts, ',');
-        json_str(&posts, al->posts[i]);
+        jsonw_cstr(&posts, al->posts[i]);
     }
     buf_addc(&posts, ']');
     if (buf_error(&posts) < 0) {

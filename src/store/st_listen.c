@@ -13,32 +13,11 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/jsonw.h"
 
 #define LISTEN_ROWS_MAX 10000 /* rows any list returns */
 
 /* ---- JSON text for events ------------------------------------------------------------- */
-
-/* Appends 's' as a JSON string ('s' is valid UTF-8: callers validate), or null. */
-static void
-json_str(struct buf *b, const char *s)
-{
-    if (!s) {
-        buf_adds(b, "null");
-        return;
-    }
-    buf_addc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            buf_addc(b, '\\');
-            buf_addc(b, (char)*p);
-        } else if (*p < 0x20) {
-            buf_printf(b, "\\u%04x", *p);
-        } else {
-            buf_addc(b, (char)*p);
-        }
-    }
-    buf_addc(b, '"');
-}
 
 static void
 json_time(struct buf *b, int64_t ms)
@@ -49,7 +28,7 @@ json_time(struct buf *b, int64_t ms)
         return;
     }
     clock_fmt_iso(ms, t, sizeof(t));
-    json_str(b, t);
+    jsonw_cstr(b, t);
 }
 
 /* The mention as the API shows it, into '*out' (malloc'd); ERR_TOOBIG when it does not fit. */
@@ -59,27 +38,27 @@ mention_json(const struct mention *m, char **out)
     struct buf b;
     buf_init(&b, 4 << 20);
     buf_printf(&b, "{\"id\":%lld,\"platform\":", (long long)m->id);
-    json_str(&b, m->platform);
+    jsonw_cstr(&b, m->platform);
     buf_adds(&b, ",\"external_id\":");
-    json_str(&b, m->external_id);
+    jsonw_cstr(&b, m->external_id);
     buf_adds(&b, ",\"author\":");
-    json_str(&b, m->author_handle ? m->author_handle : "");
+    jsonw_cstr(&b, m->author_handle ? m->author_handle : "");
     buf_adds(&b, ",\"author_name\":");
-    json_str(&b, m->author_name);
+    jsonw_cstr(&b, m->author_name);
     buf_adds(&b, ",\"text\":");
-    json_str(&b, m->text);
+    jsonw_cstr(&b, m->text);
     buf_adds(&b, ",\"lang\":");
-    json_str(&b, m->lang);
+    jsonw_cstr(&b, m->lang);
     buf_adds(&b, ",\"url\":");
-    json_str(&b, m->url);
+    jsonw_cstr(&b, m->url);
     buf_adds(&b, ",\"created_at\":");
     json_time(&b, m->created_at);
     buf_adds(&b, ",\"received_at\":");
     json_time(&b, m->received_at);
     buf_adds(&b, ",\"intent\":");
-    json_str(&b, m->intent);
+    jsonw_cstr(&b, m->intent);
     buf_adds(&b, ",\"sentiment\":");
-    json_str(&b, m->sentiment);
+    jsonw_cstr(&b, m->sentiment);
     if (m->urgency >= 0)
         buf_printf(&b, ",\"urgency\":%d", m->urgency);
     else
@@ -726,7 +705,7 @@ spike_add_tx(struct store__tx *tx, void *arg)
     buf_init(&b, 1 << 20);
     buf_printf(&b, "{\"id\":%lld,\"query_id\":%lld,\"kind\":", (long long)j->id,
                (long long)a->query_id);
-    json_str(&b, a->kind);
+    jsonw_cstr(&b, a->kind);
     buf_adds(&b, ",\"window_start\":");
     json_time(&b, a->window_start);
     buf_adds(&b, ",\"window_end\":");
