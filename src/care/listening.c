@@ -524,16 +524,9 @@ seed_cursor_file(struct worker *w, const char *path)
 static bool
 wait_stop(struct worker *w, int64_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    int64_t until = clock_now_ms() + ms;
     pthread_mutex_lock(&w->mu);
-    while (!w->stop && pthread_cond_timedwait(&w->cv, &w->mu, &ts) == 0) {
+    while (!w->stop && clock_timedwait(&w->cv, &w->mu, until) == 0) {
     }
     bool stop = w->stop;
     pthread_mutex_unlock(&w->mu);
