@@ -235,6 +235,13 @@ listen__fold_init(void)
     pthread_once(&fold_once, fold_build);
 }
 
+/* The rare forms (4-byte, malformed) out of line, so that next_cp stays small in the loop. */
+static NOINLINE uint32_t
+next_cp_rare(const unsigned char *p, size_t n, size_t *i)
+{
+    return utf8_next((struct str){ (const char *)p, n }, i);
+}
+
 /* Decodes the code point at '*i' (advancing it) exactly as utf8_next does, with the
  * valid 2- and 3-byte forms (Latin, Greek, Cyrillic, Arabic, Indic, CJK) inline. */
 static inline uint32_t
@@ -260,7 +267,7 @@ next_cp(const unsigned char *p, size_t n, size_t *i)
             return c;
         }
     }
-    return utf8_next((struct str){ (const char *)p, n }, i);
+    return next_cp_rare(p, n, i);
 }
 
 /* The class of 'c' and, through 'map'/'mlen', its folded bytes (NULL = write 'c' itself). */
