@@ -6,6 +6,7 @@
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make lint       include-order and library-ownership checks
 #   make format     clang-format the C sources
+#   make install    PREFIX=/usr/local DESTDIR= (and make uninstall): see mk/install.mk
 # V=1 shows commands. Modules add packages and rules in mk/*.mk.
 
 PKGS := libmicrohttpd jansson libcurl sqlite3 openssl libargon2

@@ -6,7 +6,7 @@
 #include "base/base.h"
 
 #include "base/utf8.h"
-#include "care/care.h"
+#include "auth/auth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,13 +15,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct str s = { (const char *)data, size };
     struct errmsg em = { 0 };
-    enum care_password_problem p = care_password_check(s, &em);
-    if (p == CARE_PASSWORD_OK &&
-        (size > CARE_PASSWORD_MAX || !utf8_valid(s) || utf8_len(s) < CARE_PASSWORD_MIN ||
-         care_password_breached(s)))
+    enum auth_password_problem p = auth_password_check(s, &em);
+    if (p == AUTH_PASSWORD_OK &&
+        (size > AUTH_PASSWORD_MAX || !utf8_valid(s) || utf8_len(s) < AUTH_PASSWORD_MIN ||
+         auth_password_breached(s)))
         __builtin_trap(); /* accepted a password that breaks a rule */
-    if (p != CARE_PASSWORD_OK && !em.set)
+    if (p != AUTH_PASSWORD_OK && !em.set)
         __builtin_trap(); /* refused without a reason */
-    (void)care_password_problem_code(p);
+    (void)auth_password_problem_code(p);
     return 0;
 }

@@ -25,9 +25,9 @@ setup(void)
     int64_t id;
     store_listen_query_add(st, "a", "acme OR @acme* OR refund* OR \"order is late\"", true, &id);
     store_listen_query_add(st, "b", "(late NEAR/3 order) -spam lang:en", true, &id);
-    struct care_listen_config lc = { .brand_handles = "acme,acme.bsky.social" };
+    struct watch_config lc = { .brand_handles = "acme,acme.bsky.social" };
     struct errmsg em = { 0 };
-    if (care_listen_start(care, &lc, &em) < 0)
+    if (care_watch_start(care, &lc, &em) < 0)
         __builtin_trap();
 }
 
@@ -37,11 +37,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!care)
         setup();
     struct str s = { (const char *)data, size };
-    (void)care_listen_addressed(s, "acme,@acme.bsky.social");
-    (void)care_listen_is_brand(s, "acme");
-    struct care_listen_ingest_result r;
+    (void)watch_addressed(s, "acme,@acme.bsky.social");
+    (void)watch_is_brand(s, "acme");
+    struct watch_ingest_result r;
     struct errmsg em = { 0 };
-    int rc = care_listen_ingest(care, s, &r, &em);
+    int rc = watch_ingest(care_watch(care), s, &r, &em);
     if (rc == 0 && (r.stored + r.duplicates > r.matched || r.matched > r.posts ||
                     r.posts > r.lines))
         __builtin_trap();

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "buildinfo.h"
 #include "base/hub.h"
 #include "base/log.h"
 #include "care/care.h"
@@ -36,6 +37,11 @@ app_open(struct app *app, const struct config *cfg, struct errmsg *em)
 {
     memset(app, 0, sizeof(*app));
     app->cfg = *cfg;
+    char public_url[sizeof(cfg->public_url)];
+    memcpy(public_url, cfg->public_url, sizeof(public_url));
+    app_config_resolve(&app->cfg);
+    /* An unset public URL follows the bound port (app_start), not the configured one. */
+    memcpy(app->cfg.public_url, public_url, sizeof(public_url));
     if (log_set_level(cfg->log_level) < 0)
         return errmsg_set(em, ERR_INVAL, "invalid 'log-level': want error, warn, info or debug");
     fetch_global_init();
@@ -48,12 +54,12 @@ app_open(struct app *app, const struct config *cfg, struct errmsg *em)
      * persisted event now. */
     hub_set_last(app->hub, store_last_event_seq(app->st));
     struct care_config cc = {
-        .session_idle_ms = cfg->session_idle_min * 60000,
-        .session_absolute_ms = cfg->session_max_hours * 3600000,
-        .login_max_per_account = (int)cfg->login_max_failures,
-        .login_max_per_client = (int)cfg->login_max_failures * 4,
-        .login_max_account_global = (int)cfg->login_account_max_failures,
-        .verify_max = (int)cfg->login_verify_max,
+        .auth = { .session_idle_ms = cfg->session_idle_min * 60000,
+                  .session_absolute_ms = cfg->session_max_hours * 3600000,
+                  .login_max_per_account = (int)cfg->login_max_failures,
+                  .login_max_per_client = (int)cfg->login_max_failures * 4,
+                  .login_max_account_global = (int)cfg->login_account_max_failures,
+                  .verify_max = (int)cfg->login_verify_max },
         .outbox_max_attempts = (int)cfg->outbox_max_attempts,
         .outbox_base_ms = cfg->outbox_retry_ms,
     };
@@ -86,28 +92,44 @@ app_find_beside_binary(const char *rel, const char *probe, char *out, size_t n)
     return false;
 }
 
-/* The built web app: --web-root, else web/dist beside the binary, else none. */
-static void
-find_web_root(const struct config *cfg, char *out, size_t n)
+/* Writes DATADIR/rel to 'out' when DATADIR/rel/probe exists (an installed hark). */
+static bool
+find_in_datadir(const char *rel, const char *probe, char *out, size_t n)
 {
-    out[0] = '\0';
-    if (cfg->web_root[0])
-        snprintf(out, n, "%s", cfg->web_root);
-    else
-        app_find_beside_binary("web/dist", "index.html", out, n);
+    char dir[PATH_MAX], candidate[PATH_MAX + 64];
+    if (!buildinfo_datadir[0])
+        return false;
+    int len = snprintf(dir, sizeof(dir), "%s/%s", buildinfo_datadir, rel);
+    if (len < 0 || (size_t)len >= n || (size_t)len >= sizeof(dir))
+        return false;
+    snprintf(candidate, sizeof(candidate), "%s/%s", dir, probe);
+    if (access(candidate, R_OK) != 0)
+        return false;
+    memcpy(out, dir, (size_t)len + 1);
+    return true;
 }
 
-/* Triage models: --models DIR ("none" disables), else build/models beside the binary. */
+void
+app_config_resolve(struct config *cfg)
+{
+    if (!cfg->web_root[0] &&
+        !app_find_beside_binary("web/dist", "index.html", cfg->web_root, sizeof(cfg->web_root)))
+        find_in_datadir("web", "index.html", cfg->web_root, sizeof(cfg->web_root));
+    if (!cfg->models[0] &&
+        !app_find_beside_binary("build/models", "intent.bin", cfg->models, sizeof(cfg->models)) &&
+        !app_find_beside_binary("models", "intent.bin", cfg->models, sizeof(cfg->models)))
+        find_in_datadir("models", "intent.bin", cfg->models, sizeof(cfg->models));
+    if (!cfg->public_url[0])
+        snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s", cfg->listen);
+}
+
+/* Triage models: cfg->models as resolved by app_config_resolve ("none" or empty: no triage). */
 static void
 open_models(struct app *app)
 {
-    char dir[1024] = "";
-    if (strcmp(app->cfg.models, "none") == 0)
+    const char *dir = app->cfg.models;
+    if (strcmp(dir, "none") == 0)
         return;
-    if (app->cfg.models[0])
-        snprintf(dir, sizeof(dir), "%s", app->cfg.models);
-    else if (!app_find_beside_binary("build/models", "intent.bin", dir, sizeof(dir)))
-        app_find_beside_binary("models", "intent.bin", dir, sizeof(dir));
     if (!dir[0]) {
         log_warn("main", "no triage models found; messages are stored untriaged", "%s", "");
         return;
@@ -126,10 +148,10 @@ open_models(struct app *app)
 int
 app_start(struct app *app, struct errmsg *em)
 {
-    char addr[64], web_root[1024];
+    char addr[64];
+    const char *web_root = app->cfg.web_root;
     int port;
     config_listen(&app->cfg, addr, sizeof(addr), &port);
-    find_web_root(&app->cfg, web_root, sizeof(web_root));
     if (!app->cfg.metrics_token[0] && strncmp(addr, "127.", 4) != 0 &&
         strcmp(addr, "localhost") != 0)
         log_warn("main", "metrics open to the network: set metrics-token", "listen=%s",
@@ -171,15 +193,15 @@ app_start(struct app *app, struct errmsg *em)
     rc = care_poller_start(app->care, app->cfg.mail_poll_ms);
     if (rc < 0)
         return errmsg_set(em, rc, "cannot start the mail poller");
-    rc = care_timers_start(app->care); /* issue 7: SLA timers, routing queue */
+    rc = routing_timers_start(care_routing(app->care)); /* SLA timers, routing queue */
     if (rc < 0)
         return errmsg_set(em, rc, "cannot start the timers worker");
-    /* Listening (issue 5): source cursor files live beside the database. */
+    /* Listening: source cursor files live beside the database. */
     const char *db = strncmp(app->cfg.db, "sqlite:", 7) == 0 ? app->cfg.db + 7 : app->cfg.db;
-    struct care_listen_config lc = { .brand_handles = app->cfg.brand_handles,
+    struct watch_config lc = { .brand_handles = app->cfg.brand_handles,
                                      .cursor_prefix = strcmp(db, ":memory:") ? db : NULL,
                                      .bucket_ms = app->cfg.listen_bucket_ms };
-    rc = care_listen_start(app->care, &lc, em);
+    rc = care_watch_start(app->care, &lc, em);
     if (rc < 0)
         return rc;
     log_info("main", "listening", "url=%s db=\"%s\"", app->url, app->cfg.db);
@@ -208,7 +230,7 @@ app_close(struct app *app)
     if (app->care)
         care_poller_stop(app->care);
     if (app->care)
-        care_listen_stop(app->care);
+        care_watch_stop(app->care);
     care_free(app->care);
     api_free(app->api);
     store_close(app->st);

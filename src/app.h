@@ -33,6 +33,12 @@ struct app {
  * SIGPIPE. Call first in main, before any thread starts. */
 void app_signals_init(void);
 
+/* Fills the settings left empty with their effective values: web-root (web/dist beside the
+ * binary, else DATADIR/web when installed), models (build/models or models beside the binary,
+ * else DATADIR/models; still empty when none is found) and public-url (http://LISTEN). */
+void app_config_resolve(struct config *cfg);
+/* Opens the store and care with 'cfg' (resolved as app_config_resolve does; an empty
+ * public-url stays empty until app_start knows the bound port). */
 int app_open(struct app *app, const struct config *cfg, struct errmsg *em);
 /* Starts the outbox worker and the HTTP server; fills app->url. */
 int app_start(struct app *app, struct errmsg *em);

@@ -17,22 +17,47 @@
 #include "base/clock.h"
 #include "base/jsonw.h"
 #include "base/rand.h"
+#include "buildinfo.h"
 #include "channels/chan.h"
 #include "care/care.h"
 #include "store/store.h"
-
-#ifndef HARK_VERSION
-#define HARK_VERSION "0.1.0"
-#endif
 
 #define REST_MAX 32
 
 int
 cli_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    printf("hark %s\n", HARK_VERSION);
+    bool verbose = true;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: hark version [--short]\n\n"
+                   "Prints the version, the git revision and how this binary was built.\n");
+            return 0;
+        }
+        if (strcmp(argv[i], "--short") == 0)
+            verbose = false;
+    }
+    printf("hark %s (git %s)\n", buildinfo_version, buildinfo_git);
+    if (!verbose)
+        return 0;
+#if defined(__SANITIZE_ADDRESS__)
+    const char *flavour = "sanitizers (address, undefined)";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    const char *flavour = "sanitizers (address, undefined)";
+#else
+    const char *flavour = "release";
+#endif
+#else
+    const char *flavour = "release";
+#endif
+    printf("build: %s%s\ncompiler: %s\nbuilt against: %s\ndata: %s\n", flavour,
+#ifdef HARK_TEST_BUILD
+           ", test hooks",
+#else
+           "",
+#endif
+           buildinfo_cc, buildinfo_libs, buildinfo_datadir);
     return 0;
 }
 
@@ -116,14 +141,25 @@ cli_serve(int argc, char **argv)
     char *rest[REST_MAX];
     int nrest, rc;
     if (wants_help(argc, argv)) {
-        printf("usage: hark serve [--listen ADDR:PORT] [--db PATH] [--config FILE] [options]\n\n"
-               "Runs the Hark server until SIGINT or SIGTERM.\n");
+        printf("usage: hark serve [--listen ADDR:PORT] [--db PATH] [--config FILE] [options]\n"
+               "       hark serve [options] --print-config [--commented]\n\n"
+               "Runs the Hark server until SIGINT or SIGTERM. --print-config prints the\n"
+               "effective settings and exits; with --commented, as a config file in which every\n"
+               "setting is explained and commented out (the installed hark.conf).\n");
         config_usage(stdout);
         return 0;
     }
     if ((rc = load(argc, argv, &cfg, rest, &nrest)) != 0)
         return rc;
     if (flag(rest, nrest, "--print-config")) {
+        bool commented = flag(rest, nrest, "--commented");
+        if ((rc = leftovers("serve", rest, nrest, 0)) != 0)
+            return rc;
+        if (commented) {
+            config_print_example(stdout);
+            return 0;
+        }
+        app_config_resolve(&cfg);
         config_print(&cfg, stdout);
         return 0;
     }
@@ -222,7 +258,7 @@ agent_change(const char *verb, struct config *cfg, char **rest, int nrest)
         fprintf(stderr, "hark %s: want an agent id or email (see --help)\n", cmd);
         return 2;
     }
-    char password[CARE_PASSWORD_MAX + 80];
+    char password[AUTH_PASSWORD_MAX + 80];
     bool generated = false;
     if (passwd && from_stdin) {
         if (read_password(password, sizeof(password)) < 0) {
@@ -242,9 +278,9 @@ agent_change(const char *verb, struct config *cfg, char **rest, int nrest)
     struct errmsg em = { 0 };
     rc = find_agent(&app, ar, cmd, who, &ag);
     if (rc == 0 && passwd)
-        rc = care_agent_set_password(app.care, ag.id, str_c(password), &ended, &em);
+        rc = auth_agent_set_password(care_auth(app.care), ag.id, str_c(password), &ended, &em);
     else if (rc == 0)
-        rc = care_agent_set_disabled(app.care, ag.id, strcmp(verb, "disable") == 0, &ended);
+        rc = auth_agent_set_disabled(care_auth(app.care), ag.id, strcmp(verb, "disable") == 0, &ended);
     if (rc < 0 && rc != ERR_NOTFOUND)
         fprintf(stderr, "hark %s: %s\n", cmd, em.set ? em.text : err_str(rc));
     else if (rc == 0)
@@ -300,7 +336,7 @@ cli_agent(int argc, char **argv)
             *sp = '\0';
         a.display_name = first;
     }
-    char password[CARE_PASSWORD_MAX + 80];
+    char password[AUTH_PASSWORD_MAX + 80];
     bool generated = false;
     if (from_stdin) {
         if (read_password(password, sizeof(password)) < 0) {
@@ -316,7 +352,7 @@ cli_agent(int argc, char **argv)
         return 1;
     struct errmsg em = { 0 };
     int64_t id;
-    rc = care_agent_add(app.care, &a, str_c(password), &id, &em);
+    rc = auth_agent_add(care_auth(app.care), &a, str_c(password), &id, &em);
     app_close(&app);
     if (rc < 0) {
         fprintf(stderr, "hark agent add: %s\n", em.set ? em.text : err_str(rc));
@@ -451,7 +487,7 @@ cli_token(int argc, char **argv)
     if (days)
         t.expires_at = clock_now_ms() + days * 24LL * 3600 * 1000;
     struct errmsg em = { 0 };
-    rc = care_token_create(app.care, &t, token, sizeof(token), &id, &em);
+    rc = auth_token_create(care_auth(app.care), &t, token, sizeof(token), &id, &em);
     app_close(&app);
     if (rc < 0) {
         fprintf(stderr, "hark token create: %s\n", em.set ? em.text : err_str(rc));

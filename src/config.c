@@ -29,9 +29,11 @@ static const struct key keys[] = {
     { "public-url", STRING, S(public_url), "", 0, 0,
       "base URL platforms reach Hark at (default http://LISTEN)" },
     { "log-level", STRING, S(log_level), "info", 0, 0, "error, warn, info or debug" },
-    { "web-root", STRING, S(web_root), "", 0, 0, "folder of the built web app (default: beside the binary)" },
+    { "web-root", STRING, S(web_root), "", 0, 0, "folder of the built web app (default: web/dist beside the binary, else the installed "
+      "share/hark/web)" },
     { "models", STRING, S(models), "", 0, 0,
-      "folder of the triage models (default: build/models beside the binary; none: no triage)" },
+      "folder of the triage models (default: build/models beside the binary, else the installed "
+      "share/hark/models; none: no triage)" },
     { "session-idle-min", INT, S(session_idle_min), "720", 1, 525600,
       "minutes of inactivity before a session expires" },
     { "session-max-hours", INT, S(session_max_hours), "168", 1, 8760,
@@ -121,6 +123,58 @@ find(struct str name)
     return NULL;
 }
 
+/*
+ * Parses the value part of a file line into 'out' (n bytes). Unquoted: the text up to a '#'
+ * that follows a space or tab (or ends the line), trimmed. Double-quoted: the text between the
+ * quotes, where \" is a quote and \\ a backslash, so '#' and edge spaces are kept; only
+ * spaces and a comment may follow the closing quote. Returns 0, or ERR_INVAL with 'why' set.
+ */
+static int
+parse_value(struct str v, char *out, size_t n, const char **why)
+{
+    size_t o = 0;
+    v = str_trim(v);
+    if (v.len && v.p[0] == '"') {
+        size_t i = 1;
+        for (; i < v.len && v.p[i] != '"'; i++) {
+            char c = v.p[i];
+            if (c == '\\' && i + 1 < v.len && (v.p[i + 1] == '"' || v.p[i + 1] == '\\'))
+                c = v.p[++i];
+            if (o + 1 >= n) {
+                *why = "value too long";
+                return ERR_INVAL;
+            }
+            out[o++] = c;
+        }
+        if (i >= v.len) {
+            *why = "unterminated quote";
+            return ERR_INVAL;
+        }
+        struct str after = str_trim((struct str){ v.p + i + 1, v.len - i - 1 });
+        if (after.len && after.p[0] != '#') {
+            *why = "text after the closing quote";
+            return ERR_INVAL;
+        }
+        out[o] = '\0';
+        return 0;
+    }
+    size_t end = v.len;
+    for (size_t i = 0; i < v.len; i++) {
+        if (v.p[i] == '#' && (i == 0 || v.p[i - 1] == ' ' || v.p[i - 1] == '\t')) {
+            end = i;
+            break;
+        }
+    }
+    struct str t = str_trim((struct str){ v.p, end });
+    if (t.len >= n) {
+        *why = "value too long";
+        return ERR_INVAL;
+    }
+    memcpy(out, t.p ? t.p : "", t.len);
+    out[t.len] = '\0';
+    return 0;
+}
+
 static int
 load_file(struct config *cfg, const char *path, struct errmsg *em)
 {
@@ -137,9 +191,11 @@ load_file(struct config *cfg, const char *path, struct errmsg *em)
         struct str s = str_trim(str_c(line));
         if (s.len == 0 || s.p[0] == '#')
             continue;
-        const char *sp = memchr(s.p, ' ', s.len);
-        struct str name = { s.p, sp ? (size_t)(sp - s.p) : s.len };
-        struct str value = sp ? str_trim((struct str){ sp + 1, s.len - name.len - 1 }) : STR_NULL;
+        size_t nl = 0;
+        while (nl < s.len && s.p[nl] != ' ' && s.p[nl] != '\t')
+            nl++;
+        struct str name = { s.p, nl };
+        struct str value = { s.p + nl, s.len - nl };
         /* Accept underscores or dots in file keys too. */
         char key[64];
         if (name.len >= sizeof(key)) {
@@ -155,18 +211,27 @@ load_file(struct config *cfg, const char *path, struct errmsg *em)
             break;
         }
         char val[1024];
-        if (value.len >= sizeof(val)) {
-            rc = errmsg_set(em, ERR_INVAL, "%s:%d: value too long", path, lineno);
+        const char *why = NULL;
+        if (parse_value(value, val, sizeof(val), &why) < 0) {
+            rc = errmsg_set(em, ERR_INVAL, "%s:%d: '%s': %s", path, lineno, key, why);
             break;
         }
-        memcpy(val, value.p ? value.p : "", value.len);
-        val[value.len] = '\0';
         char source[1100];
         snprintf(source, sizeof(source), "%s:%d", path, lineno);
         rc = set(cfg, k, val, source, em);
     }
     fclose(f);
     return rc;
+}
+
+static void
+env_name(const char *key, char *env, size_t size)
+{
+    size_t n = 5;
+    memcpy(env, "HARK_", 6);
+    for (const char *p = key; *p && n < size - 1; p++)
+        env[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    env[n] = '\0';
 }
 
 int
@@ -189,11 +254,8 @@ config_load(int argc, char **argv, struct config *cfg, char **rest, int rest_max
     if (file && (rc = load_file(cfg, file, em)) < 0)
         return rc;
     for (size_t i = 0; i < COUNTOF(keys); i++) {
-        char env[80] = "HARK_";
-        size_t n = 5;
-        for (const char *p = keys[i].name; *p && n < sizeof(env) - 1; p++)
-            env[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
-        env[n] = '\0';
+        char env[80];
+        env_name(keys[i].name, env, sizeof(env));
         const char *v = getenv(env);
         if (v && (rc = set(cfg, &keys[i], v, env, em)) < 0)
             return rc;
@@ -270,8 +332,37 @@ config_usage(FILE *f)
         char opt[48];
         snprintf(opt, sizeof(opt), "--%s %s", keys[i].name,
                  keys[i].kind == BOOL ? "" : keys[i].kind == INT ? "N" : "VALUE");
-        fprintf(f, "  %-28s %s (default: %s)\n", opt, keys[i].help,
-                keys[i].def[0] ? keys[i].def : "none");
+        if (strstr(keys[i].help, "(default"))
+            fprintf(f, "  %-28s %s\n", opt, keys[i].help);
+        else
+            fprintf(f, "  %-28s %s (default: %s)\n", opt, keys[i].help,
+                    keys[i].def[0] ? keys[i].def : "none");
+    }
+}
+
+void
+config_print_example(FILE *f)
+{
+    fprintf(f, "# hark.conf - Hark's settings. Every line here is a comment: uncomment and edit\n"
+               "# the ones you need. Read with `hark serve --config FILE` (or HARK_CONFIG=FILE).\n"
+               "#\n"
+               "# Syntax: one `name value` per line, name and value separated by spaces or tabs.\n"
+               "# A '#' starts a comment at the start of a line or after a space or tab, so\n"
+               "#     listen 127.0.0.1:8080   # a comment\n"
+               "# sets 127.0.0.1:8080, while `public-url https://x.example/#a` keeps its '#'.\n"
+               "# Double quotes keep everything inside, spaces and '#' included, and \\\" and\n"
+               "# \\\\ stand for a quote and a backslash: brand-handles \"acme, acme #support\".\n"
+               "# Booleans are true/false, yes/no or 1/0. The environment (HARK_<NAME>, shown\n"
+               "# for each setting) overrides this file, and the command line (--name value)\n"
+               "# overrides both. `hark serve --print-config` prints the effective values.\n");
+    for (size_t i = 0; i < COUNTOF(keys); i++) {
+        char env[80];
+        env_name(keys[i].name, env, sizeof(env));
+        fprintf(f, "\n# %s.\n# Environment: %s. Default: %s.\n", keys[i].help, env,
+                keys[i].def[0] ? keys[i].def : "empty");
+        if (keys[i].kind == INT)
+            fprintf(f, "# Range: %lld..%lld.\n", (long long)keys[i].min, (long long)keys[i].max);
+        fprintf(f, "# %s %s\n", keys[i].name, keys[i].def[0] ? keys[i].def : "\"\"");
     }
 }
 

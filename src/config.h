@@ -2,7 +2,8 @@
 /*
  * config.h - Hark's settings: one table, three sources.
  *
- * Every key has a default, and may be set in a config file (`key value` lines, `#` comments),
+ * Every key has a default, and may be set in a config file (`key value` lines, `#` comments;
+ * see config_print_example for the quoting rules),
  * in the environment (HARK_<KEY>, upper case, '.' and '-' as '_') or on the command line
  * (--key value or --key=value), later sources winning in that order. The result is validated
  * once and then read-only.
@@ -56,6 +57,10 @@ int config_load(int argc, char **argv, struct config *cfg, char **rest, int rest
 void config_usage(FILE *f);
 /* Prints the effective values; secrets (metrics-token) as "********" when set. */
 void config_print(const struct config *cfg, FILE *f);
+/* Prints a config file that sets nothing: a header on the syntax, then every setting as
+ * comment lines (what it does, its environment variable, its default) and a commented-out
+ * `name default` line, as redis.conf does. It is the installed hark.conf. */
+void config_print_example(FILE *f);
 /* Splits cfg->listen into address and port. */
 int config_listen(const struct config *cfg, char *addr, size_t n, int *port);
 

@@ -431,7 +431,7 @@ cli_demo(int argc, char **argv)
             struct agent a = { .email = team[i].email, .name = team[i].name,
                                .display_name = team[i].display, .role = team[i].role,
                                .bio = team[i].bio };
-            if (care_agent_add(app.care, &a, STR_LIT(DEMO_PASSWORD), &ids[i], &em) < 0) {
+            if (auth_agent_add(care_auth(app.care), &a, STR_LIT(DEMO_PASSWORD), &ids[i], &em) < 0) {
                 fprintf(stderr, "hark demo: %s\n", em.text);
                 break;
             }

@@ -4,7 +4,7 @@
  * Northwind Outfitters are written here from templates (never drawn from real posts): people
  * complaining without tagging the brand, asking each other before buying, praising it, or
  * addressing @northwind directly, plus noise the queries must not match. They enter through
- * care_listen_ingest, the same path as POST /api/v1/listening/ingest.
+ * watch_ingest, the same path as POST /api/v1/listening/ingest.
  */
 #include "base/base.h"
 #include "demo_listen.h"
@@ -108,13 +108,13 @@ add_post(struct buf *b, unsigned t, int64_t at)
 static void
 ingest(struct demo_listen *d, struct buf *b)
 {
-    struct care_listen_ingest_result r;
+    struct watch_ingest_result r;
     struct errmsg em = { 0 };
     int rc = buf_error(b);
     if (rc < 0)
         errmsg_set(&em, rc, "simulated posts larger than their buffer");
     else
-        rc = care_listen_ingest(d->app->care, buf_str(b), &r, &em);
+        rc = watch_ingest(care_watch(d->app->care), buf_str(b), &r, &em);
     if (rc < 0)
         log_warn("demo", "simulated posts refused", "err=\"%s\"", em.text);
     buf_reset(b);
@@ -180,7 +180,7 @@ demo_listen_start(struct app *app, int64_t interval_ms)
             store_listen_query_add(app->st, queries[i].name, queries[i].query, true, &id);
         }
         struct errmsg em = { 0 };
-        care_listen_reload(app->care, &em);
+        watch_reload(care_watch(app->care), &em);
         seed(d);
     }
     arena_free(ar);

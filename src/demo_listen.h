@@ -2,7 +2,7 @@
 /*
  * demo_listen.h - the demo's simulated firehose: Northwind's listening queries, a week of
  * public posts about the brand (with one spike), then a new post every few seconds, all fed
- * through the listening service's HTTP-ingest path (care_listen_ingest).
+ * through the listening service's HTTP-ingest path (watch_ingest).
  */
 #ifndef HARK_DEMO_LISTEN_H
 #define HARK_DEMO_LISTEN_H

@@ -16,12 +16,13 @@ static const struct cli_command commands[] = {
     { "backup", "write a consistent copy of the database, online", cli_backup },
     { "channel", "add a channel and print its webhook URL and secret", cli_channel },
     { "demo", "run Hark with a seeded demo brand and simulated customers", cli_demo },
+    { "doctor", "check a deployment and say what to fix", cli_doctor },
     { "listen", "match listening queries against a firehose or saved posts", listen_cli_main },
     { "model", "train, evaluate and run triage models", cli_model },
     { "restore", "replace the database with a backup (server stopped)", cli_restore },
     { "serve", "run the server", cli_serve },
     { "token", "create, list or revoke API tokens for integrations", cli_token },
-    { "version", "print the version", cli_version },
+    { "version", "print the version, git revision and build options", cli_version },
 };
 
 static void

@@ -2,10 +2,12 @@
 # lint.sh - house rules that the compiler does not check:
 #   1. every .c file includes "base/base.h" first;
 #   2. a folder includes only folders above it in the dependency order (docs/architecture.md);
-#   3. each third-party library header appears only in the folder that owns it.
+#   3. each third-party library header appears only in the folder that owns it;
+#   4. channels/ never include store/: adapters get what they deliver (struct outbox_item)
+#      from model/.
 set -u
 cd "$(dirname "$0")/.."
-order="base model store fetch classify listen channels care http api"
+order="base model store fetch classify listen channels auth routing watch care http api"
 rank() { i=0; for f in $order; do [ "$f" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo 99; }
 bad=0
 for f in src/*.c src/*/*.c; do
@@ -24,6 +26,9 @@ for f in src/*/*.c src/*/*.h; do
         fi
     done
 done
+for f in $(grep -l '^#include "store/' src/channels/*.c src/channels/*.h 2>/dev/null); do
+    echo "$f: channels/ must not include store/ (struct outbox_item is in model/model.h)"; bad=1
+done
 owns() { # owns HEADER-REGEX FOLDER-OR-FILE...
     pat=$1; shift
     for f in $(grep -lE "^#include <($pat)" src/*.c src/*/*.c src/*/*.h 2>/dev/null); do
@@ -35,10 +40,10 @@ owns() { # owns HEADER-REGEX FOLDER-OR-FILE...
 owns 'microhttpd.h' http
 owns 'sqlite3.h|libpq-fe.h' store
 owns 'hs.h|hs/|yajl/|libwebsockets.h' listen
-owns 'unicode/' base/charset.c listen care
+owns 'unicode/' base/charset.c listen routing
 owns 'curl/' fetch
-owns 'argon2.h' care
-owns 'openssl/' channels care
+owns 'argon2.h' auth
+owns 'openssl/' channels auth
 owns 'jansson.h' model api channels listen
 owns 'libexttextcat/|textcat.h' classify
 [ $bad -eq 0 ] && echo "lint: ok"

@@ -13,7 +13,7 @@ void
 api__agents_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct agent *v;
@@ -33,7 +33,7 @@ void
 api__agents_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     json_t *body = api__json_or_reply(r);
@@ -55,7 +55,7 @@ api__agents_create(struct http_req *r, void *ctx)
         return;
     struct errmsg em = { 0 };
     int64_t id;
-    int rc = care_agent_add(a->care, &ag, str_c(password), &id, &em);
+    int rc = auth_agent_add(care_auth(a->care), &ag, str_c(password), &id, &em);
     if (rc < 0) {
         api__reply_err(r, rc, &em, "cannot add agent");
         return;
@@ -77,9 +77,9 @@ api__password_or_reply(struct http_req *r, const char *password)
         http_reply_error_status(r, 422, "invalid_field", "want a 'password' string");
         return ERR_INVAL;
     }
-    enum care_password_problem pr = care_password_check(str_c(password), &em);
-    if (pr != CARE_PASSWORD_OK) {
-        http_reply_error_status(r, 422, care_password_problem_code(pr), em.text);
+    enum auth_password_problem pr = auth_password_check(str_c(password), &em);
+    if (pr != AUTH_PASSWORD_OK) {
+        http_reply_error_status(r, 422, auth_password_problem_code(pr), em.text);
         return ERR_INVAL;
     }
     return 0;
@@ -88,7 +88,7 @@ api__password_or_reply(struct http_req *r, const char *password)
 static void
 set_disabled(struct http_req *r, struct api *a, bool disabled)
 {
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id, ended = 0;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -96,7 +96,7 @@ set_disabled(struct http_req *r, struct api *a, bool disabled)
         http_reply_error(r, ERR_CONFLICT, "cannot disable yourself");
         return;
     }
-    int rc = care_agent_set_disabled(a->care, id, disabled, &ended);
+    int rc = auth_agent_set_disabled(care_auth(a->care), id, disabled, &ended);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such agent" : "cannot update agent");
         return;
@@ -128,7 +128,7 @@ void
 api__agent_password(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id, ended = 0;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -136,11 +136,11 @@ api__agent_password(struct http_req *r, void *ctx)
     if (!body)
         return;
     const char *password = NULL;
-    if (api__opt_string_or_reply(r, body, "password", CARE_PASSWORD_MAX, &password) < 0 ||
+    if (api__opt_string_or_reply(r, body, "password", AUTH_PASSWORD_MAX, &password) < 0 ||
         api__password_or_reply(r, password) < 0)
         return;
     struct errmsg em = { 0 };
-    int rc = care_agent_set_password(a->care, id, str_c(password), &ended, &em);
+    int rc = auth_agent_set_password(care_auth(a->care), id, str_c(password), &ended, &em);
     if (rc == ERR_BUSY)
         http_add_header(r, "Retry-After", "1");
     if (rc < 0) {

@@ -40,7 +40,7 @@ enum {
 /* Authenticates the request (Bearer token, else session cookie), checks the CSRF token on
  * cookie-authenticated writes, and the role. 0, or < 0 after replying 401/403. */
 int api__auth_or_reply(struct http_req *r, struct api *a, unsigned flags,
-                       struct care_principal *p);
+                       struct auth_principal *p);
 /* Decodes the body as a JSON object (Content-Type application/json). NULL after replying
  * 400 or 415. The result is released with the request's arena. */
 json_t *api__json_or_reply(struct http_req *r);
@@ -96,7 +96,7 @@ void api__me_password(struct http_req *r, void *ctx);
 void api__tokens_list(struct http_req *r, void *ctx);
 void api__tokens_create(struct http_req *r, void *ctx);
 void api__token_revoke(struct http_req *r, void *ctx);
-/* Checks a new 'password' (NULL: missing) against care_password_check. < 0 after replying 422
+/* Checks a new 'password' (NULL: missing) against auth_password_check. < 0 after replying 422
  * with the rule's code (password_too_short, password_breached, ...). */
 int api__password_or_reply(struct http_req *r, const char *password);
 void api__events(struct http_req *r, void *ctx);

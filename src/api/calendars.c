@@ -52,7 +52,7 @@ cal_body(struct http_req *r, struct store_calendar *c)
         return ERR_INVAL;
     if (!c->name || !c->name[0])
         return invalid(r, "name", "a name");
-    if (!c->tz || !care_hours_valid_tz(c->tz))
+    if (!c->tz || !routing_hours_valid_tz(c->tz))
         return invalid(r, "tz", "an IANA time zone such as Europe/Berlin");
     json_t *hours = json_object_get(body, "hours");
     if (hours && !json_is_object(hours))
@@ -105,13 +105,13 @@ cal_body(struct http_req *r, struct store_calendar *c)
                              (s[2] - '0') * 100000 + (s[3] - '0') * 10000 + (s[5] - '0') * 1000 +
                              (s[6] - '0') * 100 + (s[8] - '0') * 10 + (s[9] - '0'));
     }
-    struct care_hours *h;
+    struct routing_hours *h;
     struct errmsg em = { 0 };
-    if (care_hours_new(c->tz, rg, n, hd, nh, &h, &em) < 0) {
+    if (routing_hours_new(c->tz, rg, n, hd, nh, &h, &em) < 0) {
         http_reply_error_status(r, 422, "invalid_field", em.text);
         return ERR_INVAL;
     }
-    care_hours_free(h);
+    routing_hours_free(h);
     c->ranges = rg;
     c->nranges = n;
     char *t = hours ? codec_dump(hours, NULL) : NULL;
@@ -129,13 +129,13 @@ cal_json(const struct store_calendar *c)
     json_t *o = json_pack("{s:I,s:s,s:s,s:o,s:o}", "id", (json_int_t)c->id, "name", c->name,
                           "tz", c->tz, "hours", codec_parse_object(c->hours), "holidays",
                           codec_parse_array(c->holidays));
-    struct care_hours *h;
-    if (care_hours_new(c->tz, c->ranges, c->nranges, c->holiday_days, c->nholiday_days, &h,
+    struct routing_hours *h;
+    if (routing_hours_new(c->tz, c->ranges, c->nranges, c->holiday_days, c->nholiday_days, &h,
                        NULL) == 0) {
-        int64_t now = clock_now_ms(), next = care_hours_next_open(h, now);
+        int64_t now = clock_now_ms(), next = routing_hours_next_open(h, now);
         json_object_set_new(o, "open_now", json_boolean(next == now));
         json_object_set_new(o, "next_open", next == INT64_MAX ? json_null() : codec_time(next));
-        care_hours_free(h);
+        routing_hours_free(h);
     }
     json_object_set_new(o, "created_at", codec_time(c->created_at));
     json_object_set_new(o, "updated_at", codec_time(c->updated_at));
@@ -173,7 +173,7 @@ void
 api__calendars_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct store_calendar *v;
@@ -193,7 +193,7 @@ void
 api__calendars_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     put_cal(r, a, 0);
@@ -203,7 +203,7 @@ void
 api__calendar_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -214,7 +214,7 @@ void
 api__calendar_update(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -225,7 +225,7 @@ void
 api__calendar_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;

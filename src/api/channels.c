@@ -13,7 +13,7 @@ void
 api__channels_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct channel *v;
@@ -37,7 +37,7 @@ void
 api__channels_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     json_t *body = api__json_or_reply(r);

@@ -44,7 +44,7 @@ api__reply_err(struct http_req *r, int rc, const struct errmsg *em, const char *
 }
 
 int
-api__auth_or_reply(struct http_req *r, struct api *a, unsigned flags, struct care_principal *p)
+api__auth_or_reply(struct http_req *r, struct api *a, unsigned flags, struct auth_principal *p)
 {
     const char *authz = http_header(r, "Authorization");
     int rc;
@@ -54,10 +54,10 @@ api__auth_or_reply(struct http_req *r, struct api *a, unsigned flags, struct car
             http_reply_error(r, ERR_AUTH, "want 'Authorization: Bearer <token>'");
             return ERR_AUTH;
         }
-        rc = care_bearer(a->care, http_arena(r), authz + 7, p);
+        rc = auth_bearer(care_auth(a->care), http_arena(r), authz + 7, p);
     } else {
         const char *cookie = http_cookie(r, a->cfg.secure_cookies ? API_COOKIE_SECURE : API_COOKIE);
-        rc = cookie ? care_session(a->care, http_arena(r), cookie, p) : ERR_AUTH;
+        rc = cookie ? auth_session(care_auth(a->care), http_arena(r), cookie, p) : ERR_AUTH;
     }
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_AUTH ? "authentication required" : "cannot authenticate");

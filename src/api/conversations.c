@@ -60,7 +60,7 @@ void
 api__convs_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct conv_filter f = { .limit = 50 };
@@ -178,7 +178,7 @@ void
 api__convs_counts(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct conv_counts c;
@@ -227,7 +227,7 @@ void
 api__conv_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id, before;
     int rc, limit;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0 ||
@@ -258,7 +258,7 @@ void
 api__conv_reply(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id, msg_id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -303,14 +303,12 @@ api__conv_reply(struct http_req *r, void *ctx)
         }
     }
     struct str t = { json_string_value(text), json_string_length(text) };
-    int rc = payload ? store_reply_payload(a->st, id, p.agent_id, t, payload, &msg_id)
-                     : store_reply(a->st, id, p.agent_id, t, note, &msg_id);
+    int rc = payload ? care_reply_payload(a->care, id, p.agent_id, t, payload, &msg_id)
+                     : care_reply(a->care, id, p.agent_id, t, note, &msg_id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot store reply");
         return;
     }
-    if (!note)
-        care_outbox_kick(a->care);
     struct msg m;
     rc = store_msg_get(a->st, http_arena(r), msg_id, &m);
     if (rc < 0) {
@@ -336,7 +334,7 @@ void
 api__conv_assign(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id, agent = 0;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -365,7 +363,7 @@ void
 api__conv_status(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id, until = 0;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -394,7 +392,7 @@ api__conv_status(struct http_req *r, void *ctx)
     }
     /* Issue 7: an inbound message never ends silently unanswered. */
     if (strcmp(status, "resolved") == 0 && (!reason || !reason[0]) &&
-        care_sla_unanswered(a->care, id) == 1) {
+        routing_sla_unanswered(care_routing(a->care), id) == 1) {
         http_reply_error_status(r, 422, "reason_required",
                                 "invalid 'reason': the customer's last message has no reply; "
                                 "give a reason (e.g. spam, thanks_only, duplicate, "
@@ -442,7 +440,7 @@ void
 api__conv_labels(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -494,7 +492,7 @@ void
 api__conv_read(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;

@@ -106,7 +106,7 @@ sse_done(void *ctx)
     struct sse *s = ctx;
     hub_unsubscribe(s->a->hub, &s->sub);
     if (s->presence_agent)
-        care_presence(s->a->care, s->presence_agent, false);
+        routing_presence(care_routing(s->a->care), s->presence_agent, false);
     atomic_fetch_sub(&s->a->sse_clients, 1);
     xfree(s);
 }
@@ -115,7 +115,7 @@ void
 api__events(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     int64_t last = hub_last_seq(a->hub);
@@ -139,7 +139,7 @@ api__events(struct http_req *r, void *ctx)
     s->sub.arg = s;
     if (p.via_cookie && p.agent_id) {
         s->presence_agent = p.agent_id;
-        care_presence(a->care, p.agent_id, true);
+        routing_presence(care_routing(a->care), p.agent_id, true);
     }
     /* Subscribe only once the stream exists (the wake needs it); an event published in
      * between is still sent, since the first fill reads everything after 'last'. */

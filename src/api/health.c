@@ -64,6 +64,8 @@ api__metrics(struct http_req *r, void *ctx)
         return;
     }
     struct care_metrics *m = care_metrics(a->care);
+    struct auth_metrics *am = auth_metrics(care_auth(a->care));
+    struct routing_metrics *rm = routing_metrics(care_routing(a->care));
     struct store_stats ss;
     struct outbox_counts oc = { 0 };
     struct buf b;
@@ -123,28 +125,28 @@ api__metrics(struct http_req *r, void *ctx)
     counter(&b, "hark_events_last_seq", "Newest event sequence number.", "gauge",
             (uint64_t)hub_last_seq(a->hub));
     counter(&b, "hark_logins_failed_total", "Failed logins.", "counter",
-            metrics_get(&m->logins_failed));
+            metrics_get(&am->logins_failed));
     counter(&b, "hark_logins_limited_total", "Logins refused by the rate limit.", "counter",
-            metrics_get(&m->logins_limited));
+            metrics_get(&am->logins_limited));
     /* Issue 7: the unanswered-message guarantee and SLA timers. */
     int64_t unanswered = store_unanswered_count(a->st);
     counter(&b, "hark_unanswered_conversations",
             "Conversations whose last customer message has no human reply.", "gauge",
             unanswered > 0 ? (uint64_t)unanswered : 0);
     counter(&b, "hark_sla_breaches_total", "Response deadlines breached.", "counter",
-            metrics_get(&m->sla_breaches));
+            metrics_get(&rm->sla_breaches));
     int64_t queued = 0;
     store_route_queue_count(a->st, 0, &queued, NULL);
     counter(&b, "hark_routing_queued_conversations",
             "Conversations waiting for an agent with free capacity.", "gauge", (uint64_t)queued);
     counter(&b, "hark_routing_assigned_from_queue_total",
             "Queued conversations assigned as capacity freed.", "counter",
-            metrics_get(&m->route_from_queue));
+            metrics_get(&rm->route_from_queue));
     counter(&b, "hark_routing_failed_total", "Routing decisions that failed.", "counter",
-            metrics_get(&m->route_failed));
+            metrics_get(&rm->route_failed));
     /* Issue 5: listening. */
-    struct care_listen_metrics lm;
-    care_listen_metrics(a->care, &lm);
+    struct watch_metrics lm;
+    watch_metrics(care_watch(a->care), &lm);
     counter(&b, "hark_listen_posts_total", "Posts seen by the listening matcher.", "counter",
             lm.posts);
     counter(&b, "hark_listen_matched_total", "Posts matching a listening query.", "counter",
@@ -154,7 +156,7 @@ api__metrics(struct http_req *r, void *ctx)
     counter(&b, "hark_listen_sources_running", "Firehose sources being read.", "gauge",
             lm.sources_running);
     counter(&b, "hark_sla_timers_fired_total", "SLA warnings, breaches and snooze wake-ups.",
-            "counter", metrics_get(&m->sla_timers_fired));
+            "counter", metrics_get(&rm->sla_timers_fired));
     /* Connection limits and the handler pool. */
     if (a->srv) {
         struct http_server_stats hs;

@@ -3,7 +3,7 @@
  * listening.c - the /api/v1/listening endpoints: queries (admins write, everyone reads),
  * mentions with filters and paging, turning a mention into a care conversation, spike alerts,
  * firehose sources, and the HTTP POST variant of the JSON-lines source. The matching itself
- * runs in care/listening.c; every query or source change here asks it to reload.
+ * runs in watch/watch.c; every query or source change here asks it to reload.
  */
 #include "base/base.h"
 #include "api/api_int.h"
@@ -100,14 +100,14 @@ reload_or_log(struct api *a)
     struct errmsg em = { 0 };
     /* The rows are durable either way; a failed compile keeps the previous set and is logged
      * by the service. */
-    care_listen_reload(a->care, &em);
+    watch_reload(care_watch(a->care), &em);
 }
 
 void
 api__lq_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct listen_query_row *rows;
@@ -139,7 +139,7 @@ void
 api__lq_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     json_t *body = api__json_or_reply(r);
@@ -163,7 +163,7 @@ void
 api__lq_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -174,7 +174,7 @@ void
 api__lq_patch(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -202,7 +202,7 @@ void
 api__lq_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -223,7 +223,7 @@ str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-/* The same fields as the mention.created event (store/st_listen.c). */
+/* The same fields as the mention.created event (store/st_mention.c). */
 static json_t *
 mention_json(const struct mention *m)
 {
@@ -270,7 +270,7 @@ void
 api__mentions_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct mention_filter f = { .limit = 50 };
@@ -332,7 +332,7 @@ void
 api__mention_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -355,7 +355,7 @@ void
 api__mention_convert(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -435,7 +435,7 @@ void
 api__alerts_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     int64_t q = 0, limit = 0, cursor = 0;
@@ -483,13 +483,13 @@ void
 api__listen_ingest(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     struct str body = http_body(r);
-    struct care_listen_ingest_result res;
+    struct watch_ingest_result res;
     struct errmsg em = { 0 };
-    int rc = care_listen_ingest(a->care, body, &res, &em);
+    int rc = watch_ingest(care_watch(a->care), body, &res, &em);
     if (rc < 0) {
         http_reply_error(r, rc, em.set ? em.text : "cannot ingest");
         return;
@@ -505,8 +505,8 @@ api__listen_ingest(struct http_req *r, void *ctx)
 static json_t *
 source_json(struct api *a, const struct listen_source_row *s)
 {
-    struct care_listen_source_status st;
-    care_listen_source_status(a->care, s->id, &st);
+    struct watch_source_status st;
+    watch_source_status(care_watch(a->care), s->id, &st);
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(s->id));
     json_object_set_new(o, "spec", json_string(s->spec));
@@ -528,7 +528,7 @@ void
 api__lsources_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     struct listen_source_row *rows;
@@ -572,7 +572,7 @@ void
 api__lsource_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     json_t *body = api__json_or_reply(r);
@@ -606,8 +606,8 @@ api__lsource_create(struct http_req *r, void *ctx)
     listen_source_free(src);
     struct listen_source_row *rows;
     size_t n;
-    int rc = store_listen_source_list(a->st, http_arena(r), CARE_LISTEN_SOURCES_MAX, &rows, &n);
-    if (rc == 0 && n >= CARE_LISTEN_SOURCES_MAX) {
+    int rc = store_listen_source_list(a->st, http_arena(r), WATCH_SOURCES_MAX, &rows, &n);
+    if (rc == 0 && n >= WATCH_SOURCES_MAX) {
         http_reply_error(r, ERR_CONFLICT, "at most 100 sources; delete one first");
         return;
     }
@@ -618,7 +618,7 @@ api__lsource_create(struct http_req *r, void *ctx)
         http_reply_error(r, rc, "cannot store source");
         return;
     }
-    care_listen_sources_reload(a->care);
+    watch_sources_reload(care_watch(a->care));
     reply_source(r, a, id, 201);
 }
 
@@ -626,7 +626,7 @@ void
 api__lsource_patch(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -643,7 +643,7 @@ api__lsource_patch(struct http_req *r, void *ctx)
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot update source");
         return;
     }
-    care_listen_sources_reload(a->care);
+    watch_sources_reload(care_watch(a->care));
     reply_source(r, a, id, 200);
 }
 
@@ -651,7 +651,7 @@ void
 api__lsource_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -660,6 +660,6 @@ api__lsource_delete(struct http_req *r, void *ctx)
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot delete source");
         return;
     }
-    care_listen_sources_reload(a->care);
+    watch_sources_reload(care_watch(a->care));
     http_reply(r, 204, NULL, "", 0);
 }

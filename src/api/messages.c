@@ -15,18 +15,17 @@ void
 api__msg_retry(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_msg_retry(a->st, id);
+    int rc = care_msg_retry(a->care, id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND   ? "no such reply"
                                 : rc == ERR_CONFLICT ? "only a failed reply can be retried"
                                                      : "cannot retry");
         return;
     }
-    care_outbox_kick(a->care);
     struct msg m;
     rc = store_msg_get(a->st, http_arena(r), id, &m);
     if (rc < 0) {

@@ -118,7 +118,7 @@ void
 api__policies_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct store_sla_policy *v;
@@ -138,7 +138,7 @@ void
 api__policies_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     put_policy(r, a, 0);
@@ -148,7 +148,7 @@ void
 api__policy_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -159,7 +159,7 @@ void
 api__policy_update(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -170,7 +170,7 @@ void
 api__policy_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -227,7 +227,7 @@ void
 api__conv_sla(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -245,7 +245,7 @@ api__conv_sla(struct http_req *r, void *ctx)
         struct store_sla_policy pol;
         if (store_sla_policy_get(a->st, ar, x.policy_id, &pol) < 0 ||
             pol.version != x.policy_version) {
-            care_sla_recompute(a->care, id, 0);
+            routing_sla_recompute(care_routing(a->care), id, 0);
             rc = store_conv_sla_get(a->st, ar, id, &x);
         }
     }

@@ -2,7 +2,7 @@
 /*
  * queue.c - the routing queue as it stands: GET /api/v1/routing/queue. Conversations that a
  * rule sent to a team while nobody there had free capacity, oldest first, with the total; the
- * timers worker assigns them as capacity frees (care/route.c). Keyset-paged, so any depth can
+ * timers worker assigns them as capacity frees (routing/route.c). Keyset-paged, so any depth can
  * be read through. Not the Queue view of the web app, which filters the Unanswered view.
  */
 #include "base/base.h"
@@ -17,7 +17,7 @@ void
 api__routing_queue(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t limit = 100;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 ||
         api__query_int_or_reply(r, "limit", 1, QUEUE_PAGE_MAX, &limit) < 0)

@@ -32,9 +32,9 @@ api__login(struct http_req *r, void *ctx)
         http_reply_error_status(r, 422, "invalid_field", "want 'email' and 'password' strings");
         return;
     }
-    struct care_login login;
+    struct auth_login_result login;
     int64_t retry_ms = 0;
-    int rc = care_login(a->care, http_arena(r),
+    int rc = auth_login(care_auth(a->care), http_arena(r),
                         (struct str){ json_string_value(email), json_string_length(email) },
                         (struct str){ json_string_value(password), json_string_length(password) },
                         http_client(r), &login, &retry_ms);
@@ -60,12 +60,12 @@ void
 api__logout(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     const char *cookie = http_cookie(r, a->cfg.secure_cookies ? API_COOKIE_SECURE : API_COOKIE);
     if (p.via_cookie && cookie)
-        care_logout(a->care, cookie);
+        auth_logout(care_auth(a->care), cookie);
     set_cookie(r, a, "", true);
     api__reply(r, 200, json_pack("{s:s}", "status", "logged_out"));
 }
@@ -74,7 +74,7 @@ void
 api__me(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     json_t *out = json_object();
@@ -100,7 +100,7 @@ void
 api__me_update(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     if (!p.agent_id) {
@@ -137,7 +137,7 @@ void
 api__me_password(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     if (!p.agent_id) {
@@ -148,8 +148,8 @@ api__me_password(struct http_req *r, void *ctx)
     if (!body)
         return;
     const char *current = NULL, *password = NULL;
-    if (api__opt_string_or_reply(r, body, "current_password", CARE_PASSWORD_MAX, &current) < 0 ||
-        api__opt_string_or_reply(r, body, "password", CARE_PASSWORD_MAX, &password) < 0)
+    if (api__opt_string_or_reply(r, body, "current_password", AUTH_PASSWORD_MAX, &current) < 0 ||
+        api__opt_string_or_reply(r, body, "password", AUTH_PASSWORD_MAX, &password) < 0)
         return;
     if (!current) {
         http_reply_error_status(r, 422, "invalid_field", "want a 'current_password' string");
@@ -159,7 +159,7 @@ api__me_password(struct http_req *r, void *ctx)
         return;
     struct errmsg em = { 0 };
     int64_t ended = 0, retry_ms = 0;
-    int rc = care_password_change(a->care, http_arena(r), p.agent_id, str_c(current),
+    int rc = auth_password_change(care_auth(a->care), http_arena(r), p.agent_id, str_c(current),
                                   str_c(password), p.session_id, http_client(r), &ended,
                                   &retry_ms, &em);
     if (rc == ERR_BUSY) {

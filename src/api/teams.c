@@ -114,7 +114,7 @@ put_team(struct http_req *r, struct api *a, int64_t id)
     if (team_body(r, &t) < 0)
         return;
     int64_t out = 0;
-    int rc = store_team_put(a->st, id, &t, &out);
+    int rc = routing_team_put(care_routing(a->care), id, &t, &out);
     if (rc < 0) {
         http_reply_error(r, rc,
                          rc == ERR_CONFLICT   ? "a team with this name exists"
@@ -122,7 +122,6 @@ put_team(struct http_req *r, struct api *a, int64_t id)
                                               : "cannot save team");
         return;
     }
-    care_timers_kick(a->care);
     reply_team(r, a, out, id ? 200 : 201);
 }
 
@@ -130,7 +129,7 @@ void
 api__teams_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct store_team *v;
@@ -150,7 +149,7 @@ void
 api__teams_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     put_team(r, a, 0);
@@ -160,7 +159,7 @@ void
 api__team_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -171,7 +170,7 @@ void
 api__team_update(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -182,7 +181,7 @@ void
 api__team_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -230,7 +229,7 @@ void
 api__profiles_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     struct store_profile *v;
@@ -262,7 +261,7 @@ void
 api__profile_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -273,7 +272,7 @@ void
 api__profile_update(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -301,12 +300,11 @@ api__profile_update(struct http_req *r, void *ctx)
         x.location = "";
     x.capacity = (int)cap;
     x.auto_presence = presence;
-    int rc = store_profile_put(a->st, &x, has_presence);
+    int rc = routing_profile_put(care_routing(a->care), &x, has_presence);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such agent" : "cannot save profile");
         return;
     }
-    care_timers_kick(a->care); /* capacity or availability may free the queue */
     reply_profile(r, a, id);
 }
 
@@ -314,7 +312,7 @@ void
 api__me_availability(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
         return;
     if (!p.agent_id) {
@@ -332,11 +330,10 @@ api__me_availability(struct http_req *r, void *ctx)
         invalid(r, "availability", "online, away or offline");
         return;
     }
-    int rc = store_profile_put(a->st, &x, false);
+    int rc = routing_profile_put(care_routing(a->care), &x, false);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot save availability");
         return;
     }
-    care_timers_kick(a->care);
     reply_profile(r, a, p.agent_id);
 }

@@ -3,7 +3,7 @@
  * throttle.c - request rate limits for the public chat widget endpoints: a token bucket per
  * key ("c:<client address>", "v:<channel>:<visitor id>") in a fixed-size table.
  *
- * This is not the failed-login limiter (care/ratelimit.c), which counts failures in a window;
+ * This is not the failed-login limiter (auth/ratelimit.c), which counts failures in a window;
  * here every request spends a token, and tokens come back at a steady rate up to a burst. The
  * table never grows: a key hashes to a slot and probes a few neighbours; when none is free or
  * its own, the least recently used of them is recycled. A stranger cycling through addresses

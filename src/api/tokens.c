@@ -39,7 +39,7 @@ void
 api__tokens_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     struct api_token *v;
@@ -60,7 +60,7 @@ void
 api__tokens_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     json_t *body = api__json_or_reply(r);
@@ -83,7 +83,7 @@ api__tokens_create(struct http_req *r, void *ctx)
     char secret[80];
     int64_t id;
     struct errmsg em = { 0 };
-    int rc = care_token_create(a->care, &t, secret, sizeof(secret), &id, &em);
+    int rc = auth_token_create(care_auth(a->care), &t, secret, sizeof(secret), &id, &em);
     if (rc < 0) {
         api__reply_err(r, rc, &em, "cannot create token");
         return;
@@ -99,7 +99,7 @@ void
 api__token_revoke(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;

@@ -16,7 +16,7 @@ void
 api__triage_correct(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     int64_t id;
     if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
         return;
@@ -75,7 +75,7 @@ void
 api__triage_corrections(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct care_principal p;
+    struct auth_principal p;
     if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
         return;
     const char *field = http_query(r, "model");

@@ -41,7 +41,7 @@
 /* A job that touches only ids and short fields (a timer firing, a presence change). */
 #define HARK_SMALL_JOB_ARENA_MAX (64u * 1024)
 
-/* Routing arenas are sized from the routing data itself (care__route_cap in care/route.c). */
+/* Routing arenas are sized from the routing data itself (routing__cap in routing/route.c). */
 
 /* A page of SLA timers loaded at once. */
 #define HARK_TIMER_PAGE_ARENA_MAX (4u << 20)
@@ -68,7 +68,7 @@
 #define HARK_LISTEN_POST_ARENA_MAX (1u << 20)
 /* A matcher reload: up to 10,000 active queries of LISTEN_QUERY_MAX (4 KiB) text. */
 #define HARK_LISTEN_RELOAD_ARENA_MAX (128u << 20)
-/* The listening sources (CARE_LISTEN_SOURCES_MAX rows of a few KiB). */
+/* The listening sources (WATCH_SOURCES_MAX rows of a few KiB). */
 #define HARK_LISTEN_SOURCES_ARENA_MAX (16u << 20)
 
 #endif

@@ -1,11 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * care.c - creating and freeing the care context; defaults for its configuration.
+ * care.c - creating and freeing the care context and the modules it wires (auth, routing,
+ * the listening service); defaults for its configuration.
  */
 #include "base/base.h"
 #include "care/care_int.h"
 
-#include <unistd.h>
+static void
+reply_queued(void *arg)
+{
+    care_outbox_kick(arg);
+}
+
+static void
+tick(void *arg, int64_t now)
+{
+    care__housekeep(arg, now);
+}
 
 int
 care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struct care **out)
@@ -15,26 +26,17 @@ care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struc
 #define DEFAULT(field, v)                                                                          \
     if (c->cfg.field <= 0)                                                                         \
     c->cfg.field = (v)
-    DEFAULT(session_idle_ms, 12LL * 3600 * 1000);
-    DEFAULT(session_absolute_ms, 7LL * 24 * 3600 * 1000);
-    DEFAULT(login_max_per_account, 5);
-    DEFAULT(login_max_per_client, 20);
-    DEFAULT(login_window_ms, 15LL * 60 * 1000);
-    DEFAULT(login_max_account_global, 100);
-    DEFAULT(login_lock_ms, 60000);
-    DEFAULT(login_slow_ms, 3000);
-    DEFAULT(verify_max, (int)sysconf(_SC_NPROCESSORS_ONLN));
-    DEFAULT(verify_max, 1);
     DEFAULT(outbox_max_attempts, 10);
     DEFAULT(outbox_base_ms, 2000);
     DEFAULT(outbox_max_delay_ms, 10LL * 60 * 1000);
 #undef DEFAULT
     c->st = st;
     c->hub = hub;
-    c->limiter = care__limiter_new(4096);
+    auth_new(&cfg->auth, st, &c->auth);
+    struct routing_hooks hooks = { .reply_queued = reply_queued, .tick = tick, .arg = c };
+    routing_new(st, hub, &hooks, &c->routing);
     pthread_mutex_init(&c->outbox_mu, NULL);
     pthread_cond_init(&c->outbox_cv, NULL);
-    pthread_mutex_init(&c->route_mu, NULL);
     *out = c;
     return 0;
 }
@@ -44,11 +46,10 @@ care_free(struct care *c)
 {
     if (!c)
         return;
+    care_watch_stop(c);
     care_outbox_stop(c);
-    care_timers_stop(c);
-    care__presence_free(c->presence);
-    pthread_mutex_destroy(&c->route_mu);
-    care__limiter_free(c->limiter);
+    routing_free(c->routing);
+    auth_free(c->auth);
     pthread_mutex_destroy(&c->outbox_mu);
     pthread_cond_destroy(&c->outbox_cv);
     xfree(c);
@@ -58,6 +59,43 @@ struct care_metrics *
 care_metrics(struct care *c)
 {
     return &c->metrics;
+}
+
+struct auth *
+care_auth(struct care *c)
+{
+    return c->auth;
+}
+
+struct routing *
+care_routing(struct care *c)
+{
+    return c->routing;
+}
+
+struct watch *
+care_watch(struct care *c)
+{
+    return atomic_load(&c->watch);
+}
+
+int
+care_watch_start(struct care *c, const struct watch_config *cfg, struct errmsg *em)
+{
+    if (atomic_load(&c->watch))
+        return 0;
+    struct watch *w;
+    int rc = watch_start(c->st, c->cls, cfg, &w, em);
+    if (rc < 0)
+        return rc;
+    atomic_store(&c->watch, w);
+    return 0;
+}
+
+void
+care_watch_stop(struct care *c)
+{
+    watch_stop(atomic_exchange(&c->watch, NULL));
 }
 
 void

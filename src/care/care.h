@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * care.h - Hark's care logic between the API and the store: authentication, the ingest
- * pipeline for webhooks, and the outbox worker that delivers replies.
+ * care.h - the care context between the API and the store: the ingest pipeline for webhooks
+ * and pulled mail, the outbox worker that delivers replies, and the wiring of the modules the
+ * API calls through it: authentication (auth/), routing with SLA clocks and timers (routing/)
+ * and the listening service (watch/).
  *
  * A struct care is created once by the server wiring (app.c) and shared by all request
  * threads; every function here is thread-safe unless stated. It borrows the store and hub,
- * which must outlive it.
+ * which must outlive it, and owns its auth, routing and watch contexts.
  */
 #ifndef HARK_CARE_H
 #define HARK_CARE_H
@@ -14,11 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth/auth.h"
 #include "base/err.h"
 #include "base/metrics.h"
 #include "base/str.h"
 #include "model/model.h"
+#include "routing/routing.h"
 #include "store/store.h"
+#include "watch/watch.h"
 
 struct arena;
 struct chan_hook;
@@ -27,18 +32,7 @@ struct hub;
 struct store;
 
 struct care_config {
-    int64_t session_idle_ms;      /* a session unused this long expires; default 12 h */
-    int64_t session_absolute_ms;  /* a session expires this long after login; default 7 days */
-    int login_max_per_account;    /* failed logins per account and client address before a
-                                     lock of login_lock_ms, doubling per further try; default 5 */
-    int login_max_per_client;     /* failed logins per client address, any account; default 20 */
-    int login_max_account_global; /* failed logins per account from all addresses in a window
-                                     before it is slowed to one try per login_slow_ms (never
-                                     locked, so strangers cannot lock a user out); default 100 */
-    int64_t login_window_ms;      /* a key with no attempt for this long is forgotten; 15 min */
-    int64_t login_lock_ms;        /* first lock; default 1 min, capped at 4 windows */
-    int64_t login_slow_ms;        /* default 3 s */
-    int verify_max;               /* concurrent argon2 verifies; default: online CPUs */
+    struct auth_config auth;      /* sessions, login limits, password checks */
     int outbox_max_attempts;      /* delivery attempts before a reply fails; default 10 */
     int64_t outbox_base_ms;       /* first retry delay; doubles each attempt; default 2 s */
     int64_t outbox_max_delay_ms;  /* cap on one retry delay; default 10 min */
@@ -51,111 +45,27 @@ struct care_metrics {
     uint64_t ingest_rejected;    /* bad signature or malformed payload */
     struct metrics_hist ingest_latency;
     uint64_t outbox_attempts;
-    uint64_t logins_failed;
-    uint64_t logins_limited;
-    uint64_t sla_timers_fired;   /* issue 7: SLA warnings, breaches and snooze wake-ups fired */
-    uint64_t sla_breaches;       /* issue 7: response deadlines breached */
-    uint64_t route_from_queue;   /* queued conversations assigned as capacity freed */
-    uint64_t route_failed;       /* routing decisions that failed (store error, too big) */
 };
 
 struct care;
 
 int care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struct care **out);
-/* Stops the outbox worker if running and frees. NULL is a no-op. */
+/* Stops the outbox worker, the timers worker and the listening service if running, and
+ * frees. NULL is a no-op. */
 void care_free(struct care *c);
 struct care_metrics *care_metrics(struct care *c);
 
-/* ---- authentication (auth.c) ----------------------------------------------------------- */
+/* The modules the care context wires, for their own functions (auth.h, routing.h, watch.h).
+ * care_auth and care_routing are never NULL; care_watch is NULL until care_watch_start. */
+struct auth *care_auth(struct care *c);
+struct routing *care_routing(struct care *c);
+struct watch *care_watch(struct care *c);
 
-/* Encodes an argon2id hash (t=2, m=19 MiB, p=1, 16-byte random salt) of 'password' into
- * 'out' (at least 128 bytes). ERR_INVAL for an empty or over-long (> 1024 bytes) password.
- * Not gated: callers serving requests use the care_* functions below, which are. */
-int care_password_hash(struct str password, char *out, size_t n);
-bool care_password_verify(const char *encoded, struct str password);
-
-/* ---- password rules (password.c) ------------------------------------------------------- */
-
-#define CARE_PASSWORD_MIN 12   /* characters (code points) */
-#define CARE_PASSWORD_MAX 1024 /* bytes */
-
-enum care_password_problem {
-    CARE_PASSWORD_OK,
-    CARE_PASSWORD_TOO_SHORT, /* fewer than CARE_PASSWORD_MIN code points */
-    CARE_PASSWORD_TOO_LONG,  /* more than CARE_PASSWORD_MAX bytes */
-    CARE_PASSWORD_INVALID,   /* not valid UTF-8, or a NUL byte */
-    CARE_PASSWORD_BREACHED,  /* in the shipped list of common breached passwords */
-};
-/* Checks a new password against the rules (OWASP ASVS 2.1: length only, no composition
- * rules, plus the breached list, compared case-insensitively). Sets 'em' (may be NULL) to a
- * readable reason unless CARE_PASSWORD_OK. Pure; thread-safe. */
-enum care_password_problem care_password_check(struct str password, struct errmsg *em);
-/* True when the lowercased 'password' is in the breached list. */
-bool care_password_breached(struct str password);
-/* The API error code for 'p': "password_too_short", "password_breached", ... */
-const char *care_password_problem_code(enum care_password_problem p);
-
-/* Who is making a request. */
-struct care_principal {
-    int64_t agent_id;      /* 0 for API tokens */
-    const char *role;      /* "admin" or "agent" */
-    bool via_cookie;       /* session cookie: writes need the CSRF token */
-    const char *csrf;      /* the session's CSRF token (cookie sessions only) */
-    int64_t session_id;
-    int64_t token_id;
-    int64_t token_agent_id; /* API tokens: the agent who created it; 0: the CLI */
-};
-
-struct care_login {
-    char token[65];  /* session token for the cookie: 256 bits, hex */
-    char csrf[65];   /* CSRF token to send back in X-CSRF-Token */
-    struct agent agent;
-};
-
-/* Checks the credentials and creates a new session. ERR_AUTH when wrong (the same answer for
- * an unknown email, a wrong password and a disabled agent). ERR_BUSY, with '*retry_after_ms'
- * set, when the attempt is refused before any password check: too many password checks are
- * in flight (cfg.verify_max), or the limiter refuses it. The attempt is counted before the
- * password is checked, atomically, against three keys: the account and 'client' together (a
- * lock of login_lock_ms at login_max_per_account, doubling), the client alone, and the
- * account alone (only slowed, never locked, so failures from elsewhere cannot lock a user
- * out). Failures are logged with the agent id (or a hash of an unknown email) and client. */
-int care_login(struct care *c, struct arena *ar, struct str email, struct str password,
-               const char *client, struct care_login *out, int64_t *retry_after_ms);
-/* Deletes the session server-side; unknown tokens are not an error. */
-int care_logout(struct care *c, const char *token);
-/* Resolves a session token (ERR_AUTH when unknown, expired or its agent is disabled) and
- * refreshes its idle clock. */
-int care_session(struct care *c, struct arena *ar, const char *token, struct care_principal *out);
-/* Resolves an API bearer token. ERR_AUTH when unknown, revoked, expired, or created by an
- * agent who is now disabled. Records the use (at most once a minute per token). */
-int care_bearer(struct care *c, struct arena *ar, const char *token, struct care_principal *out);
-/* Creates an API token from 't' (name 1..MODEL_NAME_MAX bytes, role admin or agent,
- * agent_id, expires_at 0 or in the future); writes the token (shown once) into 'out' (at least
- * 70 bytes). ERR_INVAL with 'em'. */
-int care_token_create(struct care *c, const struct api_token *t, char *out, size_t n,
-                      int64_t *id, struct errmsg *em);
-/* Adds an agent with a hashed password (which must pass care_password_check). ERR_CONFLICT
- * when the email exists; ERR_INVAL with 'em'; ERR_BUSY when too many password checks are in
- * flight. */
-int care_agent_add(struct care *c, const struct agent *a, struct str password, int64_t *id,
-                   struct errmsg *em);
-/* Disables or re-enables agent 'id'. Disabling ends all of its sessions at once ('*ended',
- * may be NULL, gets how many); its tokens stop working. ERR_NOTFOUND. */
-int care_agent_set_disabled(struct care *c, int64_t id, bool disabled, int64_t *ended);
-/* Sets agent 'id''s password (an admin's reset, or the CLI) after care_password_check, and
- * ends all of its sessions ('*ended', may be NULL). ERR_INVAL with 'em', ERR_NOTFOUND,
- * ERR_BUSY. */
-int care_agent_set_password(struct care *c, int64_t id, struct str password, int64_t *ended,
-                            struct errmsg *em);
-/* An agent changes its own password: 'current' must verify (ERR_AUTH otherwise; the check is
- * limited like a login, ERR_BUSY with '*retry_after_ms'), 'password' must pass the rules
- * (ERR_INVAL with 'em'). Ends the agent's other sessions; 'keep_session_id' stays. */
-int care_password_change(struct care *c, struct arena *ar, int64_t agent_id, struct str current,
-                         struct str password, int64_t keep_session_id, const char *client,
-                         int64_t *ended, int64_t *retry_after_ms, struct errmsg *em);
-/* Hex SHA-256 of a secret token, as stored. */
-void care_token_hash(const char *token, char out[65]);
+/* Starts the listening service (watch_start) with the store and classifier of 'c'. Call after
+ * care_set_classifier, before serving; a no-op when it runs already. ERR_IO with 'em'. */
+int care_watch_start(struct care *c, const struct watch_config *cfg, struct errmsg *em);
+/* Stops it (watch_stop); a no-op when not started. Call after the HTTP server has stopped. */
+void care_watch_stop(struct care *c);
 
 /* Uses 'cls' (borrowed, may be NULL) to triage every inbound message from now on. Call
  * before serving. Without one, messages are stored untriaged. */
@@ -192,7 +102,7 @@ int care_hook_handshake(struct care *c, struct arena *ar, int64_t channel_id,
                         const struct chan_hook *hook, struct chan_handshake *out,
                         struct errmsg *em);
 
-/* ---- pull channels (poller.c; issue 6) ------------------------------------------------- */
+/* ---- pull channels (poller.c) ---------------------------------------------------------- */
 
 /* Starts the poller: one thread per channel whose adapter has a 'poll' op (email by IMAP),
  * each polling every 'interval_ms' and ingesting through care_ingest; channels added later
@@ -216,197 +126,19 @@ void care_outbox_kick(struct care *c);
 int64_t care_outbox_delay(int attempts, int64_t retry_after_ms, int64_t base_ms, int64_t max_ms,
                           int64_t key);
 
-/* ---- listening (listening.c; issue 5) ---------------------------------------------------- */
-/* The server side of social listening: the active queries compiled into one matcher
- * (recompiled and hot-swapped on every change), one background thread per active firehose
- * source (resuming from its saved cursor, restarted with backoff), and for every matching post:
- * triage, a stored mention with its query ids (deduplicated on platform + post id), the
- * opportunity flag and the spike detector. See docs/listening.md. */
+/* ---- replies (outbox.c) ------------------------------------------------------------------ */
+/* The writes that queue a delivery: each stores the reply, then wakes the outbox worker, so no
+ * caller has to remember the second step. */
 
-struct care_listen_config {
-    const char *brand_handles; /* the brand's own handles, comma-separated ("acme,
-                                  acme.bsky.social"); '@' optional; may be NULL */
-    const char *cursor_prefix; /* source cursor files are PREFIX.listen-<id>.cursor; NULL: a
-                                  restart resumes from the cursor in the database only */
-    int64_t bucket_ms;         /* spike bucket width; 0 = 5 minutes */
-};
-
-/* Compiles the active queries and starts a thread per active source. Call after
- * care_set_classifier, before serving. A stored set that does not compile is logged and the
- * service runs with no queries until the next reload. ERR_IO (with 'em') when a thread cannot
- * start. */
-int care_listen_start(struct care *c, const struct care_listen_config *cfg, struct errmsg *em);
-/* Stops every source thread and frees the matcher. No-op when not started. Call after the
- * HTTP server has stopped. */
-void care_listen_stop(struct care *c);
-/* Recompiles the active queries from the store and swaps them in while posts flow: each post
- * is matched by the old set or the new one, never both or neither. Serialized, so the last
- * call wins with the newest rows. ERR_UNAVAIL when not started; ERR_INVAL/ERR_IO with 'em'
- * when the set does not compile (the previous set stays). */
-int care_listen_reload(struct care *c, struct errmsg *em);
-#define CARE_LISTEN_SOURCES_MAX 100 /* sources (rows); the API refuses more */
-/* Starts threads for active sources that have none and stops those of deleted or deactivated
- * sources. ERR_UNAVAIL when not started. */
-int care_listen_sources_reload(struct care *c);
-
-struct care_listen_source_status {
-    bool running;        /* a thread is reading it */
-    bool connected_once; /* it has delivered at least one event since it started */
-    uint64_t posts;      /* posts delivered since the thread started */
-    uint64_t reconnects;
-    int64_t cursor;      /* last delivered position (Jetstream time_us), 0 when none */
-    char error[256];     /* why the last run ended, "" when none */
-};
-/* Status of the thread reading source 'id' ('running' false when there is none). */
-void care_listen_source_status(struct care *c, int64_t id, struct care_listen_source_status *out);
-
-struct care_listen_ingest_result {
-    size_t lines;      /* non-empty lines */
-    size_t posts;      /* lines that were posts (others: deletes, identity events) */
-    size_t matched;    /* posts matching at least one query */
-    size_t stored;     /* new mentions */
-    size_t duplicates; /* matching posts already stored */
-};
-#define CARE_LISTEN_INGEST_LINES 1000 /* lines in one HTTP ingest batch */
-/* The HTTP POST variant of the JSON-lines source: 'body' holds records as `hark listen`
- * reads them (flat records, Jetstream events or Mastodon statuses), one per line. Every line
- * is decoded first; a line that is not a valid record fails the whole batch with ERR_INVAL
- * and 'em' naming the line, and nothing is stored. ERR_TOOBIG past CARE_LISTEN_INGEST_LINES
- * lines or 64 KiB in one line. Waits until the mentions are durable. */
-int care_listen_ingest(struct care *c, struct str body, struct care_listen_ingest_result *out,
-                       struct errmsg *em);
-
-/* Counters for /metrics, since start. Zero when the service is not running. */
-struct care_listen_metrics {
-    uint64_t posts;      /* posts seen by the matcher (sources and HTTP ingest) */
-    uint64_t matched;    /* posts matching at least one query */
-    uint64_t mentions;   /* new mentions stored */
-    uint64_t duplicates; /* matching posts already stored */
-    uint64_t alerts;     /* spike alerts stored */
-    uint64_t sources_running;
-};
-void care_listen_metrics(struct care *c, struct care_listen_metrics *out);
-
-/* True when 'text' @mentions one of 'handles' (comma-separated, '@' optional): "@acme" or
- * "@acme.bsky.social" for the handle "acme", case-insensitively; an e-mail address
- * ("help@acme.com") is not a mention. Pure; for the opportunity flag. */
-bool care_listen_addressed(struct str text, const char *handles);
-/* True when 'author' is one of 'handles' (or a handle under it: "acme.bsky.social" for
- * "acme"): the brand's own posts are never opportunities. */
-bool care_listen_is_brand(struct str author, const char *handles);
-
-/* ---- routing, SLA clocks, business hours, timers (hours.c, sla.c, route.c, timers.c; issue 7) */
-
-/* A compiled business-hours calendar. Immutable once made, so it may be shared by threads.
- * Every function below treats a NULL calendar as "always open". */
-struct care_hours;
-struct store_range;
-/* True when 'tz' is an IANA time zone ICU knows ("Europe/Berlin"). */
-bool care_hours_valid_tz(const char *tz);
-/* Compiles a calendar: weekly 'ranges' (no range crosses midnight: split it), holiday dates
- * (YYYYMMDD, local). ERR_INVAL with the reason in 'em'. */
-int care_hours_new(const char *tz, const struct store_range *ranges, size_t nranges,
-                   const int32_t *holidays, size_t nholidays, struct care_hours **out,
-                   struct errmsg *em);
-void care_hours_free(struct care_hours *h);
-bool care_hours_open(const struct care_hours *h, int64_t t);
-/* 't' when open, else the next opening; INT64_MAX when it never opens (within ~2 years). */
-int64_t care_hours_next_open(const struct care_hours *h, int64_t t);
-/* The instant when 'ms' business milliseconds have passed after 't'; INT64_MAX when never. */
-int64_t care_hours_add(const struct care_hours *h, int64_t t, int64_t ms);
-/* Business milliseconds in [a, b). */
-int64_t care_hours_between(const struct care_hours *h, int64_t a, int64_t b);
-/* Writes 't' as a localized date and time for 'lang' in the calendar's zone (or 'tz' when 'h'
- * is NULL) into 'out'. ERR_INVAL, ERR_TOOBIG. */
-int care_hours_format(const struct care_hours *h, const char *tz, int64_t t, const char *lang,
-                      char *out, size_t n);
-
-/* SLA deadlines (sla.c). Pure: what the clocks of one conversation are at 'now'. */
-struct care_sla_input {
-    int64_t now;
-    const struct conv *conv;
-    const struct store_conv_sla *sla;
-    const struct store_sla_policy *policy; /* NULL: no targets */
-    const struct care_hours *hours;        /* NULL: 24/7 (or the policy counts wall time) */
-};
-/* Fills deadlines, pause state and timers of 'out' (conversation_id and gen are the
- * caller's). Clocks: first response runs from the first inbound message until the first human
- * reply; next response from the oldest unanswered inbound message after a reply; resolution
- * from opening (or reopening) until resolved. All stop while the conversation is pending
- * (waiting on the customer) and resume, shifted by the business time paused, when it is not. */
-void care_sla_compute(const struct care_sla_input *in, struct store_sla_apply *out);
-/* The first policy (by position) matching the conversation's priority, channel type and
- * intent, or NULL. */
-const struct store_sla_policy *care_sla_match(const struct store_sla_policy *v, size_t n,
-                                              const struct conv *conv);
-/* Recomputes one conversation's deadlines and timers now. 'gen' (0: unknown) clears its dirty
- * mark when it still matches. */
-int care_sla_recompute(struct care *c, int64_t conv_id, int64_t gen);
-/* Whether the conversation has an inbound message no human has answered: 1 yes, 0 no, or
- * ERR_*. Resolving it then needs a reason. */
-int care_sla_unanswered(struct care *c, int64_t conv_id);
-
-/* Routing (route.c). */
-struct care_route_ctx {
-    const struct store_route_input *in;
-    const struct store_rule *rules;     /* ordered */
-    size_t nrules;
-    const struct store_team *teams;
-    size_t nteams;
-    const struct store_profile *agents; /* with current loads */
-    size_t nagents;
-    int64_t exclude_agent;              /* never pick this agent (escalation); 0: none */
-};
-struct care_route_result {
-    bool matched;                /* a rule matched */
-    const struct store_rule *rule;
-    const struct store_team *team;
-    int64_t agent_id;            /* 0: nobody can take it now: queued */
-    char strategy[40];
-    char reason[320];            /* why, in words, for agents */
-};
-/* Pure and deterministic: the first enabled rule whose conditions all hold picks the team;
- * its strategy picks an available member with free capacity (store staff first when the
- * conversation is tied to a store; urgent or public ones to the members with the best measured
- * record). */
-void care_route_decide(const struct care_route_ctx *x, struct care_route_result *out);
-/* Routes a conversation (new or reopened) and sends the honest acknowledgement when due.
- * Errors are logged; the conversation stays where it was. */
-int care_route_conv(struct care *c, int64_t conv_id);
-/* Called by the ingest pipeline after each stored message. */
-void care_route_inbound(struct care *c, const struct ingest_result *r);
-/* One pass over the routing queue, oldest first: assigns every queued conversation that an
- * agent with free capacity can take now, passing over the ones nobody can. Memory is bounded
- * per page of the queue and per decision, never by its depth. Runs on the timers worker. */
-void care_route_drain(struct care *c);
-/* The honest auto-acknowledgement text for a conversation routed to 'team' (sla.c). */
-int care_autoack_maybe(struct care *c, int64_t conv_id);
-
-/* Presence (route.c): the web app's live connection of 'agent_id' opened or closed. Agents
- * whose profile has auto_presence go online with the first and offline with the last. */
-void care_presence(struct care *c, int64_t agent_id, bool connected);
-
-/* Timers (timers.c): a min-heap over persisted deadlines, in one background thread that also
- * recomputes the deadlines of changed conversations and drains the routing queue. */
-struct care_heap;
-struct care_heap_item {
-    int64_t due_at;
-    int64_t id;
-};
-struct care_heap *care_heap_new(void);
-void care_heap_free(struct care_heap *h);
-void care_heap_push(struct care_heap *h, int64_t due_at, int64_t id);
-/* The earliest item without removing it; false when empty. */
-bool care_heap_peek(const struct care_heap *h, struct care_heap_item *out);
-bool care_heap_pop(struct care_heap *h, struct care_heap_item *out);
-size_t care_heap_size(const struct care_heap *h);
-
-/* Starts the worker: loads every live timer (overdue ones fire at once, each exactly once). */
-int care_timers_start(struct care *c);
-void care_timers_stop(struct care *c);
-/* Wakes the worker (something changed) and has it try the routing queue again: call it after
- * a change that touches no conversation but may free capacity (an agent's capacity or
- * availability, a team's members). */
-void care_timers_kick(struct care *c);
+/* Stores an agent's reply (or, with 'note', an internal note, which is never delivered) to
+ * conversation 'conv_id' as store_reply does; '*msg_id' gets its id. ERR_NOTFOUND. */
+int care_reply(struct care *c, int64_t conv_id, int64_t agent_id, struct str text, bool note,
+               int64_t *msg_id);
+/* Stores a reply with a platform payload (store_reply_payload) and queues it. ERR_NOTFOUND. */
+int care_reply_payload(struct care *c, int64_t conv_id, int64_t agent_id, struct str text,
+                       const char *payload, int64_t *msg_id);
+/* Puts failed reply 'msg_id' back in the outbox (store_msg_retry). ERR_NOTFOUND, ERR_CONFLICT
+ * (it has not failed). */
+int care_msg_retry(struct care *c, int64_t msg_id);
 
 #endif

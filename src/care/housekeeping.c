@@ -3,14 +3,13 @@
  * housekeeping.c - the slow periodic chores of a running server, run by the timers worker
  * at most once per CARE__HOUSEKEEP_MS: purging expired sessions today.
  *
- * Sessions are checked for expiry at each use (auth.c); this only removes the rows of
+ * Sessions are checked for expiry at each use (auth/auth.c); this only removes the rows of
  * sessions nobody will use again, so the table does not grow with every login forever.
  */
 #include "base/base.h"
 #include "care/care_int.h"
 
 #include "base/log.h"
-#include "store/store.h"
 
 void
 care__housekeep(struct care *c, int64_t now)
@@ -18,7 +17,7 @@ care__housekeep(struct care *c, int64_t now)
     if (c->housekept_at && now - c->housekept_at < CARE__HOUSEKEEP_MS)
         return;
     c->housekept_at = now;
-    int rc = store_session_expire(c->st, now, c->cfg.session_idle_ms);
+    int rc = auth_sessions_expire(c->auth, now);
     if (rc < 0)
         log_warn("care", "cannot purge expired sessions", "err=%s", err_str(rc));
 }

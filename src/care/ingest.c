@@ -80,7 +80,7 @@ care_ingest(struct care *c, struct arena *ar, struct inbound *in, struct ingest_
     log_debug("ingest", "stored", "channel=%lld conversation=%lld message=%lld",
               (long long)in->channel_id, (long long)r->conversation_id,
               (long long)r->message_id);
-    care_route_inbound(c, r); /* issue 7: routing, SLA clocks, acknowledgement */
+    routing_inbound(c->routing, r); /* routing, SLA clocks, acknowledgement */
     return 0;
 }
 

@@ -74,7 +74,7 @@ deliver(struct care *c, struct arena *ar, const struct outbox_item *it)
     if (rc < 0)
         log_warn("outbox", "cannot record result", "message=%lld err=%s",
                  (long long)it->message_id, err_str(rc));
-    /* The platform's id for the sent message (issue 6), so a customer's quote of it threads. */
+    /* The platform's id for the sent message, so a customer's quote of it threads. */
     if (rc == 0 && res.state == CHAN_SENT && res.external_id[0])
         store_msg_set_external_id(c->st, it->message_id, res.external_id);
 }
@@ -156,4 +156,37 @@ care_outbox_kick(struct care *c)
     c->outbox_kicked = true;
     pthread_cond_signal(&c->outbox_cv);
     pthread_mutex_unlock(&c->outbox_mu);
+}
+
+int
+care_reply(struct care *c, int64_t conv_id, int64_t agent_id, struct str text, bool note,
+           int64_t *msg_id)
+{
+    int rc = store_reply(c->st, conv_id, agent_id, text, note, msg_id);
+    if (rc < 0)
+        return rc;
+    if (!note)
+        care_outbox_kick(c);
+    return 0;
+}
+
+int
+care_reply_payload(struct care *c, int64_t conv_id, int64_t agent_id, struct str text,
+                   const char *payload, int64_t *msg_id)
+{
+    int rc = store_reply_payload(c->st, conv_id, agent_id, text, payload, msg_id);
+    if (rc < 0)
+        return rc;
+    care_outbox_kick(c);
+    return 0;
+}
+
+int
+care_msg_retry(struct care *c, int64_t msg_id)
+{
+    int rc = store_msg_retry(c->st, msg_id);
+    if (rc < 0)
+        return rc;
+    care_outbox_kick(c);
+    return 0;
 }

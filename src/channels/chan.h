@@ -46,7 +46,7 @@ struct chan_send_result {
     enum chan_send_state state;
     int64_t retry_after_ms; /* platform's requested wait, -1 when none */
     char error[256];        /* reason shown to agents; never contains secrets */
-    /* Filled by adapters that learn them (issue 6); empty otherwise. */
+    /* Filled by adapters that learn them; empty otherwise. */
     char external_id[MODEL_EXTID_MAX]; /* the platform's id for the sent message */
     char recipient_id[MODEL_EXTID_MAX]; /* the customer's platform id it went to */
 };
@@ -110,7 +110,7 @@ void chan_hmac_hex(const char *secret, struct str body, char out[65]);
 /* Compares a "sha256=<hex>" signature header value against 'body' in constant time. */
 bool chan_signature_ok(const char *secret, struct str body, const char *header);
 
-/* ---- web chat visitors (chan_webchat.c; issue 3) ---------------------------------------- */
+/* ---- web chat visitors (chan_webchat.c) ------------------------------------------------- */
 
 /* A web chat visitor is known only by a random id that Hark signs: the token is
  * "<id>.<hex HMAC-SHA256(channel secret, "hark-webchat-v1:<channel id>:<id>")>", kept by the

@@ -17,7 +17,6 @@
 #include "base/clock.h"
 #include "base/utf8.h"
 #include "fetch/fetch.h"
-#include "store/store.h"
 
 static bool
 http_url(const char *u)

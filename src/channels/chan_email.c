@@ -34,7 +34,6 @@
 #include "base/rand.h"
 #include "base/utf8.h"
 #include "fetch/fetch_mail.h"
-#include "store/store.h"
 
 #define MAIL_MAX (25 << 20)   /* largest message fetched */
 #define POLL_BATCH 20         /* messages fetched per poll */

@@ -11,7 +11,7 @@
 
 #include "channels/chan.h"
 
-/* ---- Meta Graph platforms: whatsapp, messenger, instagram (chan_meta.c; issue 6) ---------- */
+/* ---- Meta Graph platforms: whatsapp, messenger, instagram (chan_meta.c) ----------------- */
 
 #define CHAN__META_API_BASE "https://graph.facebook.com/v19.0"
 #define CHAN__META_WINDOW_MS (24LL * 3600 * 1000) /* the customer-service window */
@@ -86,7 +86,7 @@ int chan__meta_private_reply(const struct channel *ch, const struct outbox_item 
 
 /* ---- end Meta ------------------------------------------------------------------------------ */
 
-/* ---- Telegram, X, SMS (Twilio) and email: shared helpers (chan_kit.c; issue 6) ------------- */
+/* ---- Telegram, X, SMS (Twilio) and email: shared helpers (chan_kit.c) -------------------- */
 
 struct arena;
 struct buf;

@@ -16,7 +16,6 @@
 #include "base/buf.h"
 #include "base/utf8.h"
 #include "fetch/fetch.h"
-#include "store/store.h"
 
 #define SETTING_MAX 2048
 

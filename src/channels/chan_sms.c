@@ -19,7 +19,6 @@
 #include "base/limits.h"
 #include "base/utf8.h"
 #include "fetch/fetch.h"
-#include "store/store.h"
 
 #define SMS_API_BASE "https://api.twilio.com"
 

@@ -14,7 +14,6 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "store/store.h"
 
 /* The customer's profile name for 'wa_id' from value.contacts[]. */
 static struct str

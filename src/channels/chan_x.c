@@ -22,7 +22,6 @@
 #include "base/limits.h"
 #include "base/utf8.h"
 #include "fetch/fetch.h"
-#include "store/store.h"
 
 #define X_API_BASE "https://api.x.com"
 

@@ -12,7 +12,7 @@
 
 extern const struct chan_ops chan_api_ops;
 extern const struct chan_ops chan_webchat_ops;
-extern const struct chan_ops chan_whatsapp_ops;  /* issue 6: Meta */
+extern const struct chan_ops chan_whatsapp_ops;  /* Meta */
 extern const struct chan_ops chan_messenger_ops;
 extern const struct chan_ops chan_instagram_ops;
 extern const struct chan_ops chan_telegram_ops;

@@ -176,7 +176,7 @@ codec_agent(const struct agent *a, bool private)
     return o;
 }
 
-/* Settings that are credentials: kept in the store, shown as "********" (issue 6). */
+/* Settings that are credentials: kept in the store, shown as "********". */
 static bool
 secret_setting(const char *key)
 {

@@ -140,6 +140,23 @@ struct inbound {
     int urgency;
 };
 
+/* A reply waiting in the outbox, as the store hands it to a channel adapter for delivery. All
+ * strings borrow the arena of the job that read it. */
+struct outbox_item {
+    int64_t message_id;
+    int64_t channel_id;
+    int64_t conversation_id;
+    const char *idempotency_key;
+    int attempts;
+    const char *text;
+    const char *reply_to;     /* the last inbound external id, if any */
+    const char *recipient;    /* the contact's platform id on this channel */
+    const char *thread_key;   /* the conversation's thread key, if any */
+    bool public;              /* a public thread (comment, mention), not a private message */
+    const char *payload;      /* platform-specific JSON for this reply (a WhatsApp template,
+                                 store_reply_payload), or NULL for plain text */
+};
+
 /* Validation. Each returns true when 's' is an accepted value. */
 bool model_conv_status_valid(struct str s);
 bool model_contact_status_valid(struct str s);

@@ -4,6 +4,13 @@
  *
  * PRAGMA user_version holds the number of the last applied migration. A database newer than
  * this binary is refused rather than guessed at.
+ *
+ * Numbering (src/store/schema/NNN_name.sql, embedded in number order by tools/embed-sql.sh):
+ * a database runs only the migrations numbered above its user_version, so
+ *   - never renumber a migration that has shipped, and never edit what it does;
+ *   - never fill a gap later: a database already past the gap would skip the new file
+ *     silently (006_reserved.sql closes the one gap there was, and does nothing);
+ *   - the next migration is the highest number + 1.
  */
 #include "base/base.h"
 #include "store/store_int.h"

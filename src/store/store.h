@@ -18,6 +18,10 @@
  * Errors: ERR_NOTFOUND (no such row), ERR_CONFLICT (unique violation), ERR_INVAL (bad
  * argument), ERR_BUSY (writer queue full), ERR_IO (database failure). All functions are
  * thread-safe.
+ *
+ * After the store as a whole (sqlite.c, writer.c, migrate.c), one section per file of
+ * src/store/, each holding one table or one tight group of tables and named in its section
+ * header; tests/unit/store/<file>_test.c tests each file through this header.
  */
 #ifndef HARK_STORE_H
 #define HARK_STORE_H
@@ -68,7 +72,16 @@ struct store_stats {
  * comes back by itself once the disk does. */
 void store_stats(struct store *st, struct store_stats *out);
 
-/* ---- backup and restore (st_backup.c) ------------------------------------------------- */
+/* Runs PRAGMA integrity_check; 0 when "ok". */
+int store_check(struct store *st);
+
+/* A list of strings parsed from a JSON array of strings (profiles, rules, contact tags). */
+struct store_strs {
+    const char **v;
+    size_t n;
+};
+
+/* ---- backup and restore (st_backup.c) ------------------------------------------------------ */
 
 /* Called now and then during a backup or restore with the work done and the total (bytes for
  * a backup, pages for a restore). */
@@ -84,7 +97,21 @@ int store_backup(struct store *st, const char *dest, store_progress_fn *fn, void
 int store_restore(const char *url, const char *src, store_progress_fn *fn, void *arg,
                   struct errmsg *em);
 
-/* ---- ingest -------------------------------------------------------------------------- */
+/* ---- inspection (st_inspect.c) ---------------------------------------------------------- */
+
+struct store_health {
+    bool intact;       /* PRAGMA quick_check said "ok" */
+    char problem[256]; /* else its first line */
+    int version;       /* the database's schema version (PRAGMA user_version; 0: empty) */
+    int newest;        /* the newest schema this binary knows */
+};
+/* Looks at the SQLite database at 'url' read-only, without migrating it: opens it, runs
+ * PRAGMA quick_check and reads its schema version. 0 with '*out' filled; ERR_NOTFOUND when it
+ * cannot be opened (missing, unreadable), ERR_IO when it cannot be read, ERR_INVAL for a
+ * non-SQLite URL; the reason in 'em'. */
+int store_inspect(const char *url, struct store_health *out, struct errmsg *em);
+
+/* ---- ingest (st_ingest.c) ------------------------------------------------------------------- */
 
 struct ingest_result {
     int64_t message_id;
@@ -101,76 +128,7 @@ struct ingest_result {
  * insert the message, update the conversation and write the events. Waits until durable. */
 int store_ingest(struct store *st, const struct inbound *in, struct ingest_result *out);
 
-/* ---- agents, sessions, tokens ------------------------------------------------------- */
-
-int store_agent_add(struct store *st, const struct agent *a, int64_t *id);
-int store_agent_get(struct store *st, struct arena *ar, int64_t id, struct agent *out);
-/* As store_agent_get, with password_hash filled; for password checks only. */
-int store_agent_get_secret(struct store *st, struct arena *ar, int64_t id, struct agent *out);
-/* Fills password_hash too; for login only. Email compares case-insensitively. */
-int store_agent_by_email(struct store *st, struct arena *ar, struct str email, struct agent *out);
-int store_agent_list(struct store *st, struct arena *ar, struct agent **out, size_t *n);
-/* Updates the fields that are non-NULL in 'a' (display_name, avatar_url, bio, name). */
-int store_agent_update(struct store *st, int64_t id, const struct agent *a);
-int64_t store_agent_count(struct store *st);
-/* Disables (keeping the first disable time) or re-enables agent 'id'. Disabling deletes all
- * of the agent's sessions in the same transaction; '*ended' (may be NULL) gets how many.
- * ERR_NOTFOUND for an unknown agent. Waits until durable. */
-int store_agent_set_disabled(struct store *st, int64_t id, bool disabled, int64_t *ended);
-/* Replaces agent 'id''s argon2id hash and, in the same transaction, deletes every session of
- * the agent except 'keep_session_id' (0: all); '*ended' (may be NULL) gets how many.
- * ERR_NOTFOUND for an unknown agent. Waits until durable. */
-int store_agent_set_password(struct store *st, int64_t id, const char *password_hash,
-                             int64_t keep_session_id, int64_t *ended);
-
-struct session {
-    int64_t id;
-    int64_t agent_id;
-    const char *csrf;
-    int64_t created_at, last_seen_at, expires_at;
-};
-
-/* 'token_hash' is the hex SHA-256 of the token; the token itself is never stored. The
- * session is created only while the agent is active and its password hash still equals
- * 'password_hash' (the one the login verified): ERR_CONFLICT otherwise, so a login that races
- * a disable or a password change leaves no session behind. */
-int store_session_create(struct store *st, const char *token_hash, int64_t agent_id,
-                         const char *password_hash, const char *csrf, int64_t now,
-                         int64_t expires_at);
-int store_session_get(struct store *st, struct arena *ar, const char *token_hash,
-                      struct session *out);
-/* Asynchronous: queues the update and returns at once. */
-void store_session_touch(struct store *st, int64_t session_id, int64_t now);
-int store_session_delete(struct store *st, const char *token_hash);
-/* Deletes sessions whose absolute or idle expiry has passed. */
-int store_session_expire(struct store *st, int64_t now, int64_t idle_ms);
-
-/* An API token's record (the secret itself is never stored). Times are ms since epoch. */
-struct api_token {
-    int64_t id;
-    const char *name;
-    const char *role;     /* "admin" or "agent": what the token may do */
-    int64_t agent_id;     /* the agent who created it (its tokens die with it); 0: the CLI */
-    int64_t created_at;
-    int64_t last_used_at; /* 0: never; refreshed at most once a minute */
-    int64_t expires_at;   /* 0: never */
-    int64_t revoked_at;   /* 0: live */
-    bool owner_disabled;  /* 'agent_id' is disabled (filled by reads) */
-};
-/* Stores a token from 't' (name, role, agent_id, expires_at; created_at is now). */
-int store_token_create(struct store *st, const struct api_token *t, const char *token_hash,
-                       int64_t *id);
-int store_token_get(struct store *st, struct arena *ar, const char *token_hash,
-                    struct api_token *out);
-/* Every token, revoked and expired ones included, oldest first, into 'ar'. */
-int store_token_list(struct store *st, struct arena *ar, struct api_token **out, size_t *n);
-/* Marks token 'id' revoked (keeping the first time). ERR_NOTFOUND for an unknown id. Waits
- * until durable. */
-int store_token_revoke(struct store *st, int64_t id);
-/* Asynchronous: records a use of token 'token_id' and returns at once. */
-void store_token_touch(struct store *st, int64_t token_id, int64_t now);
-
-/* ---- channels -------------------------------------------------------------------------- */
+/* ---- channels (st_channel.c) ---------------------------------------------------------------- */
 
 int store_channel_add(struct store *st, const struct channel *ch, int64_t *id);
 /* Includes the secret, for signature checks. */
@@ -179,7 +137,17 @@ int store_channel_get(struct store *st, struct arena *ar, int64_t id, struct cha
 int store_channel_set_settings(struct store *st, int64_t id, const char *settings);
 int store_channel_list(struct store *st, struct arena *ar, struct channel **out, size_t *n);
 
-/* ---- conversations --------------------------------------------------------------------- */
+/* ---- contacts (st_contact.c) ---------------------------------------------------------------- */
+
+int store_contact_list(struct store *st, struct arena *ar, const char *q, int limit,
+                       int64_t after_id, struct contact **out, size_t *n);
+/* With identities. */
+int store_contact_get(struct store *st, struct arena *ar, int64_t id, struct contact *out);
+/* Updates the non-NULL fields of 'c' (name, email, phone, locale, location, tags, notes,
+ * attributes, status); JSON fields must already be valid JSON text. */
+int store_contact_update(struct store *st, int64_t id, const struct contact *c);
+
+/* ---- conversations and their messages (st_conv.c) ------------------------------------------- */
 
 struct conv_filter {
     const char *status;  /* NULL: any */
@@ -240,7 +208,43 @@ int store_conv_labels(struct store *st, int64_t conv_id, const struct str *add, 
                       const struct str *remove, size_t nremove);
 int store_conv_mark_read(struct store *st, int64_t conv_id);
 
-/* ---- triage ----------------------------------------------------------------------------- */
+/* ---- platform messages: payloads, private replies, links (st_channel_msg.c) ----------------- */
+
+/* store_reply for a reply that carries a platform-specific 'payload' (JSON object text, e.g.
+ * {"template":{...}} for WhatsApp): 'text' is what agents see, the payload is handed to the
+ * channel adapter as outbox_item.payload. Message, outbox row and payload are written in one
+ * transaction. ERR_NOTFOUND for an unknown conversation. Waits until durable. */
+int store_reply_payload(struct store *st, int64_t conv_id, int64_t agent_id, struct str text,
+                        const char *payload, int64_t *msg_id);
+
+/* A public thread moved to private (Meta's private reply to a comment, a DM on X). */
+struct private_reply {
+    int64_t public_conv_id;   /* the public conversation it started from */
+    int64_t agent_id;         /* author; 0 for an API token */
+    const char *recipient_id; /* the customer's platform id in DMs */
+    const char *dm_thread;    /* the private conversation's thread key */
+    struct str text;          /* what was sent */
+    const char *external_id;  /* the platform's id for the sent message; may be NULL */
+};
+/* Records a private reply that the platform has accepted, in one transaction: the customer's
+ * DM identity (added to the public conversation's contact when new), the private conversation
+ * (found by 'dm_thread' or created), the sent message in it, an event message in the public
+ * one, and the link both ways (linked_conversation_id). Writes events. ERR_NOTFOUND for an
+ * unknown public conversation. */
+int store_private_reply(struct store *st, const struct private_reply *pr, int64_t *dm_conv_id,
+                        int64_t *msg_id);
+/* The conversation 'conv_id' is linked with as one case, or 0. */
+int store_conv_linked(struct store *st, int64_t conv_id, int64_t *linked_id);
+/* Records the platform's id for a delivered reply 'msg_id' (outbound only; kept when one is
+ * already set), so later quotes of it thread and agents see it. Asynchronous: returns at once
+ * (ERR_BUSY when the writer queue is full). */
+int store_msg_set_external_id(struct store *st, int64_t msg_id, const char *external_id);
+/* The conversation's thread key (the platform's thread: post, DM or chat id) into 'ar', or
+ * NULL when it has none. ERR_NOTFOUND for an unknown conversation. */
+int store_conv_thread_key(struct store *st, struct arena *ar, int64_t conv_id,
+                          const char **thread_key);
+
+/* ---- triage corrections (st_triage.c) ------------------------------------------------------- */
 
 /* Earlier inbound messages from the sender ('channel_type', 'platform_id') since 'since_ms',
  * counted up to 16 (the urgency rule needs no more; a chatty sender stays cheap); feeds the
@@ -264,17 +268,7 @@ struct triage_example {
 int store_triage_examples(struct store *st, struct arena *ar, const char *field, int64_t after,
                           size_t max, struct triage_example **out, size_t *n);
 
-/* ---- contacts -------------------------------------------------------------------------- */
-
-int store_contact_list(struct store *st, struct arena *ar, const char *q, int limit,
-                       int64_t after_id, struct contact **out, size_t *n);
-/* With identities. */
-int store_contact_get(struct store *st, struct arena *ar, int64_t id, struct contact *out);
-/* Updates the non-NULL fields of 'c' (name, email, phone, locale, location, tags, notes,
- * attributes, status); JSON fields must already be valid JSON text. */
-int store_contact_update(struct store *st, int64_t id, const struct contact *c);
-
-/* ---- events ---------------------------------------------------------------------------- */
+/* ---- events (st_event.c) -------------------------------------------------------------------- */
 
 struct store_event {
     int64_t seq;
@@ -285,23 +279,9 @@ struct store_event {
 int store_events_after(struct store *st, struct arena *ar, int64_t after, size_t max,
                        struct store_event **out, size_t *n);
 
-/* ---- outbox ---------------------------------------------------------------------------- */
+/* ---- outbox: delivery and retry (st_outbox.c) ----------------------------------------------- */
 
-struct outbox_item {
-    int64_t message_id;
-    int64_t channel_id;
-    int64_t conversation_id;
-    const char *idempotency_key;
-    int attempts;
-    const char *text;
-    const char *reply_to;     /* the last inbound external id, if any */
-    const char *recipient;    /* the contact's platform id on this channel */
-    const char *thread_key;   /* the conversation's thread key, if any */
-    bool public;              /* a public thread (comment, mention), not a private message */
-    const char *payload;      /* platform-specific JSON for this reply (a WhatsApp template,
-                                 store_reply_payload), or NULL for plain text */
-};
-/* Pending items due at 'now', oldest first. */
+/* Pending items due at 'now', oldest first (struct outbox_item is in model.h). */
 int store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
                      struct outbox_item **out, size_t *n);
 /* Earliest next_at among pending items, or 0 when none is pending. */
@@ -315,145 +295,153 @@ struct outbox_counts {
     int64_t pending, sent, failed;
 };
 int store_outbox_counts(struct store *st, struct outbox_counts *out);
-
-/* Runs PRAGMA integrity_check; 0 when "ok". */
-int store_check(struct store *st);
-
-/* ---- web chat widget and delivery retry (st_widget.c; issue 3) -------------------------- */
-
-/* The newest conversation of the web chat visitor 'platform_id' on 'channel_id' (the one the
- * next inbound message from that visitor would thread into). ERR_NOTFOUND when the visitor
- * has not written yet. Used to keep a visitor to their own conversation. */
-int store_widget_conv(struct store *st, int64_t channel_id, const char *platform_id,
-                      int64_t *conv_id);
 /* Puts a reply whose delivery failed back in the outbox: attempts start again at 0, due now,
  * and the message is 'queued' with no error (a message.updated event is written). ERR_NOTFOUND
  * for an unknown message or one that was never delivered (a note, an inbound message);
  * ERR_CONFLICT when its delivery has not failed. Waits until durable. */
 int store_msg_retry(struct store *st, int64_t msg_id);
 
-/* ---- listening (st_listen.c) ---- */
-/* Social listening (issue 5): brand queries, the public posts they matched (mentions), the
- * firehose sources the server reads and spike alerts. Query texts are validated by the caller
- * (listen_query_check); every string stored here must be valid UTF-8. */
+/* ---- web chat widget (st_widget.c) ---------------------------------------------------------- */
 
-struct listen_query_row {
+/* The newest conversation of the web chat visitor 'platform_id' on 'channel_id' (the one the
+ * next inbound message from that visitor would thread into). ERR_NOTFOUND when the visitor
+ * has not written yet. Used to keep a visitor to their own conversation. */
+int store_widget_conv(struct store *st, int64_t channel_id, const char *platform_id,
+                      int64_t *conv_id);
+
+/* ---- agents (st_agent.c) -------------------------------------------------------------------- */
+
+int store_agent_add(struct store *st, const struct agent *a, int64_t *id);
+int store_agent_get(struct store *st, struct arena *ar, int64_t id, struct agent *out);
+/* As store_agent_get, with password_hash filled; for password checks only. */
+int store_agent_get_secret(struct store *st, struct arena *ar, int64_t id, struct agent *out);
+/* Fills password_hash too; for login only. Email compares case-insensitively. */
+int store_agent_by_email(struct store *st, struct arena *ar, struct str email, struct agent *out);
+int store_agent_list(struct store *st, struct arena *ar, struct agent **out, size_t *n);
+/* Updates the fields that are non-NULL in 'a' (display_name, avatar_url, bio, name). */
+int store_agent_update(struct store *st, int64_t id, const struct agent *a);
+int64_t store_agent_count(struct store *st);
+/* Disables (keeping the first disable time) or re-enables agent 'id'. Disabling deletes all
+ * of the agent's sessions in the same transaction; '*ended' (may be NULL) gets how many.
+ * ERR_NOTFOUND for an unknown agent. Waits until durable. */
+int store_agent_set_disabled(struct store *st, int64_t id, bool disabled, int64_t *ended);
+/* Replaces agent 'id''s argon2id hash and, in the same transaction, deletes every session of
+ * the agent except 'keep_session_id' (0: all); '*ended' (may be NULL) gets how many.
+ * ERR_NOTFOUND for an unknown agent. Waits until durable. */
+int store_agent_set_password(struct store *st, int64_t id, const char *password_hash,
+                             int64_t keep_session_id, int64_t *ended);
+
+/* ---- login sessions (st_session.c) ---------------------------------------------------------- */
+
+struct session {
+    int64_t id;
+    int64_t agent_id;
+    const char *csrf;
+    int64_t created_at, last_seen_at, expires_at;
+};
+
+/* 'token_hash' is the hex SHA-256 of the token; the token itself is never stored. The
+ * session is created only while the agent is active and its password hash still equals
+ * 'password_hash' (the one the login verified): ERR_CONFLICT otherwise, so a login that races
+ * a disable or a password change leaves no session behind. */
+int store_session_create(struct store *st, const char *token_hash, int64_t agent_id,
+                         const char *password_hash, const char *csrf, int64_t now,
+                         int64_t expires_at);
+int store_session_get(struct store *st, struct arena *ar, const char *token_hash,
+                      struct session *out);
+/* Asynchronous: queues the update and returns at once. */
+void store_session_touch(struct store *st, int64_t session_id, int64_t now);
+int store_session_delete(struct store *st, const char *token_hash);
+/* Deletes sessions whose absolute or idle expiry has passed. */
+int store_session_expire(struct store *st, int64_t now, int64_t idle_ms);
+
+/* ---- API tokens (st_token.c) ---------------------------------------------------------------- */
+
+/* An API token's record (the secret itself is never stored). Times are ms since epoch. */
+struct api_token {
     int64_t id;
     const char *name;
-    const char *text;
-    bool active;
-    int64_t created_at, updated_at;
-};
-/* Adds a query. Waits until durable. */
-int store_listen_query_add(struct store *st, const char *name, const char *text, bool active,
-                           int64_t *id);
-int store_listen_query_get(struct store *st, struct arena *ar, int64_t id,
-                           struct listen_query_row *out);
-/* Every query (at most 'max'), by id; 'active_only' skips inactive ones. */
-int store_listen_query_list(struct store *st, struct arena *ar, bool active_only, size_t max,
-                            struct listen_query_row **out, size_t *n);
-/* Changes the non-NULL of 'name' and 'text', and 'active' when 'active' is 0 or 1 (-1 keeps
- * it). ERR_NOTFOUND for an unknown id. */
-int store_listen_query_update(struct store *st, int64_t id, const char *name, const char *text,
-                              int active);
-/* Deletes a query; mentions it matched keep its id. ERR_NOTFOUND for an unknown id. */
-int store_listen_query_delete(struct store *st, int64_t id);
-
-/* One stored public post. Triage fields are NULL (and urgency -1) when untriaged. */
-struct mention {
-    int64_t id;
-    const char *platform;     /* "bluesky", "mastodon", ... */
-    const char *external_id;  /* the platform's post id (at:// URI, status URI, ...) */
-    const char *author_handle;
-    const char *author_name;  /* may be NULL */
-    const char *text;
-    const char *lang;         /* may be NULL */
-    const char *url;          /* may be NULL */
-    int64_t created_at;       /* when the author wrote it, ms; the arrival time when unknown */
-    const char *intent, *sentiment, *urgency_reasons;
-    double intent_conf, sentiment_score;
-    int urgency;
-    bool addressed_to_brand;  /* the post @mentions one of the brand's handles */
-    bool opportunity;         /* complaint or purchase intent not addressed to the brand */
-    int64_t conversation_id;  /* 0 until converted into a care conversation */
-    int64_t received_at;      /* when Hark stored it, ms */
-    const int64_t *query_ids; /* ids of the queries it matched, ascending */
-    size_t nqueries;
-};
-
-/* Stores a matched post with its query ids in one job, deduplicating on (platform,
- * external_id): a known post sets '*duplicate' and stores nothing. A new one writes a
- * mention.created event (the mention as the API shows it). Waits until durable. */
-int store_mention_add(struct store *st, const struct mention *m, int64_t *id, bool *duplicate);
-int store_mention_get(struct store *st, struct arena *ar, int64_t id, struct mention *out);
-
-struct mention_filter {
-    int64_t query_id;      /* 0: any */
-    const char *intent;    /* NULL: any */
-    const char *sentiment; /* NULL: any */
-    bool opportunity;      /* true: opportunities only */
-    const char *q;         /* substring of the text (case-insensitive for ASCII); NULL: any */
-    int limit;             /* 1..200 */
-    int64_t cursor;        /* items with id < cursor; 0: from the newest */
-};
-/* Newest first. '*next' is the cursor of the next page, 0 when this was the last. */
-int store_mention_list(struct store *st, struct arena *ar, const struct mention_filter *f,
-                       struct mention **out, size_t *n, int64_t *next);
-/* Records the conversation a mention was turned into. ERR_NOTFOUND for an unknown mention. */
-int store_mention_set_conversation(struct store *st, int64_t id, int64_t conv_id);
-
-struct listen_source_row {
-    int64_t id;
-    const char *spec;   /* "jetstream://HOST[:PORT][/PATH]" or "mastodon://HOST[:PORT][/PATH]" */
-    bool tls;
-    const char *cursor; /* last saved position, may be NULL */
-    const char *token;  /* Mastodon bearer token, may be NULL; never shown by the API */
-    bool active;
-    int64_t created_at, updated_at;
-};
-int store_listen_source_add(struct store *st, const char *spec, bool tls, const char *token,
-                            bool active, int64_t *id);
-int store_listen_source_get(struct store *st, struct arena *ar, int64_t id,
-                            struct listen_source_row *out);
-int store_listen_source_list(struct store *st, struct arena *ar, size_t max,
-                             struct listen_source_row **out, size_t *n);
-/* 'active' 0 or 1 changes it, -1 keeps it. ERR_NOTFOUND for an unknown id. */
-int store_listen_source_update(struct store *st, int64_t id, int active);
-int store_listen_source_delete(struct store *st, int64_t id);
-/* Saves a running source's position. Waits until durable; an unknown id is not an error. */
-int store_listen_source_set_cursor(struct store *st, int64_t id, const char *cursor);
-
-struct spike_alert_row {
-    int64_t id;
-    int64_t query_id;
-    const char *kind; /* "volume" or "negative" */
-    int64_t window_start, window_end; /* ms */
-    int64_t volume;
-    double baseline, negative_share, baseline_negative_share;
-    const char *posts; /* JSON array of platform post ids */
+    const char *role;     /* "admin" or "agent": what the token may do */
+    int64_t agent_id;     /* the agent who created it (its tokens die with it); 0: the CLI */
     int64_t created_at;
+    int64_t last_used_at; /* 0: never; refreshed at most once a minute */
+    int64_t expires_at;   /* 0: never */
+    int64_t revoked_at;   /* 0: live */
+    bool owner_disabled;  /* 'agent_id' is disabled (filled by reads) */
 };
-/* Stores an alert and writes a listening.spike event carrying it. 'posts' must be a JSON
- * array text. Waits until durable. */
-int store_spike_add(struct store *st, const struct spike_alert_row *a, int64_t *id);
-/* Newest first, ids below 'cursor' (0: newest), for 'query_id' (0: any). */
-int store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int limit,
-                     int64_t cursor, struct spike_alert_row **out, size_t *n);
+/* Stores a token from 't' (name, role, agent_id, expires_at; created_at is now). */
+int store_token_create(struct store *st, const struct api_token *t, const char *token_hash,
+                       int64_t *id);
+int store_token_get(struct store *st, struct arena *ar, const char *token_hash,
+                    struct api_token *out);
+/* Every token, revoked and expired ones included, oldest first, into 'ar'. */
+int store_token_list(struct store *st, struct arena *ar, struct api_token **out, size_t *n);
+/* Marks token 'id' revoked (keeping the first time). ERR_NOTFOUND for an unknown id. Waits
+ * until durable. */
+int store_token_revoke(struct store *st, int64_t id);
+/* Asynchronous: records a use of token 'token_id' and returns at once. */
+void store_token_touch(struct store *st, int64_t token_id, int64_t now);
 
-/* ---- routing, SLA clocks, business hours and timers (st_routing.c, st_sla.c; issue 7) ---- */
-/* Teams, agent routing attributes, calendars, SLA policies and routing rules are small admin
- * tables. Per conversation, conv_sla holds the routing decision and the SLA facts; triggers
- * (migration 008) keep the facts in step with every message and status write and queue the
- * conversation in a dirty list that care/timers.c drains to recompute deadlines. Lists given
- * to the put functions ('*_json') must be valid JSON arrays of strings; the getters return
- * them both as the text and parsed. Writes wait until durable. The *_list reads (and
- * store_agent_list, store_channel_list) return every row, read by one statement so the list is
- * one consistent snapshot; the array grows in 'ar' with the table and is never cut short. */
+/* Routing's admin tables follow: agent profiles, teams, calendars, SLA policies and routing
+ * rules, each small. Lists given to their put functions (JSON text fields) must be valid JSON
+ * arrays of strings; the getters return them both as the text and parsed. Writes wait until
+ * durable. The *_list reads (and store_agent_list, store_channel_list) return every row, read
+ * by one statement so the list is one consistent snapshot; the array grows in 'ar' with the
+ * table and is never cut short. */
 
-struct store_strs {
-    const char **v;
-    size_t n;
+/* ---- agent profiles (st_profile.c) ---------------------------------------------------------- */
+
+struct store_profile {
+    int64_t agent_id;
+    const char *name;                    /* the agent's display name (joined) */
+    const char *skills, *languages, *channels; /* JSON array text */
+    struct store_strs skills_v, languages_v, channels_v;
+    const char *location;                /* store or location; NULL: none */
+    int capacity;                        /* maximum open conversations */
+    const char *availability;            /* online, away, offline */
+    bool auto_presence;                  /* the web app's live connection sets availability */
+    int64_t frt_sum_ms, frt_count;       /* measured first responses */
+    int64_t resolved_count, reopen_count;
+    int64_t open_count;                  /* open or pending conversations assigned now */
 };
+/* An agent's profile; defaults when none was saved. ERR_NOTFOUND for an unknown agent. */
+int store_profile_get(struct store *st, struct arena *ar, int64_t agent_id,
+                      struct store_profile *out);
+/* Every agent's profile, by agent id. */
+int store_profile_list(struct store *st, struct arena *ar, struct store_profile **out,
+                       size_t *n);
+/* Saves the non-NULL fields of 'p' (capacity when >= 0, auto_presence when 'set_presence').
+ * Writes agent.updated when the availability changes. */
+int store_profile_put(struct store *st, const struct store_profile *p, bool set_presence);
+
+/* ---- teams and members (st_team.c) ---------------------------------------------------------- */
+
+struct store_team {
+    int64_t id;
+    const char *name;
+    int64_t lead_agent_id;         /* 0: none */
+    int64_t calendar_id;           /* 0: always open */
+    bool autoack;                  /* send an honest acknowledgement when nobody can answer soon */
+    bool autoack_public;           /* also on public threads (off by default) */
+    const char *autoack_templates; /* JSON object text {"en":"... {when} ..."} */
+    int64_t rr_last_agent;         /* round-robin cursor */
+    const int64_t *members;
+    size_t nmembers;
+    int64_t created_at, updated_at;
+};
+/* Inserts or replaces a team and its members. ERR_CONFLICT for a duplicate name,
+ * ERR_NOTFOUND for an unknown id, agent or calendar. */
+int store_team_put(struct store *st, int64_t id, const struct store_team *t, int64_t *out_id);
+int store_team_get(struct store *st, struct arena *ar, int64_t id, struct store_team *out);
+int store_team_list(struct store *st, struct arena *ar, struct store_team **out, size_t *n);
+/* ERR_CONFLICT while a routing rule sends to it. */
+int store_team_delete(struct store *st, int64_t id);
+/* The team's acknowledgement template for 'lang' (else "en", else any); '*out' NULL when the
+ * team has none. */
+int store_team_autoack_text(struct store *st, struct arena *ar, int64_t team_id,
+                            const char *lang, const char **out);
+
+/* ---- business-hours calendars (st_calendar.c) ----------------------------------------------- */
 
 struct store_range {
     int dow;        /* 0 = Sunday .. 6 = Saturday */
@@ -483,53 +471,7 @@ int store_calendar_list(struct store *st, struct arena *ar, struct store_calenda
 /* ERR_CONFLICT while a team or policy uses it. */
 int store_calendar_delete(struct store *st, int64_t id);
 
-struct store_team {
-    int64_t id;
-    const char *name;
-    int64_t lead_agent_id;         /* 0: none */
-    int64_t calendar_id;           /* 0: always open */
-    bool autoack;                  /* send an honest acknowledgement when nobody can answer soon */
-    bool autoack_public;           /* also on public threads (off by default) */
-    const char *autoack_templates; /* JSON object text {"en":"... {when} ..."} */
-    int64_t rr_last_agent;         /* round-robin cursor */
-    const int64_t *members;
-    size_t nmembers;
-    int64_t created_at, updated_at;
-};
-/* Inserts or replaces a team and its members. ERR_CONFLICT for a duplicate name,
- * ERR_NOTFOUND for an unknown id, agent or calendar. */
-int store_team_put(struct store *st, int64_t id, const struct store_team *t, int64_t *out_id);
-int store_team_get(struct store *st, struct arena *ar, int64_t id, struct store_team *out);
-int store_team_list(struct store *st, struct arena *ar, struct store_team **out, size_t *n);
-/* ERR_CONFLICT while a routing rule sends to it. */
-int store_team_delete(struct store *st, int64_t id);
-/* The team's acknowledgement template for 'lang' (else "en", else any); '*out' NULL when the
- * team has none. */
-int store_team_autoack_text(struct store *st, struct arena *ar, int64_t team_id,
-                            const char *lang, const char **out);
-
-struct store_profile {
-    int64_t agent_id;
-    const char *name;                    /* the agent's display name (joined) */
-    const char *skills, *languages, *channels; /* JSON array text */
-    struct store_strs skills_v, languages_v, channels_v;
-    const char *location;                /* store or location; NULL: none */
-    int capacity;                        /* maximum open conversations */
-    const char *availability;            /* online, away, offline */
-    bool auto_presence;                  /* the web app's live connection sets availability */
-    int64_t frt_sum_ms, frt_count;       /* measured first responses */
-    int64_t resolved_count, reopen_count;
-    int64_t open_count;                  /* open or pending conversations assigned now */
-};
-/* An agent's profile; defaults when none was saved. ERR_NOTFOUND for an unknown agent. */
-int store_profile_get(struct store *st, struct arena *ar, int64_t agent_id,
-                      struct store_profile *out);
-/* Every agent's profile, by agent id. */
-int store_profile_list(struct store *st, struct arena *ar, struct store_profile **out,
-                       size_t *n);
-/* Saves the non-NULL fields of 'p' (capacity when >= 0, auto_presence when 'set_presence').
- * Writes agent.updated when the availability changes. */
-int store_profile_put(struct store *st, const struct store_profile *p, bool set_presence);
+/* ---- SLA policies (st_sla_policy.c) --------------------------------------------------------- */
 
 struct store_sla_policy {
     int64_t id;
@@ -554,6 +496,8 @@ int store_sla_policy_list(struct store *st, struct arena *ar, struct store_sla_p
                           size_t *n);
 int store_sla_policy_delete(struct store *st, int64_t id);
 
+/* ---- routing rules (st_rule.c) -------------------------------------------------------------- */
+
 struct store_rule {
     int64_t id;
     const char *name;
@@ -575,6 +519,8 @@ int store_rule_get(struct store *st, struct arena *ar, int64_t id, struct store_
 int store_rule_list(struct store *st, struct arena *ar, struct store_rule **out, size_t *n);
 int store_rule_delete(struct store *st, int64_t id);
 
+/* ---- routing decisions and the routing queue (st_route.c) ----------------------------------- */
+
 /* What routing looks at beyond the conversation itself. */
 struct store_route_input {
     struct conv conv;
@@ -586,24 +532,6 @@ struct store_route_input {
 };
 int store_route_input(struct store *st, struct arena *ar, int64_t conv_id,
                       struct store_route_input *out);
-
-struct store_conv_sla {
-    int64_t conversation_id;
-    int64_t team_id, rule_id;
-    const char *strategy, *route_reason; /* why it went where it went; may be NULL */
-    int64_t routed_at, queued_at;
-    int64_t policy_id, policy_version;
-    int64_t awaiting_since;   /* oldest inbound message without a human reply; 0: none */
-    int64_t first_reply_at, last_reply_at, opened_at;
-    int64_t paused_at, pause_ms;
-    int64_t first_due, next_due, resolve_due; /* 0: clock not running */
-    int64_t autoack_msg_id;
-    const char *noreply_reason;
-    int escalation;           /* 0 none, 1 team lead, 2 any available agent */
-};
-/* ERR_NOTFOUND when the conversation has no SLA row yet. */
-int store_conv_sla_get(struct store *st, struct arena *ar, int64_t conv_id,
-                       struct store_conv_sla *out);
 
 /* Records a routing decision: team, agent (0: queued for capacity, and then assigned to
  * nobody), rule, strategy and reason, and moves the team's round-robin cursor. Writes
@@ -637,6 +565,29 @@ struct store_route_sizes {
     size_t text;                          /* bytes of those rows' text columns */
 };
 int store_route_sizes(struct store *st, struct store_route_sizes *out);
+
+/* ---- SLA clocks, timers, acknowledgement, unanswered (st_sla.c) ----------------------------- */
+/* Per conversation, conv_sla holds the routing decision and the SLA facts; triggers (migration
+ * 008) keep the facts in step with every message and status write and queue the conversation
+ * in a dirty list that care/ drains to recompute deadlines. */
+
+struct store_conv_sla {
+    int64_t conversation_id;
+    int64_t team_id, rule_id;
+    const char *strategy, *route_reason; /* why it went where it went; may be NULL */
+    int64_t routed_at, queued_at;
+    int64_t policy_id, policy_version;
+    int64_t awaiting_since;   /* oldest inbound message without a human reply; 0: none */
+    int64_t first_reply_at, last_reply_at, opened_at;
+    int64_t paused_at, pause_ms;
+    int64_t first_due, next_due, resolve_due; /* 0: clock not running */
+    int64_t autoack_msg_id;
+    const char *noreply_reason;
+    int escalation;           /* 0 none, 1 team lead, 2 any available agent */
+};
+/* ERR_NOTFOUND when the conversation has no SLA row yet. */
+int store_conv_sla_get(struct store *st, struct arena *ar, int64_t conv_id,
+                       struct store_conv_sla *out);
 
 /* Conversations whose SLA inputs changed since their last recompute (at most 'max'). */
 struct store_dirty {
@@ -684,40 +635,118 @@ int store_unanswered_list(struct store *st, struct arena *ar, int limit, struct 
 /* Their number, or ERR_*. */
 int64_t store_unanswered_count(struct store *st);
 
-/* ---- platform messages (st_channel_msg.c; issue 6) ------------------------------------- */
+/* ---- social listening queries (st_listen_query.c) ------------------------------------------- */
+/* Social listening: brand queries, the public posts they matched (mentions), the firehose
+ * sources the server reads and spike alerts. Query texts are validated by the caller
+ * (listen_query_check); every string stored here must be valid UTF-8. */
 
-/* store_reply for a reply that carries a platform-specific 'payload' (JSON object text, e.g.
- * {"template":{...}} for WhatsApp): 'text' is what agents see, the payload is handed to the
- * channel adapter as outbox_item.payload. Message, outbox row and payload are written in one
- * transaction. ERR_NOTFOUND for an unknown conversation. Waits until durable. */
-int store_reply_payload(struct store *st, int64_t conv_id, int64_t agent_id, struct str text,
-                        const char *payload, int64_t *msg_id);
-
-/* A public thread moved to private (Meta's private reply to a comment, a DM on X). */
-struct private_reply {
-    int64_t public_conv_id;   /* the public conversation it started from */
-    int64_t agent_id;         /* author; 0 for an API token */
-    const char *recipient_id; /* the customer's platform id in DMs */
-    const char *dm_thread;    /* the private conversation's thread key */
-    struct str text;          /* what was sent */
-    const char *external_id;  /* the platform's id for the sent message; may be NULL */
+struct listen_query_row {
+    int64_t id;
+    const char *name;
+    const char *text;
+    bool active;
+    int64_t created_at, updated_at;
 };
-/* Records a private reply that the platform has accepted, in one transaction: the customer's
- * DM identity (added to the public conversation's contact when new), the private conversation
- * (found by 'dm_thread' or created), the sent message in it, an event message in the public
- * one, and the link both ways (linked_conversation_id). Writes events. ERR_NOTFOUND for an
- * unknown public conversation. */
-int store_private_reply(struct store *st, const struct private_reply *pr, int64_t *dm_conv_id,
-                        int64_t *msg_id);
-/* The conversation 'conv_id' is linked with as one case, or 0. */
-int store_conv_linked(struct store *st, int64_t conv_id, int64_t *linked_id);
-/* Records the platform's id for a delivered reply 'msg_id' (outbound only; kept when one is
- * already set), so later quotes of it thread and agents see it. Asynchronous: returns at once
- * (ERR_BUSY when the writer queue is full). */
-int store_msg_set_external_id(struct store *st, int64_t msg_id, const char *external_id);
-/* The conversation's thread key (the platform's thread: post, DM or chat id) into 'ar', or
- * NULL when it has none. ERR_NOTFOUND for an unknown conversation. */
-int store_conv_thread_key(struct store *st, struct arena *ar, int64_t conv_id,
-                          const char **thread_key);
+/* Adds a query. Waits until durable. */
+int store_listen_query_add(struct store *st, const char *name, const char *text, bool active,
+                           int64_t *id);
+int store_listen_query_get(struct store *st, struct arena *ar, int64_t id,
+                           struct listen_query_row *out);
+/* Every query (at most 'max'), by id; 'active_only' skips inactive ones. */
+int store_listen_query_list(struct store *st, struct arena *ar, bool active_only, size_t max,
+                            struct listen_query_row **out, size_t *n);
+/* Changes the non-NULL of 'name' and 'text', and 'active' when 'active' is 0 or 1 (-1 keeps
+ * it). ERR_NOTFOUND for an unknown id. */
+int store_listen_query_update(struct store *st, int64_t id, const char *name, const char *text,
+                              int active);
+/* Deletes a query; mentions it matched keep its id. ERR_NOTFOUND for an unknown id. */
+int store_listen_query_delete(struct store *st, int64_t id);
+
+/* ---- mentions (st_mention.c) ---------------------------------------------------------------- */
+
+/* One stored public post. Triage fields are NULL (and urgency -1) when untriaged. */
+struct mention {
+    int64_t id;
+    const char *platform;     /* "bluesky", "mastodon", ... */
+    const char *external_id;  /* the platform's post id (at:// URI, status URI, ...) */
+    const char *author_handle;
+    const char *author_name;  /* may be NULL */
+    const char *text;
+    const char *lang;         /* may be NULL */
+    const char *url;          /* may be NULL */
+    int64_t created_at;       /* when the author wrote it, ms; the arrival time when unknown */
+    const char *intent, *sentiment, *urgency_reasons;
+    double intent_conf, sentiment_score;
+    int urgency;
+    bool addressed_to_brand;  /* the post @mentions one of the brand's handles */
+    bool opportunity;         /* complaint or purchase intent not addressed to the brand */
+    int64_t conversation_id;  /* 0 until converted into a care conversation */
+    int64_t received_at;      /* when Hark stored it, ms */
+    const int64_t *query_ids; /* ids of the queries it matched, ascending */
+    size_t nqueries;
+};
+
+/* Stores a matched post with its query ids in one job, deduplicating on (platform,
+ * external_id): a known post sets '*duplicate' and stores nothing. A new one writes a
+ * mention.created event (the mention as the API shows it). Waits until durable. */
+int store_mention_add(struct store *st, const struct mention *m, int64_t *id, bool *duplicate);
+int store_mention_get(struct store *st, struct arena *ar, int64_t id, struct mention *out);
+
+struct mention_filter {
+    int64_t query_id;      /* 0: any */
+    const char *intent;    /* NULL: any */
+    const char *sentiment; /* NULL: any */
+    bool opportunity;      /* true: opportunities only */
+    const char *q;         /* substring of the text (case-insensitive for ASCII); NULL: any */
+    int limit;             /* 1..200 */
+    int64_t cursor;        /* items with id < cursor; 0: from the newest */
+};
+/* Newest first. '*next' is the cursor of the next page, 0 when this was the last. */
+int store_mention_list(struct store *st, struct arena *ar, const struct mention_filter *f,
+                       struct mention **out, size_t *n, int64_t *next);
+/* Records the conversation a mention was turned into. ERR_NOTFOUND for an unknown mention. */
+int store_mention_set_conversation(struct store *st, int64_t id, int64_t conv_id);
+
+/* ---- listening sources (st_listen_source.c) ------------------------------------------------- */
+
+struct listen_source_row {
+    int64_t id;
+    const char *spec;   /* "jetstream://HOST[:PORT][/PATH]" or "mastodon://HOST[:PORT][/PATH]" */
+    bool tls;
+    const char *cursor; /* last saved position, may be NULL */
+    const char *token;  /* Mastodon bearer token, may be NULL; never shown by the API */
+    bool active;
+    int64_t created_at, updated_at;
+};
+int store_listen_source_add(struct store *st, const char *spec, bool tls, const char *token,
+                            bool active, int64_t *id);
+int store_listen_source_get(struct store *st, struct arena *ar, int64_t id,
+                            struct listen_source_row *out);
+int store_listen_source_list(struct store *st, struct arena *ar, size_t max,
+                             struct listen_source_row **out, size_t *n);
+/* 'active' 0 or 1 changes it, -1 keeps it. ERR_NOTFOUND for an unknown id. */
+int store_listen_source_update(struct store *st, int64_t id, int active);
+int store_listen_source_delete(struct store *st, int64_t id);
+/* Saves a running source's position. Waits until durable; an unknown id is not an error. */
+int store_listen_source_set_cursor(struct store *st, int64_t id, const char *cursor);
+
+/* ---- spike alerts (st_spike.c) -------------------------------------------------------------- */
+
+struct spike_alert_row {
+    int64_t id;
+    int64_t query_id;
+    const char *kind; /* "volume" or "negative" */
+    int64_t window_start, window_end; /* ms */
+    int64_t volume;
+    double baseline, negative_share, baseline_negative_share;
+    const char *posts; /* JSON array of platform post ids */
+    int64_t created_at;
+};
+/* Stores an alert and writes a listening.spike event carrying it. 'posts' must be a JSON
+ * array text. Waits until durable. */
+int store_spike_add(struct store *st, const struct spike_alert_row *a, int64_t *id);
+/* Newest first, ids below 'cursor' (0: newest), for 'query_id' (0: any). */
+int store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int limit,
+                     int64_t cursor, struct spike_alert_row **out, size_t *n);
 
 #endif

@@ -152,4 +152,62 @@ int store__msg_read(struct store__conn *c, struct arena *ar, int64_t id, struct 
 int store__emit_msg(struct store__tx *tx, const char *type, int64_t msg_id);
 int store__emit_conv(struct store__tx *tx, const char *type, int64_t conv_id);
 
+
+/* Shared by the files of the small admin tables (calendars, teams, profiles, SLA policies,
+ * routing rules) and routing decisions. */
+
+/* Binds 'id' at 'i', or SQL NULL when it is 0 (none). */
+static inline void
+store__bind_id(sqlite3_stmt *s, int i, int64_t id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(s, i, id);
+    else
+        sqlite3_bind_null(s, i);
+}
+/* After an UPDATE: ERR_NOTFOUND when no row changed. */
+static inline int
+store__changed(struct store__tx *tx)
+{
+    return sqlite3_changes(tx->c->db) > 0 ? 0 : ERR_NOTFOUND;
+}
+/* Maps a foreign-key failure to ERR_NOTFOUND (an unknown referenced id). */
+static inline int
+store__fk_err(struct store__tx *tx, int rc)
+{
+    if (rc == ERR_CONFLICT &&
+        sqlite3_extended_errcode(tx->c->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return ERR_NOTFOUND;
+    return rc;
+}
+/* Parses a JSON array of strings into 'out' (strings in 'ar'); NULL or malformed text gives
+ * an empty list. Plain arrays (no escapes) are parsed without SQL, others by json_each on 'c'
+ * (row.c). */
+void store__strs(struct store__conn *c, struct arena *ar, const char *json,
+                 struct store_strs *out);
+
+/* The insert-or-replace job of an admin table: 'id' 0 inserts; the row's id goes to 'out_id'. */
+struct store__put_job {
+    int64_t id;
+    const void *obj;
+    int64_t out_id;
+};
+/* The delete job of an admin table: ERR_CONFLICT while 'in_use' counts references to the
+ * row, ERR_NOTFOUND when nothing was deleted (row.c). */
+struct store__del_job {
+    int64_t id;
+    const char *in_use;  /* SQL counting references to ?1; NULL: none */
+    const char *del;     /* SQL deleting ?1 */
+};
+int store__delete_tx(struct store__tx *tx, void *arg);
+
+/* Event payloads are JSON text built here with base/jsonw.h (the store does not link
+ * jansson) (row.c). */
+struct buf;
+/* Appends 'ms' as an ISO 8601 UTC time string, or null when it is 0. */
+void store__json_time(struct buf *b, int64_t ms);
+
+/* Rows any social listening list returns at most. */
+#define STORE__LISTEN_ROWS_MAX 10000
+
 #endif

@@ -1,4 +1,4 @@
--- 005_listening.sql: social listening (issue 5). Brand queries, the public posts they matched
+-- 005_listening.sql: social listening. Brand queries, the public posts they matched
 -- (mentions, with triage and the ids of the matching queries), the firehose sources the server
 -- reads with their persisted cursors, and spike alerts.
 CREATE TABLE listening_query (

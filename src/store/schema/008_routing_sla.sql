@@ -1,5 +1,5 @@
 -- 008_routing_sla.sql: teams, agent routing attributes, business-hours calendars, SLA policies,
--- routing rules, per-conversation SLA state and persisted timers (issue 7).
+-- routing rules, per-conversation SLA state and persisted timers.
 --
 -- The facts the SLA clocks depend on (when the customer last waited for an answer, the first
 -- human reply, pauses) are kept by triggers in the same transaction as the write that changes

@@ -26,65 +26,65 @@ open_store(void)
 TEST(password_hash_and_verify)
 {
     char hash[160], hash2[160];
-    CHECK_INT(care_password_hash(STR_LIT("correct horse"), hash, sizeof(hash)), 0);
+    CHECK_INT(auth_password_hash(STR_LIT("correct horse"), hash, sizeof(hash)), 0);
     CHECK(strncmp(hash, "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0);
-    CHECK(care_password_verify(hash, STR_LIT("correct horse")));
-    CHECK(!care_password_verify(hash, STR_LIT("correct horsE")));
-    CHECK(!care_password_verify(hash, STR_LIT("")));
-    CHECK(!care_password_verify("garbage", STR_LIT("correct horse")));
-    CHECK_INT(care_password_hash(STR_LIT("correct horse"), hash2, sizeof(hash2)), 0);
+    CHECK(auth_password_verify(hash, STR_LIT("correct horse")));
+    CHECK(!auth_password_verify(hash, STR_LIT("correct horsE")));
+    CHECK(!auth_password_verify(hash, STR_LIT("")));
+    CHECK(!auth_password_verify("garbage", STR_LIT("correct horse")));
+    CHECK_INT(auth_password_hash(STR_LIT("correct horse"), hash2, sizeof(hash2)), 0);
     CHECK(strcmp(hash, hash2) != 0); /* fresh salt */
-    CHECK_INT(care_password_hash(STR_LIT(""), hash, sizeof(hash)), ERR_INVAL);
+    CHECK_INT(auth_password_hash(STR_LIT(""), hash, sizeof(hash)), ERR_INVAL);
 }
 
 TEST(login_sessions_and_limits)
 {
     struct store *st = open_store();
     struct care *c;
-    struct care_config cfg = { .login_max_per_account = 3, .login_max_per_client = 100,
-                               .session_idle_ms = 3600000 };
+    struct care_config cfg = { .auth = { .login_max_per_account = 3, .login_max_per_client = 100,
+                                         .session_idle_ms = 3600000 } };
     CHECK_INT(care_new(&cfg, st, NULL, &c), 0);
     struct agent a = { .email = "Ann@Example.com", .name = "Ann Lee", .role = "agent" };
     struct errmsg em = { 0 };
     int64_t id, wait = 0;
-    CHECK_INT(care_agent_add(c, &a, STR_LIT("short"), &id, &em), ERR_INVAL);
-    CHECK_INT(care_agent_add(c, &a, STR_LIT("a long password"), &id, &em), 0);
+    CHECK_INT(auth_agent_add(care_auth(c), &a, STR_LIT("short"), &id, &em), ERR_INVAL);
+    CHECK_INT(auth_agent_add(care_auth(c), &a, STR_LIT("a long password"), &id, &em), 0);
     struct arena *ar = arena_new(1 << 20);
-    struct care_login l1, l2;
-    CHECK_INT(care_login(c, ar, STR_LIT("ann@example.com"), STR_LIT("a long password"), "1.2.3.4",
+    struct auth_login_result l1, l2;
+    CHECK_INT(auth_login(care_auth(c), ar, STR_LIT("ann@example.com"), STR_LIT("a long password"), "1.2.3.4",
                          &l1, &wait), 0);
-    CHECK_INT(care_login(c, ar, STR_LIT("ann@example.com"), STR_LIT("a long password"), "1.2.3.4",
+    CHECK_INT(auth_login(care_auth(c), ar, STR_LIT("ann@example.com"), STR_LIT("a long password"), "1.2.3.4",
                          &l2, &wait), 0);
     CHECK(strcmp(l1.token, l2.token) != 0); /* new token at every login */
     CHECK_INT(strlen(l1.token), 64);
-    struct care_principal p;
-    CHECK_INT(care_session(c, ar, l1.token, &p), 0);
+    struct auth_principal p;
+    CHECK_INT(auth_session(care_auth(c), ar, l1.token, &p), 0);
     CHECK_INT(p.agent_id, id);
     CHECK(p.via_cookie);
     CHECK_STR(p.csrf, l1.csrf);
-    CHECK_INT(care_logout(c, l1.token), 0);
-    CHECK_INT(care_session(c, ar, l1.token, &p), ERR_AUTH);
-    CHECK_INT(care_session(c, ar, l2.token, &p), 0);
-    CHECK_INT(care_session(c, ar, "short", &p), ERR_AUTH);
+    CHECK_INT(auth_logout(care_auth(c), l1.token), 0);
+    CHECK_INT(auth_session(care_auth(c), ar, l1.token, &p), ERR_AUTH);
+    CHECK_INT(auth_session(care_auth(c), ar, l2.token, &p), 0);
+    CHECK_INT(auth_session(care_auth(c), ar, "short", &p), ERR_AUTH);
     /* Three failures lock the account, even for the right password. */
     for (int i = 0; i < 3; i++)
-        CHECK_INT(care_login(c, ar, STR_LIT("ann@example.com"), STR_LIT("wrong"), "5.6.7.8", &l1,
+        CHECK_INT(auth_login(care_auth(c), ar, STR_LIT("ann@example.com"), STR_LIT("wrong"), "5.6.7.8", &l1,
                              &wait), ERR_AUTH);
-    CHECK_INT(care_login(c, ar, STR_LIT("ann@example.com"), STR_LIT("a long password"), "5.6.7.8",
+    CHECK_INT(auth_login(care_auth(c), ar, STR_LIT("ann@example.com"), STR_LIT("a long password"), "5.6.7.8",
                          &l1, &wait), ERR_BUSY);
     CHECK(wait > 0);
-    CHECK_INT(care_login(c, ar, STR_LIT("nobody@example.com"), STR_LIT("x"), "5.6.7.8", &l1, &wait),
+    CHECK_INT(auth_login(care_auth(c), ar, STR_LIT("nobody@example.com"), STR_LIT("x"), "5.6.7.8", &l1, &wait),
               ERR_AUTH);
     /* API tokens. */
     char tok[80];
     int64_t tid;
     struct api_token spec = { .name = "ci", .role = "admin" };
-    CHECK_INT(care_token_create(c, &spec, tok, sizeof(tok), &tid, &em), 0);
+    CHECK_INT(auth_token_create(care_auth(c), &spec, tok, sizeof(tok), &tid, &em), 0);
     CHECK(strncmp(tok, "hark_", 5) == 0);
-    CHECK_INT(care_bearer(c, ar, tok, &p), 0);
+    CHECK_INT(auth_bearer(care_auth(c), ar, tok, &p), 0);
     CHECK_STR(p.role, "admin");
     CHECK(!p.via_cookie);
-    CHECK_INT(care_bearer(c, ar, "hark_nope", &p), ERR_AUTH);
+    CHECK_INT(auth_bearer(care_auth(c), ar, "hark_nope", &p), ERR_AUTH);
     arena_free(ar);
     care_free(c);
     store_close(st);

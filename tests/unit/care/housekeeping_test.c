@@ -30,11 +30,11 @@ TEST(expired_sessions_are_purged)
     struct store *st = NULL;
     CHECK_INT(store_open(&scfg, NULL, &st, NULL), 0);
     struct care *c;
-    struct care_config cfg = { .session_idle_ms = 3600 * 1000 };
+    struct care_config cfg = { .auth = { .session_idle_ms = 3600 * 1000 } };
     CHECK_INT(care_new(&cfg, st, NULL, &c), 0);
     struct agent a = { .email = "hk@example.com", .name = "Hk", .role = "agent" };
     int64_t agent_id;
-    CHECK_INT(care_agent_add(c, &a, STR_LIT("a long password here"), &agent_id, NULL), 0);
+    CHECK_INT(auth_agent_add(care_auth(c), &a, STR_LIT("a long password here"), &agent_id, NULL), 0);
 
     struct arena *ar = arena_new(1 << 16);
     struct agent secret;

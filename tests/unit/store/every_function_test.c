@@ -24,7 +24,7 @@ inbound(int64_t ch, const char *type, const char *ext, const char *from, const c
                              .urgency_reasons = "[]", .urgency = 1 };
 }
 
-/* Every function, in the order of store.h. Run twice: the second pass hits every statement
+/* Every function, section by section. Run twice: the second pass hits every statement
  * after the cache has seen them all once (and after evictions, when the cache is smaller
  * than the set of statements). */
 static void

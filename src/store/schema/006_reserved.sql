@@ -1,0 +1,5 @@
+-- 006_reserved.sql: intentionally empty. Number 006 was never used, and databases already
+-- migrated past it (user_version >= 7) would never run a 006 added later, so a gap may not be
+-- filled. This file only closes the gap so that the numbering runs without holes; it changes
+-- nothing, and an existing database loses nothing by skipping it. The next migration takes the
+-- highest number + 1 (see src/store/migrate.c).

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * st_listen_source.c - the firehose sources social listening reads (listening_source), with
+ * the cursor each one saves so a restart resumes where it stopped.
+ */
+#include "base/base.h"
+#include "store/store_int.h"
+
+#define SRC_COLS                                                                                   \
+    "SELECT id, spec, tls, cursor, token, active, created_at, updated_at FROM listening_source "
+
+static void
+src_row(struct arena *ar, sqlite3_stmt *s, struct listen_source_row *r)
+{
+    r->id = sqlite3_column_int64(s, 0);
+    r->spec = store__col(ar, s, 1);
+    r->tls = sqlite3_column_int(s, 2) != 0;
+    r->cursor = store__col(ar, s, 3);
+    r->token = store__col(ar, s, 4);
+    r->active = sqlite3_column_int(s, 5) != 0;
+    r->created_at = sqlite3_column_int64(s, 6);
+    r->updated_at = sqlite3_column_int64(s, 7);
+}
+
+struct src_job {
+    int64_t id;
+    const char *spec, *token, *cursor;
+    int tls, active;
+};
+
+static int
+src_add_tx(struct store__tx *tx, void *arg)
+{
+    struct src_job *j = arg;
+    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO listening_source(spec, tls, token, active, "
+                                      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
+    if (!s)
+        return ERR_IO;
+    store__bind_cstr(s, 1, j->spec);
+    sqlite3_bind_int(s, 2, j->tls);
+    store__bind_cstr(s, 3, j->token);
+    sqlite3_bind_int(s, 4, j->active);
+    sqlite3_bind_int64(s, 5, tx->now);
+    sqlite3_bind_int64(s, 6, tx->now);
+    int rc = store__step_done(s);
+    if (rc == 0)
+        j->id = sqlite3_last_insert_rowid(tx->c->db);
+    return rc;
+}
+
+int
+store_listen_source_add(struct store *st, const char *spec, bool tls, const char *token,
+                        bool active, int64_t *id)
+{
+    if (!spec)
+        return ERR_INVAL;
+    struct src_job j = { .spec = spec, .tls = tls, .token = token, .active = active };
+    int rc = store__submit(st, src_add_tx, &j, true);
+    if (rc == 0)
+        *id = j.id;
+    return rc;
+}
+
+int
+store_listen_source_get(struct store *st, struct arena *ar, int64_t id,
+                        struct listen_source_row *out)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, SRC_COLS "WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        src_row(ar, s, out);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
+
+int
+store_listen_source_list(struct store *st, struct arena *ar, size_t max,
+                         struct listen_source_row **out, size_t *n)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, SRC_COLS "ORDER BY id LIMIT ?");
+    if (!s)
+        return ERR_IO;
+    if (max == 0 || max > STORE__LISTEN_ROWS_MAX)
+        max = STORE__LISTEN_ROWS_MAX;
+    sqlite3_bind_int64(s, 1, (int64_t)max);
+    size_t cap = 8, cnt = 0;
+    struct listen_source_row *v = ARENA_NEW_N(ar, struct listen_source_row, cap);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            struct listen_source_row *w = ARENA_NEW_N(ar, struct listen_source_row, cap * 2);
+            memcpy(w, v, cap * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        src_row(ar, s, &v[cnt++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+static int
+src_update_tx(struct store__tx *tx, void *arg)
+{
+    struct src_job *j = arg;
+    sqlite3_stmt *s;
+    if (j->spec) /* marks a delete */
+        s = store__q(tx->c, "DELETE FROM listening_source WHERE id = ?1");
+    else if (j->cursor)
+        s = store__q(tx->c, "UPDATE listening_source SET cursor = ?2 WHERE id = ?1");
+    else
+        s = store__q(tx->c, "UPDATE listening_source SET active = CASE WHEN ?3 < 0 THEN active "
+                            "ELSE ?3 END, updated_at = ?4 WHERE id = ?1");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->id);
+    if (j->cursor)
+        store__bind_cstr(s, 2, j->cursor);
+    if (!j->spec && !j->cursor) {
+        sqlite3_bind_int(s, 3, j->active);
+        sqlite3_bind_int64(s, 4, tx->now);
+    }
+    int rc = store__step_done(s);
+    if (rc == 0 && !j->cursor && sqlite3_changes(tx->c->db) == 0)
+        rc = ERR_NOTFOUND;
+    return rc;
+}
+
+int
+store_listen_source_update(struct store *st, int64_t id, int active)
+{
+    struct src_job j = { .id = id, .active = active };
+    return store__submit(st, src_update_tx, &j, true);
+}
+
+int
+store_listen_source_delete(struct store *st, int64_t id)
+{
+    struct src_job j = { .id = id, .spec = "" };
+    return store__submit(st, src_update_tx, &j, true);
+}
+
+int
+store_listen_source_set_cursor(struct store *st, int64_t id, const char *cursor)
+{
+    if (!cursor)
+        return ERR_INVAL;
+    struct src_job j = { .id = id, .cursor = cursor };
+    return store__submit(st, src_update_tx, &j, true);
+}

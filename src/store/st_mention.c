@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * st_mention.c - the public posts social listening matched (mention, with the ids of the
+ * queries they matched): stored once per (platform, external id), listed with filters and
+ * turned into care conversations. A new mention writes a mention.created event in the same
+ * job, built here as JSON text (the store does not link jansson) with the fields
+ * src/api/listening.c returns for the same object.
+ */
+#include "base/base.h"
+#include "store/store_int.h"
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonw.h"
+
+/* The mention as the API shows it, into '*out' (malloc'd); ERR_TOOBIG when it does not fit. */
+static int
+mention_json(const struct mention *m, char **out)
+{
+    struct buf b;
+    buf_init(&b, 4 << 20);
+    buf_printf(&b, "{\"id\":%lld,\"platform\":", (long long)m->id);
+    jsonw_cstr(&b, m->platform);
+    buf_adds(&b, ",\"external_id\":");
+    jsonw_cstr(&b, m->external_id);
+    buf_adds(&b, ",\"author\":");
+    jsonw_cstr(&b, m->author_handle ? m->author_handle : "");
+    buf_adds(&b, ",\"author_name\":");
+    jsonw_cstr(&b, m->author_name);
+    buf_adds(&b, ",\"text\":");
+    jsonw_cstr(&b, m->text);
+    buf_adds(&b, ",\"lang\":");
+    jsonw_cstr(&b, m->lang);
+    buf_adds(&b, ",\"url\":");
+    jsonw_cstr(&b, m->url);
+    buf_adds(&b, ",\"created_at\":");
+    store__json_time(&b, m->created_at);
+    buf_adds(&b, ",\"received_at\":");
+    store__json_time(&b, m->received_at);
+    buf_adds(&b, ",\"intent\":");
+    jsonw_cstr(&b, m->intent);
+    buf_adds(&b, ",\"sentiment\":");
+    jsonw_cstr(&b, m->sentiment);
+    if (m->urgency >= 0)
+        buf_printf(&b, ",\"urgency\":%d", m->urgency);
+    else
+        buf_adds(&b, ",\"urgency\":null");
+    buf_printf(&b, ",\"addressed_to_brand\":%s,\"opportunity\":%s,\"conversation_id\":",
+               m->addressed_to_brand ? "true" : "false", m->opportunity ? "true" : "false");
+    if (m->conversation_id)
+        buf_printf(&b, "%lld", (long long)m->conversation_id);
+    else
+        buf_adds(&b, "null");
+    buf_adds(&b, ",\"queries\":[");
+    for (size_t i = 0; i < m->nqueries; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", (long long)m->query_ids[i]);
+    buf_adds(&b, "]}");
+    return buf_take(&b, out, NULL);
+}
+
+#define MENTION_COLS                                                                               \
+    "SELECT m.id, m.platform, m.external_id, m.author_handle, m.author_name, m.text, m.lang, "    \
+    "m.url, m.created_at, m.intent, m.intent_conf, m.sentiment, m.sentiment_score, m.urgency, "   \
+    "m.urgency_reasons, m.addressed_to_brand, m.opportunity, m.conversation_id, m.received_at, " \
+    "(SELECT group_concat(query_id) FROM (SELECT query_id FROM mention_query "                    \
+    "WHERE mention_id = m.id ORDER BY query_id)) FROM mention m "
+
+static void
+mention_row(struct arena *ar, sqlite3_stmt *s, struct mention *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->id = sqlite3_column_int64(s, 0);
+    m->platform = store__col(ar, s, 1);
+    m->external_id = store__col(ar, s, 2);
+    m->author_handle = store__col(ar, s, 3);
+    m->author_name = store__col(ar, s, 4);
+    m->text = store__col(ar, s, 5);
+    m->lang = store__col(ar, s, 6);
+    m->url = store__col(ar, s, 7);
+    m->created_at = sqlite3_column_int64(s, 8);
+    m->intent = store__col(ar, s, 9);
+    m->intent_conf = sqlite3_column_double(s, 10);
+    m->sentiment = store__col(ar, s, 11);
+    m->sentiment_score = sqlite3_column_double(s, 12);
+    m->urgency = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13);
+    m->urgency_reasons = store__col(ar, s, 14);
+    m->addressed_to_brand = sqlite3_column_int(s, 15) != 0;
+    m->opportunity = sqlite3_column_int(s, 16) != 0;
+    m->conversation_id = sqlite3_column_int64(s, 17);
+    m->received_at = sqlite3_column_int64(s, 18);
+    const char *ids = (const char *)sqlite3_column_text(s, 19);
+    if (ids && *ids) {
+        size_t cnt = 1;
+        for (const char *p = ids; *p; p++)
+            cnt += *p == ',';
+        int64_t *v = ARENA_NEW_N(ar, int64_t, cnt);
+        size_t k = 0;
+        struct str rest = str_c(ids), head;
+        while (k < cnt) {
+            bool more = str_cut(rest, ',', &head, &rest);
+            if (!more)
+                head = rest;
+            if (str_to_i64(head, 1, INT64_MAX, &v[k]) == 0)
+                k++;
+            if (!more)
+                break;
+        }
+        m->query_ids = v;
+        m->nqueries = k;
+    }
+}
+
+static int
+mention_read(struct store__conn *c, struct arena *ar, int64_t id, struct mention *out)
+{
+    sqlite3_stmt *s = store__q(c, MENTION_COLS "WHERE m.id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        mention_row(ar, s, out);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
+
+struct mention_job {
+    const struct mention *m;
+    int64_t id;
+    bool duplicate;
+};
+
+static int
+mention_add_tx(struct store__tx *tx, void *arg)
+{
+    struct mention_job *j = arg;
+    const struct mention *m = j->m;
+    sqlite3_stmt *s = store__q(tx->c, "SELECT id FROM mention WHERE platform = ? AND "
+                                      "external_id = ?");
+    if (!s)
+        return ERR_IO;
+    store__bind_cstr(s, 1, m->platform);
+    store__bind_cstr(s, 2, m->external_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        j->id = sqlite3_column_int64(s, 0);
+        j->duplicate = true;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+
+    s = store__q(tx->c, "INSERT INTO mention(platform, external_id, author_handle, author_name, "
+                        "text, lang, url, created_at, intent, intent_conf, sentiment, "
+                        "sentiment_score, urgency, urgency_reasons, addressed_to_brand, "
+                        "opportunity, received_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s)
+        return ERR_IO;
+    int64_t created = m->created_at ? m->created_at : tx->now;
+    store__bind_cstr(s, 1, m->platform);
+    store__bind_cstr(s, 2, m->external_id);
+    store__bind_cstr(s, 3, m->author_handle ? m->author_handle : "");
+    store__bind_cstr(s, 4, m->author_name);
+    store__bind_cstr(s, 5, m->text);
+    store__bind_cstr(s, 6, m->lang);
+    store__bind_cstr(s, 7, m->url);
+    sqlite3_bind_int64(s, 8, created);
+    store__bind_cstr(s, 9, m->intent);
+    store__bind_cstr(s, 11, m->sentiment);
+    if (m->intent) {
+        sqlite3_bind_double(s, 10, m->intent_conf);
+        sqlite3_bind_double(s, 12, m->sentiment_score);
+    }
+    if (m->urgency >= 0)
+        sqlite3_bind_int(s, 13, m->urgency);
+    store__bind_cstr(s, 14, m->urgency_reasons);
+    sqlite3_bind_int(s, 15, m->addressed_to_brand);
+    sqlite3_bind_int(s, 16, m->opportunity);
+    sqlite3_bind_int64(s, 17, tx->now);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    j->id = sqlite3_last_insert_rowid(tx->c->db);
+    s = store__q(tx->c, "INSERT OR IGNORE INTO mention_query(query_id, mention_id) VALUES (?, ?)");
+    if (!s)
+        return ERR_IO;
+    for (size_t i = 0; i < m->nqueries; i++) {
+        sqlite3_bind_int64(s, 1, m->query_ids[i]);
+        sqlite3_bind_int64(s, 2, j->id);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+    }
+    struct mention ev = *m;
+    ev.id = j->id;
+    ev.created_at = created;
+    ev.received_at = tx->now;
+    ev.conversation_id = 0;
+    char *text;
+    if ((rc = mention_json(&ev, &text)) < 0)
+        return rc;
+    return store__event(tx, "mention.created", text);
+}
+
+int
+store_mention_add(struct store *st, const struct mention *m, int64_t *id, bool *duplicate)
+{
+    if (!m->platform || !*m->platform || !m->external_id || !*m->external_id || !m->text)
+        return ERR_INVAL;
+    struct mention_job j = { .m = m };
+    int rc = store__submit(st, mention_add_tx, &j, true);
+    if (rc == 0) {
+        *id = j.id;
+        *duplicate = j.duplicate;
+    }
+    return rc;
+}
+
+int
+store_mention_get(struct store *st, struct arena *ar, int64_t id, struct mention *out)
+{
+    struct store__conn *c = store__reader(st);
+    return c ? mention_read(c, ar, id, out) : ERR_IO;
+}
+
+int
+store_mention_list(struct store *st, struct arena *ar, const struct mention_filter *f,
+                   struct mention **out, size_t *n, int64_t *next)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    struct buf sql;
+    buf_init(&sql, 8192);
+    buf_adds(&sql, MENTION_COLS "WHERE 1");
+    if (f->query_id)
+        buf_adds(&sql, " AND m.id IN (SELECT mention_id FROM mention_query WHERE query_id = "
+                       ":query)");
+    if (f->intent)
+        buf_adds(&sql, " AND m.intent = :intent");
+    if (f->sentiment)
+        buf_adds(&sql, " AND m.sentiment = :sentiment");
+    if (f->opportunity)
+        buf_adds(&sql, " AND m.opportunity = 1");
+    if (f->q && f->q[0])
+        buf_adds(&sql, " AND m.text LIKE :like ESCAPE '\\'");
+    if (f->cursor)
+        buf_adds(&sql, " AND m.id < :cursor");
+    buf_adds(&sql, " ORDER BY m.id DESC LIMIT :limit");
+    sqlite3_stmt *s = NULL;
+    int rc = buf_error(&sql);
+    if (rc < 0) {
+        buf_release(&sql);
+        return rc;
+    }
+    rc = sqlite3_prepare_v2(c->db, sql.p, (int)sql.len, &s, NULL);
+    buf_release(&sql);
+    if (rc != SQLITE_OK)
+        return store__err(rc);
+#define BIND(name) sqlite3_bind_parameter_index(s, name)
+    if (f->query_id)
+        sqlite3_bind_int64(s, BIND(":query"), f->query_id);
+    if (f->intent)
+        store__bind_cstr(s, BIND(":intent"), f->intent);
+    if (f->sentiment)
+        store__bind_cstr(s, BIND(":sentiment"), f->sentiment);
+    if (f->q && f->q[0])
+        store__bind_like(s, BIND(":like"), f->q);
+    if (f->cursor)
+        sqlite3_bind_int64(s, BIND(":cursor"), f->cursor);
+    int limit = f->limit > 0 && f->limit <= 200 ? f->limit : 50;
+    /* One extra row tells whether there is a next page. */
+    sqlite3_bind_int(s, BIND(":limit"), limit + 1);
+#undef BIND
+    struct mention *v = ARENA_NEW_N(ar, struct mention, (size_t)limit + 1);
+    size_t cnt = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        mention_row(ar, s, &v[cnt++]);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    *next = 0;
+    if (cnt > (size_t)limit) {
+        cnt = (size_t)limit;
+        *next = v[cnt - 1].id;
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+struct mention_conv_job {
+    int64_t id, conv_id;
+};
+
+static int
+mention_conv_tx(struct store__tx *tx, void *arg)
+{
+    struct mention_conv_job *j = arg;
+    sqlite3_stmt *s = store__q(tx->c, "UPDATE mention SET conversation_id = ? WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->conv_id);
+    sqlite3_bind_int64(s, 2, j->id);
+    int rc = store__step_done(s);
+    if (rc == 0 && sqlite3_changes(tx->c->db) == 0)
+        rc = ERR_NOTFOUND;
+    return rc;
+}
+
+int
+store_mention_set_conversation(struct store *st, int64_t id, int64_t conv_id)
+{
+    struct mention_conv_job j = { .id = id, .conv_id = conv_id };
+    return store__submit(st, mention_conv_tx, &j, true);
+}

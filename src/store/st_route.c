@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * st_route.c - routing decisions and the routing queue: what routing reads about a
+ * conversation, recording a decision on its conv_sla row, the queue of conversations waiting
+ * for capacity and the sizes a decision will read. Not the decision itself: that is made
+ * by routing in care/.
+ */
+#include "base/base.h"
+#include "store/store_int.h"
+
+#include "base/buf.h"
+#include "base/jsonw.h"
+
+int
+store_route_input(struct store *st, struct arena *ar, int64_t conv_id,
+                  struct store_route_input *out)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    struct store_route_input in;
+    memset(&in, 0, sizeof(in));
+    int rc = store__conv_read(c, ar, conv_id, &in.conv);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *s = store__q(c, "SELECT m.lang, m.text FROM message m WHERE "
+                                  "m.conversation_id = ? AND m.direction = 'in' "
+                                  "ORDER BY m.id DESC LIMIT 1");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        in.lang = store__col(ar, s, 0);
+        in.text = store__col(ar, s, 1);
+    }
+    sqlite3_reset(s);
+    s = store__q(c, "SELECT ct.tags, ct.location, json_extract(CASE WHEN json_valid(ch.settings) "
+                    "THEN ch.settings ELSE '{}' END, '$.store') FROM conversation cv "
+                    "JOIN contact ct ON ct.id = cv.contact_id JOIN channel ch ON "
+                    "ch.id = cv.channel_id WHERE cv.id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    const char *tags = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        tags = store__col(ar, s, 0);
+        in.contact_location = store__col(ar, s, 1);
+        in.channel_store = store__col(ar, s, 2);
+    }
+    sqlite3_reset(s);
+    store__strs(c, ar, tags, &in.contact_tags);
+    *out = in;
+    return 0;
+}
+
+struct route_job {
+    int64_t conv_id;
+    const struct store_route_decision *d;
+};
+
+static int
+route_apply_tx(struct store__tx *tx, void *arg)
+{
+    struct route_job *j = arg;
+    const struct store_route_decision *d = j->d;
+    sqlite3_stmt *s = store__q(tx->c, "INSERT OR IGNORE INTO conv_sla(conversation_id, opened_at) "
+                                      "SELECT id, created_at FROM conversation WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->conv_id);
+    int rc = store__step_done(s);
+    if (rc < 0)
+        return rc;
+    s = store__q(tx->c, "UPDATE conv_sla SET team_id = ?, rule_id = ?, strategy = ?, "
+                        "route_reason = ?, routed_at = ?5, "
+                        "queued_at = CASE WHEN ?6 THEN coalesce(queued_at, ?5) ELSE NULL END, "
+                        "escalation = CASE WHEN ?7 > 0 THEN ?7 ELSE escalation END, "
+                        "updated_at = ?5 WHERE conversation_id = ?8");
+    if (!s)
+        return ERR_IO;
+    store__bind_id(s, 1, d->team_id);
+    store__bind_id(s, 2, d->rule_id);
+    store__bind_cstr(s, 3, d->strategy);
+    store__bind_cstr(s, 4, d->reason);
+    sqlite3_bind_int64(s, 5, tx->now);
+    sqlite3_bind_int(s, 6, d->agent_id == 0);
+    sqlite3_bind_int(s, 7, d->escalation);
+    sqlite3_bind_int64(s, 8, j->conv_id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    if ((rc = store__changed(tx)) < 0)
+        return rc;
+    if (d->agent_id) {
+        s = store__q(tx->c, "UPDATE conversation SET assignee_id = ?, updated_at = ? "
+                            "WHERE id = ? AND assignee_id IS NOT ?1");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, d->agent_id);
+        sqlite3_bind_int64(s, 2, tx->now);
+        sqlite3_bind_int64(s, 3, j->conv_id);
+        if ((rc = store__step_done(s)) < 0)
+            return store__fk_err(tx, rc);
+        bool moved = sqlite3_changes(tx->c->db) > 0;
+        if (d->team_id) {
+            s = store__q(tx->c, "UPDATE team SET rr_last_agent = ? WHERE id = ?");
+            if (!s)
+                return ERR_IO;
+            sqlite3_bind_int64(s, 1, d->agent_id);
+            sqlite3_bind_int64(s, 2, d->team_id);
+            if ((rc = store__step_done(s)) < 0)
+                return rc;
+        }
+        if (moved && (rc = store__emit_conv(tx, "conversation.updated", j->conv_id)) < 0)
+            return rc;
+    } else if (!d->escalation) {
+        /* Queued means assigned to nobody (a reopened conversation may still have one). */
+        s = store__q(tx->c, "UPDATE conversation SET assignee_id = NULL, updated_at = ? "
+                            "WHERE id = ? AND assignee_id IS NOT NULL");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, tx->now);
+        sqlite3_bind_int64(s, 2, j->conv_id);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+        if (sqlite3_changes(tx->c->db) > 0 &&
+            (rc = store__emit_conv(tx, "conversation.updated", j->conv_id)) < 0)
+            return rc;
+    }
+    /* The reason is free text made by care/route.c from names; escape it for JSON. */
+    struct buf b;
+    buf_init(&b, 4096);
+    buf_printf(&b, "{\"conversation_id\":%lld,\"team_id\":%lld,\"agent_id\":%lld,"
+                   "\"rule_id\":%lld,\"strategy\":\"%s\",\"queued\":%s,\"escalation\":%d,"
+                   "\"reason\":",
+               (long long)j->conv_id, (long long)d->team_id, (long long)d->agent_id,
+               (long long)d->rule_id, d->strategy ? d->strategy : "", d->agent_id ? "false" : "true",
+               d->escalation);
+    jsonw_cstr(&b, d->reason ? d->reason : "");
+    buf_addc(&b, '}');
+    char *text;
+    if ((rc = buf_take(&b, &text, NULL)) < 0)
+        return rc;
+    return store__event(tx, "conversation.routed", text);
+}
+
+int
+store_route_apply(struct store *st, int64_t conv_id, const struct store_route_decision *d)
+{
+    struct route_job j = { conv_id, d };
+    return store__submit(st, route_apply_tx, &j, true);
+}
+
+int
+store_route_queue_page(struct store *st, struct arena *ar, const struct store_queue_entry *after,
+                       size_t max, struct store_queue_entry **out, size_t *n)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    /* The row value comparison walks the partial index conv_sla_queue, whose entries carry
+     * the rowid (the conversation id) after 'queued_at': each page is an index range. */
+    sqlite3_stmt *s = store__q(c, "SELECT conversation_id, coalesce(team_id, 0), queued_at "
+                                  "FROM conv_sla WHERE queued_at IS NOT NULL AND "
+                                  "(queued_at, conversation_id) > (?1, ?2) "
+                                  "ORDER BY queued_at, conversation_id LIMIT ?3");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, after ? after->queued_at : INT64_MIN);
+    sqlite3_bind_int64(s, 2, after ? after->conversation_id : INT64_MIN);
+    sqlite3_bind_int64(s, 3, (int64_t)max);
+    struct store_queue_entry *v = ARENA_NEW_N(ar, struct store_queue_entry, max ? max : 1);
+    size_t cnt = 0;
+    int rc;
+    while (cnt < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        v[cnt].conversation_id = sqlite3_column_int64(s, 0);
+        v[cnt].team_id = sqlite3_column_int64(s, 1);
+        v[cnt].queued_at = sqlite3_column_int64(s, 2);
+        cnt++;
+    }
+    if (cnt == max)
+        rc = SQLITE_DONE;
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+int
+store_route_queue_count(struct store *st, int64_t conv_id, int64_t *total, int64_t *ahead)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, "SELECT count(*), coalesce(sum((q.queued_at, q.conversation_id) "
+                                  "< (me.queued_at, me.conversation_id)), 0) FROM conv_sla q "
+                                  "LEFT JOIN conv_sla me ON me.conversation_id = ?1 "
+                                  "WHERE q.queued_at IS NOT NULL");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        if (total)
+            *total = sqlite3_column_int64(s, 0);
+        if (ahead)
+            *ahead = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store__err(rc);
+}
+
+int
+store_route_sizes(struct store *st, struct store_route_sizes *out)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    /* Bytes, not characters: length() of a BLOB counts bytes. */
+    sqlite3_stmt *s = store__q(
+        c, "SELECT (SELECT count(*) FROM routing_rule), (SELECT count(*) FROM team), "
+           "(SELECT count(*) FROM team_member), (SELECT count(*) FROM agent), "
+           "coalesce((SELECT sum(length(CAST(name || channels || languages || tags || "
+           "locations || intents || sentiments || skills || strategy AS BLOB))) "
+           "FROM routing_rule), 0) + "
+           "coalesce((SELECT sum(length(CAST(name || autoack_templates AS BLOB))) FROM team), 0) + "
+           "coalesce((SELECT sum(length(CAST(coalesce(a.display_name, '') || "
+           "coalesce(p.skills, '') || coalesce(p.languages, '') || coalesce(p.channels, '') || "
+           "coalesce(p.location, '') || coalesce(p.availability, '') AS BLOB))) "
+           "FROM agent a LEFT JOIN agent_profile p ON p.agent_id = a.id), 0)");
+    if (!s)
+        return ERR_IO;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->rules = (size_t)sqlite3_column_int64(s, 0);
+        out->teams = (size_t)sqlite3_column_int64(s, 1);
+        out->members = (size_t)sqlite3_column_int64(s, 2);
+        out->agents = (size_t)sqlite3_column_int64(s, 3);
+        out->text = (size_t)sqlite3_column_int64(s, 4);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store__err(rc);
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * st_spike.c - spike alerts of social listening (spike_alert): a query's volume or negative share
+ * jumping above its baseline. A new alert writes a listening.spike event in the same job; its
+ * fields are the ones src/api/listening.c returns for the same object.
+ */
+#include "base/base.h"
+#include "store/store_int.h"
+
+#include "base/buf.h"
+#include "base/jsonw.h"
+
+#define SPIKE_COLS                                                                                 \
+    "SELECT id, query_id, kind, window_start, window_end, volume, baseline, negative_share, "     \
+    "baseline_negative_share, posts, created_at FROM spike_alert "
+
+static void
+spike_row(struct arena *ar, sqlite3_stmt *s, struct spike_alert_row *a)
+{
+    a->id = sqlite3_column_int64(s, 0);
+    a->query_id = sqlite3_column_int64(s, 1);
+    a->kind = store__col(ar, s, 2);
+    a->window_start = sqlite3_column_int64(s, 3);
+    a->window_end = sqlite3_column_int64(s, 4);
+    a->volume = sqlite3_column_int64(s, 5);
+    a->baseline = sqlite3_column_double(s, 6);
+    a->negative_share = sqlite3_column_double(s, 7);
+    a->baseline_negative_share = sqlite3_column_double(s, 8);
+    a->posts = store__col(ar, s, 9);
+    a->created_at = sqlite3_column_int64(s, 10);
+}
+
+struct spike_job {
+    const struct spike_alert_row *a;
+    int64_t id;
+};
+
+static int
+spike_add_tx(struct store__tx *tx, void *arg)
+{
+    struct spike_job *j = arg;
+    const struct spike_alert_row *a = j->a;
+    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO spike_alert(query_id, kind, window_start, "
+                                      "window_end, volume, baseline, negative_share, "
+                                      "baseline_negative_share, posts, created_at) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, a->query_id);
+    store__bind_cstr(s, 2, a->kind);
+    sqlite3_bind_int64(s, 3, a->window_start);
+    sqlite3_bind_int64(s, 4, a->window_end);
+    sqlite3_bind_int64(s, 5, a->volume);
+    sqlite3_bind_double(s, 6, a->baseline);
+    sqlite3_bind_double(s, 7, a->negative_share);
+    sqlite3_bind_double(s, 8, a->baseline_negative_share);
+    store__bind_cstr(s, 9, a->posts);
+    sqlite3_bind_int64(s, 10, tx->now);
+    int rc = store__step_done(s);
+    if (rc < 0)
+        return rc;
+    j->id = sqlite3_last_insert_rowid(tx->c->db);
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    buf_printf(&b, "{\"id\":%lld,\"query_id\":%lld,\"kind\":", (long long)j->id,
+               (long long)a->query_id);
+    jsonw_cstr(&b, a->kind);
+    buf_adds(&b, ",\"window_start\":");
+    store__json_time(&b, a->window_start);
+    buf_adds(&b, ",\"window_end\":");
+    store__json_time(&b, a->window_end);
+    buf_printf(&b, ",\"volume\":%lld,\"baseline\":%.3f,\"negative_share\":%.3f,"
+                   "\"baseline_negative_share\":%.3f,\"posts\":%s,\"created_at\":",
+               (long long)a->volume, a->baseline, a->negative_share, a->baseline_negative_share,
+               a->posts);
+    store__json_time(&b, tx->now);
+    buf_addc(&b, '}');
+    char *text;
+    if ((rc = buf_take(&b, &text, NULL)) < 0)
+        return rc;
+    return store__event(tx, "listening.spike", text);
+}
+
+int
+store_spike_add(struct store *st, const struct spike_alert_row *a, int64_t *id)
+{
+    if (!a->kind || !a->posts)
+        return ERR_INVAL;
+    struct spike_job j = { .a = a };
+    int rc = store__submit(st, spike_add_tx, &j, true);
+    if (rc == 0)
+        *id = j.id;
+    return rc;
+}
+
+int
+store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int limit, int64_t cursor,
+                 struct spike_alert_row **out, size_t *n)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, SPIKE_COLS "WHERE (?1 = 0 OR query_id = ?1) AND "
+                                             "(?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
+    if (!s)
+        return ERR_IO;
+    if (limit <= 0 || limit > 200)
+        limit = 50;
+    sqlite3_bind_int64(s, 1, query_id);
+    sqlite3_bind_int64(s, 2, cursor);
+    sqlite3_bind_int(s, 3, limit);
+    struct spike_alert_row *v = ARENA_NEW_N(ar, struct spike_alert_row, (size_t)limit);
+    size_t cnt = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        spike_row(ar, s, &v[cnt++]);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    *out = v;
+    *n = cnt;
+    return 0;
+}

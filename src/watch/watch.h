@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * watch.h - the listening service: the server side of social listening. The active queries
+ * compiled into one matcher (recompiled and hot-swapped on every change), one background
+ * thread per active firehose source (resuming from its saved cursor, restarted with backoff),
+ * and for every matching post: triage, a stored mention with its query ids (deduplicated on
+ * platform + post id), the opportunity flag and the spike detector. See docs/listening.md.
+ *
+ * Named "watch" so it is not confused with the matcher and sources it runs (listen/), the
+ * REST resource (api/listening.c) or the tables (store/st_listen.c). Every function taking a
+ * struct watch accepts NULL (the service is not running) and is thread-safe.
+ */
+#ifndef HARK_WATCH_H
+#define HARK_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/str.h"
+
+struct classify;
+struct store;
+struct watch;
+
+struct watch_config {
+    const char *brand_handles; /* the brand's own handles, comma-separated ("acme,
+                                  acme.bsky.social"); '@' optional; may be NULL */
+    const char *cursor_prefix; /* source cursor files are PREFIX.listen-<id>.cursor; NULL: a
+                                  restart resumes from the cursor in the database only */
+    int64_t bucket_ms;         /* spike bucket width; 0 = 5 minutes */
+};
+
+/* Compiles the active queries and starts a thread per active source; '*out' gets the service.
+ * Borrows 'st' and 'cls' (may be NULL: mentions are stored untriaged), which must outlive it.
+ * A stored set that does not compile is logged and the service runs with no queries until the
+ * next reload. ERR_IO (with 'em') when a thread cannot start ('*out' untouched). */
+int watch_start(struct store *st, const struct classify *cls, const struct watch_config *cfg,
+                struct watch **out, struct errmsg *em);
+/* Stops every source thread, frees the matcher and 'w'. NULL is a no-op. Call after the HTTP
+ * server has stopped. */
+void watch_stop(struct watch *w);
+/* Recompiles the active queries from the store and swaps them in while posts flow: each post
+ * is matched by the old set or the new one, never both or neither. Serialized, so the last
+ * call wins with the newest rows. ERR_UNAVAIL when 'w' is NULL (not started); ERR_INVAL/ERR_IO with 'em'
+ * when the set does not compile (the previous set stays). */
+int watch_reload(struct watch *w, struct errmsg *em);
+#define WATCH_SOURCES_MAX 100 /* sources (rows); the API refuses more */
+/* Starts threads for active sources that have none and stops those of deleted or deactivated
+ * sources. ERR_UNAVAIL when 'w' is NULL (not started). */
+int watch_sources_reload(struct watch *w);
+
+struct watch_source_status {
+    bool running;        /* a thread is reading it */
+    bool connected_once; /* it has delivered at least one event since it started */
+    uint64_t posts;      /* posts delivered since the thread started */
+    uint64_t reconnects;
+    int64_t cursor;      /* last delivered position (Jetstream time_us), 0 when none */
+    char error[256];     /* why the last run ended, "" when none */
+};
+/* Status of the thread reading source 'id' ('running' false when there is none). */
+void watch_source_status(struct watch *w, int64_t id, struct watch_source_status *out);
+
+struct watch_ingest_result {
+    size_t lines;      /* non-empty lines */
+    size_t posts;      /* lines that were posts (others: deletes, identity events) */
+    size_t matched;    /* posts matching at least one query */
+    size_t stored;     /* new mentions */
+    size_t duplicates; /* matching posts already stored */
+};
+#define WATCH_INGEST_LINES 1000 /* lines in one HTTP ingest batch */
+/* The HTTP POST variant of the JSON-lines source: 'body' holds records as `hark listen`
+ * reads them (flat records, Jetstream events or Mastodon statuses), one per line. Every line
+ * is decoded first; a line that is not a valid record fails the whole batch with ERR_INVAL
+ * and 'em' naming the line, and nothing is stored. ERR_TOOBIG past WATCH_INGEST_LINES
+ * lines or 64 KiB in one line. Waits until the mentions are durable. */
+int watch_ingest(struct watch *w, struct str body, struct watch_ingest_result *out,
+                       struct errmsg *em);
+
+/* Counters for /metrics, since start. Zero when 'w' is NULL (not running). */
+struct watch_metrics {
+    uint64_t posts;      /* posts seen by the matcher (sources and HTTP ingest) */
+    uint64_t matched;    /* posts matching at least one query */
+    uint64_t mentions;   /* new mentions stored */
+    uint64_t duplicates; /* matching posts already stored */
+    uint64_t alerts;     /* spike alerts stored */
+    uint64_t sources_running;
+};
+void watch_metrics(struct watch *w, struct watch_metrics *out);
+
+/* True when 'text' @mentions one of 'handles' (comma-separated, '@' optional): "@acme" or
+ * "@acme.bsky.social" for the handle "acme", case-insensitively; an e-mail address
+ * ("help@acme.com") is not a mention. Pure; for the opportunity flag. */
+bool watch_addressed(struct str text, const char *handles);
+/* True when 'author' is one of 'handles' (or a handle under it: "acme.bsky.social" for
+ * "acme"): the brand's own posts are never opportunities. */
+bool watch_is_brand(struct str author, const char *handles);
+
+#endif
