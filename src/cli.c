@@ -15,6 +15,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/jsonw.h"
 #include "base/rand.h"
 #include "buildinfo.h"
 #include "channels/chan.h"
@@ -529,20 +530,9 @@ cli_channel(int argc, char **argv)
             return 2;
         }
         buf_addc(&pairs, pairs.len ? ',' : '{');
-        for (int part = 0; part < 2; part++) {
-            const char *p = part ? eq + 1 : kv, *end = part ? eq + 1 + strlen(eq + 1) : eq;
-            buf_addc(&pairs, '"');
-            for (; p < end; p++) {
-                unsigned char c = (unsigned char)*p;
-                if (c == '"' || c == '\\')
-                    buf_printf(&pairs, "\\%c", c);
-                else if (c < 0x20)
-                    buf_printf(&pairs, "\\u%04x", c);
-                else
-                    buf_addc(&pairs, (char)c);
-            }
-            buf_adds(&pairs, part ? "\"" : "\":");
-        }
+        jsonw_str(&pairs, (struct str){ kv, (size_t)(eq - kv) });
+        buf_addc(&pairs, ':');
+        jsonw_cstr(&pairs, eq + 1);
     }
     if (pairs.len)
         buf_addc(&pairs, '}');

@@ -25,6 +25,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/jsonw.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/rand.h"
@@ -340,10 +341,10 @@ simulate(void *arg)
         struct buf b;
         buf_init(&b, sizeof(body));
         buf_printf(&b, "{\"id\":\"%s\",\"from\":{\"id\":\"cust-%u\",\"name\":\"%s %s\"},"
-                       "\"text\":\"", id, who, first_names[who % COUNTOF(first_names)],
+                       "\"text\":", id, who, first_names[who % COUNTOF(first_names)],
                    last_names[who / COUNTOF(first_names)]);
-        http_json_escape(&b, text);
-        buf_adds(&b, "\"}");
+        jsonw_cstr(&b, text);
+        buf_adds(&b, "}");
         if (buf_error(&b) < 0) {
             buf_release(&b);
             continue;

@@ -17,11 +17,11 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/jsonw.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/rand.h"
 #include "care/care.h"
-#include "http/http.h"
 #include "store/store.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -100,9 +100,9 @@ add_post(struct buf *b, unsigned t, int64_t at)
                       "\"bluesky\",\"author\":\"%s.bsky.social\",\"url\":"
                       "\"https://bsky.app/profile/%s.bsky.social/post/%s\",",
                    who, hex, who, who, hex);
-    buf_printf(b, "\"lang\":\"en\",\"created_at\":\"%s\",\"text\":\"", when);
-    http_json_escape(b, text);
-    buf_adds(b, "\"}\n");
+    buf_printf(b, "\"lang\":\"en\",\"created_at\":\"%s\",\"text\":", when);
+    jsonw_cstr(b, text);
+    buf_adds(b, "}\n");
 }
 
 static void

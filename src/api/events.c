@@ -51,11 +51,8 @@ on_wake(void *arg)
 static bool
 add_event(struct sse *s, struct buf *out, int64_t seq, const char *type, const char *data)
 {
-    size_t before = out->len;
-    buf_printf(out, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)seq, type, data);
-    if (buf_error(out) < 0) {
-        buf_truncate(out, before);
-        if (before > 0)
+    if (http_sse_event(out, seq, type, data, strlen(data)) < 0) {
+        if (out->len > 0)
             return false; /* full: this event starts the next fill ('last' stays before it) */
         log_warn("api", "event larger than the stream buffer skipped", "seq=%lld",
                  (long long)seq);
@@ -129,7 +126,7 @@ sse_fill(void *ctx, struct buf *out)
     if (atomic_load(&s->a->stopping) || !still_allowed(s))
         return -1;
     if (!s->opened) {
-        buf_adds(out, "retry: 3000\n: connected\n\n");
+        http_sse_open(out, 3000);
         s->opened = true;
     }
     return refill(s, out) ? 1 : 0;

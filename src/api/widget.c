@@ -359,13 +359,10 @@ static void
 wsse_emit(struct wsse *s, struct buf *out, int64_t seq, const char *type, json_t *o)
 {
     char *text = json_dumps(o, JSON_COMPACT);
-    size_t before = out->len;
-    buf_printf(out, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)seq, type,
-               text ? text : "{}");
+    int rc = http_sse_event(out, seq, type, text ? text : "{}", text ? strlen(text) : 2);
     free(text);
-    if (buf_error(out) < 0) {
-        buf_truncate(out, before);
-        if (before > 0) {
+    if (rc < 0) {
+        if (out->len > 0) {
             s->last = seq - 1;
             s->full = true;
             return;
@@ -454,7 +451,7 @@ wsse_fill(void *ctx, struct buf *out)
         return -1;
     s->full = false;
     if (!s->opened) {
-        buf_adds(out, "retry: 3000\n: connected\n\n");
+        http_sse_open(out, 3000);
         s->opened = true;
     }
     /* Skip past events for other conversations until something is written, a bounded number

@@ -28,6 +28,7 @@
 #define UNUSED(x) ((void)(x))
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 #define NORETURN __attribute__((noreturn))
+#define NOINLINE __attribute__((noinline)) /* keeps a rare path out of a hot loop */
 
 /* ASSERT is for invariants, never for input. It stays on in release builds. */
 #define ASSERT(x)                                                                                  \

@@ -5,6 +5,7 @@
 #include "base/base.h"
 #include "base/clock.h"
 
+#include <errno.h>
 #include <time.h>
 
 #include "base/err.h"
@@ -23,6 +24,17 @@ clock_mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+clock_timedwait(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t deadline_ms)
+{
+    if (deadline_ms < 0)
+        deadline_ms = 0; /* long past: a valid time that times out at once */
+    struct timespec ts = { .tv_sec = (time_t)(deadline_ms / 1000),
+                           .tv_nsec = (long)(deadline_ms % 1000) * 1000000L };
+    int e = pthread_cond_timedwait(cv, mu, &ts);
+    return e == 0 ? 0 : e == ETIMEDOUT ? ERR_TIMEOUT : ERR_INVAL;
 }
 
 void

@@ -12,9 +12,6 @@
 #include "base/base.h"
 #include "care/care_int.h"
 
-#include <errno.h>
-#include <time.h>
-
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/limits.h"
@@ -117,18 +114,10 @@ worker(void *arg)
             wait = 5000;
         if (wait <= 0)
             continue;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += wait / 1000;
-        ts.tv_nsec += (wait % 1000) * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
+        int64_t until = clock_now_ms() + wait;
         pthread_mutex_lock(&c->outbox_mu);
-        while (!c->outbox_kicked && !c->outbox_stop) {
-            if (pthread_cond_timedwait(&c->outbox_cv, &c->outbox_mu, &ts) == ETIMEDOUT)
-                break;
+        while (!c->outbox_kicked && !c->outbox_stop &&
+               clock_timedwait(&c->outbox_cv, &c->outbox_mu, until) == 0) {
         }
         pthread_mutex_unlock(&c->outbox_mu);
     }

@@ -13,9 +13,6 @@
 #include "base/base.h"
 #include "care/care_int.h"
 
-#include <errno.h>
-#include <time.h>
-
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/limits.h"
@@ -48,18 +45,9 @@ struct care__poller {
 static bool
 nap(struct care__poller *p, int64_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    int64_t until = clock_now_ms() + ms;
     pthread_mutex_lock(&p->mu);
-    while (!p->stop) {
-        if (pthread_cond_timedwait(&p->cv, &p->mu, &ts) == ETIMEDOUT)
-            break;
+    while (!p->stop && clock_timedwait(&p->cv, &p->mu, until) == 0) {
     }
     bool stop = p->stop;
     pthread_mutex_unlock(&p->mu);

@@ -29,6 +29,7 @@
 #include "base/buf.h"
 #include "base/charset.h"
 #include "base/clock.h"
+#include "base/html.h"
 #include "base/limits.h"
 #include "base/rand.h"
 #include "base/utf8.h"
@@ -499,117 +500,6 @@ decode_body(struct arena *ar, const struct part *pt)
     return pt->body;
 }
 
-/* HTML to plain text: tags dropped (block ends become line breaks), script, style and head
- * content dropped, the common entities decoded. The output is text, never markup. */
-static void
-html_text(struct buf *b, struct str h)
-{
-    size_t i = 0;
-    while (i < h.len) {
-        char c = h.p[i];
-        if (c == '<') {
-            size_t e = i + 1;
-            while (e < h.len && h.p[e] != '>')
-                e++;
-            struct str tag = { h.p + i + 1, e - i - 1 };
-            static const char *const skip[] = { "script", "style", "head", "title" };
-            bool skipped = false;
-            for (size_t k = 0; k < COUNTOF(skip); k++) {
-                size_t n = strlen(skip[k]);
-                if (tag.len >= n && strncasecmp(tag.p, skip[k], n) == 0 &&
-                    (tag.len == n || tag.p[n] == ' ' || tag.p[n] == '>' || tag.p[n] == '\t')) {
-                    /* Jump past the closing tag. */
-                    char close[16];
-                    snprintf(close, sizeof(close), "</%s", skip[k]);
-                    size_t j = e;
-                    while (j + n + 2 <= h.len && strncasecmp(h.p + j, close, n + 2) != 0)
-                        j++;
-                    while (j < h.len && h.p[j] != '>')
-                        j++;
-                    e = j;
-                    skipped = true;
-                    break;
-                }
-            }
-            if (!skipped) {
-                static const char *const brk[] = { "br", "/p", "p", "/div", "div", "li", "/tr",
-                                                   "/h1", "/h2", "/h3", "blockquote", "hr" };
-                for (size_t k = 0; k < COUNTOF(brk); k++) {
-                    size_t n = strlen(brk[k]);
-                    if (tag.len >= n && strncasecmp(tag.p, brk[k], n) == 0 &&
-                        (tag.len == n || tag.p[n] == ' ' || tag.p[n] == '/')) {
-                        buf_addc(b, '\n');
-                        break;
-                    }
-                }
-            }
-            i = e < h.len ? e + 1 : e;
-            continue;
-        }
-        if (c == '&') {
-            static const struct {
-                const char *name, *text;
-            } ent[] = { { "&amp;", "&" },  { "&lt;", "<" },    { "&gt;", ">" },
-                        { "&quot;", "\"" }, { "&#39;", "'" },   { "&apos;", "'" },
-                        { "&nbsp;", " " },  { "&euro;", "€" }, { "&copy;", "©" } };
-            bool done = false;
-            for (size_t k = 0; k < COUNTOF(ent) && !done; k++) {
-                size_t n = strlen(ent[k].name);
-                if (i + n <= h.len && strncasecmp(h.p + i, ent[k].name, n) == 0) {
-                    buf_adds(b, ent[k].text);
-                    i += n;
-                    done = true;
-                }
-            }
-            if (!done && i + 2 < h.len && h.p[i + 1] == '#') {
-                size_t j = i + 2;
-                bool hex = j < h.len && (h.p[j] == 'x' || h.p[j] == 'X');
-                j += hex;
-                uint32_t cp = 0;
-                size_t digits = 0;
-                while (j < h.len && digits < 7 &&
-                       (hex ? hexval(h.p[j]) >= 0 : (h.p[j] >= '0' && h.p[j] <= '9'))) {
-                    cp = cp * (hex ? 16 : 10) + (uint32_t)(hex ? hexval(h.p[j]) : h.p[j] - '0');
-                    j++;
-                    digits++;
-                }
-                if (digits && j < h.len && h.p[j] == ';' && cp >= 0x20 && cp <= 0x10ffff &&
-                    (cp < 0xd800 || cp > 0xdfff)) {
-                    char u[4];
-                    size_t n;
-                    if (cp < 0x80) {
-                        u[0] = (char)cp;
-                        n = 1;
-                    } else if (cp < 0x800) {
-                        u[0] = (char)(0xc0 | (cp >> 6));
-                        u[1] = (char)(0x80 | (cp & 0x3f));
-                        n = 2;
-                    } else if (cp < 0x10000) {
-                        u[0] = (char)(0xe0 | (cp >> 12));
-                        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                        u[2] = (char)(0x80 | (cp & 0x3f));
-                        n = 3;
-                    } else {
-                        u[0] = (char)(0xf0 | (cp >> 18));
-                        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-                        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                        u[3] = (char)(0x80 | (cp & 0x3f));
-                        n = 4;
-                    }
-                    buf_add(b, u, n);
-                    i = j + 1;
-                    done = true;
-                }
-            }
-            if (done)
-                continue;
-        }
-        /* Source line breaks are only whitespace in HTML. */
-        buf_addc(b, (c == '\r' || c == '\n' || c == '\t') ? ' ' : c);
-        i++;
-    }
-}
-
 /* Collapses runs of spaces and of blank lines, and trims every line. */
 static void
 tidy(struct buf *out, struct str s)
@@ -1006,7 +896,7 @@ parse_into(const struct channel *ch, struct arena *ar, struct str raw, uint64_t 
         struct buf h;
         buf_init(&h, (size_t)MAIL_MAX);
         to_utf8(&h, w.html_cs, STR_NULL, w.html);
-        html_text(&tmp, buf_str(&h));
+        (void)html_text(&tmp, buf_str(&h), HTML_BLOCKS); /* a prefix is enough: see below */
         buf_release(&h);
     }
     struct buf clean;

@@ -12,6 +12,8 @@
 
 #include "classify/classify.h"
 
+#include "base/utf8.h"
+
 #define WORD_MAX_CP 64
 #define WORD_MAX_BYTES (WORD_MAX_CP * 4)
 
@@ -30,68 +32,14 @@ struct tok {
 
 typedef bool tok_fn(const struct tok *t, void *arg);
 
-/* Decodes one code point at 'p' (n > 0 bytes left). Writes its length to '*adv'; malformed
- * input (bad lead, bad continuation, overlong, surrogate, > U+10FFFF) gives U+FFFD, length 1. */
-static uint32_t
+/* The code point at 'p' (n > 0 bytes left) and its length in '*adv', by utf8_next's rules:
+ * malformed input (bad lead, bad continuation, overlong, surrogate, > U+10FFFF) gives U+FFFD,
+ * length 1. */
+static inline uint32_t
 decode(const unsigned char *p, size_t n, size_t *adv)
 {
-    uint32_t c = p[0];
-    size_t need;
-    uint32_t min;
-    *adv = 1;
-    if (c < 0x80)
-        return c;
-    if (c >= 0xc2 && c <= 0xdf) {
-        need = 1;
-        c &= 0x1f;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        need = 2;
-        c &= 0x0f;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 3;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
-        return 0xfffd;
-    }
-    if (n < need + 1)
-        return 0xfffd;
-    for (size_t i = 1; i <= need; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0xfffd;
-        c = (c << 6) | (p[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0xfffd;
-    *adv = need + 1;
-    return c;
-}
-
-static size_t
-encode(uint32_t c, char *out)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xc0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3f));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xe0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (c & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (c & 0x3f));
-    return 4;
+    *adv = 0;
+    return utf8_next((struct str){ (const char *)p, n }, adv);
 }
 
 static bool
@@ -161,7 +109,7 @@ tok_push(struct tok *t, uint32_t c)
     if (t->ncp >= WORD_MAX_CP)
         return;
     t->off[t->ncp++] = (uint16_t)t->len;
-    t->len += encode(c, t->b + t->len);
+    t->len += utf8_put(t->b + t->len, c);
 }
 
 static bool

@@ -142,9 +142,21 @@ struct http_stream *http_reply_stream(struct http_req *r, const char *content_ty
  * hub wake callback. */
 void http_stream_wake(struct http_stream *s);
 
-/* Appends 's' JSON-escaped (without quotes) to 'out'; an overflow is the buf's sticky error. */
+/* ---- Server-Sent Events (sse.c) ---------------------------------------------------------- */
+
+/* Appends one event to 'out', for a stream's fill: "id: <seq>\nevent: <type>\ndata: <data>\n\n".
+ * Each line of 'data' (its 'len' bytes split at CR, LF or CRLF) gets its own "data: " line, as
+ * the SSE spec requires; JSON from the codec has no raw line breaks, so it is one line. 'type'
+ * must have no line break. Returns 0, or ERR_TOOBIG when the event does not fit in what is left
+ * of 'out': then 'out' is cut back to its length before the call and its error is cleared
+ * (buf_truncate), so the caller keeps the whole events before it and may retry this one in the
+ * next fill. */
 struct buf;
-void http_json_escape(struct buf *out, const char *s);
+int http_sse_event(struct buf *out, int64_t seq, const char *type, const char *data, size_t len);
+
+/* Appends the opening of a stream: the client's reconnect delay 'retry_ms' and a comment, so
+ * the client sees the stream open before the first event. */
+void http_sse_open(struct buf *out, int retry_ms);
 
 /* ---- static files (static.c; issue 3: the web app and the chat widget) -------------------- */
 

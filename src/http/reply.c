@@ -7,6 +7,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/jsonw.h"
 
 unsigned
 http_status_for(int rc)
@@ -28,29 +29,16 @@ http_status_for(int rc)
 }
 
 void
-http_json_escape(struct buf *out, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p && buf_error(out) == 0; p++) {
-        if (*p == '"' || *p == '\\')
-            buf_printf(out, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            buf_printf(out, "\\u%04x", *p);
-        else
-            buf_addc(out, (char)*p);
-    }
-}
-
-void
 http_reply_error_status(struct http_req *r, unsigned status, const char *code,
                         const char *message)
 {
     struct buf b;
     buf_init(&b, 4096);
-    buf_adds(&b, "{\"error\":{\"code\":\"");
-    http_json_escape(&b, code);
-    buf_adds(&b, "\",\"message\":\"");
-    http_json_escape(&b, message ? message : code);
-    buf_adds(&b, "\"}}");
+    buf_adds(&b, "{\"error\":{\"code\":");
+    jsonw_cstr(&b, code);
+    buf_adds(&b, ",\"message\":");
+    jsonw_cstr(&b, message ? message : code);
+    buf_adds(&b, "}}");
     if (buf_error(&b) < 0) {
         static const char cut[] = "{\"error\":{\"code\":\"internal\","
                                   "\"message\":\"error message too long\"}}";

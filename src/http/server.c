@@ -376,14 +376,7 @@ ticker(void *arg)
     unsigned n = 0;
     pthread_mutex_lock(&s->tick_mu);
     while (!s->ticker_stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += TICK_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&s->tick_cv, &s->tick_mu, &ts);
+        (void)clock_timedwait(&s->tick_cv, &s->tick_mu, clock_mono_ms() + TICK_MS);
         if (s->ticker_stop)
             break;
         pthread_mutex_unlock(&s->tick_mu);

@@ -16,6 +16,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/html.h"
 
 #define FIELD_MAX (64 * 1024)
 
@@ -138,97 +139,6 @@ jetstream_post(struct listen_decoder *d, struct listen_post *p)
     return 1;
 }
 
-/* Appends the text of HTML 'html' to 'b': tags dropped, <br> and </p> become line breaks,
- * the common entities and numeric references decoded. */
-static int
-strip_html(struct buf *b, struct str html)
-{
-    size_t i = 0;
-
-    while (i < html.len && buf_error(b) == 0) {
-        char c = html.p[i];
-        if (c == '<') {
-            const char *end = memchr(html.p + i, '>', html.len - i);
-            size_t tl = end ? (size_t)(end - (html.p + i)) : html.len - i;
-            struct str tag = { html.p + i, tl };
-            if (str_starts_with(tag, STR_LIT("<br")) || str_starts_with(tag, STR_LIT("</p")))
-                buf_addc(b, '\n');
-            i += tl + 1;
-            continue;
-        }
-        if (c == '&') {
-            const char *semi = memchr(html.p + i, ';', html.len - i < 12 ? html.len - i : 12);
-            if (semi) {
-                struct str ent = { html.p + i + 1, (size_t)(semi - (html.p + i + 1)) };
-                uint32_t cp = 0;
-                if (str_eq_c(ent, "amp")) {
-                    cp = '&';
-                } else if (str_eq_c(ent, "lt")) {
-                    cp = '<';
-                } else if (str_eq_c(ent, "gt")) {
-                    cp = '>';
-                } else if (str_eq_c(ent, "quot")) {
-                    cp = '"';
-                } else if (str_eq_c(ent, "apos")) {
-                    cp = '\'';
-                } else if (str_eq_c(ent, "nbsp")) {
-                    cp = ' ';
-                } else if (ent.len > 1 && ent.p[0] == '#') {
-                    int64_t v = 0;
-                    if (ent.p[1] == 'x' || ent.p[1] == 'X') {
-                        for (size_t k = 2; k < ent.len; k++) {
-                            char h = ent.p[k];
-                            int dv = h >= '0' && h <= '9'   ? h - '0'
-                                     : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                                     : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                                            : -1;
-                            if (dv < 0) {
-                                v = -1;
-                                break;
-                            }
-                            v = v * 16 + dv;
-                        }
-                    } else if (str_to_i64((struct str){ ent.p + 1, ent.len - 1 }, 1, 0x10FFFF,
-                                          &v) < 0) {
-                        v = -1;
-                    }
-                    if (v > 0 && v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF))
-                        cp = (uint32_t)v;
-                }
-                if (cp) {
-                    char u[4];
-                    size_t n;
-                    if (cp < 0x80) {
-                        u[0] = (char)cp;
-                        n = 1;
-                    } else if (cp < 0x800) {
-                        u[0] = (char)(0xC0 | (cp >> 6));
-                        u[1] = (char)(0x80 | (cp & 0x3F));
-                        n = 2;
-                    } else if (cp < 0x10000) {
-                        u[0] = (char)(0xE0 | (cp >> 12));
-                        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                        u[2] = (char)(0x80 | (cp & 0x3F));
-                        n = 3;
-                    } else {
-                        u[0] = (char)(0xF0 | (cp >> 18));
-                        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-                        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                        u[3] = (char)(0x80 | (cp & 0x3F));
-                        n = 4;
-                    }
-                    buf_add(b, u, n);
-                    i = (size_t)(semi - html.p) + 1;
-                    continue;
-                }
-            }
-        }
-        buf_addc(b, c);
-        i++;
-    }
-    return buf_error(b);
-}
-
 static int
 decode_mastodon_obj(struct listen_decoder *d, const json_t *st, struct listen_post *p)
 {
@@ -252,7 +162,7 @@ decode_mastodon_obj(struct listen_decoder *d, const json_t *st, struct listen_po
     acct = json_object_get(st, "account");
     if (json_is_object(acct) && get_str(acct, "acct", &s))
         p->author = s;
-    if (strip_html(&d->text, content) < 0)
+    if (html_text(&d->text, content, 0) < 0)
         return ERR_INVAL;
     p->text = buf_str(&d->text);
     p->created_ms = parse_time(st, "created_at");

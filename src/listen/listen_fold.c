@@ -22,6 +22,8 @@
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
+#include "base/utf8.h"
+
 enum fcls {
     FC_SEP = 0, /* space, punctuation, control: ends a token */
     FC_WORD,    /* letter, digit, mark, '_' in a script written with spaces */
@@ -104,31 +106,6 @@ class_of(UChar32 c)
     }
 }
 
-static size_t
-put_utf8(char *out, uint32_t c)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xC0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xE0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 /* Folds one BMP code point with ICU: NFKC_Casefold, then NFD, drop accents and separators,
  * then NFC. Writes UTF-8 into 'out' and returns its length (may be 0). */
 static size_t
@@ -163,7 +140,7 @@ fold_one(const UNormalizer2 *nfkccf, const UNormalizer2 *nfd, const UNormalizer2
         U16_NEXT(b, i, nb, d);
         if (o + 4 > max)
             return (size_t)-1;
-        o += put_utf8(out + o, (uint32_t)d);
+        o += utf8_put(out + o, (uint32_t)d);
     }
     return o;
 }
@@ -213,7 +190,7 @@ fold_build(void)
             continue;
         }
         n = fold_one(nfkccf, nfd, nfc, c, tmp, sizeof(tmp));
-        on = put_utf8(orig, (uint32_t)c);
+        on = utf8_put(orig, (uint32_t)c);
         if (n == (size_t)-1 || (n == on && memcmp(tmp, orig, n) == 0)) {
             bmp[c] = (uint32_t)cls;
             continue;
@@ -225,7 +202,7 @@ fold_build(void)
         {
             /* The folded form's own class decides (e.g. U+2460 CIRCLED ONE folds to a digit). */
             size_t i = 0;
-            uint32_t first = listen__utf8_next((struct str){ tmp, n }, &i);
+            uint32_t first = utf8_next((struct str){ tmp, n }, &i);
             cls = class_of((UChar32)first);
             if (cls == FC_SEP || cls == FC_DROP)
                 cls = FC_WORD;
@@ -258,53 +235,14 @@ listen__fold_init(void)
     pthread_once(&fold_once, fold_build);
 }
 
-uint32_t
-listen__utf8_next(struct str s, size_t *i)
+/* The rare forms (4-byte, malformed) out of line, so that next_cp stays small in the loop. */
+static NOINLINE uint32_t
+next_cp_rare(const unsigned char *p, size_t n, size_t *i)
 {
-    const unsigned char *p = (const unsigned char *)s.p + *i;
-    size_t left = s.len - *i;
-    uint32_t c;
-    size_t need;
-
-    if (p[0] < 0x80) {
-        *i += 1;
-        return p[0];
-    }
-    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-        need = 1;
-        c = p[0] & 0x1F;
-    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        need = 2;
-        c = p[0] & 0x0F;
-    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        need = 3;
-        c = p[0] & 0x07;
-    } else {
-        *i += 1;
-        return 0xFFFD;
-    }
-    if (left <= need) {
-        *i += 1;
-        return 0xFFFD;
-    }
-    for (size_t k = 1; k <= need; k++) {
-        if ((p[k] & 0xC0) != 0x80) {
-            *i += 1;
-            return 0xFFFD;
-        }
-        c = (c << 6) | (p[k] & 0x3F);
-    }
-    /* Reject overlongs, surrogates and values past U+10FFFF. */
-    if ((need == 2 && c < 0x800) || (need == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
-        (c >= 0xD800 && c <= 0xDFFF)) {
-        *i += 1;
-        return 0xFFFD;
-    }
-    *i += need + 1;
-    return c;
+    return utf8_next((struct str){ (const char *)p, n }, i);
 }
 
-/* Decodes the code point at '*i' (advancing it) exactly as listen__utf8_next does, with the
+/* Decodes the code point at '*i' (advancing it) exactly as utf8_next does, with the
  * valid 2- and 3-byte forms (Latin, Greek, Cyrillic, Arabic, Indic, CJK) inline. */
 static inline uint32_t
 next_cp(const unsigned char *p, size_t n, size_t *i)
@@ -329,7 +267,7 @@ next_cp(const unsigned char *p, size_t n, size_t *i)
             return c;
         }
     }
-    return listen__utf8_next((struct str){ (const char *)p, n }, i);
+    return next_cp_rare(p, n, i);
 }
 
 /* The class of 'c' and, through 'map'/'mlen', its folded bytes (NULL = write 'c' itself). */
@@ -349,7 +287,7 @@ lookup(uint32_t c, const char **map, size_t *mlen, char *tmp)
         if (cls == FC_WORD || cls == FC_CJK) {
             UChar32 f = u_foldCase((UChar32)c, U_FOLD_CASE_DEFAULT);
             if ((uint32_t)f != c) {
-                *mlen = put_utf8(tmp, (uint32_t)f);
+                *mlen = utf8_put(tmp, (uint32_t)f);
                 *map = tmp;
             }
         }
@@ -458,7 +396,7 @@ fold_into(struct str s, char *out)
                     out[o + k] = map[k];
                 o += mlen;
             } else {
-                o += put_utf8(out + o, c);
+                o += utf8_put(out + o, c);
             }
             last = cls;
             break;
@@ -469,7 +407,7 @@ fold_into(struct str s, char *out)
                 memcpy(out + o, map, mlen);
                 o += mlen;
             } else {
-                o += put_utf8(out + o, c);
+                o += utf8_put(out + o, c);
             }
             out[o++] = ' ';
             last = FC_SEP;

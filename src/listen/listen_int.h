@@ -28,9 +28,6 @@ void listen__fold_init(void);
  * character need no word boundary on that side. */
 bool listen__cp_nospace(uint32_t cp);
 
-/* Decodes one code point of 's' at '*i' (advancing it); invalid bytes give U+FFFD, 1 byte. */
-uint32_t listen__utf8_next(struct str s, size_t *i);
-
 /* Worst-case folded size of 'len' input bytes. */
 #define LISTEN_FOLD_BOUND(len) ((len) * 8 + 16)
 

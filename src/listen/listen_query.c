@@ -12,6 +12,8 @@
 #include "base/base.h"
 #include "listen/listen_int.h"
 
+#include "base/utf8.h"
+
 #define DEPTH_MAX 64
 #define NODES_MAX 1024
 
@@ -176,11 +178,11 @@ term_node(struct parser *ps, struct str s, bool prefix, size_t pos, int *out)
     f[n] = '\0';
     {
         struct str lit = { f, (size_t)n };
-        first_cp = listen__utf8_next(lit, &i);
+        first_cp = utf8_next(lit, &i);
         i = 0;
         while (i < lit.len) {
             last = i;
-            last_cp = listen__utf8_next(lit, &i);
+            last_cp = utf8_next(lit, &i);
             ncp++;
         }
         (void)last;

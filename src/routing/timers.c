@@ -14,9 +14,6 @@
 #include "base/base.h"
 #include "routing/routing_int.h"
 
-#include <errno.h>
-#include <time.h>
-
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/hub.h"
@@ -282,18 +279,9 @@ worker(void *arg)
         }
         if (wait == 0)
             continue;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += wait / 1000;
-        ts.tv_nsec += (wait % 1000) * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
+        int64_t until = clock_now_ms() + wait;
         pthread_mutex_lock(&t->mu);
-        while (!t->kicked && !t->stop) {
-            if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) == ETIMEDOUT)
-                break;
+        while (!t->kicked && !t->stop && clock_timedwait(&t->cv, &t->mu, until) == 0) {
         }
         pthread_mutex_unlock(&t->mu);
     }

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/jsonw.h"
 
 /* The common case without SQL: a JSON array of plain strings (no escapes), as the API writes
  * them. Routing parses every rule's and agent's lists per decision, so one json_each query
@@ -118,28 +119,6 @@ store__delete_tx(struct store__tx *tx, void *arg)
     return rc < 0 ? rc : store__changed(tx);
 }
 
-/* Appends 's' as a JSON string ('s' is valid UTF-8: callers validate), or null. */
-void
-store__json_str(struct buf *b, const char *s)
-{
-    if (!s) {
-        buf_adds(b, "null");
-        return;
-    }
-    buf_addc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            buf_addc(b, '\\');
-            buf_addc(b, (char)*p);
-        } else if (*p < 0x20) {
-            buf_printf(b, "\\u%04x", *p);
-        } else {
-            buf_addc(b, (char)*p);
-        }
-    }
-    buf_addc(b, '"');
-}
-
 void
 store__json_time(struct buf *b, int64_t ms)
 {
@@ -149,5 +128,5 @@ store__json_time(struct buf *b, int64_t ms)
         return;
     }
     clock_fmt_iso(ms, t, sizeof(t));
-    store__json_str(b, t);
+    jsonw_cstr(b, t);
 }

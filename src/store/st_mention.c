@@ -11,6 +11,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/jsonw.h"
 
 /* The mention as the API shows it, into '*out' (malloc'd); ERR_TOOBIG when it does not fit. */
 static int
@@ -19,27 +20,27 @@ mention_json(const struct mention *m, char **out)
     struct buf b;
     buf_init(&b, 4 << 20);
     buf_printf(&b, "{\"id\":%lld,\"platform\":", (long long)m->id);
-    store__json_str(&b, m->platform);
+    jsonw_cstr(&b, m->platform);
     buf_adds(&b, ",\"external_id\":");
-    store__json_str(&b, m->external_id);
+    jsonw_cstr(&b, m->external_id);
     buf_adds(&b, ",\"author\":");
-    store__json_str(&b, m->author_handle ? m->author_handle : "");
+    jsonw_cstr(&b, m->author_handle ? m->author_handle : "");
     buf_adds(&b, ",\"author_name\":");
-    store__json_str(&b, m->author_name);
+    jsonw_cstr(&b, m->author_name);
     buf_adds(&b, ",\"text\":");
-    store__json_str(&b, m->text);
+    jsonw_cstr(&b, m->text);
     buf_adds(&b, ",\"lang\":");
-    store__json_str(&b, m->lang);
+    jsonw_cstr(&b, m->lang);
     buf_adds(&b, ",\"url\":");
-    store__json_str(&b, m->url);
+    jsonw_cstr(&b, m->url);
     buf_adds(&b, ",\"created_at\":");
     store__json_time(&b, m->created_at);
     buf_adds(&b, ",\"received_at\":");
     store__json_time(&b, m->received_at);
     buf_adds(&b, ",\"intent\":");
-    store__json_str(&b, m->intent);
+    jsonw_cstr(&b, m->intent);
     buf_adds(&b, ",\"sentiment\":");
-    store__json_str(&b, m->sentiment);
+    jsonw_cstr(&b, m->sentiment);
     if (m->urgency >= 0)
         buf_printf(&b, ",\"urgency\":%d", m->urgency);
     else

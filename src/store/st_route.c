@@ -9,6 +9,7 @@
 #include "store/store_int.h"
 
 #include "base/buf.h"
+#include "base/jsonw.h"
 
 int
 store_route_input(struct store *st, struct arena *ar, int64_t conv_id,
@@ -130,20 +131,12 @@ route_apply_tx(struct store__tx *tx, void *arg)
     buf_init(&b, 4096);
     buf_printf(&b, "{\"conversation_id\":%lld,\"team_id\":%lld,\"agent_id\":%lld,"
                    "\"rule_id\":%lld,\"strategy\":\"%s\",\"queued\":%s,\"escalation\":%d,"
-                   "\"reason\":\"",
+                   "\"reason\":",
                (long long)j->conv_id, (long long)d->team_id, (long long)d->agent_id,
                (long long)d->rule_id, d->strategy ? d->strategy : "", d->agent_id ? "false" : "true",
                d->escalation);
-    for (const char *p = d->reason ? d->reason : ""; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '"' || ch == '\\')
-            buf_printf(&b, "\\%c", ch);
-        else if (ch < 0x20)
-            buf_printf(&b, "\\u%04x", ch);
-        else
-            buf_addc(&b, (char)ch);
-    }
-    buf_adds(&b, "\"}");
+    jsonw_cstr(&b, d->reason ? d->reason : "");
+    buf_addc(&b, '}');
     char *text;
     if ((rc = buf_take(&b, &text, NULL)) < 0)
         return rc;

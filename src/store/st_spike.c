@@ -8,6 +8,7 @@
 #include "store/store_int.h"
 
 #include "base/buf.h"
+#include "base/jsonw.h"
 
 #define SPIKE_COLS                                                                                 \
     "SELECT id, query_id, kind, window_start, window_end, volume, baseline, negative_share, "     \
@@ -63,7 +64,7 @@ spike_add_tx(struct store__tx *tx, void *arg)
     buf_init(&b, 1 << 20);
     buf_printf(&b, "{\"id\":%lld,\"query_id\":%lld,\"kind\":", (long long)j->id,
                (long long)a->query_id);
-    store__json_str(&b, a->kind);
+    jsonw_cstr(&b, a->kind);
     buf_adds(&b, ",\"window_start\":");
     store__json_time(&b, a->window_start);
     buf_adds(&b, ",\"window_end\":");

@@ -207,10 +207,9 @@ struct store__del_job {
 };
 int store__delete_tx(struct store__tx *tx, void *arg);
 
-/* Event payloads are JSON text built here (the store does not link jansson) (row.c). */
+/* Event payloads are JSON text built here with base/jsonw.h (the store does not link
+ * jansson) (row.c). */
 struct buf;
-/* Appends 's' as a JSON string ('s' is valid UTF-8: callers validate), or null. */
-void store__json_str(struct buf *b, const char *s);
 /* Appends 'ms' as an ISO 8601 UTC time string, or null when it is 0. */
 void store__json_time(struct buf *b, int64_t ms);
 

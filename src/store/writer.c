@@ -15,9 +15,6 @@
 #include "base/base.h"
 #include "store/store_int.h"
 
-#include <errno.h>
-#include <time.h>
-
 #include "base/clock.h"
 #include "base/hub.h"
 #include "base/log.h"
@@ -276,11 +273,8 @@ store__writer_main(void *arg)
                 continue;
             }
             /* Unwritable and idle: probe once a second until a write succeeds. */
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += PROBE_MS / 1000;
-            if (pthread_cond_timedwait(&st->work, &st->mu, &ts) != ETIMEDOUT || st->head ||
-                st->stopping)
+            if (clock_timedwait(&st->work, &st->mu, clock_now_ms() + PROBE_MS) == 0 ||
+                st->head || st->stopping)
                 continue;
             struct store__job probe = { .fn = probe_tx, .wait = true }; /* on this stack */
             st->stats.probes++;

@@ -22,6 +22,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/jsonw.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -148,24 +149,6 @@ watch_is_brand(struct str author, const char *handles)
 
 /* ---- the path of one post ----------------------------------------------------------------- */
 
-/* Appends 's' (valid UTF-8) as a JSON string. */
-static void
-json_str(struct buf *b, const char *s)
-{
-    buf_addc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            buf_addc(b, '\\');
-            buf_addc(b, (char)*p);
-        } else if (*p < 0x20) {
-            buf_printf(b, "\\u%04x", *p);
-        } else {
-            buf_addc(b, (char)*p);
-        }
-    }
-    buf_addc(b, '"');
-}
-
 static bool
 valid_text(struct str s)
 {
@@ -189,7 +172,7 @@ store_alert(struct watch *L, const struct listen_spike_alert *al)
     for (size_t i = 0; i < al->nposts; i++) {
         if (i)
             buf_addc(&posts, ',');
-        json_str(&posts, al->posts[i]);
+        jsonw_cstr(&posts, al->posts[i]);
     }
     buf_addc(&posts, ']');
     if (buf_error(&posts) < 0) {
@@ -541,16 +524,9 @@ seed_cursor_file(struct worker *w, const char *path)
 static bool
 wait_stop(struct worker *w, int64_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    int64_t until = clock_now_ms() + ms;
     pthread_mutex_lock(&w->mu);
-    while (!w->stop && pthread_cond_timedwait(&w->cv, &w->mu, &ts) == 0) {
+    while (!w->stop && clock_timedwait(&w->cv, &w->mu, until) == 0) {
     }
     bool stop = w->stop;
     pthread_mutex_unlock(&w->mu);
