@@ -16,6 +16,8 @@
 #include "care/care.h"
 #include "http/http.h"
 
+struct api__guard;
+
 struct api {
     struct api_config cfg;
     struct store *st;
@@ -24,7 +26,8 @@ struct api {
     struct http_server *srv;
     atomic_bool stopping;
     atomic_uint sse_clients;
-    struct http_route *routes;
+    struct http_route *routes;   /* what http/ serves, built from the route table */
+    struct api__guard *guards;   /* per route: the role guarded() checks (routes.c) */
     size_t nroutes;
     struct api__throttle *throttle; /* widget rate limits (throttle.c) */
 };
@@ -32,15 +35,27 @@ struct api {
 #define API_COOKIE "hark_session"
 #define API_COOKIE_SECURE "__Host-hark_session"
 
-enum {
-    API_ANY = 0,       /* any authenticated caller */
-    API_ADMIN = 1 << 0 /* admins and API tokens only */
+/* Who may call a route: the role column of the route table (routes.c). The router checks
+ * API_ANY and API_ADMIN before the handler runs and hands it the principal (api__principal);
+ * the other roles reach the handler unauthenticated, and the handler checks the credential
+ * that role names. */
+enum api__role {
+    API_PUBLIC,   /* anyone: login, health, the web app and its assets, the widget's bootstrap */
+    API_VISITOR,  /* a chat widget visitor: the handler checks the visitor session (widget.c) */
+    API_PLATFORM, /* a platform's webhook: the channel adapter checks the signature (hooks.c) */
+    API_METRICS,  /* the scraper: the handler checks the metrics token (health.c) */
+    API_ANY,      /* any authenticated caller: an agent's session or an API token */
+    API_ADMIN     /* admins and admin API tokens only */
 };
 
 /* Authenticates the request (Bearer token, else session cookie), checks the CSRF token on
- * cookie-authenticated writes, and the role. 0, or < 0 after replying 401/403. */
-int api__auth_or_reply(struct http_req *r, struct api *a, unsigned flags,
+ * cookie-authenticated writes, and 'role' (API_ANY or API_ADMIN). 0, or < 0 after replying
+ * 401/403. The router calls it (routes.c); handlers read the result with api__principal. */
+int api__auth_or_reply(struct http_req *r, struct api *a, enum api__role role,
                        struct auth_principal *p);
+/* The caller of a route whose role is API_ANY or API_ADMIN, authenticated by the router before
+ * the handler ran; it lives as long as the request. NULL on the other routes. */
+const struct auth_principal *api__principal(struct http_req *r);
 /* Decodes the body as a JSON object (Content-Type application/json). NULL after replying
  * 400 or 415. The result is released with the request's arena. */
 json_t *api__json_or_reply(struct http_req *r);

@@ -107,9 +107,6 @@ void
 api__lq_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
     struct listen_query_row *rows;
     size_t n;
     int rc = store_listen_query_list(a->st, http_arena(r), false, 0, &rows, &n);
@@ -139,9 +136,6 @@ void
 api__lq_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
     json_t *body = api__json_or_reply(r);
     if (!body)
         return;
@@ -163,9 +157,8 @@ void
 api__lq_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     reply_query(r, a, id, 200);
 }
@@ -174,9 +167,8 @@ void
 api__lq_patch(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -202,9 +194,8 @@ void
 api__lq_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     int rc = store_listen_query_delete(a->st, id);
     if (rc < 0) {
@@ -270,9 +261,6 @@ void
 api__mentions_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
     struct mention_filter f = { .limit = 50 };
     int64_t n = 0;
     const char *v;
@@ -332,9 +320,8 @@ void
 api__mention_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     struct mention m;
     int rc = store_mention_get(a->st, http_arena(r), id, &m);
@@ -355,9 +342,8 @@ void
 api__mention_convert(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -435,9 +421,6 @@ void
 api__alerts_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
     int64_t q = 0, limit = 0, cursor = 0;
     if (api__query_int_or_reply(r, "query", 1, INT64_MAX, &q) < 0 ||
         api__query_int_or_reply(r, "limit", 1, 200, &limit) < 0 ||
@@ -483,9 +466,6 @@ void
 api__listen_ingest(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
     struct str body = http_body(r);
     struct watch_ingest_result res;
     struct errmsg em = { 0 };
@@ -528,9 +508,6 @@ void
 api__lsources_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
     struct listen_source_row *rows;
     size_t n;
     int rc = store_listen_source_list(a->st, http_arena(r), 0, &rows, &n);
@@ -572,9 +549,6 @@ void
 api__lsource_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
     json_t *body = api__json_or_reply(r);
     if (!body)
         return;
@@ -626,9 +600,8 @@ void
 api__lsource_patch(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -651,9 +624,8 @@ void
 api__lsource_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     int rc = store_listen_source_delete(a->st, id);
     if (rc < 0) {

@@ -149,9 +149,9 @@ void
 api__conv_private_reply(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
+    const struct auth_principal *p = api__principal(r);
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -237,7 +237,7 @@ api__conv_private_reply(struct http_req *r, void *ctx)
         }
         return;
     }
-    struct private_reply pr = { .public_conv_id = id, .agent_id = p.agent_id,
+    struct private_reply pr = { .public_conv_id = id, .agent_id = p->agent_id,
                                 .recipient_id = res.recipient_id, .dm_thread = dm_thread,
                                 .text = str_c(text),
                                 .external_id = res.external_id[0] ? res.external_id : NULL };

@@ -129,9 +129,6 @@ void
 api__teams_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
     struct store_team *v;
     size_t n;
     int rc = store_team_list(a->st, http_arena(r), &v, &n);
@@ -149,9 +146,6 @@ void
 api__teams_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
     put_team(r, a, 0);
 }
 
@@ -159,9 +153,8 @@ void
 api__team_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     reply_team(r, a, id, 200);
 }
@@ -170,9 +163,8 @@ void
 api__team_update(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     put_team(r, a, id);
 }
@@ -181,9 +173,8 @@ void
 api__team_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     int rc = store_team_delete(a->st, id);
     if (rc < 0) {
@@ -229,9 +220,6 @@ void
 api__profiles_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
     struct store_profile *v;
     size_t n;
     int rc = store_profile_list(a->st, http_arena(r), &v, &n);
@@ -261,9 +249,8 @@ void
 api__profile_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     reply_profile(r, a, id);
 }
@@ -272,11 +259,11 @@ void
 api__profile_update(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
+    const struct auth_principal *p = api__principal(r);
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    if (strcmp(p.role, "admin") != 0 && p.agent_id != id) {
+    if (strcmp(p->role, "admin") != 0 && p->agent_id != id) {
         http_reply_error(r, ERR_PERM, "only admins change other agents' profiles");
         return;
     }
@@ -312,17 +299,15 @@ void
 api__me_availability(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
-    if (!p.agent_id) {
+    const struct auth_principal *p = api__principal(r);
+    if (!p->agent_id) {
         http_reply_error(r, ERR_INVAL, "an API token has no availability");
         return;
     }
     json_t *body = api__json_or_reply(r);
     if (!body)
         return;
-    struct store_profile x = { .agent_id = p.agent_id, .capacity = -1 };
+    struct store_profile x = { .agent_id = p->agent_id, .capacity = -1 };
     if (api__opt_string_or_reply(r, body, "availability", 16, &x.availability) < 0 ||
         availability_ok(r, x.availability) < 0)
         return;
@@ -335,5 +320,5 @@ api__me_availability(struct http_req *r, void *ctx)
         http_reply_error(r, rc, "cannot save availability");
         return;
     }
-    reply_profile(r, a, p.agent_id);
+    reply_profile(r, a, p->agent_id);
 }
