@@ -86,7 +86,7 @@ api__channels_create(struct http_req *r, void *ctx)
                                                        (long long)saved.id));
     json_object_set_new(o, "secret", json_string(secret)); /* shown once */
     /* Meta's handshake token is pasted into the platform with the webhook URL: shown here
-     * once, like the secret (issue 6). */
+     * once, like the secret. */
     json_t *plain = codec_parse_object(saved.settings);
     json_t *vt = json_object_get(plain, "verify_token");
     if (json_is_string(vt))

@@ -15,7 +15,7 @@
 
 #define Q_MAX 200
 
-/* codec_conv plus the platform's reply window (issue 6): when free-form replies stop being
+/* codec_conv plus the platform's reply window: when free-form replies stop being
  * allowed ('reply_window_closes_at', null when the channel has no window or the thread is
  * public) and whether that is still ahead. */
 static json_t *
@@ -65,7 +65,7 @@ api__convs_list(struct http_req *r, void *ctx)
     const char *v;
     int64_t n = 0;
     if ((v = http_query(r, "unanswered")) && strcmp(v, "true") == 0) {
-        api__unanswered_list(r, a); /* issue 7: the Unanswered view */
+        api__unanswered_list(r, a); /* the Unanswered view (sla.c) */
         return;
     }
 
@@ -385,7 +385,7 @@ api__conv_status(struct http_req *r, void *ctx)
         http_reply_error_status(r, 422, "invalid_field", "'snooze_until' needs status snoozed");
         return;
     }
-    /* Issue 7: an inbound message never ends silently unanswered. */
+    /* An inbound message never ends silently unanswered. */
     if (strcmp(status, "resolved") == 0 && (!reason || !reason[0]) &&
         routing_sla_unanswered(care_routing(a->care), id) == 1) {
         http_reply_error_status(r, 422, "reason_required",

@@ -24,7 +24,7 @@
 
 struct sse {
     struct api *a;
-    int64_t presence_agent; /* issue 7: the web app's agent, online while connected; 0: none */
+    int64_t presence_agent; /* the web app's agent, online while connected; 0: none */
     int64_t last;           /* last sequence number written out */
     bool opened;            /* the opening ("retry", ": connected") was written */
     struct hub_sub sub;

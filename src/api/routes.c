@@ -108,7 +108,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "GET", "/hooks/{channel}", api__hook_get, API_PLATFORM, 0 },
         { "GET", "/healthz", api__healthz, API_PUBLIC, 0 },
         { "GET", "/metrics", api__metrics, API_METRICS, 0 },
-        /* Issue 3: delivery retry, the chat widget's public endpoints, the web app. */
+        /* Delivery retry, the chat widget's public endpoints, the web app. */
         { "POST", "/api/v1/messages/{id}/retry", api__msg_retry, API_ANY, 4 * KB },
         { "OPTIONS", "/api/v1/widget/{channel}/*", api__widget_preflight, API_PUBLIC, 0 },
         { "GET", "/api/v1/widget/{channel}/info", api__widget_info, API_PUBLIC, 0 },
@@ -118,7 +118,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "GET", "/api/v1/widget/{channel}/events", api__widget_events, API_VISITOR, 0 },
         { "GET", "/widget.js", api__web_widget_js, API_PUBLIC, 0 },
         { "GET", "/assets/*", api__web_asset, API_PUBLIC, 0 },
-        /* Issue 5: listening. */
+        /* Listening. */
         { "GET", "/api/v1/listening/queries", api__lq_list, API_ANY, 0 },
         { "POST", "/api/v1/listening/queries", api__lq_create, API_ADMIN, 16 * KB },
         { "GET", "/api/v1/listening/queries/{id}", api__lq_get, API_ANY, 0 },
@@ -133,10 +133,10 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "POST", "/api/v1/listening/sources", api__lsource_create, API_ADMIN, 8 * KB },
         { "PATCH", "/api/v1/listening/sources/{id}", api__lsource_patch, API_ADMIN, 4 * KB },
         { "DELETE", "/api/v1/listening/sources/{id}", api__lsource_delete, API_ADMIN, 0 },
-        /* Issue 6: public to private (Meta's private reply; X's DM). */
+        /* Public to private (Meta's private reply; X's DM). */
         { "POST", "/api/v1/conversations/{id}/private-reply", api__conv_private_reply, API_ANY,
           64 * KB },
-        /* Issue 7: routing, SLA policies, business hours, the unanswered view. */
+        /* Routing, SLA policies, business hours, the unanswered view. */
         { "GET", "/api/v1/teams", api__teams_list, API_ANY, 0 },
         { "POST", "/api/v1/teams", api__teams_create, API_ADMIN, 32 * KB },
         { "GET", "/api/v1/teams/{id}", api__team_get, API_ANY, 0 },

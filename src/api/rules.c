@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rules.c - routing rules (admins): GET/POST /api/v1/routing/rules, GET/PUT/DELETE
- * /api/v1/routing/rules/{id}; and the small body helpers the issue 7 resources share.
+ * /api/v1/routing/rules/{id}; and the small body helpers the routing resources share.
  * A PUT replaces the whole rule. Rules are tried in 'position' order, first match wins.
  */
 #include "base/base.h"

@@ -146,7 +146,7 @@ void http_stream_wake(struct http_stream *s);
 struct buf;
 void http_json_escape(struct buf *out, const char *s);
 
-/* ---- static files (static.c; issue 3: the web app and the chat widget) -------------------- */
+/* ---- static files (static.c: the web app and the chat widget) ----------------------------- */
 
 /* Serves built front-end assets from one folder. Paths are checked segment by segment before
  * the file system is touched: empty, "." and ".." segments, hidden names (leading '.'),
