@@ -9,6 +9,7 @@
 #include "api/api_int.h"
 
 #include "base/arena.h"
+#include "channels/chan.h"
 #include "store/store.h"
 
 static json_t *
@@ -24,13 +25,13 @@ sla_json(const struct conv *c, const struct store_conv_sla *x)
     json_object_set_new(o, "next_response_due", codec_time(x->next_due));
     json_object_set_new(o, "resolution_due", codec_time(x->resolve_due));
     json_object_set_new(o, "first_reply_at", codec_time(x->first_reply_at));
-    /* The platform's own window for free-form replies, shown beside the SLA. */
-    bool window = c->channel_type && (strcmp(c->channel_type, "whatsapp") == 0 ||
-                                      strcmp(c->channel_type, "messenger") == 0 ||
-                                      strcmp(c->channel_type, "instagram") == 0);
+    /* The platform's own window for free-form replies, shown beside the SLA: the channel
+     * adapter says how long it is (chan_ops.reply_window_ms; 0: none). */
+    const struct chan_ops *ops = chan_find(c->channel_type);
+    int64_t window_ms = ops ? ops->reply_window_ms : 0;
     json_object_set_new(o, "reply_window_ends",
-                        window && c->last_inbound_at
-                            ? codec_time(c->last_inbound_at + 24LL * 3600 * 1000)
+                        window_ms && c->last_inbound_at
+                            ? codec_time(c->last_inbound_at + window_ms)
                             : json_null());
     json_object_set_new(o, "acknowledged_message_id",
                         x->autoack_msg_id ? json_integer(x->autoack_msg_id) : json_null());
