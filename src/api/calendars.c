@@ -161,7 +161,7 @@ put_cal(struct http_req *r, struct api *a, int64_t id)
     if (cal_body(r, &c) < 0)
         return;
     int64_t out = 0;
-    int rc = store_calendar_put(a->st, id, &c, &out);
+    int rc = routing_calendar_put(care_routing(a->care), id, &c, &out);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such calendar" : "cannot save calendar");
         return;
@@ -220,7 +220,7 @@ api__calendar_delete(struct http_req *r, void *ctx)
     int64_t id;
     if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_calendar_delete(a->st, id);
+    int rc = routing_calendar_delete(care_routing(a->care), id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND   ? "no such calendar"
                                 : rc == ERR_CONFLICT ? "a team or SLA policy uses this calendar"

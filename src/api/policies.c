@@ -104,7 +104,7 @@ put_policy(struct http_req *r, struct api *a, int64_t id)
     if (policy_body(r, &p) < 0)
         return;
     int64_t out = 0;
-    int rc = store_sla_policy_put(a->st, id, &p, &out);
+    int rc = routing_sla_policy_put(care_routing(a->care), id, &p, &out);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such policy or calendar"
                                                    : "cannot save policy");
@@ -164,7 +164,7 @@ api__policy_delete(struct http_req *r, void *ctx)
     int64_t id;
     if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_sla_policy_delete(a->st, id);
+    int rc = routing_sla_policy_delete(care_routing(a->care), id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such policy" : "cannot delete policy");
         return;

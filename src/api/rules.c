@@ -192,7 +192,7 @@ put(struct http_req *r, struct api *a, int64_t id)
     if (rule_body(r, &x) < 0)
         return;
     int64_t out = 0;
-    int rc = store_rule_put(a->st, id, &x, &out);
+    int rc = routing_rule_put(care_routing(a->care), id, &x, &out);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such rule or team" : "cannot save rule");
         return;
@@ -234,7 +234,7 @@ api__rule_delete(struct http_req *r, void *ctx)
     int64_t id;
     if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_rule_delete(a->st, id);
+    int rc = routing_rule_delete(care_routing(a->care), id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such rule" : "cannot delete rule");
         return;

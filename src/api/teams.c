@@ -174,7 +174,7 @@ api__team_delete(struct http_req *r, void *ctx)
     int64_t id;
     if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_team_delete(a->st, id);
+    int rc = routing_team_delete(care_routing(a->care), id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND   ? "no such team"
                                 : rc == ERR_CONFLICT ? "a routing rule sends to this team"
