@@ -119,7 +119,7 @@ api__me_update(struct http_req *r, void *ctx)
         http_reply_error_status(r, 422, "invalid_field", "invalid 'avatar_url': want an http(s) URL");
         return;
     }
-    int rc = store_agent_update(a->st, p->agent_id, &upd);
+    int rc = auth_agent_update(care_auth(a->care), p->agent_id, &upd);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot update profile");
         return;

@@ -98,7 +98,7 @@ api__token_revoke(struct http_req *r, void *ctx)
     int64_t id;
     if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_token_revoke(a->st, id);
+    int rc = auth_token_revoke(care_auth(a->care), id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such token" : "cannot revoke token");
         return;
