@@ -69,7 +69,7 @@ api__channels_create(struct http_req *r, void *ctx)
     char secret[65];
     rand_hex(secret, 32);
     struct channel ch = { .type = type, .name = name, .secret = secret, .settings = norm };
-    rc = store_channel_add(a->st, &ch, &ch.id);
+    rc = care_channel_add(a->care, &ch, &ch.id);
     free(norm);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot create channel");

@@ -153,7 +153,7 @@ api__contact_patch(struct http_req *r, void *ctx)
         c.attributes = arena_strdup(http_arena(r), s);
         free(s);
     }
-    int rc = store_contact_update(a->st, id, &c);
+    int rc = care_contact_update(a->care, id, &c);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such contact" : "cannot update contact");
         return;

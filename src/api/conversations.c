@@ -346,7 +346,7 @@ api__conv_assign(struct http_req *r, void *ctx)
                                 "invalid 'agent_id': want an agent id, \"me\" or null");
         return;
     }
-    int rc = store_conv_assign(a->st, id, agent, p->agent_id);
+    int rc = care_conv_assign(a->care, id, agent, p->agent_id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation or agent" : "cannot assign");
         return;
@@ -394,7 +394,7 @@ api__conv_status(struct http_req *r, void *ctx)
                                 "no_reply_needed)");
         return;
     }
-    int rc = store_conv_set_status(a->st, id, status, until, reason, p->agent_id);
+    int rc = care_conv_set_status(a->care, id, status, until, reason, p->agent_id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot set status");
         return;
@@ -471,7 +471,7 @@ api__conv_labels(struct http_req *r, void *ctx)
                labels_or_reply(r, json_object_get(body, "remove"), "remove", rem, &nrem) < 0) {
         return;
     }
-    int rc = store_conv_labels(a->st, id, add, nadd, rem, nrem);
+    int rc = care_conv_labels(a->care, id, add, nadd, rem, nrem);
     if (rc < 0) {
         http_reply_error(r, rc,
                          rc == ERR_NOTFOUND ? "no such conversation"
@@ -489,7 +489,7 @@ api__conv_read(struct http_req *r, void *ctx)
     int64_t id;
     if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_conv_mark_read(a->st, id);
+    int rc = care_conv_mark_read(a->care, id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot mark read");
         return;

@@ -398,12 +398,10 @@ api__mention_convert(struct http_req *r, void *ctx)
         in.urgency = m.urgency >= 0 ? m.urgency : 0;
         in.urgency_reasons = m.urgency_reasons;
     }
-    /* care_ingest, like a webhook: triage (the mention's is the fallback without models),
+    /* Through care_ingest, like a webhook: triage (the mention's is the fallback without models),
      * store, then routing and the SLA clocks of a new conversation. */
     struct ingest_result res;
-    rc = care_ingest(a->care, ar, &in, &res);
-    if (rc == 0)
-        rc = store_mention_set_conversation(a->st, id, res.conversation_id);
+    rc = care_mention_convert(a->care, ar, id, &in, &res);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot create the conversation");
         return;

@@ -124,7 +124,7 @@ api__conv_private_reply(struct http_req *r, void *ctx)
                                 .text = str_c(text),
                                 .external_id = res.external_id[0] ? res.external_id : NULL };
     int64_t dm_id, msg_id;
-    rc = store_private_reply(a->st, &pr, &dm_id, &msg_id);
+    rc = care_private_reply_record(a->care, &pr, &dm_id, &msg_id);
     if (rc < 0) {
         http_reply_error(r, rc, "sent, but cannot record the private reply");
         return;

@@ -44,7 +44,7 @@ api__triage_correct(struct http_req *r, void *ctx)
                                 "invalid 'sentiment': want negative, neutral or positive");
         return;
     }
-    int rc = store_triage_correct(a->st, id, p->agent_id, intent, sentiment);
+    int rc = care_triage_correct(a->care, id, p->agent_id, intent, sentiment);
     if (rc < 0) {
         http_reply_error(r, rc == ERR_INVAL ? ERR_CONFLICT : rc,
                          rc == ERR_NOTFOUND ? "no such message"
