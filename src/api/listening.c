@@ -94,15 +94,6 @@ query_fields_or_reply(struct http_req *r, json_t *body, bool partial, const char
     return 0;
 }
 
-static void
-reload_or_log(struct api *a)
-{
-    struct errmsg em = { 0 };
-    /* The rows are durable either way; a failed compile keeps the previous set and is logged
-     * by the service. */
-    watch_reload(care_watch(a->care), &em);
-}
-
 void
 api__lq_list(struct http_req *r, void *ctx)
 {
@@ -144,12 +135,12 @@ api__lq_create(struct http_req *r, void *ctx)
     if (query_fields_or_reply(r, body, false, &name, &text, &active) < 0)
         return;
     int64_t id;
-    int rc = store_listen_query_add(a->st, name ? name : text, text, active != 0, &id);
+    int rc = watch_query_add(care_watch(a->care), a->st, name ? name : text, text, active != 0,
+                             &id);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot store query");
         return;
     }
-    reload_or_log(a);
     reply_query(r, a, id, 201);
 }
 
@@ -181,12 +172,11 @@ api__lq_patch(struct http_req *r, void *ctx)
         bad_field(r, "invalid 'query': want 1..4096 bytes of query text");
         return;
     }
-    int rc = store_listen_query_update(a->st, id, name, text, active);
+    int rc = watch_query_update(care_watch(a->care), a->st, id, name, text, active);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such query" : "cannot update query");
         return;
     }
-    reload_or_log(a);
     reply_query(r, a, id, 200);
 }
 
@@ -197,12 +187,11 @@ api__lq_delete(struct http_req *r, void *ctx)
     int64_t id;
     if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_listen_query_delete(a->st, id);
+    int rc = watch_query_delete(care_watch(a->care), a->st, id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such query" : "cannot delete query");
         return;
     }
-    reload_or_log(a);
     http_reply(r, 204, NULL, "", 0);
 }
 
@@ -584,13 +573,12 @@ api__lsource_create(struct http_req *r, void *ctx)
         return;
     }
     int64_t id;
-    rc = store_listen_source_add(a->st, spec, json_is_true(tls), token,
-                                     !active || json_is_true(active), &id);
+    rc = watch_source_add(care_watch(a->care), a->st, spec, json_is_true(tls), token,
+                          !active || json_is_true(active), &id);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot store source");
         return;
     }
-    watch_sources_reload(care_watch(a->care));
     reply_source(r, a, id, 201);
 }
 
@@ -609,12 +597,11 @@ api__lsource_patch(struct http_req *r, void *ctx)
         bad_field(r, "invalid 'active': want true or false");
         return;
     }
-    int rc = store_listen_source_update(a->st, id, json_is_true(active));
+    int rc = watch_source_update(care_watch(a->care), a->st, id, json_is_true(active));
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot update source");
         return;
     }
-    watch_sources_reload(care_watch(a->care));
     reply_source(r, a, id, 200);
 }
 
@@ -625,11 +612,10 @@ api__lsource_delete(struct http_req *r, void *ctx)
     int64_t id;
     if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_listen_source_delete(a->st, id);
+    int rc = watch_source_delete(care_watch(a->care), a->st, id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot delete source");
         return;
     }
-    watch_sources_reload(care_watch(a->care));
     http_reply(r, 204, NULL, "", 0);
 }
