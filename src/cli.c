@@ -604,7 +604,7 @@ cli_channel(int argc, char **argv)
     else
         printf("webhook_url: http://%s:%d/hooks/%lld\n", addr, port, (long long)id);
     printf("secret: %s\n", secret);
-    /* Meta's handshake token, to paste into the app dashboard with the URL (issue 6). Meta
+    /* Meta's handshake token, to paste into the app dashboard with the URL. Meta
      * adapters accept tokens without quotes or backslashes, so the JSON text is the value. */
     const char *vt = settings_shown ? strstr(settings_shown, "\"verify_token\":\"") : NULL;
     if (vt) {

@@ -16,6 +16,8 @@
 #include "care/care.h"
 #include "http/http.h"
 
+struct api__guard;
+
 struct api {
     struct api_config cfg;
     struct store *st;
@@ -24,7 +26,8 @@ struct api {
     struct http_server *srv;
     atomic_bool stopping;
     atomic_uint sse_clients;
-    struct http_route *routes;
+    struct http_route *routes;   /* what http/ serves, built from the route table */
+    struct api__guard *guards;   /* per route: the role guarded() checks (routes.c) */
     size_t nroutes;
     struct api__throttle *throttle; /* widget rate limits (throttle.c) */
 };
@@ -32,15 +35,27 @@ struct api {
 #define API_COOKIE "hark_session"
 #define API_COOKIE_SECURE "__Host-hark_session"
 
-enum {
-    API_ANY = 0,       /* any authenticated caller */
-    API_ADMIN = 1 << 0 /* admins and API tokens only */
+/* Who may call a route: the role column of the route table (routes.c). The router checks
+ * API_ANY and API_ADMIN before the handler runs and hands it the principal (api__principal);
+ * the other roles reach the handler unauthenticated, and the handler checks the credential
+ * that role names. */
+enum api__role {
+    API_PUBLIC,   /* anyone: login, health, the web app and its assets, the widget's bootstrap */
+    API_VISITOR,  /* a chat widget visitor: the handler checks the visitor session (widget.c) */
+    API_PLATFORM, /* a platform's webhook: the channel adapter checks the signature (hooks.c) */
+    API_METRICS,  /* the scraper: the handler checks the metrics token (health.c) */
+    API_ANY,      /* any authenticated caller: an agent's session or an API token */
+    API_ADMIN     /* admins and admin API tokens only */
 };
 
 /* Authenticates the request (Bearer token, else session cookie), checks the CSRF token on
- * cookie-authenticated writes, and the role. 0, or < 0 after replying 401/403. */
-int api__auth_or_reply(struct http_req *r, struct api *a, unsigned flags,
+ * cookie-authenticated writes, and 'role' (API_ANY or API_ADMIN). 0, or < 0 after replying
+ * 401/403. The router calls it (routes.c); handlers read the result with api__principal. */
+int api__auth_or_reply(struct http_req *r, struct api *a, enum api__role role,
                        struct auth_principal *p);
+/* The caller of a route whose role is API_ANY or API_ADMIN, authenticated by the router before
+ * the handler ran; it lives as long as the request. NULL on the other routes. */
+const struct auth_principal *api__principal(struct http_req *r);
 /* Decodes the body as a JSON object (Content-Type application/json). NULL after replying
  * 400 or 415. The result is released with the request's arena. */
 json_t *api__json_or_reply(struct http_req *r);
@@ -107,7 +122,7 @@ void api__hook_get(struct http_req *r, void *ctx);
 void api__healthz(struct http_req *r, void *ctx);
 void api__metrics(struct http_req *r, void *ctx);
 
-/* ---- the web app, the chat widget and delivery retry (issue 3) --------------------------- */
+/* ---- the web app, the chat widget and delivery retry ------------------------------------ */
 
 /* web.c: the built app (catch-all: must be the last route), its hashed assets, widget.js. */
 void api__web_app(struct http_req *r, void *ctx);
@@ -131,7 +146,7 @@ int64_t api__throttle_take(struct api__throttle *t, const char *key, int burst, 
 /* messages.c: POST /api/v1/messages/{id}/retry. */
 void api__msg_retry(struct http_req *r, void *ctx);
 
-/* ---- listening (listening.c; issue 5) ------------------------------------------------- */
+/* ---- listening (listening.c) ----------------------------------------------------------- */
 void api__lq_list(struct http_req *r, void *ctx);
 void api__lq_create(struct http_req *r, void *ctx);
 void api__lq_get(struct http_req *r, void *ctx);
@@ -147,7 +162,7 @@ void api__lsource_create(struct http_req *r, void *ctx);
 void api__lsource_patch(struct http_req *r, void *ctx);
 void api__lsource_delete(struct http_req *r, void *ctx);
 
-/* ---- platform rules: reply windows, templates, public to private (platform.c; issue 6) --- */
+/* ---- platform rules: reply windows and templates (platform.c), private replies ---------- */
 
 struct conv;
 /* Refuses a free-form reply in 'c' once its channel's customer-service window
@@ -160,10 +175,10 @@ int api__platform_window_or_reply(struct http_req *r, const struct conv *c);
  * '*payload' to the JSON handed to the adapter (request arena). < 0 after replying 404/422. */
 int api__platform_template_or_reply(struct http_req *r, struct api *a, int64_t conv_id,
                                     json_t *body, json_t **text, char **payload);
-/* POST /api/v1/conversations/{id}/private-reply {"text"}. */
+/* private_replies.c: POST /api/v1/conversations/{id}/private-reply {"text"}. */
 void api__conv_private_reply(struct http_req *r, void *ctx);
 
-/* ---- routing, SLA, business hours (issue 7) ---------------------------------------------- */
+/* ---- routing, SLA, business hours ------------------------------------------------------- */
 
 /* rules.c: an optional member that must be an array of at most 64 plain strings (1..100 bytes
  * of UTF-8); '*out' gets its compact JSON text (NULL when absent). < 0 after replying 422. */
@@ -183,12 +198,13 @@ void api__rule_update(struct http_req *r, void *ctx);
 void api__rule_delete(struct http_req *r, void *ctx);
 /* queue.c: GET /api/v1/routing/queue, the routing queue oldest first with its total. */
 void api__routing_queue(struct http_req *r, void *ctx);
-/* teams.c: teams, agent routing profiles and availability. */
+/* teams.c */
 void api__teams_list(struct http_req *r, void *ctx);
 void api__teams_create(struct http_req *r, void *ctx);
 void api__team_get(struct http_req *r, void *ctx);
 void api__team_update(struct http_req *r, void *ctx);
 void api__team_delete(struct http_req *r, void *ctx);
+/* profiles.c: agents' routing profiles and an agent's own availability. */
 void api__profiles_list(struct http_req *r, void *ctx);
 void api__profile_get(struct http_req *r, void *ctx);
 void api__profile_update(struct http_req *r, void *ctx);
@@ -199,12 +215,13 @@ void api__calendars_create(struct http_req *r, void *ctx);
 void api__calendar_get(struct http_req *r, void *ctx);
 void api__calendar_update(struct http_req *r, void *ctx);
 void api__calendar_delete(struct http_req *r, void *ctx);
-/* policies.c: SLA policies, a conversation's SLA and routing, the unanswered view. */
+/* policies.c: SLA policies. */
 void api__policies_list(struct http_req *r, void *ctx);
 void api__policies_create(struct http_req *r, void *ctx);
 void api__policy_get(struct http_req *r, void *ctx);
 void api__policy_update(struct http_req *r, void *ctx);
 void api__policy_delete(struct http_req *r, void *ctx);
+/* sla.c: a conversation's SLA and routing, the unanswered view. */
 void api__conv_sla(struct http_req *r, void *ctx);
 /* GET /api/v1/conversations?unanswered=true (called by api__convs_list). */
 void api__unanswered_list(struct http_req *r, struct api *a);

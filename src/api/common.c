@@ -44,7 +44,8 @@ api__reply_err(struct http_req *r, int rc, const struct errmsg *em, const char *
 }
 
 int
-api__auth_or_reply(struct http_req *r, struct api *a, unsigned flags, struct auth_principal *p)
+api__auth_or_reply(struct http_req *r, struct api *a, enum api__role role,
+                   struct auth_principal *p)
 {
     const char *authz = http_header(r, "Authorization");
     int rc;
@@ -70,7 +71,7 @@ api__auth_or_reply(struct http_req *r, struct api *a, unsigned flags, struct aut
             return ERR_PERM;
         }
     }
-    if ((flags & API_ADMIN) && strcmp(p->role, "admin") != 0) {
+    if (role == API_ADMIN && strcmp(p->role, "admin") != 0) {
         http_reply_error(r, ERR_PERM, "admins only");
         return ERR_PERM;
     }

@@ -15,7 +15,7 @@
 
 #define Q_MAX 200
 
-/* codec_conv plus the platform's reply window (issue 6): when free-form replies stop being
+/* codec_conv plus the platform's reply window: when free-form replies stop being
  * allowed ('reply_window_closes_at', null when the channel has no window or the thread is
  * public) and whether that is still ahead. */
 static json_t *
@@ -60,14 +60,12 @@ void
 api__convs_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
+    const struct auth_principal *p = api__principal(r);
     struct conv_filter f = { .limit = 50 };
     const char *v;
     int64_t n = 0;
     if ((v = http_query(r, "unanswered")) && strcmp(v, "true") == 0) {
-        api__unanswered_list(r, a); /* issue 7: the Unanswered view */
+        api__unanswered_list(r, a); /* the Unanswered view (sla.c) */
         return;
     }
 
@@ -80,7 +78,7 @@ api__convs_list(struct http_req *r, void *ctx)
     }
     if ((v = http_query(r, "assignee"))) {
         if (strcmp(v, "me") == 0) {
-            f.assignee = p.agent_id ? p.agent_id : -1;
+            f.assignee = p->agent_id ? p->agent_id : -1;
         } else if (strcmp(v, "none") == 0) {
             f.assignee = -1;
         } else if (str_to_i64(str_c(v), 1, INT64_MAX, &f.assignee) < 0) {
@@ -178,11 +176,9 @@ void
 api__convs_counts(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
+    const struct auth_principal *p = api__principal(r);
     struct conv_counts c;
-    int rc = store_conv_counts(a->st, p.agent_id, &c);
+    int rc = store_conv_counts(a->st, p->agent_id, &c);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot count conversations");
         return;
@@ -227,10 +223,9 @@ void
 api__conv_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id, before;
     int rc, limit;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0 ||
+    if (api__id_or_reply(r, 0, &id) < 0 ||
         api__msg_page_or_reply(r, &before, &limit) < 0)
         return;
     json_t *o = conv_full(a, http_arena(r), id, before, limit, &rc);
@@ -258,9 +253,9 @@ void
 api__conv_reply(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
+    const struct auth_principal *p = api__principal(r);
     int64_t id, msg_id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -303,8 +298,8 @@ api__conv_reply(struct http_req *r, void *ctx)
         }
     }
     struct str t = { json_string_value(text), json_string_length(text) };
-    int rc = payload ? care_reply_payload(a->care, id, p.agent_id, t, payload, &msg_id)
-                     : care_reply(a->care, id, p.agent_id, t, note, &msg_id);
+    int rc = payload ? care_reply_payload(a->care, id, p->agent_id, t, payload, &msg_id)
+                     : care_reply(a->care, id, p->agent_id, t, note, &msg_id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot store reply");
         return;
@@ -334,9 +329,9 @@ void
 api__conv_assign(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
+    const struct auth_principal *p = api__principal(r);
     int64_t id, agent = 0;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -344,14 +339,14 @@ api__conv_assign(struct http_req *r, void *ctx)
     json_t *v = json_object_get(body, "agent_id");
     if (json_is_integer(v) && json_integer_value(v) > 0) {
         agent = json_integer_value(v);
-    } else if (json_is_string(v) && strcmp(json_string_value(v), "me") == 0 && p.agent_id) {
-        agent = p.agent_id;
+    } else if (json_is_string(v) && strcmp(json_string_value(v), "me") == 0 && p->agent_id) {
+        agent = p->agent_id;
     } else if (!json_is_null(v)) {
         http_reply_error_status(r, 422, "invalid_field",
                                 "invalid 'agent_id': want an agent id, \"me\" or null");
         return;
     }
-    int rc = store_conv_assign(a->st, id, agent, p.agent_id);
+    int rc = care_conv_assign(a->care, id, agent, p->agent_id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation or agent" : "cannot assign");
         return;
@@ -363,9 +358,9 @@ void
 api__conv_status(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
+    const struct auth_principal *p = api__principal(r);
     int64_t id, until = 0;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -390,7 +385,7 @@ api__conv_status(struct http_req *r, void *ctx)
         http_reply_error_status(r, 422, "invalid_field", "'snooze_until' needs status snoozed");
         return;
     }
-    /* Issue 7: an inbound message never ends silently unanswered. */
+    /* An inbound message never ends silently unanswered. */
     if (strcmp(status, "resolved") == 0 && (!reason || !reason[0]) &&
         routing_sla_unanswered(care_routing(a->care), id) == 1) {
         http_reply_error_status(r, 422, "reason_required",
@@ -399,7 +394,7 @@ api__conv_status(struct http_req *r, void *ctx)
                                 "no_reply_needed)");
         return;
     }
-    int rc = store_conv_set_status(a->st, id, status, until, reason, p.agent_id);
+    int rc = care_conv_set_status(a->care, id, status, until, reason, p->agent_id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot set status");
         return;
@@ -440,9 +435,8 @@ void
 api__conv_labels(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -477,7 +471,7 @@ api__conv_labels(struct http_req *r, void *ctx)
                labels_or_reply(r, json_object_get(body, "remove"), "remove", rem, &nrem) < 0) {
         return;
     }
-    int rc = store_conv_labels(a->st, id, add, nadd, rem, nrem);
+    int rc = care_conv_labels(a->care, id, add, nadd, rem, nrem);
     if (rc < 0) {
         http_reply_error(r, rc,
                          rc == ERR_NOTFOUND ? "no such conversation"
@@ -492,11 +486,10 @@ void
 api__conv_read(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_conv_mark_read(a->st, id);
+    int rc = care_conv_mark_read(a->care, id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot mark read");
         return;

@@ -128,7 +128,7 @@ api__metrics(struct http_req *r, void *ctx)
             metrics_get(&am->logins_failed));
     counter(&b, "hark_logins_limited_total", "Logins refused by the rate limit.", "counter",
             metrics_get(&am->logins_limited));
-    /* Issue 7: the unanswered-message guarantee and SLA timers. */
+    /* The unanswered-message guarantee and SLA timers. */
     int64_t unanswered = store_unanswered_count(a->st);
     counter(&b, "hark_unanswered_conversations",
             "Conversations whose last customer message has no human reply.", "gauge",
@@ -144,7 +144,7 @@ api__metrics(struct http_req *r, void *ctx)
             metrics_get(&rm->route_from_queue));
     counter(&b, "hark_routing_failed_total", "Routing decisions that failed.", "counter",
             metrics_get(&rm->route_failed));
-    /* Issue 5: listening. */
+    /* Listening. */
     struct watch_metrics lm;
     watch_metrics(care_watch(a->care), &lm);
     counter(&b, "hark_listen_posts_total", "Posts seen by the listening matcher.", "counter",

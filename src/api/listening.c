@@ -94,22 +94,10 @@ query_fields_or_reply(struct http_req *r, json_t *body, bool partial, const char
     return 0;
 }
 
-static void
-reload_or_log(struct api *a)
-{
-    struct errmsg em = { 0 };
-    /* The rows are durable either way; a failed compile keeps the previous set and is logged
-     * by the service. */
-    watch_reload(care_watch(a->care), &em);
-}
-
 void
 api__lq_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
     struct listen_query_row *rows;
     size_t n;
     int rc = store_listen_query_list(a->st, http_arena(r), false, 0, &rows, &n);
@@ -139,9 +127,6 @@ void
 api__lq_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
     json_t *body = api__json_or_reply(r);
     if (!body)
         return;
@@ -150,12 +135,12 @@ api__lq_create(struct http_req *r, void *ctx)
     if (query_fields_or_reply(r, body, false, &name, &text, &active) < 0)
         return;
     int64_t id;
-    int rc = store_listen_query_add(a->st, name ? name : text, text, active != 0, &id);
+    int rc = watch_query_add(care_watch(a->care), a->st, name ? name : text, text, active != 0,
+                             &id);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot store query");
         return;
     }
-    reload_or_log(a);
     reply_query(r, a, id, 201);
 }
 
@@ -163,9 +148,8 @@ void
 api__lq_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     reply_query(r, a, id, 200);
 }
@@ -174,9 +158,8 @@ void
 api__lq_patch(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -189,12 +172,11 @@ api__lq_patch(struct http_req *r, void *ctx)
         bad_field(r, "invalid 'query': want 1..4096 bytes of query text");
         return;
     }
-    int rc = store_listen_query_update(a->st, id, name, text, active);
+    int rc = watch_query_update(care_watch(a->care), a->st, id, name, text, active);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such query" : "cannot update query");
         return;
     }
-    reload_or_log(a);
     reply_query(r, a, id, 200);
 }
 
@@ -202,16 +184,14 @@ void
 api__lq_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_listen_query_delete(a->st, id);
+    int rc = watch_query_delete(care_watch(a->care), a->st, id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such query" : "cannot delete query");
         return;
     }
-    reload_or_log(a);
     http_reply(r, 204, NULL, "", 0);
 }
 
@@ -270,9 +250,6 @@ void
 api__mentions_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
     struct mention_filter f = { .limit = 50 };
     int64_t n = 0;
     const char *v;
@@ -332,9 +309,8 @@ void
 api__mention_get(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     struct mention m;
     int rc = store_mention_get(a->st, http_arena(r), id, &m);
@@ -355,9 +331,8 @@ void
 api__mention_convert(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -412,12 +387,10 @@ api__mention_convert(struct http_req *r, void *ctx)
         in.urgency = m.urgency >= 0 ? m.urgency : 0;
         in.urgency_reasons = m.urgency_reasons;
     }
-    /* care_ingest, like a webhook: triage (the mention's is the fallback without models),
+    /* Through care_ingest, like a webhook: triage (the mention's is the fallback without models),
      * store, then routing and the SLA clocks of a new conversation. */
     struct ingest_result res;
-    rc = care_ingest(a->care, ar, &in, &res);
-    if (rc == 0)
-        rc = store_mention_set_conversation(a->st, id, res.conversation_id);
+    rc = care_mention_convert(a->care, ar, id, &in, &res);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot create the conversation");
         return;
@@ -435,9 +408,6 @@ void
 api__alerts_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
     int64_t q = 0, limit = 0, cursor = 0;
     if (api__query_int_or_reply(r, "query", 1, INT64_MAX, &q) < 0 ||
         api__query_int_or_reply(r, "limit", 1, 200, &limit) < 0 ||
@@ -483,9 +453,6 @@ void
 api__listen_ingest(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
     struct str body = http_body(r);
     struct watch_ingest_result res;
     struct errmsg em = { 0 };
@@ -528,9 +495,6 @@ void
 api__lsources_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
     struct listen_source_row *rows;
     size_t n;
     int rc = store_listen_source_list(a->st, http_arena(r), 0, &rows, &n);
@@ -572,9 +536,6 @@ void
 api__lsource_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
     json_t *body = api__json_or_reply(r);
     if (!body)
         return;
@@ -612,13 +573,12 @@ api__lsource_create(struct http_req *r, void *ctx)
         return;
     }
     int64_t id;
-    rc = store_listen_source_add(a->st, spec, json_is_true(tls), token,
-                                     !active || json_is_true(active), &id);
+    rc = watch_source_add(care_watch(a->care), a->st, spec, json_is_true(tls), token,
+                          !active || json_is_true(active), &id);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot store source");
         return;
     }
-    watch_sources_reload(care_watch(a->care));
     reply_source(r, a, id, 201);
 }
 
@@ -626,9 +586,8 @@ void
 api__lsource_patch(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
     json_t *body = api__json_or_reply(r);
     if (!body)
@@ -638,12 +597,11 @@ api__lsource_patch(struct http_req *r, void *ctx)
         bad_field(r, "invalid 'active': want true or false");
         return;
     }
-    int rc = store_listen_source_update(a->st, id, json_is_true(active));
+    int rc = watch_source_update(care_watch(a->care), a->st, id, json_is_true(active));
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot update source");
         return;
     }
-    watch_sources_reload(care_watch(a->care));
     reply_source(r, a, id, 200);
 }
 
@@ -651,15 +609,13 @@ void
 api__lsource_delete(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_listen_source_delete(a->st, id);
+    int rc = watch_source_delete(care_watch(a->care), a->st, id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot delete source");
         return;
     }
-    watch_sources_reload(care_watch(a->care));
     http_reply(r, 204, NULL, "", 0);
 }

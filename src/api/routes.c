@@ -1,15 +1,60 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * routes.c - the route table: every endpoint, its method, body limit and handler.
+ * routes.c - the route table: every endpoint, its method, the caller's role, its body limit and
+ * its handler; and the router's side of the API: a route whose role needs a principal is
+ * registered behind guarded(), which authenticates the caller, checks CSRF and the role, and
+ * only then calls the handler with the principal (api__principal).
  *
  * Order matters where a literal segment and a {param} could both match: literals first.
  */
 #include "base/base.h"
 #include "api/api_int.h"
 
+#include "base/arena.h"
 #include "base/hub.h"
 
 #define KB 1024
+
+/* One row of the route table. */
+struct route {
+    const char *method;
+    const char *pattern;
+    http_handler_fn *fn;
+    enum api__role role;
+    size_t max_body;
+};
+
+/* What guarded() needs to call a handler: one per route, owned by struct api. */
+struct api__guard {
+    struct api *api;
+    http_handler_fn *fn;
+    enum api__role role;
+};
+
+static bool
+role_needs_principal(enum api__role role)
+{
+    return role == API_ANY || role == API_ADMIN;
+}
+
+/* The dispatch of every route that needs a principal: authenticates (401), checks the CSRF
+ * token of a cookie write and the role (403), then runs the handler. */
+static void
+guarded(struct http_req *r, void *ctx)
+{
+    const struct api__guard *g = ctx;
+    struct auth_principal *p = ARENA_NEW(http_arena(r), struct auth_principal);
+    if (api__auth_or_reply(r, g->api, g->role, p) < 0)
+        return;
+    http_set_user(r, p);
+    g->fn(r, g->api);
+}
+
+const struct auth_principal *
+api__principal(struct http_req *r)
+{
+    return http_user(r);
+}
 
 int
 api_new(const struct api_config *cfg, struct store *st, struct care *care, struct hub *hub,
@@ -28,101 +73,111 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
     a->care = care;
     a->hub = hub;
     a->throttle = api__throttle_new(4096);
-    const struct http_route routes[] = {
-        { "POST", "/api/v1/login", api__login, a, 4 * KB },
-        { "POST", "/api/v1/logout", api__logout, a, 4 * KB },
-        { "GET", "/api/v1/me", api__me, a, 0 },
-        { "PATCH", "/api/v1/me", api__me_update, a, 8 * KB },
-        { "GET", "/api/v1/channels", api__channels_list, a, 0 },
-        { "POST", "/api/v1/channels", api__channels_create, a, 16 * KB },
-        { "GET", "/api/v1/conversations", api__convs_list, a, 0 },
-        { "GET", "/api/v1/conversations/counts", api__convs_counts, a, 0 },
-        { "GET", "/api/v1/conversations/{id}", api__conv_get, a, 0 },
-        { "GET", "/api/v1/conversations/{id}/messages", api__conv_messages, a, 0 },
-        { "POST", "/api/v1/conversations/{id}/messages", api__conv_reply, a, 64 * KB },
-        { "POST", "/api/v1/conversations/{id}/assign", api__conv_assign, a, 4 * KB },
-        { "POST", "/api/v1/conversations/{id}/status", api__conv_status, a, 4 * KB },
-        { "POST", "/api/v1/conversations/{id}/labels", api__conv_labels, a, 16 * KB },
-        { "POST", "/api/v1/conversations/{id}/read", api__conv_read, a, 4 * KB },
-        { "GET", "/api/v1/contacts", api__contacts_list, a, 0 },
-        { "GET", "/api/v1/contacts/{id}", api__contact_get, a, 0 },
-        { "PATCH", "/api/v1/contacts/{id}", api__contact_patch, a, 32 * KB },
-        { "GET", "/api/v1/agents", api__agents_list, a, 0 },
-        { "POST", "/api/v1/agents", api__agents_create, a, 8 * KB },
-        { "POST", "/api/v1/agents/{id}/disable", api__agent_disable, a, 4 * KB },
-        { "POST", "/api/v1/agents/{id}/enable", api__agent_enable, a, 4 * KB },
-        { "POST", "/api/v1/agents/{id}/password", api__agent_password, a, 8 * KB },
-        { "POST", "/api/v1/me/password", api__me_password, a, 8 * KB },
-        { "GET", "/api/v1/tokens", api__tokens_list, a, 0 },
-        { "POST", "/api/v1/tokens", api__tokens_create, a, 4 * KB },
-        { "DELETE", "/api/v1/tokens/{id}", api__token_revoke, a, 0 },
-        { "GET", "/api/v1/events", api__events, a, 0 },
-        { "POST", "/api/v1/messages/{id}/triage", api__triage_correct, a, 4 * KB },
-        { "GET", "/api/v1/triage/corrections", api__triage_corrections, a, 0 },
-        { "POST", "/hooks/{channel}", api__hook, a, 1024 * KB },
-        { "GET", "/hooks/{channel}", api__hook_get, a, 0 },
-        { "GET", "/healthz", api__healthz, a, 0 },
-        { "GET", "/metrics", api__metrics, a, 0 },
-        /* Issue 3: delivery retry, the chat widget's public endpoints, the web app. */
-        { "POST", "/api/v1/messages/{id}/retry", api__msg_retry, a, 4 * KB },
-        { "OPTIONS", "/api/v1/widget/{channel}/*", api__widget_preflight, a, 0 },
-        { "GET", "/api/v1/widget/{channel}/info", api__widget_info, a, 0 },
-        { "POST", "/api/v1/widget/{channel}/session", api__widget_session, a, 4 * KB },
-        { "GET", "/api/v1/widget/{channel}/messages", api__widget_messages, a, 0 },
-        { "POST", "/api/v1/widget/{channel}/messages", api__widget_send, a, 20 * KB },
-        { "GET", "/api/v1/widget/{channel}/events", api__widget_events, a, 0 },
-        { "GET", "/widget.js", api__web_widget_js, a, 0 },
-        { "GET", "/assets/*", api__web_asset, a, 0 },
-        /* Issue 5: listening. */
-        { "GET", "/api/v1/listening/queries", api__lq_list, a, 0 },
-        { "POST", "/api/v1/listening/queries", api__lq_create, a, 16 * KB },
-        { "GET", "/api/v1/listening/queries/{id}", api__lq_get, a, 0 },
-        { "PATCH", "/api/v1/listening/queries/{id}", api__lq_patch, a, 16 * KB },
-        { "DELETE", "/api/v1/listening/queries/{id}", api__lq_delete, a, 0 },
-        { "GET", "/api/v1/listening/mentions", api__mentions_list, a, 0 },
-        { "GET", "/api/v1/listening/mentions/{id}", api__mention_get, a, 0 },
-        { "POST", "/api/v1/listening/mentions/{id}/convert", api__mention_convert, a, 4 * KB },
-        { "GET", "/api/v1/listening/alerts", api__alerts_list, a, 0 },
-        { "POST", "/api/v1/listening/ingest", api__listen_ingest, a, 1024 * KB },
-        { "GET", "/api/v1/listening/sources", api__lsources_list, a, 0 },
-        { "POST", "/api/v1/listening/sources", api__lsource_create, a, 8 * KB },
-        { "PATCH", "/api/v1/listening/sources/{id}", api__lsource_patch, a, 4 * KB },
-        { "DELETE", "/api/v1/listening/sources/{id}", api__lsource_delete, a, 0 },
-        /* Issue 6: public to private (Meta's private reply; X's DM). */
-        { "POST", "/api/v1/conversations/{id}/private-reply", api__conv_private_reply, a,
+    const struct route routes[] = {
+        { "POST", "/api/v1/login", api__login, API_PUBLIC, 4 * KB },
+        { "POST", "/api/v1/logout", api__logout, API_ANY, 4 * KB },
+        { "GET", "/api/v1/me", api__me, API_ANY, 0 },
+        { "PATCH", "/api/v1/me", api__me_update, API_ANY, 8 * KB },
+        { "GET", "/api/v1/channels", api__channels_list, API_ANY, 0 },
+        { "POST", "/api/v1/channels", api__channels_create, API_ADMIN, 16 * KB },
+        { "GET", "/api/v1/conversations", api__convs_list, API_ANY, 0 },
+        { "GET", "/api/v1/conversations/counts", api__convs_counts, API_ANY, 0 },
+        { "GET", "/api/v1/conversations/{id}", api__conv_get, API_ANY, 0 },
+        { "GET", "/api/v1/conversations/{id}/messages", api__conv_messages, API_ANY, 0 },
+        { "POST", "/api/v1/conversations/{id}/messages", api__conv_reply, API_ANY, 64 * KB },
+        { "POST", "/api/v1/conversations/{id}/assign", api__conv_assign, API_ANY, 4 * KB },
+        { "POST", "/api/v1/conversations/{id}/status", api__conv_status, API_ANY, 4 * KB },
+        { "POST", "/api/v1/conversations/{id}/labels", api__conv_labels, API_ANY, 16 * KB },
+        { "POST", "/api/v1/conversations/{id}/read", api__conv_read, API_ANY, 4 * KB },
+        { "GET", "/api/v1/contacts", api__contacts_list, API_ANY, 0 },
+        { "GET", "/api/v1/contacts/{id}", api__contact_get, API_ANY, 0 },
+        { "PATCH", "/api/v1/contacts/{id}", api__contact_patch, API_ANY, 32 * KB },
+        { "GET", "/api/v1/agents", api__agents_list, API_ANY, 0 },
+        { "POST", "/api/v1/agents", api__agents_create, API_ADMIN, 8 * KB },
+        { "POST", "/api/v1/agents/{id}/disable", api__agent_disable, API_ADMIN, 4 * KB },
+        { "POST", "/api/v1/agents/{id}/enable", api__agent_enable, API_ADMIN, 4 * KB },
+        { "POST", "/api/v1/agents/{id}/password", api__agent_password, API_ADMIN, 8 * KB },
+        { "POST", "/api/v1/me/password", api__me_password, API_ANY, 8 * KB },
+        { "GET", "/api/v1/tokens", api__tokens_list, API_ADMIN, 0 },
+        { "POST", "/api/v1/tokens", api__tokens_create, API_ADMIN, 4 * KB },
+        { "DELETE", "/api/v1/tokens/{id}", api__token_revoke, API_ADMIN, 0 },
+        { "GET", "/api/v1/events", api__events, API_ANY, 0 },
+        { "POST", "/api/v1/messages/{id}/triage", api__triage_correct, API_ANY, 4 * KB },
+        { "GET", "/api/v1/triage/corrections", api__triage_corrections, API_ADMIN, 0 },
+        { "POST", "/hooks/{channel}", api__hook, API_PLATFORM, 1024 * KB },
+        { "GET", "/hooks/{channel}", api__hook_get, API_PLATFORM, 0 },
+        { "GET", "/healthz", api__healthz, API_PUBLIC, 0 },
+        { "GET", "/metrics", api__metrics, API_METRICS, 0 },
+        /* Delivery retry, the chat widget's public endpoints, the web app. */
+        { "POST", "/api/v1/messages/{id}/retry", api__msg_retry, API_ANY, 4 * KB },
+        { "OPTIONS", "/api/v1/widget/{channel}/*", api__widget_preflight, API_PUBLIC, 0 },
+        { "GET", "/api/v1/widget/{channel}/info", api__widget_info, API_PUBLIC, 0 },
+        { "POST", "/api/v1/widget/{channel}/session", api__widget_session, API_PUBLIC, 4 * KB },
+        { "GET", "/api/v1/widget/{channel}/messages", api__widget_messages, API_VISITOR, 0 },
+        { "POST", "/api/v1/widget/{channel}/messages", api__widget_send, API_VISITOR, 20 * KB },
+        { "GET", "/api/v1/widget/{channel}/events", api__widget_events, API_VISITOR, 0 },
+        { "GET", "/widget.js", api__web_widget_js, API_PUBLIC, 0 },
+        { "GET", "/assets/*", api__web_asset, API_PUBLIC, 0 },
+        /* Listening. */
+        { "GET", "/api/v1/listening/queries", api__lq_list, API_ANY, 0 },
+        { "POST", "/api/v1/listening/queries", api__lq_create, API_ADMIN, 16 * KB },
+        { "GET", "/api/v1/listening/queries/{id}", api__lq_get, API_ANY, 0 },
+        { "PATCH", "/api/v1/listening/queries/{id}", api__lq_patch, API_ADMIN, 16 * KB },
+        { "DELETE", "/api/v1/listening/queries/{id}", api__lq_delete, API_ADMIN, 0 },
+        { "GET", "/api/v1/listening/mentions", api__mentions_list, API_ANY, 0 },
+        { "GET", "/api/v1/listening/mentions/{id}", api__mention_get, API_ANY, 0 },
+        { "POST", "/api/v1/listening/mentions/{id}/convert", api__mention_convert, API_ANY, 4 * KB },
+        { "GET", "/api/v1/listening/alerts", api__alerts_list, API_ANY, 0 },
+        { "POST", "/api/v1/listening/ingest", api__listen_ingest, API_ADMIN, 1024 * KB },
+        { "GET", "/api/v1/listening/sources", api__lsources_list, API_ADMIN, 0 },
+        { "POST", "/api/v1/listening/sources", api__lsource_create, API_ADMIN, 8 * KB },
+        { "PATCH", "/api/v1/listening/sources/{id}", api__lsource_patch, API_ADMIN, 4 * KB },
+        { "DELETE", "/api/v1/listening/sources/{id}", api__lsource_delete, API_ADMIN, 0 },
+        /* Public to private (Meta's private reply; X's DM). */
+        { "POST", "/api/v1/conversations/{id}/private-reply", api__conv_private_reply, API_ANY,
           64 * KB },
-        /* Issue 7: routing, SLA policies, business hours, the unanswered view. */
-        { "GET", "/api/v1/teams", api__teams_list, a, 0 },
-        { "POST", "/api/v1/teams", api__teams_create, a, 32 * KB },
-        { "GET", "/api/v1/teams/{id}", api__team_get, a, 0 },
-        { "PUT", "/api/v1/teams/{id}", api__team_update, a, 32 * KB },
-        { "DELETE", "/api/v1/teams/{id}", api__team_delete, a, 0 },
-        { "GET", "/api/v1/agents/profiles", api__profiles_list, a, 0 },
-        { "GET", "/api/v1/agents/{id}/profile", api__profile_get, a, 0 },
-        { "PATCH", "/api/v1/agents/{id}/profile", api__profile_update, a, 16 * KB },
-        { "PUT", "/api/v1/me/availability", api__me_availability, a, 4 * KB },
-        { "GET", "/api/v1/calendars", api__calendars_list, a, 0 },
-        { "POST", "/api/v1/calendars", api__calendars_create, a, 64 * KB },
-        { "GET", "/api/v1/calendars/{id}", api__calendar_get, a, 0 },
-        { "PUT", "/api/v1/calendars/{id}", api__calendar_update, a, 64 * KB },
-        { "DELETE", "/api/v1/calendars/{id}", api__calendar_delete, a, 0 },
-        { "GET", "/api/v1/sla/policies", api__policies_list, a, 0 },
-        { "POST", "/api/v1/sla/policies", api__policies_create, a, 8 * KB },
-        { "GET", "/api/v1/sla/policies/{id}", api__policy_get, a, 0 },
-        { "PUT", "/api/v1/sla/policies/{id}", api__policy_update, a, 8 * KB },
-        { "DELETE", "/api/v1/sla/policies/{id}", api__policy_delete, a, 0 },
-        { "GET", "/api/v1/routing/rules", api__rules_list, a, 0 },
-        { "POST", "/api/v1/routing/rules", api__rules_create, a, 32 * KB },
-        { "GET", "/api/v1/routing/rules/{id}", api__rule_get, a, 0 },
-        { "PUT", "/api/v1/routing/rules/{id}", api__rule_update, a, 32 * KB },
-        { "DELETE", "/api/v1/routing/rules/{id}", api__rule_delete, a, 0 },
-        { "GET", "/api/v1/routing/queue", api__routing_queue, a, 0 },
-        { "GET", "/api/v1/conversations/{id}/sla", api__conv_sla, a, 0 },
-        { "*", "/*", api__web_app, a, 0 }, /* catch-all: keep last */
+        /* Routing, SLA policies, business hours, the unanswered view. */
+        { "GET", "/api/v1/teams", api__teams_list, API_ANY, 0 },
+        { "POST", "/api/v1/teams", api__teams_create, API_ADMIN, 32 * KB },
+        { "GET", "/api/v1/teams/{id}", api__team_get, API_ANY, 0 },
+        { "PUT", "/api/v1/teams/{id}", api__team_update, API_ADMIN, 32 * KB },
+        { "DELETE", "/api/v1/teams/{id}", api__team_delete, API_ADMIN, 0 },
+        { "GET", "/api/v1/agents/profiles", api__profiles_list, API_ANY, 0 },
+        { "GET", "/api/v1/agents/{id}/profile", api__profile_get, API_ANY, 0 },
+        { "PATCH", "/api/v1/agents/{id}/profile", api__profile_update, API_ANY, 16 * KB },
+        { "PUT", "/api/v1/me/availability", api__me_availability, API_ANY, 4 * KB },
+        { "GET", "/api/v1/calendars", api__calendars_list, API_ANY, 0 },
+        { "POST", "/api/v1/calendars", api__calendars_create, API_ADMIN, 64 * KB },
+        { "GET", "/api/v1/calendars/{id}", api__calendar_get, API_ANY, 0 },
+        { "PUT", "/api/v1/calendars/{id}", api__calendar_update, API_ADMIN, 64 * KB },
+        { "DELETE", "/api/v1/calendars/{id}", api__calendar_delete, API_ADMIN, 0 },
+        { "GET", "/api/v1/sla/policies", api__policies_list, API_ANY, 0 },
+        { "POST", "/api/v1/sla/policies", api__policies_create, API_ADMIN, 8 * KB },
+        { "GET", "/api/v1/sla/policies/{id}", api__policy_get, API_ANY, 0 },
+        { "PUT", "/api/v1/sla/policies/{id}", api__policy_update, API_ADMIN, 8 * KB },
+        { "DELETE", "/api/v1/sla/policies/{id}", api__policy_delete, API_ADMIN, 0 },
+        { "GET", "/api/v1/routing/rules", api__rules_list, API_ANY, 0 },
+        { "POST", "/api/v1/routing/rules", api__rules_create, API_ADMIN, 32 * KB },
+        { "GET", "/api/v1/routing/rules/{id}", api__rule_get, API_ANY, 0 },
+        { "PUT", "/api/v1/routing/rules/{id}", api__rule_update, API_ADMIN, 32 * KB },
+        { "DELETE", "/api/v1/routing/rules/{id}", api__rule_delete, API_ADMIN, 0 },
+        { "GET", "/api/v1/routing/queue", api__routing_queue, API_ANY, 0 },
+        { "GET", "/api/v1/conversations/{id}/sla", api__conv_sla, API_ANY, 0 },
+        { "*", "/*", api__web_app, API_PUBLIC, 0 }, /* catch-all: keep last */
     };
     a->nroutes = COUNTOF(routes);
-    a->routes = xmalloc(sizeof(routes));
-    memcpy(a->routes, routes, sizeof(routes));
+    a->routes = xcalloc(a->nroutes, sizeof(*a->routes));
+    a->guards = xcalloc(a->nroutes, sizeof(*a->guards));
+    for (size_t i = 0; i < a->nroutes; i++) {
+        const struct route *t = &routes[i];
+        struct http_route *h = &a->routes[i];
+        *h = (struct http_route){ t->method, t->pattern, t->fn, a, t->max_body };
+        if (role_needs_principal(t->role)) {
+            a->guards[i] = (struct api__guard){ a, t->fn, t->role };
+            h->fn = guarded;
+            h->ctx = &a->guards[i];
+        }
+    }
     *out = a;
     return 0;
 }
@@ -164,6 +219,7 @@ api_free(struct api *a)
     xfree((char *)a->cfg.web_root);
     xfree((char *)a->cfg.metrics_token);
     xfree(a->routes);
+    xfree(a->guards);
     api__throttle_free(a->throttle);
     xfree(a);
 }

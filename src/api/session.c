@@ -60,11 +60,9 @@ void
 api__logout(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
+    const struct auth_principal *p = api__principal(r);
     const char *cookie = http_cookie(r, a->cfg.secure_cookies ? API_COOKIE_SECURE : API_COOKIE);
-    if (p.via_cookie && cookie)
+    if (p->via_cookie && cookie)
         auth_logout(care_auth(a->care), cookie);
     set_cookie(r, a, "", true);
     api__reply(r, 200, json_pack("{s:s}", "status", "logged_out"));
@@ -74,24 +72,22 @@ void
 api__me(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
+    const struct auth_principal *p = api__principal(r);
     json_t *out = json_object();
-    if (p.agent_id) {
+    if (p->agent_id) {
         struct agent ag;
-        int rc = store_agent_get(a->st, http_arena(r), p.agent_id, &ag);
+        int rc = store_agent_get(a->st, http_arena(r), p->agent_id, &ag);
         if (rc < 0) {
             http_reply_error(r, rc, "cannot read agent");
             json_decref(out);
             return;
         }
         json_object_set_new(out, "agent", codec_agent(&ag, true));
-        json_object_set_new(out, "csrf", json_string(p.csrf));
+        json_object_set_new(out, "csrf", json_string(p->csrf));
     } else {
         json_object_set_new(out, "agent", json_null());
-        json_object_set_new(out, "token", json_pack("{s:I,s:s}", "id", (json_int_t)p.token_id,
-                                                     "role", p.role));
+        json_object_set_new(out, "token", json_pack("{s:I,s:s}", "id", (json_int_t)p->token_id,
+                                                     "role", p->role));
     }
     api__reply(r, 200, out);
 }
@@ -100,10 +96,8 @@ void
 api__me_update(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
-    if (!p.agent_id) {
+    const struct auth_principal *p = api__principal(r);
+    if (!p->agent_id) {
         http_reply_error(r, ERR_INVAL, "API tokens have no profile");
         return;
     }
@@ -125,7 +119,7 @@ api__me_update(struct http_req *r, void *ctx)
         http_reply_error_status(r, 422, "invalid_field", "invalid 'avatar_url': want an http(s) URL");
         return;
     }
-    int rc = store_agent_update(a->st, p.agent_id, &upd);
+    int rc = auth_agent_update(care_auth(a->care), p->agent_id, &upd);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot update profile");
         return;
@@ -137,10 +131,8 @@ void
 api__me_password(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ANY, &p) < 0)
-        return;
-    if (!p.agent_id) {
+    const struct auth_principal *p = api__principal(r);
+    if (!p->agent_id) {
         http_reply_error(r, ERR_INVAL, "API tokens have no password");
         return;
     }
@@ -159,8 +151,8 @@ api__me_password(struct http_req *r, void *ctx)
         return;
     struct errmsg em = { 0 };
     int64_t ended = 0, retry_ms = 0;
-    int rc = auth_password_change(care_auth(a->care), http_arena(r), p.agent_id, str_c(current),
-                                  str_c(password), p.session_id, http_client(r), &ended,
+    int rc = auth_password_change(care_auth(a->care), http_arena(r), p->agent_id, str_c(current),
+                                  str_c(password), p->session_id, http_client(r), &ended,
                                   &retry_ms, &em);
     if (rc == ERR_BUSY) {
         char secs[32];

@@ -39,9 +39,6 @@ void
 api__tokens_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
     struct api_token *v;
     size_t n;
     int rc = store_token_list(a->st, http_arena(r), &v, &n);
@@ -60,9 +57,7 @@ void
 api__tokens_create(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0)
-        return;
+    const struct auth_principal *p = api__principal(r);
     json_t *body = api__json_or_reply(r);
     if (!body)
         return;
@@ -76,7 +71,7 @@ api__tokens_create(struct http_req *r, void *ctx)
         t.role = "agent"; /* least privilege unless asked */
     /* The token belongs to the agent who made it (or, made with a token, to that token's
      * agent), so disabling that agent stops it too. */
-    t.agent_id = p.agent_id ? p.agent_id : p.token_agent_id;
+    t.agent_id = p->agent_id ? p->agent_id : p->token_agent_id;
     int64_t now = clock_now_ms();
     if (days)
         t.expires_at = now + days * DAY_MS;
@@ -99,16 +94,16 @@ void
 api__token_revoke(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
-    struct auth_principal p;
+    const struct auth_principal *p = api__principal(r);
     int64_t id;
-    if (api__auth_or_reply(r, a, API_ADMIN, &p) < 0 || api__id_or_reply(r, 0, &id) < 0)
+    if (api__id_or_reply(r, 0, &id) < 0)
         return;
-    int rc = store_token_revoke(a->st, id);
+    int rc = auth_token_revoke(care_auth(a->care), id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such token" : "cannot revoke token");
         return;
     }
     log_info("auth", "token revoked", "token=%lld by_agent=%lld by_token=%lld", (long long)id,
-             (long long)p.agent_id, (long long)p.token_id);
+             (long long)p->agent_id, (long long)p->token_id);
     api__reply(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", "revoked"));
 }

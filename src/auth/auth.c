@@ -368,6 +368,18 @@ auth_agent_set_disabled(struct auth *c, int64_t id, bool disabled, int64_t *ende
 }
 
 int
+auth_token_revoke(struct auth *c, int64_t id)
+{
+    return store_token_revoke(c->st, id);
+}
+
+int
+auth_agent_update(struct auth *c, int64_t id, const struct agent *a)
+{
+    return store_agent_update(c->st, id, a);
+}
+
+int
 auth_agent_set_password(struct auth *c, int64_t id, struct str password, int64_t *ended,
                         struct errmsg *em)
 {

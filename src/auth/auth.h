@@ -142,6 +142,11 @@ int auth_agent_set_password(struct auth *auth, int64_t id, struct str password, 
 int auth_password_change(struct auth *auth, struct arena *ar, int64_t agent_id, struct str current,
                          struct str password, int64_t keep_session_id, const char *client,
                          int64_t *ended, int64_t *retry_after_ms, struct errmsg *em);
+/* Revokes API token 'id' (store_token_revoke): it stops working at once. ERR_NOTFOUND. */
+int auth_token_revoke(struct auth *auth, int64_t id);
+/* Updates agent 'id''s own profile fields (name, avatar_url...; store_agent_update).
+ * ERR_NOTFOUND, ERR_INVAL. */
+int auth_agent_update(struct auth *auth, int64_t id, const struct agent *a);
 /* Hex SHA-256 of a secret token, as stored. */
 void auth_token_hash(const char *token, char out[65]);
 

@@ -141,4 +141,42 @@ int care_reply_payload(struct care *c, int64_t conv_id, int64_t agent_id, struct
  * (it has not failed). */
 int care_msg_retry(struct care *c, int64_t msg_id);
 
+/* ---- agents' changes (changes.c) -------------------------------------------------------- */
+/* Every change an agent or admin makes to conversations, contacts, channels and triage goes
+ * through one of these, so the API has one call per change and care/ decides what follows.
+ * Today the store does it in the same transaction: a conversation change marks it for SLA
+ * recompute and publishes the event that wakes routing (which drains the queue when the
+ * change freed capacity). 'actor_id' is the agent making the change, 0 for an API token. */
+
+/* Assigns conversation 'conv_id' to 'agent_id' (0: unassign; store_conv_assign). ERR_NOTFOUND
+ * (no such conversation or agent). */
+int care_conv_assign(struct care *c, int64_t conv_id, int64_t agent_id, int64_t actor_id);
+/* Sets the status (a valid model status; 'snooze_until' for snoozed, 'reason' may be NULL;
+ * store_conv_set_status). ERR_NOTFOUND. */
+int care_conv_set_status(struct care *c, int64_t conv_id, const char *status,
+                         int64_t snooze_until, const char *reason, int64_t actor_id);
+/* Adds then removes labels (valid labels; store_conv_labels). ERR_NOTFOUND, ERR_INVAL (too
+ * many labels). */
+int care_conv_labels(struct care *c, int64_t conv_id, const struct str *add, size_t nadd,
+                     const struct str *remove, size_t nremove);
+/* Marks conversation 'conv_id' read. ERR_NOTFOUND. */
+int care_conv_mark_read(struct care *c, int64_t conv_id);
+/* Records a private reply the platform accepted: the private conversation (new or found) and
+ * its message, linked to the public one (store_private_reply). ERR_NOTFOUND. */
+int care_private_reply_record(struct care *c, const struct private_reply *pr,
+                              int64_t *dm_conv_id, int64_t *msg_id);
+/* Updates contact 'id' from 'ct' (store_contact_update). ERR_NOTFOUND, ERR_INVAL. */
+int care_contact_update(struct care *c, int64_t id, const struct contact *ct);
+/* Adds a channel ('ch' with normalized settings; store_channel_add); '*id' gets its id. */
+int care_channel_add(struct care *c, const struct channel *ch, int64_t *id);
+/* An agent corrects the triage of customer message 'msg_id' (intent and/or sentiment, NULL:
+ * unchanged; store_triage_correct). ERR_NOTFOUND, ERR_INVAL (not a customer's message). */
+int care_triage_correct(struct care *c, int64_t msg_id, int64_t agent_id, const char *intent,
+                        const char *sentiment);
+/* Turns listening mention 'mention_id' into a conversation: 'in' goes through care_ingest like
+ * a webhook (triage, store, routing, SLA clocks) and the mention is linked to the conversation
+ * in 'r'. ERR_* of either step. */
+int care_mention_convert(struct care *c, struct arena *ar, int64_t mention_id,
+                         struct inbound *in, struct ingest_result *r);
+
 #endif

@@ -158,7 +158,7 @@ int http_sse_event(struct buf *out, int64_t seq, const char *type, const char *d
  * the client sees the stream open before the first event. */
 void http_sse_open(struct buf *out, int retry_ms);
 
-/* ---- static files (static.c; issue 3: the web app and the chat widget) -------------------- */
+/* ---- static files (static.c: the web app and the chat widget) ----------------------------- */
 
 /* Serves built front-end assets from one folder. Paths are checked segment by segment before
  * the file system is touched: empty, "." and ".." segments, hidden names (leading '.'),

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * routing.c - creating and freeing the routing context, and the writes that may free
- * capacity: each stores the change and then has the timers worker drain the queue, so no
- * caller has to remember the second step.
+ * routing.c - creating and freeing the routing context, and every write to what routing reads
+ * (teams, profiles, rules, calendars, SLA policies). The writes that may free capacity store
+ * the change and then have the timers worker drain the queue, so no caller has to remember the
+ * second step.
  */
 #include "base/base.h"
 #include "routing/routing_int.h"
@@ -58,4 +59,59 @@ routing_profile_put(struct routing *r, const struct store_profile *p, bool set_p
         return rc;
     routing_timers_kick(r); /* capacity or availability may free the queue */
     return 0;
+}
+
+int
+routing_team_delete(struct routing *r, int64_t id)
+{
+    int rc = store_team_delete(r->st, id);
+    if (rc < 0)
+        return rc;
+    routing_timers_kick(r); /* its queued conversations may now match another rule's team */
+    return 0;
+}
+
+int
+routing_rule_put(struct routing *r, int64_t id, const struct store_rule *x, int64_t *out)
+{
+    int rc = store_rule_put(r->st, id, x, out);
+    if (rc < 0)
+        return rc;
+    routing_timers_kick(r); /* queued conversations may now go to a team with room */
+    return 0;
+}
+
+int
+routing_rule_delete(struct routing *r, int64_t id)
+{
+    int rc = store_rule_delete(r->st, id);
+    if (rc < 0)
+        return rc;
+    routing_timers_kick(r); /* the next rule in order may send queued conversations elsewhere */
+    return 0;
+}
+
+int
+routing_calendar_put(struct routing *r, int64_t id, const struct store_calendar *c, int64_t *out)
+{
+    return store_calendar_put(r->st, id, c, out);
+}
+
+int
+routing_calendar_delete(struct routing *r, int64_t id)
+{
+    return store_calendar_delete(r->st, id);
+}
+
+int
+routing_sla_policy_put(struct routing *r, int64_t id, const struct store_sla_policy *p,
+                       int64_t *out)
+{
+    return store_sla_policy_put(r->st, id, p, out);
+}
+
+int
+routing_sla_policy_delete(struct routing *r, int64_t id)
+{
+    return store_sla_policy_delete(r->st, id);
 }

@@ -173,5 +173,31 @@ int routing_team_put(struct routing *routing, int64_t id, const struct store_tea
 /* Saves an agent's routing profile (skills, capacity, availability...) as store_profile_put
  * does, then drains the queue. ERR_NOTFOUND (no such agent), ERR_INVAL. */
 int routing_profile_put(struct routing *routing, const struct store_profile *p, bool set_presence);
+/* Deletes team 'id' (store_team_delete), then drains the queue. ERR_NOTFOUND, ERR_CONFLICT (a
+ * routing rule sends to it). */
+int routing_team_delete(struct routing *routing, int64_t id);
+/* Creates (id 0, '*out' gets the new id) or replaces rule 'id' (store_rule_put), then drains
+ * the queue: a rule that now matches may send queued conversations to a team with room.
+ * ERR_NOTFOUND (no such rule or team), ERR_INVAL. */
+int routing_rule_put(struct routing *routing, int64_t id, const struct store_rule *x,
+                     int64_t *out);
+/* Deletes rule 'id' (store_rule_delete), then drains the queue. ERR_NOTFOUND. */
+int routing_rule_delete(struct routing *routing, int64_t id);
+
+/* ---- changes that do not free capacity (routing.c) -------------------------------------- */
+/* Routing decisions read no calendar and no SLA policy, so these only write. Deadlines
+ * computed under an older policy version are recomputed when read (routing_sla_recompute). */
+
+/* Creates (id 0) or replaces calendar 'id' (store_calendar_put). ERR_NOTFOUND, ERR_INVAL. */
+int routing_calendar_put(struct routing *routing, int64_t id, const struct store_calendar *c,
+                         int64_t *out);
+/* Deletes calendar 'id'. ERR_NOTFOUND, ERR_CONFLICT (a team or SLA policy uses it). */
+int routing_calendar_delete(struct routing *routing, int64_t id);
+/* Creates (id 0) or replaces SLA policy 'id', bumping its version (store_sla_policy_put).
+ * ERR_NOTFOUND (no such policy or calendar), ERR_INVAL. */
+int routing_sla_policy_put(struct routing *routing, int64_t id, const struct store_sla_policy *p,
+                           int64_t *out);
+/* Deletes SLA policy 'id'. ERR_NOTFOUND. */
+int routing_sla_policy_delete(struct routing *routing, int64_t id);
 
 #endif

@@ -788,3 +788,77 @@ watch_stop(struct watch *L)
     xfree(L->cursor_prefix);
     xfree(L);
 }
+
+/* ---- changes to queries and sources ------------------------------------------------------ */
+
+static void
+reload_queries(struct watch *w)
+{
+    struct errmsg em = { 0 };
+    /* The rows are durable either way; a failed compile keeps the previous set and is logged
+     * by watch_reload. */
+    (void)watch_reload(w, &em);
+}
+
+int
+watch_query_add(struct watch *w, struct store *st, const char *name, const char *text,
+                bool active, int64_t *id)
+{
+    int rc = store_listen_query_add(st, name, text, active, id);
+    if (rc < 0)
+        return rc;
+    reload_queries(w);
+    return 0;
+}
+
+int
+watch_query_update(struct watch *w, struct store *st, int64_t id, const char *name,
+                   const char *text, int active)
+{
+    int rc = store_listen_query_update(st, id, name, text, active);
+    if (rc < 0)
+        return rc;
+    reload_queries(w);
+    return 0;
+}
+
+int
+watch_query_delete(struct watch *w, struct store *st, int64_t id)
+{
+    int rc = store_listen_query_delete(st, id);
+    if (rc < 0)
+        return rc;
+    reload_queries(w);
+    return 0;
+}
+
+int
+watch_source_add(struct watch *w, struct store *st, const char *spec, bool tls,
+                 const char *token, bool active, int64_t *id)
+{
+    int rc = store_listen_source_add(st, spec, tls, token, active, id);
+    if (rc < 0)
+        return rc;
+    (void)watch_sources_reload(w);
+    return 0;
+}
+
+int
+watch_source_update(struct watch *w, struct store *st, int64_t id, int active)
+{
+    int rc = store_listen_source_update(st, id, active);
+    if (rc < 0)
+        return rc;
+    (void)watch_sources_reload(w);
+    return 0;
+}
+
+int
+watch_source_delete(struct watch *w, struct store *st, int64_t id)
+{
+    int rc = store_listen_source_delete(st, id);
+    if (rc < 0)
+        return rc;
+    (void)watch_sources_reload(w);
+    return 0;
+}

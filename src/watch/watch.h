@@ -51,6 +51,29 @@ int watch_reload(struct watch *w, struct errmsg *em);
  * sources. ERR_UNAVAIL when 'w' is NULL (not started). */
 int watch_sources_reload(struct watch *w);
 
+/* ---- changes to queries and sources ----------------------------------------------------- */
+/* Each writes to 'st' (durable when it returns 0) and then brings the running service 'w' (may
+ * be NULL: not running) up to date: query changes recompile the matcher (a set that does not
+ * compile keeps the previous one and is logged by the service; the rows stay), source changes
+ * start or stop source threads. */
+
+/* Adds a query; '*id' gets its id. */
+int watch_query_add(struct watch *w, struct store *st, const char *name, const char *text,
+                    bool active, int64_t *id);
+/* Updates query 'id' ('name' and 'text' NULL: unchanged; 'active' -1: unchanged).
+ * ERR_NOTFOUND. */
+int watch_query_update(struct watch *w, struct store *st, int64_t id, const char *name,
+                       const char *text, int active);
+/* Deletes query 'id'; the mentions it matched keep its id. ERR_NOTFOUND. */
+int watch_query_delete(struct watch *w, struct store *st, int64_t id);
+/* Adds a firehose source; '*id' gets its id. */
+int watch_source_add(struct watch *w, struct store *st, const char *spec, bool tls,
+                     const char *token, bool active, int64_t *id);
+/* Activates (1) or deactivates (0) source 'id' (-1: unchanged). ERR_NOTFOUND. */
+int watch_source_update(struct watch *w, struct store *st, int64_t id, int active);
+/* Deletes source 'id'. ERR_NOTFOUND. */
+int watch_source_delete(struct watch *w, struct store *st, int64_t id);
+
 struct watch_source_status {
     bool running;        /* a thread is reading it */
     bool connected_once; /* it has delivered at least one event since it started */

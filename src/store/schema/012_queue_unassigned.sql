@@ -1,4 +1,4 @@
--- Issue 10: the routing queue holds only conversations nobody is assigned to, so that every
+-- The routing queue holds only conversations nobody is assigned to, so that every
 -- conversation is either assigned or queued, never both, and the queue drain never takes a
 -- conversation away from the agent someone assigned it to. Any assignment (by routing, by an
 -- agent, by escalation) takes the conversation out of the queue; routing that queues a

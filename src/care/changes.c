@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * changes.c - the changes agents and admins make to conversations, contacts, channels and
+ * triage: one entry point each, which the API calls (see care.h).
+ */
+#include "base/base.h"
+#include "care/care_int.h"
+
+int
+care_conv_assign(struct care *c, int64_t conv_id, int64_t agent_id, int64_t actor_id)
+{
+    return store_conv_assign(c->st, conv_id, agent_id, actor_id);
+}
+
+int
+care_conv_set_status(struct care *c, int64_t conv_id, const char *status, int64_t snooze_until,
+                     const char *reason, int64_t actor_id)
+{
+    return store_conv_set_status(c->st, conv_id, status, snooze_until, reason, actor_id);
+}
+
+int
+care_conv_labels(struct care *c, int64_t conv_id, const struct str *add, size_t nadd,
+                 const struct str *remove, size_t nremove)
+{
+    return store_conv_labels(c->st, conv_id, add, nadd, remove, nremove);
+}
+
+int
+care_conv_mark_read(struct care *c, int64_t conv_id)
+{
+    return store_conv_mark_read(c->st, conv_id);
+}
+
+int
+care_private_reply_record(struct care *c, const struct private_reply *pr, int64_t *dm_conv_id,
+                          int64_t *msg_id)
+{
+    return store_private_reply(c->st, pr, dm_conv_id, msg_id);
+}
+
+int
+care_contact_update(struct care *c, int64_t id, const struct contact *ct)
+{
+    return store_contact_update(c->st, id, ct);
+}
+
+int
+care_channel_add(struct care *c, const struct channel *ch, int64_t *id)
+{
+    return store_channel_add(c->st, ch, id);
+}
+
+int
+care_triage_correct(struct care *c, int64_t msg_id, int64_t agent_id, const char *intent,
+                    const char *sentiment)
+{
+    return store_triage_correct(c->st, msg_id, agent_id, intent, sentiment);
+}
+
+int
+care_mention_convert(struct care *c, struct arena *ar, int64_t mention_id, struct inbound *in,
+                     struct ingest_result *r)
+{
+    int rc = care_ingest(c, ar, in, r);
+    if (rc < 0)
+        return rc;
+    return store_mention_set_conversation(c->st, mention_id, r->conversation_id);
+}
