@@ -160,6 +160,11 @@ cli_serve(int argc, char **argv)
             return 0;
         }
         app_config_resolve(&cfg);
+        /* Nothing found means none is used: say so rather than print an empty value. */
+        if (!cfg.models[0])
+            snprintf(cfg.models, sizeof(cfg.models), "none");
+        if (!cfg.web_root[0])
+            snprintf(cfg.web_root, sizeof(cfg.web_root), "none");
         config_print(&cfg, stdout);
         return 0;
     }
