@@ -49,6 +49,32 @@ function validatorAt(pointer) {
     return validators.get(pointer);
 }
 
+// Fields the answer has that its schema does not name (the description must be complete): the
+// properties of an object schema, following $ref, allOf, anyOf and oneOf; an object schema
+// without properties (settings, attributes) is free-form.
+function undocumented(schema, data, where, out) {
+    schema = deref(schema, "")[0];
+    if (!schema || typeof schema !== "object" || data === null || typeof data !== "object") return out;
+    if (Array.isArray(data)) {
+        if (schema.items) data.forEach((x, i) => undocumented(schema.items, x, `${where}/${i}`, out));
+        for (const k of ["allOf", "anyOf", "oneOf"])
+            for (const sub of schema[k] || []) undocumented(sub, data, where, out);
+        return out;
+    }
+    const props = {}, branches = [schema, ...(schema.allOf || []), ...(schema.anyOf || []), ...(schema.oneOf || [])];
+    let free = true;
+    for (let b of branches) {
+        b = deref(b, "")[0];
+        if (b && b.properties) { free = false; Object.assign(props, b.properties); }
+        if (b && b.additionalProperties) free = true;
+    }
+    for (const [k, v] of Object.entries(data)) {
+        if (props[k]) undocumented(props[k], v, `${where}/${k}`, out);
+        else if (!free) out.push(`${where}/${k}`);
+    }
+    return out;
+}
+
 // Checks a response against the operation `op` ("METHOD /documented/path").
 function checkResponse(name, op, res, text) {
     const [method, p] = op.split(" ");
@@ -76,6 +102,8 @@ function checkResponse(name, op, res, text) {
         const v = validatorAt(`${at}/content/${ptr(ctype)}/schema`);
         if (!v(body))
             return bad(name, `${op} ${st}: ${ajv.errorsText(v.errors)}; body: ${text.slice(0, 300)}`);
+        const extra = undocumented(content[ctype].schema, body, "", []);
+        if (extra.length) return bad(name, `${op} ${st}: fields not in the description: ${extra.slice(0, 8).join(", ")}`);
     }
     ok(name);
 }
@@ -140,6 +168,7 @@ await call("POST /api/v1/login", "/api/v1/login", { auth: "none", want: 401,
 }
 await call("GET /api/v1/me", "/api/v1/me", { auth: "none", want: 401 });
 const me = (await call("GET /api/v1/me", "/api/v1/me", { auth: "cookie", want: 200 })).json;
+await call("GET /api/v1/me", "/api/v1/me", { want: 200 }); // the CLI's token: no agent
 await call("PATCH /api/v1/me", "/api/v1/me", { auth: "cookie", want: 200, body: { display_name: "Ada", bio: "Support lead" } });
 await call("PATCH /api/v1/me", "/api/v1/me", { auth: "cookie", want: 422, body: { display_name: 7 } });
 await call("PUT /api/v1/me/availability", "/api/v1/me/availability", { auth: "cookie", want: 200, body: { availability: "online" } });
