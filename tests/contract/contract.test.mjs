@@ -140,6 +140,16 @@ async function call(op, p, o = {}) {
     }
     clearTimeout(timer);
     const name = `${op} ${p} -> ${res.status}`;
+    // A request the server accepted must be one the description allows.
+    if (res.status >= 200 && res.status < 300 && o.body !== undefined) {
+        const [m, dp] = op.split(" ");
+        const rb = deref(spec.paths[dp]?.[m.toLowerCase()]?.requestBody, "")[0];
+        if (!rb?.content?.["application/json"]) bad(name, `${op} took a JSON body the description does not list`);
+        else {
+            const v = validatorAt(`/paths/${ptr(dp)}/${m.toLowerCase()}/requestBody/content/application~1json/schema`);
+            if (!v(o.body)) bad(name, `${op}: the accepted request is not valid against its schema: ${ajv.errorsText(v.errors)}`);
+        }
+    }
     if (o.want !== undefined && res.status !== o.want)
         bad(name, `want ${o.want} (body: ${text.slice(0, 300)})`);
     if (!o.stream || res.status !== 200) checkResponse(name, op, res, o.stream ? "" : text);
