@@ -219,7 +219,7 @@ const api = (await call("POST /api/v1/channels", "/api/v1/channels", { want: 201
     body: { type: "api", name: "API", settings: { callback_url: "http://127.0.0.1:9/closed" } } })).json || {};
 await call("POST /api/v1/channels", "/api/v1/channels", { want: 422, body: { type: "pigeon", name: "x" } });
 const wa = (await call("POST /api/v1/channels", "/api/v1/channels", { want: 201,
-    body: { type: "whatsapp", name: "WA", settings: { phone_number_id: "123", access_token: "t",
+    body: { type: "whatsapp", name: "WA", settings: { phone_number_id: "800000000000002", access_token: "t",
             app_secret: "s", verify_token: "vt" } } })).json || {};
 const web = (await call("POST /api/v1/channels", "/api/v1/channels", { want: 201,
     body: { type: "webchat", name: "Site", settings: { brand_name: "Northwind", allowed_origins: ["https://shop.example"] } } })).json || {};
@@ -234,6 +234,16 @@ const h1 = (await hook(api.id, "My order has not arrived, where is it?", 200)).j
 await hook(api.id, "Hello again, any news?", 200);
 await call("POST /hooks/{channel}", `/hooks/${api.id}`, { auth: "none", want: 401,
     raw: '{"id":"x","from":{"id":"c1"},"text":"hi"}', headers: { "Content-Type": "application/json", "X-Hark-Signature": "sha256=00" } });
+// A platform type signs its own way: WhatsApp's X-Hub-Signature-256 (app_secret), no X-Hark-Signature.
+const waBody = JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "900000000000001", changes: [{ field: "messages",
+    value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550001111", phone_number_id: "800000000000002" },
+             contacts: [{ profile: { name: "Ana Lima" }, wa_id: "5511987654321" }],
+             messages: [{ from: "5511987654321", id: "wamid.CONTRACT1", timestamp: String(Math.floor(Date.now() / 1000)),
+                          type: "text", text: { body: "Where is my parcel?" } }] } }] }] });
+const waHook = (await call("POST /hooks/{channel}", `/hooks/${wa.id}`, { auth: "none", raw: waBody, want: 200,
+    headers: { "Content-Type": "application/json", "X-Hub-Signature-256": sign("s", waBody) } })).json || {};
+await call("POST /hooks/{channel}", `/hooks/${wa.id}`, { auth: "none", raw: waBody, want: 401,
+    headers: { "Content-Type": "application/json", "X-Hark-Signature": sign("s", waBody) } });
 await call("GET /hooks/{channel}", `/hooks/${wa.id}?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=12345`, { auth: "none", want: 200 });
 await call("GET /hooks/{channel}", `/hooks/${wa.id}?hub.mode=subscribe&hub.verify_token=no&hub.challenge=12345`, { auth: "none", want: 403 });
 await call("GET /hooks/{channel}", `/hooks/${api.id}`, { auth: "none", want: 404 });
@@ -246,6 +256,12 @@ await call("GET /api/v1/conversations", "/api/v1/conversations?status=nonsense",
 await call("GET /api/v1/conversations/counts", "/api/v1/conversations/counts", { want: 200 });
 await call("GET /api/v1/conversations/{id}", `/api/v1/conversations/${conv}?limit=1`, { want: 200 });
 await call("GET /api/v1/conversations/{id}", "/api/v1/conversations/9999", { want: 404 });
+{   // a WhatsApp DM has a reply window
+    const c = (await call("GET /api/v1/conversations/{id}", `/api/v1/conversations/${waHook.conversation_id}`, { want: 200 })).json || {};
+    if (typeof c.reply_window_closes_at !== "string" || c.reply_window_open !== true)
+        bad("reply window", `a fresh WhatsApp conversation should have an open window: ${JSON.stringify(c).slice(0, 200)}`);
+    else ok("reply window");
+}
 await call("GET /api/v1/conversations/{id}/messages", `/api/v1/conversations/${conv}/messages?limit=1`, { want: 200 });
 await call("GET /api/v1/conversations/{id}/messages", `/api/v1/conversations/${conv}/messages?before=zzz`, { want: 400 });
 const reply = (await call("POST /api/v1/conversations/{id}/messages", `/api/v1/conversations/${conv}/messages`,
