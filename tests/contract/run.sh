@@ -5,8 +5,9 @@
 # src/api/routes.c and the description's paths list the same operations. Builds nothing; needs
 # tools/openapi/node_modules (make does `npm ci` there) and web/dist (for /widget.js, /assets).
 #
-# Starts `hark serve` on 127.0.0.1 (free port) with a temporary database, adds an admin and an
-# agent and an API token with the CLI, runs contract.test.mjs and stops everything it started.
+# Starts `hark serve` on 127.0.0.1 (free port) with a temporary database and the fake Graph API
+# (tests/fakes/meta_fake.py, for Meta's private reply), adds an admin and an agent and an API
+# token with the CLI, runs contract.test.mjs and stops everything it started.
 set -u
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)
@@ -15,10 +16,15 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 T=$(mktemp -d)
 HARK_PID=""
+META_PID=""
 cleanup() {
     if [ -n "$HARK_PID" ]; then
         kill -TERM "$HARK_PID" 2>/dev/null
         wait "$HARK_PID" 2>/dev/null
+    fi
+    if [ -n "$META_PID" ]; then
+        kill "$META_PID" 2>/dev/null
+        wait "$META_PID" 2>/dev/null
     fi
     rm -rf "$T"
 }
@@ -28,6 +34,14 @@ die() { echo "contract tests: 0 passed, 1 failed ($*)"; exit 1; }
 [ -x "$HARK" ] || die "no binary at $HARK"
 [ -f "$ROOT/web/dist/index.html" ] || die "web/dist is not built"
 [ -d "$ROOT/tools/openapi/node_modules/ajv" ] || die "tools/openapi/node_modules is not installed"
+
+# The Graph API for the private reply (Meta's): tests/fakes/meta_fake.py on 127.0.0.1.
+python3 "$ROOT/tests/fakes/meta_fake.py" serve --port-file "$T/graph.port" --log "$T/graph.log" \
+    --token contract-page-token >/dev/null 2>&1 &
+META_PID=$!
+for _ in $(seq 1 100); do [ -s "$T/graph.port" ] && break; sleep 0.05; done
+[ -s "$T/graph.port" ] || die "meta_fake.py did not start"
+GRAPH="http://127.0.0.1:$(cat "$T/graph.port")/v19.0"
 
 DB="$T/hark.db"
 echo "admin-password-1" | "$HARK" agent add --db "$DB" --email admin@example.com --name "Ada Admin" \
@@ -51,7 +65,7 @@ for _ in $(seq 1 200); do
 done
 [ -n "$URL" ] || die "hark did not start"
 
-HARK_URL="$URL" HARK_TOKEN="$TOKEN" HARK_ROOT="$ROOT" timeout -k 5 60 node contract.test.mjs
+HARK_URL="$URL" HARK_TOKEN="$TOKEN" HARK_ROOT="$ROOT" HARK_GRAPH="$GRAPH" timeout -k 5 60 node contract.test.mjs
 rc=$?
 [ $rc -eq 124 ] && echo "contract tests: 0 passed, 1 failed (timed out after 60 s)"
 kill -0 "$HARK_PID" 2>/dev/null || { tail -30 "$T/hark.log"; echo "hark died during the tests"; rc=1; }
