@@ -113,7 +113,7 @@ let cookie = "", csrf = "";
 // call(op, path, {body, auth: "token"|"cookie"|"none"|string, headers, raw, stream, want})
 async function call(op, p, o = {}) {
     const headers = { ...(o.headers || {}) };
-    const auth = o.auth || "token";
+    const auth = o.auth || "token"; // "token", "cookie", or anything else: only o.headers
     if (auth === "token") headers.Authorization = `Bearer ${TOKEN}`;
     else if (auth === "cookie") { headers.Cookie = cookie; headers["X-CSRF-Token"] = csrf; }
     let body;
@@ -445,6 +445,25 @@ await call("DELETE /api/v1/sla/policies/{id}", `/api/v1/sla/policies/${pol.id}`,
 await call("DELETE /api/v1/calendars/{id}", `/api/v1/calendars/${cal.id}`, { want: 204 });
 await call("DELETE /api/v1/calendars/{id}", `/api/v1/calendars/${cal.id}`, { want: 404 });
 
+// --- Error paths of the rest: no credentials (401), an agent's token on admin reads (403), a
+// foreign origin (403), a channel that is no web chat (404); a cached copy (304). ---
+const agentTok = (await call("POST /api/v1/tokens", "/api/v1/tokens", { want: 201, body: { name: "agent", role: "agent" } })).json || {};
+for (const p of ["/api/v1/agents", "/api/v1/agents/profiles", "/api/v1/channels", "/api/v1/conversations/counts",
+                 "/api/v1/contacts", "/api/v1/listening/queries", "/api/v1/teams", "/api/v1/calendars",
+                 "/api/v1/sla/policies", "/api/v1/routing/rules"])
+    await call(`GET ${p}`, p, { auth: "none", want: 401 });
+await call("POST /api/v1/logout", "/api/v1/logout", { auth: "none", want: 401 });
+for (const p of ["/api/v1/tokens", "/api/v1/listening/sources", "/api/v1/triage/corrections"])
+    await call(`GET ${p}`, p, { auth: "agent", want: 403, headers: { Authorization: `Bearer ${agentTok.token}` } });
+for (const e of ["info", "session", "messages", "events"])
+    await call(`OPTIONS /api/v1/widget/{channel}/${e}`, `${W}/${e}`, { auth: "none", want: 403,
+        headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } });
+await call("POST /api/v1/widget/{channel}/session", `/api/v1/widget/${api.id}/session`, { auth: "none", want: 404, body: {} });
+for (const [op, p] of [["GET /widget.js", "/widget.js"], ["GET /", "/"]]) {
+    const etag = (await fetch(URL0 + p)).headers.get("etag") || "none";
+    await call(op, p, { auth: "none", want: 304, headers: { "If-None-Match": etag } });
+}
+
 // --- Last: the session's own password, then logout ---
 await call("POST /api/v1/me/password", "/api/v1/me/password", { auth: "cookie", want: 200,
     body: { current_password: "admin-password-1", password: "admin-password-2" } });
@@ -458,6 +477,10 @@ for (const o of specOperations(spec)) {
     else ok(k);
 }
 
+const ops = specOperations(spec).map((o) => `${o.method} ${o.path}`);
+const noError = ops.filter((k) => ![...(seen.get(k) || [])].some((st) => st >= 400));
+console.log(`operations: ${ops.length}, each answered 2xx; ${ops.length - noError.length} also on an error path` +
+    (noError.length ? ` (not: ${noError.join(", ")})` : ""));
 if (process.env.HARK_CONTRACT_DUMP) writeFileSync(process.env.HARK_CONTRACT_DUMP, JSON.stringify(dump, null, 1));
 console.log(`contract tests: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
