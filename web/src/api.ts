@@ -1,102 +1,40 @@
 // api.ts - the REST API v1 client (same origin, session cookie + X-CSRF-Token on writes) and
-// the shapes it returns. See docs/api.md.
+// the shapes it returns. See docs/api.md and docs/openapi.yaml.
 
-export interface Agent {
-  id: number;
-  display_name: string;
-  avatar_url: string;
-  bio: string;
-  name?: string;
-  email?: string;
-  role?: string;
-}
+import type { components, paths } from './api-types';
 
-export interface Conv {
-  id: number;
-  channel_id: number;
-  contact_id: number;
-  assignee_id: number | null;
-  status: 'open' | 'pending' | 'snoozed' | 'resolved';
-  public: boolean;
-  labels: string[];
-  intent: string | null;
-  sentiment: string | null;
-  urgency: number | null;
-  snooze_until: string | null;
-  resolution_reason: string | null;
-  preview: string;
-  unread: number;
-  message_count: number;
-  last_message_at: string | null;
-  created_at: string;
-  updated_at: string;
-  contact_name?: string;
-  channel_type?: string;
-  channel_name?: string;
-}
+// The shapes the API returns, generated from docs/openapi.yaml (web/src/api-types.ts, made by
+// `make`; never edited by hand), so the app and the description cannot drift.
+type Schemas = components['schemas'];
+export type Agent = Schemas['Agent'];
+export type Conv = Schemas['Conversation'];
+export type Msg = Schemas['Message'];
+export type Identity = Schemas['Identity'];
+export type Contact = Schemas['Contact'];
+export type Channel = Schemas['Channel'];
+export type Counts = Schemas['Counts'];
+export type Token = Schemas['Token'];
+export type Profile = Schemas['Profile'];
+export type Sla = Schemas['Sla'];
+export type Policy = Schemas['Policy'];
+export type Me = Schemas['Me'];
+export type Session = Schemas['Session'];
+// One conversation with its contact and the newest page of its messages (oldest first), then
+// older pages as the agent scrolls up; messages_next_cursor is 'before' for the next older
+// page (null: all loaded).
+export type ConvFull = Schemas['ConversationDetail'];
 
-export interface Msg {
-  id: number;
-  conversation_id: number;
-  direction: 'in' | 'out';
-  kind: 'message' | 'note' | 'event';
-  private: boolean;
-  public: boolean;
-  text: string;
-  author_agent_id: number | null;
-  author_name: string | null;
-  status: 'received' | 'queued' | 'sent' | 'failed' | 'none';
-  error: string | null;
-  created_at: string;
-  sent_at: string | null;
-  triage: { intent: string | null; sentiment: string | null; urgency: number } | null;
-}
-
-export interface Identity {
-  id: number;
-  channel_type: string;
-  platform_id: string;
-  handle: string | null;
-  name: string | null;
-}
-
-export interface Contact {
-  id: number;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  location: string | null;
-  tags: string[];
-  notes: string;
-  status: string;
-  identities?: Identity[];
-  conversations?: Conv[];
-}
-
-export interface ConvFull extends Conv {
-  contact: Contact;
-  messages: Msg[]; // the newest page, then older pages as the agent scrolls up; oldest first
-  messages_next_cursor: string | null; // 'before' for the next older page; null: all loaded
-}
+type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+// The JSON body of an operation's answer: Reply<'/api/v1/tokens', 'get'> (status 200 unless
+// given).
+export type Reply<P extends keyof paths, M extends Method, S extends number = 200> =
+  paths[P][M] extends { responses: { [K in S]: { content: { 'application/json': infer B } } } } ? B : never;
+// The JSON body an operation takes.
+export type Body<P extends keyof paths, M extends Method> =
+  paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 
 // One page of a conversation's history (GET /api/v1/conversations/{id}/messages).
-export interface MsgPage {
-  items: Msg[];
-  next_cursor: string | null;
-}
-
-export interface Counts {
-  mine: number;
-  unassigned: number;
-  open: number;
-  resolved: number;
-}
-
-export interface Channel {
-  id: number;
-  type: string;
-  name: string;
-}
+export type MsgPage = Reply<'/api/v1/conversations/{id}/messages', 'get'>;
 
 export class ApiError extends Error {
   constructor(

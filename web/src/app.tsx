@@ -3,7 +3,7 @@
 // Everything customers wrote is rendered as text through JSX children (which Preact escapes);
 // nothing in this app ever sets innerHTML.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, ApiError, Agent, Channel, Conv, Counts, Msg, qs, setCsrf } from './api';
+import { api, ApiError, Agent, Channel, Conv, Counts, Me, Msg, qs, Reply, setCsrf } from './api';
 import { Login } from './login';
 import { Inbox, Query, View, matches, placeConv } from './inbox';
 import { ConversationPane } from './conversation';
@@ -37,7 +37,7 @@ const SPECIAL = (v: View) => v === 'unanswered' || v === 'queue';
 export function App() {
   const [me, setMe] = useState<Agent | null | undefined>(undefined);
   useEffect(() => {
-    api<{ agent: Agent | null; csrf?: string }>('GET', '/api/v1/me')
+    api<Me>('GET', '/api/v1/me')
       .then((r) => {
         if (r.csrf) setCsrf(r.csrf);
         setMe(r.agent);
@@ -105,7 +105,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
       setLoading(true);
       try {
         const q = queryRef.current;
-        const r = await api<{ items: Conv[]; next_cursor: string | null }>(
+        const r = await api<Reply<'/api/v1/conversations', 'get'>>(
           'GET',
           '/api/v1/conversations' +
             qs({
@@ -151,8 +151,8 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
 
   useEffect(() => {
     loadCounts();
-    api<{ items: Agent[] }>('GET', '/api/v1/agents').then((r) => setAgents(r.items)).catch(() => {});
-    api<{ items: Channel[] }>('GET', '/api/v1/channels').then((r) => setChannels(r.items)).catch(() => {});
+    api<Reply<'/api/v1/agents', 'get'>>('GET', '/api/v1/agents').then((r) => setAgents(r.items)).catch(() => {});
+    api<Reply<'/api/v1/channels', 'get'>>('GET', '/api/v1/channels').then((r) => setChannels(r.items)).catch(() => {});
   }, [loadCounts]);
 
   // Live events: one EventSource; the browser resumes with Last-Event-ID after a drop, and if

@@ -1,7 +1,7 @@
 // dialogs.tsx - My profile (what customers see, and my password) and the keyboard shortcut help.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { api, Agent, ApiError } from './api';
+import { api, Agent, ApiError, Reply, Session } from './api';
 import { Avatar } from './app';
 
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
@@ -33,8 +33,8 @@ export function ProfileDialog({ me, onClose, onSaved, onSecurity }: { me: Agent;
   const save = async (e: Event) => {
     e.preventDefault();
     try {
-      const r = await api<{ agent?: Agent } & Agent>('PATCH', '/api/v1/me', { display_name: name, avatar_url: avatar, bio });
-      onSaved(r.agent ?? r);
+      const r = await api<Session>('PATCH', '/api/v1/me', { display_name: name, avatar_url: avatar, bio });
+      onSaved(r.agent);
       setMsg('Saved.');
     } catch (err) {
       setMsg(err instanceof ApiError ? err.message : 'Cannot save.');
@@ -99,7 +99,7 @@ function PasswordForm() {
     }
     setBusy(true);
     try {
-      const r = await api<{ sessions_ended: number }>('POST', '/api/v1/me/password', { current_password: current, password: next });
+      const r = await api<Reply<'/api/v1/me/password', 'post'>>('POST', '/api/v1/me/password', { current_password: current, password: next });
       setCurrent('');
       setNext('');
       setAgain('');

@@ -1,6 +1,6 @@
 // login.tsx - the sign-in form.
 import { useState } from 'preact/hooks';
-import { api, Agent, ApiError } from './api';
+import { api, Agent, ApiError, Session } from './api';
 
 export function Login({ onLogin }: { onLogin: (a: Agent, csrf: string) => void }) {
   const [email, setEmail] = useState('');
@@ -12,7 +12,7 @@ export function Login({ onLogin }: { onLogin: (a: Agent, csrf: string) => void }
     setBusy(true);
     setError('');
     try {
-      const r = await api<{ agent: Agent; csrf: string }>('POST', '/api/v1/login', { email, password });
+      const r = await api<Session>('POST', '/api/v1/login', { email, password });
       onLogin(r.agent, r.csrf);
     } catch (err) {
       setError(

@@ -2,22 +2,11 @@
 // agents (disable, enable, reset password). Everything here is also in the CLI and the API
 // (docs/api.md "Tokens", "Agents"); a fuller admin console is a separate piece of work.
 import { useEffect, useState } from 'preact/hooks';
-import { api, Agent, ApiError, timeAgo } from './api';
+import { api, Agent, ApiError, Reply, timeAgo, Token } from './api';
 import { Dialog, PASSWORD_ERRORS } from './dialogs';
 
-interface Token {
-  id: number;
-  name: string;
-  role: string;
-  agent_id: number | null;
-  created_at: string;
-  last_used_at: string | null;
-  expires_at: string | null;
-  status: 'active' | 'revoked' | 'expired' | 'owner_disabled';
-  token?: string;
-}
-
-type Managed = Agent & { disabled?: boolean };
+// An agent as an admin sees it (with disabled).
+type Managed = Agent;
 
 const why = (err: unknown, fallback: string) =>
   err instanceof ApiError ? PASSWORD_ERRORS[err.code] ?? err.message : fallback;
@@ -36,8 +25,8 @@ export function SecurityDialog({ me, onClose }: { me: Agent; onClose: () => void
   const load = async () => {
     try {
       const [t, a] = await Promise.all([
-        api<{ items: Token[] }>('GET', '/api/v1/tokens'),
-        api<{ items: Managed[] }>('GET', '/api/v1/agents'),
+        api<Reply<'/api/v1/tokens', 'get'>>('GET', '/api/v1/tokens'),
+        api<Reply<'/api/v1/agents', 'get'>>('GET', '/api/v1/agents'),
       ]);
       setTokens(t.items);
       setAgents(a.items);
@@ -62,7 +51,7 @@ export function SecurityDialog({ me, onClose }: { me: Agent; onClose: () => void
     act(async () => {
       const body: Record<string, unknown> = { name, role };
       if (days) body.expires_days = Number(days);
-      const t = await api<Token>('POST', '/api/v1/tokens', body);
+      const t = await api<Reply<'/api/v1/tokens', 'post', 201>>('POST', '/api/v1/tokens', body);
       setSecret(t.token ?? '');
       setName('');
       setDays('');
@@ -76,13 +65,13 @@ export function SecurityDialog({ me, onClose }: { me: Agent; onClose: () => void
     });
   const toggle = (a: Managed) =>
     act(async () => {
-      const r = await api<{ sessions_ended: number }>('POST', `/api/v1/agents/${a.id}/${a.disabled ? 'enable' : 'disable'}`);
+      const r = await api<Agent>('POST', `/api/v1/agents/${a.id}/${a.disabled ? 'enable' : 'disable'}`);
       return a.disabled ? `${a.name} enabled.` : `${a.name} disabled; ${r.sessions_ended} session(s) ended.`;
     });
   const reset = (e: Event, a: Managed) => {
     e.preventDefault();
     act(async () => {
-      const r = await api<{ sessions_ended: number }>('POST', `/api/v1/agents/${a.id}/password`, { password: newPw });
+      const r = await api<Reply<'/api/v1/agents/{id}/password', 'post'>>('POST', `/api/v1/agents/${a.id}/password`, { password: newPw });
       setResetFor(null);
       setNewPw('');
       return `Password set for ${a.name}; ${r.sessions_ended} session(s) ended.`;

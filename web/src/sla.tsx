@@ -2,40 +2,12 @@
 // colours with text (never colour alone), the routing reason, and the per-conversation SLA
 // facts from GET /api/v1/conversations/{id}/sla. See docs/routing-sla.md.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, clock, Conv } from './api';
+import { api, clock, Conv, Reply, Sla } from './api';
 import type { LiveEvent } from './app';
 
-export interface Routing {
-  team_id: number | null;
-  rule_id: number | null;
-  strategy: string | null;
-  reason: string | null;
-  queued: boolean;
-  queued_at: string | null;
-  routed_at: string | null;
-  escalation: number;
-}
-
-export interface Sla {
-  conversation_id?: number;
-  unanswered: boolean;
-  waiting_since: string | null;
-  paused: boolean;
-  policy_id: number | null;
-  first_response_due: string | null;
-  next_response_due: string | null;
-  resolution_due: string | null;
-  first_reply_at: string | null;
-  reply_window_ends: string | null;
-  acknowledged_message_id: number | null;
-  no_reply_reason: string | null;
-  routing: Routing;
-}
-
-export interface Policy {
-  id: number;
-  warn_pct: number;
-}
+// The shapes come from docs/openapi.yaml (see api.ts).
+export type { Sla, Policy } from './api';
+export type Routing = Sla['routing'];
 
 export type ConvSla = Conv & { sla: Sla };
 
@@ -46,7 +18,7 @@ export const SLA_EVENTS = ['sla.updated', 'sla.warning', 'sla.breached', 'conver
 let policies: Promise<Map<number, number>> | null = null;
 export function warnPcts(): Promise<Map<number, number>> {
   if (!policies)
-    policies = api<{ items: Policy[] }>('GET', '/api/v1/sla/policies')
+    policies = api<Reply<'/api/v1/sla/policies', 'get'>>('GET', '/api/v1/sla/policies')
       .then((r) => new Map(r.items.map((p) => [p.id, p.warn_pct])))
       .catch(() => new Map());
   return policies;

@@ -2,17 +2,17 @@
 // PUT /api/v1/me/availability; presence (the live connection) may change it too, which arrives
 // as agent.updated.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from './api';
+import { api, Profile } from './api';
 import type { LiveEvent } from './app';
 
-type Availability = 'online' | 'away' | 'offline';
+type Availability = Profile['availability'];
 const LABEL: Record<Availability, string> = { online: 'Online', away: 'Away', offline: 'Offline' };
 
 export function StatusToggle({ meId, subscribe }: { meId: number; subscribe: (fn: (e: LiveEvent) => void) => () => void }) {
   const [value, setValue] = useState<Availability | null>(null);
   const [err, setErr] = useState('');
   useEffect(() => {
-    api<{ availability: Availability }>('GET', `/api/v1/agents/${meId}/profile`)
+    api<Profile>('GET', `/api/v1/agents/${meId}/profile`)
       .then((p) => setValue(p.availability))
       .catch(() => {});
     return subscribe((e) => {
@@ -24,7 +24,7 @@ export function StatusToggle({ meId, subscribe }: { meId: number; subscribe: (fn
     setValue(v);
     setErr('');
     try {
-      const p = await api<{ availability: Availability }>('PUT', '/api/v1/me/availability', { availability: v });
+      const p = await api<Profile>('PUT', '/api/v1/me/availability', { availability: v });
       setValue(p.availability);
     } catch (e) {
       setValue(old);

@@ -1,0 +1,486 @@
+// contract.test.mjs - calls every operation of docs/openapi.yaml against a running hark
+// ($HARK_URL, an admin API token in $HARK_TOKEN; started by run.sh) and checks each answer
+// against the description: the status is one the operation documents, and a JSON body is valid
+// against that status's schema (JSON Schema 2020-12, as OpenAPI 3.1 uses, by ajv). Every
+// operation must be called at least once with a 2xx answer; most also get one error path.
+// Also checks the route table and the description list the same operations (routes.mjs).
+//
+// HARK_CONTRACT_DUMP=FILE writes every answer seen to FILE (JSON), to help write schemas.
+// Prints "contract tests: N passed, M failed"; exits 1 on any failure.
+import { createHmac } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+const ROOT = process.env.HARK_ROOT || path.resolve(import.meta.dirname, "../..");
+const { loadSpec, compareRoutes, specOperations } = await import(
+    path.join(ROOT, "tools/openapi/routes.mjs"));
+const require = createRequire(path.join(ROOT, "tools/openapi/package.json"));
+const Ajv2020 = require("ajv/dist/2020").default;
+const addFormats = require("ajv-formats").default;
+
+const URL0 = process.env.HARK_URL;
+const TOKEN = process.env.HARK_TOKEN;
+const spec = loadSpec();
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema(spec, "spec");
+
+let passed = 0, failed = 0;
+const seen = new Map(); // "METHOD /path" -> set of statuses
+const dump = [];
+const ok = (name) => { passed++; };
+const bad = (name, why) => { failed++; console.log(`FAIL: ${name}: ${why}`); };
+
+const ptr = (s) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+function deref(obj, at) {
+    while (obj && obj.$ref) {
+        at = obj.$ref.slice(1);
+        obj = obj.$ref.slice(2).split("/").reduce((o, k) =>
+            o[k.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
+    }
+    return [obj, at];
+}
+
+const validators = new Map();
+function validatorAt(pointer) {
+    if (!validators.has(pointer))
+        validators.set(pointer, ajv.compile({ $ref: "spec#" + pointer }));
+    return validators.get(pointer);
+}
+
+// Fields the answer has that its schema does not name (the description must be complete): the
+// properties of an object schema, following $ref, allOf, anyOf and oneOf; an object schema
+// without properties (settings, attributes) is free-form.
+function undocumented(schema, data, where, out) {
+    schema = deref(schema, "")[0];
+    if (!schema || typeof schema !== "object" || data === null || typeof data !== "object") return out;
+    if (Array.isArray(data)) {
+        if (schema.items) data.forEach((x, i) => undocumented(schema.items, x, `${where}/${i}`, out));
+        for (const k of ["allOf", "anyOf", "oneOf"])
+            for (const sub of schema[k] || []) undocumented(sub, data, where, out);
+        return out;
+    }
+    const props = {}, branches = [schema, ...(schema.allOf || []), ...(schema.anyOf || []), ...(schema.oneOf || [])];
+    let free = true;
+    for (let b of branches) {
+        b = deref(b, "")[0];
+        if (b && b.properties) { free = false; Object.assign(props, b.properties); }
+        if (b && b.additionalProperties) free = true;
+    }
+    for (const [k, v] of Object.entries(data)) {
+        if (props[k]) undocumented(props[k], v, `${where}/${k}`, out);
+        else if (!free) out.push(`${where}/${k}`);
+    }
+    return out;
+}
+
+// Checks a response against the operation `op` ("METHOD /documented/path").
+function checkResponse(name, op, res, text) {
+    const [method, p] = op.split(" ");
+    const item = spec.paths[p];
+    const operation = item && item[method.toLowerCase()];
+    if (!operation) return bad(name, `${op} is not documented`);
+    const st = String(res.status);
+    let resp = operation.responses[st], at = `/paths/${ptr(p)}/${method.toLowerCase()}/responses/${st}`;
+    if (!resp) return bad(name, `status ${st} is not documented for ${op} (body: ${text.slice(0, 200)})`);
+    [resp, at] = deref(resp, at);
+    if (!seen.has(op)) seen.set(op, new Set());
+    seen.get(op).add(res.status);
+    const ctype = (res.headers.get("content-type") || "").split(";")[0].trim();
+    const content = resp.content || {};
+    if (!Object.keys(content).length) {
+        if (text.length && res.status !== 204 && method !== "HEAD")
+            return bad(name, `${op} ${st} documents no body but got ${ctype}: ${text.slice(0, 120)}`);
+        return ok(name);
+    }
+    if (!content[ctype])
+        return bad(name, `${op} ${st}: content-type ${ctype || "(none)"} not documented (${Object.keys(content)})`);
+    if (ctype === "application/json") {
+        let body;
+        try { body = JSON.parse(text); } catch { return bad(name, `not JSON: ${text.slice(0, 120)}`); }
+        const v = validatorAt(`${at}/content/${ptr(ctype)}/schema`);
+        if (!v(body))
+            return bad(name, `${op} ${st}: ${ajv.errorsText(v.errors)}; body: ${text.slice(0, 300)}`);
+        const extra = undocumented(content[ctype].schema, body, "", []);
+        if (extra.length) return bad(name, `${op} ${st}: fields not in the description: ${extra.slice(0, 8).join(", ")}`);
+    }
+    ok(name);
+}
+
+let cookie = "", csrf = "";
+// call(op, path, {body, auth: "token"|"cookie"|"none"|string, headers, raw, stream, want})
+async function call(op, p, o = {}) {
+    const headers = { ...(o.headers || {}) };
+    const auth = o.auth || "token"; // "token", "cookie", or anything else: only o.headers
+    if (auth === "token") headers.Authorization = `Bearer ${TOKEN}`;
+    else if (auth === "cookie") { headers.Cookie = cookie; headers["X-CSRF-Token"] = csrf; }
+    let body;
+    if (o.raw !== undefined) body = o.raw;
+    else if (o.body !== undefined) { body = JSON.stringify(o.body); headers["Content-Type"] = "application/json"; }
+    const method = op.split(" ")[0];
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), 10000);
+    let res, text = "";
+    try {
+        res = await fetch(URL0 + p, { method, headers, body, signal: ctl.signal, redirect: "manual" });
+        if (o.stream) {
+            // An event stream never ends: read its first chunk (the answer is in), then hang up.
+            const rd = res.body.getReader();
+            const first = await rd.read();
+            text = first.value ? Buffer.from(first.value).toString("utf8") : "";
+            ctl.abort();
+        } else {
+            text = await res.text();
+        }
+    } catch (e) {
+        clearTimeout(timer);
+        bad(`${op} ${p}`, `request failed: ${e}`);
+        return { status: 0, json: null, text: "", headers: new Headers() };
+    }
+    clearTimeout(timer);
+    const name = `${op} ${p} -> ${res.status}`;
+    // A request the server accepted must be one the description allows.
+    if (res.status >= 200 && res.status < 300 && o.body !== undefined) {
+        const [m, dp] = op.split(" ");
+        const rb = deref(spec.paths[dp]?.[m.toLowerCase()]?.requestBody, "")[0];
+        if (!rb?.content?.["application/json"]) bad(name, `${op} took a JSON body the description does not list`);
+        else {
+            const v = validatorAt(`/paths/${ptr(dp)}/${m.toLowerCase()}/requestBody/content/application~1json/schema`);
+            if (!v(o.body)) bad(name, `${op}: the accepted request is not valid against its schema: ${ajv.errorsText(v.errors)}`);
+        }
+    }
+    if (o.want !== undefined && res.status !== o.want)
+        bad(name, `want ${o.want} (body: ${text.slice(0, 300)})`);
+    if (!o.stream || res.status !== 200) checkResponse(name, op, res, o.stream ? "" : text);
+    else checkResponse(name, op, res, "");
+    let json = null;
+    try { json = JSON.parse(text); } catch { /* not JSON */ }
+    if (process.env.HARK_CONTRACT_DUMP)
+        dump.push({ op, path: p, status: res.status, ctype: res.headers.get("content-type"), body: json ?? text.slice(0, 300) });
+    return { status: res.status, json, text, headers: res.headers };
+}
+
+const sign = (secret, body) => "sha256=" + createHmac("sha256", secret).update(body).digest("hex");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// --- The route table and the description agree. ---
+for (const p of compareRoutes(spec)) bad("routes", p);
+
+// --- Sessions ---
+await call("POST /api/v1/login", "/api/v1/login", { auth: "none", want: 401,
+    body: { email: "admin@example.com", password: "wrong-password-1" } });
+{
+    const r = await call("POST /api/v1/login", "/api/v1/login", { auth: "none", want: 200,
+        body: { email: "admin@example.com", password: "admin-password-1" } });
+    cookie = (r.headers.get("set-cookie") || "").split(";")[0];
+    csrf = r.json?.csrf || "";
+}
+await call("GET /api/v1/me", "/api/v1/me", { auth: "none", want: 401 });
+const me = (await call("GET /api/v1/me", "/api/v1/me", { auth: "cookie", want: 200 })).json;
+await call("GET /api/v1/me", "/api/v1/me", { want: 200 }); // the CLI's token: no agent
+await call("PATCH /api/v1/me", "/api/v1/me", { auth: "cookie", want: 200, body: { display_name: "Ada", bio: "Support lead" } });
+await call("PATCH /api/v1/me", "/api/v1/me", { auth: "cookie", want: 422, body: { display_name: 7 } });
+await call("PUT /api/v1/me/availability", "/api/v1/me/availability", { auth: "cookie", want: 200, body: { availability: "online" } });
+await call("PUT /api/v1/me/availability", "/api/v1/me/availability", { auth: "cookie", want: 422, body: { availability: "asleep" } });
+await call("POST /api/v1/me/password", "/api/v1/me/password", { auth: "cookie", want: 403,
+    body: { current_password: "not-the-password", password: "a-new-password-2" } });
+
+// --- Agents ---
+const agents = await call("GET /api/v1/agents", "/api/v1/agents", { want: 200 });
+const sam = (agents.json?.items || []).find((a) => a.email === "sam@example.com") || { id: 2 };
+const newAgent = (await call("POST /api/v1/agents", "/api/v1/agents", { want: 201,
+    body: { email: "kim@example.com", name: "Kim Lee", password: "kim-password-12", role: "agent" } })).json;
+await call("POST /api/v1/agents", "/api/v1/agents", { want: 409,
+    body: { email: "kim@example.com", name: "Kim Lee", password: "kim-password-12" } });
+const kim = newAgent?.id ?? 3;
+await call("POST /api/v1/agents/{id}/disable", `/api/v1/agents/${kim}/disable`, { want: 200 });
+await call("POST /api/v1/agents/{id}/disable", "/api/v1/agents/9999/disable", { want: 404 });
+await call("POST /api/v1/agents/{id}/enable", `/api/v1/agents/${kim}/enable`, { want: 200 });
+await call("POST /api/v1/agents/{id}/enable", "/api/v1/agents/9999/enable", { want: 404 });
+await call("POST /api/v1/agents/{id}/password", `/api/v1/agents/${kim}/password`, { want: 200, body: { password: "kim-password-34" } });
+await call("POST /api/v1/agents/{id}/password", `/api/v1/agents/${kim}/password`, { want: 422, body: { password: "short" } });
+await call("GET /api/v1/agents/profiles", "/api/v1/agents/profiles", { want: 200 });
+await call("GET /api/v1/agents/{id}/profile", `/api/v1/agents/${sam.id}/profile`, { want: 200 });
+await call("GET /api/v1/agents/{id}/profile", "/api/v1/agents/9999/profile", { want: 404 });
+await call("PATCH /api/v1/agents/{id}/profile", `/api/v1/agents/${sam.id}/profile`, { want: 200,
+    body: { skills: ["billing"], languages: ["en"], capacity: 5, location: "Berlin" } });
+await call("PATCH /api/v1/agents/{id}/profile", `/api/v1/agents/${sam.id}/profile`, { want: 422, body: { capacity: -1 } });
+
+// --- Tokens ---
+await call("GET /api/v1/tokens", "/api/v1/tokens", { want: 200 });
+const tok = (await call("POST /api/v1/tokens", "/api/v1/tokens", { want: 201, body: { name: "ci", role: "agent", expires_days: 30 } })).json;
+await call("POST /api/v1/tokens", "/api/v1/tokens", { want: 422, body: { name: "ci", role: "root" } });
+await call("DELETE /api/v1/tokens/{id}", `/api/v1/tokens/${tok?.id ?? 2}`, { want: 200 });
+await call("DELETE /api/v1/tokens/{id}", "/api/v1/tokens/9999", { want: 404 });
+
+// --- Channels and webhooks ---
+const api = (await call("POST /api/v1/channels", "/api/v1/channels", { want: 201,
+    body: { type: "api", name: "API", settings: { callback_url: "http://127.0.0.1:9/closed" } } })).json || {};
+await call("POST /api/v1/channels", "/api/v1/channels", { want: 422, body: { type: "pigeon", name: "x" } });
+const wa = (await call("POST /api/v1/channels", "/api/v1/channels", { want: 201,
+    body: { type: "whatsapp", name: "WA", settings: { phone_number_id: "800000000000002", access_token: "t",
+            app_secret: "s", verify_token: "vt" } } })).json || {};
+const web = (await call("POST /api/v1/channels", "/api/v1/channels", { want: 201,
+    body: { type: "webchat", name: "Site", settings: { brand_name: "Northwind", allowed_origins: ["https://shop.example"] } } })).json || {};
+await call("GET /api/v1/channels", "/api/v1/channels", { want: 200 });
+
+const hook = async (id, text, want) => {
+    const raw = JSON.stringify({ id: `m-${text.length}-${Date.now()}`, from: { id: "c1", name: "Chris" }, text });
+    return call("POST /hooks/{channel}", `/hooks/${id}`, { auth: "none", raw, want,
+        headers: { "Content-Type": "application/json", "X-Hark-Signature": sign(api.secret || "", raw) } });
+};
+const h1 = (await hook(api.id, "My order has not arrived, where is it?", 200)).json || {};
+await hook(api.id, "Hello again, any news?", 200);
+await call("POST /hooks/{channel}", `/hooks/${api.id}`, { auth: "none", want: 401,
+    raw: '{"id":"x","from":{"id":"c1"},"text":"hi"}', headers: { "Content-Type": "application/json", "X-Hark-Signature": "sha256=00" } });
+// A platform type signs its own way: WhatsApp's X-Hub-Signature-256 (app_secret), no X-Hark-Signature.
+const waBody = JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "900000000000001", changes: [{ field: "messages",
+    value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550001111", phone_number_id: "800000000000002" },
+             contacts: [{ profile: { name: "Ana Lima" }, wa_id: "5511987654321" }],
+             messages: [{ from: "5511987654321", id: "wamid.CONTRACT1", timestamp: String(Math.floor(Date.now() / 1000)),
+                          type: "text", text: { body: "Where is my parcel?" } }] } }] }] });
+const waHook = (await call("POST /hooks/{channel}", `/hooks/${wa.id}`, { auth: "none", raw: waBody, want: 200,
+    headers: { "Content-Type": "application/json", "X-Hub-Signature-256": sign("s", waBody) } })).json || {};
+await call("POST /hooks/{channel}", `/hooks/${wa.id}`, { auth: "none", raw: waBody, want: 401,
+    headers: { "Content-Type": "application/json", "X-Hark-Signature": sign("s", waBody) } });
+await call("GET /hooks/{channel}", `/hooks/${wa.id}?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=12345`, { auth: "none", want: 200 });
+await call("GET /hooks/{channel}", `/hooks/${wa.id}?hub.mode=subscribe&hub.verify_token=no&hub.challenge=12345`, { auth: "none", want: 403 });
+await call("GET /hooks/{channel}", `/hooks/${api.id}`, { auth: "none", want: 404 });
+
+// --- Conversations ---
+const conv = h1.conversation_id || 1;
+await call("GET /api/v1/conversations", "/api/v1/conversations?status=all&limit=10", { want: 200 });
+await call("GET /api/v1/conversations", "/api/v1/conversations?unanswered=true", { want: 200 });
+await call("GET /api/v1/conversations", "/api/v1/conversations?status=nonsense", { want: 400 });
+await call("GET /api/v1/conversations/counts", "/api/v1/conversations/counts", { want: 200 });
+await call("GET /api/v1/conversations/{id}", `/api/v1/conversations/${conv}?limit=1`, { want: 200 });
+await call("GET /api/v1/conversations/{id}", "/api/v1/conversations/9999", { want: 404 });
+{   // a WhatsApp DM has a reply window
+    const c = (await call("GET /api/v1/conversations/{id}", `/api/v1/conversations/${waHook.conversation_id}`, { want: 200 })).json || {};
+    if (typeof c.reply_window_closes_at !== "string" || c.reply_window_open !== true)
+        bad("reply window", `a fresh WhatsApp conversation should have an open window: ${JSON.stringify(c).slice(0, 200)}`);
+    else ok("reply window");
+}
+await call("GET /api/v1/conversations/{id}/messages", `/api/v1/conversations/${conv}/messages?limit=1`, { want: 200 });
+await call("GET /api/v1/conversations/{id}/messages", `/api/v1/conversations/${conv}/messages?before=zzz`, { want: 400 });
+const reply = (await call("POST /api/v1/conversations/{id}/messages", `/api/v1/conversations/${conv}/messages`,
+    { want: 201, body: { text: "Sorry about that, checking now." } })).json || {};
+await call("POST /api/v1/conversations/{id}/messages", `/api/v1/conversations/${conv}/messages`,
+    { want: 201, body: { text: "Carrier says Tuesday.", private: true } });
+await call("POST /api/v1/conversations/{id}/messages", "/api/v1/conversations/9999/messages", { want: 404, body: { text: "x" } });
+await call("POST /api/v1/conversations/{id}/private-reply", `/api/v1/conversations/${conv}/private-reply`,
+    { want: 422, body: { text: "Let's continue in private." } });
+{   // A Facebook Page comment (a public thread), then Meta's private reply through the fake Graph API.
+    const PAGE = "111222333444555";
+    const fb = (await call("POST /api/v1/channels", "/api/v1/channels", { want: 201, body: { type: "messenger", name: "FB",
+        settings: { app_secret: "fb-secret", verify_token: "vt-fb", access_token: "contract-page-token", page_id: PAGE,
+                    api_base: process.env.HARK_GRAPH, timeout_ms: 2000 } } })).json || {};
+    const entry = JSON.parse(execFileSync("python3", [path.join(ROOT, "tests/fakes/meta_fake.py"), "entry", "fb-comment",
+        "--account", PAGE, "--sender", "7770001", "--name", "Carla Dias", "--id", "999_1", "--post", `${PAGE}_42`,
+        "--text", "Still waiting for my refund!"], { encoding: "utf8" }));
+    const raw = JSON.stringify({ object: "page", entry: [entry] });
+    const pub = (await call("POST /hooks/{channel}", `/hooks/${fb.id}`, { auth: "none", raw, want: 200,
+        headers: { "Content-Type": "application/json", "X-Hub-Signature-256": sign("fb-secret", raw) } })).json || {};
+    await call("POST /api/v1/conversations/{id}/private-reply", `/api/v1/conversations/${pub.conversation_id}/private-reply`,
+        { want: 201, body: { text: "Hi Carla, could you send us your order number here?" } });
+    await call("POST /api/v1/conversations/{id}/private-reply", `/api/v1/conversations/${pub.conversation_id}/private-reply`,
+        { want: 502, body: { text: "again" } });
+}
+await call("POST /api/v1/conversations/{id}/assign", `/api/v1/conversations/${conv}/assign`, { auth: "cookie", want: 200, body: { agent_id: "me" } });
+await call("POST /api/v1/conversations/{id}/assign", `/api/v1/conversations/${conv}/assign`, { want: 200, body: { agent_id: null } });
+await call("POST /api/v1/conversations/{id}/assign", `/api/v1/conversations/${conv}/assign`, { want: 422, body: { agent_id: "me" } });
+await call("POST /api/v1/conversations/{id}/assign", "/api/v1/conversations/9999/assign", { want: 404, body: { agent_id: null } });
+await call("POST /api/v1/conversations/{id}/labels", `/api/v1/conversations/${conv}/labels`, { want: 200, body: { add: ["shipping"] } });
+await call("POST /api/v1/conversations/{id}/labels", `/api/v1/conversations/${conv}/labels`, { want: 422, body: { add: "shipping" } });
+await call("POST /api/v1/conversations/{id}/read", `/api/v1/conversations/${conv}/read`, { want: 200 });
+await call("POST /api/v1/conversations/{id}/read", "/api/v1/conversations/9999/read", { want: 404 });
+await call("GET /api/v1/conversations/{id}/sla", `/api/v1/conversations/${conv}/sla`, { want: 200 });
+await call("GET /api/v1/conversations/{id}/sla", "/api/v1/conversations/9999/sla", { want: 404 });
+await call("POST /api/v1/conversations/{id}/status", `/api/v1/conversations/${conv}/status`, { want: 422, body: { status: "asleep" } });
+await call("POST /api/v1/conversations/{id}/status", `/api/v1/conversations/${conv}/status`, { want: 200, body: { status: "pending" } });
+
+// --- Messages: triage corrections and delivery retry ---
+await call("POST /api/v1/messages/{id}/triage", `/api/v1/messages/${h1.message_id || 1}/triage`,
+    { want: 200, body: { intent: "complaint", sentiment: "negative" } });
+await call("POST /api/v1/messages/{id}/triage", `/api/v1/messages/${h1.message_id || 1}/triage`, { want: 422, body: { intent: "nonsense" } });
+await call("GET /api/v1/triage/corrections", "/api/v1/triage/corrections?model=intent", { want: 200 });
+for (let i = 0; i < 100; i++) {   // the reply's one delivery attempt fails (closed port)
+    const m = await fetch(`${URL0}/api/v1/conversations/${conv}/messages?limit=50`,
+        { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.json());
+    if ((m.items || []).some((x) => x.id === reply.id && x.status === "failed")) break;
+    await sleep(100);
+}
+await call("POST /api/v1/messages/{id}/retry", `/api/v1/messages/${reply.id}/retry`, { want: 200 });
+await call("POST /api/v1/messages/{id}/retry", `/api/v1/messages/${h1.message_id || 1}/retry`, { want: 404 });
+
+// --- Contacts ---
+const contacts = (await call("GET /api/v1/contacts", "/api/v1/contacts?q=Chris&limit=5", { want: 200 })).json;
+const contact = contacts?.items?.[0]?.id || 1;
+await call("GET /api/v1/contacts/{id}", `/api/v1/contacts/${contact}`, { want: 200 });
+await call("GET /api/v1/contacts/{id}", "/api/v1/contacts/9999", { want: 404 });
+await call("PATCH /api/v1/contacts/{id}", `/api/v1/contacts/${contact}`, { want: 200, body: { email: "chris@example.com", tags: ["vip"], status: "customer" } });
+await call("PATCH /api/v1/contacts/{id}", `/api/v1/contacts/${contact}`, { want: 422, body: { status: "emperor" } });
+
+// --- Live events ---
+await call("GET /api/v1/events", "/api/v1/events", { want: 200, stream: true });
+await call("GET /api/v1/events", "/api/v1/events", { auth: "none", want: 401 });
+
+// --- Health and metrics ---
+await call("GET /healthz", "/healthz", { auth: "none", want: 200 });
+await call("GET /metrics", "/metrics", { auth: "none", want: 401 });
+await call("GET /metrics", "/metrics", { auth: "contract-metrics", want: 200, headers: { Authorization: "Bearer contract-metrics" } });
+
+// --- Web chat widget ---
+const W = `/api/v1/widget/${web.id}`;
+await call("OPTIONS /api/v1/widget/{channel}/info", `${W}/info`, { auth: "none", want: 204,
+    headers: { Origin: "https://shop.example", "Access-Control-Request-Method": "GET" } });
+await call("OPTIONS /api/v1/widget/{channel}/session", `${W}/session`, { auth: "none", want: 204,
+    headers: { Origin: "https://shop.example", "Access-Control-Request-Method": "POST" } });
+await call("OPTIONS /api/v1/widget/{channel}/messages", `${W}/messages`, { auth: "none", want: 204,
+    headers: { Origin: "https://shop.example", "Access-Control-Request-Method": "POST" } });
+await call("OPTIONS /api/v1/widget/{channel}/events", `${W}/events`, { auth: "none", want: 204,
+    headers: { Origin: "https://shop.example", "Access-Control-Request-Method": "GET" } });
+await call("GET /api/v1/widget/{channel}/info", `${W}/info`, { auth: "none", want: 200 });
+await call("GET /api/v1/widget/{channel}/info", `/api/v1/widget/${api.id}/info`, { auth: "none", want: 404 });
+await call("GET /api/v1/widget/{channel}/info", `${W}/info`, { auth: "none", want: 403, headers: { Origin: "https://evil.example" } });
+const sess = (await call("POST /api/v1/widget/{channel}/session", `${W}/session`, { auth: "none", want: 200, body: {} })).json || {};
+const vis = { "X-Hark-Visitor": sess.token || "" };
+await call("GET /api/v1/widget/{channel}/messages", `${W}/messages`, { auth: "none", want: 401 });
+await call("POST /api/v1/widget/{channel}/messages", `${W}/messages`, { auth: "none", want: 201, headers: vis,
+    body: { text: "Do you ship to Norway?", id: "w1", name: "Nora" } });
+await call("POST /api/v1/widget/{channel}/messages", `${W}/messages`, { auth: "none", want: 200, headers: vis,
+    body: { text: "Do you ship to Norway?", id: "w1", name: "Nora" } });
+await call("POST /api/v1/widget/{channel}/messages", `${W}/messages`, { auth: "none", want: 422, headers: vis, body: { text: "   " } });
+await call("GET /api/v1/widget/{channel}/messages", `${W}/messages?limit=10`, { auth: "none", want: 200, headers: vis });
+await call("POST /api/v1/widget/{channel}/session", `${W}/session`, { auth: "none", want: 200, body: { token: sess.token } });
+await call("GET /api/v1/widget/{channel}/events", `${W}/events?token=${encodeURIComponent(sess.token || "")}`, { auth: "none", want: 200, stream: true });
+await call("GET /api/v1/widget/{channel}/events", `${W}/events?token=forged`, { auth: "none", want: 401 });
+
+// --- The web app and its assets ---
+const index = await call("GET /", "/", { auth: "none", want: 200 });
+const asset = (index.text.match(/\/assets\/[^"']+/) || ["/assets/missing.js"])[0];
+await call("GET /assets/{file}", asset, { auth: "none", want: 200 });
+await call("GET /assets/{file}", "/assets/no-such-file.js", { auth: "none", want: 404 });
+await call("GET /widget.js", "/widget.js", { auth: "none", want: 200 });
+
+// --- Listening ---
+const q = (await call("POST /api/v1/listening/queries", "/api/v1/listening/queries", { want: 201,
+    body: { name: "Brand", query: "northwind", active: true } })).json || {};
+await call("POST /api/v1/listening/queries", "/api/v1/listening/queries", { want: 400, body: { query: "text:(" } });
+await call("GET /api/v1/listening/queries", "/api/v1/listening/queries", { want: 200 });
+await call("GET /api/v1/listening/queries/{id}", `/api/v1/listening/queries/${q.id}`, { want: 200 });
+await call("GET /api/v1/listening/queries/{id}", "/api/v1/listening/queries/9999", { want: 404 });
+await call("PATCH /api/v1/listening/queries/{id}", `/api/v1/listening/queries/${q.id}`, { want: 200, body: { name: "Brand name" } });
+await call("PATCH /api/v1/listening/queries/{id}", "/api/v1/listening/queries/9999", { want: 404, body: { name: "x" } });
+const lines = [
+    { id: "p1", text: "Northwind jacket broke after a week, terrible", platform: "bluesky", author: "bob", lang: "en", created_at: "2026-01-02T03:04:05Z" },
+    { id: "p2", text: "Love my new northwind boots!", platform: "bluesky", author: "amy", lang: "en", created_at: "2026-01-02T03:05:05Z" },
+].map((x) => JSON.stringify(x)).join("\n") + "\n";
+await call("POST /api/v1/listening/ingest", "/api/v1/listening/ingest", { want: 200, raw: lines, headers: { "Content-Type": "application/x-ndjson" } });
+await call("POST /api/v1/listening/ingest", "/api/v1/listening/ingest", { want: 400, raw: "not json\n", headers: { "Content-Type": "application/x-ndjson" } });
+const mentions = (await call("GET /api/v1/listening/mentions", "/api/v1/listening/mentions?limit=10", { want: 200 })).json;
+await call("GET /api/v1/listening/mentions", "/api/v1/listening/mentions?limit=0", { want: 400 });
+const mention = mentions?.items?.[0]?.id || 1;
+await call("GET /api/v1/listening/mentions/{id}", `/api/v1/listening/mentions/${mention}`, { want: 200 });
+await call("GET /api/v1/listening/mentions/{id}", "/api/v1/listening/mentions/9999", { want: 404 });
+await call("POST /api/v1/listening/mentions/{id}/convert", `/api/v1/listening/mentions/${mention}/convert`, { want: 201, body: { channel_id: api.id } });
+await call("POST /api/v1/listening/mentions/{id}/convert", `/api/v1/listening/mentions/${mention}/convert`, { want: 200, body: { channel_id: api.id } });
+await call("POST /api/v1/listening/mentions/{id}/convert", "/api/v1/listening/mentions/9999/convert", { want: 404, body: { channel_id: api.id } });
+await call("GET /api/v1/listening/alerts", "/api/v1/listening/alerts?limit=5", { want: 200 });
+await call("GET /api/v1/listening/alerts", "/api/v1/listening/alerts?limit=0", { want: 400 });
+const src = (await call("POST /api/v1/listening/sources", "/api/v1/listening/sources", { want: 201,
+    body: { spec: "jetstream://127.0.0.1:9", tls: false, active: false } })).json || {};
+await call("POST /api/v1/listening/sources", "/api/v1/listening/sources", { want: 422, body: { spec: "/etc/passwd" } });
+await call("GET /api/v1/listening/sources", "/api/v1/listening/sources", { want: 200 });
+await call("PATCH /api/v1/listening/sources/{id}", `/api/v1/listening/sources/${src.id}`, { want: 200, body: { active: false } });
+await call("PATCH /api/v1/listening/sources/{id}", "/api/v1/listening/sources/9999", { want: 404, body: { active: false } });
+await call("DELETE /api/v1/listening/sources/{id}", `/api/v1/listening/sources/${src.id}`, { want: 204 });
+await call("DELETE /api/v1/listening/sources/{id}", `/api/v1/listening/sources/${src.id}`, { want: 404 });
+await call("DELETE /api/v1/listening/queries/{id}", `/api/v1/listening/queries/${q.id}`, { want: 204 });
+await call("DELETE /api/v1/listening/queries/{id}", `/api/v1/listening/queries/${q.id}`, { want: 404 });
+
+// --- Routing, SLAs, business hours ---
+const cal = (await call("POST /api/v1/calendars", "/api/v1/calendars", { want: 201, body: { name: "Office", tz: "Europe/Berlin",
+    hours: { mon: [["09:00", "17:00"]], tue: [["09:00", "17:00"]] }, holidays: ["2026-12-25"] } })).json || {};
+await call("POST /api/v1/calendars", "/api/v1/calendars", { want: 422, body: { name: "Mars", tz: "Mars/Olympus" } });
+await call("GET /api/v1/calendars", "/api/v1/calendars", { want: 200 });
+await call("GET /api/v1/calendars/{id}", `/api/v1/calendars/${cal.id}`, { want: 200 });
+await call("GET /api/v1/calendars/{id}", "/api/v1/calendars/9999", { want: 404 });
+await call("PUT /api/v1/calendars/{id}", `/api/v1/calendars/${cal.id}`, { want: 200, body: { name: "Office", tz: "UTC", hours: { mon: [["08:00", "16:00"]] } } });
+await call("PUT /api/v1/calendars/{id}", `/api/v1/calendars/${cal.id}`, { want: 422, body: { name: "Office", tz: "Nowhere/Town" } });
+const team = (await call("POST /api/v1/teams", "/api/v1/teams", { want: 201, body: { name: "Support", members: [sam.id, me?.agent?.id ?? me?.id ?? 1],
+    lead_agent_id: sam.id, calendar_id: cal.id, autoack: { enabled: false } } })).json || {};
+await call("POST /api/v1/teams", "/api/v1/teams", { want: 409, body: { name: "Support", members: [] } });
+await call("GET /api/v1/teams", "/api/v1/teams", { want: 200 });
+await call("GET /api/v1/teams/{id}", `/api/v1/teams/${team.id}`, { want: 200 });
+await call("GET /api/v1/teams/{id}", "/api/v1/teams/9999", { want: 404 });
+await call("PUT /api/v1/teams/{id}", `/api/v1/teams/${team.id}`, { want: 200, body: { name: "Support", members: [sam.id] } });
+await call("PUT /api/v1/teams/{id}", `/api/v1/teams/${team.id}`, { want: 404, body: { name: "Support", members: [9999] } });
+const pol = (await call("POST /api/v1/sla/policies", "/api/v1/sla/policies", { want: 201, body: { name: "Default", position: 0,
+    first_response_s: 3600, next_response_s: 3600, resolution_s: 86400, business_hours: false, warn_pct: 80 } })).json || {};
+await call("POST /api/v1/sla/policies", "/api/v1/sla/policies", { want: 422, body: { name: "Bad", warn_pct: 500 } });
+await call("GET /api/v1/sla/policies", "/api/v1/sla/policies", { want: 200 });
+await call("GET /api/v1/sla/policies/{id}", `/api/v1/sla/policies/${pol.id}`, { want: 200 });
+await call("GET /api/v1/sla/policies/{id}", "/api/v1/sla/policies/9999", { want: 404 });
+await call("PUT /api/v1/sla/policies/{id}", `/api/v1/sla/policies/${pol.id}`, { want: 200, body: { name: "Default", first_response_s: 1800 } });
+await call("PUT /api/v1/sla/policies/{id}", "/api/v1/sla/policies/9999", { want: 404, body: { name: "Default" } });
+const rule = (await call("POST /api/v1/routing/rules", "/api/v1/routing/rules", { want: 201, body: { name: "All", position: 0, enabled: true,
+    conditions: { languages: ["en"] }, skills: [], team_id: team.id, strategy: "least_loaded" } })).json || {};
+await call("POST /api/v1/routing/rules", "/api/v1/routing/rules", { want: 422, body: { name: "Bad", team_id: team.id, strategy: "random" } });
+await call("GET /api/v1/routing/rules", "/api/v1/routing/rules", { want: 200 });
+await call("GET /api/v1/routing/rules/{id}", `/api/v1/routing/rules/${rule.id}`, { want: 200 });
+await call("GET /api/v1/routing/rules/{id}", "/api/v1/routing/rules/9999", { want: 404 });
+await call("PUT /api/v1/routing/rules/{id}", `/api/v1/routing/rules/${rule.id}`, { want: 200, body: { name: "All", team_id: team.id, strategy: "round_robin" } });
+await call("PUT /api/v1/routing/rules/{id}", "/api/v1/routing/rules/9999", { want: 404, body: { name: "All", team_id: team.id, strategy: "round_robin" } });
+await call("GET /api/v1/routing/queue", "/api/v1/routing/queue?limit=10", { want: 200 });
+await call("GET /api/v1/routing/queue", "/api/v1/routing/queue?cursor=zzz", { want: 400 });
+await call("DELETE /api/v1/teams/{id}", `/api/v1/teams/${team.id}`, { want: 409 });
+await call("DELETE /api/v1/routing/rules/{id}", `/api/v1/routing/rules/${rule.id}`, { want: 204 });
+await call("DELETE /api/v1/routing/rules/{id}", `/api/v1/routing/rules/${rule.id}`, { want: 404 });
+await call("DELETE /api/v1/teams/{id}", `/api/v1/teams/${team.id}`, { want: 204 });
+await call("DELETE /api/v1/sla/policies/{id}", `/api/v1/sla/policies/${pol.id}`, { want: 204 });
+await call("DELETE /api/v1/sla/policies/{id}", `/api/v1/sla/policies/${pol.id}`, { want: 404 });
+await call("DELETE /api/v1/calendars/{id}", `/api/v1/calendars/${cal.id}`, { want: 204 });
+await call("DELETE /api/v1/calendars/{id}", `/api/v1/calendars/${cal.id}`, { want: 404 });
+
+// --- Error paths of the rest: no credentials (401), an agent's token on admin reads (403), a
+// foreign origin (403), a channel that is no web chat (404); a cached copy (304). ---
+const agentTok = (await call("POST /api/v1/tokens", "/api/v1/tokens", { want: 201, body: { name: "agent", role: "agent" } })).json || {};
+for (const p of ["/api/v1/agents", "/api/v1/agents/profiles", "/api/v1/channels", "/api/v1/conversations/counts",
+                 "/api/v1/contacts", "/api/v1/listening/queries", "/api/v1/teams", "/api/v1/calendars",
+                 "/api/v1/sla/policies", "/api/v1/routing/rules"])
+    await call(`GET ${p}`, p, { auth: "none", want: 401 });
+await call("POST /api/v1/logout", "/api/v1/logout", { auth: "none", want: 401 });
+for (const p of ["/api/v1/tokens", "/api/v1/listening/sources", "/api/v1/triage/corrections"])
+    await call(`GET ${p}`, p, { auth: "agent", want: 403, headers: { Authorization: `Bearer ${agentTok.token}` } });
+for (const e of ["info", "session", "messages", "events"])
+    await call(`OPTIONS /api/v1/widget/{channel}/${e}`, `${W}/${e}`, { auth: "none", want: 403,
+        headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } });
+await call("POST /api/v1/widget/{channel}/session", `/api/v1/widget/${api.id}/session`, { auth: "none", want: 404, body: {} });
+for (const [op, p] of [["GET /widget.js", "/widget.js"], ["GET /", "/"]]) {
+    const etag = (await fetch(URL0 + p)).headers.get("etag") || "none";
+    await call(op, p, { auth: "none", want: 304, headers: { "If-None-Match": etag } });
+}
+
+// --- Last: the session's own password, then logout ---
+await call("POST /api/v1/me/password", "/api/v1/me/password", { auth: "cookie", want: 200,
+    body: { current_password: "admin-password-1", password: "admin-password-2" } });
+await call("POST /api/v1/logout", "/api/v1/logout", { auth: "cookie", want: 200 });
+
+// --- Every documented operation was answered with a 2xx at least once. ---
+for (const o of specOperations(spec)) {
+    const k = `${o.method} ${o.path}`;
+    const st = [...(seen.get(k) || [])];
+    if (!st.some((s) => s >= 200 && s < 300)) bad(k, `never called with a 2xx answer (seen: ${st.join(",") || "none"})`);
+    else ok(k);
+}
+
+const ops = specOperations(spec).map((o) => `${o.method} ${o.path}`);
+const noError = ops.filter((k) => ![...(seen.get(k) || [])].some((st) => st >= 400));
+console.log(`operations: ${ops.length}, each answered 2xx; ${ops.length - noError.length} also on an error path` +
+    (noError.length ? ` (not: ${noError.join(", ")})` : ""));
+if (process.env.HARK_CONTRACT_DUMP) writeFileSync(process.env.HARK_CONTRACT_DUMP, JSON.stringify(dump, null, 1));
+console.log(`contract tests: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
