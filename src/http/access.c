@@ -7,9 +7,9 @@
  * method. The catch-all route (slash-star: the web app's files) is reported as "static", a request no
  * route matched (404, 405, refused before routing) as "unmatched". Counters are relaxed
  * atomics in a table made at startup: recording takes no lock. The access log line carries
- * the method, the pattern, the status, the duration, the body size, the request id and the
- * client address - never the raw path, the query string or a body, which may hold customer
- * text or credentials.
+ * the method, the pattern, the status, the duration, the body size, the request id, the
+ * client address and the agent or API token it authenticated as - never the raw path, the
+ * query string or a body, which may hold customer text or credentials.
  */
 #include "base/base.h"
 #include "http/http_int.h"
@@ -129,13 +129,17 @@ http__access_record(struct http__access *a, const struct http__access_rec *rec)
     metrics_observe(&st->latency[mi], us);
     if (!a->log)
         return;
-    char bytes[24] = "-";
+    char bytes[24] = "-", who[48] = "";
     if (!rec->stream)
         snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)rec->bytes);
+    if (rec->agent_id > 0)
+        snprintf(who, sizeof(who), " agent=%lld", (long long)rec->agent_id);
+    else if (rec->token_id > 0)
+        snprintf(who, sizeof(who), " token=%lld", (long long)rec->token_id);
     log_info("http", "request",
-             "method=%s route=\"%s\" status=%u ms=%.3f bytes=%s id=%s client=%s%s",
+             "method=%s route=\"%s\" status=%u ms=%.3f bytes=%s id=%s client=%s%s%s",
              methods[mi], route_label(a, ri), status, (double)us / 1000.0, bytes, rec->id,
-             rec->client, rec->aborted ? " end=aborted" : "");
+             rec->client, who, rec->aborted ? " end=aborted" : "");
 }
 
 bool

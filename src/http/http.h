@@ -109,6 +109,8 @@ const char *http_client(struct http_req *r);
  * hex digits. Valid until the request completes. */
 #define HTTP_REQUEST_ID_MAX 64
 const char *http_request_id(struct http_req *r);
+/* Who the request authenticated as, for its access log line (agent=, token=; 0: none). */
+void http_set_principal(struct http_req *r, int64_t agent_id, int64_t token_id);
 /* The i-th {param} of the matched pattern. */
 struct str http_param(struct http_req *r, size_t i);
 struct arena *http_arena(struct http_req *r);

@@ -91,6 +91,7 @@ struct http__access_rec {
     bool aborted;                   /* ended before the reply was complete */
     const char *id;                 /* the request id (X-Hark-Request-Id) */
     const char *client;             /* the client's address */
+    int64_t agent_id, token_id;     /* who authenticated (http_set_principal); 0: none */
 };
 
 /* A table of counters for 'routes' (borrowed; they outlive it). 'log': write the access log. */

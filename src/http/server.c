@@ -57,6 +57,7 @@ struct http_req {
     unsigned method_ix;
     int64_t start_us;
     uint64_t bytes;
+    int64_t agent_id, token_id;
     char id[HTTP_REQUEST_ID_MAX + 1];
 };
 
@@ -238,7 +239,7 @@ handle_job(struct http__job *j, bool cancelled)
 }
 
 /* The client's X-Hark-Request-Id when it is 1..HTTP_REQUEST_ID_MAX of [A-Za-z0-9._-] (a
- * proxy's id carries through); else 16 random hex digits. */
+ * proxy's id carries through); else 16 hex digits of a per-thread pseudo-random sequence. */
 static void
 request_id(struct MHD_Connection *conn, char out[HTTP_REQUEST_ID_MAX + 1])
 {
@@ -250,10 +251,20 @@ request_id(struct MHD_Connection *conn, char out[HTTP_REQUEST_ID_MAX + 1])
         ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
              c == '.' || c == '_' || c == '-';
     }
-    if (ok)
+    if (ok) {
         memcpy(out, in, n + 1);
-    else
-        rand_hex(out, 8);
+        return;
+    }
+    /* Unique, not secret: splitmix64 over a per-thread state seeded once from the kernel,
+     * so no request pays a getrandom call. */
+    static _Thread_local uint64_t state;
+    if (!state)
+        rand_bytes(&state, sizeof(state));
+    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    rand_hex_encode(&z, sizeof(z), out);
 }
 
 /* The client's address as text into 'out' ("unknown" when it is not IPv4). */
@@ -383,6 +394,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         .aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
         .id = r->id,
         .client = client,
+        .agent_id = r->agent_id,
+        .token_id = r->token_id,
     };
     http__access_record(srv->access, &rec);
     if (r->resp) /* never queued (the connection went away first) */
@@ -683,6 +696,13 @@ const char *
 http_request_id(struct http_req *r)
 {
     return r->id;
+}
+
+void
+http_set_principal(struct http_req *r, int64_t agent_id, int64_t token_id)
+{
+    r->agent_id = agent_id;
+    r->token_id = token_id;
 }
 
 struct str

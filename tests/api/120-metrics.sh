@@ -67,6 +67,10 @@ RID=$(curl -s -D - -o /dev/null "$URL/healthz" | tr -d '\r' | sed -n 's/^X-Hark-
 OWN=$(curl -s -D - -o /dev/null -H 'X-Hark-Request-Id: proxy-abc.123' "$URL/healthz" | tr -d '\r' |
     sed -n 's/^X-Hark-Request-Id: //Ip')
 check "client request id kept" "$OWN" "proxy-abc.123"
+# A signed-in agent's requests carry agent=<id> in the log.
+curl -s -o /dev/null -c "$T/jar" -H 'Content-Type: application/json' \
+    -d '{"email":"admin@example.com","password":"admin-password-1"}' "$URL/api/v1/login"
+curl -s -o /dev/null -b "$T/jar" "$URL/api/v1/me"
 BADID=$(curl -s -D - -o /dev/null -H 'X-Hark-Request-Id: has space"quote' "$URL/healthz" | tr -d '\r' |
     sed -n 's/^X-Hark-Request-Id: //Ip')
 echo "$BADID" | grep -Eq '^[0-9a-f]{16}$' || fail "malformed client id not replaced: $BADID"
@@ -77,8 +81,12 @@ grep -q "msg=\"request\" method=GET route=\"/healthz\" status=200 ms=[0-9.]* byt
     fail "no access line for request $RID"
 grep -q 'msg="request" method=POST route="/hooks/{channel}" status=200 .*id=[0-9a-f]\{16\} ' "$L" ||
     fail "no access line for the webhook"
-grep -q 'msg="request" method=GET route="/api/v1/conversations/{id}" status=200 ' "$L" ||
-    fail "no access line with the pattern"
+TOKEN_ID=$(sqlite3 "$DB" "SELECT max(id) FROM api_token")
+grep -q "msg=\"request\" method=GET route=\"/api/v1/conversations/{id}\" status=200 .* token=$TOKEN_ID\$" "$L" ||
+    fail "no access line with the pattern and the token"
+ADMIN_ID=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='admin@example.com'")
+grep -q "msg=\"request\" method=GET route=\"/api/v1/me\" status=200 .* agent=$ADMIN_ID\$" "$L" ||
+    fail "no access line with the agent"
 grep -q 'msg="request" method=DELETE route="unmatched" status=405 ' "$L" || fail "no 405 line"
 grep -q 'id=proxy-abc.123 ' "$L" || fail "client id not logged"
 check "customer text absent from the log" "$(grep -c 'SECRETTEXT\|4111111111111111' "$L")" 0
