@@ -179,6 +179,7 @@ app_start(struct app *app, struct errmsg *em)
         .workers = (unsigned)app->cfg.http_workers,
         /* 0 would mean the default; the smallest real wait is 1 ms. */
         .drain_ms = app->cfg.drain_timeout_ms ? (unsigned)app->cfg.drain_timeout_ms : 1,
+        .access_log = app->cfg.access_log,
     };
     rc = http_server_start(&hc, routes, nroutes, &app->http);
     if (rc < 0)

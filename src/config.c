@@ -67,6 +67,9 @@ static const struct key keys[] = {
       "threads running request handlers (each request waits for one)" },
     { "drain-timeout-ms", INT, S(drain_timeout_ms), "10000", 0, 600000,
       "on SIGTERM/SIGINT: longest wait for requests in progress before exiting" },
+    { "access-log", BOOL, S(access_log), "true", 0, 1,
+      "log one line per HTTP request at info level (method, route pattern, status, duration, "
+      "bytes, request id, client address; never paths, queries or bodies)" },
     { "secure-cookies", BOOL, S(secure_cookies), "false", 0, 1,
       "served over TLS (via a proxy): Secure, __Host- session cookie" },
     { "demo-interval-ms", INT, S(demo_interval_ms), "4000", 50, 600000,

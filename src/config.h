@@ -34,6 +34,7 @@ struct config {
     int64_t mail_poll_ms;   /* pull channels (IMAP) poll interval */
     int64_t sse_heartbeat_ms;
     bool secure_cookies;
+    bool access_log;        /* one logfmt line per HTTP request at info level */
     int64_t demo_interval_ms;
     int64_t demo_conversations;
     char brand_handles[512];   /* listening: the brand's own handles, comma-separated */

@@ -64,6 +64,7 @@ api__auth_or_reply(struct http_req *r, struct api *a, enum api__role role,
         http_reply_error(r, rc, rc == ERR_AUTH ? "authentication required" : "cannot authenticate");
         return rc;
     }
+    http_set_principal(r, p->agent_id, p->token_id);
     if (p->via_cookie && strcmp(http_method(r), "GET") != 0 && strcmp(http_method(r), "HEAD") != 0) {
         const char *token = http_header(r, "X-CSRF-Token");
         if (!token || strlen(token) != strlen(p->csrf) || !str_ct_eq(token, p->csrf, strlen(token))) {

@@ -10,6 +10,8 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/hub.h"
+#include "base/procstat.h"
+#include "buildinfo.h"
 #include "store/store.h"
 
 void
@@ -181,6 +183,38 @@ api__metrics(struct http_req *r, void *ctx)
     counter(&b, "hark_store_stmt_evictions_total",
             "Prepared statements evicted from a full statement cache.", "counter",
             ss.stmt_evictions);
+    /* Issue 20: build, process and per-route figures. */
+#if defined(__SANITIZE_ADDRESS__)
+    const char *flavour = "asan";
+#else
+    const char *flavour = "release";
+#endif
+    buf_printf(&b, "# HELP hark_build_info The running build (the value is always 1).\n"
+                   "# TYPE hark_build_info gauge\n"
+                   "hark_build_info{version=\"%s\",revision=\"%s\",build=\"%s\"} 1\n",
+               buildinfo_version, buildinfo_git, flavour);
+    struct procstat ps;
+    if (procstat_read(&ps) == 0) {
+        counter(&b, "process_resident_memory_bytes", "Resident memory size in bytes.", "gauge",
+                ps.rss_bytes);
+        counter(&b, "process_virtual_memory_bytes", "Virtual memory size in bytes.", "gauge",
+                ps.vsize_bytes);
+        counter(&b, "process_open_fds", "Open file descriptors.", "gauge", ps.open_fds);
+        if (ps.max_fds)
+            counter(&b, "process_max_fds", "Limit of open file descriptors.", "gauge",
+                    ps.max_fds);
+        counter(&b, "process_threads", "Threads of the process.", "gauge", ps.threads);
+        buf_printf(&b, "# HELP process_cpu_seconds_total User and system CPU time in seconds.\n"
+                       "# TYPE process_cpu_seconds_total counter\n"
+                       "process_cpu_seconds_total %.2f\n",
+                   ps.cpu_seconds);
+        buf_printf(&b, "# HELP process_start_time_seconds Start time of the process since the "
+                       "Unix epoch in seconds.\n# TYPE process_start_time_seconds gauge\n"
+                       "process_start_time_seconds %.2f\n",
+                   ps.start_time_seconds);
+    }
+    if (a->srv)
+        http_server_metrics(a->srv, &b);
     if (buf_error(&b) < 0) {
         buf_release(&b);
         http_reply_error(r, ERR_TOOBIG, "metrics larger than their buffer");

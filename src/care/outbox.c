@@ -36,6 +36,41 @@ care_outbox_delay(int attempts, int64_t retry_after_ms, int64_t base_ms, int64_t
     return d;
 }
 
+/* The reason of a failed attempt as it may be logged: at most OUTBOX_LOG_REASON_MAX bytes
+ * (cut at a character boundary), control bytes as spaces, quotes and backslashes replaced,
+ * so a platform's text can neither break the logfmt line nor flood the log. */
+#define OUTBOX_LOG_REASON_MAX 200
+static void
+log_reason(const char *in, char out[OUTBOX_LOG_REASON_MAX + 1])
+{
+    size_t n = 0;
+    for (; in[n] && n < OUTBOX_LOG_REASON_MAX; n++) {
+        unsigned char c = (unsigned char)in[n];
+        out[n] = c < 0x20 || c == 0x7f ? ' ' : c == '"' ? '\'' : c == '\\' ? '/' : (char)c;
+    }
+    if (in[n]) { /* cut: drop the last (maybe partial) UTF-8 sequence */
+        size_t k = n;
+        while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
+            k--;
+        if (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0xC0)
+            n = k - 1;
+    }
+    out[n] = '\0';
+}
+
+/* The platform's HTTP status in an adapter's reason ("... HTTP 503 ..."), or 0 when none. */
+static int
+reason_status(const char *s)
+{
+    const char *p = strstr(s, "HTTP ");
+    if (!p)
+        return 0;
+    int v = 0;
+    for (p += 5; *p >= '0' && *p <= '9' && v < 1000; p++)
+        v = v * 10 + (*p - '0');
+    return v >= 100 && v <= 599 ? v : 0;
+}
+
 static void
 deliver(struct care *c, struct arena *ar, const struct outbox_item *it)
 {
@@ -69,8 +104,21 @@ deliver(struct care *c, struct arena *ar, const struct outbox_item *it)
     }
     rc = store_outbox_result(c->st, it->message_id, state, next_at,
                              strcmp(state, "sent") == 0 ? NULL : reason, 0);
-    log_info("outbox", "attempt", "message=%lld attempt=%d state=%s", (long long)it->message_id,
-             attempts, state);
+    if (res.state == CHAN_SENT) {
+        log_info("outbox", "attempt", "channel=%lld message=%lld attempt=%d state=%s",
+                 (long long)it->channel_id, (long long)it->message_id, attempts, state);
+    } else {
+        char why[OUTBOX_LOG_REASON_MAX + 1];
+        char retry[32] = "never";
+        log_reason(res.error, why);
+        if (strcmp(state, "pending") == 0)
+            snprintf(retry, sizeof(retry), "%lldms", (long long)(next_at - now));
+        log_warn("outbox", "attempt failed",
+                 "channel=%lld message=%lld attempt=%d state=%s status=%d retry_in=%s "
+                 "reason=\"%s\"",
+                 (long long)it->channel_id, (long long)it->message_id, attempts, state,
+                 reason_status(res.error), retry, why);
+    }
     if (rc < 0)
         log_warn("outbox", "cannot record result", "message=%lld err=%s",
                  (long long)it->message_id, err_str(rc));

@@ -52,6 +52,7 @@ struct http_config {
     unsigned threads;            /* I/O threads; 0: one per CPU, at most 8 */
     unsigned workers;            /* handler threads; 0: 32 */
     unsigned drain_ms;           /* longest graceful stop; 0: 10000 */
+    bool access_log;             /* one logfmt line per request at info level (access.c) */
 };
 
 /* Binds and starts serving. Raises the process's open-files limit to its hard limit first. */
@@ -75,6 +76,15 @@ struct http_server_stats {
 };
 void http_server_stats(struct http_server *s, struct http_server_stats *out);
 
+/* Appends the per-route request metrics in Prometheus text: hark_http_requests_total{method,
+ * route,status} and the histogram hark_http_request_duration_seconds{method,route}. 'route' is
+ * the route's pattern ("/api/v1/conversations/{id}"), "static" for the catch-all route (slash-star) and
+ * "unmatched" when no route took the request; a request that ended before any reply counts as
+ * status 499. Only series that saw a request are written. An overflow is 'out's sticky error.
+ * Thread-safe. */
+struct buf;
+void http_server_metrics(struct http_server *s, struct buf *out);
+
 /* The graceful stop: stops accepting, answers new requests on open connections 503, ends
  * every stream cleanly, lets requests in progress finish for up to 'drain_ms', then closes
  * everything and frees. NULL is a no-op. */
@@ -94,6 +104,13 @@ const char *http_cookie(struct http_req *r, const char *name);
 struct str http_body(struct http_req *r);
 /* The client's address as text ("127.0.0.1"). */
 const char *http_client(struct http_req *r);
+/* The request's id, sent back as X-Hark-Request-Id and logged in the access log: the client's
+ * own X-Hark-Request-Id when it is 1..HTTP_REQUEST_ID_MAX of [A-Za-z0-9._-], else 16 random
+ * hex digits. Valid until the request completes. */
+#define HTTP_REQUEST_ID_MAX 64
+const char *http_request_id(struct http_req *r);
+/* Who the request authenticated as, for its access log line (agent=, token=; 0: none). */
+void http_set_principal(struct http_req *r, int64_t agent_id, int64_t token_id);
 /* The i-th {param} of the matched pattern. */
 struct str http_param(struct http_req *r, size_t i);
 struct arena *http_arena(struct http_req *r);

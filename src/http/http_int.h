@@ -76,6 +76,40 @@ struct http__conns_stats {
 };
 void http__conns_stats(struct http__conns *c, struct http__conns_stats *out);
 
+/* ---- access.c: per-route metrics and the access log ------------------------------------ */
+
+struct http__access;
+
+/* One finished request, as access.c records it. Everything is borrowed for the call. */
+struct http__access_rec {
+    const struct http_route *route; /* the matched route, NULL when none matched */
+    unsigned method;                /* http__method_index of the request's method */
+    unsigned status;                /* the status sent; 0: none (counted as 499) */
+    int64_t start_us;               /* http__now_us when the request's header arrived */
+    uint64_t bytes;                 /* body bytes of a buffered reply */
+    bool stream;                    /* a streamed reply: its size is not known */
+    bool aborted;                   /* ended before the reply was complete */
+    const char *id;                 /* the request id (X-Hark-Request-Id) */
+    const char *client;             /* the client's address */
+    int64_t agent_id, token_id;     /* who authenticated (http_set_principal); 0: none */
+};
+
+/* A table of counters for 'routes' (borrowed; they outlive it). 'log': write the access log. */
+struct http__access *http__access_new(const struct http_route *routes, size_t n, bool log);
+void http__access_free(struct http__access *a);
+/* Counts a finished request and writes its access log line. Thread-safe, takes no lock. */
+void http__access_record(struct http__access *a, const struct http__access_rec *rec);
+/* True when a record would be logged (the access log is on and the level is info or finer). */
+bool http__access_log_on(const struct http__access *a);
+/* Appends hark_http_requests_total and hark_http_request_duration_seconds; an overflow is
+ * 'out's sticky error. */
+struct buf;
+void http__access_render(const struct http__access *a, struct buf *out);
+/* The method's slot in the table ("other" for any method without one). */
+unsigned http__method_index(const char *method);
+/* Microseconds on the monotonic clock. */
+int64_t http__now_us(void);
+
 /* ---- stream.c ------------------------------------------------------------------------- */
 
 /* Writes heartbeats on streams silent for their interval. */
@@ -99,6 +133,7 @@ struct http_server {
     struct http__pool *pool;
     struct http__conns *conns;
     struct http__stream_list streams;
+    struct http__access *access;
     atomic_uint active;    /* requests between dispatch and completion */
     atomic_bool draining;  /* stopping: new requests get 503 */
     atomic_uint_fast64_t busy_refused; /* requests answered 503 because the pool was full */

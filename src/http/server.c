@@ -25,6 +25,7 @@
 #include "base/err.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/rand.h"
 
 #define DEFAULT_BODY_MAX (64u * 1024)
 #define HEADERS_MAX 16
@@ -52,6 +53,12 @@ struct http_req {
     } hdrs[HEADERS_MAX];
     size_t nhdrs;
     void *user;
+    /* For the metrics and the access log, kept outside the arena (a stream's is freed early). */
+    unsigned method_ix;
+    int64_t start_us;
+    uint64_t bytes;
+    int64_t agent_id, token_id;
+    char id[HTTP_REQUEST_ID_MAX + 1];
 };
 
 /* Matches 'path' against 'pattern', filling params. */
@@ -88,6 +95,7 @@ apply_headers(struct http_req *r, struct MHD_Response *resp)
 {
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Hark-Request-Id", r->id);
     for (size_t i = 0; i < r->nhdrs; i++)
         MHD_add_response_header(resp, r->hdrs[i].name, r->hdrs[i].value);
 }
@@ -142,6 +150,7 @@ http_reply(struct http_req *r, unsigned status, const char *content_type, const 
     }
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    r->bytes = len;
     if (content_type)
         MHD_add_response_header(resp, "Content-Type", content_type);
     http__req_set_response(r, status, resp, false);
@@ -229,6 +238,48 @@ handle_job(struct http__job *j, bool cancelled)
     MHD_resume_connection(r->conn); /* 'r' belongs to the I/O thread from here on */
 }
 
+/* The client's X-Hark-Request-Id when it is 1..HTTP_REQUEST_ID_MAX of [A-Za-z0-9._-] (a
+ * proxy's id carries through); else 16 hex digits of a per-thread pseudo-random sequence. */
+static void
+request_id(struct MHD_Connection *conn, char out[HTTP_REQUEST_ID_MAX + 1])
+{
+    const char *in = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Hark-Request-Id");
+    size_t n = in ? strlen(in) : 0;
+    bool ok = n > 0 && n <= HTTP_REQUEST_ID_MAX;
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = in[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '.' || c == '_' || c == '-';
+    }
+    if (ok) {
+        memcpy(out, in, n + 1);
+        return;
+    }
+    /* Unique, not secret: splitmix64 over a per-thread state seeded once from the kernel,
+     * so no request pays a getrandom call. */
+    static _Thread_local uint64_t state;
+    if (!state)
+        rand_bytes(&state, sizeof(state));
+    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    rand_hex_encode(&z, sizeof(z), out);
+}
+
+/* The client's address as text into 'out' ("unknown" when it is not IPv4). */
+static void
+client_text(struct MHD_Connection *conn, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, n, "unknown");
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)ci->client_addr;
+        inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)n);
+    }
+}
+
 static struct http__conn *
 conn_slot(struct MHD_Connection *conn)
 {
@@ -254,6 +305,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         r->k = conn_slot(conn);
         r->method = arena_strdup(ar, method);
         r->path = arena_strdup(ar, url);
+        r->method_ix = http__method_index(method);
+        r->start_us = http__now_us();
+        request_id(conn, r->id);
         *req_cls = r;
         atomic_fetch_add(&srv->active, 1);
         if (http__conns_over(r->k))
@@ -325,9 +379,25 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     struct http_server *srv = cls;
     struct http_req *r = *req_cls;
-    (void)toe;
     if (!r)
         return;
+    char client[64] = "";
+    if (http__access_log_on(srv->access))
+        client_text(conn, client, sizeof(client));
+    struct http__access_rec rec = {
+        .route = r->route,
+        .method = r->method_ix,
+        .status = r->replied ? r->status : 0,
+        .start_us = r->start_us,
+        .bytes = r->bytes,
+        .stream = r->streaming,
+        .aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+        .id = r->id,
+        .client = client,
+        .agent_id = r->agent_id,
+        .token_id = r->token_id,
+    };
+    http__access_record(srv->access, &rec);
     if (r->resp) /* never queued (the connection went away first) */
         MHD_destroy_response(r->resp);
     if (r->body_init)
@@ -442,6 +512,7 @@ http_server_start(const struct http_config *cfg, const struct http_route *routes
     struct http_server *s = xcalloc(1, sizeof(*s));
     s->routes = routes;
     s->nroutes = n;
+    s->access = http__access_new(routes, n, cfg->access_log);
     s->drain_ms = cfg->drain_ms ? cfg->drain_ms : 10000;
     pthread_mutex_init(&s->streams.mu, NULL);
     pthread_mutex_init(&s->tick_mu, NULL);
@@ -483,6 +554,7 @@ http_server_start(const struct http_config *cfg, const struct http_route *routes
 fail:
     http__pool_free(s->pool);
     http__conns_free(s->conns);
+    http__access_free(s->access);
     pthread_cond_destroy(&s->tick_cv);
     pthread_mutex_destroy(&s->tick_mu);
     pthread_mutex_destroy(&s->streams.mu);
@@ -554,10 +626,17 @@ http_server_stop(struct http_server *s)
         close(lfd);
     http__pool_free(s->pool);
     http__conns_free(s->conns);
+    http__access_free(s->access);
     pthread_cond_destroy(&s->tick_cv);
     pthread_mutex_destroy(&s->tick_mu);
     pthread_mutex_destroy(&s->streams.mu);
     xfree(s);
+}
+
+void
+http_server_metrics(struct http_server *s, struct buf *out)
+{
+    http__access_render(s->access, out);
 }
 
 /* ---- request accessors -------------------------------------------------------------------- */
@@ -601,14 +680,22 @@ http_body(struct http_req *r)
 const char *
 http_client(struct http_req *r)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char text[64] = "unknown";
-    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)ci->client_addr;
-        inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
-    }
+    char text[64];
+    client_text(r->conn, text, sizeof(text));
     return arena_strdup(r->ar, text);
+}
+
+const char *
+http_request_id(struct http_req *r)
+{
+    return r->id;
+}
+
+void
+http_set_principal(struct http_req *r, int64_t agent_id, int64_t token_id)
+{
+    r->agent_id = agent_id;
+    r->token_id = token_id;
 }
 
 struct str
