@@ -11,7 +11,9 @@
 
 PKGS := libmicrohttpd jansson libcurl sqlite3 openssl libargon2
 DEBS := build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev \
-        libsqlite3-dev libssl-dev libargon2-dev sqlite3 jq curl xxd fiu-utils
+        libsqlite3-dev libssl-dev libargon2-dev sqlite3 jq curl xxd
+# Only for the tests: libfiu's fault injection (fiu-utils). Modules add theirs in mk/*.mk.
+TEST_DEBS := fiu-utils
 ALL_EXTRA :=
 TEST_EXTRA :=
 
@@ -34,6 +36,9 @@ WARN += -Werror
 endif
 
 DEPS_STAMP := build/.deps-ok
+# Packages only the tests need (real servers to test against, checkers): `make test` installs
+# them, a plain `make` does not.
+TEST_DEPS_STAMP := build/.test-deps-ok
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -58,6 +63,11 @@ deps: $(DEPS_STAMP)
 $(DEPS_STAMP): Makefile $(wildcard mk/*.mk) tools/deps.sh
 	$(Q)tools/deps.sh $(DEBS)
 	$(Q)mkdir -p build && touch $@
+
+$(TEST_DEPS_STAMP): $(DEPS_STAMP)
+	$(Q)tools/deps.sh $(TEST_DEBS)
+	$(Q)touch $@
+check-api: $(TEST_DEPS_STAMP)
 
 build/gen/schema_sql.c: $(sort $(wildcard src/store/schema/*.sql)) tools/embed-sql.sh
 	$(Q)mkdir -p $(dir $@)

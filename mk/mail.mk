@@ -3,16 +3,15 @@
 # runs on 127.0.0.1 beside the fake (tests/fakes/mail_fake.py): Dovecot (IMAP, LMTP delivery,
 # SMTP submission) and Exim as the MTA between Dovecot's submission and its LMTP.
 # The test starts both itself from generated configs in a temp dir, on random loopback ports.
-# Debian's packages would also start system services on install where services may start
-# (not in containers whose policy-rc.d forbids it): Exim's Debian default listens on loopback
-# only; Dovecot's default listens on all interfaces (IMAP 143/993, submission 587), so on such
-# a machine run `systemctl disable --now dovecot` after `make` unless it is wanted. The test
-# never uses those services.
+# `make test` installs them (TEST_DEBS), a plain `make` does not; tools/deps.sh installs with
+# service starts denied, so no Dovecot or Exim system service is started by the install. The
+# test never uses such services.
 PKGS += icu-uc
-DEBS += libicu-dev dovecot-imapd dovecot-lmtpd dovecot-submissiond
+DEBS += libicu-dev
+TEST_DEBS += dovecot-imapd dovecot-lmtpd dovecot-submissiond
 # Installing Exim removes any other MTA (they all conflict as mail-transport-agent), so on a
 # machine that has another one (a sendmail without exim4: Postfix, OpenSMTPD, ...) it is not
 # installed, and 660-email-dovecot.sh fails saying that Exim is missing.
 ifeq ($(shell [ -e /usr/sbin/sendmail ] && [ ! -e /usr/sbin/exim4 ] && echo other),)
-DEBS += exim4-daemon-light
+TEST_DEBS += exim4-daemon-light
 endif

@@ -4,7 +4,10 @@
 # holds no customer text and no query string; a failed outbox attempt logs the platform's
 # status, a bounded reason and when it retries; access-log false turns the lines off.
 . "$(dirname "$0")/lib.sh"
-command -v promtool >/dev/null || fail "promtool missing (Debian package prometheus; make deps)"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PROMTOOL=${PROMTOOL:-$ROOT/build/tools/promtool}
+[ -x "$PROMTOOL" ] || PROMTOOL=$(command -v promtool) ||
+    fail "promtool missing (make check-api takes it from Debian's prometheus package)"
 start_callback "503,503" 200
 start_hark --outbox-retry-ms 200
 admin_setup
@@ -58,7 +61,7 @@ MSG=$(jqr .id)
 wait_for "reply sent" 20 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 M=$(curl -s "$URL/metrics")
 printf '%s\n' "$M" > "$T/metrics.txt"
-promtool check metrics < "$T/metrics.txt" > "$T/promtool.out" 2>&1 || { cat "$T/promtool.out"; fail "promtool check metrics"; }
+"$PROMTOOL" check metrics < "$T/metrics.txt" > "$T/promtool.out" 2>&1 || { cat "$T/promtool.out"; fail "promtool check metrics"; }
 echo "ok: promtool check metrics"
 
 # The request id: sent back, logged, and a client's well-formed id carries through.
