@@ -51,7 +51,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*/*_test.c))
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 .SECONDARY:
-.PHONY: all deps test check-unit check-api demo bench fuzz lint format clean
+.PHONY: all deps test check check-unit check-api demo bench fuzz lint format clean
 all: hark $(ALL_EXTRA)
 
 deps: $(DEPS_STAMP)
@@ -89,8 +89,16 @@ UNIT_BINS := $(patsubst %.c,build/asan/%,$(UNIT_SRC))
 check-unit: $(UNIT_BINS)
 	$(Q)tools/run-unit.sh $(UNIT_BINS)
 
+# make check T=store: the unit tests of one folder under tests/unit, or of one test by name
+# (T=codec_test or T=codec); T may list several. Without T, as check-unit.
+unit_pick = $(filter tests/unit/$(1)/%_test.c %/$(1)_test.c %/$(1).c,$(UNIT_SRC))
+CHECK_BINS := $(patsubst %.c,build/asan/%,$(if $(T),$(foreach t,$(T),$(call unit_pick,$(t))),$(UNIT_SRC)))
+check: $(CHECK_BINS)
+	$(Q)$(if $(CHECK_BINS),tools/run-unit.sh $(CHECK_BINS),echo "check: no unit test matches T=$(T)"; exit 1)
+
+# make check-api T=030: only tests/api/030-*.sh; T may be any name prefix, or several (T="02 65").
 check-api: build/asan/hark
-	$(Q)HARK=$(CURDIR)/build/asan/hark tests/api/run.sh
+	$(Q)HARK=$(CURDIR)/build/asan/hark tests/api/run.sh $(T)
 
 test: all lint check-unit check-api $(TEST_EXTRA)
 
