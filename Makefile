@@ -47,6 +47,9 @@ SRC := $(sort $(wildcard src/*.c src/*/*.c))
 GEN += build/gen/schema_sql.c
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*/*_test.c))
+# API handler tests (tests/unit/api) link the test double tests/unit/api/fake_http.c in place of
+# the HTTP server; src/http/reply.c (the ERR_* -> status table) stays real.
+API_TEST_SRC := $(filter-out $(filter-out src/http/reply.c,$(wildcard src/http/*.c)),$(LIB_SRC))
 
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
@@ -74,6 +77,11 @@ build/$(1)/hark: $(call obj,$(1),$(SRC) $(GEN))
 	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS)
 
 build/$(1)/tests/unit/%: build/$(1)/tests/unit/%.o $(call obj,$(1),$(LIB_SRC) $(GEN))
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS)
+
+$(patsubst %.c,build/$(1)/%,$(filter tests/unit/api/%,$(UNIT_SRC))): build/$(1)/tests/unit/api/%: \
+        build/$(1)/tests/unit/api/%.o build/$(1)/tests/unit/api/fake_http.o \
+        $(call obj,$(1),$(API_TEST_SRC) $(GEN))
 	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(eval $(call variant,rel))
