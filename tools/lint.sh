@@ -6,7 +6,8 @@
 #   4. channels/ never include store/: adapters get what they deliver (struct outbox_item)
 #      from model/;
 #   5. each header in src/ compiles on its own (it includes what it uses);
-#   6. migrations in src/store/schema are numbered 001..N, without gaps or duplicates.
+#   6. migrations in src/store/schema are numbered 001..N, without gaps or duplicates;
+#   7. every /api/v1 route in src/api/routes.c is documented in docs/api.md.
 set -u
 cd "$(dirname "$0")/.."
 order="base model store fetch classify listen channels auth routing watch care http api"
@@ -63,6 +64,11 @@ for f in src/store/schema/*.sql; do
         bad=1
     fi
     want=$((n + 1))
+done
+routes=$(sed -n 's/^ *{ "[A-Z*]*", "\(\/api\/v1\/[^"]*\)".*/\1/p' src/api/routes.c | grep -v '/\*$' | sort -u)
+[ -n "$routes" ] || { echo "src/api/routes.c: no /api/v1 route found (has the table moved? update lint.sh)"; bad=1; }
+for p in $routes; do
+    grep -qF "$p" docs/api.md || { echo "docs/api.md: route $p (src/api/routes.c) is not documented"; bad=1; }
 done
 [ $bad -eq 0 ] && echo "lint: ok"
 exit $bad
