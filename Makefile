@@ -1,10 +1,13 @@
 # Hark - one GNU Makefile. `make` installs missing Debian packages, then builds ./hark.
 #   make            build ./hark (release flags) and the web assets
 #   make test       unit tests under ASan+UBSan, then black-box tests against the real binary
+#   make check T=store    one folder's unit tests (or T=NAME one test); check-unit: all
+#   make check-api T=030  black-box tests named 030-*.sh; without T all, in parallel
 #   make demo       build, then run `hark demo`
 #   make bench      run the benchmarks (each figure printed beside its anchor)
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
-#   make lint       include-order and library-ownership checks
+#   make lint       house rules: include order, library ownership, headers compile alone,
+#                   migrations numbered without gaps, every /api/v1 route in docs/api.md
 #   make format     clang-format the C sources
 #   make install    PREFIX=/usr/local DESTDIR= (and make uninstall): see mk/install.mk
 # V=1 shows commands. Modules add packages and rules in mk/*.mk.
