@@ -27,32 +27,31 @@
 #define FAKE_PAIRS_MAX 16
 
 struct fake_pair {
-  const char *name;
-  const char *value;
+    const char *name;
+    const char *value;
 };
 
 struct http_req {
-  /* The request, set by the test (strings borrowed; they must outlive
-   * fake_req_run). */
-  const char *method;
-  const char *path;
-  const char *client; /* "127.0.0.1" unless set */
-  struct fake_pair headers[FAKE_PAIRS_MAX], query[FAKE_PAIRS_MAX],
-      cookies[FAKE_PAIRS_MAX];
-  size_t nheaders, nquery, ncookies;
-  struct str body;
-  /* Set by fake_req_run for the handler. */
-  struct str params[HTTP_PARAMS_MAX];
-  struct arena *ar;
-  void *user;
-  /* The reply, as the handler gave it. 'reply' is NUL-terminated (malloc'd). */
-  bool replied;
-  unsigned status;
-  const char *content_type;
-  char *reply;
-  size_t reply_len;
-  struct fake_pair out[FAKE_PAIRS_MAX]; /* headers added by the handler */
-  size_t nout;
+    /* The request, set by the test (strings borrowed; they must outlive
+     * fake_req_run). */
+    const char *method;
+    const char *path;
+    const char *client; /* "127.0.0.1" unless set */
+    struct fake_pair headers[FAKE_PAIRS_MAX], query[FAKE_PAIRS_MAX], cookies[FAKE_PAIRS_MAX];
+    size_t nheaders, nquery, ncookies;
+    struct str body;
+    /* Set by fake_req_run for the handler. */
+    struct str params[HTTP_PARAMS_MAX];
+    struct arena *ar;
+    void *user;
+    /* The reply, as the handler gave it. 'reply' is NUL-terminated (malloc'd). */
+    bool replied;
+    unsigned status;
+    const char *content_type;
+    char *reply;
+    size_t reply_len;
+    struct fake_pair out[FAKE_PAIRS_MAX]; /* headers added by the handler */
+    size_t nout;
 };
 
 /* A GET-style request for 'method' 'path' with an arena of its own. */
@@ -68,8 +67,7 @@ void fake_req_json(struct http_req *r, const char *body);
  * only the method differs), 413 when the body exceeds the route's max_body (0:
  * 64 KiB), else the handler runs. Fails the test (abort) when the handler
  * returns without replying. */
-void fake_req_run(struct http_req *r, const struct http_route *routes,
-                  size_t n);
+void fake_req_run(struct http_req *r, const struct http_route *routes, size_t n);
 /* A header the handler added (the last one of that name), or NULL. */
 const char *fake_req_reply_header(const struct http_req *r, const char *name);
 void fake_req_release(struct http_req *r);
