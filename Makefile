@@ -51,8 +51,9 @@ GEN += build/gen/schema_sql.c
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*/*_test.c))
 # API handler tests (tests/unit/api) link the test double tests/unit/api/fake_http.c in place of
-# the HTTP server; src/http/reply.c (the ERR_* -> status table) stays real.
-API_TEST_SRC := $(filter-out $(filter-out src/http/reply.c,$(wildcard src/http/*.c)),$(LIB_SRC))
+# the src/http/ files that run the server on libmicrohttpd; the rest of src/http/ stays real.
+HTTP_SERVER_SRC := $(shell grep -l 'microhttpd.h\|http/http_int.h' src/http/*.c)
+API_TEST_SRC := $(filter-out $(HTTP_SERVER_SRC),$(LIB_SRC))
 
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 

@@ -267,27 +267,6 @@ http_stream_wake(struct http_stream *s)
 }
 
 int
-http_send_file(struct http_req *r, const char *root, const char *rel, const char *cache_control)
-{
-    UNUSED(r), UNUSED(root), UNUSED(rel), UNUSED(cache_control);
-    absent("http_send_file");
-}
-
-const char *
-http_content_type(const char *name)
-{
-    UNUSED(name);
-    absent("http_content_type");
-}
-
-bool
-http_static_path_ok(const char *rel)
-{
-    UNUSED(rel);
-    absent("http_static_path_ok");
-}
-
-int
 http_server_start(const struct http_config *cfg, const struct http_route *routes, size_t n,
                   struct http_server **out)
 {

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fake_http.h - a test double of the HTTP server for calling api handlers
- * directly: it implements the request and reply functions of http/http.h over a
- * plain struct that the test fills and reads, with no socket and no
- * libmicrohttpd. Test binaries under tests/unit/api/ link it
- * (tests/unit/api/fake_http.c) in place of src/http/, except src/http/reply.c
- * (the one ERR_* -> status table and the JSON error body, which stay real).
- * Streams, static files and the server's lifecycle are not in the double:
- * calling them aborts the test.
+ * fake_http.h - a test double of the HTTP server for calling api handlers directly: it
+ * implements the request and reply functions of http/http.h over a plain struct that the test
+ * fills and reads, with no socket and no libmicrohttpd. Test binaries under tests/unit/api/
+ * link it (tests/unit/api/fake_http.c) in place of the src/http/ files that run the server on
+ * libmicrohttpd (server.c, stream.c, conns.c, pool.c); the rest of src/http/ stays real: the
+ * ERR_* -> status table and JSON error bodies (reply.c), static files (static.c), the SSE
+ * writer (sse.c). Streams and the server's lifecycle are not in the double: calling them
+ * aborts the test.
  *
  *     struct http_req r;
  *     fake_req_init(&r, "POST", "/api/v1/login");
  *     fake_req_json(&r, "{\"email\":\"a@b.c\"}");
- *     fake_req_run(&r, routes, nroutes);          // route match, body limit,
- * handler CHECK_INT(r.status, 422); fake_req_release(&r);
+ *     fake_req_run(&r, routes, nroutes);     (route match, body limit, then the handler)
+ *     CHECK_INT(r.status, 422);
+ *     fake_req_release(&r);
  */
 #ifndef HARK_TEST_FAKE_HTTP_H
 #define HARK_TEST_FAKE_HTTP_H
@@ -54,7 +55,7 @@ struct http_req {
     size_t nout;
 };
 
-/* A GET-style request for 'method' 'path' with an arena of its own. */
+/* An empty request for 'method' 'path' (no header, query or body) with an arena of its own. */
 void fake_req_init(struct http_req *r, const char *method, const char *path);
 /* Adds a request header, a (decoded) query argument or a cookie. */
 void fake_req_header(struct http_req *r, const char *name, const char *value);
