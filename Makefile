@@ -1,10 +1,13 @@
 # Hark - one GNU Makefile. `make` installs missing Debian packages, then builds ./hark.
 #   make            build ./hark (release flags) and the web assets
 #   make test       unit tests under ASan+UBSan, then black-box tests against the real binary
+#   make check T=store    one folder's unit tests (or T=NAME one test); check-unit: all
+#   make check-api T=030  black-box tests named 030-*.sh; without T all, in parallel
 #   make demo       build, then run `hark demo`
 #   make bench      run the benchmarks (each figure printed beside its anchor)
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
-#   make lint       include-order and library-ownership checks
+#   make lint       house rules: include order, library ownership, headers compile alone,
+#                   migrations numbered without gaps, every /api/v1 route in docs/api.md
 #   make format     clang-format the C sources
 #   make install    PREFIX=/usr/local DESTDIR= (and make uninstall): see mk/install.mk
 # V=1 shows commands. Modules add packages and rules in mk/*.mk.
@@ -52,11 +55,15 @@ SRC := $(sort $(wildcard src/*.c src/*/*.c))
 GEN += build/gen/schema_sql.c
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*/*_test.c))
+# API handler tests (tests/unit/api) link the test double tests/unit/api/fake_http.c in place of
+# the src/http/ files that run the server on libmicrohttpd; the rest of src/http/ stays real.
+HTTP_SERVER_SRC := $(shell grep -l 'microhttpd.h\|http/http_int.h' src/http/*.c)
+API_TEST_SRC := $(filter-out $(HTTP_SERVER_SRC),$(LIB_SRC))
 
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 .SECONDARY:
-.PHONY: all deps test check-unit check-api demo bench fuzz lint format clean
+.PHONY: all deps test check check-unit check-api demo bench fuzz lint format clean
 all: hark $(ALL_EXTRA)
 
 deps: $(DEPS_STAMP)
@@ -85,6 +92,11 @@ build/$(1)/hark: $(call obj,$(1),$(SRC) $(GEN))
 
 build/$(1)/tests/unit/%: build/$(1)/tests/unit/%.o $(call obj,$(1),$(LIB_SRC) $(GEN))
 	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS)
+
+$(patsubst %.c,build/$(1)/%,$(filter tests/unit/api/%,$(UNIT_SRC))): build/$(1)/tests/unit/api/%: \
+        build/$(1)/tests/unit/api/%.o build/$(1)/tests/unit/api/fake_http.o \
+        $(call obj,$(1),$(API_TEST_SRC) $(GEN))
+	$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(eval $(call variant,rel))
 $(eval $(call variant,asan))
@@ -99,8 +111,16 @@ UNIT_BINS := $(patsubst %.c,build/asan/%,$(UNIT_SRC))
 check-unit: $(UNIT_BINS)
 	$(Q)tools/run-unit.sh $(UNIT_BINS)
 
+# make check T=store: the unit tests of one folder under tests/unit, or of one test by name
+# (T=codec_test or T=codec); T may list several. Without T, as check-unit.
+unit_pick = $(filter tests/unit/$(1)/%_test.c %/$(1)_test.c %/$(1).c,$(UNIT_SRC))
+CHECK_BINS := $(patsubst %.c,build/asan/%,$(if $(T),$(foreach t,$(T),$(call unit_pick,$(t))),$(UNIT_SRC)))
+check: $(CHECK_BINS)
+	$(Q)$(if $(CHECK_BINS),tools/run-unit.sh $(CHECK_BINS),echo "check: no unit test matches T=$(T)"; exit 1)
+
+# make check-api T=030: only tests/api/030-*.sh; T may be any name prefix, or several (T="02 65").
 check-api: build/asan/hark
-	$(Q)HARK=$(CURDIR)/build/asan/hark tests/api/run.sh
+	$(Q)HARK=$(CURDIR)/build/asan/hark tests/api/run.sh $(T)
 
 test: all lint check-unit check-api $(TEST_EXTRA)
 

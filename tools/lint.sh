@@ -4,7 +4,10 @@
 #   2. a folder includes only folders above it in the dependency order (docs/architecture.md);
 #   3. each third-party library header appears only in the folder that owns it;
 #   4. channels/ never include store/: adapters get what they deliver (struct outbox_item)
-#      from model/.
+#      from model/;
+#   5. each header in src/ compiles on its own (it includes what it uses);
+#   6. migrations in src/store/schema are numbered 001..N, without gaps or duplicates;
+#   7. every /api/v1 route in src/api/routes.c is documented in docs/api.md.
 set -u
 cd "$(dirname "$0")/.."
 order="base model store fetch classify listen channels auth routing watch care http api"
@@ -46,5 +49,26 @@ owns 'argon2.h' auth
 owns 'openssl/' channels auth
 owns 'jansson.h' model api channels listen
 owns 'libexttextcat/|textcat.h' classify
+cflags="-std=c17 -Isrc $(pkg-config --cflags $(make -s print-pkgs) 2>/dev/null)"
+for h in src/*.h src/*/*.h; do
+    printf '#include "%s"\n' "${h#src/}" | ${CC:-cc} -x c -fsyntax-only $cflags - 2>/dev/null ||
+        { echo "$h: does not compile on its own (include what it uses)"; bad=1; }
+done
+want=1
+for f in src/store/schema/*.sql; do
+    n=$(basename "$f" | sed -n 's/^\([0-9][0-9][0-9]\)_[a-z0-9_]*\.sql$/\1/p')
+    if [ -z "$n" ]; then echo "$f: a migration is named NNN_name.sql"; bad=1; continue; fi
+    n=$(expr "$n" + 0)
+    if [ "$n" -ne "$want" ]; then
+        echo "$f: migration $n where $want was expected (no gaps, no duplicates; never fill a gap later)"
+        bad=1
+    fi
+    want=$((n + 1))
+done
+routes=$(sed -n 's/^ *{ "[A-Z*]*", "\(\/api\/v1\/[^"]*\)".*/\1/p' src/api/routes.c | grep -v '/\*$' | sort -u)
+[ -n "$routes" ] || { echo "src/api/routes.c: no /api/v1 route found (has the table moved? update lint.sh)"; bad=1; }
+for p in $routes; do
+    grep -qF "$p" docs/api.md || { echo "docs/api.md: route $p (src/api/routes.c) is not documented"; bad=1; }
+done
 [ $bad -eq 0 ] && echo "lint: ok"
 exit $bad

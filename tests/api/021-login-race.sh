@@ -2,6 +2,7 @@
 # once (59 wrong, 1 right) let at most the limit (5) reach argon2 and the rest get 429 with
 # Retry-After and a JSON error; concurrent argon2 runs are capped, so 200 parallel logins do
 # not grow memory by 19 MiB each.
+# serial: measures RSS during a login burst
 . "$(dirname "$0")/lib.sh"
 # ASan keeps freed blocks in a quarantine (256 MiB by default) that would hide the bound being
 # tested; a small one leaves the server's own use visible.

@@ -4,6 +4,7 @@
 # answered 5xx (503 with Retry-After, never 200); /healthz says "degraded" while the store cannot
 # write and "ok" again by itself; after a kill -9 and a restart without faults every
 # acknowledged message is present exactly once and the database is intact.
+# serial: injects faults on a timer (fiu-ctrl) during a webhook flood
 . "$(dirname "$0")/lib.sh"
 command -v fiu-run >/dev/null || fail "fiu-run not installed (Debian package fiu-utils; make installs it)"
 ROUNDS=${FAULT_ROUNDS:-3}

@@ -4,6 +4,7 @@
 # again by itself and webhooks are accepted. Every acknowledged message is there afterwards.
 # Where this machine does not let the test mount a tmpfs (not root), the full disk is made by
 # libfiu instead: every write fails with ENOSPC (DISK_FULL_WITH=fiu forces that path).
+# serial: fills a disk, may mount a tmpfs
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/disk"
 MOUNTED=0

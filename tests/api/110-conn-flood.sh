@@ -2,6 +2,7 @@
 # leave /healthz and signed webhooks from 127.0.0.2 answering; the client's connections over its
 # limit get a 503 JSON with Retry-After (or are refused at accept beyond that); idle ones are
 # closed at the request deadline; the total limit answers 503 too.
+# serial: floods connections up to the server's limits
 . "$(dirname "$0")/lib.sh"
 ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 start_hark --request-timeout-ms 5000 --max-connections-per-client 256

@@ -2,6 +2,7 @@
 # is cut off at the request deadline (2 s here) although every byte would restart an idle
 # timeout; a slow body is cut off the same way; /healthz answers meanwhile, and a request that
 # completes in time is served.
+# serial: holds slow connections against request deadlines
 . "$(dirname "$0")/lib.sh"
 start_hark --request-timeout-ms 2000
 timeout 60 python3 - "$URL" <<'PY' || fail "slowloris checks"

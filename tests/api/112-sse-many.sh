@@ -1,5 +1,6 @@
 # Many live-event streams hold no thread each: 2,000 open streams (from ten client addresses),
 # the thread count stays bounded, every stream gets every event, webhooks keep answering.
+# serial: holds many SSE streams and measures their cost
 . "$(dirname "$0")/lib.sh"
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 start_hark --http-workers 8 --http-threads 2

@@ -8,6 +8,7 @@
 # through Dovecot's submission (STARTTLS, AUTH), Exim relays it, and it arrives in the
 # customer's Maildir in UTF-8 with the parent's subject read back over IMAP; the customer's
 # answer threads back into the same conversation.
+# serial: picks free ports, then hands them to Dovecot and Exim
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chanlib.sh"
 FIX=$(cd "$(dirname "$0")/../fixtures/email" && pwd)

@@ -5,6 +5,7 @@
 # conversation is assigned or still queued, none lost, none twice, and each agent got exactly
 # their capacity. RSS, sampled from /proc every half second from start to end, stays under
 # 300 MB (ASan build; generous: the routing data is three agents and one rule).
+# serial: measures RSS over a 10,000-deep queue
 . "$(dirname "$0")/lib.sh"
 N=10000
 RSS_MAX_KB=307200

@@ -13,6 +13,7 @@
 # 20 MB (ASan build with a 16 MB quarantine, so freed memory shows as freed); and every
 # conversation is accounted for: each is assigned or queued, the queue (API) matches the store,
 # open unassigned conversations are exactly the queued ones, and assigned + queued == created.
+# serial: soak: measures RSS over 90 s of traffic
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/metalib.sh"
 SECS=${SOAK_SECONDS:-90}
