@@ -212,6 +212,21 @@ http_set_user(struct http_req *r, void *p)
 }
 
 void
+http_set_principal(struct http_req *r, int64_t agent_id, int64_t token_id)
+{
+    r->agent_id = agent_id;
+    r->token_id = token_id;
+}
+
+/* No server, so no per-route metrics: writes nothing. */
+void
+http_server_metrics(struct http_server *s, struct buf *out)
+{
+    (void)s;
+    (void)out;
+}
+
+void
 http_add_header(struct http_req *r, const char *name, const char *value)
 {
     add_pair(r->out, &r->nout, arena_strdup(r->ar, name), arena_strdup(r->ar, value));

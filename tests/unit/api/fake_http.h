@@ -45,6 +45,7 @@ struct http_req {
     struct str params[HTTP_PARAMS_MAX];
     struct arena *ar;
     void *user;
+    int64_t agent_id, token_id; /* as http_set_principal recorded them */
     /* The reply, as the handler gave it. 'reply' is NUL-terminated (malloc'd). */
     bool replied;
     unsigned status;
