@@ -11,18 +11,6 @@
 #include "base/buf.h"
 #include "base/utf8.h"
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* True when tag text 't' (after the '<') names element 'name': the name (any case), then the
  * end of the tag or one of the bytes of 'after'. */
 static bool
@@ -95,8 +83,8 @@ entity(struct buf *b, struct str h, size_t i)
     uint32_t cp = 0;
     size_t digits = 0;
     while (j < h.len && digits < 7 &&
-           (hex ? hexval(h.p[j]) >= 0 : (h.p[j] >= '0' && h.p[j] <= '9'))) {
-        cp = cp * (hex ? 16 : 10) + (uint32_t)(hex ? hexval(h.p[j]) : h.p[j] - '0');
+           (hex ? str_hexdigit(h.p[j]) >= 0 : (h.p[j] >= '0' && h.p[j] <= '9'))) {
+        cp = cp * (hex ? 16 : 10) + (uint32_t)(hex ? str_hexdigit(h.p[j]) : h.p[j] - '0');
         j++;
         digits++;
     }

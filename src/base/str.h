@@ -28,6 +28,19 @@ str_c(const char *s)
     return (struct str){ s, s ? strlen(s) : 0 };
 }
 
+/* The value of hexadecimal digit 'c' (0-9, a-f, A-F), or -1. */
+static inline int
+str_hexdigit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 bool str_eq(struct str a, struct str b);
 bool str_eq_c(struct str a, const char *b);
 bool str_starts_with(struct str s, struct str prefix);

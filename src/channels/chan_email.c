@@ -251,18 +251,6 @@ b64_decode(struct arena *ar, struct str s)
     return (struct str){ d, n };
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Quoted-printable; 'header' also turns '_' into a space (RFC 2047 Q encoding). */
 static struct str
 qp_decode(struct arena *ar, struct str s, bool header)
@@ -277,8 +265,9 @@ qp_decode(struct arena *ar, struct str s, bool header)
                 i++;
             continue; /* soft line break */
         }
-        if (c == '=' && i + 2 < s.len && hexval(s.p[i + 1]) >= 0 && hexval(s.p[i + 2]) >= 0) {
-            d[n++] = (char)(hexval(s.p[i + 1]) * 16 + hexval(s.p[i + 2]));
+        if (c == '=' && i + 2 < s.len && str_hexdigit(s.p[i + 1]) >= 0 &&
+            str_hexdigit(s.p[i + 2]) >= 0) {
+            d[n++] = (char)(str_hexdigit(s.p[i + 1]) * 16 + str_hexdigit(s.p[i + 2]));
             i += 2;
             continue;
         }
@@ -428,9 +417,9 @@ static void
 pct_decode(struct buf *b, struct str s)
 {
     for (size_t i = 0; i < s.len; i++) {
-        if (s.p[i] == '%' && i + 2 < s.len && hexval(s.p[i + 1]) >= 0 &&
-            hexval(s.p[i + 2]) >= 0) {
-            buf_addc(b, (char)(hexval(s.p[i + 1]) * 16 + hexval(s.p[i + 2])));
+        if (s.p[i] == '%' && i + 2 < s.len && str_hexdigit(s.p[i + 1]) >= 0 &&
+            str_hexdigit(s.p[i + 2]) >= 0) {
+            buf_addc(b, (char)(str_hexdigit(s.p[i + 1]) * 16 + str_hexdigit(s.p[i + 2])));
             i += 2;
         } else {
             buf_addc(b, s.p[i]);

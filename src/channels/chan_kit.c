@@ -236,18 +236,6 @@ chan__form_add(struct buf *b, const char *name, const char *value)
 }
 
 static int
-unhex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static int
 decode(struct arena *ar, struct str s, struct str *out)
 {
     char *d = arena_alloc(ar, s.len + 1);
@@ -259,7 +247,7 @@ decode(struct arena *ar, struct str s, struct str *out)
         } else if (c == '%') {
             if (i + 2 >= s.len)
                 return ERR_INVAL;
-            int hi = unhex(s.p[i + 1]), lo = unhex(s.p[i + 2]);
+            int hi = str_hexdigit(s.p[i + 1]), lo = str_hexdigit(s.p[i + 2]);
             if (hi < 0 || lo < 0)
                 return ERR_INVAL;
             c = (char)(hi * 16 + lo);
