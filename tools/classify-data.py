@@ -251,6 +251,8 @@ def main():
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     permissive = os.path.join(repo, "data", "classify", "permissive")
     args = sys.argv[1:]
+    if len(args) >= 2 and args[0] in ("--refresh", "--research") and not os.path.isdir(args[1]):
+        sys.exit(f"classify-data.py: {args[1]}: no such folder (the shared data, ../shared/data)")
     if len(args) == 2 and args[0] == "--refresh":
         refresh(args[1], permissive)
     elif len(args) == 3 and args[0] == "--research":
