@@ -22,7 +22,8 @@ if ! command -v fasttext >/dev/null; then
     echo "classify: fasttext not installed (apt-get install fasttext); skipped"
     exit 0
 fi
-python3 tools/classify-data.py "$DATA" $W
+python3 tools/classify-data.py $W
+python3 tools/classify-data.py --research "$DATA" $W
 
 now() { date +%s%N; }
 secs() { echo "$1 $2" | awk '{ printf "%.2f", ($2 - $1) / 1e9 }'; }

@@ -8,8 +8,8 @@
 # unit's ExecStart line runs by hand as an unprivileged user (nobody, no new privileges) with
 # the unit's state directory made for it, and the process's memory map is checked for pages
 # that are writable and executable (what MemoryDenyWriteExecute=yes would refuse).
-# CLASSIFY_DATA (default /work/shared/data, else ../shared/data) gives the package its triage
-# models. KEEP=1 leaves the scratch folder.
+# The package must hold the triage models, trained from the tree's data/classify/. KEEP=1
+# leaves the scratch folder.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VERSION=$(sed -n '1s/^hark (\([^)]*\)).*/\1/p' "$ROOT/debian/changelog")
@@ -33,13 +33,7 @@ trap cleanup EXIT
 # 1. Build from HEAD, as a clean source tree.
 mkdir -p "$W/hark-$VERSION"
 git -C "$ROOT" archive HEAD | tar -x -C "$W/hark-$VERSION"
-if [ -z "${CLASSIFY_DATA:-}" ]; then
-    for d in /work/shared/data "$ROOT/../shared/data"; do
-        [ -f "$d/README.md" ] && CLASSIFY_DATA=$(cd "$d" && pwd) && break
-    done
-fi
-export CLASSIFY_DATA="${CLASSIFY_DATA:-/nonexistent}"
-echo "building hark $VERSION in $W (models from $CLASSIFY_DATA)"
+echo "building hark $VERSION in $W"
 (cd "$W/hark-$VERSION" && nice -n 10 dpkg-buildpackage -us -uc -b -j2) > "$W/build.log" 2>&1 ||
     { tail -40 "$W/build.log"; fail "dpkg-buildpackage"; }
 DEB="$W/hark_${VERSION}_amd64.deb"
@@ -50,8 +44,10 @@ for f in ./usr/bin/hark ./usr/share/hark/web/index.html ./usr/share/man/man1/har
          ./etc/hark/hark.conf ./lib/systemd/system/hark.service ./usr/share/hark/hark.conf.example; do
     grep -qx "$f" "$W/contents" || fail "the package lacks $f"
 done
-grep -q '^./usr/share/hark/models/intent.bin$' "$W/contents" && ok "models packaged" ||
-    echo "note: no triage models in the package (CLASSIFY_DATA not found)"
+for f in intent sentiment; do # trained from the source tree's data/classify/
+    grep -qx "./usr/share/hark/models/$f.bin" "$W/contents" || fail "the package lacks $f.bin"
+done
+ok "models packaged"
 ok "the package holds the binary, web app, man page, config, unit"
 
 # 2. Install.

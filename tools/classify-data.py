@@ -1,15 +1,26 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# classify-data.py DATA_DIR OUT_DIR - converts the public labelled sets in DATA_DIR
-# (../shared/data) and the hand-written set in data/classify/ into fastText-style
-# "__label__NAME text" files in OUT_DIR, for `hark model train/eval` and the fastText benchmark.
+# classify-data.py - makes the labelled sets of the triage models, as fastText-style
+# "__label__NAME text" files, for `hark model train/eval` and the fastText benchmark.
 #
-# Deterministic (no randomness: splits take every 5th example). Writes:
-#   intent.train / intent.test         Hark's 9 care intents (mapping in docs/triage.md);
-#                                      permissive sources only: Bitext, Banking77, UCI, hand-written
-#   sentiment.train / sentiment.test   negative/neutral/positive; permissive sources only
+#   classify-data.py OUT_DIR                    the default sets, from the repository alone:
+#                                               the permissive public sets in
+#                                               data/classify/permissive/ plus the hand-written
+#                                               data/classify/social.txt
+#   classify-data.py --research DATA_DIR OUT_DIR  the research and evaluation sets, from
+#                                               ../shared/data (XLM-T, TweetEval)
+#   classify-data.py --refresh DATA_DIR         copies the permissive source files (verbatim,
+#                                               with SOURCE.txt and the licence shipped with
+#                                               them) from DATA_DIR into data/classify/permissive/
+#
+# Deterministic (no randomness: splits take every 5th example). The default mode writes:
+#   intent.train / intent.test / intent.all    Hark's 9 care intents (mapping in docs/triage.md)
+#                                              from Bitext, Banking77, UCI and the hand-written set
+#   sentiment.train / .test / .all             negative/neutral/positive from the same sources
+#                                              plus the AFINN and emoji lexicons
+#   bitext.train / bitext.test                 Bitext's 27 intents (benchmark)
+# --research writes:
 #   lang.train / lang.test             ISO 639-1 codes from XLM-T UMSAB (research data)
-#   bitext.train / bitext.test         Bitext's 27 intents (benchmark)
 #   tweets-en.train / tweets-en.test   XLM-T English tweet sentiment, train/val (benchmark)
 #   tweets-all.train / tweets-all.test XLM-T 8-language tweet sentiment, train/val (benchmark)
 #   tweeteval.test                     TweetEval sentiment validation (out-of-domain evaluation)
@@ -18,6 +29,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import sys
 
 LANGS = {"arabic": "ar", "english": "en", "french": "fr", "german": "de", "hindi": "hi",
@@ -54,6 +66,16 @@ BANKING_REQUEST = {
 }  # everything else is a question
 BANKING_PER_CATEGORY = 40   # keep Banking77 from drowning the other sources
 HAND_REPEAT = 15            # the hand-written set is small; repeat it in training files
+
+# The permissive source files the default sets are made from, by folder of
+# data/classify/permissive/ (and of ../shared/data, which --refresh copies them from).
+PERMISSIVE = {
+    "bitext": ["Bitext_Sample_Customer_Service_Training_Dataset_8175.csv",
+               "LICENSE-CDLA-Sharing-1.0.txt", "SOURCE.txt"],
+    "banking77": ["train.csv", "SOURCE.txt"],
+    "uci-sentiment-labelled-sentences": ["amazon.json", "imdb.json", "yelp.json", "SOURCE.txt"],
+    "lexicons": ["AFINN-165.tsv", "Emoji_Sentiment_Data_v1.0.csv", "SOURCE.txt"],
+}
 
 UESC = re.compile(r"\\u([0-9a-fA-F]{4})")
 
@@ -153,11 +175,8 @@ def xlmt(data, lang, part):
                     read_lines(os.path.join(d, part + "_text.txt"))))
 
 
-def main():
-    data, out = sys.argv[1], sys.argv[2]
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    os.makedirs(out, exist_ok=True)
-
+def permissive_sets(data, repo, out):
+    """The default sets: only permissive data (DATA is data/classify/permissive)."""
     bt = bitext(data)
     tr, te = split(bt)
     write(os.path.join(out, "bitext.train"), tr)
@@ -189,6 +208,9 @@ def main():
     write(os.path.join(out, "sentiment.test"), te + hw_te)
     write(os.path.join(out, "sentiment.all"), sent + hand_sent * HAND_REPEAT + lex)
 
+
+def research_sets(data, out):
+    """The research and evaluation sets (DATA is ../shared/data): never in the default models."""
     lang_tr, lang_te, all_tr, all_te = [], [], [], []
     for name, code in LANGS.items():
         t, v = xlmt(data, name, "train"), xlmt(data, name, "val")
@@ -208,6 +230,39 @@ def main():
     write(os.path.join(out, "tweeteval.test"),
           list(zip([SENT[x.strip()] for x in read_lines(os.path.join(d, "val_labels.txt"))],
                    read_lines(os.path.join(d, "val_text.txt")))))
+
+
+def refresh(data, dest):
+    """Copies the permissive source files from DATA (../shared/data) into DEST, verbatim."""
+    for folder, names in PERMISSIVE.items():
+        os.makedirs(os.path.join(dest, folder), exist_ok=True)
+        for name in names:
+            src, dst = os.path.join(data, folder, name), os.path.join(dest, folder, name)
+            shutil.copyfile(src, dst)
+            print(f"{dst}: {os.path.getsize(dst)} bytes")
+
+
+USAGE = """usage: classify-data.py OUT_DIR
+       classify-data.py --research DATA_DIR OUT_DIR
+       classify-data.py --refresh DATA_DIR"""
+
+
+def main():
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    permissive = os.path.join(repo, "data", "classify", "permissive")
+    args = sys.argv[1:]
+    if len(args) >= 2 and args[0] in ("--refresh", "--research") and not os.path.isdir(args[1]):
+        sys.exit(f"classify-data.py: {args[1]}: no such folder (the shared data, ../shared/data)")
+    if len(args) == 2 and args[0] == "--refresh":
+        refresh(args[1], permissive)
+    elif len(args) == 3 and args[0] == "--research":
+        os.makedirs(args[2], exist_ok=True)
+        research_sets(args[1], args[2])
+    elif len(args) == 1 and not args[0].startswith("-"):
+        os.makedirs(args[0], exist_ok=True)
+        permissive_sets(permissive, repo, args[0])
+    else:
+        sys.exit(USAGE)
 
 
 if __name__ == "__main__":
