@@ -216,7 +216,10 @@ http_reply_stream(struct http_req *r, const char *content_type, const char *hear
     buf_init(&s->out, STREAM_BUF_MAX);
     buf_init(&s->scratch, STREAM_BUF_MAX);
     pthread_mutex_init(&s->mu, NULL);
-    s->want = true; /* the first fill writes the stream's opening */
+    /* The first fill writes the stream's opening. A HEAD gets the headers only and ends at
+     * once: no fill runs, 'done' follows when libmicrohttpd releases the response. */
+    s->want = strcmp(http_method(r), "HEAD") != 0;
+    s->ended = !s->want;
     s->refs = 1;
     s->last_ms = clock_mono_ms();
     struct http__stream_list *l = &srv->streams;
