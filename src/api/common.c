@@ -51,7 +51,7 @@ api__auth_or_reply(struct http_req *r, struct api *a, enum api__role role,
     int rc;
     if (authz) {
         if (strncasecmp(authz, "Bearer ", 7) != 0) {
-            http_add_header(r, "WWW-Authenticate", "Bearer");
+            http_add_header(r, "WWW-Authenticate", "Bearer realm=\"hark\"");
             http_reply_error(r, ERR_AUTH, "want 'Authorization: Bearer <token>'");
             return ERR_AUTH;
         }
@@ -61,6 +61,10 @@ api__auth_or_reply(struct http_req *r, struct api *a, enum api__role role,
         rc = cookie ? auth_session(care_auth(a->care), http_arena(r), cookie, p) : ERR_AUTH;
     }
     if (rc < 0) {
+        /* RFC 6750: a token that was sent and refused is an invalid_token. */
+        if (rc == ERR_AUTH)
+            http_add_header(r, "WWW-Authenticate", authz ? "Bearer realm=\"hark\", error=\"invalid_token\""
+                                                         : "Bearer realm=\"hark\"");
         http_reply_error(r, rc, rc == ERR_AUTH ? "authentication required" : "cannot authenticate");
         return rc;
     }

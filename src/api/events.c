@@ -174,7 +174,8 @@ api__events(struct http_req *r, void *ctx)
     s->epoch = 0; /* the first fill checks again: a change since the check above is not missed */
     s->sub.wake = on_wake;
     s->sub.arg = s;
-    if (p->via_cookie && p->agent_id) {
+    /* A HEAD ends at once (http_reply_stream): it does not make the agent present. */
+    if (p->via_cookie && p->agent_id && strcmp(http_method(r), "HEAD") != 0) {
         s->presence_agent = p->agent_id;
         routing_presence(care_routing(a->care), p->agent_id, true);
     }

@@ -3,7 +3,9 @@
  * hooks.c - POST /hooks/{channel_id}: inbound webhooks from platforms and integrations.
  *
  * The raw body goes to the channel adapter untouched (signatures are over exact bytes). The
- * 200 is sent only after everything in the delivery is durable.
+ * 200 is sent only after everything in the delivery is durable: {"status":"accepted"} with the
+ * first message's ids, "duplicate" when every message was stored before, "ignored" (no ids)
+ * when the delivery had nothing to store; or the platform's own ack body (chan_ops.ack_*).
  */
 #include "base/base.h"
 #include "api/api_int.h"
@@ -66,6 +68,8 @@ api__hook(struct http_req *r, void *ctx)
             if (!em.set)
                 errmsg_set(&em, rc, "the store cannot write now; nothing was stored, retry later");
         }
+        if (rc == ERR_AUTH) /* the platform's signature over the body, not a credential */
+            http_add_header(r, "WWW-Authenticate", "Signature realm=\"hooks\"");
         http_reply_error(r, rc, em.set ? em.text : "cannot accept webhook");
         return;
     }
@@ -74,7 +78,14 @@ api__hook(struct http_req *r, void *ctx)
         return;
     }
     json_t *out = json_object();
-    json_object_set_new(out, "status", json_string("accepted"));
+    if (res.accepted == 0 && res.duplicates == 0) {
+        /* Nothing to store (a status-only delivery, an update without a message, an event
+         * type we do not take): acknowledged, and no ids, since there are none. */
+        json_object_set_new(out, "status", json_string("ignored"));
+        api__reply(r, 200, out);
+        return;
+    }
+    json_object_set_new(out, "status", json_string(res.accepted ? "accepted" : "duplicate"));
     json_object_set_new(out, "message_id", json_integer(res.first.message_id));
     json_object_set_new(out, "conversation_id", json_integer(res.first.conversation_id));
     json_object_set_new(out, "duplicate", json_boolean(res.first.duplicate));

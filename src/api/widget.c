@@ -111,6 +111,7 @@ visitor_or_reply(struct http_req *r, struct api *a, const struct wchan *w, char 
     if (!token)
         token = http_query(r, "token");
     if (chan_webchat_visitor(&w->ch, token, id) < 0) {
+        http_add_header(r, "WWW-Authenticate", "X-Hark-Visitor realm=\"widget\"");
         http_reply_error(r, ERR_AUTH, "unknown visitor: start a session first");
         return ERR_AUTH;
     }

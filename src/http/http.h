@@ -12,6 +12,13 @@
  * are collected up to the route's limit (413 beyond it, before the handler runs). Each request
  * has an arena freed when the request completes; handlers never free. A handler must send
  * exactly one reply before it returns. <microhttpd.h> appears only in this folder.
+ *
+ * The router follows HTTP's conventions: a HEAD runs the GET route's handler (http_method
+ * says "HEAD") and is answered with its status and headers, Content-Length included, and no
+ * body; a stream answers a HEAD with its headers and ends at once. A path that routes serve
+ * with other methods only is a 405 whose Allow lists them (HEAD beside GET); a path no route
+ * serves is a 404. Every 401 carries WWW-Authenticate: the handler's own, else
+ * 'Bearer realm="hark"'.
  */
 #ifndef HARK_HTTP_H
 #define HARK_HTTP_H
@@ -32,7 +39,8 @@ typedef void http_handler_fn(struct http_req *req, void *ctx);
 #define HTTP_PARAMS_MAX 4
 
 struct http_route {
-    const char *method;  /* "GET", "POST", "PATCH", "DELETE"; "*" matches any */
+    const char *method;  /* "GET" (serves HEAD too), "POST", "PATCH", "DELETE", "OPTIONS";
+                          * "*" matches any */
     const char *pattern; /* "/api/v1/conversations/{id}/messages": {x} matches one segment;
                           * a trailing slash-star matches any rest */
     http_handler_fn *fn;

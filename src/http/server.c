@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,6 +110,16 @@ http_add_header(struct http_req *r, const char *name, const char *value)
     r->nhdrs++;
 }
 
+static bool
+has_header(const struct http_req *r, const char *name)
+{
+    for (size_t i = 0; i < r->nhdrs; i++) {
+        if (strcasecmp(r->hdrs[i].name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
 void
 http__req_set_response(struct http_req *r, unsigned status, struct MHD_Response *resp,
                        bool stream)
@@ -148,6 +159,8 @@ http_reply(struct http_req *r, unsigned status, const char *content_type, const 
         len = sizeof(err) - 1;
         r->nhdrs = 0;
     }
+    if (status == 401 && !has_header(r, "WWW-Authenticate"))
+        http_add_header(r, "WWW-Authenticate", "Bearer realm=\"hark\"");
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
     r->bytes = len;
@@ -184,6 +197,47 @@ reply_unavailable(struct http_req *r, const char *message, const char *retry_aft
     http_reply_error_status(r, 503, "unavailable", message);
 }
 
+/* Whether a route of 'method' serves a request of 'want': "*" serves any, and HEAD is served
+ * by the GET route (libmicrohttpd sends its headers without the body). */
+static bool
+method_serves(const char *method, const char *want)
+{
+    return strcmp(method, "*") == 0 || strcmp(method, want) == 0 ||
+           (strcmp(want, "HEAD") == 0 && strcmp(method, "GET") == 0);
+}
+
+/* Whether some route other than the catch-all serves 'path' with 'method'. */
+static bool
+path_has_method(struct http_server *srv, const char *path, const char *method)
+{
+    for (size_t i = 0; i < srv->nroutes; i++) {
+        const struct http_route *rt = &srv->routes[i];
+        struct str params[HTTP_PARAMS_MAX];
+        if (strcmp(rt->pattern, "/*") != 0 && strcmp(rt->method, "*") != 0 &&
+            method_serves(rt->method, method) && match(rt->pattern, path, params))
+            return true;
+    }
+    return false;
+}
+
+/* The 405 for a path some routes serve with other methods: Allow lists them all (HEAD beside
+ * GET) in a fixed order. */
+static void
+reply_not_allowed(struct http_req *r)
+{
+    static const char *const methods[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+                                           "OPTIONS" };
+    char allow[64] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < COUNTOF(methods); i++) {
+        if (path_has_method(r->srv, r->path, methods[i]))
+            len += (size_t)snprintf(allow + len, sizeof(allow) - len, "%s%s", len ? ", " : "",
+                                    methods[i]);
+    }
+    http_add_header(r, "Allow", allow);
+    http_reply_error_status(r, 405, "method_not_allowed", "method not allowed on this path");
+}
+
 static void
 dispatch(struct http_req *r)
 {
@@ -198,7 +252,7 @@ dispatch(struct http_req *r)
         if (!match(rt->pattern, r->path, params))
             continue;
         path_matched = true;
-        if (strcmp(rt->method, "*") != 0 && strcmp(rt->method, r->method) != 0)
+        if (!method_serves(rt->method, r->method))
             continue;
         r->route = rt;
         memcpy(r->params, params, sizeof(params));
@@ -206,7 +260,7 @@ dispatch(struct http_req *r)
     }
     r->route = NULL;
     if (path_matched)
-        http_reply_error_status(r, 405, "method_not_allowed", "method not allowed on this path");
+        reply_not_allowed(r);
     else
         http_reply_error_status(r, 404, "not_found", "no such endpoint");
 }

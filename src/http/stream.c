@@ -216,7 +216,10 @@ http_reply_stream(struct http_req *r, const char *content_type, const char *hear
     buf_init(&s->out, STREAM_BUF_MAX);
     buf_init(&s->scratch, STREAM_BUF_MAX);
     pthread_mutex_init(&s->mu, NULL);
-    s->want = true; /* the first fill writes the stream's opening */
+    /* The first fill writes the stream's opening. A HEAD gets the headers only and ends at
+     * once: no fill runs, 'done' follows when libmicrohttpd releases the response. */
+    s->want = strcmp(http_method(r), "HEAD") != 0;
+    s->ended = !s->want;
     s->refs = 1;
     s->last_ms = clock_mono_ms();
     struct http__stream_list *l = &srv->streams;
@@ -230,6 +233,11 @@ http_reply_stream(struct http_req *r, const char *content_type, const char *hear
     struct MHD_Response *resp =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, s,
                                           stream_release);
+    /* libmicrohttpd 0.9.75 would still send a chunked body's last chunk after a HEAD's
+     * headers: answered without chunking (its end is the connection's close), a HEAD gets
+     * none. */
+    if (s->ended)
+        MHD_set_response_options(resp, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
     MHD_add_response_header(resp, "Content-Type", content_type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Accel-Buffering", "no");

@@ -102,12 +102,13 @@ TEST(login_sets_cookie_and_csrf_guards_writes)
     fake_req_init(&r, "GET", "/api/v1/me");
     fake_req_cookie(&r, "hark_session", session);
     fake_req_run(&r, fx.routes, fx.nroutes);
+    CHECK_STR(fake_req_reply_header(&r, "WWW-Authenticate"), "Bearer realm=\"hark\"");
     check_error(&r, 401, "unauthorized");
     /* A malformed Authorization header is refused with a challenge. */
     fake_req_init(&r, "GET", "/api/v1/me");
     fake_req_header(&r, "Authorization", "Basic YWRtaW46eA==");
     fake_req_run(&r, fx.routes, fx.nroutes);
-    CHECK_STR(fake_req_reply_header(&r, "WWW-Authenticate"), "Bearer");
+    CHECK_STR(fake_req_reply_header(&r, "WWW-Authenticate"), "Bearer realm=\"hark\"");
     check_error(&r, 401, "unauthorized");
 }
 
