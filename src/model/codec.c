@@ -242,24 +242,167 @@ codec_dump(const json_t *j, size_t *len)
     return s;
 }
 
+/* Sets 'key' on 'o' (stealing 'v'); false when 'v' or 'o' is NULL (a failed encode). */
+static bool
+put(json_t *o, const char *key, json_t *v)
+{
+    return json_object_set_new(o, key, v) == 0;
+}
+
+/* The compact text of 'o' when 'ok', else NULL; drops the reference either way. */
+static char *
+event_text(json_t *o, bool ok)
+{
+    char *s = ok ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return s;
+}
+
+/* A ratio as "%.3f" wrote it: the spike event has always carried three decimals. */
+static json_t *
+ratio3(double v)
+{
+    char t[64];
+    snprintf(t, sizeof(t), "%.3f", v);
+    return json_real(strtod(t, NULL));
+}
+
+json_t *
+codec_mention(const struct mention *m)
+{
+    json_t *o = json_object();
+    bool ok = put(o, "id", json_integer(m->id));
+    ok &= put(o, "platform", str_or_null(m->platform));
+    ok &= put(o, "external_id", str_or_null(m->external_id));
+    ok &= put(o, "author", json_string(m->author_handle ? m->author_handle : ""));
+    ok &= put(o, "author_name", str_or_null(m->author_name));
+    ok &= put(o, "text", str_or_null(m->text));
+    ok &= put(o, "lang", str_or_null(m->lang));
+    ok &= put(o, "url", str_or_null(m->url));
+    ok &= put(o, "created_at", codec_time(m->created_at));
+    ok &= put(o, "received_at", codec_time(m->received_at));
+    ok &= put(o, "intent", str_or_null(m->intent));
+    ok &= put(o, "sentiment", str_or_null(m->sentiment));
+    ok &= put(o, "urgency", m->urgency >= 0 ? json_integer(m->urgency) : json_null());
+    ok &= put(o, "addressed_to_brand", json_boolean(m->addressed_to_brand));
+    ok &= put(o, "opportunity", json_boolean(m->opportunity));
+    ok &= put(o, "conversation_id", id_or_null(m->conversation_id));
+    json_t *qs = json_array();
+    for (size_t i = 0; i < m->nqueries; i++)
+        ok &= json_array_append_new(qs, json_integer(m->query_ids[i])) == 0;
+    ok &= put(o, "queries", qs);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+json_t *
+codec_spike(const struct spike_alert_row *a)
+{
+    json_t *o = json_object();
+    bool ok = put(o, "id", json_integer(a->id));
+    ok &= put(o, "query_id", json_integer(a->query_id));
+    ok &= put(o, "kind", str_or_null(a->kind));
+    ok &= put(o, "window_start", codec_time(a->window_start));
+    ok &= put(o, "window_end", codec_time(a->window_end));
+    ok &= put(o, "volume", json_integer(a->volume));
+    ok &= put(o, "baseline", ratio3(a->baseline));
+    ok &= put(o, "negative_share", ratio3(a->negative_share));
+    ok &= put(o, "baseline_negative_share", ratio3(a->baseline_negative_share));
+    ok &= put(o, "posts", codec_parse_array(a->posts));
+    ok &= put(o, "created_at", codec_time(a->created_at));
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 char *
 codec_event_conv(const struct conv *c)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "conversation", codec_conv(c));
-    char *s = codec_dump(o, NULL);
-    json_decref(o);
-    return s;
+    return event_text(o, put(o, "conversation", codec_conv(c)));
 }
 
 char *
 codec_event_msg(const struct msg *m, const struct conv *c)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "message", codec_msg(m));
+    bool ok = put(o, "message", codec_msg(m));
     if (c)
-        json_object_set_new(o, "conversation", codec_conv(c));
-    char *s = codec_dump(o, NULL);
-    json_decref(o);
-    return s;
+        ok &= put(o, "conversation", codec_conv(c));
+    return event_text(o, ok);
+}
+
+char *
+codec_event_contact(int64_t contact_id)
+{
+    json_t *o = json_object();
+    return event_text(o, put(o, "contact_id", json_integer(contact_id)));
+}
+
+char *
+codec_event_agent_availability(int64_t agent_id, const char *availability)
+{
+    json_t *a = json_object();
+    bool ok = put(a, "id", json_integer(agent_id));
+    ok &= put(a, "availability", str_or_null(availability));
+    json_t *o = json_object();
+    return event_text(o, put(o, "agent", a) && ok);
+}
+
+char *
+codec_event_routed(const struct routed *r)
+{
+    json_t *o = json_object();
+    bool ok = put(o, "conversation_id", json_integer(r->conversation_id));
+    ok &= put(o, "team_id", json_integer(r->team_id));
+    ok &= put(o, "agent_id", json_integer(r->agent_id));
+    ok &= put(o, "rule_id", json_integer(r->rule_id));
+    ok &= put(o, "strategy", json_string(r->strategy ? r->strategy : ""));
+    ok &= put(o, "queued", json_boolean(r->agent_id == 0));
+    ok &= put(o, "escalation", json_integer(r->escalation));
+    ok &= put(o, "reason", json_string(r->reason ? r->reason : ""));
+    return event_text(o, ok);
+}
+
+char *
+codec_event_sla(int64_t conv_id, bool paused, int64_t first_due, int64_t next_due,
+                int64_t resolve_due)
+{
+    json_t *o = json_object();
+    bool ok = put(o, "conversation_id", json_integer(conv_id));
+    ok &= put(o, "paused", json_boolean(paused));
+    ok &= put(o, "first_response_due", codec_time(first_due));
+    ok &= put(o, "next_response_due", codec_time(next_due));
+    ok &= put(o, "resolution_due", codec_time(resolve_due));
+    return event_text(o, ok);
+}
+
+char *
+codec_event_sla_timer(int64_t conv_id, const char *kind, const char *clock, int64_t due)
+{
+    json_t *o = json_object();
+    bool ok = put(o, "conversation_id", json_integer(conv_id));
+    ok &= put(o, "kind", json_string(kind));
+    ok &= put(o, "clock", json_string(clock));
+    ok &= put(o, "due_at", due > 0 ? codec_time(due) : json_null());
+    return event_text(o, ok);
+}
+
+char *
+codec_event_mention(const struct mention *m)
+{
+    json_t *o = codec_mention(m);
+    return o ? event_text(o, true) : NULL;
+}
+
+char *
+codec_event_spike(const struct spike_alert_row *a)
+{
+    json_t *o = codec_spike(a);
+    return o ? event_text(o, true) : NULL;
 }

@@ -157,6 +157,48 @@ struct outbox_item {
                                  store_reply_payload), or NULL for plain text */
 };
 
+/* One stored public post. Triage fields are NULL (and urgency -1) when untriaged. */
+struct mention {
+    int64_t id;
+    const char *platform;     /* "bluesky", "mastodon", ... */
+    const char *external_id;  /* the platform's post id (at:// URI, status URI, ...) */
+    const char *author_handle;
+    const char *author_name;  /* may be NULL */
+    const char *text;
+    const char *lang;         /* may be NULL */
+    const char *url;          /* may be NULL */
+    int64_t created_at;       /* when the author wrote it, ms; the arrival time when unknown */
+    const char *intent, *sentiment, *urgency_reasons;
+    double intent_conf, sentiment_score;
+    int urgency;
+    bool addressed_to_brand;  /* the post @mentions one of the brand's handles */
+    bool opportunity;         /* complaint or purchase intent not addressed to the brand */
+    int64_t conversation_id;  /* 0 until converted into a care conversation */
+    int64_t received_at;      /* when Hark stored it, ms */
+    const int64_t *query_ids; /* ids of the queries it matched, ascending */
+    size_t nqueries;
+};
+
+/* A spike alert of social listening: a query's volume or negative share above its baseline. */
+struct spike_alert_row {
+    int64_t id;
+    int64_t query_id;
+    const char *kind; /* "volume" or "negative" */
+    int64_t window_start, window_end; /* ms */
+    int64_t volume;
+    double baseline, negative_share, baseline_negative_share;
+    const char *posts; /* JSON array of platform post ids */
+    int64_t created_at;
+};
+
+/* A routing decision as the conversation.routed event carries it. */
+struct routed {
+    int64_t conversation_id;
+    int64_t team_id, agent_id, rule_id; /* 0: none; agent 0 means queued */
+    const char *strategy, *reason;      /* NULL reads "" */
+    int escalation;                     /* 0: first routing; >0: escalation level */
+};
+
 /* Validation. Each returns true when 's' is an accepted value. */
 bool model_conv_status_valid(struct str s);
 bool model_contact_status_valid(struct str s);
@@ -186,10 +228,43 @@ json_t *codec_parse_array(const char *text);
 json_t *codec_parse_object(const char *text);
 /* A time as an RFC 3339 string, or JSON null for 0. */
 json_t *codec_time(int64_t ms);
-/* Event payloads as malloc'd JSON text: {"conversation":{...}} and
- * {"message":{...},"conversation":{...}} ('c' may be NULL). */
+/* A mention and a spike alert as the API shows them; NULL when a string is not valid UTF-8
+ * or memory ran out (a field is never left out silently). */
+json_t *codec_mention(const struct mention *m);
+json_t *codec_spike(const struct spike_alert_row *a);
+
+/* Event payloads, every one built here. Each returns malloc'd compact JSON text (free it), or
+ * NULL when it cannot be encoded: the caller then fails its job, never storing a cut or empty
+ * event. Times are RFC 3339 strings or null, ids are integers.
+ *   conversation.created/updated  {"conversation":{codec_conv}}            codec_event_conv
+ *   message.created/updated       {"message":{codec_msg},"conversation":{codec_conv}}
+ *                                 ('c' NULL leaves "conversation" out)   codec_event_msg
+ *   contact.updated               {"contact_id":N} (clients refetch)     codec_event_contact
+ *   agent.updated                 {"agent":{"id":N,"availability":S}}
+ *                                                          codec_event_agent_availability
+ *   conversation.routed           {"conversation_id","team_id","agent_id","rule_id" (0: none),
+ *                                  "strategy","reason" (strings),"queued" (no agent),
+ *                                  "escalation" (level)}                 codec_event_routed
+ *   sla.updated                   {"conversation_id","paused","first_response_due",
+ *                                  "next_response_due","resolution_due" (time or null)}
+ *                                                                        codec_event_sla
+ *   sla.warning/sla.breached, snooze.woke
+ *                                 {"conversation_id","kind" ("warning", "breach", "woke"),
+ *                                  "clock" ("first_response", "next_response", "resolution",
+ *                                  "snooze"),"due_at" (time or null)}    codec_event_sla_timer
+ *   mention.created               codec_mention                          codec_event_mention
+ *   listening.spike               codec_spike, the three ratios rounded to 3 decimals
+ *                                                                        codec_event_spike */
 char *codec_event_conv(const struct conv *c);
 char *codec_event_msg(const struct msg *m, const struct conv *c);
+char *codec_event_contact(int64_t contact_id);
+char *codec_event_agent_availability(int64_t agent_id, const char *availability);
+char *codec_event_routed(const struct routed *r);
+char *codec_event_sla(int64_t conv_id, bool paused, int64_t first_due, int64_t next_due,
+                      int64_t resolve_due);
+char *codec_event_sla_timer(int64_t conv_id, const char *kind, const char *clock, int64_t due);
+char *codec_event_mention(const struct mention *m);
+char *codec_event_spike(const struct spike_alert_row *a);
 /* Serializes compactly; returns a malloc'd string the caller frees. */
 char *codec_dump(const json_t *j, size_t *len);
 

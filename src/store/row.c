@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * row.c - row helpers shared by the st_*.c files (declared in store_int.h): JSON string
- * lists read back without a JSON library, the delete job of the small admin tables, and the
- * JSON text helpers of event payloads.
+ * lists read back without a JSON library and the delete job of the small admin tables.
  */
 #include "base/base.h"
 #include "store/store_int.h"
 
 #include "base/buf.h"
-#include "base/clock.h"
-#include "base/jsonw.h"
 
 /* The common case without SQL: a JSON array of plain strings (no escapes), as the API writes
  * them. Routing parses every rule's and agent's lists per decision, so one json_each query
@@ -117,16 +114,4 @@ store__delete_tx(struct store__tx *tx, void *arg)
     sqlite3_bind_int64(s, 1, j->id);
     int rc = store__step_done(s);
     return rc < 0 ? rc : store__changed(tx);
-}
-
-void
-store__json_time(struct buf *b, int64_t ms)
-{
-    char t[32];
-    if (!ms) {
-        buf_adds(b, "null");
-        return;
-    }
-    clock_fmt_iso(ms, t, sizeof(t));
-    jsonw_cstr(b, t);
 }

@@ -135,9 +135,7 @@ contact_update_tx(struct store__tx *tx, void *arg)
     if (sqlite3_changes(tx->c->db) == 0)
         return ERR_NOTFOUND;
     /* Contact events carry the id only; clients refetch what they show. */
-    char *data = xmalloc(48);
-    snprintf(data, 48, "{\"contact_id\":%lld}", (long long)j->id);
-    return store__event(tx, "contact.updated", data);
+    return store__event(tx, "contact.updated", codec_event_contact(j->id));
 }
 
 int

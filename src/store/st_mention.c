@@ -3,60 +3,14 @@
  * st_mention.c - the public posts social listening matched (mention, with the ids of the
  * queries they matched): stored once per (platform, external id), listed with filters and
  * turned into care conversations. A new mention writes a mention.created event in the same
- * job, built here as JSON text (the store does not link jansson) with the fields
- * src/api/listening.c returns for the same object.
+ * job (codec_event_mention, with the fields src/api/listening.c returns for the same
+ * object).
  */
 #include "base/base.h"
 #include "store/store_int.h"
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "base/jsonw.h"
-
-/* The mention as the API shows it, into '*out' (malloc'd); ERR_TOOBIG when it does not fit. */
-static int
-mention_json(const struct mention *m, char **out)
-{
-    struct buf b;
-    buf_init(&b, 4 << 20);
-    buf_printf(&b, "{\"id\":%lld,\"platform\":", (long long)m->id);
-    jsonw_cstr(&b, m->platform);
-    buf_adds(&b, ",\"external_id\":");
-    jsonw_cstr(&b, m->external_id);
-    buf_adds(&b, ",\"author\":");
-    jsonw_cstr(&b, m->author_handle ? m->author_handle : "");
-    buf_adds(&b, ",\"author_name\":");
-    jsonw_cstr(&b, m->author_name);
-    buf_adds(&b, ",\"text\":");
-    jsonw_cstr(&b, m->text);
-    buf_adds(&b, ",\"lang\":");
-    jsonw_cstr(&b, m->lang);
-    buf_adds(&b, ",\"url\":");
-    jsonw_cstr(&b, m->url);
-    buf_adds(&b, ",\"created_at\":");
-    store__json_time(&b, m->created_at);
-    buf_adds(&b, ",\"received_at\":");
-    store__json_time(&b, m->received_at);
-    buf_adds(&b, ",\"intent\":");
-    jsonw_cstr(&b, m->intent);
-    buf_adds(&b, ",\"sentiment\":");
-    jsonw_cstr(&b, m->sentiment);
-    if (m->urgency >= 0)
-        buf_printf(&b, ",\"urgency\":%d", m->urgency);
-    else
-        buf_adds(&b, ",\"urgency\":null");
-    buf_printf(&b, ",\"addressed_to_brand\":%s,\"opportunity\":%s,\"conversation_id\":",
-               m->addressed_to_brand ? "true" : "false", m->opportunity ? "true" : "false");
-    if (m->conversation_id)
-        buf_printf(&b, "%lld", (long long)m->conversation_id);
-    else
-        buf_adds(&b, "null");
-    buf_adds(&b, ",\"queries\":[");
-    for (size_t i = 0; i < m->nqueries; i++)
-        buf_printf(&b, "%s%lld", i ? "," : "", (long long)m->query_ids[i]);
-    buf_adds(&b, "]}");
-    return buf_take(&b, out, NULL);
-}
 
 #define MENTION_COLS                                                                               \
     "SELECT m.id, m.platform, m.external_id, m.author_handle, m.author_name, m.text, m.lang, "    \
@@ -197,10 +151,7 @@ mention_add_tx(struct store__tx *tx, void *arg)
     ev.created_at = created;
     ev.received_at = tx->now;
     ev.conversation_id = 0;
-    char *text;
-    if ((rc = mention_json(&ev, &text)) < 0)
-        return rc;
-    return store__event(tx, "mention.created", text);
+    return store__event(tx, "mention.created", codec_event_mention(&ev));
 }
 
 int

@@ -148,12 +148,9 @@ profile_put_tx(struct store__tx *tx, void *arg)
     sqlite3_bind_int64(s, 9, p->agent_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    if (p->availability && strcmp(before, p->availability) != 0) {
-        char *data = xmalloc(128);
-        snprintf(data, 128, "{\"agent\":{\"id\":%lld,\"availability\":\"%s\"}}",
-                 (long long)p->agent_id, p->availability);
-        return store__event(tx, "agent.updated", data);
-    }
+    if (p->availability && strcmp(before, p->availability) != 0)
+        return store__event(tx, "agent.updated",
+                            codec_event_agent_availability(p->agent_id, p->availability));
     return 0;
 }
 

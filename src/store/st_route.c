@@ -8,9 +8,6 @@
 #include "base/base.h"
 #include "store/store_int.h"
 
-#include "base/buf.h"
-#include "base/jsonw.h"
-
 int
 store_route_input(struct store *st, struct arena *ar, int64_t conv_id,
                   struct store_route_input *out)
@@ -126,21 +123,16 @@ route_apply_tx(struct store__tx *tx, void *arg)
             (rc = store__emit_conv(tx, "conversation.updated", j->conv_id)) < 0)
             return rc;
     }
-    /* The reason is free text made by care/route.c from names; escape it for JSON. */
-    struct buf b;
-    buf_init(&b, 4096);
-    buf_printf(&b, "{\"conversation_id\":%lld,\"team_id\":%lld,\"agent_id\":%lld,"
-                   "\"rule_id\":%lld,\"strategy\":\"%s\",\"queued\":%s,\"escalation\":%d,"
-                   "\"reason\":",
-               (long long)j->conv_id, (long long)d->team_id, (long long)d->agent_id,
-               (long long)d->rule_id, d->strategy ? d->strategy : "", d->agent_id ? "false" : "true",
-               d->escalation);
-    jsonw_cstr(&b, d->reason ? d->reason : "");
-    buf_addc(&b, '}');
-    char *text;
-    if ((rc = buf_take(&b, &text, NULL)) < 0)
-        return rc;
-    return store__event(tx, "conversation.routed", text);
+    struct routed ev = {
+        .conversation_id = j->conv_id,
+        .team_id = d->team_id,
+        .agent_id = d->agent_id,
+        .rule_id = d->rule_id,
+        .strategy = d->strategy,
+        .reason = d->reason,
+        .escalation = d->escalation,
+    };
+    return store__event(tx, "conversation.routed", codec_event_routed(&ev));
 }
 
 int

@@ -13,7 +13,6 @@
 
 #include <stdio.h>
 
-#include "base/clock.h"
 #include "base/rand.h"
 
 #define SLA_COLS                                                                                   \
@@ -106,20 +105,6 @@ bind_time(sqlite3_stmt *s, int i, int64_t v)
         sqlite3_bind_null(s, i);
 }
 
-static char *
-sla_event(int64_t conv_id, const char *kind, const char *clock, int64_t due)
-{
-    char iso[40] = "";
-    if (due > 0)
-        clock_fmt_iso(due, iso, sizeof(iso));
-    char *data = xmalloc(256);
-    snprintf(data, 256,
-             "{\"conversation_id\":%lld,\"kind\":\"%s\",\"clock\":\"%s\",\"due_at\":%s%s%s}",
-             (long long)conv_id, kind, clock, due > 0 ? "\"" : "", due > 0 ? iso : "null",
-             due > 0 ? "\"" : "");
-    return data;
-}
-
 static int
 apply_tx(struct store__tx *tx, void *arg)
 {
@@ -186,20 +171,9 @@ apply_tx(struct store__tx *tx, void *arg)
         return rc;
     if (exists && (before[0] != a->first_due || before[1] != a->next_due ||
                    before[2] != a->resolve_due)) {
-        char f[32], n[32], r[32];
-        clock_fmt_iso(a->first_due, f, sizeof(f));
-        clock_fmt_iso(a->next_due, n, sizeof(n));
-        clock_fmt_iso(a->resolve_due, r, sizeof(r));
-        char *data = xmalloc(512);
-        snprintf(data, 512,
-                 "{\"conversation_id\":%lld,\"paused\":%s,\"first_response_due\":%s%s%s,"
-                 "\"next_response_due\":%s%s%s,\"resolution_due\":%s%s%s}",
-                 (long long)a->conversation_id, a->paused_at ? "true" : "false",
-                 a->first_due ? "\"" : "", a->first_due ? f : "null", a->first_due ? "\"" : "",
-                 a->next_due ? "\"" : "", a->next_due ? n : "null", a->next_due ? "\"" : "",
-                 a->resolve_due ? "\"" : "", a->resolve_due ? r : "null",
-                 a->resolve_due ? "\"" : "");
-        return store__event(tx, "sla.updated", data);
+        return store__event(tx, "sla.updated",
+                            codec_event_sla(a->conversation_id, a->paused_at != 0, a->first_due,
+                                            a->next_due, a->resolve_due));
     }
     return 0;
 }
@@ -286,7 +260,7 @@ fire_tx(struct store__tx *tx, void *arg)
             return 0;
         if ((rc = store__emit_conv(tx, "conversation.updated", conv)) < 0)
             return rc;
-        return store__event(tx, "snooze.woke", sla_event(conv, "woke", "snooze", due));
+        return store__event(tx, "snooze.woke", codec_event_sla_timer(conv, "woke", "snooze", due));
     }
     /* "first_warning" -> clock "first_response", event sla.warning. */
     char clock[32];
@@ -298,7 +272,7 @@ fire_tx(struct store__tx *tx, void *arg)
         snprintf(clock, sizeof(clock), "resolution");
     bool breach = us && strcmp(us + 1, "breach") == 0;
     return store__event(tx, breach ? "sla.breached" : "sla.warning",
-                        sla_event(conv, breach ? "breach" : "warning", clock, due));
+                        codec_event_sla_timer(conv, breach ? "breach" : "warning", clock, due));
 }
 
 int

@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * st_spike.c - spike alerts of social listening (spike_alert): a query's volume or negative share
- * jumping above its baseline. A new alert writes a listening.spike event in the same job; its
- * fields are the ones src/api/listening.c returns for the same object.
+ * jumping above its baseline. A new alert writes a listening.spike event in the same job
+ * (codec_event_spike; the fields src/api/listening.c returns for the same object).
  */
 #include "base/base.h"
 #include "store/store_int.h"
-
-#include "base/buf.h"
-#include "base/jsonw.h"
 
 #define SPIKE_COLS                                                                                 \
     "SELECT id, query_id, kind, window_start, window_end, volume, baseline, negative_share, "     \
@@ -60,25 +57,10 @@ spike_add_tx(struct store__tx *tx, void *arg)
     if (rc < 0)
         return rc;
     j->id = sqlite3_last_insert_rowid(tx->c->db);
-    struct buf b;
-    buf_init(&b, 1 << 20);
-    buf_printf(&b, "{\"id\":%lld,\"query_id\":%lld,\"kind\":", (long long)j->id,
-               (long long)a->query_id);
-    jsonw_cstr(&b, a->kind);
-    buf_adds(&b, ",\"window_start\":");
-    store__json_time(&b, a->window_start);
-    buf_adds(&b, ",\"window_end\":");
-    store__json_time(&b, a->window_end);
-    buf_printf(&b, ",\"volume\":%lld,\"baseline\":%.3f,\"negative_share\":%.3f,"
-                   "\"baseline_negative_share\":%.3f,\"posts\":%s,\"created_at\":",
-               (long long)a->volume, a->baseline, a->negative_share, a->baseline_negative_share,
-               a->posts);
-    store__json_time(&b, tx->now);
-    buf_addc(&b, '}');
-    char *text;
-    if ((rc = buf_take(&b, &text, NULL)) < 0)
-        return rc;
-    return store__event(tx, "listening.spike", text);
+    struct spike_alert_row ev = *a;
+    ev.id = j->id;
+    ev.created_at = tx->now;
+    return store__event(tx, "listening.spike", codec_event_spike(&ev));
 }
 
 int

@@ -671,27 +671,7 @@ int store_listen_query_delete(struct store *st, int64_t id);
 
 /* ---- mentions (st_mention.c) ---------------------------------------------------------------- */
 
-/* One stored public post. Triage fields are NULL (and urgency -1) when untriaged. */
-struct mention {
-    int64_t id;
-    const char *platform;     /* "bluesky", "mastodon", ... */
-    const char *external_id;  /* the platform's post id (at:// URI, status URI, ...) */
-    const char *author_handle;
-    const char *author_name;  /* may be NULL */
-    const char *text;
-    const char *lang;         /* may be NULL */
-    const char *url;          /* may be NULL */
-    int64_t created_at;       /* when the author wrote it, ms; the arrival time when unknown */
-    const char *intent, *sentiment, *urgency_reasons;
-    double intent_conf, sentiment_score;
-    int urgency;
-    bool addressed_to_brand;  /* the post @mentions one of the brand's handles */
-    bool opportunity;         /* complaint or purchase intent not addressed to the brand */
-    int64_t conversation_id;  /* 0 until converted into a care conversation */
-    int64_t received_at;      /* when Hark stored it, ms */
-    const int64_t *query_ids; /* ids of the queries it matched, ascending */
-    size_t nqueries;
-};
+/* struct mention is in model/model.h. */
 
 /* Stores a matched post with its query ids in one job, deduplicating on (platform,
  * external_id): a known post sets '*duplicate' and stores nothing. A new one writes a
@@ -739,16 +719,7 @@ int store_listen_source_set_cursor(struct store *st, int64_t id, const char *cur
 
 /* ---- spike alerts (st_spike.c) -------------------------------------------------------------- */
 
-struct spike_alert_row {
-    int64_t id;
-    int64_t query_id;
-    const char *kind; /* "volume" or "negative" */
-    int64_t window_start, window_end; /* ms */
-    int64_t volume;
-    double baseline, negative_share, baseline_negative_share;
-    const char *posts; /* JSON array of platform post ids */
-    int64_t created_at;
-};
+/* struct spike_alert_row is in model/model.h. */
 /* Stores an alert and writes a listening.spike event carrying it. 'posts' must be a JSON
  * array text. Waits until durable. */
 int store_spike_add(struct store *st, const struct spike_alert_row *a, int64_t *id);

@@ -207,12 +207,6 @@ struct store__del_job {
 };
 int store__delete_tx(struct store__tx *tx, void *arg);
 
-/* Event payloads are JSON text built here with base/jsonw.h (the store does not link
- * jansson) (row.c). */
-struct buf;
-/* Appends 'ms' as an ISO 8601 UTC time string, or null when it is 0. */
-void store__json_time(struct buf *b, int64_t ms);
-
 /* Rows any social listening list returns at most. */
 #define STORE__LISTEN_ROWS_MAX 10000
 

@@ -51,6 +51,8 @@ drop_events(struct store__job *j)
 int
 store__event(struct store__tx *tx, const char *type, char *data)
 {
+    if (!data)
+        return ERR_NOMEM; /* the codec could not encode it: the job fails, nothing is cut */
     sqlite3_stmt *s = store__q(tx->c, "INSERT INTO event(type, data, created_at) VALUES (?, ?, ?)");
     if (!s) {
         xfree(data);

@@ -2,7 +2,8 @@
 /*
  * codec_test.c - the JSON codec: each encoder's output parsed back gives the
  * struct's values (times through clock_parse_iso, stored JSON text through
- * codec_parse_*), event payloads round-trip through codec_dump, credentials
+ * codec_parse_*), event payloads round-trip and keep the wire form the store
+ * wrote by hand before (a payload that cannot be encoded is NULL), credentials
  * never leave, and malformed stored JSON is refused (an empty array or object,
  * never a crash). Also the model's validators.
  */
@@ -393,6 +394,155 @@ TEST(event_payloads_round_trip)
     json_decref(wantm);
 }
 
+/* 'got' (freed here) parses to the same JSON value as 'want' (key order aside). */
+static bool
+same_json(char *got, const char *want)
+{
+    json_t *g = got ? json_loads(got, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    json_t *w = json_loads(want, JSON_REJECT_DUPLICATES, NULL);
+    bool ok = g && w && json_equal(g, w);
+    if (!ok)
+        fprintf(stderr, "  got  %s\n  want %s\n", got ? got : "(null)", want);
+    json_decref(g);
+    json_decref(w);
+    free(got);
+    return ok;
+}
+
+static const char *
+iso(int64_t ms, char *buf, size_t n)
+{
+    clock_fmt_iso(ms, buf, n);
+    return buf;
+}
+
+TEST(small_event_payloads_keep_their_wire_form)
+{
+    CHECK(same_json(codec_event_contact(7), "{\"contact_id\":7}"));
+    CHECK(same_json(codec_event_agent_availability(3, "away"),
+                    "{\"agent\":{\"id\":3,\"availability\":\"away\"}}"));
+
+    struct routed r = { .conversation_id = 42, .team_id = 2, .agent_id = 5, .rule_id = 9,
+                        .strategy = "round_robin", .reason = "rule \"VIP\" \xc3\xa9\n",
+                        .escalation = 1 };
+    CHECK(same_json(codec_event_routed(&r),
+                    "{\"conversation_id\":42,\"team_id\":2,\"agent_id\":5,\"rule_id\":9,"
+                    "\"strategy\":\"round_robin\",\"queued\":false,\"escalation\":1,"
+                    "\"reason\":\"rule \\\"VIP\\\" \\u00e9\\n\"}"));
+    struct routed q = { .conversation_id = 42 }; /* queued, no strategy or reason */
+    CHECK(same_json(codec_event_routed(&q),
+                    "{\"conversation_id\":42,\"team_id\":0,\"agent_id\":0,\"rule_id\":0,"
+                    "\"strategy\":\"\",\"queued\":true,\"escalation\":0,\"reason\":\"\"}"));
+
+    char f[40], n[40], want[512];
+    int64_t t1 = 1795379363123, t2 = 1795379999000;
+    snprintf(want, sizeof(want),
+             "{\"conversation_id\":42,\"paused\":true,\"first_response_due\":\"%s\","
+             "\"next_response_due\":null,\"resolution_due\":\"%s\"}",
+             iso(t1, f, sizeof(f)), iso(t2, n, sizeof(n)));
+    CHECK(same_json(codec_event_sla(42, true, t1, 0, t2), want));
+    CHECK(same_json(codec_event_sla(42, false, 0, 0, 0),
+                    "{\"conversation_id\":42,\"paused\":false,\"first_response_due\":null,"
+                    "\"next_response_due\":null,\"resolution_due\":null}"));
+
+    snprintf(want, sizeof(want),
+             "{\"conversation_id\":42,\"kind\":\"breach\",\"clock\":\"first_response\","
+             "\"due_at\":\"%s\"}",
+             iso(t1, f, sizeof(f)));
+    CHECK(same_json(codec_event_sla_timer(42, "breach", "first_response", t1), want));
+    CHECK(same_json(codec_event_sla_timer(42, "woke", "snooze", 0),
+                    "{\"conversation_id\":42,\"kind\":\"woke\",\"clock\":\"snooze\","
+                    "\"due_at\":null}"));
+}
+
+TEST(mention_event_round_trips)
+{
+    int64_t qids[] = { 3, 8 };
+    struct mention m = { .id = 11,
+                         .platform = "bluesky",
+                         .external_id = "at://did:plc:x/app.bsky.feed.post/1",
+                         .author_handle = "ann.example",
+                         .text = "caf\xc3\xa9 \"<b>\" @brand",
+                         .lang = "fr",
+                         .created_at = 1795379363123,
+                         .received_at = 1795379364000,
+                         .intent = "complaint",
+                         .urgency = -1,
+                         .addressed_to_brand = true,
+                         .query_ids = qids,
+                         .nqueries = 2 };
+    char c[40], r[40], want[1024];
+    snprintf(want, sizeof(want),
+             "{\"id\":11,\"platform\":\"bluesky\",\"external_id\":"
+             "\"at://did:plc:x/app.bsky.feed.post/1\",\"author\":\"ann.example\","
+             "\"author_name\":null,\"text\":\"caf\\u00e9 \\\"<b>\\\" @brand\",\"lang\":\"fr\","
+             "\"url\":null,\"created_at\":\"%s\",\"received_at\":\"%s\","
+             "\"intent\":\"complaint\",\"sentiment\":null,\"urgency\":null,"
+             "\"addressed_to_brand\":true,\"opportunity\":false,\"conversation_id\":null,"
+             "\"queries\":[3,8]}",
+             iso(m.created_at, c, sizeof(c)), iso(m.received_at, r, sizeof(r)));
+    CHECK(same_json(codec_event_mention(&m), want));
+
+    /* The event is the object the API shows. */
+    json_t *o = codec_mention(&m);
+    json_t *back = json_loads(want, 0, NULL);
+    CHECK(o && back && json_equal(o, back));
+    json_decref(o);
+    json_decref(back);
+
+    m.urgency = 2;
+    m.conversation_id = 42;
+    m.author_handle = NULL;
+    m.nqueries = 0;
+    back = NULL;
+    char *s = codec_event_mention(&m);
+    back = s ? json_loads(s, 0, NULL) : NULL;
+    CHECK_INT(ival(back, "urgency"), 2);
+    CHECK_INT(ival(back, "conversation_id"), 42);
+    CHECK_STR(sval(back, "author"), "");
+    CHECK_INT(json_array_size(json_object_get(back, "queries")), 0);
+    json_decref(back);
+    free(s);
+
+    /* Text that cannot be encoded fails the event whole: no field is left out. */
+    m.text = "bad \xff utf-8";
+    CHECK(codec_event_mention(&m) == NULL);
+    CHECK(codec_mention(&m) == NULL);
+}
+
+TEST(spike_event_round_trips)
+{
+    struct spike_alert_row a = { .id = 4,
+                                 .query_id = 2,
+                                 .kind = "negative",
+                                 .window_start = 1795379000000,
+                                 .window_end = 1795379900000,
+                                 .volume = 37,
+                                 .baseline = 12.0 / 7.0,
+                                 .negative_share = 0.6875,
+                                 .baseline_negative_share = 1.0 / 3.0,
+                                 .posts = "[\"at://p/1\",\"at://p/2\"]",
+                                 .created_at = 1795379901000 };
+    char ws[40], we[40], ca[40], want[1024];
+    /* Ratios carry three decimals, as the event always did. */
+    snprintf(want, sizeof(want),
+             "{\"id\":4,\"query_id\":2,\"kind\":\"negative\",\"window_start\":\"%s\","
+             "\"window_end\":\"%s\",\"volume\":37,\"baseline\":1.714,\"negative_share\":0.688,"
+             "\"baseline_negative_share\":0.333,\"posts\":[\"at://p/1\",\"at://p/2\"],"
+             "\"created_at\":\"%s\"}",
+             iso(a.window_start, ws, sizeof(ws)), iso(a.window_end, we, sizeof(we)),
+             iso(a.created_at, ca, sizeof(ca)));
+    CHECK(same_json(codec_event_spike(&a), want));
+
+    a.posts = "not json"; /* stored text that is not an array reads as [] */
+    char *s = codec_event_spike(&a);
+    json_t *back = s ? json_loads(s, 0, NULL) : NULL;
+    CHECK(json_is_array(json_object_get(back, "posts")) &&
+          json_array_size(json_object_get(back, "posts")) == 0);
+    json_decref(back);
+    free(s);
+}
+
 TEST(validators_accept_and_refuse)
 {
     const char *conv_ok[] = { "open", "pending", "snoozed", "resolved" };
@@ -446,6 +596,9 @@ main(void)
     RUN(agent_public_profile_hides_private_fields);
     RUN(channel_never_shows_credentials);
     RUN(event_payloads_round_trip);
+    RUN(small_event_payloads_keep_their_wire_form);
+    RUN(mention_event_round_trips);
+    RUN(spike_event_round_trips);
     RUN(validators_accept_and_refuse);
     RUN(preview_cuts_at_utf8_boundary);
     return test_done();
