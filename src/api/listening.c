@@ -203,35 +203,6 @@ str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-/* The same fields as the mention.created event (store/st_mention.c). */
-static json_t *
-mention_json(const struct mention *m)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(m->id));
-    json_object_set_new(o, "platform", str_or_null(m->platform));
-    json_object_set_new(o, "external_id", str_or_null(m->external_id));
-    json_object_set_new(o, "author", json_string(m->author_handle ? m->author_handle : ""));
-    json_object_set_new(o, "author_name", str_or_null(m->author_name));
-    json_object_set_new(o, "text", str_or_null(m->text));
-    json_object_set_new(o, "lang", str_or_null(m->lang));
-    json_object_set_new(o, "url", str_or_null(m->url));
-    json_object_set_new(o, "created_at", codec_time(m->created_at));
-    json_object_set_new(o, "received_at", codec_time(m->received_at));
-    json_object_set_new(o, "intent", str_or_null(m->intent));
-    json_object_set_new(o, "sentiment", str_or_null(m->sentiment));
-    json_object_set_new(o, "urgency", m->urgency >= 0 ? json_integer(m->urgency) : json_null());
-    json_object_set_new(o, "addressed_to_brand", json_boolean(m->addressed_to_brand));
-    json_object_set_new(o, "opportunity", json_boolean(m->opportunity));
-    json_object_set_new(o, "conversation_id",
-                        m->conversation_id ? json_integer(m->conversation_id) : json_null());
-    json_t *qs = json_array();
-    for (size_t i = 0; i < m->nqueries; i++)
-        json_array_append_new(qs, json_integer(m->query_ids[i]));
-    json_object_set_new(o, "queries", qs);
-    return o;
-}
-
 static bool
 plain_word(const char *s, size_t max)
 {
@@ -296,8 +267,17 @@ api__mentions_list(struct http_req *r, void *ctx)
         return;
     }
     json_t *arr = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(arr, mention_json(&items[i]));
+    for (size_t i = 0; i < count; i++) {
+        /* The mention.created event's object (model/codec.c); NULL only for text that is
+         * not valid UTF-8, which ingest never stores. */
+        json_t *o = codec_mention(&items[i]);
+        if (!o) {
+            json_decref(arr);
+            http_reply_error(r, ERR_IO, "cannot encode a mention");
+            return;
+        }
+        json_array_append_new(arr, o);
+    }
     json_t *out = json_object();
     json_object_set_new(out, "items", arr);
     json_object_set_new(out, "next_cursor", next ? json_sprintf("%lld", (long long)next)
@@ -318,7 +298,12 @@ api__mention_get(struct http_req *r, void *ctx)
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such mention" : "cannot read mention");
         return;
     }
-    api__reply(r, 200, mention_json(&m));
+    json_t *o = codec_mention(&m);
+    if (!o) {
+        http_reply_error(r, ERR_IO, "cannot encode the mention");
+        return;
+    }
+    api__reply(r, 200, o);
 }
 
 /*
@@ -350,9 +335,9 @@ api__mention_convert(struct http_req *r, void *ctx)
         return;
     }
     if (m.conversation_id) {
-        api__reply(r, 200, json_pack("{s:I,s:b,s:o}", "conversation_id",
+        api__reply(r, 200, json_pack("{s:I,s:b,s:o?}", "conversation_id",
                                      (json_int_t)m.conversation_id, "duplicate", 1, "mention",
-                                     mention_json(&m)));
+                                     codec_mention(&m)));
         return;
     }
     struct channel ch;
@@ -396,10 +381,10 @@ api__mention_convert(struct http_req *r, void *ctx)
         return;
     }
     m.conversation_id = res.conversation_id;
-    api__reply(r, 201, json_pack("{s:I,s:I,s:b,s:o}", "conversation_id",
+    api__reply(r, 201, json_pack("{s:I,s:I,s:b,s:o?}", "conversation_id",
                                  (json_int_t)res.conversation_id, "message_id",
                                  (json_int_t)res.message_id, "duplicate", 0, "mention",
-                                 mention_json(&m)));
+                                 codec_mention(&m)));
 }
 
 /* ---- spike alerts ------------------------------------------------------------------------ */
