@@ -6,8 +6,9 @@
  * public profiles, an "api" channel whose replies go to a local callback receiver (standing in
  * for the brand's integration), and a few hundred conversations over the past two weeks written
  * from templates - questions, complaints, praise, pre-sales questions - with agent replies,
- * notes, labels and resolutions. Then a simulator thread keeps writing as customers through
- * the real signed webhook path. Texts are generated here, never drawn from tweets.
+ * notes, labels and resolutions; its hours, SLA policies, teams, profiles and routing rules
+ * come from demo_routing.c, and the customers still waiting are routed. Then a simulator
+ * thread keeps writing as customers through the real signed webhook path. Texts are generated here, never drawn from tweets.
  *
  * The brand also has a "webchat" channel, and the demo's second little server (the one that
  * receives replies) serves the brand's shop page with the chat widget embedded, from its own
@@ -32,8 +33,10 @@
 #include "care/care.h"
 #include "channels/chan.h"
 #include "demo_listen.h"
+#include "demo_routing.h"
 #include "fetch/fetch.h"
 #include "http/http.h"
+#include "routing/routing.h"
 #include "store/store.h"
 
 #define DEMO_DB "hark-demo.db"
@@ -47,7 +50,7 @@ static const struct {
     { DEMO_LOGIN, "Maya Lopez", "Maya", "admin", "Care lead. Ask me about anything trail-related." },
     { "jonas@northwind.example", "Jonas Berg", "Jonas", "agent", "Returns and exchanges, in English and German." },
     { "aiko@northwind.example", "Aiko Tanaka", "Aiko", "agent", "Sizing nerd. Ran the 2024 Ultra-Trail." },
-    { "sam@northwind.example", "Sam Okafor", "Sam", "agent", "Store staff, Denver flagship." },
+    { "sam@northwind.example", "Sam Okafor", "Sam", "agent", "Store staff, Berlin Mitte." },
     { "lea@northwind.example", "Lea Martin", "Léa", "agent", "Orders and delivery, in English and French." },
 };
 
@@ -248,8 +251,12 @@ demo_webchat(struct app *app, const struct channel *chans, size_t n)
     return id;
 }
 
+/* Writes 'nconv' conversations of the past fortnight; the ids of the still unassigned ones
+ * (waiting, routed once the seed is done) go to 'waiting' (room for 'nconv'), their count to
+ * '*nwaiting'. */
 static int
-seed(struct app *app, int64_t channel_id, int64_t *agent_ids, size_t nagents, int nconv)
+seed(struct app *app, int64_t channel_id, int64_t *agent_ids, size_t nagents, int nconv,
+     int64_t *waiting, size_t *nwaiting)
 {
     int64_t now = clock_now_ms();
     struct agent admin = { 0 };
@@ -286,6 +293,8 @@ seed(struct app *app, int64_t channel_id, int64_t *agent_ids, size_t nagents, in
         int64_t agent = agent_ids[rnd((unsigned)nagents)];
         if (answered || rnd(2))
             store_conv_assign(app->st, res.conversation_id, agent, 0);
+        else
+            waiting[(*nwaiting)++] = res.conversation_id;
         if (t->label) {
             struct str l = str_c(t->label);
             store_conv_labels(app->st, res.conversation_id, &l, 1, NULL, 0);
@@ -426,8 +435,9 @@ cli_demo(int argc, char **argv)
              http_server_port(cb));
     if (nchans == 0) {
         int64_t ids[COUNTOF(team)];
+        size_t nids = 0;
         printf("Seeding the demo brand (first run)...\n");
-        for (size_t i = 0; i < COUNTOF(team); i++) {
+        for (size_t i = 0; i < COUNTOF(team); i++, nids++) {
             struct agent a = { .email = team[i].email, .name = team[i].name,
                                .display_name = team[i].display, .role = team[i].role,
                                .bio = team[i].bio };
@@ -440,7 +450,20 @@ cli_demo(int argc, char **argv)
         struct channel ch = { .type = "api", .name = "Website & app", .secret = sim.secret,
                               .settings = settings };
         store_channel_add(app.st, &ch, &sim.channel_id);
-        seed(&app, sim.channel_id, ids, COUNTOF(ids), (int)cfg.demo_conversations);
+        /* Hours, SLA, teams, profiles and rules first, so what is routed below and every
+         * live customer gets clocks, a team, a reason and, when due, an acknowledgement. */
+        if (nids == COUNTOF(team))
+            demo_routing_seed(&app, ids, nids);
+        int nconv = (int)cfg.demo_conversations;
+        int64_t *waiting = xcalloc((size_t)nconv + 1, sizeof(*waiting));
+        size_t nwaiting = 0;
+        if (nids == COUNTOF(team))
+            seed(&app, sim.channel_id, ids, COUNTOF(ids), nconv, waiting, &nwaiting);
+        /* The customers still waiting are routed as if they had just written: the first
+         * screen shows the queue, routing reasons and acknowledgements. */
+        for (size_t i = 0; i < nwaiting; i++)
+            routing_conv(care_routing(app.care), waiting[i]);
+        xfree(waiting);
         care_outbox_kick(app.care);
     } else {
         sim.channel_id = chans[0].id;
