@@ -8,7 +8,8 @@
  * from templates - questions, complaints, praise, pre-sales questions - with agent replies,
  * notes, labels and resolutions; its hours, SLA policies, teams, profiles and routing rules
  * come from demo_routing.c, and the customers still waiting are routed. Then a simulator
- * thread keeps writing as customers through the real signed webhook path. Texts are generated here, never drawn from tweets.
+ * thread keeps writing as customers through the real signed webhook path. Texts are
+ * generated here, never drawn from tweets.
  *
  * The brand also has a "webchat" channel, and the demo's second little server (the one that
  * receives replies) serves the brand's shop page with the chat widget embedded, from its own
@@ -263,7 +264,9 @@ seed(struct app *app, int64_t channel_id, int64_t *agent_ids, size_t nagents, in
     for (int i = 0; i < nconv; i++) {
         const struct tmpl *t = &tmpls[rnd(COUNTOF(tmpls))];
         const char *product = products[rnd(COUNTOF(products))];
-        const char *city = cities[rnd(COUNTOF(cities))];
+        /* Store questions come from Berlin customers of the Mitte store (routed to its staff). */
+        bool store = t->label && strcmp(t->label, "stores") == 0;
+        const char *city = store ? "Berlin" : cities[rnd(COUNTOF(cities))];
         int order = 100000 + (int)rnd(900000);
         char text[512], reply[512], name[96], uid[32], ext[48];
         unsigned who = rnd(COUNTOF(first_names) * COUNTOF(last_names));
@@ -288,6 +291,10 @@ seed(struct app *app, int64_t channel_id, int64_t *agent_ids, size_t nagents, in
         arena_free(ar);
         if (rc < 0)
             return rc;
+        if (store) {
+            struct contact c = { .location = "Berlin Mitte" };
+            store_contact_update(app->st, res.contact_id, &c);
+        }
         /* Most older conversations were answered; the newest are still waiting. */
         bool answered = i < nconv * 85 / 100;
         int64_t agent = agent_ids[rnd((unsigned)nagents)];

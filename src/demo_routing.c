@@ -21,15 +21,18 @@
 /* Agents by position in demo.c's table. */
 enum { MAYA, JONAS, AIKO, SAM, LEA, NAGENTS };
 
+/* Capacities sit a little above the seeded open load (about 13 each with the default 300
+ * conversations), so the first waiting customers are assigned with a reason and the rest queue
+ * behind Aiko (away) and Léa (offline). */
 static const struct {
     const char *skills, *languages, *location, *availability;
     int capacity;
 } profiles[NAGENTS] = {
-    [MAYA] = { "[\"complaints\",\"escalations\",\"public\"]", "[\"en\",\"es\"]", NULL, "online", 8 },
-    [JONAS] = { "[\"returns\",\"refunds\"]", "[\"en\",\"de\"]", NULL, "online", 6 },
-    [AIKO] = { "[\"sizing\",\"presales\"]", "[\"en\",\"ja\"]", NULL, "away", 6 },
-    [SAM] = { "[\"stores\",\"sizing\"]", "[\"en\",\"de\"]", "Berlin Mitte", "online", 4 },
-    [LEA] = { "[\"shipping\",\"orders\"]", "[\"en\",\"fr\"]", NULL, "offline", 6 },
+    [MAYA] = { "[\"complaints\",\"escalations\"]", "[\"en\",\"es\"]", NULL, "online", 18 },
+    [JONAS] = { "[\"returns\",\"refunds\"]", "[\"en\",\"de\"]", NULL, "online", 16 },
+    [AIKO] = { "[\"sizing\",\"presales\"]", "[\"en\",\"ja\"]", NULL, "away", 12 },
+    [SAM] = { "[\"stores\",\"sizing\"]", "[\"en\",\"de\"]", "Berlin Mitte", "online", 15 },
+    [LEA] = { "[\"shipping\",\"orders\"]", "[\"en\",\"fr\"]", NULL, "offline", 12 },
 };
 
 /* A weekday about two weeks ahead (UTC date), as YYYYMMDD and "YYYY-MM-DD". */
@@ -111,8 +114,8 @@ demo_routing_seed(struct app *app, const int64_t *agent_ids, size_t n)
     /* Honest acknowledgements: when a person answers, signed by the team, never a fake agent. */
     const char *ack = "{\"en\":\"Thanks for writing to Northwind. This is an automatic message "
                       "from {team}: a person will answer by {when}.\","
-                      "\"de\":\"Danke für deine Nachricht an Northwind. Dies ist eine automatische "
-                      "Nachricht von {team}: Ein Mensch antwortet bis {when}.\"}";
+                      "\"de\":\"Danke für deine Nachricht an Northwind. Dies ist eine "
+                      "automatische Nachricht von {team}: Ein Mensch antwortet bis {when}.\"}";
     int64_t care_members[] = { agent_ids[MAYA], agent_ids[JONAS], agent_ids[AIKO],
                                agent_ids[LEA] };
     struct store_team care_team = { .name = "Social care", .lead_agent_id = agent_ids[MAYA],
