@@ -41,6 +41,17 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+/* The value of a header line 'p' (n bytes, ending in CRLF) after its 'skip'-byte name: the
+ * line end first, then the spaces and tabs around the value ("Retry-After: 30 \r\n" is 30). */
+static struct str
+header_value(const char *p, size_t n, size_t skip)
+{
+    struct str v = { p + skip, n - skip };
+    while (v.len && (v.p[v.len - 1] == '\r' || v.p[v.len - 1] == '\n'))
+        v.len--;
+    return str_trim(v);
+}
+
 static size_t
 on_header(char *p, size_t size, size_t nmemb, void *arg)
 {
@@ -49,9 +60,7 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
     static const char name[] = "retry-after:";
     static const char reset[] = "x-rate-limit-reset:";
     if (n > sizeof(reset) - 1 && strncasecmp(p, reset, sizeof(reset) - 1) == 0) {
-        struct str v = str_trim((struct str){ p + sizeof(reset) - 1, n - (sizeof(reset) - 1) });
-        while (v.len && (v.p[v.len - 1] == '\r' || v.p[v.len - 1] == '\n'))
-            v.len--;
+        struct str v = header_value(p, n, sizeof(reset) - 1);
         int64_t at;
         if (str_to_i64(v, 0, INT64_MAX / 1000, &at) == 0) {
             int64_t d = at * 1000 - clock_now_ms();
@@ -59,9 +68,7 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
         }
     }
     if (n > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
-        struct str v = str_trim((struct str){ p + sizeof(name) - 1, n - (sizeof(name) - 1) });
-        while (v.len && (v.p[v.len - 1] == '\r' || v.p[v.len - 1] == '\n'))
-            v.len--;
+        struct str v = header_value(p, n, sizeof(name) - 1);
         int64_t secs;
         if (str_to_i64(v, 0, 86400 * 7, &secs) == 0) {
             c->resp->retry_after_ms = secs * 1000;

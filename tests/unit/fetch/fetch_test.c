@@ -72,6 +72,8 @@ answer(int fd, const char *req)
         reply(fd, "200 OK", "", "hello");
     } else if (strstr(req, " /retry-secs ")) {
         reply(fd, "429 Too Many Requests", "retry-after:   30\r\n", "slow down");
+    } else if (strstr(req, " /retry-space ")) {
+        reply(fd, "429 Too Many Requests", "Retry-After: 30 \t\r\n", "");
     } else if (strstr(req, " /retry-future ")) {
         reply(fd, "503 Service Unavailable", "Retry-After: Wed, 21 Oct 2099 07:28:00 GMT\r\n", "");
     } else if (strstr(req, " /retry-past ")) {
@@ -174,6 +176,11 @@ TEST(retry_after_seconds_and_dates)
     struct fetch_response resp;
     CHECK_INT(get("/retry-secs", 0, 0, &resp), 0);
     CHECK_INT(resp.status, 429);
+    CHECK_INT(resp.retry_after_ms, 30000);
+    fetch_response_release(&resp);
+
+    /* Spaces after the value, before the line end, are still only spaces. */
+    CHECK_INT(get("/retry-space", 0, 0, &resp), 0);
     CHECK_INT(resp.retry_after_ms, 30000);
     fetch_response_release(&resp);
 
