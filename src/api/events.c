@@ -111,7 +111,7 @@ still_allowed(struct sse *s)
     /* Only a credential that is gone ends the stream; a store hiccup is checked next time. */
     if (rc == ERR_AUTH) {
         log_info("api", "event stream ended: its credential is gone", "agent=%lld",
-                 (long long)p.agent_id);
+                 (long long)s->presence_agent);
         return false;
     }
     if (rc < 0)

@@ -675,13 +675,20 @@ routing_presence(struct routing *c, int64_t agent_id, bool connected)
     if (p->v[i].conns < 0)
         p->v[i].conns = 0;
     int after = p->v[i].conns;
-    pthread_mutex_unlock(&p->mu);
-    if ((before == 0) == (after == 0))
+    if ((before == 0) == (after == 0)) {
+        pthread_mutex_unlock(&p->mu);
         return;
-    /* One profile: sized like routing's data, of which it is a part. */
+    }
+    /* The transition is read and written under the table's lock: a stream that closes while
+     * another of the same agent opens (a reconnect) must not have its "offline" land after the
+     * other's count, or an agent with an open connection would read offline. Transitions are
+     * rare (first connection, last disconnection), so the durable write under it costs little. */
     size_t cap;
-    if (routing__cap(c, &cap) < 0)
+    if (routing__cap(c, &cap) < 0) {
+        pthread_mutex_unlock(&p->mu);
         return;
+    }
+    /* One profile: sized like routing's data, of which it is a part. */
     struct arena *ar = arena_new(cap);
     struct store_profile prof;
     if (store_profile_get(c->st, ar, agent_id, &prof) == 0 && prof.auto_presence) {
@@ -697,5 +704,6 @@ routing_presence(struct routing *c, int64_t agent_id, bool connected)
             routing_profile_put(c, &upd, false);
         }
     }
+    pthread_mutex_unlock(&p->mu);
     arena_free(ar);
 }
