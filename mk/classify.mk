@@ -10,7 +10,10 @@
 PKGS += libexttextcat
 DEBS += python3 fasttext libexttextcat-dev libexttextcat-data
 
-CLASSIFY_DATA ?= ../shared/data
+# No default: nothing the default build makes reads it. The opt-in targets below ask for it.
+CLASSIFY_DATA ?=
+need_classify_data = $(if $(CLASSIFY_DATA),,$(error $@ needs the public labelled data: \
+                     make $@ CLASSIFY_DATA=DIR (for example ../shared/data)))
 CLASSIFY_SETS := build/classify-data
 CLASSIFY_MODELS := build/models/intent.bin build/models/sentiment.bin
 CLASSIFY_SOURCES := $(wildcard data/classify/permissive/*/*)
@@ -41,6 +44,7 @@ classify-models: $(CLASSIFY_MODELS)
 # Maintainers: copies the permissive source files again from $(CLASSIFY_DATA) into
 # data/classify/permissive/ (docs/triage.md, "Training data"); commit the result.
 classify-refresh:
+	$(need_classify_data)
 	python3 tools/classify-data.py --refresh $(CLASSIFY_DATA)
 
 # Opt-in: our character n-gram language model (97.6% on XLM-T validation against 82% for the
@@ -49,6 +53,7 @@ classify-refresh:
 # build/models/lang.bin exists, classify_open uses it instead of libexttextcat; delete it to
 # go back to the default.
 classify-lang-research: build/rel/hark
+	$(need_classify_data)
 	@mkdir -p build/models
 	@$(if $(Q),echo "  DATA $(CLASSIFY_SETS) (XLM-T, TweetEval from $(CLASSIFY_DATA))")
 	$(Q)python3 tools/classify-data.py --research $(CLASSIFY_DATA) $(CLASSIFY_SETS)

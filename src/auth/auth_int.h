@@ -19,9 +19,8 @@ struct auth {
     atomic_int verifying; /* password verifies in flight (atomic); at most cfg.verify_max */
 };
 
-/* Login limiter (ratelimit.c). Thread-safe. One attempt has up to AUTH__LIMIT_KEYS_MAX keys
- * (auth.c uses "ac:<account>|<client>", "c:<client>" and "a:<account>"), each with its rule. */
-#define AUTH__LIMIT_KEYS_MAX 4
+/* Login limiter (ratelimit.c). Thread-safe. One attempt has several keys (auth.c uses
+ * "ac:<account>|<client>", "c:<client>" and "a:<account>"), each with its rule. */
 struct auth__limit {
     int max;             /* attempts counted within a window before the rule bites */
     int64_t window_ms;   /* an entry with no attempt (and no lock) for this long is forgotten */

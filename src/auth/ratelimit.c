@@ -127,38 +127,38 @@ int64_t
 auth__limiter_begin(struct auth__limiter *l, const char *const *keys,
                     const struct auth__limit *rules, size_t n, int64_t now)
 {
-    struct entry *found[AUTH__LIMIT_KEYS_MAX] = { 0 };
-    uint64_t hs[AUTH__LIMIT_KEYS_MAX];
     int64_t wait = 0;
-    ASSERT(n <= AUTH__LIMIT_KEYS_MAX);
     pthread_mutex_lock(&l->mu);
+    /* First every key's verdict, then (only if all allow it) the count: two lookups per key
+     * under one lock, so any number of keys is atomic and a slot recycled for one key can
+     * never be counted for another. */
     for (size_t i = 0; i < n; i++) {
-        hs[i] = fnv(keys[i]);
-        struct entry *e = find(l, keys[i], hs[i]);
-        if (e && stale(e, &rules[i], now))
+        struct entry *e = find(l, keys[i], fnv(keys[i]));
+        if (e && stale(e, &rules[i], now)) {
             memset(e, 0, sizeof(*e));
-        else
-            found[i] = e;
-        int64_t w = wait_for(found[i], &rules[i], now);
+            e = NULL;
+        }
+        int64_t w = wait_for(e, &rules[i], now);
         if (w > wait)
             wait = w;
     }
-    if (wait == 0) {
-        for (size_t i = 0; i < n; i++) {
-            const struct auth__limit *r = &rules[i];
-            struct entry *e = found[i] ? found[i] : take_slot(l, keys[i], hs[i]);
-            e->failures++;
-            e->last = now;
-            if (!r->slow_ms && e->failures >= r->max) {
-                /* Backoff: lock_ms, doubling with every attempt past the limit, capped. */
-                int shift = e->failures - r->max;
-                int64_t lock = r->lock_ms;
-                for (int k = 0; k < shift && lock < r->lock_max_ms; k++)
-                    lock *= 2;
-                if (lock > r->lock_max_ms)
-                    lock = r->lock_max_ms;
-                e->locked_until = now + lock;
-            }
+    for (size_t i = 0; wait == 0 && i < n; i++) {
+        const struct auth__limit *r = &rules[i];
+        uint64_t h = fnv(keys[i]);
+        struct entry *e = find(l, keys[i], h);
+        if (!e)
+            e = take_slot(l, keys[i], h);
+        e->failures++;
+        e->last = now;
+        if (!r->slow_ms && e->failures >= r->max) {
+            /* Backoff: lock_ms, doubling with every attempt past the limit, capped. */
+            int shift = e->failures - r->max;
+            int64_t lock = r->lock_ms;
+            for (int k = 0; k < shift && lock < r->lock_max_ms; k++)
+                lock *= 2;
+            if (lock > r->lock_max_ms)
+                lock = r->lock_max_ms;
+            e->locked_until = now + lock;
         }
     }
     pthread_mutex_unlock(&l->mu);
