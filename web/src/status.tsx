@@ -12,11 +12,20 @@ export function StatusToggle({ meId, subscribe }: { meId: number; subscribe: (fn
   const [value, setValue] = useState<Availability | null>(null);
   const [err, setErr] = useState('');
   useEffect(() => {
+    // The live event is newer than the first read: when presence (this page's own connection)
+    // sets the agent online while the profile read is on its way, the read's older answer must
+    // not win.
+    let live = false;
     api<Profile>('GET', `/api/v1/agents/${meId}/profile`)
-      .then((p) => setValue(p.availability))
+      .then((p) => {
+        if (!live) setValue(p.availability);
+      })
       .catch(() => {});
     return subscribe((e) => {
-      if (e.type === 'agent.updated' && e.agent && e.agent.id === meId) setValue(e.agent.availability as Availability);
+      if (e.type === 'agent.updated' && e.agent && e.agent.id === meId) {
+        live = true;
+        setValue(e.agent.availability as Availability);
+      }
     });
   }, [meId, subscribe]);
   const change = async (v: Availability) => {
