@@ -233,12 +233,14 @@ find_agent(struct app *app, struct arena *ar, const char *cmd, const char *who, 
 }
 
 static const char agent_usage[] =
-    "usage: hark agent add --email E --name N --role admin|agent\n"
+    "usage: hark agent add --email E --name N --role admin|supervisor|agent|store_staff\n"
     "                      [--display-name D] [--password-stdin] [--db PATH]\n"
     "       hark agent disable ID|EMAIL [--db PATH]\n"
     "       hark agent enable ID|EMAIL [--db PATH]\n"
     "       hark agent passwd ID|EMAIL [--password-stdin] [--db PATH]\n\n"
-    "add      adds an agent.\n"
+    "add      adds an agent. A supervisor may also reassign other agents' conversations;\n"
+    "         store staff see only their store's conversations (the store is the agent's\n"
+    "         location, set in the web app or PATCH /api/v1/agents/{id}/profile).\n"
     "disable  the agent can no longer log in; its sessions end at once and the API tokens\n"
     "         it created stop working (until enabled again).\n"
     "enable   undoes disable.\n"
@@ -332,6 +334,11 @@ cli_agent(int argc, char **argv)
     }
     if (!a.role)
         a.role = "agent";
+    if (!model_agent_role_valid(str_c(a.role))) {
+        fprintf(stderr, "hark agent add: invalid --role '%s': want admin, supervisor, agent or "
+                        "store_staff\n", a.role);
+        return 2;
+    }
     if (!a.display_name) {
         /* Customers see the first name by default. */
         static char first[128];

@@ -48,6 +48,23 @@ enum api__role {
     API_ADMIN     /* admins and admin API tokens only */
 };
 
+/* What store staff may reach through a route (scope.c): the decision every API_ANY route has. */
+enum api__scope {
+    API_SCOPE_UNDECIDED, /* not in scope.c's table: closed to store staff */
+    API_SCOPE_OPEN,      /* no customer data: the same for everyone */
+    API_SCOPE_LIST,      /* the handler passes the principal's scope to its store query */
+    API_SCOPE_CONV,      /* {param} 0 is a conversation id: 404 when out of scope */
+    API_SCOPE_MSG,       /* {param} 0 is a message id: 404 when its conversation is out of scope */
+    API_SCOPE_CONTACT,   /* {param} 0 is a contact id: 404 without a conversation in scope */
+    API_SCOPE_DENY,      /* closed to store staff (403) */
+};
+/* The decision for a route of the table (scope.c); API_SCOPE_UNDECIDED, logged, when none. */
+enum api__scope api__scope_of(const char *method, const char *pattern);
+/* Applies 'scope' for 'p' before the handler runs: 0, or < 0 after replying 404 (an object out
+ * of scope) or 403 (a route closed to store staff). Always 0 for unlimited principals. */
+int api__scope_or_reply(struct http_req *r, struct api *a, enum api__scope scope,
+                        const struct auth_principal *p);
+
 /* Authenticates the request (Bearer token, else session cookie), checks the CSRF token on
  * cookie-authenticated writes, and 'role' (API_ANY or API_ADMIN). 0, or < 0 after replying
  * 401/403. The router calls it (routes.c); handlers read the result with api__principal. */

@@ -24,7 +24,8 @@ api__contacts_list(struct http_req *r, void *ctx)
         return;
     struct contact *v;
     size_t n;
-    int rc = store_contact_list(a->st, http_arena(r), q, (int)limit, after, &v, &n);
+    int rc = store_contact_list(a->st, http_arena(r), &api__principal(r)->scope, q, (int)limit,
+                                after, &v, &n);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot list contacts");
         return;
@@ -54,7 +55,7 @@ api__contact_get(struct http_req *r, void *ctx)
         return;
     }
     /* The customer's history: their most recent conversations on any channel. */
-    struct conv_filter f = { .contact_id = id, .limit = 20 };
+    struct conv_filter f = { .contact_id = id, .limit = 20, .scope = &api__principal(r)->scope };
     struct conv *convs;
     size_t n;
     int64_t nts, nid;

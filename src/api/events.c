@@ -11,6 +11,10 @@
  * A stream outlives no credential: whenever the store's credentials epoch moves (a logout, a
  * disabled agent, a new password, a revoked token, and once a minute with the session expiry),
  * the next fill checks the stream's session or token again and ends the stream if it is gone.
+ *
+ * A store-staff stream is sent only the events of conversations (and contacts) in its scope,
+ * checked against the store when each event is written out, live or resumed alike; listening
+ * events are not sent to it at all.
  */
 #include "base/base.h"
 #include "api/api_int.h"
@@ -33,6 +37,9 @@ struct sse {
     uint64_t epoch;         /* store_credentials_epoch at the last check */
     int64_t presence_agent; /* the web app's agent, online while connected; 0: none */
     int64_t last;           /* last sequence number written out */
+    bool scoped;            /* a store-staff stream: events are filtered by 'scope' */
+    struct store_scope scope;
+    char *scope_store;      /* owned copy of scope.store */
     bool opened;            /* the opening ("retry", ": connected") was written */
     struct hub_sub sub;
     struct http_stream *stream;
@@ -45,12 +52,41 @@ on_wake(void *arg)
     http_stream_wake(s->stream);
 }
 
+/* Whether a scoped stream may see the event: listening events never; an event about a
+ * conversation (its "conversation" object or "conversation_id") or a contact only when that
+ * is in scope; the rest (agents, settings) always. */
+static bool
+event_visible(struct sse *s, const char *type, const char *data)
+{
+    if (!s->scoped)
+        return true;
+    if (strncmp(type, "mention.", 8) == 0 || strncmp(type, "listening.", 10) == 0)
+        return false;
+    json_t *j = json_loads(data, 0, NULL);
+    if (!j)
+        return false;
+    json_t *conv = json_object_get(j, "conversation");
+    json_t *id = conv ? json_object_get(conv, "id") : json_object_get(j, "conversation_id");
+    json_t *contact = json_object_get(j, "contact_id");
+    int rc = 0;
+    if (json_is_integer(id))
+        rc = store_conv_visible(s->a->st, &s->scope, json_integer_value(id));
+    else if (json_is_integer(contact))
+        rc = store_contact_visible(s->a->st, &s->scope, json_integer_value(contact));
+    json_decref(j);
+    return rc == 0;
+}
+
 /* Appends one event to 'out' and moves 's->last' past it. A full 'out' keeps its whole events
  * and returns false with 's->last' before this one, so it is read again by the next fill; only
  * an event larger than the whole buffer is skipped. */
 static bool
 add_event(struct sse *s, struct buf *out, int64_t seq, const char *type, const char *data)
 {
+    if (!event_visible(s, type, data)) {
+        s->last = seq;
+        return true;
+    }
     if (http_sse_event(out, seq, type, data, strlen(data)) < 0) {
         if (out->len > 0)
             return false; /* full: this event starts the next fill ('last' stays before it) */
@@ -116,6 +152,9 @@ still_allowed(struct sse *s)
     }
     if (rc < 0)
         s->epoch = 0;
+    /* A role or store change reaches the stream with the next credentials change. */
+    if (rc == 0 && s->scoped != p.scope.limited)
+        return false;
     return true;
 }
 
@@ -141,6 +180,7 @@ sse_done(void *ctx)
         routing_presence(care_routing(s->a->care), s->presence_agent, false);
     atomic_fetch_sub(&s->a->sse_clients, 1);
     xfree(s->credential);
+    xfree(s->scope_store);
     xfree(s);
 }
 
@@ -166,6 +206,12 @@ api__events(struct http_req *r, void *ctx)
     struct sse *s = xcalloc(1, sizeof(*s));
     s->a = a;
     s->last = last;
+    if (p->scope.limited) {
+        s->scoped = true;
+        s->scope_store = p->scope.store ? xstrdup(p->scope.store) : NULL;
+        s->scope = (struct store_scope){ .limited = true, .store = s->scope_store,
+                                         .agent_id = p->scope.agent_id };
+    }
     /* Kept to check again when credentials change (api__auth_or_reply took the same). */
     const char *authz = http_header(r, "Authorization");
     const char *cookie = http_cookie(r, a->cfg.secure_cookies ? API_COOKIE_SECURE : API_COOKIE);

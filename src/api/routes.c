@@ -3,7 +3,8 @@
  * routes.c - the route table: every endpoint, its method, the caller's role, its body limit and
  * its handler; and the router's side of the API: a route whose role needs a principal is
  * registered behind guarded(), which authenticates the caller, checks CSRF and the role, and
- * only then calls the handler with the principal (api__principal).
+ * and what store staff may reach (scope.c), and only then calls the handler with the principal
+ * (api__principal).
  *
  * Order matters where a literal segment and a {param} could both match: literals first.
  */
@@ -29,6 +30,7 @@ struct api__guard {
     struct api *api;
     http_handler_fn *fn;
     enum api__role role;
+    enum api__scope scope; /* what store staff may reach (scope.c) */
 };
 
 static bool
@@ -44,7 +46,8 @@ guarded(struct http_req *r, void *ctx)
 {
     const struct api__guard *g = ctx;
     struct auth_principal *p = ARENA_NEW(http_arena(r), struct auth_principal);
-    if (api__auth_or_reply(r, g->api, g->role, p) < 0)
+    if (api__auth_or_reply(r, g->api, g->role, p) < 0 ||
+        api__scope_or_reply(r, g->api, g->scope, p) < 0)
         return;
     http_set_user(r, p);
     g->fn(r, g->api);
@@ -173,7 +176,10 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         struct http_route *h = &a->routes[i];
         *h = (struct http_route){ t->method, t->pattern, t->fn, a, t->max_body };
         if (role_needs_principal(t->role)) {
-            a->guards[i] = (struct api__guard){ a, t->fn, t->role };
+            /* Admin routes need no decision: store staff are never admins. */
+            enum api__scope scope = t->role == API_ADMIN ? API_SCOPE_DENY
+                                                          : api__scope_of(t->method, t->pattern);
+            a->guards[i] = (struct api__guard){ a, t->fn, t->role, scope };
             h->fn = guarded;
             h->ctx = &a->guards[i];
         }

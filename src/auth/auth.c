@@ -259,6 +259,15 @@ auth_session(struct auth *c, struct arena *ar, const char *token, struct auth_pr
     if (now - s.last_seen_at > 60000)
         store_session_touch(c->st, s.id, now);
     memset(out, 0, sizeof(*out));
+    if (strcmp(a.role, "store_staff") == 0) {
+        /* Read at every request, so a store change or a role change applies at once. */
+        struct store_profile prof;
+        rc = store_profile_get(c->st, ar, a.id, &prof);
+        if (rc < 0)
+            return rc;
+        out->scope = (struct store_scope){ .limited = true, .store = prof.location,
+                                           .agent_id = a.id };
+    }
     out->agent_id = a.id;
     out->role = a.role;
     out->via_cookie = true;
@@ -341,8 +350,9 @@ auth_agent_add(struct auth *c, const struct agent *a, struct str password, int64
         return errmsg_set(em, ERR_INVAL, "invalid 'email'");
     if (!a->name || !a->name[0] || strlen(a->name) > MODEL_NAME_MAX)
         return errmsg_set(em, ERR_INVAL, "invalid 'name': want 1..%d bytes", MODEL_NAME_MAX);
-    if (!a->role || !model_role_valid(str_c(a->role)))
-        return errmsg_set(em, ERR_INVAL, "invalid 'role': want admin or agent");
+    if (!a->role || !model_agent_role_valid(str_c(a->role)))
+        return errmsg_set(em, ERR_INVAL,
+                          "invalid 'role': want admin, supervisor, agent or store_staff");
     int rc = new_hash(c, password, hash, sizeof(hash), em);
     if (rc < 0)
         return rc;

@@ -86,7 +86,10 @@ const char *auth_password_problem_code(enum auth_password_problem p);
 /* Who is making a request. */
 struct auth_principal {
     int64_t agent_id;      /* 0 for API tokens */
-    const char *role;      /* "admin" or "agent" */
+    const char *role;      /* "admin", "supervisor", "agent" or "store_staff" (tokens: admin or
+                              agent) */
+    struct store_scope scope; /* store staff: limited to their store (their profile's
+                                 location) and what is assigned to them; else unlimited */
     bool via_cookie;       /* session cookie: writes need the CSRF token */
     const char *csrf;      /* the session's CSRF token (cookie sessions only) */
     int64_t session_id;

@@ -71,7 +71,7 @@ struct agent {
     const char *display_name;  /* what customers see */
     const char *avatar_url;
     const char *bio;
-    const char *role;          /* "admin" or "agent" */
+    const char *role;          /* "admin", "supervisor", "agent" or "store_staff" */
     int64_t created_at;
     int64_t disabled_at;       /* ms since epoch; 0: active (may log in) */
 };
@@ -95,6 +95,7 @@ struct conv {
     int64_t message_count;
     int64_t last_message_at, created_at, updated_at;
     int64_t last_inbound_at;   /* the customer's last message; 0 when none */
+    const char *store;         /* the store it belongs to (contact, channel or text); NULL */
     const char *contact_name;  /* joined for lists */
     const char *channel_type;  /* joined for lists */
     const char *channel_name;  /* joined for lists */
@@ -202,7 +203,10 @@ struct routed {
 /* Validation. Each returns true when 's' is an accepted value. */
 bool model_conv_status_valid(struct str s);
 bool model_contact_status_valid(struct str s);
+/* An API token's role: admin or agent. */
 bool model_role_valid(struct str s);
+/* An agent's role: admin, supervisor, agent or store_staff. */
+bool model_agent_role_valid(struct str s);
 /* A label: 1..MODEL_NAME_MAX bytes of valid UTF-8 without control characters or commas. */
 bool model_label_valid(struct str s);
 

@@ -143,10 +143,31 @@ int store_channel_get(struct store *st, struct arena *ar, int64_t id, struct cha
 int store_channel_set_settings(struct store *st, int64_t id, const char *settings);
 int store_channel_list(struct store *st, struct arena *ar, struct channel **out, size_t *n);
 
+/* ---- store-staff scope (st_conv.c) ---------------------------------------------------------- */
+
+/* Which conversations a caller may see. Unless 'limited', all of them. A limited caller (store
+ * staff) sees the conversations of 'store' (compared case-insensitively; NULL: no store) and
+ * those assigned to 'agent_id', and nothing else: every read below that takes a scope applies
+ * it in its query. A NULL scope is unlimited. */
+struct store_scope {
+    bool limited;
+    const char *store;
+    int64_t agent_id;
+};
+/* 0 when conversation 'conv_id' exists and 'sc' may see it; ERR_NOTFOUND when it does not
+ * exist or is out of scope (the same answer, so existence is never revealed); ERR_IO. */
+int store_conv_visible(struct store *st, const struct store_scope *sc, int64_t conv_id);
+/* The same for message 'msg_id' (through its conversation). */
+int store_msg_visible(struct store *st, const struct store_scope *sc, int64_t msg_id);
+/* The same for contact 'contact_id': visible when it has a conversation 'sc' may see. */
+int store_contact_visible(struct store *st, const struct store_scope *sc, int64_t contact_id);
+
 /* ---- contacts (st_contact.c) ---------------------------------------------------------------- */
 
-int store_contact_list(struct store *st, struct arena *ar, const char *q, int limit,
-                       int64_t after_id, struct contact **out, size_t *n);
+/* Contacts by id; a limited 'sc' lists only contacts with a conversation it may see. */
+int store_contact_list(struct store *st, struct arena *ar, const struct store_scope *sc,
+                       const char *q, int limit, int64_t after_id, struct contact **out,
+                       size_t *n);
 /* With identities. */
 int store_contact_get(struct store *st, struct arena *ar, int64_t id, struct contact *out);
 /* Updates the non-NULL fields of 'c' (name, email, phone, locale, location, tags, notes,
@@ -171,6 +192,7 @@ struct conv_filter {
     int limit;           /* 1..200 */
     int64_t cursor_ts;   /* keyset cursor: last_message_at of the last item seen; 0: start */
     int64_t cursor_id;
+    const struct store_scope *scope; /* NULL: every conversation */
 };
 
 /* Lists conversations newest activity first (or oldest). On success '*next_ts'/'*next_id' are
@@ -183,7 +205,8 @@ int store_conv_get(struct store *st, struct arena *ar, int64_t id, struct conv *
 struct conv_counts {
     int64_t mine, unassigned, open, resolved;
 };
-int store_conv_counts(struct store *st, int64_t agent_id, struct conv_counts *out);
+int store_conv_counts(struct store *st, int64_t agent_id, const struct store_scope *sc,
+                      struct conv_counts *out);
 
 /* Page sizes for a conversation's messages: the default and the largest a caller may ask. */
 #define STORE_MSG_PAGE_DEFAULT 50
@@ -565,6 +588,11 @@ int store_route_queue_page(struct store *st, struct arena *ar,
 /* How many conversations are queued ('*total') and how many of them wait ahead of 'conv_id'
  * ('*ahead'; 0 when it is not queued). Either pointer may be NULL. */
 int store_route_queue_count(struct store *st, int64_t conv_id, int64_t *total, int64_t *ahead);
+/* store_route_queue_page and the total, of only the conversations 'sc' may see (the API's
+ * view of the queue; a NULL or unlimited 'sc' is the whole queue). */
+int store_route_queue_visible(struct store *st, struct arena *ar, const struct store_scope *sc,
+                              const struct store_queue_entry *after, size_t max,
+                              struct store_queue_entry **out, size_t *n, int64_t *total);
 /* What a routing decision will read, measured, so that its arena can be sized from the data:
  * row counts and the bytes of every text column routing reads from rules, teams and agents. */
 struct store_route_sizes {
@@ -637,8 +665,8 @@ int store_autoack(struct store *st, int64_t conv_id, struct str text, int64_t *m
 
 /* Conversations with an inbound message no human has answered, most urgent (earliest due,
  * then longest waiting) first, with their SLA rows. */
-int store_unanswered_list(struct store *st, struct arena *ar, int limit, struct conv **convs,
-                          struct store_conv_sla **slas, size_t *n);
+int store_unanswered_list(struct store *st, struct arena *ar, const struct store_scope *sc,
+                          int limit, struct conv **convs, struct store_conv_sla **slas, size_t *n);
 /* Their number, or ERR_*. */
 int64_t store_unanswered_count(struct store *st);
 
