@@ -120,6 +120,11 @@ void api__contact_get(struct http_req *r, void *ctx);
 void api__contact_patch(struct http_req *r, void *ctx);
 void api__agents_list(struct http_req *r, void *ctx);
 void api__agents_create(struct http_req *r, void *ctx);
+/* agents.c: an admin edits an agent; invite links (admin: issue; public: read, accept). */
+void api__agent_update(struct http_req *r, void *ctx);
+void api__agent_invite(struct http_req *r, void *ctx);
+void api__invite_get(struct http_req *r, void *ctx);
+void api__invite_accept(struct http_req *r, void *ctx);
 /* Credential lifecycle (agents.c, session.c, tokens.c). */
 void api__agent_disable(struct http_req *r, void *ctx);
 void api__agent_enable(struct http_req *r, void *ctx);

@@ -100,6 +100,11 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "POST", "/api/v1/agents/{id}/disable", api__agent_disable, API_ADMIN, 4 * KB },
         { "POST", "/api/v1/agents/{id}/enable", api__agent_enable, API_ADMIN, 4 * KB },
         { "POST", "/api/v1/agents/{id}/password", api__agent_password, API_ADMIN, 8 * KB },
+        /* Agents admin and invite links (agents.c). */
+        { "PATCH", "/api/v1/agents/{id}", api__agent_update, API_ADMIN, 8 * KB },
+        { "POST", "/api/v1/agents/{id}/invite", api__agent_invite, API_ADMIN, 4 * KB },
+        { "GET", "/api/v1/invites/{token}", api__invite_get, API_PUBLIC, 0 },
+        { "POST", "/api/v1/invites/{token}", api__invite_accept, API_PUBLIC, 4 * KB },
         { "POST", "/api/v1/me/password", api__me_password, API_ANY, 8 * KB },
         { "GET", "/api/v1/tokens", api__tokens_list, API_ADMIN, 0 },
         { "POST", "/api/v1/tokens", api__tokens_create, API_ADMIN, 4 * KB },

@@ -173,6 +173,7 @@ codec_agent(const struct agent *a, bool private)
         json_object_set_new(o, "role", json_string(a->role));
         json_object_set_new(o, "created_at", codec_time(a->created_at));
         json_object_set_new(o, "disabled", json_boolean(a->disabled_at != 0));
+        json_object_set_new(o, "password_set", json_boolean(a->password_set));
     }
     return o;
 }

@@ -74,6 +74,7 @@ struct agent {
     const char *role;          /* "admin", "supervisor", "agent" or "store_staff" */
     int64_t created_at;
     int64_t disabled_at;       /* ms since epoch; 0: active (may log in) */
+    bool password_set;         /* false: invited, no password chosen yet */
 };
 
 struct conv {

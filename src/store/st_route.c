@@ -229,12 +229,12 @@ store_route_queue_visible(struct store *st, struct arena *ar, const struct store
     s = store__q(c, "SELECT q.conversation_id, coalesce(q.team_id, 0), q.queued_at "
                     "FROM conv_sla q JOIN conversation c ON c.id = q.conversation_id "
                     "WHERE q.queued_at IS NOT NULL AND (q.queued_at, q.conversation_id) > (?1, ?2) "
-                    "AND" STORE_SCOPE_SQL "ORDER BY q.queued_at, q.conversation_id LIMIT ?3");
+                    "AND" STORE_SCOPE_SQL "ORDER BY q.queued_at, q.conversation_id LIMIT :limit");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, after ? after->queued_at : INT64_MIN);
     sqlite3_bind_int64(s, 2, after ? after->conversation_id : INT64_MIN);
-    sqlite3_bind_int64(s, 3, (int64_t)max);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":limit"), (int64_t)max);
     store__bind_scope(s, sc);
     struct store_queue_entry *v = ARENA_NEW_N(ar, struct store_queue_entry, max ? max : 1);
     size_t cnt = 0;

@@ -394,10 +394,10 @@ store_unanswered_list(struct store *st, struct arena *ar, const struct store_sco
                                   STORE_SCOPE_SQL ")) ORDER BY "
                                   "coalesce(min(coalesce(first_due, next_due), "
                                   "coalesce(next_due, first_due)), 9e18), awaiting_since, "
-                                  "conversation_id LIMIT ?");
+                                  "conversation_id LIMIT :limit");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int(s, 1, limit);
+    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), limit);
     store__bind_scope(s, sc);
     int64_t *ids = ARENA_NEW_N(ar, int64_t, (size_t)limit);
     size_t cnt = 0;

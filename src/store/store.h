@@ -347,7 +347,8 @@ int store_agent_get_secret(struct store *st, struct arena *ar, int64_t id, struc
 /* Fills password_hash too; for login only. Email compares case-insensitively. */
 int store_agent_by_email(struct store *st, struct arena *ar, struct str email, struct agent *out);
 int store_agent_list(struct store *st, struct arena *ar, struct agent **out, size_t *n);
-/* Updates the fields that are non-NULL in 'a' (display_name, avatar_url, bio, name). */
+/* Updates the fields that are non-NULL in 'a' (display_name, avatar_url, bio, name, role). A
+ * role change moves the credentials epoch (event streams check their scope again). */
 int store_agent_update(struct store *st, int64_t id, const struct agent *a);
 int64_t store_agent_count(struct store *st);
 /* Disables (keeping the first disable time) or re-enables agent 'id'. Disabling deletes all
@@ -357,6 +358,22 @@ int store_agent_set_disabled(struct store *st, int64_t id, bool disabled, int64_
 /* Replaces agent 'id''s argon2id hash and, in the same transaction, deletes every session of
  * the agent except 'keep_session_id' (0: all); '*ended' (may be NULL) gets how many.
  * ERR_NOTFOUND for an unknown agent. Waits until durable. */
+/* The password hash of an agent who has none yet (added with an invite): no password matches. */
+#define STORE_NO_PASSWORD "!"
+/* Invite links (agent_invite): one live link per agent, stored as the SHA-256 hex of its
+ * token. store_invite_put replaces the agent's link (the older one dies); ERR_NOTFOUND for an
+ * unknown agent. Waits until durable. */
+int store_invite_put(struct store *st, int64_t agent_id, const char *token_hash,
+                     int64_t expires_at);
+/* The agent a live link (not expired at 'now', agent not disabled) belongs to: id, email,
+ * name into 'out', its expiry into '*expires_at'. ERR_NOTFOUND otherwise. */
+int store_invite_get(struct store *st, struct arena *ar, const char *token_hash, int64_t now,
+                     struct agent *out, int64_t *expires_at);
+/* Uses a live link: in one transaction sets the agent's password hash, deletes the link and
+ * every session of the agent ('*ended', may be NULL). '*agent_id' gets the agent.
+ * ERR_NOTFOUND when the link is unknown, used, expired or its agent disabled. */
+int store_invite_accept(struct store *st, const char *token_hash, const char *password_hash,
+                        int64_t now, int64_t *agent_id, int64_t *ended);
 int store_agent_set_password(struct store *st, int64_t id, const char *password_hash,
                              int64_t keep_session_id, int64_t *ended);
 

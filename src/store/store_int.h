@@ -126,7 +126,9 @@ int store__migrate(struct store__conn *c, struct errmsg *em);
 void store__bind_str(sqlite3_stmt *s, int i, struct str v);
 void store__bind_cstr(sqlite3_stmt *s, int i, const char *v);
 /* The scope test on conversation alias 'c' (store_scope in store.h), with named parameters
- * bound by store__bind_scope; true for everything when the scope is NULL or unlimited. */
+ * bound by store__bind_scope; true for everything when the scope is NULL or unlimited. A named
+ * parameter takes the number after the highest one before it, so a statement with it numbers
+ * no parameter (?N) after it: later ones are named too. */
 #define STORE_SCOPE_SQL                                                                            \
     " (:scope_lim = 0 OR c.assignee_id = :scope_agent OR c.store = :scope_store COLLATE NOCASE) "
 void store__bind_scope(sqlite3_stmt *s, const struct store_scope *sc);

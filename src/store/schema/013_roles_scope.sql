@@ -67,7 +67,7 @@ UPDATE conversation SET store = coalesce(
         ORDER BY m.id DESC, p.agent_id LIMIT 1));
 
 -- Invite links: one live link per agent (a new one replaces it); only the SHA-256 of the token
--- is kept. Used or expired rows are deleted when seen.
+-- is kept. A used link's row is deleted; an expired one stays, refused, until replaced.
 CREATE TABLE agent_invite (
     agent_id    INTEGER PRIMARY KEY REFERENCES agent(id),
     token_hash  TEXT NOT NULL UNIQUE,
