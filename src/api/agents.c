@@ -17,9 +17,10 @@
 
 #define BIO_MAX 1000
 #define AVATAR_URL_MAX 2000
-/* Public invite endpoints per client address: a burst of 10, then one every 6 s. */
-#define INVITE_BURST 10
-#define INVITE_PER_SEC (1.0 / 6)
+/* Public invite endpoints per client address: a burst of 20 (as login_max_per_client), then
+ * one every 3 s. */
+#define INVITE_BURST 20
+#define INVITE_PER_SEC (1.0 / 3)
 
 /* Replies 422 invalid_field naming 'field' (the web app shows the message next to it). */
 static int
