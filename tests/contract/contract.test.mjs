@@ -195,6 +195,20 @@ const newAgent = (await call("POST /api/v1/agents", "/api/v1/agents", { want: 20
 await call("POST /api/v1/agents", "/api/v1/agents", { want: 409,
     body: { email: "kim@example.com", name: "Kim Lee", password: "kim-password-12" } });
 const kim = newAgent?.id ?? 3;
+await call("PATCH /api/v1/agents/{id}", `/api/v1/agents/${kim}`, { want: 200,
+    body: { display_name: "Kim", bio: "Returns", avatar_url: "https://example.com/kim.png", role: "supervisor" } });
+await call("PATCH /api/v1/agents/{id}", `/api/v1/agents/${kim}`, { want: 422, body: { avatar_url: "http://x" } });
+await call("PATCH /api/v1/agents/{id}", "/api/v1/agents/9999", { want: 404, body: { bio: "x" } });
+const invited = (await call("POST /api/v1/agents", "/api/v1/agents", { want: 201,
+    body: { email: "ina@example.com", name: "Ina Vite", role: "store_staff" } })).json;
+const ina = invited?.id ?? 4;
+const link = (await call("POST /api/v1/agents/{id}/invite", `/api/v1/agents/${ina}/invite`, { want: 200 })).json;
+await call("POST /api/v1/agents/{id}/invite", "/api/v1/agents/9999/invite", { want: 404 });
+const inviteToken = (link?.invite_url || "").split("/#/invite/")[1] || "x";
+await call("GET /api/v1/invites/{token}", `/api/v1/invites/${inviteToken}`, { auth: "none", want: 200 });
+await call("GET /api/v1/invites/{token}", "/api/v1/invites/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", { auth: "none", want: 404 });
+await call("POST /api/v1/invites/{token}", `/api/v1/invites/${inviteToken}`, { auth: "none", want: 422, body: { password: "short" } });
+await call("POST /api/v1/invites/{token}", `/api/v1/invites/${inviteToken}`, { auth: "none", want: 200, body: { password: "ina-chooses-12" } });
 await call("POST /api/v1/agents/{id}/disable", `/api/v1/agents/${kim}/disable`, { want: 200 });
 await call("POST /api/v1/agents/{id}/disable", "/api/v1/agents/9999/disable", { want: 404 });
 await call("POST /api/v1/agents/{id}/enable", `/api/v1/agents/${kim}/enable`, { want: 200 });
