@@ -22,14 +22,14 @@
 #define INVITE_BURST 20
 #define INVITE_PER_SEC (1.0 / 3)
 
-/* Replies 422 invalid_field naming 'field' (the web app shows the message next to it). */
+/* Replies 422 invalid_field about 'field' (the answer's error.field: the web app shows the
+ * message next to it). */
 static int
 invalid(struct http_req *r, const char *field, const char *want)
 {
     char msg[200];
     snprintf(msg, sizeof(msg), "invalid '%s': %s", field, want);
-    api__reply(r, 422, json_pack("{s:{s:s,s:s,s:s}}", "error", "code", "invalid_field",
-                                 "message", msg, "field", field));
+    http_reply_error_status(r, 422, "invalid_field", msg);
     return ERR_INVAL;
 }
 

@@ -13,6 +13,7 @@ import { dueOf, SLA_EVENTS, useUnanswered, Sla } from './sla';
 import { StatusToggle } from './status';
 import { LiveContext, LiveEvent, Listener, LIVE_TYPES } from './live';
 import { useRoute } from './route';
+import { InvitePage } from './invite';
 
 export type { LiveEvent } from './live';
 
@@ -31,6 +32,13 @@ const VIEW_QUERY: Record<View, Partial<Query>> = {
 const SPECIAL = (v: View) => v === 'unanswered' || v === 'queue';
 
 export function App() {
+  // An invite link (#/invite/<token>) needs no session: the person has no password yet.
+  const route = useRoute();
+  if (route[0] === 'invite') return <InvitePage token={route[1] ?? ''} />;
+  return <SignedIn />;
+}
+
+function SignedIn() {
   const [me, setMe] = useState<Agent | null | undefined>(undefined);
   useEffect(() => {
     api<Me>('GET', '/api/v1/me')

@@ -7,6 +7,7 @@
 import type { FunctionComponent } from 'preact';
 import type { Agent } from '../api';
 import { Overview } from './overview';
+import { Agents } from './agents';
 
 export interface ScreenProps {
   me: Agent;
@@ -24,4 +25,5 @@ const ADMIN = ['admin'];
 
 export const AREAS: Area[] = [
   { id: 'overview', title: 'Overview', summary: 'What to set up, in order.', roles: ADMIN, Screen: Overview },
+  { id: 'agents', title: 'Agents', summary: 'Invite people, set roles, stores, skills and what customers see.', roles: ADMIN, Screen: Agents },
 ];
