@@ -14,6 +14,14 @@ interface Invite {
 
 const RULES = 'At least 12 characters. Long and easy to remember beats short and complicated; common passwords (from breach lists) are refused.';
 
+// The server's password rules (auth/password.c), in words.
+const PROBLEMS: Record<string, string> = {
+  password_too_short: 'Use at least 12 characters.',
+  password_too_long: 'That is too long; use at most 1024 characters.',
+  password_invalid: 'That password has characters Hark cannot store; type it again.',
+  password_breached: 'This password is on a list of leaked passwords that attackers try first. Choose another.',
+};
+
 export function InvitePage({ token }: { token: string }) {
   const [invite, setInvite] = useState<Invite | null | undefined>(undefined);
   const [password, setPassword] = useState('');
@@ -41,7 +49,7 @@ export function InvitePage({ token }: { token: string }) {
       await api('POST', `/api/v1/invites/${encodeURIComponent(token)}`, { password });
       setDone(true);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 422) setError(err.message.replace(/^invalid 'password':\s*/, '').replace(/^./, (c) => c.toUpperCase()));
+      if (err instanceof ApiError && err.status === 422) setError(PROBLEMS[err.code] ?? err.message);
       else if (err instanceof ApiError && err.status === 404) setInvite(null);
       else if (err instanceof ApiError && err.status === 429) setError('Too many tries. Wait a minute and try again.');
       else setError('Hark cannot be reached. Check your connection and try again.');
@@ -78,12 +86,18 @@ export function InvitePage({ token }: { token: string }) {
         <h1 id="invite-title">Welcome, {invite.name}</h1>
         <p class="muted">Choose the password you will sign in to Hark with as {invite.email}.</p>
         <label for="invite-password">New password</label>
-        <input id="invite-password" type="password" autoComplete="new-password" required minLength={12} maxLength={1024}
-          aria-describedby="invite-rules" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+        <input id="invite-password" type="password" autoComplete="new-password" required maxLength={1024}
+          aria-describedby="invite-rules" value={password} onInput={(e) => {
+            setPassword((e.target as HTMLInputElement).value);
+            setError('');
+          }} />
         <p id="invite-rules" class="invite-rules">{RULES}</p>
         <label for="invite-again">The same password again</label>
         <input id="invite-again" type="password" autoComplete="new-password" required value={again}
-          onInput={(e) => setAgain((e.target as HTMLInputElement).value)} />
+          onInput={(e) => {
+            setAgain((e.target as HTMLInputElement).value);
+            setError('');
+          }} />
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Saving…' : 'Set password'}</button>
       </form>

@@ -244,7 +244,7 @@ function EditPanel({ agent, profile, me, onSaved, onClose }: { agent: Agent; pro
           return 'Password set. They are signed out everywhere and sign in with the new one.';
         })}
       >
-        <TextField form={pw} name="password" label="Or set a new password" type="password" autoComplete="new-password" minLength={12} maxLength={1024} hint="At least 12 characters; common passwords are refused." />
+        <TextField form={pw} name="password" label="Or set a new password" type="password" autoComplete="new-password" maxLength={1024} hint="At least 12 characters; common passwords are refused." />
         <FormStatus form={pw} />
         <div class="form-actions">
           <button disabled={pw.busy || !pw.values.password}>Set password</button>
