@@ -49,9 +49,9 @@ static const struct {
     const char *email, *name, *display, *role, *bio;
 } team[] = {
     { DEMO_LOGIN, "Maya Lopez", "Maya", "admin", "Care lead. Ask me about anything trail-related." },
-    { "jonas@northwind.example", "Jonas Berg", "Jonas", "agent", "Returns and exchanges, in English and German." },
+    { "jonas@northwind.example", "Jonas Berg", "Jonas", "supervisor", "Returns and exchanges, in English and German." },
     { "aiko@northwind.example", "Aiko Tanaka", "Aiko", "agent", "Sizing nerd. Ran the 2024 Ultra-Trail." },
-    { "sam@northwind.example", "Sam Okafor", "Sam", "agent", "Store staff, Berlin Mitte." },
+    { "sam@northwind.example", "Sam Okafor", "Sam", "store_staff", "Store staff, Berlin Mitte." },
     { "lea@northwind.example", "Lea Martin", "Léa", "agent", "Orders and delivery, in English and French." },
 };
 
