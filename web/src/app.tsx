@@ -433,8 +433,10 @@ export function Avatar({ name, url, size = 28 }: { name: string; url?: string | 
     .map((w) => w[0]!.toUpperCase())
     .join('');
   const style = { width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px` };
-  return safe ? (
-    <img class="avatar" src={safe} alt="" style={style} referrerpolicy="no-referrer" />
+  // A picture that does not load (moved, offline) shows the initials, not a broken image.
+  const [broken, setBroken] = useState<string | null>(null);
+  return safe && broken !== safe ? (
+    <img class="avatar" src={safe} alt="" style={style} referrerpolicy="no-referrer" onError={() => setBroken(safe)} />
   ) : (
     <span class="avatar" aria-hidden="true" style={style}>
       {initials}

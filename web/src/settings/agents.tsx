@@ -331,12 +331,12 @@ export function Agents({ me }: ScreenProps) {
                   </span>
                 </td>
                 <td class="agents-email">{a.email}</td>
-                <td>{roleLabel(a.role)}</td>
-                <td>
+                <td data-label="Role">{roleLabel(a.role)}</td>
+                <td data-label="Status">
                   <span class={'agents-status ' + st.cls}>{st.text}</span>
                 </td>
-                <td>{p?.location || <span class="muted">—</span>}</td>
-                <td>
+                <td data-label="Store">{p?.location || <span class="muted">—</span>}</td>
+                <td data-label="Now">
                   <span class={'agents-presence agents-' + (p?.availability ?? 'offline')}>{ONLINE[p?.availability ?? 'offline']}</span>
                 </td>
                 <td>
