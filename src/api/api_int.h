@@ -198,7 +198,7 @@ void api__rule_update(struct http_req *r, void *ctx);
 void api__rule_delete(struct http_req *r, void *ctx);
 /* rules.c: PUT /api/v1/routing/rules/order. */
 void api__rules_order(struct http_req *r, void *ctx);
-/* dry_run.c: POST /api/v1/routing/dry-run and POST /api/v1/routing/autoack-preview. */
+/* dry_run.c: POST /api/v1/routing/dry-run and POST /api/v1/routing/autoack/preview. */
 void api__routing_dry_run(struct http_req *r, void *ctx);
 void api__autoack_preview(struct http_req *r, void *ctx);
 /* queue.c: GET /api/v1/routing/queue, the routing queue oldest first with its total. */

@@ -3,7 +3,7 @@
  * dry_run.c - what routing would do, asked by an admin and writing nothing:
  * POST /api/v1/routing/dry-run (a pasted message on a channel, or a stored conversation: its
  * triage, the rule or why none, the team, the agent or why queued, the SLA policy and the
- * acknowledgement that would be sent) and POST /api/v1/routing/autoack-preview (a team's
+ * acknowledgement that would be sent) and POST /api/v1/routing/autoack/preview (a team's
  * acknowledgement template as it would read now). The deciding is routing's (routing_dry_run);
  * this file only decodes the question and encodes the answer.
  */

@@ -151,14 +151,14 @@ jqr .error.message | grep -q "'ids'" || fail "ids message: $BODY"
 check "nothing changed" "$(sqlite3 "$DB" "SELECT group_concat(id || ':' || position) FROM routing_rule")" "$BEFORE"
 
 # The acknowledgement preview of a template for a team and language.
-req POST /api/v1/routing/autoack-preview "{\"calendar_id\":$CAL,\"team_name\":\"Care\",\"language\":\"de\",\"template\":\"Danke! {team} antwortet bis {when}.\"}"
+req POST /api/v1/routing/autoack/preview "{\"calendar_id\":$CAL,\"team_name\":\"Care\",\"language\":\"de\",\"template\":\"Danke! {team} antwortet bis {when}.\"}"
 check "preview" "$STATUS" 200
 case "$(jqr .text)" in "Danke! Care antwortet bis "*) ;; *) fail "preview: $BODY";; esac
-req POST /api/v1/routing/autoack-preview '{"template":"Thanks"}'
+req POST /api/v1/routing/autoack/preview '{"template":"Thanks"}'
 # (printf, not jqr: dash's echo would turn the JSON's \n into a newline)
 check "signed by the team when {team} is missing" "$(printf '%s' "$BODY" | jq -r .text)" "$(printf 'Thanks\n\342\200\224 Team')"
-req POST /api/v1/routing/autoack-preview '{"template":""}'
+req POST /api/v1/routing/autoack/preview '{"template":""}'
 check "empty template" "$STATUS" 422
-req POST /api/v1/routing/autoack-preview '{"template":"x","calendar_id":99999}'
+req POST /api/v1/routing/autoack/preview '{"template":"x","calendar_id":99999}'
 check "unknown calendar" "$STATUS" 422
 echo "all ok"

@@ -4,6 +4,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, Reply } from '../api';
 import { fieldError, RtError, useSaved } from './routing-kit';
+import { ConfirmButton } from './form';
+import { useSettingsChanged } from './live';
 
 type Calendar = Reply<'/api/v1/calendars/{id}', 'get'>;
 type Hours = Record<string, string[][]>;
@@ -74,6 +76,7 @@ export function CalendarsArea() {
   useEffect(() => {
     load();
   }, []);
+  useSettingsChanged('calendars', () => load());
 
   const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
   const setRange = (day: string, i: number, k: 0 | 1, v: string) => {
@@ -119,7 +122,7 @@ export function CalendarsArea() {
     }
   };
   const remove = async () => {
-    if (!draft?.id || !confirm(`Delete the calendar "${draft.name}"?`)) return;
+    if (!draft?.id) return;
     try {
       await api('DELETE', `/api/v1/calendars/${draft.id}`);
       setDraft(null);
@@ -133,8 +136,7 @@ export function CalendarsArea() {
   const fe = (f: string) => (err?.field === f ? err.message : '');
 
   return (
-    <section class="rt" aria-labelledby="rt-cal-h">
-      <h2 id="rt-cal-h">Business hours</h2>
+    <section class="rt">
       <p class="muted">When your team is open. Teams use it to tell customers honestly when they will get a reply, and SLA policies can count only open hours.</p>
       <div class="rt-split">
         <nav class="rt-list" aria-label="Calendars">
@@ -213,7 +215,7 @@ export function CalendarsArea() {
             {err && !err.field && <p class="rt-err" role="alert">{err.message}</p>}
             <div class="rt-actions">
               <button type="submit" class="primary" disabled={busy}>{draft.id ? 'Save calendar' : 'Create calendar'}</button>
-              {draft.id && <button type="button" onClick={remove}>Delete</button>}
+              {draft.id && <ConfirmButton label="Delete" question={`Delete "${draft.name}"?`} onConfirm={remove} />}
               <span class="rt-note" role="status">{note}</span>
             </div>
           </form>

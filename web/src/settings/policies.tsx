@@ -5,6 +5,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, Policy, Reply } from '../api';
 import { CHANNEL_TYPES, fieldError, INTENTS, label, RtError, splitDuration, UNIT_S, useSaved, words } from './routing-kit';
+import { ConfirmButton } from './form';
+import { useSettingsChanged } from './live';
 
 type Calendar = Reply<'/api/v1/calendars/{id}', 'get'>;
 
@@ -96,6 +98,7 @@ export function PoliciesArea() {
   useEffect(() => {
     load();
   }, []);
+  useSettingsChanged('sla_policies', () => load());
 
   const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
   const save = async (e: Event) => {
@@ -131,7 +134,7 @@ export function PoliciesArea() {
     }
   };
   const remove = async () => {
-    if (!draft?.id || !confirm(`Delete the SLA policy "${draft.name}"?`)) return;
+    if (!draft?.id) return;
     try {
       await api('DELETE', `/api/v1/sla/policies/${draft.id}`);
       setDraft(null);
@@ -162,8 +165,7 @@ export function PoliciesArea() {
   );
 
   return (
-    <section class="rt" aria-labelledby="rt-pol-h">
-      <h2 id="rt-pol-h">SLA policies</h2>
+    <section class="rt">
       <p class="muted">How fast conversations must be answered and resolved. The first policy in order that matches a conversation applies; agents see its clocks count down.</p>
       <div class="rt-split">
         <nav class="rt-list" aria-label="SLA policies">
@@ -267,7 +269,7 @@ export function PoliciesArea() {
             {err && !known.includes(err.field ?? '') && <p class="rt-err" role="alert">{err.message}</p>}
             <div class="rt-actions">
               <button type="submit" class="primary" disabled={busy}>{draft.id ? 'Save policy' : 'Create policy'}</button>
-              {draft.id && <button type="button" onClick={remove}>Delete</button>}
+              {draft.id && <ConfirmButton label="Delete" question={`Delete "${draft.name}"?`} onConfirm={remove} />}
               <span class="rt-note" role="status">{note}</span>
             </div>
           </form>

@@ -2,27 +2,22 @@
 // routing rules): which field an API error is about, and a short-lived "saved" note.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
+import { describe, humanize } from './form';
 
 export interface RtError {
   field: string | null; // the request field the API named ("invalid 'name': ..."), else null
   message: string;
 }
 
-// The API's 422s name their field in quotes ("invalid 'tz': want an IANA time zone ..."); the
-// message is shown as the API wrote it, next to that field. Other errors get 'fallback' or a
-// plain sentence for a known status.
-export function fieldError(e: unknown, fallback: string, byStatus: Record<number, string> = {}): RtError {
+// The API's 422s carry the field they are about (error.field); the message is shown beside that
+// field in the form kit's words (humanize). Anything else becomes one sentence for the form:
+// 'byStatus' for a status this screen knows better, else the kit's (describe).
+export function fieldError(e: unknown, _fallback: string, byStatus: Record<number, string> = {}): RtError {
   if (e instanceof ApiError) {
-    const f = (e as ApiError & { field?: string }).field;
-    if (e.status === 422) {
-      const m = /'([a-z_.]+)'/.exec(e.message);
-      const field = f ?? (m ? m[1].split('.').pop()! : null);
-      return { field, message: e.message };
-    }
+    if (e.status === 422 && e.field) return { field: e.field.split('.').pop()!, message: humanize(e.message) };
     if (byStatus[e.status]) return { field: null, message: byStatus[e.status] };
-    if (e.status === 409 || e.status === 404) return { field: null, message: e.message };
   }
-  return { field: null, message: fallback };
+  return { field: null, message: describe(e) };
 }
 
 // A status note ("Saved.") that clears itself after a few seconds.

@@ -6,6 +6,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, Channel, Conv, Reply } from '../api';
 import { CHANNEL_TYPES, fieldError, fromList, INTENTS, label, RtError, SENTIMENTS, toList, useSaved, words } from './routing-kit';
+import { ConfirmButton } from './form';
+import { useSettingsChanged } from './live';
 
 type Rule = Reply<'/api/v1/routing/rules/{id}', 'get'>;
 type Team = Reply<'/api/v1/teams/{id}', 'get'>;
@@ -164,7 +166,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
   const teamName = (id: number | undefined) => teams.find((t) => t.id === id)?.name ?? '';
 
   return (
-    <section class="rt-dry" aria-labelledby="rt-dry-h">
+    <section class="rt-dry">
       <h3 id="rt-dry-h">Try a message (dry run)</h3>
       <p class="muted rt-hint">See where a message would go right now and why. Nothing is sent, assigned or saved.</p>
       <form onSubmit={run} noValidate>
@@ -308,11 +310,19 @@ export function RulesArea() {
   useEffect(() => {
     load();
   }, []);
+  useSettingsChanged('routing_rules', () => load());
 
   // Saves a new order; the list shows it at once and falls back to the server's on an error.
   const reorder = async (ids: number[], focusId?: number, dir?: 'up' | 'down') => {
     const byId = new Map(items.map((r) => [r.id, r]));
+    // Keep the keyboard where it was: on the same button of the moved rule (moving its row in
+    // the DOM takes the focus away).
+    const refocus = () => {
+      if (focusId && dir)
+        requestAnimationFrame(() => listRef.current?.querySelector<HTMLButtonElement>(`[data-move="${dir}-${focusId}"]`)?.focus());
+    };
     setItems(ids.map((id) => byId.get(id)!).filter(Boolean));
+    refocus();
     setListErr('');
     try {
       const r = await api<Reply<'/api/v1/routing/rules/order', 'put'>>('PUT', '/api/v1/routing/rules/order', { ids });
@@ -322,10 +332,7 @@ export function RulesArea() {
       setListErr(fieldError(e, 'Cannot save the order.', { 409: 'The rules changed meanwhile; the list is reloaded.' }).message);
       await load();
     }
-    if (focusId && dir) {
-      // Keep the keyboard where it was: on the same button of the moved rule.
-      requestAnimationFrame(() => listRef.current?.querySelector<HTMLButtonElement>(`[data-move="${dir}-${focusId}"]`)?.focus());
-    }
+    refocus();
   };
   const move = (id: number, by: number) => {
     const ids = items.map((r) => r.id);
@@ -374,7 +381,7 @@ export function RulesArea() {
     }
   };
   const remove = async () => {
-    if (!draft?.id || !confirm(`Delete the rule "${draft.name}"?`)) return;
+    if (!draft?.id) return;
     try {
       await api('DELETE', `/api/v1/routing/rules/${draft.id}`);
       setDraft(null);
@@ -391,7 +398,6 @@ export function RulesArea() {
 
   return (
     <section class="rt" aria-labelledby="rt-rules-h">
-      <h2 id="rt-rules-h">Routing rules</h2>
       <p class="muted">Each new conversation goes to the team of the first rule, from the top, whose conditions all hold. With no rule matching it stays in the shared inbox.</p>
       <div class="rt-split">
         <div class="rt-list">
@@ -509,7 +515,7 @@ export function RulesArea() {
             {err && !known.includes(err.field ?? '') && <p class="rt-err" role="alert">{err.message}</p>}
             <div class="rt-actions">
               <button type="submit" class="primary" disabled={busy}>{draft.id ? 'Save rule' : 'Create rule'}</button>
-              {draft.id && <button type="button" onClick={remove}>Delete</button>}
+              {draft.id && <ConfirmButton label="Delete" question={`Delete "${draft.name}"?`} onConfirm={remove} />}
             </div>
           </form>
         )}

@@ -1,9 +1,11 @@
 // teams.tsx - the Teams screen: members, lead, business-hours calendar, and the honest
 // automatic acknowledgement (on/off, also on public posts, one text per language with a live
-// preview from POST /api/v1/routing/autoack-preview). Routing rules send conversations to a team.
+// preview from POST /api/v1/routing/autoack/preview). Routing rules send conversations to a team.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Agent, api, Reply } from '../api';
 import { fieldError, RtError, useSaved } from './routing-kit';
+import { ConfirmButton } from './form';
+import { useSettingsChanged } from './live';
 
 type Team = Reply<'/api/v1/teams/{id}', 'get'>;
 type Calendar = Reply<'/api/v1/calendars/{id}', 'get'>;
@@ -63,7 +65,7 @@ function Preview({ tpl, team, calendar }: { tpl: Tpl; team: string; calendar: nu
     }
     const t = window.setTimeout(async () => {
       try {
-        const r = await api<{ text: string }>('POST', '/api/v1/routing/autoack-preview', {
+        const r = await api<{ text: string }>('POST', '/api/v1/routing/autoack/preview', {
           template: tpl.text,
           language: tpl.lang || 'en',
           team_name: team || 'Your team',
@@ -113,6 +115,7 @@ export function TeamsArea() {
   useEffect(() => {
     load();
   }, []);
+  useSettingsChanged('teams', () => load());
 
   const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
   const setTpl = (key: number, patch: Partial<Tpl>) =>
@@ -149,7 +152,7 @@ export function TeamsArea() {
     }
   };
   const remove = async () => {
-    if (!draft?.id || !confirm(`Delete the team "${draft.name}"?`)) return;
+    if (!draft?.id) return;
     try {
       await api('DELETE', `/api/v1/teams/${draft.id}`);
       setDraft(null);
@@ -164,8 +167,7 @@ export function TeamsArea() {
   const nameOf = (id: number) => agents.find((a) => a.id === id)?.name ?? `Agent ${id}`;
 
   return (
-    <section class="rt" aria-labelledby="rt-team-h">
-      <h2 id="rt-team-h">Teams</h2>
+    <section class="rt">
       <p class="muted">Who answers what. Routing rules send conversations to a team; the team's calendar and acknowledgement tell customers honestly when a person will reply.</p>
       <div class="rt-split">
         <nav class="rt-list" aria-label="Teams">
@@ -252,7 +254,7 @@ export function TeamsArea() {
             {err && !['name', 'members', 'calendar_id', 'templates', 'autoack'].includes(err.field ?? '') && <p class="rt-err" role="alert">{err.message}</p>}
             <div class="rt-actions">
               <button type="submit" class="primary" disabled={busy}>{draft.id ? 'Save team' : 'Create team'}</button>
-              {draft.id && <button type="button" onClick={remove}>Delete</button>}
+              {draft.id && <ConfirmButton label="Delete" question={`Delete "${draft.name}"?`} onConfirm={remove} />}
               <span class="rt-note" role="status">{note}</span>
             </div>
           </form>
