@@ -83,6 +83,7 @@ test('teams: members, lead, calendar and an acknowledgement with a live preview'
   await form.locator('.rt-preview .rt-bubble').filter({ hasText: `Thanks for writing! ${TEAM} replies by ` }).waitFor();
   await form.getByRole('button', { name: 'Create team' }).click();
   await page.getByRole('status').filter({ hasText: `Saved "${TEAM}"` }).waitFor();
+  await page.locator('.rt-preview .rt-bubble').filter({ hasText: `${TEAM} replies by` }).waitFor();
   const r = await api('GET', '/api/v1/teams');
   const t = r.body.items.find((x) => x.name === TEAM);
   assert(t, 'team stored');
@@ -180,8 +181,9 @@ test('routing rules: create, move to the top from the keyboard and by dragging; 
   assert(verdict.includes(TEAM), `team in the verdict: ${verdict}`);
   const agent = [ann, ben].find((a) => verdict.includes(a.name));
   assert(agent, `an agent in the verdict: ${verdict}`);
-  await result.getByText(/^Why: rule '/).waitFor();
+  await result.getByText(/^Why: rule '.*→ team/).waitFor();
   await result.getByText(POLICY, { exact: false }).waitFor();
+  await result.scrollIntoViewIfNeeded();
   await shot(page, 'routing-dry-run');
   const convsAfter = (await api('GET', '/api/v1/conversations?limit=200')).body.items.length;
   assert(convsAfter === convsBefore, 'the dry run created no conversation');

@@ -88,6 +88,13 @@ const ruleBody = (d: Draft, position: number) => ({
   skills: toList(d.skills),
 });
 
+// The sentence routing records for a decision, with the strategy's code in words.
+function plain(reason: string): string {
+  let s = reason.replace(/ -> /g, ' → ');
+  for (const [k, l] of STRATEGIES) s = s.split(`(${k}`).join(`(${l.toLowerCase()}`);
+  return s.replace(/\+heroes\)/g, ', best track record)');
+}
+
 // One line of conditions in words.
 function summary(r: Rule): string {
   const c = r.conditions;
@@ -131,6 +138,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
   const [res, setRes] = useState<DryRun | null>(null);
   const [err, setErr] = useState<RtError | null>(null);
   const [busy, setBusy] = useState(false);
+  const resultRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (!channel && channels[0]) setChannel(String(channels[0].id));
@@ -155,6 +163,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
         : { channel_id: channel ? Number(channel) : null, text, public: pub, contact: { location: location.trim() || null, tags: toList(tags) } };
     try {
       setRes(await api<DryRun>('POST', '/api/v1/routing/dry-run', body));
+      requestAnimationFrame(() => resultRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
     } catch (ex) {
       setRes(null);
       setErr(fieldError(ex, 'The dry run did not work.'));
@@ -224,7 +233,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
         <button type="submit" class="primary" disabled={busy}>Try it</button>
       </form>
       {res && (
-        <div class="rt-result" aria-live="polite" aria-label="Dry run result">
+        <div class="rt-result" ref={resultRef} aria-live="polite" aria-label="Dry run result">
           {res.matched ? (
             <p class="rt-verdict">
               Rule <strong>{res.rule?.name}</strong> → team <strong>{res.team?.name ?? teamName(res.team?.id)}</strong> →{' '}
@@ -233,7 +242,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
           ) : (
             <p class="rt-verdict">Stays in the shared inbox: <strong>{res.why}</strong></p>
           )}
-          {res.reason && <p class="rt-why">Why: {res.reason}{res.queued ? ` (${res.queue_ahead} waiting ahead)` : ''}</p>}
+          {res.reason && <p class="rt-why">Why: {plain(res.reason)}{res.queued ? ` (${res.queue_ahead} waiting ahead)` : ''}</p>}
           <dl class="rt-facts">
             {res.triage ? (
               <>

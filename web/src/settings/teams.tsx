@@ -84,7 +84,7 @@ function Preview({ tpl, team, calendar }: { tpl: Tpl; team: string; calendar: nu
   return (
     <div class="rt-preview" aria-live="polite">
       <span class="rt-preview-h">Preview, if sent now</span>
-      {err ? <p class="rt-err">{err}</p> : <p class="rt-bubble">{text}</p>}
+      {err ? <p class="rt-err">{err}</p> : text ? <p class="rt-bubble">{text}</p> : <p class="rt-preview-wait">{tpl.text.trim() ? 'Preparing the preview…' : 'Write a text to see it.'}</p>}
     </div>
   );
 }
