@@ -157,10 +157,8 @@ dry_json(const struct store_route_input *in, bool triaged, const struct routing_
         json_object_set_new(o, "strategy", json_null());
         json_object_set_new(o, "reason", json_null());
     }
-    json_t *sla = d->policy ? api__policy_json(d->policy) : json_null();
-    if (d->policy)
-        json_object_set_new(sla, "calendar_tz", opt_str(d->policy_calendar_tz));
-    json_object_set_new(o, "sla_policy", sla);
+    json_object_set_new(o, "sla_policy", d->policy ? api__policy_json(d->policy) : json_null());
+    json_object_set_new(o, "sla_calendar_tz", opt_str(d->policy_calendar_tz));
     json_object_set_new(o, "autoack", json_pack("{s:b,s:o,s:o}", "sent", d->autoack_text != NULL,
                                                 "text", opt_str(d->autoack_text), "why",
                                                 opt_str(d->autoack_why)));
