@@ -5,7 +5,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, Reply } from '../api';
 import { fieldError, RtError, useSaved } from './routing-kit';
 import { ConfirmButton } from './form';
-import { useSettingsChanged } from './live';
+import { ChangedBy, useSettingsChanged } from './live';
+import type { ScreenProps } from './areas';
 
 type Calendar = Reply<'/api/v1/calendars/{id}', 'get'>;
 type Hours = Record<string, string[][]>;
@@ -56,7 +57,7 @@ const fromCal = (c: Calendar): Draft => ({
 const when = (iso: string | null | undefined) =>
   iso ? new Date(iso).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '';
 
-export function CalendarsArea() {
+export function CalendarsArea({ me }: ScreenProps) {
   const [items, setItems] = useState<Calendar[]>([]);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [err, setErr] = useState<RtError | null>(null);
@@ -76,7 +77,7 @@ export function CalendarsArea() {
   useEffect(() => {
     load();
   }, []);
-  useSettingsChanged('calendars', () => load());
+  const changed = useSettingsChanged('calendars', () => load());
 
   const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
   const setRange = (day: string, i: number, k: 0 | 1, v: string) => {
@@ -138,6 +139,7 @@ export function CalendarsArea() {
   return (
     <section class="rt">
       <p class="muted">When your team is open. Teams use it to tell customers honestly when they will get a reply, and SLA policies can count only open hours.</p>
+      <ChangedBy event={changed} meId={me.id} />
       <div class="rt-split">
         <nav class="rt-list" aria-label="Calendars">
           <ul>

@@ -6,7 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, Policy, Reply } from '../api';
 import { CHANNEL_TYPES, fieldError, INTENTS, label, RtError, splitDuration, UNIT_S, useSaved, words } from './routing-kit';
 import { ConfirmButton } from './form';
-import { useSettingsChanged } from './live';
+import { ChangedBy, useSettingsChanged } from './live';
+import type { ScreenProps } from './areas';
 
 type Calendar = Reply<'/api/v1/calendars/{id}', 'get'>;
 
@@ -75,7 +76,7 @@ const PRIORITIES: [string, string][] = [
   ['3', 'Highest (3)'],
 ];
 
-export function PoliciesArea() {
+export function PoliciesArea({ me }: ScreenProps) {
   const [items, setItems] = useState<Policy[]>([]);
   const [cals, setCals] = useState<Calendar[]>([]);
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -98,7 +99,7 @@ export function PoliciesArea() {
   useEffect(() => {
     load();
   }, []);
-  useSettingsChanged('sla_policies', () => load());
+  const changed = useSettingsChanged('sla_policies', () => load());
 
   const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
   const save = async (e: Event) => {
@@ -167,6 +168,7 @@ export function PoliciesArea() {
   return (
     <section class="rt">
       <p class="muted">How fast conversations must be answered and resolved. The first policy in order that matches a conversation applies; agents see its clocks count down.</p>
+      <ChangedBy event={changed} meId={me.id} />
       <div class="rt-split">
         <nav class="rt-list" aria-label="SLA policies">
           <ul>

@@ -7,7 +7,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, Channel, Conv, Reply } from '../api';
 import { CHANNEL_TYPES, fieldError, fromList, INTENTS, label, RtError, SENTIMENTS, toList, useSaved, words } from './routing-kit';
 import { ConfirmButton } from './form';
-import { useSettingsChanged } from './live';
+import { ChangedBy, useSettingsChanged } from './live';
+import type { ScreenProps } from './areas';
 
 type Rule = Reply<'/api/v1/routing/rules/{id}', 'get'>;
 type Team = Reply<'/api/v1/teams/{id}', 'get'>;
@@ -175,7 +176,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
   const teamName = (id: number | undefined) => teams.find((t) => t.id === id)?.name ?? '';
 
   return (
-    <section class="rt-dry">
+    <section class="rt-dry" aria-labelledby="rt-dry-h">
       <h3 id="rt-dry-h">Try a message (dry run)</h3>
       <p class="muted rt-hint">See where a message would go right now and why. Nothing is sent, assigned or saved.</p>
       <form onSubmit={run} noValidate>
@@ -290,7 +291,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
   );
 }
 
-export function RulesArea() {
+export function RulesArea({ me }: ScreenProps) {
   const [items, setItems] = useState<Rule[]>([]);
   const [teams, setTeams] = useState<Team[]>([]);
   const [channels, setChannels] = useState<Channel[]>([]);
@@ -319,7 +320,7 @@ export function RulesArea() {
   useEffect(() => {
     load();
   }, []);
-  useSettingsChanged('routing_rules', () => load());
+  const changed = useSettingsChanged('routing_rules', () => load());
 
   // Saves a new order; the list shows it at once and falls back to the server's on an error.
   const reorder = async (ids: number[], focusId?: number, dir?: 'up' | 'down') => {
@@ -406,8 +407,9 @@ export function RulesArea() {
   const teamName = (id: number) => teams.find((t) => t.id === id)?.name ?? `team ${id}`;
 
   return (
-    <section class="rt" aria-labelledby="rt-rules-h">
+    <section class="rt">
       <p class="muted">Each new conversation goes to the team of the first rule, from the top, whose conditions all hold. With no rule matching it stays in the shared inbox.</p>
+      <ChangedBy event={changed} meId={me.id} />
       <div class="rt-split">
         <div class="rt-list">
           <ol class="rt-rules" ref={listRef} aria-label="Routing rules, in order">

@@ -5,7 +5,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { Agent, api, Reply } from '../api';
 import { fieldError, RtError, useSaved } from './routing-kit';
 import { ConfirmButton } from './form';
-import { useSettingsChanged } from './live';
+import { ChangedBy, useSettingsChanged } from './live';
+import type { ScreenProps } from './areas';
 
 type Team = Reply<'/api/v1/teams/{id}', 'get'>;
 type Calendar = Reply<'/api/v1/calendars/{id}', 'get'>;
@@ -89,7 +90,7 @@ function Preview({ tpl, team, calendar }: { tpl: Tpl; team: string; calendar: nu
   );
 }
 
-export function TeamsArea() {
+export function TeamsArea({ me }: ScreenProps) {
   const [items, setItems] = useState<Team[]>([]);
   const [agents, setAgents] = useState<Agent[]>([]);
   const [cals, setCals] = useState<Calendar[]>([]);
@@ -115,7 +116,7 @@ export function TeamsArea() {
   useEffect(() => {
     load();
   }, []);
-  useSettingsChanged('teams', () => load());
+  const changed = useSettingsChanged('teams', () => load());
 
   const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
   const setTpl = (key: number, patch: Partial<Tpl>) =>
@@ -169,6 +170,7 @@ export function TeamsArea() {
   return (
     <section class="rt">
       <p class="muted">Who answers what. Routing rules send conversations to a team; the team's calendar and acknowledgement tell customers honestly when a person will reply.</p>
+      <ChangedBy event={changed} meId={me.id} />
       <div class="rt-split">
         <nav class="rt-list" aria-label="Teams">
           <ul>
