@@ -278,7 +278,7 @@ export function PoliciesArea({ me }: ScreenProps) {
         )}
       </div>
       {items.length > 0 && (
-        <p class="muted rt-hint">Order: {items.map((p) => `${p.name}${p.match?.channel_type ? ` (${label(CHANNEL_TYPES, p.match.channel_type)})` : ''}`).join(' → ')}</p>
+        <p class="muted rt-hint">Tried in this order: {items.map((p) => `${p.name}${p.match?.channel_type ? ` (${label(CHANNEL_TYPES, p.match.channel_type)})` : ''}`).join(' → ')}</p>
       )}
     </section>
   );
