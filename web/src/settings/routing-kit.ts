@@ -84,3 +84,6 @@ export const label = (list: [string, string][], v: string | null | undefined) =>
 export const toList = (s: string) =>
   s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
 export const fromList = (l: string[] | null | undefined) => (l ?? []).join(', ');
+
+// The languages triage recognises (docs/triage.md), for suggestions in language fields.
+export const LANGUAGES = ['ar', 'de', 'el', 'en', 'es', 'fr', 'he', 'hi', 'it', 'ja', 'ko', 'nl', 'pl', 'pt', 'ru', 'sv', 'th', 'tr', 'uk', 'zh'];

@@ -3,7 +3,7 @@
 // preview from POST /api/v1/routing/autoack/preview). Routing rules send conversations to a team.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Agent, api, Reply } from '../api';
-import { fieldError, RtError, useSaved } from './routing-kit';
+import { fieldError, LANGUAGES, RtError, useSaved } from './routing-kit';
 import { ConfirmButton } from './form';
 import { ChangedBy, useSettingsChanged } from './live';
 import type { ScreenProps } from './areas';
@@ -241,7 +241,7 @@ export function TeamsArea({ me }: ScreenProps) {
                 <div class="rt-tpl" key={t.key}>
                   <div class="rt-tpl-head">
                     <label for={`tpl-lang-${t.key}`}>Language</label>
-                    <input id={`tpl-lang-${t.key}`} class="rt-lang" value={t.lang} maxLength={8} placeholder="en" onInput={(e) => setTpl(t.key, { lang: e.currentTarget.value })} />
+                    <input id={`tpl-lang-${t.key}`} class="rt-lang" list="rt-languages" value={t.lang} maxLength={8} placeholder="en" onInput={(e) => setTpl(t.key, { lang: e.currentTarget.value })} />
                     <button type="button" class="ghost" onClick={() => set({ templates: draft.templates.filter((x) => x.key !== t.key) })} aria-label={`Remove the ${t.lang || 'new'} text`}>Remove</button>
                   </div>
                   <label for={`tpl-text-${t.key}`} class="sr-only">Acknowledgement text ({t.lang || 'new language'})</label>
@@ -249,6 +249,11 @@ export function TeamsArea({ me }: ScreenProps) {
                   <Preview tpl={t} team={draft.name} calendar={draft.calendar} />
                 </div>
               ))}
+              <datalist id="rt-languages">
+                {LANGUAGES.map((l) => (
+                  <option key={l} value={l} />
+                ))}
+              </datalist>
               <button type="button" onClick={() => set({ templates: [...draft.templates, { key: tplKey++, lang: '', text: DEFAULT_TPL }] })}>Add a language</button>
               <p class="muted rt-hint">A message in a language without its own text gets the English one (else any).</p>
               <p class="rt-err" id="team-tpl-err">{fe('templates') || fe('autoack')}</p>
