@@ -54,8 +54,15 @@ const fromCal = (c: Calendar): Draft => ({
   holidays: [...(c.holidays ?? [])],
 });
 
-const when = (iso: string | null | undefined) =>
-  iso ? new Date(iso).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '';
+// A time in the calendar's own zone (the zone its hours are written in), named.
+const when = (iso: string | null | undefined, tz: string) => {
+  if (!iso) return '';
+  try {
+    return new Date(iso).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: tz, timeZoneName: 'short' });
+  } catch {
+    return new Date(iso).toLocaleString();
+  }
+};
 
 export function CalendarsArea({ me }: ScreenProps) {
   const [items, setItems] = useState<Calendar[]>([]);
@@ -114,7 +121,7 @@ export function CalendarsArea({ me }: ScreenProps) {
         ? await api<Calendar>('PUT', `/api/v1/calendars/${draft.id}`, body)
         : await api<Calendar>('POST', '/api/v1/calendars', body);
       setDraft(fromCal(c));
-      say(`Saved "${c.name}". ${c.open_now ? 'Open now.' : c.next_open ? `Closed now; opens ${when(c.next_open)}.` : 'Closed now.'}`);
+      say(`Saved "${c.name}". ${c.open_now ? 'Open now.' : c.next_open ? `Closed now; opens ${when(c.next_open, c.tz)}.` : 'Closed now.'}`);
       await load();
     } catch (ex) {
       setErr(fieldError(ex, 'Cannot save the calendar.'));
