@@ -19,6 +19,8 @@
 #include "base/base.h"
 #include "api/api_int.h"
 
+#include <strings.h>
+
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/hub.h"
@@ -130,7 +132,17 @@ refill(struct sse *s, struct buf *out)
     return cnt > 0;
 }
 
-/* False when the credential the stream was opened with no longer authenticates. */
+/* Whether two stores (NULL: none) are the same, compared as the store queries compare them. */
+static bool
+same_store(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcasecmp(a, b) == 0;
+}
+
+/* False when the credential the stream was opened with no longer authenticates, or no longer
+ * has the scope the stream filters with. */
 static bool
 still_allowed(struct sse *s)
 {
@@ -143,6 +155,9 @@ still_allowed(struct sse *s)
     struct auth_principal p;
     int rc = s->bearer ? auth_bearer(au, ar, s->credential, &p)
                        : auth_session(au, ar, s->credential, &p);
+    /* A role or store change ends the stream; the client reconnects with its new scope. */
+    bool rescoped = rc == 0 && (s->scoped != p.scope.limited ||
+                                (s->scoped && !same_store(s->scope.store, p.scope.store)));
     arena_free(ar);
     /* Only a credential that is gone ends the stream; a store hiccup is checked next time. */
     if (rc == ERR_AUTH) {
@@ -152,9 +167,11 @@ still_allowed(struct sse *s)
     }
     if (rc < 0)
         s->epoch = 0;
-    /* A role or store change reaches the stream with the next credentials change. */
-    if (rc == 0 && s->scoped != p.scope.limited)
+    if (rescoped) {
+        log_info("api", "event stream ended: its scope changed", "agent=%lld",
+                 (long long)s->presence_agent);
         return false;
+    }
     return true;
 }
 

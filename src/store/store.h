@@ -458,7 +458,8 @@ int store_profile_get(struct store *st, struct arena *ar, int64_t agent_id,
 int store_profile_list(struct store *st, struct arena *ar, struct store_profile **out,
                        size_t *n);
 /* Saves the non-NULL fields of 'p' (capacity when >= 0, auto_presence when 'set_presence').
- * Writes agent.updated when the availability changes. */
+ * Writes agent.updated when the availability changes. A location change moves the credentials
+ * epoch (it is a store-staff member's scope: event streams check theirs again). */
 int store_profile_put(struct store *st, const struct store_profile *p, bool set_presence);
 
 /* ---- teams and members (st_team.c) ---------------------------------------------------------- */

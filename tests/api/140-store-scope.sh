@@ -204,5 +204,15 @@ grep -qx "$IN" "$T/live.ids" || fail "live stream misses the in-scope message"
 ! grep -qx "$OUT" "$T/live.ids" || fail "live stream carries the out-of-scope message"
 echo "ok: live stream filtered"
 
+# Moving store staff to another store ends their stream (it reconnects with the new scope).
+curl -s -N --max-time 20 -b "$T/jar.lone@example.com" "$URL/api/v1/events" > "$T/lone.sse" &
+STREAM=$!
+wait_for "the stream to open" 10 test -s "$T/lone.sse"
+req PATCH "/api/v1/agents/$LONE/profile" '{"location":"Hamburg"}'; check "move lone to Hamburg" "$STATUS" 200
+wait $STREAM; rc=$?
+[ $rc -ne 28 ] || fail "the stream outlived the store change"
+echo "ok: stream ended by the store change"
+as lone@example.com GET "/api/v1/conversations/$OUT"; check "new store in scope at once" "$STATUS" 200
+
 as $S POST /api/v1/logout ""; check "logout" "$STATUS" 200
 echo "PASS"
