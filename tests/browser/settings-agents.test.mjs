@@ -50,6 +50,18 @@ test('an admin invites someone; the link is shown once with a Copy button', asyn
   await form.getByRole('button', { name: 'Create invite link' }).click();
   await form.getByText(/exists/).waitFor();
   assert((await form.getByLabel('Full name').inputValue()) === 'Someone Else', 'typed name kept');
+  // With a password instead of a link: the password rules answer beside the Password field.
+  await form.getByLabel('Email').fill(`pat-${tag}@example.com`);
+  await form.getByLabel('Full name').fill('Pat Direct');
+  await form.getByLabel('Role').selectOption('supervisor');
+  await form.getByLabel('Password (optional)').fill('too-short');
+  await form.getByRole('button', { name: 'Add with this password' }).click();
+  await form.locator('.field-invalid', { hasText: 'Password (optional)' }).locator('.field-error', { hasText: '12' }).waitFor();
+  assert((await form.getByLabel('Email').inputValue()) === `pat-${tag}@example.com`, 'typed email kept');
+  await form.getByLabel('Password (optional)').fill(`pat-${tag}-long-password`);
+  await form.getByRole('button', { name: 'Add with this password' }).click();
+  await form.getByText('Pat Direct can sign in now with the password you chose.').waitFor();
+  await agentRow(page, 'Pat Direct').getByText('Supervisor').waitFor();
   const r = await api('GET', '/api/v1/agents');
   ivyId = r.body.items.find((a) => a.email === IVY.email).id;
 });

@@ -52,30 +52,36 @@ function OneTimeLink({ url, who, onDone }: { url: string; who: string; onDone: (
 }
 
 function InviteForm({ onInvited }: { onInvited: (a: Agent, url: string) => void }) {
-  const f = useForm({ email: '', name: '', role: 'agent', location: '' });
+  const f = useForm({ email: '', name: '', role: 'agent', location: '', password: '' });
   return (
     <form
       class="settings-card agents-invite"
       aria-labelledby="agents-invite-title"
       onSubmit={f.submit(async (v) => {
-        const a = await api<Agent>('POST', '/api/v1/agents', { email: v.email.trim(), name: v.name.trim(), role: v.role });
+        const a = await api<Agent>('POST', '/api/v1/agents', {
+          email: v.email.trim(),
+          name: v.name.trim(),
+          role: v.role,
+          ...(v.password ? { password: v.password } : {}),
+        });
         if (v.location.trim()) await api<Profile>('PATCH', `/api/v1/agents/${a.id}/profile`, { location: v.location.trim() });
         onInvited(a, a.invite_url ?? '');
-        f.reset({ email: '', name: '', role: v.role, location: '' });
-        return `${a.name} is invited.`;
+        f.reset({ email: '', name: '', role: v.role, location: '', password: '' });
+        return a.invite_url ? `${a.name} is invited.` : `${a.name} can sign in now with the password you chose.`;
       })}
     >
-      <h2 id="agents-invite-title">Invite someone</h2>
+      <h2 id="agents-invite-title">Add someone</h2>
       <div class="agents-grid">
         <TextField form={f} name="email" label="Email" type="email" required maxLength={200} autoComplete="off" />
         <TextField form={f} name="name" label="Full name" required maxLength={200} autoComplete="off" />
         <SelectField form={f} name="role" label="Role" options={ROLES} hint={ROLE_HINT} />
         <TextField form={f} name="location" label="Store (optional)" maxLength={200} hint="Store staff see this store’s conversations." />
+        <TextField form={f} name="password" label="Password (optional)" type="password" autoComplete="new-password" maxLength={1024} hint="Leave empty to get an invite link; they then choose their own." />
       </div>
       <FormStatus form={f} />
       <div class="form-actions">
         <button class="primary" disabled={f.busy}>
-          {f.busy ? 'Inviting…' : 'Create invite link'}
+          {f.busy ? 'Adding…' : f.values.password ? 'Add with this password' : 'Create invite link'}
         </button>
       </div>
     </form>
@@ -296,7 +302,7 @@ export function Agents({ me }: ScreenProps) {
       {invited && <OneTimeLink url={invited.url} who={invited.who} onDone={() => setInvited(null)} />}
       <InviteForm
         onInvited={(a, url) => {
-          setInvited({ url, who: a.name ?? a.email ?? 'them' });
+          setInvited(url ? { url, who: a.name ?? a.email ?? 'them' } : null);
           load();
         }}
       />
