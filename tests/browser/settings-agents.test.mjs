@@ -196,6 +196,16 @@ test('store staff on a phone see only their store and answer a customer', async 
   await page.getByRole('button', { name: 'Send reply' }).click();
   await page.locator('.msg.out', { hasText: 'See you there' }).waitFor();
   await shot(page, 'agents-store-staff-reply-phone');
+  // A conversation of the store that another agent has: store staff cannot move it.
+  const sam = (await api('GET', '/api/v1/agents')).body.items.find((a) => a.email === 'sam@example.com');
+  const taken = await hook(ch, { id: `s3-${tag}`, from: { id: `max-${tag}`, name: 'Max Mitte' }, text: `Returns at the ${STORE} store?` });
+  assert((await api('POST', `/api/v1/conversations/${taken.conversation_id}/assign`, { agent_id: sam.id })).status === 200, 'assign to Sam');
+  await page.goto(URL_ + '/');
+  await page.getByRole('tab', { name: /All open/ }).click();
+  await page.locator('.row', { hasText: 'Max Mitte' }).click();
+  await page.locator('.msg.in', { hasText: 'Returns at the' }).waitFor();
+  assert(await page.locator('#assign').isDisabled(), 'the assignee cannot be changed by store staff');
+  assert((await page.getByRole('button', { name: 'Assign to me' }).count()) === 0, 'no Assign to me on another agent’s conversation');
   // The other store's conversation is not reachable by address either.
   const st = await page.evaluate(async (id) => (await fetch(`/api/v1/conversations/${id}`)).status, other.conversation_id);
   assert(st === 404, `out-of-scope conversation: ${st}`);
