@@ -76,7 +76,7 @@ console.log(`inbox (/)                                  ${kb(inbox.total)}   (${
 for (const r of inbox.rows) console.log(`    ${r.f.padEnd(40)} ${kb(r.bytes)} ${r.enc}`);
 const base = new Set(inbox.rows.map((r) => r.f));
 for (const s of SCREENS) {
-  const v = await visit(`#/settings/${s}`, (p) => p.locator('main h1, main h2, [role="main"] h1, [role="main"] h2, h1, h2').first().waitFor());
+  const v = await visit(`#/settings/${s}`, (p) => p.locator('.settings-main h1').waitFor());
   const extra = v.rows.filter((r) => !base.has(r.f));
   const extraBytes = extra.reduce((a, r) => a + r.bytes, 0);
   console.log(`settings #/settings/${s.padEnd(20)} ${kb(v.total)}   (${v.rows.length} files; beyond the inbox's: ${kb(extraBytes)} in ${extra.length})`);

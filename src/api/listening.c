@@ -646,8 +646,10 @@ spec_or_reply(struct http_req *r, const char *spec, bool tls)
     struct listen_source *src = NULL;
     struct errmsg em = { 0 };
     if (listen_source_open(spec, &o, &src, &em) < 0) {
+        /* "invalid source 'jetstream://': missing host": the field already names the source. */
+        const char *why = strstr(em.text, "': ");
         char msg[320];
-        snprintf(msg, sizeof(msg), "invalid 'spec': %s", em.text);
+        snprintf(msg, sizeof(msg), "invalid 'spec': %s", why ? why + 3 : em.text);
         return bad_field(r, "spec", msg);
     }
     listen_source_free(src);

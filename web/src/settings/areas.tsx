@@ -7,6 +7,8 @@
 import type { FunctionComponent } from 'preact';
 import type { Agent } from '../api';
 import { Overview } from './overview';
+import { ListeningSettings } from './listening';
+import { TokensSettings } from './tokens';
 
 export interface ScreenProps {
   me: Agent;
@@ -24,4 +26,6 @@ const ADMIN = ['admin'];
 
 export const AREAS: Area[] = [
   { id: 'overview', title: 'Overview', summary: 'What to set up, in order.', roles: ADMIN, Screen: Overview },
+  { id: 'listening', title: 'Listening', summary: 'What to look for in public posts, and the streams Hark reads.', roles: ADMIN, Screen: ListeningSettings },
+  { id: 'tokens', title: 'API tokens', summary: 'Keys for scripts and other tools, shown once, revoked in one click.', roles: ADMIN, Screen: TokensSettings },
 ];

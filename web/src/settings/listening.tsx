@@ -6,32 +6,13 @@
 // Post text comes from strangers on the internet: it is rendered as JSX children only.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, BackTest, ListeningQuery, ListeningSource, Reply } from '../api';
+import type { ScreenProps } from './areas';
+import { CheckField, ConfirmButton, describe, FormStatus, humanize, SelectField, TextArea, TextField, useForm } from './form';
+import { ChangedBy, useSettingsChanged } from './live';
 
 // ---- errors in the care team's words --------------------------------------------------------
 
-// The field a refused request names (the API's 422 carries it; older answers only say it in
-// the message, "invalid 'spec': ...").
-function fieldOf(err: unknown): string | null {
-  if (!(err instanceof ApiError)) return null;
-  const f = (err as ApiError & { field?: string }).field;
-  if (f) return f;
-  return /invalid '([a-z_]+)'/.exec(err.message)?.[1] ?? null;
-}
-
-// "invalid 'query': at column 5: expected ..." -> "At column 5: expected ...".
-function plain(err: unknown, fallback: string): string {
-  if (!(err instanceof ApiError)) return fallback;
-  if (err.status === 0 || err.status >= 500) return fallback;
-  const m = err.message.replace(/^invalid '[a-z_]+': /, '');
-  return m.charAt(0).toUpperCase() + m.slice(1);
-}
-
-const SPEC_HELP = 'Enter the server name, like jetstream2.us-east.bsky.network or mastodon.social (a port and path may follow).';
-
-function sourceMessage(field: string, err: unknown): string {
-  if (field === 'spec') return `${SPEC_HELP} ${plain(err, '')}`.trim();
-  return plain(err, 'That did not work. Try again.');
-}
+const SPEC_HELP = 'The server name, like jetstream2.us-east.bsky.network or mastodon.social (a port and a path may follow).';
 
 function when(iso: string | null | undefined): string {
   if (!iso) return '';
@@ -62,8 +43,8 @@ function useBackTest(query: string, onSyntax: (msg: string | null) => void): Tes
         setState({ kind: 'ok', r });
       } catch (err) {
         if (n !== seq.current) return;
-        if (fieldOf(err) === 'query') {
-          onSyntax(plain(err, 'This query cannot be read.'));
+        if (err instanceof ApiError && err.status === 422 && err.field === 'query') {
+          onSyntax(humanize(err.message));
           setState({ kind: 'idle' });
         } else {
           setState({ kind: 'error', msg: 'The preview is not available right now.' });
@@ -130,80 +111,40 @@ function BackTestView({ state }: { state: TestState }) {
 
 // ---- one query's form (new or edit) ----------------------------------------------------------
 
+const QUERY_HINT =
+  'Words and "exact phrases", AND, OR, NOT or -word, (groups), refund* for words starting so, a NEAR/3 b, @handles, ' +
+  '#tags, lang:fr, has:link. Upper and lower case and accents do not matter.';
+
 function QueryForm({ initial, onDone, onCancel }: { initial?: ListeningQuery; onDone: (msg: string) => void; onCancel?: () => void }) {
-  const id = initial ? `q${initial.id}` : 'qnew';
-  const [name, setName] = useState(initial?.name ?? '');
-  const [query, setQuery] = useState(initial?.query ?? '');
-  const [active, setActive] = useState(initial?.active ?? true);
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const f = useForm({ name: initial?.name ?? '', query: initial?.query ?? '', active: initial?.active ?? true });
   const [syntax, setSyntax] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const test = useBackTest(query, setSyntax);
-  const queryError = errors.query ?? syntax;
-
-  const save = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    try {
-      const body = { name: name.trim() || query.trim(), query, active };
-      if (initial) await api('PATCH', `/api/v1/listening/queries/${initial.id}`, body);
-      else await api<Reply<'/api/v1/listening/queries', 'post', 201>>('POST', '/api/v1/listening/queries', body);
-      if (!initial) {
-        setName('');
-        setQuery('');
-        setActive(true);
-      }
-      onDone(initial ? `Query “${body.name}” saved.` : `Query “${body.name}” added.`);
-    } catch (err) {
-      const f = fieldOf(err);
-      if (f === 'name' || f === 'query' || f === 'active') setErrors({ [f]: f === 'name' ? 'Use a name of at most 100 characters.' : plain(err, 'Check this field.') });
-      else setErrors({ form: plain(err, 'The query could not be saved. Try again.') });
-    } finally {
-      setBusy(false);
-    }
-  };
-
+  const test = useBackTest(f.values.query, setSyntax);
+  const save = f.submit(async (v) => {
+    const body = { name: v.name.trim() || v.query.trim().slice(0, 100), query: v.query, active: v.active };
+    if (initial) await api('PATCH', `/api/v1/listening/queries/${initial.id}`, body);
+    else await api<Reply<'/api/v1/listening/queries', 'post', 201>>('POST', '/api/v1/listening/queries', body);
+    if (!initial) f.reset({ name: '', query: '', active: true });
+    const msg = initial ? `Query “${body.name}” saved.` : `Query “${body.name}” added.`;
+    onDone(msg);
+    return msg;
+  });
   return (
-    <form class="stack ls-form" onSubmit={save} aria-label={initial ? `Edit query ${initial.name}` : 'New query'} noValidate>
-      <label for={`${id}-name`}>Name</label>
-      <input id={`${id}-name`} maxLength={100} value={name} placeholder="Late deliveries" aria-invalid={!!errors.name}
-        aria-describedby={errors.name ? `${id}-name-err` : undefined} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-      {errors.name && <p id={`${id}-name-err`} class="error ls-err">{errors.name}</p>}
-      <label for={`${id}-query`}>What to look for</label>
-      <textarea id={`${id}-query`} rows={2} maxLength={4096} value={query} spellcheck={false} required
-        placeholder={'(late OR delayed) AND (order OR parcel) -spam'} aria-invalid={!!queryError}
-        aria-describedby={`${id}-query-help${queryError ? ` ${id}-query-err` : ''}`}
-        onInput={(e) => setQuery((e.target as HTMLTextAreaElement).value)} />
-      <p id={`${id}-query-help`} class="hint muted">
-        Words and "exact phrases", AND, OR, NOT or -word, (groups), refund* for word starts, a NEAR/3 b, @handles, #tags,
-        lang:fr, has:link. Upper and lower case and accents do not matter.
-      </p>
-      {queryError && <p id={`${id}-query-err`} class="error ls-err" role="alert">{queryError}</p>}
+    <form class="ls-form" onSubmit={save} aria-label={initial ? `Edit query ${initial.name}` : 'New query'} noValidate>
+      <TextField form={f} name="name" label="Name" maxLength={100} placeholder="Late deliveries" hint="Leave empty to use the query itself." />
+      <TextArea form={f} name="query" label="What to look for" rows={2} maxLength={4096} placeholder="(late OR delayed) AND (order OR parcel) -spam" hint={QUERY_HINT} />
+      {syntax && !f.errors.query && (
+        <p class="field-error ls-syntax" role="alert">
+          {syntax}
+        </p>
+      )}
       <BackTestView state={test} />
-      <label class="ls-check">
-        <input type="checkbox" checked={active} onChange={(e) => setActive((e.target as HTMLInputElement).checked)} /> Active (matches
-        new posts as they arrive)
-      </label>
-      {errors.form && <p class="error" role="alert">{errors.form}</p>}
-      <div class="row-end">
+      <CheckField form={f} name="active" label="Active: match new posts as they arrive" />
+      <FormStatus form={f} />
+      <div class="form-actions">
+        <button type="submit" class="primary" disabled={f.busy}>{initial ? 'Save query' : 'Add query'}</button>
         {onCancel && <button type="button" onClick={onCancel}>Cancel</button>}
-        <button type="submit" class="primary" disabled={busy}>{initial ? 'Save query' : 'Add query'}</button>
       </div>
     </form>
-  );
-}
-
-// An inline "are you sure" under a row: keyboard-friendly, no browser dialog.
-function Confirm({ text, action, onYes, onNo }: { text: string; action: string; onYes: () => void; onNo: () => void }) {
-  const ref = useRef<HTMLButtonElement>(null);
-  useEffect(() => ref.current?.focus(), []);
-  return (
-    <div class="ls-confirm" role="group" aria-label={text}>
-      <span>{text}</span>
-      <button type="button" ref={ref} onClick={onNo}>Cancel</button>
-      <button type="button" class="danger" onClick={onYes}>{action}</button>
-    </div>
   );
 }
 
@@ -233,83 +174,59 @@ function sourceState(s: ListeningSource): { text: string; cls: string } {
   return { text: 'Stopped', cls: 'ls-bad' };
 }
 
-function SourceForm({ initial, onDone, onCancel }: { initial?: ListeningSource; onDone: (msg: string) => void; onCancel?: () => void }) {
-  const id = initial ? `s${initial.id}` : 'snew';
-  const start = initial ? splitSpec(initial.spec) : { kind: 'jetstream', server: '' };
-  const [kind, setKind] = useState(start.kind);
-  const [server, setServer] = useState(start.server);
-  const [tls, setTls] = useState(initial?.tls ?? true);
-  const [token, setToken] = useState('');
-  const [clearToken, setClearToken] = useState(false);
-  const [active, setActive] = useState(initial?.active ?? true);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+// The API describes a bad spec as its URL form (jetstream://HOST...); the form asks only for
+// the server, so say it in those terms.
+function specError(err: unknown): unknown {
+  if (!(err instanceof ApiError) || err.field !== 'spec') return err;
+  const m = err.message;
+  const text = /missing host/.test(m)
+    ? 'Enter the server name.'
+    : /bad port/.test(m)
+      ? 'The port after the colon must be a number from 1 to 65535.'
+      : /want jetstream:/.test(m)
+        ? 'Use only the server name (and an optional :port and /path), with no spaces.'
+        : m;
+  return new ApiError(err.status, err.code, text, 'spec');
+}
 
-  const save = async (e: Event) => {
-    e.preventDefault();
-    setErrors({});
-    if (!server.trim()) {
-      setErrors({ spec: SPEC_HELP });
-      return;
-    }
-    setBusy(true);
+function SourceForm({ initial, onDone, onCancel }: { initial?: ListeningSource; onDone: (msg: string) => void; onCancel?: () => void }) {
+  const start = initial ? splitSpec(initial.spec) : { kind: 'jetstream', server: '' };
+  // 'spec' holds the server part; the field is named as the API names it, so its 422 lands here.
+  const f = useForm({ kind: start.kind, spec: start.server, tls: initial?.tls ?? true, token: '', clear_token: false, active: initial?.active ?? true });
+  const v = f.values;
+  const save = f.submit(async (x) => {
+    const body: Record<string, unknown> = { spec: `${x.kind}://${x.spec.trim()}`, tls: x.tls, active: x.active };
+    if (x.kind === 'mastodon' && x.token) body.token = x.token;
+    else if (initial?.has_token && (x.clear_token || x.kind !== 'mastodon')) body.token = '';
     try {
-      const body: Record<string, unknown> = { spec: `${kind}://${server.trim()}`, tls, active };
-      if (kind === 'mastodon' && token) body.token = token;
-      else if (initial?.has_token && (clearToken || kind !== 'mastodon')) body.token = '';
       if (initial) await api('PATCH', `/api/v1/listening/sources/${initial.id}`, body);
       else await api('POST', '/api/v1/listening/sources', body);
-      if (!initial) {
-        setServer('');
-        setToken('');
-      }
-      onDone(initial ? 'Stream saved.' : 'Stream added.');
     } catch (err) {
-      const f = fieldOf(err) ?? 'form';
-      setErrors({ [f === 'tls' || f === 'active' || f === 'token' || f === 'spec' ? f : 'form']: sourceMessage(f, err) });
-    } finally {
-      setBusy(false);
+      throw specError(err);
     }
-  };
-
+    if (!initial) f.reset({ ...x, spec: '', token: '' });
+    const msg = initial ? `Stream ${x.spec.trim()} saved.` : `Stream ${x.spec.trim()} added.`;
+    onDone(msg);
+    return msg;
+  });
   return (
-    <form class="stack ls-form" onSubmit={save} aria-label={initial ? `Edit stream ${start.server}` : 'New stream'} noValidate>
-      <label for={`${id}-kind`}>Platform</label>
-      <select id={`${id}-kind`} value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)}>
-        {Object.entries(PLATFORMS).map(([k, v]) => (
-          <option key={k} value={k}>{v}</option>
-        ))}
-      </select>
-      <label for={`${id}-server`}>Server</label>
-      <input id={`${id}-server`} value={server} maxLength={1000} spellcheck={false} autoComplete="off"
-        placeholder={kind === 'mastodon' ? 'mastodon.social' : 'jetstream2.us-east.bsky.network'} aria-invalid={!!errors.spec}
-        aria-describedby={errors.spec ? `${id}-server-err` : undefined} onInput={(e) => setServer((e.target as HTMLInputElement).value)} />
-      {errors.spec && <p id={`${id}-server-err`} class="error ls-err" role="alert">{errors.spec}</p>}
-      <label class="ls-check">
-        <input type="checkbox" checked={tls} onChange={(e) => setTls((e.target as HTMLInputElement).checked)} /> Secure connection
-        (wss:// or https://; leave on for public servers)
-      </label>
-      {errors.tls && <p class="error ls-err">{errors.tls}</p>}
-      {kind === 'mastodon' && (
+    <form class="ls-form" onSubmit={save} aria-label={initial ? `Edit stream ${start.server}` : 'New stream'} noValidate>
+      <SelectField form={f} name="kind" label="Platform" options={Object.entries(PLATFORMS).map(([value, label]) => ({ value, label }))} />
+      <TextField form={f} name="spec" label="Server" maxLength={1000} spellcheck={false} autoComplete="off"
+        placeholder={v.kind === 'mastodon' ? 'mastodon.social' : 'jetstream2.us-east.bsky.network'} hint={SPEC_HELP} />
+      <CheckField form={f} name="tls" label="Secure connection (leave on for public servers)" />
+      {v.kind === 'mastodon' && (
         <>
-          <label for={`${id}-token`}>Access token{initial?.has_token ? ' (saved; type a new one to replace it)' : ' (if the server asks for one)'}</label>
-          <input id={`${id}-token`} type="password" autoComplete="off" maxLength={1024} value={token}
-            onInput={(e) => setToken((e.target as HTMLInputElement).value)} />
-          {initial?.has_token && (
-            <label class="ls-check">
-              <input type="checkbox" checked={clearToken} onChange={(e) => setClearToken((e.target as HTMLInputElement).checked)} /> Remove the saved token
-            </label>
-          )}
-          {errors.token && <p class="error ls-err">{errors.token}</p>}
+          <TextField form={f} name="token" type="password" autoComplete="off" maxLength={1024}
+            label={initial?.has_token ? 'Access token (saved; type a new one to replace it)' : 'Access token (if the server asks for one)'} />
+          {initial?.has_token && <CheckField form={f} name="clear_token" label="Remove the saved token" />}
         </>
       )}
-      <label class="ls-check">
-        <input type="checkbox" checked={active} onChange={(e) => setActive((e.target as HTMLInputElement).checked)} /> Read it now
-      </label>
-      {errors.form && <p class="error" role="alert">{errors.form}</p>}
-      <div class="row-end">
+      <CheckField form={f} name="active" label="Read it now" />
+      <FormStatus form={f} />
+      <div class="form-actions">
+        <button type="submit" class="primary" disabled={f.busy}>{initial ? 'Save stream' : 'Add stream'}</button>
         {onCancel && <button type="button" onClick={onCancel}>Cancel</button>}
-        <button type="submit" class="primary" disabled={busy}>{initial ? 'Save stream' : 'Add stream'}</button>
       </div>
     </form>
   );
@@ -317,13 +234,12 @@ function SourceForm({ initial, onDone, onCancel }: { initial?: ListeningSource; 
 
 // ---- the area ----------------------------------------------------------------------------------
 
-export function ListeningSettings() {
+export function ListeningSettings({ me }: ScreenProps) {
   const [queries, setQueries] = useState<ListeningQuery[] | null>(null);
   const [sources, setSources] = useState<ListeningSource[] | null>(null);
   const [msg, setMsg] = useState('');
   const [loadError, setLoadError] = useState('');
   const [editing, setEditing] = useState<string | null>(null); // "q<id>" or "s<id>"
-  const [confirming, setConfirming] = useState<string | null>(null);
 
   const load = async () => {
     try {
@@ -334,10 +250,11 @@ export function ListeningSettings() {
       setQueries(q.items);
       setSources(s.items);
       setLoadError('');
-    } catch {
-      setLoadError('Cannot load the listening settings. Check the connection and reload.');
+    } catch (err) {
+      setLoadError(err instanceof ApiError ? describe(err) : 'Cannot load the listening settings. Check the connection and reload.');
     }
   };
+  const changed = useSettingsChanged('listening', () => load());
   useEffect(() => {
     load();
     // A stream's state changes on its own (connecting, reading, failing): refresh it while open.
@@ -349,26 +266,29 @@ export function ListeningSettings() {
     try {
       setMsg(await fn());
     } catch (err) {
-      setMsg(plain(err, 'That did not work. Try again.'));
+      setMsg(describe(err));
     }
-    setConfirming(null);
     await load();
   };
-  const done = (m: string) => {
+  const edited = (m: string) => {
     setMsg(m);
     setEditing(null);
+    load();
+  };
+  const added = () => {
+    setMsg('');
     load();
   };
 
   return (
     <div class="ls">
-      <h1 class="ls-title">Listening</h1>
       <p class="muted ls-intro">
         Hark reads public posts from the streams below and keeps the ones your queries match as mentions, so the team can
         answer people who talk about the brand without tagging it.
       </p>
-      {loadError && <p class="error" role="alert">{loadError}</p>}
-      {msg && <p role="status" class="ls-msg">{msg}</p>}
+      <ChangedBy event={changed} meId={me.id} />
+      {loadError && <p class="form-error" role="alert">{loadError}</p>}
+      {msg && <p role="status" class="form-notice">{msg}</p>}
 
       <section aria-labelledby="ls-q-h" class="ls-section">
         <h2 id="ls-q-h">Queries</h2>
@@ -377,7 +297,7 @@ export function ListeningSettings() {
           {(queries ?? []).map((q) => (
             <li key={q.id} class="ls-row">
               {editing === `q${q.id}` ? (
-                <QueryForm initial={q} onDone={done} onCancel={() => setEditing(null)} />
+                <QueryForm initial={q} onDone={edited} onCancel={() => setEditing(null)} />
               ) : (
                 <>
                   <div class="ls-row-main">
@@ -393,26 +313,23 @@ export function ListeningSettings() {
                             await api('PATCH', `/api/v1/listening/queries/${q.id}`, { active: on });
                             return on ? `“${q.name}” is on.` : `“${q.name}” is off: it no longer matches new posts.`;
                           });
-                        }} />{' '}
+                        }} />
                       {q.active ? 'On' : 'Off'}
                     </label>
                     <button type="button" onClick={() => setEditing(`q${q.id}`)} aria-label={`Edit ${q.name}`}>Edit</button>
-                    <button type="button" onClick={() => setConfirming(`q${q.id}`)} aria-label={`Delete ${q.name}`}>Delete</button>
-                  </div>
-                  {confirming === `q${q.id}` && (
-                    <Confirm text={`Delete “${q.name}”? Mentions it found stay.`} action="Delete query" onNo={() => setConfirming(null)}
-                      onYes={() => act(async () => {
+                    <ConfirmButton label="Delete" question={`Delete “${q.name}”? Mentions it found stay.`}
+                      onConfirm={() => act(async () => {
                         await api('DELETE', `/api/v1/listening/queries/${q.id}`);
                         return `Query “${q.name}” deleted.`;
                       })} />
-                  )}
+                  </div>
                 </>
               )}
             </li>
           ))}
         </ul>
         <h3>New query</h3>
-        <QueryForm onDone={done} />
+        <QueryForm onDone={added} />
       </section>
 
       <section aria-labelledby="ls-s-h" class="ls-section">
@@ -426,13 +343,15 @@ export function ListeningSettings() {
             return (
               <li key={s.id} class="ls-row">
                 {editing === `s${s.id}` ? (
-                  <SourceForm initial={s} onDone={done} onCancel={() => setEditing(null)} />
+                  <SourceForm initial={s} onDone={edited} onCancel={() => setEditing(null)} />
                 ) : (
                   <>
                     <div class="ls-row-main">
-                      <strong>{PLATFORMS[sp.kind] ?? sp.kind}</strong> <span class="ls-code">{sp.server}</span>
+                      <span>
+                        <strong>{PLATFORMS[sp.kind] ?? sp.kind}</strong> <span class="ls-code">{sp.server}</span>
+                      </span>
                       <span class={`ls-state ${state.cls}`}>{state.text}</span>
-                      {pos && <small class="muted">Read up to posts from {pos}</small>}
+                      {pos && <small class="muted">Has read posts up to {pos}</small>}
                       {s.status.error && <small class="ls-last-err">Last problem: {s.status.error}</small>}
                     </div>
                     <div class="ls-row-actions">
@@ -444,19 +363,16 @@ export function ListeningSettings() {
                               await api('PATCH', `/api/v1/listening/sources/${s.id}`, { active: on });
                               return on ? `Reading ${sp.server}.` : `${sp.server} paused.`;
                             });
-                          }} />{' '}
+                          }} />
                         {s.active ? 'On' : 'Off'}
                       </label>
                       <button type="button" onClick={() => setEditing(`s${s.id}`)} aria-label={`Edit stream ${sp.server}`}>Edit</button>
-                      <button type="button" onClick={() => setConfirming(`s${s.id}`)} aria-label={`Delete stream ${sp.server}`}>Delete</button>
-                    </div>
-                    {confirming === `s${s.id}` && (
-                      <Confirm text={`Stop reading ${sp.server} and delete it?`} action="Delete stream" onNo={() => setConfirming(null)}
-                        onYes={() => act(async () => {
+                      <ConfirmButton label="Delete" question={`Stop reading ${sp.server} and delete it?`}
+                        onConfirm={() => act(async () => {
                           await api('DELETE', `/api/v1/listening/sources/${s.id}`);
                           return `Stream ${sp.server} deleted.`;
                         })} />
-                    )}
+                    </div>
                   </>
                 )}
               </li>
@@ -464,7 +380,7 @@ export function ListeningSettings() {
           })}
         </ul>
         <h3>New stream</h3>
-        <SourceForm onDone={done} />
+        <SourceForm onDone={added} />
       </section>
     </div>
   );

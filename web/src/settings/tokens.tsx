@@ -4,6 +4,9 @@
 // listed. See docs/api.md "Tokens".
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, Reply, Token } from '../api';
+import type { ScreenProps } from './areas';
+import { ConfirmButton, CopyButton, describe, FormStatus, SelectField, TextField, useForm } from './form';
+import { ChangedBy, useSettingsChanged } from './live';
 
 const ROLES: Record<string, string> = {
   agent: 'Agent: read and answer conversations',
@@ -17,11 +20,10 @@ const STATUS: Record<string, string> = {
   owner_disabled: 'Off: its owner is disabled',
 };
 
-const EXPIRY: [string, string][] = [
-  ['', 'Never'],
-  ['30', 'In 30 days'],
-  ['90', 'In 90 days'],
-  ['365', 'In a year'],
+const EXPIRY = [
+  { value: '30', label: 'In 30 days' },
+  { value: '90', label: 'In 90 days' },
+  { value: '365', label: 'In a year' },
 ];
 
 function day(iso: string | null | undefined): string {
@@ -37,123 +39,66 @@ function ago(iso: string | null | undefined): string {
   return `used ${day(iso)}`;
 }
 
-function fieldOf(err: unknown): string | null {
-  if (!(err instanceof ApiError)) return null;
-  const f = (err as ApiError & { field?: string }).field;
-  if (f) return f;
-  const m = /invalid '([a-z_]+)'/.exec(err.message)?.[1];
-  return m ?? (/expiry/.test(err.message) ? 'expires_days' : null);
-}
-
-const FIELD_TEXT: Record<string, string> = {
-  name: 'Give the token a name of at most 200 characters, like “Zapier” or “Dashboard”.',
-  role: 'Choose what the token may do.',
-  expires_days: 'Choose when the token stops working.',
-};
-
 // The secret of a token just made: shown once, with Copy.
 function Secret({ name, secret, onDone }: { name: string; secret: string; onDone: () => void }) {
-  const [copied, setCopied] = useState('');
   const ref = useRef<HTMLInputElement>(null);
   useEffect(() => {
     ref.current?.focus();
     ref.current?.select();
   }, []);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied('Copied.');
-    } catch {
-      ref.current?.select();
-      setCopied('Press Ctrl+C (or ⌘C) to copy the selected token.');
-    }
-  };
   return (
-    <div class="tk-secret" role="group" aria-label={`Token ${name}`}>
+    <div class="tk-secret" role="group" aria-label={`New token ${name}`}>
       <label for="tk-secret">Copy the token for “{name}” now: it is shown only once</label>
       <div class="tk-secret-row">
         <input id="tk-secret" ref={ref} readOnly value={secret} spellcheck={false} onFocus={(e) => (e.target as HTMLInputElement).select()} />
-        <button type="button" class="primary" onClick={copy}>Copy</button>
+        <CopyButton text={secret} />
       </div>
-      <p class="muted hint" aria-live="polite">{copied || 'Scripts send it as “Authorization: Bearer <token>”.'}</p>
-      <div class="row-end">
+      <p class="field-hint">Scripts send it in the header “Authorization: Bearer …”. Hark keeps only a fingerprint of it.</p>
+      <div class="form-actions">
         <button type="button" onClick={onDone}>Done, I have copied it</button>
       </div>
     </div>
   );
 }
 
-// "Are you sure" in the row; focus starts on Cancel so Enter never revokes by accident.
-function ConfirmRevoke({ t, onYes, onNo }: { t: Token; onYes: () => void; onNo: () => void }) {
-  const ref = useRef<HTMLButtonElement>(null);
-  useEffect(() => ref.current?.focus(), []);
-  return (
-    <div class="tk-confirm" role="group" aria-label={`Revoke ${t.name}?`}>
-      <span>Revoke “{t.name}”? Tools using it stop working at once.</span>
-      <button type="button" ref={ref} onClick={onNo}>Cancel</button>
-      <button type="button" class="danger" onClick={onYes}>Revoke token</button>
-    </div>
-  );
-}
-
-export function TokensSettings() {
+export function TokensSettings({ me }: ScreenProps) {
   const [tokens, setTokens] = useState<Token[] | null>(null);
-  const [name, setName] = useState('');
-  const [role, setRole] = useState('agent');
-  const [days, setDays] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const f = useForm<{ name: string; role: string; expires_days: number | null }>({ name: '', role: 'agent', expires_days: null });
   const [msg, setMsg] = useState('');
   const [made, setMade] = useState<{ name: string; secret: string } | null>(null);
-  const [confirming, setConfirming] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
   const [showOld, setShowOld] = useState(false);
 
   const load = async () => {
     try {
       const r = await api<Reply<'/api/v1/tokens', 'get'>>('GET', '/api/v1/tokens');
       setTokens(r.items);
-    } catch {
-      setMsg('Cannot load the tokens. Check the connection and reload.');
+    } catch (err) {
+      setMsg(err instanceof ApiError ? describe(err) : 'Cannot load the tokens. Check the connection and reload.');
     }
   };
+  const changed = useSettingsChanged('tokens', () => load());
   useEffect(() => {
     load();
   }, []);
 
-  const create = async (e: Event) => {
-    e.preventDefault();
-    setErrors({});
+  const create = f.submit(async (v) => {
+    const body: Record<string, unknown> = { name: v.name.trim(), role: v.role };
+    if (v.expires_days) body.expires_days = v.expires_days;
+    const t = await api<Reply<'/api/v1/tokens', 'post', 201>>('POST', '/api/v1/tokens', body);
+    setMade({ name: t.name, secret: t.token ?? '' });
+    f.reset({ name: '', role: v.role, expires_days: null });
     setMsg('');
-    if (!name.trim()) {
-      setErrors({ name: FIELD_TEXT.name });
-      return;
-    }
-    setBusy(true);
-    try {
-      const body: Record<string, unknown> = { name: name.trim(), role };
-      if (days) body.expires_days = Number(days);
-      const t = await api<Reply<'/api/v1/tokens', 'post', 201>>('POST', '/api/v1/tokens', body);
-      setMade({ name: t.name, secret: t.token ?? '' });
-      setName('');
-      setDays('');
-      await load();
-    } catch (err) {
-      const f = fieldOf(err);
-      if (f && FIELD_TEXT[f]) setErrors({ [f]: FIELD_TEXT[f] });
-      else setErrors({ form: 'The token could not be created. Try again.' });
-    } finally {
-      setBusy(false);
-    }
-  };
+    await load();
+    return `Token “${t.name}” created.`;
+  });
 
   const revoke = async (t: Token) => {
     try {
       await api('DELETE', `/api/v1/tokens/${t.id}`);
       setMsg(`Token “${t.name}” revoked: it stopped working.`);
-    } catch {
-      setMsg(`Token “${t.name}” could not be revoked. Try again.`);
+    } catch (err) {
+      setMsg(describe(err));
     }
-    setConfirming(null);
     await load();
   };
 
@@ -162,60 +107,45 @@ export function TokensSettings() {
 
   return (
     <div class="tk">
-      <h1 class="tk-title">API tokens</h1>
       <p class="muted">
-        A token lets a script or another tool use Hark's API with a role. Anyone holding it can act as that role, so give each
-        tool its own token and revoke it when the tool goes.
+        A token lets a script or another tool use Hark's API with a role. Anyone holding it can act with that role, so give
+        each tool its own token and revoke it when the tool goes.
       </p>
-      {msg && <p role="status">{msg}</p>}
+      <ChangedBy event={changed} meId={me.id} />
       {made && <Secret name={made.name} secret={made.secret} onDone={() => setMade(null)} />}
 
       <section aria-labelledby="tk-new-h" class="tk-section">
         <h2 id="tk-new-h">New token</h2>
-        <form class="stack" onSubmit={create} aria-label="New token" noValidate>
-          <label for="tk-name">Name</label>
-          <input id="tk-name" maxLength={200} value={name} placeholder="Zapier" aria-invalid={!!errors.name}
-            aria-describedby={errors.name ? 'tk-name-err' : undefined} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
-          {errors.name && <p id="tk-name-err" class="error" role="alert">{errors.name}</p>}
-          <label for="tk-role">What it may do</label>
-          <select id="tk-role" value={role} aria-invalid={!!errors.role} onChange={(e) => setRole((e.target as HTMLSelectElement).value)}>
-            {Object.entries(ROLES).map(([k, v]) => (
-              <option key={k} value={k}>{v}</option>
-            ))}
-          </select>
-          {errors.role && <p class="error" role="alert">{errors.role}</p>}
-          <label for="tk-expiry">Stops working</label>
-          <select id="tk-expiry" value={days} aria-invalid={!!errors.expires_days} onChange={(e) => setDays((e.target as HTMLSelectElement).value)}>
-            {EXPIRY.map(([k, v]) => (
-              <option key={k} value={k}>{v}</option>
-            ))}
-          </select>
-          {errors.expires_days && <p class="error" role="alert">{errors.expires_days}</p>}
-          {errors.form && <p class="error" role="alert">{errors.form}</p>}
-          <div class="row-end">
-            <button type="submit" class="primary" disabled={busy}>Create token</button>
+        <form onSubmit={create} aria-label="New token" noValidate>
+          <TextField form={f} name="name" label="Name" maxLength={200} placeholder="Zapier" hint="Say which tool uses it." />
+          <SelectField form={f} name="role" label="What it may do" options={Object.entries(ROLES).map(([value, label]) => ({ value, label }))} />
+          <SelectField form={f} name="expires_days" label="Stops working" empty="Never" options={EXPIRY} />
+          <FormStatus form={f} />
+          <div class="form-actions">
+            <button type="submit" class="primary" disabled={f.busy}>Create token</button>
           </div>
         </form>
       </section>
 
       <section aria-labelledby="tk-list-h" class="tk-section">
         <h2 id="tk-list-h">Tokens</h2>
+        {msg && <p role="status" class="form-notice">{msg}</p>}
         {tokens && tokens.length === 0 && <p class="muted">No tokens yet.</p>}
         <ul class="plain-list" aria-label="API tokens">
           {list.map((t) => (
             <li key={t.id} class="tk-row">
               <div class="tk-row-main">
-                <strong>{t.name}</strong>
-                <span class={`tk-status tk-${t.status}`}>{STATUS[t.status] ?? t.status}</span>
+                <span>
+                  <strong>{t.name}</strong> <span class={`tk-status tk-${t.status}`}>{STATUS[t.status] ?? t.status}</span>
+                </span>
                 <small class="muted">
                   {t.role === 'admin' ? 'Admin' : 'Agent'} · {ago(t.last_used_at)} · made {day(t.created_at)} ·{' '}
                   {t.revoked_at ? `revoked ${day(t.revoked_at)}` : t.expires_at ? `stops ${day(t.expires_at)}` : 'never expires'}
                 </small>
               </div>
-              {t.status === 'active' && confirming !== t.id && (
-                <button type="button" onClick={() => setConfirming(t.id)} aria-label={`Revoke ${t.name}`}>Revoke</button>
+              {t.status === 'active' && (
+                <ConfirmButton label="Revoke" question={`Revoke “${t.name}”? Tools using it stop working at once.`} onConfirm={() => revoke(t)} />
               )}
-              {confirming === t.id && <ConfirmRevoke t={t} onYes={() => revoke(t)} onNo={() => setConfirming(null)} />}
             </li>
           ))}
         </ul>
