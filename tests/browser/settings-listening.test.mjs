@@ -1,8 +1,9 @@
 // settings-listening.test.mjs - the Listening and API tokens settings screens, end to end:
 // a query's back-test shown inline as it is typed (over posts the server saw), its syntax error
-// beside the field, add, switch off and delete a query; add a stream and see its live state,
-// a bad server beside its field; create a token, see its secret once, use it, revoke it (the
-// token half of the old "security (admin)" test). Desktop and phone screenshots.
+// beside the field, add it (the next matching post becomes its mention), switch off, edit and
+// delete it; add a stream and see its live state, a bad server beside its field; create a
+// token, see its secret once, copy it, use it, revoke it (the token half of the old "security
+// (admin)" test). Desktop and phone screenshots.
 import { test, run, newPage, login, openSettings, api, assert, shot, URL_, PHONE } from './lib.mjs';
 
 const TAG = `ls${process.pid}`;
@@ -45,6 +46,15 @@ test('listening: a query is back-tested as it is typed, then added, switched off
   await list.getByText(`${TAG} late kettles`).waitFor();
   let stored = (await api('GET', '/api/v1/listening/queries')).body.items.find((x) => x.name === `${TAG} late kettles`);
   assert(stored && stored.query === `${TAG} kettle late` && stored.active, `stored: ${JSON.stringify(stored)}`);
+  // Its effect: the next matching post becomes a mention of it; a post it does not match does not.
+  const more = [
+    { id: `${TAG}-5`, platform: 'bluesky', author: 'kim.bsky.social', text: `${TAG} kettle late again`, lang: 'en' },
+    { id: `${TAG}-6`, platform: 'bluesky', author: 'kim.bsky.social', text: `${TAG} kettle on time`, lang: 'en' },
+  ].map((x) => JSON.stringify(x)).join('\n');
+  const r2 = await fetch(URL_ + '/api/v1/listening/ingest', { method: 'POST', headers: { Authorization: `Bearer ${process.env.HARK_TOKEN}` }, body: more });
+  assert(r2.status === 200, `ingest: HTTP ${r2.status}`);
+  const ms = (await api('GET', `/api/v1/listening/mentions?query=${stored.id}`)).body.items.map((m) => m.external_id);
+  assert(ms.length === 1 && ms[0] === `${TAG}-5`, `mentions of the new query: ${JSON.stringify(ms)}`);
 
   // Switch it off from the list, from the keyboard.
   await list.getByLabel(`Active: ${TAG} late kettles`).focus();
@@ -61,7 +71,7 @@ test('listening: a query is back-tested as it is typed, then added, switched off
   await edit.getByText(/At column \d+: expected '\)'/).first().waitFor();
   assert((await edit.getByLabel('What to look for').inputValue()) === `${TAG} (kettle`, 'typed text kept');
   await edit.getByLabel('What to look for').fill(`${TAG} kettle`);
-  await edit.getByText(/^Matches 3 of the last/).waitFor();
+  await edit.getByText(/^Matches 5 of the last/).waitFor(); // three before, two ingested since
   await edit.getByRole('button', { name: 'Save query' }).click();
   await page.getByText(`Query “${TAG} late kettles” saved.`).waitFor();
   assert((await api('GET', `/api/v1/listening/queries/${stored.id}`)).body.query === `${TAG} kettle`, 'edit stored');
@@ -135,9 +145,9 @@ test('tokens: create one, see the secret once, copy it, use it, revoke it', asyn
   const secret = await box.getByLabel(/it is shown only once/).inputValue();
   assert(secret.startsWith('hark_'), `secret shown: ${secret}`);
   await box.getByRole('button', { name: 'Copy' }).click();
-  await box.getByRole('button', { name: 'Copied' }).waitFor();
+  await box.getByRole('button', { name: 'Copied', exact: true }).waitFor();
   const clip = await page.evaluate(() => navigator.clipboard.readText()).catch(() => null);
-  assert(clip === null || clip === secret, 'the clipboard holds the secret');
+  assert(clip === secret, `the clipboard holds the secret: ${clip}`);
   await shot(page, 'settings-tokens-secret');
   assert((await bearer(secret)) === 200, 'new token works');
   const t = (await api('GET', '/api/v1/tokens')).body.items.find((x) => x.name === name);
