@@ -82,4 +82,5 @@ for (const s of SCREENS) {
   console.log(`settings #/settings/${s.padEnd(20)} ${kb(v.total)}   (${v.rows.length} files; beyond the inbox's: ${kb(extraBytes)} in ${extra.length})`);
   for (const r of extra) console.log(`    ${r.f.padEnd(40)} ${kb(r.bytes)} ${r.enc}`);
 }
+console.log('anchor: the whole app\'s first load target is <= 200 KB compressed (bench/30-web.sh); settings should add to it only when opened');
 await browser.close();
