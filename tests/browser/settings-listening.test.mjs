@@ -90,7 +90,7 @@ test('listening: add a stream, see it try, fix a bad server beside the field, pa
   const form = page.getByRole('form', { name: 'New stream' });
   // A server with a space is refused beside the Server field; what was typed stays.
   await form.getByLabel('Server', { exact: true }).fill('127.0.0.1:1 oops');
-  await form.getByLabel('Secure connection (leave on for public servers)').uncheck();
+  await form.getByLabel('Secure connection').uncheck();
   await form.getByRole('button', { name: 'Add stream' }).click();
   await form.locator('.field-error').first().waitFor();
   assert((await form.getByLabel('Server', { exact: true }).getAttribute('aria-invalid')) === 'true', 'the Server field is marked');
@@ -176,6 +176,8 @@ test('tokens: create one, see the secret once, copy it, use it, revoke it', asyn
 
 test('phone width: listening and tokens fit without sideways scrolling', async () => {
   const { page } = await newPage(PHONE);
+  const src = (await api('POST', '/api/v1/listening/sources', { spec: 'mastodon://127.0.0.1:3/api/v1/streaming/hashtag?tag=northwind', active: false })).body;
+  const q = (await api('POST', '/api/v1/listening/queries', { name: `${TAG} phone`, query: `(${TAG} OR "a rather long phrase to wrap") NEAR/3 kettle -spam` })).body;
   await login(page);
   for (const [id, title] of [['listening', 'Listening'], ['tokens', 'API tokens']]) {
     await openSettings(page, id, title);
@@ -184,7 +186,13 @@ test('phone width: listening and tokens fit without sideways scrolling', async (
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 1, `${id}: no sideways scrolling: ${overflow}px`);
     await shot(page, `settings-${id}-phone`);
+    if (id === 'listening') {
+      await page.getByRole('list', { name: 'Streams' }).scrollIntoViewIfNeeded();
+      await shot(page, 'settings-listening-streams-phone');
+    }
   }
+  await api('DELETE', `/api/v1/listening/sources/${src.id}`);
+  await api('DELETE', `/api/v1/listening/queries/${q.id}`);
 });
 
 await run();

@@ -214,7 +214,7 @@ function SourceForm({ initial, onDone, onCancel }: { initial?: ListeningSource; 
       <SelectField form={f} name="kind" label="Platform" options={Object.entries(PLATFORMS).map(([value, label]) => ({ value, label }))} />
       <TextField form={f} name="spec" label="Server" maxLength={1000} spellcheck={false} autoComplete="off"
         placeholder={v.kind === 'mastodon' ? 'mastodon.social' : 'jetstream2.us-east.bsky.network'} hint={SPEC_HELP} />
-      <CheckField form={f} name="tls" label="Secure connection (leave on for public servers)" />
+      <CheckField form={f} name="tls" label="Secure connection" hint="Leave on for public servers; off only for a test server on this machine." />
       {v.kind === 'mastodon' && (
         <>
           <TextField form={f} name="token" type="password" autoComplete="off" maxLength={1024}
