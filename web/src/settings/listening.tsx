@@ -115,12 +115,23 @@ const QUERY_HINT =
   'Words and "exact phrases", AND, OR, NOT or -word, (groups), refund* for words starting so, a NEAR/3 b, @handles, ' +
   '#tags, lang:fr, has:link. Upper and lower case and accents do not matter.';
 
+// The first characters of 's' that fit in 'max' bytes of UTF-8 (the API's limit on a name).
+function cut(s: string, max: number): string {
+  const enc = new TextEncoder();
+  let out = '';
+  for (const ch of s) {
+    if (enc.encode(out + ch).length > max) break;
+    out += ch;
+  }
+  return out;
+}
+
 function QueryForm({ initial, onDone, onCancel }: { initial?: ListeningQuery; onDone: (msg: string) => void; onCancel?: () => void }) {
   const f = useForm({ name: initial?.name ?? '', query: initial?.query ?? '', active: initial?.active ?? true });
   const [syntax, setSyntax] = useState<string | null>(null);
   const test = useBackTest(f.values.query, setSyntax);
   const save = f.submit(async (v) => {
-    const body = { name: v.name.trim() || v.query.trim().slice(0, 100), query: v.query, active: v.active };
+    const body = { name: v.name.trim() || cut(v.query.trim(), 100), query: v.query, active: v.active };
     if (initial) await api('PATCH', `/api/v1/listening/queries/${initial.id}`, body);
     else await api<Reply<'/api/v1/listening/queries', 'post', 201>>('POST', '/api/v1/listening/queries', body);
     if (!initial) f.reset({ name: '', query: '', active: true });
