@@ -12,7 +12,6 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "base/utf8.h"
 #include "store/store.h"
 
 #define BIO_MAX 1000

@@ -11,6 +11,8 @@ import { CalendarsArea } from './calendars';
 import { TeamsArea } from './teams';
 import { PoliciesArea } from './policies';
 import { RulesArea } from './rules';
+import { ListeningSettings } from './listening';
+import { TokensSettings } from './tokens';
 import { Agents } from './agents';
 
 export interface ScreenProps {
@@ -34,4 +36,6 @@ export const AREAS: Area[] = [
   { id: 'sla_policies', title: 'SLA policies', summary: 'How fast to reply and resolve, in open hours or around the clock.', roles: ADMIN, Screen: PoliciesArea },
   { id: 'routing_rules', title: 'Routing rules', summary: 'Which team gets which conversation, and a dry run to check.', roles: ADMIN, Screen: RulesArea },
   { id: 'agents', title: 'Agents', summary: 'Invite people, set roles, stores, skills and what customers see.', roles: ADMIN, Screen: Agents },
+  { id: 'listening', title: 'Listening', summary: 'What to look for in public posts, and the streams Hark reads.', roles: ADMIN, Screen: ListeningSettings },
+  { id: 'tokens', title: 'API tokens', summary: 'Keys for scripts and other tools, shown once, revoked in one click.', roles: ADMIN, Screen: TokensSettings },
 ];
