@@ -67,6 +67,12 @@ check "session ended by reset" "$(curl -s -o /dev/null -w '%{http_code}' -b "$T/
 req POST "/api/v1/agents/$IVY/invite"; TOK4=$(jqr .invite_url); TOK4=${TOK4##*/#/invite/}
 req POST "/api/v1/agents/$IVY/password" '{"password":"admin-sets-this-one"}'; check "admin reset" "$STATUS" 200
 pub GET "$TOK4"; check "link dies with admin reset" "$STATUS" 404
+# An expired link reads like an unknown one and cannot be used.
+req POST "/api/v1/agents/$IVY/invite"; TOKX=$(jqr .invite_url); TOKX=${TOKX##*/#/invite/}
+sqlite3 "$DB" "UPDATE agent_invite SET expires_at = 1 WHERE agent_id = $IVY"
+pub GET "$TOKX"; check "expired link" "$STATUS" 404
+check "expired link same answer" "$BODY" "$UNKNOWN"
+pub POST "$TOKX" '{"password":"too-late-for-this-one"}'; check "expired link unusable" "$STATUS" 404
 # A disabled agent's link does not work.
 req POST "/api/v1/agents/$IVY/invite"; TOK5=$(jqr .invite_url); TOK5=${TOK5##*/#/invite/}
 req POST "/api/v1/agents/$IVY/disable"; check "disable" "$STATUS" 200
