@@ -89,6 +89,12 @@ api__contact_patch(struct http_req *r, void *ctx)
     json_t *body = api__json_or_reply(r);
     if (!body)
         return;
+    /* The location decides the store of all of the customer's conversations: store staff
+     * changing it could pull another store's conversations into their own scope. */
+    if (api__principal(r)->scope.limited && json_object_get(body, "location")) {
+        http_reply_error(r, ERR_PERM, "store staff cannot change a customer's location");
+        return;
+    }
     static const char *const known[] = { "name", "email", "phone", "locale", "location",
                                          "tags", "notes", "attributes", "status" };
     const char *key;

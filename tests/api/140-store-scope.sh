@@ -130,7 +130,10 @@ run_case() {
         has ".conversations | map(.id) | index($OUT) == null" || fail "contact's conversations out of scope" ;;
     "PATCH /api/v1/contacts/{id}")
         as $S PATCH "/api/v1/contacts/$OUTCT" '{"notes":"x"}'; want_out "contact patch"
-        as $S PATCH "/api/v1/contacts/$INCT" '{"notes":"regular"}'; want_in "contact patch" ;;
+        as $S PATCH "/api/v1/contacts/$INCT" '{"notes":"regular"}'; want_in "contact patch"
+        # Moving the customer would move their conversations of other stores into scope.
+        as $S PATCH "/api/v1/contacts/$INCT" '{"location":"Hamburg"}'; check "staff cannot move a customer" "$STATUS" 403
+        check "customer not moved" "$(sqlite3 "$DB" "SELECT location FROM contact WHERE id=$INCT")" "Berlin Mitte" ;;
     "GET /api/v1/events")
         curl -s -N --max-time 3 -b "$T/jar.$S" -H 'Last-Event-ID: 0' "$URL/api/v1/events" > "$T/sse" || true
         convs_of "$T/sse" > "$T/sse.ids"
