@@ -346,7 +346,7 @@ export function Agents({ me }: ScreenProps) {
                   <span class={'agents-presence agents-' + (p?.availability ?? 'offline')}>{ONLINE[p?.availability ?? 'offline']}</span>
                 </td>
                 <td>
-                  <button type="button" aria-label={`Edit ${a.name}`} onClick={() => setEditing(a.id === editing ? null : a.id)}>
+                  <button type="button" aria-label={`${a.id === editing ? 'Close' : 'Edit'} ${a.name}`} aria-expanded={a.id === editing} onClick={() => setEditing(a.id === editing ? null : a.id)}>
                     {a.id === editing ? 'Close' : 'Edit'}
                   </button>
                 </td>
