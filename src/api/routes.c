@@ -29,6 +29,8 @@ struct api__guard {
     struct api *api;
     http_handler_fn *fn;
     enum api__role role;
+    const struct api__audit_rule *audit; /* NULL: not recorded (audit_record.c) */
+    struct api__audit_snap *snap;
 };
 
 static bool
@@ -47,7 +49,26 @@ guarded(struct http_req *r, void *ctx)
     if (api__auth_or_reply(r, g->api, g->role, p) < 0)
         return;
     http_set_user(r, p);
-    g->fn(r, g->api);
+    if (g->audit)
+        api__audit_call(r, g->api, g->audit, g->snap, g->fn);
+    else
+        g->fn(r, g->api);
+}
+
+/* The dispatch of a public route the audit log records (the login). */
+static void
+audited(struct http_req *r, void *ctx)
+{
+    const struct api__guard *g = ctx;
+    api__audit_call(r, g->api, g->audit, g->snap, g->fn);
+}
+
+size_t
+api_audit_undecided(const struct api *a, const char **first)
+{
+    if (first)
+        *first = a->audit_first_undecided;
+    return a->audit_undecided;
 }
 
 const struct auth_principal *
@@ -163,21 +184,42 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "DELETE", "/api/v1/routing/rules/{id}", api__rule_delete, API_ADMIN, 0 },
         { "GET", "/api/v1/routing/queue", api__routing_queue, API_ANY, 0 },
         { "GET", "/api/v1/conversations/{id}/sla", api__conv_sla, API_ANY, 0 },
+        /* The audit log. */
+        { "GET", "/api/v1/audit", api__audit_list, API_ADMIN, 0 },
+        { "GET", "/api/v1/audit/export", api__audit_export, API_ADMIN, 0 },
         { "*", "/*", api__web_app, API_PUBLIC, 0 }, /* catch-all: keep last */
     };
     a->nroutes = COUNTOF(routes);
     a->routes = xcalloc(a->nroutes, sizeof(*a->routes));
     a->guards = xcalloc(a->nroutes, sizeof(*a->guards));
+    struct api__route_info *info = xcalloc(a->nroutes, sizeof(*info));
+    for (size_t i = 0; i < a->nroutes; i++) {
+        const struct route *t = &routes[i];
+        info[i] = (struct api__route_info){ t->method, t->pattern, t->fn,
+                                            role_needs_principal(t->role),
+                                            t->fn == api__events };
+    }
     for (size_t i = 0; i < a->nroutes; i++) {
         const struct route *t = &routes[i];
         struct http_route *h = &a->routes[i];
         *h = (struct http_route){ t->method, t->pattern, t->fn, a, t->max_body };
+        bool decided = true;
+        const struct api__audit_rule *audit =
+            api__audit_rule_for(t->method, t->pattern, info[i].with_principal, &decided);
+        if (!decided && a->audit_undecided++ == 0)
+            a->audit_first_undecided = t->pattern;
+        struct api__audit_snap *snap =
+            audit ? api__audit_snap_new(audit, t->method, t->pattern, info, a->nroutes) : NULL;
+        a->guards[i] = (struct api__guard){ a, t->fn, t->role, audit, snap };
         if (role_needs_principal(t->role)) {
-            a->guards[i] = (struct api__guard){ a, t->fn, t->role };
             h->fn = guarded;
+            h->ctx = &a->guards[i];
+        } else if (audit) {
+            h->fn = audited;
             h->ctx = &a->guards[i];
         }
     }
+    xfree(info);
     *out = a;
     return 0;
 }
@@ -219,6 +261,8 @@ api_free(struct api *a)
     xfree((char *)a->cfg.web_root);
     xfree((char *)a->cfg.metrics_token);
     xfree(a->routes);
+    for (size_t i = 0; i < a->nroutes; i++)
+        api__audit_snap_free(a->guards[i].snap);
     xfree(a->guards);
     api__throttle_free(a->throttle);
     xfree(a);

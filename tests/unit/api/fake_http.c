@@ -218,6 +218,46 @@ http_set_principal(struct http_req *r, int64_t agent_id, int64_t token_id)
     r->token_id = token_id;
 }
 
+const char *
+http_request_id(struct http_req *r)
+{
+    (void)r;
+    return "fake-request";
+}
+
+void
+http_capture(struct http_req *r, http_handler_fn *fn, void *ctx, unsigned *status,
+             struct str *body)
+{
+    size_t nout = r->nout;
+    r->capturing = true;
+    r->cap_status = 0;
+    r->cap_body = (struct str){ "", 0 };
+    fn(r, ctx);
+    r->capturing = false;
+    r->nout = nout;
+    *status = r->cap_status;
+    *body = r->cap_body;
+}
+
+void
+http_keep_reply(struct http_req *r)
+{
+    r->keep = true;
+}
+
+unsigned
+http_reply_status(struct http_req *r)
+{
+    return r->replied ? r->status : 0;
+}
+
+struct str
+http_reply_body(struct http_req *r)
+{
+    return r->kept.p ? r->kept : (struct str){ "", 0 };
+}
+
 /* No server, so no per-route metrics: writes nothing. */
 void
 http_server_metrics(struct http_server *s, struct buf *out)
@@ -236,6 +276,13 @@ void
 http_reply(struct http_req *r, unsigned status, const char *content_type, const char *body,
            size_t len)
 {
+    if (r->capturing) {
+        r->cap_status = status;
+        r->cap_body = (struct str){ arena_strndup(r->ar, body ? body : "", len), len };
+        return;
+    }
+    if (r->keep)
+        r->kept = (struct str){ arena_strndup(r->ar, body ? body : "", len), len };
     if (r->replied) {
         fprintf(stderr, "fake_http: %s %s replied twice\n", r->method, r->path);
         abort();
