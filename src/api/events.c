@@ -33,6 +33,7 @@ struct sse {
     uint64_t epoch;         /* store_credentials_epoch at the last check */
     int64_t presence_agent; /* the web app's agent, online while connected; 0: none */
     int64_t last;           /* last sequence number written out */
+    const char *role;       /* the principal's role at open (a static string, see visible) */
     bool opened;            /* the opening ("retry", ": connected") was written */
     struct hub_sub sub;
     struct http_stream *stream;
@@ -45,12 +46,29 @@ on_wake(void *arg)
     http_stream_wake(s->stream);
 }
 
+/* Whether the stream's role sees events of 'type': the audit log's audit.recorded only
+ * admins, settings.changed admins and supervisors (they carry no customer data, but only
+ * those roles have settings screens to refresh). */
+static bool
+visible(const struct sse *s, const char *type)
+{
+    if (strncmp(type, "audit.", 6) == 0)
+        return strcmp(s->role, "admin") == 0;
+    if (strcmp(type, "settings.changed") == 0)
+        return strcmp(s->role, "admin") == 0 || strcmp(s->role, "supervisor") == 0;
+    return true;
+}
+
 /* Appends one event to 'out' and moves 's->last' past it. A full 'out' keeps its whole events
  * and returns false with 's->last' before this one, so it is read again by the next fill; only
  * an event larger than the whole buffer is skipped. */
 static bool
 add_event(struct sse *s, struct buf *out, int64_t seq, const char *type, const char *data)
 {
+    if (!visible(s, type)) {
+        s->last = seq;
+        return true;
+    }
     if (http_sse_event(out, seq, type, data, strlen(data)) < 0) {
         if (out->len > 0)
             return false; /* full: this event starts the next fill ('last' stays before it) */
@@ -166,6 +184,9 @@ api__events(struct http_req *r, void *ctx)
     struct sse *s = xcalloc(1, sizeof(*s));
     s->a = a;
     s->last = last;
+    s->role = strcmp(p->role, "admin") == 0        ? "admin"
+              : strcmp(p->role, "supervisor") == 0 ? "supervisor"
+                                                    : "other";
     /* Kept to check again when credentials change (api__auth_or_reply took the same). */
     const char *authz = http_header(r, "Authorization");
     const char *cookie = http_cookie(r, a->cfg.secure_cookies ? API_COOKIE_SECURE : API_COOKIE);
