@@ -576,11 +576,11 @@ login_call(struct http_req *r, struct api *a, http_handler_fn *fn)
         e.action = "login";
         e.actor_agent_id = ag.id;
         e.actor = ag.name && ag.name[0] ? ag.name : ag.email;
-        e.summary = "Logged in";
+        e.summary = "Signed in";
     } else {
         e.action = "login.failed";
         e.actor = tried;
-        e.summary = arena_printf(ar, "Failed login for \"%s\"%s", tried,
+        e.summary = arena_printf(ar, "Failed sign-in for \"%s\"%s", tried,
                                  known ? "" : " (no such agent)");
     }
     api__audit_record(r, a, &e, NULL);
@@ -603,7 +603,7 @@ api__audit_call(struct http_req *r, struct api *a, const struct api__audit_rule 
             return;
         struct audit_entry e = { .action = rule->action, .target_type = "agent",
                                  .target_id = p->agent_id };
-        e.summary = rule->kind == LOGOUT ? "Logged out" : "Changed own password";
+        e.summary = rule->kind == LOGOUT ? "Signed out" : "Changed own password";
         api__audit_record(r, a, &e, NULL);
         return;
     }

@@ -19,6 +19,7 @@ export type Sla = Schemas['Sla'];
 export type Policy = Schemas['Policy'];
 export type Me = Schemas['Me'];
 export type Session = Schemas['Session'];
+export type AuditEntry = Schemas['AuditEntry'];
 // One conversation with its contact and the newest page of its messages (oldest first), then
 // older pages as the agent scrolls up; messages_next_cursor is 'before' for the next older
 // page (null: all loaded).

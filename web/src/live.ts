@@ -29,6 +29,7 @@ export const LIVE_TYPES = [
   'conversation.updated',
   'agent.updated',
   'settings.changed',
+  'audit.recorded', // admins only: the audit log screen shows new entries
 ];
 
 export const LiveContext = createContext<Subscribe>(() => () => {});
