@@ -25,6 +25,7 @@
 
 #define SUMMARY_MAX 400
 #define EMAIL_MAX 254
+#define MASKED "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2" /* "•••", what a secret shows as */
 
 /* One row of the prefix table. The prefix is compared segment by segment with a route's
  * pattern, and a "{x}" segment matches any "{y}". The first matching row wins: specific
@@ -45,6 +46,7 @@ static const struct api__audit_rule rules[] = {
     { "/api/v1/me/password", SELF, NULL, "agent", "Agent", "password.change", NULL },
     { "/api/v1/me", SKIP, NULL, NULL, "an agent's own profile and availability", NULL, NULL },
     { "/api/v1/agents/{id}/profile", RECORD, "agents", "agent", "Agent", "agent.profile", NULL },
+    { "/api/v1/agents/invites", RECORD, "agents", "invite", "Invitation", NULL, NULL },
     { "/api/v1/agents", RECORD, "agents", "agent", "Agent", NULL, NULL },
     { "/api/v1/invites", RECORD, "agents", "invite", "Invitation", NULL, NULL },
     { "/api/v1/channels/{id}/widget", RECORD, "widget", "channel", "Chat widget", NULL, NULL },
@@ -218,6 +220,8 @@ api__audit_snap_new(const struct api__audit_rule *rule, const char *method, cons
     bool literal = tail && tail[1] && tail[1] != '{';
     bool action_tail = literal && (s->param >= 0 ? (size_t)(tail - pattern) > at
                                                  : !s->collection);
+    if (action_tail && s->param < 0) /* a reorder: the list it reorders, before and after */
+        s->collection = find_get(routes, n, pattern, (size_t)(tail - pattern));
     if (action_tail && strcmp(method, "DELETE") != 0) {
         char *v = xstrdup(tail + 1);
         for (char *c = v; *c; c++) {
@@ -289,9 +293,53 @@ mask(json_t *j, int depth)
     json_object_foreach(j, k, v) {
         if (secret_key(k) && !json_is_null(v) &&
             !(json_is_string(v) && json_string_length(v) == 0))
-            json_object_set_new(j, k, json_string("\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"));
+            json_object_set_new(j, k, json_string(MASKED));
         else
             mask(v, depth + 1);
+    }
+}
+
+/* True when 's' holds a run of 24 or more letters, digits, '-' or '_': what a generated
+ * credential (an invite link's token, a key) looks like. */
+static bool
+token_like(const char *s)
+{
+    size_t run = 0;
+    for (const char *p = s; *p; p++) {
+        bool t = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                 *p == '-' || *p == '_';
+        run = t ? run + 1 : 0;
+        if (run >= 24)
+            return true;
+    }
+    return false;
+}
+
+/* For an answer kept as the record (a create without a GET route): besides the named
+ * secrets, every string that looks like a generated credential is masked, since an answer
+ * may carry one once (an invite link) under any name. */
+static void
+mask_answer(json_t *j, int depth)
+{
+    if (depth > 16)
+        return;
+    size_t i;
+    const char *k;
+    json_t *v;
+    if (json_is_array(j)) {
+        json_array_foreach(j, i, v) {
+            if (json_is_string(v) && token_like(json_string_value(v)))
+                json_array_set_new(j, i, json_string(MASKED));
+            else
+                mask_answer(v, depth + 1);
+        }
+    } else if (json_is_object(j)) {
+        json_object_foreach(j, k, v) {
+            if (json_is_string(v) && token_like(json_string_value(v)))
+                json_object_set_new(j, k, json_string(MASKED));
+            else
+                mask_answer(v, depth + 1);
+        }
     }
 }
 
@@ -630,6 +678,7 @@ api__audit_call(struct http_req *r, struct api *a, const struct api__audit_rule 
         if (!after && create && json_is_object(reply)) {
             after = json_deep_copy(reply); /* no GET route: the answer, masked */
             mask(after, 0);
+            mask_answer(after, 0);
         }
         if (after)
             api__defer_decref(r, after);

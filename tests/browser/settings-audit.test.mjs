@@ -30,6 +30,13 @@ test("admin A changes a team; admin B's audit screen shows it live, field by fie
   await login(b.page); // Maya
   await openSettings(b.page, 'audit', 'Audit log');
   await b.page.getByRole('table').waitFor();
+  // What the settings screens' useSettingsChanged hears: settings.changed on B's own stream.
+  await b.page.evaluate(() => {
+    window.__changes = [];
+    const es = new EventSource('/api/v1/events');
+    es.addEventListener('settings.changed', (e) => window.__changes.push(JSON.parse(e.data)));
+    return new Promise((ok) => es.addEventListener('open', ok));
+  });
 
   const made = await pageWrite(a.page, 'POST', '/api/v1/teams', { name: `Returns ${tag}` });
   assert(made.status === 201, `team create: ${made.status}`);
@@ -43,6 +50,10 @@ test("admin A changes a team; admin B's audit screen shows it live, field by fie
   assert((await row.getByText('New').count()) === 1, 'a live entry is marked new');
   const created = b.page.getByRole('row').filter({ hasText: `Team "Returns ${tag}" created` });
   await created.waitFor();
+  await b.page.waitForFunction((id) => window.__changes.some((c) => c.id === id && c.action === 'team.update'), made.body.id);
+  const change = await b.page.evaluate((id) => window.__changes.find((c) => c.id === id && c.action === 'team.update'), made.body.id);
+  assert(change.area === 'teams' && change.actor.name === 'Ada Brooks' && change.actor.id === ada.id,
+    `settings.changed: ${JSON.stringify(change)}`);
 
   // Details by keyboard: focus the button, Enter, the diff shows before and after.
   const details = row.getByRole('button', { name: 'Details' });
