@@ -24,6 +24,7 @@
 #include "store/store.h"
 
 #define SUMMARY_MAX 400
+#define SNAPSHOT_MAX (4u << 20) /* the largest GET answer a snapshot reads */
 #define EMAIL_MAX 254
 #define MASKED "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2" /* "•••", what a secret shows as */
 
@@ -396,11 +397,15 @@ static json_t *
 capture(struct http_req *r, struct api *a, http_handler_fn *fn)
 {
     unsigned status = 0;
-    struct str body;
+    struct buf body;
+    buf_init(&body, SNAPSHOT_MAX);
     http_capture(r, fn, a, &status, &body);
-    if (status != 200 || body.len == 0)
-        return NULL;
-    return json_loadb(body.p, body.len, 0, NULL);
+    json_t *j = NULL;
+    /* A list too long to keep is no snapshot: the entry says less, the write goes on. */
+    if (status == 200 && body.len > 0 && buf_error(&body) == 0)
+        j = json_loadb(body.p, body.len, 0, NULL);
+    buf_release(&body);
+    return j;
 }
 
 /* The resource as the API shows it (a new reference, masked), or NULL when it has no GET

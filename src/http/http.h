@@ -146,11 +146,13 @@ unsigned http_status_for(int rc);
 /* ---- reply capture (for the audit log, api/audit.c) ------------------------------------ */
 
 /* Runs 'fn' (a GET route's handler, never one that streams) on request 'r' with its reply
- * captured instead of sent: '*status' gets the status it answered (0: none) and '*body' the
- * body (in the request's arena); headers it added are dropped. 'r''s own reply, sent before or
- * after, is not touched, and the captured handler sees 'r''s method, path, params and user. */
+ * captured instead of sent: '*status' gets the status it answered (0: none) and 'body' (the
+ * caller's, with its limit; an overflow is its sticky error) the body; headers it added are
+ * dropped. The handler runs in an arena of its own (HARK_CAPTURE_ARENA_MAX, freed before the
+ * return), so it never uses up 'r''s. 'r''s own reply, sent before or after, is not touched,
+ * and the captured handler sees 'r''s method, path, params and user. */
 void http_capture(struct http_req *r, http_handler_fn *fn, void *ctx, unsigned *status,
-                  struct str *body);
+                  struct buf *body);
 /* Keeps a copy of the body of the reply 'r' sends next (http_reply_body). */
 void http_keep_reply(struct http_req *r);
 /* The status of the reply 'r' has sent (0: none yet). */

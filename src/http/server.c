@@ -759,18 +759,22 @@ http_request_id(struct http_req *r)
 
 void
 http_capture(struct http_req *r, http_handler_fn *fn, void *ctx, unsigned *status,
-             struct str *body)
+             struct buf *body)
 {
     ASSERT(!r->capturing);
     size_t nhdrs = r->nhdrs;
+    struct arena *own = r->ar;
+    r->ar = arena_new(HARK_CAPTURE_ARENA_MAX);
     r->capturing = true;
     r->cap_status = 0;
     r->cap_body = (struct str){ "", 0 };
     fn(r, ctx);
     r->capturing = false;
-    r->nhdrs = nhdrs; /* headers the captured handler added are not the request's */
     *status = r->cap_status;
-    *body = r->cap_body;
+    buf_add(body, r->cap_body.p, r->cap_body.len);
+    arena_free(r->ar); /* the captured handler's memory and deferred releases */
+    r->ar = own;
+    r->nhdrs = nhdrs; /* headers the captured handler added are not the request's */
 }
 
 void

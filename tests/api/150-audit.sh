@@ -212,6 +212,23 @@ echo "ok: csv parses back with 13 columns"
 e=$(entry audit.export)
 check "audit.export summary" "$(echo "$e" | jq -r .summary)" "Exported the audit log as CSV (action=login.failed)"
 
+# --- A long export: more rows than one page of the stream (200), every entry once, newest
+# first. ---
+for i in $(seq 1 210); do
+    curl -s -o /dev/null -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        -d "{\"name\":\"Returns $i\"}" "$URL/api/v1/teams/$TEAM"
+done
+curl -s -H "Authorization: Bearer $TOKEN" "$URL/api/v1/audit/export" > "$T/long.csv"
+python3 - "$T/long.csv" "$(sqlite3 "$DB" 'SELECT count(*) FROM audit')" <<'PY' || fail "long export"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))[1:]
+ids = [int(r[0]) for r in rows]
+assert len(ids) == int(sys.argv[2]), (len(ids), sys.argv[2])
+assert ids == sorted(set(ids), reverse=True), "not newest first, or a row twice"
+assert sum(1 for r in rows if r[5] == "team.update") >= 211
+PY
+echo "ok: a long export has every entry once"
+
 # --- Append-only in the database itself. ---
 stop_hark
 sqlite3 "$DB" "UPDATE audit SET summary='x'" 2>/dev/null && fail "UPDATE of the audit table allowed"

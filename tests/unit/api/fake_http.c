@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/err.h"
 
 #define FAKE_BODY_MAX (64u * 1024) /* as the server's default */
@@ -227,17 +228,21 @@ http_request_id(struct http_req *r)
 
 void
 http_capture(struct http_req *r, http_handler_fn *fn, void *ctx, unsigned *status,
-             struct str *body)
+             struct buf *body)
 {
     size_t nout = r->nout;
+    struct arena *own = r->ar;
+    r->ar = arena_new(16u << 20);
     r->capturing = true;
     r->cap_status = 0;
     r->cap_body = (struct str){ "", 0 };
     fn(r, ctx);
     r->capturing = false;
-    r->nout = nout;
     *status = r->cap_status;
-    *body = r->cap_body;
+    buf_add(body, r->cap_body.p, r->cap_body.len);
+    arena_free(r->ar);
+    r->ar = own;
+    r->nout = nout;
 }
 
 void
