@@ -80,26 +80,34 @@ id_or_null(int64_t id)
     return id ? json_integer(id) : json_null();
 }
 
+/* A stored string as JSON: text that is not UTF-8 (never written by Hark) shows as "". */
+static json_t *
+text(const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    return j ? j : json_string("");
+}
+
 static json_t *
 entry_json(const struct audit_entry *e)
 {
-    json_t *actor = json_pack("{s:o,s:o,s:s}", "agent_id", id_or_null(e->actor_agent_id),
-                              "token_id", id_or_null(e->actor_token_id), "name", e->actor);
+    json_t *actor = json_pack("{s:o,s:o,s:o}", "agent_id", id_or_null(e->actor_agent_id),
+                              "token_id", id_or_null(e->actor_token_id), "name", text(e->actor));
     json_t *target = e->target_type
-                         ? json_pack("{s:s,s:o}", "type", e->target_type, "id",
+                         ? json_pack("{s:o,s:o}", "type", text(e->target_type), "id",
                                      id_or_null(e->target_id))
                          : json_null();
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(e->id));
     json_object_set_new(o, "at", codec_time(e->at));
     json_object_set_new(o, "actor", actor ? actor : json_null());
-    json_object_set_new(o, "action", json_string(e->action));
+    json_object_set_new(o, "action", text(e->action));
     json_object_set_new(o, "target", target ? target : json_null());
-    json_object_set_new(o, "summary", json_string(e->summary));
+    json_object_set_new(o, "summary", text(e->summary));
     json_object_set_new(o, "before", e->before ? codec_parse_object(e->before) : json_null());
     json_object_set_new(o, "after", e->after ? codec_parse_object(e->after) : json_null());
-    json_object_set_new(o, "ip", json_string(e->ip));
-    json_object_set_new(o, "request_id", json_string(e->request_id));
+    json_object_set_new(o, "ip", text(e->ip));
+    json_object_set_new(o, "request_id", text(e->request_id));
     return o;
 }
 

@@ -448,6 +448,19 @@ dump(struct arena *ar, json_t *j)
     return out;
 }
 
+/* At most 'max' bytes of the UTF-8 text 's', cut before a character, never inside one. */
+static const char *
+cut(struct arena *ar, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return s;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return arena_printf(ar, "%.*s...", (int)n, s);
+}
+
 /* A readable name for the resource: its name, email or title, else '#id'. */
 static const char *
 display_name(struct arena *ar, json_t *after, json_t *before, int64_t id)
@@ -459,7 +472,7 @@ display_name(struct arena *ar, json_t *after, json_t *before, int64_t id)
     for (size_t i = 0; json_is_object(o) && i < COUNTOF(keys); i++) {
         json_t *v = json_object_get(o, keys[i]);
         if (json_is_string(v) && json_string_length(v) > 0)
-            return arena_printf(ar, "\"%.80s\"", json_string_value(v));
+            return arena_printf(ar, "\"%s\"", cut(ar, json_string_value(v), 80));
     }
     return id ? arena_printf(ar, "#%lld", (long long)id) : "";
 }
@@ -528,7 +541,7 @@ set_actor(struct http_req *r, struct api *a, struct audit_entry *e)
     if (store_token_list(a->st, ar, &v, &n) == 0) {
         for (size_t i = 0; i < n; i++) {
             if (v[i].id == p->token_id)
-                e->actor = arena_printf(ar, "API token \"%.80s\"", v[i].name);
+                e->actor = arena_printf(ar, "API token \"%s\"", cut(ar, v[i].name, 80));
         }
     }
 }
@@ -611,24 +624,18 @@ login_call(struct http_req *r, struct api *a, http_handler_fn *fn)
     if (!json_is_string(email))
         return;
     struct arena *ar = http_arena(r);
-    /* At most EMAIL_MAX bytes, cut before a UTF-8 continuation byte (jansson gave UTF-8). */
-    const char *t = json_string_value(email);
-    size_t tl = json_string_length(email);
-    if (tl > EMAIL_MAX) {
-        tl = EMAIL_MAX;
-        while (tl > 0 && ((unsigned char)t[tl] & 0xC0) == 0x80)
-            tl--;
-    }
-    const char *tried = arena_strndup(ar, t, tl);
+    /* Jansson gave UTF-8 (a "\u0000" ends the text here). */
+    const char *tried = cut(ar, arena_strndup(ar, json_string_value(email),
+                                              json_string_length(email)), EMAIL_MAX);
     struct audit_entry e = { .target_type = "agent" };
     struct agent ag;
     bool known = store_agent_by_email(a->st, ar, str_c(tried), &ag) == 0;
     if (known)
         e.target_id = ag.id;
-    if (status == 200 && known) {
+    if (status == 200) {
         e.action = "login";
-        e.actor_agent_id = ag.id;
-        e.actor = ag.name && ag.name[0] ? ag.name : ag.email;
+        e.actor_agent_id = known ? ag.id : 0;
+        e.actor = known && ag.name && ag.name[0] ? ag.name : tried;
         e.summary = "Signed in";
     } else {
         e.action = "login.failed";

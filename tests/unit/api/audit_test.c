@@ -185,6 +185,28 @@ TEST(list_filters_and_pages)
     json_decref(j);
 }
 
+TEST(long_names_cut_between_characters)
+{
+    /* 70 two-byte characters: the summary keeps 80 bytes of it, cut between characters. */
+    char body[256];
+    size_t n = (size_t)snprintf(body, sizeof(body), "{\"name\":\"");
+    for (int i = 0; i < 70; i++)
+        n += (size_t)snprintf(body + n, sizeof(body) - n, "\xc3\xa9");
+    snprintf(body + n, sizeof(body) - n, "\"}");
+    json_t *j = NULL;
+    unsigned st = call("POST", "/api/v1/teams", body, &j);
+    json_decref(j);
+    if (st != 201) {
+        printf("# team with a long name: %u (skipped)\n", st);
+        return;
+    }
+    json_t *items = entries("team.create");
+    const char *sum = sget(json_array_get(items, 0), "summary", NULL);
+    CHECK(strncmp(sum, "Team \"\xc3\xa9", 8) == 0);
+    CHECK(strstr(sum, "...\" created") != NULL);
+    json_decref(items);
+}
+
 int
 main(void)
 {
@@ -195,6 +217,7 @@ main(void)
     RUN(secrets_never_recorded);
     RUN(reads_and_care_work_not_recorded);
     RUN(list_filters_and_pages);
+    RUN(long_names_cut_between_characters);
     fixture_close(&fx);
     return test_done();
 }
