@@ -33,7 +33,7 @@
  * prefixes come first. */
 struct api__audit_rule {
     const char *prefix;
-    enum { RECORD, LOGIN, LOGOUT, SELF, SKIP } kind;
+    enum { RECORD, LOGIN, INVITE, LOGOUT, SELF, SKIP } kind;
     const char *area;   /* settings area of the web app (settings.changed); NULL: none */
     const char *noun;   /* target type and the first half of the action */
     const char *label;  /* the noun in a summary */
@@ -49,6 +49,7 @@ static const struct api__audit_rule rules[] = {
     { "/api/v1/agents/{id}/profile", RECORD, "agents", "agent", "Agent", "agent.profile", NULL },
     { "/api/v1/agents/invites", RECORD, "agents", "invite", "Invitation", NULL, NULL },
     { "/api/v1/agents", RECORD, "agents", "agent", "Agent", NULL, NULL },
+    { "/api/v1/invites/{token}", INVITE, NULL, "agent", "Agent", "password.set", NULL },
     { "/api/v1/invites", RECORD, "agents", "invite", "Invitation", NULL, NULL },
     { "/api/v1/channels/{id}/widget", RECORD, "widget", "channel", "Chat widget", NULL, NULL },
     { "/api/v1/channels", RECORD, "channels", "channel", "Channel", NULL, NULL },
@@ -137,10 +138,11 @@ api__audit_rule_for(const char *method, const char *pattern, bool with_principal
     for (size_t i = 0; i < COUNTOF(rules); i++) {
         if (prefix_len(rules[i].prefix, pattern) == 0)
             continue;
-        /* Without a principal only the login is recorded: webhooks, the widget's visitors
-         * and the web app are not admin actions. */
+        /* Without a principal only the login and a password set by an invitation (or reset)
+         * link are recorded: webhooks, the widget's visitors and the web app are not admin
+         * actions. */
         if (rules[i].kind == SKIP || read_only_verb(pattern) ||
-            (!with_principal && rules[i].kind != LOGIN))
+            (!with_principal && rules[i].kind != LOGIN && rules[i].kind != INVITE))
             return NULL;
         return &rules[i];
     }
@@ -510,7 +512,9 @@ past(const char *verb)
         { "revoke", "revoked" }, { "disable", "disabled" }, { "enable", "enabled" },
         { "password", "password reset" }, { "rotate", "secret rotated" },
         { "reorder", "reordered" },       { "role", "role changed" },
-        { "profile", "routing profile updated" },
+        { "profile", "routing profile updated" }, { "order", "order changed" },
+        { "invite", "invited" },          { "retrain", "retraining started" },
+        { "activate", "switched on" },
     };
     for (size_t i = 0; i < COUNTOF(map); i++) {
         if (strcmp(verb, map[i][0]) == 0)
@@ -646,12 +650,43 @@ login_call(struct http_req *r, struct api *a, http_handler_fn *fn)
     api__audit_record(r, a, &e, NULL);
 }
 
+/* A password set through an invitation or reset link (public: the link is the credential,
+ * and it is never recorded): on 2xx, "password.set" for the agent the answer names. */
+static void
+invite_call(struct http_req *r, struct api *a, const struct api__audit_rule *rule,
+            http_handler_fn *fn)
+{
+    http_keep_reply(r);
+    fn(r, a);
+    unsigned status = http_reply_status(r);
+    if (status < 200 || status > 299)
+        return;
+    json_t *email = json_object_get(reply_json(r), "email");
+    struct audit_entry e = { .action = rule->action, .target_type = "agent",
+                             .summary = "Set a password with an invitation or reset link" };
+    struct agent ag;
+    struct arena *ar = http_arena(r);
+    if (json_is_string(email) &&
+        store_agent_by_email(a->st, ar, str_c(json_string_value(email)), &ag) == 0) {
+        e.actor_agent_id = ag.id;
+        e.target_id = ag.id;
+        e.actor = ag.name && ag.name[0] ? ag.name : ag.email;
+    } else {
+        e.actor = "";
+    }
+    api__audit_record(r, a, &e, NULL);
+}
+
 void
 api__audit_call(struct http_req *r, struct api *a, const struct api__audit_rule *rule,
                 const struct api__audit_snap *s, http_handler_fn *fn)
 {
     if (rule->kind == LOGIN) {
         login_call(r, a, fn);
+        return;
+    }
+    if (rule->kind == INVITE) {
+        invite_call(r, a, rule, fn);
         return;
     }
     const struct auth_principal *p = api__principal(r);
