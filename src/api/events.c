@@ -28,29 +28,22 @@
 
 struct sse {
     struct api *a;
+    const char *role;       /* the principal's role at open (a static string, see role_sees) */
     char *credential;       /* the session cookie or bearer token the stream was opened with */
     bool bearer;            /* 'credential' is an API token */
     uint64_t epoch;         /* store_credentials_epoch at the last check */
     int64_t presence_agent; /* the web app's agent, online while connected; 0: none */
     int64_t last;           /* last sequence number written out */
-    const char *role;       /* the principal's role at open (a static string, see visible) */
     bool opened;            /* the opening ("retry", ": connected") was written */
     struct hub_sub sub;
     struct http_stream *stream;
 };
 
-static void
-on_wake(void *arg)
-{
-    struct sse *s = arg;
-    http_stream_wake(s->stream);
-}
-
-/* Whether the stream's role sees events of 'type': the audit log's audit.recorded only
+/* Whether the stream's role is sent events of 'type': the audit log's audit.recorded only
  * admins, settings.changed admins and supervisors (they carry no customer data, but only
  * those roles have settings screens to refresh). */
 static bool
-visible(const struct sse *s, const char *type)
+role_sees(const struct sse *s, const char *type)
 {
     if (strncmp(type, "audit.", 6) == 0)
         return strcmp(s->role, "admin") == 0;
@@ -59,22 +52,35 @@ visible(const struct sse *s, const char *type)
     return true;
 }
 
+static void
+on_wake(void *arg)
+{
+    struct sse *s = arg;
+    http_stream_wake(s->stream);
+}
+
 /* Appends one event to 'out' and moves 's->last' past it. A full 'out' keeps its whole events
  * and returns false with 's->last' before this one, so it is read again by the next fill; only
  * an event larger than the whole buffer is skipped. */
 static bool
 add_event(struct sse *s, struct buf *out, int64_t seq, const char *type, const char *data)
 {
-    if (!visible(s, type)) {
-        s->last = seq;
-        return true;
-    }
     if (http_sse_event(out, seq, type, data, strlen(data)) < 0) {
         if (out->len > 0)
             return false; /* full: this event starts the next fill ('last' stays before it) */
         log_warn("api", "event larger than the stream buffer skipped", "seq=%lld",
                  (long long)seq);
     }
+    s->last = seq;
+    return true;
+}
+
+/* add_event for an event the stream's role is sent; any other is passed over. */
+static bool
+add_seen(struct sse *s, struct buf *out, int64_t seq, const char *type, const char *data)
+{
+    if (role_sees(s, type))
+        return add_event(s, out, seq, type, data);
     s->last = seq;
     return true;
 }
@@ -89,7 +95,7 @@ refill(struct sse *s, struct buf *out)
         bool room = true;
         for (ssize_t i = 0; i < n; i++) {
             if (room && out->len < FILL_BYTES)
-                room = add_event(s, out, ev[i].seq, ev[i].type, ev[i].data);
+                room = add_seen(s, out, ev[i].seq, ev[i].type, ev[i].data);
             else
                 room = false;
             hub_event_release(&ev[i]);
@@ -104,7 +110,7 @@ refill(struct sse *s, struct buf *out)
     size_t cnt = 0;
     if (store_events_after(s->a->st, ar, s->last, BATCH, &v, &cnt) == 0) {
         for (size_t i = 0; i < cnt && out->len < FILL_BYTES; i++) {
-            if (!add_event(s, out, v[i].seq, v[i].type, v[i].data))
+            if (!add_seen(s, out, v[i].seq, v[i].type, v[i].data))
                 break;
         }
     }
@@ -184,9 +190,6 @@ api__events(struct http_req *r, void *ctx)
     struct sse *s = xcalloc(1, sizeof(*s));
     s->a = a;
     s->last = last;
-    s->role = strcmp(p->role, "admin") == 0        ? "admin"
-              : strcmp(p->role, "supervisor") == 0 ? "supervisor"
-                                                    : "other";
     /* Kept to check again when credentials change (api__auth_or_reply took the same). */
     const char *authz = http_header(r, "Authorization");
     const char *cookie = http_cookie(r, a->cfg.secure_cookies ? API_COOKIE_SECURE : API_COOKIE);
@@ -195,6 +198,9 @@ api__events(struct http_req *r, void *ctx)
     s->epoch = 0; /* the first fill checks again: a change since the check above is not missed */
     s->sub.wake = on_wake;
     s->sub.arg = s;
+    s->role = strcmp(p->role, "admin") == 0        ? "admin"
+              : strcmp(p->role, "supervisor") == 0 ? "supervisor"
+                                                    : "other";
     /* A HEAD ends at once (http_reply_stream): it does not make the agent present. */
     if (p->via_cookie && p->agent_id && strcmp(http_method(r), "HEAD") != 0) {
         s->presence_agent = p->agent_id;
