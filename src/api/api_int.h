@@ -17,6 +17,7 @@
 #include "http/http.h"
 
 struct api__guard;
+struct api__audit_slot;
 
 struct api {
     struct api_config cfg;
@@ -30,6 +31,7 @@ struct api {
     struct api__guard *guards;   /* per route: the role guarded() checks (routes.c) */
     size_t nroutes;
     struct api__throttle *throttle; /* widget rate limits (throttle.c) */
+    struct api__audit_slot *audits; /* per route: what the audit log records (routes.c) */
     size_t audit_undecided;         /* write routes without an audit decision (audit_record.c) */
     const char *audit_first_undecided; /* the pattern of the first one (a route table string) */
 };

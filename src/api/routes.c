@@ -29,7 +29,14 @@ struct api__guard {
     struct api *api;
     http_handler_fn *fn;
     enum api__role role;
-    const struct api__audit_rule *audit; /* NULL: not recorded (audit_record.c) */
+};
+
+/* What the audit log records of a route (audit_record.c): one per route, owned by struct api,
+ * at the route's index. */
+struct api__audit_slot {
+    struct api *api;
+    http_handler_fn *fn;
+    const struct api__audit_rule *rule; /* NULL: not recorded */
     struct api__audit_snap *snap;
 };
 
@@ -49,18 +56,19 @@ guarded(struct http_req *r, void *ctx)
     if (api__auth_or_reply(r, g->api, g->role, p) < 0)
         return;
     http_set_user(r, p);
-    if (g->audit)
-        api__audit_call(r, g->api, g->audit, g->snap, g->fn);
+    const struct api__audit_slot *au = &g->api->audits[g - g->api->guards];
+    if (au->rule)
+        api__audit_call(r, au->api, au->rule, au->snap, au->fn);
     else
         g->fn(r, g->api);
 }
 
-/* The dispatch of a public route the audit log records (the login). */
+/* The dispatch of a public route the audit log records (the login, an invitation link). */
 static void
 audited(struct http_req *r, void *ctx)
 {
-    const struct api__guard *g = ctx;
-    api__audit_call(r, g->api, g->audit, g->snap, g->fn);
+    const struct api__audit_slot *au = ctx;
+    api__audit_call(r, au->api, au->rule, au->snap, au->fn);
 }
 
 size_t
@@ -195,6 +203,18 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
     a->nroutes = COUNTOF(routes);
     a->routes = xcalloc(a->nroutes, sizeof(*a->routes));
     a->guards = xcalloc(a->nroutes, sizeof(*a->guards));
+    for (size_t i = 0; i < a->nroutes; i++) {
+        const struct route *t = &routes[i];
+        struct http_route *h = &a->routes[i];
+        *h = (struct http_route){ t->method, t->pattern, t->fn, a, t->max_body };
+        if (role_needs_principal(t->role)) {
+            a->guards[i] = (struct api__guard){ a, t->fn, t->role };
+            h->fn = guarded;
+            h->ctx = &a->guards[i];
+        }
+    }
+    /* The audit log's decision for every route, and the GET routes it reads resources with. */
+    a->audits = xcalloc(a->nroutes, sizeof(*a->audits));
     struct api__route_info *info = xcalloc(a->nroutes, sizeof(*info));
     for (size_t i = 0; i < a->nroutes; i++) {
         const struct route *t = &routes[i];
@@ -204,22 +224,17 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
     }
     for (size_t i = 0; i < a->nroutes; i++) {
         const struct route *t = &routes[i];
-        struct http_route *h = &a->routes[i];
-        *h = (struct http_route){ t->method, t->pattern, t->fn, a, t->max_body };
         bool decided = true;
-        const struct api__audit_rule *audit =
+        const struct api__audit_rule *rule =
             api__audit_rule_for(t->method, t->pattern, info[i].with_principal, &decided);
         if (!decided && a->audit_undecided++ == 0)
             a->audit_first_undecided = t->pattern;
         struct api__audit_snap *snap =
-            audit ? api__audit_snap_new(audit, t->method, t->pattern, info, a->nroutes) : NULL;
-        a->guards[i] = (struct api__guard){ a, t->fn, t->role, audit, snap };
-        if (role_needs_principal(t->role)) {
-            h->fn = guarded;
-            h->ctx = &a->guards[i];
-        } else if (audit) {
-            h->fn = audited;
-            h->ctx = &a->guards[i];
+            rule ? api__audit_snap_new(rule, t->method, t->pattern, info, a->nroutes) : NULL;
+        a->audits[i] = (struct api__audit_slot){ a, t->fn, rule, snap };
+        if (rule && !info[i].with_principal) {
+            a->routes[i].fn = audited;
+            a->routes[i].ctx = &a->audits[i];
         }
     }
     xfree(info);
@@ -264,9 +279,10 @@ api_free(struct api *a)
     xfree((char *)a->cfg.web_root);
     xfree((char *)a->cfg.metrics_token);
     xfree(a->routes);
-    for (size_t i = 0; i < a->nroutes; i++)
-        api__audit_snap_free(a->guards[i].snap);
     xfree(a->guards);
+    for (size_t i = 0; a->audits && i < a->nroutes; i++)
+        api__audit_snap_free(a->audits[i].snap);
+    xfree(a->audits);
     api__throttle_free(a->throttle);
     xfree(a);
 }
