@@ -69,6 +69,25 @@ test("admin A changes a team; admin B's audit screen shows it live, field by fie
   await shot(b.page, 'settings-audit');
 });
 
+test("another admin's change reloads an open settings screen (useSettingsChanged, end to end)", async () => {
+  const t = await api('POST', '/api/v1/teams', { name: `Billing ${tag}` });
+  assert(t.status === 201, `team: ${t.status}`);
+  const { page } = await newPage();
+  await login(page); // Maya, on the Teams screen
+  await openSettings(page, 'teams', 'Teams');
+  const list = page.getByRole('navigation', { name: 'Teams' });
+  await list.getByRole('button', { name: new RegExp(`^Billing ${tag} ·`) }).waitFor();
+  // Another admin (the API token) renames it: the list follows, and says who changed it.
+  const r = await api('PUT', `/api/v1/teams/${t.body.id}`, { name: `Billing EU ${tag}` });
+  assert(r.status === 200, `rename: ${r.status}`);
+  await list.getByRole('button', { name: new RegExp(`^Billing EU ${tag} ·`) }).waitFor();
+  await page.getByText('API token "browser-tests" changed this just now').waitFor();
+  const d = await api('DELETE', `/api/v1/teams/${t.body.id}`);
+  assert(d.status === 204, `delete: ${d.status}`);
+  await page.getByText('API token "browser-tests" changed something here just now').waitFor();
+  assert((await list.getByRole('button', { name: new RegExp(`^Billing EU ${tag} ·`) }).count()) === 0, 'the deleted team left the list');
+});
+
 test('filters: a kind, who, and text; hostile text stays text', async () => {
   // A failed sign-in with markup for an email: shown as text, never run (a dialog fails the file).
   const evil = `<img src=x onerror=alert(1)>${tag}@example.com`;
@@ -83,6 +102,11 @@ test('filters: a kind, who, and text; hostile text stays text', async () => {
   await openSettings(page, 'audit', 'Audit log');
   await page.getByLabel('Kind').selectOption({ label: 'Failed sign-ins' });
   await page.getByRole('button', { name: 'Apply filters' }).click();
+  // The filtered answer replaces the list: every row is then a failed sign-in.
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('.audit-table tbody td.audit-what')];
+    return cells.length > 0 && cells.every((c) => c.textContent.startsWith('Failed sign-in'));
+  });
   const row = page.getByRole('row').filter({ hasText: `Failed sign-in for "${evil}"` });
   await row.waitFor();
   assert((await page.locator('img[src=x]').count()) === 0, 'markup in an email is not rendered');
@@ -93,6 +117,10 @@ test('filters: a kind, who, and text; hostile text stays text', async () => {
   await page.getByLabel('Contains').fill(`Returns EU ${tag}`);
   await page.getByLabel('Who').fill('Ada');
   await page.getByLabel('Who').press('Enter');
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('.audit-table tbody td.audit-who')];
+    return cells.length > 0 && cells.every((c) => c.textContent === 'Ada Brooks');
+  });
   await page.getByRole('row').filter({ hasText: `Team "Returns EU ${tag}" updated` }).waitFor();
   const whos = await page.locator('.audit-table tbody td.audit-who').allInnerTexts();
   assert(whos.length >= 1 && whos.every((w) => w === 'Ada Brooks'), `only Ada: ${whos.join(',')}`);
@@ -111,6 +139,10 @@ test('Export CSV downloads the filtered log, and the export is recorded live', a
   await openSettings(page, 'audit', 'Audit log');
   await page.getByLabel('Kind').selectOption({ label: 'Teams' });
   await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('.audit-table tbody td.audit-what')];
+    return cells.length > 0 && cells.every((c) => c.textContent.startsWith('Team'));
+  });
   await page.getByRole('row').filter({ hasText: `Team "Returns EU ${tag}" updated` }).waitFor();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
