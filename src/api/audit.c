@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/utf8.h"
 #include "store/store.h"
 
@@ -189,7 +190,7 @@ export_fill(void *ctx, struct buf *out)
         buf_adds(out, csv_header);
         x->started = true;
     }
-    struct arena *ar = arena_new(4u << 20);
+    struct arena *ar = arena_new(HARK_EXPORT_PAGE_ARENA_MAX);
     struct audit_entry *v;
     size_t n = 0;
     bool more = false;
