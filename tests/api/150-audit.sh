@@ -76,6 +76,21 @@ check "sla_policy.create" "$(entry sla_policy.create | jq -r .after.name)" fast
 req POST /api/v1/routing/rules "{\"name\":\"all\",\"team_id\":$TEAM,\"strategy\":\"least_loaded\"}"
 check "rule create" "$STATUS" 201
 RULE=$(jqr .id)
+req POST /api/v1/routing/rules "{\"name\":\"second\",\"team_id\":$TEAM,\"strategy\":\"least_loaded\"}"
+check "second rule" "$STATUS" 201
+RULE2=$(jqr .id)
+req PUT /api/v1/routing/rules/order "{\"ids\":[$RULE2,$RULE]}"; check "reorder" "$STATUS" 200
+e=$(entry routing_rule.order)
+check "reorder: the list before" "$(echo "$e" | jq -r '[.before.items[].name] | join(",")')" "all,second"
+check "reorder: the list after" "$(echo "$e" | jq -r '[.after.items[].name] | join(",")')" "second,all"
+check "reorder summary" "$(echo "$e" | jq -r .summary)" "Routing rule order changed"
+# A dry run changes nothing and is not recorded.
+req POST /api/v1/channels '{"type":"api","name":"Dry runs"}'; DRY_CH=$(jqr .id)
+n0=$(curl -s -H "Authorization: Bearer $TOKEN" "$URL/api/v1/audit?limit=200" | jq '.items | length')
+req POST /api/v1/routing/dry-run "{\"channel_id\":$DRY_CH,\"text\":\"hello\"}"
+check "dry run answered" "$(echo "$STATUS" | cut -c1)" 2
+check "dry run not recorded" "$(curl -s -H "Authorization: Bearer $TOKEN" "$URL/api/v1/audit?limit=200" | jq '.items | length')" "$n0"
+req DELETE "/api/v1/routing/rules/$RULE2"; check "second rule delete" "$STATUS" 204
 req DELETE "/api/v1/routing/rules/$RULE"; check "rule delete" "$STATUS" 204
 e=$(entry routing_rule.delete)
 check "routing_rule.delete before" "$(echo "$e" | jq -r .before.name)" all
