@@ -30,7 +30,7 @@ const KINDS = [
 ];
 
 // Fields that change on every save and say nothing about what the admin did.
-const NOISE = new Set(['updated_at', 'last_used_at']);
+const NOISE = new Set(['updated_at', 'last_used_at', 'last_event_at', 'last_error_at']);
 
 interface Filters extends Record<string, unknown> {
   kind: string | null;
@@ -63,16 +63,31 @@ function when(at: string): string {
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-// "lead_agent_id" -> "Lead agent id"
+// "lead_agent_id" -> "Lead agent id"; "autoack.enabled" -> "Autoack: enabled"
 function label(key: string): string {
-  const s = key.replace(/_/g, ' ');
+  const s = key.replace(/_/g, ' ').replace(/\./g, ': ');
   return s[0]!.toUpperCase() + s.slice(1);
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// Nested objects (a channel's settings, a team's acknowledgement) become one row per field:
+// {"autoack":{"enabled":true}} -> {"autoack.enabled": true}, two levels deep at most.
+function flatten(o: Record<string, unknown> | null, prefix = '', depth = 0, out: Record<string, unknown> = {}) {
+  if (!o) return null;
+  for (const [k, v] of Object.entries(o)) {
+    if (isObj(v) && depth < 2 && Object.keys(v).length) flatten(v, `${prefix}${k}.`, depth + 1, out);
+    else out[prefix + k] = v;
+  }
+  return out;
 }
 
 function show(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : 'none';
+  // A list of objects (a reorder's rules) by their names, in order.
+  if (Array.isArray(v))
+    return v.length ? v.map((x) => (isObj(x) ? String(x.name ?? x.email ?? x.id ?? JSON.stringify(x)) : String(x))).join(', ') : 'none';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
@@ -81,11 +96,14 @@ type Obj = Record<string, unknown> | null;
 
 // The fields that differ between 'before' and 'after' (a create lists what was set; a delete
 // what was there).
-function changes(before: Obj, after: Obj): { key: string; before: unknown; after: unknown }[] {
+function changes(b0: Obj, a0: Obj): { key: string; before: unknown; after: unknown }[] {
+  const before = flatten(b0);
+  const after = flatten(a0);
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   const out: { key: string; before: unknown; after: unknown }[] = [];
   for (const k of keys) {
-    if (NOISE.has(k) || k === 'id' || k === 'created_at') continue;
+    const leaf = k.split('.').pop()!;
+    if (NOISE.has(leaf) || k === 'id' || k === 'created_at' || k.startsWith('status.')) continue;
     const b = before ? before[k] : undefined;
     const a = after ? after[k] : undefined;
     if (JSON.stringify(b) === JSON.stringify(a)) continue;
