@@ -16,7 +16,7 @@ const KINDS = [
   { value: 'login', label: 'Sign-ins and sign-outs' },
   { value: 'login.failed', label: 'Failed sign-ins' },
   { value: 'agent.', label: 'Agents and roles' },
-  { value: 'password.', label: 'Own password changes' },
+  { value: 'password.', label: 'Password changes' },
   { value: 'token.', label: 'API tokens' },
   { value: 'channel.', label: 'Channels' },
   { value: 'widget.', label: 'Chat widget' },
