@@ -146,6 +146,15 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/bo" -X POST -H 'Content-Typ
 check "bo changes own password" "$code" 200
 check "password.change" "$(entry password.change | jq -r .actor.name)" "Bo Agent"
 
+# --- Changes made with the CLI are recorded too (actor "command line"). ---
+req GET "/api/v1/audit?actor=command%20line&limit=50"
+check "cli: agents and the token" "$(jqr '[.items[].action] | sort | unique | join(",")')" "agent.create,token.create"
+check "cli: bo's creation" "$(jqr '[.items[] | select(.summary | contains("bo@example.com"))] | length')" 1
+"$HARK" agent disable --db "$DB" di@example.com >/dev/null || fail "cli disable"
+check "cli: disable" "$(entry agent.disable | jq -r '.actor.name + " " + .summary')" \
+    'command line Agent "Di" disabled from the command line'
+"$HARK" agent enable --db "$DB" di@example.com >/dev/null || fail "cli enable"
+
 # --- Non-admins are refused. ---
 check "bo logs in again" "$(login bo@example.com agent-password-3 "$T/bo2")" 200
 code=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/bo2" "$URL/api/v1/audit"); check "agent reads audit" "$code" 403
