@@ -17,6 +17,7 @@
 #include "http/http.h"
 
 struct api__guard;
+struct api__audit_slot;
 
 struct api {
     struct api_config cfg;
@@ -30,6 +31,9 @@ struct api {
     struct api__guard *guards;   /* per route: the role guarded() checks (routes.c) */
     size_t nroutes;
     struct api__throttle *throttle; /* widget rate limits (throttle.c) */
+    struct api__audit_slot *audits; /* per route: what the audit log records (routes.c) */
+    size_t audit_undecided;         /* write routes without an audit decision (audit_record.c) */
+    const char *audit_first_undecided; /* the pattern of the first one (a route table string) */
 };
 
 #define API_COOKIE "hark_session"
@@ -255,5 +259,43 @@ json_t *api__policy_json(const struct store_sla_policy *p);
 void api__conv_sla(struct http_req *r, void *ctx);
 /* GET /api/v1/conversations?unanswered=true (called by api__convs_list). */
 void api__unanswered_list(struct http_req *r, struct api *a);
+
+/* ---- the audit log (audit.c: the resource; audit_record.c: what the router records) ---- */
+
+struct audit_entry;
+struct api__audit_rule;
+struct api__audit_snap;
+/* A route of the table as the audit hook sees it (routes.c builds them). */
+struct api__route_info {
+    const char *method, *pattern;
+    http_handler_fn *fn;  /* the handler itself, not the router's guard */
+    bool with_principal;  /* API_ANY or API_ADMIN: the router authenticates */
+    bool streams;         /* answers with a stream: never captured */
+};
+/* The audit decision for a route: NULL when it is not recorded (a read, a dry run, care work,
+ * a public route other than the login), else the rule api__audit_call follows. '*decided' is
+ * false when the prefix table does not know the route: it is then recorded with a generic
+ * rule, and the route table counts it (api_audit_undecided, api.h). */
+const struct api__audit_rule *api__audit_rule_for(const char *method, const char *pattern,
+                                                  bool with_principal, bool *decided);
+/* What a recorded route reads its resource with (its GET routes in 'routes'), and the verb
+ * of its action. Freed by api__audit_snap_free (NULL is a no-op). */
+struct api__audit_snap *api__audit_snap_new(const struct api__audit_rule *rule,
+                                            const char *method, const char *pattern,
+                                            const struct api__route_info *routes, size_t n);
+void api__audit_snap_free(struct api__audit_snap *s);
+/* Runs handler 'fn' for a recorded route: reads the resource before, runs the handler, and on
+ * a 2xx answer reads it after and appends the audit entry (with settings.changed when the
+ * rule has a settings area and the resource changed). A failed write of the entry is logged;
+ * the answer stands. */
+void api__audit_call(struct http_req *r, struct api *a, const struct api__audit_rule *rule,
+                     const struct api__audit_snap *s, http_handler_fn *fn);
+/* Appends 'e' after filling its ip, request id and (when 'e->actor' is NULL) actor from the
+ * request's principal; 'area' as in store_audit_add. 0 or the store's error (logged). */
+int api__audit_record(struct http_req *r, struct api *a, struct audit_entry *e,
+                      const char *area);
+/* audit.c: GET /api/v1/audit and GET /api/v1/audit/export (CSV). */
+void api__audit_list(struct http_req *r, void *ctx);
+void api__audit_export(struct http_req *r, void *ctx);
 
 #endif

@@ -34,6 +34,7 @@
 
 struct sse {
     struct api *a;
+    const char *role;       /* the principal's role at open (a static string, see role_sees) */
     char *credential;       /* the session cookie or bearer token the stream was opened with */
     bool bearer;            /* 'credential' is an API token */
     uint64_t epoch;         /* store_credentials_epoch at the last check */
@@ -46,6 +47,19 @@ struct sse {
     struct hub_sub sub;
     struct http_stream *stream;
 };
+
+/* Whether the stream's role is sent events of 'type': the audit log's audit.recorded only
+ * admins, settings.changed admins and supervisors (they carry no customer data, but only
+ * those roles have settings screens to refresh). */
+static bool
+role_sees(const struct sse *s, const char *type)
+{
+    if (strncmp(type, "audit.", 6) == 0)
+        return strcmp(s->role, "admin") == 0;
+    if (strcmp(type, "settings.changed") == 0)
+        return strcmp(s->role, "admin") == 0 || strcmp(s->role, "supervisor") == 0;
+    return true;
+}
 
 static void
 on_wake(void *arg)
@@ -99,6 +113,16 @@ add_event(struct sse *s, struct buf *out, int64_t seq, const char *type, const c
     return true;
 }
 
+/* add_event for an event the stream's role is sent; any other is passed over. */
+static bool
+add_seen(struct sse *s, struct buf *out, int64_t seq, const char *type, const char *data)
+{
+    if (role_sees(s, type))
+        return add_event(s, out, seq, type, data);
+    s->last = seq;
+    return true;
+}
+
 /* Appends events after 's->last' to 'out'. Returns true when something was added. */
 static bool
 refill(struct sse *s, struct buf *out)
@@ -109,7 +133,7 @@ refill(struct sse *s, struct buf *out)
         bool room = true;
         for (ssize_t i = 0; i < n; i++) {
             if (room && out->len < FILL_BYTES)
-                room = add_event(s, out, ev[i].seq, ev[i].type, ev[i].data);
+                room = add_seen(s, out, ev[i].seq, ev[i].type, ev[i].data);
             else
                 room = false;
             hub_event_release(&ev[i]);
@@ -124,7 +148,7 @@ refill(struct sse *s, struct buf *out)
     size_t cnt = 0;
     if (store_events_after(s->a->st, ar, s->last, BATCH, &v, &cnt) == 0) {
         for (size_t i = 0; i < cnt && out->len < FILL_BYTES; i++) {
-            if (!add_event(s, out, v[i].seq, v[i].type, v[i].data))
+            if (!add_seen(s, out, v[i].seq, v[i].type, v[i].data))
                 break;
         }
     }
@@ -237,6 +261,9 @@ api__events(struct http_req *r, void *ctx)
     s->epoch = 0; /* the first fill checks again: a change since the check above is not missed */
     s->sub.wake = on_wake;
     s->sub.arg = s;
+    s->role = strcmp(p->role, "admin") == 0        ? "admin"
+              : strcmp(p->role, "supervisor") == 0 ? "supervisor"
+                                                    : "other";
     /* A HEAD ends at once (http_reply_stream): it does not make the agent present. */
     if (p->via_cookie && p->agent_id && strcmp(http_method(r), "HEAD") != 0) {
         s->presence_agent = p->agent_id;

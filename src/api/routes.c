@@ -33,6 +33,15 @@ struct api__guard {
     enum api__scope scope; /* what store staff may reach (scope.c) */
 };
 
+/* What the audit log records of a route (audit_record.c): one per route, owned by struct api,
+ * at the route's index. */
+struct api__audit_slot {
+    struct api *api;
+    http_handler_fn *fn;
+    const struct api__audit_rule *rule; /* NULL: not recorded */
+    struct api__audit_snap *snap;
+};
+
 static bool
 role_needs_principal(enum api__role role)
 {
@@ -50,7 +59,27 @@ guarded(struct http_req *r, void *ctx)
         api__scope_or_reply(r, g->api, g->scope, p) < 0)
         return;
     http_set_user(r, p);
-    g->fn(r, g->api);
+    const struct api__audit_slot *au = &g->api->audits[g - g->api->guards];
+    if (au->rule)
+        api__audit_call(r, au->api, au->rule, au->snap, au->fn);
+    else
+        g->fn(r, g->api);
+}
+
+/* The dispatch of a public route the audit log records (the login, an invitation link). */
+static void
+audited(struct http_req *r, void *ctx)
+{
+    const struct api__audit_slot *au = ctx;
+    api__audit_call(r, au->api, au->rule, au->snap, au->fn);
+}
+
+size_t
+api_audit_undecided(const struct api *a, const char **first)
+{
+    if (first)
+        *first = a->audit_first_undecided;
+    return a->audit_undecided;
 }
 
 const struct auth_principal *
@@ -175,6 +204,9 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "POST", "/api/v1/routing/dry-run", api__routing_dry_run, API_ADMIN, 64 * KB },
         { "POST", "/api/v1/routing/autoack/preview", api__autoack_preview, API_ADMIN, 16 * KB },
         { "GET", "/api/v1/conversations/{id}/sla", api__conv_sla, API_ANY, 0 },
+        /* The audit log. */
+        { "GET", "/api/v1/audit", api__audit_list, API_ADMIN, 0 },
+        { "GET", "/api/v1/audit/export", api__audit_export, API_ADMIN, 0 },
         { "*", "/*", api__web_app, API_PUBLIC, 0 }, /* catch-all: keep last */
     };
     a->nroutes = COUNTOF(routes);
@@ -193,6 +225,31 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
             h->ctx = &a->guards[i];
         }
     }
+    /* The audit log's decision for every route, and the GET routes it reads resources with. */
+    a->audits = xcalloc(a->nroutes, sizeof(*a->audits));
+    struct api__route_info *info = xcalloc(a->nroutes, sizeof(*info));
+    for (size_t i = 0; i < a->nroutes; i++) {
+        const struct route *t = &routes[i];
+        info[i] = (struct api__route_info){ t->method, t->pattern, t->fn,
+                                            role_needs_principal(t->role),
+                                            t->fn == api__events };
+    }
+    for (size_t i = 0; i < a->nroutes; i++) {
+        const struct route *t = &routes[i];
+        bool decided = true;
+        const struct api__audit_rule *rule =
+            api__audit_rule_for(t->method, t->pattern, info[i].with_principal, &decided);
+        if (!decided && a->audit_undecided++ == 0)
+            a->audit_first_undecided = t->pattern;
+        struct api__audit_snap *snap =
+            rule ? api__audit_snap_new(rule, t->method, t->pattern, info, a->nroutes) : NULL;
+        a->audits[i] = (struct api__audit_slot){ a, t->fn, rule, snap };
+        if (rule && !info[i].with_principal) {
+            a->routes[i].fn = audited;
+            a->routes[i].ctx = &a->audits[i];
+        }
+    }
+    xfree(info);
     *out = a;
     return 0;
 }
@@ -235,6 +292,9 @@ api_free(struct api *a)
     xfree((char *)a->cfg.metrics_token);
     xfree(a->routes);
     xfree(a->guards);
+    for (size_t i = 0; a->audits && i < a->nroutes; i++)
+        api__audit_snap_free(a->audits[i].snap);
+    xfree(a->audits);
     api__throttle_free(a->throttle);
     xfree(a);
 }

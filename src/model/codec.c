@@ -408,3 +408,29 @@ codec_event_spike(const struct spike_alert_row *a)
     json_t *o = codec_spike(a);
     return o ? event_text(o, true) : NULL;
 }
+
+/* ---- the audit log's events (api/audit.c writes them through store_audit_add) ---------- */
+
+char *
+codec_event_settings(const char *area, int64_t id, const char *action, int64_t actor_id,
+                     const char *actor_name)
+{
+    json_t *actor = json_object();
+    bool ok = put(actor, "id", id_or_null(actor_id));
+    ok &= put(actor, "name", str_or_null(actor_name));
+    json_t *o = json_object();
+    ok &= put(o, "area", str_or_null(area));
+    ok &= put(o, "id", id_or_null(id));
+    ok &= put(o, "action", str_or_null(action));
+    ok &= put(o, "actor", actor);
+    return event_text(o, ok);
+}
+
+char *
+codec_event_audit(int64_t audit_id, const char *action)
+{
+    json_t *o = json_object();
+    bool ok = put(o, "id", json_integer(audit_id));
+    ok &= put(o, "action", str_or_null(action));
+    return event_text(o, ok);
+}

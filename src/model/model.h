@@ -259,7 +259,11 @@ json_t *codec_spike(const struct spike_alert_row *a);
  *                                  "snooze"),"due_at" (time or null)}    codec_event_sla_timer
  *   mention.created               codec_mention                          codec_event_mention
  *   listening.spike               codec_spike, the three ratios rounded to 3 decimals
- *                                                                        codec_event_spike */
+ *                                                                        codec_event_spike
+ *   settings.changed              {"area","id" (the resource; null: none),"action",
+ *                                  "actor":{"id" (agent; null: none),"name"}}
+ *                                                                        codec_event_settings
+ *   audit.recorded                {"id" (the audit entry),"action"}      codec_event_audit */
 char *codec_event_conv(const struct conv *c);
 char *codec_event_msg(const struct msg *m, const struct conv *c);
 char *codec_event_contact(int64_t contact_id);
@@ -270,6 +274,9 @@ char *codec_event_sla(int64_t conv_id, bool paused, int64_t first_due, int64_t n
 char *codec_event_sla_timer(int64_t conv_id, const char *kind, const char *clock, int64_t due);
 char *codec_event_mention(const struct mention *m);
 char *codec_event_spike(const struct spike_alert_row *a);
+char *codec_event_settings(const char *area, int64_t id, const char *action, int64_t actor_id,
+                           const char *actor_name);
+char *codec_event_audit(int64_t audit_id, const char *action);
 /* Serializes compactly; returns a malloc'd string the caller frees. */
 char *codec_dump(const json_t *j, size_t *len);
 

@@ -785,4 +785,50 @@ int store_spike_add(struct store *st, const struct spike_alert_row *a, int64_t *
 int store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int limit,
                      int64_t cursor, struct spike_alert_row **out, size_t *n);
 
+/* ---- audit log (st_audit.c) ---------------------------------------------------------------- */
+
+/* One entry of the append-only audit log (a trigger refuses every UPDATE and DELETE). Strings
+ * are borrowed on add and live in the caller's arena on read. Times are ms since epoch. */
+struct audit_entry {
+    int64_t id;
+    int64_t at;
+    int64_t actor_agent_id; /* 0: none (an API token of the CLI, a failed login) */
+    int64_t actor_token_id; /* 0: none */
+    const char *actor;      /* readable actor: agent name, token name, email tried; never NULL
+                             * on read */
+    const char *action;     /* "team.update", "login.failed", ... */
+    const char *target_type; /* "team", "agent", ...; NULL: none */
+    int64_t target_id;      /* 0: none */
+    const char *summary;    /* one readable line; never NULL on read */
+    const char *before;     /* JSON text, the resource before; NULL: none */
+    const char *after;      /* JSON text, the resource after; NULL: none */
+    const char *ip;         /* client address; never NULL on read */
+    const char *request_id; /* X-Hark-Request-Id; never NULL on read */
+};
+
+/* Appends 'e' ('id' and 'at' are set by the store: the transaction's clock) and, in the same
+ * job, an audit.recorded event and, when 'settings_area' is not NULL, a settings.changed event
+ * {area, id: target_id, action, actor} (codec_event_settings). '*id' (may be NULL) gets the
+ * entry's id. Waits until durable. ERR_INVAL without an action. */
+int store_audit_add(struct store *st, const struct audit_entry *e, const char *settings_area,
+                    int64_t *id);
+
+/* What store_audit_list returns; every member is optional (0 / NULL: any). */
+struct audit_filter {
+    int64_t actor_agent_id;  /* entries by this agent */
+    const char *actor;       /* entries whose actor label contains this text */
+    const char *action;      /* entries whose action starts with this ("team." or "login") */
+    const char *target_type; /* exact */
+    int64_t target_id;       /* exact */
+    int64_t since, until;    /* at >= since, at < until (ms) */
+    const char *q;           /* text in the summary, actor, action or target type */
+    int64_t before_id;       /* keyset paging: entries with id < before_id */
+};
+/* Up to 'limit' entries matching 'f', newest first (by id, which grows with time). '*more' (may
+ * be NULL) is true when older matching entries exist beyond this page. */
+int store_audit_list(struct store *st, struct arena *ar, const struct audit_filter *f, int limit,
+                     struct audit_entry **out, size_t *n, bool *more);
+/* The entry 'id'. ERR_NOTFOUND. */
+int store_audit_get(struct store *st, struct arena *ar, int64_t id, struct audit_entry *out);
+
 #endif

@@ -480,6 +480,13 @@ for (const p of ["/api/v1/agents", "/api/v1/agents/profiles", "/api/v1/channels"
 await call("POST /api/v1/logout", "/api/v1/logout", { auth: "none", want: 401 });
 for (const p of ["/api/v1/tokens", "/api/v1/listening/sources", "/api/v1/triage/corrections"])
     await call(`GET ${p}`, p, { auth: "agent", want: 403, headers: { Authorization: `Bearer ${agentTok.token}` } });
+// The audit log (everything above was recorded): a page, a bad argument, the CSV export; an
+// agent's token is refused both.
+await call("GET /api/v1/audit", "/api/v1/audit?action=team.&limit=2", { want: 200 });
+await call("GET /api/v1/audit", "/api/v1/audit?since=yesterday", { want: 400 });
+await call("GET /api/v1/audit/export", "/api/v1/audit/export?action=token.", { want: 200 });
+for (const p of ["/api/v1/audit", "/api/v1/audit/export"])
+    await call(`GET ${p}`, p, { auth: "agent", want: 403, headers: { Authorization: `Bearer ${agentTok.token}` } });
 for (const e of ["info", "session", "messages", "events"])
     await call(`OPTIONS /api/v1/widget/{channel}/${e}`, `${W}/${e}`, { auth: "none", want: 403,
         headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } });

@@ -23,6 +23,7 @@ export type Subscribe = (fn: Listener) => () => void;
 
 // Every event type the app asks the server for (EventSource needs each name).
 export const LIVE_TYPES = [
+  'audit.recorded', // admins only: the audit log screen shows new entries
   'message.created',
   'message.updated',
   'conversation.created',

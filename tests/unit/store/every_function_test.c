@@ -239,6 +239,17 @@ every_function(struct store *st, int pass)
     CHECK_INT(store_spike_list(st, ar, qid, 10, 0, &sps, &n), 0);
     CHECK(n >= 1);
 
+    /* audit log */
+    struct audit_entry ae = { .action = "team.update", .target_type = "team", .target_id = 1,
+                              .actor = "a", .summary = "s" };
+    int64_t aid = 0;
+    CHECK_INT(store_audit_add(st, &ae, "teams", &aid), 0);
+    struct audit_filter af = { .action = "team.", .q = "s" };
+    struct audit_entry *aes;
+    CHECK_INT(store_audit_list(st, ar, &af, 10, &aes, &n, NULL), 0);
+    CHECK(n >= 1);
+    CHECK_INT(store_audit_get(st, ar, aid, &ae), 0);
+
     /* routing and SLA admin tables */
     struct store_range ranges[] = { { 1, 540, 1020 }, { 2, 540, 1020 } };
     struct store_calendar cal = { .name = tag, .tz = "Europe/Berlin",

@@ -14,6 +14,7 @@ import { RulesArea } from './rules';
 import { ListeningSettings } from './listening';
 import { TokensSettings } from './tokens';
 import { Agents } from './agents';
+import { AuditLog } from './audit';
 
 export interface ScreenProps {
   me: Agent;
@@ -38,4 +39,5 @@ export const AREAS: Area[] = [
   { id: 'agents', title: 'Agents', summary: 'Invite people, set roles, stores, skills and what customers see.', roles: ADMIN, Screen: Agents },
   { id: 'listening', title: 'Listening', summary: 'What to look for in public posts, and the streams Hark reads.', roles: ADMIN, Screen: ListeningSettings },
   { id: 'tokens', title: 'API tokens', summary: 'Keys for scripts and other tools, shown once, revoked in one click.', roles: ADMIN, Screen: TokensSettings },
+  { id: 'audit', title: 'Audit log', summary: 'Who changed what, and every sign-in; export as CSV.', roles: ADMIN, Screen: AuditLog },
 ];
