@@ -178,8 +178,9 @@ function randomToken(bytes = 24): string {
 
 // The field a 422 names ("settings.color" → "color"), or '' when it names none of ours.
 function fieldOf(err: unknown): string {
-  if (!(err instanceof ApiError)) return '';
-  const f = (err as ApiError & { field?: string }).field ?? '';
+  if (!(err instanceof ApiError) || err.status !== 422) return '';
+  // The 422 names it in "field"; the message names it too ("invalid 'settings.x': ...").
+  const f = (err as ApiError & { field?: string }).field || (/^(?:invalid|missing) '([^']+)'/.exec(err.message)?.[1] ?? '');
   return f.startsWith('settings.') ? f.slice(9) : f;
 }
 
@@ -194,7 +195,10 @@ function errText(err: unknown, fallback: string): string {
 
 // API messages are lowercase git-style; shown to people they read better as a sentence.
 function sentence(s: string): string {
-  const t = s.replace(/^invalid '([^']+)': /, '').replace(/^missing '([^']+)'.*/, 'This is required.');
+  const t = s
+    .replace(/^invalid '([^']+)': /, '')
+    .replace(/^missing '([^']+)'.*/, 'This is required.')
+    .replace(/^want /, 'use ');
   return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }
 
@@ -333,7 +337,7 @@ export function ChannelsArea() {
           <ChannelCard
             key={ch.id}
             ch={ch}
-            onSetup={() => setMode({ kind: 'setup', id: ch.id, shown: {}, since: Date.now() - 1000 })}
+            onSetup={() => setMode({ kind: 'setup', id: ch.id, shown: {}, since: 0 })}
             onEdit={() => setMode({ kind: 'edit', id: ch.id })}
             onLook={() => setMode({ kind: 'look', id: ch.id })}
             onRotate={() => setMode({ kind: 'rotate', id: ch.id })}
@@ -359,7 +363,9 @@ function ChannelCard({
 }: { ch: Channel; onSetup: () => void; onEdit: () => void; onLook: () => void; onRotate: () => void; onToggle: () => void }) {
   const spec = typeSpec(ch.type);
   const st = ch.status;
-  const errorNewer = !!st.last_error && (!st.last_event_at || (st.last_error_at ?? '') >= st.last_event_at);
+  // A problem is current until the platform next reached Hark (a delivery or a handshake).
+  const lastGood = [st.last_event_at, st.last_verify_at].filter(Boolean).sort().pop() ?? '';
+  const errorNewer = !!st.last_error && (st.last_error_at ?? '') >= lastGood;
   const health = !ch.enabled ? 'off' : errorNewer ? 'warn' : st.last_event_at ? 'ok' : 'idle';
   const healthText = { off: 'Switched off', warn: 'Needs attention', ok: 'Working', idle: 'Waiting for a first message' }[health];
   return (
@@ -554,7 +560,9 @@ function SetupSteps({ id, initial, shown, since, onClose }: { id: number; initia
       </ol>
       <div class={`ch-check ${heard ? 'ch-check-ok' : problem ? 'ch-check-bad' : ''}`} role="status" aria-live="polite">
         {META.includes(ch.type) && (
-          <p>{verified ? '✓ Meta verified the webhook URL and verify token.' : '… Waiting for Meta to verify the webhook URL.'}</p>
+          <p>
+            {verified ? '✓ Meta verified the webhook URL and verify token.' : <><span class="ch-spin" aria-hidden="true" /> Waiting for Meta to verify the webhook URL.</>}
+          </p>
         )}
         {heard ? (
           <p>
