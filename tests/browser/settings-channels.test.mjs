@@ -5,32 +5,12 @@
 // verify token (the old one stops working), and the web chat's look and office hours edited in
 // the app and seen in the widget on a shop page of another origin. Screenshots at desktop and
 // phone widths go to $ARTIFACTS (browser-channels-*.png).
-import { chromium } from 'playwright-core';
 import http from 'node:http';
 import crypto from 'node:crypto';
-import path from 'node:path';
+import { test, run, newPage, login, openSettings, api, assert, shot as shotAs, URL_, PHONE } from './lib.mjs';
 
-const URL_ = process.env.HARK_URL;
-const TOKEN = process.env.HARK_TOKEN;
-const ART = process.env.ARTIFACTS ?? '.';
-const MAYA = { email: 'maya@example.com', password: 'maya-password-1' };
 const APP_SECRET = 'fb-app-secret-1';
-
-const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
-const assert = (cond, msg) => {
-  if (!cond) throw new Error(msg);
-};
-
-async function api(method, p, body) {
-  const res = await fetch(URL_ + p, {
-    method,
-    headers: { Authorization: `Bearer ${TOKEN}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const shot = (page, name) => shotAs(page, `channels-${name}`);
 
 const metaSig = (secret, body) => 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex');
 
@@ -56,47 +36,27 @@ const shop = http.createServer((req, res) => {
 <script src="${URL_}/widget.js" data-channel="${webchat?.id ?? 0}" async></script></body></html>`);
 });
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-const pageErrors = [];
-async function newPage(viewport = { width: 1440, height: 900 }) {
-  const ctx = await browser.newContext({ viewport });
-  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: URL_ });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(8000);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('dialog', (d) => {
-    pageErrors.push(`dialog: ${d.message()}`);
-    d.dismiss().catch(() => {});
-  });
-  return { ctx, page };
+async function openPage(viewport) {
+  const p = await newPage(viewport);
+  await p.ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: URL_ });
+  return p;
 }
-const shot = (page, name) => page.screenshot({ path: path.join(ART, `browser-channels-${name}.png`), fullPage: true });
 
 let admin; // { ctx, page }
 let fb; // { id, url, vt }
 
-async function openChannels(page) {
-  await page.goto(`${URL_}/#/settings/channels`);
-  await page.reload(); // TEMP until the settings shell
-  await page.getByRole('heading', { name: 'Channels', exact: true }).waitFor();
-}
+const openChannels = (page) => openSettings(page, 'channels', 'Channels');
 
 test('setup: an admin signs in and opens Settings → Channels', async () => {
   await new Promise((r) => shop.listen(0, '127.0.0.1', r));
   shopOrigin = `http://127.0.0.1:${shop.address().port}`;
-  admin = await newPage();
-  const page = admin.page;
-  await page.goto(URL_ + '/');
-  await page.getByLabel('Email').fill(MAYA.email);
-  await page.getByLabel('Password').fill(MAYA.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'My profile' }).waitFor();
-  await openChannels(page);
-  await page.getByText('No channel yet').waitFor();
+  admin = await openPage();
+  await login(admin.page);
+  // From the inbox: the settings link, then the Channels area.
+  await admin.page.getByRole('link', { name: 'Settings' }).click();
+  await admin.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Channels' }).click();
+  await admin.page.getByRole('heading', { level: 1, name: 'Channels' }).waitFor();
+  await admin.page.getByRole('button', { name: 'Connect a channel' }).waitFor();
 });
 
 test('connect Messenger through the steps; a signed test event turns the check green', async () => {
@@ -106,7 +66,7 @@ test('connect Messenger through the steps; a signed test event turns the check g
   // The form's labels are the platform's own words.
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByText('This is required.').first().waitFor(); // nothing typed: said next to the fields
-  await page.getByLabel('Name (your team sees this)').fill('Facebook Page');
+  await page.getByLabel('Name (your team sees this)').fill('Northwind on Facebook');
   await page.getByLabel('Page ID').fill('1122334455');
   await page.getByLabel('Page access token').fill('page-token-1');
   await page.getByLabel('App Secret').fill(APP_SECRET);
@@ -141,7 +101,7 @@ test('connect Messenger through the steps; a signed test event turns the check g
   await shot(page, '03-steps-green');
   await page.getByRole('button', { name: 'Done' }).click();
 
-  const card = page.locator('.ch-card', { hasText: 'Facebook Page' });
+  const card = page.locator('.ch-card', { hasText: 'Northwind on Facebook' });
   await card.getByText('Working').waitFor();
   await card.getByText('just now').first().waitFor();
   await card.getByText('1 new message').waitFor();
@@ -162,7 +122,7 @@ test('a refused setting is shown next to its field and the typed input stays', a
   await page.getByLabel('Mailbox user name').fill('care');
   await page.getByLabel('Mailbox password').fill('mail-password-1');
   await page.getByRole('button', { name: 'Continue' }).click();
-  const field = page.locator('.ch-field', { has: page.getByLabel('IMAP server') });
+  const field = page.locator('.field', { has: page.getByLabel('IMAP server') });
   await field.getByRole('alert').getByText(/imap/i).waitFor();
   assert((await page.getByLabel('IMAP server').getAttribute('aria-invalid')) === 'true', 'field marked invalid');
   assert((await page.getByLabel('Mailbox user name').inputValue()) === 'care', 'typed input kept');
@@ -176,7 +136,7 @@ test('a refused setting is shown next to its field and the typed input stays', a
 
 test('rotate the verify token: shown once, the old one stops working', async () => {
   const page = admin.page;
-  const card = page.locator('.ch-card', { hasText: 'Facebook Page' });
+  const card = page.locator('.ch-card', { hasText: 'Northwind on Facebook' });
   await card.getByRole('button', { name: 'Rotate secret' }).click();
   const dlg = page.getByRole('dialog');
   await dlg.getByText('The old secret stops working at once.').waitFor();
@@ -197,26 +157,26 @@ test('rotate the verify token: shown once, the old one stops working', async () 
 
 test('widget look: colour, greeting, launcher text and office hours reach the widget', async () => {
   let r = await api('POST', '/api/v1/calendars', {
-    name: 'Always open', tz: 'Europe/Berlin',
+    name: 'Always open (channels test)', tz: 'Europe/Berlin',
     hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]])),
   });
   assert(r.status === 201, `calendar: ${r.status}`);
-  r = await api('POST', '/api/v1/channels', { type: 'webchat', name: 'Website chat',
+  r = await api('POST', '/api/v1/channels', { type: 'webchat', name: 'Shop chat (channels test)',
     settings: { brand_name: 'Northwind Outfitters', allowed_origins: [shopOrigin] } });
   assert(r.status === 201, `webchat: ${r.status}`);
   webchat = r.body;
 
   const page = admin.page;
   await openChannels(page);
-  const card = page.locator('.ch-card', { hasText: 'Website chat' });
+  const card = page.locator('.ch-card', { hasText: 'Shop chat (channels test)' });
   await card.getByRole('button', { name: 'Widget look' }).click();
   await page.getByLabel('Colour', { exact: true }).fill('#12345');
   await page.getByRole('button', { name: 'Save look' }).click();
-  await page.locator('.ch-field', { has: page.getByLabel('Colour', { exact: true }) }).getByRole('alert').waitFor();
+  await page.locator('.field', { has: page.getByLabel('Colour', { exact: true }) }).getByRole('alert').waitFor();
   await page.getByLabel('Colour', { exact: true }).fill('#7c2d12');
   await page.getByLabel('Greeting').fill('Hallo! Sizes, orders, trails: ask us.');
   await page.getByLabel('Launcher text').fill('Ask us');
-  await page.getByLabel('Office hours').selectOption({ label: 'Always open (Europe/Berlin)' });
+  await page.getByLabel('Office hours').selectOption({ label: 'Always open (channels test) (Europe/Berlin)' });
   const preview = page.getByLabel('Preview of the chat widget');
   await preview.getByText('We’re online').waitFor();
   await preview.getByText('Hallo! Sizes, orders, trails: ask us.').waitFor();
@@ -226,7 +186,7 @@ test('widget look: colour, greeting, launcher text and office hours reach the wi
   assert(code.includes(`data-channel="${webchat.id}"`) && code.includes('/widget.js'), `snippet: ${code}`);
   await shot(page, '06-widget-look');
 
-  const cust = await newPage();
+  const cust = await openPage();
   await cust.page.goto(shopOrigin + '/');
   const w = cust.page.locator('[data-hark-widget]');
   const bubble = w.getByRole('button', { name: 'Ask us' });
@@ -241,41 +201,20 @@ test('widget look: colour, greeting, launcher text and office hours reach the wi
 });
 
 test('phone width: the channel list and the connect steps fit', async () => {
-  const phone = await newPage({ width: 390, height: 844 });
+  const phone = await openPage(PHONE);
   const page = phone.page;
-  await page.goto(URL_ + '/');
-  await page.getByLabel('Email').fill(MAYA.email);
-  await page.getByLabel('Password').fill(MAYA.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'My profile' }).waitFor();
+  await login(page);
   await openChannels(page);
-  await page.locator('.ch-card', { hasText: 'Facebook Page' }).waitFor();
+  await page.locator('.ch-card', { hasText: 'Northwind on Facebook' }).waitFor();
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert(wide <= 390, `the list scrolls sideways at phone width (${wide}px)`);
   await shot(page, '08-phone-list');
-  await page.locator('.ch-card', { hasText: 'Facebook Page' }).getByRole('button', { name: 'Setup steps' }).click();
+  await page.locator('.ch-card', { hasText: 'Northwind on Facebook' }).getByRole('button', { name: 'Setup steps' }).click();
   await page.getByLabel('Callback URL', { exact: true }).waitFor();
   assert((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'steps scroll sideways');
   await shot(page, '09-phone-steps');
   await phone.ctx.close();
 });
 
-let passed = 0;
-let failed = 0;
-for (const t of tests) {
-  const start = Date.now();
-  try {
-    await t.fn();
-    passed++;
-    console.log(`ok - ${t.name} (${Date.now() - start} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok - ${t.name}\n#   ${String(e && e.message ? e.message : e).split('\n').join('\n#   ')}`);
-    if (admin) await shot(admin.page, `fail-${failed}`).catch(() => {});
-  }
-}
-if (pageErrors.length) console.log(`# page errors: ${pageErrors.join('; ')}`);
-await browser.close();
+await run();
 shop.close();
-console.log(`browser tests: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);

@@ -7,6 +7,7 @@
 import type { FunctionComponent } from 'preact';
 import type { Agent } from '../api';
 import { Overview } from './overview';
+import { ChannelsArea } from './channels';
 
 export interface ScreenProps {
   me: Agent;
@@ -24,4 +25,5 @@ const ADMIN = ['admin'];
 
 export const AREAS: Area[] = [
   { id: 'overview', title: 'Overview', summary: 'What to set up, in order.', roles: ADMIN, Screen: Overview },
+  { id: 'channels', title: 'Channels', summary: 'Connect WhatsApp, Messenger, the website chat and more; see whether each one is heard.', roles: ADMIN, Screen: ChannelsArea },
 ];

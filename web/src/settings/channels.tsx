@@ -11,6 +11,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { ComponentChildren } from 'preact';
 import { api, ApiError, Channel } from '../api';
 import { Dialog } from '../dialogs';
+import type { ScreenProps } from './areas';
+import { ConfirmButton, describe, humanize } from './form';
+import { useSettingsChanged } from './live';
 
 type Settings = Record<string, unknown>;
 interface Calendar {
@@ -184,21 +187,15 @@ function fieldOf(err: unknown): string {
   return f.startsWith('settings.') ? f.slice(9) : f;
 }
 
-function errText(err: unknown, fallback: string): string {
-  if (err instanceof ApiError) {
-    if (err.status === 403) return 'Only an admin can change channels.';
-    if (err.status === 0 || err.status >= 500) return 'Hark could not save this just now. Try again.';
-    return sentence(err.message);
-  }
-  return fallback;
+// An error in care-team words (the form kit's), a missing setting as "This is required.".
+function errText(err: unknown): string {
+  if (err instanceof ApiError && err.status === 422 && /^missing '/.test(err.message)) return 'This is required.';
+  return describe(err);
 }
 
-// API messages are lowercase git-style; shown to people they read better as a sentence.
+// A status line of the API (lowercase, git-style) as a sentence.
 function sentence(s: string): string {
-  const t = s
-    .replace(/^invalid '([^']+)': /, '')
-    .replace(/^missing '([^']+)'.*/, 'This is required.')
-    .replace(/^want /, 'use ');
+  const t = humanize(s);
   return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }
 
@@ -240,12 +237,16 @@ function Field({
   id, label, help, error, children,
 }: { id: string; label: string; help?: string; error?: string; children: ComponentChildren }) {
   return (
-    <div class={`ch-field${error ? ' ch-bad' : ''}`}>
+    <div class={`field${error ? ' field-invalid' : ''}`}>
       <label for={id}>{label}</label>
       {children}
-      {help && <p class="ch-help" id={`${id}-help`}>{help}</p>}
+      {help && (
+        <p class="field-hint" id={`${id}-help`}>
+          {help}
+        </p>
+      )}
       {error && (
-        <p class="ch-err" id={`${id}-err`} role="alert">
+        <p class="field-error" id={`${id}-err`} role="alert">
           {error}
         </p>
       )}
@@ -263,7 +264,7 @@ type Mode =
   | { kind: 'look'; id: number }
   | { kind: 'rotate'; id: number };
 
-export function ChannelsArea() {
+export function ChannelsArea(_: ScreenProps) {
   const [channels, setChannels] = useState<Channel[] | null>(null);
   const [loadErr, setLoadErr] = useState('');
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
@@ -277,6 +278,7 @@ export function ChannelsArea() {
       setLoadErr(e instanceof ApiError && e.status === 403 ? 'Only an admin can see channel settings.' : 'Cannot load the channels. Retrying…');
     }
   }, []);
+  useSettingsChanged('channels', () => load()); // another admin's change
   useEffect(() => {
     load();
     // Statuses change with every webhook; a light poll keeps "last message" true while open.
@@ -295,7 +297,7 @@ export function ChannelsArea() {
       setNote(`${ch.name} is switched ${ch.enabled ? 'off' : 'on'}.`);
       load();
     } catch (e) {
-      setNote(errText(e, 'Cannot change the channel.'));
+      setNote(errText(e));
     }
   };
 
@@ -310,12 +312,9 @@ export function ChannelsArea() {
   if (mode.kind === 'look' && current) return <WidgetLook ch={current} onClose={close} />;
 
   return (
-    <section class="ch-area" aria-labelledby="ch-title">
+    <section class="ch-area">
       <div class="ch-top">
-        <div>
-          <h2 id="ch-title">Channels</h2>
-          <p class="muted">Every place customers write from, and whether Hark hears them.</p>
-        </div>
+        <p class="muted">Every place customers write from, and whether Hark hears them.</p>
         <button type="button" class="primary" onClick={() => setMode({ kind: 'connect' })}>
           Connect a channel
         </button>
@@ -325,7 +324,7 @@ export function ChannelsArea() {
           {note}
         </p>
       )}
-      {loadErr && <p class="ch-err" role="alert">{loadErr}</p>}
+      {loadErr && <p class="form-error" role="alert">{loadErr}</p>}
       {channels === null && !loadErr && <p aria-busy="true">Loading…</p>}
       {channels?.length === 0 && (
         <div class="ch-empty">
@@ -442,8 +441,8 @@ function ConnectFlow({ onCancel, onCreated }: { onCancel: () => void; onCreated:
       onCreated(r.id, shown);
     } catch (err) {
       const f = fieldOf(err);
-      if (f && (f === 'name' || spec.fields.some((x) => x.key === f))) setErrors({ [f]: errText(err, '') });
-      else setFormErr(errText(err, 'Cannot connect the channel.'));
+      if (f && (f === 'name' || spec.fields.some((x) => x.key === f))) setErrors({ [f]: errText(err) });
+      else setFormErr(errText(err));
     } finally {
       setBusy(false);
     }
@@ -494,12 +493,12 @@ function ConnectFlow({ onCancel, onCreated }: { onCancel: () => void; onCreated:
           </Field>
         ))}
         {spec.made && (
-          <p class="ch-help">
+          <p class="field-hint">
             Hark makes up the {spec.made === 'verify_token' ? 'verify token' : 'secret token'} for you; the next step shows it with the
             webhook URL.
           </p>
         )}
-        {formErr && <p class="ch-err" role="alert">{formErr}</p>}
+        {formErr && <p class="form-error" role="alert">{formErr}</p>}
         <div class="row-end">
           <button type="button" onClick={() => setType('')}>Back</button>
           <button type="submit" class="primary" disabled={busy}>{busy ? 'Connecting…' : 'Continue'}</button>
@@ -573,7 +572,7 @@ function SetupSteps({ id, initial, shown, since, onClose }: { id: number; initia
             <span class="ch-spin" aria-hidden="true" /> <strong>Waiting for a test event…</strong> {testHint(ch.type)}
           </p>
         )}
-        {problem && !heard && <p class="ch-err">Something reached Hark but was refused: {sentence(ch.status.last_error ?? '')}</p>}
+        {problem && !heard && <p class="form-error">Something reached Hark but was refused: {sentence(ch.status.last_error ?? '')}</p>}
       </div>
       <div class="row-end">
         <button type="button" class={heard ? 'primary' : ''} onClick={onClose}>{heard ? 'Done' : 'Finish later'}</button>
@@ -602,7 +601,7 @@ function Steps({ ch, url, origin, token }: { ch: Channel; url: string; origin: s
   const vtField = vt ? (
     <CopyField id="st-vt" label="Verify token" value={vt} />
   ) : (
-    <p class="ch-help">The verify token was shown when the channel was connected. Lost it? Use “Rotate secret” for a new one.</p>
+    <p class="field-hint">The verify token was shown when the channel was connected. Lost it? Use “Rotate secret” for a new one.</p>
   );
   switch (ch.type) {
     case 'whatsapp':
@@ -648,7 +647,7 @@ function Steps({ ch, url, origin, token }: { ch: Channel; url: string; origin: s
               <CopyField id="st-cmd" label="setWebhook command" multiline
                 value={`curl -F "url=${url}" -F "secret_token=${st}" https://api.telegram.org/botBOT_TOKEN/setWebhook`} />
             ) : (
-              <p class="ch-help">The secret token was shown when the channel was connected. Lost it? Use “Rotate secret”, then run setWebhook again.</p>
+              <p class="field-hint">The secret token was shown when the channel was connected. Lost it? Use “Rotate secret”, then run setWebhook again.</p>
             )}
           </li>
           <li>Telegram answers <code>"Webhook was set"</code>.</li>
@@ -702,7 +701,7 @@ function Steps({ ch, url, origin, token }: { ch: Channel; url: string; origin: s
           <li>
             Sign each request body: header <code>X-Hark-Signature: sha256=</code> followed by the hex HMAC-SHA256 of the body, keyed by the
             secret.
-            {secret ? <CopyField id="st-secret" label="Secret" value={secret} /> : <p class="ch-help">The secret was shown when the channel was connected; “Rotate secret” makes a new one.</p>}
+            {secret ? <CopyField id="st-secret" label="Secret" value={secret} /> : <p class="field-hint">The secret was shown when the channel was connected; “Rotate secret” makes a new one.</p>}
           </li>
         </>
       );
@@ -735,7 +734,7 @@ function RotateDialog({ ch, onClose }: { ch: Channel; onClose: () => void }) {
       for (const k of ['secret', 'verify_token', 'secret_token']) if (typeof r[k] === 'string') s[k] = r[k] as string;
       setShown(s);
     } catch (e) {
-      setErr(errText(e, 'Cannot rotate the secret.'));
+      setErr(errText(e));
     } finally {
       setBusy(false);
     }
@@ -745,10 +744,10 @@ function RotateDialog({ ch, onClose }: { ch: Channel; onClose: () => void }) {
       {!shown ? (
         <div class="stack">
           <p>The old secret stops working at once. {what}</p>
-          {err && <p class="ch-err" role="alert">{err}</p>}
+          {err && <p class="form-error" role="alert">{err}</p>}
           <div class="row-end">
             <button type="button" onClick={onClose}>Cancel</button>
-            <button type="button" class="danger primary" disabled={busy} onClick={rotate}>Rotate now</button>
+            <button type="button" class="primary" disabled={busy} onClick={rotate}>Rotate now</button>
           </div>
         </div>
       ) : (
@@ -806,8 +805,8 @@ function EditChannel({ ch, onClose }: { ch: Channel; onClose: () => void }) {
       onClose();
     } catch (err) {
       const f = fieldOf(err);
-      if (f && (f === 'name' || spec.fields.some((x) => x.key === f))) setErrors({ [f]: errText(err, '') });
-      else setMsg(errText(err, 'Cannot save.'));
+      if (f && (f === 'name' || spec.fields.some((x) => x.key === f))) setErrors({ [f]: errText(err) });
+      else setMsg(errText(err));
     } finally {
       setBusy(false);
     }
@@ -839,7 +838,6 @@ function EditChannel({ ch, onClose }: { ch: Channel; onClose: () => void }) {
 }
 
 function DeleteChannel({ ch, onDone }: { ch: Channel; onDone: () => void }) {
-  const [ask, setAsk] = useState(false);
   const [msg, setMsg] = useState('');
   const del = async () => {
     try {
@@ -848,24 +846,15 @@ function DeleteChannel({ ch, onDone }: { ch: Channel; onDone: () => void }) {
     } catch (e) {
       setMsg(e instanceof ApiError && e.status === 409
         ? 'This channel has conversations, so it cannot be deleted. Switch it off instead: its conversations stay.'
-        : errText(e, 'Cannot delete the channel.'));
-      setAsk(false);
+        : errText(e));
     }
   };
   return (
     <div class="ch-danger">
       <h3>Delete</h3>
       <p class="muted">Only a channel that never received a message can be deleted; otherwise switch it off.</p>
-      {msg && <p class="ch-err" role="alert">{msg}</p>}
-      {!ask ? (
-        <button type="button" onClick={() => setAsk(true)}>Delete this channel…</button>
-      ) : (
-        <div class="row-end">
-          <span>Delete {ch.name} for good?</span>
-          <button type="button" onClick={() => setAsk(false)}>Keep it</button>
-          <button type="button" class="danger" onClick={del}>Delete</button>
-        </div>
-      )}
+      {msg && <p class="form-error" role="alert">{msg}</p>}
+      <ConfirmButton label="Delete" question={`Delete ${ch.name} for good?`} onConfirm={del} />
     </div>
   );
 }
@@ -928,8 +917,8 @@ function WidgetLook({ ch, onClose }: { ch: Channel; onClose: () => void }) {
       setMsg('Saved. Visitors see the new look the next time a page with the chat loads.');
     } catch (err) {
       const f = fieldOf(err);
-      if (f && f in v) setErrors({ [f]: errText(err, '') });
-      else setMsg(errText(err, 'Cannot save.'));
+      if (f && f in v) setErrors({ [f]: errText(err) });
+      else setMsg(errText(err));
     } finally {
       setBusy(false);
     }
