@@ -157,7 +157,7 @@ test('customer writes in the widget; it appears live in the inbox', async () => 
   const w = widget(page);
   await w.getByRole('button', { name: 'Open chat' }).click();
   await w.getByText('Northwind Outfitters').first().waitFor();
-  await w.getByText('Hours: Mon–Fri 9:00–17:00').waitFor();
+  await w.getByText('Hi! Ask us anything.').waitFor(); // the greeting (office hours come from a calendar: settings-channels.test.mjs)
   await w.getByText(/usually reply within 5 minutes/).waitFor();
   await w.getByText(/Maya.*here to help/).waitFor(); // the team, before assignment
   await w.getByLabel('Your name (optional)').fill('Vera Visitor');
