@@ -2,7 +2,8 @@
 # partial update checked by the type's own rules, on/off), rotate its secrets (the old one stops
 # working at once), delete only what never carried a conversation, and the status Hark keeps
 # (last event, last handshake, last error in plain words, today's counts), which survives a
-# restart. The web chat's office hours come from a business-hours calendar.
+# restart. A reply the platform refuses becomes the channel's last error. The web chat's office
+# hours come from a business-hours calendar.
 . "$(dirname "$0")/lib.sh"
 start_hark
 admin_setup
@@ -149,6 +150,22 @@ req PATCH "/api/v1/channels/$WC" '{"settings":{"calendar_id":null}}'
 check "no calendar" "$(curl -s "$URL/api/v1/widget/$WC/info" | jq -r .hours)" null
 req PATCH "/api/v1/channels/$WC" '{"enabled":false}'
 check "switched-off chat is gone" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/v1/widget/$WC/info")" 404
+
+# --- a reply the platform refuses is the channel's last error ---------------------------------
+start_callback "400" 400
+new_channel refusing "$CB_URL"
+REF=$CH_ID
+printf '%s' "$CH_SECRET" > "$T/cb.secret"
+hook "$REF" "$CH_SECRET" '{"id":"r-1","from":{"id":"c-9","name":"Rae"},"text":"Hello?"}'
+CONV=$(jqp .conversation_id)
+req POST "/api/v1/conversations/$CONV/messages" '{"text":"Hi Rae"}'
+MSG=$(jqp .id)
+wait_for "the reply failed" 15 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = failed ]"
+req GET "/api/v1/channels/$REF"
+jqp .status.last_error | grep -q "^a reply could not be delivered: " || fail "delivery error: $BODY"
+check "delivery errors counted" "$(jqp .status.errors_today)" 1
+jqp .status.last_error | grep -q "Hi Rae" && fail "reply text in the status"
+echo "ok: refused delivery reported without the reply's text"
 
 # --- the status survives a restart (flushed at shutdown, read back from the store) -----------
 stop_hark
