@@ -174,6 +174,14 @@ test('widget look: colour, greeting, launcher text and office hours reach the wi
   await page.getByRole('button', { name: 'Save look' }).click();
   await page.locator('.field', { has: page.getByLabel('Colour', { exact: true }) }).getByRole('alert').waitFor();
   await page.getByLabel('Colour', { exact: true }).fill('#7c2d12');
+  // A refusal of the API lands beside its field: a website that is not an origin.
+  const origins = page.getByLabel('Websites that may show the chat');
+  assert((await origins.inputValue()) === shopOrigin, 'allowed websites shown');
+  await origins.fill(`${shopOrigin}\njavascript:alert(1)`);
+  await page.getByRole('button', { name: 'Save look' }).click();
+  await page.locator('.field', { has: origins }).getByRole('alert').getByText(/https:\/\/host/).waitFor();
+  assert((await page.getByLabel('Colour', { exact: true }).inputValue()) === '#7c2d12', 'typed colour kept');
+  await origins.fill(shopOrigin);
   await page.getByLabel('Greeting').fill('Hallo! Sizes, orders, trails: ask us.');
   await page.getByLabel('Launcher text').fill('Ask us');
   await page.getByLabel('Office hours').selectOption({ label: 'Always open (channels test) (Europe/Berlin)' });

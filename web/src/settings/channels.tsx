@@ -184,7 +184,7 @@ function fieldOf(err: unknown): string {
   if (!(err instanceof ApiError) || err.status !== 422) return '';
   // The 422 names it in "field"; the message names it too ("invalid 'settings.x': ...").
   const f = (err as ApiError & { field?: string }).field || (/^(?:invalid|missing) '([^']+)'/.exec(err.message)?.[1] ?? '');
-  return f.startsWith('settings.') ? f.slice(9) : f;
+  return (f.startsWith('settings.') ? f.slice(9) : f).replace(/\[\d+\]$/, '');
 }
 
 // An error in care-team words (the form kit's), a missing setting as "This is required.".
@@ -881,6 +881,7 @@ function WidgetLook({ ch, onClose }: { ch: Channel; onClose: () => void }) {
     launcher_text: String(s.launcher_text ?? ''),
     calendar_id: s.calendar_id ? String(s.calendar_id) : '',
     reply_minutes: s.reply_minutes === undefined || s.reply_minutes === null ? '' : String(s.reply_minutes),
+    allowed_origins: Array.isArray(s.allowed_origins) ? (s.allowed_origins as string[]).join('\n') : '',
   });
   const [cals, setCals] = useState<Calendar[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -910,6 +911,7 @@ function WidgetLook({ ch, onClose }: { ch: Channel; onClose: () => void }) {
       launcher_text: v.launcher_text.trim() || null,
       calendar_id: v.calendar_id ? Number(v.calendar_id) : null,
       reply_minutes: rm ? Number(rm) : null,
+      allowed_origins: v.allowed_origins.split(/[\s,]+/).filter(Boolean),
     };
     setBusy(true);
     try {
@@ -956,6 +958,9 @@ function WidgetLook({ ch, onClose }: { ch: Channel; onClose: () => void }) {
           </Field>
           <Field id="wl-reply" label="Usual reply time, in minutes (optional)" error={errors.reply_minutes}>
             <input id="wl-reply" inputMode="numeric" maxLength={5} value={v.reply_minutes} onInput={set('reply_minutes')} />
+          </Field>
+          <Field id="wl-origins" label="Websites that may show the chat" help="One per line, like https://shop.example. Empty: any website may embed it." error={errors.allowed_origins}>
+            <textarea id="wl-origins" rows={3} spellcheck={false} value={v.allowed_origins} onInput={set('allowed_origins')} />
           </Field>
           {msg && <p role="status">{msg}</p>}
           <div class="row-end">
