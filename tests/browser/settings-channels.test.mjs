@@ -7,10 +7,12 @@
 // phone widths go to $ARTIFACTS (browser-channels-*.png).
 import http from 'node:http';
 import crypto from 'node:crypto';
-import { test, run, newPage, login, openSettings, api, assert, shot as shotAs, URL_, PHONE } from './lib.mjs';
+import path from 'node:path';
+import { test, run, newPage, login, openSettings, api, assert, URL_, ART, PHONE } from './lib.mjs';
 
 const APP_SECRET = 'fb-app-secret-1';
-const shot = (page, name) => shotAs(page, `channels-${name}`);
+// Whole pages: the forms are longer than the window.
+const shot = (page, name) => page.screenshot({ path: path.join(ART, `browser-channels-${name}.png`), fullPage: true });
 
 const metaSig = (secret, body) => 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex');
 
@@ -221,6 +223,11 @@ test('phone width: the channel list and the connect steps fit', async () => {
   await page.getByLabel('Callback URL', { exact: true }).waitFor();
   assert((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'steps scroll sideways');
   await shot(page, '09-phone-steps');
+  await page.getByRole('button', { name: /Done|Finish later/ }).click();
+  await page.locator('.ch-card', { hasText: 'Shop chat (channels test)' }).getByRole('button', { name: 'Widget look' }).click();
+  await page.getByLabel('Preview of the chat widget').getByText('Ask us', { exact: true }).waitFor();
+  assert((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'widget look scrolls sideways');
+  await shot(page, '10-phone-look');
   await phone.ctx.close();
 });
 
