@@ -503,7 +503,7 @@ int store_calendar_put(struct store *st, int64_t id, const struct store_calendar
 int store_calendar_get(struct store *st, struct arena *ar, int64_t id, struct store_calendar *out);
 int store_calendar_list(struct store *st, struct arena *ar, struct store_calendar **out,
                         size_t *n);
-/* ERR_CONFLICT while a team or policy uses it. */
+/* ERR_CONFLICT while a team, policy or web chat (its office hours) uses it. */
 int store_calendar_delete(struct store *st, int64_t id);
 
 /* ---- SLA policies (st_sla_policy.c) --------------------------------------------------------- */

@@ -142,6 +142,9 @@ check "info launcher" "$(echo "$INFO" | jq -r .launcher_text)" "Ask us"
 check "open now from the calendar" "$(echo "$INFO" | jq -r .hours.open_now)" true
 check "calendar zone" "$(echo "$INFO" | jq -r .hours.tz)" Europe/Berlin
 check "no free-text hours" "$(echo "$INFO" | jq -r 'has("office_hours")')" false
+req DELETE "/api/v1/calendars/$OPEN"
+check "a calendar the chat shows is kept" "$STATUS" 409
+jqp .error.message | grep -q "website chat" || fail "409 reason: $BODY"
 req PATCH "/api/v1/channels/$WC" "{\"settings\":{\"calendar_id\":$SHUT}}"
 INFO=$(curl -s "$URL/api/v1/widget/$WC/info")
 check "closed calendar" "$(echo "$INFO" | jq -r .hours.open_now)" false
