@@ -208,6 +208,21 @@ test('widget look: colour, greeting, launcher text and office hours reach the wi
   await w.getByText('We’re online'.replace('’', "'")).waitFor();
   await shot(cust.page, '07-widget-on-shop');
   await cust.ctx.close();
+
+  // Closed now: the widget says when the team is back (in the visitor's own time).
+  const day = new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone: 'Europe/Berlin' })
+    .format(new Date(Date.now() + 3 * 86400000)).toLowerCase();
+  r = await api('POST', '/api/v1/calendars', { name: 'Closed now (channels test)', tz: 'Europe/Berlin', hours: { [day]: [['09:00', '17:00']] } });
+  assert(r.status === 201, `closed calendar: ${r.status}`);
+  r = await api('PATCH', `/api/v1/channels/${webchat.id}`, { settings: { calendar_id: r.body.id } });
+  assert(r.status === 200, `calendar set: ${r.status}`);
+  const later = await openPage();
+  await later.page.goto(shopOrigin + '/');
+  const w2 = later.page.locator('[data-hark-widget]');
+  await w2.getByRole('button', { name: 'Ask us' }).click();
+  await w2.getByText(/^Back \S+ at \d{1,2}:\d{2}/).waitFor();
+  assert((await w2.getByText("We're online").count()) === 0, 'online while closed');
+  await later.ctx.close();
 });
 
 test('phone width: the channel list and the connect steps fit', async () => {
