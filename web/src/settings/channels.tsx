@@ -287,8 +287,9 @@ export function ChannelsArea(_: ScreenProps) {
   }, [load]);
 
   const byId = (id: number) => channels?.find((c) => c.id === id) ?? null;
-  const close = () => {
+  const close = (done?: string) => {
     setMode({ kind: 'list' });
+    setNote(typeof done === 'string' ? done : '');
     load();
   };
   const toggle = async (ch: Channel) => {
@@ -399,11 +400,15 @@ function ChannelCard({
         </p>
       )}
       <div class="ch-actions">
-        <button type="button" onClick={onSetup}>Setup steps</button>
-        {ch.type === 'webchat' && <button type="button" onClick={onLook}>Widget look</button>}
-        <button type="button" onClick={onEdit}>Edit</button>
-        <button type="button" onClick={onRotate}>Rotate secret</button>
-        <button type="button" onClick={onToggle}>{ch.enabled ? 'Switch off' : 'Switch on'}</button>
+        <button type="button" onClick={onSetup} aria-describedby={`ch-${ch.id}-name`}>Setup steps</button>
+        {ch.type === 'webchat' && <button type="button" onClick={onLook} aria-describedby={`ch-${ch.id}-name`}>Widget look</button>}
+        <button type="button" onClick={onEdit} aria-describedby={`ch-${ch.id}-name`}>Edit</button>
+        <button type="button" onClick={onRotate} aria-describedby={`ch-${ch.id}-name`}>Rotate secret</button>
+        {ch.enabled ? (
+          <ConfirmButton label="Switch off" question="New messages will be refused until it is switched on. Switch off?" onConfirm={onToggle} />
+        ) : (
+          <button type="button" onClick={onToggle} aria-describedby={`ch-${ch.id}-name`}>Switch on</button>
+        )}
       </div>
     </li>
   );
@@ -769,7 +774,7 @@ function RotateDialog({ ch, onClose }: { ch: Channel; onClose: () => void }) {
 
 // ---- edit ----------------------------------------------------------------------------------
 
-function EditChannel({ ch, onClose }: { ch: Channel; onClose: () => void }) {
+function EditChannel({ ch, onClose }: { ch: Channel; onClose: (done?: string) => void }) {
   const spec = typeSpec(ch.type);
   const stored = ch.settings as Settings;
   const [name, setName] = useState(ch.name);
@@ -801,8 +806,7 @@ function EditChannel({ ch, onClose }: { ch: Channel; onClose: () => void }) {
     setBusy(true);
     try {
       await api('PATCH', `/api/v1/channels/${ch.id}`, body);
-      setMsg('Saved.');
-      onClose();
+      onClose(`${name.trim() || ch.name} is saved.`);
     } catch (err) {
       const f = fieldOf(err);
       if (f && (f === 'name' || spec.fields.some((x) => x.key === f))) setErrors({ [f]: errText(err) });
@@ -828,7 +832,7 @@ function EditChannel({ ch, onClose }: { ch: Channel; onClose: () => void }) {
         ))}
         {msg && <p role="status">{msg}</p>}
         <div class="row-end">
-          <button type="button" onClick={onClose}>Back</button>
+          <button type="button" onClick={() => onClose()}>Back</button>
           <button type="submit" class="primary" disabled={busy}>Save</button>
         </div>
       </form>
@@ -837,12 +841,12 @@ function EditChannel({ ch, onClose }: { ch: Channel; onClose: () => void }) {
   );
 }
 
-function DeleteChannel({ ch, onDone }: { ch: Channel; onDone: () => void }) {
+function DeleteChannel({ ch, onDone }: { ch: Channel; onDone: (done?: string) => void }) {
   const [msg, setMsg] = useState('');
   const del = async () => {
     try {
       await api('DELETE', `/api/v1/channels/${ch.id}`);
-      onDone();
+      onDone(`${ch.name} is deleted.`);
     } catch (e) {
       setMsg(e instanceof ApiError && e.status === 409
         ? 'This channel has conversations, so it cannot be deleted. Switch it off instead: its conversations stay.'
