@@ -64,6 +64,8 @@ test('setup: an admin signs in and opens Settings → Channels', async () => {
 test('connect Messenger through the steps; a signed test event turns the check green', async () => {
   const page = admin.page;
   await page.getByRole('button', { name: 'Connect a channel' }).click();
+  await page.getByRole('button', { name: /^WhatsApp/ }).waitFor();
+  await shot(page, '00-choose');
   await page.getByRole('button', { name: /^Messenger/ }).click();
   // The form's labels are the platform's own words.
   await page.getByRole('button', { name: 'Continue' }).click();
