@@ -37,6 +37,7 @@ care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struc
     routing_new(st, hub, &hooks, &c->routing);
     pthread_mutex_init(&c->outbox_mu, NULL);
     pthread_cond_init(&c->outbox_cv, NULL);
+    care__chanstat_init(c);
     *out = c;
     return 0;
 }
@@ -49,6 +50,7 @@ care_free(struct care *c)
     care_watch_stop(c);
     care_outbox_stop(c);
     routing_free(c->routing);
+    care__chanstat_free(c); /* after the timers worker, which flushes it, has stopped */
     auth_free(c->auth);
     pthread_mutex_destroy(&c->outbox_mu);
     pthread_cond_destroy(&c->outbox_cv);

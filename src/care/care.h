@@ -169,6 +169,21 @@ int care_private_reply_record(struct care *c, const struct private_reply *pr,
 int care_contact_update(struct care *c, int64_t id, const struct contact *ct);
 /* Adds a channel ('ch' with normalized settings; store_channel_add); '*id' gets its id. */
 int care_channel_add(struct care *c, const struct channel *ch, int64_t *id);
+/* Changes channel 'id' (store_channel_update: name, normalized settings, a new secret,
+ * enabled). ERR_NOTFOUND. */
+int care_channel_update(struct care *c, int64_t id, const struct store_channel_update *u);
+/* Deletes channel 'id' and its status. ERR_CONFLICT while it has conversations (disable it
+ * instead), ERR_NOTFOUND. */
+int care_channel_delete(struct care *c, int64_t id);
+
+/* ---- channel status (chanstat.c) ----------------------------------------------------------- */
+
+#define CARE_STATUS_ERROR_MAX 300 /* bytes of a channel's last error, with the NUL */
+/* What Hark last heard from channel 'id' (see store_channel_status): the live values kept in
+ * memory, else the stored ones, else zeros. The counts are today's (UTC). Strings in 'ar'.
+ * 0 or the store's error. */
+int care_channel_status(struct care *c, struct arena *ar, int64_t id,
+                        struct store_channel_status *out);
 /* An agent corrects the triage of customer message 'msg_id' (intent and/or sentiment, NULL:
  * unchanged; store_triage_correct). ERR_NOTFOUND, ERR_INVAL (not a customer's message). */
 int care_triage_correct(struct care *c, int64_t msg_id, int64_t agent_id, const char *intent,

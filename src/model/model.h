@@ -60,6 +60,7 @@ struct channel {
     const char *name;
     const char *secret;   /* signing secret; never returned by the API after creation */
     const char *settings; /* JSON object text */
+    bool enabled;         /* false: webhooks and polls are refused, the conversations stay */
     int64_t created_at;
 };
 

@@ -143,6 +143,34 @@ int store_channel_get(struct store *st, struct arena *ar, int64_t id, struct cha
 int store_channel_set_settings(struct store *st, int64_t id, const char *settings);
 int store_channel_list(struct store *st, struct arena *ar, struct channel **out, size_t *n);
 
+/* What an admin changes on a channel: NULL (or -1 for 'enabled') keeps the stored value.
+ * 'settings' must already be normalized by the channel's adapter. */
+struct store_channel_update {
+    const char *name;
+    const char *settings; /* JSON object text */
+    const char *secret;   /* a new signing secret (rotation) */
+    int enabled;          /* 0 or 1; -1: unchanged */
+};
+/* Updates channel 'id' in one transaction. ERR_NOTFOUND. */
+int store_channel_update(struct store *st, int64_t id, const struct store_channel_update *u);
+/* Deletes channel 'id' and its status. ERR_CONFLICT while any conversation or message belongs
+ * to it (disable it instead), ERR_NOTFOUND. */
+int store_channel_delete(struct store *st, int64_t id);
+
+/* What Hark last heard from a channel's platform (times in ms, 0: never). 'day' is the UTC
+ * day (days since 1970-01-01) that the two counts belong to. */
+struct store_channel_status {
+    int64_t channel_id;
+    int64_t last_event_at, last_verify_at, last_error_at;
+    const char *last_error; /* plain words; NULL: none */
+    int64_t day, messages_today, errors_today;
+};
+/* The stored status of channel 'id' (strings in 'ar'). ERR_NOTFOUND when none was stored. */
+int store_channel_status_get(struct store *st, struct arena *ar, int64_t id,
+                             struct store_channel_status *out);
+/* Writes 'n' statuses in one transaction (rows of deleted channels are skipped). */
+int store_channel_status_put(struct store *st, const struct store_channel_status *v, size_t n);
+
 /* ---- store-staff scope (st_conv.c) ---------------------------------------------------------- */
 
 /* Which conversations a caller may see. Unless 'limited', all of them. A limited caller (store
@@ -516,7 +544,7 @@ int store_calendar_put(struct store *st, int64_t id, const struct store_calendar
 int store_calendar_get(struct store *st, struct arena *ar, int64_t id, struct store_calendar *out);
 int store_calendar_list(struct store *st, struct arena *ar, struct store_calendar **out,
                         size_t *n);
-/* ERR_CONFLICT while a team or policy uses it. */
+/* ERR_CONFLICT while a team, policy or web chat (its office hours) uses it. */
 int store_calendar_delete(struct store *st, int64_t id);
 
 /* ---- SLA policies (st_sla_policy.c) --------------------------------------------------------- */

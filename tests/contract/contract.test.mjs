@@ -262,6 +262,19 @@ await call("POST /hooks/{channel}", `/hooks/${wa.id}`, { auth: "none", raw: waBo
 await call("GET /hooks/{channel}", `/hooks/${wa.id}?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=12345`, { auth: "none", want: 200 });
 await call("GET /hooks/{channel}", `/hooks/${wa.id}?hub.mode=subscribe&hub.verify_token=no&hub.challenge=12345`, { auth: "none", want: 403 });
 await call("GET /hooks/{channel}", `/hooks/${api.id}`, { auth: "none", want: 404 });
+// One channel with its status; change, rotate and delete (a channel with conversations: 409).
+await call("GET /api/v1/channels/{id}", `/api/v1/channels/${wa.id}`, { want: 200 });
+await call("GET /api/v1/channels/{id}", "/api/v1/channels/9999", { want: 404 });
+await call("PATCH /api/v1/channels/{id}", `/api/v1/channels/${web.id}`, { want: 200,
+    body: { name: "Site chat", settings: { color: "#7c2d12", greeting: "Hi!", launcher_text: "Ask us" } } });
+await call("PATCH /api/v1/channels/{id}", `/api/v1/channels/${web.id}`, { want: 422, body: { settings: { color: "red" } } });
+{
+    const spare = (await call("POST /api/v1/channels", "/api/v1/channels", { want: 201, body: { type: "api", name: "Spare" } })).json || {};
+    await call("POST /api/v1/channels/{id}/rotate", `/api/v1/channels/${spare.id}/rotate`, { want: 200 });
+    await call("POST /api/v1/channels/{id}/rotate", "/api/v1/channels/9999/rotate", { want: 404 });
+    await call("DELETE /api/v1/channels/{id}", `/api/v1/channels/${spare.id}`, { want: 204 });
+    await call("DELETE /api/v1/channels/{id}", `/api/v1/channels/${api.id}`, { want: 409 });
+}
 
 // --- Conversations ---
 const conv = h1.conversation_id || 1;

@@ -7,6 +7,7 @@
 import type { FunctionComponent } from 'preact';
 import type { Agent } from '../api';
 import { Overview } from './overview';
+import { ChannelsArea } from './channels';
 import { CalendarsArea } from './calendars';
 import { TeamsArea } from './teams';
 import { PoliciesArea } from './policies';
@@ -32,6 +33,7 @@ const ADMIN = ['admin'];
 
 export const AREAS: Area[] = [
   { id: 'overview', title: 'Overview', summary: 'What to set up, in order.', roles: ADMIN, Screen: Overview },
+  { id: 'channels', title: 'Channels', summary: 'Connect WhatsApp, Messenger, the website chat and more; see whether each one is heard.', roles: ADMIN, Screen: ChannelsArea },
   { id: 'calendars', title: 'Business hours', summary: 'Opening hours, time zone and holidays.', roles: ADMIN, Screen: CalendarsArea },
   { id: 'teams', title: 'Teams', summary: 'Members, lead, hours and the honest acknowledgement.', roles: ADMIN, Screen: TeamsArea },
   { id: 'sla_policies', title: 'SLA policies', summary: 'How fast to reply and resolve, in open hours or around the clock.', roles: ADMIN, Screen: PoliciesArea },
