@@ -11,13 +11,16 @@
 #include "care/care.h"
 
 struct care__poller;
+struct care__models;
+struct classify_live;
 
 struct care {
     struct care_config cfg;
     struct store *st;
     struct hub *hub;
     struct care_metrics metrics;
-    const struct classify *cls; /* may be NULL: no triage */
+    struct classify_live *live;    /* the live triage models; NULL: no triage */
+    struct care__models *models;   /* versions and retraining (triage_models.c); NULL: off */
     struct auth *auth;
     struct routing *routing;
     _Atomic(struct watch *) watch; /* listening service; NULL when not started. Atomic: request
@@ -37,5 +40,9 @@ struct care {
  * chores at most once per CARE__HOUSEKEEP_MS: purges expired sessions. */
 #define CARE__HOUSEKEEP_MS (60 * 1000)
 void care__housekeep(struct care *c, int64_t now);
+
+/* Stops the retrain worker and frees the models (triage_models.c); care_free calls it after
+ * every user of the models has stopped. */
+void care__models_close(struct care *c);
 
 #endif
