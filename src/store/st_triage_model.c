@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "model/model.h"
+
 #define MODEL_COLS                                                                                 \
     "id, kind, source, status, path, created_at, coalesce(activated_at, 0), trained_on, "         \
     "heldout, coalesce(compared_with, 0), macro_f1, accuracy, live_macro_f1, live_accuracy "       \
@@ -127,14 +129,12 @@ store_triage_model_get(struct store *st, struct arena *ar, int64_t id, struct tr
     return 0;
 }
 
-/* triage.model {"kind":"intent","id":N}: a version was added or made live. */
+/* triage.model: a version was added or made live. */
 static int
 emit(struct store__tx *tx, const char *kind, int64_t id)
 {
-    char *data = xmalloc(96);
-    snprintf(data, 96, "{\"kind\":\"%s\",\"id\":%lld}",
-             strcmp(kind, "sentiment") == 0 ? "sentiment" : "intent", (long long)id);
-    return store__event(tx, "triage.model", data);
+    char *data = codec_event_triage_model(kind, id);
+    return data ? store__event(tx, "triage.model", data) : ERR_NOMEM;
 }
 
 /* Demotes the live version of 'kind' (other than 'keep') to previous. */
