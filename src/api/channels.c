@@ -41,8 +41,12 @@ api__channels_create(struct http_req *r, void *ctx)
     if (api__opt_string_or_reply(r, body, "type", 32, &type) < 0 ||
         api__opt_string_or_reply(r, body, "name", MODEL_NAME_MAX, &name) < 0)
         return;
-    if (!type || !name || !name[0]) {
-        http_reply_error_status(r, 422, "invalid_field", "want 'type' and 'name'");
+    if (!type) {
+        http_reply_error_status(r, 422, "invalid_field", "missing 'type': want a channel type");
+        return;
+    }
+    if (!name || !name[0]) {
+        http_reply_error_status(r, 422, "invalid_field", "missing 'name': give the channel a name");
         return;
     }
     const struct chan_ops *ops = chan_find(type);

@@ -5,6 +5,8 @@
 #include "base/base.h"
 #include "http/http.h"
 
+#include <ctype.h>
+
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/jsonw.h"
@@ -28,16 +30,43 @@ http_status_for(int rc)
     }
 }
 
+/*
+ * The field a 422 is about: the first quoted name in its message ("invalid 'name': ...",
+ * "missing 'settings.page_id' ..."), so a form can show the message beside that field. Returns its
+ * length, 0 when the message quotes no field name.
+ */
+static size_t
+error_field(const char *message, const char **out)
+{
+    const char *q = message ? strchr(message, '\'') : NULL;
+    size_t n = 0;
+    if (!q)
+        return 0;
+    q++;
+    while (n < 64 && q[n] && (isalnum((unsigned char)q[n]) || q[n] == '_' || q[n] == '.'))
+        n++;
+    if (n == 0 || q[n] != '\'')
+        return 0;
+    *out = q;
+    return n;
+}
+
 void
 http_reply_error_status(struct http_req *r, unsigned status, const char *code,
                         const char *message)
 {
     struct buf b;
+    const char *field = NULL;
+    size_t field_len = status == 422 ? error_field(message, &field) : 0;
     buf_init(&b, 4096);
     buf_adds(&b, "{\"error\":{\"code\":");
     jsonw_cstr(&b, code);
     buf_adds(&b, ",\"message\":");
     jsonw_cstr(&b, message ? message : code);
+    if (field_len) {
+        buf_adds(&b, ",\"field\":");
+        jsonw_str(&b, (struct str){ field, field_len });
+    }
     buf_adds(&b, "}}");
     if (buf_error(&b) < 0) {
         static const char cut[] = "{\"error\":{\"code\":\"internal\","

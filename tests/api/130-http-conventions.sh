@@ -1,4 +1,4 @@
-# HTTP conventions: a 405 names the path's methods in Allow; every 401 carries
+# HTTP conventions: a 422 names its field; a 405 names the path's methods in Allow; every 401 carries
 # WWW-Authenticate; HEAD is served wherever GET is (same status and headers, Content-Length of
 # the GET body, no body; a stream answers its headers and ends); an ignored webhook delivery is
 # acknowledged {"status":"ignored"} without ids.
@@ -20,6 +20,17 @@ hdr() { sed -n "s/^$2: *//Ip" "$1" | tr -d '\r' | head -1; }
 req POST /api/v1/channels '{"type":"webchat","name":"Chat","settings":{}}'
 check "webchat channel" "$STATUS" 201
 W=$(jqr .id)
+
+# ---- a 422 names its field, for forms ------------------------------------------------------
+req POST /api/v1/channels '{"type":"webchat","name":"","settings":{}}'
+check "empty name is 422" "$STATUS" 422
+check "422 names the field" "$(jqr .error.field)" name
+req POST /api/v1/channels '{"type":"messenger","name":"FB","settings":{}}'
+check "missing setting is 422" "$STATUS" 422
+case "$(jqr .error.field)" in settings.*) echo "ok: 422 names the setting" ;; *) fail "422 field: $BODY" ;; esac
+req POST /api/v1/channels '{"type":"webchat","name":"Chat"'
+check "malformed JSON is 400" "$STATUS" 400
+check "a 400 has no field" "$(jqr '.error.field // "none"')" none
 # not_allowed METHOD PATH ALLOW
 not_allowed() {
     code=$(curl -s -D "$T/h" -o "$T/b" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $TOKEN" "$URL$2")

@@ -2,9 +2,13 @@
 # run.sh - the browser tests: Debian's chromium, driven by playwright-core, against the real
 # binary ($HARK, default build/asan/hark) serving the built web app (web/dist). Builds nothing.
 #
+#   tests/browser/run.sh                     every *.test.mjs (hark.test.mjs first)
+#   tests/browser/run.sh settings-x.test.mjs only the files named
+#
 # Starts `hark serve` on 127.0.0.1 (free port) with a temporary database, adds an admin and an
-# agent with the CLI, runs hark.test.mjs (which also serves a customer's test page from a
-# second local origin), and stops everything it started. Screenshots go to tests/artifacts/.
+# agent with the CLI, runs the files one after another against it (each with its own time
+# limit; lib.mjs is what they share), prints one summary line for all of them, and stops
+# everything it started. Screenshots go to tests/artifacts/.
 set -u
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)
@@ -55,9 +59,34 @@ for _ in $(seq 1 200); do
 done
 [ -n "$URL" ] || die "hark did not start"
 
-HARK_URL="$URL" HARK_TOKEN="$TOKEN" ARTIFACTS="$ART" \
-    timeout -k 5 170 node hark.test.mjs
-rc=$?
-[ $rc -eq 124 ] && echo "browser tests: 0 passed, 1 failed (timed out after 170 s)"
-kill -0 "$HARK_PID" 2>/dev/null || { tail -30 "$T/hark.log"; echo "hark died during the tests"; rc=1; }
-exit $rc
+FILES="$*"
+[ -n "$FILES" ] || FILES="hark.test.mjs $(ls ./*.test.mjs | sed 's|^\./||' | grep -v '^hark\.test\.mjs$' | sort | tr '\n' ' ')"
+passed=0
+failed=0
+for f in $FILES; do
+    f=${f##*/}
+    echo "# $f"
+    HARK_URL="$URL" HARK_TOKEN="$TOKEN" ARTIFACTS="$ART" \
+        timeout -k 5 170 node "$f" >"$T/out" 2>&1
+    rc=$?
+    grep -v '^browser tests: ' "$T/out"
+    sum=$(grep '^browser tests: ' "$T/out" | tail -1)
+    p=$(echo "$sum" | sed -n 's/^browser tests: \([0-9]*\) passed.*/\1/p')
+    n=$(echo "$sum" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+    [ -n "$p" ] || p=0
+    [ -n "$n" ] || n=0
+    if [ $rc -ne 0 ] && [ "$n" -eq 0 ]; then
+        [ $rc -eq 124 ] && echo "not ok - $f timed out after 170 s" || echo "not ok - $f exited with $rc"
+        n=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + n))
+    if ! kill -0 "$HARK_PID" 2>/dev/null; then
+        tail -30 "$T/hark.log"
+        echo "not ok - hark died during $f"
+        failed=$((failed + 1))
+        break
+    fi
+done
+echo "browser tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -41,6 +41,7 @@ export class ApiError extends Error {
     public status: number,
     public code: string,
     message: string,
+    public field?: string, // a 422's field, for forms (settings/form.tsx)
   ) {
     super(message);
   }
@@ -69,8 +70,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     data = null;
   }
   if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? `HTTP ${res.status}`);
+    const err = (data as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
+    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? `HTTP ${res.status}`, err?.field);
   }
   return data as T;
 }

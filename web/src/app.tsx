@@ -3,7 +3,7 @@
 // Everything customers wrote is rendered as text through JSX children (which Preact escapes);
 // nothing in this app ever sets innerHTML.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, ApiError, Agent, Channel, Conv, Counts, Me, Msg, qs, Reply, setCsrf } from './api';
+import { api, ApiError, Agent, Channel, Conv, Counts, Me, qs, Reply, setCsrf } from './api';
 import { Login } from './login';
 import { Inbox, Query, View, matches, placeConv } from './inbox';
 import { ConversationPane } from './conversation';
@@ -11,16 +11,12 @@ import { ProfileDialog, HelpDialog } from './dialogs';
 import { SecurityDialog } from './security';
 import { dueOf, SLA_EVENTS, useUnanswered, Sla } from './sla';
 import { StatusToggle } from './status';
+import { LiveContext, LiveEvent, Listener, LIVE_TYPES } from './live';
+import { useRoute } from './route';
 
-export interface LiveEvent {
-  type: string;
-  conversation?: Conv;
-  message?: Msg;
-  conversation_id?: number; // sla.* and conversation.routed
-  agent?: { id: number; availability: string }; // agent.updated
-}
+export type { LiveEvent } from './live';
 
-type Listener = (e: LiveEvent) => void;
+type SettingsModule = typeof import('./settings/shell');
 
 const VIEW_QUERY: Record<View, Partial<Query>> = {
   mine: { assignee: 'me', status: 'open' },
@@ -79,6 +75,15 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   const searchRef = useRef<HTMLInputElement>(null);
   const composerRef = useRef<{ focus: (mode: 'reply' | 'note') => void; resolve: () => void } | null>(null);
   const generation = useRef(0);
+  // The admin console (#/settings/...) is loaded on first use: the inbox does not pay for it.
+  const route = useRoute();
+  const inSettings = route[0] === 'settings';
+  const [settings, setSettings] = useState<SettingsModule | null>(null);
+  const [settingsError, setSettingsError] = useState(false);
+  useEffect(() => {
+    if (inSettings && !settings)
+      import('./settings/shell').then(setSettings, () => setSettingsError(true));
+  }, [inSettings, settings]);
 
   const query: Query = useMemo(() => {
     const q: Query = { ...VIEW_QUERY[view], ...filters };
@@ -165,7 +170,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     let countsTimer: number | undefined;
     const handle = (ev: MessageEvent) => {
       if (ev.lastEventId) lastId = ev.lastEventId;
-      let data: { conversation?: Conv; message?: Msg } = {};
+      let data: Partial<LiveEvent> = {};
       try {
         data = JSON.parse(ev.data);
       } catch {
@@ -201,7 +206,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
       setLive('connecting');
       es = new EventSource('/api/v1/events' + qs({ last_event_id: lastId || undefined }));
       es.onopen = () => setLive('live');
-      for (const t of ['message.created', 'message.updated', 'conversation.created', 'conversation.updated', 'agent.updated', ...SLA_EVENTS])
+      for (const t of [...LIVE_TYPES, ...SLA_EVENTS])
         es.addEventListener(t, handle as EventListener);
       es.onerror = () => {
         if (!es) return;
@@ -252,7 +257,9 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     [visible, selected, select],
   );
 
-  // Keyboard shortcuts, ignored while typing.
+  // Keyboard shortcuts, ignored while typing and in the settings.
+  const inSettingsRef = useRef(inSettings);
+  inSettingsRef.current = inSettings;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
@@ -263,7 +270,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         else if (typing) (t as HTMLElement).blur();
         return;
       }
-      if (typing || e.ctrlKey || e.metaKey || e.altKey || open) return;
+      if (typing || e.ctrlKey || e.metaKey || e.altKey || open || inSettingsRef.current) return;
       switch (e.key) {
         case 'j': move(1); break;
         case 'k': move(-1); break;
@@ -292,7 +299,8 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   const triagePresent = items.some((c) => c.intent || c.sentiment || c.urgency !== null);
 
   return (
-    <div class={'shell' + (selected !== null ? ' has-selection' : '')}>
+    <LiveContext.Provider value={subscribe}>
+    <div class={'shell' + (inSettings ? ' in-settings' : selected !== null ? ' has-selection' : '')}>
       <header class="topbar">
         <a class="skip" href="#conversation">Skip to conversation</a>
         <span class="brand" aria-label="Hark">Hark</span>
@@ -315,6 +323,12 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </span>
         <StatusToggle meId={me.id} subscribe={subscribe} />
+        {me.role === 'admin' && (
+          <a class={'topbar-link' + (inSettings ? ' current' : '')} href={inSettings ? '#/' : '#/settings'} aria-label={inSettings ? 'Inbox' : 'Settings'}>
+            <span class="topbar-icon" aria-hidden="true">{inSettings ? '✉' : '⚙'}</span>
+            <span class="topbar-link-text">{inSettings ? 'Inbox' : 'Settings'}</span>
+          </a>
+        )}
         <button type="button" class="ghost" onClick={() => setDialog('help')} aria-label="Keyboard shortcuts">?</button>
         <button type="button" class="me" onClick={() => setDialog('profile')} aria-label="My profile">
           <Avatar name={me.display_name} url={me.avatar_url} />
@@ -322,6 +336,18 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         </button>
         <button type="button" class="ghost" onClick={logout}>Log out</button>
       </header>
+      {inSettings ? (
+        <main class="settings-pane" id="conversation">
+          {settings ? (
+            <settings.Settings me={me} area={route[1]} />
+          ) : (
+            <p class="splash" aria-busy={!settingsError}>
+              {settingsError ? 'The settings could not be loaded. Check your connection and reload.' : 'Loading settings…'}
+            </p>
+          )}
+        </main>
+      ) : (
+      <>
       <Inbox
         view={view}
         setView={(v) => {
@@ -373,6 +399,8 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           </div>
         )}
       </main>
+      </>
+      )}
       {dialog === 'profile' && (
         <ProfileDialog
           me={me}
@@ -384,6 +412,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
       {dialog === 'security' && <SecurityDialog me={me} onClose={() => setDialog(null)} />}
       {dialog === 'help' && <HelpDialog onClose={() => setDialog(null)} />}
     </div>
+    </LiveContext.Provider>
   );
 }
 

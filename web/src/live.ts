@@ -1,0 +1,43 @@
+// live.ts - the app's one event stream, shared: components subscribe to the events they need.
+//
+// The shell (app.tsx) owns the EventSource and passes every event to the subscribers registered
+// through LiveContext; a component calls useLive(types, fn) and is unsubscribed when it unmounts.
+import { createContext } from 'preact';
+import { useContext, useEffect, useRef } from 'preact/hooks';
+import type { Conv, Msg } from './api';
+
+export interface LiveEvent {
+  type: string;
+  conversation?: Conv;
+  message?: Msg;
+  conversation_id?: number; // sla.* and conversation.routed
+  agent?: { id: number; availability: string }; // agent.updated
+  area?: string; // settings.changed: the settings area (agents, teams, routing_rules, ...)
+  id?: number | string | null; // settings.changed: the changed object
+  action?: string;
+  actor?: { id: number | null; name: string };
+}
+
+export type Listener = (e: LiveEvent) => void;
+export type Subscribe = (fn: Listener) => () => void;
+
+// Every event type the app asks the server for (EventSource needs each name).
+export const LIVE_TYPES = [
+  'message.created',
+  'message.updated',
+  'conversation.created',
+  'conversation.updated',
+  'agent.updated',
+  'settings.changed',
+];
+
+export const LiveContext = createContext<Subscribe>(() => () => {});
+
+// Calls fn for every live event of the given types while the component is mounted.
+export function useLive(types: string[], fn: Listener) {
+  const subscribe = useContext(LiveContext);
+  const ref = useRef(fn);
+  ref.current = fn;
+  const key = types.join(',');
+  useEffect(() => subscribe((e) => (key.split(',').includes(e.type) ? ref.current(e) : undefined)), [subscribe, key]);
+}
