@@ -687,12 +687,16 @@ worker_main(void *arg)
 {
     struct care__models *M = arg;
     int64_t every = (int64_t)M->retrain_hours * 3600 * 1000;
-    int64_t next = every ? clock_now_ms() + every : INT64_MAX;
+    int64_t next = clock_now_ms() + every;
     pthread_mutex_lock(&M->mu);
     while (!M->stop) {
         if (!M->pending) {
-            if (clock_timedwait(&M->cv, &M->mu, next) == ERR_TIMEOUT && !M->stop &&
-                !M->pending) {
+            int rc = 0;
+            if (every)
+                rc = clock_timedwait(&M->cv, &M->mu, next);
+            else
+                pthread_cond_wait(&M->cv, &M->mu); /* on demand only */
+            if (rc == ERR_TIMEOUT && !M->stop && !M->pending) {
                 next = clock_now_ms() + every;
                 pthread_mutex_unlock(&M->mu);
                 const char *use[2];
