@@ -13,8 +13,9 @@
  * store's live rows and the models in memory never disagree for long.
  *
  * Memory and time are bounded: at most MODELS_MAX_CORRECTIONS corrections per kind are read
- * (newest ignored past it, logged), the held-back texts are kept in one arena, and a training
- * run is the shipped models' (a few seconds on the shipped sets).
+ * (newest ignored past it, logged), at most HARK_MODELS_HELDOUT_MAX held-back texts are kept
+ * (cut to what the classifier reads) in one capped arena, and a training run is the shipped
+ * models' (a few seconds on the shipped sets).
  */
 #include "base/base.h"
 #include "care/care_int.h"
@@ -254,6 +255,8 @@ gather_one(const struct triage_example *e, void *arg)
 {
     struct gather *g = arg;
     if (classify_heldout(e->msg_id)) {
+        if (g->n == HARK_MODELS_HELDOUT_MAX)
+            return 0; /* enough to score on; never trained on either */
         if (g->n == g->cap) {
             size_t ncap = g->cap ? g->cap * 2 : 256;
             const char **t = arena_alloc(g->ar, ncap * sizeof(*t));
@@ -266,15 +269,19 @@ gather_one(const struct triage_example *e, void *arg)
             g->gold = l;
             g->cap = ncap;
         }
-        g->text[g->n] = arena_strdup(g->ar, e->text);
+        size_t len = strlen(e->text); /* the classifier reads no further than this */
+        g->text[g->n] = arena_strndup(g->ar, e->text, len < CLASSIFY_MAX_TEXT ? len : CLASSIFY_MAX_TEXT);
         g->gold[g->n] = arena_strdup(g->ar, e->label);
         g->n++;
         return 0;
     }
     for (int w = 0; w < g->weight; w++) {
         fprintf(g->f, "__label__%s ", e->label);
-        for (const char *p = e->text; *p; p++)
-            fputc(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p, g->f);
+        /* Only what the classifier reads (CLASSIFY_MAX_TEXT), so the set stays bounded. */
+        for (size_t i = 0; e->text[i] && i < CLASSIFY_MAX_TEXT; i++) {
+            char ch = e->text[i];
+            fputc(ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch, g->f);
+        }
         fputc('\n', g->f);
     }
     g->trained_on++;
@@ -369,7 +376,7 @@ retrain_kind(struct care__models *M, int64_t id, int k, bool force)
 {
     const char *kind = kinds_all[k];
     struct care *c = M->c;
-    struct arena *ar = arena_new(1 << 20);
+    struct arena *ar = arena_new(HARK_MODELS_HELDOUT_ARENA_MAX);
     struct errmsg em = { 0 };
     struct classify_dataset ds = { 0 };
     struct classify_model *m = NULL, *loaded = NULL;
@@ -401,6 +408,8 @@ retrain_kind(struct care__models *M, int64_t id, int k, bool force)
     rc = each_example(c->st, kind, gather_one, &g);
     if (fclose(g.f) != 0 && rc == 0)
         rc = ERR_IO;
+    if (rc == 0 && arena_failed(ar))
+        rc = ERR_TOOBIG;
     if (rc < 0) {
         errmsg_set(&em, rc, "cannot read the corrections");
         goto out;
