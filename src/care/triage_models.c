@@ -186,8 +186,9 @@ too_few(const struct care_models_kind *k, struct errmsg *em)
         /* About one in CLASSIFY_HELDOUT_ONE_IN corrections is set aside for scoring. */
         int64_t more = (CARE_MODELS_MIN_HELDOUT - k->heldout) * CLASSIFY_HELDOUT_ONE_IN;
         errmsg_set(em, ERR_INVAL,
-                   "too few corrections to judge a new %s model: %lld of the %d held back for "
-                   "scoring so far (one correction in %d is); correct about %lld more messages",
+                   "too few corrections to judge a new %s model: %lld of the %d needed are set "
+                   "aside for scoring so far (one correction in %d is); correct about %lld more "
+                   "messages",
                    k->kind, (long long)k->heldout, CARE_MODELS_MIN_HELDOUT,
                    CLASSIFY_HELDOUT_ONE_IN, (long long)more);
     } else {

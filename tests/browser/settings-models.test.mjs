@@ -1,5 +1,5 @@
-// settings-models.test.mjs - "Triage models": the team's corrections (posted through the API)
-// retrain the intent model from the screen, the new model's scores show beside the live one's,
+// settings-models.test.mjs - "Triage models": with too few corrections the screen says why; the
+// team's corrections (posted through the API) retrain the intent model from the screen, the new model's scores show beside the live one's,
 // and rolling back from the screen changes the server's predictions at once; another admin's
 // screen follows live; phone width.
 import { test, run, newPage, login, api, hook, assert, shot, openSettings, PHONE } from './lib.mjs';
@@ -26,6 +26,27 @@ async function models() {
   assert(r.status === 200, `GET models: ${r.status}`);
   return r.body;
 }
+
+test('with too few corrections, Retrain now says why beside the button and keeps the live model', async () => {
+  const st = await models();
+  const { page } = await newPage();
+  await login(page);
+  await openSettings(page, 'models', 'Triage models');
+  if (st.kinds.some((k) => k.ready)) {
+    // Another file on this server corrected enough already: nothing to refuse here.
+    console.log('# skipped the refusal: a kind is ready already');
+    return;
+  }
+  await page.getByRole('button', { name: 'Retrain now' }).click();
+  const err = page.locator('.models-retrain .form-error');
+  await err.waitFor();
+  const text = await err.innerText();
+  assert(/Too few corrections to judge a new intent model/.test(text) && /correct about \d+ more messages/.test(text), `plain reason: ${text}`);
+  assert(!/422|too_few|invalid/.test(text), `no raw codes: ${text}`);
+  const after = await models();
+  assert(JSON.stringify(after.versions.map((v) => [v.id, v.status])) === JSON.stringify(st.versions.map((v) => [v.id, v.status])), 'nothing changed');
+  await shot(page, 'models-too-few');
+});
 
 test('setup: the team corrects messages until a retrain can be scored', async () => {
   const r = await api('POST', '/api/v1/channels', { type: 'api', name: `Models ${process.pid}`, settings: {} });
