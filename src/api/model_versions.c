@@ -173,6 +173,10 @@ api__models_retrain(struct http_req *r, void *ctx)
                                 em.text);
         return;
     }
+    if (rc == ERR_UNAVAIL) { /* no models, training sets or database folder: say which */
+        http_reply_error_status(r, 503, "retrain_unavailable", em.text);
+        return;
+    }
     if (rc < 0) {
         api__reply_err(r, rc, &em, "cannot start the retrain");
         return;

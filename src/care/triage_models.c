@@ -561,9 +561,12 @@ static int
 plan(struct care__models *M, const char *const *kinds, size_t nkinds, const char *use[2],
      size_t *nuse, struct errmsg *em)
 {
-    if (!M->data_dir[0])
-        return errmsg_set(em, ERR_UNAVAIL, "the shipped training sets are not installed, so "
-                          "there is nothing to retrain from (see docs/triage.md)");
+    char probe[sizeof(M->data_dir) + 32];
+    snprintf(probe, sizeof(probe), "%s/intent.all", M->data_dir);
+    if (!M->data_dir[0] || access(probe, R_OK) != 0)
+        return errmsg_set(em, ERR_UNAVAIL, "the training examples Hark ships with are not on "
+                          "this server, so there is nothing to retrain from (setting "
+                          "triage-data; see docs/triage.md)");
     if (!M->versions_dir[0])
         return errmsg_set(em, ERR_UNAVAIL, "retraining needs a database file to keep the "
                           "model versions beside (this server runs on an in-memory database)");

@@ -131,4 +131,15 @@ intent_of "zorblax 777 is wobbling again"; check "after restart" "$INTENT" spam
 req GET /api/v1/triage/models
 check "v1 live after restart" "$(jqr ".versions[] | select(.id == $V1) | .status")" live
 stop_hark
+
+# Without the shipped training sets there is nothing to retrain from: said plainly, and the
+# versions still list and switch.
+start_hark --models "$ROOT/build/models" --triage-data "$T/no-such-folder"
+req POST /api/v1/triage/models/retrain '{}'
+check "no training sets" "$STATUS" 503
+check "no training sets code" "$(jqr .error.code)" retrain_unavailable
+jqr .error.message | grep -q 'triage-data' || fail "message: $BODY"
+req POST "/api/v1/triage/models/$SHIPPED/activate"
+check "switch without training sets" "$STATUS" 200
+stop_hark
 echo "PASS"

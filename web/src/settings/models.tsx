@@ -182,7 +182,10 @@ export function ModelsSettings(_: ScreenProps) {
     try {
       setJob(await api<Job>('POST', '/api/v1/triage/models/retrain', { force }));
     } catch (err) {
-      setError(err instanceof ApiError && (err.status === 422 || err.status === 409) ? err.message.replace(/^./, (c) => c.toUpperCase()) + '.' : describe(err));
+      // The API says why in care-team words: too few corrections, one already running, or no
+      // training sets / database folder on this server (503 with a message, not a busy server).
+      const own = err instanceof ApiError && (err.status === 422 || err.status === 409 || (err.status === 503 && err.code === 'retrain_unavailable'));
+      setError(own ? (err as ApiError).message.replace(/^./, (c) => c.toUpperCase()) + '.' : describe(err));
     } finally {
       setBusy(false);
     }
