@@ -65,7 +65,7 @@ check "bad force" "$STATUS" 422
 
 # wait_job ID: polls the job until it ends; sets BODY to it.
 job_done() { req GET "/api/v1/triage/models/jobs/$1"; [ "$(jqr .state)" != running ]; }
-wait_job() { wait_for "retrain job $1" 120 job_done "$1"; check "job $1 done" "$(jqr .state)" done; }
+wait_job() { wait_for "retrain job $1" 120 job_done "$1"; check "job $1 done" "$(jqr .state)" done; echo "job $1: $(jqr .started_at) .. $(jqr .finished_at)"; }
 
 req POST /api/v1/triage/models/retrain '{}'
 check "retrain accepted" "$STATUS" 202
@@ -115,6 +115,17 @@ check "unknown version" "$STATUS" 404
 req POST "/api/v1/triage/models/$V1/activate"
 check "switch forward" "$STATUS" 200
 intent_of "zorblax 556 is wobbling again"; check "switched prediction" "$INTENT" spam
+
+# Bounded: past 5 retrained versions of a kind that are not live, the oldest go, files and all.
+for _ in 1 2 3 4 5; do
+    req POST /api/v1/triage/models/retrain '{"kinds":["intent"]}'
+    check "another retrain" "$STATUS" 202
+    wait_job "$(jqr .id)"
+done
+req GET /api/v1/triage/models
+check "five kept besides the live one" "$(jqr '[.versions[] | select(.source == "retrain" and .status != "live")] | length')" 5
+check "the oldest rejected one pruned" "$(jqr "[.versions[] | select(.id == $V2)] | length")" 0
+check "files match the versions" "$(ls "$DB.models"/intent-*.bin | wc -l | tr -d ' ')" 6
 
 # Admin only.
 AGTOKEN=$("$HARK" token create --db "$DB" --name ag --role agent 2>/dev/null) || fail "agent token"
