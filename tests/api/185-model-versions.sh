@@ -145,6 +145,10 @@ stop_hark
 
 # Without the shipped training sets there is nothing to retrain from: said plainly, and the
 # versions still list and switch.
+"$HARK" doctor --db "$DB" --models "$ROOT/build/models" --triage-data "$ROOT/build/classify-data" > "$T/doc.out" 2>&1
+grep -q "^ok *triage-data " "$T/doc.out" || { cat "$T/doc.out"; fail "doctor: triage-data ok"; }
+"$HARK" doctor --db "$DB" --models "$ROOT/build/models" --triage-data "$T/no-such-folder" > "$T/doc.out" 2>&1
+grep -q "^warn *triage-data .*retraining from agents' corrections is refused" "$T/doc.out" || { cat "$T/doc.out"; fail "doctor: triage-data warn"; }
 start_hark --models "$ROOT/build/models" --triage-data "$T/no-such-folder"
 req POST /api/v1/triage/models/retrain '{}'
 check "no training sets" "$STATUS" 503
