@@ -12,13 +12,16 @@
 
 struct care__poller;
 struct care__chanstat;
+struct care__models;
+struct classify_live;
 
 struct care {
     struct care_config cfg;
     struct store *st;
     struct hub *hub;
     struct care_metrics metrics;
-    const struct classify *cls; /* may be NULL: no triage */
+    struct classify_live *live;    /* the live triage models; NULL: no triage */
+    struct care__models *models;   /* versions and retraining (triage_models.c); NULL: off */
     struct auth *auth;
     struct routing *routing;
     _Atomic(struct watch *) watch; /* listening service; NULL when not started. Atomic: request
@@ -60,5 +63,8 @@ void care__chanstat_forget(struct care *c, int64_t id);
 /* Writes the changed entries in one transaction, unless 'force' is false and the last flush
  * was less than CARE__STATUS_FLUSH_MS before 'now'. */
 void care__chanstat_flush(struct care *c, int64_t now, bool force);
+/* Stops the retrain worker and frees the models (triage_models.c); care_free calls it after
+ * every user of the models has stopped. */
+void care__models_close(struct care *c);
 
 #endif

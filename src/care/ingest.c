@@ -20,14 +20,16 @@
 void
 care_triage(struct care *c, struct arena *ar, struct inbound *in)
 {
-    if (!c->cls)
+    if (!c->live)
         return;
     struct classify_ctx ctx = { 0 };
     int64_t repeat = store_sender_recent_inbound(c->st, in->channel_type, in->from_id,
                                                  clock_now_ms() - REPEAT_WINDOW_MS);
     ctx.repeat_contacts = repeat > 0 ? (int32_t)(repeat > 1000 ? 1000 : repeat) : 0;
     struct triage t;
-    classify_message(c->cls, in->text, &ctx, &t);
+    const struct classify *cls = classify_live_get(c->live);
+    classify_message(cls, in->text, &ctx, &t);
+    classify_live_put(cls);
     in->lang = t.lang[0] ? arena_strdup(ar, t.lang) : "und";
     in->intent = classify_intent_name(t.intent);
     in->intent_conf = t.intent_conf;

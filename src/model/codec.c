@@ -347,6 +347,14 @@ codec_event_contact(int64_t contact_id)
 }
 
 char *
+codec_event_triage_model(const char *kind, int64_t id)
+{
+    json_t *o = json_object();
+    bool ok = put(o, "kind", json_string(kind));
+    return event_text(o, put(o, "id", json_integer(id)) && ok);
+}
+
+char *
 codec_event_agent_availability(int64_t agent_id, const char *availability)
 {
     json_t *a = json_object();

@@ -246,6 +246,8 @@ json_t *codec_spike(const struct spike_alert_row *a);
  *   message.created/updated       {"message":{codec_msg},"conversation":{codec_conv}}
  *                                 ('c' NULL leaves "conversation" out)   codec_event_msg
  *   contact.updated               {"contact_id":N} (clients refetch)     codec_event_contact
+ *   triage.model                  {"kind":"intent"|"sentiment","id":N}: a model version was
+ *                                 added or made live (admins refetch)   codec_event_triage_model
  *   agent.updated                 {"agent":{"id":N,"availability":S}}
  *                                                          codec_event_agent_availability
  *   conversation.routed           {"conversation_id","team_id","agent_id","rule_id" (0: none),
@@ -268,6 +270,7 @@ json_t *codec_spike(const struct spike_alert_row *a);
 char *codec_event_conv(const struct conv *c);
 char *codec_event_msg(const struct msg *m, const struct conv *c);
 char *codec_event_contact(int64_t contact_id);
+char *codec_event_triage_model(const char *kind, int64_t id);
 char *codec_event_agent_availability(int64_t agent_id, const char *availability);
 char *codec_event_routed(const struct routed *r);
 char *codec_event_sla(int64_t conv_id, bool paused, int64_t first_due, int64_t next_due,

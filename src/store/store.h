@@ -316,14 +316,63 @@ int store_triage_correct(struct store *st, int64_t msg_id, int64_t agent_id, con
                          const char *sentiment);
 
 struct triage_example {
-    int64_t id;        /* correction id, for paging */
-    const char *label; /* corrected value */
-    const char *text;  /* the message text */
+    int64_t id;         /* correction id, for paging */
+    int64_t msg_id;     /* the corrected message (the held-back split is by message) */
+    int64_t created_at; /* when the label was corrected, ms */
+    const char *label;  /* corrected value */
+    const char *text;   /* the message text */
 };
 /* The current corrected labels for 'field' ("intent" or "sentiment"), one per message, with
  * correction id > 'after', oldest first. */
 int store_triage_examples(struct store *st, struct arena *ar, const char *field, int64_t after,
                           size_t max, struct triage_example **out, size_t *n);
+
+/* ---- triage model versions (st_triage_model.c) --------------------------------------------- */
+
+struct triage_model_class {
+    const char *label;
+    double precision, recall, f1;
+    int64_t support;
+};
+struct triage_model_scores {
+    bool scored;               /* false: never scored (a shipped version, until compared) */
+    double macro_f1, accuracy; /* on the held-back slice */
+    size_t nclasses;
+    struct triage_model_class *cls;
+};
+/* One version of a triage model (table triage_model). Strings borrowed from the arena. */
+struct triage_model {
+    int64_t id;
+    const char *kind;   /* "intent" or "sentiment" */
+    const char *source; /* "shipped" or "retrain" */
+    const char *status; /* "live", "previous", "candidate" or "rejected" */
+    const char *path;   /* the model file */
+    int64_t created_at, activated_at; /* ms; activated_at 0: never live */
+    int64_t trained_on, heldout;      /* corrections learnt from; held-back ones scored on */
+    int64_t compared_with;            /* the live version it was scored against, or 0 */
+    struct triage_model_scores cand;  /* this version's scores */
+    struct triage_model_scores live;  /* the compared live version's, on the same slice */
+};
+
+/* Versions, newest first, with their scores; 'kind' NULL for every kind. */
+int store_triage_model_list(struct store *st, struct arena *ar, const char *kind,
+                            struct triage_model **out, size_t *n);
+/* One version; ERR_NOTFOUND. */
+int store_triage_model_get(struct store *st, struct arena *ar, int64_t id,
+                           struct triage_model *out);
+/* Records a new version 'm' (id, activated_at ignored) with its scores. When m->status is
+ * "live" the kind's live version becomes "previous" in the same transaction. Writes
+ * triage.model event. */
+int store_triage_model_add(struct store *st, const struct triage_model *m, int64_t *id);
+/* Makes version 'id' live and the kind's live one "previous". ERR_NOTFOUND. Writes
+ * triage.model event. */
+int store_triage_model_activate(struct store *st, int64_t id);
+/* Deletes version 'id' and its scores (the caller removes the file). ERR_NOTFOUND. */
+int store_triage_model_delete(struct store *st, int64_t id);
+/* Records the shipped model of 'kind' at 'path' once: inserted as the live version when the
+ * kind has none, else as "previous"; an existing shipped row gets 'path' (the folder may
+ * move between runs). */
+int store_triage_model_shipped(struct store *st, const char *kind, const char *path);
 
 /* ---- events (st_event.c) -------------------------------------------------------------------- */
 

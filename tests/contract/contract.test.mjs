@@ -342,6 +342,31 @@ for (let i = 0; i < 100; i++) {   // the reply's one delivery attempt fails (clo
 await call("POST /api/v1/messages/{id}/retry", `/api/v1/messages/${reply.id}/retry`, { want: 200 });
 await call("POST /api/v1/messages/{id}/retry", `/api/v1/messages/${h1.message_id || 1}/retry`, { want: 404 });
 
+// --- Triage model versions: corrections until the intent model can be scored, a retrain,
+// its job, a switch back to the shipped version. ---
+const tmodels = (await call("GET /api/v1/triage/models", "/api/v1/triage/models", { want: 200 })).json || { versions: [] };
+const shippedIntent = tmodels.versions.find((v) => v.kind === "intent" && v.source === "shipped")?.id || 1;
+await call("POST /api/v1/triage/models/retrain", "/api/v1/triage/models/retrain", { want: 422, body: { kinds: ["sentiment"] } });
+for (let i = 0; i < 150; i++) {
+    const a = (await hook(api.id, `the flumbox ${i} rattles`, 200)).json || {};
+    await fetch(`${URL0}/api/v1/messages/${a.message_id}/triage`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`,
+        "Content-Type": "application/json" }, body: JSON.stringify({ intent: i % 2 ? "spam" : "praise" }) });
+    if (i >= 40 && i % 10 === 0) {
+        const st = await fetch(`${URL0}/api/v1/triage/models`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.json());
+        if (st.kinds.find((k) => k.kind === "intent").ready) break;
+    }
+}
+const tjob = (await call("POST /api/v1/triage/models/retrain", "/api/v1/triage/models/retrain", { want: 202, body: { kinds: ["intent"], force: true } })).json || {};
+for (let i = 0; i < 600; i++) {
+    const j = (await call("GET /api/v1/triage/models/jobs/{id}", `/api/v1/triage/models/jobs/${tjob.id}`, { want: 200 })).json;
+    if (!j || j.state !== "running") break;
+    await sleep(100);
+}
+await call("GET /api/v1/triage/models/jobs/{id}", "/api/v1/triage/models/jobs/99999", { want: 404 });
+await call("GET /api/v1/triage/models", "/api/v1/triage/models", { want: 200 });
+await call("POST /api/v1/triage/models/{id}/activate", `/api/v1/triage/models/${shippedIntent}/activate`, { want: 200 });
+await call("POST /api/v1/triage/models/{id}/activate", "/api/v1/triage/models/99999/activate", { want: 404 });
+
 // --- Contacts ---
 const contacts = (await call("GET /api/v1/contacts", "/api/v1/contacts?q=Chris&limit=5", { want: 200 })).json;
 const contact = contacts?.items?.[0]?.id || 1;
@@ -491,7 +516,7 @@ for (const p of ["/api/v1/agents", "/api/v1/agents/profiles", "/api/v1/channels"
                  "/api/v1/sla/policies", "/api/v1/routing/rules"])
     await call(`GET ${p}`, p, { auth: "none", want: 401 });
 await call("POST /api/v1/logout", "/api/v1/logout", { auth: "none", want: 401 });
-for (const p of ["/api/v1/tokens", "/api/v1/listening/sources", "/api/v1/triage/corrections"])
+for (const p of ["/api/v1/tokens", "/api/v1/listening/sources", "/api/v1/triage/corrections", "/api/v1/triage/models"])
     await call(`GET ${p}`, p, { auth: "agent", want: 403, headers: { Authorization: `Bearer ${agentTok.token}` } });
 // The audit log (everything above was recorded): a page, a bad argument, the CSV export; an
 // agent's token is refused both.

@@ -30,6 +30,7 @@ export const LIVE_TYPES = [
   'conversation.updated',
   'agent.updated',
   'settings.changed',
+  'triage.model', // a triage model version added or made live (settings/models.tsx)
 ];
 
 export const LiveContext = createContext<Subscribe>(() => () => {});
