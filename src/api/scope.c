@@ -51,6 +51,7 @@ static const struct scope_rule rules[] = {
     { "GET", "/api/v1/routing/queue", API_SCOPE_LIST },
     /* The team's setup, read-only for non-admins: no customer data. */
     { "GET", "/api/v1/channels", API_SCOPE_OPEN },
+    { "GET", "/api/v1/channels/{id}", API_SCOPE_OPEN }, /* status in words, no customer text */
     { "GET", "/api/v1/agents", API_SCOPE_OPEN },
     { "GET", "/api/v1/agents/profiles", API_SCOPE_OPEN },
     { "GET", "/api/v1/agents/{id}/profile", API_SCOPE_OPEN },
