@@ -37,6 +37,7 @@ care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struc
     routing_new(st, hub, &hooks, &c->routing);
     pthread_mutex_init(&c->outbox_mu, NULL);
     pthread_cond_init(&c->outbox_cv, NULL);
+    c->recent = care_recent_new(CARE_RECENT_MAX);
     *out = c;
     return 0;
 }
@@ -50,6 +51,7 @@ care_free(struct care *c)
     care_outbox_stop(c);
     routing_free(c->routing);
     auth_free(c->auth);
+    care_recent_free(c->recent);
     pthread_mutex_destroy(&c->outbox_mu);
     pthread_cond_destroy(&c->outbox_cv);
     xfree(c);
