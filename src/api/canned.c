@@ -464,6 +464,18 @@ api__reply_nudges_or_reply(struct http_req *r, struct api *a, const struct conv 
     } else if (fill_vars_or_reply(r, a, cv, &v, &d.first_name) < 0) {
         return ERR_IO;
     }
+    /* The agents' replies in the conversation's newest page: whether one used the name. */
+    struct msg *m;
+    size_t nm = 0;
+    int64_t next;
+    if (d.first_name && store_msg_list(a->st, http_arena(r), cv->id, 0, 50, &m, &nm, &next) == 0) {
+        struct str *earlier = ARENA_NEW_N(http_arena(r), struct str, nm + 1);
+        for (size_t i = 0; i < nm; i++) {
+            if (m[i].author_agent_id && m[i].text && strcmp(m[i].kind, "message") == 0)
+                earlier[d.nearlier++] = str_c(m[i].text);
+        }
+        d.earlier = earlier;
+    }
     *n = care_reply_check(a->care, http_arena(r), &d, out);
     return 0;
 }

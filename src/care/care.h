@@ -241,6 +241,9 @@ struct care_draft {
     struct str text;
     struct str canned;      /* the canned reply it started from, filled; empty when none */
     const char *first_name; /* the customer's first name; NULL or "" when unknown */
+    const struct str *earlier; /* the agents' earlier replies in this conversation (may be
+                                * NULL): once one used the name, later ones need not */
+    size_t nearlier;
 };
 struct care_nudge {
     const char *kind;  /* canned_verbatim, no_name, repetitive, boilerplate */

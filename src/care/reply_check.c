@@ -2,7 +2,8 @@
 /*
  * reply_check.c - the robotic-template detector: before a reply is sent, gentle explained
  * nudges when it is a canned text sent word for word, does not use the customer's name, is
- * near-identical to many of the team's recent replies, or is mostly stock phrases.
+ * near-identical to many of the team's recent replies, or is mostly stock phrases. The name is
+ * asked for once per conversation: after an agent's reply there used it, later ones need not.
  *
  * Near-identical means shingled similarity: the reply's word 3-grams are hashed and summed up
  * in a MinHash signature of CARE__SIG_K minimums, whose share of equal slots estimates the
@@ -283,7 +284,10 @@ care_reply_nudges(struct arena *ar, const struct care_draft *d, struct care_rece
                   "This is the saved reply word for word. Add a sentence about what %s actually "
                   "asked, so it reads like you wrote it.", who);
     }
-    if (name.len && w.n >= CARE__MIN_WORDS && !mentions(text, name))
+    bool named = false;
+    for (size_t i = 0; name.len && i < d->nearlier && !named; i++)
+        named = mentions(d->earlier[i], name);
+    if (name.len && !named && w.n >= CARE__MIN_WORDS && !mentions(text, name))
         nudge(out, &n, "no_name", "Add something personal: use %s's name.", who);
     if (recent && w.n >= CARE__MIN_WORDS) {
         size_t same = recent_similar(recent, &s);

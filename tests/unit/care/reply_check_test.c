@@ -96,6 +96,19 @@ TEST(messages_are_explained_with_the_name)
     arena_free(ar);
 }
 
+TEST(the_name_is_asked_for_once_per_conversation)
+{
+    struct arena *ar = arena_new(1 << 20);
+    struct str earlier[] = { STR_LIT("Thanks for waiting."), STR_LIT("Hi ana, I am on it.") };
+    struct care_draft d = { .text = STR_LIT("Your parcel is on its way and arrives tomorrow."),
+                            .first_name = "Ana", .earlier = earlier, .nearlier = 1 };
+    struct care_nudge v[CARE_NUDGE_MAX];
+    CHECK_INT(care_reply_nudges(ar, &d, NULL, v), 1);
+    d.nearlier = 2;
+    CHECK_INT(care_reply_nudges(ar, &d, NULL, v), 0);
+    arena_free(ar);
+}
+
 TEST(near_identical_to_many_recent_replies)
 {
     struct arena *ar = arena_new(1 << 20);
@@ -158,6 +171,7 @@ main(void)
 {
     RUN(table_of_replies);
     RUN(messages_are_explained_with_the_name);
+    RUN(the_name_is_asked_for_once_per_conversation);
     RUN(near_identical_to_many_recent_replies);
     RUN(recent_ring_is_bounded);
     return test_done();

@@ -7,6 +7,7 @@
 import type { FunctionComponent } from 'preact';
 import type { Agent } from '../api';
 import { Overview } from './overview';
+import { CannedScreen } from './canned';
 
 export interface ScreenProps {
   me: Agent;
@@ -24,4 +25,5 @@ const ADMIN = ['admin'];
 
 export const AREAS: Area[] = [
   { id: 'overview', title: 'Overview', summary: 'What to set up, in order.', roles: ADMIN, Screen: Overview },
+  { id: 'canned', title: 'Saved replies', summary: 'Canned replies with variables, for the team and for yourself.', roles: ['admin', 'supervisor', 'agent', 'store_staff'], Screen: CannedScreen },
 ];
