@@ -105,6 +105,27 @@ test('a missing variable is selected to type over; Edit a nudged reply, add a pe
   assert((await page.getByRole('alert', { name: 'Before you send' }).count()) === 0, 'no nudge for a personal reply');
 });
 
+test('phone width: the picker fits and inserts from the keyboard', async () => {
+  const { page } = await newPage(PHONE);
+  await login(page);
+  await page.getByRole('tab', { name: /All open/ }).click();
+  await page.locator('.row', { hasText: 'Ana Quintero' }).click();
+  const box = page.getByLabel('Reply to the customer');
+  await box.click();
+  const wide = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const before = await wide();
+  await box.pressSequentially('/pick');
+  await page.getByRole('option', { name: /Ready for pick-up/ }).waitFor();
+  const overflow = await wide();
+  console.log(`# overflow before ${before}px, with the picker ${overflow}px`);
+  assert(overflow <= Math.max(before, 1), `the picker adds no sideways scrolling: ${before}px -> ${overflow}px`);
+  await shot(page, 'canned-picker-phone');
+  await box.press('Tab');
+  await page.waitForFunction(() => document.querySelector('#composer-text')?.value.startsWith('Hi Ana, your order is ready'));
+  await box.press('Escape'); // nothing open: the reply stays
+  assert((await box.inputValue()).startsWith('Hi Ana'), 'text kept');
+});
+
 test('settings: an agent manages their own replies, not the team’s; errors beside the field', async () => {
   const who = await newAgent('agent', 'Riley Chen');
   const { page } = await newPage();
