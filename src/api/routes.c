@@ -121,6 +121,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         /* Listening. */
         { "GET", "/api/v1/listening/queries", api__lq_list, API_ANY, 0 },
         { "POST", "/api/v1/listening/queries", api__lq_create, API_ADMIN, 16 * KB },
+        { "POST", "/api/v1/listening/queries/test", api__lq_test, API_ADMIN, 16 * KB },
         { "GET", "/api/v1/listening/queries/{id}", api__lq_get, API_ANY, 0 },
         { "PATCH", "/api/v1/listening/queries/{id}", api__lq_patch, API_ADMIN, 16 * KB },
         { "DELETE", "/api/v1/listening/queries/{id}", api__lq_delete, API_ADMIN, 0 },
@@ -158,10 +159,13 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "DELETE", "/api/v1/sla/policies/{id}", api__policy_delete, API_ADMIN, 0 },
         { "GET", "/api/v1/routing/rules", api__rules_list, API_ANY, 0 },
         { "POST", "/api/v1/routing/rules", api__rules_create, API_ADMIN, 32 * KB },
+        { "PUT", "/api/v1/routing/rules/order", api__rules_order, API_ADMIN, 32 * KB },
         { "GET", "/api/v1/routing/rules/{id}", api__rule_get, API_ANY, 0 },
         { "PUT", "/api/v1/routing/rules/{id}", api__rule_update, API_ADMIN, 32 * KB },
         { "DELETE", "/api/v1/routing/rules/{id}", api__rule_delete, API_ADMIN, 0 },
         { "GET", "/api/v1/routing/queue", api__routing_queue, API_ANY, 0 },
+        { "POST", "/api/v1/routing/dry-run", api__routing_dry_run, API_ADMIN, 64 * KB },
+        { "POST", "/api/v1/routing/autoack/preview", api__autoack_preview, API_ADMIN, 16 * KB },
         { "GET", "/api/v1/conversations/{id}/sla", api__conv_sla, API_ANY, 0 },
         /* Canned replies and the robotic-template check before sending. */
         { "GET", "/api/v1/canned", api__canned_list, API_ANY, 0 },
