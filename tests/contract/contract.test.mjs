@@ -488,7 +488,7 @@ for (const p of ["/api/v1/agents", "/api/v1/agents/profiles", "/api/v1/channels"
                  "/api/v1/sla/policies", "/api/v1/routing/rules"])
     await call(`GET ${p}`, p, { auth: "none", want: 401 });
 await call("POST /api/v1/logout", "/api/v1/logout", { auth: "none", want: 401 });
-for (const p of ["/api/v1/tokens", "/api/v1/listening/sources", "/api/v1/triage/corrections"])
+for (const p of ["/api/v1/tokens", "/api/v1/listening/sources", "/api/v1/triage/corrections", "/api/v1/canned/overrides"])
     await call(`GET ${p}`, p, { auth: "agent", want: 403, headers: { Authorization: `Bearer ${agentTok.token}` } });
 for (const e of ["info", "session", "messages", "events"])
     await call(`OPTIONS /api/v1/widget/{channel}/${e}`, `${W}/${e}`, { auth: "none", want: 403,
