@@ -1,7 +1,7 @@
 // canned.tsx - canned replies in the composer, and the robotic-template check before sending.
 //
-// The composer calls useCanned() and wires four things: onKeyDown (first, on its textarea),
-// check() before it sends, sent() after, and renders `ui`. Typing "/" at the start of an empty
+// The composer calls useCanned() and wires five things: onKeyDown (first, on its textarea) and
+// inputProps (on it too), check() before it sends, sent() after, and renders `ui`. Typing "/" at the start of an empty
 // reply (or Ctrl+/ anywhere) opens the picker; it searches as you type (GET /api/v1/canned), and
 // picking a reply fills its variables for this conversation (POST /canned/{id}/render). A
 // variable Hark could not fill stays visible as {…}, is listed under the text and selected in
@@ -310,5 +310,11 @@ export function useCanned(opts: {
     </>
   );
 
-  return { onKeyDown, check, sent, ui, open };
+  // For the composer's textarea while the "/" picker is open: the option the arrows are on.
+  const inputProps =
+    open && mode === 'slash'
+      ? { 'aria-controls': 'canned-list', 'aria-activedescendant': items[active] ? `canned-opt-${items[active]!.id}` : undefined }
+      : {};
+
+  return { onKeyDown, check, sent, ui, open, inputProps };
 }

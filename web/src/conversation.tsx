@@ -410,6 +410,7 @@ function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Pro
       <textarea
         id="composer-text"
         ref={ta}
+        {...canned.inputProps}
         rows={3}
         maxLength={16384}
         placeholder={mode === 'reply' ? (conv.public ? 'Reply in public…' : 'Reply…') : 'Note for your team (never sent to the customer)…'}
