@@ -2,12 +2,13 @@
 //
 // The composer calls useCanned() and wires five things: onKeyDown (first, on its textarea) and
 // inputProps (on it too), check() before it sends, sent() after, and renders `ui`. Typing "/"
-// at the start of an empty reply (or Ctrl+/ anywhere) opens the picker; it searches as you type (GET /api/v1/canned), and
-// picking a reply fills its variables for this conversation (POST /canned/{id}/render). A
-// variable Hark could not fill stays visible as {…}, is listed under the text and selected in
-// it, so the agent types over it. Before a reply goes out, POST /conversations/{id}/reply-check
-// may return gentle nudges ("add something personal"); the agent edits or sends anyway, which
-// the server counts for the lead. Customer text and reply bodies are only ever JSX text.
+// at the start of an empty reply (or Ctrl+/ anywhere) opens the picker; it searches as you type
+// (GET /api/v1/canned), and picking a reply fills its variables for this conversation
+// (POST /canned/{id}/render). A variable Hark could not fill stays visible as {…}, is listed
+// under the text and selected in it, so the agent types over it. Before a reply goes out,
+// POST /conversations/{id}/reply-check may return gentle nudges ("add something personal"); the
+// agent edits or sends anyway, which the server counts for the lead. Customer text and reply
+// bodies are only ever JSX text.
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, qs } from './api';
