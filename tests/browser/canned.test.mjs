@@ -178,6 +178,11 @@ test('settings: an admin adds a team reply in two languages; phone width', async
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow <= 1, `no sideways scrolling: ${overflow}px`);
   await shot(page, 'canned-settings-phone');
+  // The lead sees who sent replies despite a nudge (Maya, in the first composer test).
+  const sent = page.getByRole('region', { name: 'Sent despite a nudge' });
+  await sent.getByRole('cell', { name: 'Maya Lopez' }).waitFor();
+  await sent.scrollIntoViewIfNeeded();
+  await shot(page, 'canned-settings-overrides-phone');
   const r = await api('GET', `/api/v1/canned?q=hours${tag}&lang=es`);
   assert(r.body.items[0]?.shared === true && r.body.items[0]?.body.startsWith('Hola'), `saved shared with es: ${JSON.stringify(r.body.items[0])}`);
 });

@@ -2,7 +2,8 @@
 // and each agent's own. Everyone may open this screen; it shows only the edits the role may make
 // (the API enforces the same: docs/api.md "Canned replies").
 import { useEffect, useState } from 'preact/hooks';
-import { api, qs } from '../api';
+import { api, clock, qs } from '../api';
+import type { Reply } from '../api';
 import type { Canned } from '../canned';
 import type { ScreenProps } from './areas';
 import { ConfirmButton, describe, FormStatus, ListField, SelectField, TextField, useForm } from './form';
@@ -186,6 +187,47 @@ function ReplyTable({ title, items, empty, onEdit, onDelete }: { title: string; 
   );
 }
 
+type Override = Reply<'/api/v1/canned/overrides', 'get'>['items'][number];
+
+// For admins and supervisors: who sends replies as they are despite the nudges, and how often.
+function Overrides() {
+  const [items, setItems] = useState<Override[] | null>(null);
+  useEffect(() => {
+    api<{ items: Override[] }>('GET', '/api/v1/canned/overrides')
+      .then((r) => setItems(r.items))
+      .catch(() => setItems([]));
+  }, []);
+  if (!items) return null;
+  return (
+    <section aria-label="Sent despite a nudge">
+      <h2>Sent despite a nudge</h2>
+      <p class="muted">Before a reply goes out, Hark suggests making it personal when it reads like a template. These agents sent replies as they were anyway; a high count is worth a chat, not a reprimand.</p>
+      {items.length === 0 ? (
+        <p class="muted">Nobody has yet.</p>
+      ) : (
+        <table class="settings-table canned-overrides">
+          <thead>
+            <tr>
+              <th scope="col">Agent</th>
+              <th scope="col">Replies sent anyway</th>
+              <th scope="col">Last time</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((o) => (
+              <tr key={o.agent_id}>
+                <td>{o.name}</td>
+                <td>{o.count === 1 ? '1 reply' : `${o.count} replies`}</td>
+                <td>last on {clock(o.last_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 export function CannedScreen({ me }: ScreenProps) {
   // The role is a string the API may extend (supervisor, store_staff): compare it as one.
   const role: string = me.role ?? '';
@@ -260,6 +302,7 @@ export function CannedScreen({ me }: ScreenProps) {
             onEdit={(c) => setEditing(c)}
             onDelete={remove}
           />
+          {editsShared && <Overrides />}
         </>
       )}
     </div>
