@@ -33,6 +33,7 @@
 #include "base/rand.h"
 #include "care/care.h"
 #include "channels/chan.h"
+#include "demo_canned.h"
 #include "demo_listen.h"
 #include "demo_routing.h"
 #include "fetch/fetch.h"
@@ -471,8 +472,10 @@ cli_demo(int argc, char **argv)
         store_channel_add(app.st, &ch, &sim.channel_id);
         /* Hours, SLA, teams, profiles and rules first, so what is routed below and every
          * live customer gets clocks, a team, a reason and, when due, an acknowledgement. */
-        if (nids == COUNTOF(team))
+        if (nids == COUNTOF(team)) {
             demo_routing_seed(&app, ids, nids);
+            demo_canned_seed(&app, ids[0]);
+        }
         int nconv = (int)cfg.demo_conversations;
         int64_t *waiting = xcalloc((size_t)nconv + 1, sizeof(*waiting));
         size_t nwaiting = 0;

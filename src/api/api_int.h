@@ -305,5 +305,20 @@ int api__audit_record(struct http_req *r, struct api *a, struct audit_entry *e,
 /* audit.c: GET /api/v1/audit and GET /api/v1/audit/export (CSV). */
 void api__audit_list(struct http_req *r, void *ctx);
 void api__audit_export(struct http_req *r, void *ctx);
+/* ---- canned replies and the reply check (canned.c) --------------------------------------- */
+void api__canned_list(struct http_req *r, void *ctx);
+void api__canned_create(struct http_req *r, void *ctx);
+void api__canned_get(struct http_req *r, void *ctx);
+void api__canned_update(struct http_req *r, void *ctx);
+void api__canned_delete(struct http_req *r, void *ctx);
+void api__canned_render(struct http_req *r, void *ctx);
+void api__canned_overrides(struct http_req *r, void *ctx);
+void api__conv_reply_check(struct http_req *r, void *ctx);
+/* The detector's nudges for reply 'text' to conversation 'cv', started from canned reply
+ * 'canned_id' (0: none), into 'out' (room for CARE_NUDGE_MAX), their count in '*n'. < 0 after
+ * replying (an unknown or invisible canned reply: 404). */
+int api__reply_nudges_or_reply(struct http_req *r, struct api *a, const struct conv *cv,
+                               struct str text, int64_t canned_id, struct care_nudge *out,
+                               size_t *n);
 
 #endif

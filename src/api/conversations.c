@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/utf8.h"
 #include "channels/chan.h"
 #include "store/store.h"
@@ -278,6 +279,26 @@ api__conv_reply(struct http_req *r, void *ctx)
         return;
     }
     bool note = json_is_true(priv);
+    /* "send_anyway": the agent saw the detector's nudges (reply-check) and sends as written;
+     * the reply is counted for them when it is indeed nudged. */
+    bool anyway = false;
+    int64_t canned_id = 0;
+    if (api__opt_bool_or_reply(r, body, "send_anyway", &anyway) < 0 ||
+        api__opt_int_or_reply(r, body, "canned_id", 1, INT64_MAX, &canned_id) < 0)
+        return;
+    size_t nudges = 0;
+    if (!note && anyway && !payload) {
+        struct conv c;
+        struct care_nudge v[CARE_NUDGE_MAX];
+        int rc = store_conv_get(a->st, http_arena(r), id, &c);
+        if (rc < 0) {
+            http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot read");
+            return;
+        }
+        struct str t = { json_string_value(text), json_string_length(text) };
+        if (api__reply_nudges_or_reply(r, a, &c, t, canned_id, v, &nudges) < 0)
+            return;
+    }
     if (!note) {
         /* The platform's own limits, checked before anything is stored. */
         struct conv c;
@@ -304,6 +325,9 @@ api__conv_reply(struct http_req *r, void *ctx)
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot store reply");
         return;
     }
+    if (nudges && p->agent_id && (rc = care_nudge_overridden(a->care, p->agent_id)) < 0)
+        log_warn("api", "cannot count a nudge override", "agent=%lld err=%s",
+                 (long long)p->agent_id, err_str(rc));
     struct msg m;
     rc = store_msg_get(a->st, http_arena(r), msg_id, &m);
     if (rc < 0) {

@@ -213,6 +213,17 @@ api__metrics(struct http_req *r, void *ctx)
                        "process_start_time_seconds %.2f\n",
                    ps.start_time_seconds);
     }
+    struct store_nudge_override *ov;
+    size_t nov = 0;
+    if (store_nudge_override_list(a->st, http_arena(r), &ov, &nov) == 0) {
+        /* One series per agent who ever sent a reply despite a nudge (agents are few). */
+        buf_printf(&b, "# HELP hark_reply_nudge_overridden_total Replies an agent sent anyway "
+                       "despite a robotic-template nudge, by agent id.\n"
+                       "# TYPE hark_reply_nudge_overridden_total counter\n");
+        for (size_t i = 0; i < nov; i++)
+            buf_printf(&b, "hark_reply_nudge_overridden_total{agent=\"%lld\"} %lld\n",
+                       (long long)ov[i].agent_id, (long long)ov[i].count);
+    }
     if (a->srv)
         http_server_metrics(a->srv, &b);
     if (buf_error(&b) < 0) {

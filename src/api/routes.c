@@ -216,6 +216,16 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         /* The audit log. */
         { "GET", "/api/v1/audit", api__audit_list, API_ADMIN, 0 },
         { "GET", "/api/v1/audit/export", api__audit_export, API_ADMIN, 0 },
+        /* Canned replies and the robotic-template check before sending. */
+        { "GET", "/api/v1/canned", api__canned_list, API_ANY, 0 },
+        { "POST", "/api/v1/canned", api__canned_create, API_ANY, 192 * KB },
+        { "GET", "/api/v1/canned/overrides", api__canned_overrides, API_ANY, 0 },
+        { "GET", "/api/v1/canned/{id}", api__canned_get, API_ANY, 0 },
+        { "PUT", "/api/v1/canned/{id}", api__canned_update, API_ANY, 192 * KB },
+        { "DELETE", "/api/v1/canned/{id}", api__canned_delete, API_ANY, 0 },
+        { "POST", "/api/v1/canned/{id}/render", api__canned_render, API_ANY, 4 * KB },
+        { "POST", "/api/v1/conversations/{id}/reply-check", api__conv_reply_check, API_ANY,
+          64 * KB },
         { "*", "/*", api__web_app, API_PUBLIC, 0 }, /* catch-all: keep last */
     };
     a->nroutes = COUNTOF(routes);

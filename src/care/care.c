@@ -38,6 +38,7 @@ care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struc
     pthread_mutex_init(&c->outbox_mu, NULL);
     pthread_cond_init(&c->outbox_cv, NULL);
     care__chanstat_init(c);
+    c->recent = care_recent_new(CARE_RECENT_MAX);
     *out = c;
     return 0;
 }
@@ -53,6 +54,7 @@ care_free(struct care *c)
     routing_free(c->routing);
     care__chanstat_free(c); /* after the timers worker, which flushes it, has stopped */
     auth_free(c->auth);
+    care_recent_free(c->recent);
     pthread_mutex_destroy(&c->outbox_mu);
     pthread_cond_destroy(&c->outbox_cv);
     xfree(c);

@@ -269,4 +269,83 @@ int care_triage_correct(struct care *c, int64_t msg_id, int64_t agent_id, const 
 int care_mention_convert(struct care *c, struct arena *ar, int64_t mention_id,
                          struct inbound *in, struct ingest_result *r);
 
+/* ---- canned replies (canned.c, canned_fill.c) -------------------------------------------- */
+
+/* Saves canned reply 'id' (0: a new one, '*out_id' gets its id) as store_canned_put does. */
+int care_canned_put(struct care *c, int64_t id, const struct store_canned *cr, int64_t *out_id);
+/* Deletes canned reply 'id' (store_canned_delete). ERR_NOTFOUND. */
+int care_canned_delete(struct care *c, int64_t id);
+/* Counts one reply 'agent_id' sent despite a nudge (store_nudge_override_add). */
+int care_nudge_overridden(struct care *c, int64_t agent_id);
+
+#define CARE_FILL_BODY_MAX 8192   /* bytes of one canned body */
+#define CARE_FILL_VALUE_MAX 200   /* bytes of one variable's value once filled */
+#define CARE_FILL_NAME_MAX 80     /* bytes of a variable's name between its braces */
+#define CARE_FILL_MISSING_MAX 32  /* distinct missing variables listed */
+
+/* One contact attribute as text: its key and its value (a string as is, a number or a boolean
+ * written out; the API leaves out other kinds). */
+struct care_fill_attr {
+    const char *key, *value;
+};
+/* What a body's variables are filled from; every field may be NULL or 0 (then unknown). */
+struct care_fill_vars {
+    const char *contact_name;    /* {contact.name}; its first word is {contact.first_name} */
+    const char *agent_name;      /* the agent's name customers see: {agent.name}, .first_name */
+    int64_t conv_id;             /* {conversation.id} */
+    const struct care_fill_attr *attrs; /* {contact.attributes.<key>}; {order.ref} is the
+                                         * attribute "order_ref", else "order" */
+    size_t nattrs;
+};
+struct care_fill_result {
+    const char *text;        /* the body with every known variable filled (in the arena) */
+    size_t len;
+    const char **missing;    /* names of the variables without a value, left as "{name}" */
+    size_t nmissing;
+};
+/* Fills the {variables} of 'body' in one pass (values are never scanned again), as plain text:
+ * control and bidirectional-override characters dropped, each value cut at
+ * CARE_FILL_VALUE_MAX bytes on a character boundary. A variable that is unknown or has no
+ * value stays as written and is listed in 'missing' (at most CARE_FILL_MISSING_MAX). Results
+ * live in 'ar'. ERR_TOOBIG when 'body' is over CARE_FILL_BODY_MAX. Pure; thread-safe. */
+int care_canned_fill(struct arena *ar, struct str body, const struct care_fill_vars *v,
+                     struct care_fill_result *out);
+
+/* ---- the robotic-template detector (reply_check.c) --------------------------------------- */
+
+#define CARE_NUDGE_MAX 4          /* nudges one check gives at most (one per kind) */
+#define CARE_CHECK_TEXT_MAX 16384 /* bytes of a reply the detector reads */
+#define CARE_RECENT_MAX 2048      /* recent replies the care context remembers (signatures) */
+
+/* The team's recent replies as similarity signatures (128 bytes each, no text) in a ring of
+ * 'cap' slots fixed at creation: adding to a full ring forgets the oldest. Thread-safe. */
+struct care_recent;
+struct care_recent *care_recent_new(size_t cap);
+/* NULL is a no-op. */
+void care_recent_free(struct care_recent *r);
+/* Remembers 'text' (replies under six words are not remembered). Scratch from 'ar'. */
+void care_recent_add(struct care_recent *r, struct arena *ar, struct str text);
+
+/* A reply about to be sent. */
+struct care_draft {
+    struct str text;
+    struct str canned;      /* the canned reply it started from, filled; empty when none */
+    const char *first_name; /* the customer's first name; NULL or "" when unknown */
+    const struct str *earlier; /* the agents' earlier replies in this conversation (may be
+                                * NULL): once one used the name, later ones need not */
+    size_t nearlier;
+};
+struct care_nudge {
+    const char *kind;  /* canned_verbatim, no_name, repetitive, boilerplate */
+    char message[320]; /* one or two plain sentences for the agent */
+};
+/* Checks 'd' against the detector's rules (and 'recent', which may be NULL) and writes the
+ * nudges into 'out' (room for CARE_NUDGE_MAX); returns how many. Scratch from 'ar'. */
+size_t care_reply_nudges(struct arena *ar, const struct care_draft *d,
+                         struct care_recent *recent, struct care_nudge *out);
+/* care_reply_nudges against this care context's recent replies, which every care_reply of a
+ * public or private reply (not a note) feeds. */
+size_t care_reply_check(struct care *c, struct arena *ar, const struct care_draft *d,
+                        struct care_nudge *out);
+
 #endif

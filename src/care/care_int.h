@@ -34,6 +34,8 @@ struct care {
 
     struct care__poller *poller; /* pull channels (poller.c); NULL when not running */
 
+    struct care_recent *recent; /* the detector's memory of recent replies (reply_check.c) */
+
     int64_t housekept_at; /* last housekeeping run, ms; timers worker only */
 
     struct care__chanstat *chanstat; /* channel status in memory (chanstat.c) */

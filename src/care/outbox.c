@@ -215,8 +215,14 @@ care_reply(struct care *c, int64_t conv_id, int64_t agent_id, struct str text, b
     int rc = store_reply(c->st, conv_id, agent_id, text, note, msg_id);
     if (rc < 0)
         return rc;
-    if (!note)
+    if (!note) {
         care_outbox_kick(c);
+        /* The robotic-template detector compares later replies with this one. */
+        struct arena *ar = arena_new(CARE_CHECK_TEXT_MAX * 8);
+        care_recent_add(c->recent, ar, text.len > CARE_CHECK_TEXT_MAX
+                                           ? (struct str){ text.p, CARE_CHECK_TEXT_MAX } : text);
+        arena_free(ar);
+    }
     return 0;
 }
 

@@ -907,5 +907,53 @@ int store_audit_list(struct store *st, struct arena *ar, const struct audit_filt
                      struct audit_entry **out, size_t *n, bool *more);
 /* The entry 'id'. ERR_NOTFOUND. */
 int store_audit_get(struct store *st, struct arena *ar, int64_t id, struct audit_entry *out);
+/* ---- canned replies and nudge overrides (st_canned.c) ---------------------------------------- */
+
+struct store_canned {
+    int64_t id;
+    int64_t owner_agent_id; /* 0: shared with the team; else this agent's personal reply */
+    const char *title;
+    const char *shortcut;     /* typed after '/' in the composer; unique within its set */
+    const char *tags;         /* JSON array text of strings */
+    const char *bodies;       /* JSON object text: language -> body with {variables} */
+    const char *default_lang; /* the body used when the conversation's language has none */
+    int64_t created_at, updated_at;
+};
+/* Inserts ('id' 0; '*out_id' gets the new id) or updates reply 'id' (its set, shared or
+ * personal, never changes) and its full-text entry. 'c->tags' and 'c->bodies' must be valid
+ * JSON. ERR_CONFLICT when the shortcut is taken in the set, ERR_NOTFOUND for an unknown id or
+ * owner. Waits until durable. */
+int store_canned_put(struct store *st, int64_t id, const struct store_canned *c,
+                     int64_t *out_id);
+int store_canned_get(struct store *st, struct arena *ar, int64_t id, struct store_canned *out);
+/* ERR_NOTFOUND. Waits until durable. */
+int store_canned_delete(struct store *st, int64_t id);
+
+struct store_canned_query {
+    int64_t agent_id;  /* whose personal replies to include; 0: only shared ones */
+    const char *q;     /* NULL or "": every visible reply. Else a prefix of the shortcut or of a
+                        * word of the title, or words of the body (full-text, as prefixes) */
+    int limit;         /* 1..STORE_CANNED_LIST_MAX */
+};
+#define STORE_CANNED_LIST_MAX 500
+/* The replies visible to 'q->agent_id' that match: personal ones first, then shortcut matches,
+ * then by shortcut. */
+int store_canned_search(struct store *st, struct arena *ar, const struct store_canned_query *q,
+                        struct store_canned **out, size_t *n);
+/* The language of conversation 'conv_id': its customer's latest triaged message's, NULL when
+ * none is known. */
+int store_conv_lang(struct store *st, struct arena *ar, int64_t conv_id, const char **out);
+
+struct store_nudge_override {
+    int64_t agent_id;
+    const char *agent_name;
+    int64_t count;   /* replies sent anyway despite a nudge */
+    int64_t last_at; /* ms since epoch */
+};
+/* Counts one reply 'agent_id' sent despite a nudge. Waits until durable. */
+int store_nudge_override_add(struct store *st, int64_t agent_id);
+/* Every agent with at least one override, by agent id. */
+int store_nudge_override_list(struct store *st, struct arena *ar,
+                              struct store_nudge_override **out, size_t *n);
 
 #endif

@@ -508,6 +508,30 @@ await call("DELETE /api/v1/sla/policies/{id}", `/api/v1/sla/policies/${pol.id}`,
 await call("DELETE /api/v1/calendars/{id}", `/api/v1/calendars/${cal.id}`, { want: 204 });
 await call("DELETE /api/v1/calendars/{id}", `/api/v1/calendars/${cal.id}`, { want: 404 });
 
+// --- Canned replies and the reply check (docs/api.md "Canned replies"). ---
+const canned = (await call("POST /api/v1/canned", "/api/v1/canned", { want: 201,
+    body: { title: "Refund", shortcut: "refund", shared: true, tags: ["billing"],
+            bodies: { en: "Hi {contact.first_name}, your refund {order.ref} is on its way.", es: "Hola {contact.first_name}." } } })).json || {};
+await call("POST /api/v1/canned", "/api/v1/canned", { want: 422, body: { title: "x", shortcut: "Bad!", shared: true, bodies: { en: "x" } } });
+await call("POST /api/v1/canned", "/api/v1/canned", { auth: "cookie", want: 201, body: { title: "Mine", shortcut: "mine", bodies: { en: "Mine." } } });
+await call("GET /api/v1/canned", "/api/v1/canned?q=ref&lang=es", { want: 200 });
+await call("GET /api/v1/canned", "/api/v1/canned?limit=0", { want: 400 });
+await call("GET /api/v1/canned/{id}", `/api/v1/canned/${canned.id}`, { want: 200 });
+await call("GET /api/v1/canned/{id}", "/api/v1/canned/9999", { want: 404 });
+await call("PUT /api/v1/canned/{id}", `/api/v1/canned/${canned.id}`, { want: 200,
+    body: { title: "Refund sent", shortcut: "refund", bodies: { en: "Hi {contact.first_name}, your refund is on its way." } } });
+await call("PUT /api/v1/canned/{id}", `/api/v1/canned/${canned.id}`, { want: 422, body: { title: "", shortcut: "refund", bodies: { en: "x" } } });
+await call("POST /api/v1/canned/{id}/render", `/api/v1/canned/${canned.id}/render`, { want: 200, body: { conversation_id: conv } });
+await call("POST /api/v1/canned/{id}/render", `/api/v1/canned/${canned.id}/render`, { want: 422, body: {} });
+await call("POST /api/v1/conversations/{id}/reply-check", `/api/v1/conversations/${conv}/reply-check`, { want: 200,
+    body: { text: "We apologize for any inconvenience. Thank you for your patience.", canned_id: canned.id } });
+await call("POST /api/v1/conversations/{id}/reply-check", `/api/v1/conversations/${conv}/reply-check`, { want: 422, body: {} });
+await call("POST /api/v1/conversations/{id}/messages", `/api/v1/conversations/${conv}/messages`, { auth: "cookie", want: 201,
+    body: { text: "We apologize for any inconvenience. Thank you for your patience.", send_anyway: true } });
+await call("GET /api/v1/canned/overrides", "/api/v1/canned/overrides", { want: 200 });
+await call("DELETE /api/v1/canned/{id}", `/api/v1/canned/${canned.id}`, { want: 204 });
+await call("DELETE /api/v1/canned/{id}", `/api/v1/canned/${canned.id}`, { want: 404 });
+
 // --- Error paths of the rest: no credentials (401), an agent's token on admin reads (403), a
 // foreign origin (403), a channel that is no web chat (404); a cached copy (304). ---
 const agentTok = (await call("POST /api/v1/tokens", "/api/v1/tokens", { want: 201, body: { name: "agent", role: "agent" } })).json || {};
@@ -524,6 +548,7 @@ await call("GET /api/v1/audit", "/api/v1/audit?action=team.&limit=2", { want: 20
 await call("GET /api/v1/audit", "/api/v1/audit?since=yesterday", { want: 400 });
 await call("GET /api/v1/audit/export", "/api/v1/audit/export?action=token.", { want: 200 });
 for (const p of ["/api/v1/audit", "/api/v1/audit/export"])
+for (const p of ["/api/v1/tokens", "/api/v1/listening/sources", "/api/v1/triage/corrections", "/api/v1/canned/overrides"])
     await call(`GET ${p}`, p, { auth: "agent", want: 403, headers: { Authorization: `Bearer ${agentTok.token}` } });
 for (const e of ["info", "session", "messages", "events"])
     await call(`OPTIONS /api/v1/widget/{channel}/${e}`, `${W}/${e}`, { auth: "none", want: 403,

@@ -6,6 +6,7 @@ import { api, ApiError, Agent, clock, Contact, Conv, ConvFull, Msg, MsgPage, tim
 import { Avatar, LiveEvent } from './app';
 import { SlaPanel } from './sla';
 import { ResolveReasonDialog } from './resolve';
+import { useCanned } from './canned';
 
 interface Props {
   id: number;
@@ -379,13 +380,17 @@ function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Pro
     },
     resolve,
   }));
-  const send = async () => {
+  const canned = useCanned({ convId: conv.id, text, setText, ta, note: mode === 'note' });
+  const send = async (anyway = false) => {
     if (!text.trim() || busy) return;
     setBusy(true);
     setErr('');
     try {
-      await api<Msg>('POST', `/api/v1/conversations/${conv.id}/messages`, { text, private: mode === 'note' });
+      const extra = await canned.check(anyway); // null: nudged, the agent decides (canned.tsx)
+      if (!extra) return;
+      await api<Msg>('POST', `/api/v1/conversations/${conv.id}/messages`, { text, private: mode === 'note', ...extra });
       setText('');
+      canned.sent();
     } catch (e) {
       setErr(e instanceof Error ? e.message : 'cannot send');
     } finally {
@@ -412,18 +417,21 @@ function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Pro
       <textarea
         id="composer-text"
         ref={ta}
+        {...canned.inputProps}
         rows={3}
         maxLength={16384}
         placeholder={mode === 'reply' ? (conv.public ? 'Reply in public…' : 'Reply…') : 'Note for your team (never sent to the customer)…'}
         value={text}
         onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
         onKeyDown={(e) => {
+          if (canned.onKeyDown(e)) return;
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
             e.preventDefault();
             send();
           }
         }}
       />
+      {canned.ui(() => send(true))}
       {err && <p class="error" role="alert">{err}</p>}
       <div class="row-end">
         <span class="muted hint">Ctrl/⌘+Enter to send</span>

@@ -397,6 +397,28 @@ every_function(struct store *st, int pass)
     CHECK_INT(store_team_delete(st, team2), 0);
     CHECK_INT(store_calendar_delete(st, cal2), 0);
     CHECK_INT(store_listen_query_delete(st, qid), 0);
+
+    /* canned replies and nudge overrides (st_canned.c) */
+    struct store_canned cr = { .title = "Refund", .shortcut = tag, .tags = "[]",
+                               .bodies = "{\"en\":\"Hi {contact.first_name}\"}",
+                               .default_lang = "en", .owner_agent_id = agent_id };
+    int64_t canned_id = 0;
+    CHECK_INT(store_canned_put(st, 0, &cr, &canned_id), 0);
+    CHECK_INT(store_canned_put(st, canned_id, &cr, NULL), 0);
+    struct store_canned cannedo, *cannedv;
+    CHECK_INT(store_canned_get(st, ar, canned_id, &cannedo), 0);
+    struct store_canned_query cq = { .agent_id = agent_id, .q = "Hi", .limit = 8 };
+    CHECK_INT(store_canned_search(st, ar, &cq, &cannedv, &n), 0);
+    cq.q = "!";
+    CHECK_INT(store_canned_search(st, ar, &cq, &cannedv, &n), 0);
+    cq.q = NULL;
+    CHECK_INT(store_canned_search(st, ar, &cq, &cannedv, &n), 0);
+    const char *clang = NULL;
+    CHECK_INT(store_conv_lang(st, ar, conv, &clang), 0);
+    CHECK_INT(store_nudge_override_add(st, agent_id), 0);
+    struct store_nudge_override *ov;
+    CHECK_INT(store_nudge_override_list(st, ar, &ov, &n), 0);
+    CHECK_INT(store_canned_delete(st, canned_id), 0);
     arena_free(ar);
 }
 
