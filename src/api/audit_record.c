@@ -74,16 +74,18 @@ static const struct api__audit_rule rules[] = {
       NULL, NULL },
     { "/api/v1/conversations", SKIP, NULL, NULL, "care work on conversations", NULL, NULL },
     { "/api/v1/contacts", SKIP, NULL, NULL, "care work on contacts", NULL, NULL },
-    { "/api/v1/canned", SKIP, NULL, NULL, "canned replies are team content", NULL, NULL },
+    { "/api/v1/canned", RECORD, "canned", "canned_reply", "Saved reply", NULL, NULL },
     { "/api/v1/audit", SKIP, NULL, NULL, "reads (the export records itself)", NULL, NULL },
 };
 
 /* What a route that is not in the table gets: recorded, with no settings area. */
 static const struct api__audit_rule undecided = { "", RECORD, NULL, NULL, "Setting", NULL, NULL };
 
-/* Verbs of routes that change nothing (a dry run, a test event, a back-test): not recorded. */
+/* Verbs of routes that change nothing (a dry run, a test event, a back-test, a canned reply
+ * filled for a conversation): not recorded. */
 static const char *const read_only_verbs[] = { "dry-run", "dry_run", "dryrun", "test",
-                                               "preview", "backtest", "back-test", "validate" };
+                                               "preview", "backtest", "back-test", "validate",
+                                               "render" };
 
 /* Compares one segment of a pattern ("{id}" matches any "{...}"). */
 static bool

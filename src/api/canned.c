@@ -403,10 +403,16 @@ render_or_reply(struct http_req *r, struct api *a, int64_t canned_id, const stru
     return 0;
 }
 
+/* Conversation 'id' as the caller may see it: out of a store-staff caller's scope it is "no
+ * such conversation", as a missing one (the route names a canned reply, not the conversation,
+ * so the router's scope check cannot see it). */
 static int
 conv_or_reply(struct http_req *r, struct api *a, int64_t id, struct conv *cv)
 {
-    int rc = store_conv_get(a->st, http_arena(r), id, cv);
+    const struct auth_principal *p = api__principal(r);
+    int rc = p && p->scope.limited ? store_conv_visible(a->st, &p->scope, id) : 0;
+    if (rc == 0)
+        rc = store_conv_get(a->st, http_arena(r), id, cv);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation"
                                                    : "cannot read conversation");

@@ -64,6 +64,16 @@ static const struct scope_rule rules[] = {
     { "GET", "/api/v1/sla/policies/{id}", API_SCOPE_OPEN },
     { "GET", "/api/v1/routing/rules", API_SCOPE_OPEN },
     { "GET", "/api/v1/routing/rules/{id}", API_SCOPE_OPEN },
+    /* Canned replies: the team's and the caller's own texts (canned.c decides who edits
+     * which); render names its conversation in the body and checks the scope itself. */
+    { "GET", "/api/v1/canned", API_SCOPE_OPEN },
+    { "POST", "/api/v1/canned", API_SCOPE_OPEN },
+    { "GET", "/api/v1/canned/overrides", API_SCOPE_OPEN },
+    { "GET", "/api/v1/canned/{id}", API_SCOPE_OPEN },
+    { "PUT", "/api/v1/canned/{id}", API_SCOPE_OPEN },
+    { "DELETE", "/api/v1/canned/{id}", API_SCOPE_OPEN },
+    { "POST", "/api/v1/canned/{id}/render", API_SCOPE_OPEN },
+    { "POST", "/api/v1/conversations/{id}/reply-check", API_SCOPE_CONV },
     /* Listening is about the public web, not a store's customers: not for store staff. */
     { "GET", "/api/v1/listening/queries", API_SCOPE_DENY },
     { "GET", "/api/v1/listening/queries/{id}", API_SCOPE_DENY },

@@ -111,6 +111,23 @@ run_case() {
     "POST /api/v1/conversations/{id}/read") conv_case POST /read "" ;;
     "POST /api/v1/conversations/{id}/private-reply") conv_case POST /private-reply '{"text":"hi"}' "201 409 422" ;;
     "GET /api/v1/conversations/{id}/sla") conv_case GET /sla "" ;;
+    "POST /api/v1/conversations/{id}/reply-check") conv_case POST /reply-check '{"text":"Hello Ida, it is on its way"}' ;;
+    "POST /api/v1/canned")
+        as $S POST /api/v1/canned '{"title":"Store hours","shortcut":"mitte-hours","bodies":{"en":"Hi {contact.first_name}, we open at 9."}}'
+        want_in "canned create (own)" 201; CANNED=$(jqr .id)
+        as $S POST /api/v1/canned '{"title":"Team","shortcut":"team-x","bodies":{"en":"x"},"shared":true}'
+        check "store staff cannot add a shared reply" "$STATUS" 403 ;;
+    "GET /api/v1/canned"|"GET /api/v1/canned/overrides")
+        as $S GET "${1#GET }"; want_in "$1" "200 403" ;;
+    "GET /api/v1/canned/{id}") as $S GET "/api/v1/canned/$CANNED"; want_in "canned get" ;;
+    "PUT /api/v1/canned/{id}")
+        as $S PUT "/api/v1/canned/$CANNED" '{"title":"Store hours","shortcut":"mitte-hours","bodies":{"en":"Hi {contact.first_name}, we open at 10."}}'
+        want_in "canned put (own)" ;;
+    "POST /api/v1/canned/{id}/render")
+        as $S POST "/api/v1/canned/$CANNED/render" "{\"conversation_id\":$OUT}"; want_out "canned render"
+        check "render out of scope: 404 as for a missing one" "$STATUS" 404
+        as $S POST "/api/v1/canned/$CANNED/render" "{\"conversation_id\":$IN}"; want_in "canned render" ;;
+    "DELETE /api/v1/canned/{id}") ;; # below, after the loop: the other canned cases use it
     "POST /api/v1/messages/{id}/triage")
         as $S POST "/api/v1/messages/$OUTMSG/triage" '{"intent":"complaint"}'; want_out triage
         as $S POST "/api/v1/messages/$INMSG/triage" '{"intent":"complaint"}'; want_in triage ;;
@@ -168,6 +185,9 @@ ANY=$(grep -o '{ "[A-Z]*", "/api/v1/[^"]*", api__[a-z_]*, API_ANY' "$ROUTES" | s
 echo "$ANY" | while read -r route; do
     run_case "$route" || fail "route '$route' has no store-scope case in $0: decide (src/api/scope.c) and add one"
 done || exit 1
+
+as $S DELETE "/api/v1/canned/$(sqlite3 "$DB" "SELECT id FROM canned_reply WHERE shortcut='mitte-hours'")"
+want_in "canned delete (own)" "200 204"
 
 # A GET the generic case let through must be one that shows no customer data.
 for p in /api/v1/agents /api/v1/teams /api/v1/channels; do

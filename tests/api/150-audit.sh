@@ -73,6 +73,15 @@ check "calendar.update before tz" "$(echo "$e" | jq -r .before.tz)" Europe/Berli
 check "calendar.update after tz" "$(echo "$e" | jq -r .after.tz)" Europe/Paris
 req POST /api/v1/sla/policies '{"name":"fast","first_response_s":60}'; check "policy create" "$STATUS" 201
 check "sla_policy.create" "$(entry sla_policy.create | jq -r .after.name)" fast
+# Saved replies: the team's texts are settings (a supervisor edits them); filling one for a
+# conversation changes nothing and is not recorded.
+req POST /api/v1/canned '{"title":"Hours","shortcut":"hours","bodies":{"en":"We open at 9."},"shared":true}'
+check "canned create" "$STATUS" 201
+CANNED=$(jqr .id)
+check "canned_reply.create" "$(entry canned_reply.create | jq -r .after.title)" Hours
+req PUT "/api/v1/canned/$CANNED" '{"title":"Opening hours","shortcut":"hours","bodies":{"en":"We open at 10."},"shared":true}'
+e=$(entry canned_reply.update)
+check "canned_reply.update before/after" "$(echo "$e" | jq -r '.before.title + " > " + .after.title')" "Hours > Opening hours"
 req POST /api/v1/routing/rules "{\"name\":\"all\",\"team_id\":$TEAM,\"strategy\":\"least_loaded\"}"
 check "rule create" "$STATUS" 201
 RULE=$(jqr .id)

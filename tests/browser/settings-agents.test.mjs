@@ -147,7 +147,11 @@ test('the public profile edited here is what the chat widget shows', async () =>
 test('a role change takes effect at once; disable signs out, enable lets back in', async () => {
   const ivy = await newPage(DESKTOP);
   await login(ivy.page, IVY);
-  assert((await ivy.page.getByRole('link', { name: 'Settings' }).count()) === 0, 'store staff have no settings');
+  // Store staff's settings are their own saved replies; the team's setup is not theirs.
+  await ivy.page.goto(`${URL_}/#/settings/agents`);
+  await ivy.page.getByRole('heading', { level: 1, name: 'Saved replies' }).waitFor();
+  const ivyAreas = await ivy.page.getByRole('navigation', { name: 'Settings' }).getByRole('listitem').allTextContents();
+  assert(ivyAreas.join() === 'Saved replies', `store staff's areas: ${ivyAreas.join(', ')}`);
   const { page } = await newPage(DESKTOP);
   await login(page);
   await openSettings(page, 'agents', 'Agents');
@@ -158,7 +162,7 @@ test('a role change takes effect at once; disable signs out, enable lets back in
   await panel.getByText('Saved.').waitFor();
   await agentRow(page, IVY.name).getByText('Admin').waitFor();
   await ivy.page.reload();
-  await ivy.page.getByRole('link', { name: 'Settings' }).waitFor();
+  await ivy.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Agents' }).waitFor();
   // Back to store staff for the phone test below.
   await panel.getByLabel('Role').selectOption('store_staff');
   await panel.getByRole('button', { name: 'Save' }).click();
@@ -192,7 +196,7 @@ test('store staff on a phone see only their store and answer a customer', async 
   assert(overflow <= 1, `no sideways scrolling: ${overflow}px`);
   await shot(page, 'agents-store-staff-inbox-phone');
   await page.locator('.row', { hasText: 'Mia Mitte' }).click();
-  await page.getByLabel('Reply to the customer').fill('Yes, from 12 to 18. See you there!');
+  await page.getByLabel('Reply to the customer').fill('Hi Mia, yes, from 12 to 18. See you there!');
   await page.getByRole('button', { name: 'Send reply' }).click();
   await page.locator('.msg.out', { hasText: 'See you there' }).waitFor();
   await shot(page, 'agents-store-staff-reply-phone');

@@ -168,7 +168,9 @@ test('agents cannot open the audit log; phone width fits', async () => {
   const ag = await newPage();
   await login(ag.page, agent);
   await ag.page.goto(`${URL_}/#/settings/audit`);
-  await ag.page.getByText("Only an admin can change Hark's settings.").waitFor();
+  // An agent's only settings are their saved replies: the audit log's link shows those.
+  await ag.page.getByRole('heading', { level: 1, name: 'Saved replies' }).waitFor();
+  assert((await ag.page.getByRole('link', { name: 'Audit log' }).count()) === 0, 'no audit log link for an agent');
   const denied = await ag.page.evaluate(async () => (await fetch('/api/v1/audit')).status);
   assert(denied === 403, `API refuses an agent: ${denied}`);
 

@@ -101,6 +101,8 @@ test('SLA policies: targets in minutes, business time with a calendar; a bad war
   await page.getByRole('button', { name: 'New SLA policy' }).click();
   const form = page.getByRole('form', { name: 'New SLA policy' });
   await form.getByLabel('Name').fill(POLICY);
+  // First in line: other files on this server may have made catch-all policies.
+  await form.getByLabel('Order').fill('-100');
   await form.getByLabel('First reply within', { exact: true }).fill('30');
   await form.getByLabel('First reply within: unit').selectOption('minutes');
   await form.getByLabel('Count only business hours').check();
@@ -116,7 +118,7 @@ test('SLA policies: targets in minutes, business time with a calendar; a bad war
   await page.getByRole('status').filter({ hasText: `Saved "${POLICY}"` }).waitFor();
   const r = await api('GET', '/api/v1/sla/policies');
   const p = r.body.items.find((x) => x.name === POLICY);
-  assert(p && p.first_response_s === 1800 && p.business_hours && p.calendar_id === calId && p.warn_pct === 75, `policy: ${JSON.stringify(p)}`);
+  assert(p && p.first_response_s === 1800 && p.business_hours && p.calendar_id === calId && p.warn_pct === 75 && p.position === -100, `policy: ${JSON.stringify(p)}`);
   await shot(page, 'routing-policy');
 });
 

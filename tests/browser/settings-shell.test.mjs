@@ -24,12 +24,17 @@ test('an admin opens the settings from the top bar; the inbox did not load them'
   await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
 });
 
-test('an agent has no settings link, and the settings route says who can change them', async () => {
+test('an agent sees only the settings an agent may change (their saved replies)', async () => {
   const { page } = await newPage();
   await login(page, await newAgent('agent'));
-  assert((await page.getByRole('link', { name: 'Settings' }).count()) === 0, 'no Settings link for an agent');
-  await page.goto(`${URL_}/#/settings`);
-  await page.getByText("Only an admin can change Hark's settings.").waitFor();
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const nav = page.getByRole('navigation', { name: 'Settings' });
+  await nav.getByRole('link', { name: 'Saved replies' }).waitFor();
+  const areas = await nav.getByRole('listitem').allTextContents();
+  assert(areas.length === 1 && areas[0] === 'Saved replies', `an agent's areas: ${areas.join(', ')}`);
+  // An admin area by its link shows what the agent may open instead.
+  await page.goto(`${URL_}/#/settings/agents`);
+  await page.getByRole('heading', { level: 1, name: 'Saved replies' }).waitFor();
 });
 
 test('phone width: the areas are a row above the screen', async () => {

@@ -330,12 +330,10 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </span>
         <StatusToggle meId={me.id} subscribe={subscribe} />
-        {me.role === 'admin' && (
-          <a class={'topbar-link' + (inSettings ? ' current' : '')} href={inSettings ? '#/' : '#/settings'} aria-label={inSettings ? 'Inbox' : 'Settings'}>
-            <span class="topbar-icon" aria-hidden="true">{inSettings ? '✉' : '⚙'}</span>
-            <span class="topbar-link-text">{inSettings ? 'Inbox' : 'Settings'}</span>
-          </a>
-        )}
+        <a class={'topbar-link' + (inSettings ? ' current' : '')} href={inSettings ? '#/' : '#/settings'} aria-label={inSettings ? 'Inbox' : 'Settings'}>
+          <span class="topbar-icon" aria-hidden="true">{inSettings ? '✉' : '⚙'}</span>
+          <span class="topbar-link-text">{inSettings ? 'Inbox' : 'Settings'}</span>
+        </a>
         <button type="button" class="ghost" onClick={() => setDialog('help')} aria-label="Keyboard shortcuts">?</button>
         <button type="button" class="me" onClick={() => setDialog('profile')} aria-label="My profile">
           <Avatar name={me.display_name} url={me.avatar_url} />
