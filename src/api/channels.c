@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * channels.c - GET and POST /api/v1/channels.
+ * channels.c - GET and POST /api/v1/channels, and each platform's reply limit (counted in the
+ * platform's own unit: the app's composer shows it, the reply endpoints enforce it).
  */
 #include "base/base.h"
 #include "api/api_int.h"
@@ -8,6 +9,48 @@
 #include "base/rand.h"
 #include "channels/chan.h"
 #include "store/store.h"
+
+static const char *
+platform_name(const char *type)
+{
+    static const char *const names[][2] = {
+        { "x", "X" }, { "sms", "SMS" }, { "whatsapp", "WhatsApp" }, { "messenger", "Messenger" },
+        { "instagram", "Instagram" }, { "telegram", "Telegram" },
+    };
+    for (size_t i = 0; i < COUNTOF(names); i++) {
+        if (strcmp(names[i][0], type) == 0)
+            return names[i][1];
+    }
+    return type;
+}
+
+json_t *
+api__reply_limit(const char *channel_type)
+{
+    const struct chan_ops *ops = chan_find(channel_type);
+    if (!ops || !ops->max_text)
+        return json_null();
+    return json_pack("{s:I,s:s}", "max", (json_int_t)ops->max_text, "unit", chan_text_unit(ops));
+}
+
+int
+api__text_fits_or_reply(struct http_req *r, const char *channel_type, struct str text)
+{
+    const struct chan_ops *ops = chan_find(channel_type);
+    if (!ops || !ops->max_text)
+        return 0;
+    size_t n = chan_text_len(ops, text);
+    if (n <= ops->max_text)
+        return 0;
+    bool x = strcmp(chan_text_unit(ops), "x_weighted") == 0;
+    char msg[200];
+    snprintf(msg, sizeof(msg), "invalid 'text': %s allows %zu characters per %s; this one has "
+             "%zu%s (shorten it by %zu)", platform_name(channel_type), ops->max_text,
+             x ? "post" : "message", n, x ? ", a link counting 23 and an emoji 2" : "",
+             n - ops->max_text);
+    http_reply_error_status(r, 422, "invalid_field", msg);
+    return ERR_TOOBIG;
+}
 
 void
 api__channels_list(struct http_req *r, void *ctx)
@@ -25,6 +68,7 @@ api__channels_list(struct http_req *r, void *ctx)
         json_t *o = codec_channel(&v[i]);
         json_object_set_new(o, "webhook_url", json_sprintf("%s/hooks/%lld", a->cfg.public_url,
                                                            (long long)v[i].id));
+        json_object_set_new(o, "reply_limit", api__reply_limit(v[i].type));
         json_array_append_new(items, o);
     }
     api__reply(r, 200, json_pack("{s:o}", "items", items));
@@ -88,6 +132,7 @@ api__channels_create(struct http_req *r, void *ctx)
     json_t *o = codec_channel(&saved);
     json_object_set_new(o, "webhook_url", json_sprintf("%s/hooks/%lld", a->cfg.public_url,
                                                        (long long)saved.id));
+    json_object_set_new(o, "reply_limit", api__reply_limit(saved.type));
     json_object_set_new(o, "secret", json_string(secret)); /* shown once */
     /* Meta's handshake token is pasted into the platform with the webhook URL: shown here
      * once, like the secret. */
