@@ -13,6 +13,9 @@ import { dueOf, SLA_EVENTS, useUnanswered, Sla } from './sla';
 import { StatusToggle } from './status';
 import { LiveContext, LiveEvent, Listener, LIVE_TYPES } from './live';
 import { useRoute } from './route';
+import { BulkBar } from './bulk';
+import { AlertsButton, useAlerts } from './notify';
+import { plainError } from './words';
 
 export type { LiveEvent } from './live';
 
@@ -78,6 +81,9 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   // The admin console (#/settings/...) is loaded on first use: the inbox does not pay for it.
   const route = useRoute();
   const inSettings = route[0] === 'settings';
+  // A conversation's own address: #/c/<id> opens it (a link shared by a colleague, a reload).
+  const linked = route[0] === 'c' && /^\d+$/.test(route[1] ?? '') ? Number(route[1]) : null;
+  const [checked, setChecked] = useState<Set<number>>(new Set());
   const [settings, setSettings] = useState<SettingsModule | null>(null);
   const [settingsError, setSettingsError] = useState(false);
   useEffect(() => {
@@ -142,7 +148,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         });
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) setMe(null);
-        else setError(e instanceof Error ? e.message : 'cannot load conversations');
+        else setError(plainError(e, 'The conversations could not be loaded. Try again.'));
       } finally {
         if (gen === generation.current) setLoading(false);
       }
@@ -243,6 +249,8 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
 
   const select = useCallback((id: number | null) => {
     setSelected(id);
+    const want = id === null ? '#/' : `#/c/${id}`;
+    if (location.hash !== want && !(id === null && !location.hash)) history.replaceState(null, '', want);
     if (id !== null)
       setItems((old) => old.map((c) => (c.id === id && c.unread ? { ...c, unread: 0 } : c)));
   }, []);
@@ -256,6 +264,22 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     },
     [visible, selected, select],
   );
+
+  useEffect(() => {
+    if (linked !== null) setSelected(linked);
+  }, [linked]);
+
+  const toggleCheck = useCallback((id: number) => {
+    setChecked((old) => {
+      const next = new Set(old);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  }, []);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  const alerts = useAlerts(me.id, subscribe, select);
 
   // Keyboard shortcuts, ignored while typing and in the settings.
   const inSettingsRef = useRef(inSettings);
@@ -279,13 +303,14 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         case 'e': composerRef.current?.resolve(); break;
         case '/': searchRef.current?.focus(); break;
         case '?': setDialog('help'); break;
+        case 'x': if (selectedRef.current !== null) toggleCheck(selectedRef.current); break;
         default: return;
       }
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [move]);
+  }, [move, toggleCheck]);
 
   const logout = async () => {
     try {
@@ -323,6 +348,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </span>
         <StatusToggle meId={me.id} subscribe={subscribe} />
+        <AlertsButton {...alerts} />
         {me.role === 'admin' && (
           <a class={'topbar-link' + (inSettings ? ' current' : '')} href={inSettings ? '#/' : '#/settings'} aria-label={inSettings ? 'Inbox' : 'Settings'}>
             <span class="topbar-icon" aria-hidden="true">{inSettings ? '✉' : '⚙'}</span>
@@ -352,7 +378,8 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         view={view}
         setView={(v) => {
           setView(v);
-          setSelected(null);
+          select(null);
+          setChecked(new Set());
         }}
         counts={counts && { ...counts, unanswered: unanswered?.length ?? 0, queue: queued.length }}
         slas={slas}
@@ -369,6 +396,19 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         loadMore={() => cursor && !loading && loadPage(false, cursor)}
         selected={selected}
         select={select}
+        checked={checked}
+        toggleCheck={toggleCheck}
+        bulk={
+          checked.size > 0 && (
+            <BulkBar
+              ids={[...checked]}
+              agents={agents}
+              meId={me.id}
+              onClear={() => setChecked(new Set())}
+              onLeft={(failed) => setChecked(new Set(failed))}
+            />
+          )
+        }
       />
       <main id="conversation" class="pane" tabIndex={-1}>
         {selected !== null ? (
@@ -377,8 +417,9 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
             id={selected}
             me={me}
             agents={agents}
+            channels={channels}
             subscribe={subscribe}
-            onBack={() => setSelected(null)}
+            onBack={() => select(null)}
             onOpen={select}
             composerRef={composerRef}
             onLabels={(ls) =>
