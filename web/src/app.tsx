@@ -84,6 +84,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   // A conversation's own address: #/c/<id> opens it (a link shared by a colleague, a reload).
   const linked = route[0] === 'c' && /^\d+$/.test(route[1] ?? '') ? Number(route[1]) : null;
   const [checked, setChecked] = useState<Set<number>>(new Set());
+  const [bulkNote, setBulkNote] = useState('');
   const [settings, setSettings] = useState<SettingsModule | null>(null);
   const [settingsError, setSettingsError] = useState(false);
   useEffect(() => {
@@ -279,7 +280,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
 
-  const alerts = useAlerts(me.id, subscribe, select);
+  const alerts = useAlerts(me.id, subscribe, select, (id) => selectedRef.current === id && !inSettingsRef.current);
 
   // Keyboard shortcuts, ignored while typing and in the settings.
   const inSettingsRef = useRef(inSettings);
@@ -356,9 +357,10 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           </a>
         )}
         <button type="button" class="ghost" onClick={() => setDialog('help')} aria-label="Keyboard shortcuts">?</button>
-        <button type="button" class="me" onClick={() => setDialog('profile')} aria-label="My profile">
+        <button type="button" class="me" onClick={() => setDialog('profile')}>
           <Avatar name={me.display_name} url={me.avatar_url} />
           <span class="me-name">{me.display_name}</span>
+          <span class="sr-only">My profile</span>
         </button>
         <button type="button" class="ghost" onClick={logout}>Log out</button>
       </header>
@@ -399,15 +401,29 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         checked={checked}
         toggleCheck={toggleCheck}
         bulk={
-          checked.size > 0 && (
-            <BulkBar
-              ids={[...checked]}
-              agents={agents}
-              meId={me.id}
-              onClear={() => setChecked(new Set())}
-              onLeft={(failed) => setChecked(new Set(failed))}
-            />
-          )
+          <>
+            {checked.size > 0 && (
+              <BulkBar
+                ids={[...checked]}
+                agents={agents}
+                meId={me.id}
+                onClear={() => {
+                  setChecked(new Set());
+                  setBulkNote('');
+                }}
+                onDone={(keep, outcome) => {
+                  setChecked(new Set(keep));
+                  setBulkNote(outcome);
+                }}
+              />
+            )}
+            {bulkNote && (
+              <p class="bulk-msg" role="status" data-testid="bulk-note">
+                {bulkNote}
+                <button type="button" class="ghost" aria-label="Dismiss" onClick={() => setBulkNote('')}>×</button>
+              </p>
+            )}
+          </>
         }
       />
       <main id="conversation" class="pane" tabIndex={-1}>

@@ -13,18 +13,19 @@ interface Props {
   agents: Agent[];
   meId: number;
   onClear: () => void;
-  onLeft: (failed: number[]) => void; // what stays selected after an action
+  // After an action: what stays selected (all of them after assign and label, so another
+  // action can follow; only the failed ones after resolve and snooze, which take them out of
+  // the view) and the outcome, which the inbox shows.
+  onDone: (keep: number[], outcome: string) => void;
 }
 
-export function BulkBar({ ids, agents, meId, onClear, onLeft }: Props) {
+export function BulkBar({ ids, agents, meId, onClear, onDone }: Props) {
   const [busy, setBusy] = useState(false);
-  const [msg, setMsg] = useState('');
   const [label, setLabel] = useState('');
   const [askReason, setAskReason] = useState(false);
   const n = ids.length;
-  const run = async (what: string, path: string, body: (id: number) => unknown): Promise<boolean> => {
+  const run = async (what: string, path: string, body: (id: number) => unknown, leaves = false): Promise<boolean> => {
     setBusy(true);
-    setMsg('');
     const failed: number[] = [];
     let why = '';
     for (const id of ids) {
@@ -37,8 +38,10 @@ export function BulkBar({ ids, agents, meId, onClear, onLeft }: Props) {
     }
     setBusy(false);
     const ok = n - failed.length;
-    setMsg(failed.length ? `${what} ${ok} of ${n}. ${failed.length} did not work (still selected): ${why}` : `${what} ${ok} conversation${ok === 1 ? '' : 's'}.`);
-    onLeft(failed);
+    onDone(
+      leaves || !failed.length ? (leaves ? failed : ids) : failed,
+      failed.length ? `${what} ${ok} of ${n}. ${failed.length} did not work (still selected): ${why}` : `${what} ${ok} conversation${ok === 1 ? '' : 's'}.`,
+    );
     return failed.length === 0;
   };
   return (
@@ -73,7 +76,7 @@ export function BulkBar({ ids, agents, meId, onClear, onLeft }: Props) {
           onChange={(e) => {
             const v = (e.target as HTMLSelectElement).value;
             (e.target as HTMLSelectElement).value = '';
-            if (v) run('Snoozed', 'status', () => ({ status: 'snoozed', snooze_until: snoozeUntil(v) }));
+            if (v) run('Snoozed', 'status', () => ({ status: 'snoozed', snooze_until: snoozeUntil(v) }), true);
           }}
         >
           <option value="">Snooze…</option>
@@ -96,11 +99,10 @@ export function BulkBar({ ids, agents, meId, onClear, onLeft }: Props) {
         <input id="bulk-label" placeholder="Add a label" maxLength={200} value={label} onInput={(e) => setLabel((e.target as HTMLInputElement).value)} />
         <button type="submit" disabled={busy || !label.trim()}>Add label</button>
       </form>
-      {msg && <p class="bulk-msg" role="status">{msg}</p>}
       {askReason && (
         <ResolveReasonDialog
           onClose={() => setAskReason(false)}
-          onResolve={(reason) => run('Resolved', 'status', () => ({ status: 'resolved', reason }))}
+          onResolve={(reason) => run('Resolved', 'status', () => ({ status: 'resolved', reason }), true)}
         />
       )}
     </div>

@@ -46,18 +46,21 @@ const supported = () => typeof window !== 'undefined' && 'Notification' in windo
 
 // Decides which live events alert, and shows them. 'open' opens a conversation (a click on the
 // alert brings the tab forward and opens it).
-export function useAlerts(meId: number, subscribe: Subscribe, open: (id: number) => void) {
+// 'isOpen' says whether the agent is looking at that conversation already (no alert then).
+export function useAlerts(meId: number, subscribe: Subscribe, open: (id: number) => void, isOpen: (id: number) => boolean) {
   const [prefs, setPrefs] = useState<Prefs>(loadPrefs);
   const prefsRef = useRef(prefs);
   prefsRef.current = prefs;
   const openRef = useRef(open);
   openRef.current = open;
+  const isOpenRef = useRef(isOpen);
+  isOpenRef.current = isOpen;
   const seen = useRef(new Map<number, { assignee: number | null; urgent: boolean; name: string }>());
   useEffect(() => {
     const show = (tag: string, title: string, body: string, id: number) => {
       const p = prefsRef.current;
       if (!p.on || !supported() || Notification.permission !== 'granted') return;
-      if (document.visibilityState === 'visible' && document.hasFocus() && tag.startsWith('assigned')) return;
+      if (document.visibilityState === 'visible' && isOpenRef.current(id)) return;
       const n = new Notification(title, { body, tag: `hark-${tag}-${id}` });
       n.onclick = () => {
         window.focus();
@@ -74,7 +77,7 @@ export function useAlerts(meId: number, subscribe: Subscribe, open: (id: number)
         const urgent = (c.urgency ?? 0) >= 70;
         seen.current.set(c.id, { assignee: c.assignee_id, urgent, name });
         if (c.status === 'resolved') return;
-        if (c.assignee_id === meId && (e.type === 'conversation.created' || (was && was.assignee !== meId)))
+        if (c.assignee_id === meId && (!was || was.assignee !== meId))
           show('assigned', 'Assigned to you', `${name} is waiting for a reply.`, c.id);
         if (urgent && (e.type === 'conversation.created' || (was && !was.urgent)))
           show('urgent', `${URGENCY_WORDS.high}: ${name}`, 'An urgent conversation needs attention.', c.id);
