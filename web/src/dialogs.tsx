@@ -137,6 +137,7 @@ const KEYS: [string, string][] = [
   ['r', 'Reply to the customer'],
   ['n', 'Write a private note'],
   ['e', 'Resolve (or reopen) the conversation'],
+  ['x', 'Select the open conversation for a bulk action'],
   ['/', 'Search'],
   ['Ctrl/⌘ + Enter', 'Send'],
   ['Esc', 'Leave a field, close a dialog'],

@@ -104,10 +104,12 @@ export function plainError(e: unknown, fallback = 'That did not work. Try again.
   return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }
 
-// A platform's delivery error ("x: You are not permitted ... (HTTP 403)") as the agent reads it.
+// A platform's delivery error ("x: You are not permitted ... (HTTP 403)") as the agent reads it:
+// "X said: You are not permitted ... (error 403)".
 const PLATFORMS: Record<string, string> = { x: 'X', sms: 'SMS', whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram', telegram: 'Telegram', email: 'The mail server', api: 'The channel', webchat: 'The chat' };
 export function deliveryWords(err: string): string {
-  let t = err.replace(/\s*\(HTTP \d+\)\s*$/, '').replace(/\bHTTP \d+\b:?\s*/g, '');
+  // The status number stays (an admin can look it up) but reads as an error number.
+  let t = err.replace(/\bHTTP (\d+)\b/g, 'error $1');
   const m = /^([a-z_]+): (.*)$/.exec(t);
   if (m && PLATFORMS[m[1]!]) t = `${PLATFORMS[m[1]!]} said: ${m[2]}`;
   return t || 'the platform did not say why';
