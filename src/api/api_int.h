@@ -203,6 +203,11 @@ void api__rules_create(struct http_req *r, void *ctx);
 void api__rule_get(struct http_req *r, void *ctx);
 void api__rule_update(struct http_req *r, void *ctx);
 void api__rule_delete(struct http_req *r, void *ctx);
+/* rules.c: PUT /api/v1/routing/rules/order. */
+void api__rules_order(struct http_req *r, void *ctx);
+/* dry_run.c: POST /api/v1/routing/dry-run and POST /api/v1/routing/autoack/preview. */
+void api__routing_dry_run(struct http_req *r, void *ctx);
+void api__autoack_preview(struct http_req *r, void *ctx);
 /* queue.c: GET /api/v1/routing/queue, the routing queue oldest first with its total. */
 void api__routing_queue(struct http_req *r, void *ctx);
 /* teams.c */
@@ -228,6 +233,8 @@ void api__policies_create(struct http_req *r, void *ctx);
 void api__policy_get(struct http_req *r, void *ctx);
 void api__policy_update(struct http_req *r, void *ctx);
 void api__policy_delete(struct http_req *r, void *ctx);
+/* policies.c: an SLA policy as the API shows it. */
+json_t *api__policy_json(const struct store_sla_policy *p);
 /* sla.c: a conversation's SLA and routing, the unanswered view. */
 void api__conv_sla(struct http_req *r, void *ctx);
 /* GET /api/v1/conversations?unanswered=true (called by api__convs_list). */

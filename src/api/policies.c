@@ -27,8 +27,8 @@ secs(int64_t s)
     return s > 0 ? json_integer(s) : json_null();
 }
 
-static json_t *
-policy_json(const struct store_sla_policy *p)
+json_t *
+api__policy_json(const struct store_sla_policy *p)
 {
     json_t *o = json_pack("{s:I,s:s,s:i,s:I}", "id", (json_int_t)p->id, "name", p->name,
                           "position", p->position, "version", (json_int_t)p->version);
@@ -94,7 +94,7 @@ reply_policy(struct http_req *r, struct api *a, int64_t id, unsigned status)
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such policy" : "cannot read policy");
         return;
     }
-    api__reply(r, status, policy_json(&p));
+    api__reply(r, status, api__policy_json(&p));
 }
 
 static void
@@ -126,7 +126,7 @@ api__policies_list(struct http_req *r, void *ctx)
     }
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, policy_json(&v[i]));
+        json_array_append_new(items, api__policy_json(&v[i]));
     api__reply(r, 200, json_pack("{s:o}", "items", items));
 }
 

@@ -158,10 +158,13 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "DELETE", "/api/v1/sla/policies/{id}", api__policy_delete, API_ADMIN, 0 },
         { "GET", "/api/v1/routing/rules", api__rules_list, API_ANY, 0 },
         { "POST", "/api/v1/routing/rules", api__rules_create, API_ADMIN, 32 * KB },
+        { "PUT", "/api/v1/routing/rules/order", api__rules_order, API_ADMIN, 32 * KB },
         { "GET", "/api/v1/routing/rules/{id}", api__rule_get, API_ANY, 0 },
         { "PUT", "/api/v1/routing/rules/{id}", api__rule_update, API_ADMIN, 32 * KB },
         { "DELETE", "/api/v1/routing/rules/{id}", api__rule_delete, API_ADMIN, 0 },
         { "GET", "/api/v1/routing/queue", api__routing_queue, API_ANY, 0 },
+        { "POST", "/api/v1/routing/dry-run", api__routing_dry_run, API_ADMIN, 64 * KB },
+        { "POST", "/api/v1/routing/autoack/preview", api__autoack_preview, API_ADMIN, 16 * KB },
         { "GET", "/api/v1/conversations/{id}/sla", api__conv_sla, API_ANY, 0 },
         { "*", "/*", api__web_app, API_PUBLIC, 0 }, /* catch-all: keep last */
     };

@@ -241,3 +241,41 @@ api__rule_delete(struct http_req *r, void *ctx)
     }
     http_reply(r, 204, "text/plain", "", 0);
 }
+
+#define ORDER_MAX 1000 /* rules in one reorder; a routing setup with more is refused */
+
+void
+api__rules_order(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    json_t *ids = json_object_get(body, "ids");
+    if (!json_is_array(ids) || json_array_size(ids) > ORDER_MAX) {
+        invalid(r, "ids", "an array of every rule id, first to last");
+        return;
+    }
+    size_t n = json_array_size(ids);
+    int64_t *v = ARENA_NEW_N(http_arena(r), int64_t, n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(ids, i);
+        if (!json_is_integer(e) || json_integer_value(e) < 1) {
+            invalid(r, "ids", "an array of every rule id, first to last");
+            return;
+        }
+        v[i] = json_integer_value(e);
+    }
+    int rc = routing_rule_order(care_routing(a->care), v, n);
+    if (rc == ERR_INVAL) {
+        invalid(r, "ids", "each rule once");
+        return;
+    }
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_CONFLICT ? "the rules changed meanwhile: 'ids' must "
+                                                     "name every rule once; reload and try again"
+                                                   : "cannot reorder rules");
+        return;
+    }
+    api__rules_list(r, ctx);
+}

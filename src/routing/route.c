@@ -58,30 +58,49 @@ mentions(const char *text, const char *word)
     return false;
 }
 
+/* The first condition of 'r' that 'in' fails, in words, into 'why' (may be NULL); true when
+ * every condition holds. A real decision and a dry run both match through here. */
 static bool
-rule_matches(const struct store_rule *r, const struct store_route_input *in)
+rule_check(const struct store_rule *r, const struct store_route_input *in, char *why, size_t n)
 {
     const struct conv *cv = &in->conv;
+    const char *what = NULL, *got = NULL;
+    char buf[40];
     if (!r->enabled)
-        return false;
-    if (!cond(&r->channels_v, cv->channel_type) || !cond(&r->languages_v, in->lang) ||
-        !cond(&r->intents_v, cv->intent) || !cond(&r->sentiments_v, cv->sentiment))
-        return false;
-    if (r->public_match >= 0 && r->public_match != (cv->public ? 1 : 0))
-        return false;
-    if (r->urgency_min >= 0 && cv->urgency < r->urgency_min)
-        return false;
-    if (r->tags_v.n) {
+        what = "the rule is turned off";
+    else if (!cond(&r->channels_v, cv->channel_type))
+        what = "the channel type is not one of the rule's", got = cv->channel_type;
+    else if (!cond(&r->languages_v, in->lang))
+        what = "the language is not one of the rule's", got = in->lang;
+    else if (!cond(&r->intents_v, cv->intent))
+        what = "the intent is not one of the rule's", got = cv->intent;
+    else if (!cond(&r->sentiments_v, cv->sentiment))
+        what = "the sentiment is not one of the rule's", got = cv->sentiment;
+    else if (r->public_match >= 0 && r->public_match != (cv->public ? 1 : 0))
+        what = r->public_match ? "the rule is for public posts only"
+                               : "the rule is for private messages only";
+    else if (r->urgency_min >= 0 && cv->urgency < r->urgency_min) {
+        snprintf(buf, sizeof(buf), "%d, below %d", cv->urgency, r->urgency_min);
+        what = "the urgency is too low", got = buf;
+    } else if (r->tags_v.n) {
         bool any = false;
         for (size_t i = 0; i < in->contact_tags.n && !any; i++)
             any = has(&r->tags_v, in->contact_tags.v[i]);
         if (!any)
-            return false;
+            what = "the contact has none of the rule's tags";
     }
-    if (r->locations_v.n && !has(&r->locations_v, in->contact_location) &&
+    if (!what && r->locations_v.n && !has(&r->locations_v, in->contact_location) &&
         !has(&r->locations_v, in->channel_store))
-        return false;
-    return true;
+        what = "neither the contact's location nor the channel's store is one of the rule's";
+    if (what && why)
+        snprintf(why, n, "%s%s%s%s", what, got ? " ('" : "", got ? got : "", got ? "')" : "");
+    return what == NULL;
+}
+
+static bool
+rule_matches(const struct store_rule *r, const struct store_route_input *in)
+{
+    return rule_check(r, in, NULL, 0);
 }
 
 static const struct store_team *
@@ -476,6 +495,60 @@ routing_inbound(struct routing *c, const struct ingest_result *r)
     if (r->new_conversation || r->reopened)
         routing_conv(c, r->conversation_id);
     routing_timers_kick(c);
+}
+
+int
+routing__dry_decide(struct routing *c, struct arena *ar, const struct store_route_input *in,
+                   struct routing_dry_result *out)
+{
+    struct route_ctx x;
+    struct routing_result res;
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&c->route_mu);
+    int rc = ctx_load(c, &x);
+    pthread_mutex_unlock(&c->route_mu);
+    if (rc < 0)
+        return rc;
+    struct routing_ctx cx = { .in = in, .rules = x.rules, .nrules = x.nrules, .teams = x.teams,
+                              .nteams = x.nteams, .agents = x.agents, .nagents = x.nagents };
+    routing_decide(&cx, &res);
+    /* Why each rule before the match (or every rule, when none matched) did not. */
+    out->rules = ARENA_NEW_N(ar, struct routing_dry_rule, x.nrules ? x.nrules : 1);
+    for (size_t i = 0; i < x.nrules; i++) {
+        char why[200] = "";
+        struct routing_dry_rule *d = &out->rules[out->nrules++];
+        d->id = x.rules[i].id;
+        d->name = arena_strdup(ar, x.rules[i].name);
+        d->matched = rule_check(&x.rules[i], in, why, sizeof(why));
+        d->why = d->matched ? NULL : arena_strdup(ar, why);
+        if (d->matched)
+            break;
+    }
+    if (x.nrules == 0)
+        out->why = "there are no routing rules: the conversation stays in the shared inbox";
+    else if (!res.matched && out->nrules && out->rules[out->nrules - 1].matched)
+        out->why = "the matching rule's team no longer exists";
+    else if (!res.matched)
+        out->why = "no rule matches: the conversation stays in the shared inbox";
+    if (res.matched) {
+        out->matched = true;
+        out->rule_id = res.rule->id;
+        out->rule_name = arena_strdup(ar, res.rule->name);
+        out->team_id = res.team->id;
+        out->team = *res.team;
+        out->team.name = arena_strdup(ar, res.team->name);
+        int64_t *m = ARENA_NEW_N(ar, int64_t, res.team->nmembers ? res.team->nmembers : 1);
+        memcpy(m, res.team->members, res.team->nmembers * sizeof(*m));
+        out->team.members = m;
+        out->team.autoack_templates = NULL;
+        out->agent_id = res.agent_id;
+        const struct store_profile *a = res.agent_id ? agent_by_id(&x, res.agent_id) : NULL;
+        out->agent_name = a && a->name ? arena_strdup(ar, a->name) : NULL;
+        out->strategy = arena_strdup(ar, res.strategy);
+        out->reason = arena_strdup(ar, res.reason);
+    }
+    ctx_release(&x);
+    return 0;
 }
 
 /* The drain's own assignment, reflected in its context so the batch goes on without reading

@@ -92,6 +92,16 @@ routing_rule_delete(struct routing *r, int64_t id)
 }
 
 int
+routing_rule_order(struct routing *r, const int64_t *ids, size_t n)
+{
+    int rc = store_rule_order(r->st, ids, n);
+    if (rc < 0)
+        return rc;
+    routing_timers_kick(r); /* another rule may now come first for queued conversations */
+    return 0;
+}
+
+int
 routing_calendar_put(struct routing *r, int64_t id, const struct store_calendar *c, int64_t *out)
 {
     return store_calendar_put(r->st, id, c, out);

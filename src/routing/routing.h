@@ -134,6 +134,52 @@ void routing_drain(struct routing *routing);
 /* The honest auto-acknowledgement text for a conversation routed to 'team' (sla.c). */
 int routing_autoack_maybe(struct routing *routing, int64_t conv_id);
 
+/* ---- dry run (dryrun.c) --------------------------------------------------------------------- */
+/* One rule as the dry run tried it. */
+struct routing_dry_rule {
+    int64_t id;
+    const char *name;
+    bool matched;
+    const char *why;          /* the first condition it fails, in words; NULL when matched */
+};
+/* What routing would do with a conversation now. Every pointer borrows the caller's arena. */
+struct routing_dry_result {
+    struct routing_dry_rule *rules; /* tried in order, up to and including the match */
+    size_t nrules;
+    bool matched;                 /* a rule matched and its team exists */
+    const char *why;              /* when not matched: why, in words */
+    int64_t rule_id, team_id;
+    const char *rule_name;
+    struct store_team team;       /* the team (members copied; templates not) */
+    int64_t agent_id;             /* 0: nobody can take it now: queued */
+    const char *agent_name;
+    const char *strategy, *reason; /* as a real decision records them */
+    int64_t queue_ahead;          /* when queued: conversations queued before it */
+    const struct store_sla_policy *policy; /* the SLA policy that would apply; NULL: none */
+    const char *policy_calendar_tz; /* the zone business time would count in; NULL: none */
+    const char *autoack_text;     /* the acknowledgement that would be sent; NULL: none */
+    const char *autoack_why;      /* why it would or would not be sent */
+};
+/* Decides for 'in' (a stored conversation's routing input, or a draft from store_route_draft
+ * filled by the caller with triage and contact) exactly as routing_conv would now, and computes
+ * the SLA policy and the acknowledgement that would follow, writing nothing. Reads as many
+ * rows as a real decision; 'ar' should be sized with routing_dry_cap. ERR_TOOBIG when the
+ * routing data is too big for one decision, ERR_IO. */
+int routing_dry_run(struct routing *routing, struct arena *ar, const struct store_route_input *in,
+                    struct routing_dry_result *out);
+/* The arena cap routing_dry_run needs for the routing data stored now. ERR_TOOBIG. */
+int routing_dry_cap(struct routing *routing, size_t *cap);
+/* Previews acknowledgement template 'tpl' of team 'team_name' in 'lang' as it would read if
+ * sent now, '{when}' being the next opening of calendar 'calendar_id' (0: always open).
+ * '*out' from 'ar'. ERR_INVAL when the calendar never opens, ERR_TOOBIG when the text passes
+ * the acknowledgement's limit. */
+int routing_autoack_preview(struct routing *routing, struct arena *ar, int64_t calendar_id,
+                            const char *team_name, const char *lang, const char *tpl,
+                            const char **out);
+/* Puts the routing rules in the order of 'ids' (store_rule_order), then drains the queue.
+ * ERR_INVAL (an id twice), ERR_CONFLICT ('ids' is not the set of rules stored now). */
+int routing_rule_order(struct routing *routing, const int64_t *ids, size_t n);
+
 /* Presence (route.c): the web app's live connection of 'agent_id' opened or closed. Agents
  * whose profile has auto_presence go online with the first and offline with the last. */
 void routing_presence(struct routing *routing, int64_t agent_id, bool connected);

@@ -32,4 +32,16 @@ int routing__cap(struct routing *r, size_t *cap);
 /* route.c: escalation near the deadline: level 1 team lead, 2 any available agent. */
 void routing__escalate(struct routing *r, int64_t conv_id, int level);
 
+/* route.c: the decision routing_conv would make now for 'in', writing nothing; every string
+ * and the team copied into 'ar'. Fills the routing part of 'out' (rules tried, rule, team,
+ * agent, strategy, reason or why none). */
+int routing__dry_decide(struct routing *r, struct arena *ar, const struct store_route_input *in,
+                        struct routing_dry_result *out);
+/* sla.c: the acknowledgement a conversation 'cv' routed to 'team' would get now ('*text' from
+ * 'ar', NULL when none is due) and why, in words; 'queued' with 'ahead' waiting before it.
+ * Writes nothing. */
+int routing__autoack_text(struct routing *r, struct arena *ar, const struct store_team *team,
+                          const struct conv *cv, const char *lang, bool queued, int64_t ahead,
+                          const char **text, const char **why);
+
 #endif

@@ -222,6 +222,109 @@ fill(struct buf *b, const char *tpl, const char *when, const char *team)
     }
 }
 
+/* The team's measured mean first response (10 minutes until measured). */
+static int64_t
+team_mean_frt(struct routing *c, struct arena *ar, const struct store_team *team)
+{
+    struct store_profile *ag;
+    size_t na = 0;
+    int64_t sum = 0, cnt = 0;
+    if (store_profile_list(c->st, ar, &ag, &na) == 0) {
+        for (size_t i = 0; i < na; i++) {
+            for (size_t k = 0; k < team->nmembers; k++) {
+                if (team->members[k] == ag[i].agent_id) {
+                    sum += ag[i].frt_sum_ms;
+                    cnt += ag[i].frt_count;
+                }
+            }
+        }
+    }
+    return cnt ? sum / cnt : 10LL * 60 * 1000;
+}
+
+/*
+ * The acknowledgement a conversation 'cv' (latest language 'lang') routed to 'team' gets at
+ * 'now': '*text' (from 'ar') when one is due, else NULL; '*why' says which, in words. 'queued'
+ * with 'ahead' conversations before it in the queue. A real acknowledgement and a dry run both
+ * compose it here; only routing_autoack_maybe stores it.
+ */
+static int
+ack_compose(struct routing *c, struct arena *ar, const struct store_team *team,
+            const struct conv *cv, const char *lang, bool queued, int64_t ahead, int64_t now,
+            const char **text, const char **why)
+{
+    *text = NULL;
+    if (!team->autoack) {
+        *why = "automatic acknowledgements are off for this team";
+        return 0;
+    }
+    if (cv->public && !team->autoack_public) {
+        *why = "automatic acknowledgements are off for public posts in this team";
+        return 0;
+    }
+    struct routing_hours *h = hours_for(c, ar, team->calendar_id);
+    int64_t open = routing_hours_next_open(h, now);
+    /* Predicted wait: from the next opening, the conversations queued ahead of this one
+     * times the team's measured mean first response. */
+    int64_t when = open;
+    if (queued)
+        when = routing_hours_add(h, open, team_mean_frt(c, ar, team) * (ahead + 1));
+    struct store_sla_policy *pols;
+    size_t npols = 0;
+    int64_t target = 0;
+    if (store_sla_policy_list(c->st, ar, &pols, &npols) == 0) {
+        const struct store_sla_policy *p = routing_sla_match(pols, npols, cv);
+        if (p && p->first_s > 0)
+            target = p->first_s * 1000;
+    }
+    bool outside = open != now;
+    bool too_long = target > 0 && when - now > target;
+    int rc = 0;
+    if (!outside && !too_long) {
+        *why = queued ? "the team is open and the predicted wait is within the first-reply target"
+                      : "the team is open and someone can answer now";
+        goto out;
+    }
+    if (when == INT64_MAX) {
+        log_warn("sla", "calendar never opens: no acknowledgement", "team=%lld",
+                 (long long)team->id);
+        *why = "the team's business hours never open";
+        goto out;
+    }
+    char whens[128];
+    struct store_calendar cal = { 0 };
+    if (team->calendar_id)
+        store_calendar_get(c->st, ar, team->calendar_id, &cal);
+    rc = routing_hours_format(h, cal.tz ? cal.tz : "UTC", when, lang, whens, sizeof(whens));
+    if (rc < 0)
+        goto out;
+    const char *tpl = NULL;
+    rc = store_team_autoack_text(c->st, ar, team->id, lang, &tpl);
+    if (rc < 0 || !tpl)
+        tpl = "Thank you for your message. We are not able to answer straight away: a person "
+              "from our team will reply by {when}.";
+    struct buf b;
+    buf_init(&b, ACK_TEXT_MAX);
+    fill(&b, tpl, whens, team->name);
+    if (!strstr(tpl, "{team}"))
+        buf_printf(&b, "\n\xe2\x80\x94 %s", team->name);
+    /* Never send a cut acknowledgement: a template too long for ACK_TEXT_MAX sends none. */
+    rc = buf_error(&b);
+    if (rc < 0) {
+        log_warn("sla", "acknowledgement longer than its limit; not sent", "team=%lld max=%d",
+                 (long long)team->id, ACK_TEXT_MAX);
+        *why = "the acknowledgement would be longer than its limit, so none is sent";
+    } else {
+        *text = arena_strndup(ar, b.p, b.len);
+        *why = outside ? "the team is outside its business hours"
+                       : "the predicted wait is longer than the first-reply target";
+    }
+    buf_release(&b);
+out:
+    routing_hours_free(h);
+    return rc;
+}
+
 int
 routing_autoack_maybe(struct routing *c, int64_t conv_id)
 {
@@ -232,7 +335,6 @@ routing_autoack_maybe(struct routing *c, int64_t conv_id)
     if (rc < 0)
         return rc;
     struct arena *ar = arena_new(cap + (1 << 20));
-    struct routing_hours *h = NULL;
     struct store_route_input in;
     struct store_conv_sla x;
     struct store_team team;
@@ -245,78 +347,19 @@ routing_autoack_maybe(struct routing *c, int64_t conv_id)
         rc = store_team_get(c->st, ar, x.team_id, &team);
     if (rc < 0)
         goto out;
-    /* Off unless the team asks for it; off for public threads unless asked too; once. */
-    if (!team.autoack || (in.conv.public && !team.autoack_public) || x.autoack_msg_id ||
-        !x.awaiting_since || strcmp(in.conv.status, "resolved") == 0)
+    /* Once per conversation, while it waits for a person. */
+    if (x.autoack_msg_id || !x.awaiting_since || strcmp(in.conv.status, "resolved") == 0)
         goto out;
-    h = hours_for(c, ar, team.calendar_id);
-    int64_t now = clock_now_ms();
-    int64_t open = routing_hours_next_open(h, now);
-    /* Predicted wait: from the next opening, the conversations queued ahead of this one
-     * times the team's measured mean first response (10 minutes until measured). */
-    int64_t when = open;
-    if (x.queued_at) {
-        int64_t ahead = 0;
+    int64_t ahead = 0;
+    if (x.queued_at)
         store_route_queue_count(c->st, conv_id, NULL, &ahead);
-        struct store_profile *ag;
-        size_t na = 0;
-        int64_t sum = 0, cnt = 0;
-        if (store_profile_list(c->st, ar, &ag, &na) == 0) {
-            for (size_t i = 0; i < na; i++) {
-                for (size_t k = 0; k < team.nmembers; k++) {
-                    if (team.members[k] == ag[i].agent_id) {
-                        sum += ag[i].frt_sum_ms;
-                        cnt += ag[i].frt_count;
-                    }
-                }
-            }
-        }
-        int64_t per = cnt ? sum / cnt : 10LL * 60 * 1000;
-        when = routing_hours_add(h, open, per * (int64_t)(ahead + 1));
-    }
-    struct store_sla_policy *pols;
-    size_t npols = 0;
-    int64_t target = 0;
-    if (store_sla_policy_list(c->st, ar, &pols, &npols) == 0) {
-        const struct store_sla_policy *p = routing_sla_match(pols, npols, &in.conv);
-        if (p && p->first_s > 0)
-            target = p->first_s * 1000;
-    }
-    bool outside = open != now;
-    bool too_long = target > 0 && when - now > target;
-    if (!outside && !too_long)
+    const char *text = NULL, *why;
+    rc = ack_compose(c, ar, &team, &in.conv, in.lang, x.queued_at != 0, ahead, clock_now_ms(),
+                     &text, &why);
+    if (rc < 0 || !text)
         goto out;
-    if (when == INT64_MAX) {
-        log_warn("sla", "calendar never opens: no acknowledgement", "team=%lld",
-                 (long long)team.id);
-        goto out;
-    }
-    char whens[128];
-    struct store_calendar cal = { 0 };
-    if (team.calendar_id)
-        store_calendar_get(c->st, ar, team.calendar_id, &cal);
-    rc = routing_hours_format(h, cal.tz ? cal.tz : "UTC", when, in.lang, whens, sizeof(whens));
-    if (rc < 0)
-        goto out;
-    const char *tpl = NULL;
-    rc = store_team_autoack_text(c->st, ar, team.id, in.lang, &tpl);
-    if (rc < 0 || !tpl)
-        tpl = "Thank you for your message. We are not able to answer straight away: a person "
-              "from our team will reply by {when}.";
-    struct buf b;
-    buf_init(&b, ACK_TEXT_MAX);
-    fill(&b, tpl, whens, team.name);
-    if (!strstr(tpl, "{team}"))
-        buf_printf(&b, "\n\xe2\x80\x94 %s", team.name);
     int64_t msg_id = 0;
-    /* Never send a cut acknowledgement: a template too long for ACK_TEXT_MAX sends none. */
-    rc = buf_error(&b);
-    if (rc < 0)
-        log_warn("sla", "acknowledgement longer than its limit; not sent", "team=%lld max=%d",
-                 (long long)team.id, ACK_TEXT_MAX);
-    else
-        rc = store_autoack(c->st, conv_id, (struct str){ b.p, b.len }, &msg_id);
-    buf_release(&b);
+    rc = store_autoack(c->st, conv_id, (struct str){ text, strlen(text) }, &msg_id);
     if (rc == ERR_CONFLICT) {
         rc = 0;
         goto out;
@@ -328,7 +371,48 @@ routing_autoack_maybe(struct routing *c, int64_t conv_id)
             c->hooks.reply_queued(c->hooks.arg);
     }
 out:
-    routing_hours_free(h);
     arena_free(ar);
+    return rc;
+}
+
+int
+routing__autoack_text(struct routing *c, struct arena *ar, const struct store_team *team,
+                      const struct conv *cv, const char *lang, bool queued, int64_t ahead,
+                      const char **text, const char **why)
+{
+    return ack_compose(c, ar, team, cv, lang, queued, ahead, clock_now_ms(), text, why);
+}
+
+int
+routing_autoack_preview(struct routing *c, struct arena *ar, int64_t calendar_id,
+                        const char *team_name, const char *lang, const char *tpl,
+                        const char **out)
+{
+    struct routing_hours *h = hours_for(c, ar, calendar_id);
+    int64_t now = clock_now_ms();
+    int64_t when = routing_hours_next_open(h, now);
+    char whens[128];
+    struct store_calendar cal = { 0 };
+    int rc = 0;
+    if (when == INT64_MAX) {
+        rc = ERR_INVAL;
+        goto out;
+    }
+    if (calendar_id)
+        store_calendar_get(c->st, ar, calendar_id, &cal);
+    rc = routing_hours_format(h, cal.tz ? cal.tz : "UTC", when, lang, whens, sizeof(whens));
+    if (rc < 0)
+        goto out;
+    struct buf b;
+    buf_init(&b, ACK_TEXT_MAX);
+    fill(&b, tpl, whens, team_name);
+    if (!strstr(tpl, "{team}"))
+        buf_printf(&b, "\n\xe2\x80\x94 %s", team_name);
+    rc = buf_error(&b);
+    if (rc == 0)
+        *out = arena_strndup(ar, b.p, b.len);
+    buf_release(&b);
+out:
+    routing_hours_free(h);
     return rc;
 }

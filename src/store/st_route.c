@@ -50,6 +50,37 @@ store_route_input(struct store *st, struct arena *ar, int64_t conv_id,
     return 0;
 }
 
+int
+store_route_draft(struct store *st, struct arena *ar, int64_t channel_id,
+                  struct store_route_input *out)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, "SELECT ch.type, ch.name, json_extract(CASE WHEN "
+                                  "json_valid(ch.settings) THEN ch.settings ELSE '{}' END, "
+                                  "'$.store') FROM channel ch WHERE ch.id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, channel_id);
+    struct store_route_input in;
+    memset(&in, 0, sizeof(in));
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        in.conv.channel_id = channel_id;
+        in.conv.channel_type = store__col(ar, s, 0);
+        in.conv.channel_name = store__col(ar, s, 1);
+        in.channel_store = store__col(ar, s, 2);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    in.conv.status = "open";
+    in.conv.urgency = -1;
+    *out = in;
+    return 0;
+}
+
 struct route_job {
     int64_t conv_id;
     const struct store_route_decision *d;

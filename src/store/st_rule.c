@@ -163,3 +163,52 @@ store_rule_delete(struct store *st, int64_t id)
     struct store__del_job j = { id, NULL, "DELETE FROM routing_rule WHERE id = ?1" };
     return store__submit(st, store__delete_tx, &j, true);
 }
+
+struct rule_order_job {
+    const int64_t *ids;
+    size_t n;
+};
+
+/* One transaction: the set named must be exactly the rules there are now, so a reorder made
+ * from a stale list (a rule added or deleted meanwhile) changes nothing. */
+static int
+rule_order_tx(struct store__tx *tx, void *arg)
+{
+    struct rule_order_job *j = arg;
+    sqlite3_stmt *s = store__q(tx->c, "SELECT count(*) FROM routing_rule");
+    if (!s)
+        return ERR_IO;
+    int64_t have = -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        have = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (have != (int64_t)j->n)
+        return ERR_CONFLICT;
+    s = store__q(tx->c, "UPDATE routing_rule SET position = ?, updated_at = ? WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    for (size_t i = 0; i < j->n; i++) {
+        sqlite3_bind_int(s, 1, (int)(i + 1));
+        sqlite3_bind_int64(s, 2, tx->now);
+        sqlite3_bind_int64(s, 3, j->ids[i]);
+        int rc = store__step_done(s);
+        if (rc < 0)
+            return rc;
+        if (store__changed(tx) < 0)
+            return ERR_CONFLICT;
+    }
+    return 0;
+}
+
+int
+store_rule_order(struct store *st, const int64_t *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < i; k++) {
+            if (ids[k] == ids[i])
+                return ERR_INVAL;
+        }
+    }
+    struct rule_order_job j = { ids, n };
+    return store__submit(st, rule_order_tx, &j, true);
+}

@@ -525,6 +525,10 @@ int store_rule_get(struct store *st, struct arena *ar, int64_t id, struct store_
 /* Ordered by position, then id. */
 int store_rule_list(struct store *st, struct arena *ar, struct store_rule **out, size_t *n);
 int store_rule_delete(struct store *st, int64_t id);
+/* Puts the rules in the order of 'ids' (positions 1..n), in one transaction. 'ids' must name
+ * every rule exactly once: ERR_INVAL for a repeated id, ERR_CONFLICT when the set differs from
+ * the rules stored now (one added or deleted meanwhile; nothing changes). */
+int store_rule_order(struct store *st, const int64_t *ids, size_t n);
 
 /* ---- routing decisions and the routing queue (st_route.c) ----------------------------------- */
 
@@ -538,6 +542,11 @@ struct store_route_input {
     const char *channel_store; /* the channel's settings.store; may be NULL */
 };
 int store_route_input(struct store *st, struct arena *ar, int64_t conv_id,
+                      struct store_route_input *out);
+/* The part of a routing input that comes from channel 'channel_id' alone (conv.channel_id,
+ * conv.channel_type and its name, channel_store), for a conversation that does not exist yet:
+ * the rest of '*out' is zeroed for the caller to fill. ERR_NOTFOUND for an unknown channel. */
+int store_route_draft(struct store *st, struct arena *ar, int64_t channel_id,
                       struct store_route_input *out);
 
 /* Records a routing decision: team, agent (0: queued for capacity, and then assigned to

@@ -436,6 +436,13 @@ await call("PUT /api/v1/routing/rules/{id}", `/api/v1/routing/rules/${rule.id}`,
 await call("PUT /api/v1/routing/rules/{id}", "/api/v1/routing/rules/9999", { want: 404, body: { name: "All", team_id: team.id, strategy: "round_robin" } });
 await call("GET /api/v1/routing/queue", "/api/v1/routing/queue?limit=10", { want: 200 });
 await call("GET /api/v1/routing/queue", "/api/v1/routing/queue?cursor=zzz", { want: 400 });
+await call("PUT /api/v1/routing/rules/order", "/api/v1/routing/rules/order", { want: 200, body: { ids: [rule.id] } });
+await call("PUT /api/v1/routing/rules/order", "/api/v1/routing/rules/order", { want: 409, body: { ids: [] } });
+await call("PUT /api/v1/routing/rules/order", "/api/v1/routing/rules/order", { want: 422, body: { ids: "all" } });
+await call("POST /api/v1/routing/dry-run", "/api/v1/routing/dry-run", { want: 200, body: { channel_id: api.id, text: "Where is my parcel?", contact: { location: "Berlin", tags: ["vip"] } } });
+await call("POST /api/v1/routing/dry-run", "/api/v1/routing/dry-run", { want: 422, body: { channel_id: api.id, text: "" } });
+await call("POST /api/v1/routing/autoack/preview", "/api/v1/routing/autoack/preview", { want: 200, body: { template: "We reply by {when}.", language: "en", team_name: "Support", calendar_id: cal.id } });
+await call("POST /api/v1/routing/autoack/preview", "/api/v1/routing/autoack/preview", { want: 422, body: { template: "" } });
 await call("DELETE /api/v1/teams/{id}", `/api/v1/teams/${team.id}`, { want: 409 });
 await call("DELETE /api/v1/routing/rules/{id}", `/api/v1/routing/rules/${rule.id}`, { want: 204 });
 await call("DELETE /api/v1/routing/rules/{id}", `/api/v1/routing/rules/${rule.id}`, { want: 404 });

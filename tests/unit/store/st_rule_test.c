@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* st_rule_test.c - routing rules (store/st_rule.c) through store.h: round trip with the
- * condition lists as text and parsed, defaults, list order, unknown ids and teams. */
+ * condition lists as text and parsed, defaults, list order, unknown ids and teams, reordering. */
 #include "base/base.h"
 
 #include "fixture.h"
@@ -74,10 +74,47 @@ TEST(rule_errors)
     store_close(st);
 }
 
+/* A reorder names every rule once, in one transaction: a stale set changes nothing. */
+TEST(rule_order)
+{
+    struct store *st = fx_open();
+    struct arena *ar = arena_new(1 << 20);
+    struct store_team t = { .name = "care" };
+    int64_t team = 0, id[3];
+    CHECK_INT(store_team_put(st, 0, &t, &team), 0);
+    for (int i = 0; i < 3; i++) {
+        struct store_rule r = { .name = "r", .position = i, .enabled = true, .public_match = -1,
+                                .urgency_min = -1, .team_id = team, .strategy = "round_robin" };
+        CHECK_INT(store_rule_put(st, 0, &r, &id[i]), 0);
+    }
+    int64_t order[3] = { id[2], id[0], id[1] };
+    CHECK_INT(store_rule_order(st, order, 3), 0);
+    struct store_rule *v;
+    size_t n;
+    CHECK_INT(store_rule_list(st, ar, &v, &n), 0);
+    CHECK_INT(n, 3);
+    CHECK_INT(v[0].id, id[2]);
+    CHECK_INT(v[1].id, id[0]);
+    CHECK_INT(v[2].id, id[1]);
+    CHECK_INT(v[0].position, 1);
+    int64_t twice[3] = { id[0], id[0], id[1] };
+    CHECK_INT(store_rule_order(st, twice, 3), ERR_INVAL);
+    int64_t short_list[2] = { id[1], id[0] };
+    CHECK_INT(store_rule_order(st, short_list, 2), ERR_CONFLICT);
+    int64_t unknown[3] = { id[1], id[0], 999 };
+    CHECK_INT(store_rule_order(st, unknown, 3), ERR_CONFLICT);
+    CHECK_INT(store_rule_list(st, ar, &v, &n), 0);
+    CHECK_INT(v[0].id, id[2]); /* unchanged: the failed reorders rolled back */
+    CHECK_INT(v[2].id, id[1]);
+    arena_free(ar);
+    store_close(st);
+}
+
 int
 main(void)
 {
     RUN(rule_round_trip);
     RUN(rule_errors);
+    RUN(rule_order);
     return test_done();
 }

@@ -7,6 +7,10 @@
 import type { FunctionComponent } from 'preact';
 import type { Agent } from '../api';
 import { Overview } from './overview';
+import { CalendarsArea } from './calendars';
+import { TeamsArea } from './teams';
+import { PoliciesArea } from './policies';
+import { RulesArea } from './rules';
 
 export interface ScreenProps {
   me: Agent;
@@ -24,4 +28,8 @@ const ADMIN = ['admin'];
 
 export const AREAS: Area[] = [
   { id: 'overview', title: 'Overview', summary: 'What to set up, in order.', roles: ADMIN, Screen: Overview },
+  { id: 'calendars', title: 'Business hours', summary: 'Opening hours, time zone and holidays.', roles: ADMIN, Screen: CalendarsArea },
+  { id: 'teams', title: 'Teams', summary: 'Members, lead, hours and the honest acknowledgement.', roles: ADMIN, Screen: TeamsArea },
+  { id: 'sla_policies', title: 'SLA policies', summary: 'How fast to reply and resolve, in open hours or around the clock.', roles: ADMIN, Screen: PoliciesArea },
+  { id: 'routing_rules', title: 'Routing rules', summary: 'Which team gets which conversation, and a dry run to check.', roles: ADMIN, Screen: RulesArea },
 ];
