@@ -36,9 +36,9 @@ export function windowClosed(p: Pick<MeterProps, 'mode' | 'isPublic' | 'windowCl
 export function Audience(p: MeterProps) {
   const where = PLATFORM[p.channelType ?? ''] && p.channelType !== 'api' ? platformName(p.channelType) : p.channelName ?? platformName(p.channelType);
   let who;
-  if (p.mode === 'note') who = <span class="cm-aud cm-note">🔒 Private note · only your team sees this</span>;
-  else if (p.isPublic) who = <span class="cm-aud cm-public">🌐 Public reply · anyone on {where} can see it</span>;
-  else who = <span class="cm-aud cm-dm">✉ Private message to {p.customer} on {where}</span>;
+  if (p.mode === 'note') who = <span class="cm-aud cm-note">Private note · only your team sees this</span>;
+  else if (p.isPublic) who = <span class="cm-aud cm-public">Public reply · anyone on {where} can see it</span>;
+  else who = <span class="cm-aud cm-dm">Private message to {p.customer} on {where}</span>;
   let win = null;
   if (p.mode === 'reply' && !p.isPublic && p.windowCloses) {
     const at = Date.parse(p.windowCloses);

@@ -335,7 +335,6 @@ function CaseLink({ conv, onOpen }: { conv: ConvFull; onOpen: (id: number) => vo
   if (!other) return null;
   return (
     <>
-      {' · '}
       <a class="case-link" href={`#/c/${other}`} data-testid="case-link" onClick={(e) => (e.preventDefault(), onOpen(other))}>
         {conv.public ? 'Continued in a private conversation' : 'Started in a public thread'} →
       </a>
@@ -351,7 +350,6 @@ function RepeatMarker({ conv, earlier, onOpen }: { conv: ConvFull; earlier: Conv
   if (!week.length) return null;
   return (
     <span class="repeat">
-      {' · '}
       <button type="button" class="chip chip-repeat" aria-expanded={open} data-testid="repeat-contact" onClick={() => setOpen(!open)}>
         ↻ {ordinal(week.length + 1)} conversation this week
       </button>
@@ -361,7 +359,7 @@ function RepeatMarker({ conv, earlier, onOpen }: { conv: ConvFull; earlier: Conv
             <li key={x.id}>
               <a href={`#/c/${x.id}`} onClick={(e) => (e.preventDefault(), onOpen(x.id))}>
                 <span class={'chip chip-st-' + x.status}>{STATUS_WORDS[x.status] ?? x.status}</span> {x.preview || 'No text'}{' '}
-                <span class="muted">{timeAgo(x.last_message_at ?? x.created_at)} ago</span>
+                <span class="muted">{timeAgo(x.last_message_at ?? x.created_at)}</span>
               </a>
             </li>
           ))}
