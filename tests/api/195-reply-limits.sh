@@ -1,7 +1,7 @@
 # Issue 21, the workspace's API: each channel lists its reply limit in the platform's unit; X
 # counts weighted characters (CJK 2, a link 23), so 140 Japanese characters fit and 141 are
 # refused with a message that says by how much; a private reply lands with the public
-# thread's agent (one case, one agent); a closing thank-you keeps the conversation's intent.
+# thread's agent (one case, one agent); the heroes routing reason never reads "-1s".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chanlib.sh"
 XF="python3 $FAKES/x_fake.py"
@@ -52,4 +52,21 @@ check "DM with the thread's agent" "$(jqp .assignee_id)" "$RIA"
 check "linked" "$(jqp .linked_conversation_id)" "$MCONV"
 req GET "/api/v1/conversations/$MCONV"
 check "linked back" "$(jqp .linked_conversation_id)" "$DCONV"
+
+# Heroes routing with nobody measured yet: the reason says so instead of "-1s".
+req PATCH "/api/v1/agents/$RIA/profile" '{"availability":"online","capacity":10}'
+check "ria online" "$STATUS" 200
+req POST /api/v1/teams "{\"name\":\"Care\",\"members\":[$RIA]}"
+check "team" "$STATUS" 201
+req POST /api/v1/routing/rules "{\"name\":\"all\",\"team_id\":$(jqp .id),\"strategy\":\"least_loaded\"}"
+check "rule" "$STATUS" 201
+hook "$CH_ID" "$CH_SECRET" '{"id":"p1","public":true,"from":{"id":"pp","name":"Pat"},"text":"Hello in public"}'
+check "public webhook" "$STATUS" 200
+PC=$(jqp .conversation_id)
+wait_for "routed" 10 sh -c "curl -s -H 'Authorization: Bearer $TOKEN' '$URL/api/v1/conversations/$PC/sla' | jq -e '.routing.reason != null' >/dev/null"
+req GET "/api/v1/conversations/$PC/sla"
+case "$(jqp .routing.reason)" in
+*"public conversation: best measured record (no first response measured yet, 0 reopened of 0)"*) echo "ok: no -1s" ;;
+*) fail "heroes reason: $(jqp .routing.reason)" ;;
+esac
 echo "PASS"

@@ -266,9 +266,11 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     [visible, selected, select],
   );
 
+  // Every hash change counts (the route is a new array each time), even to the id the route held
+  // before select() rewrote the address in place.
   useEffect(() => {
     if (linked !== null) setSelected(linked);
-  }, [linked]);
+  }, [route]);
 
   const toggleCheck = useCallback((id: number) => {
     setChecked((old) => {
