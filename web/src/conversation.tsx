@@ -9,6 +9,7 @@ import { ResolveReasonDialog } from './resolve';
 import { Audience, Meter, MeterProps, overLimit, windowClosed } from './composer_meter';
 import { clearDraft, loadDraft, saveDraft } from './draft';
 import { snoozeUntil } from './snooze';
+import { TemplatePicker } from './template_picker';
 import type { ReplyLimit } from './textcount';
 import { deliveryWords, ordinal, plainError } from './words';
 import { TriageChips, UrgencyLine } from './triage';
@@ -503,6 +504,7 @@ function Composer({ conv, composerRef, resolve, limit }: { conv: ConvFull; compo
         </label>
       </div>
       <Audience {...meter} />
+      {windowClosed(meter) && conv.channel_type === 'whatsapp' && <TemplatePicker convId={conv.id} />}
       <label for="composer-text" class="sr-only">{mode === 'reply' ? (conv.public ? 'Public reply to the customer' : 'Reply to the customer') : 'Private note for the team'}</label>
       <textarea
         id="composer-text"
