@@ -148,6 +148,7 @@ void api__msg_retry(struct http_req *r, void *ctx);
 
 /* ---- listening (listening.c) ----------------------------------------------------------- */
 void api__lq_list(struct http_req *r, void *ctx);
+void api__lq_test(struct http_req *r, void *ctx);
 void api__lq_create(struct http_req *r, void *ctx);
 void api__lq_get(struct http_req *r, void *ctx);
 void api__lq_patch(struct http_req *r, void *ctx);

@@ -27,11 +27,50 @@ bad_query_arg(struct http_req *r, const char *name, const char *want)
     return ERR_INVAL;
 }
 
+/* 422 {"error":{"code":"invalid_field","message","field"}}, plus "column" (in characters,
+ * from 1) when 'column' > 0: the web app shows the message next to that field. */
 static int
-bad_field(struct http_req *r, const char *msg)
+field_error(struct http_req *r, const char *field, const char *msg, size_t column)
 {
-    http_reply_error_status(r, 422, "invalid_field", msg);
+    json_t *e = json_pack("{s:s,s:s,s:s}", "code", "invalid_field", "message", msg, "field",
+                          field);
+    if (column > 0)
+        json_object_set_new(e, "column", json_integer((json_int_t)column));
+    api__reply(r, 422, json_pack("{s:o}", "error", e));
     return ERR_INVAL;
+}
+
+static int
+bad_field(struct http_req *r, const char *field, const char *msg)
+{
+    return field_error(r, field, msg, 0);
+}
+
+/* Optional boolean member 'name': -1 absent, 0 or 1. < 0 after replying 422. */
+static int
+opt_bool_or_reply(struct http_req *r, json_t *body, const char *name, int *out)
+{
+    json_t *v = json_object_get(body, name);
+    *out = -1;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_boolean(v)) {
+        char msg[80];
+        snprintf(msg, sizeof(msg), "invalid '%s': want true or false", name);
+        return bad_field(r, name, msg);
+    }
+    *out = json_is_true(v);
+    return 0;
+}
+
+/* The column (in characters, from 1) of byte offset 'pos' in 'text'. */
+static size_t
+column_of(const char *text, size_t pos)
+{
+    size_t col = 1;
+    for (size_t i = 0; i < pos && text[i]; i++)
+        col += ((unsigned char)text[i] & 0xC0) != 0x80;
+    return col;
 }
 
 /* ---- queries ---------------------------------------------------------------------------- */
@@ -49,13 +88,15 @@ query_json(const struct listen_query_row *q)
     return o;
 }
 
-/* Checks a query text: 400 naming the column and the problem, as docs/listening.md shows. */
+/* Checks a query text: 422 on 'query' naming the column and the problem, as
+ * docs/listening.md shows, with the column also as a number. */
 static int
 query_text_or_reply(struct http_req *r, const char *text)
 {
     struct errmsg em = { 0 };
     size_t pos = 0;
     int rc = listen_query_check(str_c(text), &em, &pos);
+    size_t column = rc < 0 ? column_of(text, pos) : 0;
     if (rc == 0) {
         /* The parser accepts it; make sure the matcher compiles it too. */
         struct listen_query q = { .id = STR_LIT("check"), .text = str_c(text) };
@@ -67,7 +108,7 @@ query_text_or_reply(struct http_req *r, const char *text)
         return 0;
     char msg[400];
     snprintf(msg, sizeof(msg), "invalid 'query': %s", em.set ? em.text : err_str(rc));
-    http_reply_error(r, rc == ERR_TOOBIG ? ERR_TOOBIG : ERR_INVAL, msg);
+    field_error(r, "query", msg, column);
     return rc;
 }
 
@@ -82,13 +123,13 @@ query_fields_or_reply(struct http_req *r, json_t *body, bool partial, const char
     json_t *act = json_object_get(body, "active");
     *active = -1;
     if (act && !json_is_boolean(act))
-        return bad_field(r, "invalid 'active': want true or false");
+        return bad_field(r, "active", "invalid 'active': want true or false");
     if (act)
         *active = json_is_true(act);
     if (!partial && (!*text || !**text))
-        return bad_field(r, "invalid 'query': want 1..4096 bytes of query text");
+        return bad_field(r, "query", "invalid 'query': want 1..4096 bytes of query text");
     if (*name && !**name)
-        return bad_field(r, "invalid 'name': want 1..100 bytes");
+        return bad_field(r, "name", "invalid 'name': want 1..100 bytes");
     if (*text && query_text_or_reply(r, *text) < 0)
         return ERR_INVAL;
     return 0;
@@ -169,7 +210,7 @@ api__lq_patch(struct http_req *r, void *ctx)
     if (query_fields_or_reply(r, body, true, &name, &text, &active) < 0)
         return;
     if (text && !*text) {
-        bad_field(r, "invalid 'query': want 1..4096 bytes of query text");
+        bad_field(r, "query", "invalid 'query': want 1..4096 bytes of query text");
         return;
     }
     int rc = watch_query_update(care_watch(a->care), a->st, id, name, text, active);
@@ -193,6 +234,77 @@ api__lq_delete(struct http_req *r, void *ctx)
         return;
     }
     http_reply(r, 204, NULL, "", 0);
+}
+
+/* POST /api/v1/listening/queries/test: the query (as for create; nothing is stored) matched
+ * with the real matcher against the posts the listening service saw last (watch_test). */
+void
+api__lq_test(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    const char *name, *text;
+    int active;
+    int64_t examples = 10;
+    if (api__opt_string_or_reply(r, body, "name", NAME_MAX_BYTES, &name) < 0 ||
+        api__opt_string_or_reply(r, body, "query", LISTEN_QUERY_MAX, &text) < 0 ||
+        opt_bool_or_reply(r, body, "active", &active) < 0)
+        return;
+    json_t *ev = json_object_get(body, "examples");
+    if (ev && (!json_is_integer(ev) || json_integer_value(ev) < 0 ||
+               json_integer_value(ev) > WATCH_TEST_EXAMPLES_MAX)) {
+        bad_field(r, "examples", "invalid 'examples': want 0..50");
+        return;
+    }
+    if (ev)
+        examples = json_integer_value(ev);
+    if (!text || !*text) {
+        bad_field(r, "query", "invalid 'query': want 1..4096 bytes of query text");
+        return;
+    }
+    struct arena *ar = http_arena(r);
+    struct watch_test_result res;
+    struct errmsg em = { 0 };
+    size_t pos = 0;
+    int rc = watch_test(care_watch(a->care), ar, text, (size_t)examples, &res, &em, &pos);
+    if (rc == ERR_INVAL || rc == ERR_TOOBIG) {
+        char msg[400];
+        snprintf(msg, sizeof(msg), "invalid 'query': %s", em.set ? em.text : err_str(rc));
+        field_error(r, "query", msg, column_of(text, pos));
+        return;
+    }
+    if (rc < 0) {
+        api__reply_err(r, rc, &em, "cannot test the query");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < res.nexamples; i++) {
+        const struct watch_test_example *x = &res.examples[i];
+        json_t *terms = json_array();
+        for (size_t k = 0; k < x->nterms; k++)
+            json_array_append_new(terms, json_string(x->terms[k]));
+        json_t *o = json_object();
+        json_object_set_new(o, "platform", json_string(x->platform));
+        json_object_set_new(o, "id", json_string(x->id));
+        json_object_set_new(o, "author", json_string(x->author));
+        json_object_set_new(o, "text", json_string(x->text));
+        json_object_set_new(o, "text_cut", json_boolean(x->text_cut));
+        json_object_set_new(o, "url", *x->url ? json_string(x->url) : json_null());
+        json_object_set_new(o, "lang", *x->lang ? json_string(x->lang) : json_null());
+        json_object_set_new(o, "created_at", codec_time(x->created_ms));
+        json_object_set_new(o, "seen_at", codec_time(x->seen_ms));
+        json_object_set_new(o, "terms", terms);
+        json_array_append_new(arr, o);
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, "scanned", json_integer((json_int_t)res.scanned));
+    json_object_set_new(out, "matched", json_integer((json_int_t)res.matched));
+    json_object_set_new(out, "oldest_seen_at", codec_time(res.oldest_ms));
+    json_object_set_new(out, "newest_seen_at", codec_time(res.newest_ms));
+    json_object_set_new(out, "examples", arr);
+    api__reply(r, 200, out);
 }
 
 /* ---- mentions ----------------------------------------------------------------------------- */
@@ -324,7 +436,8 @@ api__mention_convert(struct http_req *r, void *ctx)
         return;
     json_t *chv = json_object_get(body, "channel_id");
     if (!json_is_integer(chv) || json_integer_value(chv) <= 0) {
-        bad_field(r, "invalid 'channel_id': want the id of the channel to answer from");
+        bad_field(r, "channel_id",
+                  "invalid 'channel_id': want the id of the channel to answer from");
         return;
     }
     struct arena *ar = http_arena(r);
@@ -343,7 +456,7 @@ api__mention_convert(struct http_req *r, void *ctx)
     struct channel ch;
     rc = store_channel_get(a->st, ar, json_integer_value(chv), &ch);
     if (rc == ERR_NOTFOUND) {
-        bad_field(r, "invalid 'channel_id': no such channel");
+        bad_field(r, "channel_id", "invalid 'channel_id': no such channel");
         return;
     }
     if (rc < 0) {
@@ -471,6 +584,10 @@ source_json(struct api *a, const struct listen_source_row *s)
     json_object_set_new(status, "running", json_boolean(st.running));
     json_object_set_new(status, "posts", json_integer((json_int_t)st.posts));
     json_object_set_new(status, "reconnects", json_integer((json_int_t)st.reconnects));
+    json_object_set_new(status, "connected", json_boolean(st.connected_once));
+    json_object_set_new(status, "failures", json_integer(st.failures));
+    json_object_set_new(status, "cursor", st.cursor ? json_sprintf("%lld", (long long)st.cursor)
+                                                    : json_null());
     json_object_set_new(status, "error", st.error[0] ? json_string(st.error) : json_null());
     json_object_set_new(o, "status", status);
     return o;
@@ -517,6 +634,28 @@ reply_source(struct http_req *r, struct api *a, int64_t id, unsigned status)
     api__reply(r, status, source_json(a, &s));
 }
 
+/* Checks a source's "spec" (with its "tls") the way the source thread will open it; no I/O.
+ * < 0 after replying 422 on 'spec'. */
+static int
+spec_or_reply(struct http_req *r, const char *spec, bool tls)
+{
+    if (!spec || !spec_ok(spec))
+        return bad_field(r, "spec", "invalid 'spec': want jetstream://HOST[:PORT][/PATH] or "
+                                    "mastodon://HOST[:PORT][/PATH]");
+    struct listen_source_opts o = { .tls = tls };
+    struct listen_source *src = NULL;
+    struct errmsg em = { 0 };
+    if (listen_source_open(spec, &o, &src, &em) < 0) {
+        /* "invalid source 'jetstream://': missing host": the field already names the source. */
+        const char *why = strstr(em.text, "': ");
+        char msg[320];
+        snprintf(msg, sizeof(msg), "invalid 'spec': %s", why ? why + 3 : em.text);
+        return bad_field(r, "spec", msg);
+    }
+    listen_source_free(src);
+    return 0;
+}
+
 void
 api__lsource_create(struct http_req *r, void *ctx)
 {
@@ -525,31 +664,12 @@ api__lsource_create(struct http_req *r, void *ctx)
     if (!body)
         return;
     const char *spec, *token;
+    int tls, active;
     if (api__opt_string_or_reply(r, body, "spec", SPEC_MAX, &spec) < 0 ||
-        api__opt_string_or_reply(r, body, "token", TOKEN_MAX, &token) < 0)
+        api__opt_string_or_reply(r, body, "token", TOKEN_MAX, &token) < 0 ||
+        opt_bool_or_reply(r, body, "tls", &tls) < 0 ||
+        opt_bool_or_reply(r, body, "active", &active) < 0 || spec_or_reply(r, spec, tls == 1) < 0)
         return;
-    json_t *tls = json_object_get(body, "tls");
-    json_t *active = json_object_get(body, "active");
-    if (!spec || !spec_ok(spec)) {
-        bad_field(r, "invalid 'spec': want jetstream://HOST[:PORT][/PATH] or "
-                     "mastodon://HOST[:PORT][/PATH]");
-        return;
-    }
-    if ((tls && !json_is_boolean(tls)) || (active && !json_is_boolean(active))) {
-        bad_field(r, "invalid 'tls' or 'active': want true or false");
-        return;
-    }
-    /* Opening does no I/O; it checks the spec the way the source thread will read it. */
-    struct listen_source_opts o = { .tls = json_is_true(tls) };
-    struct listen_source *src = NULL;
-    struct errmsg em = { 0 };
-    if (listen_source_open(spec, &o, &src, &em) < 0) {
-        char msg[320];
-        snprintf(msg, sizeof(msg), "invalid 'spec': %s", em.text);
-        bad_field(r, msg);
-        return;
-    }
-    listen_source_free(src);
     struct listen_source_row *rows;
     size_t n;
     int rc = store_listen_source_list(a->st, http_arena(r), WATCH_SOURCES_MAX, &rows, &n);
@@ -558,8 +678,8 @@ api__lsource_create(struct http_req *r, void *ctx)
         return;
     }
     int64_t id;
-    rc = watch_source_add(care_watch(a->care), a->st, spec, json_is_true(tls), token,
-                          !active || json_is_true(active), &id);
+    rc = watch_source_add(care_watch(a->care), a->st, spec, tls == 1,
+                          token && *token ? token : NULL, active != 0, &id);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot store source");
         return;
@@ -567,6 +687,7 @@ api__lsource_create(struct http_req *r, void *ctx)
     reply_source(r, a, id, 201);
 }
 
+/* Changes any of "active", "spec", "tls" and "token" ("" removes it); at least one. */
 void
 api__lsource_patch(struct http_req *r, void *ctx)
 {
@@ -577,12 +698,27 @@ api__lsource_patch(struct http_req *r, void *ctx)
     json_t *body = api__json_or_reply(r);
     if (!body)
         return;
-    json_t *active = json_object_get(body, "active");
-    if (!json_is_boolean(active)) {
-        bad_field(r, "invalid 'active': want true or false");
+    const char *spec, *token;
+    int tls, active;
+    if (api__opt_string_or_reply(r, body, "spec", SPEC_MAX, &spec) < 0 ||
+        api__opt_string_or_reply(r, body, "token", TOKEN_MAX, &token) < 0 ||
+        opt_bool_or_reply(r, body, "tls", &tls) < 0 ||
+        opt_bool_or_reply(r, body, "active", &active) < 0)
+        return;
+    if (!spec && !token && tls < 0 && active < 0) {
+        bad_field(r, "active", "nothing to change: want 'active', 'spec', 'tls' or 'token'");
         return;
     }
-    int rc = watch_source_update(care_watch(a->care), a->st, id, json_is_true(active));
+    struct listen_source_row cur;
+    int rc = store_listen_source_get(a->st, http_arena(r), id, &cur);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot read source");
+        return;
+    }
+    if ((spec || tls >= 0) && spec_or_reply(r, spec ? spec : cur.spec, tls >= 0 ? tls == 1
+                                                                                : cur.tls) < 0)
+        return;
+    rc = watch_source_update(care_watch(a->care), a->st, id, active, spec, tls, token);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such source" : "cannot update source");
         return;

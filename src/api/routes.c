@@ -121,6 +121,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         /* Listening. */
         { "GET", "/api/v1/listening/queries", api__lq_list, API_ANY, 0 },
         { "POST", "/api/v1/listening/queries", api__lq_create, API_ADMIN, 16 * KB },
+        { "POST", "/api/v1/listening/queries/test", api__lq_test, API_ADMIN, 16 * KB },
         { "GET", "/api/v1/listening/queries/{id}", api__lq_get, API_ANY, 0 },
         { "PATCH", "/api/v1/listening/queries/{id}", api__lq_patch, API_ADMIN, 16 * KB },
         { "DELETE", "/api/v1/listening/queries/{id}", api__lq_delete, API_ADMIN, 0 },

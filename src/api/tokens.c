@@ -79,6 +79,15 @@ api__tokens_create(struct http_req *r, void *ctx)
     int64_t id;
     struct errmsg em = { 0 };
     int rc = auth_token_create(care_auth(a->care), &t, secret, sizeof(secret), &id, &em);
+    if (rc == ERR_INVAL && em.set) {
+        /* A field the caller can fix: a 422 naming it, so a form shows it beside the field. */
+        const char *field = strstr(em.text, "'name'")   ? "name"
+                            : strstr(em.text, "'role'") ? "role"
+                                                        : "expires_days";
+        api__reply(r, 422, json_pack("{s:{s:s,s:s,s:s}}", "error", "code", "invalid_field",
+                                     "message", em.text, "field", field));
+        return;
+    }
     if (rc < 0) {
         api__reply_err(r, rc, &em, "cannot create token");
         return;

@@ -158,6 +158,14 @@ ssize_t listen_match(struct listen_scratch *s, const struct listen_post *p,
                      struct listen_result *res);
 
 /*
+ * The atoms that hit in the last listen_match on 's' (indexes for listen_matcher_atom on that
+ * result's matcher), in the order they first hit: which of the queries' words and phrases
+ * the post contains, for showing why a post matched (an atom under a NOT may be among them).
+ * '*atoms' is owned by the scratch and valid until the next listen_match. Returns the count.
+ */
+size_t listen_match_hits(const struct listen_scratch *s, const uint32_t **atoms);
+
+/*
  * The folding used by the matcher, exposed for tests and for showing users what was matched:
  * writes the normalized form of 'text' into 'out' (" tokens separated by single spaces ",
  * with a space at each end), at most 'max' bytes. Returns the length, or ERR_TOOBIG.
@@ -214,6 +222,7 @@ struct listen_source_stats {
     uint64_t duplicates; /* posts dropped by the resume-overlap dedupe */
     uint64_t reconnects; /* successful reconnects after the first connect */
     int64_t cursor;      /* last Jetstream time_us delivered */
+    int failures;        /* failed connects in a row, 0 once a connect works */
 };
 void listen_source_stats(const struct listen_source *src, struct listen_source_stats *out);
 

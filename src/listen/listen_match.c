@@ -653,6 +653,7 @@ listen_match(struct listen_scratch *s, const struct listen_post *p, struct liste
             return rc;
     }
     m = s->m;
+    s->nhits = 0; /* listen_match_hits reports nothing for a post that is not scanned */
     *res = (struct listen_result){ .matcher = m };
     if (!m || m->nq == 0)
         return 0;
@@ -709,4 +710,11 @@ listen_match(struct listen_scratch *s, const struct listen_post *p, struct liste
     res->queries = s->out;
     res->n = s->nout;
     return (ssize_t)s->nout;
+}
+
+size_t
+listen_match_hits(const struct listen_scratch *s, const uint32_t **atoms)
+{
+    *atoms = s->hits;
+    return s->m ? s->nhits : 0;
 }

@@ -145,6 +145,7 @@ listen__sse_run(struct listen_source *src, struct errmsg *em)
         } else {
             failures++;
         }
+        src->stats.failures = failures;
         rc = 0;
         if (src->opts.once)
             break;

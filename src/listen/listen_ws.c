@@ -192,6 +192,7 @@ listen__ws_run(struct listen_source *src, struct errmsg *em)
         } else {
             failures++;
         }
+        src->stats.failures = failures;
         listen__cursor_save(src, true);
         if (src->opts.once)
             break;

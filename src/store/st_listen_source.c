@@ -25,6 +25,7 @@ src_row(struct arena *ar, sqlite3_stmt *s, struct listen_source_row *r)
 struct src_job {
     int64_t id;
     const char *spec, *token, *cursor;
+    const char *new_spec; /* update: the new spec, NULL unchanged */
     int tls, active;
 };
 
@@ -117,13 +118,18 @@ src_update_tx(struct store__tx *tx, void *arg)
 {
     struct src_job *j = arg;
     sqlite3_stmt *s;
-    if (j->spec) /* marks a delete */
+    if (j->spec && !*j->spec) /* "" marks a delete */
         s = store__q(tx->c, "DELETE FROM listening_source WHERE id = ?1");
     else if (j->cursor)
         s = store__q(tx->c, "UPDATE listening_source SET cursor = ?2 WHERE id = ?1");
     else
-        s = store__q(tx->c, "UPDATE listening_source SET active = CASE WHEN ?3 < 0 THEN active "
-                            "ELSE ?3 END, updated_at = ?4 WHERE id = ?1");
+        /* A new spec is another stream: its saved position means nothing there. */
+        s = store__q(tx->c,
+                     "UPDATE listening_source SET active = CASE WHEN ?3 < 0 THEN active "
+                     "ELSE ?3 END, cursor = CASE WHEN ?5 IS NULL OR ?5 = spec THEN cursor "
+                     "ELSE NULL END, spec = coalesce(?5, spec), tls = CASE WHEN ?6 < 0 "
+                     "THEN tls ELSE ?6 END, token = CASE WHEN ?7 IS NULL THEN token WHEN ?7 "
+                     "= '' THEN NULL ELSE ?7 END, updated_at = ?4 WHERE id = ?1");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, j->id);
@@ -132,6 +138,9 @@ src_update_tx(struct store__tx *tx, void *arg)
     if (!j->spec && !j->cursor) {
         sqlite3_bind_int(s, 3, j->active);
         sqlite3_bind_int64(s, 4, tx->now);
+        store__bind_cstr(s, 5, j->new_spec);
+        sqlite3_bind_int(s, 6, j->tls);
+        store__bind_cstr(s, 7, j->token);
     }
     int rc = store__step_done(s);
     if (rc == 0 && !j->cursor && sqlite3_changes(tx->c->db) == 0)
@@ -140,9 +149,13 @@ src_update_tx(struct store__tx *tx, void *arg)
 }
 
 int
-store_listen_source_update(struct store *st, int64_t id, int active)
+store_listen_source_update(struct store *st, int64_t id, int active, const char *spec, int tls,
+                           const char *token)
 {
-    struct src_job j = { .id = id, .active = active };
+    if (spec && !*spec)
+        return ERR_INVAL;
+    struct src_job j = { .id = id, .active = active, .new_spec = spec, .tls = tls,
+                         .token = token };
     return store__submit(st, src_update_tx, &j, true);
 }
 

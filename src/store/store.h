@@ -720,8 +720,11 @@ int store_listen_source_get(struct store *st, struct arena *ar, int64_t id,
                             struct listen_source_row *out);
 int store_listen_source_list(struct store *st, struct arena *ar, size_t max,
                              struct listen_source_row **out, size_t *n);
-/* 'active' 0 or 1 changes it, -1 keeps it. ERR_NOTFOUND for an unknown id. */
-int store_listen_source_update(struct store *st, int64_t id, int active);
+/* 'active' and 'tls' 0 or 1 change them, -1 keeps them; 'spec' and 'token' change them when
+ * not NULL ('token' "" clears it). A new 'spec' clears the saved cursor. ERR_NOTFOUND for an
+ * unknown id. */
+int store_listen_source_update(struct store *st, int64_t id, int active, const char *spec,
+                               int tls, const char *token);
 int store_listen_source_delete(struct store *st, int64_t id);
 /* Saves a running source's position. Waits until durable; an unknown id is not an error. */
 int store_listen_source_set_cursor(struct store *st, int64_t id, const char *cursor);

@@ -8,7 +8,9 @@
  * Threads: each source thread owns its listen_scratch; an HTTP ingest request makes its own.
  * Reloads are serialized by 'reload_mu' and publish a new matcher with listen_set_swap_take,
  * so posts in flight are matched by exactly one query set. The spike detector is shared and
- * guarded by 'spike_mu'; alerts are stored after the lock is released.
+ * guarded by 'spike_mu'; alerts are stored after the lock is released. The ring of recent
+ * posts (for back-tests) is guarded by 'ring_mu'; a back-test takes references to its posts
+ * under the lock and matches them outside it.
  */
 #include "base/base.h"
 #include "watch/watch.h"
@@ -56,6 +58,16 @@ struct worker {
     struct worker *next;
 };
 
+/* A post the service saw, copied for back-tests: 'p' points into 'data'. Shared by the ring
+ * and the back-tests reading it; 'refs' is guarded by the ring's mutex. */
+struct recent {
+    int refs;
+    size_t bytes;   /* what it counts against WATCH_RECENT_BYTES */
+    int64_t seen_ms;
+    struct listen_post p;
+    char data[];
+};
+
 struct watch {
     struct store *st;
     const struct classify *cls; /* may be NULL: mentions are stored untriaged */
@@ -69,6 +81,9 @@ struct watch {
     pthread_mutex_t src_mu; /* guards 'workers' */
     struct worker *workers;
     struct watch_metrics m; /* updated with base/metrics.h atomics */
+    pthread_mutex_t ring_mu; /* guards the ring of recent posts and their 'refs' */
+    struct recent **ring;    /* WATCH_RECENT_POSTS slots; the oldest is at 'ring_head' */
+    size_t ring_head, ring_n, ring_bytes;
 };
 
 /* ---- brand handles ---------------------------------------------------------------------- */
@@ -231,6 +246,168 @@ feed_spikes(struct watch *L, const struct listen_post *p, int sentiment,
     xfree(alerts);
 }
 
+/* ---- recent posts, for back-tests ---------------------------------------------------------- */
+
+static struct str
+copy_into(char **at, struct str s)
+{
+    struct str out = { *at, s.len };
+    if (s.len)
+        memcpy(*at, s.p, s.len);
+    *at += s.len;
+    return out;
+}
+
+/* Copies 'p' into the ring, dropping the oldest posts to stay within its bounds. */
+static void
+remember(struct watch *L, const struct listen_post *p)
+{
+    size_t len = p->platform.len + p->id.len + p->text.len + p->lang.len + p->author.len +
+                 p->url.len;
+    struct recent *r = xmalloc(sizeof(*r) + len + 1);
+    r->refs = 1;
+    r->bytes = sizeof(*r) + len;
+    r->seen_ms = clock_now_ms();
+    r->p = *p;
+    char *at = r->data;
+    r->p.platform = copy_into(&at, p->platform);
+    r->p.id = copy_into(&at, p->id);
+    r->p.text = copy_into(&at, p->text);
+    r->p.lang = copy_into(&at, p->lang);
+    r->p.author = copy_into(&at, p->author);
+    r->p.url = copy_into(&at, p->url);
+    pthread_mutex_lock(&L->ring_mu);
+    while (L->ring_n > 0 &&
+           (L->ring_n == WATCH_RECENT_POSTS || L->ring_bytes + r->bytes > WATCH_RECENT_BYTES)) {
+        struct recent *old = L->ring[L->ring_head];
+        L->ring[L->ring_head] = NULL;
+        L->ring_head = (L->ring_head + 1) % WATCH_RECENT_POSTS;
+        L->ring_n--;
+        L->ring_bytes -= old->bytes;
+        if (--old->refs == 0)
+            xfree(old); /* a free is cheap enough to do under the lock */
+    }
+    L->ring[(L->ring_head + L->ring_n) % WATCH_RECENT_POSTS] = r;
+    L->ring_n++;
+    L->ring_bytes += r->bytes;
+    pthread_mutex_unlock(&L->ring_mu);
+}
+
+/* Cuts 's' to at most 'max' bytes without splitting a UTF-8 sequence. */
+static size_t
+utf8_cut(struct str s, size_t max)
+{
+    if (s.len <= max)
+        return s.len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)s.p[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+static int
+add_example(struct arena *ar, const struct recent *r, struct listen_scratch *scr,
+            const struct listen_result *res, struct watch_test_example *ex)
+{
+    const struct listen_post *p = &r->p;
+    size_t tlen = utf8_cut(p->text, WATCH_TEST_TEXT_MAX);
+    *ex = (struct watch_test_example){
+        .platform = arena_str(ar, p->platform),
+        .id = arena_str(ar, p->id),
+        .author = arena_str(ar, p->author),
+        .text = arena_strndup(ar, p->text.p, tlen),
+        .url = arena_str(ar, p->url),
+        .lang = arena_str(ar, p->lang),
+        .text_cut = tlen < p->text.len,
+        .created_ms = p->created_ms,
+        .seen_ms = r->seen_ms,
+    };
+    const uint32_t *hits;
+    size_t nhits = listen_match_hits(scr, &hits);
+    ex->terms = ARENA_NEW_N(ar, const char *, nhits ? nhits : 1);
+    for (size_t i = 0; i < nhits; i++) {
+        struct str a = listen_matcher_atom(res->matcher, hits[i]);
+        /* The literal carries the word-boundary space the scan needs; the term does not. */
+        while (a.len && a.p[a.len - 1] == ' ')
+            a.len--;
+        bool seen = false;
+        for (size_t k = 0; k < ex->nterms && !seen; k++)
+            seen = strlen(ex->terms[k]) == a.len && memcmp(ex->terms[k], a.p, a.len) == 0;
+        if (a.len && !seen)
+            ex->terms[ex->nterms++] = arena_strndup(ar, a.p, a.len);
+    }
+    return 0;
+}
+
+int
+watch_test(struct watch *L, struct arena *ar, const char *text, size_t max_examples,
+           struct watch_test_result *out, struct errmsg *em, size_t *pos)
+{
+    if (!L)
+        return errmsg_set(em, ERR_UNAVAIL, "listening is not running");
+    if (max_examples > WATCH_TEST_EXAMPLES_MAX)
+        max_examples = WATCH_TEST_EXAMPLES_MAX;
+    size_t at = 0;
+    int rc = listen_query_check(str_c(text), em, &at);
+    if (rc < 0) {
+        if (pos)
+            *pos = at;
+        return rc;
+    }
+    struct listen_query q = { .id = STR_LIT("test"), .text = str_c(text) };
+    struct listen_matcher *m = NULL;
+    rc = listen_matcher_new(&q, 1, &m, em);
+    if (rc < 0) {
+        if (pos)
+            *pos = 0;
+        return rc;
+    }
+    struct listen_set *set = listen_set_new_take(m);
+    struct listen_scratch *scr = listen_scratch_new(set);
+
+    /* Take references under the lock and match outside it, so the sources wait only for
+     * this copy of pointers, never for the matching. */
+    struct recent **snap = xmalloc(WATCH_RECENT_POSTS * sizeof(*snap));
+    size_t n = 0;
+    pthread_mutex_lock(&L->ring_mu);
+    for (size_t i = 0; i < L->ring_n; i++) {
+        struct recent *r = L->ring[(L->ring_head + i) % WATCH_RECENT_POSTS];
+        r->refs++;
+        snap[n++] = r;
+    }
+    pthread_mutex_unlock(&L->ring_mu);
+
+    struct watch_test_result res = { .scanned = n };
+    res.examples = ARENA_NEW_N(ar, struct watch_test_example, max_examples ? max_examples : 1);
+    if (n) {
+        res.oldest_ms = snap[0]->seen_ms;
+        res.newest_ms = snap[n - 1]->seen_ms;
+    }
+    /* Newest first, so the examples are the latest matches. */
+    for (size_t i = n; i-- > 0;) {
+        struct listen_result lr;
+        ssize_t k = listen_match(scr, &snap[i]->p, &lr);
+        if (k <= 0)
+            continue;
+        res.matched++;
+        if (res.nexamples < max_examples &&
+            add_example(ar, snap[i], scr, &lr, &res.examples[res.nexamples]) == 0)
+            res.nexamples++;
+    }
+    listen_scratch_free(scr);
+    listen_set_free(set);
+
+    pthread_mutex_lock(&L->ring_mu);
+    for (size_t i = 0; i < n; i++) {
+        if (--snap[i]->refs == 0)
+            xfree(snap[i]); /* evicted while we matched it */
+    }
+    pthread_mutex_unlock(&L->ring_mu);
+    xfree(snap);
+    *out = res;
+    return 0;
+}
+
 /* Matches, triages and stores one post. < 0 only for a store failure. */
 static int
 process(struct watch *L, struct listen_scratch *scr, const struct listen_post *p,
@@ -244,6 +421,7 @@ process(struct watch *L, struct listen_scratch *scr, const struct listen_post *p
         p->lang.len > 35 || p->platform.len > 32)
         return 0;
     metrics_add(&L->m.posts, 1);
+    remember(L, p);
     struct listen_result res;
     ssize_t n = listen_match(scr, p, &res);
     if (n <= 0)
@@ -710,6 +888,13 @@ watch_source_status(struct watch *L, int64_t id, struct watch_source_status *out
             continue;
         pthread_mutex_lock(&w->mu);
         *out = w->status;
+        if (w->src) {
+            /* A run in progress that cannot connect retries for a while before it ends with
+             * an error: say so meanwhile (approximate: read from another thread). */
+            struct listen_source_stats st;
+            listen_source_stats(w->src, &st);
+            out->failures = st.failures;
+        }
         pthread_mutex_unlock(&w->mu);
     }
     pthread_mutex_unlock(&L->src_mu);
@@ -753,6 +938,8 @@ watch_start(struct store *st, const struct classify *cls, const struct watch_con
     pthread_mutex_init(&L->reload_mu, NULL);
     pthread_mutex_init(&L->spike_mu, NULL);
     pthread_mutex_init(&L->src_mu, NULL);
+    pthread_mutex_init(&L->ring_mu, NULL);
+    L->ring = xcalloc(WATCH_RECENT_POSTS, sizeof(*L->ring));
     /* A stored set that no longer compiles (queries are checked before they are stored, so
      * only a Hyperscan refusal) must not keep the server down: run with no queries, logged. */
     struct errmsg qem = { 0 };
@@ -784,6 +971,12 @@ watch_stop(struct watch *L)
     pthread_mutex_destroy(&L->reload_mu);
     pthread_mutex_destroy(&L->spike_mu);
     pthread_mutex_destroy(&L->src_mu);
+    /* No back-test runs any more (the HTTP server has stopped): the ring holds the last
+     * reference of every post. */
+    for (size_t i = 0; i < L->ring_n; i++)
+        xfree(L->ring[(L->ring_head + i) % WATCH_RECENT_POSTS]);
+    xfree(L->ring);
+    pthread_mutex_destroy(&L->ring_mu);
     xfree(L->handles);
     xfree(L->cursor_prefix);
     xfree(L);
@@ -844,13 +1037,26 @@ watch_source_add(struct watch *w, struct store *st, const char *spec, bool tls,
 }
 
 int
-watch_source_update(struct watch *w, struct store *st, int64_t id, int active)
+watch_source_update(struct watch *w, struct store *st, int64_t id, int active,
+                    const char *spec, int tls, const char *token)
 {
-    int rc = store_listen_source_update(st, id, active);
-    if (rc < 0)
-        return rc;
+    if (w && (spec || tls >= 0 || token)) {
+        /* Stop the thread first: it saves its cursor as it stops, which must not land after
+         * a new spec has cleared it. watch_sources_reload starts it again with the new row. */
+        pthread_mutex_lock(&w->src_mu);
+        for (struct worker **pp = &w->workers; *pp; pp = &(*pp)->next) {
+            struct worker *k = *pp;
+            if (k->id != id)
+                continue;
+            *pp = k->next;
+            worker_stop(k);
+            break;
+        }
+        pthread_mutex_unlock(&w->src_mu);
+    }
+    int rc = store_listen_source_update(st, id, active, spec, tls, token);
     (void)watch_sources_reload(w);
-    return 0;
+    return rc;
 }
 
 int

@@ -20,6 +20,7 @@
 #include "base/err.h"
 #include "base/str.h"
 
+struct arena;
 struct classify;
 struct store;
 struct watch;
@@ -69,8 +70,11 @@ int watch_query_delete(struct watch *w, struct store *st, int64_t id);
 /* Adds a firehose source; '*id' gets its id. */
 int watch_source_add(struct watch *w, struct store *st, const char *spec, bool tls,
                      const char *token, bool active, int64_t *id);
-/* Activates (1) or deactivates (0) source 'id' (-1: unchanged). ERR_NOTFOUND. */
-int watch_source_update(struct watch *w, struct store *st, int64_t id, int active);
+/* Changes source 'id': 'active' 1 or 0 (-1: unchanged); 'spec', 'tls' (0/1, -1: unchanged)
+ * and 'token' ("" removes it) when not NULL. A changed spec, tls or token restarts its
+ * thread, and a changed spec forgets the saved cursor. ERR_NOTFOUND. */
+int watch_source_update(struct watch *w, struct store *st, int64_t id, int active,
+                        const char *spec, int tls, const char *token);
 /* Deletes source 'id'. ERR_NOTFOUND. */
 int watch_source_delete(struct watch *w, struct store *st, int64_t id);
 
@@ -79,6 +83,7 @@ struct watch_source_status {
     bool connected_once; /* it has delivered at least one event since it started */
     uint64_t posts;      /* posts delivered since the thread started */
     uint64_t reconnects;
+    int failures;        /* failed connects in a row of the current run (it retries) */
     int64_t cursor;      /* last delivered position (Jetstream time_us), 0 when none */
     char error[256];     /* why the last run ended, "" when none */
 };
@@ -100,6 +105,41 @@ struct watch_ingest_result {
  * lines or 64 KiB in one line. Waits until the mentions are durable. */
 int watch_ingest(struct watch *w, struct str body, struct watch_ingest_result *out,
                        struct errmsg *em);
+
+/* ---- back-test over recent posts ---------------------------------------------------------- */
+/* The service keeps the last posts it saw (from every source and the HTTP ingest, matching or
+ * not, in memory only: gone after a restart) so a query can be tried before it is saved. */
+#define WATCH_RECENT_POSTS 5000          /* posts kept */
+#define WATCH_RECENT_BYTES (8u << 20)    /* bytes those posts may hold; older ones make room */
+#define WATCH_TEST_EXAMPLES_MAX 50       /* examples one back-test may return */
+#define WATCH_TEST_TEXT_MAX 1000         /* bytes of an example's text (cut on a character) */
+
+struct watch_test_example {
+    const char *platform, *id, *author, *text, *url, *lang; /* "" when the post had none */
+    bool text_cut;      /* 'text' is the first WATCH_TEST_TEXT_MAX bytes of a longer post */
+    int64_t created_ms; /* when the author wrote it, 0 unknown */
+    int64_t seen_ms;    /* when Hark saw it, ms since epoch */
+    const char **terms; /* the query's words and phrases found in it, folded ("cafe") */
+    size_t nterms;
+};
+
+struct watch_test_result {
+    size_t scanned;     /* recent posts the query was matched against */
+    size_t matched;     /* of those, posts it matches */
+    int64_t oldest_ms;  /* when Hark saw the oldest of them, 0 when there are none */
+    int64_t newest_ms;
+    struct watch_test_example *examples; /* the newest matches, at most 'max_examples' */
+    size_t nexamples;
+};
+
+/* Matches the query 'text' (not stored; any active state) with the real matcher against the
+ * recent posts and fills '*out', whose strings come from 'ar'. Bounded by WATCH_RECENT_POSTS
+ * and WATCH_RECENT_BYTES; runs on the caller's thread without blocking the sources for more
+ * than a copy of the post pointers. ERR_INVAL (or ERR_TOOBIG past LISTEN_QUERY_MAX) with 'em'
+ * and '*pos' (the byte offset of the problem) when the query does not parse or compile;
+ * ERR_UNAVAIL when 'w' is NULL. */
+int watch_test(struct watch *w, struct arena *ar, const char *text, size_t max_examples,
+               struct watch_test_result *out, struct errmsg *em, size_t *pos);
 
 /* Counters for /metrics, since start. Zero when 'w' is NULL (not running). */
 struct watch_metrics {

@@ -1,4 +1,4 @@
-# Listening over the API: query CRUD (a bad query is a 400 naming the column), mentions from
+# Listening over the API: query CRUD (a bad query is a 422 naming the column), mentions from
 # the HTTP ingest endpoint with dedupe, triage and the opportunity flag, live mention.created
 # events, filters and paging, turning a mention into a conversation, a query change between
 # batches, and a spike alert from a burst.
@@ -16,10 +16,12 @@ Q1=$(jqr .id)
 check "query text" "$(jqr .query)" "acme OR @acme*"
 check "active by default" "$(jqr .active)" true
 req POST /api/v1/listening/queries '{"name":"late","query":"(late OR delayed) AND (order OR"}'
-check "bad query" "$STATUS" 400
+check "bad query" "$STATUS" 422
 echo "$BODY" | jq -r .error.message | grep -q 'at column 32' || fail "no column: $BODY"
+check "bad query names the field" "$(jqr .error.field)" query
+check "bad query's column" "$(jqr .error.column)" 32
 req POST /api/v1/listening/queries '{"name":"x","query":"refu*nd"}'
-check "bad wildcard" "$STATUS" 400
+check "bad wildcard" "$STATUS" 422
 echo "$BODY" | jq -r .error.message | grep -q "column" || fail "no column: $BODY"
 req POST /api/v1/listening/queries '{"name":"x"}'
 check "query required" "$STATUS" 422
@@ -34,7 +36,7 @@ check "only the good query stored" "$(jqr '.items | length')" 1
 req POST /api/v1/listening/queries '{"name":"spam","query":"blender NOT cheap"}'
 Q2=$(jqr .id)
 req PATCH "/api/v1/listening/queries/$Q2" '{"query":"blender -cheap (","name":"b"}'
-check "bad patch" "$STATUS" 400
+check "bad patch" "$STATUS" 422
 req GET "/api/v1/listening/queries/$Q2"
 check "bad patch changed nothing" "$(jqr .query)" "blender NOT cheap"
 req PATCH "/api/v1/listening/queries/$Q2" '{"name":"blenders"}'

@@ -806,52 +806,7 @@ test('change password: clear errors, then other sessions end and this one stays'
   }
 });
 
-test('security (admin): create and revoke a token, disable and enable an agent, reset a password', async () => {
-  const a = agent.page;
-  const sam = (await api('GET', '/api/v1/agents')).body.items.find((x) => x.email === 'sam@example.com');
-  const bearer = (tok) => fetch(URL_ + '/api/v1/agents', { headers: { Authorization: `Bearer ${tok}` } }).then((r) => r.status);
-  const samLogin = (password) => fetch(URL_ + '/api/v1/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: 'sam@example.com', password }),
-  });
-  await a.getByRole('button', { name: 'My profile' }).click();
-  await a.getByRole('button', { name: 'Security: tokens and agents' }).click();
-  const dlg = a.getByRole('dialog', { name: 'Security' });
-  await dlg.getByLabel('New token name').fill('zapier');
-  await dlg.getByRole('button', { name: 'Create token' }).click();
-  await dlg.getByText('Token "zapier" created.').waitFor();
-  const secret = await dlg.getByLabel('Copy the token now: it is shown only once').inputValue();
-  assert(secret.startsWith('hark_'), `secret shown: ${secret}`);
-  assert((await bearer(secret)) === 200, 'new token works');
-  await dlg.getByRole('button', { name: 'Revoke zapier' }).click();
-  await dlg.getByText('Token "zapier" revoked.').waitFor();
-  assert((await bearer(secret)) === 401, 'revoked token refused at once');
-
-  // Disable Sam: Sam's session ends at once and Sam cannot log in; enable again.
-  const login = await samLogin('sam-new-password-1');
-  assert(login.status === 200, `sam login: HTTP ${login.status}`);
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const samMe = () => fetch(URL_ + '/api/v1/me', { headers: { Cookie: cookie } }).then((r) => r.status);
-  await dlg.getByRole('button', { name: `Disable ${sam.name}` }).click();
-  await dlg.getByText(new RegExp(`${sam.name} disabled; [1-9][0-9]* session\\(s\\) ended\\.`)).waitFor();
-  assert((await samMe()) === 401, 'disabled: session ended');
-  assert((await samLogin('sam-new-password-1')).status === 401, 'disabled: cannot log in');
-  await shot(a, '26-security');
-  await dlg.getByRole('button', { name: `Enable ${sam.name}` }).click();
-  await dlg.getByText(`${sam.name} enabled.`).waitFor();
-  // Reset Sam's password: the rules apply; a good one works at once.
-  await dlg.getByRole('button', { name: `Reset password of ${sam.name}` }).click();
-  await dlg.getByLabel(`New password for ${sam.name} (at least 12 characters)`).fill('1qaz2wsx3edc');
-  await dlg.getByRole('button', { name: 'Set password', exact: true }).click();
-  await dlg.getByText(/leaked in breaches/).waitFor();
-  await dlg.getByLabel(`New password for ${sam.name} (at least 12 characters)`).fill('sam-reset-password-1');
-  await dlg.getByRole('button', { name: 'Set password', exact: true }).click();
-  await dlg.getByText(new RegExp(`Password set for ${sam.name}; [0-9]+ session\\(s\\) ended\\.`)).waitFor();
-  assert((await samLogin('sam-reset-password-1')).status === 200, 'reset password works');
-  await a.keyboard.press('Escape');
-  await a.waitForFunction(() => !document.querySelector('[role="dialog"]'));
-});
+// The admin's tokens moved to the settings (tests/browser/settings-listening.test.mjs).
 
 let passed = 0;
 let failed = 0;

@@ -368,7 +368,7 @@ await call("GET /widget.js", "/widget.js", { auth: "none", want: 200 });
 // --- Listening ---
 const q = (await call("POST /api/v1/listening/queries", "/api/v1/listening/queries", { want: 201,
     body: { name: "Brand", query: "northwind", active: true } })).json || {};
-await call("POST /api/v1/listening/queries", "/api/v1/listening/queries", { want: 400, body: { query: "text:(" } });
+await call("POST /api/v1/listening/queries", "/api/v1/listening/queries", { want: 422, body: { query: "text:(" } });
 await call("GET /api/v1/listening/queries", "/api/v1/listening/queries", { want: 200 });
 await call("GET /api/v1/listening/queries/{id}", `/api/v1/listening/queries/${q.id}`, { want: 200 });
 await call("GET /api/v1/listening/queries/{id}", "/api/v1/listening/queries/9999", { want: 404 });
@@ -380,6 +380,8 @@ const lines = [
 ].map((x) => JSON.stringify(x)).join("\n") + "\n";
 await call("POST /api/v1/listening/ingest", "/api/v1/listening/ingest", { want: 200, raw: lines, headers: { "Content-Type": "application/x-ndjson" } });
 await call("POST /api/v1/listening/ingest", "/api/v1/listening/ingest", { want: 400, raw: "not json\n", headers: { "Content-Type": "application/x-ndjson" } });
+await call("POST /api/v1/listening/queries/test", "/api/v1/listening/queries/test", { want: 200, body: { query: "northwind", examples: 5 } });
+await call("POST /api/v1/listening/queries/test", "/api/v1/listening/queries/test", { want: 422, body: { query: "northwind (" } });
 const mentions = (await call("GET /api/v1/listening/mentions", "/api/v1/listening/mentions?limit=10", { want: 200 })).json;
 await call("GET /api/v1/listening/mentions", "/api/v1/listening/mentions?limit=0", { want: 400 });
 const mention = mentions?.items?.[0]?.id || 1;
@@ -395,6 +397,8 @@ const src = (await call("POST /api/v1/listening/sources", "/api/v1/listening/sou
 await call("POST /api/v1/listening/sources", "/api/v1/listening/sources", { want: 422, body: { spec: "/etc/passwd" } });
 await call("GET /api/v1/listening/sources", "/api/v1/listening/sources", { want: 200 });
 await call("PATCH /api/v1/listening/sources/{id}", `/api/v1/listening/sources/${src.id}`, { want: 200, body: { active: false } });
+await call("PATCH /api/v1/listening/sources/{id}", `/api/v1/listening/sources/${src.id}`, { want: 200, body: { spec: "mastodon://127.0.0.1:9", token: "t" } });
+await call("PATCH /api/v1/listening/sources/{id}", `/api/v1/listening/sources/${src.id}`, { want: 422, body: { spec: "ftp://x" } });
 await call("PATCH /api/v1/listening/sources/{id}", "/api/v1/listening/sources/9999", { want: 404, body: { active: false } });
 await call("DELETE /api/v1/listening/sources/{id}", `/api/v1/listening/sources/${src.id}`, { want: 204 });
 await call("DELETE /api/v1/listening/sources/{id}", `/api/v1/listening/sources/${src.id}`, { want: 404 });

@@ -19,6 +19,10 @@ export type Sla = Schemas['Sla'];
 export type Policy = Schemas['Policy'];
 export type Me = Schemas['Me'];
 export type Session = Schemas['Session'];
+// Listening settings (settings/listening.tsx).
+export type ListeningQuery = Schemas['ListeningQuery'];
+export type ListeningSource = Schemas['Source'];
+export type BackTest = Schemas['BackTest'];
 // One conversation with its contact and the newest page of its messages (oldest first), then
 // older pages as the agent scrolls up; messages_next_cursor is 'before' for the next older
 // page (null: all loaded).

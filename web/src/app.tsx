@@ -8,7 +8,6 @@ import { Login } from './login';
 import { Inbox, Query, View, matches, placeConv } from './inbox';
 import { ConversationPane } from './conversation';
 import { ProfileDialog, HelpDialog } from './dialogs';
-import { SecurityDialog } from './security';
 import { dueOf, SLA_EVENTS, useUnanswered, Sla } from './sla';
 import { StatusToggle } from './status';
 import { LiveContext, LiveEvent, Listener, LIVE_TYPES } from './live';
@@ -68,7 +67,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   const [agents, setAgents] = useState<Agent[]>([]);
   const [channels, setChannels] = useState<Channel[]>([]);
   const [knownLabels, setKnownLabels] = useState<string[]>([]);
-  const [dialog, setDialog] = useState<'profile' | 'help' | 'security' | null>(null);
+  const [dialog, setDialog] = useState<'profile' | 'help' | null>(null);
   // The key handler reads the open dialog through a ref: a key pressed between a dialog's
   // render and the effect that would re-register the handler must still see it.
   const dialogRef = useRef(dialog);
@@ -465,10 +464,8 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           me={me}
           onClose={() => setDialog(null)}
           onSaved={(a) => setMe({ ...me, ...a })}
-          onSecurity={me.role === 'admin' ? () => setDialog('security') : undefined}
         />
       )}
-      {dialog === 'security' && <SecurityDialog me={me} onClose={() => setDialog(null)} />}
       {dialog === 'help' && <HelpDialog onClose={() => setDialog(null)} />}
     </div>
     </LiveContext.Provider>

@@ -25,7 +25,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   );
 }
 
-export function ProfileDialog({ me, onClose, onSaved, onSecurity }: { me: Agent; onClose: () => void; onSaved: (a: Agent) => void; onSecurity?: () => void }) {
+export function ProfileDialog({ me, onClose, onSaved }: { me: Agent; onClose: () => void; onSaved: (a: Agent) => void }) {
   const [name, setName] = useState(me.display_name);
   const [avatar, setAvatar] = useState(me.avatar_url);
   const [bio, setBio] = useState(me.bio);
@@ -63,11 +63,6 @@ export function ProfileDialog({ me, onClose, onSaved, onSecurity }: { me: Agent;
         </div>
       </form>
       <PasswordForm />
-      {onSecurity && (
-        <div class="row-end">
-          <button type="button" onClick={onSecurity}>Security: tokens and agents</button>
-        </div>
-      )}
     </Dialog>
   );
 }

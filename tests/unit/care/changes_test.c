@@ -128,7 +128,7 @@ TEST(routing_and_listening_changes)
     CHECK(!row.active);
     CHECK_INT(watch_query_delete(care_watch(c), st, q), 0);
     CHECK_INT(watch_query_delete(care_watch(c), st, q), ERR_NOTFOUND);
-    CHECK_INT(watch_source_update(care_watch(c), st, 12345, 1), ERR_NOTFOUND);
+    CHECK_INT(watch_source_update(care_watch(c), st, 12345, 1, NULL, -1, NULL), ERR_NOTFOUND);
 
     CHECK_INT(auth_token_revoke(care_auth(c), 12345), ERR_NOTFOUND);
 

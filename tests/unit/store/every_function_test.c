@@ -227,7 +227,7 @@ every_function(struct store *st, int pass)
     struct listen_source_row sr, *srs;
     CHECK_INT(store_listen_source_get(st, ar, sid, &sr), 0);
     CHECK_INT(store_listen_source_list(st, ar, 100, &srs, &n), 0);
-    CHECK_INT(store_listen_source_update(st, sid, 0), 0);
+    CHECK_INT(store_listen_source_update(st, sid, 0, NULL, -1, NULL), 0);
     CHECK_INT(store_listen_source_set_cursor(st, sid, "12345"), 0);
     CHECK_INT(store_listen_source_delete(st, sid), 0);
     struct spike_alert_row sp = { .query_id = qid, .kind = "volume", .window_start = now - 60000,

@@ -5,6 +5,7 @@
 #include "base/base.h"
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "care/care.h"
 #include "store/store.h"
 
@@ -159,6 +160,69 @@ TEST(spike_alert_lists_posts)
     store_close(st);
 }
 
+/* The back-test: recent posts (matching or not), the terms found, newest first, a syntax
+ * error's offset, and the count bound (the oldest posts leave). */
+TEST(back_test_recent_posts)
+{
+    struct store *st = open_store("backtest");
+    struct care *c;
+    struct care_config cfg = { 0 };
+    CHECK_INT(care_new(&cfg, st, NULL, &c), 0);
+    struct watch_config lc = { 0 };
+    struct errmsg em = { 0 };
+    struct arena *ar = arena_new(1 << 20);
+    struct watch_test_result res;
+    size_t pos = 0;
+    CHECK_INT(watch_test(care_watch(c), ar, "acme", 5, &res, &em, &pos), ERR_UNAVAIL);
+    CHECK_INT(care_watch_start(c, &lc, &em), 0);
+    struct watch_ingest_result r;
+    CHECK_INT(watch_ingest(care_watch(c),
+                           STR_LIT("{\"id\":\"a\",\"text\":\"Café in der Straße\"}\n"
+                                   "{\"id\":\"b\",\"text\":\"nothing here\"}\n"
+                                   "{\"id\":\"c\",\"text\":\"CAFE and strasse again\"}\n"),
+                           &r, &em),
+              0);
+    CHECK_INT(r.stored, 0); /* no query: nothing stored, but every post is remembered */
+    CHECK_INT(watch_test(care_watch(c), ar, "cafe NEAR/3 straße -nope", 5, &res, &em, &pos), 0);
+    CHECK_INT(res.scanned, 3);
+    CHECK_INT(res.matched, 2);
+    CHECK_INT(res.nexamples, 2);
+    CHECK_STR(res.examples[0].id, "c"); /* newest first */
+    CHECK_STR(res.examples[1].id, "a");
+    CHECK_INT(res.examples[1].nterms, 2);
+    CHECK_STR(res.examples[1].terms[0], "cafe");
+    CHECK_STR(res.examples[1].terms[1], "strasse");
+    CHECK_STR(res.examples[1].text, "Café in der Straße");
+    CHECK(res.oldest_ms > 0 && res.newest_ms >= res.oldest_ms);
+    CHECK_INT(watch_test(care_watch(c), ar, "cafe", 1, &res, &em, &pos), 0);
+    CHECK_INT(res.matched, 2);
+    CHECK_INT(res.nexamples, 1);
+    struct errmsg em2 = { 0 };
+    CHECK_INT(watch_test(care_watch(c), ar, "cafe (", 5, &res, &em2, &pos), ERR_INVAL);
+    CHECK_INT(pos, 6);
+    CHECK(strstr(em2.text, "column") != NULL);
+
+    /* Past WATCH_RECENT_POSTS the oldest posts leave. */
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    for (int k = 0; k < 6; k++) {
+        buf_reset(&b);
+        for (int i = 0; i < 1000; i++)
+            buf_printf(&b, "{\"id\":\"n%d-%d\",\"text\":\"kettle %d\"}\n", k, i, i);
+        CHECK_INT(watch_ingest(care_watch(c), (struct str){ b.p, b.len }, &r, &em), 0);
+    }
+    buf_release(&b);
+    CHECK_INT(watch_test(care_watch(c), ar, "kettle OR cafe", 0, &res, &em, &pos), 0);
+    CHECK_INT(res.scanned, WATCH_RECENT_POSTS);
+    CHECK_INT(res.matched, WATCH_RECENT_POSTS);
+    CHECK_INT(res.nexamples, 0);
+
+    care_watch_stop(c);
+    arena_free(ar);
+    care_free(c);
+    store_close(st);
+}
+
 int
 main(void)
 {
@@ -167,6 +231,7 @@ main(void)
     RUN(addressed_to_brand);
     RUN(ingest_dedupe_reload);
     RUN(spike_alert_lists_posts);
+    RUN(back_test_recent_posts);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (system(cmd) != 0)

@@ -11,6 +11,8 @@ import { CalendarsArea } from './calendars';
 import { TeamsArea } from './teams';
 import { PoliciesArea } from './policies';
 import { RulesArea } from './rules';
+import { ListeningSettings } from './listening';
+import { TokensSettings } from './tokens';
 
 export interface ScreenProps {
   me: Agent;
@@ -32,4 +34,6 @@ export const AREAS: Area[] = [
   { id: 'teams', title: 'Teams', summary: 'Members, lead, hours and the honest acknowledgement.', roles: ADMIN, Screen: TeamsArea },
   { id: 'sla_policies', title: 'SLA policies', summary: 'How fast to reply and resolve, in open hours or around the clock.', roles: ADMIN, Screen: PoliciesArea },
   { id: 'routing_rules', title: 'Routing rules', summary: 'Which team gets which conversation, and a dry run to check.', roles: ADMIN, Screen: RulesArea },
+  { id: 'listening', title: 'Listening', summary: 'What to look for in public posts, and the streams Hark reads.', roles: ADMIN, Screen: ListeningSettings },
+  { id: 'tokens', title: 'API tokens', summary: 'Keys for scripts and other tools, shown once, revoked in one click.', roles: ADMIN, Screen: TokensSettings },
 ];
