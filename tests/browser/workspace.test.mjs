@@ -135,6 +135,7 @@ test('inbox at 1440x900: 12+ whole rows, filters folded away, chips whole', asyn
       return b.top >= list.top - 1 && b.bottom <= list.bottom + 1;
     }).length;
   });
+  console.log(`# whole rows on screen at 1440x900: ${whole} (target 12)`);
   assert(whole >= 12, `whole rows on screen: ${whole}`);
   const urgent = page.locator(`[data-conv="${ids.legal}"] .chip-u-high`);
   assert((await urgent.textContent()) === 'Urgent', 'the urgent chip says Urgent');
