@@ -367,6 +367,9 @@ test('desktop alerts: off until asked, then assigned and urgent conversations al
   await page.getByLabel('Play a sound').waitFor();
   await page.keyboard.press('Escape');
   await hook(ch, { id: `${tag}-urgent2`, from: { id: `${tag}-uma`, name: 'Uma Urgent' }, text: 'FRAUD! my account was hacked and money stolen, I am calling my lawyer and the police' });
+  // Routing may have given it to someone already: first to Sam, then to Maya.
+  await api('POST', `/api/v1/conversations/${ids.q5}/assign`, { agent_id: sam });
+  await page.waitForTimeout(300);
   await api('POST', `/api/v1/conversations/${ids.q5}/assign`, { agent_id: maya });
   await page.waitForFunction(() => window.__alerts.some((a) => a.startsWith('Assigned to you')), null, { timeout: 8000 });
   const all = await page.evaluate(() => window.__alerts);

@@ -347,7 +347,8 @@ function CaseLink({ conv, onOpen }: { conv: ConvFull; onOpen: (id: number) => vo
 function RepeatMarker({ conv, earlier, onOpen }: { conv: ConvFull; earlier: Conv[]; onOpen: (id: number) => void }) {
   const [open, setOpen] = useState(false);
   const start = Date.parse(conv.created_at);
-  const week = earlier.filter((x) => x.id !== conv.linked_conversation_id && Date.parse(x.created_at) <= start && start - Date.parse(x.created_at) < 7 * 86400_000);
+  // Earlier: a smaller id (ids follow creation; two created in the same millisecond stay ordered).
+  const week = earlier.filter((x) => x.id < conv.id && x.id !== conv.linked_conversation_id && start - Date.parse(x.created_at) < 7 * 86400_000);
   if (!week.length) return null;
   return (
     <span class="repeat">

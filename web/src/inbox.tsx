@@ -269,8 +269,8 @@ function ConvList(p: Props) {
     rows.push(<Row key={c.id} c={c} due={due && <SlaBadge due={due} now={now} />} queued={!!sla?.routing.queued && c.assignee_id === null} top={i * ROW} selected={c.id === p.selected} select={p.select} pos={i + 1} total={p.items.length} checked={p.checked.has(c.id)} toggle={p.toggleCheck} />);
   }
   return (
-    <div class="list" id="conv-list" ref={ref} onScroll={(e) => setTop((e.target as HTMLDivElement).scrollTop)} role="list" aria-label="Conversations" aria-busy={p.loading}>
-      <div class="list-inner" style={{ height: `${p.items.length * ROW}px` }}>
+    <div class="list" id="conv-list" ref={ref} onScroll={(e) => setTop((e.target as HTMLDivElement).scrollTop)} aria-busy={p.loading}>
+      <div class="list-inner" role="list" aria-label="Conversations" style={{ height: `${p.items.length * ROW}px` }}>
         {rows}
       </div>
       {!p.loading && !p.items.length && <p class="empty">No conversations here.</p>}
