@@ -235,6 +235,11 @@ test('composer: X counts in its own unit and blocks an over-long reply; the draf
   assert((await page.getByRole('button', { name: 'Send public reply' }).count()) === 1, 'the send button says public');
   await page.getByText('Private note').click();
   await page.getByTestId('composer-audience').getByText(/only your team sees this/).waitFor();
+  // Logging out forgets the drafts.
+  assert(await page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('hark.draft.'))), 'a draft is kept');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByLabel('Email').waitFor();
+  assert(!(await page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('hark.draft.')))), 'no draft after logout');
   await page.context().close();
 });
 

@@ -15,6 +15,7 @@ import { useRoute } from './route';
 import { BulkBar } from './bulk';
 import { AlertsButton, useAlerts } from './notify';
 import { plainError } from './words';
+import { clearAllDrafts } from './draft';
 
 export type { LiveEvent } from './live';
 
@@ -315,6 +316,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   }, [move, toggleCheck]);
 
   const logout = async () => {
+    clearAllDrafts();
     try {
       await api('POST', '/api/v1/logout', {});
     } catch {

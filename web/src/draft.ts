@@ -1,6 +1,7 @@
 // draft.ts - what an agent has typed but not sent, kept per conversation in localStorage so a
 // reload, a crash or opening another conversation loses nothing. Cleared on send. Drafts stay
-// in this browser only; they hold customer-facing text, so they are never sent anywhere else.
+// in this browser only (and go at logout); they hold customer-facing text, so they are never
+// sent anywhere else.
 
 const KEY = (id: number) => `hark.draft.${id}`;
 const MAX = 16384;
@@ -30,3 +31,15 @@ export function saveDraft(id: number, d: Draft) {
 }
 
 export const clearDraft = (id: number) => saveDraft(id, { text: '', mode: 'reply' });
+
+// Logging out forgets every draft (a shared computer keeps no one's unsent replies).
+export function clearAllDrafts() {
+  try {
+    for (let i = localStorage.length - 1; i >= 0; i--) {
+      const k = localStorage.key(i);
+      if (k && k.startsWith('hark.draft.')) localStorage.removeItem(k);
+    }
+  } catch {
+    /* storage blocked: nothing was kept */
+  }
+}
