@@ -24,6 +24,7 @@ CLASSIFY_OPTS_sentiment := --buckets 262144 --word-ngrams 2 --minn 3 --maxn 5 --
 
 ALL_EXTRA += $(CLASSIFY_MODELS)
 check-api: $(CLASSIFY_MODELS) # tests/api/080-triage.sh and others load them
+check-contract: $(CLASSIFY_MODELS) # the triage model versions' operations need them
 
 $(CLASSIFY_SETS)/.stamp: tools/classify-data.py data/classify/social.txt $(CLASSIFY_SOURCES) \
 		$(DEPS_STAMP)

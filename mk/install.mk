@@ -3,7 +3,8 @@
 # an installed hark finds its web app and models in $(DATADIR); a build tree still finds them
 # beside the binary first. Build and install with the same PREFIX:
 #   make PREFIX=/usr && make install PREFIX=/usr DESTDIR=/tmp/root
-# Installed: bin/hark, share/hark/web, share/hark/models, share/man/man1/hark.1,
+# Installed: bin/hark, share/hark/web, share/hark/models, share/hark/classify-data (the
+# training sets retraining starts from), share/man/man1/hark.1,
 # $(SYSCONFDIR)/hark/hark.conf (every setting, commented; kept if it exists) and the systemd
 # unit hark.service. The Debian package (debian/) uses the same rule.
 HARK_VERSION := 0.1.0
@@ -34,6 +35,9 @@ install: all build/hark.conf build/hark.service
 	cp -R web/dist/. $(DESTDIR)$(DATADIR)/web/
 	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/web
 	$(if $(wildcard build/models/*.bin),$(INSTALL) -m 644 $(wildcard build/models/*.bin) $(DESTDIR)$(DATADIR)/models/)
+	$(if $(wildcard build/classify-data/*.all),$(INSTALL) -d $(DESTDIR)$(DATADIR)/classify-data && \
+	    $(INSTALL) -m 644 $(wildcard build/classify-data/intent.all build/classify-data/sentiment.all) \
+	    $(DESTDIR)$(DATADIR)/classify-data/)
 	$(INSTALL) -m 644 docs/hark.1 $(DESTDIR)$(MANDIR)/man1/hark.1
 	$(INSTALL) -m 644 build/hark.conf $(DESTDIR)$(DATADIR)/hark.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/hark/hark.conf || \

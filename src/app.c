@@ -119,11 +119,18 @@ app_config_resolve(struct config *cfg)
         !app_find_beside_binary("build/models", "intent.bin", cfg->models, sizeof(cfg->models)) &&
         !app_find_beside_binary("models", "intent.bin", cfg->models, sizeof(cfg->models)))
         find_in_datadir("models", "intent.bin", cfg->models, sizeof(cfg->models));
+    if (!cfg->triage_data[0] &&
+        !app_find_beside_binary("build/classify-data", "intent.all", cfg->triage_data,
+                                sizeof(cfg->triage_data)))
+        find_in_datadir("classify-data", "intent.all", cfg->triage_data,
+                        sizeof(cfg->triage_data));
     if (!cfg->public_url[0])
         snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s", cfg->listen);
 }
 
-/* Triage models: cfg->models as resolved by app_config_resolve ("none" or empty: no triage). */
+/* Triage models: cfg->models as resolved by app_config_resolve ("none" or empty: no triage).
+ * Retrained versions live beside the database (DB.models/); the shipped training sets they
+ * learn from are cfg->triage_data. */
 static void
 open_models(struct app *app)
 {
@@ -134,14 +141,20 @@ open_models(struct app *app)
         log_warn("main", "no triage models found; messages are stored untriaged", "%s", "");
         return;
     }
+    const char *db = strncmp(app->cfg.db, "sqlite:", 7) == 0 ? app->cfg.db + 7 : app->cfg.db;
+    char versions[sizeof(app->cfg.db) + 16];
+    bool on_disk = strcmp(db, ":memory:") != 0 && strncmp(db, "postgres", 8) != 0;
+    snprintf(versions, sizeof(versions), "%s.models", db);
+    struct care_models_config mc = { .shipped_dir = dir,
+                                     .data_dir = app->cfg.triage_data,
+                                     .versions_dir = on_disk ? versions : NULL,
+                                     .retrain_hours = (int)app->cfg.triage_retrain_hours };
     struct errmsg em = { 0 };
-    if (classify_open(dir, &app->cls, &em) < 0) {
+    if (care_models_open(app->care, &mc, &em) < 0) {
         log_warn("main", "cannot load triage models; messages are stored untriaged",
                  "dir=\"%s\" err=\"%s\"", dir, em.text);
-        app->cls = NULL;
         return;
     }
-    care_set_classifier(app->care, app->cls);
     log_info("main", "triage models loaded", "dir=\"%s\"", dir);
 }
 
@@ -235,7 +248,6 @@ app_close(struct app *app)
     care_free(app->care);
     api_free(app->api);
     store_close(app->st);
-    classify_free(app->cls);
     hub_free(app->hub);
     fetch_global_cleanup();
     memset(app, 0, sizeof(*app));

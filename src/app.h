@@ -13,7 +13,6 @@
 
 struct api;
 struct care;
-struct classify;
 struct http_server;
 struct hub;
 struct store;
@@ -23,7 +22,6 @@ struct app {
     struct hub *hub;
     struct store *st;
     struct care *care;
-    struct classify *cls; /* triage models, or NULL */
     struct api *api;
     struct http_server *http;
     char url[128]; /* where the server listens, once serving */

@@ -232,13 +232,28 @@ find_agent(struct app *app, struct arena *ar, const char *cmd, const char *who, 
     return rc;
 }
 
+/* Records a change made from the command line in the audit log (actor "command line": the
+ * CLI has no principal; whoever runs it can open the database). A failure is reported and
+ * does not undo the change. */
+static void
+audited(struct app *app, const char *action, const char *type, int64_t id, const char *summary)
+{
+    struct audit_entry e = { .actor = "command line", .action = action, .target_type = type,
+                             .target_id = id, .summary = summary, .request_id = "cli" };
+    int rc = store_audit_add(app->st, &e, NULL, NULL);
+    if (rc < 0)
+        fprintf(stderr, "hark: the audit log entry was not written: %s\n", err_str(rc));
+}
+
 static const char agent_usage[] =
-    "usage: hark agent add --email E --name N --role admin|agent\n"
+    "usage: hark agent add --email E --name N --role admin|supervisor|agent|store_staff\n"
     "                      [--display-name D] [--password-stdin] [--db PATH]\n"
     "       hark agent disable ID|EMAIL [--db PATH]\n"
     "       hark agent enable ID|EMAIL [--db PATH]\n"
     "       hark agent passwd ID|EMAIL [--password-stdin] [--db PATH]\n\n"
-    "add      adds an agent.\n"
+    "add      adds an agent. A supervisor may also reassign other agents' conversations;\n"
+    "         store staff see only their store's conversations (the store is the agent's\n"
+    "         location, set in the web app or PATCH /api/v1/agents/{id}/profile).\n"
     "disable  the agent can no longer log in; its sessions end at once and the API tokens\n"
     "         it created stop working (until enabled again).\n"
     "enable   undoes disable.\n"
@@ -286,6 +301,14 @@ agent_change(const char *verb, struct config *cfg, char **rest, int nrest)
         rc = auth_agent_set_password(care_auth(app.care), ag.id, str_c(password), &ended, &em);
     else if (rc == 0)
         rc = auth_agent_set_disabled(care_auth(app.care), ag.id, strcmp(verb, "disable") == 0, &ended);
+    if (rc == 0) {
+        char what[600];
+        snprintf(what, sizeof(what), "Agent \"%s\" %s from the command line", ag.name,
+                 passwd ? "password reset" : strcmp(verb, "disable") == 0 ? "disabled" : "enabled");
+        audited(&app, passwd ? "agent.password" : strcmp(verb, "disable") == 0 ? "agent.disable"
+                                                                                : "agent.enable",
+                "agent", ag.id, what);
+    }
     if (rc < 0 && rc != ERR_NOTFOUND)
         fprintf(stderr, "hark %s: %s\n", cmd, em.set ? em.text : err_str(rc));
     else if (rc == 0)
@@ -332,6 +355,11 @@ cli_agent(int argc, char **argv)
     }
     if (!a.role)
         a.role = "agent";
+    if (!model_agent_role_valid(str_c(a.role))) {
+        fprintf(stderr, "hark agent add: invalid --role '%s': want admin, supervisor, agent or "
+                        "store_staff\n", a.role);
+        return 2;
+    }
     if (!a.display_name) {
         /* Customers see the first name by default. */
         static char first[128];
@@ -358,6 +386,12 @@ cli_agent(int argc, char **argv)
     struct errmsg em = { 0 };
     int64_t id;
     rc = auth_agent_add(care_auth(app.care), &a, str_c(password), &id, &em);
+    if (rc == 0) {
+        char what[1200]; /* names and emails are at most MODEL_NAME_MAX: never cut */
+        snprintf(what, sizeof(what), "Agent \"%s\" created from the command line (%s, %s)",
+                 a.name, a.email, a.role);
+        audited(&app, "agent.create", "agent", id, what);
+    }
     app_close(&app);
     if (rc < 0) {
         fprintf(stderr, "hark agent add: %s\n", em.set ? em.text : err_str(rc));
@@ -452,6 +486,9 @@ cli_token(int argc, char **argv)
             rc = token_list(&app);
         } else {
             rc = store_token_revoke(app.st, id);
+            if (rc == 0)
+                audited(&app, "token.revoke", "token", id,
+                        "API token revoked from the command line");
             if (rc < 0)
                 fprintf(stderr, "hark token revoke: %s %lld\n",
                         rc == ERR_NOTFOUND ? "no token" : err_str(rc), (long long)id);
@@ -493,6 +530,12 @@ cli_token(int argc, char **argv)
         t.expires_at = clock_now_ms() + days * 24LL * 3600 * 1000;
     struct errmsg em = { 0 };
     rc = auth_token_create(care_auth(app.care), &t, token, sizeof(token), &id, &em);
+    if (rc == 0) {
+        char what[600];
+        snprintf(what, sizeof(what), "API token \"%s\" (%s) created from the command line", name,
+                 role);
+        audited(&app, "token.create", "token", id, what);
+    }
     app_close(&app);
     if (rc < 0) {
         fprintf(stderr, "hark token create: %s\n", em.set ? em.text : err_str(rc));
@@ -593,6 +636,12 @@ cli_channel(int argc, char **argv)
     struct channel ch = { .type = type, .name = name, .secret = secret, .settings = settings };
     int64_t id;
     rc = store_channel_add(app.st, &ch, &id);
+    if (rc == 0) {
+        char what[600];
+        snprintf(what, sizeof(what), "Channel \"%s\" (%s) created from the command line", name,
+                 type);
+        audited(&app, "channel.create", "channel", id, what);
+    }
     app_close(&app);
     char *settings_shown = settings;
     if (rc < 0) {

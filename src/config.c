@@ -34,6 +34,12 @@ static const struct key keys[] = {
     { "models", STRING, S(models), "", 0, 0,
       "folder of the triage models (default: build/models beside the binary, else the installed "
       "share/hark/models; none: no triage)" },
+    { "triage-data", STRING, S(triage_data), "", 0, 0,
+      "folder of the shipped triage training sets that retraining learns from (default: "
+      "build/classify-data beside the binary, else the installed share/hark/classify-data)" },
+    { "triage-retrain-hours", INT, S(triage_retrain_hours), "0", 0, 8760,
+      "retrain the triage models from agents' corrections every N hours (a new version goes "
+      "live only if it scores better); 0: only when an admin asks" },
     { "session-idle-min", INT, S(session_idle_min), "720", 1, 525600,
       "minutes of inactivity before a session expires" },
     { "session-max-hours", INT, S(session_max_hours), "168", 1, 8760,

@@ -24,6 +24,8 @@ struct config {
     char log_level[16];
     char web_root[1024];    /* built web app; empty: none */
     char models[1024];      /* triage models folder; empty: build/models beside the binary */
+    char triage_data[1024];       /* shipped training sets; empty: build/classify-data */
+    int64_t triage_retrain_hours; /* scheduled retrain every N hours; 0: on demand only */
     int64_t session_idle_min;
     int64_t session_max_hours;
     int64_t login_max_failures;

@@ -49,9 +49,9 @@ static const struct {
     const char *email, *name, *display, *role, *bio;
 } team[] = {
     { DEMO_LOGIN, "Maya Lopez", "Maya", "admin", "Care lead. Ask me about anything trail-related." },
-    { "jonas@northwind.example", "Jonas Berg", "Jonas", "agent", "Returns and exchanges, in English and German." },
+    { "jonas@northwind.example", "Jonas Berg", "Jonas", "supervisor", "Returns and exchanges, in English and German." },
     { "aiko@northwind.example", "Aiko Tanaka", "Aiko", "agent", "Sizing nerd. Ran the 2024 Ultra-Trail." },
-    { "sam@northwind.example", "Sam Okafor", "Sam", "agent", "Store staff, Berlin Mitte." },
+    { "sam@northwind.example", "Sam Okafor", "Sam", "store_staff", "Store staff, Berlin Mitte." },
     { "lea@northwind.example", "Lea Martin", "Léa", "agent", "Orders and delivery, in English and French." },
 };
 
@@ -240,12 +240,24 @@ demo_webchat(struct app *app, const struct channel *chans, size_t n)
     }
     char secret[65];
     rand_hex(secret, 32);
+    /* The widget's office hours are those of the demo's business-hours calendar. */
+    struct arena *ar = arena_new(64 * 1024);
+    struct store_calendar *cals;
+    size_t ncals = 0;
+    int64_t cal_id = 0;
+    if (store_calendar_list(app->st, ar, &cals, &ncals) == 0 && ncals > 0)
+        cal_id = cals[0].id;
+    arena_free(ar);
+    char settings[512], cal[40] = "";
+    if (cal_id)
+        snprintf(cal, sizeof(cal), "\"calendar_id\":%lld,", (long long)cal_id);
+    snprintf(settings, sizeof(settings),
+             "{\"brand_name\":\"Northwind Outfitters\",%s\"color\":\"#166534\","
+             "\"greeting\":\"Hi! Questions about sizes, orders or trails? Ask us anything.\","
+             "\"launcher_text\":\"Chat with us\",\"reply_minutes\":5}",
+             cal);
     struct channel ch = { .type = "webchat", .name = "Website chat", .secret = secret,
-                          .settings = "{\"brand_name\":\"Northwind Outfitters\","
-                                      "\"color\":\"#166534\",\"greeting\":\"Hi! Questions about "
-                                      "sizes, orders or trails? Ask us anything.\","
-                                      "\"office_hours\":\"Mon\u2013Sat 8:00\u201320:00 (MT)\","
-                                      "\"reply_minutes\":5}" };
+                          .settings = settings };
     int64_t id = 0;
     if (store_channel_add(app->st, &ch, &id) < 0)
         return 0;

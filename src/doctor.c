@@ -161,6 +161,16 @@ check_models(struct report *r, const struct config *cfg)
     }
     classify_free(c);
     say(r, OK, "models", "'%s' loads", cfg->models);
+    /* What retraining in the server starts from (care/triage_models.c). */
+    char probe[sizeof(cfg->triage_data) + 32];
+    snprintf(probe, sizeof(probe), "%s/intent.all", cfg->triage_data);
+    if (cfg->triage_data[0] && access(probe, R_OK) == 0)
+        say(r, OK, "triage-data", "'%s': the triage models can be retrained from corrections",
+            cfg->triage_data);
+    else
+        say(r, WARN, "triage-data", "no shipped training sets%s%s%s: triage works, but retraining "
+            "from agents' corrections is refused; set 'triage-data'",
+            cfg->triage_data[0] ? " in '" : "", cfg->triage_data, cfg->triage_data[0] ? "'" : "");
 }
 
 /* GET url/healthz; true on a 200. 'why' gets the status or transport error. */

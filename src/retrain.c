@@ -25,7 +25,11 @@ static const char *const usage =
     "DIR/sentiment.all, built by `make` into build/classify-data) plus the labels agents\n"
     "corrected in Hark (POST /api/v1/messages/{id}/triage), and replaces the model files in\n"
     "--models (default: the folder hark loads). Restart `hark serve` to use them.\n"
-    "Corrections are repeated --weight times (default 3) so a few of them count.\n";
+    "Corrections are repeated --weight times (default 3) so a few of them count.\n"
+    "This overwrites the models without comparing them with anything; a running server can\n"
+    "retrain itself instead, scoring the new model against the live one on held-back\n"
+    "corrections before it swaps (Settings > Triage models, or POST\n"
+    "/api/v1/triage/models/retrain; docs/triage.md).\n";
 
 /* Appends corrections for 'field' to 'out', 'weight' times each. Returns how many. */
 static ssize_t

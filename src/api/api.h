@@ -41,5 +41,9 @@ void api_set_server(struct api *a, struct http_server *srv);
 /* Ends every live event stream (call before stopping the HTTP server). */
 void api_shutdown(struct api *a);
 void api_free(struct api *a);
+/* How many routes that write with a principal have no audit decision in the prefix table of
+ * api/audit_record.c (they are recorded anyway, with no settings area); '*first' (may be NULL)
+ * gets the first one's pattern. Every route needs a decision: a unit test keeps this at 0. */
+size_t api_audit_undecided(const struct api *a, const char **first);
 
 #endif

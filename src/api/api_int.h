@@ -17,6 +17,7 @@
 #include "http/http.h"
 
 struct api__guard;
+struct api__audit_slot;
 
 struct api {
     struct api_config cfg;
@@ -30,6 +31,9 @@ struct api {
     struct api__guard *guards;   /* per route: the role guarded() checks (routes.c) */
     size_t nroutes;
     struct api__throttle *throttle; /* widget rate limits (throttle.c) */
+    struct api__audit_slot *audits; /* per route: what the audit log records (routes.c) */
+    size_t audit_undecided;         /* write routes without an audit decision (audit_record.c) */
+    const char *audit_first_undecided; /* the pattern of the first one (a route table string) */
 };
 
 #define API_COOKIE "hark_session"
@@ -47,6 +51,23 @@ enum api__role {
     API_ANY,      /* any authenticated caller: an agent's session or an API token */
     API_ADMIN     /* admins and admin API tokens only */
 };
+
+/* What store staff may reach through a route (scope.c): the decision every API_ANY route has. */
+enum api__scope {
+    API_SCOPE_UNDECIDED, /* not in scope.c's table: closed to store staff */
+    API_SCOPE_OPEN,      /* no customer data: the same for everyone */
+    API_SCOPE_LIST,      /* the handler passes the principal's scope to its store query */
+    API_SCOPE_CONV,      /* {param} 0 is a conversation id: 404 when out of scope */
+    API_SCOPE_MSG,       /* {param} 0 is a message id: 404 when its conversation is out of scope */
+    API_SCOPE_CONTACT,   /* {param} 0 is a contact id: 404 without a conversation in scope */
+    API_SCOPE_DENY,      /* closed to store staff (403) */
+};
+/* The decision for a route of the table (scope.c); API_SCOPE_UNDECIDED, logged, when none. */
+enum api__scope api__scope_of(const char *method, const char *pattern);
+/* Applies 'scope' for 'p' before the handler runs: 0, or < 0 after replying 404 (an object out
+ * of scope) or 403 (a route closed to store staff). Always 0 for unlimited principals. */
+int api__scope_or_reply(struct http_req *r, struct api *a, enum api__scope scope,
+                        const struct auth_principal *p);
 
 /* Authenticates the request (Bearer token, else session cookie), checks the CSRF token on
  * cookie-authenticated writes, and 'role' (API_ANY or API_ADMIN). 0, or < 0 after replying
@@ -89,6 +110,10 @@ void api__me(struct http_req *r, void *ctx);
 void api__me_update(struct http_req *r, void *ctx);
 void api__channels_list(struct http_req *r, void *ctx);
 void api__channels_create(struct http_req *r, void *ctx);
+void api__channel_get(struct http_req *r, void *ctx);
+void api__channel_update(struct http_req *r, void *ctx);
+void api__channel_rotate(struct http_req *r, void *ctx);
+void api__channel_delete(struct http_req *r, void *ctx);
 void api__convs_list(struct http_req *r, void *ctx);
 void api__convs_counts(struct http_req *r, void *ctx);
 void api__conv_get(struct http_req *r, void *ctx);
@@ -103,6 +128,11 @@ void api__contact_get(struct http_req *r, void *ctx);
 void api__contact_patch(struct http_req *r, void *ctx);
 void api__agents_list(struct http_req *r, void *ctx);
 void api__agents_create(struct http_req *r, void *ctx);
+/* agents.c: an admin edits an agent; invite links (admin: issue; public: read, accept). */
+void api__agent_update(struct http_req *r, void *ctx);
+void api__agent_invite(struct http_req *r, void *ctx);
+void api__invite_get(struct http_req *r, void *ctx);
+void api__invite_accept(struct http_req *r, void *ctx);
 /* Credential lifecycle (agents.c, session.c, tokens.c). */
 void api__agent_disable(struct http_req *r, void *ctx);
 void api__agent_enable(struct http_req *r, void *ctx);
@@ -117,6 +147,10 @@ int api__password_or_reply(struct http_req *r, const char *password);
 void api__events(struct http_req *r, void *ctx);
 void api__triage_correct(struct http_req *r, void *ctx);
 void api__triage_corrections(struct http_req *r, void *ctx);
+void api__models_list(struct http_req *r, void *ctx);
+void api__models_retrain(struct http_req *r, void *ctx);
+void api__models_job(struct http_req *r, void *ctx);
+void api__models_activate(struct http_req *r, void *ctx);
 void api__hook(struct http_req *r, void *ctx);
 void api__hook_get(struct http_req *r, void *ctx);
 void api__healthz(struct http_req *r, void *ctx);
@@ -240,5 +274,43 @@ json_t *api__policy_json(const struct store_sla_policy *p);
 void api__conv_sla(struct http_req *r, void *ctx);
 /* GET /api/v1/conversations?unanswered=true (called by api__convs_list). */
 void api__unanswered_list(struct http_req *r, struct api *a);
+
+/* ---- the audit log (audit.c: the resource; audit_record.c: what the router records) ---- */
+
+struct audit_entry;
+struct api__audit_rule;
+struct api__audit_snap;
+/* A route of the table as the audit hook sees it (routes.c builds them). */
+struct api__route_info {
+    const char *method, *pattern;
+    http_handler_fn *fn;  /* the handler itself, not the router's guard */
+    bool with_principal;  /* API_ANY or API_ADMIN: the router authenticates */
+    bool streams;         /* answers with a stream: never captured */
+};
+/* The audit decision for a route: NULL when it is not recorded (a read, a dry run, care work,
+ * a public route other than the login), else the rule api__audit_call follows. '*decided' is
+ * false when the prefix table does not know the route: it is then recorded with a generic
+ * rule, and the route table counts it (api_audit_undecided, api.h). */
+const struct api__audit_rule *api__audit_rule_for(const char *method, const char *pattern,
+                                                  bool with_principal, bool *decided);
+/* What a recorded route reads its resource with (its GET routes in 'routes'), and the verb
+ * of its action. Freed by api__audit_snap_free (NULL is a no-op). */
+struct api__audit_snap *api__audit_snap_new(const struct api__audit_rule *rule,
+                                            const char *method, const char *pattern,
+                                            const struct api__route_info *routes, size_t n);
+void api__audit_snap_free(struct api__audit_snap *s);
+/* Runs handler 'fn' for a recorded route: reads the resource before, runs the handler, and on
+ * a 2xx answer reads it after and appends the audit entry (with settings.changed when the
+ * rule has a settings area and the resource changed). A failed write of the entry is logged;
+ * the answer stands. */
+void api__audit_call(struct http_req *r, struct api *a, const struct api__audit_rule *rule,
+                     const struct api__audit_snap *s, http_handler_fn *fn);
+/* Appends 'e' after filling its ip, request id and (when 'e->actor' is NULL) actor from the
+ * request's principal; 'area' as in store_audit_add. 0 or the store's error (logged). */
+int api__audit_record(struct http_req *r, struct api *a, struct audit_entry *e,
+                      const char *area);
+/* audit.c: GET /api/v1/audit and GET /api/v1/audit/export (CSV). */
+void api__audit_list(struct http_req *r, void *ctx);
+void api__audit_export(struct http_req *r, void *ctx);
 
 #endif

@@ -222,9 +222,10 @@ api__calendar_delete(struct http_req *r, void *ctx)
         return;
     int rc = routing_calendar_delete(care_routing(a->care), id);
     if (rc < 0) {
-        http_reply_error(r, rc, rc == ERR_NOTFOUND   ? "no such calendar"
-                                : rc == ERR_CONFLICT ? "a team or SLA policy uses this calendar"
-                                                     : "cannot delete calendar");
+        const char *why = rc == ERR_NOTFOUND   ? "no such calendar"
+                          : rc == ERR_CONFLICT ? "a team, SLA policy or website chat uses it"
+                                               : "cannot delete calendar";
+        http_reply_error(r, rc, why);
         return;
     }
     http_reply(r, 204, "text/plain", "", 0);

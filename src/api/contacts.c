@@ -24,7 +24,8 @@ api__contacts_list(struct http_req *r, void *ctx)
         return;
     struct contact *v;
     size_t n;
-    int rc = store_contact_list(a->st, http_arena(r), q, (int)limit, after, &v, &n);
+    int rc = store_contact_list(a->st, http_arena(r), &api__principal(r)->scope, q, (int)limit,
+                                after, &v, &n);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot list contacts");
         return;
@@ -54,7 +55,7 @@ api__contact_get(struct http_req *r, void *ctx)
         return;
     }
     /* The customer's history: their most recent conversations on any channel. */
-    struct conv_filter f = { .contact_id = id, .limit = 20 };
+    struct conv_filter f = { .contact_id = id, .limit = 20, .scope = &api__principal(r)->scope };
     struct conv *convs;
     size_t n;
     int64_t nts, nid;
@@ -88,6 +89,12 @@ api__contact_patch(struct http_req *r, void *ctx)
     json_t *body = api__json_or_reply(r);
     if (!body)
         return;
+    /* The location decides the store of all of the customer's conversations: store staff
+     * changing it could pull another store's conversations into their own scope. */
+    if (api__principal(r)->scope.limited && json_object_get(body, "location")) {
+        http_reply_error(r, ERR_PERM, "store staff cannot change a customer's location");
+        return;
+    }
     static const char *const known[] = { "name", "email", "phone", "locale", "location",
                                          "tags", "notes", "attributes", "status" };
     const char *key;

@@ -61,7 +61,7 @@ api__convs_list(struct http_req *r, void *ctx)
 {
     struct api *a = ctx;
     const struct auth_principal *p = api__principal(r);
-    struct conv_filter f = { .limit = 50 };
+    struct conv_filter f = { .limit = 50, .scope = &p->scope };
     const char *v;
     int64_t n = 0;
     if ((v = http_query(r, "unanswered")) && strcmp(v, "true") == 0) {
@@ -178,7 +178,7 @@ api__convs_counts(struct http_req *r, void *ctx)
     struct api *a = ctx;
     const struct auth_principal *p = api__principal(r);
     struct conv_counts c;
-    int rc = store_conv_counts(a->st, p->agent_id, &c);
+    int rc = store_conv_counts(a->st, p->agent_id, &p->scope, &c);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot count conversations");
         return;
@@ -341,6 +341,21 @@ api__conv_assign(struct http_req *r, void *ctx)
         http_reply_error_status(r, 422, "invalid_field",
                                 "invalid 'agent_id': want an agent id, \"me\" or null");
         return;
+    }
+    /* Agents and store staff take unassigned conversations and hand over their own; moving
+     * someone else's is for supervisors and admins. */
+    if (strcmp(p->role, "admin") != 0 && strcmp(p->role, "supervisor") != 0) {
+        struct conv c;
+        int rc = store_conv_get(a->st, http_arena(r), id, &c);
+        if (rc < 0) {
+            http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot read");
+            return;
+        }
+        if (c.assignee_id && c.assignee_id != p->agent_id && c.assignee_id != agent) {
+            http_reply_error(r, ERR_PERM, "only a supervisor or admin can reassign another "
+                                          "agent's conversation");
+            return;
+        }
     }
     int rc = care_conv_assign(a->care, id, agent, p->agent_id);
     if (rc < 0) {

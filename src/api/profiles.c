@@ -100,6 +100,11 @@ api__profile_update(struct http_req *r, void *ctx)
     json_t *body = api__json_or_reply(r);
     if (!body)
         return;
+    /* Store staff see their store's conversations: only an admin moves them to another. */
+    if (p->scope.limited && json_object_get(body, "location")) {
+        http_reply_error(r, ERR_PERM, "only an admin can change the store of store staff");
+        return;
+    }
     struct store_profile x = { .agent_id = id, .capacity = -1 };
     int64_t cap = -1;
     bool presence = true, has_presence = json_object_get(body, "auto_presence") != NULL;

@@ -34,10 +34,8 @@ api__routing_queue(struct http_req *r, void *ctx)
     struct store_queue_entry *items;
     size_t n;
     int64_t total = 0;
-    int rc = store_route_queue_count(a->st, 0, &total, NULL);
-    if (rc == 0)
-        rc = store_route_queue_page(a->st, http_arena(r), v ? &after : NULL, (size_t)limit,
-                                    &items, &n);
+    int rc = store_route_queue_visible(a->st, http_arena(r), &api__principal(r)->scope,
+                                       v ? &after : NULL, (size_t)limit, &items, &n, &total);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot read the routing queue");
         return;

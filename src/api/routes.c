@@ -3,7 +3,8 @@
  * routes.c - the route table: every endpoint, its method, the caller's role, its body limit and
  * its handler; and the router's side of the API: a route whose role needs a principal is
  * registered behind guarded(), which authenticates the caller, checks CSRF and the role, and
- * only then calls the handler with the principal (api__principal).
+ * and what store staff may reach (scope.c), and only then calls the handler with the principal
+ * (api__principal).
  *
  * Order matters where a literal segment and a {param} could both match: literals first.
  */
@@ -29,6 +30,16 @@ struct api__guard {
     struct api *api;
     http_handler_fn *fn;
     enum api__role role;
+    enum api__scope scope; /* what store staff may reach (scope.c) */
+};
+
+/* What the audit log records of a route (audit_record.c): one per route, owned by struct api,
+ * at the route's index. */
+struct api__audit_slot {
+    struct api *api;
+    http_handler_fn *fn;
+    const struct api__audit_rule *rule; /* NULL: not recorded */
+    struct api__audit_snap *snap;
 };
 
 static bool
@@ -44,10 +55,31 @@ guarded(struct http_req *r, void *ctx)
 {
     const struct api__guard *g = ctx;
     struct auth_principal *p = ARENA_NEW(http_arena(r), struct auth_principal);
-    if (api__auth_or_reply(r, g->api, g->role, p) < 0)
+    if (api__auth_or_reply(r, g->api, g->role, p) < 0 ||
+        api__scope_or_reply(r, g->api, g->scope, p) < 0)
         return;
     http_set_user(r, p);
-    g->fn(r, g->api);
+    const struct api__audit_slot *au = &g->api->audits[g - g->api->guards];
+    if (au->rule)
+        api__audit_call(r, au->api, au->rule, au->snap, au->fn);
+    else
+        g->fn(r, g->api);
+}
+
+/* The dispatch of a public route the audit log records (the login, an invitation link). */
+static void
+audited(struct http_req *r, void *ctx)
+{
+    const struct api__audit_slot *au = ctx;
+    api__audit_call(r, au->api, au->rule, au->snap, au->fn);
+}
+
+size_t
+api_audit_undecided(const struct api *a, const char **first)
+{
+    if (first)
+        *first = a->audit_first_undecided;
+    return a->audit_undecided;
 }
 
 const struct auth_principal *
@@ -80,6 +112,10 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "PATCH", "/api/v1/me", api__me_update, API_ANY, 8 * KB },
         { "GET", "/api/v1/channels", api__channels_list, API_ANY, 0 },
         { "POST", "/api/v1/channels", api__channels_create, API_ADMIN, 16 * KB },
+        { "GET", "/api/v1/channels/{id}", api__channel_get, API_ANY, 0 },
+        { "PATCH", "/api/v1/channels/{id}", api__channel_update, API_ADMIN, 16 * KB },
+        { "POST", "/api/v1/channels/{id}/rotate", api__channel_rotate, API_ADMIN, 0 },
+        { "DELETE", "/api/v1/channels/{id}", api__channel_delete, API_ADMIN, 0 },
         { "GET", "/api/v1/conversations", api__convs_list, API_ANY, 0 },
         { "GET", "/api/v1/conversations/counts", api__convs_counts, API_ANY, 0 },
         { "GET", "/api/v1/conversations/{id}", api__conv_get, API_ANY, 0 },
@@ -97,6 +133,11 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "POST", "/api/v1/agents/{id}/disable", api__agent_disable, API_ADMIN, 4 * KB },
         { "POST", "/api/v1/agents/{id}/enable", api__agent_enable, API_ADMIN, 4 * KB },
         { "POST", "/api/v1/agents/{id}/password", api__agent_password, API_ADMIN, 8 * KB },
+        /* Agents admin and invite links (agents.c). */
+        { "PATCH", "/api/v1/agents/{id}", api__agent_update, API_ADMIN, 8 * KB },
+        { "POST", "/api/v1/agents/{id}/invite", api__agent_invite, API_ADMIN, 4 * KB },
+        { "GET", "/api/v1/invites/{token}", api__invite_get, API_PUBLIC, 0 },
+        { "POST", "/api/v1/invites/{token}", api__invite_accept, API_PUBLIC, 4 * KB },
         { "POST", "/api/v1/me/password", api__me_password, API_ANY, 8 * KB },
         { "GET", "/api/v1/tokens", api__tokens_list, API_ADMIN, 0 },
         { "POST", "/api/v1/tokens", api__tokens_create, API_ADMIN, 4 * KB },
@@ -104,6 +145,11 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "GET", "/api/v1/events", api__events, API_ANY, 0 },
         { "POST", "/api/v1/messages/{id}/triage", api__triage_correct, API_ANY, 4 * KB },
         { "GET", "/api/v1/triage/corrections", api__triage_corrections, API_ADMIN, 0 },
+        /* Triage model versions (model_versions.c). */
+        { "GET", "/api/v1/triage/models", api__models_list, API_ADMIN, 0 },
+        { "POST", "/api/v1/triage/models/retrain", api__models_retrain, API_ADMIN, 4 * KB },
+        { "GET", "/api/v1/triage/models/jobs/{id}", api__models_job, API_ADMIN, 0 },
+        { "POST", "/api/v1/triage/models/{id}/activate", api__models_activate, API_ADMIN, 4 * KB },
         { "POST", "/hooks/{channel}", api__hook, API_PLATFORM, 1024 * KB },
         { "GET", "/hooks/{channel}", api__hook_get, API_PLATFORM, 0 },
         { "GET", "/healthz", api__healthz, API_PUBLIC, 0 },
@@ -167,6 +213,9 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "POST", "/api/v1/routing/dry-run", api__routing_dry_run, API_ADMIN, 64 * KB },
         { "POST", "/api/v1/routing/autoack/preview", api__autoack_preview, API_ADMIN, 16 * KB },
         { "GET", "/api/v1/conversations/{id}/sla", api__conv_sla, API_ANY, 0 },
+        /* The audit log. */
+        { "GET", "/api/v1/audit", api__audit_list, API_ADMIN, 0 },
+        { "GET", "/api/v1/audit/export", api__audit_export, API_ADMIN, 0 },
         { "*", "/*", api__web_app, API_PUBLIC, 0 }, /* catch-all: keep last */
     };
     a->nroutes = COUNTOF(routes);
@@ -177,11 +226,39 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         struct http_route *h = &a->routes[i];
         *h = (struct http_route){ t->method, t->pattern, t->fn, a, t->max_body };
         if (role_needs_principal(t->role)) {
-            a->guards[i] = (struct api__guard){ a, t->fn, t->role };
+            /* Admin routes need no decision: store staff are never admins. */
+            enum api__scope scope = t->role == API_ADMIN ? API_SCOPE_DENY
+                                                          : api__scope_of(t->method, t->pattern);
+            a->guards[i] = (struct api__guard){ a, t->fn, t->role, scope };
             h->fn = guarded;
             h->ctx = &a->guards[i];
         }
     }
+    /* The audit log's decision for every route, and the GET routes it reads resources with. */
+    a->audits = xcalloc(a->nroutes, sizeof(*a->audits));
+    struct api__route_info *info = xcalloc(a->nroutes, sizeof(*info));
+    for (size_t i = 0; i < a->nroutes; i++) {
+        const struct route *t = &routes[i];
+        info[i] = (struct api__route_info){ t->method, t->pattern, t->fn,
+                                            role_needs_principal(t->role),
+                                            t->fn == api__events };
+    }
+    for (size_t i = 0; i < a->nroutes; i++) {
+        const struct route *t = &routes[i];
+        bool decided = true;
+        const struct api__audit_rule *rule =
+            api__audit_rule_for(t->method, t->pattern, info[i].with_principal, &decided);
+        if (!decided && a->audit_undecided++ == 0)
+            a->audit_first_undecided = t->pattern;
+        struct api__audit_snap *snap =
+            rule ? api__audit_snap_new(rule, t->method, t->pattern, info, a->nroutes) : NULL;
+        a->audits[i] = (struct api__audit_slot){ a, t->fn, rule, snap };
+        if (rule && !info[i].with_principal) {
+            a->routes[i].fn = audited;
+            a->routes[i].ctx = &a->audits[i];
+        }
+    }
+    xfree(info);
     *out = a;
     return 0;
 }
@@ -224,6 +301,9 @@ api_free(struct api *a)
     xfree((char *)a->cfg.metrics_token);
     xfree(a->routes);
     xfree(a->guards);
+    for (size_t i = 0; a->audits && i < a->nroutes; i++)
+        api__audit_snap_free(a->audits[i].snap);
+    xfree(a->audits);
     api__throttle_free(a->throttle);
     xfree(a);
 }

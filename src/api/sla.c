@@ -97,7 +97,8 @@ api__unanswered_list(struct http_req *r, struct api *a)
     struct conv *cv;
     struct store_conv_sla *sv;
     size_t n;
-    int rc = store_unanswered_list(a->st, http_arena(r), (int)limit, &cv, &sv, &n);
+    int rc = store_unanswered_list(a->st, http_arena(r), &api__principal(r)->scope, (int)limit,
+                                   &cv, &sv, &n);
     if (rc < 0) {
         http_reply_error(r, rc, "cannot list unanswered conversations");
         return;

@@ -24,6 +24,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "channels/chan.h"
+#include "routing/routing.h"
 #include "store/store.h"
 
 #define WIDGET_TEAM_MAX 6
@@ -81,7 +82,7 @@ channel_or_reply(struct http_req *r, struct api *a, struct wchan *w)
     int64_t id;
     if (str_to_i64(http_param(r, 0), 1, INT64_MAX, &id) < 0 ||
         store_channel_get(a->st, http_arena(r), id, &w->ch) < 0 ||
-        strcmp(w->ch.type, "webchat") != 0) {
+        strcmp(w->ch.type, "webchat") != 0 || !w->ch.enabled) {
         http_reply_error(r, ERR_NOTFOUND, "no such chat");
         return ERR_NOTFOUND;
     }
@@ -191,6 +192,27 @@ api__widget_preflight(struct http_req *r, void *ctx)
     http_reply(r, 204, NULL, "", 0);
 }
 
+/* The widget's office hours, from the business-hours calendar of its settings: whether the
+ * team is in now and when it is next ('next_open' null when it never opens again), with the
+ * calendar's zone so the widget can say "Back Monday at 09:00" in local time. JSON null when
+ * no calendar is set or it was deleted. */
+static json_t *
+widget_hours(struct api *a, struct arena *ar, json_t *settings)
+{
+    json_t *id = json_object_get(settings, "calendar_id");
+    struct store_calendar cal;
+    struct routing_hours *h;
+    if (!json_is_integer(id) ||
+        store_calendar_get(a->st, ar, json_integer_value(id), &cal) < 0 ||
+        routing_hours_new(cal.tz, cal.ranges, cal.nranges, cal.holiday_days, cal.nholiday_days,
+                          &h, NULL) < 0)
+        return json_null();
+    int64_t now = clock_now_ms(), next = routing_hours_next_open(h, now);
+    routing_hours_free(h);
+    return json_pack("{s:b,s:o,s:s}", "open_now", next == now, "next_open",
+                     next == INT64_MAX ? json_null() : codec_time(next), "tz", cal.tz);
+}
+
 void
 api__widget_info(struct http_req *r, void *ctx)
 {
@@ -203,11 +225,12 @@ api__widget_info(struct http_req *r, void *ctx)
     json_object_set_new(o, "channel_id", json_integer(w.ch.id));
     json_t *brand = json_object_get(s, "brand_name");
     json_object_set_new(o, "brand_name", brand ? json_copy(brand) : json_string(w.ch.name));
-    const char *keys[] = { "office_hours", "greeting", "color", "reply_minutes" };
+    const char *keys[] = { "greeting", "launcher_text", "color", "reply_minutes" };
     for (size_t i = 0; i < COUNTOF(keys); i++) {
         json_t *v = json_object_get(s, keys[i]);
         json_object_set_new(o, keys[i], v ? json_copy(v) : json_null());
     }
+    json_object_set_new(o, "hours", widget_hours(a, http_arena(r), s));
     struct agent *ags;
     size_t n = 0;
     json_t *team = json_array();

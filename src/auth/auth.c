@@ -259,6 +259,15 @@ auth_session(struct auth *c, struct arena *ar, const char *token, struct auth_pr
     if (now - s.last_seen_at > 60000)
         store_session_touch(c->st, s.id, now);
     memset(out, 0, sizeof(*out));
+    if (strcmp(a.role, "store_staff") == 0) {
+        /* Read at every request, so a store change or a role change applies at once. */
+        struct store_profile prof;
+        rc = store_profile_get(c->st, ar, a.id, &prof);
+        if (rc < 0)
+            return rc;
+        out->scope = (struct store_scope){ .limited = true, .store = prof.location,
+                                           .agent_id = a.id };
+    }
     out->agent_id = a.id;
     out->role = a.role;
     out->via_cookie = true;
@@ -341,12 +350,18 @@ auth_agent_add(struct auth *c, const struct agent *a, struct str password, int64
         return errmsg_set(em, ERR_INVAL, "invalid 'email'");
     if (!a->name || !a->name[0] || strlen(a->name) > MODEL_NAME_MAX)
         return errmsg_set(em, ERR_INVAL, "invalid 'name': want 1..%d bytes", MODEL_NAME_MAX);
-    if (!a->role || !model_role_valid(str_c(a->role)))
-        return errmsg_set(em, ERR_INVAL, "invalid 'role': want admin or agent");
-    int rc = new_hash(c, password, hash, sizeof(hash), em);
-    if (rc < 0)
-        return rc;
-    copy.password_hash = hash;
+    if (!a->role || !model_agent_role_valid(str_c(a->role)))
+        return errmsg_set(em, ERR_INVAL,
+                          "invalid 'role': want admin, supervisor, agent or store_staff");
+    int rc = 0;
+    if (password.p) {
+        rc = new_hash(c, password, hash, sizeof(hash), em);
+        if (rc < 0)
+            return rc;
+        copy.password_hash = hash;
+    } else {
+        copy.password_hash = STORE_NO_PASSWORD;
+    }
     rc = store_agent_add(c->st, &copy, id);
     if (rc == ERR_CONFLICT)
         return errmsg_set(em, rc, "an agent with email '%s' exists", a->email);
@@ -444,6 +459,88 @@ auth_password_change(struct auth *c, struct arena *ar, int64_t agent_id, struct 
              (long long)agent_id, client, (long long)n);
     if (ended)
         *ended = n;
+    return 0;
+}
+
+/* Whether 't' looks like an invite token: AUTH_INVITE_TOKEN_LEN base64url characters. */
+static bool
+invite_token_ok(const char *t)
+{
+    if (!t || strlen(t) != AUTH_INVITE_TOKEN_LEN)
+        return false;
+    for (const char *p = t; *p; p++) {
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+            return false;
+    }
+    return true;
+}
+
+int
+auth_invite_create(struct auth *c, int64_t id, char *token, size_t n, int64_t *expires_at)
+{
+    static const char b64url[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char raw[AUTH_INVITE_TOKEN_LEN];
+    char t[AUTH_INVITE_TOKEN_LEN + 1], hash[65];
+    if (n < sizeof(t))
+        return ERR_INVAL;
+    /* One random byte per character, 6 bits of it kept: 258 bits in all. */
+    rand_bytes(raw, sizeof(raw));
+    for (size_t i = 0; i < AUTH_INVITE_TOKEN_LEN; i++)
+        t[i] = b64url[raw[i] & 63];
+    t[AUTH_INVITE_TOKEN_LEN] = '\0';
+    auth_token_hash(t, hash);
+    int64_t exp = clock_now_ms() + AUTH_INVITE_TTL_MS;
+    int rc = store_invite_put(c->st, id, hash, exp);
+    if (rc < 0)
+        return rc;
+    log_info("auth", "invite link issued", "agent=%lld", (long long)id);
+    memcpy(token, t, sizeof(t));
+    *expires_at = exp;
+    return 0;
+}
+
+int
+auth_invite_get(struct auth *c, struct arena *ar, const char *token, struct agent *out,
+                int64_t *expires_at)
+{
+    char hash[65];
+    if (!invite_token_ok(token))
+        return ERR_NOTFOUND;
+    auth_token_hash(token, hash);
+    return store_invite_get(c->st, ar, hash, clock_now_ms(), out, expires_at);
+}
+
+int
+auth_invite_accept(struct auth *c, const char *token, struct str password, int64_t *agent_id,
+                   struct errmsg *em)
+{
+    char hash[65], pw[160];
+    int64_t id = 0, ended = 0;
+    if (!invite_token_ok(token))
+        return errmsg_set(em, ERR_NOTFOUND, "this link is not valid any more");
+    auth_token_hash(token, hash);
+    /* Refuse a dead link before spending argon2 on it. */
+    struct arena *ar = arena_new(4096);
+    struct agent a;
+    int64_t exp;
+    int rc = store_invite_get(c->st, ar, hash, clock_now_ms(), &a, &exp);
+    arena_free(ar);
+    if (rc == ERR_NOTFOUND)
+        return errmsg_set(em, rc, "this link is not valid any more");
+    if (rc < 0)
+        return rc;
+    rc = new_hash(c, password, pw, sizeof(pw), em);
+    if (rc < 0)
+        return rc;
+    rc = store_invite_accept(c->st, hash, pw, clock_now_ms(), &id, &ended);
+    if (rc == ERR_NOTFOUND)
+        return errmsg_set(em, rc, "this link is not valid any more");
+    if (rc < 0)
+        return rc;
+    log_info("auth", "invite accepted: password set", "agent=%lld sessions_ended=%lld",
+             (long long)id, (long long)ended);
+    *agent_id = id;
     return 0;
 }
 

@@ -86,7 +86,10 @@ const char *auth_password_problem_code(enum auth_password_problem p);
 /* Who is making a request. */
 struct auth_principal {
     int64_t agent_id;      /* 0 for API tokens */
-    const char *role;      /* "admin" or "agent" */
+    const char *role;      /* "admin", "supervisor", "agent" or "store_staff" (tokens: admin or
+                              agent) */
+    struct store_scope scope; /* store staff: limited to their store (their profile's
+                                 location) and what is assigned to them; else unlimited */
     bool via_cookie;       /* session cookie: writes need the CSRF token */
     const char *csrf;      /* the session's CSRF token (cookie sessions only) */
     int64_t session_id;
@@ -123,9 +126,10 @@ int auth_bearer(struct auth *auth, struct arena *ar, const char *token, struct a
  * 70 bytes). ERR_INVAL with 'em'. */
 int auth_token_create(struct auth *auth, const struct api_token *t, char *out, size_t n,
                       int64_t *id, struct errmsg *em);
-/* Adds an agent with a hashed password (which must pass auth_password_check). ERR_CONFLICT
- * when the email exists; ERR_INVAL with 'em'; ERR_BUSY when too many password checks are in
- * flight. */
+/* Adds an agent with a hashed password (which must pass auth_password_check), or with no
+ * password when 'password.p' is NULL (an invite link sets it: auth_invite_create). Role: admin,
+ * supervisor, agent or store_staff. ERR_CONFLICT when the email exists; ERR_INVAL with 'em';
+ * ERR_BUSY when too many password checks are in flight. */
 int auth_agent_add(struct auth *auth, const struct agent *a, struct str password, int64_t *id,
                    struct errmsg *em);
 /* Disables or re-enables agent 'id'. Disabling ends all of its sessions at once ('*ended',
@@ -147,6 +151,24 @@ int auth_token_revoke(struct auth *auth, int64_t id);
 /* Updates agent 'id''s own profile fields (name, avatar_url...; store_agent_update).
  * ERR_NOTFOUND, ERR_INVAL. */
 int auth_agent_update(struct auth *auth, int64_t id, const struct agent *a);
+/* ---- invite links (auth.c) -------------------------------------------------------------- */
+
+#define AUTH_INVITE_TTL_MS (7LL * 24 * 3600 * 1000) /* a link works for 7 days */
+#define AUTH_INVITE_TOKEN_LEN 43                    /* base64url of 32 random bytes */
+/* Issues a fresh one-time link token for agent 'id' into 'token' (at least 65 bytes); only its
+ * hash is stored and any older link of the agent dies. '*expires_at' (ms) gets its expiry.
+ * ERR_NOTFOUND for an unknown agent. */
+int auth_invite_create(struct auth *auth, int64_t id, char *token, size_t n, int64_t *expires_at);
+/* The agent (id, email, name) a live link belongs to. ERR_NOTFOUND for a malformed, unknown,
+ * used or expired link, or a disabled agent: the same answer for all. */
+int auth_invite_get(struct auth *auth, struct arena *ar, const char *token, struct agent *out,
+                    int64_t *expires_at);
+/* Sets the password of the link's agent under the password rules (ERR_INVAL with 'em'; ERR_BUSY
+ * when too many password checks are in flight), burns the link and ends the agent's sessions.
+ * '*agent_id' gets the agent. ERR_NOTFOUND as auth_invite_get. */
+int auth_invite_accept(struct auth *auth, const char *token, struct str password,
+                       int64_t *agent_id, struct errmsg *em);
+
 /* Hex SHA-256 of a secret token, as stored. */
 void auth_token_hash(const char *token, char out[65]);
 

@@ -34,9 +34,21 @@
  * and a label (about 17 MiB). Exports make one arena per page. */
 #define HARK_EXPORT_PAGE_ARENA_MAX (64u << 20)
 
+/* An audit snapshot (api/audit_record.c): one settings resource or list read through its GET
+ * route while a write runs, in an arena of its own so that it can never push the write's
+ * request past its cap. Settings lists are short (agents, rules, tokens: hundreds of rows of a
+ * few KiB). */
+#define HARK_CAPTURE_ARENA_MAX (16u << 20)
+
 /* A job about one conversation or message (an event's JSON, an SLA recompute, an
  * acknowledgement, a widget event): a handful of rows of MODEL_TEXT_MAX text. */
 #define HARK_JOB_ARENA_MAX (1u << 20)
+
+/* The held-back slice of one triage model retrain (care/triage_models.c): at most
+ * HARK_MODELS_HELDOUT_MAX corrections, each text cut to the 4096 bytes the classifier reads
+ * (CLASSIFY_MAX_TEXT) plus its label and pointers (about 84 MiB at the limit). */
+#define HARK_MODELS_HELDOUT_MAX 20000u
+#define HARK_MODELS_HELDOUT_ARENA_MAX (HARK_MODELS_HELDOUT_MAX * (4096u + 160u))
 
 /* A job that touches only ids and short fields (a timer firing, a presence change). */
 #define HARK_SMALL_JOB_ARENA_MAX (64u * 1024)

@@ -37,6 +37,7 @@ care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struc
     routing_new(st, hub, &hooks, &c->routing);
     pthread_mutex_init(&c->outbox_mu, NULL);
     pthread_cond_init(&c->outbox_cv, NULL);
+    care__chanstat_init(c);
     *out = c;
     return 0;
 }
@@ -48,7 +49,9 @@ care_free(struct care *c)
         return;
     care_watch_stop(c);
     care_outbox_stop(c);
+    care__models_close(c);
     routing_free(c->routing);
+    care__chanstat_free(c); /* after the timers worker, which flushes it, has stopped */
     auth_free(c->auth);
     pthread_mutex_destroy(&c->outbox_mu);
     pthread_cond_destroy(&c->outbox_cv);
@@ -85,7 +88,7 @@ care_watch_start(struct care *c, const struct watch_config *cfg, struct errmsg *
     if (atomic_load(&c->watch))
         return 0;
     struct watch *w;
-    int rc = watch_start(c->st, c->cls, cfg, &w, em);
+    int rc = watch_start(c->st, c->live, cfg, &w, em);
     if (rc < 0)
         return rc;
     atomic_store(&c->watch, w);
@@ -98,8 +101,3 @@ care_watch_stop(struct care *c)
     watch_stop(atomic_exchange(&c->watch, NULL));
 }
 
-void
-care_set_classifier(struct care *c, const struct classify *cls)
-{
-    c->cls = cls;
-}

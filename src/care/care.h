@@ -61,18 +61,93 @@ struct auth *care_auth(struct care *c);
 struct routing *care_routing(struct care *c);
 struct watch *care_watch(struct care *c);
 
-/* Starts the listening service (watch_start) with the store and classifier of 'c'. Call after
- * care_set_classifier, before serving; a no-op when it runs already. ERR_IO with 'em'. */
+/* Starts the listening service (watch_start) with the store and live models of 'c'. Call after
+ * care_models_open, before serving; a no-op when it runs already. ERR_IO with 'em'. */
 int care_watch_start(struct care *c, const struct watch_config *cfg, struct errmsg *em);
 /* Stops it (watch_stop); a no-op when not started. Call after the HTTP server has stopped. */
 void care_watch_stop(struct care *c);
 
-/* Uses 'cls' (borrowed, may be NULL) to triage every inbound message from now on. Call
- * before serving. Without one, messages are stored untriaged. */
-void care_set_classifier(struct care *c, const struct classify *cls);
+/* ---- triage model versions (triage_models.c) ------------------------------------------- */
 
-/* Triages 'in' with the classifier (when one is set), storing the results on it; strings go
- * into 'ar'. care_hook does this for every message; imports and the demo call it directly. */
+struct care_models_config {
+    const char *shipped_dir;  /* the shipped models: intent.bin, sentiment.bin (lang.bin) */
+    const char *data_dir;     /* the shipped training sets (intent.all, sentiment.all), or
+                                 NULL/"": retraining is refused with a message saying so */
+    const char *versions_dir; /* where retrained versions are written (<db>.models), or
+                                 NULL: retraining is refused (an in-memory database) */
+    int retrain_hours;        /* scheduled retrain every N hours; 0: only on demand */
+    int epochs;               /* training epochs; 0: 10 (the shipped models' setting) */
+    int weight;               /* times each correction is repeated in training; 0: 3 */
+};
+
+/* Opens the triage models: records the shipped ones as versions (store_triage_model_shipped),
+ * loads the live version of each kind (a retrained one survives a restart; one whose file
+ * fails to load falls back to the shipped model, logged) and starts the retrain worker. From
+ * then on every inbound message and listened post is triaged with the live models. Call
+ * before serving, once. ERR_IO/ERR_INVAL with 'em' when even the shipped models fail. */
+int care_models_open(struct care *c, const struct care_models_config *cfg, struct errmsg *em);
+
+/* Fewest held-back corrections of a kind (with at least two different labels) a retrain
+ * needs; below it a score would mean nothing. */
+#define CARE_MODELS_MIN_HELDOUT 10
+/* Retrained versions of a kind kept with their files besides the live one; older ones are
+ * deleted (rows and files) after each retrain. */
+#define CARE_MODELS_KEEP 5
+
+/* What one kind has to learn from. */
+struct care_models_kind {
+    const char *kind;       /* "intent" or "sentiment" (static) */
+    int64_t live_id;        /* the live version, 0 when none */
+    int64_t corrections;    /* messages with a corrected label of this kind */
+    int64_t heldout;        /* of which held back for scoring */
+    int64_t heldout_labels; /* distinct labels among the held-back ones */
+    int64_t since;          /* corrected since the live version went live */
+    bool enough;            /* a retrain can score it (CARE_MODELS_MIN_HELDOUT) */
+};
+
+/* One kind inside a retrain job. */
+struct care_models_job_kind {
+    char kind[12];
+    char state[12];     /* waiting, training, scoring, live, rejected, failed */
+    int64_t version_id; /* the new version once recorded, else 0 */
+    int64_t trained_on, heldout;
+    bool scored;
+    double macro_f1, live_macro_f1;
+    char message[256]; /* plain words for a failure, else "" */
+};
+/* A retrain job (kept in memory: the last CARE_MODELS_JOBS, lost at restart). */
+#define CARE_MODELS_JOBS 16
+struct care_models_job {
+    int64_t id;
+    char state[12]; /* running, done, failed */
+    int percent;    /* 0..100 */
+    bool force, scheduled;
+    int64_t started_at, finished_at; /* ms; finished_at 0 while running */
+    size_t nkinds;
+    struct care_models_job_kind kinds[2];
+};
+
+/* The state of both kinds ('out[0]' intent, 'out[1]' sentiment) and, when 'job' is not NULL,
+ * the newest job ('*has_job' false when there was none). ERR_UNAVAIL when triage is off. */
+int care_models_status(struct care *c, struct care_models_kind out[2],
+                       struct care_models_job *job, bool *has_job);
+/* Queues a retrain of 'kinds' (NULL/0: every kind with enough corrections): trains each on
+ * the shipped set plus the corrections outside the held-back slice, scores it and the live
+ * model on the slice, and makes it live only when its macro-F1 is higher, or with 'force'.
+ * Returns 0 with the queued job in '*out'; ERR_CONFLICT (a retrain runs already), ERR_INVAL
+ * (too few corrections, unknown kind: 'em' says what in plain words), ERR_UNAVAIL (triage is
+ * off, no shipped training sets or no database folder: 'em'). */
+int care_models_retrain(struct care *c, const char *const *kinds, size_t nkinds, bool force,
+                        struct care_models_job *out, struct errmsg *em);
+/* Job 'id'; ERR_NOTFOUND when unknown or forgotten. */
+int care_models_job(struct care *c, int64_t id, struct care_models_job *out);
+/* Makes version 'id' live at once (a switch or a roll back): later messages are triaged with
+ * it, messages in flight finish on the old one. ERR_NOTFOUND, ERR_CONFLICT when its file is
+ * gone or does not load ('em'), ERR_UNAVAIL when triage is off. */
+int care_models_activate(struct care *c, int64_t id, struct errmsg *em);
+
+/* Triages 'in' with the live models (when triage is on), storing the results on it; strings
+ * go into 'ar'. care_hook does this for every message; imports and the demo call it. */
 void care_triage(struct care *c, struct arena *ar, struct inbound *in);
 
 /* ---- ingest (ingest.c) ------------------------------------------------------------------ */
@@ -169,6 +244,21 @@ int care_private_reply_record(struct care *c, const struct private_reply *pr,
 int care_contact_update(struct care *c, int64_t id, const struct contact *ct);
 /* Adds a channel ('ch' with normalized settings; store_channel_add); '*id' gets its id. */
 int care_channel_add(struct care *c, const struct channel *ch, int64_t *id);
+/* Changes channel 'id' (store_channel_update: name, normalized settings, a new secret,
+ * enabled). ERR_NOTFOUND. */
+int care_channel_update(struct care *c, int64_t id, const struct store_channel_update *u);
+/* Deletes channel 'id' and its status. ERR_CONFLICT while it has conversations (disable it
+ * instead), ERR_NOTFOUND. */
+int care_channel_delete(struct care *c, int64_t id);
+
+/* ---- channel status (chanstat.c) ----------------------------------------------------------- */
+
+#define CARE_STATUS_ERROR_MAX 300 /* bytes of a channel's last error, with the NUL */
+/* What Hark last heard from channel 'id' (see store_channel_status): the live values kept in
+ * memory, else the stored ones, else zeros. The counts are today's (UTC). Strings in 'ar'.
+ * 0 or the store's error. */
+int care_channel_status(struct care *c, struct arena *ar, int64_t id,
+                        struct store_channel_status *out);
 /* An agent corrects the triage of customer message 'msg_id' (intent and/or sentiment, NULL:
  * unchanged; store_triage_correct). ERR_NOTFOUND, ERR_INVAL (not a customer's message). */
 int care_triage_correct(struct care *c, int64_t msg_id, int64_t agent_id, const char *intent,

@@ -11,13 +11,17 @@
 #include "care/care.h"
 
 struct care__poller;
+struct care__chanstat;
+struct care__models;
+struct classify_live;
 
 struct care {
     struct care_config cfg;
     struct store *st;
     struct hub *hub;
     struct care_metrics metrics;
-    const struct classify *cls; /* may be NULL: no triage */
+    struct classify_live *live;    /* the live triage models; NULL: no triage */
+    struct care__models *models;   /* versions and retraining (triage_models.c); NULL: off */
     struct auth *auth;
     struct routing *routing;
     _Atomic(struct watch *) watch; /* listening service; NULL when not started. Atomic: request
@@ -31,11 +35,36 @@ struct care {
     struct care__poller *poller; /* pull channels (poller.c); NULL when not running */
 
     int64_t housekept_at; /* last housekeeping run, ms; timers worker only */
+
+    struct care__chanstat *chanstat; /* channel status in memory (chanstat.c) */
 };
 
 /* Housekeeping (housekeeping.c), called by the timers worker on every wake-up; runs its
  * chores at most once per CARE__HOUSEKEEP_MS: purges expired sessions. */
 #define CARE__HOUSEKEEP_MS (60 * 1000)
 void care__housekeep(struct care *c, int64_t now);
+
+/* Channel status (chanstat.c): updated in memory by ingest, handshakes, polls and the outbox;
+ * flushed to the store by housekeeping at most once per CARE__STATUS_FLUSH_MS and at free. */
+#define CARE__STATUS_FLUSH_MS (10 * 1000)
+void care__chanstat_init(struct care *c);
+/* Flushes what is left and frees. Call after the timers worker has stopped. */
+void care__chanstat_free(struct care *c);
+/* A delivery or poll of channel 'id' was accepted, bringing 'messages' new messages. */
+void care__status_event(struct care *c, int64_t id, size_t messages);
+/* The platform's verification handshake of channel 'id' was answered. */
+void care__status_verify(struct care *c, int64_t id);
+/* Records the last error of channel 'id' in the care team's words (printf format; never
+ * customer text, never a secret). */
+void care__status_error(struct care *c, int64_t id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Drops channel 'id' from memory (it was deleted). */
+void care__chanstat_forget(struct care *c, int64_t id);
+/* Writes the changed entries in one transaction, unless 'force' is false and the last flush
+ * was less than CARE__STATUS_FLUSH_MS before 'now'. */
+void care__chanstat_flush(struct care *c, int64_t now, bool force);
+/* Stops the retrain worker and frees the models (triage_models.c); care_free calls it after
+ * every user of the models has stopped. */
+void care__models_close(struct care *c);
 
 #endif

@@ -52,6 +52,21 @@ care_channel_add(struct care *c, const struct channel *ch, int64_t *id)
 }
 
 int
+care_channel_update(struct care *c, int64_t id, const struct store_channel_update *u)
+{
+    return store_channel_update(c->st, id, u);
+}
+
+int
+care_channel_delete(struct care *c, int64_t id)
+{
+    int rc = store_channel_delete(c->st, id);
+    if (rc == 0)
+        care__chanstat_forget(c, id);
+    return rc;
+}
+
+int
 care_triage_correct(struct care *c, int64_t msg_id, int64_t agent_id, const char *intent,
                     const char *sentiment)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * housekeeping.c - the slow periodic chores of a running server, run by the timers worker
- * at most once per CARE__HOUSEKEEP_MS: purging expired sessions today.
+ * at most once per CARE__HOUSEKEEP_MS: purging expired sessions today; and, more often (at
+ * most once per CARE__STATUS_FLUSH_MS), saving the channel status kept in memory.
  *
  * Sessions are checked for expiry at each use (auth/auth.c); this only removes the rows of
  * sessions nobody will use again, so the table does not grow with every login forever.
@@ -14,6 +15,7 @@
 void
 care__housekeep(struct care *c, int64_t now)
 {
+    care__chanstat_flush(c, now, false);
     if (c->housekept_at && now - c->housekept_at < CARE__HOUSEKEEP_MS)
         return;
     c->housekept_at = now;

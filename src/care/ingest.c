@@ -20,14 +20,16 @@
 void
 care_triage(struct care *c, struct arena *ar, struct inbound *in)
 {
-    if (!c->cls)
+    if (!c->live)
         return;
     struct classify_ctx ctx = { 0 };
     int64_t repeat = store_sender_recent_inbound(c->st, in->channel_type, in->from_id,
                                                  clock_now_ms() - REPEAT_WINDOW_MS);
     ctx.repeat_contacts = repeat > 0 ? (int32_t)(repeat > 1000 ? 1000 : repeat) : 0;
     struct triage t;
-    classify_message(c->cls, in->text, &ctx, &t);
+    const struct classify *cls = classify_live_get(c->live);
+    classify_message(cls, in->text, &ctx, &t);
+    classify_live_put(cls);
     in->lang = t.lang[0] ? arena_strdup(ar, t.lang) : "und";
     in->intent = classify_intent_name(t.intent);
     in->intent_conf = t.intent_conf;
@@ -84,6 +86,22 @@ care_ingest(struct care *c, struct arena *ar, struct inbound *in, struct ingest_
     return 0;
 }
 
+/* What to check when a delivery's signature does not match, in the platform's own words. */
+static const char *
+signature_hint(const char *type)
+{
+    if (strcmp(type, "whatsapp") == 0 || strcmp(type, "messenger") == 0 ||
+        strcmp(type, "instagram") == 0)
+        return "check the App Secret";
+    if (strcmp(type, "telegram") == 0)
+        return "set the webhook again with the secret token shown in Hark";
+    if (strcmp(type, "x") == 0)
+        return "check the consumer secret";
+    if (strcmp(type, "sms") == 0)
+        return "check the Auth Token and that the webhook URL is exactly the one shown in Hark";
+    return "check the channel secret; it changes when it is rotated";
+}
+
 int
 care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct chan_hook *hook,
           struct care_hook_result *out, struct errmsg *em)
@@ -94,9 +112,22 @@ care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct cha
     int rc = load_channel(c, ar, channel_id, &ch, &ops, em);
     if (rc < 0)
         return rc;
+    bool webchat = strcmp(ch.type, "webchat") == 0; /* visitors, not a platform */
+    if (!ch.enabled) {
+        metrics_add(&c->metrics.ingest_rejected, 1);
+        if (!webchat)
+            care__status_error(c, channel_id, "a delivery arrived while the channel is switched "
+                                              "off; nothing was stored");
+        return errmsg_set(em, ERR_NOTFOUND, "channel %lld is switched off",
+                          (long long)channel_id);
+    }
     if (ops->verify(&ch, hook) < 0) {
         metrics_add(&c->metrics.ingest_rejected, 1);
         log_info("ingest", "bad signature", "channel=%lld", (long long)channel_id);
+        if (!webchat)
+            care__status_error(c, channel_id,
+                               "a request arrived with a bad signature \xe2\x80\x94 %s",
+                               signature_hint(ch.type));
         return errmsg_set(em, ERR_AUTH, "signature does not match");
     }
     struct inbound *msgs = ARENA_NEW_N(ar, struct inbound, HOOK_BATCH_MAX);
@@ -104,6 +135,12 @@ care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct cha
     if (n < 0) {
         metrics_add(&c->metrics.ingest_rejected, 1);
         log_info("ingest", "rejected payload", "channel=%lld", (long long)channel_id);
+        /* A parser's detail may quote the payload (customer text): only the checks' own
+         * words ("invalid 'x': want ...") are kept. */
+        if (!webchat)
+            care__status_error(c, channel_id, "a delivery arrived that Hark could not read%s%s",
+                               em->set && strncmp(em->text, "invalid '", 9) == 0 ? ": " : "",
+                               em->set && strncmp(em->text, "invalid '", 9) == 0 ? em->text : "");
         return (int)n;
     }
     memset(out, 0, sizeof(*out));
@@ -121,6 +158,7 @@ care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct cha
         else
             out->accepted++;
     }
+    care__status_event(c, channel_id, out->accepted);
     metrics_observe(&c->metrics.ingest_latency, (clock_mono_ms() - start) * 1000);
     return 0;
 }
@@ -137,10 +175,18 @@ care_hook_handshake(struct care *c, struct arena *ar, int64_t channel_id,
     if (!ops->handshake)
         return errmsg_set(em, ERR_NOTFOUND, "channel type '%s' has no verification handshake",
                           ch.type);
+    if (!ch.enabled)
+        return errmsg_set(em, ERR_NOTFOUND, "channel %lld is switched off",
+                          (long long)channel_id);
     rc = ops->handshake(&ch, hook, out);
     if (rc < 0) {
         log_info("ingest", "handshake refused", "channel=%lld", (long long)channel_id);
+        if (rc == ERR_AUTH)
+            care__status_error(c, channel_id, "the platform's verification was refused: the "
+                                              "verify token it sent is not the one shown in "
+                                              "Hark");
         return errmsg_set(em, rc, "verification refused");
     }
+    care__status_verify(c, channel_id);
     return 0;
 }

@@ -102,6 +102,8 @@ deliver(struct care *c, struct arena *ar, const struct outbox_item *it)
     } else if (res.state == CHAN_FAILED) {
         state = "failed";
     }
+    if (strcmp(state, "failed") == 0) /* the platform's reason, never a secret */
+        care__status_error(c, it->channel_id, "a reply could not be delivered: %s", reason);
     rc = store_outbox_result(c->st, it->message_id, state, next_at,
                              strcmp(state, "sent") == 0 ? NULL : reason, 0);
     if (res.state == CHAN_SENT) {

@@ -65,7 +65,7 @@ poll_once(struct worker *w)
     const struct chan_ops *ops = rc == 0 ? chan_find(ch.type) : NULL;
     if (rc == 0 && (!ops || !ops->poll))
         rc = ERR_NOTFOUND;
-    if (rc < 0) {
+    if (rc < 0 || !ch.enabled) { /* switched off: the worker waits for it to be switched on */
         arena_free(ar);
         return rc;
     }
@@ -77,6 +77,8 @@ poll_once(struct worker *w)
     if (n < 0) {
         log_warn("poller", "poll failed", "channel=%lld err=%s reason=\"%s\"",
                  (long long)w->channel_id, err_str((int)n), em.set ? em.text : "");
+        care__status_error(c, w->channel_id, "cannot fetch new mail: %s",
+                           em.set ? em.text : err_str((int)n));
         arena_free(ar);
         return (int)n;
     }
@@ -91,6 +93,7 @@ poll_once(struct worker *w)
         added += !r.duplicate;
     }
     memcpy(w->cursor, cursor, sizeof(cursor));
+    care__status_event(c, w->channel_id, added);
     if (n > 0)
         log_info("poller", "polled", "channel=%lld messages=%zd new=%zu", (long long)w->channel_id,
                  n, added);

@@ -132,8 +132,18 @@ chan__settings_check(const char *settings, const char *type, const struct chan__
         }
         const char *s = json_string_value(v);
         if (f->schemes && !has_scheme(s, f->schemes)) {
-            rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.%s': want a %s URL", key,
-                            f->schemes);
+            /* "http,https" reads "a URL starting with http:// or https://". */
+            char want[96] = "";
+            size_t wl = 0;
+            for (const char *p = f->schemes; *p && wl < sizeof(want) - 24;) {
+                size_t n = strcspn(p, ",");
+                int w = snprintf(want + wl, sizeof(want) - wl, "%s%.*s://",
+                                 wl ? (p[n] ? ", " : " or ") : "", (int)n, p);
+                wl += w > 0 ? (size_t)w : 0;
+                p += n + (p[n] == ',');
+            }
+            rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.%s': want a URL starting with %s",
+                            key, want);
             goto out;
         }
         /* Settings are shown to agents: a password inside a URL would be shown with it. */

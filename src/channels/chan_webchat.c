@@ -7,7 +7,9 @@
  * pipeline as any webhook: verify checks the signed visitor token (the X-Hark-Visitor header),
  * parse turns {"id"?, "text", "name"?} into an inbound message from that visitor. Replies
  * are delivered by the visitor reading them (the widget's event stream), so send only marks
- * them sent. Settings are what the widget shows and where it may be embedded.
+ * them sent. Settings are what the widget shows (brand_name, greeting, launcher_text, color,
+ * reply_minutes; its office hours come from the business-hours calendar 'calendar_id') and
+ * where it may be embedded (allowed_origins).
  */
 #include "base/base.h"
 #include "channels/chan.h"
@@ -111,9 +113,22 @@ webchat_settings(const char *settings, char **out, struct errmsg *em)
         if (strcmp(key, "brand_name") == 0) {
             rc = text_setting(v, key, MODEL_NAME_MAX, norm, em);
         } else if (strcmp(key, "office_hours") == 0) {
-            rc = text_setting(v, key, 300, norm, em);
+            /* One source of truth: the hours of a business-hours calendar. */
+            rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.office_hours': the widget's hours "
+                                           "come from a business-hours calendar; set "
+                                           "'calendar_id' instead");
+        } else if (strcmp(key, "calendar_id") == 0) {
+            if (json_is_null(v))
+                continue; /* no calendar: no hours shown */
+            if (!json_is_integer(v) || json_integer_value(v) < 1)
+                rc = errmsg_set(em, ERR_INVAL, "invalid 'settings.calendar_id': want the id of a "
+                                               "business-hours calendar");
+            else
+                json_object_set(norm, key, v);
         } else if (strcmp(key, "greeting") == 0) {
             rc = text_setting(v, key, 500, norm, em);
+        } else if (strcmp(key, "launcher_text") == 0) {
+            rc = text_setting(v, key, 40, norm, em);
         } else if (strcmp(key, "reply_minutes") == 0) {
             if (!json_is_integer(v) || json_integer_value(v) < 0 ||
                 json_integer_value(v) > 7 * 24 * 60)

@@ -13,11 +13,13 @@
 
 #include "classify/classify.h"
 
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "classify/classify_int.h"
 
 struct classify {
+    atomic_uint refs; /* classify_live's references: 1 at open, freed at 0 */
     struct classify_model *lang, *intent, *sentiment;
     struct classify_textcat *textcat; /* when there is no lang.bin */
     enum classify_intent intent_of[CLASSIFY_MAX_LABELS];       /* model label -> enum */
@@ -70,16 +72,6 @@ classify_sentiment_parse(struct str name, enum classify_sentiment *out)
     return ERR_INVAL;
 }
 
-static int
-load_one(const char *dir, const char *file, struct classify_model **m, struct errmsg *em)
-{
-    char path[4096];
-    int n = snprintf(path, sizeof(path), "%s/%s", dir, file);
-    if (n < 0 || (size_t)n >= sizeof(path))
-        return errmsg_set(em, ERR_INVAL, "model directory path too long: '%s'", dir);
-    return classify_model_load(path, m, em);
-}
-
 /* True when 'dir/file' exists (readable or not: an unreadable lang.bin is an error, not a
  * reason to fall back silently). */
 static bool
@@ -93,25 +85,41 @@ has_file(const char *dir, const char *file)
 int
 classify_open(const char *model_dir, struct classify **out, struct errmsg *em)
 {
+    char intent[4096], sentiment[4096], lang[4096];
+    int a = snprintf(intent, sizeof(intent), "%s/intent.bin", model_dir);
+    int b = snprintf(sentiment, sizeof(sentiment), "%s/sentiment.bin", model_dir);
+    int c = snprintf(lang, sizeof(lang), "%s/lang.bin", model_dir);
+    if (a < 0 || b < 0 || c < 0 || (size_t)c >= sizeof(lang))
+        return errmsg_set(em, ERR_INVAL, "model directory path too long: '%s'", model_dir);
+    struct classify_paths p = { .intent = intent, .sentiment = sentiment,
+                                .lang = has_file(model_dir, "lang.bin") ? lang : NULL };
+    return classify_open_paths(&p, out, em);
+}
+
+int
+classify_open_paths(const struct classify_paths *paths, struct classify **out,
+                    struct errmsg *em)
+{
     struct classify *c = xcalloc(1, sizeof(*c));
     int rc;
 
-    rc = load_one(model_dir, "intent.bin", &c->intent, em);
+    atomic_init(&c->refs, 1);
+    rc = classify_model_load(paths->intent, &c->intent, em);
     if (rc < 0)
         goto fail;
-    rc = load_one(model_dir, "sentiment.bin", &c->sentiment, em);
+    rc = classify_model_load(paths->sentiment, &c->sentiment, em);
     if (rc < 0)
         goto fail;
-    if (has_file(model_dir, "lang.bin"))
-        rc = load_one(model_dir, "lang.bin", &c->lang, em);
+    if (paths->lang)
+        rc = classify_model_load(paths->lang, &c->lang, em);
     else
         rc = classify__textcat_open(&c->textcat, em);
     if (rc < 0)
         goto fail;
     for (size_t i = 0; c->lang && i < classify_model_nlabels(c->lang); i++) {
         if (strlen(classify_model_label(c->lang, i)) != 2) {
-            rc = errmsg_set(em, ERR_INVAL, "model '%s/lang.bin': label '%s' is not an ISO 639-1 "
-                            "code", model_dir, classify_model_label(c->lang, i));
+            rc = errmsg_set(em, ERR_INVAL, "model '%s': label '%s' is not an ISO 639-1 code",
+                            paths->lang, classify_model_label(c->lang, i));
             goto fail;
         }
     }
@@ -122,8 +130,8 @@ classify_open(const char *model_dir, struct classify **out, struct errmsg *em)
     for (size_t i = 0; i < classify_model_nlabels(c->sentiment); i++) {
         if (classify_sentiment_parse(str_c(classify_model_label(c->sentiment, i)),
                                      &c->sentiment_of[i]) < 0) {
-            rc = errmsg_set(em, ERR_INVAL, "model '%s/sentiment.bin': unknown label '%s'",
-                            model_dir, classify_model_label(c->sentiment, i));
+            rc = errmsg_set(em, ERR_INVAL, "model '%s': unknown label '%s'", paths->sentiment,
+                            classify_model_label(c->sentiment, i));
             goto fail;
         }
     }
@@ -132,6 +140,31 @@ classify_open(const char *model_dir, struct classify **out, struct errmsg *em)
 fail:
     classify_free(c);
     return rc;
+}
+
+const struct classify_model *
+classify_model_of(const struct classify *c, const char *kind)
+{
+    if (strcmp(kind, "intent") == 0)
+        return c->intent;
+    if (strcmp(kind, "sentiment") == 0)
+        return c->sentiment;
+    return NULL;
+}
+
+void
+classify__ref(const struct classify *c)
+{
+    struct classify *m = (struct classify *)c;
+    atomic_fetch_add(&m->refs, 1);
+}
+
+void
+classify__unref(const struct classify *c)
+{
+    struct classify *m = (struct classify *)c;
+    if (m && atomic_fetch_sub(&m->refs, 1) == 1)
+        classify_free(m);
 }
 
 void

@@ -219,8 +219,20 @@ struct classify;
  * the file. Free with classify_free. */
 int classify_open(const char *model_dir, struct classify **out, struct errmsg *em);
 
-/* Frees 'c'; classify_free(NULL) is a no-op. */
+/* The same from one file per model: 'intent' and 'sentiment' (required) and 'lang' (NULL:
+ * libexttextcat). Used to put a retrained model beside the other live one. */
+struct classify_paths {
+    const char *intent, *sentiment, *lang;
+};
+int classify_open_paths(const struct classify_paths *paths, struct classify **out,
+                        struct errmsg *em);
+
+/* Frees 'c'; classify_free(NULL) is a no-op. Only for a 'c' never given to classify_live. */
 void classify_free(struct classify *c);
+
+/* The model of one kind ("intent" or "sentiment") inside 'c', or NULL for another kind;
+ * lives as long as 'c'. */
+const struct classify_model *classify_model_of(const struct classify *c, const char *kind);
 
 /* Triages 'text' (untrusted bytes; any length, any encoding) with optional 'ctx' (may be
  * NULL) into '*out'. Never fails; thread-safe on a shared 'c'. Allocates nothing with a
@@ -235,6 +247,63 @@ void classify_message(const struct classify *c, struct str text, const struct cl
  * and sentiment already in '*out' and optional 'ctx'. classify_message calls it; exposed so the
  * rules can be tested and reused without models. */
 void classify_urgency(struct str text, const struct classify_ctx *ctx, struct triage *out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Model versions: the live models, swapped without a restart (classify_live.c)
+ */
+
+/* The struct classify every thread triages with, replaced atomically by classify_live_swap
+ * while other threads are still triaging with the old one: each user takes a reference
+ * (classify_live_get) for the length of one message or one batch and gives it back
+ * (classify_live_put); the old models are freed when the last reference is given back. The
+ * holder's mutex is held only to copy the pointer and count the reference. Thread-safe. */
+struct classify_live;
+
+/* Takes 'c' (not NULL). Free with classify_live_free after every user has stopped. */
+struct classify_live *classify_live_new(struct classify *c);
+/* Drops the holder's reference; the models are freed once no user holds them. NULL: no-op. */
+void classify_live_free(struct classify_live *l);
+/* The current models with a reference taken: never NULL; give back with classify_live_put. */
+const struct classify *classify_live_get(struct classify_live *l);
+/* Gives back a reference from classify_live_get. NULL is a no-op. */
+void classify_live_put(const struct classify *c);
+/* Makes 'c' (taken) current for every later classify_live_get. Calls in flight keep the old
+ * models until they put them back. */
+void classify_live_swap(struct classify_live *l, struct classify *c);
+
+/* ---------------------------------------------------------------------------------------------
+ * Scoring a model on the held-back slice of the corrections (classify_score.c)
+ */
+
+/* One message in CLASSIFY_HELDOUT_ONE_IN is held back: its corrections never train a model
+ * and only score it. The choice is a hash of the message id alone, so it is the same on every
+ * run, for every kind, and a message never moves between the two sides. */
+#define CLASSIFY_HELDOUT_ONE_IN 5
+bool classify_heldout(int64_t message_id);
+
+/* Most classes a score reports (every gold and predicted label counts). */
+#define CLASSIFY_SCORE_MAX_CLASSES 32
+
+struct classify_class_score {
+    char label[CLASSIFY_LABEL_MAX + 1];
+    double precision, recall, f1;
+    uint32_t support;   /* gold examples of the class */
+    uint32_t predicted; /* examples predicted as the class */
+};
+struct classify_score {
+    uint32_t n;       /* examples scored */
+    double accuracy;  /* share predicted right */
+    double macro_f1;  /* mean F1 over the classes that occur in the gold labels */
+    size_t nclasses;  /* entries in 'cls': gold classes first (by name), then predicted-only */
+    struct classify_class_score cls[CLASSIFY_SCORE_MAX_CLASSES];
+};
+
+/* Scores predictions 'pred[i]' against gold labels 'gold[i]' (borrowed, i < n): accuracy,
+ * macro-F1 (scikit-learn's with the labels of the gold set) and per-class precision, recall,
+ * F1 and support. Returns 0, ERR_INVAL for n == 0 or a NULL label, ERR_TOOBIG past
+ * CLASSIFY_SCORE_MAX_CLASSES distinct labels. Writes '*out' only on success. */
+int classify_score(const char *const *gold, const char *const *pred, size_t n,
+                   struct classify_score *out);
 
 /* ---------------------------------------------------------------------------------------------
  * Command line

@@ -11,6 +11,12 @@
 #include "base/err.h"
 #include "base/str.h"
 
+struct classify;
+/* Reference counting of a struct classify (classify.c) for classify_live: a new one holds
+ * one reference; the last classify__unref frees it. NULL is a no-op for unref. */
+void classify__ref(const struct classify *c);
+void classify__unref(const struct classify *c);
+
 /* True when 's' (n bytes) is a valid label name: 1..CLASSIFY_LABEL_MAX of [A-Za-z0-9_.-]. */
 bool classify__label_ok(const char *s, size_t n);
 

@@ -143,6 +143,23 @@ void http_reply_error_status(struct http_req *r, unsigned status, const char *co
 /* The HTTP status for an ERR_* code. */
 unsigned http_status_for(int rc);
 
+/* ---- reply capture (for the audit log, api/audit.c) ------------------------------------ */
+
+/* Runs 'fn' (a GET route's handler, never one that streams) on request 'r' with its reply
+ * captured instead of sent: '*status' gets the status it answered (0: none) and 'body' (the
+ * caller's, with its limit; an overflow is its sticky error) the body; headers it added are
+ * dropped. The handler runs in an arena of its own (HARK_CAPTURE_ARENA_MAX, freed before the
+ * return), so it never uses up 'r''s. 'r''s own reply, sent before or after, is not touched,
+ * and the captured handler sees 'r''s method, path, params and user. */
+void http_capture(struct http_req *r, http_handler_fn *fn, void *ctx, unsigned *status,
+                  struct buf *body);
+/* Keeps a copy of the body of the reply 'r' sends next (http_reply_body). */
+void http_keep_reply(struct http_req *r);
+/* The status of the reply 'r' has sent (0: none yet). */
+unsigned http_reply_status(struct http_req *r);
+/* The body kept by http_keep_reply: empty when none was kept. Lives as long as the request. */
+struct str http_reply_body(struct http_req *r);
+
 /* ---- streams (stream.c) ---------------------------------------------------------------- */
 
 /* A streamed reply that holds no thread while it waits. 'fill' appends what is ready to 'out'

@@ -60,6 +60,10 @@ struct http_req {
     uint64_t bytes;
     int64_t agent_id, token_id;
     char id[HTTP_REQUEST_ID_MAX + 1];
+    /* http_capture and http_keep_reply (for the audit log). */
+    bool capturing, keep;
+    unsigned cap_status;
+    struct str cap_body, kept;
 };
 
 /* Matches 'path' against 'pattern', filling params. */
@@ -125,6 +129,7 @@ http__req_set_response(struct http_req *r, unsigned status, struct MHD_Response 
                        bool stream)
 {
     ASSERT(!r->replied);
+    ASSERT(!r->capturing); /* a captured handler never streams (http_capture) */
     r->replied = true;
     r->streaming = stream;
     apply_headers(r, resp);
@@ -159,6 +164,13 @@ http_reply(struct http_req *r, unsigned status, const char *content_type, const 
         len = sizeof(err) - 1;
         r->nhdrs = 0;
     }
+    if (r->capturing) {
+        r->cap_status = status;
+        r->cap_body = (struct str){ arena_strndup(r->ar, body ? body : "", len), len };
+        return;
+    }
+    if (r->keep)
+        r->kept = (struct str){ arena_strndup(r->ar, body ? body : "", len), len };
     if (status == 401 && !has_header(r, "WWW-Authenticate"))
         http_add_header(r, "WWW-Authenticate", "Bearer realm=\"hark\"");
     struct MHD_Response *resp =
@@ -743,6 +755,44 @@ const char *
 http_request_id(struct http_req *r)
 {
     return r->id;
+}
+
+void
+http_capture(struct http_req *r, http_handler_fn *fn, void *ctx, unsigned *status,
+             struct buf *body)
+{
+    ASSERT(!r->capturing);
+    size_t nhdrs = r->nhdrs;
+    struct arena *own = r->ar;
+    r->ar = arena_new(HARK_CAPTURE_ARENA_MAX);
+    r->capturing = true;
+    r->cap_status = 0;
+    r->cap_body = (struct str){ "", 0 };
+    fn(r, ctx);
+    r->capturing = false;
+    *status = r->cap_status;
+    buf_add(body, r->cap_body.p, r->cap_body.len);
+    arena_free(r->ar); /* the captured handler's memory and deferred releases */
+    r->ar = own;
+    r->nhdrs = nhdrs; /* headers the captured handler added are not the request's */
+}
+
+void
+http_keep_reply(struct http_req *r)
+{
+    r->keep = true;
+}
+
+unsigned
+http_reply_status(struct http_req *r)
+{
+    return r->replied ? r->status : 0;
+}
+
+struct str
+http_reply_body(struct http_req *r)
+{
+    return r->kept.p ? r->kept : (struct str){ "", 0 };
 }
 
 void

@@ -75,6 +75,7 @@ codec_conv(const struct conv *c)
     json_object_set_new(o, "message_count", json_integer(c->message_count));
     json_object_set_new(o, "last_message_at", codec_time(c->last_message_at));
     json_object_set_new(o, "last_inbound_at", codec_time(c->last_inbound_at));
+    json_object_set_new(o, "store", c->store ? json_string(c->store) : json_null());
     json_object_set_new(o, "created_at", codec_time(c->created_at));
     json_object_set_new(o, "updated_at", codec_time(c->updated_at));
     if (c->contact_name)
@@ -172,6 +173,7 @@ codec_agent(const struct agent *a, bool private)
         json_object_set_new(o, "role", json_string(a->role));
         json_object_set_new(o, "created_at", codec_time(a->created_at));
         json_object_set_new(o, "disabled", json_boolean(a->disabled_at != 0));
+        json_object_set_new(o, "password_set", json_boolean(a->password_set));
     }
     return o;
 }
@@ -345,6 +347,14 @@ codec_event_contact(int64_t contact_id)
 }
 
 char *
+codec_event_triage_model(const char *kind, int64_t id)
+{
+    json_t *o = json_object();
+    bool ok = put(o, "kind", json_string(kind));
+    return event_text(o, put(o, "id", json_integer(id)) && ok);
+}
+
+char *
 codec_event_agent_availability(int64_t agent_id, const char *availability)
 {
     json_t *a = json_object();
@@ -405,4 +415,30 @@ codec_event_spike(const struct spike_alert_row *a)
 {
     json_t *o = codec_spike(a);
     return o ? event_text(o, true) : NULL;
+}
+
+/* ---- the audit log's events (api/audit.c writes them through store_audit_add) ---------- */
+
+char *
+codec_event_settings(const char *area, int64_t id, const char *action, int64_t actor_id,
+                     const char *actor_name)
+{
+    json_t *actor = json_object();
+    bool ok = put(actor, "id", id_or_null(actor_id));
+    ok &= put(actor, "name", str_or_null(actor_name));
+    json_t *o = json_object();
+    ok &= put(o, "area", str_or_null(area));
+    ok &= put(o, "id", id_or_null(id));
+    ok &= put(o, "action", str_or_null(action));
+    ok &= put(o, "actor", actor);
+    return event_text(o, ok);
+}
+
+char *
+codec_event_audit(int64_t audit_id, const char *action)
+{
+    json_t *o = json_object();
+    bool ok = put(o, "id", json_integer(audit_id));
+    ok &= put(o, "action", str_or_null(action));
+    return event_text(o, ok);
 }

@@ -39,6 +39,13 @@ model_role_valid(struct str s)
 }
 
 bool
+model_agent_role_valid(struct str s)
+{
+    static const char *const set[] = { "admin", "supervisor", "agent", "store_staff" };
+    return one_of(s, set, COUNTOF(set));
+}
+
+bool
 model_label_valid(struct str s)
 {
     if (s.len == 0 || s.len > MODEL_NAME_MAX || !utf8_valid(s))

@@ -60,6 +60,7 @@ struct channel {
     const char *name;
     const char *secret;   /* signing secret; never returned by the API after creation */
     const char *settings; /* JSON object text */
+    bool enabled;         /* false: webhooks and polls are refused, the conversations stay */
     int64_t created_at;
 };
 
@@ -71,9 +72,10 @@ struct agent {
     const char *display_name;  /* what customers see */
     const char *avatar_url;
     const char *bio;
-    const char *role;          /* "admin" or "agent" */
+    const char *role;          /* "admin", "supervisor", "agent" or "store_staff" */
     int64_t created_at;
     int64_t disabled_at;       /* ms since epoch; 0: active (may log in) */
+    bool password_set;         /* false: invited, no password chosen yet */
 };
 
 struct conv {
@@ -95,6 +97,7 @@ struct conv {
     int64_t message_count;
     int64_t last_message_at, created_at, updated_at;
     int64_t last_inbound_at;   /* the customer's last message; 0 when none */
+    const char *store;         /* the store it belongs to (contact, channel or text); NULL */
     const char *contact_name;  /* joined for lists */
     const char *channel_type;  /* joined for lists */
     const char *channel_name;  /* joined for lists */
@@ -202,7 +205,10 @@ struct routed {
 /* Validation. Each returns true when 's' is an accepted value. */
 bool model_conv_status_valid(struct str s);
 bool model_contact_status_valid(struct str s);
+/* An API token's role: admin or agent. */
 bool model_role_valid(struct str s);
+/* An agent's role: admin, supervisor, agent or store_staff. */
+bool model_agent_role_valid(struct str s);
 /* A label: 1..MODEL_NAME_MAX bytes of valid UTF-8 without control characters or commas. */
 bool model_label_valid(struct str s);
 
@@ -240,6 +246,8 @@ json_t *codec_spike(const struct spike_alert_row *a);
  *   message.created/updated       {"message":{codec_msg},"conversation":{codec_conv}}
  *                                 ('c' NULL leaves "conversation" out)   codec_event_msg
  *   contact.updated               {"contact_id":N} (clients refetch)     codec_event_contact
+ *   triage.model                  {"kind":"intent"|"sentiment","id":N}: a model version was
+ *                                 added or made live (admins refetch)   codec_event_triage_model
  *   agent.updated                 {"agent":{"id":N,"availability":S}}
  *                                                          codec_event_agent_availability
  *   conversation.routed           {"conversation_id","team_id","agent_id","rule_id" (0: none),
@@ -254,10 +262,15 @@ json_t *codec_spike(const struct spike_alert_row *a);
  *                                  "snooze"),"due_at" (time or null)}    codec_event_sla_timer
  *   mention.created               codec_mention                          codec_event_mention
  *   listening.spike               codec_spike, the three ratios rounded to 3 decimals
- *                                                                        codec_event_spike */
+ *                                                                        codec_event_spike
+ *   settings.changed              {"area","id" (the resource; null: none),"action",
+ *                                  "actor":{"id" (agent; null: none),"name"}}
+ *                                                                        codec_event_settings
+ *   audit.recorded                {"id" (the audit entry),"action"}      codec_event_audit */
 char *codec_event_conv(const struct conv *c);
 char *codec_event_msg(const struct msg *m, const struct conv *c);
 char *codec_event_contact(int64_t contact_id);
+char *codec_event_triage_model(const char *kind, int64_t id);
 char *codec_event_agent_availability(int64_t agent_id, const char *availability);
 char *codec_event_routed(const struct routed *r);
 char *codec_event_sla(int64_t conv_id, bool paused, int64_t first_due, int64_t next_due,
@@ -265,6 +278,9 @@ char *codec_event_sla(int64_t conv_id, bool paused, int64_t first_due, int64_t n
 char *codec_event_sla_timer(int64_t conv_id, const char *kind, const char *clock, int64_t due);
 char *codec_event_mention(const struct mention *m);
 char *codec_event_spike(const struct spike_alert_row *a);
+char *codec_event_settings(const char *area, int64_t id, const char *action, int64_t actor_id,
+                           const char *actor_name);
+char *codec_event_audit(int64_t audit_id, const char *action);
 /* Serializes compactly; returns a malloc'd string the caller frees. */
 char *codec_dump(const json_t *j, size_t *len);
 

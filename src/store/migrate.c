@@ -11,11 +11,40 @@
  *   - never fill a gap later: a database already past the gap would skip the new file
  *     silently (006_reserved.sql closes the one gap there was, and does nothing);
  *   - the next migration is the highest number + 1.
+ *
+ * Foreign keys are off while a migration runs (SQLite ignores the pragma inside a transaction,
+ * so it is set around them) so that a migration may rebuild a table others refer to, the way
+ * SQLite's ALTER TABLE documentation does it; PRAGMA foreign_key_check must then find nothing
+ * before the migration commits.
  */
 #include "base/base.h"
 #include "store/store_int.h"
 
 #include "base/log.h"
+
+/* sqlite3_exec callback of PRAGMA foreign_key_check: counts the violations it lists. */
+static int
+count_row(void *arg, int ncol, char **vals, char **cols)
+{
+    (void)ncol;
+    (void)vals;
+    (void)cols;
+    (*(int *)arg)++;
+    return 0;
+}
+
+/* The value of PRAGMA foreign_keys on 'db' (0 when it cannot be read). */
+static int
+foreign_keys_on(sqlite3 *db)
+{
+    sqlite3_stmt *s = NULL;
+    int on = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        on = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return on;
+}
 
 int
 store__migrate(struct store__conn *c, struct errmsg *em)
@@ -30,16 +59,27 @@ store__migrate(struct store__conn *c, struct errmsg *em)
     if (version > newest)
         return errmsg_set(em, ERR_INVAL, "database schema %d is newer than this hark (%d)",
                           version, newest);
-    for (int i = 0; i < store__nmigrations; i++) {
+    int fk = foreign_keys_on(c->db);
+    if (fk)
+        sqlite3_exec(c->db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL);
+    rc = SQLITE_OK;
+    for (int i = 0; i < store__nmigrations && rc == SQLITE_OK; i++) {
         const struct store_migration *m = &store__migrations[i];
         if (m->version <= version)
             continue;
         char *msg = NULL;
         char pragma[64];
+        int broken = 0;
         snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", m->version);
         rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         if (rc == SQLITE_OK)
             rc = sqlite3_exec(c->db, m->sql, NULL, NULL, &msg);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(c->db, "PRAGMA foreign_key_check", count_row, &broken, &msg);
+        if (rc == SQLITE_OK && broken) {
+            rc = SQLITE_CONSTRAINT;
+            msg = sqlite3_mprintf("%d rows break a foreign key", broken);
+        }
         if (rc == SQLITE_OK)
             rc = sqlite3_exec(c->db, pragma, NULL, NULL, &msg);
         if (rc == SQLITE_OK)
@@ -49,9 +89,11 @@ store__migrate(struct store__conn *c, struct errmsg *em)
                        msg ? msg : sqlite3_errmsg(c->db));
             sqlite3_free(msg);
             sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-            return ERR_IO;
+            break;
         }
         log_info("store", "migrated", "version=%d name=%s", m->version, m->name);
     }
-    return 0;
+    if (fk)
+        sqlite3_exec(c->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : ERR_IO;
 }

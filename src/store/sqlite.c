@@ -183,6 +183,16 @@ store__bind_str(sqlite3_stmt *s, int i, struct str v)
 }
 
 void
+store__bind_scope(sqlite3_stmt *s, const struct store_scope *sc)
+{
+    bool lim = sc && sc->limited;
+    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":scope_lim"), lim);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":scope_agent"),
+                       lim && sc->agent_id ? sc->agent_id : -1);
+    store__bind_cstr(s, sqlite3_bind_parameter_index(s, ":scope_store"), lim ? sc->store : NULL);
+}
+
+void
 store__bind_cstr(sqlite3_stmt *s, int i, const char *v)
 {
     if (!v)

@@ -2,7 +2,8 @@
 /*
  * st_agent.c - agents (agent): accounts, their profile fields, disabling and password
  * changes. Disabling an agent or changing its password ends its login sessions in the same
- * transaction (the sessions themselves are st_session.c).
+ * transaction (the sessions themselves are st_session.c). Invite links (agent_invite) are the
+ * other way to set a password, so they live here too.
  */
 #include "base/base.h"
 #include "store/store_int.h"
@@ -24,6 +25,8 @@ agent_row(struct arena *ar, sqlite3_stmt *s, struct agent *a, bool with_hash)
     a->role = store__col(ar, s, 6);
     a->created_at = sqlite3_column_int64(s, 7);
     a->disabled_at = sqlite3_column_int64(s, 9);
+    const char *hash = (const char *)sqlite3_column_text(s, 8);
+    a->password_set = hash && strcmp(hash, STORE_NO_PASSWORD) != 0;
     if (with_hash)
         a->password_hash = store__col(ar, s, 8);
 }
@@ -74,14 +77,16 @@ agent_update_tx(struct store__tx *tx, void *arg)
     sqlite3_stmt *s = store__q(tx->c, "UPDATE agent SET name = coalesce(?, name), "
                                       "display_name = coalesce(?, display_name), "
                                       "avatar_url = coalesce(?, avatar_url), "
-                                      "bio = coalesce(?, bio) WHERE id = ?");
+                                      "bio = coalesce(?, bio), role = coalesce(?, role) "
+                                      "WHERE id = ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->a->name);
     store__bind_cstr(s, 2, j->a->display_name);
     store__bind_cstr(s, 3, j->a->avatar_url);
     store__bind_cstr(s, 4, j->a->bio);
-    sqlite3_bind_int64(s, 5, j->id);
+    store__bind_cstr(s, 5, j->a->role);
+    sqlite3_bind_int64(s, 6, j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
@@ -92,7 +97,10 @@ int
 store_agent_update(struct store *st, int64_t id, const struct agent *a)
 {
     struct agent_job j = { .a = a, .id = id };
-    return store__submit(st, agent_update_tx, &j, true);
+    int rc = store__submit(st, agent_update_tx, &j, true);
+    if (rc == 0 && a->role)
+        store__credentials_changed(st);
+    return rc;
 }
 
 static int
@@ -248,6 +256,13 @@ agent_password_tx(struct store__tx *tx, void *arg)
         return rc;
     if (!sqlite3_changes(tx->c->db))
         return ERR_NOTFOUND;
+    /* A password set another way ends the pending invite link. */
+    s = store__q(tx->c, "DELETE FROM agent_invite WHERE agent_id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
     return end_sessions(tx, j);
 }
 
@@ -261,5 +276,105 @@ store_agent_set_password(struct store *st, int64_t id, const char *password_hash
         store__credentials_changed(st);
     if (rc == 0 && ended)
         *ended = j.ended;
+    return rc;
+}
+
+/* ---- invite links ------------------------------------------------------------------------- */
+
+struct invite_job {
+    int64_t agent_id, expires_at;
+    const char *token_hash;
+    struct cred_job cred;
+};
+
+static int
+invite_put_tx(struct store__tx *tx, void *arg)
+{
+    struct invite_job *j = arg;
+    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO agent_invite(agent_id, token_hash, created_at, "
+                                      "expires_at) SELECT id, ?2, ?3, ?4 FROM agent WHERE id = ?1 "
+                                      "ON CONFLICT(agent_id) DO UPDATE SET token_hash = "
+                                      "excluded.token_hash, created_at = excluded.created_at, "
+                                      "expires_at = excluded.expires_at");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->agent_id);
+    store__bind_cstr(s, 2, j->token_hash);
+    sqlite3_bind_int64(s, 3, tx->now);
+    sqlite3_bind_int64(s, 4, j->expires_at);
+    int rc = store__step_done(s);
+    if (rc < 0)
+        return rc;
+    return sqlite3_changes(tx->c->db) ? 0 : ERR_NOTFOUND;
+}
+
+int
+store_invite_put(struct store *st, int64_t agent_id, const char *token_hash, int64_t expires_at)
+{
+    struct invite_job j = { .agent_id = agent_id, .token_hash = token_hash,
+                            .expires_at = expires_at };
+    return store__submit(st, invite_put_tx, &j, true);
+}
+
+int
+store_invite_get(struct store *st, struct arena *ar, const char *token_hash, int64_t now,
+                 struct agent *out, int64_t *expires_at)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, "SELECT a.id, a.email, a.name, i.expires_at FROM agent_invite i "
+                                  "JOIN agent a ON a.id = i.agent_id WHERE i.token_hash = ? AND "
+                                  "i.expires_at > ? AND a.disabled_at IS NULL");
+    if (!s)
+        return ERR_IO;
+    store__bind_cstr(s, 1, token_hash);
+    sqlite3_bind_int64(s, 2, now);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof(*out));
+        out->id = sqlite3_column_int64(s, 0);
+        out->email = store__col(ar, s, 1);
+        out->name = store__col(ar, s, 2);
+        *expires_at = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
+
+static int
+invite_accept_tx(struct store__tx *tx, void *arg)
+{
+    struct invite_job *j = arg;
+    sqlite3_stmt *s = store__q(tx->c, "SELECT i.agent_id FROM agent_invite i JOIN agent a ON "
+                                      "a.id = i.agent_id WHERE i.token_hash = ? AND "
+                                      "i.expires_at > ? AND a.disabled_at IS NULL");
+    if (!s)
+        return ERR_IO;
+    store__bind_cstr(s, 1, j->token_hash);
+    sqlite3_bind_int64(s, 2, j->expires_at);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        j->agent_id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    j->cred.id = j->agent_id;
+    return agent_password_tx(tx, &j->cred); /* deletes the link and the sessions too */
+}
+
+int
+store_invite_accept(struct store *st, const char *token_hash, const char *password_hash,
+                    int64_t now, int64_t *agent_id, int64_t *ended)
+{
+    struct invite_job j = { .token_hash = token_hash, .expires_at = now,
+                            .cred = { .hash = password_hash } };
+    int rc = store__submit(st, invite_accept_tx, &j, true);
+    if (rc == 0)
+        store__credentials_changed(st);
+    if (rc == 0 && agent_id)
+        *agent_id = j.agent_id;
+    if (rc == 0 && ended)
+        *ended = j.cred.ended;
     return rc;
 }

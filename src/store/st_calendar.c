@@ -182,7 +182,10 @@ store_calendar_delete(struct store *st, int64_t id)
 {
     struct store__del_job j = { id,
                          "SELECT (SELECT count(*) FROM team WHERE calendar_id = ?1) + "
-                         "(SELECT count(*) FROM sla_policy WHERE calendar_id = ?1)",
+                         "(SELECT count(*) FROM sla_policy WHERE calendar_id = ?1) + "
+                         "(SELECT count(*) FROM channel WHERE type = 'webchat' AND "
+                         "json_valid(settings) AND "
+                         "json_extract(settings, '$.calendar_id') = ?1)",
                          "DELETE FROM calendar WHERE id = ?1" };
     return store__submit(st, store__delete_tx, &j, true);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * st_channel.c - channels and their secrets.
+ * st_channel.c - channels, their secrets and what Hark last heard from each platform.
  */
 #include "base/base.h"
 #include "store/store_int.h"
@@ -50,6 +50,7 @@ channel_row(struct arena *ar, sqlite3_stmt *s, struct channel *ch)
     ch->secret = store__col(ar, s, 3);
     ch->settings = store__col(ar, s, 4);
     ch->created_at = sqlite3_column_int64(s, 5);
+    ch->enabled = sqlite3_column_int(s, 6) != 0;
 }
 
 int
@@ -58,7 +59,7 @@ store_channel_get(struct store *st, struct arena *ar, int64_t id, struct channel
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT id, type, name, secret, settings, created_at "
+    sqlite3_stmt *s = store__q(c, "SELECT id, type, name, secret, settings, created_at, enabled "
                                   "FROM channel WHERE id = ?");
     if (!s)
         return ERR_IO;
@@ -76,7 +77,7 @@ store_channel_list(struct store *st, struct arena *ar, struct channel **out, siz
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT id, type, name, secret, settings, created_at "
+    sqlite3_stmt *s = store__q(c, "SELECT id, type, name, secret, settings, created_at, enabled "
                                   "FROM channel ORDER BY id");
     if (!s)
         return ERR_IO;
@@ -122,4 +123,164 @@ store_channel_set_settings(struct store *st, int64_t id, const char *settings)
 {
     struct settings_job j = { .id = id, .settings = settings };
     return store__submit(st, settings_tx, &j, true);
+}
+
+struct update_job {
+    int64_t id;
+    const struct store_channel_update *u;
+};
+
+static int
+update_tx(struct store__tx *tx, void *arg)
+{
+    struct update_job *j = arg;
+    const struct store_channel_update *u = j->u;
+    /* NULL keeps a column: one statement for every combination of fields. */
+    sqlite3_stmt *s = store__q(tx->c, "UPDATE channel SET name = coalesce(?1, name), "
+                                      "settings = coalesce(?2, settings), "
+                                      "secret = coalesce(?3, secret), "
+                                      "enabled = coalesce(?4, enabled) WHERE id = ?5");
+    if (!s)
+        return ERR_IO;
+    store__bind_cstr(s, 1, u->name);
+    store__bind_cstr(s, 2, u->settings);
+    store__bind_cstr(s, 3, u->secret);
+    if (u->enabled >= 0)
+        sqlite3_bind_int(s, 4, u->enabled);
+    else
+        sqlite3_bind_null(s, 4);
+    sqlite3_bind_int64(s, 5, j->id);
+    int rc = store__step_done(s);
+    if (rc < 0)
+        return rc;
+    return store__changed(tx);
+}
+
+int
+store_channel_update(struct store *st, int64_t id, const struct store_channel_update *u)
+{
+    struct update_job j = { .id = id, .u = u };
+    return store__submit(st, update_tx, &j, true);
+}
+
+static int
+delete_tx(struct store__tx *tx, void *arg)
+{
+    int64_t id = *(int64_t *)arg;
+    sqlite3_stmt *s = store__q(tx->c, "SELECT EXISTS (SELECT 1 FROM conversation "
+                                      "WHERE channel_id = ?1) OR EXISTS (SELECT 1 FROM message "
+                                      "WHERE channel_id = ?1)");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    int used = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return store__err(rc);
+    if (used)
+        return ERR_CONFLICT;
+    s = store__q(tx->c, "DELETE FROM channel_status WHERE channel_id = ?1");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    s = store__q(tx->c, "DELETE FROM channel WHERE id = ?1");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    return store__changed(tx);
+}
+
+int
+store_channel_delete(struct store *st, int64_t id)
+{
+    return store__submit(st, delete_tx, &id, true);
+}
+
+/* ---- status ------------------------------------------------------------------------------- */
+
+static void
+status_row(struct arena *ar, sqlite3_stmt *s, struct store_channel_status *out)
+{
+    out->channel_id = sqlite3_column_int64(s, 0);
+    out->last_event_at = sqlite3_column_int64(s, 1);
+    out->last_verify_at = sqlite3_column_int64(s, 2);
+    out->last_error = store__col(ar, s, 3);
+    out->last_error_at = sqlite3_column_int64(s, 4);
+    out->day = sqlite3_column_int64(s, 5);
+    out->messages_today = sqlite3_column_int64(s, 6);
+    out->errors_today = sqlite3_column_int64(s, 7);
+}
+
+int
+store_channel_status_get(struct store *st, struct arena *ar, int64_t id,
+                         struct store_channel_status *out)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, "SELECT channel_id, last_event_at, last_verify_at, "
+                                  "last_error, last_error_at, day, messages_today, "
+                                  "errors_today FROM channel_status WHERE channel_id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        status_row(ar, s, out);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
+
+struct status_job {
+    const struct store_channel_status *v;
+    size_t n;
+};
+
+static int
+status_put_tx(struct store__tx *tx, void *arg)
+{
+    struct status_job *j = arg;
+    for (size_t i = 0; i < j->n; i++) {
+        const struct store_channel_status *v = &j->v[i];
+        /* A channel deleted since its status was taken in memory has no row to keep. */
+        sqlite3_stmt *s = store__q(tx->c, "INSERT INTO channel_status(channel_id, "
+                                          "last_event_at, last_verify_at, last_error, "
+                                          "last_error_at, day, messages_today, errors_today) "
+                                          "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
+                                          "WHERE EXISTS (SELECT 1 FROM channel WHERE id = ?1) "
+                                          "ON CONFLICT(channel_id) DO UPDATE SET "
+                                          "last_event_at = excluded.last_event_at, "
+                                          "last_verify_at = excluded.last_verify_at, "
+                                          "last_error = excluded.last_error, "
+                                          "last_error_at = excluded.last_error_at, "
+                                          "day = excluded.day, "
+                                          "messages_today = excluded.messages_today, "
+                                          "errors_today = excluded.errors_today");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, v->channel_id);
+        store__bind_id(s, 2, v->last_event_at);
+        store__bind_id(s, 3, v->last_verify_at);
+        store__bind_cstr(s, 4, v->last_error);
+        store__bind_id(s, 5, v->last_error_at);
+        sqlite3_bind_int64(s, 6, v->day);
+        sqlite3_bind_int64(s, 7, v->messages_today);
+        sqlite3_bind_int64(s, 8, v->errors_today);
+        int rc = store__step_done(s);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int
+store_channel_status_put(struct store *st, const struct store_channel_status *v, size_t n)
+{
+    struct status_job j = { .v = v, .n = n };
+    return n ? store__submit(st, status_put_tx, &j, true) : 0;
 }

@@ -197,9 +197,12 @@ private_tx(struct store__tx *tx, void *arg)
     char preview[MODEL_PREVIEW_MAX + 1];
     model_preview(pr->text, preview, MODEL_PREVIEW_MAX);
     if (rc == SQLITE_DONE) {
+        /* The private half belongs to the public thread's store, so the store staff who
+         * answered there can follow the case. */
         s = store__q(tx->c, "INSERT INTO conversation(channel_id, contact_id, thread_key, public, "
-                            "last_message_at, created_at, updated_at, preview) "
-                            "VALUES (?, ?, ?, 0, ?4, ?4, ?4, ?5)");
+                            "last_message_at, created_at, updated_at, preview, store) "
+                            "VALUES (?, ?, ?, 0, ?4, ?4, ?4, ?5, (SELECT store FROM conversation "
+                            "WHERE id = ?6))");
         if (!s)
             return ERR_IO;
         sqlite3_bind_int64(s, 1, channel_id);
@@ -207,6 +210,7 @@ private_tx(struct store__tx *tx, void *arg)
         sqlite3_bind_text(s, 3, pr->dm_thread, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 4, tx->now);
         sqlite3_bind_text(s, 5, preview, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 6, pr->public_conv_id);
         if ((rc = store__step_done(s)) < 0)
             return rc;
         j->dm_conv_id = sqlite3_last_insert_rowid(tx->c->db);

@@ -29,8 +29,8 @@ contact_row(struct arena *ar, sqlite3_stmt *s, struct contact *c)
 }
 
 int
-store_contact_list(struct store *st, struct arena *ar, const char *q, int limit, int64_t after_id,
-                   struct contact **out, size_t *n)
+store_contact_list(struct store *st, struct arena *ar, const struct store_scope *sc, const char *q,
+                   int limit, int64_t after_id, struct contact **out, size_t *n)
 {
     struct store__conn *c = store__reader(st);
     if (!c)
@@ -39,7 +39,8 @@ store_contact_list(struct store *st, struct arena *ar, const char *q, int limit,
         c, "SELECT " CONTACT_COLS " FROM contact WHERE id > ?1 AND (?2 IS NULL OR "
            "name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\' OR phone LIKE ?2 ESCAPE '\\' OR "
            "id IN (SELECT contact_id FROM identity WHERE handle LIKE ?2 ESCAPE '\\')) "
-           "ORDER BY id LIMIT ?3");
+           "AND (:scope_lim = 0 OR contact.id IN (SELECT c.contact_id FROM conversation c WHERE"
+           STORE_SCOPE_SQL ")) ORDER BY id LIMIT :limit");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, after_id);
@@ -47,7 +48,8 @@ store_contact_list(struct store *st, struct arena *ar, const char *q, int limit,
         store__bind_like(s, 2, q);
     if (limit <= 0 || limit > 200)
         limit = 50;
-    sqlite3_bind_int(s, 3, limit);
+    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), limit);
+    store__bind_scope(s, sc);
     struct contact *v = ARENA_NEW_N(ar, struct contact, (size_t)limit);
     size_t cnt = 0;
     int rc;

@@ -14,7 +14,7 @@
     "c.id, c.channel_id, c.contact_id, c.assignee_id, c.status, c.public, c.priority, c.labels, " \
     "c.intent, c.sentiment, c.urgency, c.snooze_until, c.resolution_reason, c.preview, "          \
     "c.unread, c.message_count, c.last_message_at, c.created_at, c.updated_at, ct.name, "         \
-    "ch.type, ch.name, c.last_inbound_at "
+    "ch.type, ch.name, c.last_inbound_at, c.store "
 #define CONV_JOINS                                                                                 \
     "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = c.channel_id "
 #define CONV_FROM "FROM conversation c " CONV_JOINS
@@ -46,6 +46,7 @@ conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
     c->channel_type = store__col(ar, s, 20);
     c->channel_name = store__col(ar, s, 21);
     c->last_inbound_at = sqlite3_column_int64(s, 22);
+    c->store = store__col(ar, s, 23);
 }
 
 int
@@ -141,6 +142,49 @@ store__emit_msg(struct store__tx *tx, const char *type, int64_t msg_id)
         rc = store__event(tx, type, codec_event_msg(&m, &c));
     arena_free(ar);
     return rc;
+}
+
+/* ---- store-staff scope ------------------------------------------------------------------- */
+
+/* Runs 'sql' (one row with one column when visible) with ?1 = 'id' and the scope bound. */
+static int
+visible(struct store *st, const struct store_scope *sc, const char *sql, int64_t id)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, sql);
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    store__bind_scope(s, sc);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
+
+int
+store_conv_visible(struct store *st, const struct store_scope *sc, int64_t conv_id)
+{
+    return visible(st, sc, "SELECT 1 FROM conversation c WHERE c.id = ?1 AND" STORE_SCOPE_SQL,
+                   conv_id);
+}
+
+int
+store_msg_visible(struct store *st, const struct store_scope *sc, int64_t msg_id)
+{
+    return visible(st, sc, "SELECT 1 FROM message m JOIN conversation c ON "
+                           "c.id = m.conversation_id WHERE m.id = ?1 AND" STORE_SCOPE_SQL,
+                   msg_id);
+}
+
+int
+store_contact_visible(struct store *st, const struct store_scope *sc, int64_t contact_id)
+{
+    if (!sc || !sc->limited)
+        return visible(st, sc, "SELECT 1 FROM contact WHERE id = ?1", contact_id);
+    return visible(st, sc, "SELECT 1 FROM conversation c WHERE c.contact_id = ?1 AND"
+                           STORE_SCOPE_SQL "LIMIT 1", contact_id);
 }
 
 int
@@ -287,6 +331,8 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         buf_adds(&sql, " AND c.sentiment = :sentiment");
     if (f->by_urgency)
         buf_adds(&sql, " AND c.urgency BETWEEN :umin AND :umax");
+    if (f->scope && f->scope->limited)
+        buf_adds(&sql, " AND" STORE_SCOPE_SQL);
     /* A q made only of spaces or punctuation is no filter (see fts_query). */
     const char *fts = f->q ? fts_query(ar, f->q) : NULL;
     if (fts)
@@ -327,6 +373,8 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         store__bind_cstr(s, BIND(":sentiment"), f->sentiment);
     if (f->label)
         store__bind_cstr(s, BIND(":label"), f->label);
+    if (f->scope && f->scope->limited)
+        store__bind_scope(s, f->scope);
     if (f->by_urgency) {
         sqlite3_bind_int(s, BIND(":umin"), f->urgency_min);
         sqlite3_bind_int(s, BIND(":umax"), f->urgency_max);
@@ -362,19 +410,24 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
 }
 
 int
-store_conv_counts(struct store *st, int64_t agent_id, struct conv_counts *out)
+store_conv_counts(struct store *st, int64_t agent_id, const struct store_scope *sc,
+                  struct conv_counts *out)
 {
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
     sqlite3_stmt *s = store__q(
-        c, "SELECT (SELECT count(*) FROM conversation WHERE assignee_id = ?1 AND status = 'open'),"
-           " (SELECT count(*) FROM conversation WHERE assignee_id IS NULL AND status = 'open'),"
-           " (SELECT count(*) FROM conversation WHERE status = 'open'),"
-           " (SELECT count(*) FROM conversation WHERE status = 'resolved')");
+        c, "SELECT (SELECT count(*) FROM conversation c WHERE c.assignee_id = ?1 AND "
+           "c.status = 'open' AND" STORE_SCOPE_SQL "),"
+           " (SELECT count(*) FROM conversation c WHERE c.assignee_id IS NULL AND "
+           "c.status = 'open' AND" STORE_SCOPE_SQL "),"
+           " (SELECT count(*) FROM conversation c WHERE c.status = 'open' AND" STORE_SCOPE_SQL "),"
+           " (SELECT count(*) FROM conversation c WHERE c.status = 'resolved' AND"
+           STORE_SCOPE_SQL ")");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, agent_id);
+    store__bind_scope(s, sc);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         out->mine = sqlite3_column_int64(s, 0);

@@ -161,5 +161,9 @@ store_profile_put(struct store *st, const struct store_profile *p, bool set_pres
         strcmp(p->availability, "away") && strcmp(p->availability, "offline"))
         return ERR_INVAL;
     struct profile_job j = { p, set_presence };
-    return store__submit(st, profile_put_tx, &j, true);
+    int rc = store__submit(st, profile_put_tx, &j, true);
+    /* The location is a store-staff member's scope: event streams check theirs again. */
+    if (rc == 0 && p->location)
+        store__credentials_changed(st);
+    return rc;
 }

@@ -235,6 +235,59 @@ store_route_queue_count(struct store *st, int64_t conv_id, int64_t *total, int64
 }
 
 int
+store_route_queue_visible(struct store *st, struct arena *ar, const struct store_scope *sc,
+                          const struct store_queue_entry *after, size_t max,
+                          struct store_queue_entry **out, size_t *n, int64_t *total)
+{
+    if (!sc || !sc->limited) {
+        int rc = store_route_queue_count(st, 0, total, NULL);
+        return rc < 0 ? rc : store_route_queue_page(st, ar, after, max, out, n);
+    }
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, "SELECT count(*) FROM conv_sla q JOIN conversation c ON "
+                                  "c.id = q.conversation_id WHERE q.queued_at IS NOT NULL AND"
+                                  STORE_SCOPE_SQL);
+    if (!s)
+        return ERR_IO;
+    store__bind_scope(s, sc);
+    int rc = sqlite3_step(s);
+    int64_t count = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return store__err(rc);
+    s = store__q(c, "SELECT q.conversation_id, coalesce(q.team_id, 0), q.queued_at "
+                    "FROM conv_sla q JOIN conversation c ON c.id = q.conversation_id "
+                    "WHERE q.queued_at IS NOT NULL AND (q.queued_at, q.conversation_id) > (?1, ?2) "
+                    "AND" STORE_SCOPE_SQL "ORDER BY q.queued_at, q.conversation_id LIMIT :limit");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, after ? after->queued_at : INT64_MIN);
+    sqlite3_bind_int64(s, 2, after ? after->conversation_id : INT64_MIN);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":limit"), (int64_t)max);
+    store__bind_scope(s, sc);
+    struct store_queue_entry *v = ARENA_NEW_N(ar, struct store_queue_entry, max ? max : 1);
+    size_t cnt = 0;
+    while (cnt < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        v[cnt].conversation_id = sqlite3_column_int64(s, 0);
+        v[cnt].team_id = sqlite3_column_int64(s, 1);
+        v[cnt].queued_at = sqlite3_column_int64(s, 2);
+        cnt++;
+    }
+    if (cnt == max)
+        rc = SQLITE_DONE;
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    *out = v;
+    *n = cnt;
+    if (total)
+        *total = count;
+    return 0;
+}
+
+int
 store_route_sizes(struct store *st, struct store_route_sizes *out)
 {
     struct store__conn *c = store__reader(st);

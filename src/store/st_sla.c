@@ -379,8 +379,8 @@ store_autoack(struct store *st, int64_t conv_id, struct str text, int64_t *msg_i
 }
 
 int
-store_unanswered_list(struct store *st, struct arena *ar, int limit, struct conv **convs,
-                      struct store_conv_sla **slas, size_t *n)
+store_unanswered_list(struct store *st, struct arena *ar, const struct store_scope *sc, int limit,
+                      struct conv **convs, struct store_conv_sla **slas, size_t *n)
 {
     struct store__conn *c = store__reader(st);
     if (!c)
@@ -389,13 +389,16 @@ store_unanswered_list(struct store *st, struct arena *ar, int limit, struct conv
         limit = 50;
     /* Driven by the partial index on awaiting_since: only waiting conversations are read. */
     sqlite3_stmt *s = store__q(c, "SELECT conversation_id FROM conv_sla "
-                                  "WHERE awaiting_since IS NOT NULL ORDER BY "
+                                  "WHERE awaiting_since IS NOT NULL AND (:scope_lim = 0 OR "
+                                  "conversation_id IN (SELECT c.id FROM conversation c WHERE"
+                                  STORE_SCOPE_SQL ")) ORDER BY "
                                   "coalesce(min(coalesce(first_due, next_due), "
                                   "coalesce(next_due, first_due)), 9e18), awaiting_since, "
-                                  "conversation_id LIMIT ?");
+                                  "conversation_id LIMIT :limit");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int(s, 1, limit);
+    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), limit);
+    store__bind_scope(s, sc);
     int64_t *ids = ARENA_NEW_N(ar, int64_t, (size_t)limit);
     size_t cnt = 0;
     int rc;

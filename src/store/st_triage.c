@@ -124,7 +124,7 @@ store_triage_examples(struct store *st, struct arena *ar, const char *field, int
         return ERR_IO;
     /* The newest correction per message for the field. */
     sqlite3_stmt *s = store__q(
-        c, "SELECT t.id, t.new_value, m.text FROM triage_correction t JOIN message m ON "
+        c, "SELECT t.id, t.new_value, m.text, t.message_id, t.created_at FROM triage_correction t JOIN message m ON "
            "m.id = t.message_id WHERE t.field = ?1 AND t.id > ?2 AND t.id = (SELECT max(id) FROM "
            "triage_correction WHERE message_id = t.message_id AND field = ?1) ORDER BY t.id LIMIT ?3");
     if (!s)
@@ -139,6 +139,8 @@ store_triage_examples(struct store *st, struct arena *ar, const char *field, int
         v[cnt].id = sqlite3_column_int64(s, 0);
         v[cnt].label = store__col(ar, s, 1);
         v[cnt].text = store__col(ar, s, 2);
+        v[cnt].msg_id = sqlite3_column_int64(s, 3);
+        v[cnt].created_at = sqlite3_column_int64(s, 4);
         cnt++;
     }
     sqlite3_reset(s);

@@ -143,10 +143,59 @@ int store_channel_get(struct store *st, struct arena *ar, int64_t id, struct cha
 int store_channel_set_settings(struct store *st, int64_t id, const char *settings);
 int store_channel_list(struct store *st, struct arena *ar, struct channel **out, size_t *n);
 
+/* What an admin changes on a channel: NULL (or -1 for 'enabled') keeps the stored value.
+ * 'settings' must already be normalized by the channel's adapter. */
+struct store_channel_update {
+    const char *name;
+    const char *settings; /* JSON object text */
+    const char *secret;   /* a new signing secret (rotation) */
+    int enabled;          /* 0 or 1; -1: unchanged */
+};
+/* Updates channel 'id' in one transaction. ERR_NOTFOUND. */
+int store_channel_update(struct store *st, int64_t id, const struct store_channel_update *u);
+/* Deletes channel 'id' and its status. ERR_CONFLICT while any conversation or message belongs
+ * to it (disable it instead), ERR_NOTFOUND. */
+int store_channel_delete(struct store *st, int64_t id);
+
+/* What Hark last heard from a channel's platform (times in ms, 0: never). 'day' is the UTC
+ * day (days since 1970-01-01) that the two counts belong to. */
+struct store_channel_status {
+    int64_t channel_id;
+    int64_t last_event_at, last_verify_at, last_error_at;
+    const char *last_error; /* plain words; NULL: none */
+    int64_t day, messages_today, errors_today;
+};
+/* The stored status of channel 'id' (strings in 'ar'). ERR_NOTFOUND when none was stored. */
+int store_channel_status_get(struct store *st, struct arena *ar, int64_t id,
+                             struct store_channel_status *out);
+/* Writes 'n' statuses in one transaction (rows of deleted channels are skipped). */
+int store_channel_status_put(struct store *st, const struct store_channel_status *v, size_t n);
+
+/* ---- store-staff scope (st_conv.c) ---------------------------------------------------------- */
+
+/* Which conversations a caller may see. Unless 'limited', all of them. A limited caller (store
+ * staff) sees the conversations of 'store' (compared case-insensitively; NULL: no store) and
+ * those assigned to 'agent_id', and nothing else: every read below that takes a scope applies
+ * it in its query. A NULL scope is unlimited. */
+struct store_scope {
+    bool limited;
+    const char *store;
+    int64_t agent_id;
+};
+/* 0 when conversation 'conv_id' exists and 'sc' may see it; ERR_NOTFOUND when it does not
+ * exist or is out of scope (the same answer, so existence is never revealed); ERR_IO. */
+int store_conv_visible(struct store *st, const struct store_scope *sc, int64_t conv_id);
+/* The same for message 'msg_id' (through its conversation). */
+int store_msg_visible(struct store *st, const struct store_scope *sc, int64_t msg_id);
+/* The same for contact 'contact_id': visible when it has a conversation 'sc' may see. */
+int store_contact_visible(struct store *st, const struct store_scope *sc, int64_t contact_id);
+
 /* ---- contacts (st_contact.c) ---------------------------------------------------------------- */
 
-int store_contact_list(struct store *st, struct arena *ar, const char *q, int limit,
-                       int64_t after_id, struct contact **out, size_t *n);
+/* Contacts by id; a limited 'sc' lists only contacts with a conversation it may see. */
+int store_contact_list(struct store *st, struct arena *ar, const struct store_scope *sc,
+                       const char *q, int limit, int64_t after_id, struct contact **out,
+                       size_t *n);
 /* With identities. */
 int store_contact_get(struct store *st, struct arena *ar, int64_t id, struct contact *out);
 /* Updates the non-NULL fields of 'c' (name, email, phone, locale, location, tags, notes,
@@ -171,6 +220,7 @@ struct conv_filter {
     int limit;           /* 1..200 */
     int64_t cursor_ts;   /* keyset cursor: last_message_at of the last item seen; 0: start */
     int64_t cursor_id;
+    const struct store_scope *scope; /* NULL: every conversation */
 };
 
 /* Lists conversations newest activity first (or oldest). On success '*next_ts'/'*next_id' are
@@ -183,7 +233,8 @@ int store_conv_get(struct store *st, struct arena *ar, int64_t id, struct conv *
 struct conv_counts {
     int64_t mine, unassigned, open, resolved;
 };
-int store_conv_counts(struct store *st, int64_t agent_id, struct conv_counts *out);
+int store_conv_counts(struct store *st, int64_t agent_id, const struct store_scope *sc,
+                      struct conv_counts *out);
 
 /* Page sizes for a conversation's messages: the default and the largest a caller may ask. */
 #define STORE_MSG_PAGE_DEFAULT 50
@@ -265,14 +316,63 @@ int store_triage_correct(struct store *st, int64_t msg_id, int64_t agent_id, con
                          const char *sentiment);
 
 struct triage_example {
-    int64_t id;        /* correction id, for paging */
-    const char *label; /* corrected value */
-    const char *text;  /* the message text */
+    int64_t id;         /* correction id, for paging */
+    int64_t msg_id;     /* the corrected message (the held-back split is by message) */
+    int64_t created_at; /* when the label was corrected, ms */
+    const char *label;  /* corrected value */
+    const char *text;   /* the message text */
 };
 /* The current corrected labels for 'field' ("intent" or "sentiment"), one per message, with
  * correction id > 'after', oldest first. */
 int store_triage_examples(struct store *st, struct arena *ar, const char *field, int64_t after,
                           size_t max, struct triage_example **out, size_t *n);
+
+/* ---- triage model versions (st_triage_model.c) --------------------------------------------- */
+
+struct triage_model_class {
+    const char *label;
+    double precision, recall, f1;
+    int64_t support;
+};
+struct triage_model_scores {
+    bool scored;               /* false: never scored (a shipped version, until compared) */
+    double macro_f1, accuracy; /* on the held-back slice */
+    size_t nclasses;
+    struct triage_model_class *cls;
+};
+/* One version of a triage model (table triage_model). Strings borrowed from the arena. */
+struct triage_model {
+    int64_t id;
+    const char *kind;   /* "intent" or "sentiment" */
+    const char *source; /* "shipped" or "retrain" */
+    const char *status; /* "live", "previous", "candidate" or "rejected" */
+    const char *path;   /* the model file */
+    int64_t created_at, activated_at; /* ms; activated_at 0: never live */
+    int64_t trained_on, heldout;      /* corrections learnt from; held-back ones scored on */
+    int64_t compared_with;            /* the live version it was scored against, or 0 */
+    struct triage_model_scores cand;  /* this version's scores */
+    struct triage_model_scores live;  /* the compared live version's, on the same slice */
+};
+
+/* Versions, newest first, with their scores; 'kind' NULL for every kind. */
+int store_triage_model_list(struct store *st, struct arena *ar, const char *kind,
+                            struct triage_model **out, size_t *n);
+/* One version; ERR_NOTFOUND. */
+int store_triage_model_get(struct store *st, struct arena *ar, int64_t id,
+                           struct triage_model *out);
+/* Records a new version 'm' (id, activated_at ignored) with its scores. When m->status is
+ * "live" the kind's live version becomes "previous" in the same transaction. Writes
+ * triage.model event. */
+int store_triage_model_add(struct store *st, const struct triage_model *m, int64_t *id);
+/* Makes version 'id' live and the kind's live one "previous". ERR_NOTFOUND. Writes
+ * triage.model event. */
+int store_triage_model_activate(struct store *st, int64_t id);
+/* Deletes version 'id' and its scores (the caller removes the file). ERR_NOTFOUND. */
+int store_triage_model_delete(struct store *st, int64_t id);
+/* Records the shipped model of 'kind' at 'path' once: inserted as the live version when the
+ * kind has none, else as "previous"; an existing shipped row gets 'path' (the folder may
+ * move between runs). */
+int store_triage_model_shipped(struct store *st, const char *kind, const char *path);
 
 /* ---- events (st_event.c) -------------------------------------------------------------------- */
 
@@ -324,7 +424,8 @@ int store_agent_get_secret(struct store *st, struct arena *ar, int64_t id, struc
 /* Fills password_hash too; for login only. Email compares case-insensitively. */
 int store_agent_by_email(struct store *st, struct arena *ar, struct str email, struct agent *out);
 int store_agent_list(struct store *st, struct arena *ar, struct agent **out, size_t *n);
-/* Updates the fields that are non-NULL in 'a' (display_name, avatar_url, bio, name). */
+/* Updates the fields that are non-NULL in 'a' (display_name, avatar_url, bio, name, role). A
+ * role change moves the credentials epoch (event streams check their scope again). */
 int store_agent_update(struct store *st, int64_t id, const struct agent *a);
 int64_t store_agent_count(struct store *st);
 /* Disables (keeping the first disable time) or re-enables agent 'id'. Disabling deletes all
@@ -334,6 +435,22 @@ int store_agent_set_disabled(struct store *st, int64_t id, bool disabled, int64_
 /* Replaces agent 'id''s argon2id hash and, in the same transaction, deletes every session of
  * the agent except 'keep_session_id' (0: all); '*ended' (may be NULL) gets how many.
  * ERR_NOTFOUND for an unknown agent. Waits until durable. */
+/* The password hash of an agent who has none yet (added with an invite): no password matches. */
+#define STORE_NO_PASSWORD "!"
+/* Invite links (agent_invite): one live link per agent, stored as the SHA-256 hex of its
+ * token. store_invite_put replaces the agent's link (the older one dies); ERR_NOTFOUND for an
+ * unknown agent. Waits until durable. */
+int store_invite_put(struct store *st, int64_t agent_id, const char *token_hash,
+                     int64_t expires_at);
+/* The agent a live link (not expired at 'now', agent not disabled) belongs to: id, email,
+ * name into 'out', its expiry into '*expires_at'. ERR_NOTFOUND otherwise. */
+int store_invite_get(struct store *st, struct arena *ar, const char *token_hash, int64_t now,
+                     struct agent *out, int64_t *expires_at);
+/* Uses a live link: in one transaction sets the agent's password hash, deletes the link and
+ * every session of the agent ('*ended', may be NULL). '*agent_id' gets the agent.
+ * ERR_NOTFOUND when the link is unknown, used, expired or its agent disabled. */
+int store_invite_accept(struct store *st, const char *token_hash, const char *password_hash,
+                        int64_t now, int64_t *agent_id, int64_t *ended);
 int store_agent_set_password(struct store *st, int64_t id, const char *password_hash,
                              int64_t keep_session_id, int64_t *ended);
 
@@ -418,7 +535,8 @@ int store_profile_get(struct store *st, struct arena *ar, int64_t agent_id,
 int store_profile_list(struct store *st, struct arena *ar, struct store_profile **out,
                        size_t *n);
 /* Saves the non-NULL fields of 'p' (capacity when >= 0, auto_presence when 'set_presence').
- * Writes agent.updated when the availability changes. */
+ * Writes agent.updated when the availability changes. A location change moves the credentials
+ * epoch (it is a store-staff member's scope: event streams check theirs again). */
 int store_profile_put(struct store *st, const struct store_profile *p, bool set_presence);
 
 /* ---- teams and members (st_team.c) ---------------------------------------------------------- */
@@ -475,7 +593,7 @@ int store_calendar_put(struct store *st, int64_t id, const struct store_calendar
 int store_calendar_get(struct store *st, struct arena *ar, int64_t id, struct store_calendar *out);
 int store_calendar_list(struct store *st, struct arena *ar, struct store_calendar **out,
                         size_t *n);
-/* ERR_CONFLICT while a team or policy uses it. */
+/* ERR_CONFLICT while a team, policy or web chat (its office hours) uses it. */
 int store_calendar_delete(struct store *st, int64_t id);
 
 /* ---- SLA policies (st_sla_policy.c) --------------------------------------------------------- */
@@ -574,6 +692,11 @@ int store_route_queue_page(struct store *st, struct arena *ar,
 /* How many conversations are queued ('*total') and how many of them wait ahead of 'conv_id'
  * ('*ahead'; 0 when it is not queued). Either pointer may be NULL. */
 int store_route_queue_count(struct store *st, int64_t conv_id, int64_t *total, int64_t *ahead);
+/* store_route_queue_page and the total, of only the conversations 'sc' may see (the API's
+ * view of the queue; a NULL or unlimited 'sc' is the whole queue). */
+int store_route_queue_visible(struct store *st, struct arena *ar, const struct store_scope *sc,
+                              const struct store_queue_entry *after, size_t max,
+                              struct store_queue_entry **out, size_t *n, int64_t *total);
 /* What a routing decision will read, measured, so that its arena can be sized from the data:
  * row counts and the bytes of every text column routing reads from rules, teams and agents. */
 struct store_route_sizes {
@@ -646,8 +769,8 @@ int store_autoack(struct store *st, int64_t conv_id, struct str text, int64_t *m
 
 /* Conversations with an inbound message no human has answered, most urgent (earliest due,
  * then longest waiting) first, with their SLA rows. */
-int store_unanswered_list(struct store *st, struct arena *ar, int limit, struct conv **convs,
-                          struct store_conv_sla **slas, size_t *n);
+int store_unanswered_list(struct store *st, struct arena *ar, const struct store_scope *sc,
+                          int limit, struct conv **convs, struct store_conv_sla **slas, size_t *n);
 /* Their number, or ERR_*. */
 int64_t store_unanswered_count(struct store *st);
 
@@ -738,5 +861,51 @@ int store_spike_add(struct store *st, const struct spike_alert_row *a, int64_t *
 /* Newest first, ids below 'cursor' (0: newest), for 'query_id' (0: any). */
 int store_spike_list(struct store *st, struct arena *ar, int64_t query_id, int limit,
                      int64_t cursor, struct spike_alert_row **out, size_t *n);
+
+/* ---- audit log (st_audit.c) ---------------------------------------------------------------- */
+
+/* One entry of the append-only audit log (a trigger refuses every UPDATE and DELETE). Strings
+ * are borrowed on add and live in the caller's arena on read. Times are ms since epoch. */
+struct audit_entry {
+    int64_t id;
+    int64_t at;
+    int64_t actor_agent_id; /* 0: none (an API token of the CLI, a failed login) */
+    int64_t actor_token_id; /* 0: none */
+    const char *actor;      /* readable actor: agent name, token name, email tried; never NULL
+                             * on read */
+    const char *action;     /* "team.update", "login.failed", ... */
+    const char *target_type; /* "team", "agent", ...; NULL: none */
+    int64_t target_id;      /* 0: none */
+    const char *summary;    /* one readable line; never NULL on read */
+    const char *before;     /* JSON text, the resource before; NULL: none */
+    const char *after;      /* JSON text, the resource after; NULL: none */
+    const char *ip;         /* client address; never NULL on read */
+    const char *request_id; /* X-Hark-Request-Id; never NULL on read */
+};
+
+/* Appends 'e' ('id' and 'at' are set by the store: the transaction's clock) and, in the same
+ * job, an audit.recorded event and, when 'settings_area' is not NULL, a settings.changed event
+ * {area, id: target_id, action, actor} (codec_event_settings). '*id' (may be NULL) gets the
+ * entry's id. Waits until durable. ERR_INVAL without an action. */
+int store_audit_add(struct store *st, const struct audit_entry *e, const char *settings_area,
+                    int64_t *id);
+
+/* What store_audit_list returns; every member is optional (0 / NULL: any). */
+struct audit_filter {
+    int64_t actor_agent_id;  /* entries by this agent */
+    const char *actor;       /* entries whose actor label contains this text */
+    const char *action;      /* entries whose action starts with this ("team." or "login") */
+    const char *target_type; /* exact */
+    int64_t target_id;       /* exact */
+    int64_t since, until;    /* at >= since, at < until (ms) */
+    const char *q;           /* text in the summary, actor, action or target type */
+    int64_t before_id;       /* keyset paging: entries with id < before_id */
+};
+/* Up to 'limit' entries matching 'f', newest first (by id, which grows with time). '*more' (may
+ * be NULL) is true when older matching entries exist beyond this page. */
+int store_audit_list(struct store *st, struct arena *ar, const struct audit_filter *f, int limit,
+                     struct audit_entry **out, size_t *n, bool *more);
+/* The entry 'id'. ERR_NOTFOUND. */
+int store_audit_get(struct store *st, struct arena *ar, int64_t id, struct audit_entry *out);
 
 #endif

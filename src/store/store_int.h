@@ -125,6 +125,13 @@ int store__migrate(struct store__conn *c, struct errmsg *em);
 /* Binding and decoding helpers. Empty slices with NULL 'p' bind as SQL NULL. */
 void store__bind_str(sqlite3_stmt *s, int i, struct str v);
 void store__bind_cstr(sqlite3_stmt *s, int i, const char *v);
+/* The scope test on conversation alias 'c' (store_scope in store.h), with named parameters
+ * bound by store__bind_scope; true for everything when the scope is NULL or unlimited. A named
+ * parameter takes the number after the highest one before it, so a statement with it numbers
+ * no parameter (?N) after it: later ones are named too. */
+#define STORE_SCOPE_SQL                                                                            \
+    " (:scope_lim = 0 OR c.assignee_id = :scope_agent OR c.store = :scope_store COLLATE NOCASE) "
+void store__bind_scope(sqlite3_stmt *s, const struct store_scope *sc);
 /* Column text copied into the arena, or NULL for SQL NULL. */
 const char *store__col(struct arena *ar, sqlite3_stmt *s, int i);
 

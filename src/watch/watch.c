@@ -70,7 +70,7 @@ struct recent {
 
 struct watch {
     struct store *st;
-    const struct classify *cls; /* may be NULL: mentions are stored untriaged */
+    struct classify_live *cls; /* the live models; NULL: mentions are stored untriaged */
     char *handles;
     char *cursor_prefix;
     struct listen_set *set;
@@ -461,7 +461,9 @@ process(struct watch *L, struct listen_scratch *scr, const struct listen_post *p
     enum classify_intent intent = CLASSIFY_INTENT_OTHER;
     if (L->cls) {
         struct triage t;
-        classify_message(L->cls, p->text, NULL, &t);
+        const struct classify *cls = classify_live_get(L->cls);
+        classify_message(cls, p->text, NULL, &t);
+        classify_live_put(cls);
         intent = t.intent;
         m.intent = classify_intent_name(t.intent);
         m.intent_conf = t.intent_conf;
@@ -923,7 +925,7 @@ watch_metrics(struct watch *L, struct watch_metrics *out)
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
 int
-watch_start(struct store *st, const struct classify *cls, const struct watch_config *cfg,
+watch_start(struct store *st, struct classify_live *cls, const struct watch_config *cfg,
             struct watch **out, struct errmsg *em)
 {
     struct watch *L = xcalloc(1, sizeof(*L));

@@ -21,7 +21,7 @@
 #include "base/str.h"
 
 struct arena;
-struct classify;
+struct classify_live;
 struct store;
 struct watch;
 
@@ -34,10 +34,11 @@ struct watch_config {
 };
 
 /* Compiles the active queries and starts a thread per active source; '*out' gets the service.
- * Borrows 'st' and 'cls' (may be NULL: mentions are stored untriaged), which must outlive it.
+ * Borrows 'st' and 'cls', the live triage models (may be NULL: mentions are stored
+ * untriaged), which must outlive it.
  * A stored set that does not compile is logged and the service runs with no queries until the
  * next reload. ERR_IO (with 'em') when a thread cannot start ('*out' untouched). */
-int watch_start(struct store *st, const struct classify *cls, const struct watch_config *cfg,
+int watch_start(struct store *st, struct classify_live *cls, const struct watch_config *cfg,
                 struct watch **out, struct errmsg *em);
 /* Stops every source thread, frees the matcher and 'w'. NULL is a no-op. Call after the HTTP
  * server has stopped. */

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 start_hark
 admin_setup
-req POST /api/v1/channels '{"type":"webchat","name":"Chat","settings":{"brand_name":"Northwind","office_hours":"Mon-Fri 9-17","reply_minutes":5,"allowed_origins":["https://shop.example"]}}'
+req POST /api/v1/channels '{"type":"webchat","name":"Chat","settings":{"brand_name":"Northwind","reply_minutes":5,"allowed_origins":["https://shop.example"]}}'
 check "create webchat channel" "$STATUS" 201
 W=$(jqr .id)
 req POST /api/v1/channels '{"type":"webchat","name":"Bad","settings":{"reply_minutes":-1}}'

@@ -195,6 +195,20 @@ const newAgent = (await call("POST /api/v1/agents", "/api/v1/agents", { want: 20
 await call("POST /api/v1/agents", "/api/v1/agents", { want: 409,
     body: { email: "kim@example.com", name: "Kim Lee", password: "kim-password-12" } });
 const kim = newAgent?.id ?? 3;
+await call("PATCH /api/v1/agents/{id}", `/api/v1/agents/${kim}`, { want: 200,
+    body: { display_name: "Kim", bio: "Returns", avatar_url: "https://example.com/kim.png", role: "supervisor" } });
+await call("PATCH /api/v1/agents/{id}", `/api/v1/agents/${kim}`, { want: 422, body: { avatar_url: "http://x" } });
+await call("PATCH /api/v1/agents/{id}", "/api/v1/agents/9999", { want: 404, body: { bio: "x" } });
+const invited = (await call("POST /api/v1/agents", "/api/v1/agents", { want: 201,
+    body: { email: "ina@example.com", name: "Ina Vite", role: "store_staff" } })).json;
+const ina = invited?.id ?? 4;
+const link = (await call("POST /api/v1/agents/{id}/invite", `/api/v1/agents/${ina}/invite`, { want: 200 })).json;
+await call("POST /api/v1/agents/{id}/invite", "/api/v1/agents/9999/invite", { want: 404 });
+const inviteToken = (link?.invite_url || "").split("/#/invite/")[1] || "x";
+await call("GET /api/v1/invites/{token}", `/api/v1/invites/${inviteToken}`, { auth: "none", want: 200 });
+await call("GET /api/v1/invites/{token}", "/api/v1/invites/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", { auth: "none", want: 404 });
+await call("POST /api/v1/invites/{token}", `/api/v1/invites/${inviteToken}`, { auth: "none", want: 422, body: { password: "short" } });
+await call("POST /api/v1/invites/{token}", `/api/v1/invites/${inviteToken}`, { auth: "none", want: 200, body: { password: "ina-chooses-12" } });
 await call("POST /api/v1/agents/{id}/disable", `/api/v1/agents/${kim}/disable`, { want: 200 });
 await call("POST /api/v1/agents/{id}/disable", "/api/v1/agents/9999/disable", { want: 404 });
 await call("POST /api/v1/agents/{id}/enable", `/api/v1/agents/${kim}/enable`, { want: 200 });
@@ -248,6 +262,19 @@ await call("POST /hooks/{channel}", `/hooks/${wa.id}`, { auth: "none", raw: waBo
 await call("GET /hooks/{channel}", `/hooks/${wa.id}?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=12345`, { auth: "none", want: 200 });
 await call("GET /hooks/{channel}", `/hooks/${wa.id}?hub.mode=subscribe&hub.verify_token=no&hub.challenge=12345`, { auth: "none", want: 403 });
 await call("GET /hooks/{channel}", `/hooks/${api.id}`, { auth: "none", want: 404 });
+// One channel with its status; change, rotate and delete (a channel with conversations: 409).
+await call("GET /api/v1/channels/{id}", `/api/v1/channels/${wa.id}`, { want: 200 });
+await call("GET /api/v1/channels/{id}", "/api/v1/channels/9999", { want: 404 });
+await call("PATCH /api/v1/channels/{id}", `/api/v1/channels/${web.id}`, { want: 200,
+    body: { name: "Site chat", settings: { color: "#7c2d12", greeting: "Hi!", launcher_text: "Ask us" } } });
+await call("PATCH /api/v1/channels/{id}", `/api/v1/channels/${web.id}`, { want: 422, body: { settings: { color: "red" } } });
+{
+    const spare = (await call("POST /api/v1/channels", "/api/v1/channels", { want: 201, body: { type: "api", name: "Spare" } })).json || {};
+    await call("POST /api/v1/channels/{id}/rotate", `/api/v1/channels/${spare.id}/rotate`, { want: 200 });
+    await call("POST /api/v1/channels/{id}/rotate", "/api/v1/channels/9999/rotate", { want: 404 });
+    await call("DELETE /api/v1/channels/{id}", `/api/v1/channels/${spare.id}`, { want: 204 });
+    await call("DELETE /api/v1/channels/{id}", `/api/v1/channels/${api.id}`, { want: 409 });
+}
 
 // --- Conversations ---
 const conv = h1.conversation_id || 1;
@@ -314,6 +341,31 @@ for (let i = 0; i < 100; i++) {   // the reply's one delivery attempt fails (clo
 }
 await call("POST /api/v1/messages/{id}/retry", `/api/v1/messages/${reply.id}/retry`, { want: 200 });
 await call("POST /api/v1/messages/{id}/retry", `/api/v1/messages/${h1.message_id || 1}/retry`, { want: 404 });
+
+// --- Triage model versions: corrections until the intent model can be scored, a retrain,
+// its job, a switch back to the shipped version. ---
+const tmodels = (await call("GET /api/v1/triage/models", "/api/v1/triage/models", { want: 200 })).json || { versions: [] };
+const shippedIntent = tmodels.versions.find((v) => v.kind === "intent" && v.source === "shipped")?.id || 1;
+await call("POST /api/v1/triage/models/retrain", "/api/v1/triage/models/retrain", { want: 422, body: { kinds: ["sentiment"] } });
+for (let i = 0; i < 150; i++) {
+    const a = (await hook(api.id, `the flumbox ${i} rattles`, 200)).json || {};
+    await fetch(`${URL0}/api/v1/messages/${a.message_id}/triage`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`,
+        "Content-Type": "application/json" }, body: JSON.stringify({ intent: i % 2 ? "spam" : "praise" }) });
+    if (i >= 40 && i % 10 === 0) {
+        const st = await fetch(`${URL0}/api/v1/triage/models`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.json());
+        if (st.kinds.find((k) => k.kind === "intent").ready) break;
+    }
+}
+const tjob = (await call("POST /api/v1/triage/models/retrain", "/api/v1/triage/models/retrain", { want: 202, body: { kinds: ["intent"], force: true } })).json || {};
+for (let i = 0; i < 600; i++) {
+    const j = (await call("GET /api/v1/triage/models/jobs/{id}", `/api/v1/triage/models/jobs/${tjob.id}`, { want: 200 })).json;
+    if (!j || j.state !== "running") break;
+    await sleep(100);
+}
+await call("GET /api/v1/triage/models/jobs/{id}", "/api/v1/triage/models/jobs/99999", { want: 404 });
+await call("GET /api/v1/triage/models", "/api/v1/triage/models", { want: 200 });
+await call("POST /api/v1/triage/models/{id}/activate", `/api/v1/triage/models/${shippedIntent}/activate`, { want: 200 });
+await call("POST /api/v1/triage/models/{id}/activate", "/api/v1/triage/models/99999/activate", { want: 404 });
 
 // --- Contacts ---
 const contacts = (await call("GET /api/v1/contacts", "/api/v1/contacts?q=Chris&limit=5", { want: 200 })).json;
@@ -464,7 +516,14 @@ for (const p of ["/api/v1/agents", "/api/v1/agents/profiles", "/api/v1/channels"
                  "/api/v1/sla/policies", "/api/v1/routing/rules"])
     await call(`GET ${p}`, p, { auth: "none", want: 401 });
 await call("POST /api/v1/logout", "/api/v1/logout", { auth: "none", want: 401 });
-for (const p of ["/api/v1/tokens", "/api/v1/listening/sources", "/api/v1/triage/corrections"])
+for (const p of ["/api/v1/tokens", "/api/v1/listening/sources", "/api/v1/triage/corrections", "/api/v1/triage/models"])
+    await call(`GET ${p}`, p, { auth: "agent", want: 403, headers: { Authorization: `Bearer ${agentTok.token}` } });
+// The audit log (everything above was recorded): a page, a bad argument, the CSV export; an
+// agent's token is refused both.
+await call("GET /api/v1/audit", "/api/v1/audit?action=team.&limit=2", { want: 200 });
+await call("GET /api/v1/audit", "/api/v1/audit?since=yesterday", { want: 400 });
+await call("GET /api/v1/audit/export", "/api/v1/audit/export?action=token.", { want: 200 });
+for (const p of ["/api/v1/audit", "/api/v1/audit/export"])
     await call(`GET ${p}`, p, { auth: "agent", want: 403, headers: { Authorization: `Bearer ${agentTok.token}` } });
 for (const e of ["info", "session", "messages", "events"])
     await call(`OPTIONS /api/v1/widget/{channel}/${e}`, `${W}/${e}`, { auth: "none", want: 403,

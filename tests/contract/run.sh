@@ -52,7 +52,9 @@ TOKEN=$("$HARK" token create --db "$DB" --name contract 2>/dev/null) || die "tok
 
 : > "$T/hark.log"
 # A failed delivery within moments (for the retry endpoint): one attempt, to a closed port.
-"$HARK" serve --listen 127.0.0.1:0 --db "$DB" --web-root "$ROOT/web/dist" --models none \
+# Triage models (make builds them; mk/classify.mk) so the model-version operations answer.
+"$HARK" serve --listen 127.0.0.1:0 --db "$DB" --web-root "$ROOT/web/dist" \
+    --models "$ROOT/build/models" --triage-data "$ROOT/build/classify-data" \
     --metrics-token contract-metrics --outbox-max-attempts 1 --outbox-retry-ms 100 \
     >>"$T/hark.log" 2>&1 &
 HARK_PID=$!

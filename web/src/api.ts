@@ -23,6 +23,7 @@ export type Session = Schemas['Session'];
 export type ListeningQuery = Schemas['ListeningQuery'];
 export type ListeningSource = Schemas['Source'];
 export type BackTest = Schemas['BackTest'];
+export type AuditEntry = Schemas['AuditEntry'];
 // One conversation with its contact and the newest page of its messages (oldest first), then
 // older pages as the agent scrolls up; messages_next_cursor is 'before' for the next older
 // page (null: all loaded).

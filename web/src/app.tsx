@@ -16,6 +16,7 @@ import { BulkBar } from './bulk';
 import { AlertsButton, useAlerts } from './notify';
 import { plainError } from './words';
 import { clearAllDrafts } from './draft';
+import { InvitePage } from './invite';
 
 export type { LiveEvent } from './live';
 
@@ -34,6 +35,13 @@ const VIEW_QUERY: Record<View, Partial<Query>> = {
 const SPECIAL = (v: View) => v === 'unanswered' || v === 'queue';
 
 export function App() {
+  // An invite link (#/invite/<token>) needs no session: the person has no password yet.
+  const route = useRoute();
+  if (route[0] === 'invite') return <InvitePage token={route[1] ?? ''} />;
+  return <SignedIn />;
+}
+
+function SignedIn() {
   const [me, setMe] = useState<Agent | null | undefined>(undefined);
   useEffect(() => {
     api<Me>('GET', '/api/v1/me')
@@ -483,8 +491,10 @@ export function Avatar({ name, url, size = 28 }: { name: string; url?: string | 
     .map((w) => w[0]!.toUpperCase())
     .join('');
   const style = { width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px` };
-  return safe ? (
-    <img class="avatar" src={safe} alt="" style={style} referrerpolicy="no-referrer" />
+  // A picture that does not load (moved, offline) shows the initials, not a broken image.
+  const [broken, setBroken] = useState<string | null>(null);
+  return safe && broken !== safe ? (
+    <img class="avatar" src={safe} alt="" style={style} referrerpolicy="no-referrer" onError={() => setBroken(safe)} />
   ) : (
     <span class="avatar" aria-hidden="true" style={style}>
       {initials}

@@ -165,6 +165,9 @@ export function ConversationPane(p: Props) {
     }
   };
 
+  const canMove =
+    !conv || p.me.role === 'admin' || p.me.role === 'supervisor' || conv.assignee_id === null || conv.assignee_id === p.me.id;
+
   const toggleResolve = () => {
     if (!conv) return;
     if (conv.status === 'resolved') act('status', { status: 'open' }, 'Reopened.');
@@ -205,8 +208,12 @@ export function ConversationPane(p: Props) {
           </div>
           <div class="actions">
             <label class="sr-only" for="assign">Assignee</label>
+            {/* Agents and store staff take unassigned conversations and hand over their own;
+                moving someone else's is for supervisors and admins (the API says the same). */}
             <select
               id="assign"
+              disabled={!canMove}
+              title={canMove ? undefined : 'Only a supervisor or admin can reassign another agent’s conversation'}
               value={conv.assignee_id === null ? '' : String(conv.assignee_id)}
               onChange={(e) => {
                 const v = (e.target as HTMLSelectElement).value;
@@ -220,7 +227,7 @@ export function ConversationPane(p: Props) {
                 </option>
               ))}
             </select>
-            {conv.assignee_id !== p.me.id && (
+            {conv.assignee_id !== p.me.id && canMove && (
               <button type="button" onClick={() => act('assign', { agent_id: 'me' }, 'Assigned to you.')}>Assign to me</button>
             )}
             <button type="button" class={conv.status === 'resolved' ? '' : 'primary'} onClick={toggleResolve}>

@@ -23,12 +23,14 @@ export type Subscribe = (fn: Listener) => () => void;
 
 // Every event type the app asks the server for (EventSource needs each name).
 export const LIVE_TYPES = [
+  'audit.recorded', // admins only: the audit log screen shows new entries
   'message.created',
   'message.updated',
   'conversation.created',
   'conversation.updated',
   'agent.updated',
   'settings.changed',
+  'triage.model', // a triage model version added or made live (settings/models.tsx)
 ];
 
 export const LiveContext = createContext<Subscribe>(() => () => {});

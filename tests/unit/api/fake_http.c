@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/err.h"
 
 #define FAKE_BODY_MAX (64u * 1024) /* as the server's default */
@@ -218,6 +219,50 @@ http_set_principal(struct http_req *r, int64_t agent_id, int64_t token_id)
     r->token_id = token_id;
 }
 
+const char *
+http_request_id(struct http_req *r)
+{
+    (void)r;
+    return "fake-request";
+}
+
+void
+http_capture(struct http_req *r, http_handler_fn *fn, void *ctx, unsigned *status,
+             struct buf *body)
+{
+    size_t nout = r->nout;
+    struct arena *own = r->ar;
+    r->ar = arena_new(16u << 20);
+    r->capturing = true;
+    r->cap_status = 0;
+    r->cap_body = (struct str){ "", 0 };
+    fn(r, ctx);
+    r->capturing = false;
+    *status = r->cap_status;
+    buf_add(body, r->cap_body.p, r->cap_body.len);
+    arena_free(r->ar);
+    r->ar = own;
+    r->nout = nout;
+}
+
+void
+http_keep_reply(struct http_req *r)
+{
+    r->keep = true;
+}
+
+unsigned
+http_reply_status(struct http_req *r)
+{
+    return r->replied ? r->status : 0;
+}
+
+struct str
+http_reply_body(struct http_req *r)
+{
+    return r->kept.p ? r->kept : (struct str){ "", 0 };
+}
+
 /* No server, so no per-route metrics: writes nothing. */
 void
 http_server_metrics(struct http_server *s, struct buf *out)
@@ -236,6 +281,13 @@ void
 http_reply(struct http_req *r, unsigned status, const char *content_type, const char *body,
            size_t len)
 {
+    if (r->capturing) {
+        r->cap_status = status;
+        r->cap_body = (struct str){ arena_strndup(r->ar, body ? body : "", len), len };
+        return;
+    }
+    if (r->keep)
+        r->kept = (struct str){ arena_strndup(r->ar, body ? body : "", len), len };
     if (r->replied) {
         fprintf(stderr, "fake_http: %s %s replied twice\n", r->method, r->path);
         abort();

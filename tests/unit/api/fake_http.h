@@ -54,6 +54,10 @@ struct http_req {
     size_t reply_len;
     struct fake_pair out[FAKE_PAIRS_MAX]; /* headers added by the handler */
     size_t nout;
+    /* http_capture and http_keep_reply. */
+    bool capturing, keep;
+    unsigned cap_status;
+    struct str cap_body, kept;
 };
 
 /* An empty request for 'method' 'path' (no header, query or body) with an arena of its own. */

@@ -127,7 +127,7 @@ every_function(struct store *st, int pass)
     struct conv c;
     CHECK_INT(store_conv_get(st, ar, conv, &c), 0);
     struct conv_counts cc;
-    CHECK_INT(store_conv_counts(st, agent_id, &cc), 0);
+    CHECK_INT(store_conv_counts(st, agent_id, NULL, &cc), 0);
     struct msg *msgs;
     int64_t before = 0;
     CHECK_INT(store_msg_list(st, ar, conv, 0, 50, &msgs, &n, &before), 0);
@@ -158,9 +158,9 @@ every_function(struct store *st, int pass)
 
     /* contacts */
     struct contact *contacts;
-    CHECK_INT(store_contact_list(st, ar, "Ann", 10, 0, &contacts, &n), 0);
+    CHECK_INT(store_contact_list(st, ar, NULL, "Ann", 10, 0, &contacts, &n), 0);
     CHECK(n >= 1);
-    CHECK_INT(store_contact_list(st, ar, NULL, 10, 0, &contacts, &n), 0);
+    CHECK_INT(store_contact_list(st, ar, NULL, NULL, 10, 0, &contacts, &n), 0);
     struct contact ct;
     CHECK_INT(store_contact_get(st, ar, r1.contact_id, &ct), 0);
     struct contact cu = { .name = "Ann B. Lee", .email = "ann@example.com", .tags = "[\"vip\"]",
@@ -238,6 +238,17 @@ every_function(struct store *st, int pass)
     struct spike_alert_row *sps;
     CHECK_INT(store_spike_list(st, ar, qid, 10, 0, &sps, &n), 0);
     CHECK(n >= 1);
+
+    /* audit log */
+    struct audit_entry ae = { .action = "team.update", .target_type = "team", .target_id = 1,
+                              .actor = "a", .summary = "s" };
+    int64_t aid = 0;
+    CHECK_INT(store_audit_add(st, &ae, "teams", &aid), 0);
+    struct audit_filter af = { .action = "team.", .q = "s" };
+    struct audit_entry *aes;
+    CHECK_INT(store_audit_list(st, ar, &af, 10, &aes, &n, NULL), 0);
+    CHECK(n >= 1);
+    CHECK_INT(store_audit_get(st, ar, aid, &ae), 0);
 
     /* routing and SLA admin tables */
     struct store_range ranges[] = { { 1, 540, 1020 }, { 2, 540, 1020 } };
@@ -348,7 +359,7 @@ every_function(struct store *st, int pass)
     CHECK_INT(store_autoack(st, conv, STR_LIT("again"), &ack_id), ERR_CONFLICT);
     struct conv *uconvs;
     struct store_conv_sla *uslas;
-    CHECK_INT(store_unanswered_list(st, ar, 10, &uconvs, &uslas, &n), 0);
+    CHECK_INT(store_unanswered_list(st, ar, NULL, 10, &uconvs, &uslas, &n), 0);
     CHECK(store_unanswered_count(st) >= 0);
 
     /* platform messages */

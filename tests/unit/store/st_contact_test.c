@@ -28,20 +28,20 @@ TEST(contact_search_and_paging)
     contact(st, ch, "m3", "u3", "Carl", "carl_x");
     struct contact *v;
     size_t n;
-    CHECK_INT(store_contact_list(st, ar, NULL, 50, 0, &v, &n), 0);
+    CHECK_INT(store_contact_list(st, ar, NULL, NULL, 50, 0, &v, &n), 0);
     CHECK_INT(n, 3);
     CHECK_INT(v[0].id, ann);
-    CHECK_INT(store_contact_list(st, ar, "lee", 50, 0, &v, &n), 0);
+    CHECK_INT(store_contact_list(st, ar, NULL, "lee", 50, 0, &v, &n), 0);
     CHECK_INT(n, 1);
-    CHECK_INT(store_contact_list(st, ar, "ANNIE", 50, 0, &v, &n), 0);
+    CHECK_INT(store_contact_list(st, ar, NULL, "ANNIE", 50, 0, &v, &n), 0);
     CHECK_INT(n, 1); /* by handle, any case */
-    CHECK_INT(store_contact_list(st, ar, "%", 50, 0, &v, &n), 0);
+    CHECK_INT(store_contact_list(st, ar, NULL, "%", 50, 0, &v, &n), 0);
     CHECK_INT(n, 1); /* only "Bob 100%": the wildcard is literal */
-    CHECK_INT(store_contact_list(st, ar, "a_l", 50, 0, &v, &n), 0);
+    CHECK_INT(store_contact_list(st, ar, NULL, "a_l", 50, 0, &v, &n), 0);
     CHECK_INT(n, 0); /* '_' is literal too ("Carl" would match a wildcard) */
-    CHECK_INT(store_contact_list(st, ar, NULL, 2, 0, &v, &n), 0);
+    CHECK_INT(store_contact_list(st, ar, NULL, NULL, 2, 0, &v, &n), 0);
     CHECK_INT(n, 2);
-    CHECK_INT(store_contact_list(st, ar, NULL, 2, v[1].id, &v, &n), 0);
+    CHECK_INT(store_contact_list(st, ar, NULL, NULL, 2, v[1].id, &v, &n), 0);
     CHECK_INT(n, 1);
     CHECK_STR(v[0].name, "Carl");
     arena_free(ar);

@@ -85,7 +85,7 @@ TEST(autoack_once_and_unanswered)
     struct conv *convs;
     struct store_conv_sla *slas;
     size_t n;
-    CHECK_INT(store_unanswered_list(st, ar, 10, &convs, &slas, &n), 0);
+    CHECK_INT(store_unanswered_list(st, ar, NULL, 10, &convs, &slas, &n), 0);
     CHECK_INT(n, 1);
     CHECK_INT(convs[0].id, c1);
     CHECK_INT(slas[0].conversation_id, c1);

@@ -7,12 +7,16 @@
 import type { FunctionComponent } from 'preact';
 import type { Agent } from '../api';
 import { Overview } from './overview';
+import { ChannelsArea } from './channels';
 import { CalendarsArea } from './calendars';
 import { TeamsArea } from './teams';
 import { PoliciesArea } from './policies';
 import { RulesArea } from './rules';
 import { ListeningSettings } from './listening';
 import { TokensSettings } from './tokens';
+import { Agents } from './agents';
+import { AuditLog } from './audit';
+import { ModelsSettings } from './models';
 
 export interface ScreenProps {
   me: Agent;
@@ -30,10 +34,14 @@ const ADMIN = ['admin'];
 
 export const AREAS: Area[] = [
   { id: 'overview', title: 'Overview', summary: 'What to set up, in order.', roles: ADMIN, Screen: Overview },
+  { id: 'channels', title: 'Channels', summary: 'Connect WhatsApp, Messenger, the website chat and more; see whether each one is heard.', roles: ADMIN, Screen: ChannelsArea },
   { id: 'calendars', title: 'Business hours', summary: 'Opening hours, time zone and holidays.', roles: ADMIN, Screen: CalendarsArea },
   { id: 'teams', title: 'Teams', summary: 'Members, lead, hours and the honest acknowledgement.', roles: ADMIN, Screen: TeamsArea },
   { id: 'sla_policies', title: 'SLA policies', summary: 'How fast to reply and resolve, in open hours or around the clock.', roles: ADMIN, Screen: PoliciesArea },
   { id: 'routing_rules', title: 'Routing rules', summary: 'Which team gets which conversation, and a dry run to check.', roles: ADMIN, Screen: RulesArea },
+  { id: 'agents', title: 'Agents', summary: 'Invite people, set roles, stores, skills and what customers see.', roles: ADMIN, Screen: Agents },
   { id: 'listening', title: 'Listening', summary: 'What to look for in public posts, and the streams Hark reads.', roles: ADMIN, Screen: ListeningSettings },
   { id: 'tokens', title: 'API tokens', summary: 'Keys for scripts and other tools, shown once, revoked in one click.', roles: ADMIN, Screen: TokensSettings },
+  { id: 'models', title: 'Triage models', summary: 'Retrain from corrections, compare scores, switch or roll back.', roles: ADMIN, Screen: ModelsSettings },
+  { id: 'audit', title: 'Audit log', summary: 'Who changed what, and every sign-in; export as CSV.', roles: ADMIN, Screen: AuditLog },
 ];

@@ -137,7 +137,7 @@ export function CalendarsArea({ me }: ScreenProps) {
       say('Calendar deleted.');
       await load();
     } catch (ex) {
-      setErr(fieldError(ex, 'Cannot delete the calendar.', { 409: 'A team or an SLA policy still uses this calendar.' }));
+      setErr(fieldError(ex, 'Cannot delete the calendar.', { 409: 'A team, an SLA policy or the website chat (its office hours) still uses this calendar.' }));
     }
   };
 

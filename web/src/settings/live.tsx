@@ -21,7 +21,7 @@ export function ChangedBy({ event, meId }: { event: LiveEvent | null; meId: numb
   if (!event || !event.actor || event.actor.id === meId) return null;
   return (
     <p class="changed-by" role="status">
-      {event.actor.name} changed {event.action === 'delete' ? 'something here' : 'this'} just now; the list shows their change.
+      {event.actor.name} changed {event.action?.endsWith('.delete') ? 'something here' : 'this'} just now; the list shows their change.
     </p>
   );
 }
