@@ -205,6 +205,13 @@ struct conv;
  * 422 outside_reply_window with a message that offers a template where the platform has them.
  * Public threads have no window. */
 int api__platform_window_or_reply(struct http_req *r, const struct conv *c);
+/* A channel type's reply limit for the app: {"max": n, "unit": "chars"|"x_weighted"} (a new
+ * reference), or JSON null when the platform has no limit of its own. */
+json_t *api__reply_limit(const char *channel_type);
+/* Refuses a reply 'text' longer than its channel's limit, counted in the platform's unit:
+ * < 0 after replying 422 invalid_field, field 'text' ("X allows 280 characters per post;
+ * this one has 312 ..."), 0 when it fits or the channel has no limit. */
+int api__text_fits_or_reply(struct http_req *r, const char *channel_type, struct str text);
 /* Reads body.template ({"name","language","components"?}) for a WhatsApp conversation: sets
  * '*text' to the readable text agents see (a new string released with the request) and
  * '*payload' to the JSON handed to the adapter (request arena). < 0 after replying 404/422. */

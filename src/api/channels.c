@@ -9,6 +9,9 @@
  * mask "********" keeps a secret as it is), and the whole result is checked by the channel
  * type's own validator, so a channel can never be left with settings it could not have been
  * created with. Every refusal of a field is a 422 naming it in "field".
+ *
+ * Each platform's reply limit is counted in the platform's own unit (chan_text_len): the app's
+ * composer shows it, the reply endpoints enforce it (api__text_fits_or_reply).
  */
 #include "base/base.h"
 #include "api/api_int.h"
@@ -17,6 +20,48 @@
 #include "base/rand.h"
 #include "channels/chan.h"
 #include "store/store.h"
+
+static const char *
+platform_name(const char *type)
+{
+    static const char *const names[][2] = {
+        { "x", "X" }, { "sms", "SMS" }, { "whatsapp", "WhatsApp" }, { "messenger", "Messenger" },
+        { "instagram", "Instagram" }, { "telegram", "Telegram" },
+    };
+    for (size_t i = 0; i < COUNTOF(names); i++) {
+        if (strcmp(names[i][0], type) == 0)
+            return names[i][1];
+    }
+    return type;
+}
+
+json_t *
+api__reply_limit(const char *channel_type)
+{
+    const struct chan_ops *ops = chan_find(channel_type);
+    if (!ops || !ops->max_text)
+        return json_null();
+    return json_pack("{s:I,s:s}", "max", (json_int_t)ops->max_text, "unit", chan_text_unit(ops));
+}
+
+int
+api__text_fits_or_reply(struct http_req *r, const char *channel_type, struct str text)
+{
+    const struct chan_ops *ops = chan_find(channel_type);
+    if (!ops || !ops->max_text)
+        return 0;
+    size_t n = chan_text_len(ops, text);
+    if (n <= ops->max_text)
+        return 0;
+    bool x = strcmp(chan_text_unit(ops), "x_weighted") == 0;
+    char msg[200];
+    snprintf(msg, sizeof(msg), "invalid 'text': %s allows %zu characters per %s; this one has "
+             "%zu%s (shorten it by %zu)", platform_name(channel_type), ops->max_text,
+             x ? "post" : "message", n, x ? ", a link counting 23 and an emoji 2" : "",
+             n - ops->max_text);
+    http_reply_error_status(r, 422, "invalid_field", msg);
+    return ERR_TOOBIG;
+}
 
 #define MASK "********"
 
@@ -58,7 +103,7 @@ status_json(const struct store_channel_status *s)
 }
 
 /* A channel as the API shows it: masked settings, its webhook URL, on/off, the platform's
- * reply window and what Hark last heard from it. */
+ * reply window and reply limit, and what Hark last heard from it. */
 static json_t *
 channel_json(struct api *a, struct arena *ar, const struct channel *ch)
 {
@@ -71,6 +116,7 @@ channel_json(struct api *a, struct arena *ar, const struct channel *ch)
                         ops && ops->reply_window_ms
                             ? json_integer(ops->reply_window_ms / (3600 * 1000))
                             : json_null());
+    json_object_set_new(o, "reply_limit", api__reply_limit(ch->type));
     struct store_channel_status st = { .channel_id = ch->id };
     if (care_channel_status(a->care, ar, ch->id, &st) < 0)
         st = (struct store_channel_status){ .channel_id = ch->id };

@@ -307,16 +307,12 @@ api__conv_reply(struct http_req *r, void *ctx)
             http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot read");
             return;
         }
-        const struct chan_ops *ops = chan_find(c.channel_type);
         if (!payload && api__platform_window_or_reply(r, &c) < 0)
             return;
-        if (!payload && ops && ops->max_text && json_string_length(text) > ops->max_text) {
-            char msg[160];
-            snprintf(msg, sizeof(msg), "invalid 'text': %s allows at most %zu bytes per message",
-                     c.channel_type, ops->max_text);
-            http_reply_error_status(r, 422, "invalid_field", msg);
+        if (!payload && api__text_fits_or_reply(r, c.channel_type,
+                                                (struct str){ json_string_value(text),
+                                                              json_string_length(text) }) < 0)
             return;
-        }
     }
     struct str t = { json_string_value(text), json_string_length(text) };
     int rc = payload ? care_reply_payload(a->care, id, p->agent_id, t, payload, &msg_id)

@@ -71,12 +71,8 @@ api__conv_private_reply(struct http_req *r, void *ctx)
         http_reply_error_status(r, 422, "invalid_field", msg);
         return;
     }
-    if (ops->max_text && strlen(text) > ops->max_text) {
-        snprintf(msg, sizeof(msg), "invalid 'text': %s allows at most %zu bytes per message",
-                 ch.type, ops->max_text);
-        http_reply_error_status(r, 422, "invalid_field", msg);
+    if (api__text_fits_or_reply(r, ch.type, str_c(text)) < 0)
         return;
-    }
     const struct msg *last = latest_inbound(msgs, n);
     if (!last) {
         http_reply_error_status(r, 422, "invalid_field", "no customer comment to reply to");
@@ -129,6 +125,12 @@ api__conv_private_reply(struct http_req *r, void *ctx)
         http_reply_error(r, rc, "sent, but cannot record the private reply");
         return;
     }
+    /* One case, one agent: the DM goes to whoever has the public thread, else to the agent
+     * who moved it (a token's move leaves it to routing). */
+    int64_t owner = c.assignee_id > 0 ? c.assignee_id : p->agent_id;
+    if (owner > 0 && (rc = care_conv_assign(a->care, dm_id, owner, p->agent_id)) < 0)
+        log_warn("api", "private reply not assigned", "conversation=%lld err=%s",
+                  (long long)dm_id, err_str(rc));
     struct conv dm;
     struct msg m;
     rc = store_conv_get(a->st, ar, dm_id, &dm);

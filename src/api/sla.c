@@ -26,9 +26,10 @@ sla_json(const struct conv *c, const struct store_conv_sla *x)
     json_object_set_new(o, "resolution_due", codec_time(x->resolve_due));
     json_object_set_new(o, "first_reply_at", codec_time(x->first_reply_at));
     /* The platform's own window for free-form replies, shown beside the SLA: the channel
-     * adapter says how long it is (chan_ops.reply_window_ms; 0: none). */
+     * adapter says how long it is (chan_ops.reply_window_ms; 0: none). Public comment threads
+     * have none: the window is a private-messaging rule (api__platform_window_or_reply). */
     const struct chan_ops *ops = chan_find(c->channel_type);
-    int64_t window_ms = ops ? ops->reply_window_ms : 0;
+    int64_t window_ms = ops && !c->public ? ops->reply_window_ms : 0;
     json_object_set_new(o, "reply_window_ends",
                         window_ms && c->last_inbound_at
                             ? codec_time(c->last_inbound_at + window_ms)

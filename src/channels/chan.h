@@ -61,7 +61,8 @@ struct chan_handshake {
 
 struct chan_ops {
     const char *type; /* "api", ... */
-    size_t max_text;        /* longest reply the platform takes, in bytes; 0: MODEL_TEXT_MAX */
+    size_t max_text;        /* longest reply the platform takes, in chan_text_unit() units;
+                               0: no limit of its own (MODEL_TEXT_MAX bytes) */
     int64_t reply_window_ms; /* free-form replies allowed this long after the customer's last
                                 message (WhatsApp, Messenger: 24 h); 0: no window */
     /* Optional: the 200 answering an accepted webhook, instead of Hark's JSON result (Twilio
@@ -105,6 +106,12 @@ struct chan_ops {
 
 /* The adapter for 'type', or NULL when Hark has none. */
 const struct chan_ops *chan_find(const char *type);
+
+/* The unit the platform counts a reply's length in (its max_text unit): "x_weighted" (X:
+ * twitter-text weights, links 23) or "chars" (code points). 'ops' may be NULL. */
+const char *chan_text_unit(const struct chan_ops *ops);
+/* The length of 'text' (any bytes; bad UTF-8 counts one per byte) in chan_text_unit(ops). */
+size_t chan_text_len(const struct chan_ops *ops, struct str text);
 
 /* Hex HMAC-SHA256 of 'body' keyed by 'secret' into 'out' (65 bytes). */
 void chan_hmac_hex(const char *secret, struct str body, char out[65]);

@@ -239,10 +239,13 @@ routing_decide(const struct routing_ctx *x, struct routing_result *out)
             if (!pick || b < a || (b == a && better(r->strategy, cand[i], pick, r, in->lang)))
                 pick = cand[i];
         }
-        snprintf(how, sizeof(how), "%s conversation: best measured record (mean first response "
-                 "%llds, %lld reopened of %lld)",
-                 cv->public ? "public" : "urgent",
-                 (long long)(pick->frt_count ? pick->frt_sum_ms / pick->frt_count / 1000 : -1),
+        /* An agent with no measured first response has no mean (it read "-1s"). */
+        char frt[48] = "no first response measured yet";
+        if (pick->frt_count)
+            snprintf(frt, sizeof(frt), "mean first response %llds",
+                     (long long)(pick->frt_sum_ms / pick->frt_count / 1000));
+        snprintf(how, sizeof(how), "%s conversation: best measured record (%s, %lld reopened "
+                 "of %lld)", cv->public ? "public" : "urgent", frt,
                  (long long)pick->reopen_count, (long long)pick->resolved_count);
         snprintf(out->strategy, sizeof(out->strategy), "%s+heroes", r->strategy);
     } else if (strcmp(r->strategy, "round_robin") == 0) {

@@ -193,7 +193,9 @@ ingest_tx(struct store__tx *tx, void *arg)
         return rc;
     out->message_id = sqlite3_last_insert_rowid(tx->c->db);
 
-    /* A new customer message reopens a resolved or snoozed conversation. */
+    /* A new customer message reopens a resolved or snoozed conversation. Its triage labels
+     * become the conversation's, except that a closing "thank you" (praise) never replaces
+     * the intent the conversation already has: a complaint answered well stays a complaint. */
     s = store__q(tx->c, "SELECT status FROM conversation WHERE id = ?");
     if (!s)
         return ERR_IO;
@@ -213,7 +215,8 @@ ingest_tx(struct store__tx *tx, void *arg)
                         "last_message_at = max(last_message_at, ?1), preview = ?2, "
                         "last_inbound_at = max(coalesce(last_inbound_at, 0), ?1), "
                         "unread = unread + 1, message_count = message_count + 1, updated_at = ?3, "
-                        "intent = coalesce(?4, intent), sentiment = coalesce(?5, sentiment), "
+                        "intent = CASE WHEN ?4 = 'praise' AND intent IS NOT NULL THEN intent "
+                        "ELSE coalesce(?4, intent) END, sentiment = coalesce(?5, sentiment), "
                         "urgency = CASE WHEN ?6 IS NULL THEN urgency ELSE max(coalesce(urgency, 0), ?6) END "
                         "WHERE id = ?7");
     if (!s)

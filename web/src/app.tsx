@@ -12,6 +12,10 @@ import { dueOf, SLA_EVENTS, useUnanswered, Sla } from './sla';
 import { StatusToggle } from './status';
 import { LiveContext, LiveEvent, Listener, LIVE_TYPES } from './live';
 import { useRoute } from './route';
+import { BulkBar } from './bulk';
+import { AlertsButton, useAlerts } from './notify';
+import { plainError } from './words';
+import { clearAllDrafts } from './draft';
 import { InvitePage } from './invite';
 
 export type { LiveEvent } from './live';
@@ -85,6 +89,10 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   // The admin console (#/settings/...) is loaded on first use: the inbox does not pay for it.
   const route = useRoute();
   const inSettings = route[0] === 'settings';
+  // A conversation's own address: #/c/<id> opens it (a link shared by a colleague, a reload).
+  const linked = route[0] === 'c' && /^\d+$/.test(route[1] ?? '') ? Number(route[1]) : null;
+  const [checked, setChecked] = useState<Set<number>>(new Set());
+  const [bulkNote, setBulkNote] = useState('');
   const [settings, setSettings] = useState<SettingsModule | null>(null);
   const [settingsError, setSettingsError] = useState(false);
   useEffect(() => {
@@ -149,7 +157,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         });
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) setMe(null);
-        else setError(e instanceof Error ? e.message : 'cannot load conversations');
+        else setError(plainError(e, 'The conversations could not be loaded. Try again.'));
       } finally {
         if (gen === generation.current) setLoading(false);
       }
@@ -250,6 +258,8 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
 
   const select = useCallback((id: number | null) => {
     setSelected(id);
+    const want = id === null ? '#/' : `#/c/${id}`;
+    if (location.hash !== want && !(id === null && !location.hash)) history.replaceState(null, '', want);
     if (id !== null)
       setItems((old) => old.map((c) => (c.id === id && c.unread ? { ...c, unread: 0 } : c)));
   }, []);
@@ -263,6 +273,24 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     },
     [visible, selected, select],
   );
+
+  // Every hash change counts (the route is a new array each time), even to the id the route held
+  // before select() rewrote the address in place.
+  useEffect(() => {
+    if (linked !== null) setSelected(linked);
+  }, [route]);
+
+  const toggleCheck = useCallback((id: number) => {
+    setChecked((old) => {
+      const next = new Set(old);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  }, []);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  const alerts = useAlerts(me.id, subscribe, select, (id) => selectedRef.current === id && !inSettingsRef.current);
 
   // Keyboard shortcuts, ignored while typing and in the settings.
   const inSettingsRef = useRef(inSettings);
@@ -286,15 +314,17 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         case 'e': composerRef.current?.resolve(); break;
         case '/': searchRef.current?.focus(); break;
         case '?': setDialog('help'); break;
+        case 'x': if (selectedRef.current !== null) toggleCheck(selectedRef.current); break;
         default: return;
       }
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [move]);
+  }, [move, toggleCheck]);
 
   const logout = async () => {
+    clearAllDrafts();
     try {
       await api('POST', '/api/v1/logout', {});
     } catch {
@@ -330,14 +360,16 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </span>
         <StatusToggle meId={me.id} subscribe={subscribe} />
+        <AlertsButton {...alerts} />
         <a class={'topbar-link' + (inSettings ? ' current' : '')} href={inSettings ? '#/' : '#/settings'} aria-label={inSettings ? 'Inbox' : 'Settings'}>
           <span class="topbar-icon" aria-hidden="true">{inSettings ? '✉' : '⚙'}</span>
           <span class="topbar-link-text">{inSettings ? 'Inbox' : 'Settings'}</span>
         </a>
         <button type="button" class="ghost" onClick={() => setDialog('help')} aria-label="Keyboard shortcuts">?</button>
-        <button type="button" class="me" onClick={() => setDialog('profile')} aria-label="My profile">
+        <button type="button" class="me" onClick={() => setDialog('profile')}>
           <Avatar name={me.display_name} url={me.avatar_url} />
           <span class="me-name">{me.display_name}</span>
+          <span class="sr-only">My profile</span>
         </button>
         <button type="button" class="ghost" onClick={logout}>Log out</button>
       </header>
@@ -357,7 +389,8 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         view={view}
         setView={(v) => {
           setView(v);
-          setSelected(null);
+          select(null);
+          setChecked(new Set());
         }}
         counts={counts && { ...counts, unanswered: unanswered?.length ?? 0, queue: queued.length }}
         slas={slas}
@@ -374,6 +407,33 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         loadMore={() => cursor && !loading && loadPage(false, cursor)}
         selected={selected}
         select={select}
+        checked={checked}
+        toggleCheck={toggleCheck}
+        bulk={
+          <>
+            {checked.size > 0 && (
+              <BulkBar
+                ids={[...checked]}
+                agents={agents}
+                meId={me.id}
+                onClear={() => {
+                  setChecked(new Set());
+                  setBulkNote('');
+                }}
+                onDone={(keep, outcome) => {
+                  setChecked(new Set(keep));
+                  setBulkNote(outcome);
+                }}
+              />
+            )}
+            {bulkNote && (
+              <p class="bulk-msg" role="status" data-testid="bulk-note">
+                {bulkNote}
+                <button type="button" class="ghost" aria-label="Dismiss" onClick={() => setBulkNote('')}>×</button>
+              </p>
+            )}
+          </>
+        }
       />
       <main id="conversation" class="pane" tabIndex={-1}>
         {selected !== null ? (
@@ -382,8 +442,9 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
             id={selected}
             me={me}
             agents={agents}
+            channels={channels}
             subscribe={subscribe}
-            onBack={() => setSelected(null)}
+            onBack={() => select(null)}
             onOpen={select}
             composerRef={composerRef}
             onLabels={(ls) =>

@@ -2,16 +2,25 @@
 // resolve/reopen/snooze), the composer, and the customer sidebar.
 import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { RefObject } from 'preact';
-import { api, ApiError, Agent, clock, Contact, Conv, ConvFull, Msg, MsgPage, timeAgo } from './api';
+import { api, ApiError, Agent, Channel, clock, Contact, Conv, ConvFull, Msg, MsgPage, timeAgo } from './api';
 import { Avatar, LiveEvent } from './app';
-import { SlaPanel } from './sla';
+import { SlaPanel, useNow } from './sla';
 import { ResolveReasonDialog } from './resolve';
 import { useCanned } from './canned';
+import { Audience, Meter, MeterProps, overLimit, windowClosed } from './composer_meter';
+import { clearDraft, loadDraft, saveDraft } from './draft';
+import { snoozeUntil } from './snooze';
+import { TemplatePicker } from './template_picker';
+import type { ReplyLimit } from './textcount';
+import { deliveryWords, ordinal, plainError } from './words';
+import { TriageChips, UrgencyLine } from './triage';
+import { PrivateReplyDialog, canGoPrivate } from './private_reply';
 
 interface Props {
   id: number;
   me: Agent;
   agents: Agent[];
+  channels: Channel[];
   subscribe: (fn: (e: LiveEvent) => void) => () => void;
   onBack: () => void;
   onOpen: (id: number) => void;
@@ -25,6 +34,8 @@ export function ConversationPane(p: Props) {
   const [notice, setNotice] = useState('');
   const [showCustomer, setShowCustomer] = useState(false);
   const [askReason, setAskReason] = useState(false);
+  const [goPrivate, setGoPrivate] = useState(false);
+  const [earlier, setEarlier] = useState<Conv[]>([]);
   const threadRef = useRef<HTMLOListElement>(null);
   // Older history: 'loading' while a page is on its way, 'error' when the last try failed.
   const [older, setOlder] = useState<'idle' | 'loading' | 'error'>('idle');
@@ -41,7 +52,7 @@ export function ConversationPane(p: Props) {
         setConv(c);
         if (c.unread) api('POST', `/api/v1/conversations/${p.id}/read`, {}).catch(() => {});
       })
-      .catch((e) => !gone && setError(e instanceof Error ? e.message : 'cannot load'));
+      .catch((e) => !gone && setError(e instanceof ApiError && e.status === 404 ? 'This conversation does not exist, or you cannot see it.' : plainError(e, 'The conversation could not be loaded. Try again.')));
     return () => {
       gone = true;
     };
@@ -71,6 +82,20 @@ export function ConversationPane(p: Props) {
       }),
     [p.id, p.subscribe],
   );
+
+  // The customer's other conversations this week: a repeat contact is marked, the earlier ones
+  // one click away.
+  const contactId = conv?.contact_id;
+  useEffect(() => {
+    if (!contactId) return;
+    let gone = false;
+    api<Contact>('GET', `/api/v1/contacts/${contactId}`)
+      .then((c) => !gone && setEarlier((c.conversations ?? []).filter((x) => x.id !== p.id)))
+      .catch(() => {});
+    return () => {
+      gone = true;
+    };
+  }, [contactId, p.id]);
 
   // Stay at the bottom of the thread as new messages arrive (older pages go on top and keep
   // the reading position instead).
@@ -136,7 +161,7 @@ export function ConversationPane(p: Props) {
       if (done) setNotice(done);
       return true;
     } catch (e) {
-      setNotice(e instanceof ApiError ? e.message : 'That did not work.');
+      setNotice(plainError(e));
       return false;
     }
   };
@@ -159,7 +184,7 @@ export function ConversationPane(p: Props) {
       setNotice('Resolved.');
     } catch (e) {
       if (e instanceof ApiError && e.code === 'reason_required') setAskReason(true);
-      else setNotice(e instanceof ApiError ? e.message : 'That did not work.');
+      else setNotice(plainError(e));
     }
   };
 
@@ -173,12 +198,14 @@ export function ConversationPane(p: Props) {
           <button type="button" class="ghost back" onClick={p.onBack} aria-label="Back to inbox">←</button>
           <div class="who">
             <h1>{conv.contact.name || `Contact ${conv.contact_id}`}</h1>
-            <p class="muted">
-              {conv.channel_name ?? conv.channel_type} · {conv.public ? 'Public thread' : 'Private conversation'} ·{' '}
-              <span class={'badge st-' + conv.status} data-testid="conv-status">{conv.status}</span>
+            <p class="muted conv-facts">
+              {conv.channel_name ?? conv.channel_type}{' '}
+              <span class={'chip ' + (conv.public ? 'chip-public' : 'chip-private')}>{conv.public ? 'Public thread' : 'Private conversation'}</span>{' '}
+              <span class={'chip chip-st-' + conv.status} data-testid="conv-status">{STATUS_WORDS[conv.status] ?? conv.status}</span>
               {conv.status === 'snoozed' && conv.snooze_until && <> until {clock(conv.snooze_until)}</>}
+              <CaseLink conv={conv} onOpen={p.onOpen} />
+              <RepeatMarker conv={conv} earlier={earlier} onOpen={p.onOpen} />
             </p>
-            <SlaPanel id={conv.id} subscribe={p.subscribe} status={conv.status} />
           </div>
           <div class="actions">
             <label class="sr-only" for="assign">Assignee</label>
@@ -211,6 +238,14 @@ export function ConversationPane(p: Props) {
               Customer
             </button>
             <Snooze onSnooze={(until) => act('status', { status: 'snoozed', snooze_until: until }, 'Snoozed.')} />
+            {canGoPrivate(conv) && (
+              <button type="button" onClick={() => setGoPrivate(true)} data-testid="go-private">Reply privately</button>
+            )}
+            <CopyLink id={conv.id} />
+          </div>
+          <div class="conv-sub">
+            <UrgencyLine msgs={conv.messages} urgency={conv.urgency} />
+            <SlaPanel id={conv.id} subscribe={p.subscribe} status={conv.status} isPublic={conv.public} />
           </div>
         </header>
         <Labels conv={conv} onChange={(labels) => act('labels', { labels }).then((ok) => ok && p.onLabels(labels))} />
@@ -228,11 +263,22 @@ export function ConversationPane(p: Props) {
             )}
           </li>
           {conv.messages.map((m) => (
-            <Message key={m.id} m={m} conv={conv} />
+            <Message key={m.id} m={m} conv={conv} onTriage={(x) => setConv((old) => (old ? { ...old, messages: old.messages.map((y) => (y.id === x.id ? x : y)) } : old))} />
           ))}
         </ol>
-        <Composer conv={conv} composerRef={p.composerRef} resolve={toggleResolve} />
+        <Composer conv={conv} composerRef={p.composerRef} resolve={toggleResolve} limit={p.channels.find((c) => c.id === conv.channel_id)?.reply_limit ?? null} />
       </section>
+      {goPrivate && (
+        <PrivateReplyDialog
+          conv={conv}
+          onClose={() => setGoPrivate(false)}
+          onDone={(dmId) => {
+            setGoPrivate(false);
+            setConv((old) => (old ? { ...old, linked_conversation_id: dmId } : old));
+            setNotice('Moved to a private conversation, assigned to the same agent.');
+          }}
+        />
+      )}
       {askReason && (
         <ResolveReasonDialog
           onClose={() => setAskReason(false)}
@@ -255,16 +301,7 @@ function Snooze({ onSnooze }: { onSnooze: (iso: string) => void }) {
           const v = (e.target as HTMLSelectElement).value;
           (e.target as HTMLSelectElement).value = '';
           if (!v) return;
-          const d = new Date();
-          if (v === '1h') d.setHours(d.getHours() + 1);
-          else if (v === 'tomorrow') {
-            d.setDate(d.getDate() + 1);
-            d.setHours(9, 0, 0, 0);
-          } else if (v === 'week') {
-            d.setDate(d.getDate() + ((8 - d.getDay()) % 7 || 7));
-            d.setHours(9, 0, 0, 0);
-          }
-          onSnooze(d.toISOString());
+          onSnooze(snoozeUntil(v));
         }}
       >
         <option value="">Snooze…</option>
@@ -299,7 +336,69 @@ function Labels({ conv, onChange }: { conv: Conv; onChange: (labels: string[]) =
   );
 }
 
-function Message({ m, conv }: { m: Msg; conv: Conv }) {
+const STATUS_WORDS: Record<string, string> = { open: 'Open', pending: 'Pending', snoozed: 'Snoozed', resolved: 'Resolved' };
+
+// The other half of a case moved from public to private (linked both ways), one click away.
+function CaseLink({ conv, onOpen }: { conv: ConvFull; onOpen: (id: number) => void }) {
+  const other = conv.linked_conversation_id;
+  if (!other) return null;
+  return (
+    <>
+      <a class="case-link" href={`#/c/${other}`} data-testid="case-link" onClick={(e) => (e.preventDefault(), onOpen(other))}>
+        {conv.public ? 'Continued in a private conversation' : 'Started in a public thread'} →
+      </a>
+    </>
+  );
+}
+
+// "3rd conversation this week": a customer writing again is not a first contact.
+function RepeatMarker({ conv, earlier, onOpen }: { conv: ConvFull; earlier: Conv[]; onOpen: (id: number) => void }) {
+  const [open, setOpen] = useState(false);
+  const start = Date.parse(conv.created_at);
+  // Earlier: a smaller id (ids follow creation; two created in the same millisecond stay ordered).
+  const week = earlier.filter((x) => x.id < conv.id && x.id !== conv.linked_conversation_id && start - Date.parse(x.created_at) < 7 * 86400_000);
+  if (!week.length) return null;
+  return (
+    <span class="repeat">
+      <button type="button" class="chip chip-repeat" aria-expanded={open} data-testid="repeat-contact" onClick={() => setOpen(!open)}>
+        ↻ {ordinal(week.length + 1)} conversation this week
+      </button>
+      {open && (
+        <ul class="repeat-list" aria-label="Earlier conversations this week">
+          {week.map((x) => (
+            <li key={x.id}>
+              <a href={`#/c/${x.id}`} onClick={(e) => (e.preventDefault(), onOpen(x.id))}>
+                <span class={'chip chip-st-' + x.status}>{STATUS_WORDS[x.status] ?? x.status}</span> {x.preview || 'No text'}{' '}
+                <span class="muted">{timeAgo(x.last_message_at ?? x.created_at)}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </span>
+  );
+}
+
+// Copies the conversation's address (#/c/<id>) to share with a colleague.
+function CopyLink({ id }: { id: number }) {
+  const [done, setDone] = useState(false);
+  const url = `${location.origin}${location.pathname}#/c/${id}`;
+  return (
+    <button
+      type="button"
+      class="ghost copy-link"
+      title={url}
+      onClick={() => {
+        navigator.clipboard?.writeText(url).then(() => setDone(true), () => setDone(false));
+        setTimeout(() => setDone(false), 2000);
+      }}
+    >
+      {done ? 'Link copied' : 'Copy link'}
+    </button>
+  );
+}
+
+function Message({ m, conv, onTriage }: { m: Msg; conv: Conv; onTriage: (m: Msg) => void }) {
   if (m.kind === 'event')
     return (
       <li class="msg event" data-msg={m.id}>
@@ -324,12 +423,7 @@ function Message({ m, conv }: { m: Msg; conv: Conv }) {
       </div>
       <p class="text">{m.text}</p>
       {m.direction === 'out' && !note && <Delivery m={m} />}
-      {m.triage && (m.triage.intent || m.triage.sentiment) && (
-        <div class="triage muted">
-          {m.triage.intent && <span class="badge intent">{m.triage.intent}</span>}
-          {m.triage.sentiment && <span class={'badge ' + (m.triage.sentiment === 'negative' ? 'neg' : '')}>{m.triage.sentiment}</span>}
-        </div>
-      )}
+      {m.triage && <TriageChips m={m} onSaved={onTriage} />}
     </li>
   );
 }
@@ -340,7 +434,7 @@ function Delivery({ m }: { m: Msg }) {
   if (m.status === 'failed')
     return (
       <div class="delivery failed" role="status">
-        <span>Not delivered{m.error ? `: ${m.error}` : ''}</span>
+        <span>Not delivered{m.error ? `: ${deliveryWords(m.error)}` : ''}</span>
         <button
           type="button"
           disabled={busy}
@@ -349,7 +443,7 @@ function Delivery({ m }: { m: Msg }) {
             try {
               await api('POST', `/api/v1/messages/${m.id}/retry`, {});
             } catch (e) {
-              setErr(e instanceof Error ? e.message : 'cannot retry');
+              setErr(plainError(e, 'Could not retry. Try again.'));
             } finally {
               setBusy(false);
             }
@@ -362,16 +456,19 @@ function Delivery({ m }: { m: Msg }) {
     );
   return (
     <div class={'delivery ' + m.status}>
-      {m.status === 'queued' ? (m.error ? `Queued, retrying: ${m.error}` : 'Sending…') : m.status === 'sent' ? `Sent ✓ ${m.sent_at ? timeAgo(m.sent_at) : ''}` : m.status}
+      {m.status === 'queued' ? (m.error ? `Sending again soon (${deliveryWords(m.error)})` : 'Sending…') : m.status === 'sent' ? `Sent ✓ ${m.sent_at ? timeAgo(m.sent_at) : ''}` : m.status}
     </div>
   );
 }
 
-function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Props['composerRef']; resolve: () => void }) {
-  const [mode, setMode] = useState<'reply' | 'note'>('reply');
-  const [text, setText] = useState('');
+function Composer({ conv, composerRef, resolve, limit }: { conv: ConvFull; composerRef: Props['composerRef']; resolve: () => void; limit: ReplyLimit | null }) {
+  // The draft (text and mode) survives reloads and switching conversations (draft.ts).
+  const [mode, setMode] = useState<'reply' | 'note'>(() => loadDraft(conv.id)?.mode ?? 'reply');
+  const [text, setText] = useState(() => loadDraft(conv.id)?.text ?? '');
+  useEffect(() => saveDraft(conv.id, { text, mode }), [conv.id, text, mode]);
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState('');
+  const now = useNow(15000);
   const ta = useRef<HTMLTextAreaElement>(null);
   useImperativeHandle(composerRef, () => ({
     focus: (m: 'reply' | 'note') => {
@@ -381,8 +478,13 @@ function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Pro
     resolve,
   }));
   const canned = useCanned({ convId: conv.id, text, setText, ta, note: mode === 'note' });
+  const meter: MeterProps = {
+    text, mode, isPublic: conv.public, channelType: conv.channel_type, channelName: conv.channel_name, limit, now,
+    customer: conv.contact.name || 'the customer', windowCloses: conv.reply_window_closes_at,
+  };
+  const blocked = overLimit(meter) || windowClosed(meter);
   const send = async (anyway = false) => {
-    if (!text.trim() || busy) return;
+    if (!text.trim() || busy || blocked) return;
     setBusy(true);
     setErr('');
     try {
@@ -391,15 +493,16 @@ function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Pro
       await api<Msg>('POST', `/api/v1/conversations/${conv.id}/messages`, { text, private: mode === 'note', ...extra });
       setText('');
       canned.sent();
+      clearDraft(conv.id);
     } catch (e) {
-      setErr(e instanceof Error ? e.message : 'cannot send');
+      setErr(plainError(e, 'The reply was not sent. Try again.'));
     } finally {
       setBusy(false);
     }
   };
   return (
     <form
-      class={'composer ' + mode}
+      class={'composer ' + mode + (conv.public ? ' public' : '')}
       onSubmit={(e) => {
         e.preventDefault();
         send();
@@ -407,13 +510,15 @@ function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Pro
     >
       <div class="modes" role="radiogroup" aria-label="Reply or private note">
         <label class={mode === 'reply' ? 'on' : ''}>
-          <input type="radio" name="mode" value="reply" checked={mode === 'reply'} onChange={() => setMode('reply')} /> Reply
+          <input type="radio" name="mode" value="reply" checked={mode === 'reply'} onChange={() => setMode('reply')} /> {conv.public ? 'Public reply' : 'Reply'}
         </label>
         <label class={mode === 'note' ? 'on' : ''}>
           <input type="radio" name="mode" value="note" checked={mode === 'note'} onChange={() => setMode('note')} /> Private note
         </label>
       </div>
-      <label for="composer-text" class="sr-only">{mode === 'reply' ? 'Reply to the customer' : 'Private note for the team'}</label>
+      <Audience {...meter} />
+      {windowClosed(meter) && conv.channel_type === 'whatsapp' && <TemplatePicker convId={conv.id} />}
+      <label for="composer-text" class="sr-only">{mode === 'reply' ? (conv.public ? 'Public reply to the customer' : 'Reply to the customer') : 'Private note for the team'}</label>
       <textarea
         id="composer-text"
         ref={ta}
@@ -422,6 +527,7 @@ function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Pro
         maxLength={16384}
         placeholder={mode === 'reply' ? (conv.public ? 'Reply in public…' : 'Reply…') : 'Note for your team (never sent to the customer)…'}
         value={text}
+        aria-invalid={blocked && !!text ? true : undefined}
         onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
         onKeyDown={(e) => {
           if (canned.onKeyDown(e)) return;
@@ -434,9 +540,10 @@ function Composer({ conv, composerRef, resolve }: { conv: Conv; composerRef: Pro
       {canned.ui(() => send(true))}
       {err && <p class="error" role="alert">{err}</p>}
       <div class="row-end">
+        <Meter {...meter} />
         <span class="muted hint">Ctrl/⌘+Enter to send</span>
-        <button type="submit" class="primary" disabled={busy || !text.trim()}>
-          {mode === 'reply' ? 'Send reply' : 'Add note'}
+        <button type="submit" class="primary" disabled={busy || !text.trim() || blocked}>
+          {mode === 'reply' ? (conv.public ? 'Send public reply' : 'Send reply') : 'Add note'}
         </button>
       </div>
     </form>
@@ -462,7 +569,7 @@ function Sidebar({ contact, current, onOpen, onClose }: { contact: Contact; curr
       setC((old) => ({ ...old, ...x, conversations: old.conversations, identities: x.identities ?? old.identities }));
       setMsg(done);
     } catch (e) {
-      setMsg(e instanceof Error ? e.message : 'cannot save');
+      setMsg(plainError(e, 'Not saved. Try again.'));
     }
   };
   return (
@@ -515,7 +622,7 @@ function Sidebar({ contact, current, onOpen, onClose }: { contact: Contact; curr
         {(c.conversations ?? []).map((x) => (
           <li key={x.id}>
             <button type="button" class={'linkish' + (x.id === current ? ' current' : '')} onClick={() => onOpen(x.id)} aria-current={x.id === current ? 'true' : undefined}>
-              <span class={'badge st-' + x.status}>{x.status}</span> {x.preview || '(no text)'} <span class="muted">{timeAgo(x.last_message_at)}</span>
+              <span class={'chip chip-st-' + x.status}>{STATUS_WORDS[x.status] ?? x.status}</span> {x.preview || 'No text'} <span class="muted">{timeAgo(x.last_message_at)}</span>
             </button>
           </li>
         ))}

@@ -1,5 +1,6 @@
 // dialogs.tsx - My profile (what customers see, and my password) and the keyboard shortcut help.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { plainError } from './words';
 import type { ComponentChildren } from 'preact';
 import { api, Agent, ApiError, Reply, Session } from './api';
 import { Avatar } from './app';
@@ -37,7 +38,7 @@ export function ProfileDialog({ me, onClose, onSaved }: { me: Agent; onClose: ()
       onSaved(r.agent);
       setMsg('Saved.');
     } catch (err) {
-      setMsg(err instanceof ApiError ? err.message : 'Cannot save.');
+      setMsg(plainError(err, 'Not saved. Try again.'));
     }
   };
   return (
@@ -101,7 +102,7 @@ function PasswordForm() {
       setOk(true);
       setMsg(r.sessions_ended > 0 ? `Password changed. ${r.sessions_ended} other session${r.sessions_ended === 1 ? ' was' : 's were'} signed out.` : 'Password changed.');
     } catch (err) {
-      setMsg(err instanceof ApiError ? PASSWORD_ERRORS[err.code] ?? err.message : 'Cannot change the password.');
+      setMsg(err instanceof ApiError && PASSWORD_ERRORS[err.code] ? PASSWORD_ERRORS[err.code]! : plainError(err, 'The password was not changed. Try again.'));
     } finally {
       setBusy(false);
     }
@@ -132,6 +133,7 @@ const KEYS: [string, string][] = [
   ['r', 'Reply to the customer'],
   ['n', 'Write a private note'],
   ['e', 'Resolve (or reopen) the conversation'],
+  ['x', 'Select the open conversation for a bulk action'],
   ['/', 'Search'],
   ['Ctrl/⌘ + Enter', 'Send'],
   ['Esc', 'Leave a field, close a dialog'],

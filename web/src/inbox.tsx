@@ -6,6 +6,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { Channel, Conv, Counts, timeAgo } from './api';
 import { dueOf, Sla, SlaBadge, useNow, useWarnPcts, wasWarned } from './sla';
+import { INTENTS, intentWord, sentimentWord, urgencyLevel, URGENCY_WORDS } from './words';
 
 export type View = 'mine' | 'unassigned' | 'open' | 'resolved' | 'unanswered' | 'queue';
 export type ViewCounts = Counts & { unanswered: number; queue: number };
@@ -31,18 +32,8 @@ const VIEWS: [View, string, keyof ViewCounts][] = [
   ['queue', 'Queue', 'queue'],
 ];
 
-// The API's intent names (docs/api.md), shown with friendlier labels.
-const INTENTS: [string, string][] = [
-  ['question', 'question'],
-  ['complaint', 'complaint'],
-  ['request', 'request'],
-  ['praise', 'praise'],
-  ['purchase_intent', 'purchase intent'],
-  ['feedback', 'feedback'],
-  ['spam', 'spam'],
-  ['abuse', 'abuse'],
-  ['other', 'other'],
-];
+// The API's intent names (docs/api.md), shown in the care team's words (words.ts).
+const INTENT_OPTIONS: [string, string][] = INTENTS.map((v) => [v, intentWord(v)]);
 
 // The API's urgency bands (urgency=high|medium|low); the same ranges decide live updates.
 export const URGENCY: Record<string, [number, number]> = { high: [70, 100], medium: [40, 69], low: [0, 39] };
@@ -103,6 +94,9 @@ interface Props {
   loadMore: () => void;
   selected: number | null;
   select: (id: number) => void;
+  checked: Set<number>; // selected for a bulk action
+  toggleCheck: (id: number) => void;
+  bulk: ComponentChildren; // the bulk bar while some are checked
 }
 
 export function Inbox(p: Props) {
@@ -111,29 +105,49 @@ export function Inbox(p: Props) {
     p.setFilters((f) => ({ ...f, [k]: v || undefined }));
   };
   const f = p.filters;
+  const on = (['channel', 'status', 'label', 'intent', 'sentiment', 'urgency'] as const).filter((k) => f[k]).length + (f.order && f.order !== 'newest' ? 1 : 0);
+  const [open, setOpen] = useState(false);
   return (
     <nav class="inbox" aria-label="Inbox">
-      <ul class="views" role="tablist" aria-label="Views">
+      <div class="views" role="tablist" aria-label="Views">
         {VIEWS.map(([v, label, key]) => (
-          <li key={v}>
-            <button
-              type="button"
-              role="tab"
-              aria-selected={p.view === v}
-              class={p.view === v ? 'view active' : 'view'}
-              onClick={() => p.setView(v)}
-              data-view={v}
-            >
-              <span>{label}</span>
-              <span class="count" aria-label={`${p.counts?.[key] ?? 0} conversations`}>
-                {p.counts ? p.counts[key] : '…'}
-              </span>
-            </button>
-          </li>
+          <button
+            key={v}
+            type="button"
+            role="tab"
+            aria-selected={p.view === v}
+            aria-controls="conv-list"
+            tabIndex={p.view === v ? 0 : -1}
+            class={p.view === v ? 'view active' : 'view'}
+            onClick={() => p.setView(v)}
+            onKeyDown={(e) => {
+              const i = VIEWS.findIndex(([x]) => x === v);
+              const j = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? VIEWS.length - 1 : -2;
+              if (j === -2) return;
+              e.preventDefault();
+              const next = VIEWS[(j + VIEWS.length) % VIEWS.length]![0];
+              p.setView(next);
+              (e.currentTarget.parentElement?.querySelector(`[data-view="${next}"]`) as HTMLElement | null)?.focus();
+            }}
+            data-view={v}
+          >
+            <span>{label}</span>
+            <span class="count" aria-label={`${p.counts?.[key] ?? 0} conversations`}>
+              {p.counts ? p.counts[key] : '…'}
+            </span>
+          </button>
         ))}
-      </ul>
-      <details class="filters" open={typeof window === 'undefined' || window.innerWidth > 720}>
-        <summary>Filters</summary>
+      </div>
+      {p.bulk}
+      <details class="filters" open={open} onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+        <summary>
+          Filters{on > 0 && <span class="filters-on"> · {on} on</span>}
+        </summary>
+        {on > 0 && (
+          <button type="button" class="ghost filters-clear" onClick={() => p.setFilters((old) => ({ order: 'newest', q: old.q }))}>
+            Clear filters
+          </button>
+        )}
         <div class="filter-grid">
           <label>
             <span>Channel</span>
@@ -169,7 +183,7 @@ export function Inbox(p: Props) {
             <select value={f.order ?? 'newest'} onChange={set('order')} aria-label="Order">
               <option value="newest">Newest first</option>
               <option value="oldest">Oldest first</option>
-              <option value="due">SLA due first</option>
+              <option value="due">Reply due first</option>
             </select>
           </label>
           {(p.triagePresent || f.intent || f.sentiment || f.urgency) && (
@@ -178,27 +192,27 @@ export function Inbox(p: Props) {
                 <span>Intent</span>
                 <select value={f.intent ?? ''} onChange={set('intent')} aria-label="Intent">
                   <option value="">Any intent</option>
-                  {INTENTS.map(([v, label]) => (
+                  {INTENT_OPTIONS.map(([v, label]) => (
                     <option key={v} value={v}>{label}</option>
                   ))}
                 </select>
               </label>
               <label>
-                <span>Sentiment</span>
+                <span>Mood</span>
                 <select value={f.sentiment ?? ''} onChange={set('sentiment')} aria-label="Sentiment">
-                  <option value="">Any sentiment</option>
-                  <option value="negative">Negative</option>
+                  <option value="">Any mood</option>
+                  <option value="negative">Unhappy</option>
                   <option value="neutral">Neutral</option>
-                  <option value="positive">Positive</option>
+                  <option value="positive">Happy</option>
                 </select>
               </label>
               <label>
                 <span>Urgency</span>
                 <select value={f.urgency ?? ''} onChange={set('urgency')} aria-label="Urgency">
                   <option value="">Any urgency</option>
-                  <option value="high">High (70+)</option>
-                  <option value="medium">Medium (40–69)</option>
-                  <option value="low">Low (under 40)</option>
+                  <option value="high">Urgent (70+)</option>
+                  <option value="medium">Soon (40–69)</option>
+                  <option value="low">Not urgent (under 40)</option>
                 </select>
               </label>
             </>
@@ -211,7 +225,7 @@ export function Inbox(p: Props) {
   );
 }
 
-const ROW = 76;
+const ROW = 60; // px; 12+ rows at 1440x900 (styles.css .row-wrap/.row use the same)
 
 function ConvList(p: Props) {
   const ref = useRef<HTMLDivElement>(null);
@@ -252,11 +266,11 @@ function ConvList(p: Props) {
     const c = p.items[i]!;
     const sla = p.slas.get(c.id) ?? (c as Conv & { sla?: Sla }).sla;
     const due = c.status === 'resolved' ? null : dueOf(sla, now, sla?.policy_id ? pcts.get(sla.policy_id) : undefined, wasWarned(c.id));
-    rows.push(<Row key={c.id} c={c} due={due && <SlaBadge due={due} now={now} />} queued={!!sla?.routing.queued && c.assignee_id === null} top={i * ROW} selected={c.id === p.selected} select={p.select} pos={i + 1} total={p.items.length} />);
+    rows.push(<Row key={c.id} c={c} due={due && <SlaBadge due={due} now={now} />} queued={!!sla?.routing.queued && c.assignee_id === null} top={i * ROW} selected={c.id === p.selected} select={p.select} pos={i + 1} total={p.items.length} checked={p.checked.has(c.id)} toggle={p.toggleCheck} />);
   }
   return (
-    <div class="list" ref={ref} onScroll={(e) => setTop((e.target as HTMLDivElement).scrollTop)} role="list" aria-label="Conversations" aria-busy={p.loading}>
-      <div class="list-inner" style={{ height: `${p.items.length * ROW}px` }}>
+    <div class="list" id="conv-list" ref={ref} onScroll={(e) => setTop((e.target as HTMLDivElement).scrollTop)} aria-busy={p.loading}>
+      <div class="list-inner" role="list" aria-label="Conversations" style={{ height: `${p.items.length * ROW}px` }}>
         {rows}
       </div>
       {!p.loading && !p.items.length && <p class="empty">No conversations here.</p>}
@@ -265,9 +279,17 @@ function ConvList(p: Props) {
   );
 }
 
-function Row({ c, due, queued, top, selected, select, pos, total }: { c: Conv; due: ComponentChildren; queued: boolean; top: number; selected: boolean; select: (id: number) => void; pos: number; total: number }) {
+const STATUS: Record<string, string> = { pending: 'Pending', snoozed: 'Snoozed', resolved: 'Resolved' };
+
+function Row({ c, due, queued, top, selected, select, pos, total, checked, toggle }: {
+  c: Conv; due: ComponentChildren; queued: boolean; top: number; selected: boolean; select: (id: number) => void;
+  pos: number; total: number; checked: boolean; toggle: (id: number) => void;
+}) {
+  const name = c.contact_name ?? `Contact ${c.contact_id}`;
+  const level = urgencyLevel(c.urgency);
   return (
-    <div role="listitem" class="row-wrap" style={{ transform: `translateY(${top}px)` }} aria-setsize={total} aria-posinset={pos}>
+    <div role="listitem" class={'row-wrap' + (checked ? ' checked' : '')} style={{ transform: `translateY(${top}px)` }} aria-setsize={total} aria-posinset={pos}>
+      <input type="checkbox" class="row-check" checked={checked} onChange={() => toggle(c.id)} aria-label={`Select ${name}`} data-check={c.id} />
       <button
         type="button"
         class={'row' + (selected ? ' selected' : '') + (c.unread ? ' unread' : '')}
@@ -277,21 +299,21 @@ function Row({ c, due, queued, top, selected, select, pos, total }: { c: Conv; d
       >
         <span class="row-top">
           {c.unread > 0 && <span class="dot" aria-label={`${c.unread} unread`} />}
-          <span class="name">{c.contact_name ?? `Contact ${c.contact_id}`}</span>
+          <span class="name">{name}</span>
+          {level === 'high' && <span class="chip chip-u-high" title={`Urgency ${c.urgency} of 100`}>{URGENCY_WORDS.high}</span>}
           {due}
           <span class="when">{timeAgo(c.last_message_at)}</span>
         </span>
         <span class="preview">{c.preview}</span>
         <span class="row-tags">
-          <span class={'chan chan-' + (c.channel_type ?? 'api')}>{c.channel_name ?? c.channel_type}</span>
-          {queued && <span class="badge queued">queued</span>}
-          {c.status !== 'open' && <span class={'badge st-' + c.status}>{c.status}</span>}
-          {c.public && <span class="badge pub">public</span>}
-          {c.sentiment === 'negative' && <span class="badge neg">negative</span>}
-          {c.intent && <span class="badge intent">{c.intent.replace('_', ' ')}</span>}
-          {(c.urgency ?? 0) >= URGENCY.high![0] && <span class="badge urgent">urgent</span>}
+          <span class={'chip chip-chan chan-' + (c.channel_type ?? 'api')}>{c.channel_name ?? c.channel_type}</span>
+          {c.public && <span class="chip chip-public">Public</span>}
+          {queued && <span class="chip chip-queued">Waiting for an agent</span>}
+          {c.status !== 'open' && STATUS[c.status] && <span class={'chip chip-st-' + c.status}>{STATUS[c.status]}</span>}
+          {c.sentiment === 'negative' && <span class="chip chip-s-negative">{sentimentWord('negative')}</span>}
+          {c.intent && <span class="chip chip-intent">{intentWord(c.intent)}</span>}
           {c.labels.slice(0, 3).map((l) => (
-            <span key={l} class="label">{l}</span>
+            <span key={l} class="chip chip-label">{l}</span>
           ))}
         </span>
       </button>

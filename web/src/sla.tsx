@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, clock, Conv, Reply, Sla } from './api';
 import type { LiveEvent } from './app';
+import { routeSentence } from './words';
 
 // The shapes come from docs/openapi.yaml (see api.ts).
 export type { Sla, Policy } from './api';
@@ -161,7 +162,7 @@ const STRATEGY: Record<string, string> = {
 };
 
 // The header's SLA strip: countdown, reply window, pause, and why this conversation came here.
-export function SlaPanel({ id, subscribe, status }: { id: number; subscribe: (fn: (e: LiveEvent) => void) => () => void; status: string }) {
+export function SlaPanel({ id, subscribe, status, isPublic = false }: { id: number; subscribe: (fn: (e: LiveEvent) => void) => () => void; status: string; isPublic?: boolean }) {
   const [sla, setSla] = useState<Sla | null>(null);
   const pcts = useWarnPcts();
   const now = useNow();
@@ -188,7 +189,8 @@ export function SlaPanel({ id, subscribe, status }: { id: number; subscribe: (fn
   if (!sla) return null;
   const due = status === 'resolved' ? null : dueOf(sla, now, sla.policy_id ? pcts.get(sla.policy_id) : undefined, wasWarned(id));
   const r = sla.routing;
-  const win = sla.reply_window_ends ? Date.parse(sla.reply_window_ends) : NaN;
+  // A reply window is a private-messaging rule: never on a public comment thread.
+  const win = sla.reply_window_ends && !isPublic ? Date.parse(sla.reply_window_ends) : NaN;
   return (
     <div class="sla-panel" aria-label="Service level" role="group">
       {due && <SlaBadge due={due} now={now} long />}
@@ -201,11 +203,11 @@ export function SlaPanel({ id, subscribe, status }: { id: number; subscribe: (fn
       )}
       {sla.no_reply_reason && <span class="muted">No reply needed: {sla.no_reply_reason.replace(/_/g, ' ')}</span>}
       {(r.reason || r.queued) && (
-        <p class="route-reason" data-testid="route-reason">
-          <strong>{r.queued ? 'Queued' : 'Routed'}</strong>
-          {r.strategy && r.strategy !== 'escalation' && <span class="badge">{STRATEGY[r.strategy] ?? r.strategy}</span>}
-          {r.escalation > 0 && <span class="badge urgent">escalated</span>}{' '}
-          <span>{r.reason ?? (r.queued_at ? `waiting for a free agent since ${clock(r.queued_at)}` : '')}</span>
+        <p class="route-reason" data-testid="route-reason" title={r.reason ?? undefined}>
+          <strong>{r.queued ? 'Waiting for an agent' : 'Why here'}</strong>
+          {r.escalation > 0 && <span class="chip chip-u-high">Escalated</span>}{' '}
+          <span>{routeSentence(r.reason) || (r.queued_at ? `Waiting for a free agent since ${clock(r.queued_at)}.` : '')}</span>
+          {r.strategy && <span class="sr-only"> (strategy: {STRATEGY[r.strategy.replace('+heroes', '')] ?? r.strategy})</span>}
         </p>
       )}
     </div>

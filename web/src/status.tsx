@@ -2,6 +2,7 @@
 // PUT /api/v1/me/availability; presence (the live connection) may change it too, which arrives
 // as agent.updated.
 import { useEffect, useState } from 'preact/hooks';
+import { plainError } from './words';
 import { api, Profile } from './api';
 import type { LiveEvent } from './app';
 
@@ -37,7 +38,7 @@ export function StatusToggle({ meId, subscribe }: { meId: number; subscribe: (fn
       setValue(p.availability);
     } catch (e) {
       setValue(old);
-      setErr(e instanceof Error ? e.message : 'cannot change status');
+      setErr(plainError(e, 'Your status did not change. Try again.'));
     }
   };
   return (

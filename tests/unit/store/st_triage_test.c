@@ -66,10 +66,43 @@ TEST(triage_correct_and_examples)
     store_close(st);
 }
 
+TEST(closing_thanks_keeps_conversation_intent)
+{
+    struct store *st = fx_open();
+    struct arena *ar = arena_new(1 << 20);
+    int64_t ch = fx_channel(st, "api");
+    struct ingest_result r;
+    struct inbound in = fx_inbound(ch, "t1", "u1", "my card was charged twice");
+    in.intent = "complaint";
+    in.sentiment = "negative";
+    CHECK_INT(store_ingest(st, &in, &r), 0);
+    in = fx_inbound(ch, "t2", "u1", "thank you so much, all sorted");
+    in.intent = "praise";
+    in.sentiment = "positive";
+    CHECK_INT(store_ingest(st, &in, &r), 0);
+    struct conv c;
+    CHECK_INT(store_conv_get(st, ar, r.conversation_id, &c), 0);
+    CHECK_STR(c.intent, "complaint");  /* the thank-you does not make it praise */
+    CHECK_STR(c.sentiment, "positive"); /* but the mood is the latest */
+    in = fx_inbound(ch, "t3", "u1", "and where is my refund");
+    in.intent = "question";
+    CHECK_INT(store_ingest(st, &in, &r), 0);
+    CHECK_INT(store_conv_get(st, ar, r.conversation_id, &c), 0);
+    CHECK_STR(c.intent, "question"); /* any other intent still follows the latest message */
+    in = fx_inbound(ch, "t4", "u9", "love the new app");
+    in.intent = "praise";
+    CHECK_INT(store_ingest(st, &in, &r), 0);
+    CHECK_INT(store_conv_get(st, ar, r.conversation_id, &c), 0);
+    CHECK_STR(c.intent, "praise"); /* praise as the first word is praise */
+    arena_free(ar);
+    store_close(st);
+}
+
 int
 main(void)
 {
     RUN(sender_recent_inbound_counts_and_caps);
     RUN(triage_correct_and_examples);
+    RUN(closing_thanks_keeps_conversation_intent);
     return test_done();
 }
