@@ -128,8 +128,9 @@ agent_public(struct api *a, struct arena *ar, int64_t agent_id)
     struct agent ag;
     if (!agent_id || store_agent_get(a->st, ar, agent_id, &ag) < 0)
         return json_null();
-    return json_pack("{s:s,s:s}", "display_name", ag.display_name ? ag.display_name : "",
-                     "avatar_url", ag.avatar_url ? ag.avatar_url : "");
+    return json_pack("{s:s,s:s,s:s}", "display_name", ag.display_name ? ag.display_name : "",
+                     "avatar_url", ag.avatar_url ? ag.avatar_url : "", "bio",
+                     ag.bio ? ag.bio : "");
 }
 
 /* A message as the widget sees it, from the codec's JSON ('m' borrowed); NULL for anything a

@@ -141,6 +141,7 @@ test('the public profile edited here is what the chat widget shows', async () =>
   await w.getByText('Ivy from Mitte is helping you').waitFor();
   const src = await w.locator('img.face').first().getAttribute('src');
   assert(src === avatar, `the widget shows the face set here: ${src}`);
+  await w.locator('.people .bio').filter({ hasText: 'Knows every shoe in the Mitte store.' }).waitFor();
   await shot(customer.page, 'agents-widget-face');
 });
 

@@ -50,6 +50,7 @@ const STYLE = `
 .head h2 { margin: 0; font-size: 17px; }
 .head p { margin: 4px 0 0; font-size: 13px; opacity: .95; }
 .people { display: flex; align-items: center; gap: 8px; margin-top: 8px; }
+.people .bio { display: block; font-size: 12px; opacity: 0.85; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 240px; }
 .faces { display: flex; }
 .face { width: 30px; height: 30px; border-radius: 50%; border: 2px solid var(--hc); background: #e0e7ff; color: #1e1b4b;
   display: grid; place-items: center; font-size: 12px; font-weight: 700; margin-left: -6px; object-fit: cover; }
@@ -229,6 +230,8 @@ function start(script: HTMLScriptElement) {
     if (conv?.agent) {
       faces.append(face(conv.agent));
       peopleText.textContent = `${conv.agent.display_name} is helping you`;
+      const bio = (conv.agent.bio ?? '').trim();
+      if (bio) peopleText.append(el('span', 'bio', bio));
     } else if (info?.team.length) {
       info.team.slice(0, 4).forEach((p) => faces.append(face(p)));
       const names = info.team.slice(0, 3).map((p) => p.display_name.split(/\s+/)[0]);
