@@ -127,17 +127,6 @@ test('phone width: the agent\'s conversation header and Callbacks fit', async ()
   await page.getByTestId('conv-callbacks').waitFor();
   await page.getByTestId('conv-callbacks').getByRole('button', { name: 'Not done' }).click();
   await page.getByRole('button', { name: 'Callbacks: 1 to make' }).waitFor();
-  const dbg = await page.evaluate(() => {
-    const m = () => Math.round(document.documentElement.scrollWidth);
-    const out = [m()];
-    for (const sel of ['.cb-list', '.cb-tasks', '[data-testid=offer-callback]', '.topbar', '.labels', '.actions']) {
-      document.querySelectorAll(sel).forEach((e) => (e.style.display = 'none'));
-      out.push(`${sel}:${m()}`);
-    }
-    document.querySelectorAll('.cb-list, .cb-tasks, [data-testid=offer-callback], .topbar, .labels, .actions').forEach((e) => (e.style.display = ''));
-    return out.join(' ');
-  });
-  console.log('# widths', dbg);
   const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
     .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && getComputedStyle(e).position !== 'fixed')
     .filter((e, _, all) => !all.some((x) => x !== e && e.contains(x)))
