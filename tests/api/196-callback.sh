@@ -116,7 +116,18 @@ for s in $(jqr '.slots[]'); do
     [ "${d%????}" -le 5 ] && [ "${d#?}" -ge 0900 ] && [ "${d#?}" -le 1630 ] || fail "default slot $s"
 done
 check "default: 48 slots" "$(jqr '.slots | length')" 48
-sqlite3 "$DB" "UPDATE callback SET expires_at = 1 WHERE id = (SELECT max(id) FROM callback)"
+# Without calendar_id the slots come from the calendar of the team the conversation went to.
+req POST /api/v1/teams "{\"name\":\"Phones team\",\"members\":[$ANA],\"calendar_id\":$CAL}"
+check "team with the calendar" "$STATUS" 201
+req POST /api/v1/routing/rules "{\"name\":\"all\",\"team_id\":$(jqr .id),\"strategy\":\"least_loaded\"}"
+check "rule" "$STATUS" 201
+hook "$CH_ID" "$CH_SECRET" '{"id":"c2","from":{"id":"u2","name":"Max Roth"},"text":"Please call me back"}'
+CONV2=$(jqr .conversation_id)
+wait_for "routed to the team" 10 sh -c "[ -n \"\$(sqlite3 '$DB' 'SELECT team_id FROM conv_sla WHERE conversation_id=$CONV2 AND team_id > 0')\" ]"
+req POST "/api/v1/conversations/$CONV2/callback-offer" '{}'
+check "the team's calendar" "$STATUS/$(jqr .callback.calendar_id)" "201/$CAL"
+pub GET "$(jqr .callback.url | sed 's|.*/callback/||')"; check "its zone" "$(jqr .tz)" America/New_York
+sqlite3 "$DB" "UPDATE callback SET expires_at = 1 WHERE id = (SELECT max(id) FROM callback WHERE conversation_id = $CONV)"
 pub GET "$TOK2"; check "expired link" "$STATUS" 404; EXPIRED=$BODY
 pub GET "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; check "wrong link" "$STATUS" 404; WRONG=$BODY
 pub GET "short"; check "malformed link" "$STATUS" 404
