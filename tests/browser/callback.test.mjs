@@ -5,7 +5,7 @@
 // on the customer's page and the offer dialog; the agent's screens at desktop and phone width.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { test, run, newPage, newAgent, login, api, hook, assert, shot, browser, URL_, PHONE } from './lib.mjs';
+import { test, run, newPage, newAgent, login, api, hook, assert, shot, browser, URL_, DESKTOP, PHONE } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -51,6 +51,13 @@ test('the agent offers a callback from the conversation', async () => {
   const out = msgs.body.items.filter((m) => m.direction === 'out').pop();
   link = /(https?:\/\/\S+\/callback\/[A-Za-z0-9_-]+)/.exec(out.text)?.[1];
   assert(link && link.startsWith(URL_), `a link in the message: ${out.text}`);
+  // The customer's page at desktop width (looking does not use the link up).
+  const ctx = await browser.newContext({ viewport: DESKTOP, timezoneId: 'Europe/Berlin' });
+  const page = await ctx.newPage();
+  await page.goto(link);
+  await page.getByRole('heading', { name: `Book a call with Kaffee ${tag}` }).waitFor();
+  await shot(page, 'callback-page-desktop');
+  await ctx.close();
 });
 
 test('the customer picks a time at phone width, in their own time zone, by keyboard', async () => {
