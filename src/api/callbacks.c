@@ -90,6 +90,13 @@ api__conv_callback_offer(struct http_req *r, void *ctx)
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot read");
         return;
     }
+    /* A one-time link in a public comment would let anyone book the call. */
+    if (c.public) {
+        http_reply_error_status(r, 422, "public_thread",
+                                "this is a public thread: anyone could use the link; reply "
+                                "privately first, then offer the callback there");
+        return;
+    }
     if (calendar_id) {
         struct store_calendar cal;
         if (store_calendar_get(a->st, ar, calendar_id, &cal) < 0) {

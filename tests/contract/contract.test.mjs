@@ -314,6 +314,8 @@ await call("POST /api/v1/conversations/{id}/private-reply", `/api/v1/conversatio
         { want: 201, body: { text: "Hi Carla, could you send us your order number here?" } });
     await call("POST /api/v1/conversations/{id}/private-reply", `/api/v1/conversations/${pub.conversation_id}/private-reply`,
         { want: 502, body: { text: "again" } });
+    await call("POST /api/v1/conversations/{id}/callback-offer", `/api/v1/conversations/${pub.conversation_id}/callback-offer`,
+        { want: 422, body: {} });
 }
 {   // A phone callback: the offer, the public page's slots and answer, the task and done.
     const offer = (await call("POST /api/v1/conversations/{id}/callback-offer", `/api/v1/conversations/${conv}/callback-offer`,

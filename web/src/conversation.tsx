@@ -243,7 +243,9 @@ export function ConversationPane(p: Props) {
             {canGoPrivate(conv) && (
               <button type="button" onClick={() => setGoPrivate(true)} data-testid="go-private">Reply privately</button>
             )}
-            <button type="button" onClick={() => setOfferCall(true)} data-testid="offer-callback">Offer a callback</button>
+            {!conv.public && (
+              <button type="button" onClick={() => setOfferCall(true)} data-testid="offer-callback">Offer a callback</button>
+            )}
             <CopyLink id={conv.id} />
           </div>
           <div class="conv-sub">
