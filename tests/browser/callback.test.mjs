@@ -113,12 +113,13 @@ test('the agent sees the call live, and marks it done from Callbacks', async () 
   await agentPage.locator('.msg', { hasText: 'Lena asked to be called on +491512345678' }).waitFor();
   await agentPage.locator('.msg', { hasText: 'Their note: <b>Mornings</b> are best' }).waitFor(); // as text
   const btn = agentPage.getByTestId('callbacks');
-  await agentPage.getByRole('button', { name: 'Callbacks: 1 to make' }).waitFor();
+  await agentPage.getByRole('button', { name: 'Callbacks 1 to make' }).waitFor();
   await shot(agentPage, 'callback-agent-desktop');
   await btn.click();
   const pop = agentPage.getByRole('group', { name: 'My callbacks' });
   await pop.getByText('Lena Berg').waitFor();
   await shot(agentPage, 'callback-list-desktop');
+  await axe(agentPage, 'a conversation with its callback and the Callbacks list');
   await pop.getByRole('button', { name: 'Done' }).click();
   await pop.getByText('No callbacks to make.').waitFor();
   await task.getByRole('button', { name: 'Not done' }).waitFor();
@@ -133,7 +134,7 @@ test('phone width: the agent\'s conversation header and Callbacks fit', async ()
   await page.goto(`${URL_}/#/c/${conv}`);
   await page.getByTestId('conv-callbacks').waitFor();
   await page.getByTestId('conv-callbacks').getByRole('button', { name: 'Not done' }).click();
-  await page.getByRole('button', { name: 'Callbacks: 1 to make' }).waitFor();
+  await page.getByRole('button', { name: 'Callbacks 1 to make' }).waitFor();
   const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
     .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && getComputedStyle(e).position !== 'fixed')
     .filter((e, _, all) => !all.some((x) => x !== e && e.contains(x)))

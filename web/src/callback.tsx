@@ -135,11 +135,15 @@ export function CallbacksButton({ onOpen }: { onOpen: (convId: number) => void }
   const n = items?.length ?? 0;
   return (
     <div class="cb-list" ref={ref} onKeyDown={(e) => e.key === 'Escape' && open && (e.stopPropagation(), setOpen(false))}>
-      <button type="button" class="ghost" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="callbacks"
-        aria-label={n > 0 ? `Callbacks: ${n} to make` : 'Callbacks'}>
+      <button type="button" class="ghost" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="callbacks">
         <span class="topbar-icon" aria-hidden="true">☎</span>
-        <span class="topbar-link-text" aria-hidden="true">Callbacks</span>
-        {n > 0 && <span class="cb-count" aria-hidden="true">{n}</span>}
+        <span class="cb-word">Callbacks</span>{' '}
+        {n > 0 && (
+          <span class="cb-count">
+            {n}
+            <span class="sr-only"> to make</span>
+          </span>
+        )}
       </button>
       {open && (
         <div class="cb-pop" role="group" aria-label="My callbacks">
