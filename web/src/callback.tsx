@@ -24,7 +24,7 @@ export interface Callback {
 const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? '';
 
 export const when = (iso: string | null) =>
-  iso ? new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : '';
+  iso ? new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }) : '';
 
 // The callbacks of one query, reloaded on every callback.updated event.
 function useCallbacks(query: string) {

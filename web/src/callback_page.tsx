@@ -26,7 +26,7 @@ const localZone = () => {
 const dayOf = (iso: string, timeZone?: string) =>
   new Date(iso).toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', timeZone });
 const timeOf = (iso: string, timeZone?: string) =>
-  new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', timeZone });
+  new Date(iso).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', timeZone });
 const place = (tz: string) => (tz.split('/').pop() ?? tz).replace(/_/g, ' ');
 
 export function CallbackPage({ token }: { token: string }) {
