@@ -219,6 +219,12 @@ int api__platform_template_or_reply(struct http_req *r, struct api *a, int64_t c
                                     json_t *body, json_t **text, char **payload);
 /* private_replies.c: POST /api/v1/conversations/{id}/private-reply {"text"}. */
 void api__conv_private_reply(struct http_req *r, void *ctx);
+/* callbacks.c */
+void api__conv_callback_offer(struct http_req *r, void *ctx);
+void api__callback_public_get(struct http_req *r, void *ctx);
+void api__callback_public_accept(struct http_req *r, void *ctx);
+void api__callbacks_list(struct http_req *r, void *ctx);
+void api__callback_done(struct http_req *r, void *ctx);
 
 /* ---- routing, SLA, business hours ------------------------------------------------------- */
 

@@ -73,6 +73,7 @@ static const struct api__audit_rule rules[] = {
     { "/api/v1/messages", SKIP, NULL, NULL, "care work: delivery retries, triage corrections",
       NULL, NULL },
     { "/api/v1/conversations", SKIP, NULL, NULL, "care work on conversations", NULL, NULL },
+    { "/api/v1/callbacks", SKIP, NULL, NULL, "care work: callback tasks", NULL, NULL },
     { "/api/v1/contacts", SKIP, NULL, NULL, "care work on contacts", NULL, NULL },
     { "/api/v1/canned", RECORD, "canned", "canned_reply", "Saved reply", NULL, NULL },
     { "/api/v1/audit", SKIP, NULL, NULL, "reads (the export records itself)", NULL, NULL },

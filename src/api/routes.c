@@ -183,6 +183,13 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         /* Public to private (Meta's private reply; X's DM). */
         { "POST", "/api/v1/conversations/{id}/private-reply", api__conv_private_reply, API_ANY,
           64 * KB },
+        /* Phone callbacks: the agent's offer, the customer's page, the agents' tasks. */
+        { "POST", "/api/v1/conversations/{id}/callback-offer", api__conv_callback_offer, API_ANY,
+          8 * KB },
+        { "GET", "/api/v1/callback/{token}", api__callback_public_get, API_PUBLIC, 0 },
+        { "POST", "/api/v1/callback/{token}", api__callback_public_accept, API_PUBLIC, 4 * KB },
+        { "GET", "/api/v1/callbacks", api__callbacks_list, API_ANY, 0 },
+        { "POST", "/api/v1/callbacks/{id}/done", api__callback_done, API_ANY, 4 * KB },
         /* Routing, SLA policies, business hours, the unanswered view. */
         { "GET", "/api/v1/teams", api__teams_list, API_ANY, 0 },
         { "POST", "/api/v1/teams", api__teams_create, API_ADMIN, 32 * KB },

@@ -42,6 +42,11 @@ static const struct scope_rule rules[] = {
     { "POST", "/api/v1/conversations/{id}/read", API_SCOPE_CONV },
     { "POST", "/api/v1/conversations/{id}/private-reply", API_SCOPE_CONV },
     { "GET", "/api/v1/conversations/{id}/sla", API_SCOPE_CONV },
+    { "POST", "/api/v1/conversations/{id}/callback-offer", API_SCOPE_CONV },
+    /* Callback tasks: the list keeps the conversations the caller may see; done checks the
+     * callback's conversation itself (its {id} is the callback's). */
+    { "GET", "/api/v1/callbacks", API_SCOPE_LIST },
+    { "POST", "/api/v1/callbacks/{id}/done", API_SCOPE_OPEN },
     { "POST", "/api/v1/messages/{id}/triage", API_SCOPE_MSG },
     { "POST", "/api/v1/messages/{id}/retry", API_SCOPE_MSG },
     { "GET", "/api/v1/contacts", API_SCOPE_LIST },

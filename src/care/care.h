@@ -348,4 +348,47 @@ size_t care_reply_nudges(struct arena *ar, const struct care_draft *d,
 size_t care_reply_check(struct care *c, struct arena *ar, const struct care_draft *d,
                         struct care_nudge *out);
 
+/* ---- phone callbacks (callback.c) -------------------------------------------------------- */
+/* An agent offers a phone callback: the customer gets a link to /callback/<token> (a random
+ * token, only its hash stored, valid CARE_CALLBACK_TTL_MS and used once) where they pick a slot
+ * of the team's business hours; accepting it makes the agent's task and an internal note. */
+#define CARE_CALLBACK_TTL_MS (7LL * 24 * 3600 * 1000)
+#define CARE_CALLBACK_TOKEN_LEN 43           /* base64url characters */
+#define CARE_CALLBACK_SLOT_MS (30LL * 60 * 1000)
+#define CARE_CALLBACK_LEAD_MS (60LL * 60 * 1000) /* the first slot is at least this far off */
+#define CARE_CALLBACK_SLOTS_MAX 48
+#define CARE_CALLBACK_DAYS 14                /* slots within this many days */
+#define CARE_CALLBACK_PHONE_MAX 32
+#define CARE_CALLBACK_NOTE_MAX 500
+/* The hours without a calendar: Monday to Friday, 09:00 to 17:00 in this zone. */
+#define CARE_CALLBACK_DEFAULT_TZ "UTC"
+
+/* A fresh token (CARE_CALLBACK_TOKEN_LEN characters and a NUL) and its hash. */
+void care_callback_token(char token[CARE_CALLBACK_TOKEN_LEN + 1], char hash[65]);
+/* Whether 't' has the shape of a token (anything else is simply not found). */
+bool care_callback_token_ok(const char *t);
+/* The calendar a conversation's callback slots come from: its team's (0: none). */
+int64_t care_callback_calendar(struct care *c, struct arena *ar, int64_t conv_id);
+/* Stores the offer 'cb' (conversation_id, agent_id, calendar_id, token_hash; expires_at is
+ * set here) and sends 'text' (with the link) to the customer as the agent's reply through the
+ * conversation's channel. ERR_NOTFOUND. */
+int care_callback_offer(struct care *c, struct store_callback *cb, struct str text,
+                        int64_t *id, int64_t *msg_id);
+/* The slots offered now ('now' ms) from calendar 'calendar_id' (0 or gone: the default
+ * hours): at most CARE_CALLBACK_SLOTS_MAX starts, 30 minutes apart, each within open hours,
+ * into '*out' (from 'ar'); '*tz' the zone of those hours. */
+int care_callback_slots(struct care *c, struct arena *ar, int64_t calendar_id, int64_t now,
+                        int64_t **out, size_t *n, const char **tz);
+/* The customer's answer to the offer of 'token': 'phone' (normalized E.164), 'slot_at' (one
+ * of the slots offered now) and 'note' (NULL: none). Writes the task and an internal note in
+ * the conversation. ERR_NOTFOUND (unknown, used or expired: the same), ERR_INVAL (the slot is
+ * not offered). */
+int care_callback_accept(struct care *c, const char *token, const char *phone, int64_t slot_at,
+                         const char *note, int64_t *id);
+/* Normalizes a phone number written by a person ("+49 151 2345-678") to E.164 ("+491512345678")
+ * into 'out'; false when it is not one (a '+', then 8 to 15 digits). */
+bool care_callback_phone(const char *in, char out[CARE_CALLBACK_PHONE_MAX]);
+/* Marks callback 'id' done (or not) by 'agent_id'. ERR_NOTFOUND. */
+int care_callback_done(struct care *c, int64_t id, int64_t agent_id, bool done);
+
 #endif

@@ -347,6 +347,16 @@ codec_event_contact(int64_t contact_id)
 }
 
 char *
+codec_event_callback(int64_t callback_id, int64_t conv_id, int64_t agent_id)
+{
+    json_t *o = json_object();
+    bool ok = put(o, "callback_id", json_integer(callback_id)) &&
+              put(o, "conversation_id", json_integer(conv_id)) &&
+              put(o, "agent_id", agent_id ? json_integer(agent_id) : json_null());
+    return event_text(o, ok);
+}
+
+char *
 codec_event_triage_model(const char *kind, int64_t id)
 {
     json_t *o = json_object();

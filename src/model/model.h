@@ -266,7 +266,9 @@ json_t *codec_spike(const struct spike_alert_row *a);
  *   settings.changed              {"area","id" (the resource; null: none),"action",
  *                                  "actor":{"id" (agent; null: none),"name"}}
  *                                                                        codec_event_settings
- *   audit.recorded                {"id" (the audit entry),"action"}      codec_event_audit */
+ *   audit.recorded                {"id" (the audit entry),"action"}      codec_event_audit
+ *   callback.updated              {"callback_id","conversation_id","agent_id" (null: none)}: a
+ *                                 callback was asked for or marked done  codec_event_callback */
 char *codec_event_conv(const struct conv *c);
 char *codec_event_msg(const struct msg *m, const struct conv *c);
 char *codec_event_contact(int64_t contact_id);
@@ -281,6 +283,7 @@ char *codec_event_spike(const struct spike_alert_row *a);
 char *codec_event_settings(const char *area, int64_t id, const char *action, int64_t actor_id,
                            const char *actor_name);
 char *codec_event_audit(int64_t audit_id, const char *action);
+char *codec_event_callback(int64_t callback_id, int64_t conv_id, int64_t agent_id);
 /* Serializes compactly; returns a malloc'd string the caller frees. */
 char *codec_dump(const json_t *j, size_t *len);
 

@@ -956,4 +956,43 @@ int store_nudge_override_add(struct store *st, int64_t agent_id);
 int store_nudge_override_list(struct store *st, struct arena *ar,
                               struct store_nudge_override **out, size_t *n);
 
+/* ---- phone callbacks (st_callback.c) -------------------------------------------------------- */
+
+/* An offer of a phone callback on a conversation (the customer's link holds a token whose
+ * SHA-256 hex is 'token_hash'), and once the customer accepted it, the agent's task. */
+struct store_callback {
+    int64_t id;
+    int64_t conversation_id;
+    int64_t agent_id;         /* who offered it and gets the task; 0: an API token */
+    int64_t calendar_id;      /* slots from this calendar; 0: the default hours */
+    const char *token_hash;   /* only when offering */
+    int64_t offered_at, expires_at;
+    int64_t accepted_at;      /* 0: still an offer */
+    const char *phone, *note; /* the customer's, once accepted (note may be NULL) */
+    int64_t slot_at;          /* the time the customer picked */
+    int64_t done_at, done_by; /* 0: still to do */
+    const char *agent_name;   /* joined: the offering agent's display name; NULL: none */
+    const char *contact_name; /* joined: the conversation's contact; NULL: none */
+};
+/* Stores a new offer ('c': conversation_id, agent_id, calendar_id, token_hash, expires_at).
+ * ERR_NOTFOUND (no such conversation). Waits until durable. */
+int store_callback_offer(struct store *st, const struct store_callback *c, int64_t *out_id);
+/* The offer with 'token_hash' still open at 'now' (not accepted, not expired); ERR_NOTFOUND
+ * otherwise, whatever the reason. */
+int store_callback_open(struct store *st, struct arena *ar, const char *token_hash, int64_t now,
+                        struct store_callback *out);
+/* Accepts the open offer with 'token_hash' at 'now' once: phone, slot and note ('note' may be
+ * NULL) are stored and 'callback.updated' is written. '*out_id' gets the callback's id.
+ * ERR_NOTFOUND when no offer is open with that hash (used, expired or unknown). */
+int store_callback_accept(struct store *st, const char *token_hash, int64_t now,
+                          const char *phone, int64_t slot_at, const char *note, int64_t *out_id);
+int store_callback_get(struct store *st, struct arena *ar, int64_t id, struct store_callback *out);
+/* Accepted callbacks (tasks), soonest slot first: of 'agent_id' (0: anyone's), of conversation
+ * 'conv_id' (0: any), with done ones only when 'with_done'; at most 'max'. */
+int store_callback_list(struct store *st, struct arena *ar, int64_t agent_id, int64_t conv_id,
+                        bool with_done, int max, struct store_callback **out, size_t *n);
+/* Marks callback 'id' done by 'agent_id' (or to do again with !done); writes
+ * 'callback.updated'. ERR_NOTFOUND (no such task: unknown or never accepted). */
+int store_callback_done(struct store *st, int64_t id, int64_t agent_id, bool done);
+
 #endif

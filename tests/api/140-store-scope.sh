@@ -87,6 +87,20 @@ conv_case() { # conv_case METHOD SUFFIX BODY [IN_CODES]
     check "$1 conversations/{id}$2: 404 as for a missing one" "$STATUS" 404
     as $S "$1" "/api/v1/conversations/$IN$2" "$3"; want_in "$1 conversations/{id}$2" "${4:-200 201}"
 }
+CB_IN=""; CB_OUT=""
+# cb_setup: a callback asked for on $IN and one on $OUT (the customer picks the first slot).
+cb_setup() {
+    [ -n "$CB_IN" ] && return 0
+    for c in $IN $OUT; do
+        req POST "/api/v1/conversations/$c/callback-offer" '{}'; check "offer on $c" "$STATUS" 201
+        tok=$(jqr .callback.url | sed 's|.*/callback/||'); id=$(jqr .callback.id)
+        BODY=$(curl -s "$URL/api/v1/callback/$tok"); slot=$(jqr '.slots[0]')
+        curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+            -d "{\"slot\":\"$slot\",\"phone\":\"+49 151 2345678\"}" "$URL/api/v1/callback/$tok" \
+            | grep -qx 201 || fail "accept callback on $c"
+        if [ "$c" = "$IN" ]; then CB_IN=$id; else CB_OUT=$id; fi
+    done
+}
 run_case() {
     case "$1" in
     "GET /api/v1/conversations")
@@ -111,6 +125,17 @@ run_case() {
     "POST /api/v1/conversations/{id}/read") conv_case POST /read "" ;;
     "POST /api/v1/conversations/{id}/private-reply") conv_case POST /private-reply '{"text":"hi"}' "201 409 422" ;;
     "GET /api/v1/conversations/{id}/sla") conv_case GET /sla "" ;;
+    "POST /api/v1/conversations/{id}/callback-offer") conv_case POST /callback-offer '{}' 201 ;;
+    "GET /api/v1/callbacks")
+        cb_setup
+        as $S GET /api/v1/callbacks; want_in "callbacks list"
+        has ".items | map(.conversation_id) | index($OUT) == null" || fail "callbacks out of scope: $BODY"
+        has ".items | map(.conversation_id) | index($IN) != null" || fail "callbacks miss in scope: $BODY" ;;
+    "POST /api/v1/callbacks/{id}/done")
+        cb_setup
+        as $S POST "/api/v1/callbacks/$CB_OUT/done" '{}'; want_out "callback done"
+        check "callback done out of scope: 404 as for a missing one" "$STATUS" 404
+        as $S POST "/api/v1/callbacks/$CB_IN/done" '{}'; want_in "callback done" ;;
     "POST /api/v1/conversations/{id}/reply-check") conv_case POST /reply-check '{"text":"Hello Ida, it is on its way"}' ;;
     "POST /api/v1/canned")
         as $S POST /api/v1/canned '{"title":"Store hours","shortcut":"mitte-hours","bodies":{"en":"Hi {contact.first_name}, we open at 9."}}'

@@ -314,6 +314,23 @@ await call("POST /api/v1/conversations/{id}/private-reply", `/api/v1/conversatio
         { want: 201, body: { text: "Hi Carla, could you send us your order number here?" } });
     await call("POST /api/v1/conversations/{id}/private-reply", `/api/v1/conversations/${pub.conversation_id}/private-reply`,
         { want: 502, body: { text: "again" } });
+    await call("POST /api/v1/conversations/{id}/callback-offer", `/api/v1/conversations/${pub.conversation_id}/callback-offer`,
+        { want: 422, body: {} });
+}
+{   // A phone callback: the offer, the public page's slots and answer, the task and done.
+    const offer = (await call("POST /api/v1/conversations/{id}/callback-offer", `/api/v1/conversations/${conv}/callback-offer`,
+        { auth: "cookie", want: 201, body: { text: "Happy to call you: {link}" } })).json || {};
+    await call("POST /api/v1/conversations/{id}/callback-offer", "/api/v1/conversations/9999/callback-offer", { want: 404, body: {} });
+    const tok = String(offer.callback?.url || "").replace(/.*\/callback\//, "");
+    const page = (await call("GET /api/v1/callback/{token}", `/api/v1/callback/${tok}`, { auth: "none", want: 200 })).json || {};
+    await call("GET /api/v1/callback/{token}", "/api/v1/callback/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", { auth: "none", want: 404 });
+    await call("POST /api/v1/callback/{token}", `/api/v1/callback/${tok}`, { auth: "none", want: 422, body: { slot: page.slots?.[0], phone: "12" } });
+    await call("POST /api/v1/callback/{token}", `/api/v1/callback/${tok}`, { auth: "none", want: 201,
+        body: { slot: page.slots?.[0], phone: "+49 151 2345678", note: "mornings" } });
+    const tasks = (await call("GET /api/v1/callbacks", "/api/v1/callbacks?mine=1", { auth: "cookie", want: 200 })).json || {};
+    await call("GET /api/v1/callbacks", "/api/v1/callbacks?mine=2", { want: 400 });
+    await call("POST /api/v1/callbacks/{id}/done", `/api/v1/callbacks/${tasks.items?.[0]?.id}/done`, { auth: "cookie", want: 200, body: {} });
+    await call("POST /api/v1/callbacks/{id}/done", "/api/v1/callbacks/9999/done", { want: 404, body: {} });
 }
 await call("POST /api/v1/conversations/{id}/assign", `/api/v1/conversations/${conv}/assign`, { auth: "cookie", want: 200, body: { agent_id: "me" } });
 await call("POST /api/v1/conversations/{id}/assign", `/api/v1/conversations/${conv}/assign`, { want: 200, body: { agent_id: null } });

@@ -17,6 +17,8 @@ import { AlertsButton, useAlerts } from './notify';
 import { plainError } from './words';
 import { clearAllDrafts } from './draft';
 import { InvitePage } from './invite';
+import { CallbackPage } from './callback_page';
+import { CallbacksButton } from './callback';
 
 export type { LiveEvent } from './live';
 
@@ -38,6 +40,8 @@ export function App() {
   // An invite link (#/invite/<token>) needs no session: the person has no password yet.
   const route = useRoute();
   if (route[0] === 'invite') return <InvitePage token={route[1] ?? ''} />;
+  // A customer's callback link (/callback/<token>, a path: it is sent in a message) is public.
+  if (location.pathname.startsWith('/callback/')) return <CallbackPage token={decodeURIComponent(location.pathname.slice(10))} />;
   return <SignedIn />;
 }
 
@@ -361,6 +365,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         </span>
         <StatusToggle meId={me.id} subscribe={subscribe} />
         <AlertsButton {...alerts} />
+        <CallbacksButton onOpen={(id) => { location.hash = `#/c/${id}`; }} />
         <a class={'topbar-link' + (inSettings ? ' current' : '')} href={inSettings ? '#/' : '#/settings'} aria-label={inSettings ? 'Inbox' : 'Settings'}>
           <span class="topbar-icon" aria-hidden="true">{inSettings ? '✉' : '⚙'}</span>
           <span class="topbar-link-text">{inSettings ? 'Inbox' : 'Settings'}</span>

@@ -15,6 +15,7 @@ import type { ReplyLimit } from './textcount';
 import { deliveryWords, ordinal, plainError } from './words';
 import { TriageChips, UrgencyLine } from './triage';
 import { PrivateReplyDialog, canGoPrivate } from './private_reply';
+import { ConvCallbacks, OfferCallbackDialog } from './callback';
 
 interface Props {
   id: number;
@@ -35,6 +36,7 @@ export function ConversationPane(p: Props) {
   const [showCustomer, setShowCustomer] = useState(false);
   const [askReason, setAskReason] = useState(false);
   const [goPrivate, setGoPrivate] = useState(false);
+  const [offerCall, setOfferCall] = useState(false);
   const [earlier, setEarlier] = useState<Conv[]>([]);
   const threadRef = useRef<HTMLOListElement>(null);
   // Older history: 'loading' while a page is on its way, 'error' when the last try failed.
@@ -241,11 +243,15 @@ export function ConversationPane(p: Props) {
             {canGoPrivate(conv) && (
               <button type="button" onClick={() => setGoPrivate(true)} data-testid="go-private">Reply privately</button>
             )}
+            {!conv.public && (
+              <button type="button" onClick={() => setOfferCall(true)} data-testid="offer-callback">Offer a callback</button>
+            )}
             <CopyLink id={conv.id} />
           </div>
           <div class="conv-sub">
             <UrgencyLine msgs={conv.messages} urgency={conv.urgency} />
             <SlaPanel id={conv.id} subscribe={p.subscribe} status={conv.status} isPublic={conv.public} />
+            <ConvCallbacks convId={conv.id} />
           </div>
         </header>
         <Labels conv={conv} onChange={(labels) => act('labels', { labels }).then((ok) => ok && p.onLabels(labels))} />
@@ -276,6 +282,16 @@ export function ConversationPane(p: Props) {
             setGoPrivate(false);
             setConv((old) => (old ? { ...old, linked_conversation_id: dmId } : old));
             setNotice('Moved to a private conversation, assigned to the same agent.');
+          }}
+        />
+      )}
+      {offerCall && (
+        <OfferCallbackDialog
+          conv={conv}
+          onClose={() => setOfferCall(false)}
+          onDone={() => {
+            setOfferCall(false);
+            setNotice('Callback offered. When the customer picks a time, the call shows here and in your callbacks.');
           }}
         />
       )}

@@ -10,7 +10,8 @@ export interface LiveEvent {
   type: string;
   conversation?: Conv;
   message?: Msg;
-  conversation_id?: number; // sla.* and conversation.routed
+  conversation_id?: number; // sla.*, conversation.routed and callback.updated
+  callback_id?: number; // callback.updated
   agent?: { id: number; availability: string }; // agent.updated
   area?: string; // settings.changed: the settings area (agents, teams, routing_rules, ...)
   id?: number | string | null; // settings.changed: the changed object
@@ -31,6 +32,7 @@ export const LIVE_TYPES = [
   'agent.updated',
   'settings.changed',
   'triage.model', // a triage model version added or made live (settings/models.tsx)
+  'callback.updated', // a customer picked a callback time, or one was marked done (callback.tsx)
 ];
 
 export const LiveContext = createContext<Subscribe>(() => () => {});

@@ -419,6 +419,19 @@ every_function(struct store *st, int pass)
     struct store_nudge_override *ov;
     CHECK_INT(store_nudge_override_list(st, ar, &ov, &n), 0);
     CHECK_INT(store_canned_delete(st, canned_id), 0);
+
+    /* phone callbacks (st_callback.c) */
+    char cbhash[65];
+    snprintf(cbhash, sizeof(cbhash), "%064d", pass);
+    struct store_callback cbo = { .conversation_id = conv, .agent_id = agent_id,
+                                  .token_hash = cbhash, .expires_at = INT64_MAX }, *cbv;
+    int64_t cb_id = 0;
+    CHECK_INT(store_callback_offer(st, &cbo, &cb_id), 0);
+    CHECK_INT(store_callback_open(st, ar, cbhash, 1, &cbo), 0);
+    CHECK_INT(store_callback_accept(st, cbhash, 1, "+491512345678", 1000, NULL, &cb_id), 0);
+    CHECK_INT(store_callback_get(st, ar, cb_id, &cbo), 0);
+    CHECK_INT(store_callback_list(st, ar, agent_id, conv, true, 10, &cbv, &n), 0);
+    CHECK_INT(store_callback_done(st, cb_id, agent_id, true), 0);
     arena_free(ar);
 }
 
