@@ -134,7 +134,7 @@ test('a refused setting is shown next to its field and the typed input stays', a
   await shot(page, '04-field-error');
   const r = await api('GET', '/api/v1/channels');
   assert(!r.body.items.some((c) => c.type === 'email'), 'nothing created by a refused form');
-  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('button', { name: 'Back', exact: true }).click();
   await page.getByRole('button', { name: 'Cancel' }).click();
 });
 
