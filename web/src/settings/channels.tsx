@@ -972,7 +972,7 @@ function WidgetLook({ ch, onClose }: { ch: Channel; onClose: () => void }) {
             <button type="submit" class="primary" disabled={busy}>Save look</button>
           </div>
         </form>
-        <div class="ch-preview" aria-label="Preview of the chat widget" style={{ '--hc': color }}>
+        <div class="ch-preview" role="group" aria-label="Preview of the chat widget" style={{ '--hc': color }}>
           <div class="ch-pv-panel">
             <div class="ch-pv-head">
               <strong>{brand}</strong>

@@ -234,7 +234,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
         <button type="submit" class="primary" disabled={busy}>Try it</button>
       </form>
       {res && (
-        <div class="rt-result" ref={resultRef} aria-live="polite" aria-label="Dry run result">
+        <div class="rt-result" ref={resultRef} role="group" aria-live="polite" aria-label="Dry run result">
           {res.matched ? (
             <p class="rt-verdict">
               Rule <strong>{res.rule?.name}</strong> → team <strong>{res.team?.name ?? teamName(res.team?.id)}</strong> →{' '}

@@ -1,0 +1,373 @@
+// a11y.test.mjs - issue 21 item 8: axe-core (WCAG 2.1 A and AA rules) on every screen and state
+// of the app: sign-in, the inbox views, a conversation (composer, saved-reply picker, the nudge
+// before sending, the private-reply dialog, the triage chip menu, the bulk bar), the profile and
+// shortcut dialogs, every settings area in the registry (web/src/settings/areas.tsx) with its
+// inner states (connect steps, widget look, dry run result, agent edit panel, invite link, audit
+// diff), the invite page and the website widget open with messages; at 1440x900, and the key
+// screens at 390x844. Violations are gathered over the whole file and reported by rule and node.
+// Then the keyboard: a settings form and the composer walked with Tab, Enter and Escape only,
+// each focused control showing a visible focus outline.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { test, run, newPage, login, api, hook, assert, shot, openSettings, URL_, DESKTOP, PHONE } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const tag = `a${process.pid}`;
+const ids = {};
+// The settings areas, read from the registry the app itself uses (a new area is checked too).
+const AREAS_IDS = [...fs.readFileSync(new URL('../../web/src/settings/areas.tsx', import.meta.url), 'utf8')
+  .matchAll(/\{ id: '([a-z_]+)', title: '([^']+)'/g)].map((m) => [m[1], m[2]]);
+let ch; // this file's api channel
+let xch; // an X channel (public thread: the private-reply dialog)
+const X_SECRET = 'a11y_consumer_secret';
+const X_USER = '4455667788';
+
+// Every screen checked, and what axe found there: { screen, rule, impact, nodes: [target…] }.
+const checked = [];
+const found = [];
+const unsure = []; // what axe could not decide (e.g. contrast over an image), printed for a look
+
+async function axe(page, screen) {
+  await page.evaluate(AXE); // evaluated by the test driver, which the page's CSP does not govern
+  const r = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const out = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return { passes: out.passes.length, incomplete: out.incomplete.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ') + ' [' + (n.any.concat(n.all, n.none).map((c) => c.message).join('; ')) + ']').join(' | ')}`), violations: out.violations.map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')}${n.failureSummary ? ' — ' + n.failureSummary.split('\n').slice(1, 2).join('').trim() : ''}`) })) };
+  });
+  assert(r.passes > 10, `axe ran on ${screen}: ${r.passes} rules passed`);
+  if (r.incomplete.length) unsure.push(`${screen}: ${r.incomplete.join(', ')}`);
+  // Undecided ARIA structure is a real fault here (the undecided contrast of an aria-hidden icon
+  // and a symbol button named in words are not).
+  for (const i of r.incomplete.filter((x) => /^aria-(prohibited-attr|required-children|required-parent|allowed-attr)/.test(x)))
+    found.push({ screen, rule: i.split(':')[0], impact: 'undecided', help: 'axe could not decide', nodes: [i.slice(i.indexOf(':') + 2)] });
+  checked.push(screen);
+  for (const v of r.violations) found.push({ screen, ...v });
+}
+
+async function xHook(payload) {
+  const body = JSON.stringify(payload);
+  const sig = 'sha256=' + crypto.createHmac('sha256', X_SECRET).update(body).digest('base64');
+  const res = await fetch(`${URL_}/hooks/${xch.id}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'x-twitter-webhooks-signature': sig }, body,
+  });
+  assert(res.status === 200, `x webhook: ${res.status}`);
+  return res.json();
+}
+
+async function openConv(page, id) {
+  await page.goto(`${URL_}/#/c/${id}`);
+  await page.locator('.conv-head h1').waitFor();
+}
+
+// The brand's own page on a second origin, for the widget.
+const shop = http.createServer((req, res) => {
+  const u = new URL(req.url, 'http://x');
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head>
+<body><main><h1>Shop</h1><p>Shoes.</p></main><script src="${URL_}/widget.js" data-channel="${u.searchParams.get('channel')}" async></script></body></html>`);
+});
+
+test('setup: conversations on an api channel and a public X thread, a saved reply, a webchat', async () => {
+  let r = await api('POST', '/api/v1/channels', { type: 'api', name: `A11y shop ${tag}`, settings: {} });
+  assert(r.status === 201, `channel: ${r.status}`);
+  ch = r.body;
+  for (let i = 0; i < 4; i++) {
+    const h = await hook(ch, { id: `${tag}-q${i}`, from: { id: `${tag}-c${i}`, name: `Alma Reyes ${i}` }, text: `Hello, my order ${2000 + i} has not arrived. I am upset, this is late.` });
+    ids[`q${i}`] = h.conversation_id;
+  }
+  r = await api('POST', '/api/v1/channels', { type: 'x', name: `X a11y ${tag}`, settings: { consumer_secret: X_SECRET, access_token: 'a11y-token', user_id: X_USER, api_base: 'http://127.0.0.1:9' } });
+  assert(r.status === 201, `x channel: ${r.status} ${JSON.stringify(r.body)}`);
+  xch = r.body;
+  const m = await xHook({ for_user_id: X_USER, tweet_create_events: [{ id_str: `19${process.pid}01`, text: '@shop_support my boots arrived broken', user: { id_str: '5805104374', name: 'Xavi Post', screen_name: 'xavi' } }] });
+  ids.xpub = m.conversation_id;
+  r = await api('POST', '/api/v1/canned', { title: `Late order ${tag}`, shortcut: `late${tag}`, shared: true, bodies: { en: 'Hi {contact.first_name}, sorry your order is late; I am checking it now.' } });
+  assert(r.status === 201, `canned: ${r.status} ${JSON.stringify(r.body)}`);
+});
+
+test('sign-in, inbox views, dialogs (1440x900 and 390x844)', async () => {
+  for (const [vp, size] of [[DESKTOP, 'desktop'], [PHONE, 'phone']]) {
+    const { page } = await newPage(vp);
+    await page.goto(URL_ + '/');
+    await page.getByLabel('Email').waitFor();
+    await axe(page, `sign-in (${size})`);
+    await page.getByRole('button', { name: 'Sign in' }).click(); // empty: errors beside the fields
+    await page.waitForTimeout(200);
+    await axe(page, `sign-in with errors (${size})`);
+    await login(page);
+    for (const v of size === 'desktop' ? ['mine', 'unassigned', 'open', 'resolved', 'unanswered', 'queue'] : ['open']) {
+      await page.locator(`[data-view="${v}"]`).click();
+      await page.waitForTimeout(250);
+      await axe(page, `inbox: ${v} (${size})`);
+    }
+    await page.locator('details.filters summary').click();
+    await axe(page, `inbox: filters open (${size})`);
+    await page.locator('details.filters summary').click();
+    await page.getByRole('button', { name: 'My profile' }).click();
+    await page.getByRole('dialog', { name: 'My profile' }).waitFor();
+    await axe(page, `profile dialog (${size})`);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    if (size === 'desktop') {
+      await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+      await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+      await axe(page, 'shortcuts dialog');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('alerts').click();
+      await page.getByLabel('Desktop alerts').waitFor();
+      await axe(page, 'alerts menu');
+      await page.keyboard.press('Escape');
+      // The bulk bar: two conversations selected.
+      await page.locator('[data-view="open"]').click();
+      await page.locator(`[data-check="${ids.q0}"]`).check();
+      await page.locator(`[data-check="${ids.q1}"]`).check();
+      await page.getByTestId('bulk-bar').getByText('2 selected').waitFor();
+      await axe(page, 'inbox: bulk bar');
+      await shot(page, 'a11y-bulk');
+    }
+    await page.context().close();
+  }
+});
+
+test('a conversation: composer, saved-reply picker, nudge, triage menu, private reply', async () => {
+  for (const [vp, size] of [[DESKTOP, 'desktop'], [PHONE, 'phone']]) {
+    const { page } = await newPage(vp);
+    await login(page);
+    await openConv(page, ids[size === 'desktop' ? 'q2' : 'q3']);
+    await axe(page, `conversation (${size})`);
+    const box = page.getByLabel('Reply to the customer');
+    await box.click();
+    await box.pressSequentially('/lat');
+    await page.getByRole('listbox', { name: 'Saved replies' }).waitFor();
+    await axe(page, `saved-reply picker (${size})`);
+    await page.keyboard.press('Escape');
+    await box.fill('Thanks for writing, we are on it.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByRole('alert', { name: 'Before you send' }).waitFor();
+    await axe(page, `nudge before sending (${size})`);
+    await shot(page, `a11y-nudge-${size}`);
+    await page.getByRole('alert', { name: 'Before you send' }).getByRole('button', { name: 'Edit' }).click();
+    await page.getByText('Private note').click();
+    await axe(page, `composer: private note (${size})`);
+    if (size === 'desktop') {
+      const chip = page.locator('.msg.in').first().getByRole('button', { name: /^Intent:/ });
+      if (await chip.count()) {
+        await chip.click();
+        await page.locator('.msg.in').first().getByRole('button', { name: 'Complaint', exact: true }).waitFor();
+        await axe(page, 'triage chip menu');
+        await page.keyboard.press('Escape');
+      }
+      await openConv(page, ids.xpub);
+      await page.getByTestId('go-private').click();
+      await page.getByRole('dialog', { name: 'Reply privately on X' }).waitFor();
+      await axe(page, 'private-reply dialog');
+      await shot(page, 'a11y-private');
+    }
+    await page.context().close();
+  }
+});
+
+test('every settings area, with its inner states', async () => {
+  const { page } = await newPage(DESKTOP);
+  await login(page);
+  for (const [id, title] of AREAS_IDS) {
+    await openSettings(page, id, title);
+    await page.waitForTimeout(300);
+    await axe(page, `settings: ${title}`);
+  }
+  // Channels: connect steps and the widget look.
+  await openSettings(page, 'channels', 'Channels');
+  await page.getByRole('button', { name: 'Connect a channel' }).click();
+  await page.getByRole('button', { name: /^Messenger/ }).click();
+  await axe(page, 'channels: connect form');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('This is required.').first().waitFor();
+  await axe(page, 'channels: connect form with errors');
+  await page.getByLabel('Name (your team sees this)').fill(`A11y page ${tag}`);
+  await page.getByLabel('Page ID').fill('99887766');
+  await page.getByLabel('Page access token').fill('page-token-a11y');
+  await page.getByLabel('App Secret').fill('a11y-app-secret');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByText('Waiting for a test event…').waitFor();
+  await axe(page, 'channels: setup steps');
+  await page.getByRole('button', { name: /Done|Finish later/ }).click();
+  const wc = await api('POST', '/api/v1/channels', { type: 'webchat', name: `A11y chat ${tag}`, settings: { brand_name: 'Shop', allowed_origins: ['http://127.0.0.1:1'] } });
+  assert(wc.status === 201, `webchat: ${wc.status}`);
+  await page.reload();
+  await page.locator('.ch-card', { hasText: `A11y chat ${tag}` }).getByRole('button', { name: 'Widget look' }).click();
+  await page.getByRole('button', { name: 'Save look' }).waitFor();
+  await axe(page, 'channels: widget look');
+  // Routing: the dry run result.
+  await openSettings(page, 'routing_rules', 'Routing rules');
+  await page.getByLabel('Arrives on').selectOption({ label: `A11y shop ${tag} (API)` });
+  await page.getByLabel("Customer's message").fill('Where is my parcel?');
+  await page.getByRole('button', { name: 'Try it' }).click();
+  await page.getByLabel('Dry run result').waitFor();
+  await page.waitForTimeout(300);
+  await axe(page, 'routing: dry run result');
+  // Agents: an invite link, then the edit panel.
+  await openSettings(page, 'agents', 'Agents');
+  const form = page.locator('form.agents-invite');
+  await form.getByLabel('Email').fill(`ines-${tag}@example.com`);
+  await form.getByLabel('Full name').fill('Ines Park');
+  await form.getByRole('button', { name: 'Create invite link' }).click();
+  const link = page.getByLabel('Invite link').first();
+  await link.waitFor();
+  ids.invite = await link.inputValue();
+  await axe(page, 'agents: invite link');
+  await page.getByRole('button', { name: 'Edit Ines Park' }).first().click();
+  await page.locator('.agents-edit').getByRole('heading', { name: 'Ines Park' }).waitFor();
+  await axe(page, 'agents: edit panel');
+  // Audit log: a change's details.
+  await openSettings(page, 'audit', 'Audit log');
+  const details = page.getByRole('button', { name: 'Details' }).first();
+  await details.click();
+  await page.getByRole('table', { name: 'Fields changed' }).first().waitFor();
+  await axe(page, 'audit log: a diff');
+  await page.context().close();
+  // The key ones at 390x844.
+  const phone = await newPage(PHONE);
+  await login(phone.page);
+  for (const [id, title] of AREAS_IDS.filter(([i]) => ['overview', 'channels', 'agents', 'canned'].includes(i))) {
+    await openSettings(phone.page, id, title);
+    await phone.page.waitForTimeout(300);
+    await axe(phone.page, `settings: ${title} (phone)`);
+  }
+  await phone.ctx.close();
+});
+
+test('the invite page, and the widget open with messages', async () => {
+  assert(ids.invite, 'an invite link from the settings test');
+  for (const [vp, size] of [[DESKTOP, 'desktop'], [PHONE, 'phone']]) {
+    const { page } = await newPage(vp);
+    await page.goto(ids.invite);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await axe(page, `invite page (${size})`);
+    await page.context().close();
+  }
+  await new Promise((ok) => shop.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${shop.address().port}`;
+  const r = await api('POST', '/api/v1/channels', { type: 'webchat', name: `A11y widget ${tag}`, settings: { brand_name: 'Shop', allowed_origins: [origin] } });
+  assert(r.status === 201, `webchat: ${r.status} ${JSON.stringify(r.body)}`);
+  for (const [vp, size] of [[DESKTOP, 'desktop'], [PHONE, 'phone']]) {
+    const { page } = await newPage(vp);
+    await page.goto(`${origin}/?channel=${r.body.id}`);
+    const w = page.locator('[data-hark-widget]');
+    await w.getByRole('button', { name: /Open chat|Ask us/ }).click();
+    const box = w.getByRole('textbox', { name: 'Message' });
+    await box.fill(`Hi, do you ship to Lisbon? (${size})`);
+    await box.press('Enter');
+    await w.getByText(`do you ship to Lisbon? (${size})`).waitFor();
+    const convs = (await api('GET', `/api/v1/conversations?channel_id=${r.body.id}&limit=50`)).body.items;
+    const conv = convs.find((c) => c.last_message_preview?.includes(size)) ?? convs[0];
+    const sent = await api('POST', `/api/v1/conversations/${conv.id}/messages`, { text: 'Hi there, yes we ship to Lisbon in 3 days.', send_anyway: true });
+    assert(sent.status === 201 || sent.status === 200, `reply: ${sent.status} ${JSON.stringify(sent.body)}`);
+    await w.getByText('we ship to Lisbon in 3 days').waitFor();
+    await axe(page, `widget with messages (${size})`);
+    await shot(page, `a11y-widget-${size}`);
+    await page.context().close();
+  }
+  shop.close();
+});
+
+// Keyboard only: what has focus, and whether a focus ring is drawn on it (its own outline, or
+// the outline of the label or box around it that shows focus-within).
+async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const name = (el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent || el.id || '').trim().replace(/\s+/g, ' ').slice(0, 50);
+    let ring = false;
+    for (let e = el, i = 0; e && i < 3 && !ring; e = e.parentElement, i++) {
+      const st = getComputedStyle(e);
+      ring = st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2 && (i === 0 || e.matches(':focus-within'));
+    }
+    return { tag: el.tagName.toLowerCase(), id: el.id, name, ring };
+  });
+}
+
+// Tab until `want` holds for the focused control; every control passed on the way must show focus.
+async function tabTo(page, want, seen, max = 250) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await focused(page);
+    if (!f) continue;
+    seen.push(f);
+    if (want(f)) return f;
+  }
+  throw new Error(`not reached by Tab in ${max} presses; last: ${JSON.stringify(seen.slice(-3))}`);
+}
+
+const noRing = (seen) => seen.filter((f) => !f.ring).map((f) => `${f.tag}#${f.id} "${f.name}"`);
+
+test('keyboard: a settings form filled and saved with Tab and Enter, focus always visible', async () => {
+  const { page } = await newPage(DESKTOP);
+  await login(page);
+  await openSettings(page, 'teams', 'Teams');
+  const seen = [];
+  await tabTo(page, (f) => f.tag === 'button' && f.name === 'New team', seen);
+  await page.keyboard.press('Enter');
+  const name = `Keyboard team ${tag}`;
+  await tabTo(page, (f) => f.id === 'team-name', seen);
+  await page.keyboard.type(name);
+  await tabTo(page, (f) => f.tag === 'button' && /^(Save|Create)/.test(f.name), seen);
+  await page.keyboard.press('Enter');
+  let made = null;
+  for (let i = 0; i < 50 && !made; i++) {
+    made = (await api('GET', '/api/v1/teams')).body.items.find((t) => t.name === name);
+    if (!made) await page.waitForTimeout(100);
+  }
+  assert(made, 'the team was saved from the keyboard');
+  await page.getByRole('navigation', { name: 'Teams' }).getByRole('button', { name: new RegExp(name) }).waitFor();
+  // The settings navigation too: Tab to another area's link, Enter opens it.
+  await tabTo(page, (f) => f.tag === 'a' && f.name === 'Saved replies', seen, 400);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Saved replies' }).waitFor();
+  console.log(`# keyboard, settings: ${seen.length} controls focused, ${noRing(seen).length} without a visible ring`);
+  assert(noRing(seen).length === 0, `focus not visible on: ${noRing(seen).join(', ')}`);
+  await shot(page, 'a11y-keyboard-settings');
+  await page.context().close();
+});
+
+test('keyboard: the composer — saved-reply picker closed with Escape, a reply sent with Enter', async () => {
+  const { page } = await newPage(DESKTOP);
+  await login(page);
+  await openConv(page, ids.q1);
+  const seen = [];
+  await tabTo(page, (f) => f.id === 'composer-text', seen);
+  await page.keyboard.type('/lat');
+  const list = page.getByRole('listbox', { name: 'Saved replies' });
+  await list.waitFor();
+  await page.keyboard.press('Escape');
+  await list.waitFor({ state: 'hidden' });
+  assert((await focused(page)).id === 'composer-text', 'Escape leaves focus in the reply');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Backspace');
+  await page.keyboard.type('Hi Alma, your order ships today from our Lisbon store.');
+  await tabTo(page, (f) => f.tag === 'button' && f.name === 'Send reply', seen);
+  await page.keyboard.press('Enter');
+  await page.locator('.msg.out', { hasText: 'your order ships today from our Lisbon store' }).waitFor();
+  console.log(`# keyboard, composer: ${seen.length} controls focused, ${noRing(seen).length} without a visible ring`);
+  assert(noRing(seen).length === 0, `focus not visible on: ${noRing(seen).join(', ')}`);
+  await page.context().close();
+});
+
+test('axe: no WCAG 2.1 AA violation on any screen', async () => {
+  const byRule = new Map();
+  for (const f of found) {
+    const k = `${f.rule} (${f.impact}): ${f.help}`;
+    if (!byRule.has(k)) byRule.set(k, []);
+    for (const n of f.nodes) byRule.get(k).push(`${f.screen}: ${n}`);
+  }
+  console.log(`# axe checked ${checked.length} screens; ${byRule.size} rule(s) failing on ${found.reduce((s, f) => s + f.nodes.length, 0)} node(s)`);
+  for (const u of unsure) console.log(`# axe could not decide on ${u}`);
+  const lines = [];
+  for (const [k, nodes] of byRule) {
+    lines.push(k);
+    for (const n of nodes) lines.push(`  ${n}`);
+  }
+  assert(byRule.size === 0, `axe:\n${lines.join('\n')}`);
+});
+
+await run();
