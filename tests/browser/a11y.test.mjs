@@ -83,6 +83,8 @@ test('setup: conversations on an api channel and a public X thread, a saved repl
   xch = r.body;
   const m = await xHook({ for_user_id: X_USER, tweet_create_events: [{ id_str: `19${process.pid}01`, text: '@shop_support my boots arrived broken', user: { id_str: '5805104374', name: 'Xavi Post', screen_name: 'xavi' } }] });
   ids.xpub = m.conversation_id;
+  r = await api('POST', '/api/v1/teams', { name: `A11y team ${tag}` });
+  assert(r.status === 201, `team: ${r.status} ${JSON.stringify(r.body)}`);
   r = await api('POST', '/api/v1/canned', { title: `Late order ${tag}`, shortcut: `late${tag}`, shared: true, bodies: { en: 'Hi {contact.first_name}, sorry your order is late; I am checking it now.' } });
   assert(r.status === 201, `canned: ${r.status} ${JSON.stringify(r.body)}`);
 });
@@ -177,9 +179,39 @@ test('every settings area, with its inner states', async () => {
     await page.waitForTimeout(300);
     await axe(page, `settings: ${title}`);
   }
-  // Channels: connect steps and the widget look.
+  // Each editor opened, then sent empty: the errors beside its fields.
+  const forms = [['calendars', 'Business hours', 'New calendar', 'New calendar'], ['teams', 'Teams', 'New team', 'New team'],
+    ['sla_policies', 'SLA policies', 'New SLA policy', 'New SLA policy'], ['routing_rules', 'Routing rules', 'New rule', 'New rule'],
+    ['listening', 'Listening', null, 'New query'], ['listening', 'Listening', null, 'New stream'], ['canned', 'Saved replies', 'New saved reply', 'New saved reply']];
+  for (const [id, title, open, form] of forms) {
+    await openSettings(page, id, title);
+    if (open) await page.getByRole('button', { name: open, exact: true }).click();
+    const f = page.getByRole('form', { name: form });
+    await f.waitFor();
+    await axe(page, `${title}: ${form} form`);
+    if (!(await f.evaluate((el) => el.noValidate))) continue; // the browser's own required-field bubble
+    await f.locator('button[type=submit], button.primary:not([type=button])').first().click();
+    await f.getByRole('alert').first().waitFor();
+    await axe(page, `${title}: ${form} form with errors`);
+  }
+  await shot(page, 'a11y-form-errors');
+  // Teams: a delete asks first.
+  await openSettings(page, 'teams', 'Teams');
+  await page.getByRole('navigation', { name: 'Teams' }).getByRole('listitem').first().getByRole('button').click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await axe(page, 'teams: delete asks first');
+  // API tokens: a new token, shown once.
+  await openSettings(page, 'tokens', 'API tokens');
+  await page.getByRole('form', { name: 'New token' }).getByLabel('Name').fill(`a11y ${tag}`);
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await page.getByRole('button', { name: 'Done, I have copied it' }).waitFor();
+  await axe(page, 'API tokens: a new token shown once');
+  await page.getByRole('button', { name: 'Done, I have copied it' }).click();
+  // Channels: the platforms to choose from, the connect steps and the widget look.
   await openSettings(page, 'channels', 'Channels');
   await page.getByRole('button', { name: 'Connect a channel' }).click();
+  await page.getByRole('button', { name: /^WhatsApp/ }).waitFor();
+  await axe(page, 'channels: choose a platform');
   await page.getByRole('button', { name: /^Messenger/ }).click();
   await axe(page, 'channels: connect form');
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -199,6 +231,14 @@ test('every settings area, with its inner states', async () => {
   await page.locator('.ch-card', { hasText: `A11y chat ${tag}` }).getByRole('button', { name: 'Widget look' }).click();
   await page.getByRole('button', { name: 'Save look' }).waitFor();
   await axe(page, 'channels: widget look');
+  await page.getByRole('button', { name: 'Save look' }).click(); // the origins field was emptied? then said beside it
+  await page.waitForTimeout(300);
+  await axe(page, 'channels: widget look saved');
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.locator('.ch-card', { hasText: `A11y page ${tag}` }).getByRole('button', { name: 'Rotate secret' }).click();
+  await page.getByRole('dialog').waitFor();
+  await axe(page, 'channels: rotate secret dialog');
+  await page.keyboard.press('Escape');
   // Routing: the dry run result.
   await openSettings(page, 'routing_rules', 'Routing rules');
   await page.getByLabel('Arrives on').selectOption({ label: `A11y shop ${tag} (API)` });
