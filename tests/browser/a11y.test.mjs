@@ -35,7 +35,10 @@ async function axe(page, screen) {
   const r = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     const out = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return { passes: out.passes.length, incomplete: out.incomplete.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ') + ' [' + (n.any.concat(n.all, n.none).map((c) => c.message).join('; ')) + ']').join(' | ')}`), violations: out.violations.map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')}${n.failureSummary ? ' — ' + n.failureSummary.split('\n').slice(1, 2).join('').trim() : ''}`) })) };
+    // axe's best practices too (landmarks, heading order, one main, page heading): the brief's
+    // "landmarks, headings order" are there, not under the WCAG tags.
+    const bp = await axe.run(document, { runOnly: { type: 'tag', values: ['best-practice'] } });
+    return { passes: out.passes.length, best: bp.violations.map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) })), incomplete: out.incomplete.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ') + ' [' + (n.any.concat(n.all, n.none).map((c) => c.message).join('; ')) + ']').join(' | ')}`), violations: out.violations.map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')}${n.failureSummary ? ' — ' + n.failureSummary.split('\n').slice(1, 2).join('').trim() : ''}`) })) };
   });
   assert(r.passes > 10, `axe ran on ${screen}: ${r.passes} rules passed`);
   if (r.incomplete.length) unsure.push(`${screen}: ${r.incomplete.join(', ')}`);
@@ -44,6 +47,7 @@ async function axe(page, screen) {
   for (const i of r.incomplete.filter((x) => /^aria-(prohibited-attr|required-children|required-parent|allowed-attr)/.test(x)))
     found.push({ screen, rule: i.split(':')[0], impact: 'undecided', help: 'axe could not decide', nodes: [i.slice(i.indexOf(':') + 2)] });
   checked.push(screen);
+  for (const v of r.best) found.push({ screen, ...v });
   for (const v of r.violations) found.push({ screen, ...v });
 }
 

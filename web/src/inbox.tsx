@@ -132,10 +132,8 @@ export function Inbox(p: Props) {
             data-view={v}
           >
             <span>{label}</span>
-            <span class="count">
-              {p.counts ? p.counts[key] : '…'}
-              <span class="sr-only"> conversations</span>
-            </span>
+            <span class="count">{p.counts ? p.counts[key] : '…'}</span>
+            <span class="sr-only"> conversations</span>
           </button>
         ))}
       </div>
