@@ -457,6 +457,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           />
         ) : (
           <div class="empty-pane">
+            <h1 class="sr-only">Inbox</h1>
             <p>Select a conversation.</p>
             <p class="hint">
               <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>r</kbd> reply · <kbd>n</kbd> note · <kbd>e</kbd> resolve ·{' '}

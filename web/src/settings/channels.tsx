@@ -372,7 +372,7 @@ function ChannelCard({
     <li class="ch-card" aria-labelledby={`ch-${ch.id}-name`}>
       <div class="ch-card-head">
         <div>
-          <h3 id={`ch-${ch.id}-name`}>{ch.name}</h3>
+          <h2 id={`ch-${ch.id}-name`}>{ch.name}</h2>
           <p class="muted">{spec.label}</p>
         </div>
         <span class={`ch-pill ch-${health}`}>{healthText}</span>

@@ -177,7 +177,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
 
   return (
     <section class="rt-dry" aria-labelledby="rt-dry-h">
-      <h3 id="rt-dry-h">Try a message (dry run)</h3>
+      <h2 id="rt-dry-h">Try a message (dry run)</h2>
       <p class="muted rt-hint">See where a message would go right now and why. Nothing is sent, assigned or saved.</p>
       <form onSubmit={run} noValidate>
         <div class="rt-tabs" role="radiogroup" aria-label="What to try">
