@@ -368,13 +368,22 @@ test('keyboard: a settings form filled and saved with Tab and Enter, focus alway
   }
   assert(made, 'the team was saved from the keyboard');
   await page.getByRole('navigation', { name: 'Teams' }).getByRole('button', { name: new RegExp(name) }).waitFor();
+  // Delete asks first; Escape takes the question back and focus returns to Delete.
+  await page.getByRole('form', { name: `Edit team ${name}` }).waitFor();
+  await tabTo(page, (f) => f.tag === 'button' && f.name === 'Delete', seen);
+  await page.keyboard.press('Enter');
+  assert((await focused(page)).name === 'Yes, delete', 'the question takes focus');
+  await shot(page, 'a11y-keyboard-settings');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Yes, delete' }).waitFor({ state: 'detached' });
+  const back = await focused(page);
+  assert(back && back.name === 'Delete' && back.ring, `Escape returns focus to Delete, with a ring: ${JSON.stringify(back)}`);
   // The settings navigation too: Tab to another area's link, Enter opens it.
   await tabTo(page, (f) => f.tag === 'a' && f.name === 'Saved replies', seen, 400);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name: 'Saved replies' }).waitFor();
   console.log(`# keyboard, settings: ${seen.length} controls focused, ${noRing(seen).length} without a visible ring`);
   assert(noRing(seen).length === 0, `focus not visible on: ${noRing(seen).join(', ')}`);
-  await shot(page, 'a11y-keyboard-settings');
   await page.context().close();
 });
 
