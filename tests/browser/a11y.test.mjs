@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { test, run, newPage, login, api, hook, assert, shot, openSettings, URL_, DESKTOP, PHONE } from './lib.mjs';
+import { test, run, newPage, newAgent, login, api, hook, assert, shot, openSettings, URL_, DESKTOP, PHONE } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -167,6 +167,13 @@ test('a conversation: composer, saved-reply picker, nudge, triage menu, private 
         await axe(page, 'triage chip menu');
         await page.keyboard.press('Escape');
       }
+      await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+      const dlg = page.getByRole('dialog', { name: 'Resolve without a reply?' });
+      await dlg.waitFor();
+      await dlg.getByRole('radio', { name: 'Other', exact: true }).check();
+      await axe(page, 'resolve without a reply: the reason');
+      await page.keyboard.press('Escape');
+      await dlg.waitFor({ state: 'detached' });
       await openConv(page, ids.xpub);
       await page.getByTestId('go-private').click();
       await page.getByRole('dialog', { name: 'Reply privately on X' }).waitFor();
@@ -307,7 +314,8 @@ test('the invite page, and the widget open with messages', async () => {
     await box.press('Enter');
     await w.getByText(`do you ship to Lisbon? (${size})`).waitFor();
     const convs = (await api('GET', `/api/v1/conversations?channel_id=${r.body.id}&limit=50`)).body.items;
-    const conv = convs.find((c) => c.last_message_preview?.includes(size)) ?? convs[0];
+    const conv = convs.find((c) => c.preview?.includes(`Lisbon? (${size})`));
+    assert(conv, `the visitor's conversation (${size}) in the inbox`);
     const sent = await api('POST', `/api/v1/conversations/${conv.id}/messages`, { text: 'Hi there, yes we ship to Lisbon in 3 days.', send_anyway: true });
     assert(sent.status === 201 || sent.status === 200, `reply: ${sent.status} ${JSON.stringify(sent.body)}`);
     await w.getByText('we ship to Lisbon in 3 days').waitFor();
@@ -316,6 +324,20 @@ test('the invite page, and the widget open with messages', async () => {
     await page.context().close();
   }
   shop.close();
+});
+
+test('an agent (not an admin): inbox, a conversation, their saved replies', async () => {
+  const who = await newAgent('agent', 'Rui Costa');
+  const { page } = await newPage(DESKTOP);
+  await login(page, who);
+  await page.locator('[data-view="open"]').click();
+  await page.locator(`[data-conv="${ids.q0}"]`).waitFor();
+  await axe(page, 'agent: inbox');
+  await openConv(page, ids.q0);
+  await axe(page, 'agent: conversation');
+  await openSettings(page, 'canned', 'Saved replies');
+  await axe(page, 'agent: saved replies');
+  await page.context().close();
 });
 
 // Keyboard only: what has focus, and whether a focus ring is drawn on it (its own outline, or
