@@ -247,6 +247,8 @@ test('every settings area, with its inner states', async () => {
   await page.getByRole('button', { name: 'Save look' }).click(); // the origins field was emptied? then said beside it
   await page.waitForTimeout(300);
   await axe(page, 'channels: widget look saved');
+  await page.locator('#wl-snippet').scrollIntoViewIfNeeded();
+  await shot(page, 'a11y-widget-look');
   await page.getByRole('button', { name: 'Back' }).click();
   await page.locator('.ch-card', { hasText: `A11y page ${tag}` }).getByRole('button', { name: 'Rotate secret' }).click();
   await page.getByRole('dialog').waitFor();
