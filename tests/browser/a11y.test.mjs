@@ -325,7 +325,7 @@ test('the invite page, and the widget open with messages', async () => {
     await shot(page, `a11y-widget-${size}`);
     await page.context().close();
   }
-  shop.close();
+  ids.widget = r.body.id;
 });
 
 test('an agent (not an admin): inbox, a conversation, their saved replies', async () => {
@@ -346,7 +346,8 @@ test('an agent (not an admin): inbox, a conversation, their saved replies', asyn
 // the outline of the label or box around it that shows focus-within).
 async function focused(page) {
   return page.evaluate(() => {
-    const el = document.activeElement;
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement; // into the widget's shadow root
     // Nothing, or a heading or pane that the app focuses itself on a change of screen (not a control).
     if (!el || el === document.body || el.tabIndex < 0) return null;
     const name = (el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent || el.id || '').trim().replace(/\s+/g, ' ').slice(0, 50);
@@ -431,6 +432,31 @@ test('keyboard: the composer — saved-reply picker closed with Escape, a reply 
   console.log(`# keyboard, composer: ${seen.length} controls focused, ${noRing(seen).length} without a visible ring`);
   assert(noRing(seen).length === 0, `focus not visible on: ${noRing(seen).join(', ')}`);
   await page.context().close();
+});
+
+test('keyboard: the widget opened, a message sent and closed again with Tab, Enter and Escape', async () => {
+  assert(ids.widget, 'the widget channel from the widget test');
+  const { page } = await newPage(DESKTOP);
+  await page.goto(`http://127.0.0.1:${shop.address().port}/?channel=${ids.widget}`);
+  await page.locator('[data-hark-widget]').getByRole('button', { name: /Open chat|Ask us/ }).waitFor();
+  const seen = [];
+  await tabTo(page, (f) => f.tag === 'button' && /Open chat|Ask us/.test(f.name), seen, 30);
+  await page.keyboard.press('Enter');
+  await page.locator('[data-hark-widget]').getByRole('textbox', { name: 'Message' }).waitFor();
+  const f = await focused(page);
+  assert(f && f.tag === 'textarea' && f.ring, `opening puts focus in the message box, with a ring: ${JSON.stringify(f)}`);
+  await page.keyboard.type('Hello from the keyboard only');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-hark-widget]').getByText('Hello from the keyboard only').waitFor();
+  // On to the launcher, which now reads "Close chat": Escape there closes the chat too.
+  await tabTo(page, (x) => x.tag === 'button' && x.name === 'Close chat' && !x.id, seen, 30);
+  await page.keyboard.press('Escape');
+  const back = await focused(page);
+  assert(back && /Open chat|Ask us/.test(back.name) && back.ring, `Escape closes and returns to the launcher: ${JSON.stringify(back)}`);
+  console.log(`# keyboard, widget: ${seen.length} controls focused, ${noRing(seen).length} without a visible ring`);
+  assert(noRing(seen).length === 0, `focus not visible on: ${noRing(seen).join(', ')}`);
+  await page.context().close();
+  shop.close();
 });
 
 test('axe: no WCAG 2.1 AA violation on any screen', async () => {
