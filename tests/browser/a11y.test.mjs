@@ -208,6 +208,18 @@ test('every settings area, with its inner states', async () => {
     await axe(page, `${title}: ${form} form with errors`);
   }
   await shot(page, 'a11y-form-errors');
+  // Listening: a query's syntax error, then its back-test over posts the server saw.
+  const posts = [{ id: `${tag}-p1`, platform: 'bluesky', author: 'jo.bsky.social', text: `My ${tag} kettle is late again`, lang: 'en' }];
+  const ing = await fetch(URL_ + '/api/v1/listening/ingest', { method: 'POST', headers: { Authorization: `Bearer ${process.env.HARK_TOKEN}` }, body: posts.map((x) => JSON.stringify(x)).join('\n') });
+  assert(ing.status === 200, `ingest: ${ing.status}`);
+  await openSettings(page, 'listening', 'Listening');
+  const lq = page.getByRole('form', { name: 'New query' });
+  await lq.getByLabel('What to look for').fill(`${tag} AND (late OR`);
+  await lq.getByText(/At column \d+/).waitFor();
+  await axe(page, 'listening: a query with a syntax error');
+  await lq.getByLabel('What to look for').fill(`${tag} kettle late`);
+  await lq.getByLabel('Back-test').getByText(/^Matches 1 of the last \d+ posts$/).waitFor();
+  await axe(page, 'listening: a back-test with a matching post');
   // Teams: a delete asks first.
   await openSettings(page, 'teams', 'Teams');
   await page.getByRole('navigation', { name: 'Teams' }).getByRole('listitem').first().getByRole('button').click();
