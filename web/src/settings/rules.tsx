@@ -425,7 +425,8 @@ export function RulesArea({ me }: ScreenProps) {
               >
                 <span class="rt-grip" aria-hidden="true" title="Drag to reorder">⠿</span>
                 <span class="rt-pos" aria-hidden="true">{i + 1}</span>
-                <button type="button" class={`linkish rt-rule-main${draft?.id === r.id ? ' current' : ''}`} onClick={() => { setErr(null); setDraft(fromRule(r)); }} aria-label={`Edit rule ${i + 1}: ${r.name}`}>
+                <button type="button" class={`linkish rt-rule-main${draft?.id === r.id ? ' current' : ''}`} onClick={() => { setErr(null); setDraft(fromRule(r)); }}>
+                  <span class="sr-only">Edit rule {i + 1}: </span>
                   <span class="rt-rule-name">{r.name}{!r.enabled && <span class="rt-pill rt-closed">Off</span>}</span>
                   <span class="muted rt-rule-sum">{summary(r)} → {teamName(r.team_id)}</span>
                 </button>
