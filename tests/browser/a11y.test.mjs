@@ -90,11 +90,14 @@ test('setup: conversations on an api channel and a public X thread, a saved repl
   ids.xpub = m.conversation_id;
   r = await api('POST', '/api/v1/teams', { name: `A11y team ${tag}` });
   assert(r.status === 201, `team: ${r.status} ${JSON.stringify(r.body)}`);
-  // Lists with something in them: a switched-off routing rule (it routes nothing) and a calendar.
+  // Lists with something in them: a switched-off routing rule (it routes nothing), a calendar
+  // and an API token.
   const rule = await api('POST', '/api/v1/routing/rules', { name: `Off a11y rule ${tag}`, position: 100000, enabled: false, team_id: r.body.id, strategy: 'round_robin' });
   assert(rule.status === 201, `rule: ${rule.status} ${JSON.stringify(rule.body)}`);
   const cal = await api('POST', '/api/v1/calendars', { name: `A11y hours ${tag}`, tz: 'Europe/Lisbon', hours: { mon: [['09:00', '17:00']] }, holidays: ['2026-12-25'] });
   assert(cal.status === 201, `calendar: ${cal.status} ${JSON.stringify(cal.body)}`);
+  const tok = await api('POST', '/api/v1/tokens', { name: `a11y list ${tag}`, role: 'agent' });
+  assert(tok.status === 201, `token: ${tok.status} ${JSON.stringify(tok.body)}`);
   r = await api('POST', '/api/v1/canned', { title: `Late order ${tag}`, shortcut: `late${tag}`, shared: true, bodies: { en: 'Hi {contact.first_name}, sorry your order is late; I am checking it now.' } });
   assert(r.status === 201, `canned: ${r.status} ${JSON.stringify(r.body)}`);
 });
