@@ -344,7 +344,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
     <div class={'shell' + (inSettings ? ' in-settings' : selected !== null ? ' has-selection' : '')}>
       <header class="topbar">
         <a class="skip" href="#conversation">Skip to conversation</a>
-        <span class="brand" aria-label="Hark">Hark</span>
+        <span class="brand">Hark</span>
         <form class="search" role="search" onSubmit={(e) => e.preventDefault()}>
           <label for="search" class="sr-only">Search conversations</label>
           <input
@@ -462,6 +462,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
           />
         ) : (
           <div class="empty-pane">
+            <h1 class="sr-only">Inbox</h1>
             <p>Select a conversation.</p>
             <p class="hint">
               <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>r</kbd> reply · <kbd>n</kbd> note · <kbd>e</kbd> resolve ·{' '}

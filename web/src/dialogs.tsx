@@ -44,7 +44,7 @@ export function ProfileDialog({ me, onClose, onSaved }: { me: Agent; onClose: ()
   return (
     <Dialog title="My profile" onClose={onClose}>
       <form class="stack" onSubmit={save}>
-        <div class="preview-card" aria-label="How customers see you">
+        <div class="preview-card" role="group" aria-label="How customers see you">
           <Avatar name={name} url={avatar} size={44} />
           <div>
             <strong>{name || 'Your name'}</strong>

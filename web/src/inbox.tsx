@@ -132,9 +132,8 @@ export function Inbox(p: Props) {
             data-view={v}
           >
             <span>{label}</span>
-            <span class="count" aria-label={`${p.counts?.[key] ?? 0} conversations`}>
-              {p.counts ? p.counts[key] : '…'}
-            </span>
+            <span class="count">{p.counts ? p.counts[key] : '…'}</span>
+            <span class="sr-only"> conversations</span>
           </button>
         ))}
       </div>
@@ -270,7 +269,7 @@ function ConvList(p: Props) {
   }
   return (
     <div class="list" id="conv-list" ref={ref} onScroll={(e) => setTop((e.target as HTMLDivElement).scrollTop)} aria-busy={p.loading}>
-      <div class="list-inner" role="list" aria-label="Conversations" style={{ height: `${p.items.length * ROW}px` }}>
+      <div class="list-inner" role={p.items.length ? 'list' : undefined} aria-label={p.items.length ? 'Conversations' : undefined} style={{ height: `${p.items.length * ROW}px` }}>
         {rows}
       </div>
       {!p.loading && !p.items.length && <p class="empty">No conversations here.</p>}
@@ -298,7 +297,7 @@ function Row({ c, due, queued, top, selected, select, pos, total, checked, toggl
         onClick={() => select(c.id)}
       >
         <span class="row-top">
-          {c.unread > 0 && <span class="dot" aria-label={`${c.unread} unread`} />}
+          {c.unread > 0 && <span class="dot" role="img" aria-label={`${c.unread} unread`} />}
           <span class="name">{name}</span>
           {level === 'high' && <span class="chip chip-u-high" title={`Urgency ${c.urgency} of 100`}>{URGENCY_WORDS.high}</span>}
           {due}

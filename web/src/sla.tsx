@@ -104,7 +104,7 @@ export function SlaBadge({ due, now, long = false }: { due: Due; now: number; lo
         : `Due in ${span(left)}`;
   const label = `${what} ${due.level === 'breached' ? 'SLA breached' : due.level === 'warning' ? 'SLA warning' : 'SLA'}: ${text}, due ${clock(new Date(due.at).toISOString())}`;
   return (
-    <span class={'sla sla-' + due.level} data-sla={due.level} title={label} aria-label={label}>
+    <span class={'sla sla-' + due.level} data-sla={due.level} title={label} role="img" aria-label={label}>
       <span aria-hidden="true">{ICON[due.level]} </span>
       {long ? `${what}: ${text}` : text}
     </span>

@@ -176,7 +176,7 @@ export function CalendarsArea({ me }: ScreenProps) {
                   <option key={z} value={z}>{z.replace(/_/g, ' ')}</option>
                 ))}
               </select>
-              <p class="rt-err" id="cal-tz-err">{fe('tz')}</p>
+              <p class="rt-err" id="cal-tz-err" role={fe('tz') ? 'alert' : undefined}>{fe('tz')}</p>
             </div>
             <fieldset class="rt-week" aria-describedby="cal-hours-err">
               <legend>Opening hours</legend>
@@ -201,7 +201,7 @@ export function CalendarsArea({ me }: ScreenProps) {
                   </div>
                 );
               })}
-              <p class="rt-err" id="cal-hours-err">{fe('hours')}</p>
+              <p class="rt-err" id="cal-hours-err" role={fe('hours') ? 'alert' : undefined}>{fe('hours')}</p>
             </fieldset>
             <fieldset class="rt-holidays" aria-describedby="cal-hol-err">
               <legend>Holidays (closed all day)</legend>
@@ -219,7 +219,7 @@ export function CalendarsArea({ me }: ScreenProps) {
                 ))}
                 {draft.holidays.length === 0 && <li class="muted">None</li>}
               </ul>
-              <p class="rt-err" id="cal-hol-err">{fe('holidays')}</p>
+              <p class="rt-err" id="cal-hol-err" role={fe('holidays') ? 'alert' : undefined}>{fe('holidays')}</p>
             </fieldset>
             {err && !err.field && <p class="rt-err" role="alert">{err.message}</p>}
             <div class="rt-actions">

@@ -372,7 +372,7 @@ function ChannelCard({
     <li class="ch-card" aria-labelledby={`ch-${ch.id}-name`}>
       <div class="ch-card-head">
         <div>
-          <h3 id={`ch-${ch.id}-name`}>{ch.name}</h3>
+          <h2 id={`ch-${ch.id}-name`}>{ch.name}</h2>
           <p class="muted">{spec.label}</p>
         </div>
         <span class={`ch-pill ch-${health}`}>{healthText}</span>
@@ -972,7 +972,7 @@ function WidgetLook({ ch, onClose }: { ch: Channel; onClose: () => void }) {
             <button type="submit" class="primary" disabled={busy}>Save look</button>
           </div>
         </form>
-        <div class="ch-preview" aria-label="Preview of the chat widget" style={{ '--hc': color }}>
+        <div class="ch-preview" role="group" aria-label="Preview of the chat widget" style={{ '--hc': color }}>
           <div class="ch-pv-panel">
             <div class="ch-pv-head">
               <strong>{brand}</strong>

@@ -339,14 +339,36 @@ export function FormStatus<T extends Values>({ form }: { form: Form<T> }) {
 // A button that asks once more before a destructive action ("Delete" → "Delete team? Yes / No").
 export function ConfirmButton({ label, question, onConfirm, disabled }: { label: string; question: string; onConfirm: () => void; disabled?: boolean }) {
   const [asking, setAsking] = useState(false);
+  const back = useRef(false); // "No" or Escape: focus returns to the button that asked
+  const cancel = () => {
+    back.current = true;
+    setAsking(false);
+  };
   if (!asking)
     return (
-      <button type="button" class="danger" disabled={disabled} onClick={() => setAsking(true)}>
+      <button
+        type="button"
+        class="danger"
+        disabled={disabled}
+        onClick={() => setAsking(true)}
+        ref={(b) => {
+          if (b && back.current) {
+            back.current = false;
+            b.focus();
+          }
+        }}
+      >
         {label}
       </button>
     );
   return (
-    <span class="confirm" role="group" aria-label={question}>
+    <span class="confirm" role="group" aria-label={question} onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          cancel();
+        }
+      }}
+    >
       <span>{question}</span>
       <button
         type="button"
@@ -359,7 +381,7 @@ export function ConfirmButton({ label, question, onConfirm, disabled }: { label:
       >
         Yes, {label.toLowerCase()}
       </button>
-      <button type="button" onClick={() => setAsking(false)}>
+      <button type="button" onClick={cancel}>
         No
       </button>
     </span>

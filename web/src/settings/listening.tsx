@@ -68,7 +68,7 @@ function BackTestView({ state }: { state: TestState }) {
       </p>
     );
   return (
-    <div class="ls-test" aria-live="polite" aria-label="Back-test">
+    <div class="ls-test" role="group" aria-live="polite" aria-label="Back-test">
       <p class="ls-test-sum">
         <strong>
           Matches {r.matched} of the last {r.scanned} posts

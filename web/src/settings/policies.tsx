@@ -161,7 +161,7 @@ export function PoliciesArea({ me }: ScreenProps) {
         </select>
       </div>
       <p class="muted rt-hint" id={`${id}-hint`}>{hint}</p>
-      <p class="rt-err" id={`${id}-err`}>{fe(apiName)}</p>
+      <p class="rt-err" id={`${id}-err`} role={fe(apiName) ? 'alert' : undefined}>{fe(apiName)}</p>
     </div>
   );
 
@@ -189,13 +189,13 @@ export function PoliciesArea({ me }: ScreenProps) {
               <div class="rt-field">
                 <label for="pol-name">Name</label>
                 <input id="pol-name" value={draft.name} maxLength={200} onInput={(e) => set({ name: e.currentTarget.value })} aria-invalid={!!fe('name')} aria-describedby="pol-name-err" />
-                <p class="rt-err" id="pol-name-err">{fe('name')}</p>
+                <p class="rt-err" id="pol-name-err" role={fe('name') ? 'alert' : undefined}>{fe('name')}</p>
               </div>
               <div class="rt-field">
                 <label for="pol-pos">Order</label>
                 <input id="pol-pos" inputMode="numeric" class="rt-num" value={draft.position} onInput={(e) => set({ position: e.currentTarget.value })} aria-invalid={!!fe('position')} aria-describedby="pol-pos-err" />
                 <p class="muted rt-hint">Lower is tried first.</p>
-                <p class="rt-err" id="pol-pos-err">{fe('position')}</p>
+                <p class="rt-err" id="pol-pos-err" role={fe('position') ? 'alert' : undefined}>{fe('position')}</p>
               </div>
             </div>
             <fieldset>
@@ -209,7 +209,7 @@ export function PoliciesArea({ me }: ScreenProps) {
                       <option key={v} value={v}>{l}</option>
                     ))}
                   </select>
-                  <p class="rt-err">{fe('priority')}</p>
+                  <p class="rt-err" role={fe('priority') ? 'alert' : undefined}>{fe('priority')}</p>
                 </div>
                 <div class="rt-field">
                   <label for="pol-chan">Channel</label>
@@ -219,7 +219,7 @@ export function PoliciesArea({ me }: ScreenProps) {
                       <option key={v} value={v}>{l}</option>
                     ))}
                   </select>
-                  <p class="rt-err">{fe('channel_type')}</p>
+                  <p class="rt-err" role={fe('channel_type') ? 'alert' : undefined}>{fe('channel_type')}</p>
                 </div>
                 <div class="rt-field">
                   <label for="pol-intent">What the customer wants</label>
@@ -229,7 +229,7 @@ export function PoliciesArea({ me }: ScreenProps) {
                       <option key={v} value={v}>{l}</option>
                     ))}
                   </select>
-                  <p class="rt-err">{fe('intent')}</p>
+                  <p class="rt-err" role={fe('intent') ? 'alert' : undefined}>{fe('intent')}</p>
                 </div>
               </div>
             </fieldset>
@@ -244,7 +244,7 @@ export function PoliciesArea({ me }: ScreenProps) {
                 <div class="rt-field">
                   <label for="pol-warn">Warn at (% of the target)</label>
                   <input id="pol-warn" inputMode="numeric" class="rt-num" value={draft.warn} onInput={(e) => set({ warn: e.currentTarget.value })} aria-invalid={!!fe('warn_pct')} aria-describedby="pol-warn-err" />
-                  <p class="rt-err" id="pol-warn-err">{fe('warn_pct')}</p>
+                  <p class="rt-err" id="pol-warn-err" role={fe('warn_pct') ? 'alert' : undefined}>{fe('warn_pct')}</p>
                 </div>
               </div>
             </fieldset>
@@ -263,7 +263,7 @@ export function PoliciesArea({ me }: ScreenProps) {
                       <option key={c.id} value={c.id}>{c.name} ({c.tz})</option>
                     ))}
                   </select>
-                  <p class="rt-err" id="pol-cal-err">{fe('calendar_id')}</p>
+                  <p class="rt-err" id="pol-cal-err" role={fe('calendar_id') ? 'alert' : undefined}>{fe('calendar_id')}</p>
                 </div>
               )}
               {!draft.business && <p class="muted rt-hint">The clock runs around the clock, nights and weekends included.</p>}

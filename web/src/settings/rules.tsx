@@ -177,7 +177,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
 
   return (
     <section class="rt-dry" aria-labelledby="rt-dry-h">
-      <h3 id="rt-dry-h">Try a message (dry run)</h3>
+      <h2 id="rt-dry-h">Try a message (dry run)</h2>
       <p class="muted rt-hint">See where a message would go right now and why. Nothing is sent, assigned or saved.</p>
       <form onSubmit={run} noValidate>
         <div class="rt-tabs" role="radiogroup" aria-label="What to try">
@@ -194,12 +194,12 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
                   <option key={c.id} value={c.id}>{c.name} ({label(CHANNEL_TYPES, c.type)})</option>
                 ))}
               </select>
-              <p class="rt-err" id="dry-channel-err">{fe('channel_id')}</p>
+              <p class="rt-err" id="dry-channel-err" role={fe('channel_id') ? 'alert' : undefined}>{fe('channel_id')}</p>
             </div>
             <div class="rt-field">
               <label for="dry-text">Customer's message</label>
               <textarea id="dry-text" rows={3} value={text} maxLength={16384} onInput={(e) => setText(e.currentTarget.value)} aria-invalid={!!fe('text')} aria-describedby="dry-text-err" />
-              <p class="rt-err" id="dry-text-err">{fe('text')}</p>
+              <p class="rt-err" id="dry-text-err" role={fe('text') ? 'alert' : undefined}>{fe('text')}</p>
             </div>
             <details class="rt-more">
               <summary>About the customer (optional)</summary>
@@ -207,12 +207,12 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
                 <div class="rt-field">
                   <label for="dry-loc">Customer's store or location</label>
                   <input id="dry-loc" value={location} maxLength={200} onInput={(e) => setLocation(e.currentTarget.value)} aria-describedby="dry-loc-err" />
-                  <p class="rt-err" id="dry-loc-err">{fe('location')}</p>
+                  <p class="rt-err" id="dry-loc-err" role={fe('location') ? 'alert' : undefined}>{fe('location')}</p>
                 </div>
                 <div class="rt-field">
                   <label for="dry-tags">Customer's tags (comma-separated)</label>
                   <input id="dry-tags" value={tags} onInput={(e) => setTags(e.currentTarget.value)} aria-describedby="dry-tags-err" />
-                  <p class="rt-err" id="dry-tags-err">{fe('tags')}</p>
+                  <p class="rt-err" id="dry-tags-err" role={fe('tags') ? 'alert' : undefined}>{fe('tags')}</p>
                 </div>
               </div>
               <label class="rt-check"><input type="checkbox" checked={pub} onChange={(e) => setPub(e.currentTarget.checked)} /> A public post or comment</label>
@@ -227,14 +227,14 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
                 <option key={c.id} value={c.id}>{c.contact_name || 'Customer'}: {(c.preview ?? '').slice(0, 60)}</option>
               ))}
             </select>
-            <p class="rt-err" id="dry-conv-err">{fe('conversation_id')}</p>
+            <p class="rt-err" id="dry-conv-err" role={fe('conversation_id') ? 'alert' : undefined}>{fe('conversation_id')}</p>
           </div>
         )}
         {err && !['channel_id', 'text', 'location', 'tags', 'conversation_id'].includes(err.field ?? '') && <p class="rt-err" role="alert">{err.message}</p>}
         <button type="submit" class="primary" disabled={busy}>Try it</button>
       </form>
       {res && (
-        <div class="rt-result" ref={resultRef} aria-live="polite" aria-label="Dry run result">
+        <div class="rt-result" ref={resultRef} role="group" aria-live="polite" aria-label="Dry run result">
           {res.matched ? (
             <p class="rt-verdict">
               Rule <strong>{res.rule?.name}</strong> → team <strong>{res.team?.name ?? teamName(res.team?.id)}</strong> →{' '}
@@ -425,7 +425,8 @@ export function RulesArea({ me }: ScreenProps) {
               >
                 <span class="rt-grip" aria-hidden="true" title="Drag to reorder">⠿</span>
                 <span class="rt-pos" aria-hidden="true">{i + 1}</span>
-                <button type="button" class={`linkish rt-rule-main${draft?.id === r.id ? ' current' : ''}`} onClick={() => { setErr(null); setDraft(fromRule(r)); }} aria-label={`Edit rule ${i + 1}: ${r.name}`}>
+                <button type="button" class={`linkish rt-rule-main${draft?.id === r.id ? ' current' : ''}`} onClick={() => { setErr(null); setDraft(fromRule(r)); }}>
+                  <span class="sr-only">Edit rule {i + 1}: </span>
                   <span class="rt-rule-name">{r.name}{!r.enabled && <span class="rt-pill rt-closed">Off</span>}</span>
                   <span class="muted rt-rule-sum">{summary(r)} → {teamName(r.team_id)}</span>
                 </button>
@@ -463,7 +464,7 @@ export function RulesArea({ me }: ScreenProps) {
                     <option key={t.id} value={t.id}>{t.name}</option>
                   ))}
                 </select>
-                <p class="rt-err" id="rule-team-err">{fe('team_id')}</p>
+                <p class="rt-err" id="rule-team-err" role={fe('team_id') ? 'alert' : undefined}>{fe('team_id')}</p>
               </div>
             </div>
             <fieldset>
@@ -475,12 +476,12 @@ export function RulesArea({ me }: ScreenProps) {
                 </label>
               ))}
               <p class="muted rt-hint">Urgent conversations and public posts go to the members with the best track record; a store's own staff come first for that store's customers.</p>
-              <p class="rt-err">{fe('strategy')}</p>
+              <p class="rt-err" role={fe('strategy') ? 'alert' : undefined}>{fe('strategy')}</p>
               {draft.strategy === 'best_match' && (
                 <div class="rt-field">
                   <label for="rule-skills">Wanted skills (comma-separated)</label>
                   <input id="rule-skills" value={draft.skills} onInput={(e) => set({ skills: e.currentTarget.value })} aria-describedby="rule-skills-err" />
-                  <p class="rt-err" id="rule-skills-err">{fe('skills')}</p>
+                  <p class="rt-err" id="rule-skills-err" role={fe('skills') ? 'alert' : undefined}>{fe('skills')}</p>
                 </div>
               )}
             </fieldset>
@@ -501,22 +502,22 @@ export function RulesArea({ me }: ScreenProps) {
                 <div class="rt-field">
                   <label for="rule-langs">Languages (codes, comma-separated)</label>
                   <input id="rule-langs" value={draft.languages} placeholder="en, de" onInput={(e) => set({ languages: e.currentTarget.value })} aria-invalid={!!fe('languages')} aria-describedby="rule-langs-err" />
-                  <p class="rt-err" id="rule-langs-err">{fe('languages')}</p>
+                  <p class="rt-err" id="rule-langs-err" role={fe('languages') ? 'alert' : undefined}>{fe('languages')}</p>
                 </div>
                 <div class="rt-field">
                   <label for="rule-urg">Urgency at least (0–100)</label>
                   <input id="rule-urg" inputMode="numeric" class="rt-num" value={draft.urgency} onInput={(e) => set({ urgency: e.currentTarget.value })} aria-invalid={!!fe('urgency_min')} aria-describedby="rule-urg-err" />
-                  <p class="rt-err" id="rule-urg-err">{fe('urgency_min')}</p>
+                  <p class="rt-err" id="rule-urg-err" role={fe('urgency_min') ? 'alert' : undefined}>{fe('urgency_min')}</p>
                 </div>
                 <div class="rt-field">
                   <label for="rule-locs">Stores or locations</label>
                   <input id="rule-locs" value={draft.locations} placeholder="Berlin Mitte" onInput={(e) => set({ locations: e.currentTarget.value })} aria-invalid={!!fe('locations')} aria-describedby="rule-locs-err" />
-                  <p class="rt-err" id="rule-locs-err">{fe('locations')}</p>
+                  <p class="rt-err" id="rule-locs-err" role={fe('locations') ? 'alert' : undefined}>{fe('locations')}</p>
                 </div>
                 <div class="rt-field">
                   <label for="rule-tags">Customer tags</label>
                   <input id="rule-tags" value={draft.tags} placeholder="vip" onInput={(e) => set({ tags: e.currentTarget.value })} aria-invalid={!!fe('tags')} aria-describedby="rule-tags-err" />
-                  <p class="rt-err" id="rule-tags-err">{fe('tags')}</p>
+                  <p class="rt-err" id="rule-tags-err" role={fe('tags') ? 'alert' : undefined}>{fe('tags')}</p>
                 </div>
               </div>
             </fieldset>

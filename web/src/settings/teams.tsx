@@ -202,7 +202,7 @@ export function TeamsArea({ me }: ScreenProps) {
                   </label>
                 ))}
               </div>
-              <p class="rt-err" id="team-members-err">{fe('members')}</p>
+              <p class="rt-err" id="team-members-err" role={fe('members') ? 'alert' : undefined}>{fe('members')}</p>
             </fieldset>
             <div class="rt-grid2">
               <div class="rt-field">
@@ -223,7 +223,7 @@ export function TeamsArea({ me }: ScreenProps) {
                     <option key={c.id} value={c.id}>{c.name} ({c.tz})</option>
                   ))}
                 </select>
-                <p class="rt-err" id="team-cal-err">{fe('calendar_id')}</p>
+                <p class="rt-err" id="team-cal-err" role={fe('calendar_id') ? 'alert' : undefined}>{fe('calendar_id')}</p>
               </div>
             </div>
             <fieldset class="rt-ack" aria-describedby="team-tpl-err">
@@ -256,7 +256,7 @@ export function TeamsArea({ me }: ScreenProps) {
               </datalist>
               <button type="button" onClick={() => set({ templates: [...draft.templates, { key: tplKey++, lang: '', text: DEFAULT_TPL }] })}>Add a language</button>
               <p class="muted rt-hint">A message in a language without its own text gets the English one (else any).</p>
-              <p class="rt-err" id="team-tpl-err">{fe('templates') || fe('autoack')}</p>
+              <p class="rt-err" id="team-tpl-err" role={fe('templates') || fe('autoack') ? 'alert' : undefined}>{fe('templates') || fe('autoack')}</p>
             </fieldset>
             {err && !['name', 'members', 'calendar_id', 'templates', 'autoack'].includes(err.field ?? '') && <p class="rt-err" role="alert">{err.message}</p>}
             <div class="rt-actions">

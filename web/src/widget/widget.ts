@@ -418,12 +418,15 @@ function start(script: HTMLScriptElement) {
     toggle(false);
     bubble.focus();
   });
-  panel.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') {
+  // Escape closes the open chat from inside it or from its launcher (which then reads "Close chat").
+  const escape = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && !panel.hidden) {
       toggle(false);
       bubble.focus();
     }
-  });
+  };
+  panel.addEventListener('keydown', escape);
+  bubble.addEventListener('keydown', escape);
 
   const submit = async () => {
     const t = text.value.trim();
