@@ -269,7 +269,7 @@ test('every settings area, with its inner states', async () => {
   await axe(page, 'channels: widget look saved');
   await page.locator('#wl-snippet').scrollIntoViewIfNeeded();
   await shot(page, 'a11y-widget-look');
-  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('button', { name: 'Back', exact: true }).click();
   await page.locator('.ch-card', { hasText: `A11y page ${tag}` }).getByRole('button', { name: 'Rotate secret' }).click();
   await page.getByRole('dialog').waitFor();
   await axe(page, 'channels: rotate secret dialog');
