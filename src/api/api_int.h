@@ -177,6 +177,10 @@ void api__throttle_free(struct api__throttle *t);
  * 0 when allowed, else how many ms until a token is back (nothing is spent). */
 int64_t api__throttle_take(struct api__throttle *t, const char *key, int burst, double per_sec,
                            int64_t now);
+/* Spends one token of 'key' in the api's table (clock_mono_ms): 0 when allowed, else replies
+ * 429 with Retry-After (whole seconds) and returns ERR_BUSY. */
+int api__throttle_or_reply(struct http_req *r, struct api *a, const char *key, int burst,
+                           double per_sec);
 /* messages.c: POST /api/v1/messages/{id}/retry. */
 void api__msg_retry(struct http_req *r, void *ctx);
 

@@ -141,15 +141,7 @@ throttle_or_reply(struct http_req *r, struct api *a)
 {
     char key[96];
     snprintf(key, sizeof(key), "cb:%.80s", http_client(r));
-    int64_t wait = api__throttle_take(a->throttle, key, PUBLIC_BURST, PUBLIC_PER_SEC,
-                                      clock_mono_ms());
-    if (wait <= 0)
-        return 0;
-    char secs[24];
-    snprintf(secs, sizeof(secs), "%lld", (long long)((wait + 999) / 1000));
-    http_add_header(r, "Retry-After", secs);
-    http_reply_error(r, ERR_BUSY, "too many tries; wait a moment and try again");
-    return ERR_BUSY;
+    return api__throttle_or_reply(r, a, key, PUBLIC_BURST, PUBLIC_PER_SEC);
 }
 
 /* {token} as a C string. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * throttle.c - request rate limits for the public chat widget endpoints: a token bucket per
- * key ("c:<client address>", "v:<channel>:<visitor id>") in a fixed-size table.
+ * throttle.c - request rate limits for the public endpoints (the chat widget, invitation and
+ * callback links): a token bucket per key ("c:<client address>", "v:<channel>:<visitor id>",
+ * "inv:<client address>", ...) in a fixed-size table, and the 429 answer when one runs dry.
  *
  * This is not the failed-login limiter (auth/ratelimit.c), which counts failures in a window;
  * here every request spends a token, and tokens come back at a steady rate up to a burst. The
@@ -14,6 +15,10 @@
 #include "api/api_int.h"
 
 #include <pthread.h>
+#include <stdio.h>
+
+#include "base/clock.h"
+#include "base/err.h"
 
 #define THROTTLE_PROBE 8
 #define THROTTLE_KEY_MAX 72
@@ -103,4 +108,18 @@ api__throttle_take(struct api__throttle *t, const char *key, int burst, double p
     }
     pthread_mutex_unlock(&t->mu);
     return wait;
+}
+
+int
+api__throttle_or_reply(struct http_req *r, struct api *a, const char *key, int burst,
+                       double per_sec)
+{
+    int64_t wait = api__throttle_take(a->throttle, key, burst, per_sec, clock_mono_ms());
+    if (wait <= 0)
+        return 0;
+    char secs[24];
+    snprintf(secs, sizeof(secs), "%lld", (long long)((wait + 999) / 1000));
+    http_add_header(r, "Retry-After", secs);
+    http_reply_error(r, ERR_BUSY, "too many requests; wait a moment and try again");
+    return ERR_BUSY;
 }

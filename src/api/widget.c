@@ -59,20 +59,6 @@ origin_allowed(json_t *settings, const char *origin)
     return false;
 }
 
-/* Spends a token of 'key'; < 0 after replying 429 with Retry-After when there is none. */
-static int
-throttle_or_reply(struct http_req *r, struct api *a, const char *key, int burst, double per_sec)
-{
-    int64_t wait = api__throttle_take(a->throttle, key, burst, per_sec, clock_mono_ms());
-    if (wait <= 0)
-        return 0;
-    char secs[24];
-    snprintf(secs, sizeof(secs), "%lld", (long long)((wait + 999) / 1000));
-    http_add_header(r, "Retry-After", secs);
-    http_reply_error(r, ERR_BUSY, "too many requests; try again soon");
-    return ERR_BUSY;
-}
-
 /* Loads {channel}, checks it is a webchat channel and that the caller's origin may use it, and
  * adds the CORS headers (so that the widget can read a 429's Retry-After too). Then spends a
  * token of the client address's bucket. < 0 after replying. */
@@ -100,7 +86,7 @@ channel_or_reply(struct http_req *r, struct api *a, struct wchan *w)
     }
     char key[80];
     snprintf(key, sizeof(key), "c:%.70s", http_client(r));
-    return throttle_or_reply(r, a, key, WIDGET_CLIENT_BURST, WIDGET_CLIENT_PER_SEC);
+    return api__throttle_or_reply(r, a, key, WIDGET_CLIENT_BURST, WIDGET_CLIENT_PER_SEC);
 }
 
 /* The visitor named by the X-Hark-Visitor header (or ?token=), who then spends a token of
@@ -118,7 +104,7 @@ visitor_or_reply(struct http_req *r, struct api *a, const struct wchan *w, char 
     }
     char key[80];
     snprintf(key, sizeof(key), "v:%lld:%s", (long long)w->ch.id, id);
-    return throttle_or_reply(r, a, key, WIDGET_VISITOR_BURST, WIDGET_VISITOR_PER_SEC);
+    return api__throttle_or_reply(r, a, key, WIDGET_VISITOR_BURST, WIDGET_VISITOR_PER_SEC);
 }
 
 /* What a visitor may know about an agent: the public profile only. */
