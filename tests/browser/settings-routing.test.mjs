@@ -154,6 +154,14 @@ test('routing rules: create, move to the top from the keyboard and by dragging; 
     const before = await rules();
     await page.keyboard.press('Enter');
     for (let k = 0; k < 50 && JSON.stringify(await rules()) === JSON.stringify(before); k++) await page.waitForTimeout(100);
+    // The screen settles on the saved order (a late reload must not bring an older one back).
+    const shown = () => list.locator('[data-move^="up-"]').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label').replace(/^Move (.*) up$/, '$1')));
+    let agree = false;
+    for (let k = 0; k < 30 && !agree; k++) {
+      await page.waitForTimeout(100);
+      agree = JSON.stringify(await shown()) === JSON.stringify(await rules());
+    }
+    assert(agree, `the list shows the saved order: ${await shown()} vs ${await rules()}`);
     const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
     let focused = await focusedLabel();
     for (let k = 0; k < 20 && !(focused && focused.includes(RULE)); k++) {

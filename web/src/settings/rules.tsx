@@ -302,14 +302,19 @@ export function RulesArea({ me }: ScreenProps) {
   const [dragging, setDragging] = useState<number | null>(null);
   const { note, say } = useSaved();
   const listRef = useRef<HTMLOListElement>(null);
+  // Answers can arrive out of order (a reload set off by our own save's event may answer after
+  // the next move): only the newest request's answer is shown.
+  const seq = useRef(0);
 
   const load = async () => {
+    const mine = ++seq.current;
     try {
       const [r, t, c] = await Promise.all([
         api<Reply<'/api/v1/routing/rules', 'get'>>('GET', '/api/v1/routing/rules'),
         api<Reply<'/api/v1/teams', 'get'>>('GET', '/api/v1/teams'),
         api<Reply<'/api/v1/channels', 'get'>>('GET', '/api/v1/channels'),
       ]);
+      if (mine !== seq.current) return;
       setItems(r.items);
       setTeams(t.items);
       setChannels(c.items);
@@ -334,9 +339,10 @@ export function RulesArea({ me }: ScreenProps) {
     setItems(ids.map((id) => byId.get(id)!).filter(Boolean));
     refocus();
     setListErr('');
+    const mine = ++seq.current;
     try {
       const r = await api<Reply<'/api/v1/routing/rules/order', 'put'>>('PUT', '/api/v1/routing/rules/order', { ids });
-      setItems(r.items);
+      if (mine === seq.current) setItems(r.items);
       say('Order saved.');
     } catch (e) {
       setListErr(fieldError(e, 'Cannot save the order.', { 409: 'The rules changed meanwhile; the list is reloaded.' }).message);
