@@ -207,10 +207,6 @@ conv_full(struct api *a, struct arena *ar, int64_t id, int64_t before, int limit
     if (*rc < 0)
         return NULL;
     json_t *o = conv_json(&c);
-    int64_t linked = 0;
-    if (store_conv_linked(a->st, id, &linked) == 0)
-        json_object_set_new(o, "linked_conversation_id",
-                            linked ? json_integer(linked) : json_null());
     json_object_set_new(o, "contact", codec_contact(&ct));
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)

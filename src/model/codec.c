@@ -76,6 +76,7 @@ codec_conv(const struct conv *c)
     json_object_set_new(o, "last_message_at", codec_time(c->last_message_at));
     json_object_set_new(o, "last_inbound_at", codec_time(c->last_inbound_at));
     json_object_set_new(o, "store", c->store ? json_string(c->store) : json_null());
+    json_object_set_new(o, "linked_conversation_id", id_or_null(c->linked_id));
     json_object_set_new(o, "created_at", codec_time(c->created_at));
     json_object_set_new(o, "updated_at", codec_time(c->updated_at));
     if (c->contact_name)

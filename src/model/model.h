@@ -98,6 +98,7 @@ struct conv {
     int64_t last_message_at, created_at, updated_at;
     int64_t last_inbound_at;   /* the customer's last message; 0 when none */
     const char *store;         /* the store it belongs to (contact, channel or text); NULL */
+    int64_t linked_id;         /* the other half of a public-to-private case; 0: none */
     const char *contact_name;  /* joined for lists */
     const char *channel_type;  /* joined for lists */
     const char *channel_name;  /* joined for lists */

@@ -273,24 +273,6 @@ store_private_reply(struct store *st, const struct private_reply *pr, int64_t *d
 }
 
 int
-store_conv_linked(struct store *st, int64_t conv_id, int64_t *linked_id)
-{
-    struct store__conn *c = store__reader(st);
-    if (!c)
-        return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT coalesce(linked_conversation_id, 0) FROM conversation "
-                                  "WHERE id = ?");
-    if (!s)
-        return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *linked_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
-}
-
-int
 store_conv_thread_key(struct store *st, struct arena *ar, int64_t conv_id,
                       const char **thread_key)
 {

@@ -14,7 +14,7 @@
     "c.id, c.channel_id, c.contact_id, c.assignee_id, c.status, c.public, c.priority, c.labels, " \
     "c.intent, c.sentiment, c.urgency, c.snooze_until, c.resolution_reason, c.preview, "          \
     "c.unread, c.message_count, c.last_message_at, c.created_at, c.updated_at, ct.name, "         \
-    "ch.type, ch.name, c.last_inbound_at, c.store "
+    "ch.type, ch.name, c.last_inbound_at, c.store, c.linked_conversation_id "
 #define CONV_JOINS                                                                                 \
     "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = c.channel_id "
 #define CONV_FROM "FROM conversation c " CONV_JOINS
@@ -47,6 +47,7 @@ conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
     c->channel_name = store__col(ar, s, 21);
     c->last_inbound_at = sqlite3_column_int64(s, 22);
     c->store = store__col(ar, s, 23);
+    c->linked_id = sqlite3_column_int64(s, 24);
 }
 
 int

@@ -290,8 +290,6 @@ struct private_reply {
  * unknown public conversation. */
 int store_private_reply(struct store *st, const struct private_reply *pr, int64_t *dm_conv_id,
                         int64_t *msg_id);
-/* The conversation 'conv_id' is linked with as one case, or 0. */
-int store_conv_linked(struct store *st, int64_t conv_id, int64_t *linked_id);
 /* Records the platform's id for a delivered reply 'msg_id' (outbound only; kept when one is
  * already set), so later quotes of it thread and agents see it. Asynchronous: returns at once
  * (ERR_BUSY when the writer queue is full). */

@@ -345,9 +345,21 @@ test('public to private on X: one click, acknowledged in public, same agent, lin
   assert(pub.messages.some((m) => m.direction === 'out' && m.kind === 'message' && /private message/.test(m.text)), 'the public acknowledgement was sent');
   const dm = (await api('GET', `/api/v1/conversations/${pub.linked_conversation_id}`)).body;
   assert(dm.assignee_id === maya, `the DM is with the same agent: ${dm.assignee_id}`);
+  // One case: the inbox lists it once (the livelier half, marked "Public + private"), and the
+  // conversation names both halves, the other one click away.
+  const caseRows = page.locator(`[data-conv="${pub.id}"], [data-conv="${dm.id}"]`);
+  for (let k = 0; k < 50 && (await caseRows.count()) !== 1; k++) await page.waitForTimeout(100);
+  assert((await caseRows.count()) === 1, `the case is one row in the list: ${await caseRows.count()}`);
+  await caseRows.getByText('Public + private').waitFor();
+  const halves = page.getByRole('group', { name: 'One case, two conversations' });
+  assert((await halves.locator('[aria-current="page"]').innerText()).includes('Public thread'), 'the public half is shown');
+  await shot(page, 'ws-one-case');
   await page.getByTestId('case-link').click();
   await page.waitForFunction((id) => location.hash === `#/c/${id}`, dm.id);
-  await page.getByTestId('case-link').getByText('Started in a public thread').waitFor();
+  await halves.locator('[aria-current="page"]').getByText('Private conversation').waitFor();
+  await page.getByTestId('case-link').getByText('Public thread').waitFor();
+  assert((await caseRows.count()) === 1, 'still one row with the private half open');
+  assert((await caseRows.getAttribute('aria-current')) === 'true', 'the case row is marked as the open one');
   await page.context().close();
 });
 

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, Agent, Channel, Conv, Counts, Me, qs, Reply, setCsrf } from './api';
 import { Login } from './login';
-import { Inbox, Query, View, matches, placeConv } from './inbox';
+import { Inbox, Query, View, matches, oneRowPerCase, placeConv } from './inbox';
 import { ConversationPane } from './conversation';
 import { ProfileDialog, HelpDialog } from './dialogs';
 import { dueOf, SLA_EVENTS, useUnanswered, Sla } from './sla';
@@ -255,9 +255,9 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
       const f = { ...filters, status: 'any', q: undefined };
       return (view === 'queue' ? queued : unanswered ?? []).filter((c) => matches(c, f, me.id));
     }
-    if (filters.order !== 'due') return items;
+    if (filters.order !== 'due') return oneRowPerCase(items);
     const key = (c: Conv) => dueOf(slas.get(c.id), 0)?.at ?? Infinity;
-    return items.slice().sort((a, b) => key(a) - key(b) || b.id - a.id);
+    return oneRowPerCase(items.slice().sort((a, b) => key(a) - key(b) || b.id - a.id));
   }, [view, items, unanswered, queued, slas, filters, me.id]);
 
   const select = useCallback((id: number | null) => {
@@ -271,7 +271,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   const move = useCallback(
     (delta: number) => {
       if (!visible.length) return;
-      const i = visible.findIndex((c) => c.id === selected);
+      const i = visible.findIndex((c) => c.id === selected || (selected !== null && c.linked_conversation_id === selected));
       const j = i < 0 ? 0 : Math.min(visible.length - 1, Math.max(0, i + delta));
       select(visible[j].id);
     },

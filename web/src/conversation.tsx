@@ -202,10 +202,13 @@ export function ConversationPane(p: Props) {
             <h1>{conv.contact.name || `Contact ${conv.contact_id}`}</h1>
             <p class="muted conv-facts">
               {conv.channel_name ?? conv.channel_type}{' '}
-              <span class={'chip ' + (conv.public ? 'chip-public' : 'chip-private')}>{conv.public ? 'Public thread' : 'Private conversation'}</span>{' '}
+              {conv.linked_conversation_id ? (
+                <CaseTabs conv={conv} onOpen={p.onOpen} />
+              ) : (
+                <span class={'chip ' + (conv.public ? 'chip-public' : 'chip-private')}>{conv.public ? 'Public thread' : 'Private conversation'}</span>
+              )}{' '}
               <span class={'chip chip-st-' + conv.status} data-testid="conv-status">{STATUS_WORDS[conv.status] ?? conv.status}</span>
               {conv.status === 'snoozed' && conv.snooze_until && <> until {clock(conv.snooze_until)}</>}
-              <CaseLink conv={conv} onOpen={p.onOpen} />
               <RepeatMarker conv={conv} earlier={earlier} onOpen={p.onOpen} />
             </p>
           </div>
@@ -354,16 +357,30 @@ function Labels({ conv, onChange }: { conv: Conv; onChange: (labels: string[]) =
 
 const STATUS_WORDS: Record<string, string> = { open: 'Open', pending: 'Pending', snoozed: 'Snoozed', resolved: 'Resolved' };
 
-// The other half of a case moved from public to private (linked both ways), one click away.
-function CaseLink({ conv, onOpen }: { conv: ConvFull; onOpen: (id: number) => void }) {
-  const other = conv.linked_conversation_id;
-  if (!other) return null;
-  return (
-    <>
-      <a class="case-link" href={`#/c/${other}`} data-testid="case-link" onClick={(e) => (e.preventDefault(), onOpen(other))}>
-        {conv.public ? 'Continued in a private conversation' : 'Started in a public thread'} →
+// A public thread moved to private is one case with two halves: both named, the one shown
+// marked, the other one click away (the inbox lists the case once).
+function CaseTabs({ conv, onOpen }: { conv: ConvFull; onOpen: (id: number) => void }) {
+  const other = conv.linked_conversation_id!;
+  const half = (isPublic: boolean) => {
+    const words = isPublic ? 'Public thread' : 'Private conversation';
+    const cls = 'chip case-half ' + (isPublic ? 'chip-public' : 'chip-private');
+    if (conv.public === isPublic)
+      return (
+        <span class={cls} aria-current="page">
+          {words}
+        </span>
+      );
+    return (
+      <a class={cls + ' case-other'} href={`#/c/${other}`} data-testid="case-link" onClick={(e) => (e.preventDefault(), onOpen(other))}>
+        {words} →
       </a>
-    </>
+    );
+  };
+  return (
+    <span class="case-tabs" role="group" aria-label="One case, two conversations">
+      {half(true)}
+      {half(false)}
+    </span>
   );
 }
 

@@ -76,6 +76,21 @@ export function placeConv(list: Conv[], c: Conv, order?: string): Conv[] {
   return next;
 }
 
+// A public thread moved to private is one case: when both halves are loaded the list keeps the
+// one that comes first in its order (the livelier one, newest first) with the unread of both,
+// and drops the other. A half alone in the list stays (the other may be filtered out).
+export function oneRowPerCase(list: Conv[]): Conv[] {
+  const at = new Map(list.map((c, i) => [c.id, i]));
+  const out: Conv[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    const j = c.linked_conversation_id ? at.get(c.linked_conversation_id) : undefined;
+    if (j === undefined) out.push(c);
+    else if (j > i) out.push({ ...c, unread: c.unread + list[j]!.unread });
+  }
+  return out;
+}
+
 interface Props {
   view: View;
   setView: (v: View) => void;
@@ -248,7 +263,7 @@ function ConvList(p: Props) {
   // Keep the selected row in view (keyboard j/k).
   useEffect(() => {
     const el = ref.current;
-    const i = p.items.findIndex((c) => c.id === p.selected);
+    const i = p.items.findIndex((c) => c.id === p.selected || (!!p.selected && c.linked_conversation_id === p.selected));
     if (!el || i < 0) return;
     if (i * ROW < el.scrollTop) el.scrollTop = i * ROW;
     else if ((i + 1) * ROW > el.scrollTop + el.clientHeight) el.scrollTop = (i + 1) * ROW - el.clientHeight;
@@ -265,7 +280,7 @@ function ConvList(p: Props) {
     const c = p.items[i]!;
     const sla = p.slas.get(c.id) ?? (c as Conv & { sla?: Sla }).sla;
     const due = c.status === 'resolved' ? null : dueOf(sla, now, sla?.policy_id ? pcts.get(sla.policy_id) : undefined, wasWarned(c.id));
-    rows.push(<Row key={c.id} c={c} due={due && <SlaBadge due={due} now={now} />} queued={!!sla?.routing.queued && c.assignee_id === null} top={i * ROW} selected={c.id === p.selected} select={p.select} pos={i + 1} total={p.items.length} checked={p.checked.has(c.id)} toggle={p.toggleCheck} />);
+    rows.push(<Row key={c.id} c={c} due={due && <SlaBadge due={due} now={now} />} queued={!!sla?.routing.queued && c.assignee_id === null} top={i * ROW} selected={c.id === p.selected || (!!p.selected && c.linked_conversation_id === p.selected)} select={p.select} pos={i + 1} total={p.items.length} checked={p.checked.has(c.id)} toggle={p.toggleCheck} />);
   }
   return (
     <div class="list" id="conv-list" ref={ref} onScroll={(e) => setTop((e.target as HTMLDivElement).scrollTop)} aria-busy={p.loading}>
@@ -306,7 +321,11 @@ function Row({ c, due, queued, top, selected, select, pos, total, checked, toggl
         <span class="preview">{c.preview}</span>
         <span class="row-tags">
           <span class={'chip chip-chan chan-' + (c.channel_type ?? 'api')}>{c.channel_name ?? c.channel_type}</span>
-          {c.public && <span class="chip chip-public">Public</span>}
+          {c.linked_conversation_id ? (
+            <span class="chip chip-public" title="One case: a public thread and its private conversation">Public + private</span>
+          ) : (
+            c.public && <span class="chip chip-public">Public</span>
+          )}
           {queued && <span class="chip chip-queued">Waiting for an agent</span>}
           {c.status !== 'open' && STATUS[c.status] && <span class={'chip chip-st-' + c.status}>{STATUS[c.status]}</span>}
           {c.sentiment === 'negative' && <span class="chip chip-s-negative">{sentimentWord('negative')}</span>}

@@ -374,9 +374,9 @@ every_function(struct store *st, int pass)
                                  .text = STR_LIT("let's talk here"), .external_id = NULL };
     int64_t dm_conv = 0, dm_msg = 0;
     CHECK_INT(store_private_reply(st, &prv, &dm_conv, &dm_msg), 0);
-    int64_t linked = 0;
-    CHECK_INT(store_conv_linked(st, conv, &linked), 0);
-    CHECK_INT(linked, dm_conv);
+    struct conv linked;
+    CHECK_INT(store_conv_get(st, ar, conv, &linked), 0);
+    CHECK_INT(linked.linked_id, dm_conv);
     char sent_ext[64];
     snprintf(sent_ext, sizeof(sent_ext), "sent-%s", tag);
     CHECK_INT(store_msg_set_external_id(st, pay_id, sent_ext), 0);

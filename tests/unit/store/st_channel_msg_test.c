@@ -48,19 +48,19 @@ TEST(private_reply_links_both_ways)
     CHECK_INT(store_conv_thread_key(st, ar, r.conversation_id, &tk), 0);
     CHECK_STR(tk, "post-1");
     CHECK_INT(store_conv_thread_key(st, ar, 4242, &tk), ERR_NOTFOUND);
-    int64_t linked = -1;
-    CHECK_INT(store_conv_linked(st, r.conversation_id, &linked), 0);
-    CHECK_INT(linked, 0);
+    struct conv cv;
+    CHECK_INT(store_conv_get(st, ar, r.conversation_id, &cv), 0);
+    CHECK_INT(cv.linked_id, 0);
     struct private_reply pr = { .public_conv_id = r.conversation_id, .agent_id = a,
                                 .recipient_id = "u1", .dm_thread = "dm-u1",
                                 .text = STR_LIT("let's talk here"), .external_id = "dm.1" };
     int64_t dm = 0, msg = 0, dm2 = 0, msg2 = 0;
     CHECK_INT(store_private_reply(st, &pr, &dm, &msg), 0);
     CHECK(dm != r.conversation_id);
-    CHECK_INT(store_conv_linked(st, r.conversation_id, &linked), 0);
-    CHECK_INT(linked, dm);
-    CHECK_INT(store_conv_linked(st, dm, &linked), 0);
-    CHECK_INT(linked, r.conversation_id);
+    CHECK_INT(store_conv_get(st, ar, r.conversation_id, &cv), 0);
+    CHECK_INT(cv.linked_id, dm);
+    CHECK_INT(store_conv_get(st, ar, dm, &cv), 0);
+    CHECK_INT(cv.linked_id, r.conversation_id);
     struct msg m;
     CHECK_INT(store_msg_get(st, ar, msg, &m), 0);
     CHECK_INT(m.conversation_id, dm);
