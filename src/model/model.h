@@ -99,6 +99,8 @@ struct conv {
     int64_t last_inbound_at;   /* the customer's last message; 0 when none */
     const char *store;         /* the store it belongs to (contact, channel or text); NULL */
     int64_t linked_id;         /* the other half of a public-to-private case; 0: none */
+    const char *match_field;   /* search results: "message", "name", "handle", "email", "phone" */
+    const char *match;         /* its text, each hit between \x02 and \x03; NULL: not searched */
     const char *contact_name;  /* joined for lists */
     const char *channel_type;  /* joined for lists */
     const char *channel_name;  /* joined for lists */
