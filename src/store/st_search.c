@@ -164,7 +164,7 @@ struct search {
     struct arena *ar;
     const struct conv_filter *f;
     const char *fts, *cfts;
-    sqlite3_stmt *check, *newer, *snip, *light;
+    sqlite3_stmt *check, *newer, *snip, *light, *phone;
     struct conv *out;
     int64_t *keys; /* the hit each taken conversation was found at */
     size_t n, limit;
@@ -184,6 +184,7 @@ search_done(struct search *s)
     sqlite3_finalize(s->newer);
     sqlite3_finalize(s->snip);
     sqlite3_finalize(s->light);
+    sqlite3_finalize(s->phone);
 }
 
 static int
@@ -217,10 +218,12 @@ search_prepare(struct search *s)
         "SELECT highlight(contact_fts, 0, char(2), char(3)), highlight(contact_fts, 1, char(2), "
         "char(3)), highlight(contact_fts, 2, char(2), char(3)), highlight(contact_fts, 3, "
         "char(2), char(3)) FROM contact_fts WHERE contact_fts MATCH ?1 AND rowid = ?2";
+    static const char phone[] = "SELECT phone FROM contact WHERE id = ?1";
     const char *newer = s->f->oldest_first ? newer_up : newer_down;
     if ((rc = prepare(s, newer, strlen(newer), &s->newer)) < 0 ||
         (rc = prepare(s, snip, sizeof(snip) - 1, &s->snip)) < 0 ||
-        (rc = prepare(s, light, sizeof(light) - 1, &s->light)) < 0)
+        (rc = prepare(s, light, sizeof(light) - 1, &s->light)) < 0 ||
+        (rc = prepare(s, phone, sizeof(phone) - 1, &s->phone)) < 0)
         return rc;
     store__bind_cstr(s->newer, 3, s->fts);
     store__bind_cstr(s->snip, 1, s->fts);
@@ -246,6 +249,14 @@ mark_match(struct search *s, const struct hit *h, struct conv *cv)
                 cv->match_field = h->msg_id ? "message" : fields[i];
                 break;
             }
+        }
+        /* The index holds the phone as digits; show it as the contact wrote it. */
+        if (cv->match_field && strcmp(cv->match_field, "phone") == 0) {
+            sqlite3_bind_int64(s->phone, 1, h->contact_id);
+            if (sqlite3_step(s->phone) == SQLITE_ROW && sqlite3_column_text(s->phone, 0))
+                cv->match = arena_printf(s->ar, "\x02%s\x03",
+                                         (const char *)sqlite3_column_text(s->phone, 0));
+            sqlite3_reset(s->phone);
         }
     }
     sqlite3_reset(q);

@@ -32,6 +32,7 @@ search "bjorn.berg@example.com"; check "email" "$(jqr '[.items[].id]|@csv'),$(jq
 search "Bjorn";            check "name without its accent" "$(jqr '[.items[].id]|@csv')" "$BJORN"
 search "+46 70 1234567";   check "phone as typed differently" "$(jqr '[.items[].id]|@csv'),$(jqr '.items[0].match.field')" "$BJORN,phone"
 search "46701234567";      check "phone as digits" "$(jqr '[.items[].id]|@csv')" "$BJORN"
+check "the phone shown as written" "$(jqr '.items[0].match.parts[0]|"\(.hit) \(.text)"')" "true +46 (70) 123-45.67"
 search "zipper";           check "message" "$(jqr '[.items[].id]|@csv'),$(jqr '.items[0].match.field')" "$BJORN,message"
 check "the matching word is marked" "$(jqr '[.items[0].match.parts[]|select(.hit)|.text]|@csv')" '"zipper"'
 check "and the rest is text around it" "$(jqr '[.items[0].match.parts[].text]|join("")')" "the zipper broke on day two"
