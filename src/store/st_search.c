@@ -390,7 +390,7 @@ search_recent(struct search *s, int64_t *next_key, int64_t *next_conv)
     size_t scanned = 0;
     while (s->n <= s->limit) {
         if (!have_m && more_m) {
-            if (scanned == SEARCH_SCAN_MAX) {
+            if (scanned == (f->scan_max > 0 ? (size_t)f->scan_max : SEARCH_SCAN_MAX)) {
                 bounded = true;
                 break;
             }

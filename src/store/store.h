@@ -223,6 +223,7 @@ struct conv_filter {
     int limit;           /* 1..200 */
     int64_t cursor_ts;   /* keyset cursor: last_message_at of the last item seen; 0: start. */
     int64_t cursor_id;   /* With q, opaque values from the previous page's next_ts/next_id. */
+    int scan_max;        /* with q: matching messages one page may read; 0: 100,000 */
     const struct store_scope *scope; /* NULL: every conversation */
 };
 
