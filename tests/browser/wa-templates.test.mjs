@@ -12,8 +12,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { test, run, newPage, login, openSettings, api, assert, shot, URL_, DESKTOP, PHONE } from './lib.mjs';
 
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const tag = `t${process.pid}`;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hark-wat-'));
 const LOG = path.join(tmp, 'graph.log');
@@ -50,6 +53,17 @@ async function waConversation(name, phoneId, settings, who) {
   const j = await res.json();
   assert(j.conversation_id, `conversation: ${JSON.stringify(j)}`);
   return j.conversation_id;
+}
+
+// axe-core (WCAG 2.1 A and AA) on the picker.
+async function axe(page, what) {
+  await page.evaluate(AXE); // evaluated by the test driver, which the page's CSP does not govern
+  const r = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const out = await axe.run(document.querySelector('[data-testid="template-picker"]'), { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return out.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+  assert(r.length === 0, `axe on ${what}:\n${r.join('\n')}`);
 }
 
 async function openConv(page, id) {
@@ -174,6 +188,7 @@ test('filled live, blocked until every blank is filled, sent in Meta\'s shape (k
   const first = tp.getByLabel(/Text for \{\{1\}\}/);
   await first.fill('Mon    day');
   await tp.getByText('No more than three spaces in a row.').waitFor();
+  await axe(page, 'the picker with a template chosen and a value flagged');
   await tp.getByLabel(/Text for \{\{2\}\}/).fill('Tuesday');
   assert(await tp.getByRole('button', { name: 'Send template' }).isDisabled(), 'blocked by a bad value');
   await page.context().close();
@@ -185,6 +200,7 @@ test('no business account id: the picker says where to add it', async () => {
   await openConv(page, convs.noWaba);
   const tp = page.getByTestId('template-picker');
   await tp.getByRole('alert').getByText('Add the WhatsApp Business Account ID in Settings → Channels to list templates.').waitFor();
+  await axe(page, 'the picker without an account id');
   await shot(page, 'wa-templates-no-account');
   await page.context().close();
 });
