@@ -1,19 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * wa_templates.c - the WhatsApp message templates an agent may send once the
- * 24-hour window has closed: GET /api/v1/conversations/{id}/templates lists the
- * ones Meta approved for the conversation's WhatsApp Business Account, and a
- * template reply (platform.c) is checked against that list and filled in here.
+ * wa_templates.c - the WhatsApp message templates an agent may send once the 24-hour window has
+ * closed: GET /api/v1/conversations/{id}/templates lists the ones Meta approved for the
+ * conversation's WhatsApp Business Account, and a template reply (platform.c) is checked against
+ * that list and filled in here.
  *
- * Per conversation rather than per channel: the agent asks from a conversation,
- * store staff see only their conversations (scope.c, API_SCOPE_CONV), and the
- * channel routes are for admins. The list is the channel's, so it is cached per
- * channel: CACHE_SLOTS channels for CACHE_TTL_MS each, keyed by the channel's
- * settings text too (a new token or account id is a new list); ?refresh=1 reads
- * Graph again, and so does a send of a template missing from a list older than
- * RECHECK_MS (perhaps approved since). Graph is called outside the lock.
- * Graph's failures become 409 (no account id), 502 (Meta refused) or 503 (busy,
- * failing, too slow) in care words.
+ * Per conversation rather than per channel: the agent asks from a conversation, store staff see
+ * only their conversations (scope.c, API_SCOPE_CONV), and the channel routes are for admins. The
+ * list is the channel's, so it is cached per channel: CACHE_SLOTS channels for CACHE_TTL_MS each,
+ * keyed by the channel's settings text too (a new token or account id is a new list); ?refresh=1
+ * reads Graph again, and so does a send of a template missing from a list older than RECHECK_MS
+ * (perhaps approved since). Graph is called outside the lock. Graph's failures become 409 (no
+ * account id), 502 (Meta refused) or 503 (busy, failing, too slow) in care words.
  */
 #include "base/base.h"
 #include "api/api_int.h"

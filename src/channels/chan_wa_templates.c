@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * chan_wa_templates.c - the message templates Meta approved for a WhatsApp
- * channel's business account, and the blanks ({{1}}, {{first_name}}) in their
- * text.
+ * chan_wa_templates.c - the message templates Meta approved for a WhatsApp channel's business
+ * account, and the blanks ({{1}}, {{first_name}}) in their text.
  *
- * The list is Graph's GET /<version>/<business_account_id>/message_templates,
- * read page by page through paging.cursors.after (at most CHAN_WA_TPL_PAGES
- * pages, CHAN_WA_TPL_MAX kept). Only APPROVED templates are kept, each reduced
- * to what an agent needs to pick and fill one: its name, language, category,
- * header, body, footer, button titles and the names of the blanks. A template
- * Hark cannot send as it stands (a picture, video, document or location header;
- * a link button with a blank) is listed with sendable false and the reason in
- * plain words. Template text is the business's own, never the customer's;
- * nothing here logs.
+ * The list is Graph's GET /<version>/<business_account_id>/message_templates, read page by page
+ * through paging.cursors.after (at most CHAN_WA_TPL_PAGES pages, CHAN_WA_TPL_MAX kept). Only
+ * APPROVED templates are kept, each reduced to what an agent needs to pick and fill one: its name,
+ * language, category, header, body, footer, button titles and the names of the blanks. A template
+ * Hark cannot send as it stands (a picture, video, document or location header; a link button with
+ * a blank) is listed with sendable false and the reason in plain words. Template text is the
+ * business's own, never the customer's; nothing here logs.
  */
 #include "base/base.h"
 #include "channels/chan_int.h"
