@@ -60,7 +60,7 @@ store__search_words(const char *q)
  * + - ( ) ., at least SEARCH_PHONE_MIN digits) and 'phone' is set, the digits are also tried
  * against the contact's phone column. NULL when no word is left. Sized from 'q', never cut. */
 static char *
-fts_query(struct arena *ar, const char *q, bool phone)
+fts_query(struct arena *ar, const char *q, bool phone, bool *has_prefix)
 {
     size_t len = strlen(q);
     char *out = arena_alloc(ar, 8 * len + 32);
@@ -93,8 +93,10 @@ fts_query(struct arena *ar, const char *q, bool phone)
             out[o++] = *w;
         }
         out[o++] = '"';
-        if (prefix && wordy >= 2)
+        if (prefix && wordy >= 2) {
             out[o++] = '*';
+            *has_prefix = true;
+        }
     }
     if (!words)
         return NULL;
@@ -168,6 +170,11 @@ struct search {
     struct conv *out;
     int64_t *keys; /* the hit each taken conversation was found at */
     size_t n, limit;
+    /* With a prefix, FTS5 rebuilds the prefix's whole list for every lookup, so the snippets
+     * of the taken messages are made afterwards in one pass over their range (mark_pending). */
+    bool prefix;
+    int64_t *pend_msg; /* message ids whose snippet is still to make, for out[pend_at[i]] */
+    size_t *pend_at, npend;
 };
 
 static int
@@ -276,10 +283,61 @@ take(struct search *s, const struct hit *h)
         return 0;
     if (rc != SQLITE_ROW)
         return store__err(rc);
-    if ((rc = mark_match(s, h, &s->out[s->n])) < 0)
+    if (s->prefix && h->msg_id) {
+        s->pend_msg[s->npend] = h->msg_id;
+        s->pend_at[s->npend++] = s->n;
+    } else if ((rc = mark_match(s, h, &s->out[s->n])) < 0) {
         return rc;
+    }
     s->keys[s->n++] = h->key;
     return 1;
+}
+
+/* The snippets of the pending messages, in one pass over the matches between the lowest and
+ * the highest of them (the walk read those rows already). */
+static int
+mark_pending(struct search *s)
+{
+    size_t n = 0;
+    int64_t lo = INT64_MAX, hi = 0;
+    struct buf ids;
+    buf_init(&ids, 16 * s->npend + 8);
+    buf_adds(&ids, "[");
+    for (size_t i = 0; i < s->npend; i++) {
+        if (s->pend_at[i] >= s->n)
+            continue; /* the extra row that only told of a next page */
+        buf_printf(&ids, "%s%lld", n++ ? "," : "", (long long)s->pend_msg[i]);
+        lo = s->pend_msg[i] < lo ? s->pend_msg[i] : lo;
+        hi = s->pend_msg[i] > hi ? s->pend_msg[i] : hi;
+    }
+    buf_adds(&ids, "]");
+    static const char sql[] =
+        "SELECT rowid, CASE WHEN rowid IN (SELECT value FROM json_each(?4)) THEN "
+        "snippet(message_fts, 0, char(2), char(3), '…', 16) END FROM message_fts "
+        "WHERE message_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
+    sqlite3_stmt *q = NULL;
+    int rc = n ? buf_error(&ids) : 0;
+    if (n && rc == 0)
+        rc = prepare(s, sql, sizeof(sql) - 1, &q);
+    if (n && rc == 0) {
+        store__bind_cstr(q, 1, s->fts);
+        sqlite3_bind_int64(q, 2, lo);
+        sqlite3_bind_int64(q, 3, hi);
+        sqlite3_bind_text(q, 4, ids.p, (int)ids.len, SQLITE_STATIC);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(q, 1);
+            int64_t id = sqlite3_column_int64(q, 0);
+            for (size_t i = 0; t && i < s->npend; i++)
+                if (s->pend_msg[i] == id && s->pend_at[i] < s->n) {
+                    s->out[s->pend_at[i]].match = arena_strdup(s->ar, t);
+                    s->out[s->pend_at[i]].match_field = "message";
+                }
+        }
+        rc = rc == SQLITE_DONE ? 0 : store__err(rc);
+    }
+    sqlite3_finalize(q);
+    buf_release(&ids);
+    return rc;
 }
 
 /* Whether conversation 'conv_id' has a match at or past 'key' in the walk's direction (it was
@@ -490,7 +548,7 @@ search_ranked(struct search *s, int64_t *next_off, int64_t *next_one)
             if ((rc = take(s, &v[i])) < 0)
                 return rc;
             passed += rc;
-            s->n = 0;
+            s->n = s->npend = 0;
             continue;
         }
         if ((rc = take(s, &v[i])) < 0)
@@ -511,14 +569,19 @@ store__conv_search(struct store__conn *c, struct arena *ar, const struct conv_fi
 {
     struct search s = { .c = c, .ar = ar, .f = f };
     s.limit = f->limit > 0 && f->limit <= 200 ? (size_t)f->limit : 50;
-    s.fts = fts_query(ar, f->q, false);
-    s.cfts = fts_query(ar, f->q, true);
+    bool unused = false;
+    s.fts = fts_query(ar, f->q, false, &s.prefix);
+    s.cfts = fts_query(ar, f->q, true, &unused);
     s.out = ARENA_NEW_N(ar, struct conv, s.limit + 1);
     s.keys = ARENA_NEW_N(ar, int64_t, s.limit + 1);
+    s.pend_msg = ARENA_NEW_N(ar, int64_t, s.limit + 1);
+    s.pend_at = ARENA_NEW_N(ar, size_t, s.limit + 1);
     int rc = search_prepare(&s);
     if (rc == 0)
         rc = f->by_relevance ? search_ranked(&s, next_ts, next_id)
                              : search_recent(&s, next_ts, next_id);
+    if (rc == 0 && s.npend)
+        rc = mark_pending(&s);
     search_done(&s);
     if (rc < 0)
         return rc;

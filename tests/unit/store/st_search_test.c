@@ -109,6 +109,12 @@ TEST(search_newest_match_first)
     f.q = "parc*";
     CHECK_INT(store_conv_list(st, ar, &f, &v, &n, &ts, &id), 0);
     CHECK_INT(n, 2);
+    CHECK_STR(v[0].match, "any news on the \x02parcel\x03?");
+    CHECK_STR(v[1].match, "\x02parcel\x03 late");
+    f.by_relevance = true;
+    CHECK_INT(store_conv_list(st, ar, &f, &v, &n, &ts, &id), 0);
+    CHECK_INT(n, 2);
+    CHECK(v[0].match && v[1].match);
     arena_free(ar);
     store_close(st);
 }
