@@ -150,7 +150,7 @@ every_function(struct store *st, int pass)
 
     /* triage */
     CHECK(store_sender_recent_inbound(st, "api", str_c(from), 0) >= 1);
-    CHECK_INT(store_triage_correct(st, r3.message_id, agent_id, "complaint", "negative"), 0);
+    CHECK_INT(store_triage_correct(st, r3.message_id, agent_id, "complaint", "negative", false), 0);
     struct triage_example *ex;
     CHECK_INT(store_triage_examples(st, ar, "intent", 0, 10, &ex, &n), 0);
     CHECK(n >= 1);
