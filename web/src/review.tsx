@@ -3,6 +3,7 @@
 // time: the guess as the same chips as triage.tsx (two clicks to correct), then Confirm (Enter)
 // or Skip. A confirmation teaches the model as much as a correction does. Keys: Enter confirms
 // or saves, 1-9 pick the intent, U / N / H the mood, S skips, Escape closes.
+import { createPortal } from 'preact/compat';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, timeAgo } from './api';
 import type { components } from './api-types';
@@ -155,8 +156,8 @@ export function ReviewPanel({ onClose, onOpenConv }: { onClose: () => void; onOp
             {err && <p class="error" role="alert">{err}</p>}
             <div class="row-end rv-actions">
               <a href={`#/c/${cur.conversation_id}`} onClick={() => onOpenConv(cur.conversation_id)}>Open conversation</a>
-              <button type="button" onClick={() => answer(true)} disabled={busy}>Skip</button>
-              <button type="button" class="primary" ref={mainRef} onClick={() => answer(false)} disabled={busy}>
+              <button type="button" onClick={() => answer(true)}>Skip</button>
+              <button type="button" class="primary" ref={mainRef} onClick={() => answer(false)} aria-busy={busy}>
                 {changed ? 'Save correction' : 'Confirm'}
               </button>
             </div>
@@ -220,7 +221,8 @@ export function ReviewButton({ onOpenConv }: { onOpenConv: (id: number) => void 
           </span>
         )}
       </button>
-      {open && <ReviewPanel onClose={close} onOpenConv={(id) => { setOpen(false); count(); onOpenConv(id); }} />}
+      {/* On the body, not inside the dark top bar (whose colours it would inherit). */}
+      {open && createPortal(<ReviewPanel onClose={close} onOpenConv={(id) => { setOpen(false); count(); onOpenConv(id); }} />, document.body)}
     </>
   );
 }

@@ -104,7 +104,7 @@ function KindCard({ k, live, needed, oneIn }: { k: KindState; live?: Version; ne
       {!k.ready && (
         <p class="muted">
           {missing > 0
-            ? `Retraining needs ${needed} held-back corrections: correct about ${missing * oneIn} more messages' ${k.kind}.`
+            ? `Retraining needs ${needed} held-back corrections: confirm or correct about ${missing * oneIn} more messages' ${k.kind} (Review triage in the top bar asks about the ones Hark is least sure of).`
             : 'The held-back corrections all have the same label: correct some messages with other labels too.'}
         </p>
       )}
