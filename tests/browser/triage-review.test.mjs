@@ -90,7 +90,7 @@ test('review five by mouse: confirm, correct the intent, correct the mood, skip,
   m = await current(dlg);
   const fix = m.intent === 'Question' ? 'Request' : 'Question';
   await dlg.getByRole('button', { name: /^Intent: / }).click();              // click 1
-  await dlg.getByRole('group', { name: 'Correct the intent' }).getByRole('button', { name: fix }).click(); // click 2
+  await dlg.getByRole('group', { name: 'Correct the intent' }).getByRole('button', { name: fix, exact: true }).click(); // click 2
   await dlg.getByRole('button', { name: `Intent: ${fix}. Change` }).waitFor();
   await dlg.getByText('You changed the guess').waitFor();
   await axe(page, 'the review panel with a correction');
@@ -101,7 +101,7 @@ test('review five by mouse: confirm, correct the intent, correct the mood, skip,
   m = await current(dlg);
   const mood = m.mood === 'Happy' ? 'Unhappy' : 'Happy';
   await dlg.getByRole('button', { name: /^Mood: / }).click();
-  await dlg.getByRole('group', { name: 'Correct the mood' }).getByRole('button', { name: mood }).click();
+  await dlg.getByRole('group', { name: 'Correct the mood' }).getByRole('button', { name: mood, exact: true }).click();
   await dlg.getByRole('button', { name: 'Save correction' }).click();
   answers.push({ text: m.text, intent: intentCode(m.intent), sentiment: MOODS[mood] });
   await progress(dlg, 3);

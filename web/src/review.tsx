@@ -114,6 +114,19 @@ export function ReviewPanel({ onClose, onOpenConv }: { onClose: () => void; onOp
     }
   };
 
+  // Keys pressed while the focus is outside the panel (it was on an answered message's button,
+  // now gone) still belong to the panel, never to the inbox behind it.
+  const keyRef = useRef(onKey);
+  keyRef.current = onKey;
+  useEffect(() => {
+    const outside = (e: KeyboardEvent) => {
+      if (!boxRef.current || boxRef.current.contains(e.target as Node)) return;
+      keyRef.current(e);
+    };
+    window.addEventListener('keydown', outside, true);
+    return () => window.removeEventListener('keydown', outside, true);
+  }, []);
+
   const total = items?.length ?? 0;
   return (
     <div class="backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
