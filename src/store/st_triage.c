@@ -203,23 +203,36 @@ store_triage_review(struct store *st, struct arena *ar, const struct store_scope
         return ERR_IO;
     if (limit < 1)
         limit = 1;
-    /* Walks the partial index message_review least sure first (newest first on a tie) and
-     * stops at 'limit': reviewed messages have left the index, so the walk only steps over
-     * this agent's skips, blocked or spam contacts and other stores' messages. */
+    /* Everyone's queue walks the partial index message_review least sure first (newest first
+     * on a tie) and stops at 'limit': reviewed messages have left the index, so the walk only
+     * steps over this agent's skips and blocked or spam contacts. Store staff start from their
+     * store's and their own conversations instead (conversation_store, conversation_assignee),
+     * so a small store in a big backlog does not walk everyone's messages. */
+#define REVIEW_COLS                                                                                \
+    "SELECT m.id, m.conversation_id, m.channel_id, ch.type, ch.name, "                             \
+    "substr(m.text, 1, :max_text), length(m.text) > :max_text, m.lang, m.intent, "                 \
+    "m.intent_conf, m.intent_margin, m.sentiment, m.sentiment_conf, m.sentiment_margin, "          \
+    "m.sentiment_score, m.review_margin, m.created_at, ct.name "
+#define REVIEW_JOINS                                                                               \
+    "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = m.channel_id "
+#define REVIEW_COND                                                                                \
+    "m.review_margin IS NOT NULL AND ct.status <> 'blocked' "                                      \
+    "AND NOT EXISTS (SELECT 1 FROM conversation x WHERE x.contact_id = c.contact_id AND "          \
+    "x.resolution_reason = 'spam') "                                                               \
+    "AND NOT EXISTS (SELECT 1 FROM triage_skip k WHERE k.agent_id = :agent AND "                   \
+    "k.message_id = m.id AND k.skipped_at >= :since) AND" STORE_SCOPE_SQL                          \
+    "ORDER BY m.review_margin, m.id DESC LIMIT :limit"
+    bool lim = sc && sc->limited;
     sqlite3_stmt *s = store__q(
-        c, "SELECT m.id, m.conversation_id, m.channel_id, ch.type, ch.name, "
-           "substr(m.text, 1, :max_text), length(m.text) > :max_text, m.lang, m.intent, "
-           "m.intent_conf, m.intent_margin, m.sentiment, m.sentiment_conf, m.sentiment_margin, "
-           "m.sentiment_score, m.review_margin, m.created_at, ct.name "
-           "FROM message m INDEXED BY message_review "
-           "JOIN conversation c ON c.id = m.conversation_id "
-           "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = m.channel_id "
-           "WHERE m.review_margin IS NOT NULL AND ct.status <> 'blocked' "
-           "AND NOT EXISTS (SELECT 1 FROM conversation x WHERE x.contact_id = c.contact_id AND "
-           "x.resolution_reason = 'spam') "
-           "AND NOT EXISTS (SELECT 1 FROM triage_skip k WHERE k.agent_id = :agent AND "
-           "k.message_id = m.id AND k.skipped_at >= :since) AND" STORE_SCOPE_SQL
-           "ORDER BY m.review_margin, m.id DESC LIMIT :limit");
+        c, lim ? REVIEW_COLS "FROM conversation c JOIN message m ON m.conversation_id = c.id "
+                 REVIEW_JOINS "WHERE c.id IN (SELECT id FROM conversation WHERE store = "
+                 ":scope_store COLLATE NOCASE UNION SELECT id FROM conversation WHERE "
+                 "assignee_id = :scope_agent) AND " REVIEW_COND
+               : REVIEW_COLS "FROM message m INDEXED BY message_review JOIN conversation c ON "
+                 "c.id = m.conversation_id " REVIEW_JOINS "WHERE " REVIEW_COND);
+#undef REVIEW_COLS
+#undef REVIEW_JOINS
+#undef REVIEW_COND
     if (!s)
         return ERR_IO;
     sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":max_text"), STORE_TRIAGE_REVIEW_TEXT);
