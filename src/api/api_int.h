@@ -161,6 +161,7 @@ int api__password_or_reply(struct http_req *r, const char *password);
 void api__events(struct http_req *r, void *ctx);
 void api__triage_correct(struct http_req *r, void *ctx);
 void api__triage_corrections(struct http_req *r, void *ctx);
+void api__triage_review(struct http_req *r, void *ctx);
 void api__models_list(struct http_req *r, void *ctx);
 void api__models_retrain(struct http_req *r, void *ctx);
 void api__models_job(struct http_req *r, void *ctx);

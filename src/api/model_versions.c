@@ -115,6 +115,7 @@ api__models_list(struct http_req *r, void *ctx)
         json_object_set_new(o, "corrections", json_integer(k[i].corrections));
         json_object_set_new(o, "held_back", json_integer(k[i].heldout));
         json_object_set_new(o, "since_live", json_integer(k[i].since));
+        json_object_set_new(o, "since_live_confirmed", json_integer(k[i].since_confirmed));
         json_object_set_new(o, "ready", json_boolean(k[i].enough));
         json_array_append_new(kinds, o);
     }

@@ -147,6 +147,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "GET", "/api/v1/events", api__events, API_ANY, 0 },
         { "POST", "/api/v1/messages/{id}/triage", api__triage_correct, API_ANY, 4 * KB },
         { "GET", "/api/v1/triage/corrections", api__triage_corrections, API_ADMIN, 0 },
+        { "GET", "/api/v1/triage/review", api__triage_review, API_ANY, 0 },
         /* Triage model versions (model_versions.c). */
         { "GET", "/api/v1/triage/models", api__models_list, API_ADMIN, 0 },
         { "POST", "/api/v1/triage/models/retrain", api__models_retrain, API_ADMIN, 4 * KB },

@@ -51,6 +51,8 @@ static const struct scope_rule rules[] = {
     { "GET", "/api/v1/callbacks", API_SCOPE_LIST },
     { "POST", "/api/v1/callbacks/{id}/done", API_SCOPE_OPEN },
     { "POST", "/api/v1/messages/{id}/triage", API_SCOPE_MSG },
+    /* The review queue passes the scope to its store query: their store's messages only. */
+    { "GET", "/api/v1/triage/review", API_SCOPE_LIST },
     { "POST", "/api/v1/messages/{id}/retry", API_SCOPE_MSG },
     { "GET", "/api/v1/contacts", API_SCOPE_LIST },
     { "GET", "/api/v1/contacts/{id}", API_SCOPE_CONTACT },

@@ -102,6 +102,7 @@ struct care_models_kind {
     int64_t heldout;        /* of which held back for scoring */
     int64_t heldout_labels; /* distinct labels among the held-back ones */
     int64_t since;          /* corrected since the live version went live */
+    int64_t since_confirmed; /* of which confirmations (the label was right) */
     bool enough;            /* a retrain can score it (CARE_MODELS_MIN_HELDOUT) */
 };
 
@@ -260,9 +261,12 @@ int care_channel_delete(struct care *c, int64_t id);
 int care_channel_status(struct care *c, struct arena *ar, int64_t id,
                         struct store_channel_status *out);
 /* An agent corrects the triage of customer message 'msg_id' (intent and/or sentiment, NULL:
- * unchanged; store_triage_correct). ERR_NOTFOUND, ERR_INVAL (not a customer's message). */
+ * unchanged, or with 'confirm' confirmed as it is; store_triage_correct). ERR_NOTFOUND,
+ * ERR_INVAL (not a customer's message), ERR_CONFLICT (nothing to confirm: no triage). */
 int care_triage_correct(struct care *c, int64_t msg_id, int64_t agent_id, const char *intent,
-                        const char *sentiment);
+                        const char *sentiment, bool confirm);
+/* The agent skips message 'msg_id' in the review queue (store_triage_skip). */
+int care_triage_skip(struct care *c, int64_t msg_id, int64_t agent_id);
 /* Turns listening mention 'mention_id' into a conversation: 'in' goes through care_ingest like
  * a webhook (triage, store, routing, SLA clocks) and the mention is linked to the conversation
  * in 'r'. ERR_* of either step. */

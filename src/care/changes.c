@@ -68,9 +68,15 @@ care_channel_delete(struct care *c, int64_t id)
 
 int
 care_triage_correct(struct care *c, int64_t msg_id, int64_t agent_id, const char *intent,
-                    const char *sentiment)
+                    const char *sentiment, bool confirm)
 {
-    return store_triage_correct(c->st, msg_id, agent_id, intent, sentiment);
+    return store_triage_correct(c->st, msg_id, agent_id, intent, sentiment, confirm);
+}
+
+int
+care_triage_skip(struct care *c, int64_t msg_id, int64_t agent_id)
+{
+    return store_triage_skip(c->st, msg_id, agent_id);
 }
 
 int

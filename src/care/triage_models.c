@@ -149,8 +149,10 @@ count_one(const struct triage_example *e, void *arg)
 {
     struct count *ct = arg;
     ct->k->corrections++;
-    if (e->created_at > ct->since_ms)
+    if (e->created_at > ct->since_ms) {
         ct->k->since++;
+        ct->k->since_confirmed += e->confirmed;
+    }
     if (!classify_heldout(e->msg_id))
         return 0;
     ct->k->heldout++;

@@ -144,6 +144,10 @@ struct inbound {
     const char *lang, *intent, *sentiment, *urgency_reasons;
     double intent_conf, sentiment_score;
     int urgency;
+    /* How sure the models were (the "review triage" queue): each margin is the chosen class's
+     * probability minus the best other class's; 'has_margins' false when unknown. */
+    bool has_margins;
+    double intent_margin, sentiment_conf, sentiment_margin;
 };
 
 /* A reply waiting in the outbox, as the store hands it to a channel adapter for delivery. All

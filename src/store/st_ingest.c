@@ -168,9 +168,10 @@ ingest_tx(struct store__tx *tx, void *arg)
 
     s = store__q(tx->c, "INSERT INTO message(conversation_id, channel_id, direction, kind, text, "
                         "external_id, reply_to, public, status, lang, intent, intent_conf, "
-                        "sentiment, sentiment_score, urgency, urgency_reasons, created_at) "
+                        "sentiment, sentiment_score, urgency, urgency_reasons, created_at, "
+                        "intent_margin, sentiment_conf, sentiment_margin, review_margin) "
                         "VALUES (?, ?, 'in', 'message', ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, "
-                        "?, ?, ?)");
+                        "?, ?, ?, ?, ?, ?, round(min(?15, ?17), 2))");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, out->conversation_id);
@@ -189,6 +190,11 @@ ingest_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 10, in->sentiment);
     store__bind_cstr(s, 13, in->urgency_reasons);
     sqlite3_bind_int64(s, 14, at);
+    if (in->lang && in->has_margins) {
+        sqlite3_bind_double(s, 15, in->intent_margin);
+        sqlite3_bind_double(s, 16, in->sentiment_conf);
+        sqlite3_bind_double(s, 17, in->sentiment_margin);
+    }
     if ((rc = store__step_done(s)) < 0)
         return rc;
     out->message_id = sqlite3_last_insert_rowid(tx->c->db);

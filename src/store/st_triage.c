@@ -31,27 +31,39 @@ store_sender_recent_inbound(struct store *st, const char *channel_type, struct s
 struct correct_job {
     int64_t msg_id, agent_id;
     const char *intent, *sentiment;
+    bool confirm;
 };
 
+/* One field's label: 'value', or with 'value' NULL the current one (a confirmation; skipped
+ * when the message has none). Sets '*done' when a row was written. */
 static int
-correct_field(struct store__tx *tx, struct correct_job *j, const char *field, const char *value)
+correct_field(struct store__tx *tx, struct correct_job *j, const char *field, const char *value,
+              bool *done)
 {
     sqlite3_stmt *s = store__q(tx->c, "INSERT INTO triage_correction(message_id, agent_id, field, "
-                                      "old_value, new_value, created_at) SELECT id, ?, ?, "
-                                      "CASE WHEN ?2 = 'intent' THEN intent ELSE sentiment END, ?, ? "
-                                      "FROM message WHERE id = ?");
+                                      "old_value, new_value, created_at) SELECT id, ?1, ?2, "
+                                      "CASE WHEN ?2 = 'intent' THEN intent ELSE sentiment END, "
+                                      "coalesce(?3, CASE WHEN ?2 = 'intent' THEN intent "
+                                      "ELSE sentiment END), ?4 FROM message WHERE id = ?5 AND "
+                                      "coalesce(?3, CASE WHEN ?2 = 'intent' THEN intent "
+                                      "ELSE sentiment END) IS NOT NULL");
     if (!s)
         return ERR_IO;
     if (j->agent_id)
         sqlite3_bind_int64(s, 1, j->agent_id);
     sqlite3_bind_text(s, 2, field, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+    store__bind_cstr(s, 3, value);
     sqlite3_bind_int64(s, 4, tx->now);
     sqlite3_bind_int64(s, 5, j->msg_id);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);
+    if (sqlite3_changes(tx->c->db) == 0)
+        return 0;
+    *done = true;
+    if (!value)
+        return 0;
     s = store__q(tx->c, strcmp(field, "intent") == 0
                             ? "UPDATE message SET intent = ?, triage_corrected = 1 WHERE id = ?"
                             : "UPDATE message SET sentiment = ?, triage_corrected = 1 WHERE id = ?");
@@ -85,11 +97,29 @@ correct_tx(struct store__tx *tx, void *arg)
     if (!inbound)
         return ERR_INVAL;
     int rc = 0;
-    if (j->intent && (rc = correct_field(tx, j, "intent", j->intent)) < 0)
+    bool done = false;
+    if ((j->intent || j->confirm) &&
+        (rc = correct_field(tx, j, "intent", j->intent, &done)) < 0)
         return rc;
-    if (j->sentiment && (rc = correct_field(tx, j, "sentiment", j->sentiment)) < 0)
+    if ((j->sentiment || j->confirm) &&
+        (rc = correct_field(tx, j, "sentiment", j->sentiment, &done)) < 0)
         return rc;
-    if (latest) {
+    if (!done)
+        return ERR_CONFLICT; /* a confirmation of a message without triage */
+    /* Reviewed: out of everyone's review queue, and skips of it are moot. */
+    s = store__q(tx->c, "UPDATE message SET review_margin = NULL WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->msg_id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    s = store__q(tx->c, "DELETE FROM triage_skip WHERE message_id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->msg_id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    if (latest && (j->intent || j->sentiment)) {
         s = store__q(tx->c, "UPDATE conversation SET intent = coalesce(?, intent), "
                             "sentiment = coalesce(?, sentiment), updated_at = ? WHERE id = ?");
         if (!s)
@@ -108,11 +138,139 @@ correct_tx(struct store__tx *tx, void *arg)
 
 int
 store_triage_correct(struct store *st, int64_t msg_id, int64_t agent_id, const char *intent,
-                     const char *sentiment)
+                     const char *sentiment, bool confirm)
 {
     struct correct_job j = { .msg_id = msg_id, .agent_id = agent_id, .intent = intent,
-                             .sentiment = sentiment };
+                             .sentiment = sentiment, .confirm = confirm };
     return store__submit(st, correct_tx, &j, true);
+}
+
+/* ---- the review queue --------------------------------------------------------------------- */
+
+struct skip_job {
+    int64_t msg_id, agent_id;
+};
+
+static int
+skip_tx(struct store__tx *tx, void *arg)
+{
+    struct skip_job *j = arg;
+    sqlite3_stmt *s = store__q(tx->c, "SELECT direction FROM message WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->msg_id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return ERR_NOTFOUND;
+    }
+    bool inbound = strcmp((const char *)sqlite3_column_text(s, 0), "in") == 0;
+    sqlite3_reset(s);
+    if (!inbound)
+        return ERR_INVAL;
+    /* The agent's expired skips go first, so the table stays as small as the window. */
+    s = store__q(tx->c, "DELETE FROM triage_skip WHERE agent_id = ? AND skipped_at < ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->agent_id);
+    sqlite3_bind_int64(s, 2, tx->now - STORE_TRIAGE_SKIP_MS);
+    int rc = store__step_done(s);
+    if (rc < 0)
+        return rc;
+    s = store__q(tx->c, "INSERT INTO triage_skip(agent_id, message_id, skipped_at) VALUES (?, ?, ?) "
+                        "ON CONFLICT(agent_id, message_id) DO UPDATE SET skipped_at = excluded.skipped_at");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->agent_id);
+    sqlite3_bind_int64(s, 2, j->msg_id);
+    sqlite3_bind_int64(s, 3, tx->now);
+    return store__step_done(s);
+}
+
+int
+store_triage_skip(struct store *st, int64_t msg_id, int64_t agent_id)
+{
+    struct skip_job j = { .msg_id = msg_id, .agent_id = agent_id };
+    return store__submit(st, skip_tx, &j, true);
+}
+
+int
+store_triage_review(struct store *st, struct arena *ar, const struct store_scope *sc,
+                    int64_t agent_id, int64_t now_ms, int limit, struct triage_review_item **out,
+                    size_t *n)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    if (limit < 1)
+        limit = 1;
+    /* Everyone's queue walks the partial index message_review least sure first (newest first
+     * on a tie) and stops at 'limit': reviewed messages have left the index, so the walk only
+     * steps over this agent's skips and blocked or spam contacts. Store staff start from their
+     * store's and their own conversations instead (conversation_store, conversation_assignee),
+     * so a small store in a big backlog does not walk everyone's messages. */
+#define REVIEW_COLS                                                                                \
+    "SELECT m.id, m.conversation_id, m.channel_id, ch.type, ch.name, "                             \
+    "substr(m.text, 1, :max_text), length(m.text) > :max_text, m.lang, m.intent, "                 \
+    "m.intent_conf, m.intent_margin, m.sentiment, m.sentiment_conf, m.sentiment_margin, "          \
+    "m.sentiment_score, m.review_margin, m.created_at, ct.name "
+#define REVIEW_JOINS                                                                               \
+    "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = m.channel_id "
+#define REVIEW_COND                                                                                \
+    "m.review_margin IS NOT NULL AND ct.status <> 'blocked' "                                      \
+    "AND NOT EXISTS (SELECT 1 FROM conversation x WHERE x.contact_id = c.contact_id AND "          \
+    "x.resolution_reason = 'spam') "                                                               \
+    "AND NOT EXISTS (SELECT 1 FROM triage_skip k WHERE k.agent_id = :agent AND "                   \
+    "k.message_id = m.id AND k.skipped_at >= :since) AND" STORE_SCOPE_SQL                          \
+    "ORDER BY m.review_margin, m.id DESC LIMIT :limit"
+    bool lim = sc && sc->limited;
+    sqlite3_stmt *s = store__q(
+        c, lim ? REVIEW_COLS "FROM conversation c JOIN message m ON m.conversation_id = c.id "
+                 REVIEW_JOINS "WHERE c.id IN (SELECT id FROM conversation WHERE store = "
+                 ":scope_store COLLATE NOCASE UNION SELECT id FROM conversation WHERE "
+                 "assignee_id = :scope_agent) AND " REVIEW_COND
+               : REVIEW_COLS "FROM message m INDEXED BY message_review JOIN conversation c ON "
+                 "c.id = m.conversation_id " REVIEW_JOINS "WHERE " REVIEW_COND);
+#undef REVIEW_COLS
+#undef REVIEW_JOINS
+#undef REVIEW_COND
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":max_text"), STORE_TRIAGE_REVIEW_TEXT);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":agent"), agent_id);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":since"),
+                       now_ms - STORE_TRIAGE_SKIP_MS);
+    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), limit);
+    store__bind_scope(s, sc);
+    struct triage_review_item *v = ARENA_NEW_N(ar, struct triage_review_item, (size_t)limit);
+    size_t cnt = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < (size_t)limit) {
+        struct triage_review_item *it = &v[cnt++];
+        it->msg_id = sqlite3_column_int64(s, 0);
+        it->conversation_id = sqlite3_column_int64(s, 1);
+        it->channel_id = sqlite3_column_int64(s, 2);
+        it->channel_type = store__col(ar, s, 3);
+        it->channel_name = store__col(ar, s, 4);
+        it->text = store__col(ar, s, 5);
+        it->truncated = sqlite3_column_int(s, 6) != 0;
+        it->lang = store__col(ar, s, 7);
+        it->intent = store__col(ar, s, 8);
+        it->intent_conf = sqlite3_column_double(s, 9);
+        it->intent_margin = sqlite3_column_double(s, 10);
+        it->sentiment = store__col(ar, s, 11);
+        it->sentiment_conf = sqlite3_column_double(s, 12);
+        it->sentiment_margin = sqlite3_column_double(s, 13);
+        it->sentiment_score = sqlite3_column_double(s, 14);
+        it->margin = sqlite3_column_double(s, 15);
+        it->created_at = sqlite3_column_int64(s, 16);
+        it->contact_name = store__col(ar, s, 17);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store__err(rc);
+    *out = v;
+    *n = cnt;
+    return 0;
 }
 
 int
@@ -124,7 +282,8 @@ store_triage_examples(struct store *st, struct arena *ar, const char *field, int
         return ERR_IO;
     /* The newest correction per message for the field. */
     sqlite3_stmt *s = store__q(
-        c, "SELECT t.id, t.new_value, m.text, t.message_id, t.created_at FROM triage_correction t JOIN message m ON "
+        c, "SELECT t.id, t.new_value, m.text, t.message_id, t.created_at, t.old_value IS t.new_value "
+           "FROM triage_correction t JOIN message m ON "
            "m.id = t.message_id WHERE t.field = ?1 AND t.id > ?2 AND t.id = (SELECT max(id) FROM "
            "triage_correction WHERE message_id = t.message_id AND field = ?1) ORDER BY t.id LIMIT ?3");
     if (!s)
@@ -141,6 +300,7 @@ store_triage_examples(struct store *st, struct arena *ar, const char *field, int
         v[cnt].text = store__col(ar, s, 2);
         v[cnt].msg_id = sqlite3_column_int64(s, 3);
         v[cnt].created_at = sqlite3_column_int64(s, 4);
+        v[cnt].confirmed = sqlite3_column_int(s, 5) != 0;
         cnt++;
     }
     sqlite3_reset(s);

@@ -313,17 +313,43 @@ int store_conv_thread_key(struct store *st, struct arena *ar, int64_t conv_id,
  * "repeated contact" urgency rule. Returns the count, or ERR_*. */
 int64_t store_sender_recent_inbound(struct store *st, const char *channel_type,
                                     struct str platform_id, int64_t since_ms);
-/* Records an agent's correction of an inbound message's triage. NULL leaves a field as it is.
- * Updates the message (and its conversation's labels when it is the latest inbound message)
- * and keeps each change as training data. ERR_NOTFOUND for an unknown message, ERR_INVAL for
- * an outbound one. Writes message.updated. */
+/* Records an agent's correction of an inbound message's triage. NULL leaves a field as it is,
+ * or with 'confirm' confirms its current label (the model was right: a row whose new_value is
+ * its old_value, training data like a correction). Updates the message (and its
+ * conversation's labels when it is the latest inbound message), keeps each label as training
+ * data (the newest per message and field counts), and takes the message out of the review
+ * queue. ERR_NOTFOUND for an unknown message, ERR_INVAL for an outbound one, ERR_CONFLICT for
+ * a confirmation of a message without triage. Writes message.updated. */
 int store_triage_correct(struct store *st, int64_t msg_id, int64_t agent_id, const char *intent,
-                         const char *sentiment);
+                         const char *sentiment, bool confirm);
+
+/* The "review triage" queue (active learning): inbound messages nobody has confirmed or
+ * corrected, least sure first (message.review_margin: the smaller of the intent and sentiment
+ * margins, rounded to 0.01), newest first among equally unsure. Leaves out messages 'agent_id'
+ * skipped within STORE_TRIAGE_SKIP_MS of 'now_ms', those of blocked contacts or of contacts
+ * with a conversation resolved as spam, and with a limited 'sc' other stores'. Text is cut to
+ * STORE_TRIAGE_REVIEW_TEXT characters. At most 'limit' items. */
+#define STORE_TRIAGE_SKIP_MS (7LL * 24 * 3600 * 1000)
+#define STORE_TRIAGE_REVIEW_TEXT 1000
+struct triage_review_item {
+    int64_t msg_id, conversation_id, channel_id, created_at;
+    const char *channel_type, *channel_name, *contact_name, *text, *lang, *intent, *sentiment;
+    bool truncated; /* the text was longer than STORE_TRIAGE_REVIEW_TEXT characters */
+    double intent_conf, intent_margin, sentiment_conf, sentiment_margin, sentiment_score;
+    double margin;  /* review_margin */
+};
+int store_triage_review(struct store *st, struct arena *ar, const struct store_scope *sc,
+                        int64_t agent_id, int64_t now_ms, int limit,
+                        struct triage_review_item **out, size_t *n);
+/* "Skip": inbound message 'msg_id' leaves agent 'agent_id''s review queue for
+ * STORE_TRIAGE_SKIP_MS (no label is recorded). ERR_NOTFOUND, ERR_INVAL (outbound). */
+int store_triage_skip(struct store *st, int64_t msg_id, int64_t agent_id);
 
 struct triage_example {
     int64_t id;         /* correction id, for paging */
     int64_t msg_id;     /* the corrected message (the held-back split is by message) */
     int64_t created_at; /* when the label was corrected, ms */
+    bool confirmed;     /* the agent confirmed the model's label rather than changed it */
     const char *label;  /* corrected value */
     const char *text;   /* the message text */
 };

@@ -158,6 +158,15 @@ run_case() {
     "POST /api/v1/messages/{id}/triage")
         as $S POST "/api/v1/messages/$OUTMSG/triage" '{"intent":"complaint"}'; want_out triage
         as $S POST "/api/v1/messages/$INMSG/triage" '{"intent":"complaint"}'; want_in triage ;;
+    "GET /api/v1/triage/review")
+        # Both messages made unsure (no models here); the queue holds the store's one only.
+        IN2MSG=$(sqlite3 "$DB" "SELECT id FROM message WHERE conversation_id=$IN2 LIMIT 1")
+        OUT2MSG=$(sqlite3 "$DB" "SELECT id FROM message WHERE conversation_id=$OUT2 LIMIT 1")
+        sqlite3 "$DB" "UPDATE message SET intent='question', sentiment='neutral', review_margin=0.05 WHERE id IN ($IN2MSG, $OUT2MSG)"
+        as $S GET "/api/v1/triage/review?limit=20"; want_in "review queue"
+        check "review queue: the store's messages only" "$(jqr '[.items[].message_id] | map(tostring) | join(",")')" "$IN2MSG"
+        as agent@example.com GET "/api/v1/triage/review?limit=20"
+        has ".items | map(.message_id) | (index($IN2MSG) != null and index($OUT2MSG) != null)" || fail "agent's queue: $BODY" ;;
     "POST /api/v1/messages/{id}/retry")
         as $S POST "/api/v1/messages/$OUTMSG/retry" ""; want_out retry
         INREPLY=$(sqlite3 "$DB" "SELECT id FROM message WHERE conversation_id=$IN AND direction='out' LIMIT 1")

@@ -370,6 +370,12 @@ await call("POST /api/v1/conversations/{id}/status", `/api/v1/conversations/${co
 await call("POST /api/v1/conversations/{id}/status", `/api/v1/conversations/${conv}/status`, { want: 200, body: { status: "pending" } });
 
 // --- Messages: triage corrections and delivery retry ---
+const review = (await call("GET /api/v1/triage/review", "/api/v1/triage/review?limit=20", { want: 200 })).json || { items: [] };
+if (!review.items.length) throw new Error("review queue empty: the contract server runs without models?");
+await call("GET /api/v1/triage/review", "/api/v1/triage/review?limit=21", { want: 400 });
+await call("POST /api/v1/messages/{id}/triage", `/api/v1/messages/${review.items[0].message_id}/triage`, { want: 200, body: { skip: true } });
+await call("POST /api/v1/messages/{id}/triage", `/api/v1/messages/${review.items[0].message_id}/triage`, { want: 200, body: { confirm: true } });
+await call("POST /api/v1/messages/{id}/triage", `/api/v1/messages/${review.items[0].message_id}/triage`, { want: 422, body: { confirm: "yes" } });
 await call("POST /api/v1/messages/{id}/triage", `/api/v1/messages/${h1.message_id || 1}/triage`,
     { want: 200, body: { intent: "complaint", sentiment: "negative" } });
 await call("POST /api/v1/messages/{id}/triage", `/api/v1/messages/${h1.message_id || 1}/triage`, { want: 422, body: { intent: "nonsense" } });

@@ -19,6 +19,7 @@ import { clearAllDrafts } from './draft';
 import { InvitePage } from './invite';
 import { CallbackPage } from './callback_page';
 import { CallbacksButton } from './callback';
+import { ReviewButton } from './review';
 
 export type { LiveEvent } from './live';
 
@@ -367,6 +368,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         <StatusToggle meId={me.id} subscribe={subscribe} />
         <AlertsButton {...alerts} />
         <CallbacksButton onOpen={(id) => { location.hash = `#/c/${id}`; }} />
+        <ReviewButton onOpenConv={(id) => { location.hash = `#/c/${id}`; }} />
         <a class={'topbar-link' + (inSettings ? ' current' : '')} href={inSettings ? '#/' : '#/settings'} aria-label={inSettings ? 'Inbox' : 'Settings'}>
           <span class="topbar-icon" aria-hidden="true">{inSettings ? '✉' : '⚙'}</span>
           <span class="topbar-link-text">{inSettings ? 'Inbox' : 'Settings'}</span>

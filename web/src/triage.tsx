@@ -40,7 +40,7 @@ export function UrgencyLine({ msgs, urgency }: { msgs: Msg[]; urgency: number | 
   );
 }
 
-function Pick({ label, value, options, words, onPick, kind }: {
+export function Pick({ label, value, options, words, onPick, kind }: {
   label: string; value: string | null; options: string[]; words: (v: string) => string;
   onPick: (v: string) => void; kind: 'intent' | 'sentiment';
 }) {

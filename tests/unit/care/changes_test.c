@@ -75,11 +75,11 @@ TEST(conversation_changes)
     CHECK_INT(care_conv_mark_read(c, conv_id), 0);
     CHECK_INT(care_conv_mark_read(c, conv_id + 100), ERR_NOTFOUND);
 
-    CHECK_INT(care_triage_correct(c, res.message_id, agent_id, "complaint", NULL), 0);
+    CHECK_INT(care_triage_correct(c, res.message_id, agent_id, "complaint", NULL, false), 0);
     struct msg m;
     CHECK_INT(store_msg_get(st, ar, res.message_id, &m), 0);
     CHECK_STR(m.intent, "complaint");
-    CHECK_INT(care_triage_correct(c, res.message_id + 100, agent_id, "complaint", NULL),
+    CHECK_INT(care_triage_correct(c, res.message_id + 100, agent_id, "complaint", NULL, false),
               ERR_NOTFOUND);
 
     arena_free(ar);

@@ -150,11 +150,17 @@ every_function(struct store *st, int pass)
 
     /* triage */
     CHECK(store_sender_recent_inbound(st, "api", str_c(from), 0) >= 1);
-    CHECK_INT(store_triage_correct(st, r3.message_id, agent_id, "complaint", "negative"), 0);
+    CHECK_INT(store_triage_correct(st, r3.message_id, agent_id, "complaint", "negative", false), 0);
     struct triage_example *ex;
     CHECK_INT(store_triage_examples(st, ar, "intent", 0, 10, &ex, &n), 0);
     CHECK(n >= 1);
     CHECK_INT(store_triage_examples(st, ar, "sentiment", 0, 10, &ex, &n), 0);
+    struct triage_review_item *rv;
+    CHECK_INT(store_triage_review(st, ar, NULL, agent_id, 1, 5, &rv, &n), 0);
+    struct store_scope rsc = { .limited = true, .store = "Nowhere", .agent_id = agent_id };
+    CHECK_INT(store_triage_review(st, ar, &rsc, agent_id, 1, 5, &rv, &n), 0);
+    CHECK_INT(store_triage_skip(st, r3.message_id, agent_id), 0);
+    CHECK_INT(store_triage_correct(st, r3.message_id, agent_id, NULL, NULL, true), 0);
 
     /* contacts */
     struct contact *contacts;

@@ -93,14 +93,18 @@ function KindCard({ k, live, needed, oneIn }: { k: KindState; live?: Version; ne
           </>
         )}
       </p>
+      <p data-testid={`models-waiting-${k.kind}`}>
+        <strong>Waiting for the next retrain:</strong> {k.since_live_confirmed} confirmation{k.since_live_confirmed === 1 ? '' : 's'} and{' '}
+        {k.since_live - k.since_live_confirmed} correction{k.since_live - k.since_live_confirmed === 1 ? '' : 's'} (agents' answers since this version went live).
+      </p>
       <p>
-        {k.corrections} correction{k.corrections === 1 ? '' : 's'} so far, {k.since_live} since this version went live. {k.held_back} of them{' '}
+        {k.corrections} labelled message{k.corrections === 1 ? '' : 's'} so far. {k.held_back} of them{' '}
         {k.held_back === 1 ? 'is' : 'are'} held back to score new models (one in {oneIn}).
       </p>
       {!k.ready && (
         <p class="muted">
           {missing > 0
-            ? `Retraining needs ${needed} held-back corrections: correct about ${missing * oneIn} more messages' ${k.kind}.`
+            ? `Retraining needs ${needed} held-back corrections: confirm or correct about ${missing * oneIn} more messages' ${k.kind} (Review triage in the top bar asks about the ones Hark is least sure of).`
             : 'The held-back corrections all have the same label: correct some messages with other labels too.'}
         </p>
       )}
