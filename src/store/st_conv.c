@@ -14,7 +14,8 @@
     "c.id, c.channel_id, c.contact_id, c.assignee_id, c.status, c.public, c.priority, c.labels, " \
     "c.intent, c.sentiment, c.urgency, c.snooze_until, c.resolution_reason, c.preview, "          \
     "c.unread, c.message_count, c.last_message_at, c.created_at, c.updated_at, ct.name, "         \
-    "ch.type, ch.name, c.last_inbound_at, c.store, c.linked_conversation_id "
+    "ch.type, ch.name, c.last_inbound_at, c.store, c.linked_conversation_id, "                \
+    "ct.status = 'blocked' "
 #define CONV_JOINS                                                                                 \
     "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = c.channel_id "
 #define CONV_FROM "FROM conversation c " CONV_JOINS
@@ -48,6 +49,7 @@ conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
     c->last_inbound_at = sqlite3_column_int64(s, 22);
     c->store = store__col(ar, s, 23);
     c->linked_id = sqlite3_column_int64(s, 24);
+    c->blocked = sqlite3_column_int(s, 25) != 0;
 }
 
 int
@@ -330,6 +332,10 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         buf_adds(&sql, " AND c.intent = :intent");
     if (f->sentiment)
         buf_adds(&sql, " AND c.sentiment = :sentiment");
+    if (f->blocked == CONV_UNBLOCKED)
+        buf_adds(&sql, " AND ct.status != 'blocked'");
+    else if (f->blocked == CONV_BLOCKED)
+        buf_adds(&sql, " AND ct.status = 'blocked'");
     if (f->by_urgency)
         buf_adds(&sql, " AND c.urgency BETWEEN :umin AND :umax");
     if (f->scope && f->scope->limited)
@@ -419,11 +425,15 @@ store_conv_counts(struct store *st, int64_t agent_id, const struct store_scope *
         return ERR_IO;
     sqlite3_stmt *s = store__q(
         c, "SELECT (SELECT count(*) FROM conversation c WHERE c.assignee_id = ?1 AND "
-           "c.status = 'open' AND" STORE_SCOPE_SQL "),"
+           "c.status = 'open' AND" STORE_NOT_BLOCKED_SQL "AND" STORE_SCOPE_SQL "),"
            " (SELECT count(*) FROM conversation c WHERE c.assignee_id IS NULL AND "
-           "c.status = 'open' AND" STORE_SCOPE_SQL "),"
-           " (SELECT count(*) FROM conversation c WHERE c.status = 'open' AND" STORE_SCOPE_SQL "),"
+           "c.status = 'open' AND" STORE_NOT_BLOCKED_SQL "AND" STORE_SCOPE_SQL "),"
+           " (SELECT count(*) FROM conversation c WHERE c.status = 'open' AND"
+           STORE_NOT_BLOCKED_SQL "AND" STORE_SCOPE_SQL "),"
            " (SELECT count(*) FROM conversation c WHERE c.status = 'resolved' AND"
+           STORE_NOT_BLOCKED_SQL "AND" STORE_SCOPE_SQL "),"
+           " (SELECT count(*) FROM conversation c WHERE c.status != 'resolved' AND "
+           "c.contact_id IN (SELECT id FROM contact WHERE status = 'blocked') AND"
            STORE_SCOPE_SQL ")");
     if (!s)
         return ERR_IO;
@@ -435,6 +445,7 @@ store_conv_counts(struct store *st, int64_t agent_id, const struct store_scope *
         out->unassigned = sqlite3_column_int64(s, 1);
         out->open = sqlite3_column_int64(s, 2);
         out->resolved = sqlite3_column_int64(s, 3);
+        out->blocked = sqlite3_column_int64(s, 4);
     }
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : store__err(rc);

@@ -132,6 +132,9 @@ void store__bind_cstr(sqlite3_stmt *s, int i, const char *v);
 #define STORE_SCOPE_SQL                                                                            \
     " (:scope_lim = 0 OR c.assignee_id = :scope_agent OR c.store = :scope_store COLLATE NOCASE) "
 void store__bind_scope(sqlite3_stmt *s, const struct store_scope *sc);
+/* Conversation alias 'c' is not one of a blocked contact's (contact_blocked index). */
+#define STORE_NOT_BLOCKED_SQL                                                                      \
+    " c.contact_id NOT IN (SELECT id FROM contact WHERE status = 'blocked') "
 /* Column text copied into the arena, or NULL for SQL NULL. */
 const char *store__col(struct arena *ar, sqlite3_stmt *s, int i);
 
