@@ -4,7 +4,21 @@
 // marker; the sidebar says who, when and why; an agent cannot unblock, a supervisor can at
 // phone width, and the conversation comes back. Keyboard: the dialog closes with Escape.
 // Screens at 1440x900 and 390x844 (tests/artifacts/browser-block-*.png).
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { test, run, newPage, newAgent, login, api, hook, assert, shot, URL_, PHONE } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+async function axe(p, what) {
+  await p.evaluate(AXE);
+  const r = await p.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const out = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return out.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+  assert(r.length === 0, `axe on ${what}:\n${r.join('\n')}`);
+}
 
 const tag = `blk${process.pid}`;
 const NAME = `Trevor Troll ${tag}`;
@@ -49,6 +63,7 @@ test('the conversation suggests blocking; the agent blocks with a reason', async
   await suggest.getByText('This looks like abuse. Block this contact?').waitFor();
   await suggest.getByText('Hidden from the queues. Their messages are still kept.').waitFor();
   await shot(page, 'block-suggest-desktop');
+  await axe(page, 'the suggestion');
   // Keyboard: open the dialog, Escape closes it and nothing happened.
   await suggest.getByRole('button', { name: 'Block this contact…' }).focus();
   await page.keyboard.press('Enter');
@@ -64,6 +79,7 @@ test('the conversation suggests blocking; the agent blocks with a reason', async
   await dlg.getByRole('alert').getByText('Say why you are blocking them.', { exact: false }).waitFor();
   assert((await dlg.getByLabel('Why are you blocking them?').getAttribute('aria-invalid')) === 'true', 'the field is marked');
   await shot(page, 'block-dialog-desktop');
+  await axe(page, 'the block dialog with its error');
   await dlg.getByLabel('Why are you blocking them?').fill('Insults the team in every message');
   await dlg.getByRole('button', { name: 'Block contact' }).click();
   await dlg.waitFor({ state: 'detached' });
@@ -79,6 +95,7 @@ test('the conversation suggests blocking; the agent blocks with a reason', async
   await box.getByText('A supervisor or admin can unblock them.').waitFor();
   assert((await box.getByRole('button', { name: 'Unblock…' }).count()) === 0, 'an agent gets no Unblock button');
   await shot(page, 'block-blocked-desktop');
+  await axe(page, 'a blocked conversation and its sidebar');
 });
 
 test('the conversation left the inbox; the Blocked view shows it', async () => {
@@ -117,6 +134,7 @@ test('a supervisor unblocks at phone width; the conversation comes back', async 
   const dlg = p.getByRole('dialog', { name: `Unblock ${NAME}?` });
   await dlg.getByText('Their conversations come back to the inbox', { exact: false }).waitFor();
   await shot(p, 'block-unblock-phone');
+  await axe(p, 'the unblock dialog at phone width');
   await dlg.getByRole('button', { name: 'Unblock' }).click();
   await dlg.waitFor({ state: 'detached' });
   await p.getByText('Unblocked. Their conversations are back in the inbox.').waitFor();
