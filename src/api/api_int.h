@@ -31,6 +31,7 @@ struct api {
     struct api__guard *guards;   /* per route: the role guarded() checks (routes.c) */
     size_t nroutes;
     struct api__throttle *throttle; /* widget rate limits (throttle.c) */
+    struct api__tpl_cache *tpl_cache; /* WhatsApp template lists (wa_templates.c) */
     struct api__audit_slot *audits; /* per route: what the audit log records (routes.c) */
     size_t audit_undecided;         /* write routes without an audit decision (audit_record.c) */
     const char *audit_first_undecided; /* the pattern of the first one (a route table string) */
@@ -119,6 +120,19 @@ void api__convs_counts(struct http_req *r, void *ctx);
 void api__conv_get(struct http_req *r, void *ctx);
 void api__conv_messages(struct http_req *r, void *ctx);
 void api__conv_reply(struct http_req *r, void *ctx);
+/* wa_templates.c: the approved WhatsApp templates of a conversation's channel, cached. */
+void api__conv_templates(struct http_req *r, void *ctx);
+struct api__tpl_cache *api__tpl_cache_new(void);
+void api__tpl_cache_free(struct api__tpl_cache *c);
+/* Checks a template reply against the approved list of conversation 'conv_id' (the cached
+ * list, read again when the template is not in it and the list is a minute old) and fills it
+ * in: 'comps' are the agent's Meta-shaped components, '*components' (a new reference) what
+ * goes to Meta, '*text' (released with the request) the message as the customer reads it.
+ * < 0 after replying (409/502/503 when the list cannot be read, 422 naming the template or
+ * the blank). */
+int api__wa_template_or_reply(struct http_req *r, struct api *a, int64_t conv_id,
+                              const char *name, const char *lang, json_t *comps,
+                              json_t **components, json_t **text);
 void api__conv_assign(struct http_req *r, void *ctx);
 void api__conv_status(struct http_req *r, void *ctx);
 void api__conv_labels(struct http_req *r, void *ctx);

@@ -149,11 +149,12 @@ api__convs_list(struct http_req *r, void *ctx)
         }
     }
     if ((v = http_query(r, "order"))) {
-        if (strcmp(v, "oldest") && strcmp(v, "newest")) {
-            bad_query(r, "order", "newest or oldest");
+        if (strcmp(v, "oldest") && strcmp(v, "newest") && strcmp(v, "relevance")) {
+            bad_query(r, "order", "newest, oldest or relevance");
             return;
         }
         f.oldest_first = strcmp(v, "oldest") == 0;
+        f.by_relevance = strcmp(v, "relevance") == 0 && f.q;
     }
     if (api__query_int_or_reply(r, "limit", 1, 200, &n) < 0)
         return;

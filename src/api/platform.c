@@ -2,7 +2,7 @@
 /*
  * platform.c - the platform rules around an agent's reply: the customer-service window (the
  * channel adapter's reply_window_ms: 24 hours on WhatsApp, Messenger and Instagram) and
- * WhatsApp templates. Private replies are in private_replies.c.
+ * WhatsApp templates (checked and filled in by wa_templates.c). Private replies are in private_replies.c.
  */
 #include "base/base.h"
 #include "api/api_int.h"
@@ -94,36 +94,20 @@ api__platform_template_or_reply(struct http_req *r, struct api *a, int64_t conv_
                                 "\"en_US\",\"components\":[...]?}");
         return ERR_INVAL;
     }
+    /* Checked against the templates Meta approved, every blank filled; what agents see is
+     * the message as the customer reads it. */
+    json_t *send_comps;
+    if (api__wa_template_or_reply(r, a, conv_id, json_string_value(name),
+                                  json_string_value(lang), comps, &send_comps, text) < 0)
+        return ERR_INVAL;
     json_t *out = json_pack("{s:{s:O,s:{s:O}}}", "template", "name", name, "language", "code",
                             lang);
-    if (comps)
-        json_object_set(json_object_get(out, "template"), "components", comps);
-    /* What agents see: the template's name and the text of its parameters. */
-    struct buf b;
-    buf_init(&b, MODEL_TEXT_MAX);
-    buf_printf(&b, "[template %s (%s)]", json_string_value(name), json_string_value(lang));
-    size_t i, k;
-    json_t *comp, *param;
-    json_array_foreach(comps, i, comp) {
-        json_array_foreach(json_object_get(comp, "parameters"), k, param) {
-            const char *t = json_string_value(json_object_get(param, "text"));
-            if (t && utf8_valid(str_c(t)))
-                buf_printf(&b, " %s", t);
-        }
-    }
-    if (buf_error(&b) < 0) {
-        buf_release(&b);
-        json_decref(out);
-        http_reply_error_status(r, 422, "invalid_field",
-                                "invalid 'template': parameters too long for a message");
-        return ERR_INVAL;
-    }
+    if (json_array_size(send_comps))
+        json_object_set(json_object_get(out, "template"), "components", send_comps);
+    json_decref(send_comps);
     char *dump = json_dumps(out, JSON_COMPACT);
     json_decref(out);
     *payload = arena_strdup(http_arena(r), dump);
     free(dump);
-    *text = json_stringn(b.p, b.len);
-    buf_release(&b);
-    api__defer_decref(r, *text);
     return 0;
 }

@@ -105,6 +105,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
     a->care = care;
     a->hub = hub;
     a->throttle = api__throttle_new(4096);
+    a->tpl_cache = api__tpl_cache_new();
     const struct route routes[] = {
         { "POST", "/api/v1/login", api__login, API_PUBLIC, 4 * KB },
         { "POST", "/api/v1/logout", api__logout, API_ANY, 4 * KB },
@@ -121,6 +122,7 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "GET", "/api/v1/conversations/{id}", api__conv_get, API_ANY, 0 },
         { "GET", "/api/v1/conversations/{id}/messages", api__conv_messages, API_ANY, 0 },
         { "POST", "/api/v1/conversations/{id}/messages", api__conv_reply, API_ANY, 64 * KB },
+        { "GET", "/api/v1/conversations/{id}/templates", api__conv_templates, API_ANY, 0 },
         { "POST", "/api/v1/conversations/{id}/assign", api__conv_assign, API_ANY, 4 * KB },
         { "POST", "/api/v1/conversations/{id}/status", api__conv_status, API_ANY, 4 * KB },
         { "POST", "/api/v1/conversations/{id}/labels", api__conv_labels, API_ANY, 16 * KB },
@@ -325,5 +327,6 @@ api_free(struct api *a)
         api__audit_snap_free(a->audits[i].snap);
     xfree(a->audits);
     api__throttle_free(a->throttle);
+    api__tpl_cache_free(a->tpl_cache);
     xfree(a);
 }

@@ -36,6 +36,9 @@ static const struct scope_rule rules[] = {
     { "GET", "/api/v1/conversations/{id}", API_SCOPE_CONV },
     { "GET", "/api/v1/conversations/{id}/messages", API_SCOPE_CONV },
     { "POST", "/api/v1/conversations/{id}/messages", API_SCOPE_CONV },
+    /* The WhatsApp templates of the conversation's channel: the business's texts, no
+     * customer data, but only for a conversation the caller may see. */
+    { "GET", "/api/v1/conversations/{id}/templates", API_SCOPE_CONV },
     { "POST", "/api/v1/conversations/{id}/assign", API_SCOPE_CONV },
     { "POST", "/api/v1/conversations/{id}/status", API_SCOPE_CONV },
     { "POST", "/api/v1/conversations/{id}/labels", API_SCOPE_CONV },

@@ -118,6 +118,37 @@ void chan_hmac_hex(const char *secret, struct str body, char out[65]);
 /* Compares a "sha256=<hex>" signature header value against 'body' in constant time. */
 bool chan_signature_ok(const char *secret, struct str body, const char *header);
 
+/* ---- WhatsApp message templates (chan_wa_templates.c) ------------------------------------ */
+
+struct buf;
+struct json_t;
+
+#define CHAN_WA_TPL_MAX 200   /* templates kept from one business account */
+#define CHAN_WA_TPL_PAGES 10  /* Graph pages read at most */
+#define CHAN_WA_TPL_PARAMS 20 /* blanks in one text at most */
+#define CHAN_WA_BLANK_NAME 64 /* a blank's name, including the NUL */
+
+/* Reads the APPROVED message templates of the WhatsApp Business Account named by the
+ * channel's business_account_id setting: Graph GET <api_base>/<id>/message_templates,
+ * following paging.cursors.after. On success '*out' is a new JSON array of templates as
+ * docs/api.md shows them (name, language, category, header, body, params, ...). Errors, with
+ * Graph's reason in 'em': ERR_INVAL not a WhatsApp channel or settings incomplete;
+ * ERR_CONFLICT no business_account_id; ERR_AUTH the token was refused (code 190); ERR_PERM
+ * the token may not read templates; ERR_BUSY rate limited; ERR_TIMEOUT; ERR_UNAVAIL Graph
+ * unreachable or failing (5xx); ERR_NOTFOUND Graph does not know the account (code 100);
+ * ERR_UPSTREAM any other refusal or an answer not shaped as documented. */
+int chan_wa_templates(const struct channel *ch, struct json_t **out, struct errmsg *em);
+
+/* The blanks of a template text in order of first appearance: "{{1}}" gives "1",
+ * "{{first_name}}" gives "first_name" (letters, digits and '_'). A repeated blank counts
+ * once. Returns the count, or -1 when 'text' has more than 'max' distinct blanks. */
+ssize_t chan_wa_blanks(struct str text, char (*names)[CHAN_WA_BLANK_NAME], size_t max);
+/* Appends 'text' to 'out' with each blank names[i] replaced by values[i] (n of them). The
+ * values are copied as they are and never read for blanks themselves; a blank without a
+ * value stays as written. */
+void chan_wa_fill(struct str text, const char (*names)[CHAN_WA_BLANK_NAME],
+                  const struct str *values, size_t n, struct buf *out);
+
 /* ---- web chat visitors (chan_webchat.c) ------------------------------------------------- */
 
 /* A web chat visitor is known only by a random id that Hark signs: the token is

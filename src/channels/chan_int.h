@@ -33,6 +33,10 @@ struct chan__meta {
  * messages. Returns malloc'd JSON in '*out', or ERR_INVAL with a reason in 'em'. */
 int chan__meta_settings(const char *type, const char *id_key, const char *settings, char **out,
                         struct errmsg *em);
+/* The same, also taking 'opt_id_key' (may be NULL): an optional numeric Graph id (WhatsApp's
+ * business_account_id, which only the template list needs). */
+int chan__meta_settings_opt(const char *type, const char *id_key, const char *opt_id_key,
+                            const char *settings, char **out, struct errmsg *em);
 /* Decodes 'ch->settings' into 'm' ('id_key' NULL: whichever of page_id and phone_number_id is
  * set). 0, or ERR_INVAL when a setting is missing (then 'm' needs no close). */
 int chan__meta_open(const struct channel *ch, const char *id_key, struct chan__meta *m);
@@ -70,6 +74,21 @@ struct str chan__meta_str(json_t *obj, const char *name, size_t max, struct aren
  * CHAN_FAILED with the platform's message. NULL unless sent. */
 json_t *chan__meta_post(const struct chan__meta *m, const char *path, const char *body,
                         struct chan_send_result *res);
+
+/* How a Graph call ended, for callers that answer people rather than retry (the template
+ * list): the HTTP status (0: no answer), Graph's error.code, and whether it was a rate limit
+ * or a timeout. */
+struct chan__meta_answer {
+    long status;
+    long long code;
+    bool rate_limited;
+    bool timed_out;
+};
+/* chan__meta_post with any 'method' ("GET": 'body' NULL, 'path' may carry a query string);
+ * 'how' (may be NULL) says how it ended. */
+json_t *chan__meta_request(const struct chan__meta *m, const char *method, const char *path,
+                           const char *body, struct chan_send_result *res,
+                           struct chan__meta_answer *how);
 
 /* chan_ops.send for Messenger and Instagram ('page_id' channels): a private conversation gets
  * a DM through "<page_id>/messages" (with "messaging_type":"RESPONSE" when 'messaging_type'),

@@ -58,6 +58,13 @@ int
 chan__meta_settings(const char *type, const char *id_key, const char *settings, char **out,
                     struct errmsg *em)
 {
+    return chan__meta_settings_opt(type, id_key, NULL, settings, out, em);
+}
+
+int
+chan__meta_settings_opt(const char *type, const char *id_key, const char *opt_id_key,
+                        const char *settings, char **out, struct errmsg *em)
+{
     json_error_t jerr;
     json_t *in = settings ? json_loads(settings, JSON_REJECT_DUPLICATES, &jerr) : json_object();
     if (!json_is_object(in)) {
@@ -70,7 +77,8 @@ chan__meta_settings(const char *type, const char *id_key, const char *settings, 
     const char *key;
     json_t *v;
     json_object_foreach(in, key, v) {
-        bool known = strcmp(key, "api_base") == 0 || strcmp(key, "timeout_ms") == 0;
+        bool opt_id = opt_id_key && strcmp(key, opt_id_key) == 0;
+        bool known = opt_id || strcmp(key, "api_base") == 0 || strcmp(key, "timeout_ms") == 0;
         for (size_t i = 0; i < COUNTOF(required); i++)
             known = known || strcmp(key, required[i]) == 0;
         if (!known) {
@@ -106,6 +114,22 @@ chan__meta_settings(const char *type, const char *id_key, const char *settings, 
             while (n > 8 && s[n - 1] == '/')
                 n--;
             json_object_set_new(norm, key, json_stringn(s, n));
+            continue;
+        }
+        if (opt_id) {
+            /* An optional Graph id (WhatsApp's business_account_id): digits only, as Meta
+             * shows it. */
+            bool digits = *s && strlen(s) <= 32;
+            for (const char *c = s; digits && *c; c++)
+                digits = *c >= '0' && *c <= '9';
+            if (!digits) {
+                rc = errmsg_set(em, ERR_INVAL,
+                                "invalid 'settings.%s': want the numeric id Meta shows "
+                                "(digits only)",
+                                key);
+                goto out;
+            }
+            json_object_set(norm, key, v);
             continue;
         }
         if (strcmp(key, id_key) == 0 ? !path_safe(s) : !token_ok(s)) {
@@ -353,6 +377,15 @@ json_t *
 chan__meta_post(const struct chan__meta *m, const char *path, const char *body,
                 struct chan_send_result *res)
 {
+    return chan__meta_request(m, "POST", path, body, res, NULL);
+}
+
+json_t *
+chan__meta_request(const struct chan__meta *m, const char *method, const char *path,
+                   const char *body, struct chan_send_result *res, struct chan__meta_answer *how)
+{
+    if (how)
+        *how = (struct chan__meta_answer){ 0 };
     res->state = CHAN_FAILED;
     res->retry_after_ms = -1;
     res->error[0] = '\0';
@@ -375,8 +408,8 @@ chan__meta_post(const struct chan__meta *m, const char *path, const char *body,
         { "Authorization", auth.p },
     };
     json_t *t = json_object_get(m->root, "timeout_ms");
-    struct fetch_request req = { .method = "POST", .url = url, .headers = hdrs,
-                                 .nheaders = COUNTOF(hdrs), .body = str_c(body),
+    struct fetch_request req = { .method = method, .url = url, .headers = hdrs,
+                                 .nheaders = COUNTOF(hdrs), .body = str_c(body ? body : ""),
                                  .timeout_ms = json_is_integer(t) ? (long)json_integer_value(t)
                                                                   : 15000,
                                  .max_response = 256 * 1024 };
@@ -387,6 +420,10 @@ chan__meta_post(const struct chan__meta *m, const char *path, const char *body,
     if (rc == ERR_INVAL) {
         snprintf(res->error, sizeof(res->error), "api_base is not http or https");
         goto out;
+    }
+    if (how) {
+        how->status = resp.status;
+        how->timed_out = rc == ERR_TIMEOUT;
     }
     if (resp.status == 0) {
         res->state = CHAN_RETRY;
@@ -410,6 +447,10 @@ chan__meta_post(const struct chan__meta *m, const char *path, const char *body,
     const char *details =
         json_string_value(json_object_get(json_object_get(err, "error_data"), "details"));
     res->retry_after_ms = resp.retry_after_ms;
+    if (how) {
+        how->code = code;
+        how->rate_limited = rate_limit_code(code) || resp.status == 429;
+    }
     if (rate_limit_code(code) || resp.status == 429) {
         res->state = CHAN_RETRY;
         snprintf(res->error, sizeof(res->error), "rate limited by Meta (code %lld): %.160s",

@@ -138,7 +138,8 @@ whatsapp_parse(const struct channel *ch, const struct chan_hook *hook, struct ar
 static int
 whatsapp_settings(const char *settings, char **out, struct errmsg *em)
 {
-    return chan__meta_settings("whatsapp", "phone_number_id", settings, out, em);
+    return chan__meta_settings_opt("whatsapp", "phone_number_id", "business_account_id", settings,
+                                   out, em);
 }
 
 static void

@@ -53,6 +53,26 @@ codec_parse_object(const char *text)
     return j;
 }
 
+/* A search hit as {"field", "parts":[{"text","hit"}]}: the text cut at the \x02 ... \x03 marks
+ * that the store put around each matching word, so a client marks them without parsing any
+ * markup (and customer text is never HTML). */
+static json_t *
+codec_match(const char *field, const char *marked)
+{
+    json_t *parts = json_array();
+    bool hit = false;
+    const char *p = marked;
+    while (*p) {
+        size_t n = strcspn(p, "\x02\x03");
+        if (n)
+            json_array_append_new(parts, json_pack("{s:s%,s:b}", "text", p, n, "hit", hit));
+        p += n;
+        if (*p)
+            hit = *p++ == '\x02';
+    }
+    return json_pack("{s:s,s:o}", "field", field ? field : "message", "parts", parts);
+}
+
 json_t *
 codec_conv(const struct conv *c)
 {
@@ -78,6 +98,8 @@ codec_conv(const struct conv *c)
     json_object_set_new(o, "store", c->store ? json_string(c->store) : json_null());
     json_object_set_new(o, "linked_conversation_id", id_or_null(c->linked_id));
     json_object_set_new(o, "blocked", json_boolean(c->blocked));
+    if (c->match)
+        json_object_set_new(o, "match", codec_match(c->match_field, c->match));
     json_object_set_new(o, "created_at", codec_time(c->created_at));
     json_object_set_new(o, "updated_at", codec_time(c->updated_at));
     if (c->contact_name)

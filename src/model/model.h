@@ -106,6 +106,8 @@ struct conv {
     const char *store;         /* the store it belongs to (contact, channel or text); NULL */
     int64_t linked_id;         /* the other half of a public-to-private case; 0: none */
     bool blocked;              /* its contact is blocked: hidden from the queues, no clocks */
+    const char *match_field;   /* search results: "message", "name", "handle", "email", "phone" */
+    const char *match;         /* its text, each hit between \x02 and \x03; NULL: not searched */
     const char *contact_name;  /* joined for lists */
     const char *channel_type;  /* joined for lists */
     const char *channel_name;  /* joined for lists */

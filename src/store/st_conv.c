@@ -10,18 +10,8 @@
 #include "base/limits.h"
 #include "base/rand.h"
 
-#define CONV_COLS                                                                                  \
-    "c.id, c.channel_id, c.contact_id, c.assignee_id, c.status, c.public, c.priority, c.labels, " \
-    "c.intent, c.sentiment, c.urgency, c.snooze_until, c.resolution_reason, c.preview, "          \
-    "c.unread, c.message_count, c.last_message_at, c.created_at, c.updated_at, ct.name, "         \
-    "ch.type, ch.name, c.last_inbound_at, c.store, c.linked_conversation_id, "                \
-    "ct.status = 'blocked' "
-#define CONV_JOINS                                                                                 \
-    "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = c.channel_id "
-#define CONV_FROM "FROM conversation c " CONV_JOINS
-
-static void
-conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
+void
+store__conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
 {
     memset(c, 0, sizeof(*c));
     c->id = sqlite3_column_int64(s, 0);
@@ -55,13 +45,13 @@ conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
 int
 store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct conv *out)
 {
-    sqlite3_stmt *s = store__q(c, "SELECT " CONV_COLS CONV_FROM "WHERE c.id = ?");
+    sqlite3_stmt *s = store__q(c, "SELECT " STORE__CONV_COLS STORE__CONV_FROM "WHERE c.id = ?");
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
-        conv_row(ar, s, out);
+        store__conv_row(ar, s, out);
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
 }
@@ -247,124 +237,38 @@ store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, int64_t befo
     return 0;
 }
 
-static bool
-fts_space(char ch)
+/* The filters of 'f' other than q, label, cursor and order, as " AND ..." clauses over the
+ * conversation 'c'; store__conv_bind binds them. */
+void
+store__conv_where(struct buf *sql, const struct conv_filter *f)
 {
-    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
-}
-
-/* Whether 'ch' can be part of a token of FTS5's unicode61 tokenizer: an ASCII letter or digit,
- * or any byte of a non-ASCII character (some of those are separators too, which only makes the
- * word match nothing). */
-static bool
-fts_wordy(char ch)
-{
-    unsigned char u = (unsigned char)ch;
-    return u >= 0x80 || (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
-}
-
-/* Turns search text 'q' into an FTS5 MATCH expression: each whitespace-separated word becomes
- * a quoted prefix phrase ("word"*, inner quotes doubled), so no user text is ever FTS syntax
- * (NEAR, AND, OR, NOT, column filters, ^, -, parentheses are all just text inside quotes).
- * Words without a letter or digit are dropped: they cannot match a token and an expression
- * made only of them is an FTS5 syntax error. Returns NULL when no word is left, which callers
- * treat as no search at all. The result is sized from 'q' (each byte at most doubled plus four
- * bytes per word), so it is never cut. */
-static char *
-fts_query(struct arena *ar, const char *q)
-{
-    size_t len = strlen(q);
-    char *out = arena_alloc(ar, 6 * len + 1);
-    size_t o = 0;
-    const char *p = q;
-    while (*p) {
-        while (fts_space(*p))
-            p++;
-        const char *w = p;
-        bool wordy = false;
-        while (*p && !fts_space(*p))
-            wordy |= fts_wordy(*p++);
-        if (!wordy)
-            continue;
-        if (o)
-            out[o++] = ' ';
-        out[o++] = '"';
-        for (; w < p; w++) {
-            if (*w == '"')
-                out[o++] = '"';
-            out[o++] = *w;
-        }
-        out[o++] = '"';
-        out[o++] = '*';
-    }
-    out[o] = '\0';
-    return o ? out : NULL;
-}
-
-int
-store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
-                struct conv **out, size_t *n, int64_t *next_ts, int64_t *next_id)
-{
-    struct store__conn *c = store__reader(st);
-    if (!c)
-        return ERR_IO;
-    struct buf sql;
-    buf_init(&sql, 8192);
-    /* With a label, drive the query from the label index (CROSS JOIN fixes the loop order):
-     * a label selects few conversations, and walking the recency index instead would visit
-     * them all. */
-    if (f->label)
-        buf_adds(&sql, "SELECT " CONV_COLS "FROM conversation_label cl CROSS JOIN conversation c "
-                       "ON c.id = cl.conversation_id " CONV_JOINS "WHERE cl.label = :label");
-    else
-        buf_adds(&sql, "SELECT " CONV_COLS CONV_FROM "WHERE 1");
     if (f->status)
-        buf_adds(&sql, " AND c.status = :status");
+        buf_adds(sql, " AND c.status = :status");
     if (f->assignee > 0)
-        buf_adds(&sql, " AND c.assignee_id = :assignee");
+        buf_adds(sql, " AND c.assignee_id = :assignee");
     else if (f->assignee < 0)
-        buf_adds(&sql, " AND c.assignee_id IS NULL");
+        buf_adds(sql, " AND c.assignee_id IS NULL");
     if (f->channel_id)
-        buf_adds(&sql, " AND c.channel_id = :channel");
+        buf_adds(sql, " AND c.channel_id = :channel");
     if (f->contact_id)
-        buf_adds(&sql, " AND c.contact_id = :contact");
+        buf_adds(sql, " AND c.contact_id = :contact");
     if (f->intent)
-        buf_adds(&sql, " AND c.intent = :intent");
+        buf_adds(sql, " AND c.intent = :intent");
     if (f->sentiment)
-        buf_adds(&sql, " AND c.sentiment = :sentiment");
+        buf_adds(sql, " AND c.sentiment = :sentiment");
     if (f->blocked == CONV_UNBLOCKED)
-        buf_adds(&sql, " AND ct.status != 'blocked'");
+        buf_adds(sql, " AND" STORE_NOT_BLOCKED_SQL);
     else if (f->blocked == CONV_BLOCKED)
-        buf_adds(&sql, " AND ct.status = 'blocked'");
+        buf_adds(sql, " AND c.contact_id IN (SELECT id FROM contact WHERE status = 'blocked')");
     if (f->by_urgency)
-        buf_adds(&sql, " AND c.urgency BETWEEN :umin AND :umax");
+        buf_adds(sql, " AND c.urgency BETWEEN :umin AND :umax");
     if (f->scope && f->scope->limited)
-        buf_adds(&sql, " AND" STORE_SCOPE_SQL);
-    /* A q made only of spaces or punctuation is no filter (see fts_query). */
-    const char *fts = f->q ? fts_query(ar, f->q) : NULL;
-    if (fts)
-        buf_adds(&sql, " AND (c.id IN (SELECT m.conversation_id FROM message m WHERE m.id IN "
-                       "(SELECT rowid FROM message_fts WHERE message_fts MATCH :fts)) "
-                       "OR ct.name LIKE :like ESCAPE '\\')");
-    /* Order (and page) by the columns of the index that drives the query. */
-    const char *ts = f->label ? "cl.last_message_at" : "c.last_message_at";
-    const char *id = f->label ? "cl.conversation_id" : "c.id";
-    if (f->cursor_ts || f->cursor_id)
-        buf_printf(&sql, " AND (%s, %s) %c (:cts, :cid)", ts, id, f->oldest_first ? '>' : '<');
-    buf_printf(&sql, " ORDER BY %s %s, %s %s", ts, f->oldest_first ? "ASC" : "DESC", id,
-               f->oldest_first ? "ASC" : "DESC");
-    buf_adds(&sql, " LIMIT :limit");
+        buf_adds(sql, " AND" STORE_SCOPE_SQL);
+}
 
-    sqlite3_stmt *s = NULL;
-    int rc = buf_error(&sql);
-    if (rc < 0) {
-        buf_release(&sql);
-        return rc;
-    }
-    rc = sqlite3_prepare_v2(c->db, sql.p, (int)sql.len, &s, NULL);
-    buf_release(&sql);
-    if (rc != SQLITE_OK)
-        return store__err(rc);
+void
+store__conv_bind(sqlite3_stmt *s, const struct conv_filter *f)
+{
 #define BIND(name) sqlite3_bind_parameter_index(s, name)
     if (f->status)
         store__bind_cstr(s, BIND(":status"), f->status);
@@ -386,22 +290,61 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         sqlite3_bind_int(s, BIND(":umin"), f->urgency_min);
         sqlite3_bind_int(s, BIND(":umax"), f->urgency_max);
     }
-    if (fts) {
-        store__bind_cstr(s, BIND(":fts"), fts);
-        store__bind_like(s, BIND(":like"), f->q);
+#undef BIND
+}
+
+int
+store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
+                struct conv **out, size_t *n, int64_t *next_ts, int64_t *next_id)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    /* A q made only of spaces or punctuation is no filter (see st_search.c). */
+    if (f->q && store__search_words(f->q))
+        return store__conv_search(c, ar, f, out, n, next_ts, next_id);
+    struct buf sql;
+    buf_init(&sql, 8192);
+    /* With a label, drive the query from the label index (CROSS JOIN fixes the loop order):
+     * a label selects few conversations, and walking the recency index instead would visit
+     * them all. */
+    if (f->label)
+        buf_adds(&sql, "SELECT " STORE__CONV_COLS "FROM conversation_label cl CROSS JOIN conversation c "
+                       "ON c.id = cl.conversation_id " STORE__CONV_JOINS "WHERE cl.label = :label");
+    else
+        buf_adds(&sql, "SELECT " STORE__CONV_COLS STORE__CONV_FROM "WHERE 1");
+    store__conv_where(&sql, f);
+    /* Order (and page) by the columns of the index that drives the query. */
+    const char *ts = f->label ? "cl.last_message_at" : "c.last_message_at";
+    const char *id = f->label ? "cl.conversation_id" : "c.id";
+    if (f->cursor_ts || f->cursor_id)
+        buf_printf(&sql, " AND (%s, %s) %c (:cts, :cid)", ts, id, f->oldest_first ? '>' : '<');
+    buf_printf(&sql, " ORDER BY %s %s, %s %s", ts, f->oldest_first ? "ASC" : "DESC", id,
+               f->oldest_first ? "ASC" : "DESC");
+    buf_adds(&sql, " LIMIT :limit");
+
+    sqlite3_stmt *s = NULL;
+    int rc = buf_error(&sql);
+    if (rc < 0) {
+        buf_release(&sql);
+        return rc;
     }
+    rc = sqlite3_prepare_v2(c->db, sql.p, (int)sql.len, &s, NULL);
+    buf_release(&sql);
+    if (rc != SQLITE_OK)
+        return store__err(rc);
+    store__conv_bind(s, f);
     if (f->cursor_ts || f->cursor_id) {
-        sqlite3_bind_int64(s, BIND(":cts"), f->cursor_ts);
-        sqlite3_bind_int64(s, BIND(":cid"), f->cursor_id);
+        sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":cts"), f->cursor_ts);
+        sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":cid"), f->cursor_id);
     }
     int limit = f->limit > 0 && f->limit <= 200 ? f->limit : 50;
     /* One extra row tells whether another page exists. */
-    sqlite3_bind_int(s, BIND(":limit"), limit + 1);
-#undef BIND
+    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), limit + 1);
     struct conv *v = ARENA_NEW_N(ar, struct conv, (size_t)limit + 1);
     size_t cnt = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        conv_row(ar, s, &v[cnt++]);
+        store__conv_row(ar, s, &v[cnt++]);
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return store__err(rc);

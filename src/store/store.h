@@ -231,19 +231,26 @@ struct conv_filter {
     const char *label;
     bool by_urgency;     /* false: any; true: triaged with urgency_min <= urgency <= max */
     int urgency_min, urgency_max;
-    const char *q;       /* full-text search over messages and contact name; words without a
-                          * letter or digit are ignored, and a q of only those is no filter */
+    const char *q;       /* search (st_search.c): each word must be in one message or in the
+                          * contact (name, handles, email, phone); "word*" is a prefix; words
+                          * without a letter or digit are ignored, and a q of only those is no
+                          * filter */
     enum { CONV_UNBLOCKED = 0, CONV_BLOCKED, CONV_BLOCKED_ANY } blocked; /* conversations of
                           * blocked contacts: hidden (the default), only them, or both */
     bool oldest_first;
+    bool by_relevance;   /* with q: best match first (else by the newest match) */
     int limit;           /* 1..200 */
-    int64_t cursor_ts;   /* keyset cursor: last_message_at of the last item seen; 0: start */
-    int64_t cursor_id;
+    int64_t cursor_ts;   /* keyset cursor: last_message_at of the last item seen; 0: start. */
+    int64_t cursor_id;   /* With q, opaque values from the previous page's next_ts/next_id. */
+    int scan_max;        /* with q: matching messages one page may read; 0: 100,000 */
     const struct store_scope *scope; /* NULL: every conversation */
 };
 
 /* Lists conversations newest activity first (or oldest). On success '*next_ts'/'*next_id' are
- * the cursor for the next page, or 0 when this was the last page. */
+ * the cursor for the next page, or 0 when this was the last page. With a q, the order is by the
+ * newest matching message (a contact match counts as the conversation's newest message) or by
+ * relevance, each item says what matched (conv.match_field, conv.match), and a page may hold
+ * fewer than 'limit' items with a cursor when the search stopped at its scan bound. */
 int store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
                     struct conv **out, size_t *n, int64_t *next_ts, int64_t *next_id);
 int store_conv_get(struct store *st, struct arena *ar, int64_t id, struct conv *out);

@@ -162,7 +162,29 @@ store__grow(struct arena *ar, void *v, size_t n, size_t *cap, size_t size)
 #define STORE__GROW(ar, v, n, cap) ((v) = store__grow((ar), (v), (n), &(cap), sizeof(*(v))))
 
 /* Row readers shared by read paths and write jobs. */
+/* A conversation row: STORE__CONV_COLS read by store__conv_row, from STORE__CONV_FROM (the
+ * conversation is 'c', its contact 'ct', its channel 'ch'). */
+#define STORE__CONV_COLS                                                                           \
+    "c.id, c.channel_id, c.contact_id, c.assignee_id, c.status, c.public, c.priority, c.labels, " \
+    "c.intent, c.sentiment, c.urgency, c.snooze_until, c.resolution_reason, c.preview, "          \
+    "c.unread, c.message_count, c.last_message_at, c.created_at, c.updated_at, ct.name, "         \
+    "ch.type, ch.name, c.last_inbound_at, c.store, c.linked_conversation_id, "                \
+    "ct.status = 'blocked' "
+#define STORE__CONV_JOINS                                                                          \
+    "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = c.channel_id "
+#define STORE__CONV_FROM "FROM conversation c " STORE__CONV_JOINS
+void store__conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c);
 int store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct conv *out);
+/* The list filters (st_conv.c): every filter but q, label, cursor and order as " AND ..."
+ * clauses over 'c', and their bindings (label's too, when the statement has :label). */
+struct buf;
+void store__conv_where(struct buf *sql, const struct conv_filter *f);
+void store__conv_bind(sqlite3_stmt *s, const struct conv_filter *f);
+/* Search (st_search.c): whether 'q' has a word to search for, and the search itself, which
+ * store_conv_list hands a q with words to. */
+bool store__search_words(const char *q);
+int store__conv_search(struct store__conn *c, struct arena *ar, const struct conv_filter *f,
+                       struct conv **out, size_t *n, int64_t *next_ts, int64_t *next_id);
 int store__msg_read(struct store__conn *c, struct arena *ar, int64_t id, struct msg *out);
 /* Writes message.created/updated plus conversation.updated events for 'msg_id'. */
 int store__emit_msg(struct store__tx *tx, const char *type, int64_t msg_id);

@@ -106,7 +106,10 @@ check_count() {
 }
 check_count order 1
 check_count '"order"' 1
-check_count 'ord' 1
+check_count 'ord' 0
+check_count 'ord*' 1
+check_count 'or*' 1
+check_count 'o*' 0   # a prefix needs two letters
 check_count '-order' 1
 check_count '^order' 1
 check_count '(order' 1

@@ -125,6 +125,8 @@ run_case() {
     "POST /api/v1/conversations/{id}/read") conv_case POST /read "" ;;
     "POST /api/v1/conversations/{id}/private-reply") conv_case POST /private-reply '{"text":"hi"}' "201 409 422" ;;
     "GET /api/v1/conversations/{id}/sla") conv_case GET /sla "" ;;
+    # WhatsApp templates: these are API-channel conversations, so in scope means 422 (not 404).
+    "GET /api/v1/conversations/{id}/templates") conv_case GET /templates "" 422 ;;
     "POST /api/v1/conversations/{id}/callback-offer") conv_case POST /callback-offer '{}' 201 ;;
     "GET /api/v1/callbacks")
         cb_setup

@@ -88,13 +88,16 @@ check "shape" "$(echo "$LAST" | jq -c '.body | {messaging_product,recipient_type
 req GET "/api/v1/conversations/$CONV"
 check "sent via API" "$(jqr ".messages[] | select(.id==$MSG) | .status")" sent
 
-# Template outside the window: stored readable, delivered as a template.
-req POST "/api/v1/conversations/$OLD/messages" '{"template":{"name":"order_update","language":"en_US","components":[{"type":"body","parameters":[{"type":"text","text":"#12345"}]}]}}'
+# Template outside the window (one Meta approved for the business account; 605 tests the list):
+# stored as the customer reads it, delivered as a template.
+req PATCH "/api/v1/channels/$WA" "{\"settings\":{\"business_account_id\":\"$WABA\"}}"
+check "business account id" "$STATUS" 200
+req POST "/api/v1/conversations/$OLD/messages" '{"template":{"name":"holiday_hours","language":"en_US","components":[{"type":"body","parameters":[{"type":"text","text":"Monday"},{"type":"text","text":"#12345"}]}]}}'
 check "template accepted outside the window" "$STATUS" 201
-check "template text readable" "$(jqr .text)" "[template order_update (en_US)] #12345"
+check "template text readable" "$(jqr .text)" "Our shop is closed on Monday. We are back on #12345; write to us here any time."
 TPL=$(jqr .id)
 wait_for "template sent" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$TPL')\" = sent ]"
-check "template shape" "$(tail -n1 "$GLOG" | jq -c '.body | {to,type,template}')" '{"to":"5511987654321","type":"template","template":{"name":"order_update","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"#12345"}]}]}}'
+check "template shape" "$(tail -n1 "$GLOG" | jq -c '.body | {to,type,template}')" '{"to":"5511987654321","type":"template","template":{"name":"holiday_hours","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Monday"},{"type":"text","text":"#12345"}]}]}}'
 req POST "/api/v1/conversations/$OLD/messages" '{"template":{"name":"bad name!","language":"en_US"}}'
 check "invalid template" "$STATUS" 422
 stop_hark

@@ -243,30 +243,47 @@ test('composer: X counts in its own unit and blocks an over-long reply; the draf
   await page.context().close();
 });
 
-test('WhatsApp after 24 hours: the window is closed, free text is blocked, a template goes out', async () => {
-  const secret = 'ws-app-secret';
-  let r = await api('POST', '/api/v1/channels', { type: 'whatsapp', name: 'WhatsApp', settings: { app_secret: secret, verify_token: 'vt-ws', access_token: 'ws-page-token', phone_number_id: '800000000000099', api_base: 'http://127.0.0.1:9/v19.0', timeout_ms: 500 } });
-  assert(r.status === 201, `whatsapp channel: ${r.status} ${JSON.stringify(r.body)}`);
-  const wa = r.body;
-  const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '900000000000009', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001111', phone_number_id: '800000000000099' }, contacts: [{ profile: { name: 'Wanda Window' }, wa_id: '5511900000099' }], messages: [{ from: '5511900000099', id: `wamid.${tag}`, timestamp: '1700000000', type: 'text', text: { body: 'Where is my parcel?' } }] } }] }] });
-  const res = await fetch(`${URL_}/hooks/${wa.id}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex') }, body });
-  assert(res.status === 200, `whatsapp webhook: ${res.status}`);
-  const conv = (await api('GET', '/api/v1/conversations?q=Wanda&limit=5')).body.items.find((c) => c.contact_name === 'Wanda Window');
-  assert(conv, 'the WhatsApp conversation');
-  const { page } = await newPage(DESKTOP);
-  await login(page);
-  await openConv(page, conv.id);
-  await page.getByTestId('reply-window').getByText(/Reply window closed/).waitFor();
-  await page.getByLabel('Reply to the customer').fill('Hello again');
-  assert(await page.getByRole('button', { name: 'Send reply' }).isDisabled(), 'free text blocked after the window');
-  const tp = page.getByTestId('template-picker');
-  await tp.getByLabel('Template name').fill('order_update');
-  await tp.getByLabel('Text for the first blank (optional)').fill('#12345');
-  await tp.getByRole('button', { name: 'Send template' }).click();
-  await tp.getByText('Template sent.').waitFor();
-  await page.locator('.msg.out', { hasText: '[template order_update (en_US)] #12345' }).waitFor();
-  await shot(page, 'ws-whatsapp-template');
-  await page.context().close();
+test('WhatsApp after 24 hours: the window is closed, free text is blocked, an approved template goes out', async () => {
+  // Meta's Graph API with its approved templates: tests/fakes/meta_fake.py on 127.0.0.1.
+  const portFile = path.join(tmp, 'graph.port');
+  const glog = path.join(tmp, 'graph.log');
+  const meta = spawn('python3', [path.resolve('../fakes/meta_fake.py'), 'serve', '--port-file', portFile, '--log', glog,
+    '--token', 'ws-page-token', '--templates', path.resolve('../fakes/wa_templates.json'), '--waba', '102290129340398'], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100 && !(fs.existsSync(portFile) && fs.readFileSync(portFile, 'utf8').trim()); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const graph = `http://127.0.0.1:${fs.readFileSync(portFile, 'utf8').trim()}/v19.0`;
+    const secret = 'ws-app-secret';
+    let r = await api('POST', '/api/v1/channels', { type: 'whatsapp', name: 'WhatsApp', settings: { app_secret: secret, verify_token: 'vt-ws', access_token: 'ws-page-token', phone_number_id: '800000000000099', business_account_id: '102290129340398', api_base: graph, timeout_ms: 2000 } });
+    assert(r.status === 201, `whatsapp channel: ${r.status} ${JSON.stringify(r.body)}`);
+    const wa = r.body;
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '900000000000009', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001111', phone_number_id: '800000000000099' }, contacts: [{ profile: { name: 'Wanda Window' }, wa_id: '5511900000099' }], messages: [{ from: '5511900000099', id: `wamid.${tag}`, timestamp: '1700000000', type: 'text', text: { body: 'Where is my parcel?' } }] } }] }] });
+    const res = await fetch(`${URL_}/hooks/${wa.id}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex') }, body });
+    assert(res.status === 200, `whatsapp webhook: ${res.status}`);
+    const conv = (await api('GET', '/api/v1/conversations?q=Wanda&limit=5')).body.items.find((c) => c.contact_name === 'Wanda Window');
+    assert(conv, 'the WhatsApp conversation');
+    const { page } = await newPage(DESKTOP);
+    await login(page);
+    await openConv(page, conv.id);
+    await page.getByTestId('reply-window').getByText(/Reply window closed/).waitFor();
+    await page.getByLabel('Reply to the customer').fill('Hello again');
+    assert(await page.getByRole('button', { name: 'Send reply' }).isDisabled(), 'free text blocked after the window');
+    const tp = page.getByTestId('template-picker');
+    await tp.getByRole('button', { name: 'Choose a template' }).click();
+    await tp.getByLabel('Find a template').fill('holiday');
+    await tp.getByRole('radio', { name: /holiday hours/ }).check();
+    assert(await tp.getByRole('button', { name: 'Send template' }).isDisabled(), 'blocked until every blank is filled');
+    await tp.getByLabel(/Text for \{\{1\}\}/).fill('Monday');
+    await tp.getByLabel(/Text for \{\{2\}\}/).fill('Tuesday');
+    await tp.getByTestId('template-preview').getByText('Tuesday').waitFor();
+    await tp.getByRole('button', { name: 'Send template' }).click();
+    await tp.getByText('Template sent.').waitFor();
+    await page.locator('.msg.out', { hasText: 'Our shop is closed on Monday. We are back on Tuesday; write to us here any time.' }).waitFor();
+    await shot(page, 'ws-whatsapp-template');
+    await page.context().close();
+  } finally {
+    meta.kill();
+  }
 });
 
 test('repeat contact: "3rd conversation this week", the earlier ones one click away', async () => {

@@ -317,6 +317,30 @@ await call("POST /api/v1/conversations/{id}/private-reply", `/api/v1/conversatio
     await call("POST /api/v1/conversations/{id}/callback-offer", `/api/v1/conversations/${pub.conversation_id}/callback-offer`,
         { want: 422, body: {} });
 }
+{   // WhatsApp templates: none without a business account id; the approved list through the fake Graph API;
+    // a template reply checked against it.
+    await call("GET /api/v1/conversations/{id}/templates", `/api/v1/conversations/${waHook.conversation_id}/templates`, { want: 409 });
+    const WABA_PHONE = "800000000000077";
+    const wt = (await call("POST /api/v1/channels", "/api/v1/channels", { want: 201, body: { type: "whatsapp", name: "WA templates",
+        settings: { app_secret: "wt-secret", verify_token: "vt-wt", access_token: "contract-page-token", phone_number_id: WABA_PHONE,
+                    business_account_id: "102290129340398", api_base: process.env.HARK_GRAPH, timeout_ms: 2000 } } })).json || {};
+    const raw = JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "102290129340398", changes: [{ field: "messages",
+        value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550001111", phone_number_id: WABA_PHONE },
+                 contacts: [{ profile: { name: "Tomas Vale" }, wa_id: "5511900000077" }],
+                 messages: [{ from: "5511900000077", id: "wamid.CONTRACT77", timestamp: "1700000000", type: "text", text: { body: "Hi?" } }] } }] }] });
+    const h = (await call("POST /hooks/{channel}", `/hooks/${wt.id}`, { auth: "none", raw, want: 200,
+        headers: { "Content-Type": "application/json", "X-Hub-Signature-256": sign("wt-secret", raw) } })).json || {};
+    await call("GET /api/v1/conversations/{id}/templates", `/api/v1/conversations/${h.conversation_id}/templates`, { want: 200 });
+    await call("GET /api/v1/conversations/{id}/templates", `/api/v1/conversations/${h.conversation_id}/templates?refresh=1`, { want: 200 });
+    await call("GET /api/v1/conversations/{id}/templates", `/api/v1/conversations/${h.conversation_id}/templates?refresh=2`, { want: 400 });
+    await call("GET /api/v1/conversations/{id}/templates", `/api/v1/conversations/${conv}/templates`, { want: 422 });
+    await call("GET /api/v1/conversations/{id}/templates", "/api/v1/conversations/9999/templates", { want: 404 });
+    await call("POST /api/v1/conversations/{id}/messages", `/api/v1/conversations/${h.conversation_id}/messages`,
+        { want: 422, body: { template: { name: "holiday_hours", language: "en_US" } } });
+    await call("POST /api/v1/conversations/{id}/messages", `/api/v1/conversations/${h.conversation_id}/messages`,
+        { want: 201, body: { template: { name: "holiday_hours", language: "en_US",
+            components: [{ type: "body", parameters: [{ type: "text", text: "Monday" }, { type: "text", text: "Tuesday" }] }] } } });
+}
 {   // A phone callback: the offer, the public page's slots and answer, the task and done.
     const offer = (await call("POST /api/v1/conversations/{id}/callback-offer", `/api/v1/conversations/${conv}/callback-offer`,
         { auth: "cookie", want: 201, body: { text: "Happy to call you: {link}" } })).json || {};

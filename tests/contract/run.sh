@@ -35,9 +35,11 @@ die() { echo "contract tests: 0 passed, 1 failed ($*)"; exit 1; }
 [ -f "$ROOT/web/dist/index.html" ] || die "web/dist is not built"
 [ -d "$ROOT/tools/openapi/node_modules/ajv" ] || die "tools/openapi/node_modules is not installed"
 
-# The Graph API for the private reply (Meta's): tests/fakes/meta_fake.py on 127.0.0.1.
+# The Graph API for the private reply and WhatsApp's templates (Meta's): tests/fakes/meta_fake.py
+# on 127.0.0.1.
 python3 "$ROOT/tests/fakes/meta_fake.py" serve --port-file "$T/graph.port" --log "$T/graph.log" \
-    --token contract-page-token >/dev/null 2>&1 &
+    --token contract-page-token --templates "$ROOT/tests/fakes/wa_templates.json" \
+    --waba 102290129340398 >/dev/null 2>&1 &
 META_PID=$!
 for _ in $(seq 1 100); do [ -s "$T/graph.port" ] && break; sleep 0.05; done
 [ -s "$T/graph.port" ] || die "meta_fake.py did not start"

@@ -17,8 +17,14 @@ serve  - the Graph API. Accepts POST /<version>/<id>/messages (Send API, WhatsAp
            timeout      no answer for 20 s
            drop         close the connection without an answer
          A second private reply to one comment fails as Meta does (code 10900).
+         GET /<version>/<waba>/message_templates answers the templates of --templates (a
+         JSON file: a list of Graph template objects, any status) as Graph does: {"data":[...],
+         "paging":{"cursors":{"before","after"},"next"?}}, --page-size per page (default: half
+         of them, so two pages), following ?after=; ?limit= is honoured when smaller. It checks
+         the bearer token (wrong -> 400 code 190) and obeys --script like the POSTs (the log
+         line has "method":"GET" and "body":null); a WABA other than --waba gets code 100.
          usage: meta_fake.py serve --port-file F --log F [--token T] [--script L] [--then S]
-                                   [--psid ID]
+                                   [--psid ID] [--templates F] [--waba ID] [--page-size N]
 
 entry  - prints one webhook entry (JSON) of a given kind; see 'entry -h'.
 
@@ -31,8 +37,8 @@ push   - the platform calling Hark: wraps entries in {"object":...,"entry":[...]
          usage: meta_fake.py push --url U --secret S --object O ENTRY_JSON... [--bad-sig]
                                   [--times N] [--retry N]
 """
-import argparse, hashlib, hmac, http.server, json, socketserver, sys, threading, time
-import urllib.request, urllib.error
+import argparse, base64, hashlib, hmac, http.server, json, socketserver, sys, threading, time
+import urllib.parse, urllib.request, urllib.error
 
 ERRORS = {
     4: "(#4) Application request limit reached",
@@ -81,8 +87,14 @@ def serve(a):
             self.end_headers()
             self.wfile.write(body)
 
+        def do_GET(self):
+            self.handle_any("GET")
+
         def do_POST(self):
-            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.handle_any("POST")
+
+        def handle_any(self, method):
+            raw = self.rfile.read(int(self.headers.get("Content-Length", "0") or "0"))
             with lock:
                 n = state["n"]
                 state["n"] += 1
@@ -93,8 +105,8 @@ def serve(a):
             except ValueError:
                 body = None
             with lock, open(a.log, "a") as f:
-                f.write(json.dumps({"n": n, "path": self.path, "auth_ok": auth_ok,
-                                    "body": body, "step": step}) + "\n")
+                f.write(json.dumps({"n": n, "method": method, "path": self.path,
+                                    "auth_ok": auth_ok, "body": body, "step": step}) + "\n")
             if step == "timeout":
                 time.sleep(20)
                 return
@@ -121,9 +133,41 @@ def serve(a):
                 return self.answer(400, graph_error(code, det))
             if not auth_ok:
                 return self.answer(400, graph_error(190))
+            if method == "GET":
+                return self.templates()
             if not isinstance(body, dict):
                 return self.answer(400, graph_error(100))
             return self.success(n, body)
+
+        def templates(self):
+            u = urllib.parse.urlsplit(self.path)
+            parts = u.path.strip("/").split("/")
+            if len(parts) != 3 or parts[2] != "message_templates":
+                return self.answer(400, graph_error(100))
+            if a.waba and parts[1] != a.waba:
+                return self.answer(400, graph_error(100))
+            q = urllib.parse.parse_qs(u.query)
+            with open(a.templates) if a.templates else open("/dev/null") as f:
+                items = json.loads(f.read() or "[]")
+            size = a.page_size or max(1, (len(items) + 1) // 2)
+            if "limit" in q:
+                size = max(1, min(size, int(q["limit"][0])))
+            start = 0
+            if "after" in q:
+                start = int(base64.urlsafe_b64decode(q["after"][0]).decode())
+            page = items[start:start + size]
+            fields = q.get("fields", [""])[0].split(",")
+            if fields != [""]:
+                page = [{k: v for k, v in t.items() if k in fields or k == "id"} for t in page]
+            cur = lambda i: base64.urlsafe_b64encode(str(i).encode()).decode()
+            out = {"data": page, "paging": {"cursors": {"before": cur(start),
+                                                        "after": cur(start + len(page))}}}
+            if start + len(page) < len(items):
+                nq = dict((k, v[0]) for k, v in q.items())
+                nq["after"] = cur(start + len(page))
+                out["paging"]["next"] = ("https://graph.facebook.com" + u.path + "?" +
+                                         urllib.parse.urlencode(nq))
+            return self.answer(200, out)
 
         def success(self, n, body):
             parts = self.path.split("?")[0].strip("/").split("/")
@@ -252,6 +296,9 @@ def main():
     s.add_argument("--script", default="")
     s.add_argument("--then", default="200")
     s.add_argument("--psid", default="24681357902468135")
+    s.add_argument("--templates", help="JSON file: a list of Graph message templates")
+    s.add_argument("--waba", help="the only business account id with templates")
+    s.add_argument("--page-size", type=int, default=0)
     e = sub.add_parser("entry")
     e.add_argument("kind", help="dm | read | fb-comment | ig-comment | wa | wa-status")
     e.add_argument("--account", required=True, help="page, IG account or phone_number_id")

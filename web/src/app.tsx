@@ -354,6 +354,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
             ref={searchRef}
             type="search"
             placeholder="Search  ( / )"
+            title="Words in messages, or a name, handle, email or phone. End a word with * to find words that start with it."
             value={filters.q ?? ''}
             maxLength={200}
             onInput={(e) => {

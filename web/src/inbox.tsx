@@ -20,7 +20,7 @@ export interface Query {
   sentiment?: string;
   urgency?: 'high' | 'medium' | 'low';
   q?: string;
-  order?: 'newest' | 'oldest' | 'due';
+  order?: 'newest' | 'oldest' | 'due' | 'relevance';
   blocked?: 'true'; // the Blocked view: only blocked contacts' conversations (else never theirs)
 }
 
@@ -201,6 +201,7 @@ export function Inbox(p: Props) {
               <option value="newest">Newest first</option>
               <option value="oldest">Oldest first</option>
               <option value="due">Reply due first</option>
+              {f.q && <option value="relevance">Best match first</option>}
             </select>
           </label>
           {(p.triagePresent || f.intent || f.sentiment || f.urgency) && (
@@ -297,6 +298,18 @@ function ConvList(p: Props) {
 }
 
 const STATUS: Record<string, string> = { pending: 'Pending', snoozed: 'Snoozed', resolved: 'Resolved' };
+const MATCH_FIELD: Record<string, string> = { name: 'Name', handle: 'Handle', email: 'Email', phone: 'Phone' };
+
+// What a search matched: the words marked (as text; never HTML), and which contact detail it
+// was when it was not a message.
+function Match({ m }: { m: NonNullable<Conv['match']> }) {
+  return (
+    <>
+      {MATCH_FIELD[m.field] && <span class="match-field">{MATCH_FIELD[m.field]}: </span>}
+      {m.parts.map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
+    </>
+  );
+}
 
 function Row({ c, due, queued, top, selected, select, pos, total, checked, toggle }: {
   c: Conv; due: ComponentChildren; queued: boolean; top: number; selected: boolean; select: (id: number) => void;
@@ -321,7 +334,7 @@ function Row({ c, due, queued, top, selected, select, pos, total, checked, toggl
           {due}
           <span class="when">{timeAgo(c.last_message_at)}</span>
         </span>
-        <span class="preview">{c.preview}</span>
+        <span class="preview">{c.match ? <Match m={c.match} /> : c.preview}</span>
         <span class="row-tags">
           <span class={'chip chip-chan chan-' + (c.channel_type ?? 'api')}>{c.channel_name ?? c.channel_type}</span>
           {c.linked_conversation_id ? (

@@ -57,6 +57,8 @@ export const TYPES: TypeSpec[] = [
     made: 'verify_token',
     fields: [
       { key: 'phone_number_id', label: 'Phone number ID', help: 'WhatsApp → API Setup, under your business number.' },
+      { key: 'business_account_id', label: 'WhatsApp Business Account ID', optional: true, placeholder: '102290129340398',
+        help: 'WhatsApp → API Setup in Meta for Developers (or Account tools in WhatsApp Manager). Needed to offer your approved message templates after the 24-hour window.' },
       { key: 'access_token', label: 'Access token', secret: true, help: 'A permanent token of a system user with whatsapp_business_messaging.' },
       { key: 'app_secret', label: 'App Secret', secret: true, help: 'App settings → Basic → App Secret → Show.' },
     ],

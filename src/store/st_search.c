@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * st_search.c - searching conversations: every word of a q in one message (message_fts) or in
+ * the contact (contact_fts: name, handles, email, phone as digits), each conversation once,
+ * newest match first or best match first, with the words that matched marked.
+ *
+ * Newest first never reads every match. It walks the message index down from the newest rowid
+ * (message ids grow with time), merged with the conversations of matching contacts (keyed by
+ * their newest message), checks each conversation it has not seen against the list's filters,
+ * and stops after one page, or after SEARCH_SCAN_MAX index rows with a cursor to go on from.
+ * The cursor is the (key, conversation) of the last row looked at; a conversation is shown at
+ * its newest match only, so a later page skips those with a match above the cursor.
+ *
+ * Best first ranks (FTS5's bm25) the newest SEARCH_RANK_MAX matching messages, each
+ * conversation by its best message, after every contact match (a person's name or handle is
+ * what an agent most often types). It pages by offset.
+ *
+ * Search text is never FTS syntax: each word becomes a quoted phrase; "word*" (two or more
+ * letters before the star) is a prefix, and only there.
+ */
+#include "base/base.h"
+#include "store/store_int.h"
+
+#include "base/buf.h"
+
+#define SEARCH_SCAN_MAX 100000  /* message index rows one page may read */
+#define SEARCH_CONTACT_MAX 5000 /* conversations of matching contacts taken */
+#define SEARCH_RANK_MAX 1000    /* newest matching messages ranked by relevance */
+#define SEARCH_PHONE_MIN 5      /* digits that make a q a phone number too */
+
+static bool
+fts_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+/* Whether 'ch' can be part of a token of FTS5's unicode61 tokenizer: an ASCII letter or digit,
+ * or any byte of a non-ASCII character (some of those are separators too, which only makes the
+ * word match nothing). */
+static bool
+fts_wordy(char ch)
+{
+    unsigned char u = (unsigned char)ch;
+    return u >= 0x80 || (u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
+}
+
+bool
+store__search_words(const char *q)
+{
+    for (; *q; q++)
+        if (fts_wordy(*q))
+            return true;
+    return false;
+}
+
+/* Turns 'q' into an FTS5 MATCH expression: each whitespace-separated word becomes a quoted
+ * phrase (inner quotes doubled), followed by * when the word ended in * and has at least two
+ * letters or digits; words without a letter or digit are dropped (an expression made only of
+ * them is an FTS5 syntax error). When 'q' reads as a phone number (only digits, spaces and
+ * + - ( ) ., at least SEARCH_PHONE_MIN digits) and 'phone' is set, the digits are also tried
+ * against the contact's phone column. NULL when no word is left. Sized from 'q', never cut. */
+static char *
+fts_query(struct arena *ar, const char *q, bool phone)
+{
+    size_t len = strlen(q);
+    char *out = arena_alloc(ar, 8 * len + 32);
+    size_t o = 0;
+    const char *p = q;
+    if (phone)
+        out[o++] = '(';
+    size_t words = 0;
+    while (*p) {
+        while (fts_space(*p))
+            p++;
+        const char *w = p;
+        size_t wordy = 0;
+        while (*p && !fts_space(*p))
+            wordy += fts_wordy(*p++);
+        const char *end = p;
+        bool prefix = false;
+        while (end > w && end[-1] == '*') {
+            end--;
+            prefix = true;
+        }
+        if (!wordy)
+            continue;
+        if (words++)
+            out[o++] = ' ';
+        out[o++] = '"';
+        for (; w < end; w++) {
+            if (*w == '"')
+                out[o++] = '"';
+            out[o++] = *w;
+        }
+        out[o++] = '"';
+        if (prefix && wordy >= 2)
+            out[o++] = '*';
+    }
+    if (!words)
+        return NULL;
+    if (phone) {
+        size_t digits = 0;
+        bool only = true;
+        for (const char *s = q; *s; s++) {
+            if (*s >= '0' && *s <= '9')
+                digits++;
+            else if (!fts_space(*s) && !strchr("+-().", *s))
+                only = false;
+        }
+        out[o++] = ')';
+        if (only && digits >= SEARCH_PHONE_MIN) {
+            memcpy(out + o, " OR phone : \"", 13);
+            o += 13;
+            for (const char *s = q; *s; s++)
+                if (*s >= '0' && *s <= '9')
+                    out[o++] = *s;
+            out[o++] = '"';
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* One candidate: a matching message, or a conversation of a matching contact. */
+struct hit {
+    int64_t key;     /* the matching message's id; for a contact: the conversation's newest */
+    int64_t conv_id;
+    int64_t msg_id;  /* the matching message; 0 for a contact match */
+    int64_t contact_id;
+    double rank;     /* bm25, lower is better (best-first only) */
+};
+
+/* A set of conversation ids (open addressing; 0 is never an id). */
+struct idset {
+    int64_t *v;
+    size_t cap, n;
+};
+
+static bool
+idset_add(struct arena *ar, struct idset *s, int64_t id)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        struct idset g = { .cap = s->cap ? s->cap * 2 : 1024 };
+        g.v = ARENA_NEW_N(ar, int64_t, g.cap);
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->v[i])
+                idset_add(ar, &g, s->v[i]);
+        *s = g;
+    }
+    size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull) & (s->cap - 1);
+    while (s->v[i]) {
+        if (s->v[i] == id)
+            return false;
+        i = (i + 1) & (s->cap - 1);
+    }
+    s->v[i] = id;
+    s->n++;
+    return true;
+}
+
+/* Everything one search needs: its statements and what it found. */
+struct search {
+    struct store__conn *c;
+    struct arena *ar;
+    const struct conv_filter *f;
+    const char *fts, *cfts;
+    sqlite3_stmt *check, *newer, *snip, *light, *phone;
+    struct conv *out;
+    int64_t *keys; /* the hit each taken conversation was found at */
+    size_t n, limit;
+};
+
+static int
+prepare(struct search *s, const char *sql, size_t len, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(s->c->db, sql, (int)len, st, NULL);
+    return rc == SQLITE_OK ? 0 : store__err(rc);
+}
+
+static void
+search_done(struct search *s)
+{
+    sqlite3_finalize(s->check);
+    sqlite3_finalize(s->newer);
+    sqlite3_finalize(s->snip);
+    sqlite3_finalize(s->light);
+    sqlite3_finalize(s->phone);
+}
+
+static int
+search_prepare(struct search *s)
+{
+    struct buf sql;
+    buf_init(&sql, 4096);
+    buf_adds(&sql, "SELECT " STORE__CONV_COLS STORE__CONV_FROM "WHERE c.id = :id");
+    store__conv_where(&sql, s->f);
+    if (s->f->label)
+        buf_adds(&sql, " AND EXISTS (SELECT 1 FROM conversation_label cl WHERE cl.label = :label"
+                       " AND cl.conversation_id = c.id)");
+    int rc = buf_error(&sql);
+    if (rc == 0)
+        rc = prepare(s, sql.p, sql.len, &s->check);
+    buf_release(&sql);
+    if (rc < 0)
+        return rc;
+    store__conv_bind(s->check, s->f);
+    /* A match of the conversation at or past the cursor, in the walk's direction. */
+    static const char newer_down[] =
+        "SELECT 1 FROM message m WHERE m.conversation_id = ?1 AND m.id >= ?2 AND EXISTS "
+        "(SELECT 1 FROM message_fts WHERE message_fts MATCH ?3 AND message_fts.rowid = m.id)";
+    static const char newer_up[] =
+        "SELECT 1 FROM message m WHERE m.conversation_id = ?1 AND m.id <= ?2 AND EXISTS "
+        "(SELECT 1 FROM message_fts WHERE message_fts MATCH ?3 AND message_fts.rowid = m.id)";
+    static const char snip[] =
+        "SELECT snippet(message_fts, 0, char(2), char(3), '…', 16) FROM message_fts "
+        "WHERE message_fts MATCH ?1 AND rowid = ?2";
+    static const char light[] =
+        "SELECT highlight(contact_fts, 0, char(2), char(3)), highlight(contact_fts, 1, char(2), "
+        "char(3)), highlight(contact_fts, 2, char(2), char(3)), highlight(contact_fts, 3, "
+        "char(2), char(3)) FROM contact_fts WHERE contact_fts MATCH ?1 AND rowid = ?2";
+    static const char phone[] = "SELECT phone FROM contact WHERE id = ?1";
+    const char *newer = s->f->oldest_first ? newer_up : newer_down;
+    if ((rc = prepare(s, newer, strlen(newer), &s->newer)) < 0 ||
+        (rc = prepare(s, snip, sizeof(snip) - 1, &s->snip)) < 0 ||
+        (rc = prepare(s, light, sizeof(light) - 1, &s->light)) < 0 ||
+        (rc = prepare(s, phone, sizeof(phone) - 1, &s->phone)) < 0)
+        return rc;
+    store__bind_cstr(s->newer, 3, s->fts);
+    store__bind_cstr(s->snip, 1, s->fts);
+    store__bind_cstr(s->light, 1, s->cfts);
+    return 0;
+}
+
+/* What matched in hit 'h', into 'cv': the message's snippet, or the contact's first field
+ * with a hit. */
+static int
+mark_match(struct search *s, const struct hit *h, struct conv *cv)
+{
+    sqlite3_stmt *q = h->msg_id ? s->snip : s->light;
+    sqlite3_bind_int64(q, 2, h->msg_id ? h->msg_id : h->contact_id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        static const char *const fields[] = { "name", "handle", "email", "phone" };
+        int cols = h->msg_id ? 1 : 4;
+        for (int i = 0; i < cols; i++) {
+            const char *t = (const char *)sqlite3_column_text(q, i);
+            if (t && strchr(t, '\x02')) {
+                cv->match = arena_strdup(s->ar, t);
+                cv->match_field = h->msg_id ? "message" : fields[i];
+                break;
+            }
+        }
+        /* The index holds the phone as digits; show it as the contact wrote it. */
+        if (cv->match_field && strcmp(cv->match_field, "phone") == 0) {
+            sqlite3_bind_int64(s->phone, 1, h->contact_id);
+            if (sqlite3_step(s->phone) == SQLITE_ROW && sqlite3_column_text(s->phone, 0))
+                cv->match = arena_printf(s->ar, "\x02%s\x03",
+                                         (const char *)sqlite3_column_text(s->phone, 0));
+            sqlite3_reset(s->phone);
+        }
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store__err(rc);
+}
+
+/* Takes hit 'h' when its conversation passes the filters: 1 taken, 0 not, or ERR_*. */
+static int
+take(struct search *s, const struct hit *h)
+{
+    sqlite3_bind_int64(s->check, sqlite3_bind_parameter_index(s->check, ":id"), h->conv_id);
+    int rc = sqlite3_step(s->check);
+    if (rc == SQLITE_ROW)
+        store__conv_row(s->ar, s->check, &s->out[s->n]);
+    sqlite3_reset(s->check);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return store__err(rc);
+    if ((rc = mark_match(s, h, &s->out[s->n])) < 0)
+        return rc;
+    s->keys[s->n++] = h->key;
+    return 1;
+}
+
+/* Whether conversation 'conv_id' has a match at or past 'key' in the walk's direction (it was
+ * then shown on an earlier page): 1, 0 or ERR_*. */
+static int
+matched_before(struct search *s, int64_t conv_id, int64_t key)
+{
+    sqlite3_bind_int64(s->newer, 1, conv_id);
+    sqlite3_bind_int64(s->newer, 2, key);
+    int rc = sqlite3_step(s->newer);
+    sqlite3_reset(s->newer);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store__err(rc);
+}
+
+/* The conversations of matching contacts, each keyed by its newest message (its oldest when
+ * 'up'), at most SEARCH_CONTACT_MAX. */
+static int
+contact_hits(struct search *s, bool up, struct hit **out, size_t *n)
+{
+    char sql[320];
+    int len = snprintf(sql, sizeof(sql),
+                       "SELECT c.id, c.contact_id, coalesce((SELECT %s(m.id) FROM message m "
+                       "WHERE m.conversation_id = c.id), 0) FROM contact_fts "
+                       "JOIN conversation c ON c.contact_id = contact_fts.rowid "
+                       "WHERE contact_fts MATCH ?1 LIMIT ?2",
+                       up ? "min" : "max");
+    sqlite3_stmt *q;
+    int rc = prepare(s, sql, (size_t)len, &q);
+    if (rc < 0)
+        return rc;
+    store__bind_cstr(q, 1, s->cfts);
+    sqlite3_bind_int(q, 2, SEARCH_CONTACT_MAX);
+    struct hit *v = NULL;
+    size_t cnt = 0, cap = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        STORE__GROW(s->ar, v, cnt, cap);
+        v[cnt++] = (struct hit){ .conv_id = sqlite3_column_int64(q, 0),
+                                 .contact_id = sqlite3_column_int64(q, 1),
+                                 .key = sqlite3_column_int64(q, 2),
+                                 .rank = -1e300 };
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+/* Walk order, newest first: by key, then conversation, both descending. */
+static int
+cmp_down(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key > y->key ? -1 : 1;
+    return x->conv_id > y->conv_id ? -1 : x->conv_id < y->conv_id;
+}
+static int
+cmp_up(const void *a, const void *b)
+{
+    return cmp_down(b, a);
+}
+/* Best first: rank, then the newest. */
+static int
+cmp_rank(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return cmp_down(a, b);
+}
+
+/* Newest (or oldest) match first; see the top of the file. */
+static int
+search_recent(struct search *s, int64_t *next_key, int64_t *next_conv)
+{
+    const struct conv_filter *f = s->f;
+    bool up = f->oldest_first, paged = f->cursor_ts || f->cursor_id;
+    int (*cmp)(const void *, const void *) = up ? cmp_up : cmp_down;
+    struct hit *ch;
+    size_t nch;
+    int rc = contact_hits(s, up, &ch, &nch);
+    if (rc < 0)
+        return rc;
+    if (nch > 1)
+        qsort(ch, nch, sizeof(*ch), cmp);
+    struct hit cur = { .key = f->cursor_ts, .conv_id = f->cursor_id };
+    struct idset seen = { 0 };
+    size_t ci = 0;
+    /* Conversations up to the cursor were shown (or filtered out) on an earlier page. */
+    while (paged && ci < nch && cmp(&ch[ci], &cur) <= 0)
+        idset_add(s->ar, &seen, ch[ci++].conv_id);
+
+    char sql[320];
+    int len = snprintf(sql, sizeof(sql),
+                       "SELECT message_fts.rowid, m.conversation_id FROM message_fts "
+                       "JOIN message m ON m.id = message_fts.rowid WHERE message_fts MATCH ?1 "
+                       "AND message_fts.rowid %s ?2 ORDER BY message_fts.rowid %s",
+                       up ? ">=" : "<=", up ? "ASC" : "DESC");
+    sqlite3_stmt *ms;
+    if ((rc = prepare(s, sql, (size_t)len, &ms)) < 0)
+        return rc;
+    store__bind_cstr(ms, 1, s->fts);
+    sqlite3_bind_int64(ms, 2, paged ? f->cursor_ts : up ? 0 : INT64_MAX);
+    struct hit mh = { 0 }, last = { 0 };
+    bool have_m = false, more_m = true, bounded = false;
+    size_t scanned = 0;
+    while (s->n <= s->limit) {
+        if (!have_m && more_m) {
+            if (scanned == (f->scan_max > 0 ? (size_t)f->scan_max : SEARCH_SCAN_MAX)) {
+                bounded = true;
+                break;
+            }
+            rc = sqlite3_step(ms);
+            if (rc == SQLITE_ROW) {
+                int64_t id = sqlite3_column_int64(ms, 0);
+                mh = (struct hit){ .key = id, .msg_id = id,
+                                   .conv_id = sqlite3_column_int64(ms, 1) };
+                have_m = true;
+                scanned++;
+            } else if (rc == SQLITE_DONE) {
+                more_m = false;
+                rc = 0;
+            } else {
+                rc = store__err(rc);
+                break;
+            }
+        }
+        struct hit h;
+        if (have_m && (ci >= nch || cmp(&mh, &ch[ci]) < 0)) {
+            h = mh;
+            have_m = false;
+        } else if (ci < nch) {
+            h = ch[ci++];
+        } else {
+            break;
+        }
+        last = h;
+        if (paged && cmp(&h, &cur) <= 0)
+            continue;
+        if (!idset_add(s->ar, &seen, h.conv_id))
+            continue;
+        /* Shown already, at a match before the cursor in the walk? */
+        if (paged && h.msg_id && (rc = matched_before(s, h.conv_id, f->cursor_ts)) != 0) {
+            if (rc < 0)
+                break;
+            rc = 0;
+            continue;
+        }
+        if ((rc = take(s, &h)) < 0)
+            break;
+        rc = 0;
+    }
+    sqlite3_finalize(ms);
+    if (rc < 0)
+        return rc;
+    *next_key = *next_conv = 0;
+    if (s->n > s->limit) {
+        s->n = s->limit;
+        *next_key = s->keys[s->n - 1];
+        *next_conv = s->out[s->n - 1].id;
+    } else if (bounded && last.conv_id) {
+        /* Stopped at the scan bound: go on from the last row looked at. */
+        *next_key = last.key;
+        *next_conv = last.conv_id;
+    }
+    return 0;
+}
+
+/* Best match first; see the top of the file. The cursor is (offset, 1). */
+static int
+search_ranked(struct search *s, int64_t *next_off, int64_t *next_one)
+{
+    struct hit *v;
+    size_t n, cap;
+    int rc = contact_hits(s, false, &v, &n);
+    if (rc < 0)
+        return rc;
+    cap = n;
+    static const char sql[] =
+        "SELECT message_fts.rowid, m.conversation_id, message_fts.rank FROM message_fts "
+        "JOIN message m ON m.id = message_fts.rowid WHERE message_fts MATCH ?1 "
+        "ORDER BY message_fts.rowid DESC LIMIT ?2";
+    sqlite3_stmt *q;
+    if ((rc = prepare(s, sql, sizeof(sql) - 1, &q)) < 0)
+        return rc;
+    store__bind_cstr(q, 1, s->fts);
+    sqlite3_bind_int(q, 2, SEARCH_RANK_MAX);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        STORE__GROW(s->ar, v, n, cap);
+        int64_t id = sqlite3_column_int64(q, 0);
+        v[n++] = (struct hit){ .key = id, .msg_id = id, .conv_id = sqlite3_column_int64(q, 1),
+                               .rank = sqlite3_column_double(q, 2) };
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), cmp_rank);
+    struct idset seen = { 0 };
+    int64_t skip = s->f->cursor_ts, passed = 0;
+    for (size_t i = 0; i < n && s->n <= s->limit; i++) {
+        if (!idset_add(s->ar, &seen, v[i].conv_id))
+            continue;
+        if (passed < skip) {
+            /* Earlier pages: count the ones that pass the filters without keeping them. */
+            if ((rc = take(s, &v[i])) < 0)
+                return rc;
+            passed += rc;
+            s->n = 0;
+            continue;
+        }
+        if ((rc = take(s, &v[i])) < 0)
+            return rc;
+    }
+    *next_off = *next_one = 0;
+    if (s->n > s->limit) {
+        s->n = s->limit;
+        *next_off = skip + (int64_t)s->limit;
+        *next_one = 1;
+    }
+    return 0;
+}
+
+int
+store__conv_search(struct store__conn *c, struct arena *ar, const struct conv_filter *f,
+                   struct conv **out, size_t *n, int64_t *next_ts, int64_t *next_id)
+{
+    struct search s = { .c = c, .ar = ar, .f = f };
+    s.limit = f->limit > 0 && f->limit <= 200 ? (size_t)f->limit : 50;
+    s.fts = fts_query(ar, f->q, false);
+    s.cfts = fts_query(ar, f->q, true);
+    s.out = ARENA_NEW_N(ar, struct conv, s.limit + 1);
+    s.keys = ARENA_NEW_N(ar, int64_t, s.limit + 1);
+    int rc = search_prepare(&s);
+    if (rc == 0)
+        rc = f->by_relevance ? search_ranked(&s, next_ts, next_id)
+                             : search_recent(&s, next_ts, next_id);
+    search_done(&s);
+    if (rc < 0)
+        return rc;
+    *out = s.out;
+    *n = s.n;
+    return 0;
+}
