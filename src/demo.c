@@ -339,6 +339,38 @@ seed(struct app *app, int64_t channel_id, int64_t *agent_ids, size_t nagents, in
     return 0;
 }
 
+/* A troll the team has blocked (issue 18): their posts are kept but in no queue; the inbox's
+ * Blocked view shows them, and the customer sidebar says who blocked them and why. */
+static void
+seed_troll(struct app *app, int64_t channel_id, int64_t agent_id)
+{
+    static const char *const posts[] = {
+        "You are the worst shop on the planet, a bunch of clowns.",
+        "Answer me, idiots. I will keep posting until you do.",
+    };
+    int64_t now = clock_now_ms(), contact = 0;
+    for (size_t i = 0; i < COUNTOF(posts); i++) {
+        char ext[32];
+        snprintf(ext, sizeof(ext), "troll-%zu", i);
+        struct inbound in = { .channel_id = channel_id, .channel_type = "api",
+                              .external_id = str_c(ext), .from_id = STR_LIT("troll-1"),
+                              .from_name = STR_LIT("Rex Rant"), .from_handle = STR_LIT("@rexrant"),
+                              .text = str_c(posts[i]), .public = true,
+                              .thread_id = STR_LIT("troll-thread"),
+                              .created_at = now - (int64_t)(COUNTOF(posts) - i) * 3600000 };
+        struct ingest_result res;
+        struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
+        care_triage(app->care, ar, &in);
+        int rc = store_ingest(app->st, &in, &res);
+        arena_free(ar);
+        if (rc < 0)
+            return;
+        contact = res.contact_id;
+    }
+    care_contact_block(app->care, contact, agent_id,
+                       "Insults the team in every post; nothing to answer (demo)");
+}
+
 struct sim {
     struct app *app;
     int64_t channel_id;
@@ -479,8 +511,10 @@ cli_demo(int argc, char **argv)
         int nconv = (int)cfg.demo_conversations;
         int64_t *waiting = xcalloc((size_t)nconv + 1, sizeof(*waiting));
         size_t nwaiting = 0;
-        if (nids == COUNTOF(team))
+        if (nids == COUNTOF(team)) {
             seed(&app, sim.channel_id, ids, COUNTOF(ids), nconv, waiting, &nwaiting);
+            seed_troll(&app, sim.channel_id, ids[2]); /* an agent blocked them */
+        }
         /* The customers still waiting are routed as if they had just written: the first
          * screen shows the queue, routing reasons and acknowledgements. */
         for (size_t i = 0; i < nwaiting; i++)

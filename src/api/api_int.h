@@ -140,6 +140,9 @@ void api__conv_read(struct http_req *r, void *ctx);
 void api__contacts_list(struct http_req *r, void *ctx);
 void api__contact_get(struct http_req *r, void *ctx);
 void api__contact_patch(struct http_req *r, void *ctx);
+void api__contact_block_get(struct http_req *r, void *ctx);
+void api__contact_block(struct http_req *r, void *ctx);
+void api__contact_unblock(struct http_req *r, void *ctx);
 void api__agents_list(struct http_req *r, void *ctx);
 void api__agents_create(struct http_req *r, void *ctx);
 /* agents.c: an admin edits an agent; invite links (admin: issue; public: read, accept). */

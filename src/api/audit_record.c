@@ -74,6 +74,8 @@ static const struct api__audit_rule rules[] = {
       NULL, NULL },
     { "/api/v1/conversations", SKIP, NULL, NULL, "care work on conversations", NULL, NULL },
     { "/api/v1/callbacks", SKIP, NULL, NULL, "care work: callback tasks", NULL, NULL },
+    { "/api/v1/contacts/{id}/block", RECORD, NULL, "contact", "Contact", NULL,
+      "unblock" },
     { "/api/v1/contacts", SKIP, NULL, NULL, "care work on contacts", NULL, NULL },
     { "/api/v1/canned", RECORD, "canned", "canned_reply", "Saved reply", NULL, NULL },
     { "/api/v1/audit", SKIP, NULL, NULL, "reads (the export records itself)", NULL, NULL },
@@ -517,7 +519,8 @@ past(const char *verb)
         { "reorder", "reordered" },       { "role", "role changed" },
         { "profile", "routing profile updated" }, { "order", "order changed" },
         { "invite", "invited" },          { "retrain", "retraining started" },
-        { "activate", "switched on" },
+        { "activate", "switched on" },    { "block", "blocked" },
+        { "unblock", "unblocked" },
     };
     for (size_t i = 0; i < COUNTOF(map); i++) {
         if (strcmp(verb, map[i][0]) == 0)

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * contacts.c - GET /api/v1/contacts, GET and PATCH /api/v1/contacts/{id}.
+ * contacts.c - GET /api/v1/contacts, GET and PATCH /api/v1/contacts/{id}, and blocking:
+ * GET, POST and DELETE /api/v1/contacts/{id}/block.
+ *
+ * Blocking ("firing" an abusive customer) is its own call, with a required reason: any agent
+ * may block (they are the ones abused), only supervisors and admins unblock. A PATCH never
+ * moves a contact into or out of "blocked".
  */
 #include "base/base.h"
 #include "api/api_int.h"
@@ -55,7 +60,8 @@ api__contact_get(struct http_req *r, void *ctx)
         return;
     }
     /* The customer's history: their most recent conversations on any channel. */
-    struct conv_filter f = { .contact_id = id, .limit = 20, .scope = &api__principal(r)->scope };
+    struct conv_filter f = { .contact_id = id, .limit = 20, .scope = &api__principal(r)->scope,
+                             .blocked = CONV_BLOCKED_ANY };
     struct conv *convs;
     size_t n;
     int64_t nts, nid;
@@ -127,8 +133,13 @@ api__contact_patch(struct http_req *r, void *ctx)
         invalid(r, "invalid 'email'");
         return;
     }
+    if (c.status && strcmp(c.status, "blocked") == 0) {
+        invalid(r, "invalid 'status': to block a contact, POST /api/v1/contacts/{id}/block "
+                   "with a reason");
+        return;
+    }
     if (c.status && !model_contact_status_valid(str_c(c.status))) {
-        invalid(r, "invalid 'status': want prospect, customer, advocate or blocked");
+        invalid(r, "invalid 'status': want prospect, customer or advocate");
         return;
     }
     json_t *tags = json_object_get(body, "tags");
@@ -160,6 +171,19 @@ api__contact_patch(struct http_req *r, void *ctx)
         c.attributes = arena_strdup(http_arena(r), s);
         free(s);
     }
+    if (c.status) {
+        struct contact cur;
+        int rc = store_contact_get(a->st, http_arena(r), id, &cur);
+        if (rc < 0) {
+            http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such contact" : "cannot read contact");
+            return;
+        }
+        if (strcmp(cur.status, "blocked") == 0) {
+            http_reply_error(r, ERR_CONFLICT, "the contact is blocked: unblock it first "
+                                              "(DELETE /api/v1/contacts/{id}/block)");
+            return;
+        }
+    }
     int rc = care_contact_update(a->care, id, &c);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such contact" : "cannot update contact");
@@ -172,4 +196,95 @@ api__contact_patch(struct http_req *r, void *ctx)
         return;
     }
     api__reply(r, 200, codec_contact(&saved));
+}
+
+/* ---- blocking ---------------------------------------------------------------------------- */
+
+#define BLOCK_REASON_MAX 500
+
+static void
+reply_block(struct http_req *r, struct api *a, int64_t id, unsigned status)
+{
+    struct contact c;
+    int rc = store_contact_get(a->st, http_arena(r), id, &c);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such contact" : "cannot read contact");
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "contact_id", json_integer(id));
+    json_object_set_new(o, "status", json_string(c.status));
+    json_object_set_new(o, "blocked", codec_contact_block(&c));
+    api__reply(r, status, o);
+}
+
+void
+api__contact_block_get(struct http_req *r, void *ctx)
+{
+    int64_t id;
+    if (api__id_or_reply(r, 0, &id) < 0)
+        return;
+    reply_block(r, ctx, id, 200);
+}
+
+void
+api__contact_block(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    int64_t id;
+    if (api__id_or_reply(r, 0, &id) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v) {
+        if (strcmp(key, "reason") != 0) {
+            char msg[128];
+            snprintf(msg, sizeof(msg), "unknown field '%.64s'", key);
+            invalid(r, msg);
+            return;
+        }
+    }
+    const char *reason = NULL;
+    if (api__opt_string_or_reply(r, body, "reason", BLOCK_REASON_MAX, &reason) < 0)
+        return;
+    struct str t = str_trim(str_c(reason ? reason : ""));
+    if (!t.len) {
+        invalid(r, "invalid 'reason': say why the contact is blocked (1 to 500 bytes)");
+        return;
+    }
+    const struct auth_principal *p = api__principal(r);
+    int rc = care_contact_block(a->care, id, p->agent_id,
+                                arena_strndup(http_arena(r), t.p, t.len));
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND   ? "no such contact"
+                                : rc == ERR_CONFLICT ? "the contact is already blocked"
+                                                     : "cannot block the contact");
+        return;
+    }
+    reply_block(r, a, id, 200);
+}
+
+void
+api__contact_unblock(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    int64_t id;
+    if (api__id_or_reply(r, 0, &id) < 0)
+        return;
+    const struct auth_principal *p = api__principal(r);
+    if (strcmp(p->role, "admin") != 0 && strcmp(p->role, "supervisor") != 0) {
+        http_reply_error(r, ERR_PERM, "only a supervisor or admin can unblock a contact");
+        return;
+    }
+    int rc = care_contact_unblock(a->care, id, p->agent_id);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND   ? "no such contact"
+                                : rc == ERR_CONFLICT ? "the contact is not blocked"
+                                                     : "cannot unblock the contact");
+        return;
+    }
+    reply_block(r, a, id, 200);
 }

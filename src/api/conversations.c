@@ -135,6 +135,19 @@ api__convs_list(struct http_req *r, void *ctx)
         }
         f.q = v;
     }
+    if ((v = http_query(r, "blocked"))) {
+        /* Blocked contacts' conversations are hidden unless asked for (the Blocked view). */
+        if (strcmp(v, "false") == 0) {
+            f.blocked = CONV_UNBLOCKED;
+        } else if (strcmp(v, "true") == 0) {
+            f.blocked = CONV_BLOCKED;
+        } else if (strcmp(v, "any") == 0) {
+            f.blocked = CONV_BLOCKED_ANY;
+        } else {
+            bad_query(r, "blocked", "false, true or any");
+            return;
+        }
+    }
     if ((v = http_query(r, "order"))) {
         if (strcmp(v, "oldest") && strcmp(v, "newest") && strcmp(v, "relevance")) {
             bad_query(r, "order", "newest, oldest or relevance");
@@ -185,9 +198,10 @@ api__convs_counts(struct http_req *r, void *ctx)
         http_reply_error(r, rc, "cannot count conversations");
         return;
     }
-    api__reply(r, 200, json_pack("{s:I,s:I,s:I,s:I}", "mine", (json_int_t)c.mine, "unassigned",
-                                 (json_int_t)c.unassigned, "open", (json_int_t)c.open, "resolved",
-                                 (json_int_t)c.resolved));
+    api__reply(r, 200, json_pack("{s:I,s:I,s:I,s:I,s:I}", "mine", (json_int_t)c.mine,
+                                 "unassigned", (json_int_t)c.unassigned, "open",
+                                 (json_int_t)c.open, "resolved", (json_int_t)c.resolved,
+                                 "blocked", (json_int_t)c.blocked));
 }
 
 /* The conversation with its contact and one page of messages (history.c): the newest page

@@ -57,6 +57,11 @@ static const struct scope_rule rules[] = {
     { "GET", "/api/v1/contacts", API_SCOPE_LIST },
     { "GET", "/api/v1/contacts/{id}", API_SCOPE_CONTACT },
     { "PATCH", "/api/v1/contacts/{id}", API_SCOPE_CONTACT },
+    /* Blocking hides the customer from every store's team: store staff see it, a supervisor
+     * or an agent decides it. */
+    { "GET", "/api/v1/contacts/{id}/block", API_SCOPE_CONTACT },
+    { "POST", "/api/v1/contacts/{id}/block", API_SCOPE_DENY },
+    { "DELETE", "/api/v1/contacts/{id}/block", API_SCOPE_DENY },
     { "GET", "/api/v1/events", API_SCOPE_LIST },
     { "GET", "/api/v1/routing/queue", API_SCOPE_LIST },
     /* The team's setup, read-only for non-admins: no customer data. */

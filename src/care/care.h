@@ -243,6 +243,13 @@ int care_private_reply_record(struct care *c, const struct private_reply *pr,
                               int64_t *dm_conv_id, int64_t *msg_id);
 /* Updates contact 'id' from 'ct' (store_contact_update). ERR_NOTFOUND, ERR_INVAL. */
 int care_contact_update(struct care *c, int64_t id, const struct contact *ct);
+/* Blocks contact 'id' for 'reason', by 'agent_id' (0: an API token): store_contact_block.
+ * From then on its messages are stored and nothing else (care_ingest). ERR_NOTFOUND,
+ * ERR_CONFLICT (already blocked), ERR_INVAL. */
+int care_contact_block(struct care *c, int64_t id, int64_t agent_id, const char *reason);
+/* Unblocks contact 'id' (store_contact_unblock): its open conversations are routed again,
+ * unassigned, without an acknowledgement. ERR_NOTFOUND, ERR_CONFLICT (not blocked). */
+int care_contact_unblock(struct care *c, int64_t id, int64_t agent_id);
 /* Adds a channel ('ch' with normalized settings; store_channel_add); '*id' gets its id. */
 int care_channel_add(struct care *c, const struct channel *ch, int64_t *id);
 /* Changes channel 'id' (store_channel_update: name, normalized settings, a new secret,

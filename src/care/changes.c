@@ -6,6 +6,10 @@
 #include "base/base.h"
 #include "care/care_int.h"
 
+#include "base/arena.h"
+#include "base/log.h"
+#include "routing/routing.h"
+
 int
 care_conv_assign(struct care *c, int64_t conv_id, int64_t agent_id, int64_t actor_id)
 {
@@ -43,6 +47,34 @@ int
 care_contact_update(struct care *c, int64_t id, const struct contact *ct)
 {
     return store_contact_update(c->st, id, ct);
+}
+
+int
+care_contact_block(struct care *c, int64_t id, int64_t agent_id, const char *reason)
+{
+    int rc = store_contact_block(c->st, id, agent_id, reason);
+    if (rc == 0)
+        log_info("care", "contact blocked", "contact=%lld agent=%lld", (long long)id,
+                 (long long)agent_id);
+    return rc;
+}
+
+int
+care_contact_unblock(struct care *c, int64_t id, int64_t agent_id)
+{
+    struct arena *ar = arena_new(1 << 20);
+    int64_t *convs = NULL;
+    size_t n = 0;
+    int rc = store_contact_unblock(c->st, ar, id, &convs, &n);
+    if (rc == 0) {
+        log_info("care", "contact unblocked", "contact=%lld agent=%lld conversations=%zu",
+                 (long long)id, (long long)agent_id, n);
+        /* Their open conversations come back unassigned and are routed again. */
+        for (size_t i = 0; i < n; i++)
+            routing_conv_again(c->routing, convs[i]);
+    }
+    arena_free(ar);
+    return rc;
 }
 
 int

@@ -109,10 +109,12 @@ care_ingest(struct care *c, struct arena *ar, struct inbound *in, struct ingest_
         return 0;
     }
     metrics_add(&c->metrics.ingest_accepted, 1);
-    log_debug("ingest", "stored", "channel=%lld conversation=%lld message=%lld",
+    log_debug("ingest", "stored", "channel=%lld conversation=%lld message=%lld%s",
               (long long)in->channel_id, (long long)r->conversation_id,
-              (long long)r->message_id);
-    routing_inbound(c->routing, r); /* routing, SLA clocks, acknowledgement */
+              (long long)r->message_id, r->blocked ? " blocked" : "");
+    /* Routing, SLA clocks, acknowledgement; for a blocked contact (r->blocked) none of them:
+     * every ingress (webhooks, the widget, mail, listening's convert) comes through here. */
+    routing_inbound(c->routing, r);
     return 0;
 }
 

@@ -97,6 +97,7 @@ codec_conv(const struct conv *c)
     json_object_set_new(o, "last_inbound_at", codec_time(c->last_inbound_at));
     json_object_set_new(o, "store", c->store ? json_string(c->store) : json_null());
     json_object_set_new(o, "linked_conversation_id", id_or_null(c->linked_id));
+    json_object_set_new(o, "blocked", json_boolean(c->blocked));
     if (c->match)
         json_object_set_new(o, "match", codec_match(c->match_field, c->match));
     json_object_set_new(o, "created_at", codec_time(c->created_at));
@@ -158,6 +159,19 @@ codec_identity(const struct identity *i)
 }
 
 json_t *
+codec_contact_block(const struct contact *c)
+{
+    if (!c->status || strcmp(c->status, "blocked") != 0)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "at", codec_time(c->blocked_at));
+    json_object_set_new(o, "by_agent_id", id_or_null(c->blocked_by));
+    json_object_set_new(o, "by_name", str_or_null(c->blocked_by_name));
+    json_object_set_new(o, "reason", str_or_null(c->blocked_reason));
+    return o;
+}
+
+json_t *
 codec_contact(const struct contact *c)
 {
     json_t *o = json_object();
@@ -173,6 +187,7 @@ codec_contact(const struct contact *c)
     json_object_set_new(o, "status", json_string(c->status));
     json_object_set_new(o, "created_at", codec_time(c->created_at));
     json_object_set_new(o, "updated_at", codec_time(c->updated_at));
+    json_object_set_new(o, "blocked", codec_contact_block(c));
     if (c->ids) {
         json_t *a = json_array();
         for (size_t i = 0; i < c->nids; i++)

@@ -50,6 +50,12 @@ struct contact {
     const char *attributes; /* JSON object text */
     const char *status;     /* prospect, customer, advocate, blocked */
     int64_t created_at, updated_at;
+    /* While blocked (status "blocked"): when, by whom (0: an API token, or blocked before
+     * reasons were kept), that agent's display name (NULL: none) and why (NULL: not kept). */
+    int64_t blocked_at;
+    int64_t blocked_by;
+    const char *blocked_by_name;
+    const char *blocked_reason;
     struct identity *ids;   /* identities, when read with them */
     size_t nids;
 };
@@ -99,6 +105,7 @@ struct conv {
     int64_t last_inbound_at;   /* the customer's last message; 0 when none */
     const char *store;         /* the store it belongs to (contact, channel or text); NULL */
     int64_t linked_id;         /* the other half of a public-to-private case; 0: none */
+    bool blocked;              /* its contact is blocked: hidden from the queues, no clocks */
     const char *match_field;   /* search results: "message", "name", "handle", "email", "phone" */
     const char *match;         /* its text, each hit between \x02 and \x03; NULL: not searched */
     const char *contact_name;  /* joined for lists */
@@ -229,6 +236,8 @@ typedef struct json_t json_t;
 json_t *codec_conv(const struct conv *c);
 json_t *codec_msg(const struct msg *m);
 json_t *codec_contact(const struct contact *c);
+/* The contact's block: {at, by_agent_id, by_name, reason}, or JSON null when not blocked. */
+json_t *codec_contact_block(const struct contact *c);
 json_t *codec_identity(const struct identity *i);
 /* 'private' adds email and role (for agents and admins); public profiles omit them. */
 json_t *codec_agent(const struct agent *a, bool private);

@@ -463,8 +463,8 @@ failed(struct routing *c, int64_t conv_id, const char *what, int rc)
     log_warn("route", what, "conversation=%lld err=%s", (long long)conv_id, err_str(rc));
 }
 
-int
-routing_conv(struct routing *c, int64_t conv_id)
+static int
+route_one(struct routing *c, int64_t conv_id, bool ack)
 {
     struct route_ctx x;
     struct routing_result res;
@@ -480,10 +480,24 @@ routing_conv(struct routing *c, int64_t conv_id)
     }
     pthread_mutex_unlock(&c->route_mu);
     ctx_release(&x);
-    if (rc == 0 && res.matched)
+    if (rc == 0 && res.matched && ack)
         routing_autoack_maybe(c, conv_id);
     if (rc < 0)
         failed(c, conv_id, "routing failed", rc);
+    return rc;
+}
+
+int
+routing_conv(struct routing *c, int64_t conv_id)
+{
+    return route_one(c, conv_id, true);
+}
+
+int
+routing_conv_again(struct routing *c, int64_t conv_id)
+{
+    int rc = route_one(c, conv_id, false);
+    routing_timers_kick(c);
     return rc;
 }
 
@@ -492,7 +506,9 @@ routing_inbound(struct routing *c, const struct ingest_result *r)
 {
     if (r->duplicate)
         return;
-    if (r->new_conversation || r->reopened)
+    /* A blocked contact's message is stored and nothing more: never routed or acknowledged
+     * (the timers worker only cancels what its clocks would have armed). */
+    if (!r->blocked && (r->new_conversation || r->reopened))
         routing_conv(c, r->conversation_id);
     routing_timers_kick(c);
 }

@@ -125,7 +125,11 @@ void routing_decide(const struct routing_ctx *x, struct routing_result *out);
 /* Routes a conversation (new or reopened) and sends the honest acknowledgement when due.
  * Errors are logged; the conversation stays where it was. */
 int routing_conv(struct routing *routing, int64_t conv_id);
-/* Called by the ingest pipeline after each stored message. */
+/* Routes conversation 'conv_id' again without an acknowledgement (a contact was unblocked: the
+ * customer was never told anything while blocked, so nothing is said now either). */
+int routing_conv_again(struct routing *routing, int64_t conv_id);
+/* Called by the ingest pipeline after each stored message; a blocked contact's
+ * (ingest_result.blocked) is neither routed nor acknowledged. */
 void routing_inbound(struct routing *routing, const struct ingest_result *r);
 /* One pass over the routing queue, oldest first: assigns every queued conversation that an
  * agent with free capacity can take now, passing over the ones nobody can. Memory is bounded

@@ -163,6 +163,14 @@ routing_sla_recompute(struct routing *c, int64_t conv_id, int64_t gen)
         rc = store_sla_apply(c->st, &a);
         goto out;
     }
+    if (rc == 0 && cv.blocked) {
+        /* A blocked contact's conversation has no clock: no deadline, every timer cancelled
+         * (a pause is kept for when it is unblocked). */
+        struct store_sla_apply a = { .conversation_id = conv_id, .gen = gen,
+                                     .paused_at = x.paused_at, .pause_ms = x.pause_ms };
+        rc = store_sla_apply(c->st, &a);
+        goto out;
+    }
     if (rc == 0)
         rc = store_sla_policy_list(c->st, ar, &pols, &npols);
     if (rc < 0)

@@ -8,7 +8,8 @@
 
 #define CONTACT_COLS                                                                               \
     "id, name, email, phone, locale, location, tags, notes, attributes, status, created_at, "    \
-    "updated_at"
+    "updated_at, coalesce(blocked_at, 0), coalesce(blocked_by, 0), "                              \
+    "(SELECT display_name FROM agent WHERE agent.id = contact.blocked_by), blocked_reason"
 
 static void
 contact_row(struct arena *ar, sqlite3_stmt *s, struct contact *c)
@@ -26,6 +27,10 @@ contact_row(struct arena *ar, sqlite3_stmt *s, struct contact *c)
     c->status = store__col(ar, s, 9);
     c->created_at = sqlite3_column_int64(s, 10);
     c->updated_at = sqlite3_column_int64(s, 11);
+    c->blocked_at = sqlite3_column_int64(s, 12);
+    c->blocked_by = sqlite3_column_int64(s, 13);
+    c->blocked_by_name = store__col(ar, s, 14);
+    c->blocked_reason = store__col(ar, s, 15);
 }
 
 int
@@ -145,4 +150,193 @@ store_contact_update(struct store *st, int64_t id, const struct contact *c)
 {
     struct contact_job j = { .id = id, .c = c };
     return store__submit(st, contact_update_tx, &j, true);
+}
+
+/* ---- blocking ------------------------------------------------------------------------------ */
+
+struct block_job {
+    int64_t id, agent_id;
+    const char *reason;
+    struct arena *ar;
+    int64_t *convs; /* unblock: the open conversations to route again */
+    size_t nconvs;
+};
+
+/* ERR_NOTFOUND when contact 'id' does not exist, else 'err'. */
+static int
+missing_or(struct store__tx *tx, int64_t id, int err)
+{
+    sqlite3_stmt *s = store__q(tx->c, "SELECT 1 FROM contact WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? err : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
+
+/* Writes conversation.updated for each of the contact's conversations (they change lists). */
+static int
+emit_convs(struct store__tx *tx, int64_t contact_id)
+{
+    sqlite3_stmt *s = store__q(tx->c, "SELECT id FROM conversation WHERE contact_id = ? "
+                                      "ORDER BY id");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, contact_id);
+    size_t cap = 16, n = 0;
+    int64_t *ids = xmalloc(cap * sizeof(*ids));
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            ids = xrealloc(ids, cap * sizeof(*ids));
+        }
+        ids[n++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    rc = rc == SQLITE_DONE ? 0 : store__err(rc);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = store__emit_conv(tx, "conversation.updated", ids[i]);
+    xfree(ids);
+    return rc;
+}
+
+/* Marks the contact's conversations for an SLA recompute (which arms no clock while blocked,
+ * and cancels the live timers). */
+static int
+dirty_convs(struct store__tx *tx, int64_t contact_id)
+{
+    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO sla_dirty(conversation_id) SELECT id FROM "
+                                      "conversation WHERE contact_id = ? AND true "
+                                      "ON CONFLICT(conversation_id) DO UPDATE SET gen = gen + 1");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, contact_id);
+    return store__step_done(s);
+}
+
+static int
+block_tx(struct store__tx *tx, void *arg)
+{
+    struct block_job *j = arg;
+    sqlite3_stmt *s = store__q(
+        tx->c, "UPDATE contact SET status_before_block = status, status = 'blocked', "
+               "blocked_at = ?, blocked_by = ?, blocked_reason = ?, updated_at = ?1 "
+               "WHERE id = ? AND status != 'blocked'");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, tx->now);
+    store__bind_id(s, 2, j->agent_id);
+    store__bind_cstr(s, 3, j->reason);
+    sqlite3_bind_int64(s, 4, j->id);
+    int rc = store__step_done(s);
+    if (rc < 0)
+        return store__fk_err(tx, rc);
+    if (sqlite3_changes(tx->c->db) == 0)
+        return missing_or(tx, j->id, ERR_CONFLICT);
+    /* Out of the queue, no one waiting on a clock, off every agent's plate. */
+    s = store__q(tx->c, "UPDATE conv_sla SET awaiting_since = NULL, queued_at = NULL, "
+                        "updated_at = ? WHERE conversation_id IN "
+                        "(SELECT id FROM conversation WHERE contact_id = ?)");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, tx->now);
+    sqlite3_bind_int64(s, 2, j->id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    s = store__q(tx->c, "UPDATE conversation SET assignee_id = NULL, updated_at = ? "
+                        "WHERE contact_id = ? AND assignee_id IS NOT NULL AND status != 'resolved'");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, tx->now);
+    sqlite3_bind_int64(s, 2, j->id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    if ((rc = dirty_convs(tx, j->id)) < 0 || (rc = emit_convs(tx, j->id)) < 0)
+        return rc;
+    return store__event(tx, "contact.updated", codec_event_contact(j->id));
+}
+
+int
+store_contact_block(struct store *st, int64_t id, int64_t agent_id, const char *reason)
+{
+    if (!reason || !reason[0])
+        return ERR_INVAL;
+    struct block_job j = { .id = id, .agent_id = agent_id, .reason = reason };
+    return store__submit(st, block_tx, &j, true);
+}
+
+static int
+unblock_tx(struct store__tx *tx, void *arg)
+{
+    struct block_job *j = arg;
+    j->convs = NULL;
+    j->nconvs = 0;
+    sqlite3_stmt *s = store__q(
+        tx->c, "UPDATE contact SET status = coalesce(nullif(status_before_block, 'blocked'), "
+               "'customer'), status_before_block = NULL, blocked_at = NULL, blocked_by = NULL, "
+               "blocked_reason = NULL, updated_at = ? WHERE id = ? AND status = 'blocked'");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, tx->now);
+    sqlite3_bind_int64(s, 2, j->id);
+    int rc = store__step_done(s);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_changes(tx->c->db) == 0)
+        return missing_or(tx, j->id, ERR_CONFLICT);
+    /* A conversation whose last word is the customer's waits for an answer again, from now:
+     * the time they were blocked is not counted against the team. */
+    s = store__q(tx->c, "INSERT OR IGNORE INTO conv_sla(conversation_id, opened_at) "
+                        "SELECT id, created_at FROM conversation WHERE contact_id = ? "
+                        "AND status != 'resolved'");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    s = store__q(tx->c, "UPDATE conv_sla SET awaiting_since = ?1, updated_at = ?1 "
+                        "WHERE conversation_id IN (SELECT c.id FROM conversation c "
+                        "WHERE c.contact_id = ?2 AND c.status != 'resolved' AND "
+                        "coalesce(c.last_inbound_at, 0) > coalesce((SELECT max(m.created_at) "
+                        "FROM message m WHERE m.conversation_id = c.id AND m.direction = 'out' "
+                        "AND m.kind = 'message' AND m.id IS NOT (SELECT autoack_msg_id FROM "
+                        "conv_sla WHERE conversation_id = c.id)), 0))");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, tx->now);
+    sqlite3_bind_int64(s, 2, j->id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    s = store__q(tx->c, "SELECT id FROM conversation WHERE contact_id = ? AND status = 'open' "
+                        "ORDER BY id");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->id);
+    size_t cap = 8;
+    j->convs = ARENA_NEW_N(j->ar, int64_t, cap);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        STORE__GROW(j->ar, j->convs, j->nconvs, cap);
+        j->convs[j->nconvs++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store__err(rc);
+    if ((rc = dirty_convs(tx, j->id)) < 0 || (rc = emit_convs(tx, j->id)) < 0)
+        return rc;
+    return store__event(tx, "contact.updated", codec_event_contact(j->id));
+}
+
+int
+store_contact_unblock(struct store *st, struct arena *ar, int64_t id, int64_t **open_convs,
+                      size_t *n)
+{
+    struct block_job j = { .id = id, .ar = ar };
+    int rc = store__submit(st, unblock_tx, &j, true);
+    if (rc == 0) {
+        *open_convs = j.convs;
+        *n = j.nconvs;
+    }
+    return rc;
 }

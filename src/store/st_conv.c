@@ -39,6 +39,7 @@ store__conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
     c->last_inbound_at = sqlite3_column_int64(s, 22);
     c->store = store__col(ar, s, 23);
     c->linked_id = sqlite3_column_int64(s, 24);
+    c->blocked = sqlite3_column_int(s, 25) != 0;
 }
 
 int
@@ -255,6 +256,10 @@ store__conv_where(struct buf *sql, const struct conv_filter *f)
         buf_adds(sql, " AND c.intent = :intent");
     if (f->sentiment)
         buf_adds(sql, " AND c.sentiment = :sentiment");
+    if (f->blocked == CONV_UNBLOCKED)
+        buf_adds(sql, " AND" STORE_NOT_BLOCKED_SQL);
+    else if (f->blocked == CONV_BLOCKED)
+        buf_adds(sql, " AND c.contact_id IN (SELECT id FROM contact WHERE status = 'blocked')");
     if (f->by_urgency)
         buf_adds(sql, " AND c.urgency BETWEEN :umin AND :umax");
     if (f->scope && f->scope->limited)
@@ -363,11 +368,15 @@ store_conv_counts(struct store *st, int64_t agent_id, const struct store_scope *
         return ERR_IO;
     sqlite3_stmt *s = store__q(
         c, "SELECT (SELECT count(*) FROM conversation c WHERE c.assignee_id = ?1 AND "
-           "c.status = 'open' AND" STORE_SCOPE_SQL "),"
+           "c.status = 'open' AND" STORE_NOT_BLOCKED_SQL "AND" STORE_SCOPE_SQL "),"
            " (SELECT count(*) FROM conversation c WHERE c.assignee_id IS NULL AND "
-           "c.status = 'open' AND" STORE_SCOPE_SQL "),"
-           " (SELECT count(*) FROM conversation c WHERE c.status = 'open' AND" STORE_SCOPE_SQL "),"
+           "c.status = 'open' AND" STORE_NOT_BLOCKED_SQL "AND" STORE_SCOPE_SQL "),"
+           " (SELECT count(*) FROM conversation c WHERE c.status = 'open' AND"
+           STORE_NOT_BLOCKED_SQL "AND" STORE_SCOPE_SQL "),"
            " (SELECT count(*) FROM conversation c WHERE c.status = 'resolved' AND"
+           STORE_NOT_BLOCKED_SQL "AND" STORE_SCOPE_SQL "),"
+           " (SELECT count(*) FROM conversation c WHERE c.status != 'resolved' AND "
+           "c.contact_id IN (SELECT id FROM contact WHERE status = 'blocked') AND"
            STORE_SCOPE_SQL ")");
     if (!s)
         return ERR_IO;
@@ -379,6 +388,7 @@ store_conv_counts(struct store *st, int64_t agent_id, const struct store_scope *
         out->unassigned = sqlite3_column_int64(s, 1);
         out->open = sqlite3_column_int64(s, 2);
         out->resolved = sqlite3_column_int64(s, 3);
+        out->blocked = sqlite3_column_int64(s, 4);
     }
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : store__err(rc);

@@ -142,6 +142,15 @@ ingest_tx(struct store__tx *tx, void *arg)
 
     if ((rc = resolve_contact(tx, in, &out->contact_id)) < 0)
         return rc;
+    /* The one place that knows: everything after ingest (routing, clocks, the acknowledgement,
+     * alerts) reads ingest_result.blocked. */
+    s = store__q(tx->c, "SELECT status = 'blocked' FROM contact WHERE id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, out->contact_id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        out->blocked = sqlite3_column_int(s, 0) != 0;
+    sqlite3_reset(s);
     rc = find_conversation(tx, in, out->contact_id, &out->conversation_id);
     if (rc < 0 && rc != ERR_NOTFOUND)
         return rc;
@@ -238,6 +247,16 @@ ingest_tx(struct store__tx *tx, void *arg)
     if ((rc = store__step_done(s)) < 0)
         return rc;
 
+    if (out->blocked) {
+        /* Stored, but nobody waits on it: the message trigger started the customer's clock. */
+        s = store__q(tx->c, "UPDATE conv_sla SET awaiting_since = NULL, queued_at = NULL "
+                            "WHERE conversation_id = ?");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, out->conversation_id);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+    }
     if (out->new_conversation) {
         rc = store__emit_conv(tx, "conversation.created", out->conversation_id);
         if (rc < 0)

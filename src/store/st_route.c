@@ -91,7 +91,18 @@ route_apply_tx(struct store__tx *tx, void *arg)
 {
     struct route_job *j = arg;
     const struct store_route_decision *d = j->d;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT OR IGNORE INTO conv_sla(conversation_id, opened_at) "
+    /* A blocked contact's conversation is never routed or queued (a decision taken just
+     * before the block lands here after it). */
+    sqlite3_stmt *s = store__q(tx->c, "SELECT 1 FROM conversation c WHERE c.id = ? AND NOT"
+                                      STORE_NOT_BLOCKED_SQL);
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->conv_id);
+    int blocked = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (blocked == SQLITE_ROW)
+        return 0;
+    s = store__q(tx->c, "INSERT OR IGNORE INTO conv_sla(conversation_id, opened_at) "
                                       "SELECT id, created_at FROM conversation WHERE id = ?");
     if (!s)
         return ERR_IO;

@@ -389,7 +389,10 @@ store_unanswered_list(struct store *st, struct arena *ar, const struct store_sco
         limit = 50;
     /* Driven by the partial index on awaiting_since: only waiting conversations are read. */
     sqlite3_stmt *s = store__q(c, "SELECT conversation_id FROM conv_sla "
-                                  "WHERE awaiting_since IS NOT NULL AND (:scope_lim = 0 OR "
+                                  "WHERE awaiting_since IS NOT NULL AND conversation_id "
+                                  "NOT IN (SELECT c.id FROM conversation c WHERE c.contact_id IN "
+                                  "(SELECT id FROM contact WHERE status = 'blocked')) AND "
+                                  "(:scope_lim = 0 OR "
                                   "conversation_id IN (SELECT c.id FROM conversation c WHERE"
                                   STORE_SCOPE_SQL ")) ORDER BY "
                                   "coalesce(min(coalesce(first_due, next_due), "
@@ -434,7 +437,10 @@ store_unanswered_count(struct store *st)
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT count(*) FROM conv_sla WHERE awaiting_since IS NOT NULL");
+    sqlite3_stmt *s = store__q(c, "SELECT count(*) FROM conv_sla WHERE awaiting_since IS NOT NULL "
+                                  "AND conversation_id NOT IN (SELECT c.id FROM conversation c "
+                                  "WHERE c.contact_id IN (SELECT id FROM contact "
+                                  "WHERE status = 'blocked'))");
     if (!s)
         return ERR_IO;
     int64_t v = 0;

@@ -126,6 +126,8 @@ struct ingest_result {
     bool duplicate;        /* the external id was seen before: nothing was stored */
     bool new_conversation;
     bool reopened;         /* a resolved or snoozed conversation was reopened */
+    bool blocked;          /* the contact is blocked: stored, and nothing else may follow (no
+                            * routing, SLA clock, acknowledgement or alert) */
 };
 
 /* Stores one inbound message in one transaction: dedupe on (channel, external id), resolve
@@ -199,8 +201,23 @@ int store_contact_list(struct store *st, struct arena *ar, const struct store_sc
 /* With identities. */
 int store_contact_get(struct store *st, struct arena *ar, int64_t id, struct contact *out);
 /* Updates the non-NULL fields of 'c' (name, email, phone, locale, location, tags, notes,
- * attributes, status); JSON fields must already be valid JSON text. */
+ * attributes, status); JSON fields must already be valid JSON text. Blocking goes through
+ * store_contact_block, which also keeps who, when and why. */
 int store_contact_update(struct store *st, int64_t id, const struct contact *c);
+/* Blocks contact 'id' (status "blocked"; the status it had comes back on unblock), by agent
+ * 'agent_id' (0: an API token) for 'reason' (required), in one transaction: the contact's
+ * conversations leave the routing queue, nobody waits on their clocks (awaiting_since cleared,
+ * recomputed without timers), the ones not resolved are unassigned. Their messages stay and
+ * ingest keeps storing new ones (ingest_result.blocked). Writes contact.updated and
+ * conversation.updated. ERR_NOTFOUND, ERR_CONFLICT when already blocked, ERR_INVAL without a
+ * reason. */
+int store_contact_block(struct store *st, int64_t id, int64_t agent_id, const char *reason);
+/* Unblocks contact 'id': its earlier status comes back, and a conversation not resolved whose
+ * last message is the customer's waits for an answer again from now. '*open_convs' (in 'ar')
+ * are its open conversations, which the caller routes again. ERR_NOTFOUND, ERR_CONFLICT when
+ * not blocked. */
+int store_contact_unblock(struct store *st, struct arena *ar, int64_t id, int64_t **open_convs,
+                          size_t *n);
 
 /* ---- conversations and their messages (st_conv.c) ------------------------------------------- */
 
@@ -218,6 +235,8 @@ struct conv_filter {
                           * contact (name, handles, email, phone); "word*" is a prefix; words
                           * without a letter or digit are ignored, and a q of only those is no
                           * filter */
+    enum { CONV_UNBLOCKED = 0, CONV_BLOCKED, CONV_BLOCKED_ANY } blocked; /* conversations of
+                          * blocked contacts: hidden (the default), only them, or both */
     bool oldest_first;
     bool by_relevance;   /* with q: best match first (else by the newest match) */
     int limit;           /* 1..200 */
@@ -236,9 +255,10 @@ int store_conv_list(struct store *st, struct arena *ar, const struct conv_filter
                     struct conv **out, size_t *n, int64_t *next_ts, int64_t *next_id);
 int store_conv_get(struct store *st, struct arena *ar, int64_t id, struct conv *out);
 /* Counts per view for the inbox: open conversations that are mine, unassigned, all open, and
- * resolved. */
+ * resolved, none of a blocked contact; 'blocked': the blocked contacts' conversations that are
+ * not resolved. */
 struct conv_counts {
-    int64_t mine, unassigned, open, resolved;
+    int64_t mine, unassigned, open, resolved, blocked;
 };
 int store_conv_counts(struct store *st, int64_t agent_id, const struct store_scope *sc,
                       struct conv_counts *out);

@@ -132,6 +132,9 @@ void store__bind_cstr(sqlite3_stmt *s, int i, const char *v);
 #define STORE_SCOPE_SQL                                                                            \
     " (:scope_lim = 0 OR c.assignee_id = :scope_agent OR c.store = :scope_store COLLATE NOCASE) "
 void store__bind_scope(sqlite3_stmt *s, const struct store_scope *sc);
+/* Conversation alias 'c' is not one of a blocked contact's (contact_blocked index). */
+#define STORE_NOT_BLOCKED_SQL                                                                      \
+    " c.contact_id NOT IN (SELECT id FROM contact WHERE status = 'blocked') "
 /* Column text copied into the arena, or NULL for SQL NULL. */
 const char *store__col(struct arena *ar, sqlite3_stmt *s, int i);
 
@@ -165,7 +168,8 @@ store__grow(struct arena *ar, void *v, size_t n, size_t *cap, size_t size)
     "c.id, c.channel_id, c.contact_id, c.assignee_id, c.status, c.public, c.priority, c.labels, " \
     "c.intent, c.sentiment, c.urgency, c.snooze_until, c.resolution_reason, c.preview, "          \
     "c.unread, c.message_count, c.last_message_at, c.created_at, c.updated_at, ct.name, "         \
-    "ch.type, ch.name, c.last_inbound_at, c.store, c.linked_conversation_id "
+    "ch.type, ch.name, c.last_inbound_at, c.store, c.linked_conversation_id, "                \
+    "ct.status = 'blocked' "
 #define STORE__CONV_JOINS                                                                          \
     "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = c.channel_id "
 #define STORE__CONV_FROM "FROM conversation c " STORE__CONV_JOINS

@@ -59,6 +59,14 @@ echo "ok: conversation $CONV routed: $(jqr .routing.reason)"
 [ "$(jqr .routing.team_id)" != null ] || fail "no team: $BODY"
 [ "$(jqr .policy_id)" != null ] || fail "no SLA policy: $BODY"
 [ "$(jqr .resolution_due)" != null ] || fail "no resolution deadline: $BODY"
+# A blocked troll (issue 18): kept, in the Blocked view only, blocked by an agent with a reason.
+req GET "/api/v1/conversations?blocked=true"
+check "the troll in the Blocked view" "$(jqr '[.items[] | select(.contact_name == "Rex Rant")] | length')" 1
+check "the troll's conversation is marked" "$(jqr '[.items[] | select(.contact_name == "Rex Rant")][0].blocked')" true
+req GET "/api/v1/contacts/$(jqr '[.items[] | select(.contact_name == "Rex Rant")][0].contact_id')/block"
+check "blocked by Aiko" "$(jqr .blocked.by_name)" Aiko
+req GET "/api/v1/conversations?status=all&limit=200"
+check "the troll in no other view" "$(jqr '[.items[] | select(.contact_name == "Rex Rant")] | length')" 0
 req GET /api/v1/routing/queue
 check "queue" "$STATUS" 200
 QUEUED=$(jqr .total)

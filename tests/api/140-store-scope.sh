@@ -187,6 +187,15 @@ run_case() {
         # Moving the customer would move their conversations of other stores into scope.
         as $S PATCH "/api/v1/contacts/$INCT" '{"location":"Hamburg"}'; check "staff cannot move a customer" "$STATUS" 403
         check "customer not moved" "$(sqlite3 "$DB" "SELECT location FROM contact WHERE id=$INCT")" "Berlin Mitte" ;;
+    "GET /api/v1/contacts/{id}/block")
+        as $S GET "/api/v1/contacts/$OUTCT/block"; want_out "contact block state"
+        as $S GET "/api/v1/contacts/$INCT/block"; want_in "contact block state"
+        check "not blocked" "$(jqr .blocked)" null ;;
+    "POST /api/v1/contacts/{id}/block"|"DELETE /api/v1/contacts/{id}/block")
+        # Blocking hides the customer from every store: store staff ask a colleague.
+        as $S "${1%% *}" "/api/v1/contacts/$INCT/block" '{"reason":"rude"}'
+        check "$1 closed to store staff" "$STATUS" 403
+        check "still not blocked" "$(sqlite3 "$DB" "SELECT status FROM contact WHERE id=$INCT")" customer ;;
     "GET /api/v1/events")
         curl -s -N --max-time 3 -b "$T/jar.$S" -H 'Last-Event-ID: 0' "$URL/api/v1/events" > "$T/sse" || true
         convs_of "$T/sse" > "$T/sse.ids"

@@ -109,7 +109,7 @@ check "skip records no label" "$(q "SELECT count(*) FROM triage_correction WHERE
 
 # A blocked contact's messages never show.
 BLK=$(jqr '.items[0].message_id'); BLKCT=$(q "SELECT c.contact_id FROM message m JOIN conversation c ON c.id=m.conversation_id WHERE m.id=$BLK")
-req PATCH "/api/v1/contacts/$BLKCT" '{"status":"blocked"}'; check "block" "$STATUS" 200
+req POST "/api/v1/contacts/$BLKCT/block" '{"reason":"abusive messages"}'; check "block" "$STATUS" 200
 as $B GET /api/v1/triage/review?limit=20
 check "blocked contact gone" "$(jqr "[.items[].message_id] | index($BLK)")" null
 

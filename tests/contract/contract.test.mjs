@@ -421,6 +421,15 @@ await call("GET /api/v1/contacts/{id}", `/api/v1/contacts/${contact}`, { want: 2
 await call("GET /api/v1/contacts/{id}", "/api/v1/contacts/9999", { want: 404 });
 await call("PATCH /api/v1/contacts/{id}", `/api/v1/contacts/${contact}`, { want: 200, body: { email: "chris@example.com", tags: ["vip"], status: "customer" } });
 await call("PATCH /api/v1/contacts/{id}", `/api/v1/contacts/${contact}`, { want: 422, body: { status: "emperor" } });
+await call("PATCH /api/v1/contacts/{id}", `/api/v1/contacts/${contact}`, { want: 422, body: { status: "blocked" } });
+await call("GET /api/v1/contacts/{id}/block", `/api/v1/contacts/${contact}/block`, { want: 200 });
+await call("POST /api/v1/contacts/{id}/block", `/api/v1/contacts/${contact}/block`, { want: 422, body: {} });
+await call("POST /api/v1/contacts/{id}/block", `/api/v1/contacts/${contact}/block`, { want: 200, body: { reason: "Insults the team" } });
+await call("GET /api/v1/contacts/{id}", `/api/v1/contacts/${contact}`, { want: 200 });
+await call("PATCH /api/v1/contacts/{id}", `/api/v1/contacts/${contact}`, { want: 409, body: { status: "customer" } });
+await call("POST /api/v1/contacts/{id}/block", `/api/v1/contacts/${contact}/block`, { want: 409, body: { reason: "again" } });
+await call("DELETE /api/v1/contacts/{id}/block", `/api/v1/contacts/${contact}/block`, { want: 200 });
+await call("DELETE /api/v1/contacts/{id}/block", `/api/v1/contacts/${contact}/block`, { want: 409 });
 
 // --- Live events ---
 await call("GET /api/v1/events", "/api/v1/events", { want: 200, stream: true });

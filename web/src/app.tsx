@@ -32,6 +32,7 @@ const VIEW_QUERY: Record<View, Partial<Query>> = {
   resolved: { status: 'resolved' },
   unanswered: {},
   queue: {},
+  blocked: { blocked: 'true' }, // every status: what the care team chose not to see
 };
 
 // Issue 7's views come from the Unanswered list (earliest deadline first, as the API orders it).
@@ -143,6 +144,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
               urgency: q.urgency,
               q: q.q,
               order: q.order === 'due' ? undefined : q.order,
+              blocked: q.blocked,
               limit: 100,
               cursor: reset ? undefined : after,
             }),

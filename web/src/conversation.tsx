@@ -16,6 +16,7 @@ import { deliveryWords, ordinal, plainError } from './words';
 import { TriageChips, UrgencyLine } from './triage';
 import { PrivateReplyDialog, canGoPrivate } from './private_reply';
 import { ConvCallbacks, OfferCallbackDialog } from './callback';
+import { BlockDialog, BlockedBox, BlockSuggestion, suggestsBlock, UnblockDialog } from './block';
 
 interface Props {
   id: number;
@@ -38,6 +39,9 @@ export function ConversationPane(p: Props) {
   const [goPrivate, setGoPrivate] = useState(false);
   const [offerCall, setOfferCall] = useState(false);
   const [earlier, setEarlier] = useState<Conv[]>([]);
+  // Blocking: the open dialog, and whether the agent said "Not now" to the suggestion.
+  const [blockAsk, setBlockAsk] = useState<'block' | 'unblock' | null>(null);
+  const [noSuggest, setNoSuggest] = useState(false);
   const threadRef = useRef<HTMLOListElement>(null);
   // Older history: 'loading' while a page is on its way, 'error' when the last try failed.
   const [older, setOlder] = useState<'idle' | 'loading' | 'error'>('idle');
@@ -120,6 +124,8 @@ export function ConversationPane(p: Props) {
   useEffect(() => {
     olderBusy.current = false;
     setOlder('idle');
+    setNoSuggest(false);
+    setBlockAsk(null);
   }, [p.id]);
 
   const loadOlder = async () => {
@@ -193,6 +199,14 @@ export function ConversationPane(p: Props) {
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!conv) return <p class="loading">Loading…</p>;
 
+  const lastIn = [...conv.messages].reverse().find((m) => m.direction === 'in' && m.kind === 'message');
+  const suggest = !conv.blocked && !conv.contact.blocked && !noSuggest ? suggestsBlock(conv, lastIn?.triage?.intent) : null;
+  const blocked = (s: { status: Contact['status']; blocked: Contact['blocked'] }) => {
+    setBlockAsk(null);
+    setConv((old) => (old ? { ...old, blocked: !!s.blocked, assignee_id: s.blocked ? null : old.assignee_id, contact: { ...old.contact, status: s.status, blocked: s.blocked } } : old));
+    setNotice(s.blocked ? 'Blocked. Their conversations left the inbox; their messages are still kept.' : 'Unblocked. Their conversations are back in the inbox.');
+  };
+
   return (
     <div class={'conv' + (showCustomer ? ' show-sidebar' : '')}>
       <section class="thread-col" aria-label="Conversation">
@@ -208,6 +222,7 @@ export function ConversationPane(p: Props) {
                 <span class={'chip ' + (conv.public ? 'chip-public' : 'chip-private')}>{conv.public ? 'Public thread' : 'Private conversation'}</span>
               )}{' '}
               <span class={'chip chip-st-' + conv.status} data-testid="conv-status">{STATUS_WORDS[conv.status] ?? conv.status}</span>
+              {conv.blocked && <> <span class="chip chip-blocked" data-testid="conv-blocked">Blocked</span></>}
               {conv.status === 'snoozed' && conv.snooze_until && <> until {clock(conv.snooze_until)}</>}
               <RepeatMarker conv={conv} earlier={earlier} onOpen={p.onOpen} />
             </p>
@@ -259,6 +274,13 @@ export function ConversationPane(p: Props) {
         </header>
         <Labels conv={conv} onChange={(labels) => act('labels', { labels }).then((ok) => ok && p.onLabels(labels))} />
         {notice && <p class="notice" role="status">{notice}</p>}
+        {suggest && (
+          <BlockSuggestion
+            kind={suggest}
+            onDismiss={() => setNoSuggest(true)}
+            onBlock={() => setBlockAsk('block')}
+          />
+        )}
         <ol class="thread" ref={threadRef} aria-label="Messages" aria-live="polite" onScroll={onThreadScroll}>
           <li class="thread-top" data-testid="thread-top">
             {!conv.messages_next_cursor ? (
@@ -304,7 +326,18 @@ export function ConversationPane(p: Props) {
           onResolve={(reason) => act('status', { status: 'resolved', reason }, 'Resolved.')}
         />
       )}
-      <Sidebar contact={conv.contact} current={conv.id} onOpen={p.onOpen} onClose={() => setShowCustomer(false)} />
+      {blockAsk === 'block' && <BlockDialog contact={conv.contact} onClose={() => setBlockAsk(null)} onDone={blocked} />}
+      {blockAsk === 'unblock' && <UnblockDialog contact={conv.contact} onClose={() => setBlockAsk(null)} onDone={blocked} />}
+      <Sidebar
+        contact={conv.contact}
+        current={conv.id}
+        blocked={conv.blocked}
+        me={p.me}
+        onOpen={p.onOpen}
+        onClose={() => setShowCustomer(false)}
+        onBlock={() => setBlockAsk('block')}
+        onUnblock={() => setBlockAsk('unblock')}
+      />
     </div>
   );
 }
@@ -583,7 +616,18 @@ function Composer({ conv, composerRef, resolve, limit }: { conv: ConvFull; compo
   );
 }
 
-function Sidebar({ contact, current, onOpen, onClose }: { contact: Contact; current: number; onOpen: (id: number) => void; onClose: () => void }) {
+interface SidebarProps {
+  contact: Contact;
+  current: number;
+  blocked: boolean; // the conversation's flag: a change (here or by a colleague) reloads the contact
+  me: Agent;
+  onOpen: (id: number) => void;
+  onClose: () => void;
+  onBlock: () => void;
+  onUnblock: () => void;
+}
+
+function Sidebar({ contact, current, blocked, me, onOpen, onClose, onBlock, onUnblock }: SidebarProps) {
   const [c, setC] = useState<Contact>(contact);
   const [notes, setNotes] = useState(contact.notes);
   const [tag, setTag] = useState('');
@@ -595,7 +639,7 @@ function Sidebar({ contact, current, onOpen, onClose }: { contact: Contact; curr
         setNotes(x.notes);
       })
       .catch(() => {});
-  }, [contact.id]);
+  }, [contact.id, blocked]);
   const patch = async (body: Partial<Contact>, done: string) => {
     try {
       const x = await api<Contact>('PATCH', `/api/v1/contacts/${c.id}`, body);
@@ -615,6 +659,7 @@ function Sidebar({ contact, current, onOpen, onClose }: { contact: Contact; curr
           <p class="muted">{c.status}{c.location ? ` · ${c.location}` : ''}</p>
         </div>
       </div>
+      <BlockedBox contact={{ ...c, blocked: c.blocked === undefined ? contact.blocked : c.blocked }} me={me} onBlock={onBlock} onUnblock={onUnblock} />
       <h3>Handles</h3>
       <ul class="handles">
         {(c.identities ?? []).map((i) => (

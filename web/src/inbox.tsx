@@ -8,7 +8,7 @@ import { Channel, Conv, Counts, timeAgo } from './api';
 import { dueOf, Sla, SlaBadge, useNow, useWarnPcts, wasWarned } from './sla';
 import { INTENTS, intentWord, sentimentWord, urgencyLevel, URGENCY_WORDS } from './words';
 
-export type View = 'mine' | 'unassigned' | 'open' | 'resolved' | 'unanswered' | 'queue';
+export type View = 'mine' | 'unassigned' | 'open' | 'resolved' | 'unanswered' | 'queue' | 'blocked';
 export type ViewCounts = Counts & { unanswered: number; queue: number };
 
 export interface Query {
@@ -21,6 +21,7 @@ export interface Query {
   urgency?: 'high' | 'medium' | 'low';
   q?: string;
   order?: 'newest' | 'oldest' | 'due' | 'relevance';
+  blocked?: 'true'; // the Blocked view: only blocked contacts' conversations (else never theirs)
 }
 
 const VIEWS: [View, string, keyof ViewCounts][] = [
@@ -30,6 +31,7 @@ const VIEWS: [View, string, keyof ViewCounts][] = [
   ['resolved', 'Resolved', 'resolved'],
   ['unanswered', 'Unanswered', 'unanswered'],
   ['queue', 'Queue', 'queue'],
+  ['blocked', 'Blocked', 'blocked'],
 ];
 
 // The API's intent names (docs/api.md), shown in the care team's words (words.ts).
@@ -40,6 +42,7 @@ export const URGENCY: Record<string, [number, number]> = { high: [70, 100], medi
 
 // Does a conversation belong in the current list? Used for live updates.
 export function matches(c: Conv, q: Query, meId: number): boolean {
+  if (q.blocked === 'true' ? !c.blocked : c.blocked) return false;
   if (q.status && q.status !== 'any' && c.status !== q.status) return false;
   if (q.assignee === 'me' && c.assignee_id !== meId) return false;
   if (q.assignee === 'none' && c.assignee_id !== null) return false;
@@ -339,6 +342,7 @@ function Row({ c, due, queued, top, selected, select, pos, total, checked, toggl
           ) : (
             c.public && <span class="chip chip-public">Public</span>
           )}
+          {c.blocked && <span class="chip chip-blocked">Blocked</span>}
           {queued && <span class="chip chip-queued">Waiting for an agent</span>}
           {c.status !== 'open' && STATUS[c.status] && <span class={'chip chip-st-' + c.status}>{STATUS[c.status]}</span>}
           {c.sentiment === 'negative' && <span class="chip chip-s-negative">{sentimentWord('negative')}</span>}

@@ -76,7 +76,8 @@ export function useAlerts(meId: number, subscribe: Subscribe, open: (id: number)
         const was = seen.current.get(c.id);
         const urgent = (c.urgency ?? 0) >= 70;
         seen.current.set(c.id, { assignee: c.assignee_id, urgent, name });
-        if (c.status === 'resolved') return;
+        // A blocked contact's conversations never alert (docs/routing-sla.md, Blocked contacts).
+        if (c.status === 'resolved' || c.blocked) return;
         if (c.assignee_id === meId && (!was || was.assignee !== meId))
           show('assigned', 'Assigned to you', `${name} is waiting for a reply.`, c.id);
         if (urgent && (e.type === 'conversation.created' || (was && !was.urgent)))
