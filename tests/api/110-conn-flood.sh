@@ -107,7 +107,7 @@ curl -s "$URL/metrics" | grep -q '^hark_http_request_timeouts_total [1-9]' || fa
 stop_hark
 
 # The total limit: past --max-connections, requests are answered 503 too.
-start_hark --max-connections 40 --max-connections-per-client 0 --request-timeout-ms 3000
+start_hark --max-connections 40 --max-connections-per-client 0 --request-timeout-ms 20000
 timeout 30 python3 - "$URL" <<'PY' || fail "total limit checks"
 import http.client, json, socket, sys, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1])
