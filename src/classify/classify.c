@@ -179,20 +179,6 @@ classify_free(struct classify *c)
     xfree(c);
 }
 
-/* True when 'text' has at least one letter-like byte: an empty or all-punctuation message has
- * no language, and the model's prior would be a guess. */
-static bool
-has_words(struct str text)
-{
-    size_t n = text.len < CLASSIFY_MAX_TEXT ? text.len : CLASSIFY_MAX_TEXT;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b = (unsigned char)text.p[i];
-        if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= 0xc3 && b <= 0xef))
-            return true;
-    }
-    return false;
-}
-
 void
 classify_message(const struct classify *c, struct str text, const struct classify_ctx *ctx,
                  struct triage *out)
@@ -203,13 +189,7 @@ classify_message(const struct classify *c, struct str text, const struct classif
 
     memset(out, 0, sizeof(*out));
 
-    if (has_words(text) && c->lang) {
-        best = classify_model_predict(c->lang, text, p);
-        memcpy(out->lang, classify_model_label(c->lang, best), 2);
-        out->lang_conf = p[best];
-    } else if (has_words(text)) {
-        classify__textcat_guess(c->textcat, text, out->lang, &out->lang_conf);
-    }
+    classify__lang_guess(c->lang, c->textcat, text, out->lang, &out->lang_conf);
 
     best = classify_model_predict(c->intent, text, p);
     out->intent = c->intent_of[best];

@@ -35,12 +35,20 @@ struct classify_textcat;
 int classify__textcat_open(struct classify_textcat **out, struct errmsg *em);
 /* classify__textcat_free(NULL) is a no-op. */
 void classify__textcat_free(struct classify_textcat *t);
-/* Guesses the language of 'text' (untrusted bytes; only the first CLASSIFY_MAX_TEXT are read).
- * Returns true and writes the ISO 639-1 code into 'lang' and a 0..1 confidence into '*conf',
- * or false, writing nothing, when the text is too short or libexttextcat will not decide.
+/* Guesses the language of 'text' (n bytes, NUL-terminated, already cleaned by
+ * classify_lang_clean). Returns true and writes the ISO 639-1 code into 'lang' and a 0..1
+ * confidence into '*conf', or false, writing nothing, when libexttextcat will not decide.
+ * Among the languages it scores within 3% of its best, 'prefer' (may be NULL) wins.
  * Thread-safe on a shared 't' (a pool of mutex-guarded handles); the library allocates. */
-bool classify__textcat_guess(struct classify_textcat *t, struct str text, char lang[3],
-                             float *conf);
+bool classify__textcat_guess(struct classify_textcat *t, const char *text, size_t n,
+                             const char *prefer, char lang[4], float *conf);
+/* The one language-id path (classify_message): cleans 'text' (classify_lang_clean), answers
+ * "und" with confidence 0 for fewer than CLASSIFY_LANG_MIN_LETTERS letters left, lets the script
+ * or the function words decide when they clearly can, and otherwise asks 'model' (a lang.bin)
+ * or, without one, 'tc' (libexttextcat). Writes a NUL-terminated code into 'lang'. */
+struct classify_model;
+void classify__lang_guess(const struct classify_model *model, struct classify_textcat *tc,
+                          struct str text, char lang[4], float *conf);
 /* The codes it can answer, space-separated and sorted (static text). */
 const char *classify__textcat_langs(void);
 
