@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "base/str.h"
+#include "classify/classify.h"
 
 struct classify;
 /* Reference counting of a struct classify (classify.c) for classify_live: a new one holds
@@ -49,6 +50,23 @@ bool classify__textcat_guess(struct classify_textcat *t, const char *text, size_
 struct classify_model;
 void classify__lang_guess(const struct classify_model *model, struct classify_textcat *tc,
                           struct str text, char lang[4], float *conf);
+/* A word list: AFINN-165's single words (classify_lexicon.c, generated), valence -5..5. */
+struct classify_lex_entry {
+    const char *word;
+    int valence;
+};
+extern const struct classify_lex_entry classify__afinn[];
+extern const size_t classify__afinn_count;
+
+/* After the models (classify_calib.c): mixes a word-list sentiment into 'sent' (the sentiment
+ * model's probabilities by enum classify_sentiment, changed in place) and sets out->sentiment,
+ * sentiment_conf and sentiment_score from the mix; then the intent rules (a question in
+ * question form that is not negative is not a complaint; praise naming a care problem is a
+ * complaint) may change out->intent, and out->intent_conf becomes 'intent' (the intent model's
+ * probabilities by enum classify_intent) of the final intent. Thread-safe. */
+void classify__calibrate(struct str text, const float intent[CLASSIFY_INTENT_COUNT],
+                         float sent[CLASSIFY_SENTIMENT_COUNT], struct triage *out);
+
 /* The codes it can answer, space-separated and sorted (static text). */
 const char *classify__textcat_langs(void);
 
