@@ -141,7 +141,7 @@ else
     echo "  libexttextcat not installed (libexttextcat-dev, libexttextcat-data); skipped"
 fi
 # What `hark` ships: no lang.bin, so classify_open falls back to libexttextcat restricted to
-# its 20 languages, and texts with fewer than 8 letters stay undecided ("").
+# its 20 languages; texts with fewer than 8 letters once cleaned are undecided ("und").
 if [ -f build/models/intent.bin ] && [ -f build/models/sentiment.bin ]; then
     mkdir -p $W/default-models
     cp build/models/intent.bin build/models/sentiment.bin $W/default-models/
@@ -153,7 +153,7 @@ if [ -f build/models/intent.bin ] && [ -f build/models/sentiment.bin ]; then
         sed 's/^{"lang":"\([^"]*\)".*/\1/' > $W/lang.default.pred
     t1=$(now)
     set -- $(paste -d ' ' $W/lang.gold $W/lang.default.pred | awk -v t0="$t0" -v t1="$t1" '
-        { n++; ok += ($1 == $2); und += (NF < 2) }
+        { n++; ok += ($1 == $2); und += (NF < 2 || $2 == "und") }
         END { printf "%.4f %.0f %d", ok / n, n / ((t1 - t0) / 1e9), und }')
     printf "  %-26s accuracy %.4f  %s texts/s  (%s undecided; full triage)\n" \
         "hark default (textcat 20)" "$1" "$2" "$3"
