@@ -10,7 +10,8 @@
  *    statements, almost never says. LEX_WEIGHT is the value with the best macro-F1 on the
  *    permissive held-out slice (build/classify-data/sentiment.test), not on any tweet set.
  *  - A question is not a complaint: a complaint in question form ("what time is boarding?")
- *    whose final sentiment is not negative becomes a question.
+ *    whose final sentiment is not negative and that names no care problem ("is my flight
+ *    delayed again?" stays a complaint) becomes a question.
  *  - Praise that names a care problem ("great, another delay") is a complaint: thanks and
  *    compliments around a delay, a cancellation or a lost bag are mostly sarcasm or a complaint
  *    put politely.
@@ -221,6 +222,7 @@ classify__calibrate(struct str text, const float intent[CLASSIFY_INTENT_COUNT],
     out->sentiment_score = sent[CLASSIFY_SENTIMENT_POSITIVE] - sent[CLASSIFY_SENTIMENT_NEGATIVE];
 
     if (out->intent == CLASSIFY_INTENT_COMPLAINT && out->sentiment != CLASSIFY_SENTIMENT_NEGATIVE &&
+        !problem &&
         (w.question || (w.n && in_list(question_words, COUNTOF(question_words), w.buf[0], w.len[0]))))
         out->intent = CLASSIFY_INTENT_QUESTION;
     else if (out->intent == CLASSIFY_INTENT_PRAISE && problem) {

@@ -65,6 +65,9 @@ TEST(question_is_not_a_complaint)
               0.7f, 0.2f, 0.1f);
     CHECK_INT(t.intent, CLASSIFY_INTENT_COMPLAINT);
     CHECK(t.intent_conf > 0.59f && t.intent_conf < 0.61f);
+    /* A question about a care problem stays a complaint. */
+    t = calib("is my flight delayed again?", CLASSIFY_INTENT_COMPLAINT, 0.2f, 0.6f, 0.2f);
+    CHECK_INT(t.intent, CLASSIFY_INTENT_COMPLAINT);
     /* A statement stays a complaint. */
     t = calib("the seat was fine I guess", CLASSIFY_INTENT_COMPLAINT, 0.2f, 0.6f, 0.2f);
     CHECK_INT(t.intent, CLASSIFY_INTENT_COMPLAINT);
