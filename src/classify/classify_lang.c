@@ -186,10 +186,11 @@ classify__textcat_guess(struct classify_textcat *t, const char *text, size_t n,
  * (lang.bin) or libexttextcat.
  */
 
+/* Token separators; a NUL byte is one too, so the cleaned copy has no NUL inside. */
 static bool
 is_space(unsigned char b)
 {
-    return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f';
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f' || b == 0;
 }
 
 static bool

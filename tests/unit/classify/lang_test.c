@@ -142,6 +142,12 @@ TEST(cleaning_for_language_id)
     CHECK_STR(cleaned("#\xe6\x97\xa5\xe6\x9c\xac \xe6\x97\xa5\xe6\x9c\xac" "2015" "\xe5\xb9\xb4", 256),
               "\xe6\x97\xa5\xe6\x9c\xac" "2015" "\xe5\xb9\xb4"); /* digits inside CJK stay */
     CHECK_STR(cleaned("", 256), "");
+    {
+        char out[16];
+        size_t n = classify_lang_clean((struct str){ "ab\0cd\0\0ef", 10 }, out, sizeof(out));
+        CHECK_INT((int)n, 8);
+        CHECK_STR(out, "ab cd ef"); /* a NUL separates, never ends the copy early */
+    }
     CHECK_STR(cleaned("@a #b", 256), "");
     /* Cut at a code point boundary, always NUL-terminated. */
     CHECK_STR(cleaned("ab \xc3\xa9\xc3\xa9", 6), "ab \xc3\xa9");
