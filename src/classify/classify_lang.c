@@ -313,7 +313,9 @@ static const char *const fw_words[][2] = {
     FW("en", " the and you to is my for of it with this that was are have not what your me we just"
              " can get so but they will how from why now when been our has would about there"
              " thank thanks please were us all who did does an any could should than them their"
-             " got being again still back"),
+             " got being again still back help need great love today hours really going want"
+             " know like never good time after over only very more here if or by up out one"
+             " day guys"),
     FW("es", " el los las que y por para con una es lo mi su del pero muy más como está esta"
              " estoy gracias hola qué porque también tiene hay son ya le yo tu sin cuando"),
     FW("fr", " le les des et est une je pas qui pour dans sur avec ce cette mais vous nous elle"
