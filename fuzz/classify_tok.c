@@ -45,10 +45,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = classify_lang_clean(s, clean, cap);
     ASSERT(cap == 0 ? n == 0 : n < cap && clean[n] == '\0' && strlen(clean) == n);
 
-    float ip[CLASSIFY_INTENT_COUNT] = { 0.5f, 0.5f }, sp[CLASSIFY_SENTIMENT_COUNT] = { 0.3f, 0.4f, 0.3f };
+    float ip[CLASSIFY_INTENT_COUNT] = { 0.5f, 0.5f };
+    float sp[CLASSIFY_SENTIMENT_COUNT] = { 0.3f, 0.4f, 0.3f };
     t.intent = (enum classify_intent)(size % CLASSIFY_INTENT_COUNT);
     classify__calibrate(s, ip, sp, &t);
     ASSERT(t.sentiment_score >= -1.001f && t.sentiment_score <= 1.001f);
-    ASSERT((unsigned)t.intent < CLASSIFY_INTENT_COUNT && (unsigned)t.sentiment < CLASSIFY_SENTIMENT_COUNT);
+    ASSERT((unsigned)t.intent < CLASSIFY_INTENT_COUNT);
+    ASSERT((unsigned)t.sentiment < CLASSIFY_SENTIMENT_COUNT);
     return 0;
 }

@@ -39,9 +39,11 @@
 /* The text language id looks at: 'text' (untrusted; its first CLASSIFY_MAX_TEXT bytes) without
  * @handles, #hashtags (the # and the tag), URLs (scheme:// or www.), email addresses and ASCII
  * tokens with a digit (UAL212, 2pm, 10:30), each dropped as a whole space-separated token
- * (NUL bytes separate tokens too), the other tokens joined by single spaces. Writes at most 'cap' - 1 bytes and a NUL into
- * 'out' (cut at a code point boundary) and returns the length. */
+ * (NUL bytes separate tokens too), the other tokens joined by single spaces. Writes at most
+ * 'cap' - 1 bytes and a NUL into 'out' (cut at a code point boundary; nothing when 'cap' is 0)
+ * and returns the length. */
 size_t classify_lang_clean(struct str text, char *out, size_t cap);
+
 /* At most this many features are produced for one text. */
 #define CLASSIFY_MAX_FEATURES 2048
 /* Longest label name, excluding the NUL. Labels are [A-Za-z0-9_.-]. */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * classify_lang.c - the default language id when no lang.bin is installed: Debian's
- * libexttextcat (Cavnar & Trenkle character n-gram fingerprints, MPL 2.0 / LGPL data) restricted
- * to the languages in 'langs' below.
+ * classify_lang.c - language id, one path for every caller (classify__lang_guess; the rules are
+ * in docs/triage.md): clean the text (no handles, hashtags, URLs, emails, codes), count the
+ * letters left, let the script or the function words decide when they clearly can, else ask
+ * lang.bin or, by default, Debian's libexttextcat (Cavnar & Trenkle character n-gram
+ * fingerprints, MPL 2.0 / LGPL data) restricted to the languages in 'langs' below.
  *
  * Why a library here when everything else is our own model: the only multilingual training set
  * we have (XLM-T) is research-licensed, and the shipped defaults must be trained on permissive
@@ -18,17 +20,15 @@
 
 #include "classify/classify_int.h"
 
-#include <strings.h>
-
-#include "base/utf8.h"
-
 #include <errno.h>
 #include <pthread.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <libexttextcat/textcat.h>
 
+#include "base/utf8.h"
 #include "classify/classify.h"
 
 #ifndef CLASSIFY_TEXTCAT_DIR
@@ -294,13 +294,16 @@ script_of(uint32_t c)
         return (c >= 0x964 && c <= 0x96F) ? SC_COUNT : SC_DEVANAGARI;
     if (c >= 0xE00 && c <= 0xE7F)
         return SC_THAI;
-    if ((c >= 0x1100 && c <= 0x11FF) || (c >= 0x3130 && c <= 0x318F) || (c >= 0xAC00 && c <= 0xD7AF))
+    if ((c >= 0x1100 && c <= 0x11FF) || (c >= 0x3130 && c <= 0x318F) ||
+        (c >= 0xAC00 && c <= 0xD7AF))
         return SC_HANGUL;
     if (c >= 0x3040 && c <= 0x30FF)
         return c == 0x30FB || c == 0x30FC ? SC_COUNT : SC_KANA;
-    if ((c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF))
+    if ((c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+        (c >= 0xF900 && c <= 0xFAFF))
         return SC_HAN;
-    if ((c >= 0x2000 && c <= 0x2BFF) || (c >= 0x2E00 && c <= 0x303F) || (c >= 0xFE00 && c <= 0xFE6F) ||
+    if ((c >= 0x2000 && c <= 0x2BFF) || (c >= 0x2E00 && c <= 0x303F) ||
+        (c >= 0xFE00 && c <= 0xFE6F) ||
         (c >= 0xFF00 && c <= 0xFF20) || (c >= 0xFFF0 && c <= 0xFFFF) || c >= 0x1F000)
         return SC_COUNT;
     return SC_OTHER;
@@ -322,8 +325,8 @@ static const char *const fw_words[][2] = {
              " sont tout très merci bonjour au aux du ne on ça suis fait comme"),
     FW("de", " der die das und ist nicht ich ein eine mit auf den dem zu sich auch wir für noch"
              " aber wie sind hat bei nach danke mir mich schon nur"),
-    FW("pt", " os que em um uma não para com por mais muito está é eu você meu minha obrigado isso"
-             " foi tem ao da do dos das mas se"),
+    FW("pt", " os que em um uma não para com por mais muito está é eu você meu minha obrigado"
+             " isso foi tem ao da do dos das mas se"),
     FW("it", " il che di un una non per con sono è ma mi ho del della questo anche grazie come ci"
              " gli alla più"),
     FW("nl", " het een van niet ik je dat op te met voor zijn maar ook wat er bedankt hoe"),

@@ -20,7 +20,8 @@ calib(const char *text, enum classify_intent intent, float neg, float neu, float
     float ip[CLASSIFY_INTENT_COUNT] = { 0 }, sp[CLASSIFY_SENTIMENT_COUNT];
     struct triage t = { .intent = intent };
     ip[intent] = 0.6f;
-    ip[intent == CLASSIFY_INTENT_QUESTION ? CLASSIFY_INTENT_OTHER : CLASSIFY_INTENT_QUESTION] = 0.3f;
+    ip[intent == CLASSIFY_INTENT_QUESTION ? CLASSIFY_INTENT_OTHER : CLASSIFY_INTENT_QUESTION] =
+        0.3f;
     sp[NEG] = neg;
     sp[NEU] = neu;
     sp[POS] = pos;

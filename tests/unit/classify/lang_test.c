@@ -139,7 +139,8 @@ TEST(cleaning_for_language_id)
     CHECK_STR(cleaned("mail ann@example.com at 10:30, flight UA895 +44 7700", 256),
               "mail at flight");
     CHECK_STR(cleaned("  spaces\t\tand\nnewlines  ", 256), "spaces and newlines");
-    CHECK_STR(cleaned("#\xe6\x97\xa5\xe6\x9c\xac \xe6\x97\xa5\xe6\x9c\xac" "2015" "\xe5\xb9\xb4", 256),
+    CHECK_STR(cleaned("#\xe6\x97\xa5\xe6\x9c\xac "
+                      "\xe6\x97\xa5\xe6\x9c\xac" "2015" "\xe5\xb9\xb4", 256),
               "\xe6\x97\xa5\xe6\x9c\xac" "2015" "\xe5\xb9\xb4"); /* digits inside CJK stay */
     CHECK_STR(cleaned("", 256), "");
     {
