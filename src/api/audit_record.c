@@ -76,7 +76,7 @@ static const struct api__audit_rule rules[] = {
     { "/api/v1/callbacks", SKIP, NULL, NULL, "care work: callback tasks", NULL, NULL },
     { "/api/v1/contacts/{id}/block", RECORD, NULL, "contact", "Contact", NULL,
       "unblock" },
-    { "/api/v1/contacts/merges", RECORD, NULL, "contact_merge", "Contact merge", NULL, NULL },
+    { "/api/v1/contact-merges", RECORD, NULL, "contact_merge", "Contact merge", NULL, NULL },
     { "/api/v1/contacts/{id}/merge-suggestions", SKIP, NULL, NULL,
       "care work: a suggestion set aside (contact_merge_dismissed keeps who and when)", NULL,
       NULL },

@@ -4,7 +4,7 @@
  * evidence), POST .../merge-suggestions/dismiss, POST /api/v1/contacts/{id}/merge and GET on
  * it (the person: every identity and the contacts merged in, no message text), the contact's
  * merges (GET /api/v1/contacts/{id}/merges), one merge (GET
- * /api/v1/contacts/merges/{id}) and its undo (POST /api/v1/contacts/merges/{id}/undo).
+ * /api/v1/contact-merges/{id}) and its undo (POST /api/v1/contact-merges/{id}/undo).
  *
  * Every agent sees suggestions and the merge history (they are the ones who notice "this is
  * the same person"); supervisors and admins merge, undo and dismiss. Store staff are closed

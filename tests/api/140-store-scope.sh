@@ -204,8 +204,8 @@ run_case() {
         as $S POST "/api/v1/contacts/$INCT/${1#*\{id\}/}" "{\"other_id\":$OUTCT}"
         check "$1 closed to store staff" "$STATUS" 403
         check "nothing merged" "$(sqlite3 "$DB" "SELECT count(*) FROM contact_merge")" 0 ;;
-    "GET /api/v1/contacts/merges/{id}"|"POST /api/v1/contacts/merges/{id}/undo")
-        as $S "${1%% *}" "/api/v1/contacts/merges/1${1##*\{id\}}"
+    "GET /api/v1/contact-merges/{id}"|"POST /api/v1/contact-merges/{id}/undo")
+        as $S "${1%% *}" "/api/v1/contact-merges/1${1##*\{id\}}"
         check "$1 closed to store staff" "$STATUS" 403 ;;
     "GET /api/v1/events")
         curl -s -N --max-time 3 -b "$T/jar.$S" -H 'Last-Event-ID: 0' "$URL/api/v1/events" > "$T/sse" || true

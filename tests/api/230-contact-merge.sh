@@ -142,23 +142,23 @@ check "edit after the merge" "$STATUS" 200
 as sue POST "/api/v1/contacts/$CARL/merge" "{\"other_id\":$ANN}"
 check "Ann into Carl (wrongly)" "$STATUS" 200
 M2=$(jqr .merge.id)
-as sue POST "/api/v1/contacts/merges/$M1/undo"
+as sue POST "/api/v1/contact-merges/$M1/undo"
 check "undo under a later merge" "$STATUS" 409
 check "later merge named" "$(jqr .error.code)" later_merge
-as bo POST "/api/v1/contacts/merges/$M2/undo"
+as bo POST "/api/v1/contact-merges/$M2/undo"
 check "an agent cannot undo" "$STATUS" 403
-as sue POST "/api/v1/contacts/merges/$M2/undo"
+as sue POST "/api/v1/contact-merges/$M2/undo"
 check "undo the later merge" "$STATUS" 200
 check "Ann's conversations back" "$(contact_of "$C4")" "$ANN"
 check "A. Lee's new conversation back on Ann" "$(contact_of "$C3")" "$ANN"
 
 # --- Undo the first merge: exact. ---
-req GET "/api/v1/contacts/merges/$M1"
+req GET "/api/v1/contact-merges/$M1"
 check "one merge" "$(jqr .other_id)" "$ALEE"
 as bo GET "/api/v1/contacts/$ANN/merges"
 check "history for agents" "$STATUS" 200
 check "history lists both merges" "$(jqr '.items | length')" 2
-as sue POST "/api/v1/contacts/merges/$M1/undo"
+as sue POST "/api/v1/contact-merges/$M1/undo"
 check "undo" "$STATUS" 200
 check "undone by Sue" "$(jqr .merge.undone_by_name)" Sue
 check "the edited field stays" "$(jqr '.fields_not_restored | join(",")')" notes
@@ -178,10 +178,10 @@ check "A. Lee's fields untouched" "$(jqr .notes)" "prefers email"
 check "A. Lee's identity" "$(jqr '.identities[0].handle')" leemail
 check "search by A. Lee's handle: not Ann's again" "$(found leemail "$C1")" false
 check "search by A. Lee's handle finds A. Lee" "$(found leemail "$C2")" true
-req POST "/api/v1/contacts/merges/$M1/undo"
+req POST "/api/v1/contact-merges/$M1/undo"
 check "undo twice" "$STATUS" 409
 check "already undone" "$(jqr .error.code)" already_undone
-req POST "/api/v1/contacts/merges/99999/undo"
+req POST "/api/v1/contact-merges/99999/undo"
 check "unknown merge" "$STATUS" 404
 req GET "/api/v1/contacts/$ANN/merge-suggestions"
 check "suggested again after the undo" "$(jqr '.items[0].contact.id')" "$ALEE"
