@@ -3,7 +3,7 @@
 // confirm step naming what will move, "Not the same person", and the contact's merges with Undo
 // (right after a merge and in its history). Everyone sees suggestions; supervisors and admins
 // merge, undo and dismiss (docs/api.md, "Contact merge").
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, Agent, ApiError, Contact, Identity, timeAgo } from './api';
 import type { components } from './api-types';
 import { Dialog } from './dialogs';
@@ -201,15 +201,19 @@ function MergeDialog({ contact, other, onClose, onDone }: { contact: Contact; ot
       .catch(() => setConvs(null));
     go.current?.focus();
   }, [other.contact.id]);
-  useEffect(() => {
+  // Registered with the dialog's first paint (a layout effect), so an Escape pressed at once
+  // is not missed.
+  const close = useRef(onClose);
+  close.current = onClose;
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
       e.stopPropagation();
-      onClose();
+      close.current();
     };
     document.addEventListener('keydown', onKey, true);
     return () => document.removeEventListener('keydown', onKey, true);
-  }, [onClose]);
+  }, []);
   const o = other.contact;
   const fills = (['email', 'phone', 'location', 'locale'] as const).filter((f) => !contact[f] && o[f]);
   const submit = async (e: Event) => {
