@@ -447,6 +447,17 @@ merge_tx(struct store__tx *tx, void *arg)
         return store__fk_err(tx, rc);
     j->merge_id = sqlite3_last_insert_rowid(tx->c->db);
 
+    /* Every conversation's store before (a filled location changes it), then what moves,
+     * recorded first, then moved. */
+    s = store__q(tx->c, "INSERT INTO contact_merge_store(merge_id, conversation_id, store) "
+                        "SELECT ?1, id, store FROM conversation WHERE contact_id IN (?2, ?3)");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->merge_id);
+    sqlite3_bind_int64(s, 2, j->id);
+    sqlite3_bind_int64(s, 3, j->other_id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
     /* What moves, recorded first, then moved. */
     s = store__q(tx->c, "INSERT INTO contact_merge_item(merge_id, kind, item_id) "
                         "SELECT ?1, 'identity', id FROM identity WHERE contact_id = ?2 "
@@ -622,6 +633,22 @@ undo_tx(struct store__tx *tx, void *arg)
     sqlite3_bind_int64(s, 2, j->other_id);
     sqlite3_bind_int64(s, 3, j->id);
     sqlite3_bind_int64(s, 4, tx->now);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    /* The store of each conversation (the store-staff scope): its contact's location, as the
+     * conversation_store_contact trigger keeps it, else what it was before the merge. */
+    s = store__q(tx->c, "UPDATE conversation SET store = coalesce((SELECT nullif(trim(ct.location), "
+                        "'') FROM contact ct WHERE ct.id = conversation.contact_id), CASE WHEN "
+                        "EXISTS (SELECT 1 FROM contact_merge_store ms WHERE ms.merge_id = ?1 AND "
+                        "ms.conversation_id = conversation.id) THEN (SELECT ms.store FROM "
+                        "contact_merge_store ms WHERE ms.merge_id = ?1 AND ms.conversation_id = "
+                        "conversation.id) ELSE store END) WHERE id IN (SELECT "
+                        "conversation_id FROM contact_merge_store WHERE merge_id = ?1 UNION "
+                        "SELECT item_id FROM contact_merge_item WHERE merge_id = ?1 AND "
+                        "kind = 'conversation')");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->merge_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE contact SET merged_into = NULL, updated_at = ?2 WHERE id = ?1");

@@ -49,6 +49,15 @@ CREATE TABLE contact_merge_item (
 ) WITHOUT ROWID;
 CREATE INDEX contact_merge_item_item ON contact_merge_item(kind, item_id);
 
+-- The store (store-staff scope) of both contacts' conversations before the merge: a location
+-- filled by the merge changes it (conversation_store_contact), and an undo puts it back.
+CREATE TABLE contact_merge_store (
+    merge_id         INTEGER NOT NULL REFERENCES contact_merge(id),
+    conversation_id  INTEGER NOT NULL,
+    store            TEXT,
+    PRIMARY KEY (merge_id, conversation_id)
+) WITHOUT ROWID;
+
 -- "Not the same person": a dismissed pair (low id first) is never suggested again.
 CREATE TABLE contact_merge_dismissed (
     contact_a     INTEGER NOT NULL REFERENCES contact(id),

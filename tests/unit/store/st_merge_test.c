@@ -150,6 +150,9 @@ TEST(merge_and_undo_round_trip)
     CHECK_STR(k.phone, "+4930123456"); /* its own kept */
     CHECK_STR(k.name, "Ann");
     CHECK_INT(contact_of(st, ar, c2), ann);
+    struct conv cv;
+    CHECK_INT(store_conv_get(st, ar, c1, &cv), 0);
+    CHECK_STR(cv.store, "Hamburg"); /* the filled location is the store of all of them */
     struct contact o;
     CHECK_INT(store_contact_get(st, ar, mail, &o), 0);
     CHECK_INT(o.merged_into, ann);
@@ -194,6 +197,12 @@ TEST(merge_and_undo_round_trip)
     CHECK_INT(contact_of(st, ar, c2), mail);
     CHECK_INT(contact_of(st, ar, c3), mail); /* started by a moved identity: goes back */
     CHECK_INT(contact_of(st, ar, c4), ann);  /* started by Ann's own: stays */
+    CHECK_INT(store_conv_get(st, ar, c1, &cv), 0);
+    CHECK_STR(cv.store, "Bremen"); /* Ann's location as edited */
+    CHECK_INT(store_conv_get(st, ar, c2, &cv), 0);
+    CHECK_STR(cv.store, "Hamburg");
+    CHECK_INT(store_conv_get(st, ar, c3, &cv), 0);
+    CHECK_STR(cv.store, "Hamburg"); /* the other contact's location again */
     CHECK(fts_hits(st, ar, "example", c1) == 0);
     CHECK(fts_hits(st, ar, "example", c2) == 1);
     CHECK_INT(store_contact_merge_undo(st, ar, m, 0, &kept, &why), ERR_CONFLICT);
@@ -212,8 +221,12 @@ TEST(merge_refusals)
     struct store *st = fx_open();
     struct arena *ar = arena_new(1 << 20);
     int64_t ch = fx_channel(st, "api");
-    int64_t a = ingest(st, ch, "api", "m1", "u1", "A", NULL, "hi", NULL);
+    int64_t ca, cd;
+    int64_t a = ingest(st, ch, "api", "m1", "u1", "A", NULL, "hi", &ca);
     int64_t b = ingest(st, ch, "api", "m2", "u2", "B", NULL, "hi", NULL);
+    struct contact koeln = { .location = "Köln" };
+    CHECK_INT(store_contact_update(st, b, &koeln), 0);
+    struct conv cv;
     int64_t c = ingest(st, ch, "api", "m3", "u3", "C", NULL, "hi", NULL);
     int64_t m1, m2, m3;
     enum merge_conflict why;
@@ -221,15 +234,23 @@ TEST(merge_refusals)
     CHECK_INT(store_contact_merge(st, a, c, 0, NULL, &m1, &why), ERR_CONFLICT);
     CHECK_INT(why, MERGE_BLOCKED);
     CHECK_INT(store_contact_merge(st, a, b, 0, NULL, &m1, &why), 0);
+    CHECK_INT(store_conv_get(st, ar, ca, &cv), 0);
+    CHECK_STR(cv.store, "Köln");
     CHECK_INT(store_contact_merge(st, c, b, 0, NULL, &m2, &why), ERR_CONFLICT);
     CHECK_INT(why, MERGE_ALREADY_MERGED);
-    int64_t d = ingest(st, ch, "api", "m4", "u4", "D", NULL, "hi", NULL);
+    int64_t d = ingest(st, ch, "api", "m4", "u4", "D", NULL, "hi", &cd);
     CHECK_INT(store_contact_merge(st, d, a, 0, NULL, &m2, &why), 0);
     const char *kept;
     CHECK_INT(store_contact_merge_undo(st, ar, m1, 0, &kept, &why), ERR_CONFLICT);
     CHECK_INT(why, MERGE_LATER);
     CHECK_INT(store_contact_merge_undo(st, ar, m2, 0, &kept, &why), 0);
+    CHECK_INT(store_conv_get(st, ar, cd, &cv), 0);
+    CHECK(cv.store == NULL); /* D had no location: its conversation's store is back to none */
+    CHECK_INT(store_conv_get(st, ar, ca, &cv), 0);
+    CHECK_STR(cv.store, "Köln");
     CHECK_INT(store_contact_merge_undo(st, ar, m1, 0, &kept, &why), 0);
+    CHECK_INT(store_conv_get(st, ar, ca, &cv), 0);
+    CHECK(cv.store == NULL);
     /* Both blocked: one blocked person. */
     CHECK_INT(store_contact_block(st, a, 0, "spam"), 0);
     CHECK_INT(store_contact_merge(st, a, c, 0, NULL, &m3, &why), 0);
