@@ -4,8 +4,8 @@
 // cannot merge; a supervisor merges through a confirm step naming what moves (Escape closes it
 // first), the sidebar then shows one person with both handles and both conversations, and Undo
 // right after puts everything back; at phone width the merge is undone from the contact's
-// history. axe-core (WCAG 2.1 AA) on each state; screens at 1440x900 and 390x844
-// (tests/artifacts/browser-merge-*.png).
+// history, and "Not the same person" is remembered. axe-core (WCAG 2.1 AA) on each state;
+// screens at 1440x900 and 390x844 (tests/artifacts/browser-merge-*.png).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { test, run, newPage, newAgent, login, api, hook, assert, shot, URL_, PHONE } from './lib.mjs';
@@ -157,6 +157,13 @@ test('at phone width: merge, then undo from the history', async () => {
   assert((await contactOf(conv2)) === other, 'back after the undo from history');
   const m = await api('GET', `/api/v1/contacts/${nora}/merges`);
   assert(m.body.items.length === 2 && m.body.items.every((x) => x.undone_at), `history: ${JSON.stringify(m.body.items.map((x) => x.undone_at))}`);
+  // Suggested again; "Not the same person" is remembered.
+  const again = page.getByTestId('merge-suggestion').filter({ hasText: OTHER });
+  await again.getByRole('button', { name: 'Not the same person' }).click();
+  await page.getByTestId('merge-msg').getByText(`${OTHER} will not be suggested again.`).waitFor();
+  await until('the suggestion to go', async () => (await again.count()) === 0);
+  const s = await api('GET', `/api/v1/contacts/${other}/merge-suggestions`);
+  assert(!s.body.items.some((i) => i.contact.id === nora), 'dismissed from both sides');
   await page.close();
 });
 
