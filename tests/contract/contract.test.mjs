@@ -445,6 +445,8 @@ const merged = (await call("POST /api/v1/contacts/{id}/merge", `/api/v1/contacts
 await call("POST /api/v1/contacts/{id}/merge", `/api/v1/contacts/${contact}/merge`, { want: 409, body: { other_id: other } });
 await call("GET /api/v1/contacts/{id}/merge", `/api/v1/contacts/${contact}/merge`, { want: 200 });
 await call("GET /api/v1/contacts/{id}/merges", `/api/v1/contacts/${contact}/merges`, { want: 200 });
+await call("GET /api/v1/contacts/{id}/merge", "/api/v1/contacts/9999/merge", { want: 404 });
+await call("GET /api/v1/contacts/{id}/merges", "/api/v1/contacts/9999/merges", { want: 404 });
 await call("GET /api/v1/contact-merges/{id}", `/api/v1/contact-merges/${merged.merge?.id || 1}`, { want: 200 });
 await call("GET /api/v1/contact-merges/{id}", "/api/v1/contact-merges/9999", { want: 404 });
 await call("POST /api/v1/contact-merges/{id}/undo", `/api/v1/contact-merges/${merged.merge?.id || 1}/undo`, { want: 200 });
