@@ -371,6 +371,80 @@ seed_troll(struct app *app, int64_t channel_id, int64_t agent_id)
                        "Insults the team in every post; nothing to answer (demo)");
 }
 
+/* One person across channels (issue 18): Lena writes on WhatsApp and by email (the email's
+ * signature has her mobile number, both name the same order): the sidebar suggests merging
+ * them. Tom did the same and Jonas (a supervisor) already merged him: one person with both
+ * handles and both conversations, and an Undo in his history. The messages come through the
+ * demo's API channel as an integration relaying them, so nothing is sent to a real platform. */
+static void
+seed_people(struct app *app, int64_t channel_id, int64_t supervisor_id)
+{
+    static const struct {
+        const char *type, *from, *name, *handle, *thread, *text;
+    } msgs[] = {
+        { "whatsapp", "4915112345678", "Lena Vogel", "+4915112345678", "lena-wa",
+          "Hi! My order #40213 still says processing, can you check?" },
+        { "email", "lena.vogel@example.com", "Lena V.", "lena.vogel@example.com", "lena-mail",
+          "Hello, following up on order 40213: I need it before Saturday. Lena, +49 151 12345678" },
+        { "whatsapp", "4917098765432", "Tom Berger", "+4917098765432", "tom-wa",
+          "The trail shoes from order #40377 are one size too small." },
+        { "email", "tom.berger@example.com", "Tom Berger", "tom.berger@example.com", "tom-mail",
+          "Re: order 40377, how do I send the shoes back for a bigger size?" },
+    };
+    int64_t now = clock_now_ms(), contacts[COUNTOF(msgs)] = { 0 };
+    for (size_t i = 0; i < COUNTOF(msgs); i++) {
+        char ext[32];
+        snprintf(ext, sizeof(ext), "person-%zu", i);
+        struct inbound in = { .channel_id = channel_id, .channel_type = msgs[i].type,
+                              .external_id = str_c(ext), .from_id = str_c(msgs[i].from),
+                              .from_name = str_c(msgs[i].name),
+                              .from_handle = str_c(msgs[i].handle), .text = str_c(msgs[i].text),
+                              .thread_id = str_c(msgs[i].thread),
+                              .created_at = now - (int64_t)(COUNTOF(msgs) - i) * 2400000 };
+        struct ingest_result res;
+        struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);
+        care_triage(app->care, ar, &in);
+        int rc = store_ingest(app->st, &in, &res);
+        arena_free(ar);
+        if (rc < 0)
+            return;
+        contacts[i] = res.contact_id;
+    }
+    struct contact lena = { .phone = "+49 151 12345678", .email = "lena.vogel@example.com" };
+    struct contact tom = { .email = "tom.berger@example.com", .location = "Hamburg" };
+    if (care_contact_update(app->care, contacts[1], &lena) < 0 ||
+        care_contact_update(app->care, contacts[3], &tom) < 0)
+        return;
+    /* Tom: merged by Jonas, with the evidence the suggestion showed him. */
+    struct arena *ar = arena_new(1 << 20);
+    struct merge_suggestion *sv;
+    size_t sn;
+    struct buf ev;
+    buf_init(&ev, 4096);
+    buf_addc(&ev, '[');
+    if (store_merge_suggestions(app->st, ar, contacts[2], &sv, &sn) == 0) {
+        for (size_t i = 0; i < sn; i++) {
+            if (sv[i].contact.id != contacts[3])
+                continue;
+            for (size_t k = 0; k < sv[i].nev; k++) {
+                buf_adds(&ev, k ? ",{\"kind\":" : "{\"kind\":");
+                jsonw_cstr(&ev, sv[i].ev[k].kind);
+                buf_adds(&ev, ",\"value\":");
+                jsonw_cstr(&ev, sv[i].ev[k].value);
+                buf_addc(&ev, '}');
+            }
+        }
+    }
+    buf_addc(&ev, ']');
+    int64_t merge_id;
+    enum merge_conflict why;
+    if (!buf_error(&ev))
+        care_contact_merge(app->care, contacts[2], contacts[3], supervisor_id, ev.p, &merge_id,
+                           &why);
+    buf_release(&ev);
+    arena_free(ar);
+}
+
 struct sim {
     struct app *app;
     int64_t channel_id;
@@ -514,6 +588,7 @@ cli_demo(int argc, char **argv)
         if (nids == COUNTOF(team)) {
             seed(&app, sim.channel_id, ids, COUNTOF(ids), nconv, waiting, &nwaiting);
             seed_troll(&app, sim.channel_id, ids[2]); /* an agent blocked them */
+            seed_people(&app, sim.channel_id, ids[1]); /* Jonas, a supervisor, merged Tom */
         }
         /* The customers still waiting are routed as if they had just written: the first
          * screen shows the queue, routing reasons and acknowledgements. */

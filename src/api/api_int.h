@@ -143,6 +143,14 @@ void api__contact_patch(struct http_req *r, void *ctx);
 void api__contact_block_get(struct http_req *r, void *ctx);
 void api__contact_block(struct http_req *r, void *ctx);
 void api__contact_unblock(struct http_req *r, void *ctx);
+/* merge.c */
+void api__contact_merge_suggestions(struct http_req *r, void *ctx);
+void api__contact_merge_dismiss(struct http_req *r, void *ctx);
+void api__contact_merge(struct http_req *r, void *ctx);
+void api__contact_merges(struct http_req *r, void *ctx);
+void api__contact_person(struct http_req *r, void *ctx);
+void api__contact_merge_get(struct http_req *r, void *ctx);
+void api__contact_merge_undo(struct http_req *r, void *ctx);
 void api__agents_list(struct http_req *r, void *ctx);
 void api__agents_create(struct http_req *r, void *ctx);
 /* agents.c: an admin edits an agent; invite links (admin: issue; public: read, accept). */

@@ -76,6 +76,11 @@ static const struct api__audit_rule rules[] = {
     { "/api/v1/callbacks", SKIP, NULL, NULL, "care work: callback tasks", NULL, NULL },
     { "/api/v1/contacts/{id}/block", RECORD, NULL, "contact", "Contact", NULL,
       "unblock" },
+    { "/api/v1/contact-merges", RECORD, NULL, "contact_merge", "Contact merge", NULL, NULL },
+    { "/api/v1/contacts/{id}/merge-suggestions", SKIP, NULL, NULL,
+      "care work: a suggestion set aside (contact_merge_dismissed keeps who and when)", NULL,
+      NULL },
+    { "/api/v1/contacts/{id}/merge", RECORD, NULL, "contact", "Contact", NULL, NULL },
     { "/api/v1/contacts", SKIP, NULL, NULL, "care work on contacts", NULL, NULL },
     { "/api/v1/canned", RECORD, "canned", "canned_reply", "Saved reply", NULL, NULL },
     { "/api/v1/audit", SKIP, NULL, NULL, "reads (the export records itself)", NULL, NULL },
@@ -520,7 +525,8 @@ past(const char *verb)
         { "profile", "routing profile updated" }, { "order", "order changed" },
         { "invite", "invited" },          { "retrain", "retraining started" },
         { "activate", "switched on" },    { "block", "blocked" },
-        { "unblock", "unblocked" },
+        { "unblock", "unblocked" },       { "merge", "merged" },
+        { "undo", "undone" },
     };
     for (size_t i = 0; i < COUNTOF(map); i++) {
         if (strcmp(verb, map[i][0]) == 0)

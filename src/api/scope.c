@@ -62,6 +62,15 @@ static const struct scope_rule rules[] = {
     { "GET", "/api/v1/contacts/{id}/block", API_SCOPE_CONTACT },
     { "POST", "/api/v1/contacts/{id}/block", API_SCOPE_DENY },
     { "DELETE", "/api/v1/contacts/{id}/block", API_SCOPE_DENY },
+    /* Merging: the evidence names other stores' customers, and a merge moves their
+     * conversations; store staff ask a colleague. */
+    { "GET", "/api/v1/contacts/{id}/merge-suggestions", API_SCOPE_DENY },
+    { "POST", "/api/v1/contacts/{id}/merge-suggestions/dismiss", API_SCOPE_DENY },
+    { "GET", "/api/v1/contacts/{id}/merge", API_SCOPE_DENY },
+    { "POST", "/api/v1/contacts/{id}/merge", API_SCOPE_DENY },
+    { "GET", "/api/v1/contacts/{id}/merges", API_SCOPE_DENY },
+    { "GET", "/api/v1/contact-merges/{id}", API_SCOPE_DENY },
+    { "POST", "/api/v1/contact-merges/{id}/undo", API_SCOPE_DENY },
     { "GET", "/api/v1/events", API_SCOPE_LIST },
     { "GET", "/api/v1/routing/queue", API_SCOPE_LIST },
     /* The team's setup, read-only for non-admins: no customer data. */

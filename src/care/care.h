@@ -250,6 +250,15 @@ int care_contact_block(struct care *c, int64_t id, int64_t agent_id, const char 
 /* Unblocks contact 'id' (store_contact_unblock): its open conversations are routed again,
  * unassigned, without an acknowledgement. ERR_NOTFOUND, ERR_CONFLICT (not blocked). */
 int care_contact_unblock(struct care *c, int64_t id, int64_t agent_id);
+/* Merges contact 'other_id' into contact 'id' by 'agent_id' (store_contact_merge, with the
+ * suggestion's 'evidence' JSON): one person with every identity and conversation. */
+int care_contact_merge(struct care *c, int64_t id, int64_t other_id, int64_t agent_id,
+                       const char *evidence, int64_t *merge_id, enum merge_conflict *why);
+/* Undoes merge 'merge_id' (store_contact_merge_undo). */
+int care_contact_merge_undo(struct care *c, struct arena *ar, int64_t merge_id,
+                            int64_t agent_id, const char **kept_fields, enum merge_conflict *why);
+/* Remembers that contacts 'a' and 'b' are not one person (store_merge_dismiss). */
+int care_merge_dismiss(struct care *c, int64_t a, int64_t b, int64_t agent_id);
 /* Adds a channel ('ch' with normalized settings; store_channel_add); '*id' gets its id. */
 int care_channel_add(struct care *c, const struct channel *ch, int64_t *id);
 /* Changes channel 'id' (store_channel_update: name, normalized settings, a new secret,

@@ -78,6 +78,34 @@ care_contact_unblock(struct care *c, int64_t id, int64_t agent_id)
 }
 
 int
+care_contact_merge(struct care *c, int64_t id, int64_t other_id, int64_t agent_id,
+                   const char *evidence, int64_t *merge_id, enum merge_conflict *why)
+{
+    int rc = store_contact_merge(c->st, id, other_id, agent_id, evidence, merge_id, why);
+    if (rc == 0)
+        log_info("care", "contacts merged", "merge=%lld contact=%lld other=%lld agent=%lld",
+                 (long long)*merge_id, (long long)id, (long long)other_id, (long long)agent_id);
+    return rc;
+}
+
+int
+care_contact_merge_undo(struct care *c, struct arena *ar, int64_t merge_id, int64_t agent_id,
+                        const char **kept_fields, enum merge_conflict *why)
+{
+    int rc = store_contact_merge_undo(c->st, ar, merge_id, agent_id, kept_fields, why);
+    if (rc == 0)
+        log_info("care", "contact merge undone", "merge=%lld agent=%lld", (long long)merge_id,
+                 (long long)agent_id);
+    return rc;
+}
+
+int
+care_merge_dismiss(struct care *c, int64_t a, int64_t b, int64_t agent_id)
+{
+    return store_merge_dismiss(c->st, a, b, agent_id);
+}
+
+int
 care_channel_add(struct care *c, const struct channel *ch, int64_t *id)
 {
     return store_channel_add(c->st, ch, id);

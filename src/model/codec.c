@@ -188,6 +188,8 @@ codec_contact(const struct contact *c)
     json_object_set_new(o, "created_at", codec_time(c->created_at));
     json_object_set_new(o, "updated_at", codec_time(c->updated_at));
     json_object_set_new(o, "blocked", codec_contact_block(c));
+    json_object_set_new(o, "merged_into", c->merged_into ? json_integer(c->merged_into)
+                                                         : json_null());
     if (c->ids) {
         json_t *a = json_array();
         for (size_t i = 0; i < c->nids; i++)

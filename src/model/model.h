@@ -56,6 +56,7 @@ struct contact {
     int64_t blocked_by;
     const char *blocked_by_name;
     const char *blocked_reason;
+    int64_t merged_into;    /* the contact this one was merged into; 0: none */
     struct identity *ids;   /* identities, when read with them */
     size_t nids;
 };
@@ -229,6 +230,13 @@ bool model_label_valid(struct str s);
 /* Copies the first bytes of 's' (at most 'max', cut at a UTF-8 boundary, newlines turned into
  * spaces) into 'out', which holds max+1 bytes. */
 void model_preview(struct str s, char *out, size_t max);
+/* Order references in a customer's text, for contact merge suggestions: "#12345", "order
+ * 12345", "order no. 12345", "order #12345" (also Bestellung, commande, pedido, ordine), any
+ * case; the reference is its 4..12 digits. Fills at most 'max' distinct ones (NUL-terminated)
+ * and returns how many. */
+#define MODEL_ORDER_REF_MAX 12
+#define MODEL_ORDER_REFS_PER_MESSAGE 4
+size_t model_order_refs(struct str text, char (*out)[MODEL_ORDER_REF_MAX + 1], size_t max);
 
 typedef struct json_t json_t;
 

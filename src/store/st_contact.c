@@ -9,7 +9,8 @@
 #define CONTACT_COLS                                                                               \
     "id, name, email, phone, locale, location, tags, notes, attributes, status, created_at, "    \
     "updated_at, coalesce(blocked_at, 0), coalesce(blocked_by, 0), "                              \
-    "(SELECT display_name FROM agent WHERE agent.id = contact.blocked_by), blocked_reason"
+    "(SELECT display_name FROM agent WHERE agent.id = contact.blocked_by), blocked_reason, "      \
+    "coalesce(merged_into, 0)"
 
 static void
 contact_row(struct arena *ar, sqlite3_stmt *s, struct contact *c)
@@ -31,6 +32,7 @@ contact_row(struct arena *ar, sqlite3_stmt *s, struct contact *c)
     c->blocked_by = sqlite3_column_int64(s, 13);
     c->blocked_by_name = store__col(ar, s, 14);
     c->blocked_reason = store__col(ar, s, 15);
+    c->merged_into = sqlite3_column_int64(s, 16);
 }
 
 int
@@ -41,7 +43,7 @@ store_contact_list(struct store *st, struct arena *ar, const struct store_scope 
     if (!c)
         return ERR_IO;
     sqlite3_stmt *s = store__q(
-        c, "SELECT " CONTACT_COLS " FROM contact WHERE id > ?1 AND (?2 IS NULL OR "
+        c, "SELECT " CONTACT_COLS " FROM contact WHERE id > ?1 AND merged_into IS NULL AND (?2 IS NULL OR "
            "name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\' OR phone LIKE ?2 ESCAPE '\\' OR "
            "id IN (SELECT contact_id FROM identity WHERE handle LIKE ?2 ESCAPE '\\')) "
            "AND (:scope_lim = 0 OR contact.id IN (SELECT c.contact_id FROM conversation c WHERE"

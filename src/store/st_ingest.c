@@ -114,6 +114,42 @@ find_conversation(struct store__tx *tx, const struct inbound *in, int64_t contac
     return lookup_id(s, conv_id);
 }
 
+/* For contact merges (st_merge.c): the order references in the message, kept per contact for
+ * suggestions, and a conversation that an identity moved by a merge in force starts, recorded
+ * with that merge so an undo takes it back with the identity. */
+static int
+merge_bookkeeping(struct store__tx *tx, const struct inbound *in, const struct ingest_result *out)
+{
+    char refs[MODEL_ORDER_REFS_PER_MESSAGE][MODEL_ORDER_REF_MAX + 1];
+    size_t n = model_order_refs(in->text, refs, COUNTOF(refs));
+    sqlite3_stmt *s;
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        s = store__q(tx->c, "INSERT INTO contact_order_ref(ref, contact_id, created_at) "
+                            "VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET created_at = excluded.created_at");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_text(s, 1, refs[i], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 2, out->contact_id);
+        sqlite3_bind_int64(s, 3, tx->now);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+    }
+    if (!out->new_conversation)
+        return 0;
+    s = store__q(tx->c, "INSERT OR IGNORE INTO contact_merge_item(merge_id, kind, item_id) "
+                        "SELECT mi.merge_id, 'conversation', ?3 FROM contact_merge_item mi "
+                        "JOIN contact_merge m ON m.id = mi.merge_id WHERE mi.kind = 'identity' "
+                        "AND mi.item_id = (SELECT id FROM identity WHERE channel_type = ?1 AND "
+                        "platform_id = ?2) AND m.undone_at IS NULL");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_text(s, 1, in->channel_type, -1, SQLITE_STATIC);
+    store__bind_str(s, 2, in->from_id);
+    sqlite3_bind_int64(s, 3, out->conversation_id);
+    return store__step_done(s);
+}
+
 static int
 ingest_tx(struct store__tx *tx, void *arg)
 {
@@ -257,6 +293,8 @@ ingest_tx(struct store__tx *tx, void *arg)
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }
+    if ((rc = merge_bookkeeping(tx, in, out)) < 0)
+        return rc;
     if (out->new_conversation) {
         rc = store__emit_conv(tx, "conversation.created", out->conversation_id);
         if (rc < 0)

@@ -219,6 +219,80 @@ int store_contact_block(struct store *st, int64_t id, int64_t agent_id, const ch
 int store_contact_unblock(struct store *st, struct arena *ar, int64_t id, int64_t **open_convs,
                           size_t *n);
 
+/* ---- contact merges (st_merge.c) ----------------------------------------------------------- */
+
+/* One reason to think two contacts are one person. 'kind': "email" (the same address, any
+ * case, on the contact or an email identity), "phone" (the same digits, on the contact or a
+ * WhatsApp/SMS identity), "name_location" (the same name and location, any case) or
+ * "order_ref" (the same order reference in both one's messages); 'value' what matched. */
+struct merge_evidence {
+    const char *kind;
+    const char *value;
+};
+struct merge_suggestion {
+    struct contact contact; /* with identities */
+    struct merge_evidence *ev;
+    size_t nev;
+};
+#define STORE_MERGE_SUGGESTIONS_MAX 10
+/* Contacts that may be contact 'id' (at most STORE_MERGE_SUGGESTIONS_MAX, the most evidence
+ * first, then the lowest id), each found by an index lookup per piece of evidence (never a
+ * scan): never itself, a contact merged into another, or a dismissed pair. An empty list for a
+ * contact merged into another. ERR_NOTFOUND for an unknown contact. */
+int store_merge_suggestions(struct store *st, struct arena *ar, int64_t id,
+                            struct merge_suggestion **out, size_t *n);
+/* Remembers that contacts 'a' and 'b' are not the same person (by 'agent_id', 0: a token):
+ * they are never suggested together again. ERR_NOTFOUND, ERR_INVAL when a == b. */
+int store_merge_dismiss(struct store *st, int64_t a, int64_t b, int64_t agent_id);
+
+/* A merge, as recorded. 'filled' and 'before' are JSON objects (field: value) of the kept
+ * contact's fields filled from the other's and what they were before; 'evidence' a JSON array
+ * of {kind, value}. */
+struct contact_merge {
+    int64_t id;
+    int64_t contact_id, other_id;       /* kept, merged into the kept one */
+    const char *contact_name, *other_name;
+    const char *evidence, *filled, *before;
+    int64_t identities, conversations;  /* what moved (with conversations started since) */
+    int64_t created_at, created_by;     /* created_by 0: an API token */
+    const char *created_by_name;
+    int64_t undone_at, undone_by;       /* undone_at 0: in force */
+    const char *undone_by_name;
+};
+/* Why a merge or an undo is refused with ERR_CONFLICT. */
+enum merge_conflict {
+    MERGE_OK = 0,
+    MERGE_ALREADY_MERGED, /* one of the two is merged into another contact */
+    MERGE_BLOCKED,        /* one of the two is blocked and the other not */
+    MERGE_UNDONE,         /* undo: already undone */
+    MERGE_LATER,          /* undo: a later merge of the kept contact is in force */
+};
+/* Merges contact 'other_id' into contact 'id' in one transaction, by 'agent_id' (0: a token):
+ * every identity and conversation of the other moves to 'id' (contact_fts follows through its
+ * triggers); each of name, email, phone, locale, location, tags, notes and attributes that is
+ * empty on 'id' ('' , '[]', '{}' or NULL) takes the other's value; the other stays as a row
+ * with merged_into set (out of lists and suggestions). 'evidence' (JSON array text, NULL: [])
+ * is kept with the merge. Writes contact.updated for both and conversation.updated for each
+ * moved conversation. '*merge_id' gets the merge. ERR_NOTFOUND, ERR_INVAL (the same contact),
+ * ERR_CONFLICT with '*why'. */
+int store_contact_merge(struct store *st, int64_t id, int64_t other_id, int64_t agent_id,
+                        const char *evidence, int64_t *merge_id, enum merge_conflict *why);
+/* Undoes merge 'merge_id' exactly: its identities and conversations (and conversations one of
+ * its identities started after the merge, with every message in them) go back to the other
+ * contact, which is a contact of its own again; each filled field of the kept contact gets its
+ * earlier value back unless it was changed since ('*kept_fields' (in 'ar'): a JSON array of
+ * those left as they are). Conversations the kept contact's own identities started stay.
+ * ERR_NOTFOUND, ERR_CONFLICT with '*why' (already undone; a later merge of the kept contact in
+ * force; one of the two blocked and the other not). */
+int store_contact_merge_undo(struct store *st, struct arena *ar, int64_t merge_id,
+                             int64_t agent_id, const char **kept_fields,
+                             enum merge_conflict *why);
+int store_contact_merge_get(struct store *st, struct arena *ar, int64_t merge_id,
+                            struct contact_merge *out);
+/* The merges contact 'id' took part in (kept or merged), newest first, at most 50. */
+int store_contact_merges(struct store *st, struct arena *ar, int64_t id,
+                         struct contact_merge **out, size_t *n);
+
 /* ---- conversations and their messages (st_conv.c) ------------------------------------------- */
 
 struct conv_filter {

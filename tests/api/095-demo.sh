@@ -67,6 +67,19 @@ req GET "/api/v1/contacts/$(jqr '[.items[] | select(.contact_name == "Rex Rant")
 check "blocked by Aiko" "$(jqr .blocked.by_name)" Aiko
 req GET "/api/v1/conversations?status=all&limit=200"
 check "the troll in no other view" "$(jqr '[.items[] | select(.contact_name == "Rex Rant")] | length')" 0
+# One person across channels (issue 18): Lena on WhatsApp and email is suggested with the
+# evidence; Tom's two contacts were already merged by Jonas.
+LENA=$(sqlite3 "$DB" "SELECT contact_id FROM identity WHERE platform_id='4915112345678'")
+req GET "/api/v1/contacts/$LENA/merge-suggestions"
+check "Lena's email contact suggested" "$(jqr '.items[0].contact.identities[0].platform_id')" lena.vogel@example.com
+check "with the evidence" "$(jqr '[.items[0].evidence[].kind] | sort | join(",")')" "order_ref,phone"
+TOM=$(sqlite3 "$DB" "SELECT contact_id FROM identity WHERE platform_id='4917098765432'")
+req GET "/api/v1/contacts/$TOM"
+check "Tom is one person: both handles" "$(jqr '[.identities[].channel_type] | sort | join(",")')" "email,whatsapp"
+check "Tom's conversations on both" "$(jqr '.conversations | length')" 2
+req GET "/api/v1/contacts/$TOM/merges"
+check "merged by Jonas" "$(jqr '.items[0].created_by_name')" Jonas
+check "with its evidence" "$(jqr '.items[0].evidence[0].kind')" order_ref
 req GET /api/v1/routing/queue
 check "queue" "$STATUS" 200
 QUEUED=$(jqr .total)

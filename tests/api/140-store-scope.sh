@@ -196,6 +196,17 @@ run_case() {
         as $S "${1%% *}" "/api/v1/contacts/$INCT/block" '{"reason":"rude"}'
         check "$1 closed to store staff" "$STATUS" 403
         check "still not blocked" "$(sqlite3 "$DB" "SELECT status FROM contact WHERE id=$INCT")" customer ;;
+    "GET /api/v1/contacts/{id}/merge-suggestions"|"GET /api/v1/contacts/{id}/merges"|"GET /api/v1/contacts/{id}/merge")
+        # Merge evidence names other stores' customers: closed to store staff, in or out.
+        as $S GET "/api/v1/contacts/$INCT/${1##*/}"
+        check "$1 closed to store staff" "$STATUS" 403 ;;
+    "POST /api/v1/contacts/{id}/merge"|"POST /api/v1/contacts/{id}/merge-suggestions/dismiss")
+        as $S POST "/api/v1/contacts/$INCT/${1#*\{id\}/}" "{\"other_id\":$OUTCT}"
+        check "$1 closed to store staff" "$STATUS" 403
+        check "nothing merged" "$(sqlite3 "$DB" "SELECT count(*) FROM contact_merge")" 0 ;;
+    "GET /api/v1/contact-merges/{id}"|"POST /api/v1/contact-merges/{id}/undo")
+        as $S "${1%% *}" "/api/v1/contact-merges/1${1##*\{id\}}"
+        check "$1 closed to store staff" "$STATUS" 403 ;;
     "GET /api/v1/events")
         curl -s -N --max-time 3 -b "$T/jar.$S" -H 'Last-Event-ID: 0' "$URL/api/v1/events" > "$T/sse" || true
         convs_of "$T/sse" > "$T/sse.ids"
@@ -225,7 +236,8 @@ run_case() {
     *) return 1 ;;
     esac
 }
-ANY=$(grep -o '{ "[A-Z]*", "/api/v1/[^"]*", api__[a-z_]*, API_ANY' "$ROUTES" | sed 's/{ "\([A-Z]*\)", "\([^"]*\)".*/\1 \2/')
+# (Lines joined first: a long route is written over two lines.)
+ANY=$(tr '\n' ' ' < "$ROUTES" | grep -o '{ "[A-Z]*", "/api/v1/[^"]*", api__[a-z_]*, *API_ANY' | sed 's/{ "\([A-Z]*\)", "\([^"]*\)".*/\1 \2/')
 [ "$(echo "$ANY" | wc -l)" -gt 30 ] || fail "could not read the route table"
 echo "$ANY" | while read -r route; do
     run_case "$route" || fail "route '$route' has no store-scope case in $0: decide (src/api/scope.c) and add one"

@@ -431,6 +431,29 @@ await call("POST /api/v1/contacts/{id}/block", `/api/v1/contacts/${contact}/bloc
 await call("DELETE /api/v1/contacts/{id}/block", `/api/v1/contacts/${contact}/block`, { want: 200 });
 await call("DELETE /api/v1/contacts/{id}/block", `/api/v1/contacts/${contact}/block`, { want: 409 });
 
+// --- Contact merge: Chris on a second identity with the same email ---
+const raw2 = JSON.stringify({ id: `m-merge-${Date.now()}`, from: { id: "c2", name: "Chris M." }, text: "order #55501 is late" });
+const h2 = (await call("POST /hooks/{channel}", `/hooks/${api.id}`, { auth: "none", raw: raw2, want: 200,
+    headers: { "Content-Type": "application/json", "X-Hark-Signature": sign(api.secret || "", raw2) } })).json || {};
+const other = (await call("GET /api/v1/conversations/{id}", `/api/v1/conversations/${h2.conversation_id}`, { want: 200 })).json?.contact?.id || 2;
+await call("PATCH /api/v1/contacts/{id}", `/api/v1/contacts/${other}`, { want: 200, body: { email: "CHRIS@example.com" } });
+await call("GET /api/v1/contacts/{id}/merge-suggestions", `/api/v1/contacts/${contact}/merge-suggestions`, { want: 200 });
+await call("GET /api/v1/contacts/{id}/merge-suggestions", "/api/v1/contacts/9999/merge-suggestions", { want: 404 });
+await call("POST /api/v1/contacts/{id}/merge", `/api/v1/contacts/${contact}/merge`, { want: 422, body: {} });
+await call("POST /api/v1/contacts/{id}/merge", `/api/v1/contacts/${contact}/merge`, { want: 404, body: { other_id: 9999 } });
+const merged = (await call("POST /api/v1/contacts/{id}/merge", `/api/v1/contacts/${contact}/merge`, { want: 200, body: { other_id: other } })).json || {};
+await call("POST /api/v1/contacts/{id}/merge", `/api/v1/contacts/${contact}/merge`, { want: 409, body: { other_id: other } });
+await call("GET /api/v1/contacts/{id}/merge", `/api/v1/contacts/${contact}/merge`, { want: 200 });
+await call("GET /api/v1/contacts/{id}/merges", `/api/v1/contacts/${contact}/merges`, { want: 200 });
+await call("GET /api/v1/contacts/{id}/merge", "/api/v1/contacts/9999/merge", { want: 404 });
+await call("GET /api/v1/contacts/{id}/merges", "/api/v1/contacts/9999/merges", { want: 404 });
+await call("GET /api/v1/contact-merges/{id}", `/api/v1/contact-merges/${merged.merge?.id || 1}`, { want: 200 });
+await call("GET /api/v1/contact-merges/{id}", "/api/v1/contact-merges/9999", { want: 404 });
+await call("POST /api/v1/contact-merges/{id}/undo", `/api/v1/contact-merges/${merged.merge?.id || 1}/undo`, { want: 200 });
+await call("POST /api/v1/contact-merges/{id}/undo", `/api/v1/contact-merges/${merged.merge?.id || 1}/undo`, { want: 409 });
+await call("POST /api/v1/contacts/{id}/merge-suggestions/dismiss", `/api/v1/contacts/${contact}/merge-suggestions/dismiss`, { want: 422, body: { other_id: contact } });
+await call("POST /api/v1/contacts/{id}/merge-suggestions/dismiss", `/api/v1/contacts/${contact}/merge-suggestions/dismiss`, { want: 200, body: { other_id: other } });
+
 // --- Live events ---
 await call("GET /api/v1/events", "/api/v1/events", { want: 200, stream: true });
 await call("GET /api/v1/events", "/api/v1/events", { auth: "none", want: 401 });

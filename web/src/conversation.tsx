@@ -17,6 +17,7 @@ import { TriageChips, UrgencyLine } from './triage';
 import { PrivateReplyDialog, canGoPrivate } from './private_reply';
 import { ConvCallbacks, OfferCallbackDialog } from './callback';
 import { BlockDialog, BlockedBox, BlockSuggestion, suggestsBlock, UnblockDialog } from './block';
+import { channelWord, MergePanel } from './merge';
 
 interface Props {
   id: number;
@@ -632,6 +633,7 @@ function Sidebar({ contact, current, blocked, me, onOpen, onClose, onBlock, onUn
   const [notes, setNotes] = useState(contact.notes);
   const [tag, setTag] = useState('');
   const [msg, setMsg] = useState('');
+  const [reloads, setReloads] = useState(0);
   useEffect(() => {
     api<Contact>('GET', `/api/v1/contacts/${contact.id}`)
       .then((x) => {
@@ -639,7 +641,7 @@ function Sidebar({ contact, current, blocked, me, onOpen, onClose, onBlock, onUn
         setNotes(x.notes);
       })
       .catch(() => {});
-  }, [contact.id, blocked]);
+  }, [contact.id, blocked, reloads]);
   const patch = async (body: Partial<Contact>, done: string) => {
     try {
       const x = await api<Contact>('PATCH', `/api/v1/contacts/${c.id}`, body);
@@ -664,12 +666,13 @@ function Sidebar({ contact, current, blocked, me, onOpen, onClose, onBlock, onUn
       <ul class="handles">
         {(c.identities ?? []).map((i) => (
           <li key={i.id}>
-            <span class="chan">{i.channel_type}</span> {i.handle ?? i.name ?? i.platform_id}
+            <span class="chan">{channelWord(i.channel_type)}</span> {i.handle ?? i.name ?? i.platform_id}
           </li>
         ))}
         {c.email && <li><span class="chan">email</span> {c.email}</li>}
         {c.phone && <li><span class="chan">phone</span> {c.phone}</li>}
       </ul>
+      <MergePanel contact={c} me={me} onChanged={() => setReloads((n) => n + 1)} />
       <h3>Tags</h3>
       <form
         class="labels"
@@ -700,7 +703,7 @@ function Sidebar({ contact, current, blocked, me, onOpen, onClose, onBlock, onUn
         {(c.conversations ?? []).map((x) => (
           <li key={x.id}>
             <button type="button" class={'linkish' + (x.id === current ? ' current' : '')} onClick={() => onOpen(x.id)} aria-current={x.id === current ? 'true' : undefined}>
-              <span class={'chip chip-st-' + x.status}>{STATUS_WORDS[x.status] ?? x.status}</span> {x.preview || 'No text'} <span class="muted">{timeAgo(x.last_message_at)}</span>
+              <span class={'chip chip-st-' + x.status}>{STATUS_WORDS[x.status] ?? x.status}</span> {x.channel_type && <span class="chan">{channelWord(x.channel_type)}</span>} {x.preview || 'No text'} <span class="muted">{timeAgo(x.last_message_at)}</span>
             </button>
           </li>
         ))}

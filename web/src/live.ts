@@ -12,6 +12,7 @@ export interface LiveEvent {
   message?: Msg;
   conversation_id?: number; // sla.*, conversation.routed and callback.updated
   callback_id?: number; // callback.updated
+  contact_id?: number; // contact.updated
   agent?: { id: number; availability: string }; // agent.updated
   area?: string; // settings.changed: the settings area (agents, teams, routing_rules, ...)
   id?: number | string | null; // settings.changed: the changed object
@@ -33,6 +34,7 @@ export const LIVE_TYPES = [
   'settings.changed',
   'triage.model', // a triage model version added or made live (settings/models.tsx)
   'callback.updated', // a customer picked a callback time, or one was marked done (callback.tsx)
+  'contact.updated', // a contact changed: merged, undone, blocked (merge.tsx reloads the sidebar)
 ];
 
 export const LiveContext = createContext<Subscribe>(() => () => {});
