@@ -75,7 +75,7 @@ static const struct api__audit_rule rules[] = {
     { "/api/v1/conversations/{id}/root-cause", RECORD, NULL, "root_cause", "Root cause",
       "conversation.root_cause", NULL },
     { "/api/v1/conversations/{id}/goodwill", RECORD, "goodwill_queue", "goodwill", "Goodwill",
-      NULL, NULL },
+      "goodwill.create", NULL },
     { "/api/v1/goodwill", RECORD, "goodwill_queue", "goodwill", "Goodwill", NULL, NULL },
     { "/api/v1/root-causes", RECORD, "root_causes", "root_cause", "Root cause", NULL, NULL },
     { "/api/v1/care-policy", RECORD, "care_policy", "care_policy", "Care policy", NULL, NULL },
