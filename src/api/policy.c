@@ -463,15 +463,20 @@ suggestion_json(struct http_req *r, struct api *a, int64_t conv_id, int64_t *cau
     return o;
 }
 
-/* Whether resolving conversation 'c' needs a root cause: the policy says required and the
- * conversation is a complaint. */
+/* Whether resolving conversation 'c' needs a root cause: the policy says required, the
+ * conversation is a complaint, and the taxonomy offers at least one cause (a new server with
+ * none yet does not block resolving). */
 static bool
-cause_required(struct api *a, const struct conv *c)
+cause_required(struct http_req *r, struct api *a, const struct conv *c)
 {
     struct store_care_policy p;
     if (store_care_policy_get(a->st, &p) < 0 || !p.root_cause_required)
         return false;
-    return c->intent && strcmp(c->intent, "complaint") == 0;
+    if (!c->intent || strcmp(c->intent, "complaint") != 0)
+        return false;
+    struct store_root_cause *v;
+    size_t n = 0;
+    return store_root_cause_list(a->st, http_arena(r), false, &v, &n) == 0 && n > 0;
 }
 
 static json_t *
@@ -486,7 +491,7 @@ conv_cause_json(struct http_req *r, struct api *a, const struct conv *c)
                         codec_time(cc.set_at));
     }
     int64_t sid;
-    return json_pack("{s:o,s:b,s:o}", "root_cause", cur, "required", cause_required(a, c),
+    return json_pack("{s:o,s:b,s:o}", "root_cause", cur, "required", cause_required(r, a, c),
                      "suggestion", suggestion_json(r, a, c->id, &sid));
 }
 
@@ -540,7 +545,7 @@ api__conv_cause_check_or_reply(struct http_req *r, struct api *a, int64_t conv_i
     int rc = store_conv_get(a->st, http_arena(r), conv_id, &c);
     if (rc < 0)
         return 0; /* the status change answers for a missing conversation */
-    if (!cause_required(a, &c))
+    if (!cause_required(r, a, &c))
         return 0;
     struct store_conv_cause cc;
     if (store_conv_cause_get(a->st, http_arena(r), conv_id, &cc) == 0)

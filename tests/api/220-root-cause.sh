@@ -176,6 +176,16 @@ RUDE=$(jqr .id)
 req DELETE "/api/v1/root-causes/$RUDE"
 check "unused deleted" "$STATUS" 204
 
+# With every cause archived the taxonomy offers none: resolving is never blocked.
+req PUT "/api/v1/root-causes/$DMG" '{"archived":true}'
+req PUT "/api/v1/root-causes/$LATE" '{"archived":true}'
+msg "$W" "$WS" m5 eve "Broken again"
+C5=$CONV; complaint
+as bo GET "/api/v1/conversations/$C5/root-cause"
+check "no cause offered: not required" "$(jqr .required)" false
+as bo POST "/api/v1/conversations/$C5/status" '{"status":"resolved","reason":"answered_elsewhere"}'
+check "resolves without one" "$STATUS" 200
+
 # Audit: the taxonomy and the policy as settings, a conversation's cause as a record.
 req GET '/api/v1/audit?limit=100'
 for act in root_cause.create root_cause.update root_cause.delete care_policy.update conversation.root_cause; do
