@@ -455,8 +455,7 @@ suggestion_json(struct http_req *r, struct api *a, int64_t conv_id, int64_t *cau
             buf_adds(&why, i + 1 == sg.nmatched ? " and " : ", ");
         buf_printf(&why, "\"%s\"", sg.matched[i]);
     }
-    buf_printf(&why, ", %s of the keywords of %s.", sg.nmatched == 1 ? "one" : "words",
-               sg.cause->name);
+    buf_printf(&why, ": %s of %s.", sg.nmatched == 1 ? "a keyword" : "keywords", sg.cause->name);
     json_t *o = json_pack("{s:I,s:s,s:o,s:s}", "root_cause_id", (json_int_t)sg.cause->id, "name",
                           sg.cause->name, "matched", matched, "explanation", why.p);
     buf_release(&why);
