@@ -34,6 +34,7 @@
 #include "care/care.h"
 #include "channels/chan.h"
 #include "demo_canned.h"
+#include "demo_policy.h"
 #include "demo_listen.h"
 #include "demo_routing.h"
 #include "fetch/fetch.h"
@@ -514,6 +515,7 @@ cli_demo(int argc, char **argv)
         if (nids == COUNTOF(team)) {
             seed(&app, sim.channel_id, ids, COUNTOF(ids), nconv, waiting, &nwaiting);
             seed_troll(&app, sim.channel_id, ids[2]); /* an agent blocked them */
+            demo_policy_seed(&app, ids, COUNTOF(ids));
         }
         /* The customers still waiting are routed as if they had just written: the first
          * screen shows the queue, routing reasons and acknowledgements. */
