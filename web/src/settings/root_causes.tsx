@@ -103,7 +103,7 @@ export function RootCausesArea({ me }: ScreenProps) {
         <CauseForm cause={null} onSaved={() => load()} />
       </section>
       <section class="tk-section" aria-labelledby="rc-list-h">
-        <h2 id="rc-list-h">Root causes</h2>
+        <h2 id="rc-list-h">All root causes</h2>
         {causes && !causes.length && <p class="muted">None yet. Add the reasons complaints come in, such as “Late delivery”.</p>}
         <ul class="rc-list">
           {(causes ?? []).map((c) => (
