@@ -279,7 +279,7 @@ export function ApprovalsButton({ role, onOpen }: { role: string; onOpen: (convI
   return (
     <div class="cb-list" ref={ref} onKeyDown={(e) => e.key === 'Escape' && open && (e.stopPropagation(), setOpen(false))}>
       <button type="button" class="ghost" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="approvals">
-        <span class="topbar-icon" aria-hidden="true">✓</span>
+        <span class="topbar-icon" aria-hidden="true">⚖</span>
         <span class="cb-word">Approvals</span>{' '}
         {n > 0 && (
           <span class="cb-count">
