@@ -55,7 +55,7 @@ raw1rate=$(echo "$raw1" | sed 's/.*rate=\([0-9]*\).*/\1/')
 echo "hark ingest:           $res"
 echo "anchor raw sqlite:     $raw   (same rows, same rows per fsync as hark's mean batch)"
 echo "anchor raw sqlite 1/tx: $raw1"
-echo "ingest messages/s      $rate   vs raw SQLite $rawrate   ratio $(ratio "$rate" "$rawrate")   (target >= 0.20)"
+echo "ingest messages/s      $rate   vs raw SQLite $rawrate   ratio $(ratio "$rate" "$rawrate")   (target >= 0.50, issue 15)"
 echo "ingest latency ms      p50 $p50  p99 $p99   mean group commit $batch jobs"
 rm -f "$W"/raw*.db*
 
@@ -87,6 +87,8 @@ INSERT INTO message(conversation_id, channel_id, direction, kind, text, external
 SELECT i, 1 + (i % 2), 'in', 'message', 'Order ' || i || ' has not arrived, tracking ' ||
        hex(randomblob(4)), 'x' || i, 'received', 1700000000000 + i * 1000 FROM n;
 COMMIT;
+-- Hark's writer indexes each batch's messages; rows put here by hand are indexed at once.
+INSERT INTO message_fts(message_fts) VALUES ('rebuild');
 ANALYZE;
 SQL
 echo "seeded in $(( $(date +%s) - t0 ))s ($(du -h "$DB" | cut -f1))"
@@ -106,7 +108,7 @@ for q in "limit=50" "status=open&limit=50" "assignee=1&status=open&limit=50" "as
          "status=open&limit=50&cursor=$CUR"; do
     printf '%-45s %s   (target p99 <= 20 ms)\n' "$q" "$(lat "$q" 200)"
 done
-printf '%-45s %s   (full-text search; no target)\n' "q=tracking%20999" "$(lat "q=Order%20999999&limit=50" 20)"
+printf '%-45s %s   (search; at scale: bench/36-search.sh, target p99 <= 50 ms)\n' "q=Order%20999999" "$(lat "q=Order%20999999&limit=50" 20)"
 RSS_LOADED=$(awk '/VmRSS/ { print $2 }' /proc/$PID/status)
 stop
 rm -f "$DB"*

@@ -97,6 +97,28 @@ for set in bitext tweets-en tweets-all; do
     row "model file (MB)" "$(du -m $W/$set.hark.bin | cut -f1)" "$(du -m $W/$set.ft.bin | cut -f1)" low
 done
 
+# Full triage (language id, intent, sentiment, calibration, urgency) beside fastText predicting
+# one label, on the same English tweets (XLM-T English test, repeated to >= 50,000 lines), load
+# time subtracted for both. Language id used to dominate (libexttextcat, ~0.15x fastText).
+if [ -f build/models/intent.bin ] && [ -f build/models/sentiment.bin ]; then
+    for set in tweets-en tweets-all; do
+        lines=$(wc -l < $W/$set.big)
+        t0=$(now)
+        "$HARK" model predict --models build/models < $W/empty > /dev/null
+        t1=$(now)
+        "$HARK" model predict --models build/models < $W/$set.big > /dev/null
+        t2=$(now)
+        fasttext predict $W/$set.ft.bin $W/empty > /dev/null
+        t3=$(now)
+        fasttext predict $W/$set.ft.bin $W/$set.big > /dev/null
+        t4=$(now)
+        h_tput=$(echo "$lines $t0 $t1 $t2" | awk '{ printf "%.0f", $1 / (($4 - $3 - ($3 - $2)) / 1e9) }')
+        f_tput=$(echo "$lines $t2 $t3 $t4" | awk '{ printf "%.0f", $1 / (($4 - $3 - ($3 - $2)) / 1e9) }')
+        echo "full triage with language id ($set, $lines texts):"
+        row "prediction (texts/s)" "$h_tput" "$f_tput"
+    done
+fi
+
 # Language identification on XLM-T validation tweets (8 languages): our character n-gram model
 # (trained on XLM-T train; opt-in, `make classify-lang-research`, research licence) beside
 # libexttextcat, with all of its 164 languages, restricted to the same 8, and as hark ships it
@@ -119,7 +141,7 @@ else
     echo "  libexttextcat not installed (libexttextcat-dev, libexttextcat-data); skipped"
 fi
 # What `hark` ships: no lang.bin, so classify_open falls back to libexttextcat restricted to
-# its 20 languages, and texts with fewer than 8 letters stay undecided ("").
+# its 20 languages; texts with fewer than 8 letters once cleaned are undecided ("und").
 if [ -f build/models/intent.bin ] && [ -f build/models/sentiment.bin ]; then
     mkdir -p $W/default-models
     cp build/models/intent.bin build/models/sentiment.bin $W/default-models/
@@ -131,8 +153,24 @@ if [ -f build/models/intent.bin ] && [ -f build/models/sentiment.bin ]; then
         sed 's/^{"lang":"\([^"]*\)".*/\1/' > $W/lang.default.pred
     t1=$(now)
     set -- $(paste -d ' ' $W/lang.gold $W/lang.default.pred | awk -v t0="$t0" -v t1="$t1" '
-        { n++; ok += ($1 == $2); und += (NF < 2) }
+        { n++; ok += ($1 == $2); und += (NF < 2 || $2 == "und") }
         END { printf "%.4f %.0f %d", ok / n, n / ((t1 - t0) / 1e9), und }')
     printf "  %-26s accuracy %.4f  %s texts/s  (%s undecided; full triage)\n" \
         "hark default (textcat 20)" "$1" "$2" "$3"
+fi
+
+# Triage quality on public tweets it never trained on (airline, TweetEval) beside fastText and a
+# lexicon, language id on English airline tweets, CLI vs API, and the learning curve
+# (tools/classify-quality.py; docs/triage.md has the tables). The airline set (Twitter US Airline
+# Sentiment, CC BY-NC-SA 4.0, measurement only) is not in ../shared/data: put its Tweets.csv at
+# $DATA/airline/Tweets.csv or name it with AIRLINE=.
+AIRLINE=${AIRLINE:-$DATA/airline/Tweets.csv}
+[ -f "$AIRLINE" ] || AIRLINE=build/bench-data/airline/Tweets.csv
+if [ -f "$AIRLINE" ] && [ -f build/models/intent.bin ]; then
+    python3 tools/classify-quality.py quality --airline "$AIRLINE" --data "$DATA" --hark "$HARK" \
+        --work $W/quality ${CLASSIFY_BEFORE:+--before "$CLASSIFY_BEFORE"}
+    python3 tools/classify-quality.py curve --airline "$AIRLINE" --data "$DATA" --hark "$HARK" \
+        --work $W/curve
+else
+    echo "classify quality: no airline set (AIRLINE=path/to/Tweets.csv); skipped"
 fi

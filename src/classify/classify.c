@@ -179,53 +179,29 @@ classify_free(struct classify *c)
     xfree(c);
 }
 
-/* True when 'text' has at least one letter-like byte: an empty or all-punctuation message has
- * no language, and the model's prior would be a guess. */
-static bool
-has_words(struct str text)
-{
-    size_t n = text.len < CLASSIFY_MAX_TEXT ? text.len : CLASSIFY_MAX_TEXT;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b = (unsigned char)text.p[i];
-        if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= 0xc3 && b <= 0xef))
-            return true;
-    }
-    return false;
-}
-
 void
 classify_message(const struct classify *c, struct str text, const struct classify_ctx *ctx,
                  struct triage *out)
 {
     float p[CLASSIFY_MAX_LABELS];
     size_t best, n;
-    float pos = 0, neg = 0;
 
     memset(out, 0, sizeof(*out));
 
-    if (has_words(text) && c->lang) {
-        best = classify_model_predict(c->lang, text, p);
-        memcpy(out->lang, classify_model_label(c->lang, best), 2);
-        out->lang_conf = p[best];
-    } else if (has_words(text)) {
-        classify__textcat_guess(c->textcat, text, out->lang, &out->lang_conf);
-    }
+    classify__lang_guess(c->lang, c->textcat, text, out->lang, &out->lang_conf);
 
+    float ip[CLASSIFY_INTENT_COUNT] = { 0 }, sp[CLASSIFY_SENTIMENT_COUNT] = { 0 };
     best = classify_model_predict(c->intent, text, p);
+    n = classify_model_nlabels(c->intent);
     out->intent = c->intent_of[best];
-    out->intent_conf = p[best];
+    for (size_t i = 0; i < n; i++)
+        ip[c->intent_of[i]] += p[i];
 
-    best = classify_model_predict(c->sentiment, text, p);
+    classify_model_predict(c->sentiment, text, p);
     n = classify_model_nlabels(c->sentiment);
-    out->sentiment = c->sentiment_of[best];
-    out->sentiment_conf = p[best];
-    for (size_t i = 0; i < n; i++) {
-        if (c->sentiment_of[i] == CLASSIFY_SENTIMENT_POSITIVE)
-            pos += p[i];
-        else if (c->sentiment_of[i] == CLASSIFY_SENTIMENT_NEGATIVE)
-            neg += p[i];
-    }
-    out->sentiment_score = pos - neg;
+    for (size_t i = 0; i < n; i++)
+        sp[c->sentiment_of[i]] += p[i];
+    classify__calibrate(text, ip, sp, out);
 
     classify_urgency(text, ctx, out);
 }

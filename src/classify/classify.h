@@ -31,6 +31,19 @@
 
 /* Only the first CLASSIFY_MAX_TEXT bytes of a message are looked at; the rest is ignored. */
 #define CLASSIFY_MAX_TEXT 4096
+/* Language id looks at the first CLASSIFY_LANG_TEXT bytes of the cleaned text, and gives no
+ * language ("und") when fewer than CLASSIFY_LANG_MIN_LETTERS letters are left. */
+#define CLASSIFY_LANG_TEXT 1024
+#define CLASSIFY_LANG_MIN_LETTERS 8
+
+/* The text language id looks at: 'text' (untrusted; its first CLASSIFY_MAX_TEXT bytes) without
+ * @handles, #hashtags (the # and the tag), URLs (scheme:// or www.), email addresses and ASCII
+ * tokens with a digit (UAL212, 2pm, 10:30), each dropped as a whole space-separated token
+ * (NUL bytes separate tokens too), the other tokens joined by single spaces. Writes at most
+ * 'cap' - 1 bytes and a NUL into 'out' (cut at a code point boundary; nothing when 'cap' is 0)
+ * and returns the length. */
+size_t classify_lang_clean(struct str text, char *out, size_t cap);
+
 /* At most this many features are produced for one text. */
 #define CLASSIFY_MAX_FEATURES 2048
 /* Longest label name, excluding the NUL. Labels are [A-Za-z0-9_.-]. */
@@ -196,7 +209,7 @@ struct triage_reason {
 
 /* The triage of one message: plain values, no pointers to free. */
 struct triage {
-    char lang[3];          /* ISO 639-1 code ("en"), or "" when unknown ("und") */
+    char lang[4];          /* ISO 639-1 code ("en"), or "und" when unknown */
     float lang_conf;       /* 0..1 */
     enum classify_intent intent;
     float intent_conf;     /* 0..1: probability of 'intent' */
@@ -238,8 +251,9 @@ const struct classify_model *classify_model_of(const struct classify *c, const c
  * NULL) into '*out'. Never fails; thread-safe on a shared 'c'. Allocates nothing with a
  * lang.bin; without one, libexttextcat allocates inside each guess, and a caller may wait on
  * one of its handles (a pool of 4, each behind a mutex) when four threads guess at once.
- * Language is "" (unknown) for text with no letters and, without lang.bin, for text with fewer
- * than 8 letters or that libexttextcat will not decide on. */
+ * Language is "und" (unknown, confidence 0) for text with fewer than CLASSIFY_LANG_MIN_LETTERS
+ * letters once classify_lang_clean has removed handles, hashtags, URLs, emails and codes, and
+ * when neither the script, the function words nor the model (or libexttextcat) decides. */
 void classify_message(const struct classify *c, struct str text, const struct classify_ctx *ctx,
                       struct triage *out);
 

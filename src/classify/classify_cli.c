@@ -70,8 +70,11 @@ static const char *const predict_usage =
     "\n"
     "Reads text lines from stdin and writes one JSON line per input line, in order.\n"
     "With --model, a single classifier: {\"label\":\"complaint\",\"confidence\":0.91,\n"
-    "\"top\":[[\"complaint\",0.91],...]}. With --models DIR (lang.bin, intent.bin and\n"
-    "sentiment.bin), the full triage: language, intent, sentiment, urgency and reasons.\n"
+    "\"top\":[[\"complaint\",0.91],...]}. With --models DIR (intent.bin, sentiment.bin and\n"
+    "an optional lang.bin), the full triage with the API's field names: {\"lang\":\"en\"\n"
+    "(\"und\" when unknown),\"lang_conf\",\"intent\",\"confidence\" (the intent's),\"sentiment\",\n"
+    "\"sentiment_score\",\"sentiment_conf\",\"urgency\",\n"
+    "\"urgency_reasons\":[{\"code\",\"points\"}]}.\n"
     "\n"
     "  --model MODEL   one model file\n"
     "  --models DIR    a directory of triage models (e.g. build/models)\n"
@@ -392,9 +395,11 @@ static void
 print_triage(struct buf *o, const struct triage *t)
 {
     buf_reset(o);
-    buf_printf(o, "{\"lang\":\"%s\",\"lang_conf\":%.4f,\"intent\":\"%s\",\"intent_conf\":%.4f,"
+    /* The field names of the API's Triage object (docs/openapi.yaml), plus lang_conf and
+     * sentiment_conf, which only the CLI shows. */
+    buf_printf(o, "{\"lang\":\"%s\",\"lang_conf\":%.4f,\"intent\":\"%s\",\"confidence\":%.4f,"
                   "\"sentiment\":\"%s\",\"sentiment_score\":%.4f,\"sentiment_conf\":%.4f,"
-                  "\"urgency\":%d,\"reasons\":[",
+                  "\"urgency\":%d,\"urgency_reasons\":[",
                t->lang, t->lang_conf, classify_intent_name(t->intent), t->intent_conf,
                classify_sentiment_name(t->sentiment), t->sentiment_score, t->sentiment_conf,
                t->urgency);

@@ -323,6 +323,11 @@ store_open(const struct store_config *cfg, struct hub *hub, struct store **out,
      * BEGIN IMMEDIATE would fail with SQLITE_BUSY_SNAPSHOT once another process writes. */
     if (s)
         sqlite3_reset(s);
+    s = store__q(st->writer, "SELECT coalesce(max(id), 0) FROM message");
+    if (s && sqlite3_step(s) == SQLITE_ROW)
+        st->fts_mark = sqlite3_column_int64(s, 0);
+    if (s)
+        sqlite3_reset(s);
     if (pthread_create(&st->thread, NULL, store__writer_main, st) != 0) {
         rc = errmsg_set(em, ERR_IO, "cannot start the store writer");
         goto fail;

@@ -86,6 +86,7 @@ struct store {
     struct store__conn *idle;   /* readers of finished threads, kept for reuse */
     size_t nidle;
     int64_t last_seq; /* writer-thread only after open */
+    int64_t fts_mark; /* writer-thread only: messages up to this id are in message_fts */
     _Atomic uint64_t credentials_epoch; /* see store_credentials_epoch */
     uint64_t stmt_evictions; /* statement cache evictions, all connections (metrics_add) */
 };

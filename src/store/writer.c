@@ -177,6 +177,32 @@ io_failure(int rc)
     return rc == ERR_IO || rc == ERR_UNAVAIL || rc == ERR_NOMEM;
 }
 
+/* Indexes the messages the batch added (ids past st->fts_mark) for search, in one statement:
+ * FTS5 writes its pending terms at every savepoint and statement, so indexing each message as
+ * it was inserted wrote one tiny segment per message. '*mark' is the new mark, to keep once the
+ * batch is committed. */
+static int
+index_messages(struct store *st, struct store__conn *c, int64_t *mark)
+{
+    *mark = st->fts_mark;
+    sqlite3_stmt *s = store__q(c, "INSERT INTO message_fts(rowid, text) "
+                                  "SELECT id, text FROM message WHERE id > ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, st->fts_mark);
+    int rc = store__step_done(s);
+    if (rc < 0 || sqlite3_changes(c->db) == 0)
+        return rc;
+    s = store__q(c, "SELECT max(id) FROM message");
+    if (!s)
+        return ERR_IO;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *mark = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : store__err(rc);
+}
+
 static void
 run_batch(struct store *st, struct store__job *batch, size_t n)
 {
@@ -190,8 +216,15 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
         rc = run_job(&tx, j);
         job_io = job_io || io_failure(j->rc);
     }
+    int64_t mark = st->fts_mark;
+    if (rc == 0)
+        rc = index_messages(st, w, &mark);
+    if (rc == 0 && !tx_alive(w))
+        rc = ERR_IO;
     if (rc == 0)
         rc = exec(w, "COMMIT");
+    if (rc == 0)
+        st->fts_mark = mark;
     if (rc < 0) {
         /* Nothing of this batch is durable: every job fails (the ones not run yet too), nothing
          * is published, and the waiters answer 503 so that senders retry. */

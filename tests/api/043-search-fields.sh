@@ -75,4 +75,6 @@ for order in newest oldest relevance; do
     others=$(printf '%s\n' $seen | grep -c '^Other' || true)
     check "$order: 30 conversations, each once, only matching ones" "$n,$u,$others" "30,30,0"
 done
+check "the search index holds every message once" \
+    "$(sqlite3 "$DB" "INSERT INTO message_fts(message_fts, rank) VALUES ('integrity-check', 1)" 2>&1; echo $?)" 0
 stop_hark

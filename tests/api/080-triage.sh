@@ -35,6 +35,21 @@ req GET '/api/v1/conversations?sentiment=positive'; check "sentiment filter" "$(
 req GET '/api/v1/conversations?urgency=high'; check "urgency filter" "$(jqr '[.items[].id] | join(",")')" "$C1"
 req GET '/api/v1/conversations?urgency=extreme'; check "bad urgency" "$STATUS" 400
 
+# Language "und" when unknown (handles, hashtags and codes are not words); a neutral question is
+# a question, not a complaint; praise around a care problem is a complaint (issue 16).
+hook "$CH_ID" "$CH_SECRET" '{"id":"t4","from":{"id":"u4","name":"Di"},"text":"@united #LAX #sunrise UAL212 LAX-JFK"}'
+req GET "/api/v1/conversations/$(jqr .conversation_id)"
+check "unknown language is und" "$(jqr '.messages[0].triage.lang')" und
+hook "$CH_ID" "$CH_SECRET" '{"id":"t5","from":{"id":"u5","name":"Ed"},"text":"what time is boarding?"}'
+C5=$(jqr .conversation_id)
+req GET "/api/v1/conversations/$C5"
+check "a neutral question" "$(jqr '.messages[0].triage.intent')/$(jqr '.messages[0].triage.sentiment')" question/neutral
+hook "$CH_ID" "$CH_SECRET" '{"id":"t6","from":{"id":"u6","name":"Flo"},"text":"great, another delay. love it"}'
+req GET "/api/v1/conversations/$(jqr .conversation_id)"
+check "sarcasm is a complaint" "$(jqr '.messages[0].triage.intent')/$(jqr '.messages[0].triage.sentiment')" complaint/negative
+req GET '/api/v1/conversations?intent=question'; check "question filter" "$(jqr '[.items[].id] | join(",")')" "$C5"
+
+
 # An agent corrects a label; it shows, and exports as training data.
 req POST "/api/v1/messages/$M1/triage" '{"intent":"request"}'
 check "correct intent" "$(jqr .triage.intent)" request

@@ -47,9 +47,14 @@ grep -q 'corrupt model' "$t/err.txt"
 
 # lang.bin is optional (without it, language comes from libexttextcat).
 if [ -f "$models/intent.bin" ] && [ -f "$models/sentiment.bin" ]; then
-    printf 'I will sue you, the heater caught fire!!!\nmerci beaucoup pour votre aide\n' |
+    printf 'I will sue you, the heater caught fire!!!\nmerci beaucoup pour votre aide\n@united #LAX #sunrise UAL212 LAX-JFK\n\n' |
         "$HARK" model predict --models "$models" --followers 50000 > "$t/triage.jsonl"
-    jq -s -e '.[0].urgency >= 75 and (.[0].reasons | map(.code) | index("legal_threat") != null)
-              and .[0].lang == "en" and .[1].lang == "fr"' "$t/triage.jsonl" >/dev/null
+    # The API's field names (Triage in docs/openapi.yaml), and "und" for an unknown language:
+    # handles, hashtags and codes leave too few letters to tell.
+    jq -s -e '.[0].urgency >= 75 and (.[0].urgency_reasons | map(.code) | index("legal_threat") != null)
+              and .[0].lang == "en" and .[1].lang == "fr" and .[2].lang == "und" and .[2].lang_conf == 0
+              and .[3].lang == "und"
+              and all(.[]; has("confidence") and (has("intent_conf") | not) and (has("reasons") | not))' \
+        "$t/triage.jsonl" >/dev/null
 fi
 echo ok

@@ -397,7 +397,7 @@ TEST(triage_end_to_end)
         CHECK(t.urgency >= 0 && t.urgency <= 100);
     }
     classify_message(c, STR_LIT(""), NULL, &t);
-    CHECK_STR(t.lang, "");
+    CHECK_STR(t.lang, "und");
     huge = xmalloc(4 << 20);
     memset(huge, 'x', 4 << 20);
     classify_message(c, (struct str){ huge, 4 << 20 }, NULL, &t);

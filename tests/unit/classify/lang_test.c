@@ -53,10 +53,19 @@ static const struct {
     { "\xd0\x93\xd0\xb4\xd0\xb5 \xd0\xbc\xd0\xbe\xd0\xb9 \xd0\xb7\xd0\xb0\xd0\xba\xd0\xb0\xd0\xb7"
       "? \xd0\xaf \xd0\xb6\xd0\xb4\xd1\x83 \xd1\x83\xd0\xb6\xd0\xb5 \xd0\xb4\xd0\xb2\xd0\xb5 "
       "\xd0\xbd\xd0\xb5\xd0\xb4\xd0\xb5\xd0\xbb\xd0\xb8.", "ru" },
-    { "", "" },
-    { "ok", "" },          /* too short to guess */
-    { "!!! ??? 1234", "" }, /* no letters */
-    { "\xff\xfe\xfd\xff\xfe\xfd\xff\xfe\xfd\xff\xfe\xfd", "" },
+    { "", "und" },
+    { "ok", "und" },          /* too short to guess */
+    { "!!! ??? 1234", "und" }, /* no letters */
+    { "\xff\xfe\xfd\xff\xfe\xfd\xff\xfe\xfd\xff\xfe\xfd", "und" },
+    /* Handles, hashtags, URLs and codes are not words: too few letters are left. */
+    { "@united #LAX #sunrise UAL212 LAX-JFK", "und" },
+    { "@JetBlue @united #travel #flights https://t.co/abcdefgh", "und" },
+    { "@SouthwestAir I'm 30 mins out WAIT FOR ME", "en" }, /* function words decide */
+    { "@united SHUT THE DOOR ON YOUR WAY OUT", "en" },      /* shouting is still English */
+    { "\xce\x9a\xce\xb1\xce\xbb\xce\xb7\xce\xbc\xce\xad\xcf\x81\xce\xb1 "
+      "\xcf\x83\xce\xb5 \xcf\x8c\xce\xbb\xce\xbf\xcf\x85\xcf\x82", "el" }, /* script alone */
+    { "\xd0\xa1\xd0\xbb\xd0\xb0\xd0\xb2\xd0\xb0 \xd0\xa3\xd0\xba\xd1\x80\xd0\xb0\xd1\x97"
+      "\xd0\xbd\xd1\x96, \xd0\xb4\xd1\x8f\xd0\xba\xd1\x83\xd1\x8e", "uk" },
 };
 
 static void *
@@ -91,7 +100,8 @@ TEST(textcat_without_lang_bin)
     for (size_t i = 0; i < COUNTOF(cases); i++) {
         classify_message(c, str_c(cases[i].text), NULL, &t);
         CHECK_STR(t.lang, cases[i].lang);
-        CHECK(cases[i].lang[0] ? t.lang_conf > 0 && t.lang_conf <= 1 : t.lang_conf == 0);
+        CHECK(strcmp(cases[i].lang, "und") ? t.lang_conf > 0 && t.lang_conf <= 1
+                                           : t.lang_conf == 0);
     }
     huge = xmalloc(1 << 20);
     for (size_t i = 0; i < 1 << 20; i++)
@@ -111,11 +121,75 @@ TEST(textcat_without_lang_bin)
     CHECK(strstr(classify__textcat_langs(), "en") != NULL);
 }
 
+static const char *
+cleaned(const char *text, size_t cap)
+{
+    static char out[256];
+    ASSERT(cap <= sizeof(out));
+    size_t n = classify_lang_clean(str_c(text), out, cap);
+    ASSERT(n < cap && out[n] == '\0' && strlen(out) == n);
+    return out;
+}
+
+TEST(cleaning_for_language_id)
+{
+    CHECK_STR(cleaned("@united #LAX #sunrise UAL212 LAX-JFK", 256), "LAX-JFK");
+    CHECK_STR(cleaned("(@united) thanks!! see https://t.co/x1 or www.united.com", 256),
+              "thanks!! see or");
+    CHECK_STR(cleaned("mail ann@example.com at 10:30, flight UA895 +44 7700", 256),
+              "mail at flight");
+    CHECK_STR(cleaned("  spaces\t\tand\nnewlines  ", 256), "spaces and newlines");
+    CHECK_STR(cleaned("#\xe6\x97\xa5\xe6\x9c\xac "
+                      "\xe6\x97\xa5\xe6\x9c\xac" "2015" "\xe5\xb9\xb4", 256),
+              "\xe6\x97\xa5\xe6\x9c\xac" "2015" "\xe5\xb9\xb4"); /* digits inside CJK stay */
+    CHECK_STR(cleaned("", 256), "");
+    {
+        char out[16];
+        size_t n = classify_lang_clean((struct str){ "ab\0cd\0\0ef", 10 }, out, sizeof(out));
+        CHECK_INT((int)n, 8);
+        CHECK_STR(out, "ab cd ef"); /* a NUL separates, never ends the copy early */
+    }
+    CHECK_STR(cleaned("@a #b", 256), "");
+    /* Cut at a code point boundary, always NUL-terminated. */
+    CHECK_STR(cleaned("ab \xc3\xa9\xc3\xa9", 6), "ab \xc3\xa9");
+    CHECK_STR(cleaned("abcdef", 4), "abc");
+    CHECK_STR(cleaned("abcdef", 1), "");
+}
+
+/* The CLI reads lines into a buffer where the newline follows the text; ingest passes a
+ * database string where a NUL follows. libexttextcat read past the length it was given, so the
+ * same text got two languages. Both now go through one cleaned, NUL-terminated copy. */
+TEST(same_answer_whatever_follows)
+{
+    struct classify *c = NULL;
+    const char *texts[] = { "@united #LAX #sunrise UAL212 LAX-JFK", "spruce moose",
+                            "@united we just left (delayed)", "Il mio ordine non arriva",
+                            "so unhelpful today..." };
+    const char *after[] = { "", "\n", "xyz", "\r\nmore text in another language, bitte" };
+    CHECK_INT(classify_open(tmpdir, &c, NULL), 0);
+    if (!c)
+        return;
+    for (size_t i = 0; i < COUNTOF(texts); i++) {
+        struct triage want, got;
+        char buf[256];
+        classify_message(c, str_c(texts[i]), NULL, &want);
+        for (size_t k = 0; k < COUNTOF(after); k++) {
+            snprintf(buf, sizeof(buf), "%s%s", texts[i], after[k]);
+            classify_message(c, (struct str){ buf, strlen(texts[i]) }, NULL, &got);
+            CHECK_STR(got.lang, want.lang);
+            CHECK(got.lang_conf == want.lang_conf);
+        }
+    }
+    classify_free(c);
+}
+
 int
 main(void)
 {
     ASSERT(mkdtemp(tmpdir) != NULL);
     RUN(textcat_without_lang_bin);
+    RUN(cleaning_for_language_id);
+    RUN(same_answer_whatever_follows);
     unlink(path_in("t.txt"));
     unlink(path_in("intent.bin"));
     unlink(path_in("sentiment.bin"));

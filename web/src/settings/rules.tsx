@@ -248,7 +248,7 @@ function DryRunPanel({ channels, teams }: { channels: Channel[]; teams: Team[] }
             {res.triage ? (
               <>
                 <dt>Language</dt>
-                <dd>{res.triage.language || 'not recognised'}</dd>
+                <dd>{res.triage.language && res.triage.language !== 'und' ? res.triage.language : 'not recognised'}</dd>
                 <dt>Wants</dt>
                 <dd>{label(INTENTS, res.triage.intent) || 'unknown'}</dd>
                 <dt>Mood</dt>

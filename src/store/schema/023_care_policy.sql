@@ -1,4 +1,4 @@
--- 022_care_policy.sql: care policy (issue 18, items 2 and 3): the root-cause taxonomy with the
+-- 023_care_policy.sql: care policy (issue 18, items 2 and 3): the root-cause taxonomy with the
 -- keywords that suggest each cause, the root cause of each conversation, the goodwill granted
 -- on a conversation (refunds, vouchers, freebies) with its approval, and the one row of policy
 -- settings (root cause required or optional, the brand currency, the per-role limits per grant
