@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * st_policy.c - care policy (022_care_policy.sql): the root-cause taxonomy (root_cause), the
+ * st_policy.c - care policy (023_care_policy.sql): the root-cause taxonomy (root_cause), the
  * root cause of each conversation (conv_root_cause), goodwill grants and their approval
  * (goodwill), the one row of policy settings (care_policy), and the two reports over them.
  *
