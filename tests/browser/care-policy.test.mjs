@@ -119,11 +119,13 @@ test('a supervisor approves it from Approvals', async () => {
   await item.getByText(`Damaged in transit ${tag}`).waitFor();
   await shot(sp, 'care-policy-approvals');
   await axe(sp, 'the approvals queue');
+  await item.getByLabel(/^Note to Ana/).fill('OK this once: the spout is a known defect');
   await item.getByRole('button', { name: 'Approve' }).click();
   await sp.getByText('Approved: 45.00 EUR for Omar Haddad.').waitFor();
   const g = await api('GET', `/api/v1/conversations/${convB}/goodwill`);
   const refund = g.body.items.find((x) => x.kind === 'refund');
-  assert(refund.status === 'approved' && refund.approver === sup.id, `approved by the supervisor: ${JSON.stringify(refund)}`);
+  assert(refund.status === 'approved' && refund.approver === sup.id && refund.decision_note === 'OK this once: the spout is a known defect',
+    `approved by the supervisor, with the note: ${JSON.stringify(refund)}`);
   // An agent has no approvals queue.
   assert((await page.getByTestId('approvals').count()) === 0, 'agents see no Approvals');
 });
@@ -133,6 +135,7 @@ test('a third grant to the same customer warns first', async () => {
   await page.getByRole('heading', { level: 1, name: 'Omar Haddad' }).waitFor();
   await page.getByRole('button', { name: 'Goodwill' }).click();
   const dlg = page.getByRole('dialog', { name: 'Goodwill' });
+  await dlg.getByText('“OK this once: the spout is a known defect”').waitFor(); // the approver's note
   const warn = dlg.getByTestId('gw-repeat');
   await warn.getByText('This would be the 3rd goodwill for this customer in 90 days: fix the root cause instead?').waitFor();
   await dlg.getByLabel('Kind').selectOption('freebie');

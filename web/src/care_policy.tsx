@@ -184,6 +184,7 @@ export function GoodwillDialog({ convId, onClose, onDone }: { convId: number; on
             {list.items.map((g) => (
               <li key={g.id}>
                 {KIND_WORDS[g.kind]} {money(g.amount_minor, g.currency)} · {g.root_cause} · <span class={'chip gw-st-' + g.status}>{STATUS_WORDS[g.status]}</span>
+                {g.decision_note && <span class="muted"> “{g.decision_note}”</span>}
               </li>
             ))}
           </ul>
@@ -249,6 +250,7 @@ export function ApprovalsButton({ role, onOpen }: { role: string; onOpen: (convI
   const [items, setItems] = useState<Goodwill[] | null>(null);
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
+  const [notes, setNotes] = useState<Record<number, string>>({});
   const ref = useRef<HTMLDivElement>(null);
   const load = () => {
     if (!can) return;
@@ -268,7 +270,8 @@ export function ApprovalsButton({ role, onOpen }: { role: string; onOpen: (convI
   const n = items?.length ?? 0;
   const decide = async (g: Goodwill, verb: 'approve' | 'decline') => {
     try {
-      await api('POST', `/api/v1/goodwill/${g.id}/${verb}`, {});
+      const n = (notes[g.id] ?? '').trim();
+      await api('POST', `/api/v1/goodwill/${g.id}/${verb}`, n ? { note: n } : {});
       setNote(`${verb === 'approve' ? 'Approved' : 'Declined'}: ${money(g.amount_minor, g.currency)} for ${g.contact_name || 'the customer'}.`);
       load();
     } catch (e) {
@@ -301,6 +304,9 @@ export function ApprovalsButton({ role, onOpen }: { role: string; onOpen: (convI
                   {g.contact_name || 'A customer'} · {g.root_cause} · asked by {g.requested_by_name || 'an integration'} {clock(g.created_at)}
                 </span>
                 {g.note && <span class="muted">“{g.note}”</span>}
+                <label for={`ap-note-${g.id}`}>Note to {g.requested_by_name || 'the agent'} (optional)</label>
+                <input id={`ap-note-${g.id}`} maxLength={500} value={notes[g.id] ?? ''}
+                  onInput={(e) => setNotes((m) => ({ ...m, [g.id]: (e.target as HTMLInputElement).value }))} />
                 <span class="row-end">
                   <button type="button" onClick={() => { setOpen(false); onOpen(g.conversation_id); }}>Open conversation</button>
                   <button type="button" onClick={() => decide(g, 'decline')}>Decline</button>
