@@ -23,18 +23,78 @@ word_byte(unsigned char ch)
     return isalnum(ch) || ch >= 0x80;
 }
 
-/* Whether 'kw' (lower case) occurs in 'text' (lower case) as whole words. */
-static bool
-has_phrase(const char *text, size_t tlen, const char *kw, size_t klen)
+static uint32_t
+fnv1a(const char *p, size_t n)
 {
-    if (!klen || klen > tlen)
-        return false;
-    for (size_t i = 0; i + klen <= tlen; i++) {
-        if (memcmp(text + i, kw, klen) != 0)
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h;
+}
+
+/* The words of the (lower-cased) text, indexed by a hash of each word: a keyword is looked up
+ * by its first word and checked only where that word starts, so a suggestion costs one pass
+ * over the text plus one lookup per keyword, whatever the size of the taxonomy. */
+struct words {
+    const char *text;
+    size_t len;
+    uint32_t *start, *wlen, *hash, *next, *head;
+    size_t n, mask;
+};
+
+static void
+words_index(struct arena *ar, const char *low, size_t len, struct words *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->text = low;
+    w->len = len;
+    size_t cap = len / 2 + 1;
+    w->start = arena_alloc(ar, cap * sizeof(uint32_t));
+    w->wlen = arena_alloc(ar, cap * sizeof(uint32_t));
+    w->hash = arena_alloc(ar, cap * sizeof(uint32_t));
+    w->next = arena_alloc(ar, cap * sizeof(uint32_t));
+    for (size_t i = 0; i < len;) {
+        while (i < len && !word_byte((unsigned char)low[i]))
+            i++;
+        size_t b = i;
+        while (i < len && word_byte((unsigned char)low[i]))
+            i++;
+        if (i > b && w->n < cap) {
+            w->start[w->n] = (uint32_t)b;
+            w->wlen[w->n] = (uint32_t)(i - b);
+            w->hash[w->n] = fnv1a(low + b, i - b);
+            w->n++;
+        }
+    }
+    size_t size = 16;
+    while (size < w->n * 2)
+        size *= 2;
+    w->mask = size - 1;
+    w->head = arena_alloc(ar, size * sizeof(uint32_t));
+    memset(w->head, 0, size * sizeof(uint32_t));
+    for (size_t i = 0; i < w->n; i++) {
+        size_t b = w->hash[i] & w->mask;
+        w->next[i] = w->head[b];
+        w->head[b] = (uint32_t)(i + 1);
+    }
+}
+
+/* Whether 'kw' (lower case, trimmed, starting with a word byte) occurs in the text as whole
+ * words. */
+static bool
+words_has(const struct words *w, const char *kw, size_t klen)
+{
+    size_t f = 0;
+    while (f < klen && word_byte((unsigned char)kw[f]))
+        f++;
+    uint32_t h = fnv1a(kw, f);
+    for (uint32_t i = w->head[h & w->mask]; i; i = w->next[i - 1]) {
+        size_t k = i - 1, at = w->start[k];
+        if (w->hash[k] != h || w->wlen[k] != f || at + klen > w->len)
             continue;
-        bool left = i == 0 || !word_byte((unsigned char)text[i - 1]);
-        bool right = i + klen == tlen || !word_byte((unsigned char)text[i + klen]);
-        if (left && right)
+        if (memcmp(w->text + at, kw, klen) == 0 &&
+            (at + klen == w->len || !word_byte((unsigned char)w->text[at + klen]) ||
+             !word_byte((unsigned char)kw[klen - 1])))
             return true;
     }
     return false;
@@ -55,15 +115,22 @@ care_root_cause_suggest(struct arena *ar, const struct care_cause *causes, size_
                         const char *text, struct care_suggestion *out)
 {
     memset(out, 0, sizeof(*out));
-    if (!text || !text[0])
+    if (!text || !text[0] || n == 0)
         return 0;
     size_t tlen = strlen(text);
-    const char *low = lower_dup(ar, text, tlen);
+    struct words w;
+    words_index(ar, lower_dup(ar, text, tlen), tlen, &w);
     size_t best_hits = 0, best_len = 0;
+    const char **found = NULL;
+    size_t found_cap = 0;
+    char buf[256];
     for (size_t i = 0; i < n; i++) {
         const struct care_cause *c = &causes[i];
         size_t hits = 0, len = 0;
-        const char **found = arena_alloc(ar, (c->nkeywords + 1) * sizeof(*found));
+        if (c->nkeywords > found_cap) {
+            found_cap = c->nkeywords;
+            found = arena_alloc(ar, found_cap * sizeof(*found));
+        }
         for (size_t k = 0; k < c->nkeywords; k++) {
             const char *kw = c->keywords[k];
             size_t klen = kw ? strlen(kw) : 0;
@@ -73,10 +140,13 @@ care_root_cause_suggest(struct arena *ar, const struct care_cause *causes, size_
             }
             while (klen && isspace((unsigned char)kw[klen - 1]))
                 klen--;
-            if (!klen)
+            /* A keyword starts with a letter or digit (the admin's words); others never
+             * match, as a keyword longer than the buffer (60 characters at most). */
+            if (!klen || klen >= sizeof(buf) || !word_byte((unsigned char)*kw))
                 continue;
-            const char *lk = lower_dup(ar, kw, klen);
-            if (has_phrase(low, tlen, lk, klen)) {
+            for (size_t j = 0; j < klen; j++)
+                buf[j] = (char)tolower((unsigned char)kw[j]);
+            if (words_has(&w, buf, klen)) {
                 found[hits++] = c->keywords[k];
                 len += klen;
             }
@@ -87,6 +157,8 @@ care_root_cause_suggest(struct arena *ar, const struct care_cause *causes, size_
             out->cause = c;
             out->matched = found;
             out->nmatched = hits;
+            found = NULL; /* kept: the next cause gets its own array */
+            found_cap = 0;
         }
     }
     return out->cause ? 1 : 0;

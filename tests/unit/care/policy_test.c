@@ -50,6 +50,8 @@ TEST(suggestion)
         { "unbroken record, smashedly good", 0, 0 },
         { "broken? and late!", 1, 1 },              /* a tie: the longer keyword wins */
         { "", 0, 0 },
+        { "it arrived arrived damaged", 1, 1 },     /* a phrase after a false start */
+        { "arrived damagedly", 0, 0 },
         { "Il est arrivé cassé", 0, 0 },
     };
     for (size_t i = 0; i < COUNTOF(cases); i++) {
