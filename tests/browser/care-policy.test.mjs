@@ -75,6 +75,7 @@ test('resolving a complaint asks for its root cause, the suggested one preselect
   await why2.getByLabel('Answered elsewhere (phone, email, in store)').check();
   await why2.getByRole('button', { name: 'Resolve' }).click();
   await page.getByTestId('conv-status').getByText('Resolved').waitFor();
+  await page.getByTestId('conv-cause').getByText(`Root cause: Damaged in transit ${tag}`).waitFor();
   const rc = await api('GET', `/api/v1/conversations/${convA}/root-cause`);
   assert(rc.body.root_cause?.root_cause_id === dmg && rc.body.root_cause.suggested === true, `stored: ${JSON.stringify(rc.body.root_cause)}`);
   const c = await api('GET', `/api/v1/conversations/${convA}`);

@@ -320,3 +320,18 @@ export function ApprovalsButton({ role, onOpen }: { role: string; onOpen: (convI
     </div>
   );
 }
+
+// The root cause of a resolved conversation, as a chip in its header (nothing when none).
+export function CauseChip({ convId, status }: { convId: number; status: string }) {
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    setName(null);
+    if (status !== 'resolved') return;
+    let gone = false;
+    api<ConvRootCause>('GET', `/api/v1/conversations/${convId}/root-cause`).then((r) => !gone && setName(r.root_cause?.name ?? null), () => {});
+    return () => {
+      gone = true;
+    };
+  }, [convId, status]);
+  return name ? <> <span class="chip chip-cause" data-testid="conv-cause">Root cause: {name}</span></> : null;
+}

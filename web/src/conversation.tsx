@@ -6,7 +6,7 @@ import { api, ApiError, Agent, Channel, clock, Contact, Conv, ConvFull, Msg, Msg
 import { Avatar, LiveEvent } from './app';
 import { SlaPanel, useNow } from './sla';
 import { ResolveReasonDialog } from './resolve';
-import { GoodwillDialog, money, RootCauseDialog } from './care_policy';
+import { CauseChip, GoodwillDialog, money, RootCauseDialog } from './care_policy';
 import { useCanned } from './canned';
 import { Audience, Meter, MeterProps, overLimit, windowClosed } from './composer_meter';
 import { clearDraft, loadDraft, saveDraft } from './draft';
@@ -235,6 +235,7 @@ export function ConversationPane(p: Props) {
               )}{' '}
               <span class={'chip chip-st-' + conv.status} data-testid="conv-status">{STATUS_WORDS[conv.status] ?? conv.status}</span>
               {conv.blocked && <> <span class="chip chip-blocked" data-testid="conv-blocked">Blocked</span></>}
+              <CauseChip convId={conv.id} status={conv.status} />
               {conv.status === 'snoozed' && conv.snooze_until && <> until {clock(conv.snooze_until)}</>}
               <RepeatMarker conv={conv} earlier={earlier} onOpen={p.onOpen} />
             </p>
