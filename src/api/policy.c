@@ -805,7 +805,7 @@ api__goodwill_get(struct http_req *r, void *ctx)
     struct store_goodwill g;
     int rc = store_goodwill_get(a->st, http_arena(r), id, &g);
     /* An agent sees the grants they asked for; approvers see all. */
-    if (rc == 0 && !approver(pr) && g.requested_by != pr->agent_id)
+    if (rc == 0 && !approver(pr) && (!pr->agent_id || g.requested_by != pr->agent_id))
         rc = ERR_NOTFOUND;
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such goodwill" : "cannot read");
