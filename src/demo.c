@@ -34,6 +34,7 @@
 #include "care/care.h"
 #include "channels/chan.h"
 #include "demo_canned.h"
+#include "demo_policy.h"
 #include "demo_listen.h"
 #include "demo_routing.h"
 #include "fetch/fetch.h"
@@ -589,6 +590,7 @@ cli_demo(int argc, char **argv)
             seed(&app, sim.channel_id, ids, COUNTOF(ids), nconv, waiting, &nwaiting);
             seed_troll(&app, sim.channel_id, ids[2]); /* an agent blocked them */
             seed_people(&app, sim.channel_id, ids[1]); /* Jonas, a supervisor, merged Tom */
+            demo_policy_seed(&app, ids, COUNTOF(ids));
         }
         /* The customers still waiting are routed as if they had just written: the first
          * screen shows the queue, routing reasons and acknowledgements. */

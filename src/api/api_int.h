@@ -105,6 +105,31 @@ int api__msg_page_or_reply(struct http_req *r, int64_t *before, int *limit);
 json_t *api__msg_cursor(int64_t next_before);
 
 /* Route handlers, one file per resource. */
+/* Care policy (policy.c): root causes, goodwill, the policy settings, the reports. */
+void api__root_causes_list(struct http_req *r, void *ctx);
+void api__root_causes_create(struct http_req *r, void *ctx);
+void api__root_cause_get(struct http_req *r, void *ctx);
+void api__root_cause_update(struct http_req *r, void *ctx);
+void api__root_cause_delete(struct http_req *r, void *ctx);
+void api__care_policy_get(struct http_req *r, void *ctx);
+void api__care_policy_put(struct http_req *r, void *ctx);
+void api__conv_cause_get(struct http_req *r, void *ctx);
+void api__conv_cause_put(struct http_req *r, void *ctx);
+void api__conv_goodwill_list(struct http_req *r, void *ctx);
+void api__conv_goodwill_add(struct http_req *r, void *ctx);
+void api__goodwill_list(struct http_req *r, void *ctx);
+void api__goodwill_get(struct http_req *r, void *ctx);
+void api__goodwill_approve(struct http_req *r, void *ctx);
+void api__goodwill_decline(struct http_req *r, void *ctx);
+void api__report_root_causes(struct http_req *r, void *ctx);
+void api__report_goodwill(struct http_req *r, void *ctx);
+/* For the status change (conversations.c): sets the conversation's root cause (422 for an
+ * unknown or archived cause), and checks that resolving it has one when the policy requires it
+ * ('given': the request names one); < 0 after replying. */
+int api__conv_cause_set_or_reply(struct http_req *r, struct api *a, int64_t conv_id,
+                                 int64_t cause_id);
+int api__conv_cause_check_or_reply(struct http_req *r, struct api *a, int64_t conv_id,
+                                   bool given);
 void api__login(struct http_req *r, void *ctx);
 void api__logout(struct http_req *r, void *ctx);
 void api__me(struct http_req *r, void *ctx);

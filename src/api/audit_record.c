@@ -72,6 +72,13 @@ static const struct api__audit_rule rules[] = {
     { "/api/v1/models", RECORD, "models", "model", "Triage model", NULL, NULL },
     { "/api/v1/messages", SKIP, NULL, NULL, "care work: delivery retries, triage corrections",
       NULL, NULL },
+    { "/api/v1/conversations/{id}/root-cause", RECORD, NULL, "root_cause", "Root cause",
+      "conversation.root_cause", NULL },
+    { "/api/v1/conversations/{id}/goodwill", RECORD, "goodwill_queue", "goodwill", "Goodwill",
+      "goodwill.create", NULL },
+    { "/api/v1/goodwill", RECORD, "goodwill_queue", "goodwill", "Goodwill", NULL, NULL },
+    { "/api/v1/root-causes", RECORD, "root_causes", "root_cause", "Root cause", NULL, NULL },
+    { "/api/v1/care-policy", RECORD, "care_policy", "care_policy", "Care policy", NULL, NULL },
     { "/api/v1/conversations", SKIP, NULL, NULL, "care work on conversations", NULL, NULL },
     { "/api/v1/callbacks", SKIP, NULL, NULL, "care work: callback tasks", NULL, NULL },
     { "/api/v1/contacts/{id}/block", RECORD, NULL, "contact", "Contact", NULL,
@@ -527,6 +534,8 @@ past(const char *verb)
         { "activate", "switched on" },    { "block", "blocked" },
         { "unblock", "unblocked" },       { "merge", "merged" },
         { "undo", "undone" },
+        { "approve", "approved" },
+        { "decline", "declined" },
     };
     for (size_t i = 0; i < COUNTOF(map); i++) {
         if (strcmp(verb, map[i][0]) == 0)

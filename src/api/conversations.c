@@ -431,6 +431,22 @@ api__conv_status(struct http_req *r, void *ctx)
         http_reply_error_status(r, 422, "invalid_field", "'snooze_until' needs status snoozed");
         return;
     }
+    /* A complaint is resolved with its root cause when the policy requires one (policy.c). */
+    json_t *cause = json_object_get(body, "root_cause_id");
+    if (cause && !json_is_null(cause) &&
+        (!json_is_integer(cause) || json_integer_value(cause) < 1)) {
+        http_reply_error_status(r, 422, "invalid_field",
+                                "invalid 'root_cause_id': want the id of a root cause");
+        return;
+    }
+    bool has_cause = cause && json_is_integer(cause);
+    if (has_cause && strcmp(status, "resolved") != 0) {
+        http_reply_error_status(r, 422, "invalid_field", "'root_cause_id' needs status resolved");
+        return;
+    }
+    if (strcmp(status, "resolved") == 0 &&
+        api__conv_cause_check_or_reply(r, a, id, has_cause) < 0)
+        return;
     /* An inbound message never ends silently unanswered. */
     if (strcmp(status, "resolved") == 0 && (!reason || !reason[0]) &&
         routing_sla_unanswered(care_routing(a->care), id) == 1) {
@@ -440,6 +456,8 @@ api__conv_status(struct http_req *r, void *ctx)
                                 "no_reply_needed)");
         return;
     }
+    if (has_cause && api__conv_cause_set_or_reply(r, a, id, json_integer_value(cause)) < 0)
+        return;
     int rc = care_conv_set_status(a->care, id, status, until, reason, p->agent_id);
     if (rc < 0) {
         http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such conversation" : "cannot set status");

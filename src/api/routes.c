@@ -248,6 +248,25 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         { "POST", "/api/v1/canned/{id}/render", api__canned_render, API_ANY, 4 * KB },
         { "POST", "/api/v1/conversations/{id}/reply-check", api__conv_reply_check, API_ANY,
           64 * KB },
+        /* Care policy: root causes, goodwill and its approval, reports (policy.c). */
+        { "GET", "/api/v1/root-causes", api__root_causes_list, API_ANY, 0 },
+        { "POST", "/api/v1/root-causes", api__root_causes_create, API_ADMIN, 16 * KB },
+        { "GET", "/api/v1/root-causes/{id}", api__root_cause_get, API_ANY, 0 },
+        { "PUT", "/api/v1/root-causes/{id}", api__root_cause_update, API_ADMIN, 16 * KB },
+        { "DELETE", "/api/v1/root-causes/{id}", api__root_cause_delete, API_ADMIN, 0 },
+        { "GET", "/api/v1/care-policy", api__care_policy_get, API_ANY, 0 },
+        { "PUT", "/api/v1/care-policy", api__care_policy_put, API_ADMIN, 4 * KB },
+        { "GET", "/api/v1/conversations/{id}/root-cause", api__conv_cause_get, API_ANY, 0 },
+        { "PUT", "/api/v1/conversations/{id}/root-cause", api__conv_cause_put, API_ANY, 4 * KB },
+        { "GET", "/api/v1/conversations/{id}/goodwill", api__conv_goodwill_list, API_ANY, 0 },
+        { "POST", "/api/v1/conversations/{id}/goodwill", api__conv_goodwill_add, API_ANY,
+          8 * KB },
+        { "GET", "/api/v1/goodwill", api__goodwill_list, API_ANY, 0 },
+        { "GET", "/api/v1/goodwill/{id}", api__goodwill_get, API_ANY, 0 },
+        { "POST", "/api/v1/goodwill/{id}/approve", api__goodwill_approve, API_ANY, 4 * KB },
+        { "POST", "/api/v1/goodwill/{id}/decline", api__goodwill_decline, API_ANY, 4 * KB },
+        { "GET", "/api/v1/reports/root-causes", api__report_root_causes, API_ANY, 0 },
+        { "GET", "/api/v1/reports/goodwill", api__report_goodwill, API_ANY, 0 },
         { "*", "/*", api__web_app, API_PUBLIC, 0 }, /* catch-all: keep last */
     };
     a->nroutes = COUNTOF(routes);

@@ -98,6 +98,22 @@ static const struct scope_rule rules[] = {
     { "DELETE", "/api/v1/canned/{id}", API_SCOPE_OPEN },
     { "POST", "/api/v1/canned/{id}/render", API_SCOPE_OPEN },
     { "POST", "/api/v1/conversations/{id}/reply-check", API_SCOPE_CONV },
+    /* Care policy: the taxonomy and the policy are no customer data; a conversation's cause
+     * and goodwill follow the conversation; approving and the reports (across stores) are for
+     * supervisors and admins, never store staff. */
+    { "GET", "/api/v1/root-causes", API_SCOPE_OPEN },
+    { "GET", "/api/v1/root-causes/{id}", API_SCOPE_OPEN },
+    { "GET", "/api/v1/care-policy", API_SCOPE_OPEN },
+    { "GET", "/api/v1/conversations/{id}/root-cause", API_SCOPE_CONV },
+    { "PUT", "/api/v1/conversations/{id}/root-cause", API_SCOPE_CONV },
+    { "GET", "/api/v1/conversations/{id}/goodwill", API_SCOPE_CONV },
+    { "POST", "/api/v1/conversations/{id}/goodwill", API_SCOPE_CONV },
+    { "GET", "/api/v1/goodwill", API_SCOPE_DENY },
+    { "GET", "/api/v1/goodwill/{id}", API_SCOPE_DENY },
+    { "POST", "/api/v1/goodwill/{id}/approve", API_SCOPE_DENY },
+    { "POST", "/api/v1/goodwill/{id}/decline", API_SCOPE_DENY },
+    { "GET", "/api/v1/reports/root-causes", API_SCOPE_DENY },
+    { "GET", "/api/v1/reports/goodwill", API_SCOPE_DENY },
     /* Listening is about the public web, not a store's customers: not for store staff. */
     { "GET", "/api/v1/listening/queries", API_SCOPE_DENY },
     { "GET", "/api/v1/listening/queries/{id}", API_SCOPE_DENY },

@@ -411,4 +411,46 @@ bool care_callback_phone(const char *in, char out[CARE_CALLBACK_PHONE_MAX]);
 /* Marks callback 'id' done (or not) by 'agent_id'. ERR_NOTFOUND. */
 int care_callback_done(struct care *c, int64_t id, int64_t agent_id, bool done);
 
+/* ---- care policy: root causes and goodwill (policy.c, docs/care-policy.md) --------------- */
+
+/* A root cause as the suggestion reads it: its keywords (words or phrases). */
+struct care_cause {
+    int64_t id;
+    const char *name;
+    const char *const *keywords;
+    size_t nkeywords;
+};
+/* The suggested cause and the keywords found (its explanation). */
+struct care_suggestion {
+    const struct care_cause *cause; /* NULL: none */
+    const char **matched;           /* the cause's keywords found in the text */
+    size_t nmatched;
+};
+/* Suggests one of 'causes' for 'text' (the customer's words): each keyword is searched as
+ * whole words, case-insensitively; the cause with the most keywords found wins (ties: the
+ * longer keywords, then the earlier cause). 1 with '*out' set, or 0 when no keyword is found. */
+int care_root_cause_suggest(struct arena *ar, const struct care_cause *causes, size_t n,
+                            const char *text, struct care_suggestion *out);
+/* The limit per grant of 'role' in minor units of the policy's currency; -1: none. */
+int64_t care_goodwill_limit(const struct store_care_policy *p, const char *role);
+/* Whether a grant by 'role' waits for a supervisor: over the role's limit, or in another
+ * currency than the policy's (no conversion). */
+bool care_goodwill_needs_approval(const struct store_care_policy *p, const char *role,
+                                  int64_t amount_minor, const char *currency);
+/* Supervisors and admins approve or decline grants. */
+bool care_is_approver(const char *role);
+int care_root_cause_put(struct care *c, int64_t id, const struct store_root_cause *rc,
+                        int64_t *out_id);
+int care_root_cause_delete(struct care *c, int64_t id);
+int care_conv_cause_set(struct care *c, int64_t conv_id, int64_t cause_id, int64_t agent_id,
+                        bool suggested);
+int care_policy_put(struct care *c, const struct store_care_policy *p);
+/* Stores grant 'g' by 'role': "approved" (by its requester) within the role's limit, else
+ * "pending" until a supervisor or admin decides (g->status set). */
+int care_goodwill_grant(struct care *c, const struct store_care_policy *p, const char *role,
+                        struct store_goodwill *g, int64_t *out_id);
+/* Approves or declines a pending grant (store_goodwill_decide). */
+int care_goodwill_decide(struct care *c, int64_t id, bool approve, int64_t agent_id,
+                         const char *note);
+
 #endif

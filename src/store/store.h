@@ -1120,4 +1120,110 @@ int store_callback_list(struct store *st, struct arena *ar, int64_t agent_id, in
  * 'callback.updated'. ERR_NOTFOUND (no such task: unknown or never accepted). */
 int store_callback_done(struct store *st, int64_t id, int64_t agent_id, bool done);
 
+/* ---- care policy: root causes and goodwill (st_policy.c) ------------------------------------ */
+
+/* One cause of the taxonomy; 'keywords' is a JSON array of words or phrases that suggest it. */
+struct store_root_cause {
+    int64_t id;
+    const char *name;
+    const char *keywords; /* JSON array text */
+    bool archived;
+    int64_t created_at, updated_at;
+    int64_t uses; /* conversations and grants naming it (reads only) */
+};
+/* Inserts ('id' 0) or updates cause 'id'. ERR_CONFLICT (the name is taken), ERR_NOTFOUND. */
+int store_root_cause_put(struct store *st, int64_t id, const struct store_root_cause *c,
+                         int64_t *out_id);
+int store_root_cause_get(struct store *st, struct arena *ar, int64_t id,
+                         struct store_root_cause *out);
+/* Every cause, by name; archived ones only 'with_archived'. */
+int store_root_cause_list(struct store *st, struct arena *ar, bool with_archived,
+                          struct store_root_cause **out, size_t *n);
+/* Deletes cause 'id': ERR_CONFLICT while a conversation or a grant names it (archive it),
+ * ERR_NOTFOUND. */
+int store_root_cause_delete(struct store *st, int64_t id);
+
+/* The root cause of a conversation. */
+struct store_conv_cause {
+    int64_t conversation_id, root_cause_id, agent_id;
+    bool suggested;
+    int64_t set_at;
+    const char *name; /* joined */
+};
+/* Sets (or replaces) the root cause of conversation 'conv_id'. ERR_NOTFOUND (no such
+ * conversation or cause). */
+int store_conv_cause_set(struct store *st, int64_t conv_id, int64_t cause_id, int64_t agent_id,
+                         bool suggested);
+/* ERR_NOTFOUND when the conversation has none. */
+int store_conv_cause_get(struct store *st, struct arena *ar, int64_t conv_id,
+                         struct store_conv_cause *out);
+/* The text of the customer's messages in conversation 'conv_id' (newest first, joined by
+ * newlines, at most 'max' bytes), for the suggestion; "" when none. */
+int store_conv_inbound_text(struct store *st, struct arena *ar, int64_t conv_id, size_t max,
+                            const char **out);
+
+/* The one row of policy settings. A limit is in minor units of 'currency' per grant; -1: no
+ * limit. */
+struct store_care_policy {
+    bool root_cause_required;
+    char currency[4];
+    int64_t limit_agent, limit_store_staff, limit_supervisor, limit_admin;
+    int64_t repeat_count, repeat_days;
+    int64_t updated_at;
+};
+int store_care_policy_get(struct store *st, struct store_care_policy *out);
+int store_care_policy_put(struct store *st, const struct store_care_policy *p);
+
+/* A goodwill grant. status: "approved", "pending" or "declined". */
+struct store_goodwill {
+    int64_t id, conversation_id, contact_id;
+    const char *kind; /* refund, voucher, freebie */
+    int64_t amount_minor;
+    const char *currency;
+    int64_t root_cause_id;
+    const char *note;
+    const char *status;
+    int64_t requested_by, decided_by;
+    const char *decision_note;
+    int64_t decided_at, created_at;
+    const char *root_cause_name, *requested_by_name, *decided_by_name, *contact_name; /* joined */
+};
+/* Stores a grant ('g': conversation_id, kind, amount_minor, currency, root_cause_id, note,
+ * status, requested_by, decided_by and decided_at when approved at once); the contact is the
+ * conversation's. ERR_NOTFOUND (no such conversation or cause). */
+int store_goodwill_add(struct store *st, const struct store_goodwill *g, int64_t *out_id);
+int store_goodwill_get(struct store *st, struct arena *ar, int64_t id, struct store_goodwill *out);
+/* Grants of conversation 'conv_id' (0: any) with 'status' (NULL: any), newest first (pending
+ * ones oldest first: a queue), at most 'max'. */
+int store_goodwill_list(struct store *st, struct arena *ar, int64_t conv_id, const char *status,
+                        int max, struct store_goodwill **out, size_t *n);
+/* Approves or declines pending grant 'id' ('status' "approved" or "declined"). ERR_NOTFOUND,
+ * ERR_CONFLICT (not pending any more). */
+int store_goodwill_decide(struct store *st, int64_t id, const char *status, int64_t agent_id,
+                          const char *note);
+/* Grants (approved or pending) to contact 'contact_id' created at or after 'since'. */
+int store_goodwill_count_since(struct store *st, int64_t contact_id, int64_t since, int64_t *n);
+
+/* Reports over [from, to). A filter of 0 is any. */
+struct store_report_filter {
+    int64_t from, to;
+    int64_t channel_id, team_id, agent_id;
+};
+struct store_report_row {
+    int64_t root_cause_id;
+    const char *name;
+    const char *currency; /* goodwill only */
+    int64_t count;
+    int64_t amount_minor; /* goodwill only */
+};
+/* Conversations per root cause (set in the period), most first. The agent is who set it, the
+ * team the one the conversation was routed to. */
+int store_report_root_causes(struct store *st, struct arena *ar,
+                             const struct store_report_filter *f, struct store_report_row **out,
+                             size_t *n);
+/* Approved goodwill per root cause and currency (created in the period), the largest first.
+ * The agent is who asked for it. */
+int store_report_goodwill(struct store *st, struct arena *ar, const struct store_report_filter *f,
+                          struct store_report_row **out, size_t *n);
+
 #endif

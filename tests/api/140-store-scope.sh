@@ -230,6 +230,15 @@ run_case() {
     "GET /api/v1/listening/"*|"POST /api/v1/listening/"*)
         p=$(echo "$1" | cut -d' ' -f2 | sed 's/{id}/1/'); as $S "${1%% *}" "$p" '{}'
         check "$1 closed to store staff" "$STATUS" 403 ;;
+    "GET /api/v1/conversations/{id}/root-cause") conv_case GET /root-cause "" ;;
+    "PUT /api/v1/conversations/{id}/root-cause") conv_case PUT /root-cause '{"root_cause_id":1}' "200 422" ;;
+    "GET /api/v1/conversations/{id}/goodwill") conv_case GET /goodwill "" ;;
+    "POST /api/v1/conversations/{id}/goodwill")
+        conv_case POST /goodwill '{"kind":"voucher","amount_minor":500,"root_cause_id":1}' "201 422" ;;
+    "GET /api/v1/goodwill"|"GET /api/v1/goodwill/{id}"|"POST /api/v1/goodwill/{id}/"*|"GET /api/v1/reports/"*)
+        # Approvals and the reports (across every store) are for supervisors and admins.
+        p=$(echo "$1" | cut -d' ' -f2 | sed 's/{id}/1/'); as $S "${1%% *}" "$p" '{}'
+        check "$1 closed to store staff" "$STATUS" 403 ;;
     "GET "*) # the team's setup: no customer data, open to everyone
         p=$(echo "$1" | cut -d' ' -f2 | sed "s/{id}/$STAFF/")
         as $S GET "$p"; want_in "$1" "200 404" ;;

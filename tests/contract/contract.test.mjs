@@ -611,6 +611,49 @@ await call("GET /api/v1/canned/overrides", "/api/v1/canned/overrides", { want: 2
 await call("DELETE /api/v1/canned/{id}", `/api/v1/canned/${canned.id}`, { want: 204 });
 await call("DELETE /api/v1/canned/{id}", `/api/v1/canned/${canned.id}`, { want: 404 });
 
+// --- Care policy: root causes, the policy, a conversation's cause and goodwill, the queue,
+// the reports. ---
+const rc = (await call("POST /api/v1/root-causes", "/api/v1/root-causes", { want: 201,
+    body: { name: "Damaged in transit", keywords: ["broken", "arrived damaged"] } })).json || {};
+await call("POST /api/v1/root-causes", "/api/v1/root-causes", { want: 422, body: { name: "" } });
+const rc2 = (await call("POST /api/v1/root-causes", "/api/v1/root-causes", { want: 201, body: { name: "Unused" } })).json || {};
+await call("GET /api/v1/root-causes", "/api/v1/root-causes?archived=1", { want: 200 });
+await call("GET /api/v1/root-causes/{id}", `/api/v1/root-causes/${rc.id}`, { want: 200 });
+await call("GET /api/v1/root-causes/{id}", "/api/v1/root-causes/9999", { want: 404 });
+await call("PUT /api/v1/root-causes/{id}", `/api/v1/root-causes/${rc.id}`, { want: 200, body: { keywords: ["broken", "smashed"] } });
+await call("PUT /api/v1/root-causes/{id}", `/api/v1/root-causes/${rc.id}`, { want: 422, body: { name: 7 } });
+await call("DELETE /api/v1/root-causes/{id}", `/api/v1/root-causes/${rc2.id}`, { want: 204 });
+await call("DELETE /api/v1/root-causes/{id}", `/api/v1/root-causes/${rc2.id}`, { want: 404 });
+await call("GET /api/v1/care-policy", "/api/v1/care-policy", { want: 200 });
+await call("PUT /api/v1/care-policy", "/api/v1/care-policy", { want: 200, body: { root_cause: "required", limits: { agent: 2000 } } });
+await call("PUT /api/v1/care-policy", "/api/v1/care-policy", { want: 422, body: { currency: "EURO" } });
+await call("GET /api/v1/conversations/{id}/root-cause", `/api/v1/conversations/${conv}/root-cause`, { want: 200 });
+await call("PUT /api/v1/conversations/{id}/root-cause", `/api/v1/conversations/${conv}/root-cause`, { want: 200, body: { root_cause_id: rc.id } });
+await call("PUT /api/v1/conversations/{id}/root-cause", `/api/v1/conversations/${conv}/root-cause`, { want: 422, body: { root_cause_id: 9999 } });
+await call("GET /api/v1/conversations/{id}/goodwill", `/api/v1/conversations/${conv}/goodwill`, { want: 200 });
+await call("GET /api/v1/conversations/{id}/goodwill", "/api/v1/conversations/9999/goodwill", { want: 404 });
+const gw = (await call("POST /api/v1/conversations/{id}/goodwill", `/api/v1/conversations/${conv}/goodwill`, { want: 201,
+    body: { kind: "voucher", amount_minor: 500, currency: "USD", root_cause_id: rc.id, note: "sorry" } })).json || {};
+await call("POST /api/v1/conversations/{id}/goodwill", `/api/v1/conversations/${conv}/goodwill`, { want: 201,
+    body: { kind: "refund", amount_minor: 700, currency: "USD", root_cause_id: rc.id } });
+await call("POST /api/v1/conversations/{id}/goodwill", `/api/v1/conversations/${conv}/goodwill`, { want: 409,
+    body: { kind: "freebie", amount_minor: 100, root_cause_id: rc.id } });
+await call("POST /api/v1/conversations/{id}/goodwill", `/api/v1/conversations/${conv}/goodwill`, { want: 422,
+    body: { kind: "voucher", amount_minor: 5.5, root_cause_id: rc.id } });
+await call("GET /api/v1/goodwill", "/api/v1/goodwill", { want: 200 });
+await call("GET /api/v1/goodwill", "/api/v1/goodwill?status=nope", { want: 400 });
+await call("GET /api/v1/goodwill/{id}", `/api/v1/goodwill/${gw.id}`, { want: 200 });
+await call("GET /api/v1/goodwill/{id}", "/api/v1/goodwill/9999", { want: 404 });
+await call("POST /api/v1/goodwill/{id}/approve", `/api/v1/goodwill/${gw.id}`+"/approve", { want: 200, body: { note: "ok" } });
+await call("POST /api/v1/goodwill/{id}/approve", `/api/v1/goodwill/${gw.id}`+"/approve", { want: 409, body: {} });
+await call("POST /api/v1/goodwill/{id}/decline", `/api/v1/goodwill/${gw.id + 1}`+"/decline", { want: 200, body: {} });
+await call("POST /api/v1/goodwill/{id}/decline", "/api/v1/goodwill/9999/decline", { want: 404, body: {} });
+for (const r of ["root-causes", "goodwill"]) {
+    await call(`GET /api/v1/reports/${r}`, `/api/v1/reports/${r}`, { want: 200 });
+    await call(`GET /api/v1/reports/${r}`, `/api/v1/reports/${r}?format=csv`, { want: 200 });
+    await call(`GET /api/v1/reports/${r}`, `/api/v1/reports/${r}?from=yesterday`, { want: 400 });
+}
+
 // --- Error paths of the rest: no credentials (401), an agent's token on admin reads (403), a
 // foreign origin (403), a channel that is no web chat (404); a cached copy (304). ---
 const agentTok = (await call("POST /api/v1/tokens", "/api/v1/tokens", { want: 201, body: { name: "agent", role: "agent" } })).json || {};

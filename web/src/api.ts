@@ -24,6 +24,12 @@ export type ListeningQuery = Schemas['ListeningQuery'];
 export type ListeningSource = Schemas['Source'];
 export type BackTest = Schemas['BackTest'];
 export type AuditEntry = Schemas['AuditEntry'];
+// Care policy (care_policy.tsx, settings/root_causes.tsx, settings/goodwill.tsx).
+export type RootCause = Schemas['RootCause'];
+export type CarePolicy = Schemas['CarePolicy'];
+export type ConvRootCause = Schemas['ConvRootCause'];
+export type Goodwill = Schemas['Goodwill'];
+export type GoodwillRepeat = Schemas['GoodwillRepeat'];
 // One conversation with its contact and the newest page of its messages (oldest first), then
 // older pages as the agent scrolls up; messages_next_cursor is 'before' for the next older
 // page (null: all loaded).

@@ -20,6 +20,7 @@ import { InvitePage } from './invite';
 import { CallbackPage } from './callback_page';
 import { CallbacksButton } from './callback';
 import { ReviewButton } from './review';
+import { ApprovalsButton } from './care_policy';
 
 export type { LiveEvent } from './live';
 
@@ -371,6 +372,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         <AlertsButton {...alerts} />
         <CallbacksButton onOpen={(id) => { location.hash = `#/c/${id}`; }} />
         <ReviewButton onOpenConv={(id) => { location.hash = `#/c/${id}`; }} />
+        <ApprovalsButton role={me.role ?? ''} onOpen={(id) => { location.hash = `#/c/${id}`; }} />
         <a class={'topbar-link' + (inSettings ? ' current' : '')} href={inSettings ? '#/' : '#/settings'} aria-label={inSettings ? 'Inbox' : 'Settings'}>
           <span class="topbar-icon" aria-hidden="true">{inSettings ? '✉' : '⚙'}</span>
           <span class="topbar-link-text">{inSettings ? 'Inbox' : 'Settings'}</span>

@@ -6,6 +6,7 @@ import { api, ApiError, Agent, Channel, clock, Contact, Conv, ConvFull, Msg, Msg
 import { Avatar, LiveEvent } from './app';
 import { SlaPanel, useNow } from './sla';
 import { ResolveReasonDialog } from './resolve';
+import { CauseChip, GoodwillDialog, money, RootCauseDialog } from './care_policy';
 import { useCanned } from './canned';
 import { Audience, Meter, MeterProps, overLimit, windowClosed } from './composer_meter';
 import { clearDraft, loadDraft, saveDraft } from './draft';
@@ -37,6 +38,11 @@ export function ConversationPane(p: Props) {
   const [notice, setNotice] = useState('');
   const [showCustomer, setShowCustomer] = useState(false);
   const [askReason, setAskReason] = useState(false);
+  // Resolving a complaint asks for its root cause first (422 root_cause_required); the cause
+  // picked rides along when the unanswered rule then asks why no reply.
+  const [askCause, setAskCause] = useState(false);
+  const [cause, setCause] = useState<number | null>(null);
+  const [goodwill, setGoodwill] = useState(false);
   const [goPrivate, setGoPrivate] = useState(false);
   const [offerCall, setOfferCall] = useState(false);
   const [earlier, setEarlier] = useState<Conv[]>([]);
@@ -185,15 +191,21 @@ export function ConversationPane(p: Props) {
   };
 
   // An unanswered conversation needs a reason (422 reason_required): ask for it.
-  const resolve = async () => {
+  const resolve = async (causeId?: number): Promise<boolean> => {
     setNotice('');
     try {
-      const c = await api<Conv>('POST', `/api/v1/conversations/${p.id}/status`, { status: 'resolved' });
+      const c = await api<Conv>('POST', `/api/v1/conversations/${p.id}/status`, causeId ? { status: 'resolved', root_cause_id: causeId } : { status: 'resolved' });
       setConv((old) => (old ? { ...old, ...c } : old));
       setNotice('Resolved.');
+      return true;
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'reason_required') setAskReason(true);
-      else setNotice(plainError(e));
+      if (e instanceof ApiError && e.code === 'root_cause_required') setAskCause(true);
+      else if (e instanceof ApiError && e.code === 'reason_required') {
+        setCause(causeId ?? null);
+        setAskReason(true);
+        return true;
+      } else setNotice(plainError(e));
+      return false;
     }
   };
 
@@ -224,6 +236,7 @@ export function ConversationPane(p: Props) {
               )}{' '}
               <span class={'chip chip-st-' + conv.status} data-testid="conv-status">{STATUS_WORDS[conv.status] ?? conv.status}</span>
               {conv.blocked && <> <span class="chip chip-blocked" data-testid="conv-blocked">Blocked</span></>}
+              <CauseChip convId={conv.id} status={conv.status} />
               {conv.status === 'snoozed' && conv.snooze_until && <> until {clock(conv.snooze_until)}</>}
               <RepeatMarker conv={conv} earlier={earlier} onOpen={p.onOpen} />
             </p>
@@ -265,6 +278,7 @@ export function ConversationPane(p: Props) {
             {!conv.public && (
               <button type="button" onClick={() => setOfferCall(true)} data-testid="offer-callback">Offer a callback</button>
             )}
+            <button type="button" onClick={() => setGoodwill(true)} data-testid="goodwill">Goodwill</button>
             <CopyLink id={conv.id} />
           </div>
           <div class="conv-sub">
@@ -321,10 +335,23 @@ export function ConversationPane(p: Props) {
           }}
         />
       )}
+      {askCause && <RootCauseDialog convId={conv.id} onClose={() => setAskCause(false)} onResolve={(id) => resolve(id)} />}
       {askReason && (
         <ResolveReasonDialog
           onClose={() => setAskReason(false)}
-          onResolve={(reason) => act('status', { status: 'resolved', reason }, 'Resolved.')}
+          onResolve={(reason) => act('status', cause ? { status: 'resolved', reason, root_cause_id: cause } : { status: 'resolved', reason }, 'Resolved.')}
+        />
+      )}
+      {goodwill && (
+        <GoodwillDialog
+          convId={conv.id}
+          onClose={() => setGoodwill(false)}
+          onDone={(g) => {
+            setGoodwill(false);
+            setNotice(g.status === 'approved'
+              ? `Goodwill recorded: ${money(g.amount_minor, g.currency)}.`
+              : `Goodwill of ${money(g.amount_minor, g.currency)} sent for a supervisor’s approval.`);
+          }}
         />
       )}
       {blockAsk === 'block' && <BlockDialog contact={conv.contact} onClose={() => setBlockAsk(null)} onDone={blocked} />}
