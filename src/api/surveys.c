@@ -209,7 +209,7 @@ api__survey_settings_put(struct http_req *r, void *ctx)
                 invalid(r, "extra_questions", want);
                 return;
             }
-            json_array_append_new(out, json_pack("{s:s++,s:O,s:s}", "id", "q",
+            json_array_append_new(out, json_pack("{s:s+,s:O,s:s}", "id", "q",
                                                  i == 0 ? "1" : i == 1 ? "2" : "3", "text",
                                                  json_object_get(q, "text"), "kind", kind));
         }

@@ -449,7 +449,8 @@ struct answer_job {
     int64_t now, msg_id;
 };
 
-/* Adds (or, 'msg_id' set, rewrites) the rating event in the survey's conversation. */
+/* Adds (or, 'msg_id' set, rewrites) the rating event in the survey's conversation: an 'out'
+ * event like the other system events, so no SLA trigger takes it for the customer writing. */
 static int
 rating_event(struct store__tx *tx, int64_t survey_id, const char *text, int64_t *msg_id)
 {
@@ -467,7 +468,7 @@ rating_event(struct store__tx *tx, int64_t survey_id, const char *text, int64_t 
     }
     s = store__q(tx->c, "INSERT INTO message(conversation_id, channel_id, direction, kind, text, "
                         "public, status, created_at) SELECT sv.conversation_id, sv.channel_id, "
-                        "'in', 'event', ?, 0, 'received', ? FROM survey sv WHERE sv.id = ?");
+                        "'out', 'event', ?, 0, 'sent', ? FROM survey sv WHERE sv.id = ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, text);
