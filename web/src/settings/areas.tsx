@@ -18,6 +18,7 @@ import { Agents } from './agents';
 import { AuditLog } from './audit';
 import { ModelsSettings } from './models';
 import { CannedScreen } from './canned';
+import { SurveysSettings } from './surveys';
 
 export interface ScreenProps {
   me: Agent;
@@ -44,6 +45,7 @@ export const AREAS: Area[] = [
   { id: 'listening', title: 'Listening', summary: 'What to look for in public posts, and the streams Hark reads.', roles: ADMIN, Screen: ListeningSettings },
   { id: 'tokens', title: 'API tokens', summary: 'Keys for scripts and other tools, shown once, revoked in one click.', roles: ADMIN, Screen: TokensSettings },
   { id: 'canned', title: 'Saved replies', summary: 'Canned replies with variables, for the team and for yourself.', roles: ['admin', 'supervisor', 'agent', 'store_staff'], Screen: CannedScreen },
+  { id: 'surveys', title: 'Surveys', summary: 'Ask customers how we did after each resolved conversation.', roles: ADMIN, Screen: SurveysSettings },
   { id: 'models', title: 'Triage models', summary: 'Retrain from corrections, compare scores, switch or roll back.', roles: ADMIN, Screen: ModelsSettings },
   { id: 'audit', title: 'Audit log', summary: 'Who changed what, and every sign-in; export as CSV.', roles: ADMIN, Screen: AuditLog },
 ];
