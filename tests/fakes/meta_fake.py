@@ -192,7 +192,8 @@ def serve(a):
                     bts = act.get("buttons", [])
                     if not (0 < len(bts) <= 3):
                         return "action.buttons"
-            qr = (body.get("message") or {}).get("quick_replies")
+            msg = body.get("message")  # a comment reply's "message" is its text
+            qr = msg.get("quick_replies") if isinstance(msg, dict) else None
             if qr is not None:
                 if not isinstance(qr, list) or not (0 < len(qr) <= 13):
                     return "quick_replies"
