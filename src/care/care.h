@@ -420,7 +420,9 @@ const char *care_survey_rule(const struct store_survey_settings *s,
                              const struct store_survey_facts *f, int64_t now);
 /* Why an answer to 'sv' at 'now' is kept out ("not_sent", "answered", "expired"), or NULL. */
 const char *care_survey_answer_rule(const struct store_survey *sv, int64_t now);
-/* Whether free text arriving at 'now' is the comment of the answered survey 'sv'. */
+/* Whether free text arriving at 'now' is the comment of the answered survey 'sv': answered by
+ * a button, no comment yet, inside the window, within CARE_SURVEY_COMMENT_MS of the score and
+ * the conversation still resolved. */
 bool care_survey_comment_ok(const struct store_survey *sv, int64_t now);
 /* A resolution reason after which nobody is asked (spam, abuse). */
 bool care_survey_spam_reason(const char *reason);

@@ -76,7 +76,10 @@ care_survey_answer_rule(const struct store_survey *sv, int64_t now)
 bool
 care_survey_comment_ok(const struct store_survey *sv, int64_t now)
 {
-    return sv->answered_at && !sv->comment && now < sv->expires_at &&
+    /* Only after a tapped button, whose thank-you invites the comment: after the page or the
+     * widget (which have their own comment box) a customer's text is always a message. */
+    return sv->answered_at && !sv->comment && sv->via && strcmp(sv->via, "buttons") == 0 &&
+           now < sv->expires_at &&
            now - sv->answered_at <= CARE_SURVEY_COMMENT_MS && sv->conv_status &&
            strcmp(sv->conv_status, "resolved") == 0;
 }

@@ -82,6 +82,9 @@ TEST(which_answers_count)
      * score, the conversation still resolved. */
     sv.score = 4;
     sv.conv_status = "resolved";
+    sv.via = "link"; /* the page has its own comment box */
+    CHECK(!care_survey_comment_ok(&sv, now));
+    sv.via = "buttons";
     CHECK(care_survey_comment_ok(&sv, now));
     sv.conv_status = "open";
     CHECK(!care_survey_comment_ok(&sv, now));
