@@ -14,6 +14,7 @@
 #include "base/jsonw.h"
 #include "base/log.h"
 #include "base/utf8.h"
+#include "channels/chan.h"
 #include "store/store.h"
 
 /* A channel type in the settings' comma-separated list ("" is every type). */
@@ -138,10 +139,16 @@ static const char *const STARS[] = { "", "\xe2\x98\x85", "\xe2\x98\x85\xe2\x98\x
 static void
 send_one(struct care *c, struct arena *ar, const struct store_survey *sv, int64_t window_h)
 {
+    /* WhatsApp and Messenger take free-form messages only within 24 h of the customer's last
+     * one: a survey due later could only fail there. */
+    const struct chan_ops *ops = chan_find(sv->channel_type);
+    bool window_closed = ops && ops->reply_window_ms && sv->last_inbound_at &&
+                         clock_now_ms() - sv->last_inbound_at >= ops->reply_window_ms;
     const char *why = sv->blocked ? "blocked"
                       : !sv->conv_status || strcmp(sv->conv_status, "resolved") != 0
                           ? "reopened"
-                          : NULL;
+                      : window_closed ? "window_closed"
+                                      : NULL;
     if (why) {
         store_survey_cancel(c->st, sv->id, why);
         log_info("survey", "cancelled", "survey=%lld why=%s", (long long)sv->id, why);

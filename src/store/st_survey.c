@@ -122,7 +122,7 @@ queue_tx(struct store__tx *tx, void *arg)
     /* Checked again here, in the one writer: two resolves racing queue one survey. */
     sqlite3_stmt *s = store__q(tx->c, "SELECT EXISTS (SELECT 1 FROM survey WHERE "
                                       "conversation_id = ?1) OR EXISTS (SELECT 1 FROM survey "
-                                      "WHERE contact_id = ?2 AND queued_at >= ?3 AND "
+                                      "WHERE contact_id = ?2 AND queued_at > ?3 AND "
                                       "cancelled_at IS NULL)");
     if (!s)
         return ERR_IO;
@@ -174,7 +174,8 @@ store_survey_queue(struct store *st, const struct store_survey_facts *f, int64_t
     "sv.cancel_reason, ch.type, coalesce((SELECT lang FROM message WHERE conversation_id = "    \
     "sv.conversation_id AND direction = 'in' AND lang IS NOT NULL ORDER BY id DESC LIMIT 1), " \
     "'en'), ct.status = 'blocked', coalesce(sv.message_id, 0), "                                \
-    "coalesce(a.display_name, a.name), ct.name, cv.status, sv.answer_ext "                                   \
+    "coalesce(a.display_name, a.name), ct.name, cv.status, sv.answer_ext, "                     \
+    "coalesce(cv.last_inbound_at, 0) "                                   \
     "FROM survey sv JOIN channel ch ON ch.id = sv.channel_id "                                  \
     "JOIN contact ct ON ct.id = sv.contact_id JOIN conversation cv ON cv.id = "                 \
     "sv.conversation_id LEFT JOIN agent a ON a.id = sv.agent_id "
@@ -209,6 +210,7 @@ row(struct arena *ar, sqlite3_stmt *s, struct store_survey *o)
     o->contact_name = store__col(ar, s, 23);
     o->conv_status = store__col(ar, s, 24);
     o->answer_ext = store__col(ar, s, 25);
+    o->last_inbound_at = sqlite3_column_int64(s, 26);
 }
 
 static int

@@ -1078,7 +1078,7 @@ struct store_survey_facts {
 int store_survey_facts(struct store *st, struct arena *ar, int64_t conv_id,
                        struct store_survey_facts *out);
 /* Queues a survey for 'f' due at 'due_at'. ERR_CONFLICT when the conversation has one or the
- * contact had one (not cancelled) queued since 'repeat_since'. Waits until durable. */
+ * contact had one (not cancelled) queued after 'repeat_since'. Waits until durable. */
 int store_survey_queue(struct store *st, const struct store_survey_facts *f, int64_t due_at,
                        int64_t repeat_since, int64_t *id);
 
@@ -1094,6 +1094,7 @@ struct store_survey {
     int64_t message_id;         /* the survey message once sent */
     const char *agent_name, *contact_name, *conv_status;
     const char *answer_ext;     /* the platform id of the answering button tap, or NULL */
+    int64_t last_inbound_at;    /* the customer's last message in the conversation; 0: none */
 };
 int store_survey_get(struct store *st, struct arena *ar, int64_t id, struct store_survey *out);
 int store_survey_of_conv(struct store *st, struct arena *ar, int64_t conv_id,

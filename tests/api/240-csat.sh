@@ -140,13 +140,13 @@ conv u4 "Bo Block" "Where is my order?"; C4=$CONV
 resolve "$C4"
 CT4=$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$C4")
 req POST "/api/v1/contacts/$CT4/block" '{"reason":"threats"}'; check "block after resolve" "$STATUS" 200
-sqlite3 "$DB" "UPDATE survey SET due_at = 0 WHERE conversation_id=$C4" # due now
+sqlite3 -cmd '.timeout 5000' "$DB" "UPDATE survey SET due_at = 0 WHERE conversation_id=$C4" # due now
 # ---- restart before the delay fires: sent once after the restart --------------------------
 conv u5 "Kim Kill" "My cup is cracked"; C5=$CONV
 resolve "$C5"
 check "queued, not sent" "$(surveys "$C5")/$(sent "$C5")" "1/0"
 kill9_hark
-sqlite3 "$DB" "UPDATE survey SET due_at = 0 WHERE conversation_id=$C5" # the delay has passed
+sqlite3 -cmd '.timeout 5000' "$DB" "UPDATE survey SET due_at = 0 WHERE conversation_id=$C5" # the delay has passed
 start_hark
 login_ana
 wait_for "survey sent after restart" 20 sh -c "[ \$(sqlite3 '$DB' 'SELECT count(*) FROM survey WHERE conversation_id=$C5 AND sent_at IS NOT NULL') = 1 ]"
@@ -159,7 +159,7 @@ check "still one after another restart" "$(sqlite3 "$DB" "SELECT count(*) FROM m
 # ---- late answers ------------------------------------------------------------------------
 wait_for "C5 delivered" 20 sh -c "[ \$(jq -r 'select(.status==\"200\") | .text' '$CB_LOG' | grep -c '/s/') -ge 2 ]"
 LINK5=$(delivered_link); TOK5=${LINK5##*/s/}
-sqlite3 "$DB" "UPDATE survey SET expires_at = 1 WHERE conversation_id=$C5" # the window closed
+sqlite3 -cmd '.timeout 5000' "$DB" "UPDATE survey SET expires_at = 1 WHERE conversation_id=$C5" # the window closed
 pub GET "$TOK5"; check "page says expired" "$(jqr .state)" expired
 pub POST "$TOK5" '{"score":2}'; check "late answer kept out" "$STATUS/$(jqr .error.code)" "410/expired"
 check "says so" "$(jqr .error.message)" "this survey has closed, so your answer was not recorded"

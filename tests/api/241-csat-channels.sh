@@ -74,6 +74,17 @@ check "survey untouched" "$(sqlite3 "$DB" "SELECT score FROM survey WHERE id=$SV
 push "$WA" whatsapp_business_account "$(entry wa --account $PHONE --sender 5511922220000 --id wamid.IN3 --text 'Outra coisa: a fatura?')"
 check "later text is a message" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id='wamid.IN3'")" 1
 
+# A survey that would go out after WhatsApp's 24-hour window: cancelled, never sent.
+req PUT /api/v1/settings/surveys '{"delay_seconds":3600}'; check "long delay" "$STATUS" 200
+push "$WA" whatsapp_business_account "$(entry wa --account $PHONE --sender 5511933330000 --id wamid.W1 --name 'Caio Lima' --text 'Obrigado!')"
+CW=$(echo "$PUSH_BODY" | jq -r .conversation_id)
+req POST "/api/v1/conversations/$CW/messages" '{"text":"De nada, Caio!"}'; check "reply" "$STATUS" 201
+req POST "/api/v1/conversations/$CW/status" '{"status":"resolved"}'; check "resolve" "$STATUS" 200
+sqlite3 -cmd '.timeout 5000' "$DB" "UPDATE conversation SET last_inbound_at = last_inbound_at - 25*3600*1000 WHERE id=$CW; UPDATE survey SET due_at = 0 WHERE conversation_id=$CW"
+wait_for "survey past the window cancelled" 20 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT cancel_reason FROM survey WHERE conversation_id=$CW')\" = window_closed ]"
+check "never sent" "$(sqlite3 "$DB" "SELECT count(*) FROM survey WHERE conversation_id=$CW AND sent_at IS NOT NULL")" 0
+req PUT /api/v1/settings/surveys '{"delay_seconds":0}'; check "no delay" "$STATUS" 200
+
 # ---- Messenger: quick replies --------------------------------------------------------------
 push "$FB" page "$(entry dm --account $PAGE --sender 24681357902468135 --id m_IN1 --text 'Is my order shipped?')"
 check "fb message" "$PUSH_STATUS" 200
