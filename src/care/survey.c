@@ -319,6 +319,15 @@ care__survey_inbound(struct care *c, struct arena *ar, const struct inbound *in,
                     "recorded.";
         if (why)
             log_info("survey", "answer kept out", "survey=%lld why=%s", (long long)sv.id, why);
+        /* The platform's own acknowledgement of the tap (Telegram: the button stops
+         * spinning), before the thank-you message. */
+        struct channel ch;
+        const struct chan_ops *ops = chan_find(sv.channel_type);
+        if (ops && ops->tap_ack && store_channel_get(c->st, ar, in->channel_id, &ch) == 0)
+            ops->tap_ack(&ch, in->external_id,
+                         !why && rc == 0 ? "Thank you!"
+                         : reply && strstr(reply, "already") ? "You have already rated us"
+                                                             : "This survey has closed");
         int64_t msg_id;
         if (reply && care_reply(c, sv.conversation_id, 0, str_c(reply), false, &msg_id) < 0)
             log_warn("survey", "cannot thank", "survey=%lld", (long long)sv.id);

@@ -296,6 +296,36 @@ tg_send(const struct channel *ch, const struct outbox_item *item, struct chan_se
     arena_free(ar);
 }
 
+/* answerCallbackQuery for a tapped survey button ("cbq:<callback query id>"). */
+static void
+tg_tap_ack(const struct channel *ch, struct str external_id, const char *text)
+{
+    if (external_id.len <= 4 || memcmp(external_id.p, "cbq:", 4) != 0)
+        return;
+    struct arena *ar = arena_new(HARK_SEND_ARENA_MAX);
+    const char *token = chan__setting(ch, ar, "bot_token");
+    const char *base = chan__setting(ch, ar, "api_base");
+    if (!token || !base) {
+        arena_free(ar);
+        return;
+    }
+    json_t *body = json_pack("{s:s%,s:s}", "callback_query_id", external_id.p + 4,
+                             external_id.len - 4, "text", text);
+    char *raw = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    struct fetch_header hdrs[] = { { "Content-Type", "application/json" } };
+    struct fetch_request req = { .method = "POST",
+                                 .url = arena_printf(ar, "%s/bot%s/answerCallbackQuery", base,
+                                                     token),
+                                 .headers = hdrs, .nheaders = COUNTOF(hdrs), .body = str_c(raw),
+                                 .timeout_ms = 3000, .max_response = 16 * 1024 };
+    struct fetch_response resp;
+    if (fetch_do(&req, &resp) == 0)
+        fetch_response_release(&resp);
+    free(raw);
+    arena_free(ar);
+}
+
 const struct chan_ops chan_telegram_ops = {
     .type = "telegram",
     .max_text = 4096,
@@ -303,4 +333,5 @@ const struct chan_ops chan_telegram_ops = {
     .verify = tg_verify,
     .parse = tg_parse,
     .send = tg_send,
+    .tap_ack = tg_tap_ack,
 };

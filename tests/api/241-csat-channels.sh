@@ -108,6 +108,7 @@ CB="{\"update_id\":700000002,\"callback_query\":{\"id\":\"4382bfdwdsb323b2d9\",\
 push_result "$($TG push --url "$TGHOOK" --secret tg_secret --body "$CB")"
 check "callback accepted" "$PSTATUS" 200
 check "tg answer" "$(answer_of "$C3")/$(status_of "$C3")" "3||buttons/resolved"
+check "the tap acknowledged (answerCallbackQuery)" "$(grep '"answer_callback"' "$FAKE_LOG" | tail -1 | jq -r '"\(.answer_callback) \(.text)"')" "4382bfdwdsb323b2d9 Thank you!"
 OTHER='{"update_id":700000003,"callback_query":{"id":"99","from":{"id":123456789},"message":{"message_id":9001,"chat":{"id":123456789}},"data":"some-other-button"}}'
 push_result "$($TG push --url "$TGHOOK" --secret tg_secret --body "$OTHER")"
 check "other callbacks acknowledged, nothing stored" "$PSTATUS/$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id LIKE 'cbq:%'")" "200/0"

@@ -35,6 +35,14 @@ ERRORS = {400: "Bad Request: chat not found", 403: "Forbidden: bot was blocked b
 
 
 def handle(req, step):
+    if req.path == "/bot%s/answerCallbackQuery" % args.token:
+        # A tapped inline button acknowledged: logged, always fine (no step of the script).
+        body = json.loads(req.raw or b"{}")
+        req.log.update(answer_callback=body.get("callback_query_id"), text=body.get("text"))
+        ok = isinstance(body.get("callback_query_id"), str) and len(body.get("text", "")) <= 200
+        return (200 if ok else 400), {"Content-Type": "application/json"}, json.dumps(
+            {"ok": ok, "result": ok} if ok else {"ok": False, "error_code": 400,
+                                                 "description": "Bad Request"}).encode()
     token_ok = req.path == "/bot%s/sendMessage" % args.token
     req.log["token_ok"] = token_ok
     try:
