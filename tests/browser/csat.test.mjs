@@ -148,6 +148,16 @@ test('the supervisors\' card: average and heroes', async () => {
   await card.getByText(/customers answered/).waitFor();
   await shot(page, 'csat-card');
   await axe(page, 'the satisfaction card');
+  // At phone width the top bar has no room: the card is in the profile dialog.
+  const { page: phone } = await newPage(PHONE);
+  await login(phone);
+  assert(!(await phone.getByTestId('csat').isVisible()), 'no Satisfaction button in the phone top bar');
+  await phone.getByRole('button', { name: 'My profile' }).click();
+  await phone.getByRole('heading', { name: "The team's customer satisfaction" }).waitFor();
+  await phone.getByText(/customers answered/).waitFor();
+  await shot(phone, 'csat-card-phone');
+  // Maya's own record (she handled none of these) beside the team's.
+  await phone.getByText('No ratings yet.', { exact: false }).waitFor();
 });
 
 test('the website widget shows stars after resolve and takes a rating', async () => {
