@@ -389,4 +389,18 @@ int api__reply_nudges_or_reply(struct http_req *r, struct api *a, const struct c
                                struct str text, int64_t canned_id, struct care_nudge *out,
                                size_t *n);
 
+/* ---- CSAT surveys (surveys.c) -------------------------------------------------------------- */
+
+void api__survey_settings_get(struct http_req *r, void *ctx);
+void api__survey_settings_put(struct http_req *r, void *ctx);
+void api__csat_get(struct http_req *r, void *ctx);
+void api__survey_public_get(struct http_req *r, void *ctx);
+void api__survey_public_answer(struct http_req *r, void *ctx);
+void api__widget_survey(struct http_req *r, void *ctx);
+/* The widget's stars: answers the survey named in the body when it is of 'visitor_conv'. Has
+ * replied; < 0 on failure. */
+int api__survey_widget_answer(struct http_req *r, struct api *a, int64_t visitor_conv);
+/* {"id","state","score"} of the survey sent as message 'msg_id', or NULL when it is none. */
+json_t *api__survey_widget_json(struct api *a, struct arena *ar, int64_t msg_id);
+
 #endif

@@ -103,6 +103,8 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         a->cfg.max_streams = 12000;
     a->st = st;
     a->care = care;
+    if (care)
+        care_survey_set_url(care, a->cfg.public_url);
     a->hub = hub;
     a->throttle = api__throttle_new(4096);
     a->tpl_cache = api__tpl_cache_new();
@@ -201,6 +203,13 @@ api_new(const struct api_config *cfg, struct store *st, struct care *care, struc
         /* Phone callbacks: the agent's offer, the customer's page, the agents' tasks. */
         { "POST", "/api/v1/conversations/{id}/callback-offer", api__conv_callback_offer, API_ANY,
           8 * KB },
+        /* CSAT surveys: settings, figures, the customer's page, the widget's stars. */
+        { "GET", "/api/v1/settings/surveys", api__survey_settings_get, API_ADMIN, 0 },
+        { "PUT", "/api/v1/settings/surveys", api__survey_settings_put, API_ADMIN, 16 * KB },
+        { "GET", "/api/v1/csat", api__csat_get, API_ANY, 0 },
+        { "GET", "/api/v1/survey/{token}", api__survey_public_get, API_PUBLIC, 0 },
+        { "POST", "/api/v1/survey/{token}", api__survey_public_answer, API_PUBLIC, 8 * KB },
+        { "POST", "/api/v1/widget/{channel}/survey", api__widget_survey, API_VISITOR, 8 * KB },
         { "GET", "/api/v1/callback/{token}", api__callback_public_get, API_PUBLIC, 0 },
         { "POST", "/api/v1/callback/{token}", api__callback_public_accept, API_PUBLIC, 4 * KB },
         { "GET", "/api/v1/callbacks", api__callbacks_list, API_ANY, 0 },
@@ -333,6 +342,8 @@ api_set_public_url(struct api *a, const char *url)
     /* Called once at startup before requests arrive. */
     xfree((char *)a->cfg.public_url);
     a->cfg.public_url = xstrdup(url);
+    if (a->care)
+        care_survey_set_url(a->care, url);
 }
 
 void

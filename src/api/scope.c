@@ -71,6 +71,9 @@ static const struct scope_rule rules[] = {
     { "GET", "/api/v1/contacts/{id}/merges", API_SCOPE_DENY },
     { "GET", "/api/v1/contact-merges/{id}", API_SCOPE_DENY },
     { "POST", "/api/v1/contact-merges/{id}/undo", API_SCOPE_DENY },
+    /* Satisfaction figures are across stores (and the heroes name agents of every store):
+     * closed to store staff. */
+    { "GET", "/api/v1/csat", API_SCOPE_DENY },
     { "GET", "/api/v1/events", API_SCOPE_LIST },
     { "GET", "/api/v1/routing/queue", API_SCOPE_LIST },
     /* The team's setup, read-only for non-admins: no customer data. */

@@ -138,6 +138,12 @@ widget_msg(struct api *a, struct arena *ar, json_t *m)
     json_object_set_new(o, "author", dir && strcmp(dir, "out") == 0 && author
                                          ? agent_public(a, ar, author)
                                          : json_null());
+    /* A survey sent by Hark: the widget shows it as stars. */
+    json_t *sv = dir && strcmp(dir, "out") == 0 && !author
+                     ? api__survey_widget_json(a, ar, json_integer_value(json_object_get(m, "id")))
+                     : NULL;
+    if (sv)
+        json_object_set_new(o, "survey", sv);
     return o;
 }
 
@@ -340,6 +346,22 @@ api__widget_send(struct http_req *r, void *ctx)
     json_object_set_new(o, "duplicate", json_boolean(res.first.duplicate));
     json_decref(full);
     api__reply(r, res.first.duplicate ? 200 : 201, o);
+}
+
+void
+api__widget_survey(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    struct wchan w;
+    char id[CHAN_VISITOR_ID_LEN + 1];
+    if (channel_or_reply(r, a, &w) < 0 || visitor_or_reply(r, a, &w, id) < 0)
+        return;
+    int64_t conv_id = 0;
+    if (store_widget_conv(a->st, w.ch.id, id, &conv_id) < 0) {
+        http_reply_error(r, ERR_NOTFOUND, "no such survey");
+        return;
+    }
+    api__survey_widget_answer(r, a, conv_id);
 }
 
 /* ---- the visitor's event stream ------------------------------------------------------ */

@@ -452,5 +452,40 @@ int care_goodwill_grant(struct care *c, const struct store_care_policy *p, const
 /* Approves or declines a pending grant (store_goodwill_decide). */
 int care_goodwill_decide(struct care *c, int64_t id, bool approve, int64_t agent_id,
                          const char *note);
+/* ---- CSAT surveys (survey.c) ------------------------------------------------------------- */
+
+/* A conversation resolved (not as spam or abuse, the contact not blocked, its channel type on
+ * in the settings, never surveyed, the contact not asked within repeat_days) gets one survey,
+ * sent after the settings' delay on the same channel: buttons on WhatsApp, Messenger and
+ * Telegram, stars in the web chat widget, elsewhere a one-time link to the survey page
+ * /s/<token> (only the token's hash is kept). Answers are accepted once, within the window. */
+#define CARE_SURVEY_COMMENT_MS (60LL * 60 * 1000) /* free text this soon after a score is its
+                                                     comment (and not a new message) */
+#define CARE_SURVEY_COMMENT_MAX 1000              /* bytes of a comment kept */
+#define CARE_SURVEY_EVENT_QUOTE 200               /* bytes of it quoted in the event */
+
+/* Why a resolved conversation gets no survey, as a code ("off", "not_resolved", "blocked",
+ * "spam", "channel", "once", "recent"), or NULL when it gets one. Pure: no I/O. */
+const char *care_survey_rule(const struct store_survey_settings *s,
+                             const struct store_survey_facts *f, int64_t now);
+/* Why an answer to 'sv' at 'now' is kept out ("not_sent", "answered", "expired"), or NULL. */
+const char *care_survey_answer_rule(const struct store_survey *sv, int64_t now);
+/* Whether free text arriving at 'now' is the comment of the answered survey 'sv': answered by
+ * a button, no comment yet, inside the window, within CARE_SURVEY_COMMENT_MS of the score and
+ * the conversation still resolved. */
+bool care_survey_comment_ok(const struct store_survey *sv, int64_t now);
+/* A resolution reason after which nobody is asked (spam, abuse). */
+bool care_survey_spam_reason(const char *reason);
+/* Applies the rules to conversation 'conv_id' (just resolved) and queues its survey. Called by
+ * care_conv_set_status; 0 also when no survey is due. */
+int care_survey_on_resolve(struct care *c, int64_t conv_id);
+/* The base URL of survey links (the public URL). Call before serving. */
+void care_survey_set_url(struct care *c, const char *url);
+/* Records an answer (store_survey_answer: ERR_NOTFOUND, ERR_CONFLICT answered already,
+ * ERR_TIMEOUT window closed) with the event "Rated 5 ★ — '...'" in the conversation. */
+int care_survey_answer(struct care *c, int64_t id, const struct store_survey_answer *a);
+/* The survey behind a link token (any state); ERR_NOTFOUND. */
+int care_survey_by_token(struct care *c, struct arena *ar, const char *token,
+                         struct store_survey *out);
 
 #endif

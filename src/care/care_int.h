@@ -39,7 +39,17 @@ struct care {
     int64_t housekept_at; /* last housekeeping run, ms; timers worker only */
 
     struct care__chanstat *chanstat; /* channel status in memory (chanstat.c) */
+
+    char survey_url[512]; /* base of survey links (survey.c); guarded by outbox_mu */
 };
+
+/* Surveys (survey.c), run by the outbox worker: sends the due ones; returns the next due time
+ * (0: none). */
+int64_t care__survey_tick(struct care *c, int64_t now);
+/* An inbound message that is a survey answer (a button) or the comment after one: recorded,
+ * 'r' filled with its conversation, true; false for an ordinary message. */
+bool care__survey_inbound(struct care *c, struct arena *ar, const struct inbound *in,
+                          struct ingest_result *r);
 
 /* Housekeeping (housekeeping.c), called by the timers worker on every wake-up; runs its
  * chores at most once per CARE__HOUSEKEEP_MS: purges expired sessions. */

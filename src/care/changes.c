@@ -20,7 +20,10 @@ int
 care_conv_set_status(struct care *c, int64_t conv_id, const char *status, int64_t snooze_until,
                      const char *reason, int64_t actor_id)
 {
-    return store_conv_set_status(c->st, conv_id, status, snooze_until, reason, actor_id);
+    int rc = store_conv_set_status(c->st, conv_id, status, snooze_until, reason, actor_id);
+    if (rc == 0 && strcmp(status, "resolved") == 0 && care_survey_on_resolve(c, conv_id) < 0)
+        log_warn("survey", "cannot queue", "conversation=%lld", (long long)conv_id);
+    return rc;
 }
 
 int

@@ -97,6 +97,10 @@ load_channel(struct care *c, struct arena *ar, int64_t channel_id, struct channe
 int
 care_ingest(struct care *c, struct arena *ar, struct inbound *in, struct ingest_result *r)
 {
+    /* A survey answer (a tapped button) or the comment after one: not a new message, and the
+     * resolved conversation stays resolved. */
+    if ((in->survey.len || in->text.len) && care__survey_inbound(c, ar, in, r))
+        return 0;
     care_triage(c, ar, in);
     int rc = store_ingest(c->st, in, r);
     if (rc < 0) {

@@ -157,7 +157,11 @@ worker(void *arg)
         if (n == 32)
             continue; /* more may be due */
 
+        /* Surveys due after a resolve: their rows are the persisted timers. */
+        int64_t next_survey = care__survey_tick(c, clock_now_ms());
         int64_t next = store_outbox_next_at(c->st);
+        if (next_survey && (!next || next_survey < next))
+            next = next_survey;
         int64_t now = clock_now_ms();
         int64_t wait = next ? next - now : 5000;
         if (wait > 5000)

@@ -102,6 +102,12 @@ struct chan_ops {
      * res->external_id. Hark then links the two conversations as one case. */
     int (*private_reply)(const struct channel *ch, const struct outbox_item *item,
                          struct chan_send_result *res, char *dm_thread, size_t n);
+    /* Optional (NULL: nothing to do): acknowledges the tapped button of an inbound message
+     * whose 'survey' 'parse' filled ('external_id' is that message's), showing 'text' to the
+     * customer as a short notice, so the platform stops showing the tap as in progress
+     * (Telegram's answerCallbackQuery). Best effort, with a short timeout: an error changes
+     * nothing stored. */
+    void (*tap_ack)(const struct channel *ch, struct str external_id, const char *text);
 };
 
 /* The adapter for 'type', or NULL when Hark has none. */

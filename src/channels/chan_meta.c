@@ -348,6 +348,8 @@ chan__meta_messaging(const struct channel *ch, json_t *entry, struct arena *ar,
         buf_release(&b);
         in->reply_to = chan__meta_str(json_object_get(msg, "reply_to"), "mid", MODEL_EXTID_MAX,
                                       ar);
+        in->survey = model_survey_id(chan__meta_str(json_object_get(msg, "quick_reply"),
+                                                    "payload", MODEL_EXTID_MAX, ar));
         in->thread_id = str_c(arena_printf(ar, "dm:%.*s", (int)in->from_id.len, in->from_id.p));
         in->created_at = meta_time(json_object_get(ev, "timestamp"));
         in->public = false;
@@ -521,6 +523,20 @@ chan__meta_send_page(const struct channel *ch, const struct outbox_item *item,
         snprintf(path, sizeof(path), "%s/messages", m.account_id);
         body = json_pack("{s:{s:s},s:{s:s}}", "recipient", "id", to, "message", "text",
                          item->text);
+        json_t *pl = item->payload ? json_loads(item->payload, 0, NULL) : NULL;
+        json_t *buttons = json_object_get(json_object_get(pl, "survey"), "buttons");
+        if (json_is_array(buttons)) {
+            /* The survey's scale as quick replies; a tap comes back as message.quick_reply. */
+            json_t *qr = json_array();
+            size_t i;
+            json_t *bt;
+            json_array_foreach(buttons, i, bt)
+                json_array_append_new(qr, json_pack("{s:s,s:O,s:O}", "content_type", "text",
+                                                    "title", json_object_get(bt, "title"),
+                                                    "payload", json_object_get(bt, "id")));
+            json_object_set_new(json_object_get(body, "message"), "quick_replies", qr);
+        }
+        json_decref(pl);
         if (messaging_type)
             json_object_set_new(body, "messaging_type", json_string("RESPONSE"));
     }

@@ -94,8 +94,32 @@ tg_parse(const struct channel *ch, const struct chan_hook *hook, struct arena *a
     }
     if (!m)
         m = json_object_get(root, "business_message");
+    json_t *cbq = json_object_get(root, "callback_query");
+    if (!m && json_is_object(cbq)) {
+        /* A tapped inline button: only Hark's survey buttons mean anything. */
+        struct str data = model_survey_id(text_member(cbq, "data", 63, ar));
+        json_t *cfrom = json_object_get(cbq, "from");
+        json_t *cmsg = json_object_get(cbq, "message");
+        struct str qid = text_member(cbq, "id", MODEL_EXTID_MAX - 8, ar);
+        long long cfrom_id;
+        if (!data.len || !qid.len || !json_is_object(cfrom) ||
+            !int_id(json_object_get(cfrom, "id"), &cfrom_id) ||
+            !int_id(json_object_get(json_object_get(cmsg, "chat"), "id"), &chat_id))
+            goto out;
+        struct inbound *in = out;
+        memset(in, 0, sizeof(*in));
+        in->channel_id = ch->id;
+        in->channel_type = ch->type;
+        in->external_id = str_c(arena_printf(ar, "cbq:%.*s", (int)qid.len, qid.p));
+        in->from_id = str_c(arena_printf(ar, "%lld", cfrom_id));
+        in->thread_id = str_c(arena_printf(ar, "%lld", chat_id));
+        in->text = data;
+        in->survey = data;
+        rc = 1;
+        goto out;
+    }
     if (!m)
-        goto out; /* callback queries, reactions, ...: acknowledged, nothing to store */
+        goto out; /* reactions, other callback queries, ...: acknowledged, nothing to store */
     json_t *chat = json_object_get(m, "chat");
     json_t *from = json_object_get(m, "from");
     long long from_id;
@@ -220,6 +244,20 @@ tg_send(const struct channel *ch, const struct outbox_item *item, struct chan_se
     if (has_topic)
         json_object_set_new(body, "message_thread_id", json_integer(topic));
     json_object_set_new(body, "text", json_string(item->text));
+    json_t *pl = item->payload ? json_loads(item->payload, 0, NULL) : NULL;
+    json_t *buttons = json_object_get(json_object_get(pl, "survey"), "buttons");
+    if (json_is_array(buttons)) {
+        /* The survey's scale as one row of inline buttons; a tap is a callback_query. */
+        json_t *row = json_array();
+        size_t i;
+        json_t *bt;
+        json_array_foreach(buttons, i, bt)
+            json_array_append_new(row, json_pack("{s:O,s:O}", "text",
+                                                 json_object_get(bt, "short"), "callback_data",
+                                                 json_object_get(bt, "id")));
+        json_object_set_new(body, "reply_markup", json_pack("{s:[o]}", "inline_keyboard", row));
+    }
+    json_decref(pl);
     if (item->reply_to && two_ids(item->reply_to, ':', &rchat, &reply) && rchat == chat_id)
         json_object_set_new(body, "reply_parameters",
                             json_pack("{s:I,s:b}", "message_id", (json_int_t)reply,
@@ -258,6 +296,36 @@ tg_send(const struct channel *ch, const struct outbox_item *item, struct chan_se
     arena_free(ar);
 }
 
+/* answerCallbackQuery for a tapped survey button ("cbq:<callback query id>"). */
+static void
+tg_tap_ack(const struct channel *ch, struct str external_id, const char *text)
+{
+    if (external_id.len <= 4 || memcmp(external_id.p, "cbq:", 4) != 0)
+        return;
+    struct arena *ar = arena_new(HARK_SEND_ARENA_MAX);
+    const char *token = chan__setting(ch, ar, "bot_token");
+    const char *base = chan__setting(ch, ar, "api_base");
+    if (!token || !base) {
+        arena_free(ar);
+        return;
+    }
+    json_t *body = json_pack("{s:s%,s:s}", "callback_query_id", external_id.p + 4,
+                             external_id.len - 4, "text", text);
+    char *raw = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    struct fetch_header hdrs[] = { { "Content-Type", "application/json" } };
+    struct fetch_request req = { .method = "POST",
+                                 .url = arena_printf(ar, "%s/bot%s/answerCallbackQuery", base,
+                                                     token),
+                                 .headers = hdrs, .nheaders = COUNTOF(hdrs), .body = str_c(raw),
+                                 .timeout_ms = 3000, .max_response = 16 * 1024 };
+    struct fetch_response resp;
+    if (fetch_do(&req, &resp) == 0)
+        fetch_response_release(&resp);
+    free(raw);
+    arena_free(ar);
+}
+
 const struct chan_ops chan_telegram_ops = {
     .type = "telegram",
     .max_text = 4096,
@@ -265,4 +333,5 @@ const struct chan_ops chan_telegram_ops = {
     .verify = tg_verify,
     .parse = tg_parse,
     .send = tg_send,
+    .tap_ack = tg_tap_ack,
 };

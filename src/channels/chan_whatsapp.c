@@ -116,6 +116,15 @@ whatsapp_parse(const struct channel *ch, const struct chan_hook *hook, struct ar
                 in.from_handle = str_c(arena_printf(ar, "+%.*s", (int)in.from_id.len,
                                                     in.from_id.p));
                 in.text = message_text(msg, type, ar);
+                if (strcmp(type, "interactive") == 0) {
+                    json_t *part = json_object_get(msg, "interactive");
+                    struct str id = chan__meta_str(json_object_get(part, "button_reply"), "id",
+                                                   MODEL_EXTID_MAX, ar);
+                    if (!id.len)
+                        id = chan__meta_str(json_object_get(part, "list_reply"), "id",
+                                            MODEL_EXTID_MAX, ar);
+                    in.survey = model_survey_id(id);
+                }
                 in.reply_to = chan__meta_str(json_object_get(msg, "context"), "id",
                                              MODEL_EXTID_MAX, ar);
                 int64_t ts;
@@ -161,9 +170,24 @@ whatsapp_send(const struct channel *ch, const struct outbox_item *item,
     json_t *body = json_pack("{s:s,s:s,s:s}", "messaging_product", "whatsapp", "recipient_type",
                              "individual", "to", item->recipient);
     json_t *tpl = item->payload ? json_loads(item->payload, 0, NULL) : NULL;
+    json_t *survey = json_object_get(tpl, "survey");
     if (json_is_object(json_object_get(tpl, "template"))) {
         json_object_set_new(body, "type", json_string("template"));
         json_object_set(body, "template", json_object_get(tpl, "template"));
+    } else if (json_is_array(json_object_get(survey, "buttons"))) {
+        /* The 1..5 scale as an interactive list (reply buttons stop at three). */
+        json_t *rows = json_array();
+        size_t i;
+        json_t *bt;
+        json_array_foreach(json_object_get(survey, "buttons"), i, bt)
+            json_array_append_new(rows, json_pack("{s:O,s:O}", "id", json_object_get(bt, "id"),
+                                                  "title", json_object_get(bt, "title")));
+        json_object_set_new(body, "type", json_string("interactive"));
+        json_object_set_new(
+            body, "interactive",
+            json_pack("{s:s,s:{s:s},s:{s:s,s:[{s:s,s:o}]}}", "type", "list", "body", "text",
+                      item->text, "action", "button", "Rate us", "sections", "title", "Rating",
+                      "rows", rows));
     } else {
         json_object_set_new(body, "type", json_string("text"));
         json_object_set_new(body, "text",

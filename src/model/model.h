@@ -156,7 +156,21 @@ struct inbound {
      * probability minus the best other class's; 'has_margins' false when unknown. */
     bool has_margins;
     double intent_margin, sentiment_conf, sentiment_margin;
+    /* A tapped survey button (WhatsApp reply, Messenger quick reply, Telegram callback): its
+     * id "hark-csat:<survey id>:<score>" (MODEL_SURVEY_PREFIX); empty for other messages. */
+    struct str survey;
 };
+#define MODEL_SURVEY_PREFIX "hark-csat:"
+
+/* 's' when it is a survey button id (MODEL_SURVEY_PREFIX ...), else STR_NULL. */
+static inline struct str
+model_survey_id(struct str s)
+{
+    size_t n = sizeof(MODEL_SURVEY_PREFIX) - 1;
+    if (s.len > n && s.len < 64 && memcmp(s.p, MODEL_SURVEY_PREFIX, n) == 0)
+        return s;
+    return (struct str){ 0 };
+}
 
 /* A reply waiting in the outbox, as the store hands it to a channel adapter for delivery. All
  * strings borrow the arena of the job that read it. */

@@ -1225,5 +1225,126 @@ int store_report_root_causes(struct store *st, struct arena *ar,
  * The agent is who asked for it. */
 int store_report_goodwill(struct store *st, struct arena *ar, const struct store_report_filter *f,
                           struct store_report_row **out, size_t *n);
+/* ---- CSAT surveys (st_survey.c) ----------------------------------------------------------- */
+
+/* The "Surveys" settings (one row). questions, nps and extra are JSON texts the API checked:
+ * {"en": "How did we do?", ...}, the same shape or NULL, and [{"id","text","kind"}]. */
+struct store_survey_settings {
+    bool enabled;
+    int64_t delay_s;      /* after resolve */
+    int64_t window_h;     /* answers accepted this long after sending */
+    int64_t repeat_days;  /* at most one survey per contact in this many days; 0: no rule */
+    const char *channels; /* comma-separated channel types; "": every type */
+    const char *questions, *nps, *extra;
+    int64_t updated_at;
+};
+int store_survey_settings_get(struct store *st, struct arena *ar,
+                              struct store_survey_settings *out);
+/* Replaces the settings. ERR_INVAL for a negative delay, a window under an hour, no questions.
+ * Waits until durable. */
+int store_survey_settings_put(struct store *st, const struct store_survey_settings *v);
+
+/* What the survey rules need to know about a conversation just resolved. */
+struct store_survey_facts {
+    int64_t conversation_id, contact_id, channel_id;
+    int64_t agent_id, team_id;      /* the assignee and team now; 0: none */
+    const char *channel_type;
+    bool blocked;                   /* the contact is blocked */
+    const char *status, *reason;    /* the conversation's status and resolution reason */
+    bool surveyed;                  /* the conversation has a survey already */
+    int64_t contact_last_survey_at; /* the contact's newest survey was queued then; 0: none */
+};
+int store_survey_facts(struct store *st, struct arena *ar, int64_t conv_id,
+                       struct store_survey_facts *out);
+/* Queues a survey for 'f' due at 'due_at'. ERR_CONFLICT when the conversation has one or the
+ * contact had one (not cancelled) queued after 'repeat_since'. Waits until durable. */
+int store_survey_queue(struct store *st, const struct store_survey_facts *f, int64_t due_at,
+                       int64_t repeat_since, int64_t *id);
+
+struct store_survey {
+    int64_t id, conversation_id, contact_id, channel_id, agent_id, team_id;
+    int64_t queued_at, due_at, sent_at, expires_at, answered_at, cancelled_at; /* 0: not yet */
+    int score;                  /* 1..5; 0: none */
+    int nps;                    /* 0..10; -1: none */
+    const char *comment, *extra, *via, *cancel_reason; /* NULL when none */
+    const char *channel_type;   /* joined */
+    const char *lang;           /* the customer's last language, "en" when unknown */
+    bool blocked;               /* the contact is blocked now */
+    int64_t message_id;         /* the survey message once sent */
+    const char *agent_name, *contact_name, *conv_status;
+    const char *answer_ext;     /* the platform id of the answering button tap, or NULL */
+    int64_t last_inbound_at;    /* the customer's last message in the conversation; 0: none */
+};
+int store_survey_get(struct store *st, struct arena *ar, int64_t id, struct store_survey *out);
+int store_survey_of_conv(struct store *st, struct arena *ar, int64_t conv_id,
+                         struct store_survey *out);
+/* The survey whose link token hashes to 'token_hash' (any state). */
+int store_survey_by_token(struct store *st, struct arena *ar, const char *token_hash,
+                          struct store_survey *out);
+/* The survey sent as message 'msg_id'. */
+int store_survey_of_message(struct store *st, struct arena *ar, int64_t msg_id,
+                            struct store_survey *out);
+/* The newest sent survey on 'channel_id' to the sender ('channel_type', 'from_id'). */
+int store_survey_of_sender(struct store *st, struct arena *ar, int64_t channel_id,
+                           const char *channel_type, struct str from_id,
+                           struct store_survey *out);
+/* Surveys queued, not sent or cancelled, due at 'now', soonest first (at most 'max'). */
+int store_survey_due(struct store *st, struct arena *ar, int64_t now, size_t max,
+                     struct store_survey **out, size_t *n);
+/* The earliest due_at of a survey still to send, 0 when none. */
+int64_t store_survey_next_due(struct store *st);
+/* Sends survey 'id' once: the reply message 'text' (with 'payload', may be NULL) into the
+ * outbox and the survey marked sent with its link token's hash and the end of its window, in
+ * one transaction. A contact blocked meanwhile cancels it instead ('*msg_id' 0). ERR_CONFLICT
+ * when it was sent or cancelled already. Waits until durable. */
+int store_survey_send(struct store *st, int64_t id, struct str text, const char *payload,
+                      const char *token_hash, int64_t expires_at, int64_t *msg_id);
+/* The survey question for language 'lang' (else English, else the first one) and whether an
+ * NPS or extra question is set ('*more': the survey page asks them). */
+int store_survey_question(struct store *st, struct arena *ar, const char *lang,
+                          const char **question, bool *more);
+/* Cancels survey 'id' before it is sent ('reason': blocked, reopened, disabled, ...). */
+int store_survey_cancel(struct store *st, int64_t id, const char *reason);
+
+struct store_survey_answer {
+    int score;            /* 1..5 */
+    int nps;              /* 0..10, -1: none */
+    const char *comment;  /* NULL or "" none */
+    const char *extra;    /* JSON object text or NULL */
+    const char *via;      /* buttons, widget, link */
+    const char *ext;      /* the platform id of a button tap (its retries are no answer) */
+};
+/* Records the answer to survey 'id' at 'now' once, and adds 'event_text' ("Rated 5 ...") to its
+ * conversation as an event. ERR_NOTFOUND (unknown or not sent), ERR_CONFLICT (answered
+ * already), ERR_TIMEOUT (its window closed). Waits until durable. */
+int store_survey_answer(struct store *st, int64_t id, const struct store_survey_answer *a,
+                        const char *event_text, int64_t now);
+/* Attaches 'comment' to the answered survey 'id' that has none, inside its window, and
+ * rewrites its event to 'event_text'. ERR_CONFLICT otherwise. */
+int store_survey_comment(struct store *st, int64_t id, const char *comment,
+                         const char *event_text, int64_t now);
+
+/* Filters of the CSAT figures: 0 / NULL is "any"; the period is of resolve (queued) time. */
+struct store_csat_filter {
+    int64_t agent_id, team_id;
+    const char *channel_type;
+    int64_t from, to;
+};
+struct store_csat {
+    int64_t sent, answered;
+    double average;         /* of the answered scores; 0 when none */
+    int64_t scores[5];      /* answers with score 1..5 */
+    int64_t nps_answers, promoters, detractors, comments;
+};
+int store_csat_stats(struct store *st, const struct store_csat_filter *f, struct store_csat *out);
+struct store_csat_hero {
+    int64_t agent_id;
+    const char *name;
+    int64_t answers;
+    double average;
+};
+/* Agents by average score (then by answers), each with at least 'min_answers' answers. */
+int store_csat_heroes(struct store *st, struct arena *ar, const struct store_csat_filter *f,
+                      int64_t min_answers, size_t max, struct store_csat_hero **out, size_t *n);
 
 #endif

@@ -239,6 +239,9 @@ run_case() {
         # Approvals and the reports (across every store) are for supervisors and admins.
         p=$(echo "$1" | cut -d' ' -f2 | sed 's/{id}/1/'); as $S "${1%% *}" "$p" '{}'
         check "$1 closed to store staff" "$STATUS" 403 ;;
+    "GET /api/v1/csat")
+        # Satisfaction figures span every store and name agents of all: closed to store staff.
+        as $S GET /api/v1/csat; check "csat closed to store staff" "$STATUS" 403 ;;
     "GET "*) # the team's setup: no customer data, open to everyone
         p=$(echo "$1" | cut -d' ' -f2 | sed "s/{id}/$STAFF/")
         as $S GET "$p"; want_in "$1" "200 404" ;;

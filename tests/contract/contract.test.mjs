@@ -489,6 +489,54 @@ await call("POST /api/v1/widget/{channel}/session", `${W}/session`, { auth: "non
 await call("GET /api/v1/widget/{channel}/events", `${W}/events?token=${encodeURIComponent(sess.token || "")}`, { auth: "none", want: 200, stream: true });
 await call("GET /api/v1/widget/{channel}/events", `${W}/events?token=forged`, { auth: "none", want: 401 });
 
+// --- CSAT surveys: settings, a survey by link (API channel) and by the widget's stars, figures ---
+{
+    await call("GET /api/v1/settings/surveys", "/api/v1/settings/surveys", { want: 200 });
+    await call("PUT /api/v1/settings/surveys", "/api/v1/settings/surveys", { want: 422, body: { window_hours: 0 } });
+    await call("PUT /api/v1/settings/surveys", "/api/v1/settings/surveys", { want: 200,
+        body: { enabled: true, delay_seconds: 0, repeat_days: 0, channels: [], nps_question: { en: "Would you recommend us?" },
+                extra_questions: [{ text: "Anything to improve?", kind: "text" }] } });
+    const raw = JSON.stringify({ id: "csat-1", thread_id: "csat", from: { id: "c-csat", name: "Sol Ray" }, text: "Where is my parcel?" });
+    const h = (await call("POST /hooks/{channel}", `/hooks/${api.id}`, { auth: "none", raw, want: 200,
+        headers: { "Content-Type": "application/json", "X-Hark-Signature": sign(api.secret || "", raw) } })).json || {};
+    await call("POST /api/v1/conversations/{id}/status", `/api/v1/conversations/${h.conversation_id}/status`,
+        { want: 200, body: { status: "resolved", reason: "no_reply_needed" } });
+    let tok = "";
+    for (let i = 0; i < 100 && !tok; i++) {
+        const r = await fetch(`${URL0}/api/v1/conversations/${h.conversation_id}/messages`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+        const m = ((await r.json()).items || []).find((x) => /\/s\//.test(x.text || ""));
+        tok = m ? m.text.replace(/.*\/s\//, "").trim() : "";
+        if (!tok) await new Promise((ok) => setTimeout(ok, 100));
+    }
+    await call("GET /api/v1/survey/{token}", `/api/v1/survey/${tok}`, { auth: "none", want: 200 });
+    await call("GET /api/v1/survey/{token}", "/api/v1/survey/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", { auth: "none", want: 404 });
+    await call("POST /api/v1/survey/{token}", `/api/v1/survey/${tok}`, { auth: "none", want: 422, body: { score: 9 } });
+    await call("POST /api/v1/survey/{token}", `/api/v1/survey/${tok}`, { auth: "none", want: 200,
+        body: { score: 4, comment: "Fine", nps: 8, extra: { q1: "Faster" } } });
+    await call("POST /api/v1/survey/{token}", `/api/v1/survey/${tok}`, { auth: "none", want: 409, body: { score: 5 } });
+    // The widget visitor's conversation: a reply, resolved, then the stars.
+    const page0 = (await call("GET /api/v1/widget/{channel}/messages", `${W}/messages`, { auth: "none", want: 200, headers: vis })).json || {};
+    const wconv = page0.conversation?.id;
+    await call("POST /api/v1/conversations/{id}/messages", `/api/v1/conversations/${wconv}/messages`,
+        { want: 201, body: { text: "Hi Nora, yes we ship to Norway.", send_anyway: true } });
+    await call("POST /api/v1/conversations/{id}/status", `/api/v1/conversations/${wconv}/status`, { want: 200, body: { status: "resolved" } });
+    let sid = 0;
+    for (let i = 0; i < 100 && !sid; i++) {
+        const r = await fetch(`${URL0}${W}/messages`, { headers: vis });
+        sid = ((await r.json()).messages || []).find((x) => x.survey)?.survey?.id || 0;
+        if (!sid) await new Promise((ok) => setTimeout(ok, 100));
+    }
+    await call("OPTIONS /api/v1/widget/{channel}/survey", `${W}/survey`, { auth: "none", want: 204,
+        headers: { Origin: "https://shop.example", "Access-Control-Request-Method": "POST" } });
+    await call("GET /api/v1/widget/{channel}/messages", `${W}/messages`, { auth: "none", want: 200, headers: vis });
+    await call("POST /api/v1/widget/{channel}/survey", `${W}/survey`, { auth: "none", want: 422, headers: vis, body: { survey_id: sid } });
+    await call("POST /api/v1/widget/{channel}/survey", `${W}/survey`, { auth: "none", want: 200, headers: vis, body: { survey_id: sid, score: 5 } });
+    await call("POST /api/v1/widget/{channel}/survey", `${W}/survey`, { auth: "none", want: 409, headers: vis, body: { survey_id: sid, score: 5 } });
+    await call("GET /api/v1/csat", "/api/v1/csat?min_answers=1", { want: 200 });
+    await call("GET /api/v1/csat", "/api/v1/csat?from=yesterday", { want: 400 });
+    await call("PUT /api/v1/settings/surveys", "/api/v1/settings/surveys", { want: 200, body: { enabled: false } });
+}
+
 // --- The web app and its assets ---
 const index = await call("GET /", "/", { auth: "none", want: 200 });
 const asset = (index.text.match(/\/assets\/[^"']+/) || ["/assets/missing.js"])[0];

@@ -169,7 +169,44 @@ def serve(a):
                                          urllib.parse.urlencode(nq))
             return self.answer(200, out)
 
+        def shape_error(self, body):
+            """What Graph refuses in an interactive WhatsApp message or Messenger quick
+            replies (the limits Meta documents), or None."""
+            inter = body.get("interactive")
+            if body.get("type") == "interactive":
+                if not isinstance(inter, dict) or inter.get("type") not in ("list", "button"):
+                    return "interactive.type"
+                if not (0 < len((inter.get("body") or {}).get("text", "")) <= 1024):
+                    return "interactive.body.text"
+                act = inter.get("action") or {}
+                if inter["type"] == "list":
+                    if not (0 < len(act.get("button", "")) <= 20):
+                        return "action.button"
+                    rows = [r for sec in act.get("sections", []) for r in sec.get("rows", [])]
+                    if not (0 < len(rows) <= 10):
+                        return "action.sections.rows"
+                    for r in rows:
+                        if not (0 < len(r.get("id", "")) <= 200) or not (0 < len(r.get("title", "")) <= 24):
+                            return "row id/title"
+                else:
+                    bts = act.get("buttons", [])
+                    if not (0 < len(bts) <= 3):
+                        return "action.buttons"
+            msg = body.get("message")  # a comment reply's "message" is its text
+            qr = msg.get("quick_replies") if isinstance(msg, dict) else None
+            if qr is not None:
+                if not isinstance(qr, list) or not (0 < len(qr) <= 13):
+                    return "quick_replies"
+                for q in qr:
+                    if q.get("content_type") != "text" or not (0 < len(q.get("title", "")) <= 20) \
+                            or not (0 < len(q.get("payload", "")) <= 1000):
+                        return "quick_replies item"
+            return None
+
         def success(self, n, body):
+            bad = self.shape_error(body)
+            if bad:
+                return self.answer(400, graph_error(100, "Invalid parameter: " + bad))
             parts = self.path.split("?")[0].strip("/").split("/")
             edge = parts[-1]
             if edge in ("comments", "replies"):
@@ -207,6 +244,8 @@ def entry(a):
             msg["text"] = a.text
         if a.reply_to:
             msg["reply_to"] = {"mid": a.reply_to}
+        if a.quick_reply:
+            msg["quick_reply"] = {"payload": a.quick_reply}
         if a.attach:
             t, _, u = a.attach.partition(":")
             msg["attachments"] = [{"type": t, "payload": {"url": u}}]
@@ -245,6 +284,11 @@ def entry(a):
                 m[t] = {"id": "MEDIA123", "mime_type": "image/jpeg", "sha256": "abc"}
                 if cap:
                     m[t]["caption"] = cap
+            elif a.button_reply or a.list_reply:
+                kind = "button_reply" if a.button_reply else "list_reply"
+                bid, _, title = (a.button_reply or a.list_reply).partition("|")
+                m["type"] = "interactive"
+                m["interactive"] = {"type": kind, kind: {"id": bid, "title": title}}
             else:
                 m["type"] = "text"
                 m["text"] = {"body": a.text or ""}
@@ -311,6 +355,9 @@ def main():
     e.add_argument("--attach", help="TYPE:URL (DMs) or TYPE[:CAPTION] (WhatsApp)")
     e.add_argument("--ts", type=int, help="event time, ms (default now)")
     e.add_argument("--echo", action="store_true")
+    e.add_argument("--quick-reply", help="a tapped Messenger quick reply's payload (dm)")
+    e.add_argument("--button-reply", help="ID|TITLE of a tapped WhatsApp reply button (wa)")
+    e.add_argument("--list-reply", help="ID|TITLE of a picked WhatsApp list row (wa)")
     p = sub.add_parser("push")
     p.add_argument("--url", required=True)
     p.add_argument("--secret", required=True)

@@ -35,6 +35,14 @@ ERRORS = {400: "Bad Request: chat not found", 403: "Forbidden: bot was blocked b
 
 
 def handle(req, step):
+    if req.path == "/bot%s/answerCallbackQuery" % args.token:
+        # A tapped inline button acknowledged: logged, always fine (no step of the script).
+        body = json.loads(req.raw or b"{}")
+        req.log.update(answer_callback=body.get("callback_query_id"), text=body.get("text"))
+        ok = isinstance(body.get("callback_query_id"), str) and len(body.get("text", "")) <= 200
+        return (200 if ok else 400), {"Content-Type": "application/json"}, json.dumps(
+            {"ok": ok, "result": ok} if ok else {"ok": False, "error_code": 400,
+                                                 "description": "Bad Request"}).encode()
     token_ok = req.path == "/bot%s/sendMessage" % args.token
     req.log["token_ok"] = token_ok
     try:
@@ -47,6 +55,16 @@ def handle(req, step):
     if not token_ok:
         return 404 if "sendMessage" not in req.path else 401, hdr, json.dumps(
             {"ok": False, "error_code": 401, "description": "Unauthorized"}).encode()
+    req.log["reply_markup"] = body.get("reply_markup")
+    # Telegram's limits on an inline keyboard: callback_data 1-64 bytes, a text on every button.
+    kb = (body.get("reply_markup") or {}).get("inline_keyboard")
+    if kb is not None:
+        ok = isinstance(kb, list) and all(isinstance(row, list) and row for row in kb) and all(
+            b.get("text") and 0 < len(b.get("callback_data", "").encode()) <= 64
+            for row in kb for b in row)
+        if not ok:
+            return 400, hdr, json.dumps({"ok": False, "error_code": 400, "description":
+                                         "Bad Request: BUTTON_DATA_INVALID"}).encode()
     status, arg = fakelib.split_step(step)
     if status == 429:
         after = int(arg or "1")

@@ -18,6 +18,8 @@ import { plainError } from './words';
 import { clearAllDrafts } from './draft';
 import { InvitePage } from './invite';
 import { CallbackPage } from './callback_page';
+import { SurveyPage } from './survey_page';
+import { CsatButton } from './csat';
 import { CallbacksButton } from './callback';
 import { ReviewButton } from './review';
 import { ApprovalsButton } from './care_policy';
@@ -45,6 +47,8 @@ export function App() {
   if (route[0] === 'invite') return <InvitePage token={route[1] ?? ''} />;
   // A customer's callback link (/callback/<token>, a path: it is sent in a message) is public.
   if (location.pathname.startsWith('/callback/')) return <CallbackPage token={decodeURIComponent(location.pathname.slice(10))} />;
+  // A customer's survey link (/s/<token>) is public too.
+  if (location.pathname.startsWith('/s/')) return <SurveyPage token={decodeURIComponent(location.pathname.slice(3))} />;
   return <SignedIn />;
 }
 
@@ -371,6 +375,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         <StatusToggle meId={me.id} subscribe={subscribe} />
         <AlertsButton {...alerts} />
         <CallbacksButton onOpen={(id) => { location.hash = `#/c/${id}`; }} />
+        {(me.role === 'admin' || me.role === 'supervisor') && <CsatButton />}
         <ReviewButton onOpenConv={(id) => { location.hash = `#/c/${id}`; }} />
         <ApprovalsButton role={me.role ?? ''} onOpen={(id) => { location.hash = `#/c/${id}`; }} />
         <a class={'topbar-link' + (inSettings ? ' current' : '')} href={inSettings ? '#/' : '#/settings'} aria-label={inSettings ? 'Inbox' : 'Settings'}>

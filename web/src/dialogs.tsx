@@ -4,6 +4,7 @@ import { plainError } from './words';
 import type { ComponentChildren } from 'preact';
 import { api, Agent, ApiError, Reply, Session } from './api';
 import { Avatar } from './app';
+import { MyCsat, TeamCsatSection } from './csat';
 
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -63,6 +64,8 @@ export function ProfileDialog({ me, onClose, onSaved }: { me: Agent; onClose: ()
           <button type="submit" class="primary">Save profile</button>
         </div>
       </form>
+      {me.role !== 'store_staff' && <MyCsat meId={me.id} />}
+      {(me.role === 'admin' || me.role === 'supervisor') && <TeamCsatSection />}
       <PasswordForm />
     </Dialog>
   );

@@ -438,6 +438,42 @@ every_function(struct store *st, int pass)
     CHECK_INT(store_callback_get(st, ar, cb_id, &cbo), 0);
     CHECK_INT(store_callback_list(st, ar, agent_id, conv, true, 10, &cbv, &n), 0);
     CHECK_INT(store_callback_done(st, cb_id, agent_id, true), 0);
+
+    /* CSAT surveys (st_survey.c): queued once per conversation, so later passes conflict. */
+    struct store_survey_settings sset;
+    CHECK_INT(store_survey_settings_get(st, ar, &sset), 0);
+    CHECK_INT(store_survey_settings_put(st, &sset), 0);
+    struct store_survey_facts sf;
+    CHECK_INT(store_survey_facts(st, ar, conv, &sf), 0);
+    int64_t sv_id = 0, sv_msg = 0;
+    int src = store_survey_queue(st, &sf, 0, INT64_MAX, &sv_id);
+    CHECK(src == 0 || src == ERR_CONFLICT);
+    struct store_survey sv, *svv;
+    CHECK_INT(store_survey_of_conv(st, ar, conv, &sv), 0);
+    CHECK_INT(store_survey_due(st, ar, INT64_MAX, 10, &svv, &n), 0);
+    (void)store_survey_next_due(st);
+    const char *sq;
+    bool smore;
+    CHECK_INT(store_survey_question(st, ar, "en", &sq, &smore), 0);
+    char svhash[65];
+    snprintf(svhash, sizeof(svhash), "%064d", 100 + pass);
+    src = store_survey_send(st, sv.id, str_c("How did we do?"), "{}", svhash, INT64_MAX, &sv_msg);
+    CHECK(src == 0 || src == ERR_CONFLICT);
+    (void)store_survey_by_token(st, ar, svhash, &sv);
+    (void)store_survey_of_message(st, ar, sv_msg, &sv);
+    (void)store_survey_of_sender(st, ar, 1, "api", str_c("nobody"), &sv);
+    CHECK_INT(store_survey_get(st, ar, sv.id, &sv), 0);
+    struct store_survey_answer sa = { .score = 5, .nps = -1, .via = "buttons" };
+    src = store_survey_answer(st, sv.id, &sa, "Rated 5", 1);
+    CHECK(src == 0 || src == ERR_CONFLICT);
+    src = store_survey_comment(st, sv.id, "ok", "Rated 5 - ok", 1);
+    CHECK(src == 0 || src == ERR_CONFLICT);
+    (void)store_survey_cancel(st, sv.id, "reopened");
+    struct store_csat_filter cf = { 0 };
+    struct store_csat csat;
+    struct store_csat_hero *heroes;
+    CHECK_INT(store_csat_stats(st, &cf, &csat), 0);
+    CHECK_INT(store_csat_heroes(st, ar, &cf, 1, 10, &heroes, &n), 0);
     arena_free(ar);
 }
 

@@ -72,6 +72,15 @@ input { border: 1px solid #9aa3af; border-radius: 8px; padding: 6px 8px; font-si
 .send { background: var(--hc); color: #fff; border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; font-size: 14px; }
 .send:disabled { opacity: .6; }
 .err { color: #b42318; font-size: 12px; margin: 0; }
+.sv { border: 0; border-top: 0; padding: 6px 0 0; display: flex; flex-direction: column; gap: 6px; }
+.sv-stars { border: 0; padding: 0; margin: 0; display: flex; gap: 2px; }
+.sv-star { position: relative; width: 40px; height: 40px; display: grid; place-items: center; font-size: 28px; color: #9ca3af; cursor: pointer; border-radius: 6px; }
+.sv-star.on { color: #b45309; }
+.sv-star input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+.sv-star:focus-within { outline: 3px solid #111827; outline-offset: 1px; }
+.sv-comment { min-height: 40px; }
+.sv-send { align-self: flex-start; padding: 8px 14px; }
+.sv-done { margin: 6px 0 0; font-size: 13px; color: #374151; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 @media (max-width: 480px) { .open .bubble { display: none; } .panel { right: 0; left: 0; bottom: 0; width: 100vw; max-width: 100vw; height: 100%; max-height: 100%; border-radius: 0; } .left .panel { left: 0; } }
 `;
@@ -277,8 +286,78 @@ function start(script: HTMLScriptElement) {
       li.append(who);
     }
     li.append(el('div', 'body', m.text));
+    if (m.survey) li.append(surveyItem(m));
     return li;
   };
+
+  // The satisfaction survey Hark sent after resolve: 1-5 stars (a radio group: arrow keys move)
+  // and an optional comment, answered once; then "You rated ...".
+  function surveyItem(m: WMsg): HTMLElement {
+    const sv = m.survey!;
+    if (sv.state === 'answered') return el('p', 'sv-done', `You rated us ${sv.score} of 5 ${'★'.repeat(sv.score ?? 0)}. Thank you!`);
+    if (sv.state !== 'open') return el('p', 'sv-done', 'This survey has closed. Thank you all the same.');
+    const f = el('form', 'sv');
+    const set = el('fieldset', 'sv-stars');
+    set.append(el('legend', 'sr', 'Your rating, 1 to 5 stars'));
+    let score = 0;
+    const labels: HTMLLabelElement[] = [];
+    const words = ['Very bad', 'Bad', 'OK', 'Good', 'Very good'];
+    for (let n = 1; n <= 5; n++) {
+      const lab = el('label', 'sv-star');
+      const inp = el('input');
+      inp.type = 'radio';
+      inp.name = `sv-${sv.id}`;
+      inp.value = String(n);
+      inp.setAttribute('aria-label', `${n} of 5: ${words[n - 1]}`);
+      inp.addEventListener('change', () => {
+        score = n;
+        labels.forEach((l, i) => l.classList.toggle('on', i < n));
+        e.textContent = '';
+      });
+      const star = el('span', undefined, '★');
+      star.setAttribute('aria-hidden', 'true');
+      lab.append(inp, star);
+      labels.push(lab);
+      set.append(lab);
+    }
+    const cl = el('label', 'sr', 'Comment (optional)');
+    const c = el('textarea', 'sv-comment');
+    c.id = `sv-c-${sv.id}`;
+    cl.htmlFor = c.id;
+    c.placeholder = 'Anything to add? (optional)';
+    c.maxLength = 1000;
+    c.rows = 2;
+    const b = el('button', 'send sv-send', 'Send rating');
+    b.type = 'submit';
+    const e = el('p', 'err');
+    e.setAttribute('role', 'alert');
+    f.append(set, cl, c, b, e);
+    f.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      if (!score) {
+        e.textContent = 'Pick 1 to 5 stars.';
+        return;
+      }
+      b.disabled = true;
+      try {
+        const body: Record<string, unknown> = { survey_id: sv.id, score };
+        if (c.value.trim()) body.comment = c.value.trim();
+        const r = await fetch(`${api}/survey`, { method: 'POST', headers: headers(true), body: JSON.stringify(body) });
+        if (r.status === 409 || r.status === 410) {
+          const d = (await r.json()) as { error?: { message?: string } };
+          e.textContent = d.error?.message ?? 'This survey has closed.';
+          return;
+        }
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        showMsg({ ...m, survey: { ...sv, state: 'answered', score } });
+      } catch {
+        e.textContent = 'Your rating was not sent. Please try again.';
+      } finally {
+        b.disabled = false;
+      }
+    });
+    return f;
+  }
 
   const showMsg = (m: WMsg) => {
     const old = shown.get(m.id);
