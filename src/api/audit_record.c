@@ -78,6 +78,8 @@ static const struct api__audit_rule rules[] = {
       "unblock" },
     { "/api/v1/contacts", SKIP, NULL, NULL, "care work on contacts", NULL, NULL },
     { "/api/v1/canned", RECORD, "canned", "canned_reply", "Saved reply", NULL, NULL },
+    { "/api/v1/faqs", RECORD, "faq-bot", "faq", "FAQ", NULL, NULL },
+    { "/api/v1/faq-bot", RECORD, "faq-bot", "faq_bot", "FAQ bot settings", NULL, NULL },
     { "/api/v1/audit", SKIP, NULL, NULL, "reads (the export records itself)", NULL, NULL },
 };
 
@@ -88,7 +90,7 @@ static const struct api__audit_rule undecided = { "", RECORD, NULL, NULL, "Setti
  * filled for a conversation): not recorded. */
 static const char *const read_only_verbs[] = { "dry-run", "dry_run", "dryrun", "test",
                                                "preview", "backtest", "back-test", "validate",
-                                               "render" };
+                                               "render", "try" };
 
 /* Compares one segment of a pattern ("{id}" matches any "{...}"). */
 static bool

@@ -39,7 +39,20 @@ struct care {
     int64_t housekept_at; /* last housekeeping run, ms; timers worker only */
 
     struct care__chanstat *chanstat; /* channel status in memory (chanstat.c) */
+
+    struct care__faqbot *faqbot; /* the FAQ bot's matcher (faqbot.c) */
 };
+
+/* The FAQ bot (faqbot.c). */
+void care__faqbot_init(struct care *c);
+void care__faqbot_free(struct care *c);
+/* After message 'in' was stored as 'r': the bot answers it (true: the conversation is the
+ * bot's, do not route it), hands a conversation it answered to a person (routing it), or
+ * notes why it held back; false leaves routing to the caller. */
+bool care__faqbot_inbound(struct care *c, struct arena *ar, const struct inbound *in,
+                          const struct ingest_result *r);
+/* Counts the answers whose window passed (store_bot_count_due). */
+void care__faqbot_tick(struct care *c, int64_t now);
 
 /* Housekeeping (housekeeping.c), called by the timers worker on every wake-up; runs its
  * chores at most once per CARE__HOUSEKEEP_MS: purges expired sessions. */
