@@ -78,8 +78,8 @@ static const struct api__audit_rule rules[] = {
       "unblock" },
     { "/api/v1/contacts", SKIP, NULL, NULL, "care work on contacts", NULL, NULL },
     { "/api/v1/canned", RECORD, "canned", "canned_reply", "Saved reply", NULL, NULL },
-    { "/api/v1/faqs", RECORD, "faq-bot", "faq", "FAQ", NULL, NULL },
-    { "/api/v1/faq-bot", RECORD, "faq-bot", "faq_bot", "FAQ bot settings", NULL, NULL },
+    { "/api/v1/faqs", RECORD, "faq_bot", "faq", "FAQ", NULL, NULL },
+    { "/api/v1/faq-bot", RECORD, "faq_bot", "faq_bot", "FAQ bot settings", NULL, NULL },
     { "/api/v1/audit", SKIP, NULL, NULL, "reads (the export records itself)", NULL, NULL },
 };
 

@@ -45,7 +45,7 @@ export const AREAS: Area[] = [
   { id: 'listening', title: 'Listening', summary: 'What to look for in public posts, and the streams Hark reads.', roles: ADMIN, Screen: ListeningSettings },
   { id: 'tokens', title: 'API tokens', summary: 'Keys for scripts and other tools, shown once, revoked in one click.', roles: ADMIN, Screen: TokensSettings },
   { id: 'canned', title: 'Saved replies', summary: 'Canned replies with variables, for the team and for yourself.', roles: ['admin', 'supervisor', 'agent', 'store_staff'], Screen: CannedScreen },
-  { id: 'faq-bot', title: 'FAQ bot', summary: 'Answers plain questions (hours, sizes, order status) and hands the rest to a person.', roles: ADMIN, Screen: FaqBotScreen },
+  { id: 'faq_bot', title: 'FAQ bot', summary: 'Answers plain questions (hours, sizes, order status) and hands the rest to a person.', roles: ADMIN, Screen: FaqBotScreen },
   { id: 'models', title: 'Triage models', summary: 'Retrain from corrections, compare scores, switch or roll back.', roles: ADMIN, Screen: ModelsSettings },
   { id: 'audit', title: 'Audit log', summary: 'Who changed what, and every sign-in; export as CSV.', roles: ADMIN, Screen: AuditLog },
 ];

@@ -281,7 +281,7 @@ export function FaqBotScreen({ me }: ScreenProps) {
   useEffect(() => {
     load();
   }, []);
-  const changed = useSettingsChanged('faq-bot', () => load());
+  const changed = useSettingsChanged('faq_bot', () => load());
   const done = (msg: string) => {
     setEditing(null);
     setNotice(msg);
