@@ -5,8 +5,17 @@
 // came to a person. axe on both screens; desktop and phone. Everything this file makes carries
 // its tag and it filters by it (one server for every file).
 import fs from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { test, run, newPage, login, api, hook, assert, shot, openSettings, URL_, PHONE } from './lib.mjs';
+
+// The brand's own page on a second origin, for the widget.
+const shop = http.createServer((req, res) => {
+  const u = new URL(req.url, 'http://x');
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head>
+<body><main><h1>Shop</h1></main><script src="${URL_}/widget.js" data-channel="${u.searchParams.get('channel')}" async></script></body></html>`);
+});
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -133,6 +142,34 @@ test('a conversation: the bot answers, marked as the bot; HUMAN brings a person 
   assert(c.body.status === 'open', `handed off: ${c.body.status}`);
   const f = await api('GET', `/api/v1/faqs/${hours.id}`);
   assert(f.body.stats.answered === 1 && f.body.stats.handed_off === 1, `figures: ${JSON.stringify(f.body.stats)}`);
+});
+
+test('the widget: the bot answers a visitor as an automatic answer; "Talk to a person" hands over', async () => {
+  await new Promise((ok) => shop.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${shop.address().port}`;
+  const r = await api('POST', '/api/v1/channels', { type: 'webchat', name: `FAQ chat ${tag}`, settings: { brand_name: 'Shop', allowed_origins: [origin] } });
+  assert(r.status === 201, `webchat: ${r.status} ${JSON.stringify(r.body)}`);
+  const b = await api('GET', '/api/v1/faq-bot');
+  assert((await api('PUT', '/api/v1/faq-bot', { channels: [...b.body.channels, r.body.id] })).status === 200, 'bot on for the chat');
+  const { page } = await newPage(PHONE);
+  await page.goto(`${origin}/?channel=${r.body.id}`);
+  const w = page.locator('[data-hark-widget]');
+  await w.getByRole('button', { name: /Open chat|Ask us/ }).click();
+  const box = w.getByRole('textbox', { name: 'Message' });
+  await box.fill('What time do you open?');
+  await box.press('Enter');
+  await w.getByText('Monday to Saturday').waitFor();
+  await w.getByText('Automatic answer', { exact: true }).waitFor();
+  await shot(page, 'faq-bot-widget');
+  await w.getByRole('button', { name: 'Talk to a person' }).click();
+  await w.getByText('HUMAN', { exact: true }).waitFor();
+  const convs = (await api('GET', '/api/v1/conversations?status=all&limit=200')).body.items.filter((c) => c.channel_id === r.body.id);
+  assert(convs.length === 1, `one visitor conversation: ${JSON.stringify(convs.map((c) => [c.id, c.status, c.preview, c.contact_id]))}`);
+  await until('the handoff', async () => {
+    const c = await api('GET', `/api/v1/conversations/${convs[0].id}`);
+    return c.body.status === 'open' && c.body.messages.some((m) => m.bot && m.kind === 'note');
+  });
+  shop.close();
 });
 
 await run();
