@@ -149,7 +149,7 @@ api__metrics(struct http_req *r, void *ctx)
                (unsigned long long)metrics_get(&m->faqbot_reopened),
                (unsigned long long)metrics_get(&m->faqbot_held_back));
     {
-        struct arena *far = arena_new(1 << 20);
+        struct arena *far = http_arena(r);
         struct store_faq *fv;
         size_t fn;
         if (store_faq_list(a->st, far, &fv, &fn) == 0 && fn) {
@@ -165,7 +165,6 @@ api__metrics(struct http_req *r, void *ctx)
                                    "%lld\n", (long long)fv[i].id, ev[k], (long long)val[k]);
             }
         }
-        arena_free(far);
     }
     int64_t queued = 0;
     store_route_queue_count(a->st, 0, &queued, NULL);

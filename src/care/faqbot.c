@@ -21,6 +21,7 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "classify/classify.h"
 
@@ -388,7 +389,8 @@ care_faqbot_compose(struct arena *ar, const struct store_faq_answer *a)
 /* ---- the bot in the care context ------------------------------------------------------------- */
 
 struct care__faqbot {
-    pthread_rwlock_t lock; /* guards 'ix' */
+    pthread_mutex_t rebuild; /* one rebuild at a time: read, build and swap in order */
+    pthread_rwlock_t lock;   /* guards 'ix' */
     struct care_faq_index *ix;
     bool built;
 };
@@ -397,6 +399,7 @@ void
 care__faqbot_init(struct care *c)
 {
     c->faqbot = xcalloc(1, sizeof(*c->faqbot));
+    pthread_mutex_init(&c->faqbot->rebuild, NULL);
     pthread_rwlock_init(&c->faqbot->lock, NULL);
 }
 
@@ -407,6 +410,7 @@ care__faqbot_free(struct care *c)
         return;
     care_faq_index_free(c->faqbot->ix);
     pthread_rwlock_destroy(&c->faqbot->lock);
+    pthread_mutex_destroy(&c->faqbot->rebuild);
     xfree(c->faqbot);
     c->faqbot = NULL;
 }
@@ -415,7 +419,9 @@ care__faqbot_free(struct care *c)
 static int
 rebuild(struct care *c)
 {
-    struct arena *ar = arena_new(1 << 20);
+    /* Two saves at once must not swap in the older set last. */
+    pthread_mutex_lock(&c->faqbot->rebuild);
+    struct arena *ar = arena_new(HARK_FAQ_INDEX_ARENA_MAX);
     struct store_faq_variant *v;
     size_t n;
     int rc = store_faq_variants(c->st, ar, &v, &n);
@@ -424,6 +430,7 @@ rebuild(struct care *c)
         rc = care_faq_index_build(v, n, &ix);
     arena_free(ar);
     if (rc < 0) {
+        pthread_mutex_unlock(&c->faqbot->rebuild);
         log_warn("faqbot", "cannot build the FAQ index", "err=%s", err_str(rc));
         return rc;
     }
@@ -432,6 +439,7 @@ rebuild(struct care *c)
     c->faqbot->ix = ix;
     c->faqbot->built = true;
     pthread_rwlock_unlock(&c->faqbot->lock);
+    pthread_mutex_unlock(&c->faqbot->rebuild);
     care_faq_index_free(old);
     return 0;
 }
