@@ -389,8 +389,10 @@ api__faqbot_try(struct http_req *r, void *ctx)
                                       "threshold", res.match.threshold));
     else
         json_object_set_new(o, "match", json_null());
-    json_object_set_new(o, "answer", res.text ? json_string(res.text) : json_null());
-    json_object_set_new(o, "answer_lang", res.text && res.answer.lang
-                                              ? json_string(res.answer.lang) : json_null());
+    /* The text only when it would be sent. */
+    bool sent = res.decision.answer && res.text;
+    json_object_set_new(o, "answer", sent ? json_string(res.text) : json_null());
+    json_object_set_new(o, "answer_lang", sent && res.answer.lang ? json_string(res.answer.lang)
+                                                                  : json_null());
     api__reply(r, 200, o);
 }
