@@ -35,6 +35,7 @@
 #include "channels/chan.h"
 #include "demo_canned.h"
 #include "demo_policy.h"
+#include "demo_faq.h"
 #include "demo_listen.h"
 #include "demo_routing.h"
 #include "fetch/fetch.h"
@@ -471,6 +472,9 @@ simulate(void *arg)
         unsigned who = rnd(COUNTOF(first_names) * COUNTOF(last_names));
         expand(t->text, products[rnd(COUNTOF(products))], 100000 + (int)rnd(900000),
                cities[rnd(COUNTOF(cities))], text, sizeof(text));
+        /* One customer in four asks a plain question the FAQ bot answers. */
+        if (n % 4 == 1)
+            snprintf(text, sizeof(text), "%s", demo_faq_question(n / 4));
         char hex[17];
         rand_hex(hex, 8);
         snprintf(id, sizeof(id), "live-%s", hex);
@@ -591,6 +595,7 @@ cli_demo(int argc, char **argv)
             seed_troll(&app, sim.channel_id, ids[2]); /* an agent blocked them */
             seed_people(&app, sim.channel_id, ids[1]); /* Jonas, a supervisor, merged Tom */
             demo_policy_seed(&app, ids, COUNTOF(ids));
+            demo_faq_seed(&app, sim.channel_id); /* the FAQ bot, with one handoff */
         }
         /* The customers still waiting are routed as if they had just written: the first
          * screen shows the queue, routing reasons and acknowledgements. */

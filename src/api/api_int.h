@@ -373,6 +373,15 @@ int api__audit_record(struct http_req *r, struct api *a, struct audit_entry *e,
 /* audit.c: GET /api/v1/audit and GET /api/v1/audit/export (CSV). */
 void api__audit_list(struct http_req *r, void *ctx);
 void api__audit_export(struct http_req *r, void *ctx);
+/* ---- the FAQ bot (faqbot.c) ---------------------------------------------------------------- */
+void api__faqs_list(struct http_req *r, void *ctx);
+void api__faqs_create(struct http_req *r, void *ctx);
+void api__faq_get(struct http_req *r, void *ctx);
+void api__faq_update(struct http_req *r, void *ctx);
+void api__faq_delete(struct http_req *r, void *ctx);
+void api__faqbot_get(struct http_req *r, void *ctx);
+void api__faqbot_update(struct http_req *r, void *ctx);
+void api__faqbot_try(struct http_req *r, void *ctx);
 /* ---- canned replies and the reply check (canned.c) --------------------------------------- */
 void api__canned_list(struct http_req *r, void *ctx);
 void api__canned_create(struct http_req *r, void *ctx);

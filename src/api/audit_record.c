@@ -95,6 +95,8 @@ static const struct api__audit_rule rules[] = {
     { "/api/v1/contacts/{id}/merge", RECORD, NULL, "contact", "Contact", NULL, NULL },
     { "/api/v1/contacts", SKIP, NULL, NULL, "care work on contacts", NULL, NULL },
     { "/api/v1/canned", RECORD, "canned", "canned_reply", "Saved reply", NULL, NULL },
+    { "/api/v1/faqs", RECORD, "faq_bot", "faq", "FAQ", NULL, NULL },
+    { "/api/v1/faq-bot", RECORD, "faq_bot", "faq_bot", "FAQ bot settings", NULL, NULL },
     { "/api/v1/audit", SKIP, NULL, NULL, "reads (the export records itself)", NULL, NULL },
 };
 
@@ -105,7 +107,7 @@ static const struct api__audit_rule undecided = { "", RECORD, NULL, NULL, "Setti
  * filled for a conversation): not recorded. */
 static const char *const read_only_verbs[] = { "dry-run", "dry_run", "dryrun", "test",
                                                "preview", "backtest", "back-test", "validate",
-                                               "render" };
+                                               "render", "try" };
 
 /* Compares one segment of a pattern ("{id}" matches any "{...}"). */
 static bool

@@ -137,6 +137,35 @@ api__metrics(struct http_req *r, void *ctx)
             unanswered > 0 ? (uint64_t)unanswered : 0);
     counter(&b, "hark_sla_breaches_total", "Response deadlines breached.", "counter",
             metrics_get(&rm->sla_breaches));
+    /* The FAQ bot: since start, then per FAQ from the store (kept across restarts). */
+    buf_printf(&b, "# HELP hark_faq_bot_events_total What the FAQ bot did since start.\n"
+                   "# TYPE hark_faq_bot_events_total counter\n"
+                   "hark_faq_bot_events_total{event=\"answered\"} %llu\n"
+                   "hark_faq_bot_events_total{event=\"handed_off\"} %llu\n"
+                   "hark_faq_bot_events_total{event=\"reopened\"} %llu\n"
+                   "hark_faq_bot_events_total{event=\"held_back\"} %llu\n",
+               (unsigned long long)metrics_get(&m->faqbot_answered),
+               (unsigned long long)metrics_get(&m->faqbot_handoff),
+               (unsigned long long)metrics_get(&m->faqbot_reopened),
+               (unsigned long long)metrics_get(&m->faqbot_held_back));
+    {
+        struct arena *far = http_arena(r);
+        struct store_faq *fv;
+        size_t fn;
+        if (store_faq_list(a->st, far, &fv, &fn) == 0 && fn) {
+            buf_printf(&b, "# HELP hark_faq_bot_faq_total What the FAQ bot did with each FAQ "
+                           "(answered, handed off after it, reopened after it, held back).\n"
+                           "# TYPE hark_faq_bot_faq_total counter\n");
+            for (size_t i = 0; i < fn; i++) {
+                const char *ev[] = { "answered", "handed_off", "reopened", "held_back" };
+                int64_t val[] = { fv[i].answered, fv[i].handed_off, fv[i].reopened,
+                                  fv[i].held_back };
+                for (size_t k = 0; k < 4; k++)
+                    buf_printf(&b, "hark_faq_bot_faq_total{faq_id=\"%lld\",event=\"%s\"} "
+                                   "%lld\n", (long long)fv[i].id, ev[k], (long long)val[k]);
+            }
+        }
+    }
     int64_t queued = 0;
     store_route_queue_count(a->st, 0, &queued, NULL);
     counter(&b, "hark_routing_queued_conversations",

@@ -133,6 +133,7 @@ widget_msg(struct api *a, struct arena *ar, json_t *m)
     json_object_set(o, "text", json_object_get(m, "text"));
     json_object_set(o, "status", json_object_get(m, "status"));
     json_object_set(o, "created_at", json_object_get(m, "created_at"));
+    json_object_set_new(o, "bot", json_boolean(json_is_true(json_object_get(m, "bot"))));
     const char *dir = json_string_value(json_object_get(m, "direction"));
     json_int_t author = json_integer_value(json_object_get(m, "author_agent_id"));
     json_object_set_new(o, "author", dir && strcmp(dir, "out") == 0 && author

@@ -43,6 +43,9 @@
 /* A job about one conversation or message (an event's JSON, an SLA recompute, an
  * acknowledgement, a widget event): a handful of rows of MODEL_TEXT_MAX text. */
 #define HARK_JOB_ARENA_MAX (1u << 20)
+/* Building the FAQ bot's matcher (care/faqbot.c) reads every FAQ's question and variants: at
+ * most 1,000 FAQs x (1 + 50 variants) x 1,200 bytes (300 characters of UTF-8). */
+#define HARK_FAQ_INDEX_ARENA_MAX (64u << 20)
 
 /* The held-back slice of one triage model retrain (care/triage_models.c): at most
  * HARK_MODELS_HELDOUT_MAX corrections, each text cut to the 4096 bytes the classifier reads

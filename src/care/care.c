@@ -39,6 +39,7 @@ care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struc
     pthread_cond_init(&c->outbox_cv, NULL);
     care__chanstat_init(c);
     c->recent = care_recent_new(CARE_RECENT_MAX);
+    care__faqbot_init(c);
     *out = c;
     return 0;
 }
@@ -55,6 +56,7 @@ care_free(struct care *c)
     care__chanstat_free(c); /* after the timers worker, which flushes it, has stopped */
     auth_free(c->auth);
     care_recent_free(c->recent);
+    care__faqbot_free(c);
     pthread_mutex_destroy(&c->outbox_mu);
     pthread_cond_destroy(&c->outbox_cv);
     xfree(c);

@@ -45,6 +45,10 @@ struct care_metrics {
     uint64_t ingest_rejected;    /* bad signature or malformed payload */
     struct metrics_hist ingest_latency;
     uint64_t outbox_attempts;
+    uint64_t faqbot_answered;  /* answers the FAQ bot sent */
+    uint64_t faqbot_handoff;   /* customers who came back after the bot: handed to a person */
+    uint64_t faqbot_reopened;  /* counted bot answers whose conversation came back later */
+    uint64_t faqbot_held_back; /* an FAQ matched but the bot did not answer */
 };
 
 struct care;
@@ -487,5 +491,93 @@ int care_survey_answer(struct care *c, int64_t id, const struct store_survey_ans
 /* The survey behind a link token (any state); ERR_NOTFOUND. */
 int care_survey_by_token(struct care *c, struct arena *ar, const char *token,
                          struct store_survey *out);
+
+/* ---- the FAQ bot (faqbot.c) ------------------------------------------------------------------ */
+/* The bot answers a customer's first message when it is a plain question (intent question),
+ * the closest FAQ matches above that FAQ's threshold, the sentiment is not negative and the
+ * urgency is low, on a channel the bot is switched on for, never to a blocked contact. It
+ * signs as the bot and offers a person in every answer ("Reply HUMAN"); anything else, or any
+ * second message while its answer's window runs, goes to a person with the bot's attempt
+ * shown as a note. docs/routing-sla.md says how its answers count for the unanswered
+ * guarantee. */
+
+#define CARE_FAQBOT_URGENCY_MAX 40   /* "low" urgency is below this (the 0-39 band) */
+#define CARE_FAQBOT_HUMAN_WORDS_MAX 12 /* a message asking for a person is this short */
+
+/* The matcher: every FAQ's question and variants as TF-IDF vectors over the classifier's
+ * hashed features; immutable once built, so any number of threads may match at once. */
+struct care_faq_index;
+int care_faq_index_build(const struct store_faq_variant *v, size_t n,
+                         struct care_faq_index **out);
+void care_faq_index_free(struct care_faq_index *ix);
+/* FAQs in the index. */
+size_t care_faq_index_size(const struct care_faq_index *ix);
+struct care_faq_match {
+    int64_t faq_id;
+    double confidence; /* cosine similarity with the FAQ's closest variant, 0..1 */
+    double threshold;  /* that FAQ's */
+};
+/* The enabled FAQ closest to 'text'; false when no FAQ shares a feature with it. */
+bool care_faq_index_match(const struct care_faq_index *ix, struct str text,
+                          struct care_faq_match *out);
+
+/* What the decision looks at. */
+struct care_faqbot_facts {
+    bool blocked;         /* the contact is blocked */
+    bool bot_waiting;     /* the bot answered in this conversation and its window runs */
+    bool first_message;   /* the conversation's first customer message */
+    bool channel_on;      /* the bot is switched on for the channel */
+    bool asked_for_human; /* care_faqbot_asks_for_human */
+    const char *intent, *sentiment; /* the triage (NULL: none) */
+    int urgency;
+    bool matched;         /* some FAQ shares features with the message */
+    double confidence, threshold;
+    bool has_answer;      /* the FAQ has an answer to send */
+};
+struct care_faqbot_decision {
+    bool answer;    /* the bot answers */
+    bool handoff;   /* the bot was waiting: the conversation goes to a person now */
+    bool held_back; /* an FAQ matched but the bot does not answer (the agent sees why) */
+    const char *why; /* a static code: answered, blocked, asked_for_human, second_message,
+                        not_first, channel_off, no_match, below_threshold, not_question,
+                        negative, urgent, no_answer */
+};
+/* Pure: the bot's decision for 'f'. */
+void care_faqbot_decide(const struct care_faqbot_facts *f, struct care_faqbot_decision *out);
+/* The reason 'why' in plain words for the care team (static text). */
+const char *care_faqbot_why_words(const char *why);
+/* Whether 'text' is a short message asking for a person ("HUMAN", "agent please", "Mensch"). */
+bool care_faqbot_asks_for_human(struct str text);
+/* The line that signs every answer as the bot's and offers a person, in 'lang' (English when
+ * the bot does not speak it). Static text. */
+const char *care_faqbot_footer(const char *lang);
+/* The answer as sent: the FAQ's text, its link, the footer. In 'ar'. */
+const char *care_faqbot_compose(struct arena *ar, const struct store_faq_answer *a);
+
+/* One message as the bot sees it. */
+struct care_faqbot_input {
+    int64_t channel_id; /* 0: any channel (the "try it" box) */
+    struct str text;
+    const char *lang, *intent, *sentiment;
+    int urgency;
+    bool first_message, bot_waiting, blocked;
+};
+struct care_faqbot_result {
+    struct care_faqbot_facts facts;
+    struct care_faqbot_decision decision;
+    struct care_faq_match match;    /* valid when facts.matched */
+    struct store_faq_answer answer; /* the FAQ's answer (question set when matched) */
+    const char *text;               /* the answer as it would be sent; NULL: none */
+    int64_t window_ms;
+};
+/* Decides for 'in' with the stored FAQs and settings, writing nothing ("try it" and ingest). */
+int care_faqbot_consider(struct care *c, struct arena *ar, const struct care_faqbot_input *in,
+                         struct care_faqbot_result *out);
+/* Saves FAQ 'id' (0: a new one) as store_faq_put does, then rebuilds the matcher. */
+int care_faq_put(struct care *c, int64_t id, const struct store_faq *f, int64_t *out_id);
+/* Deletes FAQ 'id' (store_faq_delete), then rebuilds the matcher. ERR_NOTFOUND. */
+int care_faq_delete(struct care *c, int64_t id);
+/* Saves the bot's settings (store_faq_bot_put). */
+int care_faqbot_settings_put(struct care *c, const struct store_faq_bot *b);
 
 #endif

@@ -41,6 +41,7 @@ struct care {
     struct care__chanstat *chanstat; /* channel status in memory (chanstat.c) */
 
     char survey_url[512]; /* base of survey links (survey.c); guarded by outbox_mu */
+    struct care__faqbot *faqbot; /* the FAQ bot's matcher (faqbot.c) */
 };
 
 /* Surveys (survey.c), run by the outbox worker: sends the due ones; returns the next due time
@@ -50,6 +51,17 @@ int64_t care__survey_tick(struct care *c, int64_t now);
  * 'r' filled with its conversation, true; false for an ordinary message. */
 bool care__survey_inbound(struct care *c, struct arena *ar, const struct inbound *in,
                           struct ingest_result *r);
+
+/* The FAQ bot (faqbot.c). */
+void care__faqbot_init(struct care *c);
+void care__faqbot_free(struct care *c);
+/* After message 'in' was stored as 'r': the bot answers it (true: the conversation is the
+ * bot's, do not route it), hands a conversation it answered to a person (routing it), or
+ * notes why it held back; false leaves routing to the caller. */
+bool care__faqbot_inbound(struct care *c, struct arena *ar, const struct inbound *in,
+                          const struct ingest_result *r);
+/* Counts the answers whose window passed (store_bot_count_due). */
+void care__faqbot_tick(struct care *c, int64_t now);
 
 /* Housekeeping (housekeeping.c), called by the timers worker on every wake-up; runs its
  * chores at most once per CARE__HOUSEKEEP_MS: purges expired sessions. */

@@ -16,6 +16,7 @@ void
 care__housekeep(struct care *c, int64_t now)
 {
     care__chanstat_flush(c, now, false);
+    care__faqbot_tick(c, now); /* a read, unless an answer's window passed */
     if (c->housekept_at && now - c->housekept_at < CARE__HOUSEKEEP_MS)
         return;
     c->housekept_at = now;

@@ -116,9 +116,14 @@ care_ingest(struct care *c, struct arena *ar, struct inbound *in, struct ingest_
     log_debug("ingest", "stored", "channel=%lld conversation=%lld message=%lld%s",
               (long long)in->channel_id, (long long)r->conversation_id,
               (long long)r->message_id, r->blocked ? " blocked" : "");
-    /* Routing, SLA clocks, acknowledgement; for a blocked contact (r->blocked) none of them:
-     * every ingress (webhooks, the widget, mail, listening's convert) comes through here. */
-    routing_inbound(c->routing, r);
+    /* The FAQ bot, then routing, SLA clocks, acknowledgement; for a blocked contact
+     * (r->blocked) none of them: every ingress (webhooks, the widget, mail, listening's
+     * convert) comes through here. A conversation the bot answered is not routed: it waits on
+     * the customer, and goes to a person if they write again. */
+    if (care__faqbot_inbound(c, ar, in, r))
+        routing_timers_kick(c->routing);
+    else
+        routing_inbound(c->routing, r);
     return 0;
 }
 

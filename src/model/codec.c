@@ -124,6 +124,7 @@ codec_msg(const struct msg *m)
     json_object_set_new(o, "text", json_string(m->text));
     json_object_set_new(o, "author_agent_id", id_or_null(m->author_agent_id));
     json_object_set_new(o, "author_name", str_or_null(m->author_name));
+    json_object_set_new(o, "bot", json_boolean(m->bot));
     json_object_set_new(o, "external_id", str_or_null(m->external_id));
     json_object_set_new(o, "reply_to", str_or_null(m->reply_to));
     json_object_set_new(o, "status", json_string(m->status));

@@ -132,6 +132,7 @@ struct msg {
     double intent_conf, sentiment_score;
     int urgency; /* -1: not triaged */
     int64_t created_at, sent_at;
+    bool bot; /* written by the FAQ bot (an answer or a handoff note), not by a person */
 };
 
 /* A normalized inbound message, as a channel adapter parses it from a platform payload. All

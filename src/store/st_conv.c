@@ -58,9 +58,11 @@ store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct con
 
 #define MSG_COLS                                                                                   \
     "m.id, m.conversation_id, m.channel_id, m.direction, m.kind, m.text, m.author_agent_id, "     \
-    "CASE WHEN m.direction = 'in' THEN ct.name ELSE a.display_name END, "             \
+    "CASE WHEN m.direction = 'in' THEN ct.name WHEN m.bot_faq_id IS NOT NULL THEN 'Bot' "        \
+    "ELSE a.display_name END, "                                                                    \
     "m.external_id, m.reply_to, m.public, m.status, m.error, m.lang, m.intent, m.intent_conf, "   \
-    "m.sentiment, m.sentiment_score, m.urgency, m.urgency_reasons, m.created_at, m.sent_at "      \
+    "m.sentiment, m.sentiment_score, m.urgency, m.urgency_reasons, m.created_at, m.sent_at, "     \
+    "m.bot_faq_id "                                                                                \
     "FROM message m JOIN conversation c ON c.id = m.conversation_id "                              \
     "JOIN contact ct ON ct.id = c.contact_id LEFT JOIN agent a ON a.id = m.author_agent_id "
 
@@ -90,6 +92,7 @@ msg_row(struct arena *ar, sqlite3_stmt *s, struct msg *m)
     m->urgency_reasons = store__col(ar, s, 19);
     m->created_at = sqlite3_column_int64(s, 20);
     m->sent_at = sqlite3_column_int64(s, 21);
+    m->bot = sqlite3_column_type(s, 22) != SQLITE_NULL;
 }
 
 int

@@ -1347,4 +1347,99 @@ struct store_csat_hero {
 int store_csat_heroes(struct store *st, struct arena *ar, const struct store_csat_filter *f,
                       int64_t min_answers, size_t max, struct store_csat_hero **out, size_t *n);
 
+/* ---- the FAQ bot (st_faq.c) ----------------------------------------------------------------- */
+
+#define STORE_FAQ_MAX 1000 /* FAQs one server keeps (the API refuses more) */
+struct store_faq {
+    int64_t id;
+    const char *question; /* the name the care team knows it by */
+    const char *variants; /* JSON array text of strings: how customers ask it */
+    const char *answers;  /* JSON object text: language -> answer */
+    const char *link;     /* NULL: none */
+    double threshold;     /* 0..1: the bot answers only above it */
+    bool enabled;
+    int64_t answered, handed_off, reopened, held_back; /* what the bot did with it */
+    int64_t created_at, updated_at;
+};
+/* Inserts ('id' 0) or updates FAQ 'id' (its counts are kept). ERR_NOTFOUND. */
+int store_faq_put(struct store *st, int64_t id, const struct store_faq *f, int64_t *out_id);
+int store_faq_get(struct store *st, struct arena *ar, int64_t id, struct store_faq *out);
+/* Conversations the bot answered with it keep the question's text. ERR_NOTFOUND. */
+int store_faq_delete(struct store *st, int64_t id);
+/* Every FAQ (at most STORE_FAQ_MAX), by id. */
+int store_faq_list(struct store *st, struct arena *ar, struct store_faq **out, size_t *n);
+int store_faq_count(struct store *st, int64_t *n);
+#define STORE_FAQ_VARIANTS_MAX 50 /* question variants of one FAQ (the API refuses more) */
+/* One way of asking an FAQ: its question or one of its variants. */
+struct store_faq_variant {
+    int64_t faq_id;
+    double threshold;
+    bool enabled;
+    const char *text;
+};
+/* Every FAQ's question and variants, by FAQ id (what the bot's matcher indexes). */
+int store_faq_variants(struct store *st, struct arena *ar, struct store_faq_variant **out,
+                       size_t *n);
+/* FAQ 'id''s answer in 'lang' (NULL: English), else in English, else its first one. */
+struct store_faq_answer {
+    const char *question, *link; /* link NULL: none */
+    const char *lang, *text;
+};
+/* ERR_NOTFOUND: no such FAQ, or it has no answer. */
+int store_faq_answer(struct store *st, struct arena *ar, int64_t id, const char *lang,
+                     struct store_faq_answer *out);
+
+struct store_faq_bot {
+    const char *channels; /* JSON array text of the channel ids the bot answers on */
+    int64_t window_ms;    /* how long the customer may come back before an answer counts */
+    int64_t updated_at;
+};
+int store_faq_bot_get(struct store *st, struct arena *ar, struct store_faq_bot *out);
+int store_faq_bot_put(struct store *st, const struct store_faq_bot *b);
+
+/* What the bot did in one conversation. */
+struct store_bot_answer {
+    int64_t conversation_id;
+    int64_t faq_id;           /* 0: the FAQ was deleted since */
+    const char *faq_question;
+    int64_t message_id;       /* the bot's answer */
+    double confidence;
+    const char *state;        /* answered, handed_off, counted, reopened */
+    int64_t answered_at, due_at;
+    const char *handoff_reason; /* NULL unless handed off: asked_for_human, second_message */
+    int64_t changed_at;
+};
+/* ERR_NOTFOUND when the bot never answered in the conversation. */
+int store_bot_answer_get(struct store *st, struct arena *ar, int64_t conv_id,
+                         struct store_bot_answer *out);
+/* The bot answers conversation 'conv_id' in one job: its message (bot_faq_id set, queued in the
+ * outbox on the conversation's channel; not a human reply, so the customer still counts as
+ * waiting), the conversation pending, the bot_answer row due 'window_ms' later and the FAQ's
+ * 'answered' count. ERR_NOTFOUND, ERR_CONFLICT (the bot answered here before). */
+struct store_bot_send {
+    int64_t conv_id, faq_id;
+    const char *faq_question;
+    double confidence;
+    struct str text;
+    int64_t window_ms;
+    int64_t msg_id; /* out */
+};
+int store_bot_send(struct store *st, struct store_bot_send *j);
+/* The customer came back within the window: state handed_off with 'reason', the FAQ's
+ * 'handed_off' count, the bot's note 'note' in the thread, and the conversation open again.
+ * ERR_CONFLICT when the bot is not waiting in it. */
+int store_bot_handoff(struct store *st, int64_t conv_id, const char *reason, const char *note);
+/* FAQ 'faq_id' (0: none) matched but the bot did not answer: its 'held_back' count (when an
+ * FAQ) and the bot's note 'note' in the thread, for the agent who takes it. */
+int store_bot_held_back(struct store *st, int64_t conv_id, int64_t faq_id, const char *note);
+/* A counted answer's conversation came back (reopened): state reopened and the FAQ's count.
+ * ERR_CONFLICT when it was not counted. */
+int store_bot_reopened(struct store *st, int64_t conv_id);
+/* Every answer whose window passed by 'now' counts: state counted, the customer no longer
+ * waiting (conv_sla.awaiting_since cleared, first_reply_at set), the conversation resolved with
+ * reason answered_by_bot. '*counted' gets how many (at most 64 a call). */
+int store_bot_count_due(struct store *st, int64_t now, int *counted);
+/* The earliest window still running, 0 when none. */
+int store_bot_next_due(struct store *st, int64_t *due);
+
 #endif

@@ -80,6 +80,21 @@ check "Tom's conversations on both" "$(jqr '.conversations | length')" 2
 req GET "/api/v1/contacts/$TOM/merges"
 check "merged by Jonas" "$(jqr '.items[0].created_by_name')" Jonas
 check "with its evidence" "$(jqr '.items[0].evidence[0].kind')" order_ref
+# The FAQ bot (issue 18): three FAQs, on for the website channel, one answered conversation
+# handed to a person (Nora wrote HUMAN), and answers in the live traffic.
+req GET /api/v1/faqs
+check "three FAQs" "$(jqr '.items | length')" 3
+req GET /api/v1/faq-bot
+check "the bot is on for the website" "$(jqr '.channels | length')" 1
+check "the bot handed one to a person" "$(jqr '.stats.handed_off >= 1')" true
+NORA=$(sqlite3 "$DB" "SELECT c.id FROM conversation c JOIN contact ct ON ct.id = c.contact_id WHERE ct.name = 'Nora Weiss'")
+req GET "/api/v1/conversations/$NORA"; [ "$STATUS" = 200 ] || fail "nora $NORA: $STATUS $BODY"
+# printf, not lib.sh's echo: dash's echo would turn the answer's "\n" into a newline.
+check "Nora: the bot's answer" "$(printf '%s' "$BODY" | jq '[.messages[] | select(.bot and .kind == "message")] | length')" 1
+check "Nora: the handoff note" "$(printf '%s' "$BODY" | jq '[.messages[] | select(.bot and .kind == "note")][0].text | test("asked for a person")')" true
+live_bot() { [ "$(sqlite3 "$DB" "SELECT count(*) FROM bot_answer")" -ge 2 ]; }
+wait_for "the bot answering a live customer" 30 live_bot
+echo "ok: the bot answered in the live traffic"
 req GET /api/v1/routing/queue
 check "queue" "$STATUS" 200
 QUEUED=$(jqr .total)

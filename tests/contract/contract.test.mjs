@@ -656,6 +656,25 @@ await call("POST /api/v1/conversations/{id}/reply-check", `/api/v1/conversations
 await call("POST /api/v1/conversations/{id}/messages", `/api/v1/conversations/${conv}/messages`, { auth: "cookie", want: 201,
     body: { text: "We apologize for any inconvenience. Thank you for your patience.", send_anyway: true } });
 await call("GET /api/v1/canned/overrides", "/api/v1/canned/overrides", { want: 200 });
+// The FAQ bot.
+const faq = (await call("POST /api/v1/faqs", "/api/v1/faqs", { want: 201,
+    body: { question: "What are your opening hours?", variants: ["When are you open?"], answers: { en: "9 to 5." },
+            link: "https://example.com/hours", threshold: 0.4 } })).json || {};
+await call("POST /api/v1/faqs", "/api/v1/faqs", { want: 422, body: { question: "", answers: { en: "x" } } });
+await call("GET /api/v1/faqs", "/api/v1/faqs", { want: 200 });
+await call("GET /api/v1/faqs/{id}", `/api/v1/faqs/${faq.id}`, { want: 200 });
+await call("GET /api/v1/faqs/{id}", "/api/v1/faqs/9999", { want: 404 });
+await call("PUT /api/v1/faqs/{id}", `/api/v1/faqs/${faq.id}`, { want: 200,
+    body: { question: "Opening hours", answers: { en: "9 to 5.", de: "9 bis 17 Uhr." }, enabled: true } });
+await call("PUT /api/v1/faqs/{id}", `/api/v1/faqs/${faq.id}`, { want: 422, body: { question: "x", answers: {} } });
+await call("GET /api/v1/faq-bot", "/api/v1/faq-bot", { want: 200 });
+await call("PUT /api/v1/faq-bot", "/api/v1/faq-bot", { want: 200, body: { window_seconds: 600 } });
+await call("PUT /api/v1/faq-bot", "/api/v1/faq-bot", { want: 422, body: { channels: [99999] } });
+await call("POST /api/v1/faq-bot/try", "/api/v1/faq-bot/try", { want: 200, body: { text: "When are you open?" } });
+await call("POST /api/v1/faq-bot/try", "/api/v1/faq-bot/try", { want: 200, body: { text: "Do you sell bikes?" } });
+await call("POST /api/v1/faq-bot/try", "/api/v1/faq-bot/try", { want: 422, body: { text: "" } });
+await call("DELETE /api/v1/faqs/{id}", `/api/v1/faqs/${faq.id}`, { want: 204 });
+await call("DELETE /api/v1/faqs/{id}", `/api/v1/faqs/${faq.id}`, { want: 404 });
 await call("DELETE /api/v1/canned/{id}", `/api/v1/canned/${canned.id}`, { want: 204 });
 await call("DELETE /api/v1/canned/{id}", `/api/v1/canned/${canned.id}`, { want: 404 });
 

@@ -500,12 +500,13 @@ function Message({ m, conv, onTriage }: { m: Msg; conv: Conv; onTriage: (m: Msg)
       </li>
     );
   const note = m.kind === 'note';
-  const cls = note ? 'note' : m.direction === 'in' ? 'in' : 'out';
-  const who = m.author_name ?? (m.direction === 'in' ? 'Customer' : 'Hark');
+  const cls = (note ? 'note' : m.direction === 'in' ? 'in' : 'out') + (m.bot ? ' bot' : '');
+  const who = m.bot ? 'FAQ bot' : m.author_name ?? (m.direction === 'in' ? 'Customer' : 'Hark');
   return (
-    <li class={'msg ' + cls} data-msg={m.id} data-kind={m.kind} data-direction={m.direction}>
+    <li class={'msg ' + cls} data-msg={m.id} data-kind={m.kind} data-direction={m.direction} data-bot={m.bot ? 'true' : undefined}>
       <div class="meta">
         <strong>{who}</strong>
+        {m.bot && <span class="tag bot">{note ? 'Why it came to a person' : 'Automatic answer · not a person'}</span>}
         {note ? (
           <span class="tag private">Private note · customer never sees this</span>
         ) : conv.public ? (

@@ -474,6 +474,42 @@ every_function(struct store *st, int pass)
     struct store_csat_hero *heroes;
     CHECK_INT(store_csat_stats(st, &cf, &csat), 0);
     CHECK_INT(store_csat_heroes(st, ar, &cf, 1, 10, &heroes, &n), 0);
+    /* the FAQ bot (st_faq.c): a new conversation each pass (the from id carries the tag) */
+    struct store_faq fq = { .question = "Hours?", .variants = "[\"When are you open?\"]",
+                            .answers = "{\"en\":\"9 to 5\"}", .threshold = 0.5,
+                            .enabled = true }, fqo, *fqv;
+    int64_t faq_id = 0, fcount = 0, due = 0;
+    CHECK_INT(store_faq_put(st, 0, &fq, &faq_id), 0);
+    CHECK_INT(store_faq_put(st, faq_id, &fq, NULL), 0);
+    CHECK_INT(store_faq_get(st, ar, faq_id, &fqo), 0);
+    CHECK_INT(store_faq_list(st, ar, &fqv, &n), 0);
+    CHECK_INT(store_faq_count(st, &fcount), 0);
+    struct store_faq_variant *fvv;
+    CHECK_INT(store_faq_variants(st, ar, &fvv, &n), 0);
+    struct store_faq_answer fa;
+    CHECK_INT(store_faq_answer(st, ar, faq_id, "en", &fa), 0);
+    struct store_faq_bot fb;
+    CHECK_INT(store_faq_bot_get(st, ar, &fb), 0);
+    CHECK_INT(store_faq_bot_put(st, &fb), 0);
+    char bext[64], bfrom[64];
+    snprintf(bext, sizeof(bext), "bot-%s", tag);
+    snprintf(bfrom, sizeof(bfrom), "bot-u-%s", tag);
+    in = inbound(ch, "api", bext, bfrom, "When are you open?");
+    struct ingest_result rb;
+    CHECK_INT(store_ingest(st, &in, &rb), 0);
+    struct store_bot_send bs = { .conv_id = rb.conversation_id, .faq_id = faq_id,
+                                 .faq_question = "Hours?", .confidence = 0.9,
+                                 .text = STR_LIT("9 to 5"), .window_ms = 0 };
+    CHECK_INT(store_bot_send(st, &bs), 0);
+    struct store_bot_answer ba;
+    CHECK_INT(store_bot_answer_get(st, ar, rb.conversation_id, &ba), 0);
+    CHECK_INT(store_bot_next_due(st, &due), 0);
+    int counted = 0;
+    CHECK_INT(store_bot_count_due(st, INT64_MAX / 2, &counted), 0);
+    CHECK_INT(store_bot_reopened(st, rb.conversation_id), 0);
+    CHECK_INT(store_bot_handoff(st, rb.conversation_id, "second_message", "note"), ERR_CONFLICT);
+    CHECK_INT(store_bot_held_back(st, rb.conversation_id, faq_id, "note"), 0);
+    CHECK_INT(store_faq_delete(st, faq_id), 0);
     arena_free(ar);
 }
 

@@ -21,6 +21,7 @@ import { CannedScreen } from './canned';
 import { RootCausesArea } from './root_causes';
 import { GoodwillArea } from './goodwill';
 import { SurveysSettings } from './surveys';
+import { FaqBotScreen } from './faqbot';
 
 export interface ScreenProps {
   me: Agent;
@@ -50,6 +51,7 @@ export const AREAS: Area[] = [
   { id: 'root_causes', title: 'Root causes', summary: 'Why complaints happen: the causes, their keywords, and whether resolving needs one.', roles: ADMIN, Screen: RootCausesArea },
   { id: 'goodwill', title: 'Goodwill', summary: 'Limits per role for refunds and vouchers, the currency, and the repeat warning.', roles: ADMIN, Screen: GoodwillArea },
   { id: 'surveys', title: 'Surveys', summary: 'Ask customers how we did after each resolved conversation.', roles: ADMIN, Screen: SurveysSettings },
+  { id: 'faq_bot', title: 'FAQ bot', summary: 'Answers plain questions (hours, sizes, order status) and hands the rest to a person.', roles: ADMIN, Screen: FaqBotScreen },
   { id: 'models', title: 'Triage models', summary: 'Retrain from corrections, compare scores, switch or roll back.', roles: ADMIN, Screen: ModelsSettings },
   { id: 'audit', title: 'Audit log', summary: 'Who changed what, and every sign-in; export as CSV.', roles: ADMIN, Screen: AuditLog },
 ];

@@ -71,6 +71,8 @@ textarea { flex: 1; resize: none; border: 1px solid #9aa3af; border-radius: 8px;
 input { border: 1px solid #9aa3af; border-radius: 8px; padding: 6px 8px; font-size: 13px; }
 .send { background: var(--hc); color: #fff; border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; font-size: 14px; }
 .send:disabled { opacity: .6; }
+.human { margin-top: 6px; background: #fff; color: var(--hc); border: 1px solid var(--hc); border-radius: 8px; padding: 4px 10px; cursor: pointer; font-size: 13px; }
+.human:disabled { opacity: .6; }
 .err { color: #b42318; font-size: 12px; margin: 0; }
 .sv { border: 0; border-top: 0; padding: 6px 0 0; display: flex; flex-direction: column; gap: 6px; }
 .sv-stars { border: 0; padding: 0; margin: 0; display: flex; gap: 2px; }
@@ -281,12 +283,25 @@ function start(script: HTMLScriptElement) {
     li.dataset.msg = String(m.id);
     if (m.direction === 'out') {
       const who = el('div', 'who');
-      const p = m.author ?? { display_name: info?.brand_name ?? 'Support', avatar_url: '' };
+      const p = m.bot
+        ? { display_name: 'Automatic answer', avatar_url: '' }
+        : m.author ?? { display_name: info?.brand_name ?? 'Support', avatar_url: '' };
       who.append(face(p), el('span', 'author', p.display_name));
       li.append(who);
     }
     li.append(el('div', 'body', m.text));
     if (m.survey) li.append(surveyItem(m));
+    // The FAQ bot's answer always offers a person: the button sends HUMAN, as the text says.
+    if (m.bot) {
+      const human = el('button', 'human', 'Talk to a person');
+      human.type = 'button';
+      human.addEventListener('click', () => {
+        human.disabled = true;
+        text.value = 'HUMAN';
+        submit();
+      });
+      li.append(human);
+    }
     return li;
   };
 
