@@ -7,7 +7,8 @@ import { ReplyLimit, smsSegments, textLength } from './textcount';
 
 const PLATFORM: Record<string, string> = {
   x: 'X', sms: 'SMS', whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram',
-  telegram: 'Telegram', email: 'email', webchat: 'the chat widget', api: 'the channel',
+  telegram: 'Telegram', bluesky: 'Bluesky', mastodon: 'Mastodon', email: 'email', webchat: 'the chat widget',
+  api: 'the channel',
 };
 export const platformName = (type: string | null | undefined) => PLATFORM[type ?? ''] ?? type ?? 'the channel';
 

@@ -29,7 +29,7 @@ export function graphemes(text: string): number {
   let riOpen = false;
   for (const c of text) {
     const cp = c.codePointAt(0)!;
-    const cont = n > 0 && (extend(cp) || joined || (prev === 13 && cp === 10) || (riOpen && regional(cp)));
+    const cont: boolean = n > 0 && (extend(cp) || joined || (prev === 13 && cp === 10) || (riOpen && regional(cp)));
     if (regional(cp)) riOpen = !cont;
     else if (!extend(cp)) riOpen = false;
     if (!cont) n++;

@@ -107,6 +107,30 @@ export const TYPES: TypeSpec[] = [
     ],
   },
   {
+    type: 'bluesky',
+    label: 'Bluesky',
+    blurb: 'Answer posts on Bluesky where they are, and replies to your own posts.',
+    window: 'No reply window: a reply is posted under the customer’s post, in public, any time (300 characters at most).',
+    fields: [
+      { key: 'identifier', label: 'Your Bluesky handle', placeholder: 'shop.bsky.social', help: 'The handle of the brand’s account, without the @ (or its DID).' },
+      { key: 'app_password', label: 'App password', secret: true,
+        help: 'Bluesky → Settings → Privacy and security → App passwords → Add. Never your account password.' },
+      { key: 'pds_url', label: 'Server (PDS)', type: 'url', optional: true, placeholder: 'https://bsky.social',
+        help: 'Leave empty for accounts hosted by Bluesky; else your own PDS address.' },
+    ],
+  },
+  {
+    type: 'mastodon',
+    label: 'Mastodon',
+    blurb: 'Answer toots where they are, and mentions of your account.',
+    window: 'No reply window: a reply is posted under the customer’s toot, seen by the same people (public, unlisted, followers or direct), 500 characters at most.',
+    fields: [
+      { key: 'instance_url', label: 'Your server', type: 'url', placeholder: 'https://mastodon.social', help: 'The address of the server the brand’s account lives on.' },
+      { key: 'access_token', label: 'Access token', secret: true,
+        help: 'On that server: Preferences → Development → New application, with read:statuses, read:notifications and write:statuses; then copy “Your access token”.' },
+    ],
+  },
+  {
     type: 'sms',
     label: 'SMS (Twilio)',
     blurb: 'Text messages to your Twilio phone number.',
@@ -597,6 +621,8 @@ function testHint(type: string): string {
     case 'x': return 'Send your account a Direct message from another account.';
     case 'sms': return 'Text your Twilio number from a phone.';
     case 'email': return 'Hark checks the mailbox every minute; this turns green after its first look.';
+    case 'bluesky': return 'Hark signs in and looks for replies to your posts; this turns green after its first look.';
+    case 'mastodon': return 'Hark looks for mentions of your account; this turns green after its first look.';
     case 'webchat': return 'Open your website and send a message in the chat.';
     default: return 'Send a signed test request (below).';
   }
@@ -687,6 +713,26 @@ function Steps({ ch, url, origin, token }: { ch: Channel; url: string; origin: s
     case 'email':
       return (
         <li>Nothing to paste: Hark signs in to the mailbox itself and checks it every minute. Write to your support address to test it.</li>
+      );
+    case 'bluesky':
+      return (
+        <>
+          <li>Nothing to paste: Hark signs in with the app password and checks for replies to your posts regularly.</li>
+          <li>
+            To answer a post Hark found in <strong>Listening</strong>, press <strong>Convert to a care conversation</strong> and choose this
+            channel: your reply is posted under that post.
+          </li>
+        </>
+      );
+    case 'mastodon':
+      return (
+        <>
+          <li>Nothing to paste: Hark uses the access token to read mentions of your account regularly.</li>
+          <li>
+            To answer a toot Hark found in <strong>Listening</strong>, press <strong>Convert to a care conversation</strong> and choose this
+            channel: your reply is posted under that toot, as visible as the toot itself.
+          </li>
+        </>
       );
     case 'webchat':
       return (
