@@ -177,6 +177,9 @@ export const typeSpec = (t: string): TypeSpec =>
   TYPES.find((s) => s.type === t) ?? { type: t, label: t, blurb: '', window: 'No reply window.', fields: [] };
 
 const META = ['whatsapp', 'messenger', 'instagram'];
+// Types Hark polls itself: nothing to paste on the platform, no secret to copy.
+const PULL = ['email', 'bluesky', 'mastodon'];
+const pasteStep = (type: string) => (PULL.includes(type) ? 'Nothing to paste' : `Paste into ${platformName(type)}`);
 
 // ---- small helpers -------------------------------------------------------------------------
 
@@ -507,7 +510,7 @@ function ConnectFlow({ onCancel, onCreated }: { onCancel: () => void; onCreated:
       <ol class="ch-progress" aria-label="Steps">
         <li class="done">Choose</li>
         <li aria-current="step">Your {spec.label} details</li>
-        <li>Paste into {platformName(type)}</li>
+        <li>{pasteStep(type)}</li>
         <li>Test</li>
       </ol>
       <form class="ch-form" onSubmit={submit} noValidate>
@@ -579,10 +582,10 @@ function SetupSteps({ id, initial, shown, since, onClose }: { id: number; initia
       <ol class="ch-progress" aria-label="Steps">
         <li class="done">Choose</li>
         <li class="done">Your {spec.label} details</li>
-        <li aria-current="step">Paste into {platformName(ch.type)}</li>
+        <li aria-current="step">{pasteStep(ch.type)}</li>
         <li class={heard ? 'done' : ''}>Test</li>
       </ol>
-      {Object.keys(shown).length > 0 && (
+      {Object.keys(shown).length > 0 && !PULL.includes(ch.type) && (
         <p class="ch-once">Copy these now: Hark shows secrets only once. You can rotate them later if they are lost.</p>
       )}
       <ol class="ch-steps">
