@@ -49,7 +49,15 @@ static const struct chan__field bsky_fields[] = {
 static int
 bsky_settings(const char *settings, char **out, struct errmsg *em)
 {
-    return chan__settings_check(settings, "bluesky", bsky_fields, COUNTOF(bsky_fields), out, em);
+    struct errmsg mine = { 0 };
+    int rc = chan__settings_check(settings, "bluesky", bsky_fields, COUNTOF(bsky_fields), out,
+                                  &mine);
+    if (rc < 0 && strncmp(mine.text, "invalid 'settings.identifier'", 29) == 0)
+        return errmsg_set(em, rc, "invalid 'settings.identifier': want the handle without the @ "
+                          "(shop.bsky.social) or the account's DID");
+    if (rc < 0)
+        return errmsg_set(em, rc, "%s", mine.text);
+    return 0;
 }
 
 /* ---- sessions ---------------------------------------------------------------------------- */
