@@ -12,6 +12,8 @@
  * parent when it starts the thread. Links and @mentions in the text get facets with UTF-8 byte
  * offsets; a mention whose handle does not resolve (com.atproto.identity.resolveHandle) stays
  * plain text, and the log says how many were left so. The text may hold 300 graphemes.
+ * createRecord has no idempotency key: a retry first looks for the reply among the brand's
+ * latest posts (com.atproto.repo.listRecords) so a reply whose answer was lost is posted once.
  *
  * Inbound: a poll of app.bsky.notification.listNotifications takes the "reply" notifications
  * (replies to the brand's posts and to its replies): each becomes a public message whose
@@ -494,6 +496,45 @@ reply_refs(struct bsky *b, const char *uri, struct chan_send_result *res)
     return out;
 }
 
+/* Whether a post with this text, answering 'parent' (NULL: none), is among the brand's latest
+ * posts: a retry after a lost answer (a timeout, a 5xx after the write) finds the reply the
+ * earlier attempt made, since createRecord has no idempotency key. Its uri goes to
+ * 'res->external_id'. Errors count as not found (the retry then posts). */
+static bool
+already_posted(struct bsky *b, const char *text, const char *parent,
+               struct chan_send_result *res)
+{
+    struct buf q;
+    buf_init(&q, 1024);
+    chan__form_add(&q, "repo", b->s.did);
+    chan__form_add(&q, "collection", "app.bsky.feed.post");
+    chan__form_add(&q, "limit", "25");
+    struct xrpc x;
+    struct chan_send_result ignored = { 0 };
+    int rc = authed(b, "com.atproto.repo.listRecords", q.p, NULL, &x, &ignored);
+    buf_release(&q);
+    if (rc < 0)
+        return false;
+    bool found = false;
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(x.ans, "records"), i, r) {
+        json_t *v = json_object_get(r, "value");
+        const char *t = json_string_value(json_object_get(v, "text"));
+        const char *p = json_string_value(json_object_get(
+            json_object_get(json_object_get(v, "reply"), "parent"), "uri"));
+        const char *uri = json_string_value(json_object_get(r, "uri"));
+        if (uri && t && strcmp(t, text) == 0 && (parent ? p && strcmp(p, parent) == 0 : !p) &&
+            strlen(uri) < sizeof(res->external_id)) {
+            snprintf(res->external_id, sizeof(res->external_id), "%s", uri);
+            found = true;
+            break;
+        }
+    }
+    xrpc_release(&x);
+    return found;
+}
+
 static void
 bsky_send(const struct channel *ch, const struct outbox_item *item, struct chan_send_result *res)
 {
@@ -529,6 +570,13 @@ bsky_send(const struct channel *ch, const struct outbox_item *item, struct chan_
         if (!refs)
             goto out;
         json_object_set_new(record, "reply", refs);
+    }
+    if (item->attempts > 0 && already_posted(&b, item->text, to, res)) {
+        log_info("bluesky", "reply found already posted", "channel=%lld message=%lld",
+                 (long long)ch->id, (long long)item->message_id);
+        res->state = CHAN_SENT;
+        res->error[0] = '\0';
+        goto out;
     }
     json_t *fa;
     if (facets(&b, item->text, &fa, res) < 0)

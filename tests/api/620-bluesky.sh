@@ -3,13 +3,14 @@
 # reply.root = the thread's root, reply.parent = the post), facets at UTF-8 byte offsets with
 # non-ASCII text (a mention resolved to its DID, one that does not resolve left plain);
 # 429 with ratelimit-reset and a 5xx retried, then sent; an expired access token refreshed with
-# the refresh token; InvalidRecord failed with Bluesky's words; over 300 graphemes refused;
+# the refresh token; InvalidRecord failed with Bluesky's words; a reply whose answer was lost
+# (timeout) found with listRecords and not posted twice; over 300 graphemes refused;
 # replies to the brand's posts polled from listNotifications, each stored once and threaded
 # into the conversation of the reply they answer; a refused app password is a clear failure.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chanlib.sh"
 BRAND=did:plc:brand0000000000000000000
-start_fake bluesky_fake --password app-pass-1234 --script "429:1,500,ok,expire,ok,400" --then ok
+start_fake bluesky_fake --password app-pass-1234 --script "429:1,500,ok,expire,ok,400,timeout" --then ok
 start_hark --outbox-retry-ms 200 --mail-poll-ms 200 --models none
 admin_setup
 fake() { curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "$2" "$FAKE_URL/_fake/$1"; }
@@ -82,6 +83,12 @@ check "still one sign-in" "$(grep -c createSession "$FAKE_LOG")" 1
 reply "$CONV" "Jane, tracking number follows in a minute."
 wait_status "$MSG" failed 20
 check "InvalidRecord reason" "$(msg_error "$MSG")" "bluesky: the reply was refused: Record/text must not be longer than 300 graphemes (InvalidRecord, HTTP 400)"
+# Written but the answer lost (a timeout): the retry finds the post instead of posting twice.
+reply "$CONV" "Jane, the courier comes between 9 and 12."
+wait_status "$MSG" sent 40
+check "posted once" "$(grep 'repo.createRecord"' "$FAKE_LOG" | grep -c 'between 9 and 12')" 1
+check "found by listRecords" "$(sqlite3 "$DB" "SELECT external_id FROM message WHERE id=$MSG")" "$(grep 'repo.createRecord"' "$FAKE_LOG" | grep 'between 9 and 12' | jq -r .uri)"
+grep -q 'reply found already posted' "$T/hark.log" || fail "not logged"
 # 300 graphemes: a family emoji (7 code points) counts one; 301 is refused before sending.
 FAM=$(python3 -c 'print("\U0001F468\u200D\U0001F469\u200D\U0001F467" * 300)')
 req POST "/api/v1/conversations/$CONV/messages" "{\"text\":\"$FAM\"}"

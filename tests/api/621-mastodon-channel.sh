@@ -1,13 +1,14 @@
 # Mastodon channel against tests/fakes/mastodon_fake.py (role serve): settings checked and the
 # token masked; a converted listening mention (status URI) answered on the status itself
 # (resolved through /api/v2/search, in_reply_to_id, the original visibility kept, the outbox's
-# Idempotency-Key); 429 with X-RateLimit-Reset and a 5xx retried, then sent; a 422 failed with
+# Idempotency-Key, so a reply whose answer was lost is posted once); 429 with X-RateLimit-Reset
+# and a 5xx retried, then sent; a 422 failed with
 # the instance's words; over 500 characters refused; mention notifications polled once each
 # (min_id cursor, duplicates dropped), threaded by in_reply_to_id, a direct one private; a
 # refused token is a clear, permanent failure.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chanlib.sh"
-start_fake mastodon_fake --token masto-token-1 --script "429:1,500,ok,422" --then ok --lifetime 300
+start_fake mastodon_fake --token masto-token-1 --script "429:1,500,ok,422,timeout" --then ok --lifetime 300
 start_hark --outbox-retry-ms 200 --mail-poll-ms 200 --models none
 admin_setup
 fake() { curl -s -o /dev/null -H 'Content-Type: application/json' --data-binary "$2" "$FAKE_URL/_fake/$1"; }
@@ -83,10 +84,16 @@ req GET "/api/v1/conversations/$DC"
 check "a direct mention is private" "$(jqp .public)" false
 # Answering Kim: in reply to her status, public as hers was.
 fake status '{"id":"5002","uri":"https://x.social/users/kim/statuses/5002","visibility":"public","content":"<p>q</p>","account":{"id":"88","acct":"kim@x.social"}}'
+# The first try is posted but its answer is lost (a timeout): the retry, with the same
+# Idempotency-Key, gets that status back instead of posting a second one.
 reply "$KC" "@kim@x.social Kim, yes: every kettle we sell is 220V."
-wait_status "$MSG" sent 20
-L=$(grep '"/api/v1/statuses"' "$FAKE_LOG" | tail -1)
+wait_status "$MSG" sent 40
+P=$(grep '"/api/v1/statuses"' "$FAKE_LOG" | tail -2)
+check "timed out, then answered" "$(echo "$P" | jq -r .step | tr '\n' ' ')" "timeout ok "
+check "same key both times" "$(echo "$P" | jq -r .idempotency_key | sort -u | wc -l)" 1
+L=$(echo "$P" | tail -1)
 check "in reply to Kim" "$(echo "$L" | jq -r '.in_reply_to_id + " " + .visibility')" "5002 public"
+check "posted once" "$(sqlite3 "$DB" "SELECT external_id FROM message WHERE id=$MSG")" "$(echo "$P" | head -1 | jq -r .created)"
 # A status that is gone: a permanent failure that says so.
 fake notify '{"id":"505","type":"mention","account":{"id":"66","acct":"gone@x.social"},"status":{"id":"5005","visibility":"public","content":"<p>@shop hello</p>","account":{"id":"66","acct":"gone@x.social"}}}'
 wait_for "gone's mention" 20 sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT id FROM message WHERE external_id='5005'\")\" ]"

@@ -16,9 +16,11 @@ XRPC methods (errors as {"error": Name, "message": text}):
   GET  app.bsky.feed.getPosts?uris=       bearer; the posts it knows (unknown ones left out)
   GET  com.atproto.identity.resolveHandle?handle=   known handles -> {did}; else 400
   GET  app.bsky.notification.listNotifications      bearer; newest first
+  GET  com.atproto.repo.listRecords?repo=&collection=  bearer; the repo's posts, newest first
 An expired access token is 400 ExpiredToken; a missing or unknown one 401.
 Each createRecord takes the next step of --script (comma list, then --then): "ok", "500",
-"429:N" (HTTP 429 with ratelimit-reset = now + N s), "timeout" (no answer for 20 s),
+"429:N" (HTTP 429 with ratelimit-reset = now + N s), "timeout" (the post is written but no
+answer comes for 20 s: the client must find it with listRecords instead of posting twice),
 "expire" (every access token expires first: 400 ExpiredToken, so the client must refresh),
 "400" (InvalidRecord). The test drives the fake through /_fake/*: POST /_fake/post (a JSON
 post: uri, cid, author {did, handle, displayName}, record), POST /_fake/notify (a JSON
@@ -161,6 +163,15 @@ def main():
                     notes = list(reversed(st["notes"]))
                 lim = int(q.get("limit", ["50"])[0])
                 return self.reply(200, {"notifications": notes[:lim]})
+            if path == "/xrpc/com.atproto.repo.listRecords":
+                if not self.authed():
+                    return
+                repo = q.get("repo", [""])[0]
+                with lock:
+                    recs = [{"uri": u, "cid": p["cid"], "value": p["record"]} for u, p in st["posts"].items()
+                            if u.startswith("at://%s/app.bsky.feed.post/" % repo)]
+                recs.reverse()
+                return self.reply(200, {"records": recs[:int(q.get("limit", ["50"])[0])]})
             if path == "/xrpc/com.atproto.repo.createRecord":
                 return self.create(body)
             return self.err(404, "MethodNotImplemented", "Method Not Implemented")
@@ -175,11 +186,6 @@ def main():
                     st["access"] = set()
             self.log["step"] = step
             if not self.authed():
-                return
-            if step == "timeout":
-                with lock, open(args.log, "a") as f:
-                    f.write(json.dumps(self.log) + "\n")
-                time.sleep(20)
                 return
             rec = body.get("record") or {}
             self.log.update({"repo": body.get("repo"), "collection": body.get("collection"),
@@ -219,6 +225,11 @@ def main():
                 st["posts"][uri] = {"uri": uri, "cid": cid, "author": {"did": args.did,
                                     "handle": args.handle}, "record": rec}
             self.log["uri"] = uri
+            if step == "timeout":  # written, but the answer is lost
+                with lock, open(args.log, "a") as f:
+                    f.write(json.dumps(self.log) + "\n")
+                time.sleep(20)
+                return
             return self.reply(200, {"uri": uri, "cid": cid,
                                     "commit": {"cid": "bafycommit", "rev": "3rev"}})
 

@@ -21,7 +21,8 @@ API a mastodon channel talks to, with the bearer --token:
   GET  /api/v1/instance          configuration.statuses.max_characters 500
 A bad token is 401 {"error":"The access token is invalid"}. Each POST /api/v1/statuses takes
 the next step of --script (comma list, then --then): "ok", "500", "429:N" (X-RateLimit-Reset
-N seconds ahead, ISO 8601), "timeout" (no answer for 20 s), "422" (a validation error). The
+N seconds ahead, ISO 8601), "timeout" (the status is posted but no answer comes for 20 s:
+a retry with the same Idempotency-Key gets that status, not a second one), "422". The
 test seeds statuses and notifications with POST /_fake/status and /_fake/notify (JSON).
 REST requests are logged as JSON lines to --log (never the token).
 """
@@ -153,11 +154,6 @@ class Handler(BaseHTTPRequestHandler):
         self.log.update({"step": step, "status_text": form.get("status"), "idempotency_key": idem,
                          "in_reply_to_id": form.get("in_reply_to_id"),
                          "visibility": form.get("visibility")})
-        if step == "timeout":
-            with srv.lock, open(srv.args.log, "a") as f:
-                f.write(json.dumps(self.log) + "\n")
-            time.sleep(20)
-            return
         if step == "500":
             return self.rest_reply(500, {"error": "Internal server error"})
         if step.startswith("429"):
@@ -169,19 +165,29 @@ class Handler(BaseHTTPRequestHandler):
         if step == "422" or not form.get("status"):
             return self.rest_reply(422, {"error": "Validation failed: Text can't be blank"})
         parent = form.get("in_reply_to_id")
+        with srv.lock:  # (rest_reply takes the lock: answer after leaving it)
+            again = rs["statuses"][rs["idem"][idem]] if idem and idem in rs["idem"] else None
+            missing = bool(parent) and parent not in rs["statuses"]
+        if again:
+            return self.rest_reply(200, again)
+        if missing:
+            return self.rest_reply(404, {"error": "Record not found"})
         with srv.lock:
-            if idem and idem in rs["idem"]:
-                return self.rest_reply(200, rs["statuses"][rs["idem"][idem]])
-            if parent and parent not in rs["statuses"]:
-                return self.rest_reply(404, {"error": "Record not found"})
             rs["seq"] += 1
             sid = str(900000 + rs["seq"])
             st = {"id": sid, "uri": "https://brand.example/users/shop/statuses/" + sid,
                   "in_reply_to_id": parent, "visibility": form.get("visibility", "public"),
                   "content": "<p>%s</p>" % form["status"], "account": {"id": "1", "acct": "shop"}}
             rs["statuses"][sid] = st
+            rs["created"] += 1
             if idem:
                 rs["idem"][idem] = sid
+        if step == "timeout":  # posted, but the answer is lost: a retry must not post it again
+            self.log["created"] = sid
+            with srv.lock, open(srv.args.log, "a") as f:
+                f.write(json.dumps(self.log) + "\n")
+            time.sleep(20)
+            return
         self.rest_reply(200, st)
 
     def do_POST(self):
@@ -253,7 +259,7 @@ def main():
     srv.daemon_threads = True
     srv.args, srv.lock, srv.connections, srv.next_update = args, threading.Lock(), 0, 0
     srv.rest = {"script": [x for x in args.script.split(",") if x], "writes": 0, "seq": 0,
-                "statuses": {}, "notes": [], "idem": {}}
+                "statuses": {}, "notes": [], "idem": {}, "created": 0}
     with open(args.port_file, "w") as f:
         f.write(str(srv.server_address[1]))
     threading.Thread(target=srv.serve_forever, daemon=True).start()
