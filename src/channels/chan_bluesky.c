@@ -565,6 +565,12 @@ bsky_send(const struct channel *ch, const struct outbox_item *item, struct chan_
     json_object_set_new(record, "createdAt", json_string(now));
     const char *to = at_uri(item->reply_to) ? item->reply_to
                      : at_uri(item->thread_key) ? item->thread_key : NULL;
+    if (!to && item->public) {
+        res->state = CHAN_FAILED;
+        snprintf(res->error, sizeof(res->error), "bluesky: this conversation has no Bluesky "
+                 "post to answer");
+        goto out;
+    }
     if (to) {
         json_t *refs = reply_refs(&b, to, res);
         if (!refs)

@@ -194,6 +194,12 @@ masto_send(const struct channel *ch, const struct outbox_item *item,
     struct arena *ar = arena_new(HARK_SEND_ARENA_MAX);
     const char *ref = digits(item->reply_to) || web_url(item->reply_to) ? item->reply_to
                       : web_url(item->thread_key) ? item->thread_key : NULL;
+    if (!ref) {
+        snprintf(res->error, sizeof(res->error), "mastodon: this conversation has no Mastodon "
+                 "status to answer");
+        arena_free(ar);
+        return;
+    }
     const char *id = NULL, *visibility = item->public ? "public" : "direct";
     if (ref && lookup(ch, ar, ref, &id, &visibility, res) < 0) {
         arena_free(ar);

@@ -37,6 +37,14 @@ req GET /api/v1/listening/mentions
 req POST "/api/v1/listening/mentions/$(jqr '.items[0].id')/convert" "{\"channel_id\":$MCH}"
 check "converted" "$STATUS" 201
 CONV=$(jqr .conversation_id)
+# A Bluesky post is not answered from a Mastodon channel.
+printf '{"id":"at://did:plc:x/app.bsky.feed.post/3x","platform":"bluesky","author":"x.bsky.social","text":"kettle again","lang":"en"}\n' > "$T/b.jsonl"
+curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/x-ndjson' --data-binary @"$T/b.jsonl" "$URL/api/v1/listening/ingest" > /dev/null
+req GET /api/v1/listening/mentions
+BM=$(jqr '.items[] | select(.platform == "bluesky") | .id')
+req POST "/api/v1/listening/mentions/$BM/convert" "{\"channel_id\":$MCH}"
+check "another platform's post refused" "$STATUS $(jqr .error.field)" "422 channel_id"
+check "in plain words" "$(jqr .error.message)" "invalid 'channel_id': a mastodon channel answers only mastodon posts; this one is from bluesky"
 
 TEXT='@lee@m.example Lee, désolé — a new kettle ships today 🚚'
 reply "$CONV" "$TEXT"
