@@ -71,6 +71,7 @@ check "mention facet has the DID" "$(echo "$L" | jq -r '.record.facets[] | selec
 check "link facet" "$(echo "$L" | jq -r '.record.facets[] | select(.features[0]["$type"] == "app.bsky.richtext.facet#link") | .features[0].uri')" https://shop.example/k/42
 grep -q 'mention facets skipped.*skipped=1' "$T/hark.log" || fail "the unresolved mention is not logged"
 check "one session" "$(grep -c createSession "$FAKE_LOG")" 1
+wait_for "the reply's post id" 10 sh -c "[ -n \"\$(sqlite3 '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" ]"
 EXT=$(sqlite3 "$DB" "SELECT external_id FROM message WHERE id=$MSG")
 case "$EXT" in at://$BRAND/app.bsky.feed.post/*) ;; *) fail "external id: $EXT" ;; esac
 
@@ -87,7 +88,10 @@ check "InvalidRecord reason" "$(msg_error "$MSG")" "bluesky: the reply was refus
 reply "$CONV" "Jane, the courier comes between 9 and 12."
 wait_status "$MSG" sent 40
 check "posted once" "$(grep 'repo.createRecord"' "$FAKE_LOG" | grep -c 'between 9 and 12')" 1
-check "found by listRecords" "$(sqlite3 "$DB" "SELECT external_id FROM message WHERE id=$MSG")" "$(grep 'repo.createRecord"' "$FAKE_LOG" | grep 'between 9 and 12' | jq -r .uri)"
+# (the outbox stores the external id just after the state: wait for it)
+WANT=$(grep 'repo.createRecord"' "$FAKE_LOG" | grep 'between 9 and 12' | jq -r .uri)
+wait_for "the found post's id" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = '$WANT' ]"
+check "found by listRecords" "$(sqlite3 "$DB" "SELECT external_id FROM message WHERE id=$MSG")" "$WANT"
 grep -q 'reply found already posted' "$T/hark.log" || fail "not logged"
 # 300 graphemes: a family emoji (7 code points) counts one; 301 is refused before sending.
 FAM=$(python3 -c 'print("\U0001F468\u200D\U0001F469\u200D\U0001F467" * 300)')

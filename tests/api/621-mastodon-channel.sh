@@ -59,7 +59,7 @@ check "one idempotency key across retries" "$(echo "$P" | jq -r .idempotency_key
 [ "$(echo "$L" | jq -r .idempotency_key)" != null ] || fail "no Idempotency-Key"
 S=$(grep '"/api/v2/search"' "$FAKE_LOG" | head -1)
 check "resolved by URI" "$(echo "$S" | jq -r '.q + " " + .resolve')" "$URI true"
-check "external id" "$(sqlite3 "$DB" "SELECT external_id FROM message WHERE id=$MSG")" 900001
+wait_for "the status id" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = 900001 ]"
 # 422: permanent, with the instance's words.
 reply "$CONV" "Lee, here is your tracking number soon."
 wait_status "$MSG" failed 20
@@ -101,7 +101,8 @@ check "timed out, then answered" "$(echo "$P" | jq -r .step | tr '\n' ' ')" "tim
 check "same key both times" "$(echo "$P" | jq -r .idempotency_key | sort -u | wc -l)" 1
 L=$(echo "$P" | tail -1)
 check "in reply to Kim" "$(echo "$L" | jq -r '.in_reply_to_id + " " + .visibility')" "5002 public"
-check "posted once" "$(sqlite3 "$DB" "SELECT external_id FROM message WHERE id=$MSG")" "$(echo "$P" | head -1 | jq -r .created)"
+WANT=$(echo "$P" | head -1 | jq -r .created)
+wait_for "posted once: the first status" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = '$WANT' ]"
 # A status that is gone: a permanent failure that says so.
 fake notify '{"id":"505","type":"mention","account":{"id":"66","acct":"gone@x.social"},"status":{"id":"5005","visibility":"public","content":"<p>@shop hello</p>","account":{"id":"66","acct":"gone@x.social"}}}'
 wait_for "gone's mention" 20 sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT id FROM message WHERE external_id='5005'\")\" ]"
