@@ -18,7 +18,9 @@
  * Inbound: a poll of app.bsky.notification.listNotifications takes the "reply" notifications
  * (replies to the brand's posts and to its replies): each becomes a public message whose
  * reply_to is the post it answers, so a reply to one of Hark's replies lands in that
- * conversation. Dedupe is by the post's at:// URI; the cursor keeps the newest indexedAt seen.
+ * conversation. Dedupe is by the post's at:// URI; the cursor is the indexedAt of the last one
+ * taken: a poll pages back to it (at most 5 pages) and takes the oldest first, so a burst
+ * larger than one batch is read over several polls without a gap.
  * Errors: 429 (ratelimit-reset) and 5xx are retried by the outbox; other 4xx fail with
  * Bluesky's own error name and message. Secrets are never logged nor put in an error.
  */
@@ -625,6 +627,68 @@ jstr(json_t *o, const char *name, size_t max, struct arena *ar)
     return (struct str){ arena_strndup(ar, s.p, s.len), s.len };
 }
 
+/* Pages of listNotifications read at most in one poll (newest first, back to the cursor). */
+#define POLL_PAGES 5
+
+/* The "reply" notifications newer than 'cursor' (an indexedAt), oldest first, in 'pending' (a
+ * JSON array it fills); reads back page by page until a page reaches the cursor, has no next
+ * page, or POLL_PAGES were read. Without a cursor (the first poll) only the newest page. 0, or
+ * an error with 'em' set. */
+static int
+poll_pending(struct bsky *b, const char *cursor, json_t *pending, struct errmsg *em)
+{
+    char *page = NULL;
+    json_t *newest_first = json_array();
+    int rc = 0;
+    for (int p = 0; p < POLL_PAGES; p++) {
+        struct buf q;
+        buf_init(&q, 1024);
+        chan__form_add(&q, "limit", "50");
+        if (page)
+            chan__form_add(&q, "cursor", page);
+        struct chan_send_result res = { 0 };
+        struct xrpc x;
+        int r = authed(b, "app.bsky.notification.listNotifications", q.p, NULL, &x, &res);
+        buf_release(&q);
+        if (r < 0) {
+            rc = errmsg_set(em, ERR_UPSTREAM, "%s", res.error);
+            break;
+        }
+        if (!xrpc_ok(&x)) {
+            xrpc_fail(&x, "listNotifications", &res);
+            rc = errmsg_set(em, x.status ? ERR_UPSTREAM : ERR_TIMEOUT, "%s", res.error);
+            xrpc_release(&x);
+            break;
+        }
+        bool reached = !cursor[0];
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(x.ans, "notifications"), i, it) {
+            const char *at = json_string_value(json_object_get(it, "indexedAt"));
+            const char *reason = json_string_value(json_object_get(it, "reason"));
+            if (!at || strlen(at) >= 64)
+                continue;
+            if (cursor[0] && strcmp(at, cursor) <= 0) { /* ISO 8601 UTC times sort as text */
+                reached = true;
+                continue;
+            }
+            if (reason && strcmp(reason, "reply") == 0)
+                json_array_append(newest_first, it);
+        }
+        const char *next = json_string_value(json_object_get(x.ans, "cursor"));
+        free(page);
+        page = next && !reached && strlen(next) < 512 ? xstrdup(next) : NULL;
+        xrpc_release(&x);
+        if (!page)
+            break;
+    }
+    for (size_t i = json_array_size(newest_first); i-- > 0;)
+        json_array_append(pending, json_array_get(newest_first, i));
+    json_decref(newest_first);
+    free(page);
+    return rc;
+}
+
 static ssize_t
 bsky_poll(const struct channel *ch, char *cursor, size_t cursor_len, struct arena *ar,
           struct inbound *out, size_t max, struct errmsg *em)
@@ -632,32 +696,28 @@ bsky_poll(const struct channel *ch, char *cursor, size_t cursor_len, struct aren
     struct bsky b;
     if (bsky_open(ch, ar, &b) < 0)
         return errmsg_set(em, ERR_UPSTREAM, "the channel has no identifier or app_password");
-    struct chan_send_result res = { 0 };
-    struct xrpc x;
-    char q[64];
-    snprintf(q, sizeof(q), "limit=%zu", max < 100 ? max : 100);
-    if (authed(&b, "app.bsky.notification.listNotifications", q, NULL, &x, &res) < 0)
-        return errmsg_set(em, ERR_UPSTREAM, "%s", res.error);
-    if (!xrpc_ok(&x)) {
-        xrpc_fail(&x, "listNotifications", &res);
-        int rc = x.status ? ERR_UPSTREAM : ERR_TIMEOUT;
-        xrpc_release(&x);
-        return errmsg_set(em, rc, "%s", res.error);
+    if (!b.s.access[0]) {
+        struct chan_send_result res = { 0 };
+        if (sign_in(&b, &res) < 0)
+            return errmsg_set(em, ERR_UPSTREAM, "%s", res.error);
     }
-    json_t *list = json_object_get(x.ans, "notifications");
+    json_t *pending = json_array();
+    int rc = poll_pending(&b, cursor, pending, em);
+    if (rc < 0) {
+        json_decref(pending);
+        return rc;
+    }
+    /* Oldest first, at most 'max': the cursor moves to the last one taken, so the rest come in
+     * the next poll and nothing is skipped. */
     size_t n = 0, i;
     json_t *it;
     char newest[64];
     snprintf(newest, sizeof(newest), "%s", cursor);
-    json_array_foreach(list, i, it) {
+    json_array_foreach(pending, i, it) {
         if (n >= max)
             break;
-        const char *reason = json_string_value(json_object_get(it, "reason"));
         const char *at = json_string_value(json_object_get(it, "indexedAt"));
-        if (!reason || strcmp(reason, "reply") != 0 || !at || strlen(at) >= sizeof(newest))
-            continue;
-        if (cursor[0] && strcmp(at, cursor) <= 0)
-            continue; /* seen in an earlier poll (ISO 8601 UTC times sort as text) */
+        snprintf(newest, sizeof(newest), "%s", at);
         json_t *author = json_object_get(it, "author");
         json_t *rec = json_object_get(it, "record");
         struct inbound *in = &out[n];
@@ -681,11 +741,9 @@ bsky_poll(const struct channel *ch, char *cursor, size_t cursor_len, struct aren
         struct str ca = jstr(rec, "createdAt", 64, ar);
         if (ca.len && clock_parse_iso(ca, &ms) == 0)
             in->created_at = ms;
-        if (strcmp(at, newest) > 0)
-            snprintf(newest, sizeof(newest), "%s", at);
         n++;
     }
-    xrpc_release(&x);
+    json_decref(pending);
     snprintf(cursor, cursor_len, "%s", newest);
     return (ssize_t)n;
 }

@@ -6,7 +6,8 @@
 # the refresh token; InvalidRecord failed with Bluesky's words; a reply whose answer was lost
 # (timeout) found with listRecords and not posted twice; over 300 graphemes refused;
 # replies to the brand's posts polled from listNotifications, each stored once and threaded
-# into the conversation of the reply they answer; a refused app password is a clear failure.
+# into the conversation of the reply they answer, a burst larger than a page and a batch read
+# without a gap; a refused app password is a clear failure.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chanlib.sh"
 BRAND=did:plc:brand0000000000000000000
@@ -116,6 +117,28 @@ SAMC=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id LIKE
 req GET "/api/v1/conversations/$SAMC"
 check "Sam's is public" "$(jqp .public)" true
 check "Sam's handle" "$(jqp '.contact.identities[0].handle')" "@sam.bsky.social"
+# A burst of 60 replies (more than one poll's batch of 50, more than one page of 50): every
+# one stored, once, over two polls (they arrive at once: the first poll reads two pages).
+python3 - "$FAKE_URL" <<'EOF'
+import json, sys, urllib.request
+burst = []
+for i in range(60):
+    n = {"uri": "at://did:plc:fan%05d000000000000000/app.bsky.feed.post/3burst%05d" % (i, i), "cid": "bafyb%d" % i,
+         "author": {"did": "did:plc:fan%05d000000000000000" % i, "handle": "fan%d.bsky.social" % i}, "reason": "reply",
+         "record": {"text": "burst reply %d" % i, "createdAt": "2026-12-06T07:00:00.000Z",
+                    "reply": {"root": {"uri": "at://did:plc:brand0000000000000000000/app.bsky.feed.post/3launch", "cid": "bafyl"},
+                              "parent": {"uri": "at://did:plc:brand0000000000000000000/app.bsky.feed.post/3launch", "cid": "bafyl"}}},
+         "indexedAt": "2026-12-06T07:00:%02d.%03dZ" % (i // 10, i)}
+    burst.append(n)
+urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_fake/notify", json.dumps(burst).encode(), {"Content-Type": "application/json"}))
+EOF
+burst() { sqlite3 "$DB" "SELECT count(DISTINCT external_id) || ' ' || count(*) FROM message WHERE text LIKE 'burst reply %'"; }
+wait_for "the burst stored" 30 sh -c "[ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM message WHERE text LIKE 'burst reply %'\")\" = 60 ]"
+polls=$(grep -c listNotifications "$FAKE_LOG")
+wait_for "polled again" 10 sh -c "[ \$(grep -c listNotifications '$FAKE_LOG') -ge $((polls + 2)) ]"
+check "the burst once each" "$(burst)" "60 60"
+grep -q '"cursor": 50' "$FAKE_LOG" || fail "the second page was never read"
+
 # Answering it replies to Sam's post, root = the brand's launch post.
 fake post '{"uri":"at://did:plc:sam00000000000000000000/app.bsky.feed.post/3samreply001","cid":"bafyr2","author":{"did":"did:plc:sam00000000000000000000"},"record":{"text":"x","reply":{"root":{"uri":"at://did:plc:brand0000000000000000000/app.bsky.feed.post/3launch","cid":"bafyl"},"parent":{"uri":"at://did:plc:brand0000000000000000000/app.bsky.feed.post/3launch","cid":"bafyl"}}}}' > /dev/null
 fake post '{"uri":"at://did:plc:brand0000000000000000000/app.bsky.feed.post/3launch","cid":"bafyl","author":{"did":"did:plc:brand0000000000000000000"},"record":{"text":"launch"}}' > /dev/null

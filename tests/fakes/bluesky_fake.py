@@ -15,7 +15,7 @@ XRPC methods (errors as {"error": Name, "message": text}):
        reply.parent are strong refs (uri + cid) of posts it knows; -> {uri, cid}
   GET  app.bsky.feed.getPosts?uris=       bearer; the posts it knows (unknown ones left out)
   GET  com.atproto.identity.resolveHandle?handle=   known handles -> {did}; else 400
-  GET  app.bsky.notification.listNotifications      bearer; newest first
+  GET  app.bsky.notification.listNotifications      bearer; newest first, paged by cursor
   GET  com.atproto.repo.listRecords?repo=&collection=  bearer; the repo's posts, newest first
 An expired access token is 400 ExpiredToken; a missing or unknown one 401.
 Each createRecord takes the next step of --script (comma list, then --then): "ok", "500",
@@ -162,7 +162,12 @@ def main():
                 with lock:
                     notes = list(reversed(st["notes"]))
                 lim = int(q.get("limit", ["50"])[0])
-                return self.reply(200, {"notifications": notes[:lim]})
+                off = int(q.get("cursor", ["0"])[0])
+                self.log["cursor"] = off
+                page = {"notifications": notes[off:off + lim]}
+                if off + lim < len(notes):
+                    page["cursor"] = str(off + lim)
+                return self.reply(200, page)
             if path == "/xrpc/com.atproto.repo.listRecords":
                 if not self.authed():
                     return
@@ -238,8 +243,8 @@ def main():
                 known = True
                 if path == "/_fake/post":
                     st["posts"][body["uri"]] = body
-                elif path == "/_fake/notify":
-                    st["notes"].append(body)
+                elif path == "/_fake/notify":  # one notification, or a list at once
+                    st["notes"].extend(body if isinstance(body, list) else [body])
                 elif path == "/_fake/handle":
                     st["handles"][body["handle"]] = body["did"]
                 elif path == "/_fake/expire":
