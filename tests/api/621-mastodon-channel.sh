@@ -4,7 +4,8 @@
 # Idempotency-Key, so a reply whose answer was lost is posted once); 429 with X-RateLimit-Reset
 # and a 5xx retried, then sent; a 422 failed with
 # the instance's words; over 500 characters refused; mention notifications polled once each
-# (min_id cursor, duplicates dropped), threaded by in_reply_to_id, a direct one private; a
+# (min_id cursor; after a restart the page read again, its repeats dropped), threaded by
+# in_reply_to_id, a direct one private; a
 # refused token is a clear, permanent failure.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chanlib.sh"
@@ -109,6 +110,15 @@ wait_for "gone's mention" 20 sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT id FROM mes
 reply "$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='5005'")" "Hello gone, how can we help?"
 wait_status "$MSG" failed 20
 check "gone reason" "$(msg_error "$MSG")" "mastodon: the status being answered is gone (deleted, or not visible to the brand's account)"
+
+# ---- a restart forgets the cursor: the newest page is read again and every repeat dropped
+before=$(inbound)
+stop_hark
+: > "$FAKE_LOG"
+start_hark --outbox-retry-ms 200 --mail-poll-ms 200 --models none
+wait_for "polled after the restart" 20 sh -c "[ \$(grep -c '\"/api/v1/notifications\"' '$FAKE_LOG') -ge 2 ]"
+grep '"/api/v1/notifications"' "$FAKE_LOG" | head -1 | jq -r .query | grep -q min_id && fail "a cursor survived the restart"
+check "repeats after a restart dropped" "$(inbound)" "$before"
 
 # ---- a refused token
 req PATCH "/api/v1/channels/$MCH" '{"settings":{"access_token":"wrong-token"}}'
