@@ -26,7 +26,8 @@ platform_name(const char *type)
 {
     static const char *const names[][2] = {
         { "x", "X" }, { "sms", "SMS" }, { "whatsapp", "WhatsApp" }, { "messenger", "Messenger" },
-        { "instagram", "Instagram" }, { "telegram", "Telegram" },
+        { "instagram", "Instagram" }, { "telegram", "Telegram" }, { "bluesky", "Bluesky" },
+        { "mastodon", "Mastodon" },
     };
     for (size_t i = 0; i < COUNTOF(names); i++) {
         if (strcmp(names[i][0], type) == 0)

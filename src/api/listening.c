@@ -463,6 +463,15 @@ api__mention_convert(struct http_req *r, void *ctx)
         http_reply_error(r, rc, "cannot read channel");
         return;
     }
+    /* A Bluesky or Mastodon channel answers on the post itself: only its own platform's. */
+    if ((strcmp(ch.type, "bluesky") == 0 || strcmp(ch.type, "mastodon") == 0) &&
+        strcmp(ch.type, m.platform ? m.platform : "") != 0) {
+        bad_field(r, "channel_id", arena_printf(ar, "invalid 'channel_id': a %s channel answers "
+                                                    "only %s posts; this one is from %s",
+                                                ch.type, ch.type,
+                                                m.platform ? m.platform : "elsewhere"));
+        return;
+    }
     const char *author = m.author_handle && *m.author_handle ? m.author_handle : "unknown";
     struct inbound in = {
         .channel_id = ch.id,

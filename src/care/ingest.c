@@ -154,6 +154,8 @@ care_hook(struct care *c, struct arena *ar, int64_t channel_id, const struct cha
     if (rc < 0)
         return rc;
     bool webchat = strcmp(ch.type, "webchat") == 0; /* visitors, not a platform */
+    if (!ops->verify || !ops->parse) /* a pull-only platform (Bluesky, Mastodon) */
+        return errmsg_set(em, ERR_NOTFOUND, "a %s channel takes no webhooks", ch.type);
     if (!ch.enabled) {
         metrics_add(&c->metrics.ingest_rejected, 1);
         if (!webchat)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * poller.c - background threads for pull channels: platforms Hark must ask for new messages
- * (email over IMAP) instead of being sent webhooks.
+ * (email over IMAP, Bluesky and Mastodon notifications) instead of being sent webhooks.
  *
  * A supervisor thread lists the channels every interval and starts one worker per channel
  * whose adapter has a 'poll' op. A worker calls 'poll' with its resume cursor, stores what it
@@ -77,7 +77,8 @@ poll_once(struct worker *w)
     if (n < 0) {
         log_warn("poller", "poll failed", "channel=%lld err=%s reason=\"%s\"",
                  (long long)w->channel_id, err_str((int)n), em.set ? em.text : "");
-        care__status_error(c, w->channel_id, "cannot fetch new mail: %s",
+        care__status_error(c, w->channel_id, "cannot fetch new %s: %s",
+                           strcmp(ch.type, "email") == 0 ? "mail" : "messages",
                            em.set ? em.text : err_str((int)n));
         arena_free(ar);
         return (int)n;

@@ -71,7 +71,8 @@ struct chan_ops {
     /* Checks and normalizes 'settings' (a JSON object text, may be NULL) for a new channel.
      * Returns malloc'd normalized JSON text in '*out', or ERR_INVAL with a reason in 'em'. */
     int (*settings)(const char *settings, char **out, struct errmsg *em);
-    /* Verifies the request signature with the channel secret. 0, or ERR_AUTH. */
+    /* Verifies the request signature with the channel secret. 0, or ERR_AUTH. NULL (with
+     * 'parse' NULL) for pull-only platforms that take no webhooks (Bluesky, Mastodon). */
     int (*verify)(const struct channel *ch, const struct chan_hook *hook);
     /* Parses the body into at most 'max' messages (strings copied into 'ar').
      * Returns the count, or ERR_INVAL with a reason in 'em'. */
@@ -114,8 +115,11 @@ struct chan_ops {
 const struct chan_ops *chan_find(const char *type);
 
 /* The unit the platform counts a reply's length in (its max_text unit): "x_weighted" (X:
- * twitter-text weights, links 23) or "chars" (code points). 'ops' may be NULL. */
+ * twitter-text weights, links 23), "graphemes" (Bluesky) or "chars" (code points). 'ops' may be NULL. */
 const char *chan_text_unit(const struct chan_ops *ops);
+/* The graphemes of 'text' (Bluesky's unit: an emoji with skin tone, a flag, a ZWJ sequence or
+ * a letter with combining marks counts one). */
+size_t chan_graphemes(struct str text);
 /* The length of 'text' (any bytes; bad UTF-8 counts one per byte) in chan_text_unit(ops). */
 size_t chan_text_len(const struct chan_ops *ops, struct str text);
 

@@ -179,4 +179,19 @@ int chan__email_parse(const struct channel *ch, struct arena *ar, struct str raw
 
 /* ---- end Telegram, X, SMS, email ----------------------------------------------------------- */
 
+/* ---- Bluesky (chan_bluesky.c) ------------------------------------------------------------ */
+
+/* A link or an @mention found in a post's text, as UTF-8 byte offsets [start, end): the
+ * byteStart/byteEnd of its facet. A mention span includes the '@'. */
+struct chan__bsky_span {
+    bool link; /* true: an http(s) link; false: an @handle */
+    size_t start, end;
+};
+/* Finds links (http:// or https:// at a word start, trailing sentence punctuation excluded)
+ * and @handles (domain names: letters, digits, '-', at least one '.') in 't', at most 'max'.
+ * Returns the count (exposed for tests). */
+ssize_t chan__bsky_spans(struct str t, struct chan__bsky_span *out, size_t max);
+
+/* ---- end Bluesky ------------------------------------------------------------------------- */
+
 #endif

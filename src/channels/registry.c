@@ -19,6 +19,8 @@ extern const struct chan_ops chan_telegram_ops;
 extern const struct chan_ops chan_x_ops;
 extern const struct chan_ops chan_sms_ops;
 extern const struct chan_ops chan_email_ops;
+extern const struct chan_ops chan_bluesky_ops;
+extern const struct chan_ops chan_mastodon_ops;
 
 static const struct chan_ops *const adapters[] = {
     &chan_api_ops,
@@ -30,6 +32,8 @@ static const struct chan_ops *const adapters[] = {
     &chan_x_ops,
     &chan_sms_ops,
     &chan_email_ops,
+    &chan_bluesky_ops,
+    &chan_mastodon_ops,
 };
 
 const struct chan_ops *

@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <strings.h>
+#include <time.h>
 
 #include "base/clock.h"
 #include "base/err.h"
@@ -52,19 +53,49 @@ header_value(const char *p, size_t n, size_t skip)
     return str_trim(v);
 }
 
+/* A rate-limit reset time: epoch seconds (X, Bluesky) or an ISO 8601 UTC time (Mastodon,
+ * "2026-12-06T06:30:00.000Z"). The wait in ms from now (0 when past), or -1 when unreadable. */
+static int64_t
+reset_wait_ms(struct str v)
+{
+    int64_t at;
+    if (str_to_i64(v, 0, INT64_MAX / 1000, &at) == 0) {
+        int64_t d = at * 1000 - clock_now_ms();
+        return d > 0 ? d : 0;
+    }
+    char tmp[64];
+    struct tm tm = { 0 };
+    if (v.len >= sizeof(tmp))
+        return -1;
+    memcpy(tmp, v.p, v.len);
+    tmp[v.len] = '\0';
+    if (sscanf(tmp, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    int64_t d = (int64_t)t * 1000 - clock_now_ms();
+    return d > 0 ? d : 0;
+}
+
 static size_t
 on_header(char *p, size_t size, size_t nmemb, void *arg)
 {
     struct ctx *c = arg;
     size_t n = size * nmemb;
     static const char name[] = "retry-after:";
-    static const char reset[] = "x-rate-limit-reset:";
-    if (n > sizeof(reset) - 1 && strncasecmp(p, reset, sizeof(reset) - 1) == 0) {
-        struct str v = header_value(p, n, sizeof(reset) - 1);
-        int64_t at;
-        if (str_to_i64(v, 0, INT64_MAX / 1000, &at) == 0) {
-            int64_t d = at * 1000 - clock_now_ms();
-            c->resp->rate_reset_ms = d > 0 ? d : 0;
+    /* X's x-rate-limit-reset, Mastodon's X-RateLimit-Reset, Bluesky's ratelimit-reset. */
+    static const char *const resets[] = { "x-rate-limit-reset:", "x-ratelimit-reset:",
+                                          "ratelimit-reset:" };
+    for (size_t i = 0; i < COUNTOF(resets); i++) {
+        size_t len = strlen(resets[i]);
+        if (n > len && strncasecmp(p, resets[i], len) == 0) {
+            int64_t d = reset_wait_ms(header_value(p, n, len));
+            if (d >= 0)
+                c->resp->rate_reset_ms = d;
         }
     }
     if (n > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {

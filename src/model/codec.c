@@ -226,6 +226,7 @@ secret_setting(const char *key)
     size_t n = strlen(key);
     return (n >= 7 && strcmp(key + n - 7, "_secret") == 0) ||
            (n >= 6 && strcmp(key + n - 6, "_token") == 0) || strcmp(key, "password") == 0 ||
+           (n >= 9 && strcmp(key + n - 9, "_password") == 0) ||
            strcmp(key, "secret") == 0;
 }
 

@@ -48,7 +48,7 @@ TOKEN=$("$HARK" token create --db "$DB" --name browser-tests 2>/dev/null) || die
 MODELS=""
 [ -f "$ROOT/build/models/intent.bin" ] && MODELS="--models $ROOT/build/models"
 # shellcheck disable=SC2086
-"$HARK" serve --listen 127.0.0.1:0 --db "$DB" --web-root "$ROOT/web/dist" $MODELS >>"$T/hark.log" 2>&1 &
+"$HARK" serve --listen 127.0.0.1:0 --db "$DB" --web-root "$ROOT/web/dist" --mail-poll-ms 500 $MODELS >>"$T/hark.log" 2>&1 &
 HARK_PID=$!
 URL=""
 for _ in $(seq 1 200); do

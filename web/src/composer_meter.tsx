@@ -7,7 +7,8 @@ import { ReplyLimit, smsSegments, textLength } from './textcount';
 
 const PLATFORM: Record<string, string> = {
   x: 'X', sms: 'SMS', whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram',
-  telegram: 'Telegram', email: 'email', webchat: 'the chat widget', api: 'the channel',
+  telegram: 'Telegram', bluesky: 'Bluesky', mastodon: 'Mastodon', email: 'email', webchat: 'the chat widget',
+  api: 'the channel',
 };
 export const platformName = (type: string | null | undefined) => PLATFORM[type ?? ''] ?? type ?? 'the channel';
 
@@ -67,7 +68,7 @@ export function Meter(p: MeterProps) {
   const n = textLength(p.text, p.limit.unit);
   const left = p.limit.max - n;
   const sms = p.channelType === 'sms' ? smsSegments(p.text) : 0;
-  const unit = p.limit.unit === 'x_weighted' ? 'characters (a link counts 23, an emoji 2)' : 'characters';
+  const unit = p.limit.unit === 'x_weighted' ? 'characters (a link counts 23, an emoji 2)' : p.limit.unit === 'graphemes' ? 'characters (an emoji counts 1)' : 'characters';
   const cls = left < 0 ? 'cm-count cm-over' : left <= Math.max(10, p.limit.max * 0.1) ? 'cm-count cm-near' : 'cm-count';
   return (
     <span class={cls} data-testid="char-count" title={`${platformName(p.channelType)} takes at most ${p.limit.max} ${unit}`}>

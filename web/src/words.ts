@@ -106,7 +106,7 @@ export function plainError(e: unknown, fallback = 'That did not work. Try again.
 
 // A platform's delivery error ("x: You are not permitted ... (HTTP 403)") as the agent reads it:
 // "X said: You are not permitted ... (error 403)".
-const PLATFORMS: Record<string, string> = { x: 'X', sms: 'SMS', whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram', telegram: 'Telegram', email: 'The mail server', api: 'The channel', webchat: 'The chat' };
+const PLATFORMS: Record<string, string> = { x: 'X', sms: 'SMS', whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram', telegram: 'Telegram', bluesky: 'Bluesky', mastodon: 'The Mastodon server', email: 'The mail server', api: 'The channel', webchat: 'The chat' };
 export function deliveryWords(err: string): string {
   // The status number stays (an admin can look it up) but reads as an error number.
   let t = err.replace(/\bHTTP (\d+)\b/g, 'error $1');

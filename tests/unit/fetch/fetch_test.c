@@ -3,7 +3,8 @@
  * fetch_test.c - fetch_do against a tiny HTTP server that this test runs in a
  * thread on 127.0.0.1 (a raw socket, one connection at a time, each answered by
  * the request's path): method, headers and body arrive as given; Retry-After in
- * seconds, as an HTTP date and malformed; x-rate-limit-reset; the response body
+ * seconds, as an HTTP date and malformed; x-rate-limit-reset (X), X-RateLimit-Reset (Mastodon,
+ * ISO 8601) and ratelimit-reset (Bluesky); the response body
  * cap; redirects returned, never followed; a total timeout; refused connections
  * and non-HTTP schemes.
  */
@@ -84,6 +85,14 @@ answer(int fd, const char *req)
         reply(fd, "429 Too Many Requests", "Retry-After: 999999999\r\n", "");
     } else if (strstr(req, " /rate-reset ")) {
         reply(fd, "429 Too Many Requests", "x-rate-limit-reset: 1000\r\n", "");
+    } else if (strstr(req, " /masto-reset ")) {
+        reply(fd, "429 Too Many Requests", "X-RateLimit-Reset: 2099-10-21T07:28:00.000Z\r\n", "");
+    } else if (strstr(req, " /masto-past ")) {
+        reply(fd, "429 Too Many Requests", "X-RateLimit-Reset: 2015-10-21T07:28:00.000Z\r\n", "");
+    } else if (strstr(req, " /bsky-reset ")) {
+        reply(fd, "429 Too Many Requests", "ratelimit-reset: 4096000000\r\n", "");
+    } else if (strstr(req, " /reset-bad ")) {
+        reply(fd, "429 Too Many Requests", "X-RateLimit-Reset: tomorrow\r\n", "");
     } else if (strstr(req, " /big ")) {
         memset(big, 'b', sizeof(big) - 1);
         reply(fd, "200 OK", "", big);
@@ -207,6 +216,21 @@ TEST(retry_after_seconds_and_dates)
     CHECK_INT(get("/rate-reset", 0, 0, &resp), 0);
     CHECK_INT(resp.rate_reset_ms, 0);
     CHECK_INT(resp.retry_after_ms, -1);
+    fetch_response_release(&resp);
+
+    /* Mastodon's X-RateLimit-Reset is an ISO 8601 time; Bluesky's ratelimit-reset epoch
+     * seconds. A time ahead is a wait of about that long; a past one 0; nonsense none. */
+    CHECK_INT(get("/masto-reset", 0, 0, &resp), 0);
+    CHECK(resp.rate_reset_ms > (int64_t)(2099 - 2027) * 365 * 86400 * 1000);
+    fetch_response_release(&resp);
+    CHECK_INT(get("/masto-past", 0, 0, &resp), 0);
+    CHECK_INT(resp.rate_reset_ms, 0);
+    fetch_response_release(&resp);
+    CHECK_INT(get("/bsky-reset", 0, 0, &resp), 0);
+    CHECK(resp.rate_reset_ms > (int64_t)(4096000000LL - 1900000000LL) * 1000);
+    fetch_response_release(&resp);
+    CHECK_INT(get("/reset-bad", 0, 0, &resp), 0);
+    CHECK_INT(resp.rate_reset_ms, -1);
     fetch_response_release(&resp);
 }
 

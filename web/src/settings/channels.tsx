@@ -107,6 +107,30 @@ export const TYPES: TypeSpec[] = [
     ],
   },
   {
+    type: 'bluesky',
+    label: 'Bluesky',
+    blurb: 'Answer posts on Bluesky where they are, and replies to your own posts.',
+    window: 'No reply window: a reply is posted under the customer’s post, in public, any time (300 characters at most).',
+    fields: [
+      { key: 'identifier', label: 'Your Bluesky handle', placeholder: 'shop.bsky.social', help: 'The handle of the brand’s account, without the @ (or its DID).' },
+      { key: 'app_password', label: 'App password', secret: true,
+        help: 'Bluesky → Settings → Privacy and security → App passwords → Add. Never your account password.' },
+      { key: 'pds_url', label: 'Server (PDS)', type: 'url', optional: true, placeholder: 'https://bsky.social',
+        help: 'Leave empty for accounts hosted by Bluesky; else your own PDS address.' },
+    ],
+  },
+  {
+    type: 'mastodon',
+    label: 'Mastodon',
+    blurb: 'Answer toots where they are, and mentions of your account.',
+    window: 'No reply window: a reply is posted under the customer’s toot, seen by the same people (public, unlisted, followers or direct), 500 characters at most.',
+    fields: [
+      { key: 'instance_url', label: 'Your server', type: 'url', placeholder: 'https://mastodon.social', help: 'The address of the server the brand’s account lives on.' },
+      { key: 'access_token', label: 'Access token', secret: true,
+        help: 'On that server: Preferences → Development → New application, with read:statuses, read:notifications and write:statuses; then copy “Your access token”.' },
+    ],
+  },
+  {
     type: 'sms',
     label: 'SMS (Twilio)',
     blurb: 'Text messages to your Twilio phone number.',
@@ -153,6 +177,9 @@ export const typeSpec = (t: string): TypeSpec =>
   TYPES.find((s) => s.type === t) ?? { type: t, label: t, blurb: '', window: 'No reply window.', fields: [] };
 
 const META = ['whatsapp', 'messenger', 'instagram'];
+// Types Hark polls itself: nothing to paste on the platform, no secret to copy.
+const PULL = ['email', 'bluesky', 'mastodon'];
+const pasteStep = (type: string) => (PULL.includes(type) ? 'Nothing to paste' : `Paste into ${platformName(type)}`);
 
 // ---- small helpers -------------------------------------------------------------------------
 
@@ -483,7 +510,7 @@ function ConnectFlow({ onCancel, onCreated }: { onCancel: () => void; onCreated:
       <ol class="ch-progress" aria-label="Steps">
         <li class="done">Choose</li>
         <li aria-current="step">Your {spec.label} details</li>
-        <li>Paste into {platformName(type)}</li>
+        <li>{pasteStep(type)}</li>
         <li>Test</li>
       </ol>
       <form class="ch-form" onSubmit={submit} noValidate>
@@ -555,10 +582,10 @@ function SetupSteps({ id, initial, shown, since, onClose }: { id: number; initia
       <ol class="ch-progress" aria-label="Steps">
         <li class="done">Choose</li>
         <li class="done">Your {spec.label} details</li>
-        <li aria-current="step">Paste into {platformName(ch.type)}</li>
+        <li aria-current="step">{pasteStep(ch.type)}</li>
         <li class={heard ? 'done' : ''}>Test</li>
       </ol>
-      {Object.keys(shown).length > 0 && (
+      {Object.keys(shown).length > 0 && !PULL.includes(ch.type) && (
         <p class="ch-once">Copy these now: Hark shows secrets only once. You can rotate them later if they are lost.</p>
       )}
       <ol class="ch-steps">
@@ -597,6 +624,8 @@ function testHint(type: string): string {
     case 'x': return 'Send your account a Direct message from another account.';
     case 'sms': return 'Text your Twilio number from a phone.';
     case 'email': return 'Hark checks the mailbox every minute; this turns green after its first look.';
+    case 'bluesky': return 'Hark signs in and looks for replies to your posts; this turns green after its first look.';
+    case 'mastodon': return 'Hark looks for mentions of your account; this turns green after its first look.';
     case 'webchat': return 'Open your website and send a message in the chat.';
     default: return 'Send a signed test request (below).';
   }
@@ -687,6 +716,26 @@ function Steps({ ch, url, origin, token }: { ch: Channel; url: string; origin: s
     case 'email':
       return (
         <li>Nothing to paste: Hark signs in to the mailbox itself and checks it every minute. Write to your support address to test it.</li>
+      );
+    case 'bluesky':
+      return (
+        <>
+          <li>Nothing to paste: Hark signs in with the app password and checks for replies to your posts regularly.</li>
+          <li>
+            To answer a post Hark found in <strong>Listening</strong>, press <strong>Convert to a care conversation</strong> and choose this
+            channel: your reply is posted under that post.
+          </li>
+        </>
+      );
+    case 'mastodon':
+      return (
+        <>
+          <li>Nothing to paste: Hark uses the access token to read mentions of your account regularly.</li>
+          <li>
+            To answer a toot Hark found in <strong>Listening</strong>, press <strong>Convert to a care conversation</strong> and choose this
+            channel: your reply is posted under that toot, as visible as the toot itself.
+          </li>
+        </>
       );
     case 'webchat':
       return (

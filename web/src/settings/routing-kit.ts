@@ -72,6 +72,8 @@ export const CHANNEL_TYPES: [string, string][] = [
   ['instagram', 'Instagram'],
   ['telegram', 'Telegram'],
   ['x', 'X'],
+  ['bluesky', 'Bluesky'],
+  ['mastodon', 'Mastodon'],
   ['sms', 'SMS'],
   ['email', 'Email'],
   ['webchat', 'Website chat'],
