@@ -358,7 +358,8 @@ api__mentions_list(struct http_req *r, void *ctx)
     const char *v;
     if (api__query_int_or_reply(r, "query", 1, INT64_MAX, &f.query_id) < 0 ||
         api__query_int_or_reply(r, "limit", 1, 200, &n) < 0 ||
-        api__query_int_or_reply(r, "cursor", 1, INT64_MAX, &f.cursor) < 0)
+        api__query_int_or_reply(r, "cursor", 1, INT64_MAX, &f.cursor) < 0 ||
+        api__query_int_or_reply(r, "alert", 1, INT64_MAX, &f.alert_id) < 0)
         return;
     if (n)
         f.limit = (int)n;

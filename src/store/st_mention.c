@@ -207,6 +207,9 @@ store_mention_list(struct store *st, struct arena *ar, const struct mention_filt
         buf_adds(&sql, " AND (m.lang = :lang OR m.lang LIKE :langp ESCAPE '\\')");
     if (f->platform)
         buf_adds(&sql, " AND m.platform = :platform");
+    if (f->alert_id)
+        buf_adds(&sql, " AND m.external_id IN (SELECT value FROM json_each((SELECT posts FROM "
+                       "spike_alert WHERE id = :alert)))");
     if (f->addressed)
         buf_adds(&sql, f->addressed > 0 ? " AND m.addressed_to_brand = 1"
                                         : " AND m.addressed_to_brand = 0");
@@ -246,6 +249,8 @@ store_mention_list(struct store *st, struct arena *ar, const struct mention_filt
     }
     if (f->platform)
         store__bind_cstr(s, BIND(":platform"), f->platform);
+    if (f->alert_id)
+        sqlite3_bind_int64(s, BIND(":alert"), f->alert_id);
     int limit = f->limit > 0 && f->limit <= 200 ? f->limit : 50;
     /* One extra row tells whether there is a next page. */
     sqlite3_bind_int(s, BIND(":limit"), limit + 1);

@@ -874,6 +874,7 @@ struct mention_filter {
     const char *platform;  /* NULL: any */
     int addressed;         /* 1: addressed to the brand only, -1: not addressed only, 0: any */
     int dismissed;         /* 1: dismissed only, -1: not dismissed only, 0: any */
+    int64_t alert_id;      /* the posts behind this spike alert only; 0: any */
 };
 /* Newest first. '*next' is the cursor of the next page, 0 when this was the last. */
 int store_mention_list(struct store *st, struct arena *ar, const struct mention_filter *f,
