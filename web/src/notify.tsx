@@ -44,6 +44,20 @@ function beep() {
 
 const supported = () => typeof window !== 'undefined' && 'Notification' in window;
 
+// A desktop alert outside a conversation (the listening screen's spike alerts): shown only when
+// the agent turned alerts on, with the sound if they chose it. Never carries customer text.
+export function desktopAlert(kind: string, id: number, title: string, body: string, onClick: () => void) {
+  const p = loadPrefs();
+  if (!p.on || !supported() || Notification.permission !== 'granted') return;
+  const n = new Notification(title, { body, tag: `hark-${kind}-${id}` });
+  n.onclick = () => {
+    window.focus();
+    onClick();
+    n.close();
+  };
+  if (p.sound) beep();
+}
+
 // Decides which live events alert, and shows them. 'open' opens a conversation (a click on the
 // alert brings the tab forward and opens it).
 // 'isOpen' says whether the agent is looking at that conversation already (no alert then).
@@ -126,7 +140,7 @@ export function AlertsButton({ prefs, update }: ReturnType<typeof useAlerts>) {
       </button>
       {open && (
         <div class="alerts-pop" role="group" aria-label="Alerts">
-          <p class="alerts-what">Desktop alerts when a conversation is assigned to you, turns urgent, or a reply is due soon.</p>
+          <p class="alerts-what">Desktop alerts when a conversation is assigned to you, turns urgent, a reply is due soon, or listening sees a spike.</p>
           <label>
             <input type="checkbox" checked={prefs.on} onChange={toggle} /> Desktop alerts
           </label>
