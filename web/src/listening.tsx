@@ -75,7 +75,7 @@ const platformWord = (p: string) => PLATFORM_WORDS[p] ?? p.charAt(0).toUpperCase
 // "12.4k followers": the author's reach, said the way people say it.
 export function reachWords(n: number | null | undefined): string {
   if (n === null || n === undefined) return '';
-  const s = n >= 1e6 ? `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)}M` : n >= 1e4 ? `${Math.round(n / 1e3)}k` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+  const s = n >= 1e6 ? `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)}M` : n >= 1e5 ? `${Math.round(n / 1e3)}k` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
   return `${s.replace(/\.0(?=[kM])/, '')} ${n === 1 ? 'follower' : 'followers'}`;
 }
 
@@ -183,8 +183,13 @@ export function ListeningScreen({ subscribe, channels, openConversation }: Props
             else next.splice(i, 1);
             return next;
           }
-          if (!fits || e.type !== 'mention.created') return old;
-          return [m, ...old];
+          if (!fits) return old;
+          // New ones go on top; one brought back (mention.updated) goes back to its place.
+          const at = old.findIndex((x) => x.id < m.id);
+          if (at < 0 && e.type === 'mention.updated' && old.length >= 100) return old; // below the loaded pages
+          const next = old.slice();
+          next.splice(at < 0 ? old.length : at, 0, m);
+          return next;
         });
       } else if (e.type === 'mention.held') {
         const now = Date.now();
@@ -597,7 +602,7 @@ function SavedViews({ views, setViews, viewId, filters, apply }: {
 
 // Fixed row heights (styles.css .mention uses the same): the post is cut at three lines on a
 // wide screen, four on a phone.
-const ROW_WIDE = 150;
+const ROW_WIDE = 136;
 const ROW_NARROW = 214;
 const narrowQuery = '(max-width: 720px)';
 
@@ -702,8 +707,8 @@ function MentionRow({ m, top, height, pos, total, queryName, busy, selected, sel
         </span>
         <span class="mention-actions">
           {link && (
-            <a href={link} target="_blank" rel="noopener noreferrer" aria-label={`Open the post by ${who} on ${platformWord(m.platform)} (new tab)`}>
-              Open post ↗
+            <a href={link} target="_blank" rel="noopener noreferrer">
+              Open post<span class="sr-only"> by {who} on {platformWord(m.platform)} (opens a new tab)</span> <span aria-hidden="true">↗</span>
             </a>
           )}
           <button type="button" class="primary" disabled={busy} onClick={convert} aria-label={m.conversation_id ? `Open the conversation with ${who}` : `Convert the post by ${who} to a conversation`}>
