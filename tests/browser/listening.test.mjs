@@ -228,9 +228,17 @@ test('a spike: a banner with the posts behind it, and a desktop alert', async ()
 test('390x844: the feed, filters and actions fit a phone', async () => {
   const { page } = await newPage(PHONE);
   await login(page);
+  await shot(page, 'listening-phone-inbox'); // the Listening link in the phone's top bar
   await page.getByRole('link', { name: 'Listening' }).click();
   await page.getByRole('heading', { level: 1, name: 'Listening' }).waitFor();
+  // The filters fold away on a phone.
+  assert(!(await page.getByLabel('Query').isVisible()), 'filters folded');
+  await page.getByRole('button', { name: /Filters and saved views/ }).click();
   await page.getByLabel('Query').selectOption({ label: `Brand ${tag}` });
+  await page.getByRole('button', { name: /Filters and saved views · 1 on/ }).waitFor();
+  await shot(page, 'listening-phone-filters');
+  await axe(page, 'listening filters 390x844');
+  await page.getByRole('button', { name: /Filters and saved views/ }).click();
   await page.waitForFunction(() => document.querySelectorAll('.feed [role="listitem"]').length === 3);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   assert(!overflow, 'no sideways scrolling');

@@ -315,6 +315,10 @@ export function ListeningScreen({ subscribe, channels, openConversation }: Props
     return [...s].sort();
   }, [items, filters.platform]);
 
+  // On a phone the filters fold away behind one button (the feed needs the height).
+  const [showFilters, setShowFilters] = useState(false);
+  const activeCount = (Object.keys(filters) as (keyof LFilters)[]).filter((k) => filters[k] && !(k === 'dismissed' && filters[k] === 'false')).length;
+
   const set = (k: keyof LFilters) => (e: Event) => {
     const v = (e.target as HTMLSelectElement).value;
     setViewId(null);
@@ -330,7 +334,10 @@ export function ListeningScreen({ subscribe, channels, openConversation }: Props
       {shownAlerts.map((a) => (
         <SpikeBanner key={a.id} alert={a} name={queryName.get(a.query_id) ?? 'a listening query'} onHide={() => hideAlert(a.id)} openConversation={openConversation} />
       ))}
-      <div class="listening-tools">
+      <div class={'listening-tools' + (showFilters ? ' open' : '')}>
+        <button type="button" class="filters-toggle" aria-expanded={showFilters} aria-controls="listening-filters" onClick={() => setShowFilters(!showFilters)}>
+          Filters and saved views{activeCount > 0 ? ` · ${activeCount} on` : ''}
+        </button>
         <SavedViews
           views={views}
           setViews={setViews}
@@ -341,7 +348,7 @@ export function ListeningScreen({ subscribe, channels, openConversation }: Props
             setFilters(v ? fromView(v.filters as Record<string, unknown>) : DEFAULT);
           }}
         />
-        <div class="listening-filters" role="group" aria-label="Filters">
+        <div class="listening-filters" id="listening-filters" role="group" aria-label="Filters">
           <label>
             <span>Query</span>
             <select value={filters.query ?? ''} onChange={set('query')}>
