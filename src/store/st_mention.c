@@ -309,24 +309,19 @@ static int
 mention_dismiss_tx(struct store__tx *tx, void *arg)
 {
     struct mention_dismiss_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, j->dismiss
-                                          ? "UPDATE mention SET dismissed_at = "
-                                            "coalesce(dismissed_at, ?), dismissed_by = "
-                                            "coalesce(dismissed_by, ?) WHERE id = ?"
-                                          : "UPDATE mention SET dismissed_at = NULL, "
-                                            "dismissed_by = NULL WHERE id = ? + 0 * ? + 0 * ?");
+    /* Dismissing again keeps the first time and agent; bringing back clears both. */
+    sqlite3_stmt *s = store__q(tx->c, "UPDATE mention SET "
+                                      "dismissed_at = CASE WHEN :on THEN "
+                                      "coalesce(dismissed_at, :now) END, "
+                                      "dismissed_by = CASE WHEN :on THEN "
+                                      "coalesce(dismissed_by, :agent) END WHERE id = :id");
     if (!s)
         return ERR_IO;
-    if (j->dismiss) {
-        sqlite3_bind_int64(s, 1, tx->now);
-        if (j->agent_id)
-            sqlite3_bind_int64(s, 2, j->agent_id);
-        sqlite3_bind_int64(s, 3, j->id);
-    } else {
-        sqlite3_bind_int64(s, 1, j->id);
-        sqlite3_bind_int64(s, 2, 0);
-        sqlite3_bind_int64(s, 3, 0);
-    }
+    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":on"), j->dismiss);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":now"), tx->now);
+    if (j->agent_id)
+        sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":agent"), j->agent_id);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":id"), j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
