@@ -199,8 +199,6 @@ test('a spike: a banner with the posts behind it, and a desktop alert', async ()
   let r = await api('POST', '/api/v1/listening/queries', { name: `Kettles ${tag}`, query: `kettle${tag}` });
   assert(r.status === 201, 'spike query');
   kettles = r.body;
-  await page.getByRole('link', { name: 'Listening' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Listening' }).waitFor();
   // One post per 5-minute bucket for four buckets, then a burst of 12.
   const recs = [];
   for (const m of ['00', '05', '10', '15'])
@@ -208,6 +206,13 @@ test('a spike: a banner with the posts behind it, and a desktop alert', async ()
   for (let i = 1; i <= 12; i++)
     recs.push({ id: `${tag}-k${i}`, platform: 'bluesky', author: `k${i}.bsky.social`, text: `kettle${tag} number ${i} exploded in my kitchen`, created_at: `2026-04-01T10:20:${String(i).padStart(2, '0')}Z` });
   await ingest(recs);
+  // The desktop alert comes wherever the agent is (here: the inbox); then Listening shows the
+  // banner.
+  await page.waitForFunction(() => window.__shown.some((s) => s.title.startsWith('Spike: Kettles')));
+  const shown = await page.evaluate(() => window.__shown.find((s) => s.title.startsWith('Spike: Kettles')));
+  assert(!shown.body.includes('exploded'), 'the desktop alert carries no post text');
+  await page.getByRole('link', { name: 'Listening' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Listening' }).waitFor();
   // The volume alert (the burst's unhappy share may raise a second, "negative" one).
   const banner = page.getByRole('region', { name: `Spike: Kettles ${tag}` }).filter({ hasText: /posts for “Kettles .*” in 5 minutes/ });
   await banner.waitFor();
@@ -216,9 +221,6 @@ test('a spike: a banner with the posts behind it, and a desktop alert', async ()
   const n = await banner.locator('.spike-posts li').count();
   assert(n >= 10, `posts behind the spike: ${n}`);
   assert((await banner.locator('.spike-posts li', { hasText: 'is fine' }).count()) === 0, 'only the burst');
-  await page.waitForFunction(() => window.__shown.some((s) => s.title.startsWith('Spike: Kettles')));
-  const shown = await page.evaluate(() => window.__shown.find((s) => s.title.startsWith('Spike: Kettles')));
-  assert(!shown.body.includes('exploded'), 'the desktop alert carries no post text');
   await shot(page, 'listening-spike');
   await axe(page, 'listening spike banner 1440x900');
   await banner.getByRole('button', { name: /Close the spike alert/ }).click();

@@ -2,14 +2,13 @@
 // listening queries matched (mentions), with triage chips, the author's reach, filters and each
 // agent's saved views; "Convert" turns a post into a care conversation (and opens it), "Dismiss"
 // sets it aside, one click each; a spike of a query shows as a banner with the posts behind it
-// and a desktop alert. docs/listening.md "The listening screen", docs/api.md "Listening".
+// (its desktop alert is notify.tsx's, on every screen). docs/listening.md "The listening screen", docs/api.md "Listening".
 //
 // Post text is customer text: rendered as JSX text only (Preact escapes it), never as HTML.
 // The feed is virtualised like the inbox list (fixed row height, only the rows in view).
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, Channel, ListeningQuery, qs, Reply, timeAgo } from './api';
 import type { Subscribe } from './live';
-import { desktopAlert } from './notify';
 import { intentWord, plainError, sentimentWord } from './words';
 
 export type Mention = Reply<'/api/v1/listening/mentions/{id}', 'get'>;
@@ -161,8 +160,6 @@ export function ListeningScreen({ subscribe, channels, openConversation }: Props
   }, []);
 
   const queryName = useMemo(() => new Map(queries.map((q) => [q.id, q.name])), [queries]);
-  const queryNameRef = useRef(queryName);
-  queryNameRef.current = queryName;
 
   // Live: new mentions on top, changed ones in place; past 20 a second the server sends
   // mention.held instead, and the feed reads its first page again (now, and once the second is
@@ -202,11 +199,8 @@ export function ListeningScreen({ subscribe, channels, openConversation }: Props
       } else if (e.type === 'listening.spike') {
         const a = e as unknown as Alert;
         if (typeof a.id !== 'number') return;
+        // The desktop alert is the app's (notify.tsx): it comes on every screen.
         setAlerts((old) => (old.some((x) => x.id === a.id) ? old : [a, ...old].slice(0, 5)));
-        const name = queryNameRef.current.get(a.query_id) ?? 'a listening query';
-        desktopAlert('listening-spike', a.id, `Spike: ${name}`, spikeWords(a, name), () => {
-          location.hash = '#/listening';
-        });
       }
     });
     return () => {
