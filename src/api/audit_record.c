@@ -68,6 +68,8 @@ static const struct api__audit_rule rules[] = {
     { "/api/v1/listening/ingest", SKIP, NULL, NULL, "posts fed to listening, not settings",
       NULL, NULL },
     { "/api/v1/listening/mentions", SKIP, NULL, NULL, "care work on a mention", NULL, NULL },
+    { "/api/v1/listening/views", SKIP, NULL, NULL, "an agent's own saved views, not settings",
+      NULL, NULL },
     { "/api/v1/listening", RECORD, "listening", "listening_query", "Listening query",
       NULL, NULL },
     { "/api/v1/tokens", RECORD, "tokens", "token", "API token", NULL, "revoke" },

@@ -23,12 +23,19 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/hub.h"
 #include "base/log.h"
 #include "base/limits.h"
 #include "store/store.h"
 
 #define BATCH 128
+/* Listening can match 1,000 posts a second; a stream is sent at most this many mention.created
+ * events in each second (of the monotonic clock). The first one past it in a second is sent as
+ * a small mention.held event instead ({"mention_id"}: more mentions came than were sent; read
+ * the list again), the rest of that second's are passed over. The web app's listening screen
+ * reads the list on a mention.held and once more after the second is over. */
+#define MENTIONS_PER_SECOND 20
 #define FILL_BYTES (64u << 10) /* a fill stops adding events past this: a stream that is not
                                 * read holds at most this much (plus one event) */
 
@@ -44,6 +51,8 @@ struct sse {
     struct store_scope scope;
     char *scope_store;      /* owned copy of scope.store */
     bool opened;            /* the opening ("retry", ": connected") was written */
+    int64_t mention_second; /* clock_mono_ms() / 1000 of the mention.created events counted */
+    int mentions_sent;      /* mention.created events sent in that second (+1 once held) */
     struct hub_sub sub;
     struct http_stream *stream;
 };
@@ -103,9 +112,32 @@ add_event(struct sse *s, struct buf *out, int64_t seq, const char *type, const c
         s->last = seq;
         return true;
     }
+    char held[64];
+    if (strcmp(type, "mention.created") == 0) {
+        int64_t sec = clock_mono_ms() / 1000;
+        if (sec != s->mention_second) {
+            s->mention_second = sec;
+            s->mentions_sent = 0;
+        }
+        if (s->mentions_sent > MENTIONS_PER_SECOND) {
+            s->last = seq; /* held: the mention.held already sent this second covers it */
+            return true;
+        }
+        if (s->mentions_sent++ == MENTIONS_PER_SECOND) {
+            /* The mention's id, from the start of its JSON ({"id":N,...}). */
+            const char *p = strstr(data, "\"id\":");
+            long long mid = p ? strtoll(p + 5, NULL, 10) : 0;
+            snprintf(held, sizeof(held), "{\"mention_id\":%lld}", mid);
+            type = "mention.held";
+            data = held;
+        }
+    }
     if (http_sse_event(out, seq, type, data, strlen(data)) < 0) {
-        if (out->len > 0)
+        if (out->len > 0) {
+            if (strncmp(type, "mention.", 8) == 0)
+                s->mentions_sent--; /* not sent: counted again when it is */
             return false; /* full: this event starts the next fill ('last' stays before it) */
+        }
         log_warn("api", "event larger than the stream buffer skipped", "seq=%lld",
                  (long long)seq);
     }

@@ -329,6 +329,26 @@ plain_word(const char *s, size_t max)
     return true;
 }
 
+/* A BCP 47-ish language tag: 2-8 letters, then '-' and letters or digits, at most 35 bytes. */
+static bool
+lang_ok(const char *s)
+{
+    size_t n = strlen(s), i = 0;
+    if (n < 2 || n > 35)
+        return false;
+    for (; i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')); i++)
+        ;
+    if (i < 2 || i > 8)
+        return false;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-'))
+            return false;
+    }
+    return true;
+}
+
 void
 api__mentions_list(struct http_req *r, void *ctx)
 {
@@ -338,7 +358,8 @@ api__mentions_list(struct http_req *r, void *ctx)
     const char *v;
     if (api__query_int_or_reply(r, "query", 1, INT64_MAX, &f.query_id) < 0 ||
         api__query_int_or_reply(r, "limit", 1, 200, &n) < 0 ||
-        api__query_int_or_reply(r, "cursor", 1, INT64_MAX, &f.cursor) < 0)
+        api__query_int_or_reply(r, "cursor", 1, INT64_MAX, &f.cursor) < 0 ||
+        api__query_int_or_reply(r, "alert", 1, INT64_MAX, &f.alert_id) < 0)
         return;
     if (n)
         f.limit = (int)n;
@@ -369,6 +390,34 @@ api__mentions_list(struct http_req *r, void *ctx)
             return;
         }
         f.q = v;
+    }
+    if ((v = http_query(r, "lang"))) {
+        if (!lang_ok(v)) {
+            bad_query_arg(r, "lang", "a language code like en or pt-BR");
+            return;
+        }
+        f.lang = v;
+    }
+    if ((v = http_query(r, "platform"))) {
+        if (!plain_word(v, 32)) {
+            bad_query_arg(r, "platform", "a platform name like bluesky or mastodon");
+            return;
+        }
+        f.platform = v;
+    }
+    if ((v = http_query(r, "addressed"))) {
+        if (strcmp(v, "true") && strcmp(v, "false")) {
+            bad_query_arg(r, "addressed", "true or false");
+            return;
+        }
+        f.addressed = strcmp(v, "true") == 0 ? 1 : -1;
+    }
+    if ((v = http_query(r, "dismissed"))) {
+        if (strcmp(v, "true") && strcmp(v, "false")) {
+            bad_query_arg(r, "dismissed", "true or false");
+            return;
+        }
+        f.dismissed = strcmp(v, "true") == 0 ? 1 : -1;
     }
     struct mention *items;
     size_t count;
@@ -416,6 +465,42 @@ api__mention_get(struct http_req *r, void *ctx)
         return;
     }
     api__reply(r, 200, o);
+}
+
+/* POST /mentions/{id}/dismiss sets a mention aside; DELETE brings it back. Both answer the
+ * mention as it is after (200), dismissing twice keeps the first time. */
+static void
+mention_dismiss(struct http_req *r, struct api *a, bool dismiss)
+{
+    int64_t id;
+    if (api__id_or_reply(r, 0, &id) < 0)
+        return;
+    const struct auth_principal *p = api__principal(r);
+    struct mention m;
+    int rc = store_mention_dismiss(a->st, http_arena(r), id, p ? p->agent_id : 0, dismiss, &m);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such mention"
+                                                   : "cannot change the mention");
+        return;
+    }
+    json_t *o = codec_mention(&m);
+    if (!o) {
+        http_reply_error(r, ERR_IO, "cannot encode the mention");
+        return;
+    }
+    api__reply(r, 200, o);
+}
+
+void
+api__mention_dismiss(struct http_req *r, void *ctx)
+{
+    mention_dismiss(r, ctx, true);
+}
+
+void
+api__mention_undismiss(struct http_req *r, void *ctx)
+{
+    mention_dismiss(r, ctx, false);
 }
 
 /*
@@ -749,3 +834,214 @@ api__lsource_delete(struct http_req *r, void *ctx)
     }
     http_reply(r, 204, NULL, "", 0);
 }
+
+/* ---- saved views of the listening screen ------------------------------------------------ */
+
+#define VIEW_NAME_MAX 80
+
+/* The agent whose views these are: the signed-in agent, or the agent who made the API token.
+ * 0 after replying 403 (a CLI token has no agent). */
+static int64_t
+view_owner_or_reply(struct http_req *r)
+{
+    const struct auth_principal *p = api__principal(r);
+    int64_t id = p ? (p->agent_id ? p->agent_id : p->token_agent_id) : 0;
+    if (!id)
+        http_reply_error(r, ERR_PERM, "saved views belong to an agent; this token has none");
+    return id;
+}
+
+/* Checks a view's "filters" object (the mention list's filters, by the same names and rules)
+ * and returns it as compact JSON with sorted keys, or NULL after replying 422. */
+static char *
+view_filters_or_reply(struct http_req *r, json_t *f)
+{
+    if (!json_is_object(f)) {
+        bad_field(r, "filters", "invalid 'filters': want an object of the mention list's filters");
+        return NULL;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(f, k, v)
+    {
+        char msg[200];
+        bool ok;
+        const char *want;
+        if (strcmp(k, "query") == 0) {
+            ok = json_is_integer(v) && json_integer_value(v) > 0;
+            want = "a query id";
+        } else if (strcmp(k, "intent") == 0) {
+            ok = json_is_string(v) && plain_word(json_string_value(v), 32);
+            want = "an intent name like complaint or purchase_intent";
+        } else if (strcmp(k, "sentiment") == 0) {
+            const char *t = json_string_value(v);
+            ok = t && (!strcmp(t, "negative") || !strcmp(t, "neutral") || !strcmp(t, "positive"));
+            want = "negative, neutral or positive";
+        } else if (strcmp(k, "lang") == 0) {
+            ok = json_is_string(v) && lang_ok(json_string_value(v));
+            want = "a language code like en or pt-BR";
+        } else if (strcmp(k, "platform") == 0) {
+            ok = json_is_string(v) && plain_word(json_string_value(v), 32);
+            want = "a platform name like bluesky or mastodon";
+        } else if (strcmp(k, "q") == 0) {
+            ok = json_is_string(v) && strlen(json_string_value(v)) <= Q_MAX;
+            want = "at most 200 bytes of text";
+        } else if (!strcmp(k, "opportunity") || !strcmp(k, "addressed") ||
+                   !strcmp(k, "dismissed")) {
+            ok = json_is_boolean(v);
+            want = "true or false";
+        } else {
+            snprintf(msg, sizeof(msg),
+                     "invalid 'filters': unknown filter '%.40s' (want query, intent, sentiment, "
+                     "opportunity, lang, platform, addressed, dismissed or q)",
+                     k);
+            bad_field(r, "filters", msg);
+            return NULL;
+        }
+        if (!ok) {
+            snprintf(msg, sizeof(msg), "invalid 'filters.%s': want %s", k, want);
+            bad_field(r, "filters", msg);
+            return NULL;
+        }
+    }
+    char *t = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!t)
+        http_reply_error(r, ERR_NOMEM, "cannot encode the filters");
+    return t;
+}
+
+static json_t *
+view_json(const struct store_lview *v)
+{
+    json_t *f = json_loads(v->filters, 0, NULL);
+    return json_pack("{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)v->id, "name", v->name,
+                     "filters", f ? f : json_object(), "created_at", codec_time(v->created_at),
+                     "updated_at", codec_time(v->updated_at));
+}
+
+static void
+reply_view(struct http_req *r, struct api *a, int64_t owner, int64_t id, unsigned status)
+{
+    struct store_lview v;
+    int rc = store_lview_get(a->st, http_arena(r), owner, id, &v);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such view" : "cannot read the view");
+        return;
+    }
+    api__reply(r, status, view_json(&v));
+}
+
+void
+api__lviews_list(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    int64_t owner = view_owner_or_reply(r);
+    if (!owner)
+        return;
+    struct store_lview *v;
+    size_t n;
+    int rc = store_lview_list(a->st, http_arena(r), owner, &v, &n);
+    if (rc < 0) {
+        http_reply_error(r, rc, "cannot list views");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, view_json(&v[i]));
+    api__reply(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+/* Name and filters of a create (both required) or a change (either). < 0 after replying. */
+static int
+view_fields_or_reply(struct http_req *r, json_t *body, bool partial, const char **name,
+                     char **filters)
+{
+    *name = NULL;
+    *filters = NULL;
+    json_t *n = json_object_get(body, "name"), *f = json_object_get(body, "filters");
+    if (n || !partial) {
+        const char *t = json_string_value(n);
+        size_t len = t ? strlen(t) : 0;
+        bool blank = true;
+        for (size_t i = 0; i < len; i++)
+            blank &= t[i] == ' ' || t[i] == '\t';
+        if (!t || blank || len > VIEW_NAME_MAX || !utf8_valid(str_c(t)))
+            return bad_field(r, "name", "invalid 'name': want 1-80 bytes of text");
+        *name = t;
+    }
+    if (f || !partial) {
+        if (!(*filters = view_filters_or_reply(r, f ? f : json_null())))
+            return ERR_INVAL;
+    }
+    if (partial && !*name && !*filters) {
+        bad_field(r, "name", "nothing to change: send 'name' or 'filters'");
+        return ERR_INVAL;
+    }
+    return 0;
+}
+
+static void
+view_put(struct http_req *r, struct api *a, bool create)
+{
+    int64_t owner = view_owner_or_reply(r);
+    if (!owner)
+        return;
+    int64_t id = 0;
+    if (!create && api__id_or_reply(r, 0, &id) < 0)
+        return;
+    json_t *body = api__json_or_reply(r);
+    if (!body)
+        return;
+    const char *name;
+    char *filters;
+    if (view_fields_or_reply(r, body, !create, &name, &filters) < 0)
+        return;
+    int64_t out;
+    int rc = store_lview_put(a->st, owner, id, name, filters, &out);
+    free(filters);
+    if (rc == ERR_CONFLICT) {
+        api__reply(r, 409, json_pack("{s:{s:s,s:s,s:s}}", "error", "code", "conflict", "field",
+                                     "name", "message", "you already have a view of that name"));
+        return;
+    }
+    if (rc == ERR_TOOBIG) {
+        http_reply_error_status(r, 409, "conflict", "at most 50 saved views each");
+        return;
+    }
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such view" : "cannot store the view");
+        return;
+    }
+    reply_view(r, a, owner, out, create ? 201 : 200);
+}
+
+void
+api__lview_create(struct http_req *r, void *ctx)
+{
+    view_put(r, ctx, true);
+}
+
+void
+api__lview_patch(struct http_req *r, void *ctx)
+{
+    view_put(r, ctx, false);
+}
+
+void
+api__lview_delete(struct http_req *r, void *ctx)
+{
+    struct api *a = ctx;
+    int64_t owner = view_owner_or_reply(r);
+    if (!owner)
+        return;
+    int64_t id;
+    if (api__id_or_reply(r, 0, &id) < 0)
+        return;
+    int rc = store_lview_delete(a->st, owner, id);
+    if (rc < 0) {
+        http_reply_error(r, rc, rc == ERR_NOTFOUND ? "no such view" : "cannot delete the view");
+        return;
+    }
+    http_reply(r, 204, "text/plain", "", 0);
+}
+

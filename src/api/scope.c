@@ -123,6 +123,12 @@ static const struct scope_rule rules[] = {
     { "GET", "/api/v1/listening/mentions", API_SCOPE_DENY },
     { "GET", "/api/v1/listening/mentions/{id}", API_SCOPE_DENY },
     { "POST", "/api/v1/listening/mentions/{id}/convert", API_SCOPE_DENY },
+    { "POST", "/api/v1/listening/mentions/{id}/dismiss", API_SCOPE_DENY },
+    { "DELETE", "/api/v1/listening/mentions/{id}/dismiss", API_SCOPE_DENY },
+    { "GET", "/api/v1/listening/views", API_SCOPE_DENY },
+    { "POST", "/api/v1/listening/views", API_SCOPE_DENY },
+    { "PATCH", "/api/v1/listening/views/{id}", API_SCOPE_DENY },
+    { "DELETE", "/api/v1/listening/views/{id}", API_SCOPE_DENY },
     { "GET", "/api/v1/listening/alerts", API_SCOPE_DENY },
 };
 

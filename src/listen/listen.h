@@ -59,6 +59,7 @@ struct listen_post {
     bool has_link;       /* the post links out (a URL in the text, a link facet or embed) */
     bool is_reply;       /* the post replies to another post */
     int sentiment;       /* -1 negative, 0 neutral/unknown, +1 positive (a record may carry it) */
+    int64_t followers;   /* the author's followers (reach) where the source says; -1 unknown */
 };
 
 /* ---------------------------------------------------------------------------------------- */

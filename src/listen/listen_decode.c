@@ -120,7 +120,9 @@ jetstream_post(struct listen_decoder *d, struct listen_post *p)
         return 0;
     if (rkey.len == 0 || !f->has_text || did.len > 256 || rkey.len > 256 || rev.len > 256)
         return ERR_INVAL;
-    *p = (struct listen_post){ .platform = STR_LIT("bluesky"), .text = text, .author = did };
+    *p = (struct listen_post){
+        .platform = STR_LIT("bluesky"), .text = text, .author = did, .followers = -1
+    };
     buf_printf(&d->id, "at://%.*s/%.*s/%.*s", (int)did.len, did.p, (int)coll.len, coll.p,
                (int)rkey.len, rkey.p);
     buf_printf(&d->url, "https://bsky.app/profile/%.*s/post/%.*s", (int)did.len, did.p,
@@ -162,6 +164,12 @@ decode_mastodon_obj(struct listen_decoder *d, const json_t *st, struct listen_po
     acct = json_object_get(st, "account");
     if (json_is_object(acct) && get_str(acct, "acct", &s))
         p->author = s;
+    p->followers = -1;
+    if (json_is_object(acct)) {
+        json_t *fc = json_object_get(acct, "followers_count");
+        if (json_is_integer(fc) && json_integer_value(fc) >= 0)
+            p->followers = json_integer_value(fc);
+    }
     if (html_text(&d->text, content, 0) < 0)
         return ERR_INVAL;
     p->text = buf_str(&d->text);
@@ -261,6 +269,10 @@ listen_decode_line(struct listen_decoder *d, struct str json, struct listen_post
         tmp.has_link = json_is_true(json_object_get(root, "has_link")) || mentions_link(s);
         tmp.is_reply = json_is_true(json_object_get(root, "is_reply"));
         tmp.created_ms = parse_time(root, "created_at");
+        tmp.followers = -1;
+        json_t *fc = json_object_get(root, "followers");
+        if (json_is_integer(fc) && json_integer_value(fc) >= 0)
+            tmp.followers = json_integer_value(fc);
         buf_add(&d->key, tmp.id.p, tmp.id.len);
         if (buf_error(&d->key) < 0)
             return ERR_INVAL;

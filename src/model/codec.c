@@ -331,6 +331,10 @@ codec_mention(const struct mention *m)
     ok &= put(o, "addressed_to_brand", json_boolean(m->addressed_to_brand));
     ok &= put(o, "opportunity", json_boolean(m->opportunity));
     ok &= put(o, "conversation_id", id_or_null(m->conversation_id));
+    ok &= put(o, "author_followers",
+              m->author_followers >= 0 ? json_integer(m->author_followers) : json_null());
+    ok &= put(o, "dismissed", json_boolean(m->dismissed_at != 0));
+    ok &= put(o, "dismissed_at", m->dismissed_at ? codec_time(m->dismissed_at) : json_null());
     json_t *qs = json_array();
     for (size_t i = 0; i < m->nqueries; i++)
         ok &= json_array_append_new(qs, json_integer(m->query_ids[i])) == 0;

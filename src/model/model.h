@@ -208,6 +208,8 @@ struct mention {
     bool opportunity;         /* complaint or purchase intent not addressed to the brand */
     int64_t conversation_id;  /* 0 until converted into a care conversation */
     int64_t received_at;      /* when Hark stored it, ms */
+    int64_t author_followers; /* the author's reach where the source says; -1 unknown */
+    int64_t dismissed_at;     /* when an agent set it aside, ms; 0 not dismissed */
     const int64_t *query_ids; /* ids of the queries it matched, ascending */
     size_t nqueries;
 };

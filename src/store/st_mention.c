@@ -17,7 +17,8 @@
     "m.url, m.created_at, m.intent, m.intent_conf, m.sentiment, m.sentiment_score, m.urgency, "   \
     "m.urgency_reasons, m.addressed_to_brand, m.opportunity, m.conversation_id, m.received_at, " \
     "(SELECT group_concat(query_id) FROM (SELECT query_id FROM mention_query "                    \
-    "WHERE mention_id = m.id ORDER BY query_id)) FROM mention m "
+    "WHERE mention_id = m.id ORDER BY query_id)), m.author_followers, m.dismissed_at "           \
+    "FROM mention m "
 
 static void
 mention_row(struct arena *ar, sqlite3_stmt *s, struct mention *m)
@@ -42,6 +43,9 @@ mention_row(struct arena *ar, sqlite3_stmt *s, struct mention *m)
     m->opportunity = sqlite3_column_int(s, 16) != 0;
     m->conversation_id = sqlite3_column_int64(s, 17);
     m->received_at = sqlite3_column_int64(s, 18);
+    m->author_followers =
+        sqlite3_column_type(s, 20) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 20);
+    m->dismissed_at = sqlite3_column_int64(s, 21);
     const char *ids = (const char *)sqlite3_column_text(s, 19);
     if (ids && *ids) {
         size_t cnt = 1;
@@ -109,8 +113,8 @@ mention_add_tx(struct store__tx *tx, void *arg)
     s = store__q(tx->c, "INSERT INTO mention(platform, external_id, author_handle, author_name, "
                         "text, lang, url, created_at, intent, intent_conf, sentiment, "
                         "sentiment_score, urgency, urgency_reasons, addressed_to_brand, "
-                        "opportunity, received_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "opportunity, received_at, author_followers) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
     int64_t created = m->created_at ? m->created_at : tx->now;
@@ -134,6 +138,8 @@ mention_add_tx(struct store__tx *tx, void *arg)
     sqlite3_bind_int(s, 15, m->addressed_to_brand);
     sqlite3_bind_int(s, 16, m->opportunity);
     sqlite3_bind_int64(s, 17, tx->now);
+    if (m->author_followers >= 0)
+        sqlite3_bind_int64(s, 18, m->author_followers);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     j->id = sqlite3_last_insert_rowid(tx->c->db);
@@ -151,6 +157,7 @@ mention_add_tx(struct store__tx *tx, void *arg)
     ev.created_at = created;
     ev.received_at = tx->now;
     ev.conversation_id = 0;
+    ev.dismissed_at = 0;
     return store__event(tx, "mention.created", codec_event_mention(&ev));
 }
 
@@ -196,6 +203,19 @@ store_mention_list(struct store *st, struct arena *ar, const struct mention_filt
         buf_adds(&sql, " AND m.opportunity = 1");
     if (f->q && f->q[0])
         buf_adds(&sql, " AND m.text LIKE :like ESCAPE '\\'");
+    if (f->lang)
+        buf_adds(&sql, " AND (m.lang = :lang OR m.lang LIKE :langp ESCAPE '\\')");
+    if (f->platform)
+        buf_adds(&sql, " AND m.platform = :platform");
+    if (f->alert_id)
+        buf_adds(&sql, " AND m.external_id IN (SELECT value FROM json_each((SELECT posts FROM "
+                       "spike_alert WHERE id = :alert)))");
+    if (f->addressed)
+        buf_adds(&sql, f->addressed > 0 ? " AND m.addressed_to_brand = 1"
+                                        : " AND m.addressed_to_brand = 0");
+    if (f->dismissed)
+        buf_adds(&sql, f->dismissed > 0 ? " AND m.dismissed_at IS NOT NULL"
+                                        : " AND m.dismissed_at IS NULL");
     if (f->cursor)
         buf_adds(&sql, " AND m.id < :cursor");
     buf_adds(&sql, " ORDER BY m.id DESC LIMIT :limit");
@@ -220,6 +240,17 @@ store_mention_list(struct store *st, struct arena *ar, const struct mention_filt
         store__bind_like(s, BIND(":like"), f->q);
     if (f->cursor)
         sqlite3_bind_int64(s, BIND(":cursor"), f->cursor);
+    if (f->lang) {
+        /* "pt" is also every "pt-BR": the tag's region does not split a language. */
+        char langp[64];
+        snprintf(langp, sizeof(langp), "%s-%%", f->lang);
+        store__bind_cstr(s, BIND(":lang"), f->lang);
+        store__bind_cstr(s, BIND(":langp"), langp);
+    }
+    if (f->platform)
+        store__bind_cstr(s, BIND(":platform"), f->platform);
+    if (f->alert_id)
+        sqlite3_bind_int64(s, BIND(":alert"), f->alert_id);
     int limit = f->limit > 0 && f->limit <= 200 ? f->limit : 50;
     /* One extra row tells whether there is a next page. */
     sqlite3_bind_int(s, BIND(":limit"), limit + 1);
@@ -265,4 +296,213 @@ store_mention_set_conversation(struct store *st, int64_t id, int64_t conv_id)
 {
     struct mention_conv_job j = { .id = id, .conv_id = conv_id };
     return store__submit(st, mention_conv_tx, &j, true);
+}
+
+struct mention_dismiss_job {
+    int64_t id, agent_id;
+    bool dismiss;
+    struct arena *ar;
+    struct mention *out;
+};
+
+static int
+mention_dismiss_tx(struct store__tx *tx, void *arg)
+{
+    struct mention_dismiss_job *j = arg;
+    /* Dismissing again keeps the first time and agent; bringing back clears both. */
+    sqlite3_stmt *s = store__q(tx->c, "UPDATE mention SET "
+                                      "dismissed_at = CASE WHEN :on THEN "
+                                      "coalesce(dismissed_at, :now) END, "
+                                      "dismissed_by = CASE WHEN :on THEN "
+                                      "coalesce(dismissed_by, :agent) END WHERE id = :id");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":on"), j->dismiss);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":now"), tx->now);
+    if (j->agent_id)
+        sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":agent"), j->agent_id);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":id"), j->id);
+    int rc = store__step_done(s);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_changes(tx->c->db) == 0)
+        return ERR_NOTFOUND;
+    if ((rc = mention_read(tx->c, j->ar, j->id, j->out)) < 0)
+        return rc;
+    return store__event(tx, "mention.updated", codec_event_mention(j->out));
+}
+
+int
+store_mention_dismiss(struct store *st, struct arena *ar, int64_t id, int64_t agent_id,
+                      bool dismiss, struct mention *out)
+{
+    struct mention_dismiss_job j = {
+        .id = id, .agent_id = agent_id, .dismiss = dismiss, .ar = ar, .out = out
+    };
+    return store__submit(st, mention_dismiss_tx, &j, true);
+}
+
+/* ---- saved views of the listening screen ---------------------------------------------------- */
+
+static void
+lview_row(struct arena *ar, sqlite3_stmt *s, struct store_lview *v)
+{
+    v->id = sqlite3_column_int64(s, 0);
+    v->agent_id = sqlite3_column_int64(s, 1);
+    v->name = store__col(ar, s, 2);
+    v->filters = store__col(ar, s, 3);
+    v->created_at = sqlite3_column_int64(s, 4);
+    v->updated_at = sqlite3_column_int64(s, 5);
+}
+
+#define LVIEW_COLS "SELECT id, agent_id, name, filters, created_at, updated_at FROM listening_view "
+
+int
+store_lview_list(struct store *st, struct arena *ar, int64_t agent_id, struct store_lview **out,
+                 size_t *n)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, LVIEW_COLS "WHERE agent_id = ? ORDER BY name, id LIMIT ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, agent_id);
+    sqlite3_bind_int(s, 2, STORE_LVIEW_MAX);
+    struct store_lview *v = ARENA_NEW_N(ar, struct store_lview, STORE_LVIEW_MAX);
+    size_t cnt = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < STORE_LVIEW_MAX)
+        lview_row(ar, s, &v[cnt++]);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store__err(rc);
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+int
+store_lview_get(struct store *st, struct arena *ar, int64_t agent_id, int64_t id,
+                struct store_lview *out)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return ERR_IO;
+    sqlite3_stmt *s = store__q(c, LVIEW_COLS "WHERE id = ? AND agent_id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, agent_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        lview_row(ar, s, out);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+}
+
+struct lview_job {
+    int64_t id, agent_id;
+    const char *name, *filters; /* NULL: unchanged (put of an existing view) */
+    int64_t out_id;
+};
+
+static int
+lview_put_tx(struct store__tx *tx, void *arg)
+{
+    struct lview_job *j = arg;
+    sqlite3_stmt *s;
+    int rc;
+    if (j->name) {
+        s = store__q(tx->c, "SELECT 1 FROM listening_view WHERE agent_id = ? AND name = ? AND "
+                            "id != ?");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, j->agent_id);
+        store__bind_cstr(s, 2, j->name);
+        sqlite3_bind_int64(s, 3, j->id);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc == SQLITE_ROW)
+            return ERR_CONFLICT;
+        if (rc != SQLITE_DONE)
+            return store__err(rc);
+    }
+    if (j->id == 0) {
+        s = store__q(tx->c, "SELECT count(*) FROM listening_view WHERE agent_id = ?");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, j->agent_id);
+        rc = sqlite3_step(s);
+        int64_t cnt = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        sqlite3_reset(s);
+        if (rc != SQLITE_ROW)
+            return store__err(rc);
+        if (cnt >= STORE_LVIEW_MAX)
+            return ERR_TOOBIG;
+        s = store__q(tx->c, "INSERT INTO listening_view(agent_id, name, filters, created_at, "
+                            "updated_at) VALUES (?, ?, ?, ?, ?)");
+        if (!s)
+            return ERR_IO;
+        sqlite3_bind_int64(s, 1, j->agent_id);
+        store__bind_cstr(s, 2, j->name);
+        store__bind_cstr(s, 3, j->filters);
+        sqlite3_bind_int64(s, 4, tx->now);
+        sqlite3_bind_int64(s, 5, tx->now);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+        j->out_id = sqlite3_last_insert_rowid(tx->c->db);
+        return 0;
+    }
+    s = store__q(tx->c, "UPDATE listening_view SET name = coalesce(?, name), "
+                        "filters = coalesce(?, filters), updated_at = ? "
+                        "WHERE id = ? AND agent_id = ?");
+    if (!s)
+        return ERR_IO;
+    store__bind_cstr(s, 1, j->name);
+    store__bind_cstr(s, 2, j->filters);
+    sqlite3_bind_int64(s, 3, tx->now);
+    sqlite3_bind_int64(s, 4, j->id);
+    sqlite3_bind_int64(s, 5, j->agent_id);
+    if ((rc = store__step_done(s)) < 0)
+        return rc;
+    if (sqlite3_changes(tx->c->db) == 0)
+        return ERR_NOTFOUND;
+    j->out_id = j->id;
+    return 0;
+}
+
+int
+store_lview_put(struct store *st, int64_t agent_id, int64_t id, const char *name,
+                const char *filters, int64_t *out_id)
+{
+    if (!agent_id || (!id && (!name || !filters)))
+        return ERR_INVAL;
+    struct lview_job j = { .id = id, .agent_id = agent_id, .name = name, .filters = filters };
+    int rc = store__submit(st, lview_put_tx, &j, true);
+    if (rc == 0 && out_id)
+        *out_id = j.out_id;
+    return rc;
+}
+
+static int
+lview_delete_tx(struct store__tx *tx, void *arg)
+{
+    struct lview_job *j = arg;
+    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM listening_view WHERE id = ? AND agent_id = ?");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, j->id);
+    sqlite3_bind_int64(s, 2, j->agent_id);
+    int rc = store__step_done(s);
+    if (rc == 0 && sqlite3_changes(tx->c->db) == 0)
+        rc = ERR_NOTFOUND;
+    return rc;
+}
+
+int
+store_lview_delete(struct store *st, int64_t agent_id, int64_t id)
+{
+    struct lview_job j = { .id = id, .agent_id = agent_id };
+    return store__submit(st, lview_delete_tx, &j, true);
 }

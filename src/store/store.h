@@ -944,12 +944,43 @@ struct mention_filter {
     const char *q;         /* substring of the text (case-insensitive for ASCII); NULL: any */
     int limit;             /* 1..200 */
     int64_t cursor;        /* items with id < cursor; 0: from the newest */
+    const char *lang;      /* language tag ("pt" also matches "pt-BR"); NULL: any */
+    const char *platform;  /* NULL: any */
+    int addressed;         /* 1: addressed to the brand only, -1: not addressed only, 0: any */
+    int dismissed;         /* 1: dismissed only, -1: not dismissed only, 0: any */
+    int64_t alert_id;      /* the posts behind this spike alert only; 0: any */
 };
 /* Newest first. '*next' is the cursor of the next page, 0 when this was the last. */
 int store_mention_list(struct store *st, struct arena *ar, const struct mention_filter *f,
                        struct mention **out, size_t *n, int64_t *next);
 /* Records the conversation a mention was turned into. ERR_NOTFOUND for an unknown mention. */
 int store_mention_set_conversation(struct store *st, int64_t id, int64_t conv_id);
+/* Dismisses a mention ('dismiss', by 'agent_id', 0 for an API token; dismissing again keeps
+ * the first time) or brings it back, and writes a mention.updated event with it; '*out' is the
+ * mention after. ERR_NOTFOUND for an unknown mention. */
+int store_mention_dismiss(struct store *st, struct arena *ar, int64_t id, int64_t agent_id,
+                          bool dismiss, struct mention *out);
+
+/* An agent's saved view of the listening screen: a name and the mention list's filters (a
+ * JSON object the API checked). Each agent sees only their own. */
+#define STORE_LVIEW_MAX 50 /* views per agent */
+struct store_lview {
+    int64_t id, agent_id;
+    const char *name, *filters;
+    int64_t created_at, updated_at;
+};
+/* The agent's views by name (at most STORE_LVIEW_MAX). */
+int store_lview_list(struct store *st, struct arena *ar, int64_t agent_id,
+                     struct store_lview **out, size_t *n);
+/* ERR_NOTFOUND for an unknown id or another agent's view. */
+int store_lview_get(struct store *st, struct arena *ar, int64_t agent_id, int64_t id,
+                    struct store_lview *out);
+/* Creates (id 0: name and filters required) or changes (NULL keeps a field) a view.
+ * ERR_CONFLICT when the agent has another view of that name, ERR_TOOBIG past STORE_LVIEW_MAX,
+ * ERR_NOTFOUND for an unknown id or another agent's view. */
+int store_lview_put(struct store *st, int64_t agent_id, int64_t id, const char *name,
+                    const char *filters, int64_t *out_id);
+int store_lview_delete(struct store *st, int64_t agent_id, int64_t id);
 
 /* ---- listening sources (st_listen_source.c) ------------------------------------------------- */
 

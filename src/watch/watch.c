@@ -455,6 +455,7 @@ process(struct watch *L, struct listen_scratch *scr, const struct listen_post *p
     m.lang = p->lang.len ? arena_str(ar, p->lang) : NULL;
     m.url = p->url.len ? arena_str(ar, p->url) : NULL;
     m.created_at = p->created_ms;
+    m.author_followers = p->followers;
     m.query_ids = qids;
     m.nqueries = nq;
     int sentiment = p->sentiment;

@@ -227,7 +227,7 @@ run_case() {
     "PATCH /api/v1/me") as $S PATCH /api/v1/me '{"bio":"Berlin Mitte store"}'; want_in "me patch" ;;
     "POST /api/v1/me/password") as $S POST /api/v1/me/password '{"current":"nope","password":"short"}'; want_in "me password" "422 401" ;;
     "PUT /api/v1/me/availability") as $S PUT /api/v1/me/availability '{"availability":"away"}'; want_in availability ;;
-    "GET /api/v1/listening/"*|"POST /api/v1/listening/"*)
+    "GET /api/v1/listening/"*|"POST /api/v1/listening/"*|"PATCH /api/v1/listening/"*|"DELETE /api/v1/listening/"*)
         p=$(echo "$1" | cut -d' ' -f2 | sed 's/{id}/1/'); as $S "${1%% *}" "$p" '{}'
         check "$1 closed to store staff" "$STATUS" 403 ;;
     "GET /api/v1/conversations/{id}/root-cause") conv_case GET /root-cause "" ;;

@@ -569,6 +569,20 @@ await call("GET /api/v1/listening/mentions/{id}", "/api/v1/listening/mentions/99
 await call("POST /api/v1/listening/mentions/{id}/convert", `/api/v1/listening/mentions/${mention}/convert`, { want: 201, body: { channel_id: api.id } });
 await call("POST /api/v1/listening/mentions/{id}/convert", `/api/v1/listening/mentions/${mention}/convert`, { want: 200, body: { channel_id: api.id } });
 await call("POST /api/v1/listening/mentions/{id}/convert", "/api/v1/listening/mentions/9999/convert", { want: 404, body: { channel_id: api.id } });
+await call("GET /api/v1/listening/mentions", "/api/v1/listening/mentions?lang=en&platform=bluesky&addressed=false&dismissed=false", { want: 200 });
+await call("POST /api/v1/listening/mentions/{id}/dismiss", `/api/v1/listening/mentions/${mention}/dismiss`, { want: 200 });
+await call("POST /api/v1/listening/mentions/{id}/dismiss", "/api/v1/listening/mentions/9999/dismiss", { want: 404 });
+await call("DELETE /api/v1/listening/mentions/{id}/dismiss", `/api/v1/listening/mentions/${mention}/dismiss`, { want: 200 });
+await call("DELETE /api/v1/listening/mentions/{id}/dismiss", "/api/v1/listening/mentions/9999/dismiss", { want: 404 });
+const lv = (await call("POST /api/v1/listening/views", "/api/v1/listening/views", { auth: "cookie", want: 201,
+    body: { name: "Complaints", filters: { intent: "complaint", addressed: false } } })).json || {};
+await call("POST /api/v1/listening/views", "/api/v1/listening/views", { auth: "cookie", want: 422, body: { name: "x", filters: { colour: "red" } } });
+await call("GET /api/v1/listening/views", "/api/v1/listening/views", { auth: "cookie", want: 200 });
+await call("GET /api/v1/listening/views", "/api/v1/listening/views", { want: 403 });
+await call("PATCH /api/v1/listening/views/{id}", `/api/v1/listening/views/${lv.id}`, { auth: "cookie", want: 200, body: { name: "Unhappy" } });
+await call("PATCH /api/v1/listening/views/{id}", "/api/v1/listening/views/9999", { auth: "cookie", want: 404, body: { name: "x" } });
+await call("DELETE /api/v1/listening/views/{id}", `/api/v1/listening/views/${lv.id}`, { auth: "cookie", want: 204 });
+await call("DELETE /api/v1/listening/views/{id}", `/api/v1/listening/views/${lv.id}`, { auth: "cookie", want: 404 });
 await call("GET /api/v1/listening/alerts", "/api/v1/listening/alerts?limit=5", { want: 200 });
 await call("GET /api/v1/listening/alerts", "/api/v1/listening/alerts?limit=0", { want: 400 });
 const src = (await call("POST /api/v1/listening/sources", "/api/v1/listening/sources", { want: 201,

@@ -23,6 +23,7 @@ import { CsatButton } from './csat';
 import { CallbacksButton } from './callback';
 import { ReviewButton } from './review';
 import { ApprovalsButton } from './care_policy';
+import { ListeningScreen } from './listening';
 
 export type { LiveEvent } from './live';
 
@@ -100,6 +101,9 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
   // The admin console (#/settings/...) is loaded on first use: the inbox does not pay for it.
   const route = useRoute();
   const inSettings = route[0] === 'settings';
+  // The listening screen (#/listening): agents and up; store staff have no listening (scope.c).
+  const canListen = me.role !== 'store_staff';
+  const inListening = route[0] === 'listening' && canListen;
   // A conversation's own address: #/c/<id> opens it (a link shared by a colleague, a reload).
   const linked = route[0] === 'c' && /^\d+$/.test(route[1] ?? '') ? Number(route[1]) : null;
   const [checked, setChecked] = useState<Set<number>>(new Set());
@@ -304,9 +308,10 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
 
   const alerts = useAlerts(me.id, subscribe, select, (id) => selectedRef.current === id && !inSettingsRef.current);
 
-  // Keyboard shortcuts, ignored while typing and in the settings.
-  const inSettingsRef = useRef(inSettings);
-  inSettingsRef.current = inSettings;
+  // Keyboard shortcuts, ignored while typing, in the settings and on the listening screen (it
+  // has its own).
+  const inSettingsRef = useRef(inSettings || inListening);
+  inSettingsRef.current = inSettings || inListening;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
@@ -349,7 +354,7 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
 
   return (
     <LiveContext.Provider value={subscribe}>
-    <div class={'shell' + (inSettings ? ' in-settings' : selected !== null ? ' has-selection' : '')}>
+    <div class={'shell' + (inSettings ? ' in-settings' : inListening ? ' in-listening' : selected !== null ? ' has-selection' : '')}>
       <header class="topbar">
         <a class="skip" href="#conversation">Skip to conversation</a>
         <span class="brand">Hark</span>
@@ -378,6 +383,12 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         {(me.role === 'admin' || me.role === 'supervisor') && <CsatButton />}
         <ReviewButton onOpenConv={(id) => { location.hash = `#/c/${id}`; }} />
         <ApprovalsButton role={me.role ?? ''} onOpen={(id) => { location.hash = `#/c/${id}`; }} />
+        {canListen && (
+          <a class={'topbar-link' + (inListening ? ' current' : '')} href={inListening ? '#/' : '#/listening'} aria-label={inListening ? 'Inbox' : 'Listening'} aria-current={inListening ? 'page' : undefined} data-testid="listening-link">
+            <span class="topbar-icon" aria-hidden="true">{inListening ? '✉' : '◎'}</span>
+            <span class="topbar-link-text">{inListening ? 'Inbox' : 'Listening'}</span>
+          </a>
+        )}
         <a class={'topbar-link' + (inSettings ? ' current' : '')} href={inSettings ? '#/' : '#/settings'} aria-label={inSettings ? 'Inbox' : 'Settings'}>
           <span class="topbar-icon" aria-hidden="true">{inSettings ? '✉' : '⚙'}</span>
           <span class="topbar-link-text">{inSettings ? 'Inbox' : 'Settings'}</span>
@@ -390,7 +401,15 @@ function Shell({ me, setMe }: { me: Agent; setMe: (a: Agent | null) => void }) {
         </button>
         <button type="button" class="ghost" onClick={logout}>Log out</button>
       </header>
-      {inSettings ? (
+      {inListening ? (
+        <ListeningScreen
+          subscribe={subscribe}
+          channels={channels}
+          openConversation={(id) => {
+            location.hash = `#/c/${id}`;
+          }}
+        />
+      ) : inSettings ? (
         <main class="settings-pane" id="conversation">
           {settings ? (
             <settings.Settings me={me} area={route[1]} />

@@ -35,6 +35,10 @@ export const LIVE_TYPES = [
   'triage.model', // a triage model version added or made live (settings/models.tsx)
   'callback.updated', // a customer picked a callback time, or one was marked done (callback.tsx)
   'contact.updated', // a contact changed: merged, undone, blocked (merge.tsx reloads the sidebar)
+  'mention.created', // listening.tsx: a new post in the feed (at most 20 a second per stream)
+  'mention.updated', // listening.tsx: dismissed or brought back
+  'mention.held', // listening.tsx: more mentions came than were sent; read the feed again
+  'listening.spike', // listening.tsx: the spike banner and its desktop alert
 ];
 
 export const LiveContext = createContext<Subscribe>(() => () => {});

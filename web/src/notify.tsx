@@ -4,6 +4,7 @@
 // permission is asked on that click, never on page load); a sound can go with them. Only the
 // customer's name is shown, never what they wrote.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from './api';
 import type { Conv } from './api';
 import type { LiveEvent, Subscribe } from './live';
 import { URGENCY_WORDS } from './words';
@@ -44,6 +45,20 @@ function beep() {
 
 const supported = () => typeof window !== 'undefined' && 'Notification' in window;
 
+// A desktop alert outside a conversation (the listening screen's spike alerts): shown only when
+// the agent turned alerts on, with the sound if they chose it. Never carries customer text.
+export function desktopAlert(kind: string, id: number, title: string, body: string, onClick: () => void) {
+  const p = loadPrefs();
+  if (!p.on || !supported() || Notification.permission !== 'granted') return;
+  const n = new Notification(title, { body, tag: `hark-${kind}-${id}` });
+  n.onclick = () => {
+    window.focus();
+    onClick();
+    n.close();
+  };
+  if (p.sound) beep();
+}
+
 // Decides which live events alert, and shows them. 'open' opens a conversation (a click on the
 // alert brings the tab forward and opens it).
 // 'isOpen' says whether the agent is looking at that conversation already (no alert then).
@@ -82,6 +97,19 @@ export function useAlerts(meId: number, subscribe: Subscribe, open: (id: number)
           show('assigned', 'Assigned to you', `${name} is waiting for a reply.`, c.id);
         if (urgent && (e.type === 'conversation.created' || (was && !was.urgent)))
           show('urgent', `${URGENCY_WORDS.high}: ${name}`, 'An urgent conversation needs attention.', c.id);
+      } else if (e.type === 'listening.spike') {
+        // A spike of a listening query (store staff are never sent one): the query's name, never
+        // a post; a click opens the listening screen with its banner.
+        const a = e as unknown as { id?: number; query_id?: number; kind?: string; volume?: number };
+        if (typeof a.id !== 'number') return;
+        const id = a.id;
+        api<{ items: { id: number; name: string }[] }>('GET', '/api/v1/listening/queries')
+          .then((r) => r.items.find((q) => q.id === a.query_id)?.name ?? 'a listening query', () => 'a listening query')
+          .then((name) =>
+            desktopAlert('listening-spike', id, `Spike: ${name}`,
+              a.kind === 'negative' ? 'More unhappy posts than usual. Open Listening to see them.' : `${a.volume ?? 'Many'} posts in a short time. Open Listening to see them.`,
+              () => (location.hash = '#/listening')),
+          );
       } else if (e.type === 'sla.warning' && typeof e.conversation_id === 'number') {
         const name = seen.current.get(e.conversation_id)?.name ?? 'A customer';
         show('sla', 'Reply due soon', `${name} is close to the reply deadline.`, e.conversation_id);
@@ -126,7 +154,7 @@ export function AlertsButton({ prefs, update }: ReturnType<typeof useAlerts>) {
       </button>
       {open && (
         <div class="alerts-pop" role="group" aria-label="Alerts">
-          <p class="alerts-what">Desktop alerts when a conversation is assigned to you, turns urgent, or a reply is due soon.</p>
+          <p class="alerts-what">Desktop alerts when a conversation is assigned to you, turns urgent, a reply is due soon, or listening sees a spike.</p>
           <label>
             <input type="checkbox" checked={prefs.on} onChange={toggle} /> Desktop alerts
           </label>

@@ -38,6 +38,7 @@ TEST(jetstream_golden)
     CHECK_INT(listen_decode_jetstream(d, str_c(golden), &p), 1);
     CHECK_STR(cstr(p.platform), "bluesky");
     CHECK_STR(cstr(p.id), "at://did:plc:q235v55g5unth4zjjdpacfdr/app.bsky.feed.post/3mmoojp4cd223");
+    CHECK_INT(p.followers, -1); /* Jetstream posts carry no reach */
     CHECK_STR(cstr(p.text), "Try RSV for a good time !!");
     CHECK_STR(cstr(p.lang), "en");
     CHECK_STR(cstr(p.author), "did:plc:q235v55g5unth4zjjdpacfdr");
@@ -102,7 +103,8 @@ TEST(mastodon_status)
     static const char st[] =
         "{\"id\":\"111\",\"uri\":\"https://m.example/users/jane/statuses/111\",\"url\":"
         "\"https://m.example/@jane/111\",\"created_at\":\"2024-01-01T00:00:00.000Z\",\"language\":"
-        "\"fr\",\"in_reply_to_id\":\"7\",\"account\":{\"acct\":\"jane@m.example\"},\"content\":"
+        "\"fr\",\"in_reply_to_id\":\"7\",\"account\":{\"acct\":\"jane@m.example\","
+        "\"followers_count\":1204},\"content\":"
         "\"<p>Caf&#233; &amp; <a href=\\\"https://x.example\\\">https://x.example</a><br>fin &lt;3"
         "</p>\",\"reblog\":null}";
     struct listen_decoder *d = listen_decoder_new();
@@ -115,6 +117,11 @@ TEST(mastodon_status)
     CHECK_STR(cstr(p.lang), "fr");
     CHECK(p.is_reply);
     CHECK(p.has_link);
+    CHECK_INT(p.followers, 1204); /* the author's reach */
+    CHECK_INT(listen_decode_mastodon(d, STR_LIT("{\"id\":\"1\",\"content\":\"x\",\"account\":{}}"),
+                                     &p),
+              1);
+    CHECK_INT(p.followers, -1); /* not said: unknown, not zero */
     CHECK_INT(listen_decode_mastodon(d, STR_LIT("{\"id\":\"1\"}"), &p), ERR_INVAL);
     CHECK_INT(listen_decode_mastodon(d, STR_LIT("{\"id\":\"1\",\"content\":\"x\",\"reblog\":{}}"), &p),
               0);
@@ -133,6 +140,11 @@ TEST(flat_line)
     CHECK_INT(p.sentiment, -1);
     CHECK(p.is_reply);
     CHECK_STR(cstr(p.platform), "x");
+    CHECK_INT(p.followers, -1);
+    CHECK_INT(listen_decode_line(d, STR_LIT("{\"text\":\"hi\",\"followers\":87}"), &p), 1);
+    CHECK_INT(p.followers, 87);
+    CHECK_INT(listen_decode_line(d, STR_LIT("{\"text\":\"hi\",\"followers\":-3}"), &p), 1);
+    CHECK_INT(p.followers, -1); /* nonsense is unknown */
     CHECK_INT(listen_decode_line(d, STR_LIT("{\"id\":\"a\"}"), &p), ERR_INVAL);
     listen_decoder_free(d);
 }

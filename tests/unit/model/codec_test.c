@@ -469,6 +469,7 @@ TEST(mention_event_round_trips)
                          .intent = "complaint",
                          .urgency = -1,
                          .addressed_to_brand = true,
+                         .author_followers = 1200,
                          .query_ids = qids,
                          .nqueries = 2 };
     char c[40], r[40], want[1024];
@@ -479,6 +480,7 @@ TEST(mention_event_round_trips)
              "\"url\":null,\"created_at\":\"%s\",\"received_at\":\"%s\","
              "\"intent\":\"complaint\",\"sentiment\":null,\"urgency\":null,"
              "\"addressed_to_brand\":true,\"opportunity\":false,\"conversation_id\":null,"
+             "\"author_followers\":1200,\"dismissed\":false,\"dismissed_at\":null,"
              "\"queries\":[3,8]}",
              iso(m.created_at, c, sizeof(c)), iso(m.received_at, r, sizeof(r)));
     CHECK(same_json(codec_event_mention(&m), want));

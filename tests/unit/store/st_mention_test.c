@@ -127,9 +127,112 @@ TEST(mention_errors)
     store_close(st);
 }
 
+TEST(mention_dismiss_and_new_filters)
+{
+    struct store *st = fx_open();
+    struct arena *ar = arena_new(1 << 20);
+    int64_t agent = fx_agent(st, "bo@example.com");
+    struct mention a = { .platform = "bluesky", .external_id = "d1", .author_handle = "ann",
+                         .text = "one", .lang = "pt-BR", .urgency = -1, .author_followers = -1,
+                         .addressed_to_brand = true };
+    struct mention b = { .platform = "mastodon", .external_id = "d2", .author_handle = "bea",
+                         .text = "two", .lang = "en", .urgency = -1, .author_followers = 1200 };
+    int64_t ida, idb;
+    bool dup;
+    CHECK_INT(store_mention_add(st, &a, &ida, &dup), 0);
+    CHECK_INT(store_mention_add(st, &b, &idb, &dup), 0);
+    struct mention m;
+    CHECK_INT(store_mention_get(st, ar, ida, &m), 0);
+    CHECK_INT(m.author_followers, -1);
+    CHECK_INT(m.dismissed_at, 0);
+    CHECK_INT(store_mention_get(st, ar, idb, &m), 0);
+    CHECK_INT(m.author_followers, 1200);
+
+    struct mention *v;
+    size_t n;
+    int64_t next;
+    struct mention_filter f = { .limit = 10, .lang = "pt" };
+    CHECK_INT(store_mention_list(st, ar, &f, &v, &n, &next), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(v[0].id, ida);
+    f = (struct mention_filter){ .limit = 10, .lang = "p" }; /* no prefix of a tag */
+    CHECK_INT(store_mention_list(st, ar, &f, &v, &n, &next), 0);
+    CHECK_INT(n, 0);
+    f = (struct mention_filter){ .limit = 10, .platform = "mastodon" };
+    CHECK_INT(store_mention_list(st, ar, &f, &v, &n, &next), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(v[0].id, idb);
+    f = (struct mention_filter){ .limit = 10, .addressed = 1 };
+    CHECK_INT(store_mention_list(st, ar, &f, &v, &n, &next), 0);
+    CHECK(n == 1 && v[0].id == ida);
+    f = (struct mention_filter){ .limit = 10, .addressed = -1 };
+    CHECK_INT(store_mention_list(st, ar, &f, &v, &n, &next), 0);
+    CHECK(n == 1 && v[0].id == idb);
+
+    int64_t seq = store_last_event_seq(st);
+    CHECK_INT(store_mention_dismiss(st, ar, ida, agent, true, &m), 0);
+    CHECK(m.dismissed_at > 0);
+    int64_t at = m.dismissed_at;
+    CHECK_INT(store_mention_dismiss(st, ar, ida, 0, true, &m), 0);
+    CHECK_INT(m.dismissed_at, at); /* the first time stays */
+    struct store_event *ev;
+    size_t ne;
+    CHECK_INT(store_events_after(st, ar, seq, 10, &ev, &ne), 0);
+    CHECK_INT(ne, 2);
+    CHECK_STR(ev[0].type, "mention.updated");
+    CHECK(strstr(ev[0].data, "\"dismissed\":true") != NULL);
+    f = (struct mention_filter){ .limit = 10, .dismissed = -1 };
+    CHECK_INT(store_mention_list(st, ar, &f, &v, &n, &next), 0);
+    CHECK(n == 1 && v[0].id == idb);
+    f = (struct mention_filter){ .limit = 10, .dismissed = 1 };
+    CHECK_INT(store_mention_list(st, ar, &f, &v, &n, &next), 0);
+    CHECK(n == 1 && v[0].id == ida);
+    CHECK_INT(store_mention_dismiss(st, ar, ida, agent, false, &m), 0);
+    CHECK_INT(m.dismissed_at, 0);
+    CHECK_INT(store_mention_dismiss(st, ar, 999, agent, true, &m), ERR_NOTFOUND);
+    arena_free(ar);
+    store_close(st);
+}
+
+TEST(lview_per_agent)
+{
+    struct store *st = fx_open();
+    struct arena *ar = arena_new(1 << 20);
+    int64_t bo = fx_agent(st, "bo@example.com"), cy = fx_agent(st, "cy@example.com");
+    int64_t id = 0, other = 0;
+    CHECK_INT(store_lview_put(st, bo, 0, "Complaints", "{\"intent\":\"complaint\"}", &id), 0);
+    CHECK_INT(store_lview_put(st, bo, 0, "Complaints", "{}", &other), ERR_CONFLICT);
+    CHECK_INT(store_lview_put(st, cy, 0, "Complaints", "{}", &other), 0); /* names are per agent */
+    struct store_lview *v;
+    size_t n;
+    CHECK_INT(store_lview_list(st, ar, bo, &v, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_STR(v[0].filters, "{\"intent\":\"complaint\"}");
+    struct store_lview one;
+    CHECK_INT(store_lview_get(st, ar, cy, id, &one), ERR_NOTFOUND);
+    CHECK_INT(store_lview_put(st, cy, id, "Mine", NULL, NULL), ERR_NOTFOUND);
+    CHECK_INT(store_lview_delete(st, cy, id), ERR_NOTFOUND);
+    CHECK_INT(store_lview_put(st, bo, id, "Unhappy", NULL, NULL), 0);
+    CHECK_INT(store_lview_get(st, ar, bo, id, &one), 0);
+    CHECK_STR(one.name, "Unhappy");
+    CHECK_STR(one.filters, "{\"intent\":\"complaint\"}");
+    for (int i = 1; i < STORE_LVIEW_MAX; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "v%d", i);
+        CHECK_INT(store_lview_put(st, bo, 0, name, "{}", NULL), 0);
+    }
+    CHECK_INT(store_lview_put(st, bo, 0, "one more", "{}", NULL), ERR_TOOBIG);
+    CHECK_INT(store_lview_delete(st, bo, id), 0);
+    CHECK_INT(store_lview_delete(st, bo, id), ERR_NOTFOUND);
+    arena_free(ar);
+    store_close(st);
+}
+
 int
 main(void)
 {
+    RUN(mention_dismiss_and_new_filters);
+    RUN(lview_per_agent);
     RUN(mention_round_trip_and_dedupe);
     RUN(mention_filters_and_paging);
     RUN(mention_errors);
