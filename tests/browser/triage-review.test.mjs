@@ -56,10 +56,20 @@ test('setup: twelve messages from customers of one store, and its staff member',
 });
 
 // The panel's current message: its text and the chips' values (from their names).
+// Waits for the next message (the progress line can change a moment before the item does, and
+// reading the previous item's chips would pick a "correction" equal to the new one's guess).
+let lastText = '';
 async function current(dlg) {
   const item = dlg.getByTestId('review-item');
   await item.waitFor();
-  const text = (await item.locator('blockquote').innerText()).trim();
+  let text = '';
+  for (let k = 0; k < 80; k++) {
+    text = (await item.locator('blockquote').innerText()).trim();
+    if (text !== lastText) break;
+    await dlg.page().waitForTimeout(100);
+  }
+  assert(text !== lastText, `the panel moved on from "${lastText}"`);
+  lastText = text;
   const intent = /^Intent: (.*)\. Change$/.exec(await dlg.getByRole('button', { name: /^Intent: / }).getAttribute('aria-label'))[1];
   const mood = /^Mood: (.*)\. Change$/.exec(await dlg.getByRole('button', { name: /^Mood: / }).getAttribute('aria-label'))[1];
   return { text, intent, mood };
