@@ -7,7 +7,6 @@
 #include "base/base.h"
 #include "store/store_int.h"
 
-#include "base/rand.h"
 
 /* Inserts an outbound message into 'conv_id' and bumps the conversation. 'status' "queued"
  * also adds the outbox row; "sent" records 'external_id' and sent_at. */
@@ -38,20 +37,8 @@ insert_out(struct store__tx *tx, int64_t conv_id, int64_t channel_id, int64_t ag
     if (rc < 0)
         return rc;
     *msg_id = sqlite3_last_insert_rowid(tx->c->db);
-    if (strcmp(status, "queued") == 0) {
-        char key[33];
-        rand_hex(key, 16);
-        s = store__q(tx->c, "INSERT INTO outbox(message_id, channel_id, idempotency_key, next_at) "
-                            "VALUES (?, ?, ?, ?)");
-        if (!s)
-            return ERR_IO;
-        sqlite3_bind_int64(s, 1, *msg_id);
-        sqlite3_bind_int64(s, 2, channel_id);
-        sqlite3_bind_text(s, 3, key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 4, tx->now);
-        if ((rc = store__step_done(s)) < 0)
-            return rc;
-    }
+    if (strcmp(status, "queued") == 0 && (rc = store__outbox_add(tx, *msg_id, channel_id)) < 0)
+        return rc;
     s = store__q(tx->c, "UPDATE conversation SET unread = 0, message_count = message_count + 1, "
                         "last_message_at = max(last_message_at, ?1), updated_at = ?1 "
                         "WHERE id = ?2");

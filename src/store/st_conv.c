@@ -8,7 +8,6 @@
 
 #include "base/buf.h"
 #include "base/limits.h"
-#include "base/rand.h"
 
 void
 store__conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
@@ -445,18 +444,7 @@ reply_tx(struct store__tx *tx, void *arg)
         return rc;
     j->msg_id = sqlite3_last_insert_rowid(tx->c->db);
     if (!j->note) {
-        char key[33];
-        rand_hex(key, 16);
-        s = store__q(tx->c, "INSERT INTO outbox(message_id, channel_id, idempotency_key, next_at) "
-                            "VALUES (?, ?, ?, ?)");
-        if (!s)
-            return ERR_IO;
-        sqlite3_bind_int64(s, 1, j->msg_id);
-        sqlite3_bind_int64(s, 2, channel_id);
-        sqlite3_bind_text(s, 3, key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 4, tx->now);
-        rc = store__step_done(s);
-        if (rc < 0)
+        if ((rc = store__outbox_add(tx, j->msg_id, channel_id)) < 0)
             return rc;
         s = store__q(tx->c, "UPDATE conversation SET unread = 0, message_count = message_count + 1,"
                             " last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?");

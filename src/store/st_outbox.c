@@ -6,6 +6,8 @@
 #include "base/base.h"
 #include "store/store_int.h"
 
+#include "base/rand.h"
+
 int
 store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
                  struct outbox_item **out, size_t *n)
@@ -200,4 +202,43 @@ int
 store_msg_retry(struct store *st, int64_t msg_id)
 {
     return store__submit(st, retry_tx, &msg_id, true);
+}
+
+int
+store__outbox_add(struct store__tx *tx, int64_t msg_id, int64_t channel_id)
+{
+    char key[33];
+    rand_hex(key, 16);
+    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO outbox(message_id, channel_id, "
+                                      "idempotency_key, next_at) VALUES (?, ?, ?, ?)");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, msg_id);
+    sqlite3_bind_int64(s, 2, channel_id);
+    sqlite3_bind_text(s, 3, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, tx->now);
+    return store__step_done(s);
+}
+
+int
+store__queue_auto(struct store__tx *tx, int64_t conv_id, int64_t channel_id, bool pub,
+                  struct str text, int64_t bot_faq_id, int64_t *msg_id)
+{
+    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO message(conversation_id, channel_id, "
+                                      "direction, kind, text, public, status, created_at, "
+                                      "bot_faq_id) VALUES (?, ?, 'out', 'message', ?, ?, "
+                                      "'queued', ?, ?)");
+    if (!s)
+        return ERR_IO;
+    sqlite3_bind_int64(s, 1, conv_id);
+    sqlite3_bind_int64(s, 2, channel_id);
+    store__bind_str(s, 3, text);
+    sqlite3_bind_int(s, 4, pub);
+    sqlite3_bind_int64(s, 5, tx->now);
+    store__bind_id(s, 6, bot_faq_id);
+    int rc = store__step_done(s);
+    if (rc < 0)
+        return rc;
+    *msg_id = sqlite3_last_insert_rowid(tx->c->db);
+    return store__outbox_add(tx, *msg_id, channel_id);
 }

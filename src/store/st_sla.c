@@ -13,7 +13,6 @@
 
 #include <stdio.h>
 
-#include "base/rand.h"
 
 #define SLA_COLS                                                                                   \
     "conversation_id, coalesce(team_id, 0), coalesce(rule_id, 0), strategy, route_reason, "       \
@@ -323,30 +322,7 @@ autoack_tx(struct store__tx *tx, void *arg)
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    s = store__q(tx->c, "INSERT INTO message(conversation_id, channel_id, direction, kind, text, "
-                        "public, status, created_at) VALUES (?, ?, 'out', 'message', ?, ?, "
-                        "'queued', ?)");
-    if (!s)
-        return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    sqlite3_bind_int64(s, 2, channel_id);
-    store__bind_str(s, 3, j->text);
-    sqlite3_bind_int(s, 4, pub);
-    sqlite3_bind_int64(s, 5, tx->now);
-    if ((rc = store__step_done(s)) < 0)
-        return rc;
-    j->msg_id = sqlite3_last_insert_rowid(tx->c->db);
-    char key[33];
-    rand_hex(key, 16);
-    s = store__q(tx->c, "INSERT INTO outbox(message_id, channel_id, idempotency_key, next_at) "
-                        "VALUES (?, ?, ?, ?)");
-    if (!s)
-        return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->msg_id);
-    sqlite3_bind_int64(s, 2, channel_id);
-    sqlite3_bind_text(s, 3, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, tx->now);
-    if ((rc = store__step_done(s)) < 0)
+    if ((rc = store__queue_auto(tx, j->conv_id, channel_id, pub, j->text, 0, &j->msg_id)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE conv_sla SET autoack_pending = 0, autoack_msg_id = ? "
                         "WHERE conversation_id = ?");

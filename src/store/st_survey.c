@@ -8,7 +8,6 @@
 #include "store/store_int.h"
 
 #include "base/arena.h"
-#include "base/rand.h"
 #include "model/model.h"
 
 /* ---- settings ------------------------------------------------------------------------------ */
@@ -373,30 +372,7 @@ send_tx(struct store__tx *tx, void *arg)
         j->msg_id = 0;
         return 0;
     }
-    s = store__q(tx->c, "INSERT INTO message(conversation_id, channel_id, direction, kind, text, "
-                        "public, status, created_at) VALUES (?, ?, 'out', 'message', ?, ?, "
-                        "'queued', ?)");
-    if (!s)
-        return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv);
-    sqlite3_bind_int64(s, 2, channel);
-    store__bind_str(s, 3, j->text);
-    sqlite3_bind_int(s, 4, pub);
-    sqlite3_bind_int64(s, 5, tx->now);
-    if ((rc = store__step_done(s)) < 0)
-        return rc;
-    j->msg_id = sqlite3_last_insert_rowid(tx->c->db);
-    char key[33];
-    rand_hex(key, 16);
-    s = store__q(tx->c, "INSERT INTO outbox(message_id, channel_id, idempotency_key, next_at) "
-                        "VALUES (?, ?, ?, ?)");
-    if (!s)
-        return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->msg_id);
-    sqlite3_bind_int64(s, 2, channel);
-    sqlite3_bind_text(s, 3, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 4, tx->now);
-    if ((rc = store__step_done(s)) < 0)
+    if ((rc = store__queue_auto(tx, conv, channel, pub, j->text, 0, &j->msg_id)) < 0)
         return rc;
     if (j->payload) {
         s = store__q(tx->c, "INSERT INTO message_payload(message_id, payload) VALUES (?, ?)");

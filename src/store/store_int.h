@@ -175,6 +175,14 @@ store__grow(struct arena *ar, void *v, size_t n, size_t *cap, size_t size)
     "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = c.channel_id "
 #define STORE__CONV_FROM "FROM conversation c " STORE__CONV_JOINS
 void store__conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c);
+/* Adds the outbox row of queued outbound message 'msg_id' on 'channel_id', due now, with a fresh
+ * idempotency key (st_outbox.c). */
+int store__outbox_add(struct store__tx *tx, int64_t msg_id, int64_t channel_id);
+/* Inserts an automatic outbound message (no agent) into 'conv_id', queued with its outbox row:
+ * the acknowledgement, the FAQ bot's answer ('bot_faq_id'; 0: not the bot's), a survey. The
+ * caller bumps the conversation as it needs. */
+int store__queue_auto(struct store__tx *tx, int64_t conv_id, int64_t channel_id, bool pub,
+                      struct str text, int64_t bot_faq_id, int64_t *msg_id);
 int store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct conv *out);
 /* The list filters (st_conv.c): every filter but q, label, cursor and order as " AND ..."
  * clauses over 'c', and their bindings (label's too, when the statement has :label). */
