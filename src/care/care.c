@@ -40,6 +40,7 @@ care_new(const struct care_config *cfg, struct store *st, struct hub *hub, struc
     care__chanstat_init(c);
     c->recent = care_recent_new(CARE_RECENT_MAX);
     care__faqbot_init(c);
+    atomic_store(&c->survey_tap_at, store_survey_last_tap(st));
     *out = c;
     return 0;
 }

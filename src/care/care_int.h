@@ -41,6 +41,11 @@ struct care {
     struct care__chanstat *chanstat; /* channel status in memory (chanstat.c) */
 
     char survey_url[512]; /* base of survey links (survey.c); guarded by outbox_mu */
+    /* The newest survey button answer (read from the store at start, then kept here): a
+     * customer's text can be a survey comment only within CARE_SURVEY_COMMENT_MS of a tap, so
+     * ordinary messages skip the survey lookup otherwise (it was a third of ingest's cost).
+     * One process only: several instances would each need the others' taps. */
+    _Atomic int64_t survey_tap_at;
     struct care__faqbot *faqbot; /* the FAQ bot's matcher (faqbot.c) */
 };
 

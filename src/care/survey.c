@@ -286,6 +286,8 @@ care__survey_inbound(struct care *c, struct arena *ar, const struct inbound *in,
                      struct ingest_result *r)
 {
     int64_t now = clock_now_ms();
+    if (!in->survey.len && now - atomic_load(&c->survey_tap_at) > CARE_SURVEY_COMMENT_MS)
+        return false; /* no tap lately: this text cannot be a survey comment */
     struct store_survey sv;
     if (store_survey_of_sender(c->st, ar, in->channel_id, in->channel_type, in->from_id, &sv) < 0)
         return false; /* never surveyed on this channel: an ordinary message */
@@ -310,6 +312,8 @@ care__survey_inbound(struct care *c, struct arena *ar, const struct inbound *in,
                                                                          .via = "buttons",
                                                                          .ext = ext });
         const char *reply = NULL;
+        if (!why && rc == 0)
+            atomic_store(&c->survey_tap_at, now);
         if (!why && rc == 0)
             reply = "Thank you! If you would like to add a comment, just reply to this message.";
         else if ((why && strcmp(why, "answered") == 0) || rc == ERR_CONFLICT)

@@ -323,6 +323,21 @@ store_survey_next_due(struct store *st)
     return v;
 }
 
+int64_t
+store_survey_last_tap(struct store *st)
+{
+    struct store__conn *c = store__reader(st);
+    if (!c)
+        return 0;
+    sqlite3_stmt *s = store__q(c, "SELECT coalesce(max(answered_at), 0) FROM survey "
+                                  "WHERE answered_at IS NOT NULL AND via = 'buttons'");
+    if (!s)
+        return 0;
+    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return v;
+}
+
 /* ---- send, cancel ------------------------------------------------------------------------ */
 
 struct send_job {

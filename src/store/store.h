@@ -1324,6 +1324,8 @@ int store_survey_due(struct store *st, struct arena *ar, int64_t now, size_t max
                      struct store_survey **out, size_t *n);
 /* The earliest due_at of a survey still to send, 0 when none. */
 int64_t store_survey_next_due(struct store *st);
+/* When a survey was last answered by a tapped button (ms), or 0: never or unreadable. */
+int64_t store_survey_last_tap(struct store *st);
 /* Sends survey 'id' once: the reply message 'text' (with 'payload', may be NULL) into the
  * outbox and the survey marked sent with its link token's hash and the end of its window, in
  * one transaction. A contact blocked meanwhile cancels it instead ('*msg_id' 0). ERR_CONFLICT

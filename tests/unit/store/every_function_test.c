@@ -452,6 +452,7 @@ every_function(struct store *st, int pass)
     CHECK_INT(store_survey_of_conv(st, ar, conv, &sv), 0);
     CHECK_INT(store_survey_due(st, ar, INT64_MAX, 10, &svv, &n), 0);
     (void)store_survey_next_due(st);
+    (void)store_survey_last_tap(st);
     const char *sq;
     bool smore;
     CHECK_INT(store_survey_question(st, ar, "en", &sq, &smore), 0);
