@@ -186,22 +186,7 @@ emit_convs(struct store__tx *tx, int64_t contact_id)
     if (!s)
         return ERR_IO;
     sqlite3_bind_int64(s, 1, contact_id);
-    size_t cap = 16, n = 0;
-    int64_t *ids = xmalloc(cap * sizeof(*ids));
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap *= 2;
-            ids = xrealloc(ids, cap * sizeof(*ids));
-        }
-        ids[n++] = sqlite3_column_int64(s, 0);
-    }
-    sqlite3_reset(s);
-    rc = rc == SQLITE_DONE ? 0 : store__err(rc);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = store__emit_conv(tx, "conversation.updated", ids[i]);
-    xfree(ids);
-    return rc;
+    return store__emit_convs(tx, s);
 }
 
 /* Marks the contact's conversations for an SLA recompute (which arms no clock while blocked,

@@ -123,6 +123,27 @@ store__emit_conv(struct store__tx *tx, const char *type, int64_t conv_id)
 }
 
 int
+store__emit_convs(struct store__tx *tx, sqlite3_stmt *s)
+{
+    size_t cap = 16, n = 0;
+    int64_t *ids = xmalloc(cap * sizeof(*ids));
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            ids = xrealloc(ids, cap * sizeof(*ids));
+        }
+        ids[n++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    rc = rc == SQLITE_DONE ? 0 : store__err(rc);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = store__emit_conv(tx, "conversation.updated", ids[i]);
+    xfree(ids);
+    return rc;
+}
+
+int
 store__emit_msg(struct store__tx *tx, const char *type, int64_t msg_id)
 {
     struct arena *ar = arena_new(HARK_JOB_ARENA_MAX);

@@ -198,6 +198,9 @@ int store__msg_read(struct store__conn *c, struct arena *ar, int64_t id, struct 
 /* Writes message.created/updated plus conversation.updated events for 'msg_id'. */
 int store__emit_msg(struct store__tx *tx, const char *type, int64_t msg_id);
 int store__emit_conv(struct store__tx *tx, const char *type, int64_t conv_id);
+/* conversation.updated for every conversation id that 's' (bound, not yet stepped) yields;
+ * the ids are read first, so 's' is reset before any event is written. */
+int store__emit_convs(struct store__tx *tx, sqlite3_stmt *s);
 
 
 /* Shared by the files of the small admin tables (calendars, teams, profiles, SLA policies,
