@@ -12,9 +12,9 @@
 #   make install    PREFIX=/usr/local DESTDIR= (and make uninstall): see mk/install.mk
 # V=1 shows commands. Modules add packages and rules in mk/*.mk.
 
-PKGS := libmicrohttpd jansson libcurl sqlite3 openssl libargon2
+PKGS := libmicrohttpd jansson libcurl sqlite3 openssl libargon2 libpq
 DEBS := build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev \
-        libsqlite3-dev libssl-dev libargon2-dev sqlite3 jq curl xxd
+        libsqlite3-dev libpq-dev libssl-dev libargon2-dev sqlite3 jq curl xxd
 # Only for the tests: libfiu's fault injection (fiu-utils). Modules add theirs in mk/*.mk.
 TEST_DEBS := fiu-utils
 ALL_EXTRA :=
@@ -52,7 +52,7 @@ CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDFLAGS_asan := -fsanitize=address,undefined
 
 SRC := $(sort $(wildcard src/*.c src/*/*.c))
-GEN += build/gen/schema_sql.c
+GEN += build/gen/schema_sql.c build/gen/schema_pg_sql.c
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*/*_test.c))
 # API handler tests (tests/unit/api) link the test double tests/unit/api/fake_http.c in place of
@@ -79,6 +79,11 @@ check-api: $(TEST_DEPS_STAMP)
 build/gen/schema_sql.c: $(sort $(wildcard src/store/schema/*.sql)) tools/embed-sql.sh
 	$(Q)mkdir -p $(dir $@)
 	$(Q)tools/embed-sql.sh $(sort $(wildcard src/store/schema/*.sql)) > $@
+
+build/gen/schema_pg_sql.c: $(sort $(wildcard src/store/schema/pg/*.sql)) tools/embed-sql.sh
+	$(Q)mkdir -p $(dir $@)
+	$(Q)tools/embed-sql.sh --array store__pg_migrations --count store__pg_nmigrations \
+	    $(sort $(wildcard src/store/schema/pg/*.sql)) > $@
 
 define variant
 build/$(1)/%.o: %.c $(DEPS_STAMP)

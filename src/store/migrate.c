@@ -16,6 +16,9 @@
  * so it is set around them) so that a migration may rebuild a table others refer to, the way
  * SQLite's ALTER TABLE documentation does it; PRAGMA foreign_key_check must then find nothing
  * before the migration commits.
+ *
+ * PostgreSQL (src/store/schema/pg/) keeps the number in table schema_version; instances that
+ * start together take an advisory lock, so one migrates and the others find it done.
  */
 #include "base/base.h"
 #include "store/store_int.h"
@@ -46,9 +49,83 @@ foreign_keys_on(sqlite3 *db)
     return on;
 }
 
+/* Any number that is Hark's alone: the advisory lock migrations hold on PostgreSQL. */
+#define PG_MIGRATE_LOCK "7213390166"
+
+static int
+pg_version(struct store__conn *c, int *version)
+{
+    struct db_stmt *s = NULL;
+    const char *sql = "SELECT to_regclass('schema_version') IS NOT NULL";
+    int rc = db_prepare(c, sql, strlen(sql), &s);
+    if (rc < 0)
+        return rc;
+    rc = db_step(s);
+    bool exists = rc == DB_ROW && db_int(s, 0);
+    db_finalize(s);
+    if (rc != DB_ROW)
+        return ERR_IO;
+    *version = 0;
+    if (!exists)
+        return 0; /* an empty database: the baseline creates the table */
+    sql = "SELECT coalesce(max(version), 0) FROM schema_version";
+    if ((rc = db_prepare(c, sql, strlen(sql), &s)) < 0)
+        return rc;
+    rc = db_step(s);
+    if (rc == DB_ROW)
+        *version = db_int(s, 0);
+    db_finalize(s);
+    return rc == DB_ROW ? 0 : ERR_IO;
+}
+
+static int
+migrate_pg(struct store__conn *c, struct errmsg *em)
+{
+    int version = 0;
+    int rc = store__exec(c, "SELECT pg_advisory_lock(" PG_MIGRATE_LOCK ")");
+    if (rc == 0)
+        rc = store__pg_ensure_schema(c->pg);
+    if (rc == 0)
+        rc = pg_version(c, &version);
+    if (rc < 0) {
+        store__exec(c, "SELECT pg_advisory_unlock(" PG_MIGRATE_LOCK ")");
+        return errmsg_set(em, rc, "cannot read the PostgreSQL schema version");
+    }
+    int newest = store__pg_nmigrations ? store__pg_migrations[store__pg_nmigrations - 1].version : 0;
+    if (version > newest) {
+        store__exec(c, "SELECT pg_advisory_unlock(" PG_MIGRATE_LOCK ")");
+        return errmsg_set(em, ERR_INVAL, "database schema %d is newer than this hark (%d)",
+                          version, newest);
+    }
+    for (int i = 0; i < store__pg_nmigrations && rc == 0; i++) {
+        const struct store_migration *m = &store__pg_migrations[i];
+        if (m->version <= version)
+            continue;
+        char mark[96];
+        snprintf(mark, sizeof(mark), "UPDATE schema_version SET version = %d", m->version);
+        rc = store__exec(c, "BEGIN");
+        if (rc == 0)
+            rc = store__exec(c, m->sql);
+        if (rc == 0)
+            rc = store__exec(c, mark);
+        if (rc == 0)
+            rc = store__exec(c, "COMMIT");
+        if (rc < 0) {
+            store__exec(c, "ROLLBACK");
+            errmsg_set(em, ERR_IO, "migration '%s' failed (see the log)", m->name);
+            break;
+        }
+        log_info("store", "migrated", "version=%d name=%s backend=postgres", m->version, m->name);
+    }
+    store__exec(c, "SELECT pg_advisory_unlock(" PG_MIGRATE_LOCK ")");
+    return rc < 0 ? ERR_IO : 0;
+}
+
 int
 store__migrate(struct store__conn *c, struct errmsg *em)
 {
+    if (c->pg)
+        return migrate_pg(c, em);
     sqlite3_stmt *s = NULL;
     int version = 0;
     int rc = sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &s, NULL);

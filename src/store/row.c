@@ -73,14 +73,14 @@ store__strs(struct store__conn *c, struct arena *ar, const char *json, struct st
         return;
     if (strs_plain(ar, json, out))
         return;
-    sqlite3_stmt *s = store__q(c, "SELECT value FROM json_each(?) WHERE json_valid(?1) "
+    struct db_stmt *s = store__q(c, "SELECT value FROM json_each(?) WHERE json_valid(?1) "
                                   "AND type = 'text'");
     if (!s)
         return;
-    sqlite3_bind_text(s, 1, json, -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, json, -1);
     size_t cap = 8;
     const char **v = ARENA_NEW_N(ar, const char *, cap);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (db_step(s) == DB_ROW) {
         if (out->n == cap) {
             const char **w = ARENA_NEW_N(ar, const char *, cap * 2);
             memcpy(w, v, cap * sizeof(*v));
@@ -89,7 +89,7 @@ store__strs(struct store__conn *c, struct arena *ar, const char *json, struct st
         }
         v[out->n++] = store__col(ar, s, 0);
     }
-    sqlite3_reset(s);
+    db_reset(s);
     out->v = v;
 }
 
@@ -97,21 +97,21 @@ int
 store__delete_tx(struct store__tx *tx, void *arg)
 {
     struct store__del_job *j = arg;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     if (j->in_use) {
         s = store__q(tx->c, j->in_use);
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, j->id);
-        int used = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0;
-        sqlite3_reset(s);
+        db_bind_i64(s, 1, j->id);
+        int used = db_step(s) == DB_ROW && db_i64(s, 0) > 0;
+        db_reset(s);
         if (used)
             return ERR_CONFLICT;
     }
     s = store__q(tx->c, j->del);
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
+    db_bind_i64(s, 1, j->id);
     int rc = store__step_done(s);
     return rc < 0 ? rc : store__changed(tx);
 }

@@ -13,19 +13,19 @@
     "coalesce(disabled_at, 0)"
 
 static void
-agent_row(struct arena *ar, sqlite3_stmt *s, struct agent *a, bool with_hash)
+agent_row(struct arena *ar, struct db_stmt *s, struct agent *a, bool with_hash)
 {
     memset(a, 0, sizeof(*a));
-    a->id = sqlite3_column_int64(s, 0);
+    a->id = db_i64(s, 0);
     a->email = store__col(ar, s, 1);
     a->name = store__col(ar, s, 2);
     a->display_name = store__col(ar, s, 3);
     a->avatar_url = store__col(ar, s, 4);
     a->bio = store__col(ar, s, 5);
     a->role = store__col(ar, s, 6);
-    a->created_at = sqlite3_column_int64(s, 7);
-    a->disabled_at = sqlite3_column_int64(s, 9);
-    const char *hash = (const char *)sqlite3_column_text(s, 8);
+    a->created_at = db_i64(s, 7);
+    a->disabled_at = db_i64(s, 9);
+    const char *hash = db_text(s, 8);
     a->password_set = hash && strcmp(hash, STORE_NO_PASSWORD) != 0;
     if (with_hash)
         a->password_hash = store__col(ar, s, 8);
@@ -40,7 +40,7 @@ static int
 agent_add_tx(struct store__tx *tx, void *arg)
 {
     struct agent_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO agent(email, password_hash, name, display_name,"
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO agent(email, password_hash, name, display_name,"
                                       " avatar_url, bio, role, created_at) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s)
@@ -52,11 +52,11 @@ agent_add_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 5, j->a->avatar_url ? j->a->avatar_url : "");
     store__bind_cstr(s, 6, j->a->bio ? j->a->bio : "");
     store__bind_cstr(s, 7, j->a->role);
-    sqlite3_bind_int64(s, 8, tx->now);
+    db_bind_i64(s, 8, tx->now);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    j->id = sqlite3_last_insert_rowid(tx->c->db);
+    j->id = db_last_id(tx->c);
     return 0;
 }
 
@@ -74,7 +74,7 @@ static int
 agent_update_tx(struct store__tx *tx, void *arg)
 {
     struct agent_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE agent SET name = coalesce(?, name), "
+    struct db_stmt *s = store__q(tx->c, "UPDATE agent SET name = coalesce(?, name), "
                                       "display_name = coalesce(?, display_name), "
                                       "avatar_url = coalesce(?, avatar_url), "
                                       "bio = coalesce(?, bio), role = coalesce(?, role) "
@@ -86,11 +86,11 @@ agent_update_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 3, j->a->avatar_url);
     store__bind_cstr(s, 4, j->a->bio);
     store__bind_cstr(s, 5, j->a->role);
-    sqlite3_bind_int64(s, 6, j->id);
+    db_bind_i64(s, 6, j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    return sqlite3_changes(tx->c->db) ? 0 : ERR_NOTFOUND;
+    return db_changes(tx->c) ? 0 : ERR_NOTFOUND;
 }
 
 int
@@ -110,18 +110,18 @@ agent_one(struct store *st, struct arena *ar, const char *sql, int64_t id, struc
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, sql);
+    struct db_stmt *s = store__q(c, sql);
     if (!s)
         return ERR_IO;
     if (email.p)
         store__bind_str(s, 1, email);
     else
-        sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+        db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         agent_row(ar, s, out, with_hash);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -154,18 +154,18 @@ store_agent_list(struct store *st, struct arena *ar, struct agent **out, size_t 
     if (!c)
         return ERR_IO;
     /* Every agent: the array grows with the table, nothing is cut at a fixed count. */
-    sqlite3_stmt *s = store__q(c, "SELECT " AGENT_COLS " FROM agent ORDER BY id");
+    struct db_stmt *s = store__q(c, "SELECT " AGENT_COLS " FROM agent ORDER BY id");
     if (!s)
         return ERR_IO;
     size_t cnt = 0, cap = 16;
     struct agent *v = ARENA_NEW_N(ar, struct agent, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(ar, v, cnt, cap);
         agent_row(ar, s, &v[cnt++], false);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -178,12 +178,12 @@ store_agent_count(struct store *st)
     struct store__conn *c = store__reader(st);
     if (!c)
         return 0;
-    sqlite3_stmt *s = store__q(c, "SELECT count(*) FROM agent");
+    struct db_stmt *s = store__q(c, "SELECT count(*) FROM agent");
     int64_t n = 0;
-    if (s && sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
+    if (s && db_step(s) == DB_ROW)
+        n = db_i64(s, 0);
     if (s)
-        sqlite3_reset(s);
+        db_reset(s);
     return n;
 }
 
@@ -198,14 +198,14 @@ struct cred_job {
 static int
 end_sessions(struct store__tx *tx, struct cred_job *j)
 {
-    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM session WHERE agent_id = ? AND id <> ?");
+    struct db_stmt *s = store__q(tx->c, "DELETE FROM session WHERE agent_id = ? AND id <> ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    sqlite3_bind_int64(s, 2, j->keep_session);
+    db_bind_i64(s, 1, j->id);
+    db_bind_i64(s, 2, j->keep_session);
     int rc = store__step_done(s);
     if (rc == 0)
-        j->ended = sqlite3_changes(tx->c->db);
+        j->ended = db_changes(tx->c);
     return rc;
 }
 
@@ -214,18 +214,18 @@ agent_disable_tx(struct store__tx *tx, void *arg)
 {
     struct cred_job *j = arg;
     /* Disabling an already disabled agent keeps the first time. */
-    sqlite3_stmt *s = store__q(tx->c, j->disable ? "UPDATE agent SET disabled_at = "
+    struct db_stmt *s = store__q(tx->c, j->disable ? "UPDATE agent SET disabled_at = "
                                                    "coalesce(disabled_at, ?1) WHERE id = ?2"
                                                  : "UPDATE agent SET disabled_at = NULL "
                                                    "WHERE id = ?2");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    if (!sqlite3_changes(tx->c->db))
+    if (!db_changes(tx->c))
         return ERR_NOTFOUND;
     return j->disable ? end_sessions(tx, j) : 0;
 }
@@ -246,21 +246,21 @@ static int
 agent_password_tx(struct store__tx *tx, void *arg)
 {
     struct cred_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE agent SET password_hash = ? WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "UPDATE agent SET password_hash = ? WHERE id = ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->hash);
-    sqlite3_bind_int64(s, 2, j->id);
+    db_bind_i64(s, 2, j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    if (!sqlite3_changes(tx->c->db))
+    if (!db_changes(tx->c))
         return ERR_NOTFOUND;
     /* A password set another way ends the pending invite link. */
     s = store__q(tx->c, "DELETE FROM agent_invite WHERE agent_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
+    db_bind_i64(s, 1, j->id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     return end_sessions(tx, j);
@@ -291,21 +291,21 @@ static int
 invite_put_tx(struct store__tx *tx, void *arg)
 {
     struct invite_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO agent_invite(agent_id, token_hash, created_at, "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO agent_invite(agent_id, token_hash, created_at, "
                                       "expires_at) SELECT id, ?2, ?3, ?4 FROM agent WHERE id = ?1 "
                                       "ON CONFLICT(agent_id) DO UPDATE SET token_hash = "
                                       "excluded.token_hash, created_at = excluded.created_at, "
                                       "expires_at = excluded.expires_at");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->agent_id);
+    db_bind_i64(s, 1, j->agent_id);
     store__bind_cstr(s, 2, j->token_hash);
-    sqlite3_bind_int64(s, 3, tx->now);
-    sqlite3_bind_int64(s, 4, j->expires_at);
+    db_bind_i64(s, 3, tx->now);
+    db_bind_i64(s, 4, j->expires_at);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    return sqlite3_changes(tx->c->db) ? 0 : ERR_NOTFOUND;
+    return db_changes(tx->c) ? 0 : ERR_NOTFOUND;
 }
 
 int
@@ -323,42 +323,42 @@ store_invite_get(struct store *st, struct arena *ar, const char *token_hash, int
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT a.id, a.email, a.name, i.expires_at FROM agent_invite i "
+    struct db_stmt *s = store__q(c, "SELECT a.id, a.email, a.name, i.expires_at FROM agent_invite i "
                                   "JOIN agent a ON a.id = i.agent_id WHERE i.token_hash = ? AND "
                                   "i.expires_at > ? AND a.disabled_at IS NULL");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, token_hash);
-    sqlite3_bind_int64(s, 2, now);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(s, 2, now);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         memset(out, 0, sizeof(*out));
-        out->id = sqlite3_column_int64(s, 0);
+        out->id = db_i64(s, 0);
         out->email = store__col(ar, s, 1);
         out->name = store__col(ar, s, 2);
-        *expires_at = sqlite3_column_int64(s, 3);
+        *expires_at = db_i64(s, 3);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 static int
 invite_accept_tx(struct store__tx *tx, void *arg)
 {
     struct invite_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT i.agent_id FROM agent_invite i JOIN agent a ON "
+    struct db_stmt *s = store__q(tx->c, "SELECT i.agent_id FROM agent_invite i JOIN agent a ON "
                                       "a.id = i.agent_id WHERE i.token_hash = ? AND "
                                       "i.expires_at > ? AND a.disabled_at IS NULL");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->token_hash);
-    sqlite3_bind_int64(s, 2, j->expires_at);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        j->agent_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_bind_i64(s, 2, j->expires_at);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        j->agent_id = db_i64(s, 0);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     j->cred.id = j->agent_id;
     return agent_password_tx(tx, &j->cred); /* deletes the link and the sessions too */
 }

@@ -14,17 +14,17 @@
     "target_type, coalesce(target_id, 0), summary, before, after, ip, request_id FROM audit"
 
 static void
-audit_row(struct arena *ar, sqlite3_stmt *s, struct audit_entry *e)
+audit_row(struct arena *ar, struct db_stmt *s, struct audit_entry *e)
 {
     memset(e, 0, sizeof(*e));
-    e->id = sqlite3_column_int64(s, 0);
-    e->at = sqlite3_column_int64(s, 1);
-    e->actor_agent_id = sqlite3_column_int64(s, 2);
-    e->actor_token_id = sqlite3_column_int64(s, 3);
+    e->id = db_i64(s, 0);
+    e->at = db_i64(s, 1);
+    e->actor_agent_id = db_i64(s, 2);
+    e->actor_token_id = db_i64(s, 3);
     e->actor = store__col(ar, s, 4);
     e->action = store__col(ar, s, 5);
     e->target_type = store__col(ar, s, 6);
-    e->target_id = sqlite3_column_int64(s, 7);
+    e->target_id = db_i64(s, 7);
     e->summary = store__col(ar, s, 8);
     e->before = store__col(ar, s, 9);
     e->after = store__col(ar, s, 10);
@@ -51,13 +51,13 @@ audit_add_tx(struct store__tx *tx, void *arg)
 {
     struct audit_job *j = arg;
     const struct audit_entry *e = j->e;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO audit(at, actor_agent_id, actor_token_id, "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO audit(at, actor_agent_id, actor_token_id, "
                                       "actor, action, target_type, target_id, summary, before, "
                                       "after, ip, request_id) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
+    db_bind_i64(s, 1, tx->now);
     store__bind_id(s, 2, e->actor_agent_id);
     store__bind_id(s, 3, e->actor_token_id);
     store__bind_cstr(s, 4, e->actor ? e->actor : "");
@@ -72,7 +72,7 @@ audit_add_tx(struct store__tx *tx, void *arg)
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    j->id = sqlite3_last_insert_rowid(tx->c->db);
+    j->id = db_last_id(tx->c);
     /* A NULL payload (not encodable) fails the job: no entry without its events. */
     char *data = codec_event_audit(j->id, e->action);
     if (!data)
@@ -112,7 +112,7 @@ store_audit_list(struct store *st, struct arena *ar, const struct audit_filter *
     /* One statement for every combination of filters: an absent filter binds NULL (or 0) and
      * its clause is true. The scan walks ids downwards and stops at the page, so the common
      * case (the newest page, few filters) reads only what it returns. */
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         c, "SELECT " AUDIT_COLS " WHERE (?1 = 0 OR id < ?1)"
            " AND (?2 = 0 OR actor_agent_id = ?2)"
            " AND (?3 IS NULL OR actor LIKE ?3 ESCAPE '\\')"
@@ -126,27 +126,27 @@ store_audit_list(struct store *st, struct arena *ar, const struct audit_filter *
            " ORDER BY id DESC LIMIT ?10");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, f->before_id);
-    sqlite3_bind_int64(s, 2, f->actor_agent_id);
+    db_bind_i64(s, 1, f->before_id);
+    db_bind_i64(s, 2, f->actor_agent_id);
     if (f->actor && f->actor[0])
         store__bind_like(s, 3, f->actor);
     if (f->action && f->action[0])
         store__bind_cstr(s, 4, f->action);
     if (f->target_type && f->target_type[0])
         store__bind_cstr(s, 5, f->target_type);
-    sqlite3_bind_int64(s, 6, f->target_id);
-    sqlite3_bind_int64(s, 7, f->since);
-    sqlite3_bind_int64(s, 8, f->until);
+    db_bind_i64(s, 6, f->target_id);
+    db_bind_i64(s, 7, f->since);
+    db_bind_i64(s, 8, f->until);
     if (f->q && f->q[0])
         store__bind_like(s, 9, f->q);
-    sqlite3_bind_int64(s, 10, (int64_t)limit + 1); /* one more tells whether a next page exists */
+    db_bind_i64(s, 10, (int64_t)limit + 1); /* one more tells whether a next page exists */
     struct audit_entry *v = ARENA_NEW_N(ar, struct audit_entry, (size_t)limit + 1);
     size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = db_step(s)) == DB_ROW)
         audit_row(ar, s, &v[cnt++]);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     bool extra = cnt > (size_t)limit;
     *out = v;
@@ -162,13 +162,13 @@ store_audit_get(struct store *st, struct arena *ar, int64_t id, struct audit_ent
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " AUDIT_COLS " WHERE id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " AUDIT_COLS " WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         audit_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }

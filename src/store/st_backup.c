@@ -41,7 +41,7 @@ on_progress(void *arg)
 }
 
 static uint64_t
-db_bytes(sqlite3 *db)
+db_file_bytes(sqlite3 *db)
 {
     uint64_t pages = 0, size = 0;
     sqlite3_stmt *s = NULL;
@@ -67,7 +67,10 @@ store_backup(struct store *st, const char *dest, store_progress_fn *fn, void *ar
     struct store__conn *c = store__reader(st);
     if (!c)
         return errmsg_set(em, ERR_IO, "cannot open the database");
-    struct progress p = { .path = dest, .total = db_bytes(c->db), .fn = fn, .arg = arg };
+    if (c->pg)
+        return errmsg_set(em, ERR_INVAL, "a PostgreSQL store is backed up with pg_dump "
+                                         "(see docs/scale.md), not by hark backup");
+    struct progress p = { .path = dest, .total = db_file_bytes(c->db), .fn = fn, .arg = arg };
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(c->db, "VACUUM INTO ?", -1, &s, NULL);
     if (rc == SQLITE_OK) {
@@ -78,7 +81,7 @@ store_backup(struct store *st, const char *dest, store_progress_fn *fn, void *ar
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
-        int err = store__err(rc);
+        int err = store__lite_err(rc);
         errmsg_set(em, err, "backup to '%s' failed: %s", dest, sqlite3_errmsg(c->db));
         unlink(dest);
         return err;
@@ -187,7 +190,7 @@ store_restore(const char *url, const char *src, store_progress_fn *fn, void *arg
     } while (step == SQLITE_OK || step == SQLITE_BUSY || step == SQLITE_LOCKED);
     sqlite3_backup_finish(b);
     if (step != SQLITE_DONE) {
-        rc = errmsg_set(em, store__err(step), "restore into '%s' failed: %s", path,
+        rc = errmsg_set(em, store__lite_err(step), "restore into '%s' failed: %s", path,
                         sqlite3_errstr(step));
         goto out;
     }

@@ -12,14 +12,14 @@ calendar_put_tx(struct store__tx *tx, void *arg)
 {
     struct store__put_job *j = arg;
     const struct store_calendar *c = j->obj;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     int rc;
     if (j->id) {
         s = store__q(tx->c, "UPDATE calendar SET name = ?, tz = ?, hours = ?, holidays = ?, "
                             "updated_at = ? WHERE id = ?");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 6, j->id);
+        db_bind_i64(s, 6, j->id);
     } else {
         s = store__q(tx->c, "INSERT INTO calendar(name, tz, hours, holidays, updated_at, "
                             "created_at) VALUES (?, ?, ?, ?, ?, ?5)");
@@ -30,16 +30,16 @@ calendar_put_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 2, c->tz);
     store__bind_cstr(s, 3, c->hours ? c->hours : "{}");
     store__bind_cstr(s, 4, c->holidays ? c->holidays : "[]");
-    sqlite3_bind_int64(s, 5, tx->now);
+    db_bind_i64(s, 5, tx->now);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if (j->id && (rc = store__changed(tx)) < 0)
         return rc;
-    j->out_id = j->id ? j->id : sqlite3_last_insert_rowid(tx->c->db);
+    j->out_id = j->id ? j->id : db_last_id(tx->c);
     s = store__q(tx->c, "DELETE FROM calendar_range WHERE calendar_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->out_id);
+    db_bind_i64(s, 1, j->out_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     for (size_t i = 0; i < c->nranges; i++) {
@@ -47,10 +47,10 @@ calendar_put_tx(struct store__tx *tx, void *arg)
                             "VALUES (?, ?, ?, ?)");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, j->out_id);
-        sqlite3_bind_int(s, 2, c->ranges[i].dow);
-        sqlite3_bind_int(s, 3, c->ranges[i].start_min);
-        sqlite3_bind_int(s, 4, c->ranges[i].end_min);
+        db_bind_i64(s, 1, j->out_id);
+        db_bind_int(s, 2, c->ranges[i].dow);
+        db_bind_int(s, 3, c->ranges[i].start_min);
+        db_bind_int(s, 4, c->ranges[i].end_min);
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }
@@ -68,16 +68,16 @@ store_calendar_put(struct store *st, int64_t id, const struct store_calendar *c,
 }
 
 static void
-calendar_row(struct store__conn *c, struct arena *ar, sqlite3_stmt *s, struct store_calendar *out)
+calendar_row(struct store__conn *c, struct arena *ar, struct db_stmt *s, struct store_calendar *out)
 {
     memset(out, 0, sizeof(*out));
-    out->id = sqlite3_column_int64(s, 0);
+    out->id = db_i64(s, 0);
     out->name = store__col(ar, s, 1);
     out->tz = store__col(ar, s, 2);
     out->hours = store__col(ar, s, 3);
     out->holidays = store__col(ar, s, 4);
-    out->created_at = sqlite3_column_int64(s, 5);
-    out->updated_at = sqlite3_column_int64(s, 6);
+    out->created_at = db_i64(s, 5);
+    out->updated_at = db_i64(s, 6);
     (void)c;
 }
 
@@ -85,40 +85,40 @@ calendar_row(struct store__conn *c, struct arena *ar, sqlite3_stmt *s, struct st
 static int
 calendar_details(struct store__conn *c, struct arena *ar, struct store_calendar *out)
 {
-    sqlite3_stmt *s = store__q(c, "SELECT dow, start_min, end_min FROM calendar_range "
+    struct db_stmt *s = store__q(c, "SELECT dow, start_min, end_min FROM calendar_range "
                                   "WHERE calendar_id = ? ORDER BY dow, start_min");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, out->id);
+    db_bind_i64(s, 1, out->id);
     struct store_range *r = ARENA_NEW_N(ar, struct store_range, 7 * 8);
     size_t n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW && n < 7 * 8) {
-        r[n].dow = sqlite3_column_int(s, 0);
-        r[n].start_min = sqlite3_column_int(s, 1);
-        r[n].end_min = sqlite3_column_int(s, 2);
+    while (db_step(s) == DB_ROW && n < 7 * 8) {
+        r[n].dow = db_int(s, 0);
+        r[n].start_min = db_int(s, 1);
+        r[n].end_min = db_int(s, 2);
         n++;
     }
-    sqlite3_reset(s);
+    db_reset(s);
     out->ranges = r;
     out->nranges = n;
     s = store__q(c, "SELECT CAST(replace(value, '-', '') AS INTEGER) FROM json_each(?) "
                     "WHERE json_valid(?1) AND type = 'text' ORDER BY 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, out->holidays ? out->holidays : "[]", -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, out->holidays ? out->holidays : "[]", -1);
     size_t cap = 16;
     int32_t *d = ARENA_NEW_N(ar, int32_t, cap);
     n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (db_step(s) == DB_ROW) {
         if (n == cap) {
             int32_t *w = ARENA_NEW_N(ar, int32_t, cap * 2);
             memcpy(w, d, cap * sizeof(*d));
             d = w;
             cap *= 2;
         }
-        d[n++] = (int32_t)sqlite3_column_int(s, 0);
+        d[n++] = (int32_t)db_int(s, 0);
     }
-    sqlite3_reset(s);
+    db_reset(s);
     out->holiday_days = d;
     out->nholiday_days = n;
     return 0;
@@ -132,17 +132,17 @@ store_calendar_get(struct store *st, struct arena *ar, int64_t id, struct store_
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " CAL_COLS " FROM calendar WHERE id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " CAL_COLS " FROM calendar WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
     struct store_calendar cal;
-    if (rc == SQLITE_ROW)
+    if (rc == DB_ROW)
         calendar_row(c, ar, s, &cal);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     rc = calendar_details(c, ar, &cal);
     if (rc == 0)
         *out = cal;
@@ -155,18 +155,18 @@ store_calendar_list(struct store *st, struct arena *ar, struct store_calendar **
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " CAL_COLS " FROM calendar ORDER BY id");
+    struct db_stmt *s = store__q(c, "SELECT " CAL_COLS " FROM calendar ORDER BY id");
     if (!s)
         return ERR_IO;
     size_t cnt = 0, cap = 16;
     struct store_calendar *v = ARENA_NEW_N(ar, struct store_calendar, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(ar, v, cnt, cap);
         calendar_row(c, ar, s, &v[cnt++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     for (size_t i = 0; i < cnt; i++) {
         if ((rc = calendar_details(c, ar, &v[i])) < 0)

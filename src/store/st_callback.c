@@ -19,21 +19,21 @@
     "LEFT JOIN contact ct ON ct.id = cv.contact_id "
 
 static void
-row(struct arena *ar, sqlite3_stmt *s, struct store_callback *o)
+row(struct arena *ar, struct db_stmt *s, struct store_callback *o)
 {
     memset(o, 0, sizeof(*o));
-    o->id = sqlite3_column_int64(s, 0);
-    o->conversation_id = sqlite3_column_int64(s, 1);
-    o->agent_id = sqlite3_column_int64(s, 2);
-    o->calendar_id = sqlite3_column_int64(s, 3);
-    o->offered_at = sqlite3_column_int64(s, 4);
-    o->expires_at = sqlite3_column_int64(s, 5);
-    o->accepted_at = sqlite3_column_int64(s, 6);
+    o->id = db_i64(s, 0);
+    o->conversation_id = db_i64(s, 1);
+    o->agent_id = db_i64(s, 2);
+    o->calendar_id = db_i64(s, 3);
+    o->offered_at = db_i64(s, 4);
+    o->expires_at = db_i64(s, 5);
+    o->accepted_at = db_i64(s, 6);
     o->phone = store__col(ar, s, 7);
     o->note = store__col(ar, s, 8);
-    o->slot_at = sqlite3_column_int64(s, 9);
-    o->done_at = sqlite3_column_int64(s, 10);
-    o->done_by = sqlite3_column_int64(s, 11);
+    o->slot_at = db_i64(s, 9);
+    o->done_at = db_i64(s, 10);
+    o->done_by = db_i64(s, 11);
     o->agent_name = store__col(ar, s, 12);
     o->contact_name = store__col(ar, s, 13);
 }
@@ -48,20 +48,20 @@ struct cb_job {
 static int
 emit(struct store__tx *tx, int64_t id)
 {
-    sqlite3_stmt *s = store__q(tx->c, "SELECT conversation_id, coalesce(agent_id, 0) "
+    struct db_stmt *s = store__q(tx->c, "SELECT conversation_id, coalesce(agent_id, 0) "
                                       "FROM callback WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
     int64_t conv = 0, agent = 0;
-    if (rc == SQLITE_ROW) {
-        conv = sqlite3_column_int64(s, 0);
-        agent = sqlite3_column_int64(s, 1);
+    if (rc == DB_ROW) {
+        conv = db_i64(s, 0);
+        agent = db_i64(s, 1);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     char *ev = codec_event_callback(id, conv, agent);
     if (!ev)
         return ERR_NOMEM;
@@ -73,30 +73,30 @@ offer_tx(struct store__tx *tx, void *arg)
 {
     struct cb_job *j = arg;
     const struct store_callback *c = j->c;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT 1 FROM conversation WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "SELECT 1 FROM conversation WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, c->conversation_id);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_bind_i64(s, 1, c->conversation_id);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     s = store__q(tx->c, "INSERT INTO callback(conversation_id, agent_id, calendar_id, "
                         "token_hash, offered_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, c->conversation_id);
+    db_bind_i64(s, 1, c->conversation_id);
     if (c->agent_id)
-        sqlite3_bind_int64(s, 2, c->agent_id);
+        db_bind_i64(s, 2, c->agent_id);
     else
-        sqlite3_bind_null(s, 2);
-    sqlite3_bind_int64(s, 3, c->calendar_id);
+        db_bind_null(s, 2);
+    db_bind_i64(s, 3, c->calendar_id);
     store__bind_cstr(s, 4, c->token_hash);
-    sqlite3_bind_int64(s, 5, tx->now);
-    sqlite3_bind_int64(s, 6, c->expires_at);
+    db_bind_i64(s, 5, tx->now);
+    db_bind_i64(s, 6, c->expires_at);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    j->id = sqlite3_last_insert_rowid(tx->c->db);
+    j->id = db_last_id(tx->c);
     return 0;
 }
 
@@ -119,40 +119,40 @@ store_callback_open(struct store *st, struct arena *ar, const char *token_hash, 
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " COLS "WHERE cb.token_hash = ? AND "
+    struct db_stmt *s = store__q(c, "SELECT " COLS "WHERE cb.token_hash = ? AND "
                                   "cb.accepted_at IS NULL AND cb.expires_at > ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, token_hash);
-    sqlite3_bind_int64(s, 2, now);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 2, now);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 static int
 accept_tx(struct store__tx *tx, void *arg)
 {
     struct cb_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE callback SET accepted_at = ?, phone = ?, "
+    struct db_stmt *s = store__q(tx->c, "UPDATE callback SET accepted_at = ?, phone = ?, "
                                       "slot_at = ?, note = ? WHERE token_hash = ? AND "
                                       "accepted_at IS NULL AND expires_at > ? RETURNING id");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
+    db_bind_i64(s, 1, tx->now);
     store__bind_cstr(s, 2, j->phone);
-    sqlite3_bind_int64(s, 3, j->slot_at);
+    db_bind_i64(s, 3, j->slot_at);
     store__bind_cstr(s, 4, j->note);
     store__bind_cstr(s, 5, j->token_hash);
-    sqlite3_bind_int64(s, 6, j->now);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        j->id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_bind_i64(s, 6, j->now);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        j->id = db_i64(s, 0);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     return emit(tx, j->id);
 }
 
@@ -174,15 +174,15 @@ store_callback_get(struct store *st, struct arena *ar, int64_t id, struct store_
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " COLS "WHERE cb.id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " COLS "WHERE cb.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -194,23 +194,23 @@ store_callback_list(struct store *st, struct arena *ar, int64_t agent_id, int64_
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " COLS "WHERE cb.accepted_at IS NOT NULL "
+    struct db_stmt *s = store__q(c, "SELECT " COLS "WHERE cb.accepted_at IS NOT NULL "
                                   "AND (?1 = 0 OR cb.agent_id = ?1) "
                                   "AND (?2 = 0 OR cb.conversation_id = ?2) "
                                   "AND (?3 OR cb.done_at IS NULL) "
                                   "ORDER BY cb.done_at IS NOT NULL, cb.slot_at, cb.id LIMIT ?4");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, agent_id);
-    sqlite3_bind_int64(s, 2, conv_id);
-    sqlite3_bind_int(s, 3, with_done);
-    sqlite3_bind_int(s, 4, max);
+    db_bind_i64(s, 1, agent_id);
+    db_bind_i64(s, 2, conv_id);
+    db_bind_int(s, 3, with_done);
+    db_bind_int(s, 4, max);
     struct store_callback *v = arena_alloc(ar, (size_t)(max > 0 ? max : 1) * sizeof(*v));
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < (size_t)max)
+    while ((rc = db_step(s)) == DB_ROW && *n < (size_t)max)
         row(ar, s, &v[(*n)++]);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    db_reset(s);
+    if (rc != DB_DONE && rc != DB_ROW)
         return store__err(rc);
     *out = v;
     return 0;
@@ -220,25 +220,25 @@ static int
 done_tx(struct store__tx *tx, void *arg)
 {
     struct cb_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE callback SET done_at = ?, done_by = ? "
+    struct db_stmt *s = store__q(tx->c, "UPDATE callback SET done_at = ?, done_by = ? "
                                       "WHERE id = ? AND accepted_at IS NOT NULL");
     if (!s)
         return ERR_IO;
     if (j->done) {
-        sqlite3_bind_int64(s, 1, tx->now);
+        db_bind_i64(s, 1, tx->now);
         if (j->agent_id)
-            sqlite3_bind_int64(s, 2, j->agent_id);
+            db_bind_i64(s, 2, j->agent_id);
         else
-            sqlite3_bind_null(s, 2);
+            db_bind_null(s, 2);
     } else {
-        sqlite3_bind_null(s, 1);
-        sqlite3_bind_null(s, 2);
+        db_bind_null(s, 1);
+        db_bind_null(s, 2);
     }
-    sqlite3_bind_int64(s, 3, j->id);
+    db_bind_i64(s, 3, j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return ERR_NOTFOUND;
     return emit(tx, j->id);
 }

@@ -17,11 +17,11 @@
 static int
 fts_put(struct store__tx *tx, int64_t id)
 {
-    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM canned_fts WHERE rowid = ?");
+    struct db_stmt *s = store__q(tx->c, "DELETE FROM canned_fts WHERE rowid = ?");
     int rc;
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "INSERT INTO canned_fts(rowid, title, body) SELECT id, title, "
@@ -30,7 +30,7 @@ fts_put(struct store__tx *tx, int64_t id)
                         "FROM canned_reply WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     return store__step_done(s);
 }
 
@@ -39,14 +39,14 @@ canned_put_tx(struct store__tx *tx, void *arg)
 {
     struct store__put_job *j = arg;
     const struct store_canned *c = j->obj;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     int rc;
     if (j->id) {
         s = store__q(tx->c, "UPDATE canned_reply SET title = ?1, shortcut = ?2, tags = ?3, "
                             "bodies = ?4, default_lang = ?5, updated_at = ?6 WHERE id = ?7");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 7, j->id);
+        db_bind_i64(s, 7, j->id);
     } else {
         s = store__q(tx->c, "INSERT INTO canned_reply(title, shortcut, tags, bodies, "
                             "default_lang, updated_at, created_at, owner_agent_id) "
@@ -60,12 +60,12 @@ canned_put_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 3, c->tags ? c->tags : "[]");
     store__bind_cstr(s, 4, c->bodies ? c->bodies : "{}");
     store__bind_cstr(s, 5, c->default_lang ? c->default_lang : "en");
-    sqlite3_bind_int64(s, 6, tx->now);
+    db_bind_i64(s, 6, tx->now);
     if ((rc = store__step_done(s)) < 0)
         return store__fk_err(tx, rc);
     if (j->id && (rc = store__changed(tx)) < 0)
         return rc;
-    j->out_id = j->id ? j->id : sqlite3_last_insert_rowid(tx->c->db);
+    j->out_id = j->id ? j->id : db_last_id(tx->c);
     return fts_put(tx, j->out_id);
 }
 
@@ -83,11 +83,11 @@ static int
 canned_delete_tx(struct store__tx *tx, void *arg)
 {
     const int64_t *id = arg;
-    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM canned_reply WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "DELETE FROM canned_reply WHERE id = ?");
     int rc;
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, *id);
+    db_bind_i64(s, 1, *id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if ((rc = store__changed(tx)) < 0)
@@ -95,7 +95,7 @@ canned_delete_tx(struct store__tx *tx, void *arg)
     s = store__q(tx->c, "DELETE FROM canned_fts WHERE rowid = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, *id);
+    db_bind_i64(s, 1, *id);
     return store__step_done(s);
 }
 
@@ -110,17 +110,17 @@ store_canned_delete(struct store *st, int64_t id)
     "r.default_lang, r.created_at, r.updated_at"
 
 static void
-canned_row(struct arena *ar, sqlite3_stmt *s, struct store_canned *c)
+canned_row(struct arena *ar, struct db_stmt *s, struct store_canned *c)
 {
-    c->id = sqlite3_column_int64(s, 0);
-    c->owner_agent_id = sqlite3_column_int64(s, 1);
+    c->id = db_i64(s, 0);
+    c->owner_agent_id = db_i64(s, 1);
     c->title = store__col(ar, s, 2);
     c->shortcut = store__col(ar, s, 3);
     c->tags = store__col(ar, s, 4);
     c->bodies = store__col(ar, s, 5);
     c->default_lang = store__col(ar, s, 6);
-    c->created_at = sqlite3_column_int64(s, 7);
-    c->updated_at = sqlite3_column_int64(s, 8);
+    c->created_at = db_i64(s, 7);
+    c->updated_at = db_i64(s, 8);
 }
 
 int
@@ -129,16 +129,16 @@ store_canned_get(struct store *st, struct arena *ar, int64_t id, struct store_ca
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " CANNED_COLS " FROM canned_reply r WHERE r.id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " CANNED_COLS " FROM canned_reply r WHERE r.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         canned_row(ar, s, out);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     return 0;
 }
 
@@ -198,7 +198,7 @@ store_canned_search(struct store *st, struct arena *ar, const struct store_canne
         return ERR_IO;
     const char *text = q->q ? q->q : "";
     const char *match = fts_query(ar, text);
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     if (!text[0]) {
         s = store__q(c, "SELECT " CANNED_COLS " FROM canned_reply r WHERE "
                         "(r.owner_agent_id IS NULL OR r.owner_agent_id = ?1) "
@@ -219,8 +219,8 @@ store_canned_search(struct store *st, struct arena *ar, const struct store_canne
     }
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, q->agent_id);
-    sqlite3_bind_int(s, 2, q->limit > 0 && q->limit <= STORE_CANNED_LIST_MAX
+    db_bind_i64(s, 1, q->agent_id);
+    db_bind_int(s, 2, q->limit > 0 && q->limit <= STORE_CANNED_LIST_MAX
                                ? q->limit : STORE_CANNED_LIST_MAX);
     if (text[0]) {
         const char *like = like_prefix(ar, text);
@@ -231,12 +231,12 @@ store_canned_search(struct store *st, struct arena *ar, const struct store_canne
     size_t cnt = 0, cap = 16;
     struct store_canned *v = ARENA_NEW_N(ar, struct store_canned, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(ar, v, cnt, cap);
         canned_row(ar, s, &v[cnt++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -249,16 +249,16 @@ store_conv_lang(struct store *st, struct arena *ar, int64_t conv_id, const char 
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT lang FROM message WHERE conversation_id = ? AND "
+    struct db_stmt *s = store__q(c, "SELECT lang FROM message WHERE conversation_id = ? AND "
                                   "direction = 'in' AND lang IS NOT NULL AND lang != '' "
                                   "ORDER BY id DESC LIMIT 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    int rc = sqlite3_step(s);
-    const char *lang = rc == SQLITE_ROW ? store__col(ar, s, 0) : NULL;
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    db_bind_i64(s, 1, conv_id);
+    int rc = db_step(s);
+    const char *lang = rc == DB_ROW ? store__col(ar, s, 0) : NULL;
+    db_reset(s);
+    if (rc != DB_ROW && rc != DB_DONE)
         return store__err(rc);
     *out = lang;
     return 0;
@@ -268,13 +268,13 @@ static int
 override_add_tx(struct store__tx *tx, void *arg)
 {
     const int64_t *agent = arg;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO reply_nudge_override(agent_id, count, "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO reply_nudge_override(agent_id, count, "
                                       "last_at) VALUES (?1, 1, ?2) ON CONFLICT(agent_id) DO "
                                       "UPDATE SET count = count + 1, last_at = ?2");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, *agent);
-    sqlite3_bind_int64(s, 2, tx->now);
+    db_bind_i64(s, 1, *agent);
+    db_bind_i64(s, 2, tx->now);
     int rc = store__step_done(s);
     return rc < 0 ? store__fk_err(tx, rc) : 0;
 }
@@ -292,7 +292,7 @@ store_nudge_override_list(struct store *st, struct arena *ar,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT o.agent_id, a.name, o.count, o.last_at FROM "
+    struct db_stmt *s = store__q(c, "SELECT o.agent_id, a.name, o.count, o.last_at FROM "
                                   "reply_nudge_override o JOIN agent a ON a.id = o.agent_id "
                                   "ORDER BY o.agent_id");
     if (!s)
@@ -300,16 +300,16 @@ store_nudge_override_list(struct store *st, struct arena *ar,
     size_t cnt = 0, cap = 16;
     struct store_nudge_override *v = ARENA_NEW_N(ar, struct store_nudge_override, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(ar, v, cnt, cap);
-        v[cnt].agent_id = sqlite3_column_int64(s, 0);
+        v[cnt].agent_id = db_i64(s, 0);
         v[cnt].agent_name = store__col(ar, s, 1);
-        v[cnt].count = sqlite3_column_int64(s, 2);
-        v[cnt].last_at = sqlite3_column_int64(s, 3);
+        v[cnt].count = db_i64(s, 2);
+        v[cnt].last_at = db_i64(s, 3);
         cnt++;
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;

@@ -14,7 +14,7 @@ static int
 channel_add_tx(struct store__tx *tx, void *arg)
 {
     struct channel_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO channel(type, name, secret, settings, "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO channel(type, name, secret, settings, "
                                       "created_at) VALUES (?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
@@ -22,12 +22,12 @@ channel_add_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 2, j->ch->name);
     store__bind_cstr(s, 3, j->ch->secret);
     store__bind_cstr(s, 4, j->ch->settings ? j->ch->settings : "{}");
-    sqlite3_bind_int64(s, 5, tx->now);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_bind_i64(s, 5, tx->now);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
-    j->id = sqlite3_last_insert_rowid(tx->c->db);
+    j->id = db_last_id(tx->c);
     return 0;
 }
 
@@ -42,15 +42,15 @@ store_channel_add(struct store *st, const struct channel *ch, int64_t *id)
 }
 
 static void
-channel_row(struct arena *ar, sqlite3_stmt *s, struct channel *ch)
+channel_row(struct arena *ar, struct db_stmt *s, struct channel *ch)
 {
-    ch->id = sqlite3_column_int64(s, 0);
+    ch->id = db_i64(s, 0);
     ch->type = store__col(ar, s, 1);
     ch->name = store__col(ar, s, 2);
     ch->secret = store__col(ar, s, 3);
     ch->settings = store__col(ar, s, 4);
-    ch->created_at = sqlite3_column_int64(s, 5);
-    ch->enabled = sqlite3_column_int(s, 6) != 0;
+    ch->created_at = db_i64(s, 5);
+    ch->enabled = db_int(s, 6) != 0;
 }
 
 int
@@ -59,16 +59,16 @@ store_channel_get(struct store *st, struct arena *ar, int64_t id, struct channel
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT id, type, name, secret, settings, created_at, enabled "
+    struct db_stmt *s = store__q(c, "SELECT id, type, name, secret, settings, created_at, enabled "
                                   "FROM channel WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         channel_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -77,7 +77,7 @@ store_channel_list(struct store *st, struct arena *ar, struct channel **out, siz
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT id, type, name, secret, settings, created_at, enabled "
+    struct db_stmt *s = store__q(c, "SELECT id, type, name, secret, settings, created_at, enabled "
                                   "FROM channel ORDER BY id");
     if (!s)
         return ERR_IO;
@@ -85,12 +85,12 @@ store_channel_list(struct store *st, struct arena *ar, struct channel **out, siz
     size_t cnt = 0, cap = 16;
     struct channel *v = ARENA_NEW_N(ar, struct channel, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(ar, v, cnt, cap);
         channel_row(ar, s, &v[cnt++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -106,16 +106,16 @@ static int
 settings_tx(struct store__tx *tx, void *arg)
 {
     struct settings_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE channel SET settings = ? WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "UPDATE channel SET settings = ? WHERE id = ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->settings);
-    sqlite3_bind_int64(s, 2, j->id);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_bind_i64(s, 2, j->id);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
-    return sqlite3_changes(tx->c->db) ? 0 : ERR_NOTFOUND;
+    return db_changes(tx->c) ? 0 : ERR_NOTFOUND;
 }
 
 int
@@ -136,7 +136,7 @@ update_tx(struct store__tx *tx, void *arg)
     struct update_job *j = arg;
     const struct store_channel_update *u = j->u;
     /* NULL keeps a column: one statement for every combination of fields. */
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE channel SET name = coalesce(?1, name), "
+    struct db_stmt *s = store__q(tx->c, "UPDATE channel SET name = coalesce(?1, name), "
                                       "settings = coalesce(?2, settings), "
                                       "secret = coalesce(?3, secret), "
                                       "enabled = coalesce(?4, enabled) WHERE id = ?5");
@@ -146,10 +146,10 @@ update_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 2, u->settings);
     store__bind_cstr(s, 3, u->secret);
     if (u->enabled >= 0)
-        sqlite3_bind_int(s, 4, u->enabled);
+        db_bind_int(s, 4, u->enabled);
     else
-        sqlite3_bind_null(s, 4);
-    sqlite3_bind_int64(s, 5, j->id);
+        db_bind_null(s, 4);
+    db_bind_i64(s, 5, j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
@@ -167,29 +167,29 @@ static int
 delete_tx(struct store__tx *tx, void *arg)
 {
     int64_t id = *(int64_t *)arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT EXISTS (SELECT 1 FROM conversation "
+    struct db_stmt *s = store__q(tx->c, "SELECT EXISTS (SELECT 1 FROM conversation "
                                       "WHERE channel_id = ?1) OR EXISTS (SELECT 1 FROM message "
                                       "WHERE channel_id = ?1)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    int used = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    int used = rc == DB_ROW ? db_int(s, 0) : 0;
+    db_reset(s);
+    if (rc != DB_ROW)
         return store__err(rc);
     if (used)
         return ERR_CONFLICT;
     s = store__q(tx->c, "DELETE FROM channel_status WHERE channel_id = ?1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "DELETE FROM channel WHERE id = ?1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     return store__changed(tx);
@@ -204,16 +204,16 @@ store_channel_delete(struct store *st, int64_t id)
 /* ---- status ------------------------------------------------------------------------------- */
 
 static void
-status_row(struct arena *ar, sqlite3_stmt *s, struct store_channel_status *out)
+status_row(struct arena *ar, struct db_stmt *s, struct store_channel_status *out)
 {
-    out->channel_id = sqlite3_column_int64(s, 0);
-    out->last_event_at = sqlite3_column_int64(s, 1);
-    out->last_verify_at = sqlite3_column_int64(s, 2);
+    out->channel_id = db_i64(s, 0);
+    out->last_event_at = db_i64(s, 1);
+    out->last_verify_at = db_i64(s, 2);
     out->last_error = store__col(ar, s, 3);
-    out->last_error_at = sqlite3_column_int64(s, 4);
-    out->day = sqlite3_column_int64(s, 5);
-    out->messages_today = sqlite3_column_int64(s, 6);
-    out->errors_today = sqlite3_column_int64(s, 7);
+    out->last_error_at = db_i64(s, 4);
+    out->day = db_i64(s, 5);
+    out->messages_today = db_i64(s, 6);
+    out->errors_today = db_i64(s, 7);
 }
 
 int
@@ -223,17 +223,17 @@ store_channel_status_get(struct store *st, struct arena *ar, int64_t id,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT channel_id, last_event_at, last_verify_at, "
+    struct db_stmt *s = store__q(c, "SELECT channel_id, last_event_at, last_verify_at, "
                                   "last_error, last_error_at, day, messages_today, "
                                   "errors_today FROM channel_status WHERE channel_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         status_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 struct status_job {
@@ -248,7 +248,7 @@ status_put_tx(struct store__tx *tx, void *arg)
     for (size_t i = 0; i < j->n; i++) {
         const struct store_channel_status *v = &j->v[i];
         /* A channel deleted since its status was taken in memory has no row to keep. */
-        sqlite3_stmt *s = store__q(tx->c, "INSERT INTO channel_status(channel_id, "
+        struct db_stmt *s = store__q(tx->c, "INSERT INTO channel_status(channel_id, "
                                           "last_event_at, last_verify_at, last_error, "
                                           "last_error_at, day, messages_today, errors_today) "
                                           "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
@@ -263,14 +263,14 @@ status_put_tx(struct store__tx *tx, void *arg)
                                           "errors_today = excluded.errors_today");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, v->channel_id);
+        db_bind_i64(s, 1, v->channel_id);
         store__bind_id(s, 2, v->last_event_at);
         store__bind_id(s, 3, v->last_verify_at);
         store__bind_cstr(s, 4, v->last_error);
         store__bind_id(s, 5, v->last_error_at);
-        sqlite3_bind_int64(s, 6, v->day);
-        sqlite3_bind_int64(s, 7, v->messages_today);
-        sqlite3_bind_int64(s, 8, v->errors_today);
+        db_bind_i64(s, 6, v->day);
+        db_bind_i64(s, 7, v->messages_today);
+        db_bind_i64(s, 8, v->errors_today);
         int rc = store__step_done(s);
         if (rc < 0)
             return rc;

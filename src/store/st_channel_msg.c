@@ -15,28 +15,28 @@ insert_out(struct store__tx *tx, int64_t conv_id, int64_t channel_id, int64_t ag
            const char *kind, struct str text, bool pub, const char *status,
            const char *external_id, int64_t *msg_id)
 {
-    sqlite3_stmt *s = store__q(tx->c,
+    struct db_stmt *s = store__q(tx->c,
                                "INSERT INTO message(conversation_id, channel_id, direction, kind, "
                                "text, author_agent_id, public, status, external_id, created_at, "
                                "sent_at) VALUES (?, ?, 'out', ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    sqlite3_bind_int64(s, 2, channel_id);
-    sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
+    db_bind_i64(s, 1, conv_id);
+    db_bind_i64(s, 2, channel_id);
+    db_bind_text_ref(s, 3, kind, -1);
     store__bind_str(s, 4, text);
     if (agent_id)
-        sqlite3_bind_int64(s, 5, agent_id);
-    sqlite3_bind_int(s, 6, pub);
-    sqlite3_bind_text(s, 7, status, -1, SQLITE_STATIC);
+        db_bind_i64(s, 5, agent_id);
+    db_bind_int(s, 6, pub);
+    db_bind_text_ref(s, 7, status, -1);
     store__bind_cstr(s, 8, external_id);
-    sqlite3_bind_int64(s, 9, tx->now);
+    db_bind_i64(s, 9, tx->now);
     if (strcmp(status, "sent") == 0)
-        sqlite3_bind_int64(s, 10, tx->now);
+        db_bind_i64(s, 10, tx->now);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    *msg_id = sqlite3_last_insert_rowid(tx->c->db);
+    *msg_id = db_last_id(tx->c);
     if (strcmp(status, "queued") == 0 && (rc = store__outbox_add(tx, *msg_id, channel_id)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE conversation SET unread = 0, message_count = message_count + 1, "
@@ -44,8 +44,8 @@ insert_out(struct store__tx *tx, int64_t conv_id, int64_t channel_id, int64_t ag
                         "WHERE id = ?2");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, conv_id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, conv_id);
     return store__step_done(s);
 }
 
@@ -53,19 +53,19 @@ static int
 conv_channel(struct store__tx *tx, int64_t conv_id, int64_t *channel_id, int64_t *contact_id,
              bool *pub)
 {
-    sqlite3_stmt *s = store__q(tx->c, "SELECT channel_id, contact_id, public FROM conversation "
+    struct db_stmt *s = store__q(tx->c, "SELECT channel_id, contact_id, public FROM conversation "
                                       "WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *channel_id = sqlite3_column_int64(s, 0);
-        *contact_id = sqlite3_column_int64(s, 1);
-        *pub = sqlite3_column_int(s, 2) != 0;
+    db_bind_i64(s, 1, conv_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        *channel_id = db_i64(s, 0);
+        *contact_id = db_i64(s, 1);
+        *pub = db_int(s, 2) != 0;
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 struct payload_job {
@@ -88,12 +88,12 @@ payload_tx(struct store__tx *tx, void *arg)
                     NULL, &j->msg_id);
     if (rc < 0)
         return rc;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO message_payload(message_id, payload) "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO message_payload(message_id, payload) "
                                       "VALUES (?, ?)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->msg_id);
-    sqlite3_bind_text(s, 2, j->payload, -1, SQLITE_STATIC);
+    db_bind_i64(s, 1, j->msg_id);
+    db_bind_text_ref(s, 2, j->payload, -1);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     return store__emit_msg(tx, "message.created", j->msg_id);
@@ -123,28 +123,28 @@ static int
 dm_contact(struct store__tx *tx, const char *channel_type, const char *platform_id,
            int64_t *contact_id)
 {
-    sqlite3_stmt *s = store__q(tx->c, "SELECT contact_id FROM identity "
+    struct db_stmt *s = store__q(tx->c, "SELECT contact_id FROM identity "
                                       "WHERE channel_type = ? AND platform_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, channel_type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, platform_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *contact_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
+    db_bind_text_ref(s, 1, channel_type, -1);
+    db_bind_text_ref(s, 2, platform_id, -1);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        *contact_id = db_i64(s, 0);
+    db_reset(s);
+    if (rc == DB_ROW)
         return 0;
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store__err(rc);
     s = store__q(tx->c, "INSERT INTO identity(contact_id, channel_type, platform_id, created_at) "
                         "VALUES (?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, *contact_id);
-    sqlite3_bind_text(s, 2, channel_type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, platform_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, tx->now);
+    db_bind_i64(s, 1, *contact_id);
+    db_bind_text_ref(s, 2, channel_type, -1);
+    db_bind_text_ref(s, 3, platform_id, -1);
+    db_bind_i64(s, 4, tx->now);
     return store__step_done(s);
 }
 
@@ -158,14 +158,14 @@ private_tx(struct store__tx *tx, void *arg)
     int rc = conv_channel(tx, pr->public_conv_id, &channel_id, &contact_id, &pub);
     if (rc < 0)
         return rc;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT type FROM channel WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "SELECT type FROM channel WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, channel_id);
+    db_bind_i64(s, 1, channel_id);
     char type[64] = "";
-    if (sqlite3_step(s) == SQLITE_ROW)
-        snprintf(type, sizeof(type), "%s", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+    if (db_step(s) == DB_ROW)
+        snprintf(type, sizeof(type), "%s", db_text(s, 0));
+    db_reset(s);
     if ((rc = dm_contact(tx, type, pr->recipient_id, &contact_id)) < 0)
         return rc;
 
@@ -173,17 +173,17 @@ private_tx(struct store__tx *tx, void *arg)
     s = store__q(tx->c, "SELECT id FROM conversation WHERE channel_id = ? AND thread_key = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, channel_id);
-    sqlite3_bind_text(s, 2, pr->dm_thread, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        j->dm_conv_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    db_bind_i64(s, 1, channel_id);
+    db_bind_text_ref(s, 2, pr->dm_thread, -1);
+    rc = db_step(s);
+    if (rc == DB_ROW)
+        j->dm_conv_id = db_i64(s, 0);
+    db_reset(s);
+    if (rc != DB_ROW && rc != DB_DONE)
         return store__err(rc);
     char preview[MODEL_PREVIEW_MAX + 1];
     model_preview(pr->text, preview, MODEL_PREVIEW_MAX);
-    if (rc == SQLITE_DONE) {
+    if (rc == DB_DONE) {
         /* The private half belongs to the public thread's store, so the store staff who
          * answered there can follow the case. */
         s = store__q(tx->c, "INSERT INTO conversation(channel_id, contact_id, thread_key, public, "
@@ -192,15 +192,15 @@ private_tx(struct store__tx *tx, void *arg)
                             "WHERE id = ?6))");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, channel_id);
-        sqlite3_bind_int64(s, 2, contact_id);
-        sqlite3_bind_text(s, 3, pr->dm_thread, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, tx->now);
-        sqlite3_bind_text(s, 5, preview, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 6, pr->public_conv_id);
+        db_bind_i64(s, 1, channel_id);
+        db_bind_i64(s, 2, contact_id);
+        db_bind_text_ref(s, 3, pr->dm_thread, -1);
+        db_bind_i64(s, 4, tx->now);
+        db_bind_text_ref(s, 5, preview, -1);
+        db_bind_i64(s, 6, pr->public_conv_id);
         if ((rc = store__step_done(s)) < 0)
             return rc;
-        j->dm_conv_id = sqlite3_last_insert_rowid(tx->c->db);
+        j->dm_conv_id = db_last_id(tx->c);
         created = true;
     }
     if (j->dm_conv_id == pr->public_conv_id)
@@ -222,18 +222,18 @@ private_tx(struct store__tx *tx, void *arg)
                         "WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, pr->public_conv_id);
-    sqlite3_bind_int64(s, 2, tx->now);
-    sqlite3_bind_int64(s, 3, j->dm_conv_id);
+    db_bind_i64(s, 1, pr->public_conv_id);
+    db_bind_i64(s, 2, tx->now);
+    db_bind_i64(s, 3, j->dm_conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE conversation SET linked_conversation_id = ?, updated_at = ? "
                         "WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->dm_conv_id);
-    sqlite3_bind_int64(s, 2, tx->now);
-    sqlite3_bind_int64(s, 3, pr->public_conv_id);
+    db_bind_i64(s, 1, j->dm_conv_id);
+    db_bind_i64(s, 2, tx->now);
+    db_bind_i64(s, 3, pr->public_conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if (created && (rc = store__emit_conv(tx, "conversation.created", j->dm_conv_id)) < 0)
@@ -266,15 +266,15 @@ store_conv_thread_key(struct store *st, struct arena *ar, int64_t conv_id,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT thread_key FROM conversation WHERE id = ?");
+    struct db_stmt *s = store__q(c, "SELECT thread_key FROM conversation WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, conv_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         *thread_key = store__col(ar, s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 struct extid_job {
@@ -286,14 +286,14 @@ static int
 extid_tx(struct store__tx *tx, void *arg)
 {
     struct extid_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE message SET external_id = ? WHERE id = ? AND "
+    struct db_stmt *s = store__q(tx->c, "UPDATE message SET external_id = ? WHERE id = ? AND "
                                       "direction = 'out' AND external_id IS NULL AND NOT EXISTS "
                                       "(SELECT 1 FROM message o WHERE o.channel_id = "
                                       "message.channel_id AND o.external_id = ?1)");
     int rc = s ? 0 : ERR_IO;
     if (s) {
-        sqlite3_bind_text(s, 1, j->external_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, j->msg_id);
+        db_bind_text_ref(s, 1, j->external_id, -1);
+        db_bind_i64(s, 2, j->msg_id);
         rc = store__step_done(s);
     }
     xfree(j);

@@ -13,10 +13,10 @@
     "coalesce(merged_into, 0)"
 
 static void
-contact_row(struct arena *ar, sqlite3_stmt *s, struct contact *c)
+contact_row(struct arena *ar, struct db_stmt *s, struct contact *c)
 {
     memset(c, 0, sizeof(*c));
-    c->id = sqlite3_column_int64(s, 0);
+    c->id = db_i64(s, 0);
     c->name = store__col(ar, s, 1);
     c->email = store__col(ar, s, 2);
     c->phone = store__col(ar, s, 3);
@@ -26,13 +26,13 @@ contact_row(struct arena *ar, sqlite3_stmt *s, struct contact *c)
     c->notes = store__col(ar, s, 7);
     c->attributes = store__col(ar, s, 8);
     c->status = store__col(ar, s, 9);
-    c->created_at = sqlite3_column_int64(s, 10);
-    c->updated_at = sqlite3_column_int64(s, 11);
-    c->blocked_at = sqlite3_column_int64(s, 12);
-    c->blocked_by = sqlite3_column_int64(s, 13);
+    c->created_at = db_i64(s, 10);
+    c->updated_at = db_i64(s, 11);
+    c->blocked_at = db_i64(s, 12);
+    c->blocked_by = db_i64(s, 13);
     c->blocked_by_name = store__col(ar, s, 14);
     c->blocked_reason = store__col(ar, s, 15);
-    c->merged_into = sqlite3_column_int64(s, 16);
+    c->merged_into = db_i64(s, 16);
 }
 
 int
@@ -42,7 +42,7 @@ store_contact_list(struct store *st, struct arena *ar, const struct store_scope 
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         c, "SELECT " CONTACT_COLS " FROM contact WHERE id > ?1 AND merged_into IS NULL AND (?2 IS NULL OR "
            "name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\' OR phone LIKE ?2 ESCAPE '\\' OR "
            "id IN (SELECT contact_id FROM identity WHERE handle LIKE ?2 ESCAPE '\\')) "
@@ -50,20 +50,20 @@ store_contact_list(struct store *st, struct arena *ar, const struct store_scope 
            STORE_SCOPE_SQL ")) ORDER BY id LIMIT :limit");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, after_id);
+    db_bind_i64(s, 1, after_id);
     if (q && q[0])
         store__bind_like(s, 2, q);
     if (limit <= 0 || limit > 200)
         limit = 50;
-    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), limit);
+    db_bind_int(s, db_param(s, ":limit"), limit);
     store__bind_scope(s, sc);
     struct contact *v = ARENA_NEW_N(ar, struct contact, (size_t)limit);
     size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = db_step(s)) == DB_ROW)
         contact_row(ar, s, &v[cnt++]);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -76,37 +76,37 @@ store_contact_get(struct store *st, struct arena *ar, int64_t id, struct contact
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " CONTACT_COLS " FROM contact WHERE id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " CONTACT_COLS " FROM contact WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         contact_row(ar, s, out);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     s = store__q(c, "SELECT id, contact_id, channel_type, platform_id, handle, name "
                     "FROM identity WHERE contact_id = ? ORDER BY id");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     /* Every identity: the array grows, nothing is cut at a fixed count. */
     size_t cap = 4;
     out->ids = ARENA_NEW_N(ar, struct identity, cap);
     out->nids = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(ar, out->ids, out->nids, cap);
         struct identity *i = &out->ids[out->nids++];
-        i->id = sqlite3_column_int64(s, 0);
-        i->contact_id = sqlite3_column_int64(s, 1);
+        i->id = db_i64(s, 0);
+        i->contact_id = db_i64(s, 1);
         i->channel_type = store__col(ar, s, 2);
         i->platform_id = store__col(ar, s, 3);
         i->handle = store__col(ar, s, 4);
         i->name = store__col(ar, s, 5);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : store__err(rc);
+    db_reset(s);
+    return rc == DB_DONE ? 0 : store__err(rc);
 }
 
 struct contact_job {
@@ -118,7 +118,7 @@ static int
 contact_update_tx(struct store__tx *tx, void *arg)
 {
     struct contact_job *j = arg;
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         tx->c, "UPDATE contact SET name = coalesce(?, name), email = coalesce(?, email), "
                "phone = coalesce(?, phone), locale = coalesce(?, locale), "
                "location = coalesce(?, location), tags = coalesce(?, tags), "
@@ -135,13 +135,13 @@ contact_update_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 7, j->c->notes);
     store__bind_cstr(s, 8, j->c->attributes);
     store__bind_cstr(s, 9, j->c->status);
-    sqlite3_bind_int64(s, 10, tx->now);
-    sqlite3_bind_int64(s, 11, j->id);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_bind_i64(s, 10, tx->now);
+    db_bind_i64(s, 11, j->id);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return ERR_NOTFOUND;
     /* Contact events carry the id only; clients refetch what they show. */
     return store__event(tx, "contact.updated", codec_event_contact(j->id));
@@ -168,24 +168,24 @@ struct block_job {
 static int
 missing_or(struct store__tx *tx, int64_t id, int err)
 {
-    sqlite3_stmt *s = store__q(tx->c, "SELECT 1 FROM contact WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "SELECT 1 FROM contact WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? err : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    db_reset(s);
+    return rc == DB_ROW ? err : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 /* Writes conversation.updated for each of the contact's conversations (they change lists). */
 static int
 emit_convs(struct store__tx *tx, int64_t contact_id)
 {
-    sqlite3_stmt *s = store__q(tx->c, "SELECT id FROM conversation WHERE contact_id = ? "
+    struct db_stmt *s = store__q(tx->c, "SELECT id FROM conversation WHERE contact_id = ? "
                                       "ORDER BY id");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, contact_id);
+    db_bind_i64(s, 1, contact_id);
     return store__emit_convs(tx, s);
 }
 
@@ -194,12 +194,12 @@ emit_convs(struct store__tx *tx, int64_t contact_id)
 static int
 dirty_convs(struct store__tx *tx, int64_t contact_id)
 {
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO sla_dirty(conversation_id) SELECT id FROM "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO sla_dirty(conversation_id) SELECT id FROM "
                                       "conversation WHERE contact_id = ? AND true "
                                       "ON CONFLICT(conversation_id) DO UPDATE SET gen = gen + 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, contact_id);
+    db_bind_i64(s, 1, contact_id);
     return store__step_done(s);
 }
 
@@ -207,20 +207,20 @@ static int
 block_tx(struct store__tx *tx, void *arg)
 {
     struct block_job *j = arg;
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         tx->c, "UPDATE contact SET status_before_block = status, status = 'blocked', "
                "blocked_at = ?, blocked_by = ?, blocked_reason = ?, updated_at = ?1 "
                "WHERE id = ? AND status != 'blocked'");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
+    db_bind_i64(s, 1, tx->now);
     store__bind_id(s, 2, j->agent_id);
     store__bind_cstr(s, 3, j->reason);
-    sqlite3_bind_int64(s, 4, j->id);
+    db_bind_i64(s, 4, j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return store__fk_err(tx, rc);
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return missing_or(tx, j->id, ERR_CONFLICT);
     /* Out of the queue, no one waiting on a clock, off every agent's plate. */
     s = store__q(tx->c, "UPDATE conv_sla SET awaiting_since = NULL, queued_at = NULL, "
@@ -228,16 +228,16 @@ block_tx(struct store__tx *tx, void *arg)
                         "(SELECT id FROM conversation WHERE contact_id = ?)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE conversation SET assignee_id = NULL, updated_at = ? "
                         "WHERE contact_id = ? AND assignee_id IS NOT NULL AND status != 'resolved'");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if ((rc = dirty_convs(tx, j->id)) < 0 || (rc = emit_convs(tx, j->id)) < 0)
@@ -260,18 +260,18 @@ unblock_tx(struct store__tx *tx, void *arg)
     struct block_job *j = arg;
     j->convs = NULL;
     j->nconvs = 0;
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         tx->c, "UPDATE contact SET status = coalesce(nullif(status_before_block, 'blocked'), "
                "'customer'), status_before_block = NULL, blocked_at = NULL, blocked_by = NULL, "
                "blocked_reason = NULL, updated_at = ? WHERE id = ? AND status = 'blocked'");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return missing_or(tx, j->id, ERR_CONFLICT);
     /* A conversation whose last word is the customer's waits for an answer again, from now:
      * the time they were blocked is not counted against the team. */
@@ -280,7 +280,7 @@ unblock_tx(struct store__tx *tx, void *arg)
                         "AND status != 'resolved'");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
+    db_bind_i64(s, 1, j->id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE conv_sla SET awaiting_since = ?1, updated_at = ?1 "
@@ -292,23 +292,23 @@ unblock_tx(struct store__tx *tx, void *arg)
                         "conv_sla WHERE conversation_id = c.id)), 0))");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "SELECT id FROM conversation WHERE contact_id = ? AND status = 'open' "
                         "ORDER BY id");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
+    db_bind_i64(s, 1, j->id);
     size_t cap = 8;
     j->convs = ARENA_NEW_N(j->ar, int64_t, cap);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(j->ar, j->convs, j->nconvs, cap);
-        j->convs[j->nconvs++] = sqlite3_column_int64(s, 0);
+        j->convs[j->nconvs++] = db_i64(s, 0);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     if ((rc = dirty_convs(tx, j->id)) < 0 || (rc = emit_convs(tx, j->id)) < 0)
         return rc;

@@ -10,49 +10,49 @@
 #include "base/limits.h"
 
 void
-store__conv_row(struct arena *ar, sqlite3_stmt *s, struct conv *c)
+store__conv_row(struct arena *ar, struct db_stmt *s, struct conv *c)
 {
     memset(c, 0, sizeof(*c));
-    c->id = sqlite3_column_int64(s, 0);
-    c->channel_id = sqlite3_column_int64(s, 1);
-    c->contact_id = sqlite3_column_int64(s, 2);
-    c->assignee_id = sqlite3_column_int64(s, 3);
+    c->id = db_i64(s, 0);
+    c->channel_id = db_i64(s, 1);
+    c->contact_id = db_i64(s, 2);
+    c->assignee_id = db_i64(s, 3);
     c->status = store__col(ar, s, 4);
-    c->public = sqlite3_column_int(s, 5) != 0;
-    c->priority = sqlite3_column_int(s, 6);
+    c->public = db_int(s, 5) != 0;
+    c->priority = db_int(s, 6);
     c->labels = store__col(ar, s, 7);
     c->intent = store__col(ar, s, 8);
     c->sentiment = store__col(ar, s, 9);
-    c->urgency = sqlite3_column_type(s, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 10);
-    c->snooze_until = sqlite3_column_int64(s, 11);
+    c->urgency = db_null(s, 10) ? -1 : db_int(s, 10);
+    c->snooze_until = db_i64(s, 11);
     c->resolution_reason = store__col(ar, s, 12);
     c->preview = store__col(ar, s, 13);
-    c->unread = sqlite3_column_int64(s, 14);
-    c->message_count = sqlite3_column_int64(s, 15);
-    c->last_message_at = sqlite3_column_int64(s, 16);
-    c->created_at = sqlite3_column_int64(s, 17);
-    c->updated_at = sqlite3_column_int64(s, 18);
+    c->unread = db_i64(s, 14);
+    c->message_count = db_i64(s, 15);
+    c->last_message_at = db_i64(s, 16);
+    c->created_at = db_i64(s, 17);
+    c->updated_at = db_i64(s, 18);
     c->contact_name = store__col(ar, s, 19);
     c->channel_type = store__col(ar, s, 20);
     c->channel_name = store__col(ar, s, 21);
-    c->last_inbound_at = sqlite3_column_int64(s, 22);
+    c->last_inbound_at = db_i64(s, 22);
     c->store = store__col(ar, s, 23);
-    c->linked_id = sqlite3_column_int64(s, 24);
-    c->blocked = sqlite3_column_int(s, 25) != 0;
+    c->linked_id = db_i64(s, 24);
+    c->blocked = db_int(s, 25) != 0;
 }
 
 int
 store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct conv *out)
 {
-    sqlite3_stmt *s = store__q(c, "SELECT " STORE__CONV_COLS STORE__CONV_FROM "WHERE c.id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " STORE__CONV_COLS STORE__CONV_FROM "WHERE c.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         store__conv_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 #define MSG_COLS                                                                                   \
@@ -66,46 +66,46 @@ store__conv_read(struct store__conn *c, struct arena *ar, int64_t id, struct con
     "JOIN contact ct ON ct.id = c.contact_id LEFT JOIN agent a ON a.id = m.author_agent_id "
 
 static void
-msg_row(struct arena *ar, sqlite3_stmt *s, struct msg *m)
+msg_row(struct arena *ar, struct db_stmt *s, struct msg *m)
 {
     memset(m, 0, sizeof(*m));
-    m->id = sqlite3_column_int64(s, 0);
-    m->conversation_id = sqlite3_column_int64(s, 1);
-    m->channel_id = sqlite3_column_int64(s, 2);
+    m->id = db_i64(s, 0);
+    m->conversation_id = db_i64(s, 1);
+    m->channel_id = db_i64(s, 2);
     m->direction = store__col(ar, s, 3);
     m->kind = store__col(ar, s, 4);
     m->text = store__col(ar, s, 5);
-    m->author_agent_id = sqlite3_column_int64(s, 6);
+    m->author_agent_id = db_i64(s, 6);
     m->author_name = store__col(ar, s, 7);
     m->external_id = store__col(ar, s, 8);
     m->reply_to = store__col(ar, s, 9);
-    m->public = sqlite3_column_int(s, 10) != 0;
+    m->public = db_int(s, 10) != 0;
     m->status = store__col(ar, s, 11);
     m->error = store__col(ar, s, 12);
     m->lang = store__col(ar, s, 13);
     m->intent = store__col(ar, s, 14);
-    m->intent_conf = sqlite3_column_double(s, 15);
+    m->intent_conf = db_double(s, 15);
     m->sentiment = store__col(ar, s, 16);
-    m->sentiment_score = sqlite3_column_double(s, 17);
-    m->urgency = sqlite3_column_type(s, 18) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 18);
+    m->sentiment_score = db_double(s, 17);
+    m->urgency = db_null(s, 18) ? -1 : db_int(s, 18);
     m->urgency_reasons = store__col(ar, s, 19);
-    m->created_at = sqlite3_column_int64(s, 20);
-    m->sent_at = sqlite3_column_int64(s, 21);
-    m->bot = sqlite3_column_type(s, 22) != SQLITE_NULL;
+    m->created_at = db_i64(s, 20);
+    m->sent_at = db_i64(s, 21);
+    m->bot = !db_null(s, 22);
 }
 
 int
 store__msg_read(struct store__conn *c, struct arena *ar, int64_t id, struct msg *out)
 {
-    sqlite3_stmt *s = store__q(c, "SELECT " MSG_COLS "WHERE m.id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " MSG_COLS "WHERE m.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         msg_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -123,20 +123,20 @@ store__emit_conv(struct store__tx *tx, const char *type, int64_t conv_id)
 }
 
 int
-store__emit_convs(struct store__tx *tx, sqlite3_stmt *s)
+store__emit_convs(struct store__tx *tx, struct db_stmt *s)
 {
     size_t cap = 16, n = 0;
     int64_t *ids = xmalloc(cap * sizeof(*ids));
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         if (n == cap) {
             cap *= 2;
             ids = xrealloc(ids, cap * sizeof(*ids));
         }
-        ids[n++] = sqlite3_column_int64(s, 0);
+        ids[n++] = db_i64(s, 0);
     }
-    sqlite3_reset(s);
-    rc = rc == SQLITE_DONE ? 0 : store__err(rc);
+    db_reset(s);
+    rc = rc == DB_DONE ? 0 : store__err(rc);
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = store__emit_conv(tx, "conversation.updated", ids[i]);
     xfree(ids);
@@ -169,14 +169,14 @@ visible(struct store *st, const struct store_scope *sc, const char *sql, int64_t
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, sql);
+    struct db_stmt *s = store__q(c, sql);
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     store__bind_scope(s, sc);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    int rc = db_step(s);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -228,20 +228,20 @@ store_msg_list(struct store *st, struct arena *ar, int64_t conv_id, int64_t befo
         return ERR_IO;
     /* Keyset paging on message_conversation(conversation_id, id): newest first from the
      * cursor, one extra row to learn whether an older page exists. */
-    sqlite3_stmt *s = store__q(c, "SELECT " MSG_COLS "WHERE m.conversation_id = ?1 AND m.id < ?2 "
+    struct db_stmt *s = store__q(c, "SELECT " MSG_COLS "WHERE m.conversation_id = ?1 AND m.id < ?2 "
                                   "ORDER BY m.id DESC LIMIT ?3");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    sqlite3_bind_int64(s, 2, before_id ? before_id : INT64_MAX);
-    sqlite3_bind_int(s, 3, limit + 1);
+    db_bind_i64(s, 1, conv_id);
+    db_bind_i64(s, 2, before_id ? before_id : INT64_MAX);
+    db_bind_int(s, 3, limit + 1);
     struct msg *v = ARENA_NEW_N(ar, struct msg, (size_t)limit + 1);
     size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = db_step(s)) == DB_ROW)
         msg_row(ar, s, &v[cnt++]); /* at most limit + 1 rows: the LIMIT above */
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     int64_t next = 0;
     if (cnt > (size_t)limit) {
@@ -290,17 +290,17 @@ store__conv_where(struct buf *sql, const struct conv_filter *f)
 }
 
 void
-store__conv_bind(sqlite3_stmt *s, const struct conv_filter *f)
+store__conv_bind(struct db_stmt *s, const struct conv_filter *f)
 {
-#define BIND(name) sqlite3_bind_parameter_index(s, name)
+#define BIND(name) db_param(s, name)
     if (f->status)
         store__bind_cstr(s, BIND(":status"), f->status);
     if (f->assignee > 0)
-        sqlite3_bind_int64(s, BIND(":assignee"), f->assignee);
+        db_bind_i64(s, BIND(":assignee"), f->assignee);
     if (f->channel_id)
-        sqlite3_bind_int64(s, BIND(":channel"), f->channel_id);
+        db_bind_i64(s, BIND(":channel"), f->channel_id);
     if (f->contact_id)
-        sqlite3_bind_int64(s, BIND(":contact"), f->contact_id);
+        db_bind_i64(s, BIND(":contact"), f->contact_id);
     if (f->intent)
         store__bind_cstr(s, BIND(":intent"), f->intent);
     if (f->sentiment)
@@ -310,8 +310,8 @@ store__conv_bind(sqlite3_stmt *s, const struct conv_filter *f)
     if (f->scope && f->scope->limited)
         store__bind_scope(s, f->scope);
     if (f->by_urgency) {
-        sqlite3_bind_int(s, BIND(":umin"), f->urgency_min);
-        sqlite3_bind_int(s, BIND(":umax"), f->urgency_max);
+        db_bind_int(s, BIND(":umin"), f->urgency_min);
+        db_bind_int(s, BIND(":umax"), f->urgency_max);
     }
 #undef BIND
 }
@@ -346,30 +346,30 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
                f->oldest_first ? "ASC" : "DESC");
     buf_adds(&sql, " LIMIT :limit");
 
-    sqlite3_stmt *s = NULL;
+    struct db_stmt *s = NULL;
     int rc = buf_error(&sql);
     if (rc < 0) {
         buf_release(&sql);
         return rc;
     }
-    rc = sqlite3_prepare_v2(c->db, sql.p, (int)sql.len, &s, NULL);
+    rc = db_prepare(c, sql.p, sql.len, &s);
     buf_release(&sql);
-    if (rc != SQLITE_OK)
-        return store__err(rc);
+    if (rc < 0)
+        return rc;
     store__conv_bind(s, f);
     if (f->cursor_ts || f->cursor_id) {
-        sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":cts"), f->cursor_ts);
-        sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":cid"), f->cursor_id);
+        db_bind_i64(s, db_param(s, ":cts"), f->cursor_ts);
+        db_bind_i64(s, db_param(s, ":cid"), f->cursor_id);
     }
     int limit = f->limit > 0 && f->limit <= 200 ? f->limit : 50;
     /* One extra row tells whether another page exists. */
-    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), limit + 1);
+    db_bind_int(s, db_param(s, ":limit"), limit + 1);
     struct conv *v = ARENA_NEW_N(ar, struct conv, (size_t)limit + 1);
     size_t cnt = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = db_step(s)) == DB_ROW)
         store__conv_row(ar, s, &v[cnt++]);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
+    db_finalize(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *next_ts = *next_id = 0;
     if (cnt > (size_t)limit) {
@@ -389,7 +389,7 @@ store_conv_counts(struct store *st, int64_t agent_id, const struct store_scope *
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         c, "SELECT (SELECT count(*) FROM conversation c WHERE c.assignee_id = ?1 AND "
            "c.status = 'open' AND" STORE_NOT_BLOCKED_SQL "AND" STORE_SCOPE_SQL "),"
            " (SELECT count(*) FROM conversation c WHERE c.assignee_id IS NULL AND "
@@ -403,18 +403,18 @@ store_conv_counts(struct store *st, int64_t agent_id, const struct store_scope *
            STORE_SCOPE_SQL ")");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, agent_id);
+    db_bind_i64(s, 1, agent_id);
     store__bind_scope(s, sc);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        out->mine = sqlite3_column_int64(s, 0);
-        out->unassigned = sqlite3_column_int64(s, 1);
-        out->open = sqlite3_column_int64(s, 2);
-        out->resolved = sqlite3_column_int64(s, 3);
-        out->blocked = sqlite3_column_int64(s, 4);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        out->mine = db_i64(s, 0);
+        out->unassigned = db_i64(s, 1);
+        out->open = db_i64(s, 2);
+        out->resolved = db_i64(s, 3);
+        out->blocked = db_i64(s, 4);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : store__err(rc);
 }
 
 /* ---- writes -------------------------------------------------------------------------- */
@@ -431,39 +431,39 @@ static int
 reply_tx(struct store__tx *tx, void *arg)
 {
     struct reply_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT channel_id, public FROM conversation WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "SELECT channel_id, public FROM conversation WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
+    db_bind_i64(s, 1, j->conv_id);
+    if (db_step(s) != DB_ROW) {
+        db_reset(s);
         return ERR_NOTFOUND;
     }
-    int64_t channel_id = sqlite3_column_int64(s, 0);
-    int pub = sqlite3_column_int(s, 1);
-    sqlite3_reset(s);
+    int64_t channel_id = db_i64(s, 0);
+    int pub = db_int(s, 1);
+    db_reset(s);
 
     s = store__q(tx->c, "INSERT INTO message(conversation_id, channel_id, direction, kind, text, "
                         "author_agent_id, public, status, created_at) "
                         "VALUES (?, ?, 'out', ?, ?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    sqlite3_bind_int64(s, 2, channel_id);
-    sqlite3_bind_text(s, 3, j->note ? "note" : "message", -1, SQLITE_STATIC);
+    db_bind_i64(s, 1, j->conv_id);
+    db_bind_i64(s, 2, channel_id);
+    db_bind_text_ref(s, 3, j->note ? "note" : "message", -1);
     store__bind_str(s, 4, j->text);
     if (j->agent_id)
-        sqlite3_bind_int64(s, 5, j->agent_id);
+        db_bind_i64(s, 5, j->agent_id);
     else
-        sqlite3_bind_null(s, 5); /* an integration's API token, not an agent */
-    sqlite3_bind_int(s, 6, j->note ? 0 : pub);
-    sqlite3_bind_text(s, 7, j->note ? "none" : "queued", -1, SQLITE_STATIC);
+        db_bind_null(s, 5); /* an integration's API token, not an agent */
+    db_bind_int(s, 6, j->note ? 0 : pub);
+    db_bind_text_ref(s, 7, j->note ? "none" : "queued", -1);
     int64_t at = j->at ? j->at : tx->now;
-    sqlite3_bind_int64(s, 8, at);
+    db_bind_i64(s, 8, at);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    j->msg_id = sqlite3_last_insert_rowid(tx->c->db);
+    j->msg_id = db_last_id(tx->c);
     if (!j->note) {
         if ((rc = store__outbox_add(tx, j->msg_id, channel_id)) < 0)
             return rc;
@@ -475,9 +475,9 @@ reply_tx(struct store__tx *tx, void *arg)
     }
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, at);
-    sqlite3_bind_int64(s, 2, tx->now);
-    sqlite3_bind_int64(s, 3, j->conv_id);
+    db_bind_i64(s, 1, at);
+    db_bind_i64(s, 2, tx->now);
+    db_bind_i64(s, 3, j->conv_id);
     rc = store__step_done(s);
     if (rc < 0)
         return rc;
@@ -516,29 +516,29 @@ struct conv_job {
 static int
 changed_or_missing(struct store__tx *tx, int64_t conv_id)
 {
-    if (sqlite3_changes(tx->c->db) > 0)
+    if (db_changes(tx->c) > 0)
         return 0;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT 1 FROM conversation WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "SELECT 1 FROM conversation WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 1 : ERR_NOTFOUND;
+    db_bind_i64(s, 1, conv_id);
+    int rc = db_step(s);
+    db_reset(s);
+    return rc == DB_ROW ? 1 : ERR_NOTFOUND;
 }
 
 static int
 assign_tx(struct store__tx *tx, void *arg)
 {
     struct conv_job *j = arg;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     if (j->agent_id) {
         s = store__q(tx->c, "SELECT 1 FROM agent WHERE id = ?");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, j->agent_id);
-        int found = sqlite3_step(s) == SQLITE_ROW;
-        sqlite3_reset(s);
+        db_bind_i64(s, 1, j->agent_id);
+        int found = db_step(s) == DB_ROW;
+        db_reset(s);
         if (!found)
             return ERR_NOTFOUND;
     }
@@ -547,15 +547,15 @@ assign_tx(struct store__tx *tx, void *arg)
     if (!s)
         return ERR_IO;
     if (j->agent_id)
-        sqlite3_bind_int64(s, 1, j->agent_id);
+        db_bind_i64(s, 1, j->agent_id);
     else
-        sqlite3_bind_null(s, 1);
-    sqlite3_bind_int64(s, 2, tx->now);
-    sqlite3_bind_int64(s, 3, j->conv_id);
+        db_bind_null(s, 1);
+    db_bind_i64(s, 2, tx->now);
+    db_bind_i64(s, 3, j->conv_id);
     if (j->agent_id)
-        sqlite3_bind_int64(s, 4, j->agent_id);
+        db_bind_i64(s, 4, j->agent_id);
     else
-        sqlite3_bind_null(s, 4);
+        db_bind_null(s, 4);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
@@ -577,24 +577,24 @@ static int
 status_tx(struct store__tx *tx, void *arg)
 {
     struct conv_job *j = arg;
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         tx->c, "UPDATE conversation SET status = ?, snooze_until = ?, "
                "resolution_reason = CASE WHEN ?1 = 'resolved' THEN ? ELSE NULL END, "
                "updated_at = ? WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, j->status, -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, j->status, -1);
     if (j->snooze_until)
-        sqlite3_bind_int64(s, 2, j->snooze_until);
+        db_bind_i64(s, 2, j->snooze_until);
     else
-        sqlite3_bind_null(s, 2);
+        db_bind_null(s, 2);
     store__bind_cstr(s, 3, j->reason);
-    sqlite3_bind_int64(s, 4, tx->now);
-    sqlite3_bind_int64(s, 5, j->conv_id);
+    db_bind_i64(s, 4, tx->now);
+    db_bind_i64(s, 5, j->conv_id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return ERR_NOTFOUND;
     return store__emit_conv(tx, "conversation.updated", j->conv_id);
 }
@@ -615,7 +615,7 @@ static int
 labels_tx(struct store__tx *tx, void *arg)
 {
     struct conv_job *j = arg;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     int rc;
     for (size_t i = 0; i < j->nadd; i++) {
         s = store__q(tx->c, "INSERT OR IGNORE INTO conversation_label(label, conversation_id, "
@@ -624,7 +624,7 @@ labels_tx(struct store__tx *tx, void *arg)
         if (!s)
             return ERR_IO;
         store__bind_str(s, 1, j->add[i]);
-        sqlite3_bind_int64(s, 2, j->conv_id);
+        db_bind_i64(s, 2, j->conv_id);
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }
@@ -633,17 +633,17 @@ labels_tx(struct store__tx *tx, void *arg)
         if (!s)
             return ERR_IO;
         store__bind_str(s, 1, j->remove[i]);
-        sqlite3_bind_int64(s, 2, j->conv_id);
+        db_bind_i64(s, 2, j->conv_id);
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }
     s = store__q(tx->c, "SELECT count(*) FROM conversation_label WHERE conversation_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    sqlite3_step(s);
-    int count = sqlite3_column_int(s, 0);
-    sqlite3_reset(s);
+    db_bind_i64(s, 1, j->conv_id);
+    db_step(s);
+    int count = db_int(s, 0);
+    db_reset(s);
     if (count > MODEL_LABELS_MAX)
         return ERR_INVAL;
     s = store__q(tx->c, "UPDATE conversation SET updated_at = ?, labels = (SELECT "
@@ -652,11 +652,11 @@ labels_tx(struct store__tx *tx, void *arg)
                         "WHERE id = ?2");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->conv_id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return ERR_NOTFOUND;
     return store__emit_conv(tx, "conversation.updated", j->conv_id);
 }
@@ -674,10 +674,10 @@ static int
 read_tx(struct store__tx *tx, void *arg)
 {
     struct conv_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE conversation SET unread = 0 WHERE id = ? AND unread > 0");
+    struct db_stmt *s = store__q(tx->c, "UPDATE conversation SET unread = 0 WHERE id = ? AND unread > 0");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
+    db_bind_i64(s, 1, j->conv_id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;

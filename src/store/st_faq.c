@@ -18,7 +18,7 @@ faq_put_tx(struct store__tx *tx, void *arg)
 {
     struct store__put_job *j = arg;
     const struct store_faq *f = j->obj;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     int rc;
     if (j->id) {
         s = store__q(tx->c, "UPDATE faq SET question = ?1, variants = ?2, answers = ?3, "
@@ -26,7 +26,7 @@ faq_put_tx(struct store__tx *tx, void *arg)
                             "WHERE id = ?8");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 8, j->id);
+        db_bind_i64(s, 8, j->id);
     } else {
         s = store__q(tx->c, "INSERT INTO faq(question, variants, answers, link, threshold, "
                             "enabled, updated_at, created_at) "
@@ -38,14 +38,14 @@ faq_put_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 2, f->variants ? f->variants : "[]");
     store__bind_cstr(s, 3, f->answers ? f->answers : "{}");
     store__bind_cstr(s, 4, f->link && f->link[0] ? f->link : NULL);
-    sqlite3_bind_double(s, 5, f->threshold);
-    sqlite3_bind_int(s, 6, f->enabled);
-    sqlite3_bind_int64(s, 7, tx->now);
+    db_bind_double(s, 5, f->threshold);
+    db_bind_int(s, 6, f->enabled);
+    db_bind_i64(s, 7, tx->now);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if (j->id && (rc = store__changed(tx)) < 0)
         return rc;
-    j->out_id = j->id ? j->id : sqlite3_last_insert_rowid(tx->c->db);
+    j->out_id = j->id ? j->id : db_last_id(tx->c);
     return 0;
 }
 
@@ -63,11 +63,11 @@ static int
 faq_delete_tx(struct store__tx *tx, void *arg)
 {
     const int64_t *id = arg;
-    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM faq WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "DELETE FROM faq WHERE id = ?");
     int rc;
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, *id);
+    db_bind_i64(s, 1, *id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if ((rc = store__changed(tx)) < 0)
@@ -76,7 +76,7 @@ faq_delete_tx(struct store__tx *tx, void *arg)
     s = store__q(tx->c, "UPDATE bot_answer SET faq_id = NULL WHERE faq_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, *id);
+    db_bind_i64(s, 1, *id);
     return store__step_done(s);
 }
 
@@ -91,22 +91,22 @@ store_faq_delete(struct store *st, int64_t id)
     "reopened, held_back, created_at, updated_at FROM faq "
 
 static void
-faq_row(struct arena *ar, sqlite3_stmt *s, struct store_faq *f)
+faq_row(struct arena *ar, struct db_stmt *s, struct store_faq *f)
 {
     memset(f, 0, sizeof(*f));
-    f->id = sqlite3_column_int64(s, 0);
+    f->id = db_i64(s, 0);
     f->question = store__col(ar, s, 1);
     f->variants = store__col(ar, s, 2);
     f->answers = store__col(ar, s, 3);
     f->link = store__col(ar, s, 4);
-    f->threshold = sqlite3_column_double(s, 5);
-    f->enabled = sqlite3_column_int(s, 6) != 0;
-    f->answered = sqlite3_column_int64(s, 7);
-    f->handed_off = sqlite3_column_int64(s, 8);
-    f->reopened = sqlite3_column_int64(s, 9);
-    f->held_back = sqlite3_column_int64(s, 10);
-    f->created_at = sqlite3_column_int64(s, 11);
-    f->updated_at = sqlite3_column_int64(s, 12);
+    f->threshold = db_double(s, 5);
+    f->enabled = db_int(s, 6) != 0;
+    f->answered = db_i64(s, 7);
+    f->handed_off = db_i64(s, 8);
+    f->reopened = db_i64(s, 9);
+    f->held_back = db_i64(s, 10);
+    f->created_at = db_i64(s, 11);
+    f->updated_at = db_i64(s, 12);
 }
 
 int
@@ -115,15 +115,15 @@ store_faq_get(struct store *st, struct arena *ar, int64_t id, struct store_faq *
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " FAQ_COLS "WHERE id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " FAQ_COLS "WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         faq_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -132,14 +132,14 @@ store_faq_list(struct store *st, struct arena *ar, struct store_faq **out, size_
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " FAQ_COLS "ORDER BY id LIMIT ?");
+    struct db_stmt *s = store__q(c, "SELECT " FAQ_COLS "ORDER BY id LIMIT ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int(s, 1, STORE_FAQ_MAX);
+    db_bind_int(s, 1, STORE_FAQ_MAX);
     size_t cap = 16, k = 0;
     struct store_faq *v = ARENA_NEW_N(ar, struct store_faq, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         if (k == cap) {
             struct store_faq *w = ARENA_NEW_N(ar, struct store_faq, cap * 2);
             memcpy(w, v, cap * sizeof(*v));
@@ -148,8 +148,8 @@ store_faq_list(struct store *st, struct arena *ar, struct store_faq **out, size_
         }
         faq_row(ar, s, &v[k++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = k;
@@ -162,14 +162,14 @@ store_faq_count(struct store *st, int64_t *n)
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT count(*) FROM faq");
+    struct db_stmt *s = store__q(c, "SELECT count(*) FROM faq");
     if (!s)
         return ERR_IO;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *n = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : store__err(rc);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        *n = db_i64(s, 0);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : store__err(rc);
 }
 
 /* ---- settings ---------------------------------------------------------------------------- */
@@ -180,31 +180,31 @@ store_faq_bot_get(struct store *st, struct arena *ar, struct store_faq_bot *out)
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT channels, window_ms, updated_at FROM faq_bot "
+    struct db_stmt *s = store__q(c, "SELECT channels, window_ms, updated_at FROM faq_bot "
                                   "WHERE id = 1");
     if (!s)
         return ERR_IO;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         out->channels = store__col(ar, s, 0);
-        out->window_ms = sqlite3_column_int64(s, 1);
-        out->updated_at = sqlite3_column_int64(s, 2);
+        out->window_ms = db_i64(s, 1);
+        out->updated_at = db_i64(s, 2);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 static int
 faq_bot_put_tx(struct store__tx *tx, void *arg)
 {
     const struct store_faq_bot *b = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE faq_bot SET channels = ?, window_ms = ?, "
+    struct db_stmt *s = store__q(tx->c, "UPDATE faq_bot SET channels = ?, window_ms = ?, "
                                       "updated_at = ? WHERE id = 1");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, b->channels ? b->channels : "[]");
-    sqlite3_bind_int64(s, 2, b->window_ms);
-    sqlite3_bind_int64(s, 3, tx->now);
+    db_bind_i64(s, 2, b->window_ms);
+    db_bind_i64(s, 3, tx->now);
     return store__step_done(s);
 }
 
@@ -223,43 +223,50 @@ store_bot_answer_get(struct store *st, struct arena *ar, int64_t conv_id,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT conversation_id, coalesce(faq_id, 0), faq_question, "
+    struct db_stmt *s = store__q(c, "SELECT conversation_id, coalesce(faq_id, 0), faq_question, "
                                   "message_id, confidence, state, answered_at, due_at, "
                                   "handoff_reason, changed_at FROM bot_answer "
                                   "WHERE conversation_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(s, 1, conv_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         memset(out, 0, sizeof(*out));
-        out->conversation_id = sqlite3_column_int64(s, 0);
-        out->faq_id = sqlite3_column_int64(s, 1);
+        out->conversation_id = db_i64(s, 0);
+        out->faq_id = db_i64(s, 1);
         out->faq_question = store__col(ar, s, 2);
-        out->message_id = sqlite3_column_int64(s, 3);
-        out->confidence = sqlite3_column_double(s, 4);
+        out->message_id = db_i64(s, 3);
+        out->confidence = db_double(s, 4);
         out->state = store__col(ar, s, 5);
-        out->answered_at = sqlite3_column_int64(s, 6);
-        out->due_at = sqlite3_column_int64(s, 7);
+        out->answered_at = db_i64(s, 6);
+        out->due_at = db_i64(s, 7);
         out->handoff_reason = store__col(ar, s, 8);
-        out->changed_at = sqlite3_column_int64(s, 9);
+        out->changed_at = db_i64(s, 9);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
-/* Adds one to the FAQ's count 'col' (a fixed column name). */
+enum faq_count { FAQ_ANSWERED, FAQ_HANDED_OFF, FAQ_REOPENED, FAQ_HELD_BACK };
+
+/* Adds one to one of the FAQ's counts. Each has its own literal: the statement cache keys on
+ * the text's address, so a statement built in a buffer would find another count's. */
 static int
-faq_bump(struct store__tx *tx, const char *col, int64_t faq_id)
+faq_bump(struct store__tx *tx, enum faq_count which, int64_t faq_id)
 {
+    static const char *const sql[] = {
+        [FAQ_ANSWERED] = "UPDATE faq SET answered = answered + 1 WHERE id = ?",
+        [FAQ_HANDED_OFF] = "UPDATE faq SET handed_off = handed_off + 1 WHERE id = ?",
+        [FAQ_REOPENED] = "UPDATE faq SET reopened = reopened + 1 WHERE id = ?",
+        [FAQ_HELD_BACK] = "UPDATE faq SET held_back = held_back + 1 WHERE id = ?",
+    };
     if (!faq_id)
         return 0;
-    char sql[96];
-    snprintf(sql, sizeof(sql), "UPDATE faq SET %s = %s + 1 WHERE id = ?", col, col);
-    sqlite3_stmt *s = store__q(tx->c, sql);
+    struct db_stmt *s = store__q(tx->c, sql[which]);
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, faq_id);
+    db_bind_i64(s, 1, faq_id);
     return store__step_done(s);
 }
 
@@ -267,28 +274,28 @@ faq_bump(struct store__tx *tx, const char *col, int64_t faq_id)
 static int
 bot_note(struct store__tx *tx, int64_t conv_id, int64_t faq_id, const char *text)
 {
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO message(conversation_id, channel_id, "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO message(conversation_id, channel_id, "
                                       "direction, kind, text, public, status, created_at, "
                                       "bot_faq_id) SELECT id, channel_id, 'out', 'note', ?, 0, "
                                       "'none', ?, ? FROM conversation WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, tx->now);
-    sqlite3_bind_int64(s, 3, faq_id > 0 ? faq_id : 0);
-    sqlite3_bind_int64(s, 4, conv_id);
+    db_bind_text_ref(s, 1, text, -1);
+    db_bind_i64(s, 2, tx->now);
+    db_bind_i64(s, 3, faq_id > 0 ? faq_id : 0);
+    db_bind_i64(s, 4, conv_id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return ERR_NOTFOUND;
-    int64_t id = sqlite3_last_insert_rowid(tx->c->db);
+    int64_t id = db_last_id(tx->c);
     s = store__q(tx->c, "UPDATE conversation SET message_count = message_count + 1, "
                         "updated_at = ? WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, conv_id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     return store__emit_msg(tx, "message.created", id);
@@ -298,17 +305,17 @@ static int
 bot_send_tx(struct store__tx *tx, void *arg)
 {
     struct store_bot_send *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT channel_id, public FROM conversation WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "SELECT channel_id, public FROM conversation WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
+    db_bind_i64(s, 1, j->conv_id);
+    if (db_step(s) != DB_ROW) {
+        db_reset(s);
         return ERR_NOTFOUND;
     }
-    int64_t channel_id = sqlite3_column_int64(s, 0);
-    int pub = sqlite3_column_int(s, 1);
-    sqlite3_reset(s);
+    int64_t channel_id = db_i64(s, 0);
+    int pub = db_int(s, 1);
+    db_reset(s);
     /* The bot's answer is not a human reply: like an acknowledgement, the flag keeps the
      * sla_msg_out trigger from clearing awaiting_since. The answer counts only when its window
      * passes (store_bot_count_due). */
@@ -317,8 +324,8 @@ bot_send_tx(struct store__tx *tx, void *arg)
                         "autoack_pending = 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    sqlite3_bind_int64(s, 2, tx->now);
+    db_bind_i64(s, 1, j->conv_id);
+    db_bind_i64(s, 2, tx->now);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
@@ -328,7 +335,7 @@ bot_send_tx(struct store__tx *tx, void *arg)
     s = store__q(tx->c, "UPDATE conv_sla SET autoack_pending = 0 WHERE conversation_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
+    db_bind_i64(s, 1, j->conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "INSERT INTO bot_answer(conversation_id, faq_id, faq_question, "
@@ -336,16 +343,16 @@ bot_send_tx(struct store__tx *tx, void *arg)
                         "VALUES (?1, ?2, ?3, ?4, ?5, 'answered', ?6, ?7, ?6)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    sqlite3_bind_int64(s, 2, j->faq_id);
+    db_bind_i64(s, 1, j->conv_id);
+    db_bind_i64(s, 2, j->faq_id);
     store__bind_cstr(s, 3, j->faq_question);
-    sqlite3_bind_int64(s, 4, j->msg_id);
-    sqlite3_bind_double(s, 5, j->confidence);
-    sqlite3_bind_int64(s, 6, tx->now);
-    sqlite3_bind_int64(s, 7, tx->now + j->window_ms);
+    db_bind_i64(s, 4, j->msg_id);
+    db_bind_double(s, 5, j->confidence);
+    db_bind_i64(s, 6, tx->now);
+    db_bind_i64(s, 7, tx->now + j->window_ms);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    if ((rc = faq_bump(tx, "answered", j->faq_id)) < 0)
+    if ((rc = faq_bump(tx, FAQ_ANSWERED, j->faq_id)) < 0)
         return rc;
     /* Waiting on the customer: pending, in nobody's queue, clocks paused. */
     s = store__q(tx->c, "UPDATE conversation SET status = 'pending', "
@@ -354,8 +361,8 @@ bot_send_tx(struct store__tx *tx, void *arg)
                         "WHERE id = ?2");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->conv_id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     return store__emit_msg(tx, "message.created", j->msg_id);
@@ -376,26 +383,26 @@ static int
 bot_handoff_tx(struct store__tx *tx, void *arg)
 {
     struct handoff_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT coalesce(faq_id, 0) FROM bot_answer WHERE "
+    struct db_stmt *s = store__q(tx->c, "SELECT coalesce(faq_id, 0) FROM bot_answer WHERE "
                                       "conversation_id = ? AND state = 'answered'");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    int rc = sqlite3_step(s);
-    int64_t faq_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_CONFLICT : store__err(rc);
+    db_bind_i64(s, 1, j->conv_id);
+    int rc = db_step(s);
+    int64_t faq_id = rc == DB_ROW ? db_i64(s, 0) : 0;
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_CONFLICT : store__err(rc);
     s = store__q(tx->c, "UPDATE bot_answer SET state = 'handed_off', handoff_reason = ?, "
                         "changed_at = ? WHERE conversation_id = ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->reason);
-    sqlite3_bind_int64(s, 2, tx->now);
-    sqlite3_bind_int64(s, 3, j->conv_id);
+    db_bind_i64(s, 2, tx->now);
+    db_bind_i64(s, 3, j->conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    if ((rc = faq_bump(tx, "handed_off", faq_id)) < 0)
+    if ((rc = faq_bump(tx, FAQ_HANDED_OFF, faq_id)) < 0)
         return rc;
     if ((rc = bot_note(tx, j->conv_id, faq_id, j->note)) < 0)
         return rc;
@@ -404,8 +411,8 @@ bot_handoff_tx(struct store__tx *tx, void *arg)
                         "WHERE id = ? AND status = 'pending'");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->conv_id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     return store__emit_conv(tx, "conversation.updated", j->conv_id);
@@ -427,7 +434,7 @@ static int
 bot_held_tx(struct store__tx *tx, void *arg)
 {
     struct held_job *j = arg;
-    int rc = faq_bump(tx, "held_back", j->faq_id);
+    int rc = faq_bump(tx, FAQ_HELD_BACK, j->faq_id);
     if (rc < 0)
         return rc;
     return bot_note(tx, j->conv_id, j->faq_id, j->note);
@@ -444,25 +451,25 @@ static int
 bot_reopened_tx(struct store__tx *tx, void *arg)
 {
     const int64_t *conv_id = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT coalesce(faq_id, 0) FROM bot_answer WHERE "
+    struct db_stmt *s = store__q(tx->c, "SELECT coalesce(faq_id, 0) FROM bot_answer WHERE "
                                       "conversation_id = ? AND state = 'counted'");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, *conv_id);
-    int rc = sqlite3_step(s);
-    int64_t faq_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_CONFLICT : store__err(rc);
+    db_bind_i64(s, 1, *conv_id);
+    int rc = db_step(s);
+    int64_t faq_id = rc == DB_ROW ? db_i64(s, 0) : 0;
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_CONFLICT : store__err(rc);
     s = store__q(tx->c, "UPDATE bot_answer SET state = 'reopened', changed_at = ? "
                         "WHERE conversation_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, *conv_id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, *conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    return faq_bump(tx, "reopened", faq_id);
+    return faq_bump(tx, FAQ_REOPENED, faq_id);
 }
 
 int
@@ -482,25 +489,25 @@ bot_count_tx(struct store__tx *tx, void *arg)
     struct count_job *j = arg;
     int64_t ids[64];
     size_t n = 0;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT conversation_id FROM bot_answer "
+    struct db_stmt *s = store__q(tx->c, "SELECT conversation_id FROM bot_answer "
                                       "WHERE state = 'answered' AND due_at <= ? "
                                       "ORDER BY due_at LIMIT 64");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->now);
+    db_bind_i64(s, 1, j->now);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        ids[n++] = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    while ((rc = db_step(s)) == DB_ROW)
+        ids[n++] = db_i64(s, 0);
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     for (size_t i = 0; i < n; i++) {
         s = store__q(tx->c, "UPDATE bot_answer SET state = 'counted', changed_at = ? "
                             "WHERE conversation_id = ?");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, tx->now);
-        sqlite3_bind_int64(s, 2, ids[i]);
+        db_bind_i64(s, 1, tx->now);
+        db_bind_i64(s, 2, ids[i]);
         if ((rc = store__step_done(s)) < 0)
             return rc;
         /* The answer counts: the customer is no longer waiting (the unanswered guarantee),
@@ -512,7 +519,7 @@ bot_count_tx(struct store__tx *tx, void *arg)
                             "WHERE conversation_id = ?1) WHERE conversation_id = ?1");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, ids[i]);
+        db_bind_i64(s, 1, ids[i]);
         if ((rc = store__step_done(s)) < 0)
             return rc;
         s = store__q(tx->c, "UPDATE conversation SET status = 'resolved', "
@@ -520,8 +527,8 @@ bot_count_tx(struct store__tx *tx, void *arg)
                             "WHERE id = ? AND status = 'pending'");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, tx->now);
-        sqlite3_bind_int64(s, 2, ids[i]);
+        db_bind_i64(s, 1, tx->now);
+        db_bind_i64(s, 2, ids[i]);
         if ((rc = store__step_done(s)) < 0)
             return rc;
         if ((rc = store__emit_conv(tx, "conversation.updated", ids[i])) < 0)
@@ -538,17 +545,17 @@ store_bot_count_due(struct store *st, int64_t now, int *counted)
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT 1 FROM bot_answer WHERE state = 'answered' "
+    struct db_stmt *s = store__q(c, "SELECT 1 FROM bot_answer WHERE state = 'answered' "
                                   "AND due_at <= ? LIMIT 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, now);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
+    db_bind_i64(s, 1, now);
+    int rc = db_step(s);
+    db_reset(s);
     *counted = 0;
-    if (rc == SQLITE_DONE)
+    if (rc == DB_DONE)
         return 0;
-    if (rc != SQLITE_ROW)
+    if (rc != DB_ROW)
         return store__err(rc);
     struct count_job j = { .now = now };
     rc = store__submit(st, bot_count_tx, &j, true);
@@ -563,13 +570,13 @@ store_bot_next_due(struct store *st, int64_t *due)
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT min(due_at) FROM bot_answer WHERE state = 'answered'");
+    struct db_stmt *s = store__q(c, "SELECT min(due_at) FROM bot_answer WHERE state = 'answered'");
     if (!s)
         return ERR_IO;
-    int rc = sqlite3_step(s);
-    *due = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : store__err(rc);
+    int rc = db_step(s);
+    *due = rc == DB_ROW ? db_i64(s, 0) : 0;
+    db_reset(s);
+    return rc == DB_ROW ? 0 : store__err(rc);
 }
 
 int
@@ -579,32 +586,32 @@ store_faq_variants(struct store *st, struct arena *ar, struct store_faq_variant 
     if (!c)
         return ERR_IO;
     /* The question itself is a variant too. */
-    sqlite3_stmt *s = store__q(c, "SELECT id, threshold, enabled, question FROM faq "
+    struct db_stmt *s = store__q(c, "SELECT id, threshold, enabled, question FROM faq "
                                   "UNION ALL SELECT f.id, f.threshold, f.enabled, j.value "
                                   "FROM faq f, json_each(CASE WHEN json_valid(f.variants) "
                                   "THEN f.variants ELSE '[]' END) j WHERE j.type = 'text' "
                                   "ORDER BY 1 LIMIT ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int(s, 1, STORE_FAQ_MAX * (STORE_FAQ_VARIANTS_MAX + 1));
+    db_bind_int(s, 1, STORE_FAQ_MAX * (STORE_FAQ_VARIANTS_MAX + 1));
     size_t cap = 64, k = 0;
     struct store_faq_variant *v = ARENA_NEW_N(ar, struct store_faq_variant, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         if (k == cap) {
             struct store_faq_variant *w = ARENA_NEW_N(ar, struct store_faq_variant, cap * 2);
             memcpy(w, v, cap * sizeof(*v));
             v = w;
             cap *= 2;
         }
-        v[k].faq_id = sqlite3_column_int64(s, 0);
-        v[k].threshold = sqlite3_column_double(s, 1);
-        v[k].enabled = sqlite3_column_int(s, 2) != 0;
+        v[k].faq_id = db_i64(s, 0);
+        v[k].threshold = db_double(s, 1);
+        v[k].enabled = db_int(s, 2) != 0;
         v[k].text = store__col(ar, s, 3);
         k++;
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = k;
@@ -619,21 +626,21 @@ store_faq_answer(struct store *st, struct arena *ar, int64_t id, const char *lan
     if (!c)
         return ERR_IO;
     /* The answer in 'lang', else in English, else the first one written. */
-    sqlite3_stmt *s = store__q(c, "SELECT f.question, f.link, j.key, j.value FROM faq f, "
+    struct db_stmt *s = store__q(c, "SELECT f.question, f.link, j.key, j.value FROM faq f, "
                                   "json_each(CASE WHEN json_valid(f.answers) THEN f.answers "
                                   "ELSE '{}' END) j WHERE f.id = ?1 AND j.type = 'text' "
                                   "ORDER BY j.key = ?2 DESC, j.key = 'en' DESC, j.id LIMIT 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     store__bind_cstr(s, 2, lang ? lang : "en");
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         out->question = store__col(ar, s, 0);
         out->link = store__col(ar, s, 1);
         out->lang = store__col(ar, s, 2);
         out->text = store__col(ar, s, 3);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }

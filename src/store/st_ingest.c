@@ -13,13 +13,13 @@ struct ingest_job {
 
 /* Looks up one integer column; 0 and ERR_NOTFOUND when no row. */
 static int
-lookup_id(sqlite3_stmt *s, int64_t *id)
+lookup_id(struct db_stmt *s, int64_t *id)
 {
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        *id = db_i64(s, 0);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 static struct str
@@ -31,11 +31,11 @@ or_null(struct str s)
 static int
 resolve_contact(struct store__tx *tx, const struct inbound *in, int64_t *contact_id)
 {
-    sqlite3_stmt *s = store__q(tx->c, "SELECT contact_id FROM identity "
+    struct db_stmt *s = store__q(tx->c, "SELECT contact_id FROM identity "
                                       "WHERE channel_type = ? AND platform_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, in->channel_type, -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, in->channel_type, -1);
     store__bind_str(s, 2, in->from_id);
     int rc = lookup_id(s, contact_id);
     if (rc != ERR_NOTFOUND) {
@@ -48,7 +48,7 @@ resolve_contact(struct store__tx *tx, const struct inbound *in, int64_t *contact
                 return ERR_IO;
             store__bind_str(s, 1, or_null(in->from_name));
             store__bind_str(s, 2, or_null(in->from_handle));
-            sqlite3_bind_text(s, 3, in->channel_type, -1, SQLITE_STATIC);
+            db_bind_text_ref(s, 3, in->channel_type, -1);
             store__bind_str(s, 4, in->from_id);
             rc = store__step_done(s);
         }
@@ -60,21 +60,21 @@ resolve_contact(struct store__tx *tx, const struct inbound *in, int64_t *contact
     if (!s)
         return ERR_IO;
     store__bind_str(s, 1, name);
-    sqlite3_bind_int64(s, 2, tx->now);
-    sqlite3_bind_int64(s, 3, tx->now);
+    db_bind_i64(s, 2, tx->now);
+    db_bind_i64(s, 3, tx->now);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    *contact_id = sqlite3_last_insert_rowid(tx->c->db);
+    *contact_id = db_last_id(tx->c);
     s = store__q(tx->c, "INSERT INTO identity(contact_id, channel_type, platform_id, handle, name,"
                         " created_at) VALUES (?, ?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, *contact_id);
-    sqlite3_bind_text(s, 2, in->channel_type, -1, SQLITE_STATIC);
+    db_bind_i64(s, 1, *contact_id);
+    db_bind_text_ref(s, 2, in->channel_type, -1);
     store__bind_str(s, 3, in->from_id);
     store__bind_str(s, 4, or_null(in->from_handle));
     store__bind_str(s, 5, or_null(in->from_name));
-    sqlite3_bind_int64(s, 6, tx->now);
+    db_bind_i64(s, 6, tx->now);
     return store__step_done(s);
 }
 
@@ -83,12 +83,12 @@ static int
 find_conversation(struct store__tx *tx, const struct inbound *in, int64_t contact_id,
                   int64_t *conv_id)
 {
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     if (in->thread_id.len) {
         s = store__q(tx->c, "SELECT id FROM conversation WHERE channel_id = ? AND thread_key = ?");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, in->channel_id);
+        db_bind_i64(s, 1, in->channel_id);
         store__bind_str(s, 2, in->thread_id);
         return lookup_id(s, conv_id);
     }
@@ -97,7 +97,7 @@ find_conversation(struct store__tx *tx, const struct inbound *in, int64_t contac
                             "WHERE channel_id = ? AND external_id = ?");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, in->channel_id);
+        db_bind_i64(s, 1, in->channel_id);
         store__bind_str(s, 2, in->reply_to);
         int rc = lookup_id(s, conv_id);
         if (rc != ERR_NOTFOUND)
@@ -108,9 +108,9 @@ find_conversation(struct store__tx *tx, const struct inbound *in, int64_t contac
                         "ORDER BY last_message_at DESC, id DESC LIMIT 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, contact_id);
-    sqlite3_bind_int64(s, 2, in->channel_id);
-    sqlite3_bind_int(s, 3, in->public);
+    db_bind_i64(s, 1, contact_id);
+    db_bind_i64(s, 2, in->channel_id);
+    db_bind_int(s, 3, in->public);
     return lookup_id(s, conv_id);
 }
 
@@ -122,16 +122,16 @@ merge_bookkeeping(struct store__tx *tx, const struct inbound *in, const struct i
 {
     char refs[MODEL_ORDER_REFS_PER_MESSAGE][MODEL_ORDER_REF_MAX + 1];
     size_t n = model_order_refs(in->text, refs, COUNTOF(refs));
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     int rc;
     for (size_t i = 0; i < n; i++) {
         s = store__q(tx->c, "INSERT INTO contact_order_ref(ref, contact_id, created_at) "
                             "VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET created_at = excluded.created_at");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_text(s, 1, refs[i], -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 2, out->contact_id);
-        sqlite3_bind_int64(s, 3, tx->now);
+        db_bind_text(s, 1, refs[i], -1);
+        db_bind_i64(s, 2, out->contact_id);
+        db_bind_i64(s, 3, tx->now);
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }
@@ -144,9 +144,9 @@ merge_bookkeeping(struct store__tx *tx, const struct inbound *in, const struct i
                         "platform_id = ?2) AND m.undone_at IS NULL");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, in->channel_type, -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, in->channel_type, -1);
     store__bind_str(s, 2, in->from_id);
-    sqlite3_bind_int64(s, 3, out->conversation_id);
+    db_bind_i64(s, 3, out->conversation_id);
     return store__step_done(s);
 }
 
@@ -161,20 +161,20 @@ ingest_tx(struct store__tx *tx, void *arg)
     int rc;
 
     memset(out, 0, sizeof(*out));
-    sqlite3_stmt *s = store__q(tx->c, "SELECT id, conversation_id FROM message "
+    struct db_stmt *s = store__q(tx->c, "SELECT id, conversation_id FROM message "
                                       "WHERE channel_id = ? AND external_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, in->channel_id);
+    db_bind_i64(s, 1, in->channel_id);
     store__bind_str(s, 2, in->external_id);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    if (db_step(s) == DB_ROW) {
         out->duplicate = true;
-        out->message_id = sqlite3_column_int64(s, 0);
-        out->conversation_id = sqlite3_column_int64(s, 1);
-        sqlite3_reset(s);
+        out->message_id = db_i64(s, 0);
+        out->conversation_id = db_i64(s, 1);
+        db_reset(s);
         return 0;
     }
-    sqlite3_reset(s);
+    db_reset(s);
 
     if ((rc = resolve_contact(tx, in, &out->contact_id)) < 0)
         return rc;
@@ -183,10 +183,10 @@ ingest_tx(struct store__tx *tx, void *arg)
     s = store__q(tx->c, "SELECT status = 'blocked' FROM contact WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, out->contact_id);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        out->blocked = sqlite3_column_int(s, 0) != 0;
-    sqlite3_reset(s);
+    db_bind_i64(s, 1, out->contact_id);
+    if (db_step(s) == DB_ROW)
+        out->blocked = db_int(s, 0) != 0;
+    db_reset(s);
     rc = find_conversation(tx, in, out->contact_id, &out->conversation_id);
     if (rc < 0 && rc != ERR_NOTFOUND)
         return rc;
@@ -197,17 +197,17 @@ ingest_tx(struct store__tx *tx, void *arg)
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, in->channel_id);
-        sqlite3_bind_int64(s, 2, out->contact_id);
+        db_bind_i64(s, 1, in->channel_id);
+        db_bind_i64(s, 2, out->contact_id);
         store__bind_str(s, 3, or_null(in->thread_id));
-        sqlite3_bind_int(s, 4, in->public);
-        sqlite3_bind_int64(s, 5, at);
-        sqlite3_bind_int64(s, 6, tx->now);
-        sqlite3_bind_int64(s, 7, tx->now);
-        sqlite3_bind_text(s, 8, preview, -1, SQLITE_STATIC);
+        db_bind_int(s, 4, in->public);
+        db_bind_i64(s, 5, at);
+        db_bind_i64(s, 6, tx->now);
+        db_bind_i64(s, 7, tx->now);
+        db_bind_text_ref(s, 8, preview, -1);
         if ((rc = store__step_done(s)) < 0)
             return rc;
-        out->conversation_id = sqlite3_last_insert_rowid(tx->c->db);
+        out->conversation_id = db_last_id(tx->c);
         out->new_conversation = true;
     }
 
@@ -219,30 +219,30 @@ ingest_tx(struct store__tx *tx, void *arg)
                         "?, ?, ?, ?, ?, ?, round(min(?15, ?17), 2))");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, out->conversation_id);
-    sqlite3_bind_int64(s, 2, in->channel_id);
+    db_bind_i64(s, 1, out->conversation_id);
+    db_bind_i64(s, 2, in->channel_id);
     store__bind_str(s, 3, in->text);
     store__bind_str(s, 4, in->external_id);
     store__bind_str(s, 5, or_null(in->reply_to));
-    sqlite3_bind_int(s, 6, in->public);
+    db_bind_int(s, 6, in->public);
     store__bind_cstr(s, 7, in->lang);
     store__bind_cstr(s, 8, in->intent);
     if (in->lang) {
-        sqlite3_bind_double(s, 9, in->intent_conf);
-        sqlite3_bind_double(s, 11, in->sentiment_score);
-        sqlite3_bind_int(s, 12, in->urgency);
+        db_bind_double(s, 9, in->intent_conf);
+        db_bind_double(s, 11, in->sentiment_score);
+        db_bind_int(s, 12, in->urgency);
     }
     store__bind_cstr(s, 10, in->sentiment);
     store__bind_cstr(s, 13, in->urgency_reasons);
-    sqlite3_bind_int64(s, 14, at);
+    db_bind_i64(s, 14, at);
     if (in->lang && in->has_margins) {
-        sqlite3_bind_double(s, 15, in->intent_margin);
-        sqlite3_bind_double(s, 16, in->sentiment_conf);
-        sqlite3_bind_double(s, 17, in->sentiment_margin);
+        db_bind_double(s, 15, in->intent_margin);
+        db_bind_double(s, 16, in->sentiment_conf);
+        db_bind_double(s, 17, in->sentiment_margin);
     }
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    out->message_id = sqlite3_last_insert_rowid(tx->c->db);
+    out->message_id = db_last_id(tx->c);
 
     /* A new customer message reopens a resolved or snoozed conversation. Its triage labels
      * become the conversation's, except that a closing "thank you" (praise) never replaces
@@ -250,13 +250,13 @@ ingest_tx(struct store__tx *tx, void *arg)
     s = store__q(tx->c, "SELECT status FROM conversation WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, out->conversation_id);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        const char *status = (const char *)sqlite3_column_text(s, 0);
+    db_bind_i64(s, 1, out->conversation_id);
+    if (db_step(s) == DB_ROW) {
+        const char *status = db_text(s, 0);
         out->reopened = !out->new_conversation &&
                         (strcmp(status, "resolved") == 0 || strcmp(status, "snoozed") == 0);
     }
-    sqlite3_reset(s);
+    db_reset(s);
     s = store__q(tx->c, "UPDATE conversation SET "
                         "status = CASE WHEN status IN ('resolved', 'snoozed') THEN 'open' "
                         "ELSE status END, "
@@ -272,14 +272,14 @@ ingest_tx(struct store__tx *tx, void *arg)
                         "WHERE id = ?7");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, at);
-    sqlite3_bind_text(s, 2, preview, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, tx->now);
+    db_bind_i64(s, 1, at);
+    db_bind_text_ref(s, 2, preview, -1);
+    db_bind_i64(s, 3, tx->now);
     store__bind_cstr(s, 4, in->intent);
     store__bind_cstr(s, 5, in->sentiment);
     if (in->lang)
-        sqlite3_bind_int(s, 6, in->urgency);
-    sqlite3_bind_int64(s, 7, out->conversation_id);
+        db_bind_int(s, 6, in->urgency);
+    db_bind_i64(s, 7, out->conversation_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
 
@@ -289,7 +289,7 @@ ingest_tx(struct store__tx *tx, void *arg)
                             "WHERE conversation_id = ?");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, out->conversation_id);
+        db_bind_i64(s, 1, out->conversation_id);
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }

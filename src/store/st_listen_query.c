@@ -10,14 +10,14 @@
 #define LQ_COLS "SELECT id, name, text, active, created_at, updated_at FROM listening_query "
 
 static void
-lq_row(struct arena *ar, sqlite3_stmt *s, struct listen_query_row *q)
+lq_row(struct arena *ar, struct db_stmt *s, struct listen_query_row *q)
 {
-    q->id = sqlite3_column_int64(s, 0);
+    q->id = db_i64(s, 0);
     q->name = store__col(ar, s, 1);
     q->text = store__col(ar, s, 2);
-    q->active = sqlite3_column_int(s, 3) != 0;
-    q->created_at = sqlite3_column_int64(s, 4);
-    q->updated_at = sqlite3_column_int64(s, 5);
+    q->active = db_int(s, 3) != 0;
+    q->created_at = db_i64(s, 4);
+    q->updated_at = db_i64(s, 5);
 }
 
 struct lq_job {
@@ -30,18 +30,18 @@ static int
 lq_add_tx(struct store__tx *tx, void *arg)
 {
     struct lq_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO listening_query(name, text, active, "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO listening_query(name, text, active, "
                                       "created_at, updated_at) VALUES (?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->name);
     store__bind_cstr(s, 2, j->text);
-    sqlite3_bind_int(s, 3, j->active);
-    sqlite3_bind_int64(s, 4, tx->now);
-    sqlite3_bind_int64(s, 5, tx->now);
+    db_bind_int(s, 3, j->active);
+    db_bind_i64(s, 4, tx->now);
+    db_bind_i64(s, 5, tx->now);
     int rc = store__step_done(s);
     if (rc == 0)
-        j->id = sqlite3_last_insert_rowid(tx->c->db);
+        j->id = db_last_id(tx->c);
     return rc;
 }
 
@@ -65,15 +65,15 @@ store_listen_query_get(struct store *st, struct arena *ar, int64_t id,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, LQ_COLS "WHERE id = ?");
+    struct db_stmt *s = store__q(c, LQ_COLS "WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         lq_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -83,17 +83,17 @@ store_listen_query_list(struct store *st, struct arena *ar, bool active_only, si
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, LQ_COLS "WHERE active >= ? ORDER BY id LIMIT ?");
+    struct db_stmt *s = store__q(c, LQ_COLS "WHERE active >= ? ORDER BY id LIMIT ?");
     if (!s)
         return ERR_IO;
     if (max == 0 || max > STORE__LISTEN_ROWS_MAX)
         max = STORE__LISTEN_ROWS_MAX;
-    sqlite3_bind_int(s, 1, active_only ? 1 : 0);
-    sqlite3_bind_int64(s, 2, (int64_t)max);
+    db_bind_int(s, 1, active_only ? 1 : 0);
+    db_bind_i64(s, 2, (int64_t)max);
     size_t cap = 16, cnt = 0;
     struct listen_query_row *v = ARENA_NEW_N(ar, struct listen_query_row, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         if (cnt == cap) {
             struct listen_query_row *w = ARENA_NEW_N(ar, struct listen_query_row, cap * 2);
             memcpy(w, v, cap * sizeof(*v));
@@ -102,8 +102,8 @@ store_listen_query_list(struct store *st, struct arena *ar, bool active_only, si
         }
         lq_row(ar, s, &v[cnt++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -114,7 +114,7 @@ static int
 lq_update_tx(struct store__tx *tx, void *arg)
 {
     struct lq_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE listening_query SET name = coalesce(?, name), "
+    struct db_stmt *s = store__q(tx->c, "UPDATE listening_query SET name = coalesce(?, name), "
                                       "text = coalesce(?, text), "
                                       "active = CASE WHEN ? < 0 THEN active ELSE ?3 END, "
                                       "updated_at = ? WHERE id = ?");
@@ -122,11 +122,11 @@ lq_update_tx(struct store__tx *tx, void *arg)
         return ERR_IO;
     store__bind_cstr(s, 1, j->name);
     store__bind_cstr(s, 2, j->text);
-    sqlite3_bind_int(s, 3, j->active);
-    sqlite3_bind_int64(s, 4, tx->now);
-    sqlite3_bind_int64(s, 5, j->id);
+    db_bind_int(s, 3, j->active);
+    db_bind_i64(s, 4, tx->now);
+    db_bind_i64(s, 5, j->id);
     int rc = store__step_done(s);
-    if (rc == 0 && sqlite3_changes(tx->c->db) == 0)
+    if (rc == 0 && db_changes(tx->c) == 0)
         rc = ERR_NOTFOUND;
     return rc;
 }
@@ -143,12 +143,12 @@ static int
 lq_delete_tx(struct store__tx *tx, void *arg)
 {
     struct lq_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM listening_query WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "DELETE FROM listening_query WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
+    db_bind_i64(s, 1, j->id);
     int rc = store__step_done(s);
-    if (rc == 0 && sqlite3_changes(tx->c->db) == 0)
+    if (rc == 0 && db_changes(tx->c) == 0)
         rc = ERR_NOTFOUND;
     return rc;
 }

@@ -10,16 +10,16 @@
     "SELECT id, spec, tls, cursor, token, active, created_at, updated_at FROM listening_source "
 
 static void
-src_row(struct arena *ar, sqlite3_stmt *s, struct listen_source_row *r)
+src_row(struct arena *ar, struct db_stmt *s, struct listen_source_row *r)
 {
-    r->id = sqlite3_column_int64(s, 0);
+    r->id = db_i64(s, 0);
     r->spec = store__col(ar, s, 1);
-    r->tls = sqlite3_column_int(s, 2) != 0;
+    r->tls = db_int(s, 2) != 0;
     r->cursor = store__col(ar, s, 3);
     r->token = store__col(ar, s, 4);
-    r->active = sqlite3_column_int(s, 5) != 0;
-    r->created_at = sqlite3_column_int64(s, 6);
-    r->updated_at = sqlite3_column_int64(s, 7);
+    r->active = db_int(s, 5) != 0;
+    r->created_at = db_i64(s, 6);
+    r->updated_at = db_i64(s, 7);
 }
 
 struct src_job {
@@ -33,19 +33,19 @@ static int
 src_add_tx(struct store__tx *tx, void *arg)
 {
     struct src_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO listening_source(spec, tls, token, active, "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO listening_source(spec, tls, token, active, "
                                       "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->spec);
-    sqlite3_bind_int(s, 2, j->tls);
+    db_bind_int(s, 2, j->tls);
     store__bind_cstr(s, 3, j->token);
-    sqlite3_bind_int(s, 4, j->active);
-    sqlite3_bind_int64(s, 5, tx->now);
-    sqlite3_bind_int64(s, 6, tx->now);
+    db_bind_int(s, 4, j->active);
+    db_bind_i64(s, 5, tx->now);
+    db_bind_i64(s, 6, tx->now);
     int rc = store__step_done(s);
     if (rc == 0)
-        j->id = sqlite3_last_insert_rowid(tx->c->db);
+        j->id = db_last_id(tx->c);
     return rc;
 }
 
@@ -69,15 +69,15 @@ store_listen_source_get(struct store *st, struct arena *ar, int64_t id,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, SRC_COLS "WHERE id = ?");
+    struct db_stmt *s = store__q(c, SRC_COLS "WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         src_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -87,16 +87,16 @@ store_listen_source_list(struct store *st, struct arena *ar, size_t max,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, SRC_COLS "ORDER BY id LIMIT ?");
+    struct db_stmt *s = store__q(c, SRC_COLS "ORDER BY id LIMIT ?");
     if (!s)
         return ERR_IO;
     if (max == 0 || max > STORE__LISTEN_ROWS_MAX)
         max = STORE__LISTEN_ROWS_MAX;
-    sqlite3_bind_int64(s, 1, (int64_t)max);
+    db_bind_i64(s, 1, (int64_t)max);
     size_t cap = 8, cnt = 0;
     struct listen_source_row *v = ARENA_NEW_N(ar, struct listen_source_row, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         if (cnt == cap) {
             struct listen_source_row *w = ARENA_NEW_N(ar, struct listen_source_row, cap * 2);
             memcpy(w, v, cap * sizeof(*v));
@@ -105,8 +105,8 @@ store_listen_source_list(struct store *st, struct arena *ar, size_t max,
         }
         src_row(ar, s, &v[cnt++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -117,7 +117,7 @@ static int
 src_update_tx(struct store__tx *tx, void *arg)
 {
     struct src_job *j = arg;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     if (j->spec && !*j->spec) /* "" marks a delete */
         s = store__q(tx->c, "DELETE FROM listening_source WHERE id = ?1");
     else if (j->cursor)
@@ -132,18 +132,18 @@ src_update_tx(struct store__tx *tx, void *arg)
                      "= '' THEN NULL ELSE ?7 END, updated_at = ?4 WHERE id = ?1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
+    db_bind_i64(s, 1, j->id);
     if (j->cursor)
         store__bind_cstr(s, 2, j->cursor);
     if (!j->spec && !j->cursor) {
-        sqlite3_bind_int(s, 3, j->active);
-        sqlite3_bind_int64(s, 4, tx->now);
+        db_bind_int(s, 3, j->active);
+        db_bind_i64(s, 4, tx->now);
         store__bind_cstr(s, 5, j->new_spec);
-        sqlite3_bind_int(s, 6, j->tls);
+        db_bind_int(s, 6, j->tls);
         store__bind_cstr(s, 7, j->token);
     }
     int rc = store__step_done(s);
-    if (rc == 0 && !j->cursor && sqlite3_changes(tx->c->db) == 0)
+    if (rc == 0 && !j->cursor && db_changes(tx->c) == 0)
         rc = ERR_NOTFOUND;
     return rc;
 }

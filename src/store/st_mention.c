@@ -21,10 +21,10 @@
     "FROM mention m "
 
 static void
-mention_row(struct arena *ar, sqlite3_stmt *s, struct mention *m)
+mention_row(struct arena *ar, struct db_stmt *s, struct mention *m)
 {
     memset(m, 0, sizeof(*m));
-    m->id = sqlite3_column_int64(s, 0);
+    m->id = db_i64(s, 0);
     m->platform = store__col(ar, s, 1);
     m->external_id = store__col(ar, s, 2);
     m->author_handle = store__col(ar, s, 3);
@@ -32,21 +32,21 @@ mention_row(struct arena *ar, sqlite3_stmt *s, struct mention *m)
     m->text = store__col(ar, s, 5);
     m->lang = store__col(ar, s, 6);
     m->url = store__col(ar, s, 7);
-    m->created_at = sqlite3_column_int64(s, 8);
+    m->created_at = db_i64(s, 8);
     m->intent = store__col(ar, s, 9);
-    m->intent_conf = sqlite3_column_double(s, 10);
+    m->intent_conf = db_double(s, 10);
     m->sentiment = store__col(ar, s, 11);
-    m->sentiment_score = sqlite3_column_double(s, 12);
-    m->urgency = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13);
+    m->sentiment_score = db_double(s, 12);
+    m->urgency = db_null(s, 13) ? -1 : db_int(s, 13);
     m->urgency_reasons = store__col(ar, s, 14);
-    m->addressed_to_brand = sqlite3_column_int(s, 15) != 0;
-    m->opportunity = sqlite3_column_int(s, 16) != 0;
-    m->conversation_id = sqlite3_column_int64(s, 17);
-    m->received_at = sqlite3_column_int64(s, 18);
+    m->addressed_to_brand = db_int(s, 15) != 0;
+    m->opportunity = db_int(s, 16) != 0;
+    m->conversation_id = db_i64(s, 17);
+    m->received_at = db_i64(s, 18);
     m->author_followers =
-        sqlite3_column_type(s, 20) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 20);
-    m->dismissed_at = sqlite3_column_int64(s, 21);
-    const char *ids = (const char *)sqlite3_column_text(s, 19);
+        db_null(s, 20) ? -1 : db_i64(s, 20);
+    m->dismissed_at = db_i64(s, 21);
+    const char *ids = db_text(s, 19);
     if (ids && *ids) {
         size_t cnt = 1;
         for (const char *p = ids; *p; p++)
@@ -71,15 +71,15 @@ mention_row(struct arena *ar, sqlite3_stmt *s, struct mention *m)
 static int
 mention_read(struct store__conn *c, struct arena *ar, int64_t id, struct mention *out)
 {
-    sqlite3_stmt *s = store__q(c, MENTION_COLS "WHERE m.id = ?");
+    struct db_stmt *s = store__q(c, MENTION_COLS "WHERE m.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         mention_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 struct mention_job {
@@ -93,21 +93,21 @@ mention_add_tx(struct store__tx *tx, void *arg)
 {
     struct mention_job *j = arg;
     const struct mention *m = j->m;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT id FROM mention WHERE platform = ? AND "
+    struct db_stmt *s = store__q(tx->c, "SELECT id FROM mention WHERE platform = ? AND "
                                       "external_id = ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, m->platform);
     store__bind_cstr(s, 2, m->external_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        j->id = sqlite3_column_int64(s, 0);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        j->id = db_i64(s, 0);
         j->duplicate = true;
     }
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
+    db_reset(s);
+    if (rc == DB_ROW)
         return 0;
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store__err(rc);
 
     s = store__q(tx->c, "INSERT INTO mention(platform, external_id, author_handle, author_name, "
@@ -125,30 +125,30 @@ mention_add_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 5, m->text);
     store__bind_cstr(s, 6, m->lang);
     store__bind_cstr(s, 7, m->url);
-    sqlite3_bind_int64(s, 8, created);
+    db_bind_i64(s, 8, created);
     store__bind_cstr(s, 9, m->intent);
     store__bind_cstr(s, 11, m->sentiment);
     if (m->intent) {
-        sqlite3_bind_double(s, 10, m->intent_conf);
-        sqlite3_bind_double(s, 12, m->sentiment_score);
+        db_bind_double(s, 10, m->intent_conf);
+        db_bind_double(s, 12, m->sentiment_score);
     }
     if (m->urgency >= 0)
-        sqlite3_bind_int(s, 13, m->urgency);
+        db_bind_int(s, 13, m->urgency);
     store__bind_cstr(s, 14, m->urgency_reasons);
-    sqlite3_bind_int(s, 15, m->addressed_to_brand);
-    sqlite3_bind_int(s, 16, m->opportunity);
-    sqlite3_bind_int64(s, 17, tx->now);
+    db_bind_int(s, 15, m->addressed_to_brand);
+    db_bind_int(s, 16, m->opportunity);
+    db_bind_i64(s, 17, tx->now);
     if (m->author_followers >= 0)
-        sqlite3_bind_int64(s, 18, m->author_followers);
+        db_bind_i64(s, 18, m->author_followers);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    j->id = sqlite3_last_insert_rowid(tx->c->db);
+    j->id = db_last_id(tx->c);
     s = store__q(tx->c, "INSERT OR IGNORE INTO mention_query(query_id, mention_id) VALUES (?, ?)");
     if (!s)
         return ERR_IO;
     for (size_t i = 0; i < m->nqueries; i++) {
-        sqlite3_bind_int64(s, 1, m->query_ids[i]);
-        sqlite3_bind_int64(s, 2, j->id);
+        db_bind_i64(s, 1, m->query_ids[i]);
+        db_bind_i64(s, 2, j->id);
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }
@@ -219,19 +219,19 @@ store_mention_list(struct store *st, struct arena *ar, const struct mention_filt
     if (f->cursor)
         buf_adds(&sql, " AND m.id < :cursor");
     buf_adds(&sql, " ORDER BY m.id DESC LIMIT :limit");
-    sqlite3_stmt *s = NULL;
+    struct db_stmt *s = NULL;
     int rc = buf_error(&sql);
     if (rc < 0) {
         buf_release(&sql);
         return rc;
     }
-    rc = sqlite3_prepare_v2(c->db, sql.p, (int)sql.len, &s, NULL);
+    rc = db_prepare(c, sql.p, sql.len, &s);
     buf_release(&sql);
-    if (rc != SQLITE_OK)
-        return store__err(rc);
-#define BIND(name) sqlite3_bind_parameter_index(s, name)
+    if (rc < 0)
+        return rc;
+#define BIND(name) db_param(s, name)
     if (f->query_id)
-        sqlite3_bind_int64(s, BIND(":query"), f->query_id);
+        db_bind_i64(s, BIND(":query"), f->query_id);
     if (f->intent)
         store__bind_cstr(s, BIND(":intent"), f->intent);
     if (f->sentiment)
@@ -239,7 +239,7 @@ store_mention_list(struct store *st, struct arena *ar, const struct mention_filt
     if (f->q && f->q[0])
         store__bind_like(s, BIND(":like"), f->q);
     if (f->cursor)
-        sqlite3_bind_int64(s, BIND(":cursor"), f->cursor);
+        db_bind_i64(s, BIND(":cursor"), f->cursor);
     if (f->lang) {
         /* "pt" is also every "pt-BR": the tag's region does not split a language. */
         char langp[64];
@@ -250,17 +250,17 @@ store_mention_list(struct store *st, struct arena *ar, const struct mention_filt
     if (f->platform)
         store__bind_cstr(s, BIND(":platform"), f->platform);
     if (f->alert_id)
-        sqlite3_bind_int64(s, BIND(":alert"), f->alert_id);
+        db_bind_i64(s, BIND(":alert"), f->alert_id);
     int limit = f->limit > 0 && f->limit <= 200 ? f->limit : 50;
     /* One extra row tells whether there is a next page. */
-    sqlite3_bind_int(s, BIND(":limit"), limit + 1);
+    db_bind_int(s, BIND(":limit"), limit + 1);
 #undef BIND
     struct mention *v = ARENA_NEW_N(ar, struct mention, (size_t)limit + 1);
     size_t cnt = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = db_step(s)) == DB_ROW)
         mention_row(ar, s, &v[cnt++]);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
+    db_finalize(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *next = 0;
     if (cnt > (size_t)limit) {
@@ -280,13 +280,13 @@ static int
 mention_conv_tx(struct store__tx *tx, void *arg)
 {
     struct mention_conv_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE mention SET conversation_id = ? WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "UPDATE mention SET conversation_id = ? WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    sqlite3_bind_int64(s, 2, j->id);
+    db_bind_i64(s, 1, j->conv_id);
+    db_bind_i64(s, 2, j->id);
     int rc = store__step_done(s);
-    if (rc == 0 && sqlite3_changes(tx->c->db) == 0)
+    if (rc == 0 && db_changes(tx->c) == 0)
         rc = ERR_NOTFOUND;
     return rc;
 }
@@ -310,22 +310,22 @@ mention_dismiss_tx(struct store__tx *tx, void *arg)
 {
     struct mention_dismiss_job *j = arg;
     /* Dismissing again keeps the first time and agent; bringing back clears both. */
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE mention SET "
+    struct db_stmt *s = store__q(tx->c, "UPDATE mention SET "
                                       "dismissed_at = CASE WHEN :on THEN "
                                       "coalesce(dismissed_at, :now) END, "
                                       "dismissed_by = CASE WHEN :on THEN "
                                       "coalesce(dismissed_by, :agent) END WHERE id = :id");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":on"), j->dismiss);
-    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":now"), tx->now);
+    db_bind_int(s, db_param(s, ":on"), j->dismiss);
+    db_bind_i64(s, db_param(s, ":now"), tx->now);
     if (j->agent_id)
-        sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":agent"), j->agent_id);
-    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":id"), j->id);
+        db_bind_i64(s, db_param(s, ":agent"), j->agent_id);
+    db_bind_i64(s, db_param(s, ":id"), j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return ERR_NOTFOUND;
     if ((rc = mention_read(tx->c, j->ar, j->id, j->out)) < 0)
         return rc;
@@ -345,14 +345,14 @@ store_mention_dismiss(struct store *st, struct arena *ar, int64_t id, int64_t ag
 /* ---- saved views of the listening screen ---------------------------------------------------- */
 
 static void
-lview_row(struct arena *ar, sqlite3_stmt *s, struct store_lview *v)
+lview_row(struct arena *ar, struct db_stmt *s, struct store_lview *v)
 {
-    v->id = sqlite3_column_int64(s, 0);
-    v->agent_id = sqlite3_column_int64(s, 1);
+    v->id = db_i64(s, 0);
+    v->agent_id = db_i64(s, 1);
     v->name = store__col(ar, s, 2);
     v->filters = store__col(ar, s, 3);
-    v->created_at = sqlite3_column_int64(s, 4);
-    v->updated_at = sqlite3_column_int64(s, 5);
+    v->created_at = db_i64(s, 4);
+    v->updated_at = db_i64(s, 5);
 }
 
 #define LVIEW_COLS "SELECT id, agent_id, name, filters, created_at, updated_at FROM listening_view "
@@ -364,18 +364,18 @@ store_lview_list(struct store *st, struct arena *ar, int64_t agent_id, struct st
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, LVIEW_COLS "WHERE agent_id = ? ORDER BY name, id LIMIT ?");
+    struct db_stmt *s = store__q(c, LVIEW_COLS "WHERE agent_id = ? ORDER BY name, id LIMIT ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, agent_id);
-    sqlite3_bind_int(s, 2, STORE_LVIEW_MAX);
+    db_bind_i64(s, 1, agent_id);
+    db_bind_int(s, 2, STORE_LVIEW_MAX);
     struct store_lview *v = ARENA_NEW_N(ar, struct store_lview, STORE_LVIEW_MAX);
     size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < STORE_LVIEW_MAX)
+    while ((rc = db_step(s)) == DB_ROW && cnt < STORE_LVIEW_MAX)
         lview_row(ar, s, &v[cnt++]);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    db_reset(s);
+    if (rc != DB_DONE && rc != DB_ROW)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -389,16 +389,16 @@ store_lview_get(struct store *st, struct arena *ar, int64_t agent_id, int64_t id
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, LVIEW_COLS "WHERE id = ? AND agent_id = ?");
+    struct db_stmt *s = store__q(c, LVIEW_COLS "WHERE id = ? AND agent_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, agent_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, id);
+    db_bind_i64(s, 2, agent_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         lview_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 struct lview_job {
@@ -411,32 +411,32 @@ static int
 lview_put_tx(struct store__tx *tx, void *arg)
 {
     struct lview_job *j = arg;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     int rc;
     if (j->name) {
         s = store__q(tx->c, "SELECT 1 FROM listening_view WHERE agent_id = ? AND name = ? AND "
                             "id != ?");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, j->agent_id);
+        db_bind_i64(s, 1, j->agent_id);
         store__bind_cstr(s, 2, j->name);
-        sqlite3_bind_int64(s, 3, j->id);
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc == SQLITE_ROW)
+        db_bind_i64(s, 3, j->id);
+        rc = db_step(s);
+        db_reset(s);
+        if (rc == DB_ROW)
             return ERR_CONFLICT;
-        if (rc != SQLITE_DONE)
+        if (rc != DB_DONE)
             return store__err(rc);
     }
     if (j->id == 0) {
         s = store__q(tx->c, "SELECT count(*) FROM listening_view WHERE agent_id = ?");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, j->agent_id);
-        rc = sqlite3_step(s);
-        int64_t cnt = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-        sqlite3_reset(s);
-        if (rc != SQLITE_ROW)
+        db_bind_i64(s, 1, j->agent_id);
+        rc = db_step(s);
+        int64_t cnt = rc == DB_ROW ? db_i64(s, 0) : 0;
+        db_reset(s);
+        if (rc != DB_ROW)
             return store__err(rc);
         if (cnt >= STORE_LVIEW_MAX)
             return ERR_TOOBIG;
@@ -444,14 +444,14 @@ lview_put_tx(struct store__tx *tx, void *arg)
                             "updated_at) VALUES (?, ?, ?, ?, ?)");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, j->agent_id);
+        db_bind_i64(s, 1, j->agent_id);
         store__bind_cstr(s, 2, j->name);
         store__bind_cstr(s, 3, j->filters);
-        sqlite3_bind_int64(s, 4, tx->now);
-        sqlite3_bind_int64(s, 5, tx->now);
+        db_bind_i64(s, 4, tx->now);
+        db_bind_i64(s, 5, tx->now);
         if ((rc = store__step_done(s)) < 0)
             return rc;
-        j->out_id = sqlite3_last_insert_rowid(tx->c->db);
+        j->out_id = db_last_id(tx->c);
         return 0;
     }
     s = store__q(tx->c, "UPDATE listening_view SET name = coalesce(?, name), "
@@ -461,12 +461,12 @@ lview_put_tx(struct store__tx *tx, void *arg)
         return ERR_IO;
     store__bind_cstr(s, 1, j->name);
     store__bind_cstr(s, 2, j->filters);
-    sqlite3_bind_int64(s, 3, tx->now);
-    sqlite3_bind_int64(s, 4, j->id);
-    sqlite3_bind_int64(s, 5, j->agent_id);
+    db_bind_i64(s, 3, tx->now);
+    db_bind_i64(s, 4, j->id);
+    db_bind_i64(s, 5, j->agent_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return ERR_NOTFOUND;
     j->out_id = j->id;
     return 0;
@@ -489,13 +489,13 @@ static int
 lview_delete_tx(struct store__tx *tx, void *arg)
 {
     struct lview_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM listening_view WHERE id = ? AND agent_id = ?");
+    struct db_stmt *s = store__q(tx->c, "DELETE FROM listening_view WHERE id = ? AND agent_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    sqlite3_bind_int64(s, 2, j->agent_id);
+    db_bind_i64(s, 1, j->id);
+    db_bind_i64(s, 2, j->agent_id);
     int rc = store__step_done(s);
-    if (rc == 0 && sqlite3_changes(tx->c->db) == 0)
+    if (rc == 0 && db_changes(tx->c) == 0)
         rc = ERR_NOTFOUND;
     return rc;
 }

@@ -71,13 +71,13 @@ add_evidence(struct sugg *g, int64_t id, const char *kind, const char *value)
 
 /* Runs 's' (bound) and adds each contact id in its first column with this evidence. */
 static int
-collect(struct sugg *g, sqlite3_stmt *s, const char *kind, const char *value)
+collect(struct sugg *g, struct db_stmt *s, const char *kind, const char *value)
 {
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        add_evidence(g, sqlite3_column_int64(s, 0), kind, value);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : store__err(rc);
+    while ((rc = db_step(s)) == DB_ROW)
+        add_evidence(g, db_i64(s, 0), kind, value);
+    db_reset(s);
+    return rc == DB_DONE ? 0 : store__err(rc);
 }
 
 /* A candidate is live: not merged into another contact. The lookups join it. */
@@ -86,11 +86,11 @@ collect(struct sugg *g, sqlite3_stmt *s, const char *kind, const char *value)
 static int
 by_email(struct sugg *g, const char *email)
 {
-    sqlite3_stmt *s = store__q(g->c, "SELECT id FROM contact WHERE email = ?1 COLLATE NOCASE"
+    struct db_stmt *s = store__q(g->c, "SELECT id FROM contact WHERE email = ?1 COLLATE NOCASE"
                                      LIVE "LIMIT 20");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, email, -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, email, -1);
     int rc = collect(g, s, "email", email);
     if (rc < 0)
         return rc;
@@ -99,18 +99,18 @@ by_email(struct sugg *g, const char *email)
                        "(?1, lower(?1)) AND ct.merged_into IS NULL LIMIT 20");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, email, -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, email, -1);
     return collect(g, s, "email", email);
 }
 
 static int
 by_phone(struct sugg *g, const char *digits)
 {
-    sqlite3_stmt *s = store__q(g->c, "SELECT id FROM contact WHERE " PHONE_DIGITS_SQL("phone")
+    struct db_stmt *s = store__q(g->c, "SELECT id FROM contact WHERE " PHONE_DIGITS_SQL("phone")
                                      " = ?1" LIVE "LIMIT 20");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, digits, -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, digits, -1);
     int rc = collect(g, s, "phone", digits);
     if (rc < 0)
         return rc;
@@ -119,7 +119,7 @@ by_phone(struct sugg *g, const char *digits)
                        "i.platform_id IN (?1, '+' || ?1) AND ct.merged_into IS NULL LIMIT 20");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, digits, -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, digits, -1);
     return collect(g, s, "phone", digits);
 }
 
@@ -188,29 +188,29 @@ store_merge_suggestions(struct store *st, struct arena *ar, int64_t id,
         }
     }
     if (self.name && self.name[0] && self.location && self.location[0]) {
-        sqlite3_stmt *s = store__q(c, "SELECT id FROM contact WHERE name = ?1 COLLATE NOCASE "
+        struct db_stmt *s = store__q(c, "SELECT id FROM contact WHERE name = ?1 COLLATE NOCASE "
                                       "AND location = ?2 COLLATE NOCASE" LIVE "LIMIT 20");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_text(s, 1, self.name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, self.location, -1, SQLITE_STATIC);
+        db_bind_text_ref(s, 1, self.name, -1);
+        db_bind_text_ref(s, 2, self.location, -1);
         const char *v = arena_printf(ar, "%s, %s", self.name, self.location);
         if ((rc = collect(&g, s, "name_location", v)) < 0)
             return rc;
     }
     /* Order references: the contact's own and those of contacts merged into it. */
-    sqlite3_stmt *s = store__q(c, "SELECT ref FROM contact_order_ref WHERE contact_id = ?1 OR "
+    struct db_stmt *s = store__q(c, "SELECT ref FROM contact_order_ref WHERE contact_id = ?1 OR "
                                   "contact_id IN (SELECT id FROM contact WHERE merged_into = ?1)"
                                   " ORDER BY created_at DESC LIMIT 20");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     const char *refs[20];
     size_t nrefs = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && nrefs < COUNTOF(refs))
+    while ((rc = db_step(s)) == DB_ROW && nrefs < COUNTOF(refs))
         refs[nrefs++] = store__col(ar, s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    db_reset(s);
+    if (rc != DB_DONE && rc != DB_ROW)
         return store__err(rc);
     for (size_t i = 0; i < nrefs; i++) {
         s = store__q(c, "SELECT r.contact_id FROM contact_order_ref r JOIN contact ct ON "
@@ -218,7 +218,7 @@ store_merge_suggestions(struct store *st, struct arena *ar, int64_t id,
                         "LIMIT 20");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_text(s, 1, refs[i], -1, SQLITE_STATIC);
+        db_bind_text_ref(s, 1, refs[i], -1);
         if ((rc = collect(&g, s, "order_ref", arena_printf(ar, "#%s", refs[i]))) < 0)
             return rc;
     }
@@ -230,13 +230,13 @@ store_merge_suggestions(struct store *st, struct arena *ar, int64_t id,
         return ERR_IO;
     for (size_t i = 0; i < g.n; i++) {
         int64_t a = id < g.v[i].id ? id : g.v[i].id, b = id < g.v[i].id ? g.v[i].id : id;
-        sqlite3_bind_int64(s, 1, a);
-        sqlite3_bind_int64(s, 2, b);
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        db_bind_i64(s, 1, a);
+        db_bind_i64(s, 2, b);
+        rc = db_step(s);
+        db_reset(s);
+        if (rc != DB_ROW && rc != DB_DONE)
             return store__err(rc);
-        if (rc == SQLITE_DONE)
+        if (rc == DB_DONE)
             g.v[keep++] = g.v[i];
     }
     g.n = keep;
@@ -265,15 +265,15 @@ static int
 dismiss_tx(struct store__tx *tx, void *arg)
 {
     struct dismiss_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO contact_merge_dismissed(contact_a, contact_b, "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO contact_merge_dismissed(contact_a, contact_b, "
                                       "dismissed_by, dismissed_at) VALUES (?, ?, ?, ?) "
                                       "ON CONFLICT DO NOTHING");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->a);
-    sqlite3_bind_int64(s, 2, j->b);
+    db_bind_i64(s, 1, j->a);
+    db_bind_i64(s, 2, j->b);
     store__bind_id(s, 3, j->agent_id);
-    sqlite3_bind_int64(s, 4, tx->now);
+    db_bind_i64(s, 4, tx->now);
     int rc = store__step_done(s);
     if (rc < 0)
         return store__fk_err(tx, rc);
@@ -304,21 +304,21 @@ static int
 read_row(struct store__tx *tx, struct arena *ar, int64_t id, struct row *out)
 {
     memset(out, 0, sizeof(*out));
-    sqlite3_stmt *s = store__q(tx->c, "SELECT coalesce(merged_into, 0), status = 'blocked', "
+    struct db_stmt *s = store__q(tx->c, "SELECT coalesce(merged_into, 0), status = 'blocked', "
                                       FIELD_COLS " FROM contact WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         out->found = true;
-        out->merged_into = sqlite3_column_int64(s, 0);
-        out->blocked = sqlite3_column_int(s, 1) != 0;
+        out->merged_into = db_i64(s, 0);
+        out->blocked = db_int(s, 1) != 0;
         for (int i = 0; i < NFIELDS; i++)
             out->f[i] = store__col(ar, s, 2 + i);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW || rc == DB_DONE ? 0 : store__err(rc);
 }
 
 /* Sets the fields of contact 'id' flagged in 'set' to 'v' (NULL: SQL NULL). */
@@ -326,7 +326,7 @@ static int
 set_fields(struct store__tx *tx, int64_t id, const bool set[NFIELDS],
            const char *const v[NFIELDS])
 {
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         tx->c, "UPDATE contact SET name = CASE WHEN ?1 THEN coalesce(?2, '') ELSE name END, "
                "email = CASE WHEN ?3 THEN ?4 ELSE email END, "
                "phone = CASE WHEN ?5 THEN ?6 ELSE phone END, "
@@ -339,11 +339,11 @@ set_fields(struct store__tx *tx, int64_t id, const bool set[NFIELDS],
     if (!s)
         return ERR_IO;
     for (int i = 0; i < NFIELDS; i++) {
-        sqlite3_bind_int(s, 1 + 2 * i, set[i]);
+        db_bind_int(s, 1 + 2 * i, set[i]);
         store__bind_cstr(s, 2 + 2 * i, set[i] ? v[i] : NULL);
     }
-    sqlite3_bind_int64(s, 17, tx->now);
-    sqlite3_bind_int64(s, 18, id);
+    db_bind_i64(s, 17, tx->now);
+    db_bind_i64(s, 18, id);
     return store__step_done(s);
 }
 
@@ -351,11 +351,11 @@ set_fields(struct store__tx *tx, int64_t id, const bool set[NFIELDS],
 static int
 emit_items(struct store__tx *tx, int64_t merge_id)
 {
-    sqlite3_stmt *s = store__q(tx->c, "SELECT item_id FROM contact_merge_item WHERE merge_id = ? "
+    struct db_stmt *s = store__q(tx->c, "SELECT item_id FROM contact_merge_item WHERE merge_id = ? "
                                       "AND kind = 'conversation' ORDER BY item_id");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, merge_id);
+    db_bind_i64(s, 1, merge_id);
     return store__emit_convs(tx, s);
 }
 
@@ -410,19 +410,19 @@ merge_tx(struct store__tx *tx, void *arg)
     buf_addc(&filled, '}');
     buf_addc(&before, '}');
     rc = buf_error(&filled) ? buf_error(&filled) : buf_error(&before);
-    sqlite3_stmt *s = rc ? NULL
+    struct db_stmt *s = rc ? NULL
                          : store__q(tx->c, "INSERT INTO contact_merge(contact_id, other_id, "
                                            "evidence, filled, before, created_at, created_by) "
                                            "VALUES (?, ?, coalesce(?, '[]'), ?, ?, ?, ?)");
     if (!rc && !s)
         rc = ERR_IO;
     if (!rc) {
-        sqlite3_bind_int64(s, 1, j->id);
-        sqlite3_bind_int64(s, 2, j->other_id);
+        db_bind_i64(s, 1, j->id);
+        db_bind_i64(s, 2, j->other_id);
         store__bind_cstr(s, 3, j->evidence);
-        sqlite3_bind_text(s, 4, filled.p, (int)filled.len, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 5, before.p, (int)before.len, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 6, tx->now);
+        db_bind_text(s, 4, filled.p, (int)filled.len);
+        db_bind_text(s, 5, before.p, (int)before.len);
+        db_bind_i64(s, 6, tx->now);
         store__bind_id(s, 7, j->agent_id);
         rc = store__step_done(s);
     }
@@ -430,7 +430,7 @@ merge_tx(struct store__tx *tx, void *arg)
     buf_release(&before);
     if (rc < 0)
         return store__fk_err(tx, rc);
-    j->merge_id = sqlite3_last_insert_rowid(tx->c->db);
+    j->merge_id = db_last_id(tx->c);
 
     /* Every conversation's store before (a filled location changes it), then what moves,
      * recorded first, then moved. */
@@ -438,9 +438,9 @@ merge_tx(struct store__tx *tx, void *arg)
                         "SELECT ?1, id, store FROM conversation WHERE contact_id IN (?2, ?3)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->merge_id);
-    sqlite3_bind_int64(s, 2, j->id);
-    sqlite3_bind_int64(s, 3, j->other_id);
+    db_bind_i64(s, 1, j->merge_id);
+    db_bind_i64(s, 2, j->id);
+    db_bind_i64(s, 3, j->other_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     /* What moves, recorded first, then moved. */
@@ -450,24 +450,24 @@ merge_tx(struct store__tx *tx, void *arg)
                         "WHERE contact_id = ?2");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->merge_id);
-    sqlite3_bind_int64(s, 2, j->other_id);
+    db_bind_i64(s, 1, j->merge_id);
+    db_bind_i64(s, 2, j->other_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE identity SET contact_id = ?1 WHERE contact_id = ?2");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    sqlite3_bind_int64(s, 2, j->other_id);
+    db_bind_i64(s, 1, j->id);
+    db_bind_i64(s, 2, j->other_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE conversation SET contact_id = ?1, updated_at = ?3 "
                         "WHERE contact_id = ?2");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    sqlite3_bind_int64(s, 2, j->other_id);
-    sqlite3_bind_int64(s, 3, tx->now);
+    db_bind_i64(s, 1, j->id);
+    db_bind_i64(s, 2, j->other_id);
+    db_bind_i64(s, 3, tx->now);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if ((rc = set_fields(tx, j->id, set, o.f)) < 0)
@@ -475,9 +475,9 @@ merge_tx(struct store__tx *tx, void *arg)
     s = store__q(tx->c, "UPDATE contact SET merged_into = ?1, updated_at = ?3 WHERE id = ?2");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    sqlite3_bind_int64(s, 2, j->other_id);
-    sqlite3_bind_int64(s, 3, tx->now);
+    db_bind_i64(s, 1, j->id);
+    db_bind_i64(s, 2, j->other_id);
+    db_bind_i64(s, 3, tx->now);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     /* The other contact is found through the kept one now: its own search row goes (the
@@ -485,7 +485,7 @@ merge_tx(struct store__tx *tx, void *arg)
     s = store__q(tx->c, "DELETE FROM contact_fts WHERE rowid = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->other_id);
+    db_bind_i64(s, 1, j->other_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if ((rc = emit_items(tx, j->merge_id)) < 0 ||
@@ -516,21 +516,21 @@ static int
 undo_tx(struct store__tx *tx, void *arg)
 {
     struct merge_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT contact_id, other_id, undone_at IS NOT NULL "
+    struct db_stmt *s = store__q(tx->c, "SELECT contact_id, other_id, undone_at IS NOT NULL "
                                       "FROM contact_merge WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->merge_id);
-    int rc = sqlite3_step(s);
+    db_bind_i64(s, 1, j->merge_id);
+    int rc = db_step(s);
     bool undone = false;
-    if (rc == SQLITE_ROW) {
-        j->id = sqlite3_column_int64(s, 0);
-        j->other_id = sqlite3_column_int64(s, 1);
-        undone = sqlite3_column_int(s, 2) != 0;
+    if (rc == DB_ROW) {
+        j->id = db_i64(s, 0);
+        j->other_id = db_i64(s, 1);
+        undone = db_int(s, 2) != 0;
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     if (undone) {
         j->why = MERGE_UNDONE;
         return ERR_CONFLICT;
@@ -541,15 +541,15 @@ undo_tx(struct store__tx *tx, void *arg)
                         "(contact_id = ?2 OR other_id = ?2) LIMIT 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->merge_id);
-    sqlite3_bind_int64(s, 2, j->id);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(s, 1, j->merge_id);
+    db_bind_i64(s, 2, j->id);
+    rc = db_step(s);
+    db_reset(s);
+    if (rc == DB_ROW) {
         j->why = MERGE_LATER;
         return ERR_CONFLICT;
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return store__err(rc);
     struct row k, o;
     if ((rc = read_row(tx, j->ar, j->id, &k)) < 0 || (rc = read_row(tx, j->ar, j->other_id, &o)) < 0)
@@ -570,12 +570,12 @@ undo_tx(struct store__tx *tx, void *arg)
     buf_init(&kept, 4096);
     buf_addc(&kept, '[');
     for (int i = 0; i < NFIELDS; i++) {
-        sqlite3_bind_int64(s, 1, j->merge_id);
+        db_bind_i64(s, 1, j->merge_id);
         char path[32];
         snprintf(path, sizeof(path), "$.%s", fields[i]);
-        sqlite3_bind_text(s, 2, path, -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW && sqlite3_column_int(s, 2)) {
+        db_bind_text(s, 2, path, -1);
+        rc = db_step(s);
+        if (rc == DB_ROW && db_int(s, 2)) {
             const char *was = store__col(j->ar, s, 0);
             if (was && k.f[i] && strcmp(was, k.f[i]) == 0) {
                 set[i] = true;
@@ -586,8 +586,8 @@ undo_tx(struct store__tx *tx, void *arg)
                 jsonw_cstr(&kept, fields[i]);
             }
         }
-        sqlite3_reset(s);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        db_reset(s);
+        if (rc != DB_ROW && rc != DB_DONE) {
             buf_release(&kept);
             return store__err(rc);
         }
@@ -604,9 +604,9 @@ undo_tx(struct store__tx *tx, void *arg)
                         "kind = 'identity')");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->merge_id);
-    sqlite3_bind_int64(s, 2, j->other_id);
-    sqlite3_bind_int64(s, 3, j->id);
+    db_bind_i64(s, 1, j->merge_id);
+    db_bind_i64(s, 2, j->other_id);
+    db_bind_i64(s, 3, j->id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE conversation SET contact_id = ?2, updated_at = ?4 WHERE "
@@ -614,10 +614,10 @@ undo_tx(struct store__tx *tx, void *arg)
                         "WHERE merge_id = ?1 AND kind = 'conversation')");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->merge_id);
-    sqlite3_bind_int64(s, 2, j->other_id);
-    sqlite3_bind_int64(s, 3, j->id);
-    sqlite3_bind_int64(s, 4, tx->now);
+    db_bind_i64(s, 1, j->merge_id);
+    db_bind_i64(s, 2, j->other_id);
+    db_bind_i64(s, 3, j->id);
+    db_bind_i64(s, 4, tx->now);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     /* The store of each conversation (the store-staff scope): its contact's location, as the
@@ -633,14 +633,14 @@ undo_tx(struct store__tx *tx, void *arg)
                         "kind = 'conversation')");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->merge_id);
+    db_bind_i64(s, 1, j->merge_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE contact SET merged_into = NULL, updated_at = ?2 WHERE id = ?1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->other_id);
-    sqlite3_bind_int64(s, 2, tx->now);
+    db_bind_i64(s, 1, j->other_id);
+    db_bind_i64(s, 2, tx->now);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     /* Its search row again (a contact without identities gets none from their triggers). */
@@ -649,14 +649,14 @@ undo_tx(struct store__tx *tx, void *arg)
                         "WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->other_id);
+    db_bind_i64(s, 1, j->other_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE contact_merge SET undone_at = ?2, undone_by = ?3 WHERE id = ?1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->merge_id);
-    sqlite3_bind_int64(s, 2, tx->now);
+    db_bind_i64(s, 1, j->merge_id);
+    db_bind_i64(s, 2, tx->now);
     store__bind_id(s, 3, j->agent_id);
     if ((rc = store__step_done(s)) < 0)
         return store__fk_err(tx, rc);
@@ -690,24 +690,24 @@ store_contact_merge_undo(struct store *st, struct arena *ar, int64_t merge_id, i
     "coalesce(m.undone_by, 0), (SELECT display_name FROM agent WHERE id = m.undone_by)"
 
 static void
-merge_row(struct arena *ar, sqlite3_stmt *s, struct contact_merge *m)
+merge_row(struct arena *ar, struct db_stmt *s, struct contact_merge *m)
 {
     memset(m, 0, sizeof(*m));
-    m->id = sqlite3_column_int64(s, 0);
-    m->contact_id = sqlite3_column_int64(s, 1);
-    m->other_id = sqlite3_column_int64(s, 2);
+    m->id = db_i64(s, 0);
+    m->contact_id = db_i64(s, 1);
+    m->other_id = db_i64(s, 2);
     m->contact_name = store__col(ar, s, 3);
     m->other_name = store__col(ar, s, 4);
     m->evidence = store__col(ar, s, 5);
     m->filled = store__col(ar, s, 6);
     m->before = store__col(ar, s, 7);
-    m->identities = sqlite3_column_int64(s, 8);
-    m->conversations = sqlite3_column_int64(s, 9);
-    m->created_at = sqlite3_column_int64(s, 10);
-    m->created_by = sqlite3_column_int64(s, 11);
+    m->identities = db_i64(s, 8);
+    m->conversations = db_i64(s, 9);
+    m->created_at = db_i64(s, 10);
+    m->created_by = db_i64(s, 11);
     m->created_by_name = store__col(ar, s, 12);
-    m->undone_at = sqlite3_column_int64(s, 13);
-    m->undone_by = sqlite3_column_int64(s, 14);
+    m->undone_at = db_i64(s, 13);
+    m->undone_by = db_i64(s, 14);
     m->undone_by_name = store__col(ar, s, 15);
 }
 
@@ -718,15 +718,15 @@ store_contact_merge_get(struct store *st, struct arena *ar, int64_t merge_id,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " MERGE_COLS " FROM contact_merge m WHERE m.id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " MERGE_COLS " FROM contact_merge m WHERE m.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, merge_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, merge_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         merge_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -736,21 +736,21 @@ store_contact_merges(struct store *st, struct arena *ar, int64_t id, struct cont
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " MERGE_COLS " FROM contact_merge m WHERE "
+    struct db_stmt *s = store__q(c, "SELECT " MERGE_COLS " FROM contact_merge m WHERE "
                                   "m.contact_id = ?1 OR m.other_id = ?1 ORDER BY m.id DESC "
                                   "LIMIT 50");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     size_t cap = 8, cnt = 0;
     struct contact_merge *v = ARENA_NEW_N(ar, struct contact_merge, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(ar, v, cnt, cap);
         merge_row(ar, s, &v[cnt++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;

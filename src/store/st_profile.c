@@ -20,23 +20,23 @@
     "FROM agent a LEFT JOIN agent_profile p ON p.agent_id = a.id "
 
 static void
-profile_row(struct store__conn *c, struct arena *ar, sqlite3_stmt *s, struct store_profile *p)
+profile_row(struct store__conn *c, struct arena *ar, struct db_stmt *s, struct store_profile *p)
 {
     memset(p, 0, sizeof(*p));
-    p->agent_id = sqlite3_column_int64(s, 0);
+    p->agent_id = db_i64(s, 0);
     p->name = store__col(ar, s, 1);
     p->skills = store__col(ar, s, 2);
     p->languages = store__col(ar, s, 3);
     p->channels = store__col(ar, s, 4);
     p->location = store__col(ar, s, 5);
-    p->capacity = sqlite3_column_int(s, 6);
+    p->capacity = db_int(s, 6);
     p->availability = store__col(ar, s, 7);
-    p->auto_presence = sqlite3_column_int(s, 8) != 0;
-    p->frt_sum_ms = sqlite3_column_int64(s, 9);
-    p->frt_count = sqlite3_column_int64(s, 10);
-    p->resolved_count = sqlite3_column_int64(s, 11);
-    p->reopen_count = sqlite3_column_int64(s, 12);
-    p->open_count = sqlite3_column_int64(s, 13);
+    p->auto_presence = db_int(s, 8) != 0;
+    p->frt_sum_ms = db_i64(s, 9);
+    p->frt_count = db_i64(s, 10);
+    p->resolved_count = db_i64(s, 11);
+    p->reopen_count = db_i64(s, 12);
+    p->open_count = db_i64(s, 13);
     (void)c;
 }
 
@@ -54,17 +54,17 @@ store_profile_get(struct store *st, struct arena *ar, int64_t agent_id, struct s
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, PROFILE_SQL "WHERE a.id = ?");
+    struct db_stmt *s = store__q(c, PROFILE_SQL "WHERE a.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, agent_id);
+    db_bind_i64(s, 1, agent_id);
     struct store_profile p;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         profile_row(c, ar, s, &p);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     profile_lists(c, ar, &p);
     *out = p;
     return 0;
@@ -76,13 +76,13 @@ store_profile_list(struct store *st, struct arena *ar, struct store_profile **ou
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, PROFILE_SQL "ORDER BY a.id");
+    struct db_stmt *s = store__q(c, PROFILE_SQL "ORDER BY a.id");
     if (!s)
         return ERR_IO;
     size_t cap = 64, cnt = 0;
     struct store_profile *v = ARENA_NEW_N(ar, struct store_profile, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         if (cnt == cap) {
             struct store_profile *w = ARENA_NEW_N(ar, struct store_profile, cap * 2);
             memcpy(w, v, cap * sizeof(*v));
@@ -91,8 +91,8 @@ store_profile_list(struct store *st, struct arena *ar, struct store_profile **ou
         }
         profile_row(c, ar, s, &v[cnt++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     for (size_t i = 0; i < cnt; i++)
         profile_lists(c, ar, &v[i]);
@@ -111,20 +111,20 @@ profile_put_tx(struct store__tx *tx, void *arg)
 {
     struct profile_job *j = arg;
     const struct store_profile *p = j->p;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT availability FROM agent_profile WHERE agent_id = ?");
+    struct db_stmt *s = store__q(tx->c, "SELECT availability FROM agent_profile WHERE agent_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, p->agent_id);
+    db_bind_i64(s, 1, p->agent_id);
     char before[16] = "offline";
-    if (sqlite3_step(s) == SQLITE_ROW)
-        snprintf(before, sizeof(before), "%s", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+    if (db_step(s) == DB_ROW)
+        snprintf(before, sizeof(before), "%s", db_text(s, 0));
+    db_reset(s);
     s = store__q(tx->c, "INSERT INTO agent_profile(agent_id, updated_at) VALUES (?, ?) "
                         "ON CONFLICT(agent_id) DO NOTHING");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, p->agent_id);
-    sqlite3_bind_int64(s, 2, tx->now);
+    db_bind_i64(s, 1, p->agent_id);
+    db_bind_i64(s, 2, tx->now);
     int rc = store__step_done(s);
     if (rc < 0)
         return store__fk_err(tx, rc);
@@ -141,11 +141,11 @@ profile_put_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 2, p->languages);
     store__bind_cstr(s, 3, p->channels);
     store__bind_cstr(s, 4, p->location);
-    sqlite3_bind_int(s, 5, p->capacity);
+    db_bind_int(s, 5, p->capacity);
     store__bind_cstr(s, 6, p->availability);
-    sqlite3_bind_int(s, 7, j->set_presence ? p->auto_presence : -1);
-    sqlite3_bind_int64(s, 8, tx->now);
-    sqlite3_bind_int64(s, 9, p->agent_id);
+    db_bind_int(s, 7, j->set_presence ? p->auto_presence : -1);
+    db_bind_i64(s, 8, tx->now);
+    db_bind_i64(s, 9, p->agent_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if (p->availability && strcmp(before, p->availability) != 0)

@@ -20,31 +20,31 @@ store_route_input(struct store *st, struct arena *ar, int64_t conv_id,
     int rc = store__conv_read(c, ar, conv_id, &in.conv);
     if (rc < 0)
         return rc;
-    sqlite3_stmt *s = store__q(c, "SELECT m.lang, m.text FROM message m WHERE "
+    struct db_stmt *s = store__q(c, "SELECT m.lang, m.text FROM message m WHERE "
                                   "m.conversation_id = ? AND m.direction = 'in' "
                                   "ORDER BY m.id DESC LIMIT 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    db_bind_i64(s, 1, conv_id);
+    if (db_step(s) == DB_ROW) {
         in.lang = store__col(ar, s, 0);
         in.text = store__col(ar, s, 1);
     }
-    sqlite3_reset(s);
+    db_reset(s);
     s = store__q(c, "SELECT ct.tags, ct.location, json_extract(CASE WHEN json_valid(ch.settings) "
                     "THEN ch.settings ELSE '{}' END, '$.store') FROM conversation cv "
                     "JOIN contact ct ON ct.id = cv.contact_id JOIN channel ch ON "
                     "ch.id = cv.channel_id WHERE cv.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
+    db_bind_i64(s, 1, conv_id);
     const char *tags = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    if (db_step(s) == DB_ROW) {
         tags = store__col(ar, s, 0);
         in.contact_location = store__col(ar, s, 1);
         in.channel_store = store__col(ar, s, 2);
     }
-    sqlite3_reset(s);
+    db_reset(s);
     store__strs(c, ar, tags, &in.contact_tags);
     *out = in;
     return 0;
@@ -57,24 +57,24 @@ store_route_draft(struct store *st, struct arena *ar, int64_t channel_id,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT ch.type, ch.name, json_extract(CASE WHEN "
+    struct db_stmt *s = store__q(c, "SELECT ch.type, ch.name, json_extract(CASE WHEN "
                                   "json_valid(ch.settings) THEN ch.settings ELSE '{}' END, "
                                   "'$.store') FROM channel ch WHERE ch.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, channel_id);
+    db_bind_i64(s, 1, channel_id);
     struct store_route_input in;
     memset(&in, 0, sizeof(in));
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         in.conv.channel_id = channel_id;
         in.conv.channel_type = store__col(ar, s, 0);
         in.conv.channel_name = store__col(ar, s, 1);
         in.channel_store = store__col(ar, s, 2);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     in.conv.status = "open";
     in.conv.urgency = -1;
     *out = in;
@@ -93,20 +93,20 @@ route_apply_tx(struct store__tx *tx, void *arg)
     const struct store_route_decision *d = j->d;
     /* A blocked contact's conversation is never routed or queued (a decision taken just
      * before the block lands here after it). */
-    sqlite3_stmt *s = store__q(tx->c, "SELECT 1 FROM conversation c WHERE c.id = ? AND NOT"
+    struct db_stmt *s = store__q(tx->c, "SELECT 1 FROM conversation c WHERE c.id = ? AND NOT"
                                       STORE_NOT_BLOCKED_SQL);
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    int blocked = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (blocked == SQLITE_ROW)
+    db_bind_i64(s, 1, j->conv_id);
+    int blocked = db_step(s);
+    db_reset(s);
+    if (blocked == DB_ROW)
         return 0;
     s = store__q(tx->c, "INSERT OR IGNORE INTO conv_sla(conversation_id, opened_at) "
                                       "SELECT id, created_at FROM conversation WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
+    db_bind_i64(s, 1, j->conv_id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
@@ -121,10 +121,10 @@ route_apply_tx(struct store__tx *tx, void *arg)
     store__bind_id(s, 2, d->rule_id);
     store__bind_cstr(s, 3, d->strategy);
     store__bind_cstr(s, 4, d->reason);
-    sqlite3_bind_int64(s, 5, tx->now);
-    sqlite3_bind_int(s, 6, d->agent_id == 0);
-    sqlite3_bind_int(s, 7, d->escalation);
-    sqlite3_bind_int64(s, 8, j->conv_id);
+    db_bind_i64(s, 5, tx->now);
+    db_bind_int(s, 6, d->agent_id == 0);
+    db_bind_int(s, 7, d->escalation);
+    db_bind_i64(s, 8, j->conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if ((rc = store__changed(tx)) < 0)
@@ -134,18 +134,18 @@ route_apply_tx(struct store__tx *tx, void *arg)
                             "WHERE id = ? AND assignee_id IS NOT ?1");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, d->agent_id);
-        sqlite3_bind_int64(s, 2, tx->now);
-        sqlite3_bind_int64(s, 3, j->conv_id);
+        db_bind_i64(s, 1, d->agent_id);
+        db_bind_i64(s, 2, tx->now);
+        db_bind_i64(s, 3, j->conv_id);
         if ((rc = store__step_done(s)) < 0)
             return store__fk_err(tx, rc);
-        bool moved = sqlite3_changes(tx->c->db) > 0;
+        bool moved = db_changes(tx->c) > 0;
         if (d->team_id) {
             s = store__q(tx->c, "UPDATE team SET rr_last_agent = ? WHERE id = ?");
             if (!s)
                 return ERR_IO;
-            sqlite3_bind_int64(s, 1, d->agent_id);
-            sqlite3_bind_int64(s, 2, d->team_id);
+            db_bind_i64(s, 1, d->agent_id);
+            db_bind_i64(s, 2, d->team_id);
             if ((rc = store__step_done(s)) < 0)
                 return rc;
         }
@@ -157,11 +157,11 @@ route_apply_tx(struct store__tx *tx, void *arg)
                             "WHERE id = ? AND assignee_id IS NOT NULL");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, tx->now);
-        sqlite3_bind_int64(s, 2, j->conv_id);
+        db_bind_i64(s, 1, tx->now);
+        db_bind_i64(s, 2, j->conv_id);
         if ((rc = store__step_done(s)) < 0)
             return rc;
-        if (sqlite3_changes(tx->c->db) > 0 &&
+        if (db_changes(tx->c) > 0 &&
             (rc = store__emit_conv(tx, "conversation.updated", j->conv_id)) < 0)
             return rc;
     }
@@ -193,28 +193,28 @@ store_route_queue_page(struct store *st, struct arena *ar, const struct store_qu
         return ERR_IO;
     /* The row value comparison walks the partial index conv_sla_queue, whose entries carry
      * the rowid (the conversation id) after 'queued_at': each page is an index range. */
-    sqlite3_stmt *s = store__q(c, "SELECT conversation_id, coalesce(team_id, 0), queued_at "
+    struct db_stmt *s = store__q(c, "SELECT conversation_id, coalesce(team_id, 0), queued_at "
                                   "FROM conv_sla WHERE queued_at IS NOT NULL AND "
                                   "(queued_at, conversation_id) > (?1, ?2) "
                                   "ORDER BY queued_at, conversation_id LIMIT ?3");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, after ? after->queued_at : INT64_MIN);
-    sqlite3_bind_int64(s, 2, after ? after->conversation_id : INT64_MIN);
-    sqlite3_bind_int64(s, 3, (int64_t)max);
+    db_bind_i64(s, 1, after ? after->queued_at : INT64_MIN);
+    db_bind_i64(s, 2, after ? after->conversation_id : INT64_MIN);
+    db_bind_i64(s, 3, (int64_t)max);
     struct store_queue_entry *v = ARENA_NEW_N(ar, struct store_queue_entry, max ? max : 1);
     size_t cnt = 0;
     int rc;
-    while (cnt < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v[cnt].conversation_id = sqlite3_column_int64(s, 0);
-        v[cnt].team_id = sqlite3_column_int64(s, 1);
-        v[cnt].queued_at = sqlite3_column_int64(s, 2);
+    while (cnt < max && (rc = db_step(s)) == DB_ROW) {
+        v[cnt].conversation_id = db_i64(s, 0);
+        v[cnt].team_id = db_i64(s, 1);
+        v[cnt].queued_at = db_i64(s, 2);
         cnt++;
     }
     if (cnt == max)
-        rc = SQLITE_DONE;
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+        rc = DB_DONE;
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -227,22 +227,22 @@ store_route_queue_count(struct store *st, int64_t conv_id, int64_t *total, int64
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT count(*), coalesce(sum((q.queued_at, q.conversation_id) "
+    struct db_stmt *s = store__q(c, "SELECT count(*), coalesce(sum((q.queued_at, q.conversation_id) "
                                   "< (me.queued_at, me.conversation_id)), 0) FROM conv_sla q "
                                   "LEFT JOIN conv_sla me ON me.conversation_id = ?1 "
                                   "WHERE q.queued_at IS NOT NULL");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(s, 1, conv_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         if (total)
-            *total = sqlite3_column_int64(s, 0);
+            *total = db_i64(s, 0);
         if (ahead)
-            *ahead = sqlite3_column_int64(s, 1);
+            *ahead = db_i64(s, 1);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : store__err(rc);
 }
 
 int
@@ -257,16 +257,16 @@ store_route_queue_visible(struct store *st, struct arena *ar, const struct store
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT count(*) FROM conv_sla q JOIN conversation c ON "
+    struct db_stmt *s = store__q(c, "SELECT count(*) FROM conv_sla q JOIN conversation c ON "
                                   "c.id = q.conversation_id WHERE q.queued_at IS NOT NULL AND"
                                   STORE_SCOPE_SQL);
     if (!s)
         return ERR_IO;
     store__bind_scope(s, sc);
-    int rc = sqlite3_step(s);
-    int64_t count = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
+    int rc = db_step(s);
+    int64_t count = rc == DB_ROW ? db_i64(s, 0) : 0;
+    db_reset(s);
+    if (rc != DB_ROW)
         return store__err(rc);
     s = store__q(c, "SELECT q.conversation_id, coalesce(q.team_id, 0), q.queued_at "
                     "FROM conv_sla q JOIN conversation c ON c.id = q.conversation_id "
@@ -274,22 +274,22 @@ store_route_queue_visible(struct store *st, struct arena *ar, const struct store
                     "AND" STORE_SCOPE_SQL "ORDER BY q.queued_at, q.conversation_id LIMIT :limit");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, after ? after->queued_at : INT64_MIN);
-    sqlite3_bind_int64(s, 2, after ? after->conversation_id : INT64_MIN);
-    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":limit"), (int64_t)max);
+    db_bind_i64(s, 1, after ? after->queued_at : INT64_MIN);
+    db_bind_i64(s, 2, after ? after->conversation_id : INT64_MIN);
+    db_bind_i64(s, db_param(s, ":limit"), (int64_t)max);
     store__bind_scope(s, sc);
     struct store_queue_entry *v = ARENA_NEW_N(ar, struct store_queue_entry, max ? max : 1);
     size_t cnt = 0;
-    while (cnt < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v[cnt].conversation_id = sqlite3_column_int64(s, 0);
-        v[cnt].team_id = sqlite3_column_int64(s, 1);
-        v[cnt].queued_at = sqlite3_column_int64(s, 2);
+    while (cnt < max && (rc = db_step(s)) == DB_ROW) {
+        v[cnt].conversation_id = db_i64(s, 0);
+        v[cnt].team_id = db_i64(s, 1);
+        v[cnt].queued_at = db_i64(s, 2);
         cnt++;
     }
     if (cnt == max)
-        rc = SQLITE_DONE;
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+        rc = DB_DONE;
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -305,7 +305,7 @@ store_route_sizes(struct store *st, struct store_route_sizes *out)
     if (!c)
         return ERR_IO;
     /* Bytes, not characters: length() of a BLOB counts bytes. */
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         c, "SELECT (SELECT count(*) FROM routing_rule), (SELECT count(*) FROM team), "
            "(SELECT count(*) FROM team_member), (SELECT count(*) FROM agent), "
            "coalesce((SELECT sum(length(CAST(name || channels || languages || tags || "
@@ -318,14 +318,14 @@ store_route_sizes(struct store *st, struct store_route_sizes *out)
            "FROM agent a LEFT JOIN agent_profile p ON p.agent_id = a.id), 0)");
     if (!s)
         return ERR_IO;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        out->rules = (size_t)sqlite3_column_int64(s, 0);
-        out->teams = (size_t)sqlite3_column_int64(s, 1);
-        out->members = (size_t)sqlite3_column_int64(s, 2);
-        out->agents = (size_t)sqlite3_column_int64(s, 3);
-        out->text = (size_t)sqlite3_column_int64(s, 4);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        out->rules = (size_t)db_i64(s, 0);
+        out->teams = (size_t)db_i64(s, 1);
+        out->members = (size_t)db_i64(s, 2);
+        out->agents = (size_t)db_i64(s, 3);
+        out->text = (size_t)db_i64(s, 4);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : store__err(rc);
 }

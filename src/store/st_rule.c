@@ -11,7 +11,7 @@ rule_put_tx(struct store__tx *tx, void *arg)
 {
     struct store__put_job *j = arg;
     const struct store_rule *r = j->obj;
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     if (j->id) {
         s = store__q(tx->c, "UPDATE routing_rule SET name = ?, position = ?, enabled = ?, "
                             "channels = ?, languages = ?, public = ?, tags = ?, locations = ?, "
@@ -19,7 +19,7 @@ rule_put_tx(struct store__tx *tx, void *arg)
                             "team_id = ?, strategy = ?, updated_at = ? WHERE id = ?");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 16, j->id);
+        db_bind_i64(s, 16, j->id);
     } else {
         s = store__q(tx->c, "INSERT INTO routing_rule(name, position, enabled, channels, "
                             "languages, public, tags, locations, intents, sentiments, "
@@ -29,32 +29,32 @@ rule_put_tx(struct store__tx *tx, void *arg)
             return ERR_IO;
     }
     store__bind_cstr(s, 1, r->name);
-    sqlite3_bind_int(s, 2, r->position);
-    sqlite3_bind_int(s, 3, r->enabled);
+    db_bind_int(s, 2, r->position);
+    db_bind_int(s, 3, r->enabled);
     store__bind_cstr(s, 4, r->channels ? r->channels : "[]");
     store__bind_cstr(s, 5, r->languages ? r->languages : "[]");
     if (r->public_match >= 0)
-        sqlite3_bind_int(s, 6, r->public_match);
+        db_bind_int(s, 6, r->public_match);
     else
-        sqlite3_bind_null(s, 6);
+        db_bind_null(s, 6);
     store__bind_cstr(s, 7, r->tags ? r->tags : "[]");
     store__bind_cstr(s, 8, r->locations ? r->locations : "[]");
     store__bind_cstr(s, 9, r->intents ? r->intents : "[]");
     store__bind_cstr(s, 10, r->sentiments ? r->sentiments : "[]");
     if (r->urgency_min >= 0)
-        sqlite3_bind_int(s, 11, r->urgency_min);
+        db_bind_int(s, 11, r->urgency_min);
     else
-        sqlite3_bind_null(s, 11);
+        db_bind_null(s, 11);
     store__bind_cstr(s, 12, r->skills ? r->skills : "[]");
-    sqlite3_bind_int64(s, 13, r->team_id);
+    db_bind_i64(s, 13, r->team_id);
     store__bind_cstr(s, 14, r->strategy);
-    sqlite3_bind_int64(s, 15, tx->now);
+    db_bind_i64(s, 15, tx->now);
     int rc = store__step_done(s);
     if (rc < 0)
         return store__fk_err(tx, rc);
     if (j->id && (rc = store__changed(tx)) < 0)
         return rc;
-    j->out_id = j->id ? j->id : sqlite3_last_insert_rowid(tx->c->db);
+    j->out_id = j->id ? j->id : db_last_id(tx->c);
     return 0;
 }
 
@@ -74,26 +74,26 @@ store_rule_put(struct store *st, int64_t id, const struct store_rule *r, int64_t
     "updated_at"
 
 static void
-rule_row(struct arena *ar, sqlite3_stmt *s, struct store_rule *r)
+rule_row(struct arena *ar, struct db_stmt *s, struct store_rule *r)
 {
     memset(r, 0, sizeof(*r));
-    r->id = sqlite3_column_int64(s, 0);
+    r->id = db_i64(s, 0);
     r->name = store__col(ar, s, 1);
-    r->position = sqlite3_column_int(s, 2);
-    r->enabled = sqlite3_column_int(s, 3) != 0;
+    r->position = db_int(s, 2);
+    r->enabled = db_int(s, 3) != 0;
     r->channels = store__col(ar, s, 4);
     r->languages = store__col(ar, s, 5);
-    r->public_match = sqlite3_column_int(s, 6);
+    r->public_match = db_int(s, 6);
     r->tags = store__col(ar, s, 7);
     r->locations = store__col(ar, s, 8);
     r->intents = store__col(ar, s, 9);
     r->sentiments = store__col(ar, s, 10);
-    r->urgency_min = sqlite3_column_int(s, 11);
+    r->urgency_min = db_int(s, 11);
     r->skills = store__col(ar, s, 12);
-    r->team_id = sqlite3_column_int64(s, 13);
+    r->team_id = db_i64(s, 13);
     r->strategy = store__col(ar, s, 14);
-    r->created_at = sqlite3_column_int64(s, 15);
-    r->updated_at = sqlite3_column_int64(s, 16);
+    r->created_at = db_i64(s, 15);
+    r->updated_at = db_i64(s, 16);
 }
 
 static void
@@ -114,17 +114,17 @@ store_rule_get(struct store *st, struct arena *ar, int64_t id, struct store_rule
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " RULE_COLS " FROM routing_rule WHERE id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " RULE_COLS " FROM routing_rule WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     struct store_rule r;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         rule_row(ar, s, &r);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     rule_lists(c, ar, &r);
     *out = r;
     return 0;
@@ -136,19 +136,19 @@ store_rule_list(struct store *st, struct arena *ar, struct store_rule **out, siz
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " RULE_COLS " FROM routing_rule "
+    struct db_stmt *s = store__q(c, "SELECT " RULE_COLS " FROM routing_rule "
                                   "ORDER BY position, id");
     if (!s)
         return ERR_IO;
     size_t cnt = 0, cap = 16;
     struct store_rule *v = ARENA_NEW_N(ar, struct store_rule, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(ar, v, cnt, cap);
         rule_row(ar, s, &v[cnt++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     for (size_t i = 0; i < cnt; i++)
         rule_lists(c, ar, &v[i]);
@@ -175,22 +175,22 @@ static int
 rule_order_tx(struct store__tx *tx, void *arg)
 {
     struct rule_order_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT count(*) FROM routing_rule");
+    struct db_stmt *s = store__q(tx->c, "SELECT count(*) FROM routing_rule");
     if (!s)
         return ERR_IO;
     int64_t have = -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        have = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (db_step(s) == DB_ROW)
+        have = db_i64(s, 0);
+    db_reset(s);
     if (have != (int64_t)j->n)
         return ERR_CONFLICT;
     s = store__q(tx->c, "UPDATE routing_rule SET position = ?, updated_at = ? WHERE id = ?");
     if (!s)
         return ERR_IO;
     for (size_t i = 0; i < j->n; i++) {
-        sqlite3_bind_int(s, 1, (int)(i + 1));
-        sqlite3_bind_int64(s, 2, tx->now);
-        sqlite3_bind_int64(s, 3, j->ids[i]);
+        db_bind_int(s, 1, (int)(i + 1));
+        db_bind_i64(s, 2, tx->now);
+        db_bind_i64(s, 3, j->ids[i]);
         int rc = store__step_done(s);
         if (rc < 0)
             return rc;

@@ -166,7 +166,7 @@ struct search {
     struct arena *ar;
     const struct conv_filter *f;
     const char *fts, *cfts;
-    sqlite3_stmt *check, *newer, *snip, *light, *phone;
+    struct db_stmt *check, *newer, *snip, *light, *phone;
     struct conv *out;
     int64_t *keys; /* the hit each taken conversation was found at */
     size_t n, limit;
@@ -178,20 +178,19 @@ struct search {
 };
 
 static int
-prepare(struct search *s, const char *sql, size_t len, sqlite3_stmt **st)
+prepare(struct search *s, const char *sql, size_t len, struct db_stmt **st)
 {
-    int rc = sqlite3_prepare_v2(s->c->db, sql, (int)len, st, NULL);
-    return rc == SQLITE_OK ? 0 : store__err(rc);
+    return db_prepare(s->c, sql, len, st);
 }
 
 static void
 search_done(struct search *s)
 {
-    sqlite3_finalize(s->check);
-    sqlite3_finalize(s->newer);
-    sqlite3_finalize(s->snip);
-    sqlite3_finalize(s->light);
-    sqlite3_finalize(s->phone);
+    db_finalize(s->check);
+    db_finalize(s->newer);
+    db_finalize(s->snip);
+    db_finalize(s->light);
+    db_finalize(s->phone);
 }
 
 static int
@@ -243,14 +242,14 @@ search_prepare(struct search *s)
 static int
 mark_match(struct search *s, const struct hit *h, struct conv *cv)
 {
-    sqlite3_stmt *q = h->msg_id ? s->snip : s->light;
-    sqlite3_bind_int64(q, 2, h->msg_id ? h->msg_id : h->contact_id);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    struct db_stmt *q = h->msg_id ? s->snip : s->light;
+    db_bind_i64(q, 2, h->msg_id ? h->msg_id : h->contact_id);
+    int rc = db_step(q);
+    if (rc == DB_ROW) {
         static const char *const fields[] = { "name", "handle", "email", "phone" };
         int cols = h->msg_id ? 1 : 4;
         for (int i = 0; i < cols; i++) {
-            const char *t = (const char *)sqlite3_column_text(q, i);
+            const char *t = db_text(q, i);
             if (t && strchr(t, '\x02')) {
                 cv->match = arena_strdup(s->ar, t);
                 cv->match_field = h->msg_id ? "message" : fields[i];
@@ -259,29 +258,29 @@ mark_match(struct search *s, const struct hit *h, struct conv *cv)
         }
         /* The index holds the phone as digits; show it as the contact wrote it. */
         if (cv->match_field && strcmp(cv->match_field, "phone") == 0) {
-            sqlite3_bind_int64(s->phone, 1, h->contact_id);
-            if (sqlite3_step(s->phone) == SQLITE_ROW && sqlite3_column_text(s->phone, 0))
+            db_bind_i64(s->phone, 1, h->contact_id);
+            if (db_step(s->phone) == DB_ROW && db_text(s->phone, 0))
                 cv->match = arena_printf(s->ar, "\x02%s\x03",
-                                         (const char *)sqlite3_column_text(s->phone, 0));
-            sqlite3_reset(s->phone);
+                                         db_text(s->phone, 0));
+            db_reset(s->phone);
         }
     }
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store__err(rc);
+    db_reset(q);
+    return rc == DB_ROW || rc == DB_DONE ? 0 : store__err(rc);
 }
 
 /* Takes hit 'h' when its conversation passes the filters: 1 taken, 0 not, or ERR_*. */
 static int
 take(struct search *s, const struct hit *h)
 {
-    sqlite3_bind_int64(s->check, sqlite3_bind_parameter_index(s->check, ":id"), h->conv_id);
-    int rc = sqlite3_step(s->check);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s->check, db_param(s->check, ":id"), h->conv_id);
+    int rc = db_step(s->check);
+    if (rc == DB_ROW)
         store__conv_row(s->ar, s->check, &s->out[s->n]);
-    sqlite3_reset(s->check);
-    if (rc == SQLITE_DONE)
+    db_reset(s->check);
+    if (rc == DB_DONE)
         return 0;
-    if (rc != SQLITE_ROW)
+    if (rc != DB_ROW)
         return store__err(rc);
     if (s->prefix && h->msg_id) {
         s->pend_msg[s->npend] = h->msg_id;
@@ -315,27 +314,27 @@ mark_pending(struct search *s)
         "SELECT rowid, CASE WHEN rowid IN (SELECT value FROM json_each(?4)) THEN "
         "snippet(message_fts, 0, char(2), char(3), '…', 16) END FROM message_fts "
         "WHERE message_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
-    sqlite3_stmt *q = NULL;
+    struct db_stmt *q = NULL;
     int rc = n ? buf_error(&ids) : 0;
     if (n && rc == 0)
         rc = prepare(s, sql, sizeof(sql) - 1, &q);
     if (n && rc == 0) {
         store__bind_cstr(q, 1, s->fts);
-        sqlite3_bind_int64(q, 2, lo);
-        sqlite3_bind_int64(q, 3, hi);
-        sqlite3_bind_text(q, 4, ids.p, (int)ids.len, SQLITE_STATIC);
-        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            const char *t = (const char *)sqlite3_column_text(q, 1);
-            int64_t id = sqlite3_column_int64(q, 0);
+        db_bind_i64(q, 2, lo);
+        db_bind_i64(q, 3, hi);
+        db_bind_text_ref(q, 4, ids.p, (int)ids.len);
+        while ((rc = db_step(q)) == DB_ROW) {
+            const char *t = db_text(q, 1);
+            int64_t id = db_i64(q, 0);
             for (size_t i = 0; t && i < s->npend; i++)
                 if (s->pend_msg[i] == id && s->pend_at[i] < s->n) {
                     s->out[s->pend_at[i]].match = arena_strdup(s->ar, t);
                     s->out[s->pend_at[i]].match_field = "message";
                 }
         }
-        rc = rc == SQLITE_DONE ? 0 : store__err(rc);
+        rc = rc == DB_DONE ? 0 : store__err(rc);
     }
-    sqlite3_finalize(q);
+    db_finalize(q);
     buf_release(&ids);
     return rc;
 }
@@ -345,11 +344,11 @@ mark_pending(struct search *s)
 static int
 matched_before(struct search *s, int64_t conv_id, int64_t key)
 {
-    sqlite3_bind_int64(s->newer, 1, conv_id);
-    sqlite3_bind_int64(s->newer, 2, key);
-    int rc = sqlite3_step(s->newer);
-    sqlite3_reset(s->newer);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store__err(rc);
+    db_bind_i64(s->newer, 1, conv_id);
+    db_bind_i64(s->newer, 2, key);
+    int rc = db_step(s->newer);
+    db_reset(s->newer);
+    return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : store__err(rc);
 }
 
 /* The conversations of matching contacts, each keyed by its newest message (its oldest when
@@ -364,23 +363,23 @@ contact_hits(struct search *s, bool up, struct hit **out, size_t *n)
                        "JOIN conversation c ON c.contact_id = contact_fts.rowid "
                        "WHERE contact_fts MATCH ?1 LIMIT ?2",
                        up ? "min" : "max");
-    sqlite3_stmt *q;
+    struct db_stmt *q;
     int rc = prepare(s, sql, (size_t)len, &q);
     if (rc < 0)
         return rc;
     store__bind_cstr(q, 1, s->cfts);
-    sqlite3_bind_int(q, 2, SEARCH_CONTACT_MAX);
+    db_bind_int(q, 2, SEARCH_CONTACT_MAX);
     struct hit *v = NULL;
     size_t cnt = 0, cap = 0;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((rc = db_step(q)) == DB_ROW) {
         STORE__GROW(s->ar, v, cnt, cap);
-        v[cnt++] = (struct hit){ .conv_id = sqlite3_column_int64(q, 0),
-                                 .contact_id = sqlite3_column_int64(q, 1),
-                                 .key = sqlite3_column_int64(q, 2),
+        v[cnt++] = (struct hit){ .conv_id = db_i64(q, 0),
+                                 .contact_id = db_i64(q, 1),
+                                 .key = db_i64(q, 2),
                                  .rank = -1e300 };
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
+    db_finalize(q);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -438,11 +437,11 @@ search_recent(struct search *s, int64_t *next_key, int64_t *next_conv)
                        "JOIN message m ON m.id = message_fts.rowid WHERE message_fts MATCH ?1 "
                        "AND message_fts.rowid %s ?2 ORDER BY message_fts.rowid %s",
                        up ? ">=" : "<=", up ? "ASC" : "DESC");
-    sqlite3_stmt *ms;
+    struct db_stmt *ms;
     if ((rc = prepare(s, sql, (size_t)len, &ms)) < 0)
         return rc;
     store__bind_cstr(ms, 1, s->fts);
-    sqlite3_bind_int64(ms, 2, paged ? f->cursor_ts : up ? 0 : INT64_MAX);
+    db_bind_i64(ms, 2, paged ? f->cursor_ts : up ? 0 : INT64_MAX);
     struct hit mh = { 0 }, last = { 0 };
     bool have_m = false, more_m = true, bounded = false;
     size_t scanned = 0;
@@ -452,14 +451,14 @@ search_recent(struct search *s, int64_t *next_key, int64_t *next_conv)
                 bounded = true;
                 break;
             }
-            rc = sqlite3_step(ms);
-            if (rc == SQLITE_ROW) {
-                int64_t id = sqlite3_column_int64(ms, 0);
+            rc = db_step(ms);
+            if (rc == DB_ROW) {
+                int64_t id = db_i64(ms, 0);
                 mh = (struct hit){ .key = id, .msg_id = id,
-                                   .conv_id = sqlite3_column_int64(ms, 1) };
+                                   .conv_id = db_i64(ms, 1) };
                 have_m = true;
                 scanned++;
-            } else if (rc == SQLITE_DONE) {
+            } else if (rc == DB_DONE) {
                 more_m = false;
                 rc = 0;
             } else {
@@ -492,7 +491,7 @@ search_recent(struct search *s, int64_t *next_key, int64_t *next_conv)
             break;
         rc = 0;
     }
-    sqlite3_finalize(ms);
+    db_finalize(ms);
     if (rc < 0)
         return rc;
     *next_key = *next_conv = 0;
@@ -522,19 +521,19 @@ search_ranked(struct search *s, int64_t *next_off, int64_t *next_one)
         "SELECT message_fts.rowid, m.conversation_id, message_fts.rank FROM message_fts "
         "JOIN message m ON m.id = message_fts.rowid WHERE message_fts MATCH ?1 "
         "ORDER BY message_fts.rowid DESC LIMIT ?2";
-    sqlite3_stmt *q;
+    struct db_stmt *q;
     if ((rc = prepare(s, sql, sizeof(sql) - 1, &q)) < 0)
         return rc;
     store__bind_cstr(q, 1, s->fts);
-    sqlite3_bind_int(q, 2, SEARCH_RANK_MAX);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    db_bind_int(q, 2, SEARCH_RANK_MAX);
+    while ((rc = db_step(q)) == DB_ROW) {
         STORE__GROW(s->ar, v, n, cap);
-        int64_t id = sqlite3_column_int64(q, 0);
-        v[n++] = (struct hit){ .key = id, .msg_id = id, .conv_id = sqlite3_column_int64(q, 1),
-                               .rank = sqlite3_column_double(q, 2) };
+        int64_t id = db_i64(q, 0);
+        v[n++] = (struct hit){ .key = id, .msg_id = id, .conv_id = db_i64(q, 1),
+                               .rank = db_double(q, 2) };
     }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
+    db_finalize(q);
+    if (rc != DB_DONE)
         return store__err(rc);
     if (n > 1)
         qsort(v, n, sizeof(*v), cmp_rank);

@@ -22,7 +22,7 @@ session_create_tx(struct store__tx *tx, void *arg)
     struct session_job *j = arg;
     /* The session is created only if the agent is still active with the password that was
      * verified: a login that raced a disable or a password change creates nothing. */
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO session(token_hash, agent_id, csrf, created_at,"
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO session(token_hash, agent_id, csrf, created_at,"
                                       " last_seen_at, expires_at) SELECT ?, id, ?, ?, ?, ? "
                                       "FROM agent WHERE id = ? AND disabled_at IS NULL AND "
                                       "password_hash = ?");
@@ -30,15 +30,15 @@ session_create_tx(struct store__tx *tx, void *arg)
         return ERR_IO;
     store__bind_cstr(s, 1, j->hash);
     store__bind_cstr(s, 2, j->csrf);
-    sqlite3_bind_int64(s, 3, j->now);
-    sqlite3_bind_int64(s, 4, j->now);
-    sqlite3_bind_int64(s, 5, j->expires_at);
-    sqlite3_bind_int64(s, 6, j->agent_id);
+    db_bind_i64(s, 3, j->now);
+    db_bind_i64(s, 4, j->now);
+    db_bind_i64(s, 5, j->expires_at);
+    db_bind_i64(s, 6, j->agent_id);
     store__bind_cstr(s, 7, j->password_hash);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    return sqlite3_changes(tx->c->db) ? 0 : ERR_CONFLICT;
+    return db_changes(tx->c) ? 0 : ERR_CONFLICT;
 }
 
 int
@@ -57,33 +57,33 @@ store_session_get(struct store *st, struct arena *ar, const char *token_hash,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT id, agent_id, csrf, created_at, last_seen_at, "
+    struct db_stmt *s = store__q(c, "SELECT id, agent_id, csrf, created_at, last_seen_at, "
                                   "expires_at FROM session WHERE token_hash = ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, token_hash);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(s, 0);
-        out->agent_id = sqlite3_column_int64(s, 1);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        out->id = db_i64(s, 0);
+        out->agent_id = db_i64(s, 1);
         out->csrf = store__col(ar, s, 2);
-        out->created_at = sqlite3_column_int64(s, 3);
-        out->last_seen_at = sqlite3_column_int64(s, 4);
-        out->expires_at = sqlite3_column_int64(s, 5);
+        out->created_at = db_i64(s, 3);
+        out->last_seen_at = db_i64(s, 4);
+        out->expires_at = db_i64(s, 5);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 static int
 session_touch_tx(struct store__tx *tx, void *arg)
 {
     struct session_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE session SET last_seen_at = ? WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "UPDATE session SET last_seen_at = ? WHERE id = ?");
     int rc = ERR_IO;
     if (s) {
-        sqlite3_bind_int64(s, 1, j->now);
-        sqlite3_bind_int64(s, 2, j->id);
+        db_bind_i64(s, 1, j->now);
+        db_bind_i64(s, 2, j->id);
         rc = store__step_done(s);
     }
     xfree(j);
@@ -104,7 +104,7 @@ static int
 session_delete_tx(struct store__tx *tx, void *arg)
 {
     struct session_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM session WHERE token_hash = ?");
+    struct db_stmt *s = store__q(tx->c, "DELETE FROM session WHERE token_hash = ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->hash);
@@ -125,12 +125,12 @@ static int
 session_expire_tx(struct store__tx *tx, void *arg)
 {
     struct session_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM session WHERE expires_at <= ? OR "
+    struct db_stmt *s = store__q(tx->c, "DELETE FROM session WHERE expires_at <= ? OR "
                                       "last_seen_at <= ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->now);
-    sqlite3_bind_int64(s, 2, j->now - j->idle_ms);
+    db_bind_i64(s, 1, j->now);
+    db_bind_i64(s, 2, j->now - j->idle_ms);
     return store__step_done(s);
 }
 

@@ -23,30 +23,30 @@
     "coalesce(autoack_msg_id, 0), noreply_reason, escalation "
 
 static void
-sla_row(struct arena *ar, sqlite3_stmt *s, int o, struct store_conv_sla *x)
+sla_row(struct arena *ar, struct db_stmt *s, int o, struct store_conv_sla *x)
 {
     memset(x, 0, sizeof(*x));
-    x->conversation_id = sqlite3_column_int64(s, o + 0);
-    x->team_id = sqlite3_column_int64(s, o + 1);
-    x->rule_id = sqlite3_column_int64(s, o + 2);
+    x->conversation_id = db_i64(s, o + 0);
+    x->team_id = db_i64(s, o + 1);
+    x->rule_id = db_i64(s, o + 2);
     x->strategy = store__col(ar, s, o + 3);
     x->route_reason = store__col(ar, s, o + 4);
-    x->routed_at = sqlite3_column_int64(s, o + 5);
-    x->queued_at = sqlite3_column_int64(s, o + 6);
-    x->policy_id = sqlite3_column_int64(s, o + 7);
-    x->policy_version = sqlite3_column_int64(s, o + 8);
-    x->awaiting_since = sqlite3_column_int64(s, o + 9);
-    x->first_reply_at = sqlite3_column_int64(s, o + 10);
-    x->last_reply_at = sqlite3_column_int64(s, o + 11);
-    x->opened_at = sqlite3_column_int64(s, o + 12);
-    x->paused_at = sqlite3_column_int64(s, o + 13);
-    x->pause_ms = sqlite3_column_int64(s, o + 14);
-    x->first_due = sqlite3_column_int64(s, o + 15);
-    x->next_due = sqlite3_column_int64(s, o + 16);
-    x->resolve_due = sqlite3_column_int64(s, o + 17);
-    x->autoack_msg_id = sqlite3_column_int64(s, o + 18);
+    x->routed_at = db_i64(s, o + 5);
+    x->queued_at = db_i64(s, o + 6);
+    x->policy_id = db_i64(s, o + 7);
+    x->policy_version = db_i64(s, o + 8);
+    x->awaiting_since = db_i64(s, o + 9);
+    x->first_reply_at = db_i64(s, o + 10);
+    x->last_reply_at = db_i64(s, o + 11);
+    x->opened_at = db_i64(s, o + 12);
+    x->paused_at = db_i64(s, o + 13);
+    x->pause_ms = db_i64(s, o + 14);
+    x->first_due = db_i64(s, o + 15);
+    x->next_due = db_i64(s, o + 16);
+    x->resolve_due = db_i64(s, o + 17);
+    x->autoack_msg_id = db_i64(s, o + 18);
     x->noreply_reason = store__col(ar, s, o + 19);
-    x->escalation = sqlite3_column_int(s, o + 20);
+    x->escalation = db_int(s, o + 20);
 }
 
 int
@@ -56,15 +56,15 @@ store_conv_sla_get(struct store *st, struct arena *ar, int64_t conv_id,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " SLA_COLS "FROM conv_sla WHERE conversation_id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " SLA_COLS "FROM conv_sla WHERE conversation_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    db_bind_i64(s, 1, conv_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         sla_row(ar, s, 0, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -74,21 +74,21 @@ store_sla_dirty(struct store *st, struct arena *ar, size_t max, struct store_dir
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT conversation_id, gen FROM sla_dirty "
+    struct db_stmt *s = store__q(c, "SELECT conversation_id, gen FROM sla_dirty "
                                   "ORDER BY conversation_id LIMIT ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, (int64_t)max);
+    db_bind_i64(s, 1, (int64_t)max);
     struct store_dirty *v = ARENA_NEW_N(ar, struct store_dirty, max ? max : 1);
     size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v[cnt].conversation_id = sqlite3_column_int64(s, 0);
-        v[cnt].gen = sqlite3_column_int64(s, 1);
+    while ((rc = db_step(s)) == DB_ROW) {
+        v[cnt].conversation_id = db_i64(s, 0);
+        v[cnt].gen = db_i64(s, 1);
         cnt++;
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -96,31 +96,31 @@ store_sla_dirty(struct store *st, struct arena *ar, size_t max, struct store_dir
 }
 
 static void
-bind_time(sqlite3_stmt *s, int i, int64_t v)
+bind_time(struct db_stmt *s, int i, int64_t v)
 {
     if (v > 0)
-        sqlite3_bind_int64(s, i, v);
+        db_bind_i64(s, i, v);
     else
-        sqlite3_bind_null(s, i);
+        db_bind_null(s, i);
 }
 
 static int
 apply_tx(struct store__tx *tx, void *arg)
 {
     const struct store_sla_apply *a = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT coalesce(first_due, 0), coalesce(next_due, 0), "
+    struct db_stmt *s = store__q(tx->c, "SELECT coalesce(first_due, 0), coalesce(next_due, 0), "
                                       "coalesce(resolve_due, 0) FROM conv_sla "
                                       "WHERE conversation_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, a->conversation_id);
+    db_bind_i64(s, 1, a->conversation_id);
     int64_t before[3] = { 0, 0, 0 };
-    bool exists = sqlite3_step(s) == SQLITE_ROW;
+    bool exists = db_step(s) == DB_ROW;
     if (exists) {
         for (int i = 0; i < 3; i++)
-            before[i] = sqlite3_column_int64(s, i);
+            before[i] = db_i64(s, i);
     }
-    sqlite3_reset(s);
+    db_reset(s);
     int rc;
     if (exists) {
         s = store__q(tx->c, "UPDATE conv_sla SET policy_id = ?, policy_version = ?, "
@@ -131,12 +131,12 @@ apply_tx(struct store__tx *tx, void *arg)
         bind_time(s, 1, a->policy_id);
         bind_time(s, 2, a->policy_version);
         bind_time(s, 3, a->paused_at);
-        sqlite3_bind_int64(s, 4, a->pause_ms);
+        db_bind_i64(s, 4, a->pause_ms);
         bind_time(s, 5, a->first_due);
         bind_time(s, 6, a->next_due);
         bind_time(s, 7, a->resolve_due);
-        sqlite3_bind_int64(s, 8, tx->now);
-        sqlite3_bind_int64(s, 9, a->conversation_id);
+        db_bind_i64(s, 8, tx->now);
+        db_bind_i64(s, 9, a->conversation_id);
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }
@@ -144,7 +144,7 @@ apply_tx(struct store__tx *tx, void *arg)
                         "fired_at IS NULL AND cancelled = 0");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, a->conversation_id);
+    db_bind_i64(s, 1, a->conversation_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     for (size_t i = 0; exists && i < a->ntimers; i++) {
@@ -155,17 +155,17 @@ apply_tx(struct store__tx *tx, void *arg)
                             "AND kind = ?2 AND due_at = ?3 AND fired_at IS NOT NULL)");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, a->conversation_id);
+        db_bind_i64(s, 1, a->conversation_id);
         store__bind_cstr(s, 2, a->timers[i].kind);
-        sqlite3_bind_int64(s, 3, a->timers[i].due_at);
+        db_bind_i64(s, 3, a->timers[i].due_at);
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }
     s = store__q(tx->c, "DELETE FROM sla_dirty WHERE conversation_id = ? AND gen = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, a->conversation_id);
-    sqlite3_bind_int64(s, 2, a->gen);
+    db_bind_i64(s, 1, a->conversation_id);
+    db_bind_i64(s, 2, a->gen);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if (exists && (before[0] != a->first_due || before[1] != a->next_due ||
@@ -192,25 +192,25 @@ store_timers_after(struct store *st, struct arena *ar, int64_t after, size_t max
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT id, conversation_id, kind, due_at FROM timer "
+    struct db_stmt *s = store__q(c, "SELECT id, conversation_id, kind, due_at FROM timer "
                                   "WHERE id > ? AND fired_at IS NULL AND cancelled = 0 "
                                   "ORDER BY id LIMIT ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, after);
-    sqlite3_bind_int64(s, 2, (int64_t)max);
+    db_bind_i64(s, 1, after);
+    db_bind_i64(s, 2, (int64_t)max);
     struct store_timer *v = ARENA_NEW_N(ar, struct store_timer, max ? max : 1);
     size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v[cnt].id = sqlite3_column_int64(s, 0);
-        v[cnt].conversation_id = sqlite3_column_int64(s, 1);
+    while ((rc = db_step(s)) == DB_ROW) {
+        v[cnt].id = db_i64(s, 0);
+        v[cnt].conversation_id = db_i64(s, 1);
         v[cnt].kind = store__col(ar, s, 2);
-        v[cnt].due_at = sqlite3_column_int64(s, 3);
+        v[cnt].due_at = db_i64(s, 3);
         cnt++;
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -227,35 +227,35 @@ fire_tx(struct store__tx *tx, void *arg)
 {
     struct fire_job *j = arg;
     j->fired = false;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE timer SET fired_at = ? WHERE id = ? AND "
+    struct db_stmt *s = store__q(tx->c, "UPDATE timer SET fired_at = ? WHERE id = ? AND "
                                       "fired_at IS NULL AND cancelled = 0 "
                                       "RETURNING conversation_id, kind, due_at");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->id);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return rc == SQLITE_DONE ? 0 : store__err(rc);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->id);
+    int rc = db_step(s);
+    if (rc != DB_ROW) {
+        db_reset(s);
+        return rc == DB_DONE ? 0 : store__err(rc);
     }
-    int64_t conv = sqlite3_column_int64(s, 0);
+    int64_t conv = db_i64(s, 0);
     char kind[32];
-    snprintf(kind, sizeof(kind), "%s", (const char *)sqlite3_column_text(s, 1));
-    int64_t due = sqlite3_column_int64(s, 2);
-    sqlite3_step(s);
-    sqlite3_reset(s);
+    snprintf(kind, sizeof(kind), "%s", db_text(s, 1));
+    int64_t due = db_i64(s, 2);
+    db_step(s);
+    db_reset(s);
     j->fired = true;
     if (strcmp(kind, "snooze") == 0) {
         s = store__q(tx->c, "UPDATE conversation SET status = 'open', snooze_until = NULL, "
                             "updated_at = ? WHERE id = ? AND status = 'snoozed'");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, tx->now);
-        sqlite3_bind_int64(s, 2, conv);
+        db_bind_i64(s, 1, tx->now);
+        db_bind_i64(s, 2, conv);
         if ((rc = store__step_done(s)) < 0)
             return rc;
-        if (sqlite3_changes(tx->c->db) == 0)
+        if (db_changes(tx->c) == 0)
             return 0;
         if ((rc = store__emit_conv(tx, "conversation.updated", conv)) < 0)
             return rc;
@@ -294,21 +294,21 @@ static int
 autoack_tx(struct store__tx *tx, void *arg)
 {
     struct autoack_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT c.channel_id, c.public, "
+    struct db_stmt *s = store__q(tx->c, "SELECT c.channel_id, c.public, "
                                       "coalesce(x.autoack_msg_id, 0) FROM conversation c "
                                       "LEFT JOIN conv_sla x ON x.conversation_id = c.id "
                                       "WHERE c.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
+    db_bind_i64(s, 1, j->conv_id);
+    if (db_step(s) != DB_ROW) {
+        db_reset(s);
         return ERR_NOTFOUND;
     }
-    int64_t channel_id = sqlite3_column_int64(s, 0);
-    int pub = sqlite3_column_int(s, 1);
-    int64_t existing = sqlite3_column_int64(s, 2);
-    sqlite3_reset(s);
+    int64_t channel_id = db_i64(s, 0);
+    int pub = db_int(s, 1);
+    int64_t existing = db_i64(s, 2);
+    db_reset(s);
     if (existing)
         return ERR_CONFLICT;
     /* The flag keeps the sla_msg_out trigger from taking this for a human reply. */
@@ -317,8 +317,8 @@ autoack_tx(struct store__tx *tx, void *arg)
                         "autoack_pending = 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->conv_id);
-    sqlite3_bind_int64(s, 2, tx->now);
+    db_bind_i64(s, 1, j->conv_id);
+    db_bind_i64(s, 2, tx->now);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
@@ -328,8 +328,8 @@ autoack_tx(struct store__tx *tx, void *arg)
                         "WHERE conversation_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->msg_id);
-    sqlite3_bind_int64(s, 2, j->conv_id);
+    db_bind_i64(s, 1, j->msg_id);
+    db_bind_i64(s, 2, j->conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "UPDATE conversation SET message_count = message_count + 1, "
@@ -337,8 +337,8 @@ autoack_tx(struct store__tx *tx, void *arg)
                         "WHERE id = ?2");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->conv_id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     return store__emit_msg(tx, "message.created", j->msg_id);
@@ -364,7 +364,7 @@ store_unanswered_list(struct store *st, struct arena *ar, const struct store_sco
     if (limit <= 0 || limit > 200)
         limit = 50;
     /* Driven by the partial index on awaiting_since: only waiting conversations are read. */
-    sqlite3_stmt *s = store__q(c, "SELECT conversation_id FROM conv_sla "
+    struct db_stmt *s = store__q(c, "SELECT conversation_id FROM conv_sla "
                                   "WHERE awaiting_since IS NOT NULL AND conversation_id "
                                   "NOT IN (SELECT c.id FROM conversation c WHERE c.contact_id IN "
                                   "(SELECT id FROM contact WHERE status = 'blocked')) AND "
@@ -376,15 +376,15 @@ store_unanswered_list(struct store *st, struct arena *ar, const struct store_sco
                                   "conversation_id LIMIT :limit");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), limit);
+    db_bind_int(s, db_param(s, ":limit"), limit);
     store__bind_scope(s, sc);
     int64_t *ids = ARENA_NEW_N(ar, int64_t, (size_t)limit);
     size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        ids[cnt++] = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    while ((rc = db_step(s)) == DB_ROW)
+        ids[cnt++] = db_i64(s, 0);
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     struct conv *cv = ARENA_NEW_N(ar, struct conv, cnt ? cnt : 1);
     struct store_conv_sla *sv = ARENA_NEW_N(ar, struct store_conv_sla, cnt ? cnt : 1);
@@ -392,13 +392,13 @@ store_unanswered_list(struct store *st, struct arena *ar, const struct store_sco
     for (size_t i = 0; i < cnt; i++) {
         if (store__conv_read(c, ar, ids[i], &cv[k]) < 0)
             continue;
-        sqlite3_stmt *q = store__q(c, "SELECT " SLA_COLS "FROM conv_sla WHERE conversation_id = ?");
+        struct db_stmt *q = store__q(c, "SELECT " SLA_COLS "FROM conv_sla WHERE conversation_id = ?");
         if (!q)
             return ERR_IO;
-        sqlite3_bind_int64(q, 1, ids[i]);
-        if (sqlite3_step(q) == SQLITE_ROW)
+        db_bind_i64(q, 1, ids[i]);
+        if (db_step(q) == DB_ROW)
             sla_row(ar, q, 0, &sv[k]);
-        sqlite3_reset(q);
+        db_reset(q);
         k++;
     }
     *convs = cv;
@@ -413,16 +413,16 @@ store_unanswered_count(struct store *st)
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT count(*) FROM conv_sla WHERE awaiting_since IS NOT NULL "
+    struct db_stmt *s = store__q(c, "SELECT count(*) FROM conv_sla WHERE awaiting_since IS NOT NULL "
                                   "AND conversation_id NOT IN (SELECT c.id FROM conversation c "
                                   "WHERE c.contact_id IN (SELECT id FROM contact "
                                   "WHERE status = 'blocked'))");
     if (!s)
         return ERR_IO;
     int64_t v = 0;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? v : store__err(rc);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        v = db_i64(s, 0);
+    db_reset(s);
+    return rc == DB_ROW ? v : store__err(rc);
 }

@@ -18,47 +18,47 @@ store_survey_settings_get(struct store *st, struct arena *ar, struct store_surve
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT enabled, delay_s, window_h, repeat_days, channels, "
+    struct db_stmt *s = store__q(c, "SELECT enabled, delay_s, window_h, repeat_days, channels, "
                                   "questions, nps, extra, updated_at FROM survey_settings "
                                   "WHERE id = 1");
     if (!s)
         return ERR_IO;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         memset(out, 0, sizeof(*out));
-        out->enabled = sqlite3_column_int(s, 0) != 0;
-        out->delay_s = sqlite3_column_int64(s, 1);
-        out->window_h = sqlite3_column_int64(s, 2);
-        out->repeat_days = sqlite3_column_int64(s, 3);
+        out->enabled = db_int(s, 0) != 0;
+        out->delay_s = db_i64(s, 1);
+        out->window_h = db_i64(s, 2);
+        out->repeat_days = db_i64(s, 3);
         out->channels = store__col(ar, s, 4);
         out->questions = store__col(ar, s, 5);
         out->nps = store__col(ar, s, 6);
         out->extra = store__col(ar, s, 7);
-        out->updated_at = sqlite3_column_int64(s, 8);
+        out->updated_at = db_i64(s, 8);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 static int
 settings_tx(struct store__tx *tx, void *arg)
 {
     const struct store_survey_settings *v = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE survey_settings SET enabled = ?, delay_s = ?, "
+    struct db_stmt *s = store__q(tx->c, "UPDATE survey_settings SET enabled = ?, delay_s = ?, "
                                       "window_h = ?, repeat_days = ?, channels = ?, "
                                       "questions = ?, nps = ?, extra = ?, updated_at = ? "
                                       "WHERE id = 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int(s, 1, v->enabled);
-    sqlite3_bind_int64(s, 2, v->delay_s);
-    sqlite3_bind_int64(s, 3, v->window_h);
-    sqlite3_bind_int64(s, 4, v->repeat_days);
+    db_bind_int(s, 1, v->enabled);
+    db_bind_i64(s, 2, v->delay_s);
+    db_bind_i64(s, 3, v->window_h);
+    db_bind_i64(s, 4, v->repeat_days);
     store__bind_cstr(s, 5, v->channels ? v->channels : "");
     store__bind_cstr(s, 6, v->questions);
     store__bind_cstr(s, 7, v->nps);
     store__bind_cstr(s, 8, v->extra ? v->extra : "[]");
-    sqlite3_bind_int64(s, 9, tx->now);
+    db_bind_i64(s, 9, tx->now);
     return store__step_done(s);
 }
 
@@ -79,7 +79,7 @@ store_survey_facts(struct store *st, struct arena *ar, int64_t conv_id,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c,
+    struct db_stmt *s = store__q(c,
         "SELECT c.contact_id, c.channel_id, coalesce(c.assignee_id, 0), "
         "coalesce((SELECT team_id FROM conv_sla WHERE conversation_id = c.id), 0), ch.type, "
         "ct.status = 'blocked', c.status, c.resolution_reason, "
@@ -89,24 +89,24 @@ store_survey_facts(struct store *st, struct arena *ar, int64_t conv_id,
         "JOIN channel ch ON ch.id = c.channel_id WHERE c.id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, conv_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    db_bind_i64(s, 1, conv_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         memset(out, 0, sizeof(*out));
         out->conversation_id = conv_id;
-        out->contact_id = sqlite3_column_int64(s, 0);
-        out->channel_id = sqlite3_column_int64(s, 1);
-        out->agent_id = sqlite3_column_int64(s, 2);
-        out->team_id = sqlite3_column_int64(s, 3);
+        out->contact_id = db_i64(s, 0);
+        out->channel_id = db_i64(s, 1);
+        out->agent_id = db_i64(s, 2);
+        out->team_id = db_i64(s, 3);
         out->channel_type = store__col(ar, s, 4);
-        out->blocked = sqlite3_column_int(s, 5) != 0;
+        out->blocked = db_int(s, 5) != 0;
         out->status = store__col(ar, s, 6);
         out->reason = store__col(ar, s, 7);
-        out->surveyed = sqlite3_column_int(s, 8) != 0;
-        out->contact_last_survey_at = sqlite3_column_int64(s, 9);
+        out->surveyed = db_int(s, 8) != 0;
+        out->contact_last_survey_at = db_i64(s, 9);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 struct queue_job {
@@ -119,19 +119,19 @@ queue_tx(struct store__tx *tx, void *arg)
 {
     struct queue_job *j = arg;
     /* Checked again here, in the one writer: two resolves racing queue one survey. */
-    sqlite3_stmt *s = store__q(tx->c, "SELECT EXISTS (SELECT 1 FROM survey WHERE "
+    struct db_stmt *s = store__q(tx->c, "SELECT EXISTS (SELECT 1 FROM survey WHERE "
                                       "conversation_id = ?1) OR EXISTS (SELECT 1 FROM survey "
                                       "WHERE contact_id = ?2 AND queued_at > ?3 AND "
                                       "cancelled_at IS NULL)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->f->conversation_id);
-    sqlite3_bind_int64(s, 2, j->f->contact_id);
-    sqlite3_bind_int64(s, 3, j->repeat_since);
-    int rc = sqlite3_step(s);
-    bool taken = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
+    db_bind_i64(s, 1, j->f->conversation_id);
+    db_bind_i64(s, 2, j->f->contact_id);
+    db_bind_i64(s, 3, j->repeat_since);
+    int rc = db_step(s);
+    bool taken = rc == DB_ROW && db_int(s, 0);
+    db_reset(s);
+    if (rc != DB_ROW)
         return store__err(rc);
     if (taken)
         return ERR_CONFLICT;
@@ -139,16 +139,16 @@ queue_tx(struct store__tx *tx, void *arg)
                         "team_id, queued_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->f->conversation_id);
-    sqlite3_bind_int64(s, 2, j->f->contact_id);
-    sqlite3_bind_int64(s, 3, j->f->channel_id);
+    db_bind_i64(s, 1, j->f->conversation_id);
+    db_bind_i64(s, 2, j->f->contact_id);
+    db_bind_i64(s, 3, j->f->channel_id);
     store__bind_id(s, 4, j->f->agent_id);
     store__bind_id(s, 5, j->f->team_id);
-    sqlite3_bind_int64(s, 6, tx->now);
-    sqlite3_bind_int64(s, 7, j->due_at);
+    db_bind_i64(s, 6, tx->now);
+    db_bind_i64(s, 7, j->due_at);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    j->id = sqlite3_last_insert_rowid(tx->c->db);
+    j->id = db_last_id(tx->c);
     return 0;
 }
 
@@ -180,36 +180,36 @@ store_survey_queue(struct store *st, const struct store_survey_facts *f, int64_t
     "sv.conversation_id LEFT JOIN agent a ON a.id = sv.agent_id "
 
 static void
-row(struct arena *ar, sqlite3_stmt *s, struct store_survey *o)
+row(struct arena *ar, struct db_stmt *s, struct store_survey *o)
 {
     memset(o, 0, sizeof(*o));
-    o->id = sqlite3_column_int64(s, 0);
-    o->conversation_id = sqlite3_column_int64(s, 1);
-    o->contact_id = sqlite3_column_int64(s, 2);
-    o->channel_id = sqlite3_column_int64(s, 3);
-    o->agent_id = sqlite3_column_int64(s, 4);
-    o->team_id = sqlite3_column_int64(s, 5);
-    o->queued_at = sqlite3_column_int64(s, 6);
-    o->due_at = sqlite3_column_int64(s, 7);
-    o->sent_at = sqlite3_column_int64(s, 8);
-    o->expires_at = sqlite3_column_int64(s, 9);
-    o->answered_at = sqlite3_column_int64(s, 10);
-    o->cancelled_at = sqlite3_column_int64(s, 11);
-    o->score = sqlite3_column_int(s, 12);
-    o->nps = sqlite3_column_int(s, 13);
+    o->id = db_i64(s, 0);
+    o->conversation_id = db_i64(s, 1);
+    o->contact_id = db_i64(s, 2);
+    o->channel_id = db_i64(s, 3);
+    o->agent_id = db_i64(s, 4);
+    o->team_id = db_i64(s, 5);
+    o->queued_at = db_i64(s, 6);
+    o->due_at = db_i64(s, 7);
+    o->sent_at = db_i64(s, 8);
+    o->expires_at = db_i64(s, 9);
+    o->answered_at = db_i64(s, 10);
+    o->cancelled_at = db_i64(s, 11);
+    o->score = db_int(s, 12);
+    o->nps = db_int(s, 13);
     o->comment = store__col(ar, s, 14);
     o->extra = store__col(ar, s, 15);
     o->via = store__col(ar, s, 16);
     o->cancel_reason = store__col(ar, s, 17);
     o->channel_type = store__col(ar, s, 18);
     o->lang = store__col(ar, s, 19);
-    o->blocked = sqlite3_column_int(s, 20) != 0;
-    o->message_id = sqlite3_column_int64(s, 21);
+    o->blocked = db_int(s, 20) != 0;
+    o->message_id = db_i64(s, 21);
     o->agent_name = store__col(ar, s, 22);
     o->contact_name = store__col(ar, s, 23);
     o->conv_status = store__col(ar, s, 24);
     o->answer_ext = store__col(ar, s, 25);
-    o->last_inbound_at = sqlite3_column_int64(s, 26);
+    o->last_inbound_at = db_i64(s, 26);
 }
 
 static int
@@ -219,18 +219,18 @@ one(struct store *st, struct arena *ar, const char *sql, int64_t iv, const char 
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, sql);
+    struct db_stmt *s = store__q(c, sql);
     if (!s)
         return ERR_IO;
     if (sv)
         store__bind_cstr(s, 1, sv);
     else
-        sqlite3_bind_int64(s, 1, iv);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+        db_bind_i64(s, 1, iv);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -267,20 +267,20 @@ store_survey_of_sender(struct store *st, struct arena *ar, int64_t channel_id,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " COLS "WHERE sv.channel_id = ?1 AND sv.sent_at IS "
+    struct db_stmt *s = store__q(c, "SELECT " COLS "WHERE sv.channel_id = ?1 AND sv.sent_at IS "
                                   "NOT NULL AND sv.contact_id = (SELECT contact_id FROM "
                                   "identity WHERE channel_type = ?2 AND platform_id = ?3) "
                                   "ORDER BY sv.sent_at DESC LIMIT 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, channel_id);
+    db_bind_i64(s, 1, channel_id);
     store__bind_cstr(s, 2, channel_type);
     store__bind_str(s, 3, from_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -290,19 +290,19 @@ store_survey_due(struct store *st, struct arena *ar, int64_t now, size_t max,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " COLS "WHERE sv.sent_at IS NULL AND "
+    struct db_stmt *s = store__q(c, "SELECT " COLS "WHERE sv.sent_at IS NULL AND "
                                   "sv.cancelled_at IS NULL AND sv.due_at <= ? "
                                   "ORDER BY sv.due_at LIMIT ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, (int64_t)max);
+    db_bind_i64(s, 1, now);
+    db_bind_i64(s, 2, (int64_t)max);
     struct store_survey *v = ARENA_NEW_N(ar, struct store_survey, max ? max : 1);
     size_t k = 0;
     int rc;
-    while (k < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+    while (k < max && (rc = db_step(s)) == DB_ROW)
         row(ar, s, &v[k++]);
-    sqlite3_reset(s);
+    db_reset(s);
     *out = v;
     *n = k;
     return 0;
@@ -314,12 +314,12 @@ store_survey_next_due(struct store *st)
     struct store__conn *c = store__reader(st);
     if (!c)
         return 0;
-    sqlite3_stmt *s = store__q(c, "SELECT min(due_at) FROM survey WHERE sent_at IS NULL AND "
+    struct db_stmt *s = store__q(c, "SELECT min(due_at) FROM survey WHERE sent_at IS NULL AND "
                                   "cancelled_at IS NULL");
     if (!s)
         return 0;
-    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
+    int64_t v = db_step(s) == DB_ROW ? db_i64(s, 0) : 0;
+    db_reset(s);
     return v;
 }
 
@@ -329,12 +329,12 @@ store_survey_last_tap(struct store *st)
     struct store__conn *c = store__reader(st);
     if (!c)
         return 0;
-    sqlite3_stmt *s = store__q(c, "SELECT coalesce(max(answered_at), 0) FROM survey "
+    struct db_stmt *s = store__q(c, "SELECT coalesce(max(answered_at), 0) FROM survey "
                                   "WHERE answered_at IS NOT NULL AND via = 'buttons'");
     if (!s)
         return 0;
-    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
+    int64_t v = db_step(s) == DB_ROW ? db_i64(s, 0) : 0;
+    db_reset(s);
     return v;
 }
 
@@ -352,7 +352,7 @@ static int
 send_tx(struct store__tx *tx, void *arg)
 {
     struct send_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT sv.conversation_id, sv.channel_id, cv.public, "
+    struct db_stmt *s = store__q(tx->c, "SELECT sv.conversation_id, sv.channel_id, cv.public, "
                                       "ct.status = 'blocked' FROM survey sv "
                                       "JOIN conversation cv ON cv.id = sv.conversation_id "
                                       "JOIN contact ct ON ct.id = sv.contact_id "
@@ -360,28 +360,27 @@ send_tx(struct store__tx *tx, void *arg)
                                       "sv.cancelled_at IS NULL");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    int rc = sqlite3_step(s);
+    db_bind_i64(s, 1, j->id);
+    int rc = db_step(s);
     int64_t conv = 0, channel = 0;
     int pub = 0, blocked = 0;
-    if (rc == SQLITE_ROW) {
-        conv = sqlite3_column_int64(s, 0);
-        channel = sqlite3_column_int64(s, 1);
-        pub = sqlite3_column_int(s, 2);
-        blocked = sqlite3_column_int(s, 3);
+    if (rc == DB_ROW) {
+        conv = db_i64(s, 0);
+        channel = db_i64(s, 1);
+        pub = db_int(s, 2);
+        blocked = db_int(s, 3);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? ERR_CONFLICT : store__err(rc); /* sent or cancelled */
+    db_reset(s);
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? ERR_CONFLICT : store__err(rc); /* sent or cancelled */
     if (blocked || j->cancel_reason) {
         /* Blocked since it was queued: never asked. */
         s = store__q(tx->c, "UPDATE survey SET cancelled_at = ?, cancel_reason = ? WHERE id = ?");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, tx->now);
-        sqlite3_bind_text(s, 2, j->cancel_reason ? j->cancel_reason : "blocked", -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_int64(s, 3, j->id);
+        db_bind_i64(s, 1, tx->now);
+        db_bind_text_ref(s, 2, j->cancel_reason ? j->cancel_reason : "blocked", -1);
+        db_bind_i64(s, 3, j->id);
         if ((rc = store__step_done(s)) < 0)
             return rc;
         j->msg_id = 0;
@@ -393,8 +392,8 @@ send_tx(struct store__tx *tx, void *arg)
         s = store__q(tx->c, "INSERT INTO message_payload(message_id, payload) VALUES (?, ?)");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, j->msg_id);
-        sqlite3_bind_text(s, 2, j->payload, -1, SQLITE_STATIC);
+        db_bind_i64(s, 1, j->msg_id);
+        db_bind_text_ref(s, 2, j->payload, -1);
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }
@@ -402,11 +401,11 @@ send_tx(struct store__tx *tx, void *arg)
                         "expires_at = ? WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->msg_id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->msg_id);
     store__bind_cstr(s, 3, j->token_hash);
-    sqlite3_bind_int64(s, 4, j->expires_at);
-    sqlite3_bind_int64(s, 5, j->id);
+    db_bind_i64(s, 4, j->expires_at);
+    db_bind_i64(s, 5, j->id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     return store__emit_msg(tx, "message.created", j->msg_id);
@@ -447,14 +446,14 @@ struct answer_job {
 static int
 rating_event(struct store__tx *tx, int64_t survey_id, const char *text, int64_t *msg_id)
 {
-    sqlite3_stmt *s;
+    struct db_stmt *s;
     int rc;
     if (*msg_id) {
         s = store__q(tx->c, "UPDATE message SET text = ? WHERE id = ?");
         if (!s)
             return ERR_IO;
         store__bind_cstr(s, 1, text);
-        sqlite3_bind_int64(s, 2, *msg_id);
+        db_bind_i64(s, 2, *msg_id);
         if ((rc = store__step_done(s)) < 0)
             return rc;
         return store__emit_msg(tx, "message.updated", *msg_id);
@@ -465,16 +464,16 @@ rating_event(struct store__tx *tx, int64_t survey_id, const char *text, int64_t 
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, text);
-    sqlite3_bind_int64(s, 2, tx->now);
-    sqlite3_bind_int64(s, 3, survey_id);
+    db_bind_i64(s, 2, tx->now);
+    db_bind_i64(s, 3, survey_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    *msg_id = sqlite3_last_insert_rowid(tx->c->db);
+    *msg_id = db_last_id(tx->c);
     s = store__q(tx->c, "UPDATE survey SET event_message_id = ? WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, *msg_id);
-    sqlite3_bind_int64(s, 2, survey_id);
+    db_bind_i64(s, 1, *msg_id);
+    db_bind_i64(s, 2, survey_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     return store__emit_msg(tx, "message.created", *msg_id);
@@ -484,22 +483,22 @@ static int
 answer_tx(struct store__tx *tx, void *arg)
 {
     struct answer_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT sent_at IS NOT NULL, answered_at IS NOT NULL, "
+    struct db_stmt *s = store__q(tx->c, "SELECT sent_at IS NOT NULL, answered_at IS NOT NULL, "
                                       "coalesce(expires_at, 0) FROM survey WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    int rc = sqlite3_step(s);
+    db_bind_i64(s, 1, j->id);
+    int rc = db_step(s);
     int sent = 0, answered = 0;
     int64_t expires = 0;
-    if (rc == SQLITE_ROW) {
-        sent = sqlite3_column_int(s, 0);
-        answered = sqlite3_column_int(s, 1);
-        expires = sqlite3_column_int64(s, 2);
+    if (rc == DB_ROW) {
+        sent = db_int(s, 0);
+        answered = db_int(s, 1);
+        expires = db_i64(s, 2);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW || !sent)
-        return rc == SQLITE_ROW || rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    if (rc != DB_ROW || !sent)
+        return rc == DB_ROW || rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     if (answered)
         return ERR_CONFLICT;
     if (j->now >= expires)
@@ -508,15 +507,15 @@ answer_tx(struct store__tx *tx, void *arg)
                         "extra = ?, via = ?, answer_ext = ? WHERE id = ? AND answered_at IS NULL");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->now);
-    sqlite3_bind_int(s, 2, j->a->score);
+    db_bind_i64(s, 1, j->now);
+    db_bind_int(s, 2, j->a->score);
     if (j->a->nps >= 0)
-        sqlite3_bind_int(s, 3, j->a->nps);
+        db_bind_int(s, 3, j->a->nps);
     store__bind_cstr(s, 4, j->a->comment && j->a->comment[0] ? j->a->comment : NULL);
     store__bind_cstr(s, 5, j->a->extra);
     store__bind_cstr(s, 6, j->a->via);
     store__bind_cstr(s, 7, j->a->ext);
-    sqlite3_bind_int64(s, 8, j->id);
+    db_bind_i64(s, 8, j->id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     j->msg_id = 0;
@@ -537,25 +536,25 @@ static int
 comment_tx(struct store__tx *tx, void *arg)
 {
     struct answer_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE survey SET comment = ? WHERE id = ? AND "
+    struct db_stmt *s = store__q(tx->c, "UPDATE survey SET comment = ? WHERE id = ? AND "
                                       "answered_at IS NOT NULL AND comment IS NULL AND "
                                       "expires_at > ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->a->comment);
-    sqlite3_bind_int64(s, 2, j->id);
-    sqlite3_bind_int64(s, 3, j->now);
+    db_bind_i64(s, 2, j->id);
+    db_bind_i64(s, 3, j->now);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return ERR_CONFLICT;
     s = store__q(tx->c, "SELECT coalesce(event_message_id, 0) FROM survey WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    j->msg_id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
+    db_bind_i64(s, 1, j->id);
+    j->msg_id = db_step(s) == DB_ROW ? db_i64(s, 0) : 0;
+    db_reset(s);
     return rating_event(tx, j->id, j->event_text, &j->msg_id);
 }
 
@@ -578,13 +577,13 @@ store_survey_comment(struct store *st, int64_t id, const char *comment, const ch
     "(?5 = 0 OR sv.queued_at < ?5) "
 
 static void
-bind_filter(sqlite3_stmt *s, const struct store_csat_filter *f)
+bind_filter(struct db_stmt *s, const struct store_csat_filter *f)
 {
-    sqlite3_bind_int64(s, 1, f->agent_id);
-    sqlite3_bind_int64(s, 2, f->team_id);
-    sqlite3_bind_text(s, 3, f->channel_type ? f->channel_type : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, f->from);
-    sqlite3_bind_int64(s, 5, f->to);
+    db_bind_i64(s, 1, f->agent_id);
+    db_bind_i64(s, 2, f->team_id);
+    db_bind_text_ref(s, 3, f->channel_type ? f->channel_type : "", -1);
+    db_bind_i64(s, 4, f->from);
+    db_bind_i64(s, 5, f->to);
 }
 
 int
@@ -593,7 +592,7 @@ store_csat_stats(struct store *st, const struct store_csat_filter *f, struct sto
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c,
+    struct db_stmt *s = store__q(c,
         "SELECT count(sv.sent_at), count(sv.answered_at), coalesce(avg(sv.score), 0), "
         "sum(sv.score = 1), sum(sv.score = 2), sum(sv.score = 3), sum(sv.score = 4), "
         "sum(sv.score = 5), count(sv.nps), sum(sv.nps >= 9), sum(sv.nps <= 6), "
@@ -602,21 +601,21 @@ store_csat_stats(struct store *st, const struct store_csat_filter *f, struct sto
     if (!s)
         return ERR_IO;
     bind_filter(s, f);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         memset(out, 0, sizeof(*out));
-        out->sent = sqlite3_column_int64(s, 0);
-        out->answered = sqlite3_column_int64(s, 1);
-        out->average = sqlite3_column_double(s, 2);
+        out->sent = db_i64(s, 0);
+        out->answered = db_i64(s, 1);
+        out->average = db_double(s, 2);
         for (int i = 0; i < 5; i++)
-            out->scores[i] = sqlite3_column_int64(s, 3 + i);
-        out->nps_answers = sqlite3_column_int64(s, 8);
-        out->promoters = sqlite3_column_int64(s, 9);
-        out->detractors = sqlite3_column_int64(s, 10);
-        out->comments = sqlite3_column_int64(s, 11);
+            out->scores[i] = db_i64(s, 3 + i);
+        out->nps_answers = db_i64(s, 8);
+        out->promoters = db_i64(s, 9);
+        out->detractors = db_i64(s, 10);
+        out->comments = db_i64(s, 11);
     }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : store__err(rc);
 }
 
 int
@@ -626,7 +625,7 @@ store_csat_heroes(struct store *st, struct arena *ar, const struct store_csat_fi
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c,
+    struct db_stmt *s = store__q(c,
         "SELECT sv.agent_id, coalesce(a.display_name, a.name), count(*), avg(sv.score) "
         "FROM survey sv JOIN channel ch ON ch.id = sv.channel_id "
         "JOIN agent a ON a.id = sv.agent_id WHERE sv.answered_at IS NOT NULL AND" FILTER_SQL
@@ -635,19 +634,19 @@ store_csat_heroes(struct store *st, struct arena *ar, const struct store_csat_fi
     if (!s)
         return ERR_IO;
     bind_filter(s, f);
-    sqlite3_bind_int64(s, 6, min_answers);
-    sqlite3_bind_int64(s, 7, (int64_t)max);
+    db_bind_i64(s, 6, min_answers);
+    db_bind_i64(s, 7, (int64_t)max);
     struct store_csat_hero *v = ARENA_NEW_N(ar, struct store_csat_hero, max ? max : 1);
     size_t k = 0;
     int rc;
-    while (k < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v[k].agent_id = sqlite3_column_int64(s, 0);
+    while (k < max && (rc = db_step(s)) == DB_ROW) {
+        v[k].agent_id = db_i64(s, 0);
         v[k].name = store__col(ar, s, 1);
-        v[k].answers = sqlite3_column_int64(s, 2);
-        v[k].average = sqlite3_column_double(s, 3);
+        v[k].answers = db_i64(s, 2);
+        v[k].average = db_double(s, 3);
         k++;
     }
-    sqlite3_reset(s);
+    db_reset(s);
     *out = v;
     *n = k;
     return 0;
@@ -660,7 +659,7 @@ store_survey_question(struct store *st, struct arena *ar, const char *lang,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c,
+    struct db_stmt *s = store__q(c,
         "SELECT coalesce((SELECT value FROM json_each(questions) WHERE key = ?1), "
         "(SELECT value FROM json_each(questions) WHERE key = 'en'), "
         "(SELECT value FROM json_each(questions) LIMIT 1)), "
@@ -668,13 +667,13 @@ store_survey_question(struct store *st, struct arena *ar, const char *lang,
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, lang ? lang : "en");
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         *question = store__col(ar, s, 0);
-        *more = sqlite3_column_int(s, 1) != 0;
+        *more = db_int(s, 1) != 0;
     }
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW && !*question)
+    db_reset(s);
+    if (rc == DB_ROW && !*question)
         return ERR_NOTFOUND;
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }

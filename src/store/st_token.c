@@ -14,18 +14,18 @@
     "FROM api_token t LEFT JOIN agent a ON a.id = t.agent_id"
 
 static void
-token_row(struct arena *ar, sqlite3_stmt *s, struct api_token *t)
+token_row(struct arena *ar, struct db_stmt *s, struct api_token *t)
 {
     memset(t, 0, sizeof(*t));
-    t->id = sqlite3_column_int64(s, 0);
+    t->id = db_i64(s, 0);
     t->name = store__col(ar, s, 1);
     t->role = store__col(ar, s, 2);
-    t->agent_id = sqlite3_column_int64(s, 3);
-    t->created_at = sqlite3_column_int64(s, 4);
-    t->last_used_at = sqlite3_column_int64(s, 5);
-    t->expires_at = sqlite3_column_int64(s, 6);
-    t->revoked_at = sqlite3_column_int64(s, 7);
-    t->owner_disabled = sqlite3_column_int64(s, 8) != 0;
+    t->agent_id = db_i64(s, 3);
+    t->created_at = db_i64(s, 4);
+    t->last_used_at = db_i64(s, 5);
+    t->expires_at = db_i64(s, 6);
+    t->revoked_at = db_i64(s, 7);
+    t->owner_disabled = db_i64(s, 8) != 0;
 }
 
 struct token_job {
@@ -38,25 +38,25 @@ static int
 token_create_tx(struct store__tx *tx, void *arg)
 {
     struct token_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO api_token(name, token_hash, role, created_at, "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO api_token(name, token_hash, role, created_at, "
                                       "agent_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->t->name);
     store__bind_cstr(s, 2, j->hash);
     store__bind_cstr(s, 3, j->t->role);
-    sqlite3_bind_int64(s, 4, tx->now);
+    db_bind_i64(s, 4, tx->now);
     if (j->t->agent_id)
-        sqlite3_bind_int64(s, 5, j->t->agent_id);
+        db_bind_i64(s, 5, j->t->agent_id);
     else
-        sqlite3_bind_null(s, 5);
+        db_bind_null(s, 5);
     if (j->t->expires_at)
-        sqlite3_bind_int64(s, 6, j->t->expires_at);
+        db_bind_i64(s, 6, j->t->expires_at);
     else
-        sqlite3_bind_null(s, 6);
+        db_bind_null(s, 6);
     int rc = store__step_done(s);
     if (rc == 0)
-        j->id = sqlite3_last_insert_rowid(tx->c->db);
+        j->id = db_last_id(tx->c);
     return rc;
 }
 
@@ -77,15 +77,15 @@ store_token_get(struct store *st, struct arena *ar, const char *token_hash, stru
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " TOKEN_COLS " WHERE t.token_hash = ?");
+    struct db_stmt *s = store__q(c, "SELECT " TOKEN_COLS " WHERE t.token_hash = ?");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, token_hash);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         token_row(ar, s, out);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }
 
 int
@@ -95,18 +95,18 @@ store_token_list(struct store *st, struct arena *ar, struct api_token **out, siz
     if (!c)
         return ERR_IO;
     /* Every token: the array grows with the table, nothing is cut at a fixed count. */
-    sqlite3_stmt *s = store__q(c, "SELECT " TOKEN_COLS " ORDER BY t.id");
+    struct db_stmt *s = store__q(c, "SELECT " TOKEN_COLS " ORDER BY t.id");
     if (!s)
         return ERR_IO;
     size_t cnt = 0, cap = 16;
     struct api_token *v = ARENA_NEW_N(ar, struct api_token, cap);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(ar, v, cnt, cap);
         token_row(ar, s, &v[cnt++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -117,16 +117,16 @@ static int
 token_revoke_tx(struct store__tx *tx, void *arg)
 {
     struct token_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE api_token SET revoked_at = coalesce(revoked_at, ?) "
+    struct db_stmt *s = store__q(tx->c, "UPDATE api_token SET revoked_at = coalesce(revoked_at, ?) "
                                       "WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    return sqlite3_changes(tx->c->db) ? 0 : ERR_NOTFOUND;
+    return db_changes(tx->c) ? 0 : ERR_NOTFOUND;
 }
 
 int
@@ -143,11 +143,11 @@ static int
 token_touch_tx(struct store__tx *tx, void *arg)
 {
     struct token_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE api_token SET last_used_at = ? WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "UPDATE api_token SET last_used_at = ? WHERE id = ?");
     int rc = ERR_IO;
     if (s) {
-        sqlite3_bind_int64(s, 1, j->now);
-        sqlite3_bind_int64(s, 2, j->id);
+        db_bind_i64(s, 1, j->now);
+        db_bind_i64(s, 2, j->id);
         rc = store__step_done(s);
     }
     xfree(j);

@@ -12,19 +12,19 @@ store_sender_recent_inbound(struct store *st, const char *channel_type, struct s
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         c, "SELECT count(*) FROM (SELECT 1 FROM message m JOIN conversation cv ON "
            "cv.id = m.conversation_id WHERE cv.contact_id = (SELECT contact_id FROM identity "
            "WHERE channel_type = ? AND platform_id = ?) AND m.direction = 'in' AND "
            "m.created_at >= ? LIMIT 16)");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, channel_type, -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, channel_type, -1);
     store__bind_str(s, 2, platform_id);
-    sqlite3_bind_int64(s, 3, since_ms);
-    int rc = sqlite3_step(s);
-    int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : store__err(rc);
-    sqlite3_reset(s);
+    db_bind_i64(s, 3, since_ms);
+    int rc = db_step(s);
+    int64_t n = rc == DB_ROW ? db_i64(s, 0) : store__err(rc);
+    db_reset(s);
     return n;
 }
 
@@ -40,7 +40,7 @@ static int
 correct_field(struct store__tx *tx, struct correct_job *j, const char *field, const char *value,
               bool *done)
 {
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO triage_correction(message_id, agent_id, field, "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO triage_correction(message_id, agent_id, field, "
                                       "old_value, new_value, created_at) SELECT id, ?1, ?2, "
                                       "CASE WHEN ?2 = 'intent' THEN intent ELSE sentiment END, "
                                       "coalesce(?3, CASE WHEN ?2 = 'intent' THEN intent "
@@ -50,16 +50,16 @@ correct_field(struct store__tx *tx, struct correct_job *j, const char *field, co
     if (!s)
         return ERR_IO;
     if (j->agent_id)
-        sqlite3_bind_int64(s, 1, j->agent_id);
-    sqlite3_bind_text(s, 2, field, -1, SQLITE_STATIC);
+        db_bind_i64(s, 1, j->agent_id);
+    db_bind_text_ref(s, 2, field, -1);
     store__bind_cstr(s, 3, value);
-    sqlite3_bind_int64(s, 4, tx->now);
-    sqlite3_bind_int64(s, 5, j->msg_id);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_bind_i64(s, 4, tx->now);
+    db_bind_i64(s, 5, j->msg_id);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
-    if (sqlite3_changes(tx->c->db) == 0)
+    if (db_changes(tx->c) == 0)
         return 0;
     *done = true;
     if (!value)
@@ -69,31 +69,31 @@ correct_field(struct store__tx *tx, struct correct_job *j, const char *field, co
                             : "UPDATE message SET sentiment = ?, triage_corrected = 1 WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, value, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, j->msg_id);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : store__err(rc);
+    db_bind_text_ref(s, 1, value, -1);
+    db_bind_i64(s, 2, j->msg_id);
+    rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? 0 : store__err(rc);
 }
 
 static int
 correct_tx(struct store__tx *tx, void *arg)
 {
     struct correct_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT direction, conversation_id, id = (SELECT max(id) FROM "
+    struct db_stmt *s = store__q(tx->c, "SELECT direction, conversation_id, id = (SELECT max(id) FROM "
                                       "message WHERE conversation_id = m.conversation_id AND "
                                       "direction = 'in') FROM message m WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->msg_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
+    db_bind_i64(s, 1, j->msg_id);
+    if (db_step(s) != DB_ROW) {
+        db_reset(s);
         return ERR_NOTFOUND;
     }
-    bool inbound = strcmp((const char *)sqlite3_column_text(s, 0), "in") == 0;
-    int64_t conv = sqlite3_column_int64(s, 1);
-    bool latest = sqlite3_column_int(s, 2) != 0;
-    sqlite3_reset(s);
+    bool inbound = strcmp(db_text(s, 0), "in") == 0;
+    int64_t conv = db_i64(s, 1);
+    bool latest = db_int(s, 2) != 0;
+    db_reset(s);
     if (!inbound)
         return ERR_INVAL;
     int rc = 0;
@@ -110,13 +110,13 @@ correct_tx(struct store__tx *tx, void *arg)
     s = store__q(tx->c, "UPDATE message SET review_margin = NULL WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->msg_id);
+    db_bind_i64(s, 1, j->msg_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "DELETE FROM triage_skip WHERE message_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->msg_id);
+    db_bind_i64(s, 1, j->msg_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     if (latest && (j->intent || j->sentiment)) {
@@ -126,11 +126,11 @@ correct_tx(struct store__tx *tx, void *arg)
             return ERR_IO;
         store__bind_cstr(s, 1, j->intent);
         store__bind_cstr(s, 2, j->sentiment);
-        sqlite3_bind_int64(s, 3, tx->now);
-        sqlite3_bind_int64(s, 4, conv);
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE)
+        db_bind_i64(s, 3, tx->now);
+        db_bind_i64(s, 4, conv);
+        rc = db_step(s);
+        db_reset(s);
+        if (rc != DB_DONE)
             return store__err(rc);
     }
     return store__emit_msg(tx, "message.updated", j->msg_id);
@@ -155,24 +155,24 @@ static int
 skip_tx(struct store__tx *tx, void *arg)
 {
     struct skip_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT direction FROM message WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "SELECT direction FROM message WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->msg_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
+    db_bind_i64(s, 1, j->msg_id);
+    if (db_step(s) != DB_ROW) {
+        db_reset(s);
         return ERR_NOTFOUND;
     }
-    bool inbound = strcmp((const char *)sqlite3_column_text(s, 0), "in") == 0;
-    sqlite3_reset(s);
+    bool inbound = strcmp(db_text(s, 0), "in") == 0;
+    db_reset(s);
     if (!inbound)
         return ERR_INVAL;
     /* The agent's expired skips go first, so the table stays as small as the window. */
     s = store__q(tx->c, "DELETE FROM triage_skip WHERE agent_id = ? AND skipped_at < ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->agent_id);
-    sqlite3_bind_int64(s, 2, tx->now - STORE_TRIAGE_SKIP_MS);
+    db_bind_i64(s, 1, j->agent_id);
+    db_bind_i64(s, 2, tx->now - STORE_TRIAGE_SKIP_MS);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
@@ -180,9 +180,9 @@ skip_tx(struct store__tx *tx, void *arg)
                         "ON CONFLICT(agent_id, message_id) DO UPDATE SET skipped_at = excluded.skipped_at");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->agent_id);
-    sqlite3_bind_int64(s, 2, j->msg_id);
-    sqlite3_bind_int64(s, 3, tx->now);
+    db_bind_i64(s, 1, j->agent_id);
+    db_bind_i64(s, 2, j->msg_id);
+    db_bind_i64(s, 3, tx->now);
     return store__step_done(s);
 }
 
@@ -223,7 +223,7 @@ store_triage_review(struct store *st, struct arena *ar, const struct store_scope
     "k.message_id = m.id AND k.skipped_at >= :since) AND" STORE_SCOPE_SQL                          \
     "ORDER BY m.review_margin, m.id DESC LIMIT :limit"
     bool lim = sc && sc->limited;
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         c, lim ? REVIEW_COLS "FROM conversation c JOIN message m ON m.conversation_id = c.id "
                  REVIEW_JOINS "WHERE c.id IN (SELECT id FROM conversation WHERE store = "
                  ":scope_store COLLATE NOCASE UNION SELECT id FROM conversation WHERE "
@@ -235,38 +235,38 @@ store_triage_review(struct store *st, struct arena *ar, const struct store_scope
 #undef REVIEW_COND
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":max_text"), STORE_TRIAGE_REVIEW_TEXT);
-    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":agent"), agent_id);
-    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":since"),
+    db_bind_int(s, db_param(s, ":max_text"), STORE_TRIAGE_REVIEW_TEXT);
+    db_bind_i64(s, db_param(s, ":agent"), agent_id);
+    db_bind_i64(s, db_param(s, ":since"),
                        now_ms - STORE_TRIAGE_SKIP_MS);
-    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":limit"), limit);
+    db_bind_int(s, db_param(s, ":limit"), limit);
     store__bind_scope(s, sc);
     struct triage_review_item *v = ARENA_NEW_N(ar, struct triage_review_item, (size_t)limit);
     size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < (size_t)limit) {
+    while ((rc = db_step(s)) == DB_ROW && cnt < (size_t)limit) {
         struct triage_review_item *it = &v[cnt++];
-        it->msg_id = sqlite3_column_int64(s, 0);
-        it->conversation_id = sqlite3_column_int64(s, 1);
-        it->channel_id = sqlite3_column_int64(s, 2);
+        it->msg_id = db_i64(s, 0);
+        it->conversation_id = db_i64(s, 1);
+        it->channel_id = db_i64(s, 2);
         it->channel_type = store__col(ar, s, 3);
         it->channel_name = store__col(ar, s, 4);
         it->text = store__col(ar, s, 5);
-        it->truncated = sqlite3_column_int(s, 6) != 0;
+        it->truncated = db_int(s, 6) != 0;
         it->lang = store__col(ar, s, 7);
         it->intent = store__col(ar, s, 8);
-        it->intent_conf = sqlite3_column_double(s, 9);
-        it->intent_margin = sqlite3_column_double(s, 10);
+        it->intent_conf = db_double(s, 9);
+        it->intent_margin = db_double(s, 10);
         it->sentiment = store__col(ar, s, 11);
-        it->sentiment_conf = sqlite3_column_double(s, 12);
-        it->sentiment_margin = sqlite3_column_double(s, 13);
-        it->sentiment_score = sqlite3_column_double(s, 14);
-        it->margin = sqlite3_column_double(s, 15);
-        it->created_at = sqlite3_column_int64(s, 16);
+        it->sentiment_conf = db_double(s, 12);
+        it->sentiment_margin = db_double(s, 13);
+        it->sentiment_score = db_double(s, 14);
+        it->margin = db_double(s, 15);
+        it->created_at = db_i64(s, 16);
         it->contact_name = store__col(ar, s, 17);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    db_reset(s);
+    if (rc != DB_DONE && rc != DB_ROW)
         return store__err(rc);
     *out = v;
     *n = cnt;
@@ -281,30 +281,30 @@ store_triage_examples(struct store *st, struct arena *ar, const char *field, int
     if (!c)
         return ERR_IO;
     /* The newest correction per message for the field. */
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         c, "SELECT t.id, t.new_value, m.text, t.message_id, t.created_at, t.old_value IS t.new_value "
            "FROM triage_correction t JOIN message m ON "
            "m.id = t.message_id WHERE t.field = ?1 AND t.id > ?2 AND t.id = (SELECT max(id) FROM "
            "triage_correction WHERE message_id = t.message_id AND field = ?1) ORDER BY t.id LIMIT ?3");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, field, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, after);
-    sqlite3_bind_int64(s, 3, (int64_t)max);
+    db_bind_text_ref(s, 1, field, -1);
+    db_bind_i64(s, 2, after);
+    db_bind_i64(s, 3, (int64_t)max);
     struct triage_example *v = ARENA_NEW_N(ar, struct triage_example, max ? max : 1);
     size_t cnt = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v[cnt].id = sqlite3_column_int64(s, 0);
+    while ((rc = db_step(s)) == DB_ROW) {
+        v[cnt].id = db_i64(s, 0);
         v[cnt].label = store__col(ar, s, 1);
         v[cnt].text = store__col(ar, s, 2);
-        v[cnt].msg_id = sqlite3_column_int64(s, 3);
-        v[cnt].created_at = sqlite3_column_int64(s, 4);
-        v[cnt].confirmed = sqlite3_column_int(s, 5) != 0;
+        v[cnt].msg_id = db_i64(s, 3);
+        v[cnt].created_at = db_i64(s, 4);
+        v[cnt].confirmed = db_int(s, 5) != 0;
         cnt++;
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     *out = v;
     *n = cnt;

@@ -16,25 +16,25 @@
     "FROM triage_model"
 
 static void
-model_row(struct arena *ar, sqlite3_stmt *s, struct triage_model *m)
+model_row(struct arena *ar, struct db_stmt *s, struct triage_model *m)
 {
     memset(m, 0, sizeof(*m));
-    m->id = sqlite3_column_int64(s, 0);
+    m->id = db_i64(s, 0);
     m->kind = store__col(ar, s, 1);
     m->source = store__col(ar, s, 2);
     m->status = store__col(ar, s, 3);
     m->path = store__col(ar, s, 4);
-    m->created_at = sqlite3_column_int64(s, 5);
-    m->activated_at = sqlite3_column_int64(s, 6);
-    m->trained_on = sqlite3_column_int64(s, 7);
-    m->heldout = sqlite3_column_int64(s, 8);
-    m->compared_with = sqlite3_column_int64(s, 9);
-    m->cand.scored = sqlite3_column_type(s, 10) != SQLITE_NULL;
-    m->cand.macro_f1 = sqlite3_column_double(s, 10);
-    m->cand.accuracy = sqlite3_column_double(s, 11);
-    m->live.scored = sqlite3_column_type(s, 12) != SQLITE_NULL;
-    m->live.macro_f1 = sqlite3_column_double(s, 12);
-    m->live.accuracy = sqlite3_column_double(s, 13);
+    m->created_at = db_i64(s, 5);
+    m->activated_at = db_i64(s, 6);
+    m->trained_on = db_i64(s, 7);
+    m->heldout = db_i64(s, 8);
+    m->compared_with = db_i64(s, 9);
+    m->cand.scored = !db_null(s, 10);
+    m->cand.macro_f1 = db_double(s, 10);
+    m->cand.accuracy = db_double(s, 11);
+    m->live.scored = !db_null(s, 12);
+    m->live.macro_f1 = db_double(s, 12);
+    m->live.accuracy = db_double(s, 13);
 }
 
 /* Reads the per-class scores of 'm' (both sides). */
@@ -44,27 +44,27 @@ read_classes(struct store__conn *c, struct arena *ar, struct triage_model *m)
     static const char *const sides[2] = { "candidate", "live" };
     struct triage_model_scores *to[2] = { &m->cand, &m->live };
     for (int k = 0; k < 2; k++) {
-        sqlite3_stmt *s = store__q(c, "SELECT label, precision, recall, f1, support FROM "
+        struct db_stmt *s = store__q(c, "SELECT label, precision, recall, f1, support FROM "
                                       "triage_model_score WHERE model_id = ? AND side = ? "
                                       "ORDER BY support = 0, label");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, m->id);
-        sqlite3_bind_text(s, 2, sides[k], -1, SQLITE_STATIC);
+        db_bind_i64(s, 1, m->id);
+        db_bind_text_ref(s, 2, sides[k], -1);
         size_t cap = 0, n = 0;
         struct triage_model_class *v = NULL;
         int rc;
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        while ((rc = db_step(s)) == DB_ROW) {
             STORE__GROW(ar, v, n, cap);
             v[n].label = store__col(ar, s, 0);
-            v[n].precision = sqlite3_column_double(s, 1);
-            v[n].recall = sqlite3_column_double(s, 2);
-            v[n].f1 = sqlite3_column_double(s, 3);
-            v[n].support = sqlite3_column_int64(s, 4);
+            v[n].precision = db_double(s, 1);
+            v[n].recall = db_double(s, 2);
+            v[n].f1 = db_double(s, 3);
+            v[n].support = db_i64(s, 4);
             n++;
         }
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE)
+        db_reset(s);
+        if (rc != DB_DONE)
             return store__err(rc);
         to[k]->cls = v;
         to[k]->nclasses = n;
@@ -79,7 +79,7 @@ store_triage_model_list(struct store *st, struct arena *ar, const char *kind,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " MODEL_COLS " WHERE ?1 IS NULL OR kind = ?1 "
+    struct db_stmt *s = store__q(c, "SELECT " MODEL_COLS " WHERE ?1 IS NULL OR kind = ?1 "
                                   "ORDER BY id DESC");
     if (!s)
         return ERR_IO;
@@ -87,12 +87,12 @@ store_triage_model_list(struct store *st, struct arena *ar, const char *kind,
     size_t cap = 0, cnt = 0;
     struct triage_model *v = NULL;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         STORE__GROW(ar, v, cnt, cap);
         model_row(ar, s, &v[cnt++]);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_DONE)
         return store__err(rc);
     for (size_t i = 0; i < cnt; i++) {
         rc = read_classes(c, ar, &v[i]);
@@ -110,18 +110,18 @@ store_triage_model_get(struct store *st, struct arena *ar, int64_t id, struct tr
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    sqlite3_stmt *s = store__q(c, "SELECT " MODEL_COLS " WHERE id = ?");
+    struct db_stmt *s = store__q(c, "SELECT " MODEL_COLS " WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_bind_i64(s, 1, id);
+    int rc = db_step(s);
+    if (rc != DB_ROW) {
+        db_reset(s);
+        return rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
     }
     struct triage_model m;
     model_row(ar, s, &m);
-    sqlite3_reset(s);
+    db_reset(s);
     rc = read_classes(c, ar, &m);
     if (rc < 0)
         return rc;
@@ -141,12 +141,12 @@ emit(struct store__tx *tx, const char *kind, int64_t id)
 static int
 demote_live(struct store__tx *tx, const char *kind, int64_t keep)
 {
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE triage_model SET status = 'previous' WHERE "
+    struct db_stmt *s = store__q(tx->c, "UPDATE triage_model SET status = 'previous' WHERE "
                                       "kind = ? AND status = 'live' AND id != ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, keep);
+    db_bind_text_ref(s, 1, kind, -1);
+    db_bind_i64(s, 2, keep);
     return store__step_done(s);
 }
 
@@ -155,18 +155,18 @@ add_classes(struct store__tx *tx, int64_t id, const char *side,
             const struct triage_model_scores *sc)
 {
     for (size_t i = 0; sc->scored && i < sc->nclasses; i++) {
-        sqlite3_stmt *s = store__q(tx->c, "INSERT INTO triage_model_score(model_id, side, label, "
+        struct db_stmt *s = store__q(tx->c, "INSERT INTO triage_model_score(model_id, side, label, "
                                           "precision, recall, f1, support) VALUES (?, ?, ?, ?, "
                                           "?, ?, ?)");
         if (!s)
             return ERR_IO;
-        sqlite3_bind_int64(s, 1, id);
-        sqlite3_bind_text(s, 2, side, -1, SQLITE_STATIC);
+        db_bind_i64(s, 1, id);
+        db_bind_text_ref(s, 2, side, -1);
         store__bind_cstr(s, 3, sc->cls[i].label);
-        sqlite3_bind_double(s, 4, sc->cls[i].precision);
-        sqlite3_bind_double(s, 5, sc->cls[i].recall);
-        sqlite3_bind_double(s, 6, sc->cls[i].f1);
-        sqlite3_bind_int64(s, 7, sc->cls[i].support);
+        db_bind_double(s, 4, sc->cls[i].precision);
+        db_bind_double(s, 5, sc->cls[i].recall);
+        db_bind_double(s, 6, sc->cls[i].f1);
+        db_bind_i64(s, 7, sc->cls[i].support);
         int rc = store__step_done(s);
         if (rc < 0)
             return rc;
@@ -180,12 +180,12 @@ struct add_job {
 };
 
 static void
-bind_score(sqlite3_stmt *s, int i, bool scored, double v)
+bind_score(struct db_stmt *s, int i, bool scored, double v)
 {
     if (scored)
-        sqlite3_bind_double(s, i, v);
+        db_bind_double(s, i, v);
     else
-        sqlite3_bind_null(s, i);
+        db_bind_null(s, i);
 }
 
 static int
@@ -197,7 +197,7 @@ add_tx(struct store__tx *tx, void *arg)
     int rc;
     if (live && (rc = demote_live(tx, m->kind, 0)) < 0)
         return rc;
-    sqlite3_stmt *s = store__q(
+    struct db_stmt *s = store__q(
         tx->c, "INSERT INTO triage_model(kind, source, status, path, created_at, activated_at, "
                "trained_on, heldout, compared_with, macro_f1, accuracy, live_macro_f1, "
                "live_accuracy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -207,13 +207,13 @@ add_tx(struct store__tx *tx, void *arg)
     store__bind_cstr(s, 2, m->source);
     store__bind_cstr(s, 3, m->status);
     store__bind_cstr(s, 4, m->path);
-    sqlite3_bind_int64(s, 5, m->created_at ? m->created_at : tx->now);
+    db_bind_i64(s, 5, m->created_at ? m->created_at : tx->now);
     if (live)
-        sqlite3_bind_int64(s, 6, tx->now);
+        db_bind_i64(s, 6, tx->now);
     else
-        sqlite3_bind_null(s, 6);
-    sqlite3_bind_int64(s, 7, m->trained_on);
-    sqlite3_bind_int64(s, 8, m->heldout);
+        db_bind_null(s, 6);
+    db_bind_i64(s, 7, m->trained_on);
+    db_bind_i64(s, 8, m->heldout);
     store__bind_id(s, 9, m->compared_with);
     bind_score(s, 10, m->cand.scored, m->cand.macro_f1);
     bind_score(s, 11, m->cand.scored, m->cand.accuracy);
@@ -222,7 +222,7 @@ add_tx(struct store__tx *tx, void *arg)
     rc = store__step_done(s);
     if (rc < 0)
         return rc;
-    j->id = sqlite3_last_insert_rowid(tx->c->db);
+    j->id = db_last_id(tx->c);
     if ((rc = add_classes(tx, j->id, "candidate", &m->cand)) < 0 ||
         (rc = add_classes(tx, j->id, "live", &m->live)) < 0)
         return rc;
@@ -247,17 +247,17 @@ static int
 activate_tx(struct store__tx *tx, void *arg)
 {
     struct activate_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "SELECT kind FROM triage_model WHERE id = ?");
+    struct db_stmt *s = store__q(tx->c, "SELECT kind FROM triage_model WHERE id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, j->id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
+    db_bind_i64(s, 1, j->id);
+    if (db_step(s) != DB_ROW) {
+        db_reset(s);
         return ERR_NOTFOUND;
     }
     char kind[16];
-    snprintf(kind, sizeof(kind), "%s", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+    snprintf(kind, sizeof(kind), "%s", db_text(s, 0));
+    db_reset(s);
     int rc = demote_live(tx, kind, j->id);
     if (rc < 0)
         return rc;
@@ -265,8 +265,8 @@ activate_tx(struct store__tx *tx, void *arg)
                         "AND status != 'live'");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
-    sqlite3_bind_int64(s, 2, j->id);
+    db_bind_i64(s, 1, tx->now);
+    db_bind_i64(s, 2, j->id);
     rc = store__step_done(s);
     if (rc < 0)
         return rc;
@@ -284,23 +284,23 @@ static int
 delete_tx(struct store__tx *tx, void *arg)
 {
     int64_t id = *(int64_t *)arg;
-    sqlite3_stmt *s = store__q(tx->c, "DELETE FROM triage_model_score WHERE model_id = ?");
+    struct db_stmt *s = store__q(tx->c, "DELETE FROM triage_model_score WHERE model_id = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     int rc = store__step_done(s);
     if (rc < 0)
         return rc;
     s = store__q(tx->c, "UPDATE triage_model SET compared_with = NULL WHERE compared_with = ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
     s = store__q(tx->c, "DELETE FROM triage_model WHERE id = ? AND status != 'live'");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    db_bind_i64(s, 1, id);
     rc = store__step_done(s);
     return rc < 0 ? rc : store__changed(tx);
 }
@@ -319,14 +319,14 @@ static int
 shipped_tx(struct store__tx *tx, void *arg)
 {
     struct shipped_job *j = arg;
-    sqlite3_stmt *s = store__q(tx->c, "UPDATE triage_model SET path = ? WHERE kind = ? AND "
+    struct db_stmt *s = store__q(tx->c, "UPDATE triage_model SET path = ? WHERE kind = ? AND "
                                       "source = 'shipped'");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, j->path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, j->kind, -1, SQLITE_STATIC);
+    db_bind_text_ref(s, 1, j->path, -1);
+    db_bind_text_ref(s, 2, j->kind, -1);
     int rc = store__step_done(s);
-    if (rc < 0 || sqlite3_changes(tx->c->db) > 0)
+    if (rc < 0 || db_changes(tx->c) > 0)
         return rc;
     s = store__q(tx->c, "INSERT INTO triage_model(kind, source, status, path, created_at, "
                         "activated_at) SELECT ?1, 'shipped', CASE WHEN EXISTS (SELECT 1 FROM "
@@ -334,9 +334,9 @@ shipped_tx(struct store__tx *tx, void *arg)
                         "'live' END, ?2, ?3, ?3");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, j->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, j->path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, tx->now);
+    db_bind_text_ref(s, 1, j->kind, -1);
+    db_bind_text_ref(s, 2, j->path, -1);
+    db_bind_i64(s, 3, tx->now);
     return store__step_done(s);
 }
 

@@ -14,7 +14,7 @@ store_widget_conv(struct store *st, int64_t channel_id, const char *platform_id,
     if (!c)
         return ERR_IO;
     /* The same rule as ingest's find_conversation() for a message without thread or reply. */
-    sqlite3_stmt *s = store__q(c, "SELECT cv.id FROM identity i "
+    struct db_stmt *s = store__q(c, "SELECT cv.id FROM identity i "
                                   "JOIN conversation cv ON cv.contact_id = i.contact_id "
                                   "WHERE i.channel_type = 'webchat' AND i.platform_id = ? "
                                   "AND cv.channel_id = ? AND cv.public = 0 "
@@ -22,11 +22,11 @@ store_widget_conv(struct store *st, int64_t channel_id, const char *platform_id,
                                   "ORDER BY cv.last_message_at DESC, cv.id DESC LIMIT 1");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_text(s, 1, platform_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, channel_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *conv_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(rc);
+    db_bind_text_ref(s, 1, platform_id, -1);
+    db_bind_i64(s, 2, channel_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        *conv_id = db_i64(s, 0);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? ERR_NOTFOUND : store__err(rc);
 }

@@ -7,8 +7,8 @@
  * batch), publishes the batch's events to the hub in sequence order, then wakes the waiters.
  * A waiter therefore returns only when its write is durable. A job that fails is rolled back
  * to its savepoint alone. When the transaction itself is lost - a failed SAVEPOINT, ROLLBACK
- * TO, RELEASE or COMMIT, or SQLite having rolled the whole transaction back on its own after
- * an I/O error (sqlite3_get_autocommit) - no further job of the batch runs, every job of the
+ * TO, RELEASE or COMMIT, or the database having rolled the whole transaction back on its own
+ * after an I/O error (store__tx_alive) - no further job of the batch runs, every job of the
  * batch fails with ERR_UNAVAIL and nothing of it is published. Events are published and
  * waiters released only after the one outer COMMIT returned OK.
  */
@@ -53,22 +53,22 @@ store__event(struct store__tx *tx, const char *type, char *data)
 {
     if (!data)
         return ERR_NOMEM; /* the codec could not encode it: the job fails, nothing is cut */
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO event(type, data, created_at) VALUES (?, ?, ?)");
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO event(type, data, created_at) VALUES (?, ?, ?)");
     if (!s) {
         xfree(data);
         return ERR_IO;
     }
-    sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, data, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, tx->now);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
+    db_bind_text_ref(s, 1, type, -1);
+    db_bind_text_ref(s, 2, data, -1);
+    db_bind_i64(s, 3, tx->now);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE) {
         xfree(data);
         return store__err(rc);
     }
     struct store__pending_event *e = xcalloc(1, sizeof(*e));
-    e->seq = sqlite3_last_insert_rowid(tx->c->db);
+    e->seq = db_last_id(tx->c);
     snprintf(e->type, sizeof(e->type), "%s", type);
     e->data = data;
     if (tx->job->ev_tail)
@@ -114,21 +114,20 @@ store__submit(struct store *st, store__job_fn *fn, void *arg, bool wait)
 static int
 exec(struct store__conn *c, const char *sql)
 {
-    sqlite3_stmt *s = store__q(c, sql);
+    struct db_stmt *s = store__q(c, sql);
     if (!s)
         return ERR_IO;
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store__err(rc);
+    int rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE || rc == DB_ROW ? 0 : store__err(rc);
 }
 
-/* True while the batch's BEGIN IMMEDIATE is still open. SQLite rolls a whole transaction back
- * on its own after some errors (an I/O error, a full disk, out of memory); from then on every
- * statement would autocommit by itself, so the batch must stop at once. */
+/* True while the batch's transaction is still open (store__tx_alive): when it is not, the
+ * batch must stop at once. */
 static bool
 tx_alive(struct store__conn *c)
 {
-    return sqlite3_get_autocommit(c->db) == 0;
+    return store__tx_alive(c);
 }
 
 static unsigned
@@ -158,6 +157,8 @@ run_job(struct store__tx *tx, struct store__job *j)
     j->rc = j->fn(tx, j->arg);
     if (!tx_alive(c))
         return ERR_IO;
+    if (j->rc >= 0 && store__tx_failed(c))
+        j->rc = ERR_IO; /* a statement failed and the job went on as if it had not */
     if (j->rc < 0) {
         drop_events(j);
         rc = exec(c, "ROLLBACK TO job");
@@ -185,22 +186,22 @@ static int
 index_messages(struct store *st, struct store__conn *c, int64_t *mark)
 {
     *mark = st->fts_mark;
-    sqlite3_stmt *s = store__q(c, "INSERT INTO message_fts(rowid, text) "
+    struct db_stmt *s = store__q(c, "INSERT INTO message_fts(rowid, text) "
                                   "SELECT id, text FROM message WHERE id > ?");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, st->fts_mark);
+    db_bind_i64(s, 1, st->fts_mark);
     int rc = store__step_done(s);
-    if (rc < 0 || sqlite3_changes(c->db) == 0)
+    if (rc < 0 || db_changes(c) == 0)
         return rc;
     s = store__q(c, "SELECT max(id) FROM message");
     if (!s)
         return ERR_IO;
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *mark = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : store__err(rc);
+    rc = db_step(s);
+    if (rc == DB_ROW)
+        *mark = db_i64(s, 0);
+    db_reset(s);
+    return rc == DB_ROW ? 0 : store__err(rc);
 }
 
 static void
@@ -209,7 +210,7 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
     struct store__conn *w = st->writer;
     struct store__tx tx = { .st = st, .c = w, .now = clock_now_ms() };
     bool job_io = false;
-    int rc = exec(w, "BEGIN IMMEDIATE");
+    int rc = exec(w, store__sql(w, "BEGIN IMMEDIATE", "BEGIN"));
     if (rc == 0 && !tx_alive(w))
         rc = ERR_IO;
     for (struct store__job *j = batch; j && rc == 0; j = j->next) {
@@ -217,7 +218,7 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
         job_io = job_io || io_failure(j->rc);
     }
     int64_t mark = st->fts_mark;
-    if (rc == 0)
+    if (rc == 0 && !w->pg) /* PostgreSQL indexes message text itself (a GIN index) */
         rc = index_messages(st, w, &mark);
     if (rc == 0 && !tx_alive(w))
         rc = ERR_IO;
@@ -231,7 +232,7 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
         log_error("store", "batch failed; nothing of it was acknowledged", "jobs=%zu err=%s", n,
                   err_str(rc));
         if (tx_alive(w))
-            sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+            store__exec(w, "ROLLBACK");
         for (struct store__job *j = batch; j; j = j->next) {
             j->rc = ERR_UNAVAIL;
             drop_events(j);
@@ -285,11 +286,11 @@ static int
 probe_tx(struct store__tx *tx, void *arg)
 {
     UNUSED(arg);
-    sqlite3_stmt *s = store__q(tx->c, "INSERT INTO store_probe(id, at) VALUES (1, ?) "
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO store_probe(id, at) VALUES (1, ?) "
                                       "ON CONFLICT(id) DO UPDATE SET at = excluded.at");
     if (!s)
         return ERR_IO;
-    sqlite3_bind_int64(s, 1, tx->now);
+    db_bind_i64(s, 1, tx->now);
     return store__step_done(s);
 }
 
@@ -344,11 +345,11 @@ store_last_event_seq(struct store *st)
     struct store__conn *c = store__reader(st);
     if (!c)
         return 0;
-    sqlite3_stmt *s = store__q(c, "SELECT coalesce(max(seq), 0) FROM event");
+    struct db_stmt *s = store__q(c, "SELECT coalesce(max(seq), 0) FROM event");
     int64_t seq = 0;
-    if (s && sqlite3_step(s) == SQLITE_ROW)
-        seq = sqlite3_column_int64(s, 0);
+    if (s && db_step(s) == DB_ROW)
+        seq = db_i64(s, 0);
     if (s)
-        sqlite3_reset(s);
+        db_reset(s);
     return seq;
 }

@@ -7,19 +7,29 @@
 #ifndef HARK_TEST_STORE_FIXTURE_H
 #define HARK_TEST_STORE_FIXTURE_H
 
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "base/arena.h"
 #include "store/store.h"
 
 #include "../test.h"
 
-/* A fresh, empty in-memory store: a distinct shared-cache memory database per call, so no test
- * sees another's rows. NULL (and a note) when it cannot open. */
+/* A fresh, empty store: a distinct shared-cache memory database per call, so no test sees
+ * another's rows; or, when HARK_TEST_PG holds a PostgreSQL URL (tests/lib/pg.sh), a schema of
+ * its own in that database. NULL (and a note) when it cannot open. */
 static inline struct store *
 fx_open(void)
 {
     static int n;
-    char url[96];
-    snprintf(url, sizeof(url), "file:fx%d?mode=memory&cache=shared", n++);
+    char url[512];
+    const char *pg = getenv("HARK_TEST_PG");
+    if (pg && pg[0])
+        snprintf(url, sizeof(url), "%s%coptions=-csearch_path%%3Dfx%d_%d", pg,
+                 strchr(pg, '?') ? '&' : '?', (int)getpid(), n++);
+    else
+        snprintf(url, sizeof(url), "file:fx%d?mode=memory&cache=shared", n++);
     struct store_config cfg = { .url = url };
     struct store *st = NULL;
     struct errmsg em = { 0 };

@@ -141,7 +141,7 @@ static int
 raw_tx(struct store__tx *tx, void *arg)
 {
     int rc = sqlite3_exec(tx->c->db, arg, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : store__err(rc);
+    return rc == SQLITE_OK ? 0 : store__lite_err(rc);
 }
 
 TEST(audit_is_append_only)

@@ -54,10 +54,15 @@ TEST(open_migrates_and_reopens)
     CHECK_INT(store_check(st), 0);
     CHECK_INT(store_last_event_seq(st), 0);
     store_close(st);
-    struct store_config bad = { .url = "postgres://nowhere" };
+    struct store_config bad = { .url = "mysql://nowhere" };
     struct errmsg em = { 0 };
     CHECK_INT(store_open(&bad, NULL, &st, &em), ERR_INVAL);
     CHECK(em.set);
+    /* A PostgreSQL URL nobody answers: the open fails as an I/O error, with a reason. */
+    struct store_config gone = { .url = "postgres://127.0.0.1:1/hark?connect_timeout=2" };
+    struct errmsg em2 = { 0 };
+    CHECK_INT(store_open(&gone, NULL, &st, &em2), ERR_IO);
+    CHECK(em2.set);
 }
 
 struct writer_arg {
