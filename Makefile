@@ -52,7 +52,7 @@ CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDFLAGS_asan := -fsanitize=address,undefined
 
 SRC := $(sort $(wildcard src/*.c src/*/*.c))
-GEN += build/gen/schema_sql.c
+GEN += build/gen/schema_sql.c build/gen/schema_pg_sql.c
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*/*_test.c))
 # API handler tests (tests/unit/api) link the test double tests/unit/api/fake_http.c in place of
@@ -79,6 +79,13 @@ check-api: $(TEST_DEPS_STAMP)
 build/gen/schema_sql.c: $(sort $(wildcard src/store/schema/*.sql)) tools/embed-sql.sh
 	$(Q)mkdir -p $(dir $@)
 	$(Q)tools/embed-sql.sh $(sort $(wildcard src/store/schema/*.sql)) > $@
+
+# The PostgreSQL backend's migrations (src/store/schema/pg/NNN_*.sql: 027_baseline.sql is the
+# SQLite schema after 027; from 028 on each migration exists in both folders with one number).
+build/gen/schema_pg_sql.c: $(sort $(wildcard src/store/schema/pg/*.sql)) tools/embed-sql.sh
+	$(Q)mkdir -p $(dir $@)
+	$(Q)tools/embed-sql.sh --array store__pg_migrations \
+	    $(sort $(wildcard src/store/schema/pg/*.sql)) > $@
 
 define variant
 build/$(1)/%.o: %.c $(DEPS_STAMP)
