@@ -16,7 +16,9 @@
 --   new row's id, and an explicit id is still accepted (a copy from SQLite must then move the
 --   sequence on with setval). AUTOINCREMENT (audit) needs nothing more: an identity never
 --   reuses a number. A primary key that is another table's id (outbox.message_id,
---   conv_sla.conversation_id, ...) or a one-row table's `id = 1` is a plain bigint.
+--   conv_sla.conversation_id, ...) or a one-row table's `id = 1` is a plain bigint. No
+--   trigger may insert into a table with an identity: lastval() after an INSERT would then name
+--   the trigger's row, not the statement's.
 -- - COLLATE NOCASE: plain text, and an index on lower(col) where SQLite indexes the column
 --   NOCASE (a unique one where SQLite's is unique). SQLite compares such a column
 --   case-insensitively with `=` as well; here a query must say `lower(col) = lower($1)` to
