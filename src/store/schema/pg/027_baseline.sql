@@ -84,8 +84,11 @@ CREATE INDEX contact_phone_digits ON contact(
 -- Search (SQLite: contact_fts, 019): the contact's name, email and phone as digits only, so
 -- "+49 30 123" and "4930123" are one number. The identities' handles and names, which
 -- contact_fts also held, are indexed on identity (identity_search): a query matches a contact
--- through either index. The 'simple' parser keeps an email address as one token, where FTS5's
--- unicode61 split it at '@' and '.'.
+-- through either index. Every word of q in the one contact (contact_fts MATCH 'w1 w2') is, per
+-- word, the contacts whose contact_search or one of whose identities' identity_search matches
+-- it (a UNION of two index scans), intersected over the words. Both expressions must be
+-- written exactly as below for the planner to use the indexes. The 'simple' parser keeps an
+-- email address as one token, where FTS5's unicode61 split it at '@' and '.'.
 CREATE INDEX contact_search ON contact USING gin (to_tsvector('simple',
     name || ' ' || coalesce(email, '') || ' ' ||
     replace(replace(replace(replace(replace(replace(coalesce(phone, ''),
