@@ -10,7 +10,8 @@
 #                     the EXIT trap the script had before, e.g. tests/api/lib.sh's cleanup, too).
 # pg_newdb NAME [TEMPLATE]
 #                     creates the empty database NAME (a copy of TEMPLATE when given: migrate a
-#                     template once, then copy it per test) and prints its postgres:// URL.
+#                     template once, close its connections, then copy it per test; about 30 ms)
+#                     and prints its postgres:// URL.
 # pg_psql URL [ARGS...]
 #                     psql on URL: no ~/.psqlrc, stops at the first error, quiet.
 # pg_stop             stops the server and removes PG_DIR (also done by the trap; idempotent).
@@ -49,14 +50,14 @@ pg__as() {
 # The server binaries: pg_config's bindir when it has initdb (libpq-dev's pg_config may name a
 # version whose server is not installed), else the newest /usr/lib/postgresql/N/bin.
 pg__find_bin() {
-    d=$(pg_config --bindir 2>/dev/null || true)
-    if [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/postgres" ]; then
-        echo "$d"
+    pg__d=$(pg_config --bindir 2>/dev/null || true)
+    if [ -n "$pg__d" ] && [ -x "$pg__d/initdb" ] && [ -x "$pg__d/postgres" ]; then
+        echo "$pg__d"
         return 0
     fi
-    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
-        if [ -x "$d/initdb" ] && [ -x "$d/postgres" ]; then
-            echo "$d"
+    for pg__d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
+        if [ -x "$pg__d/initdb" ] && [ -x "$pg__d/postgres" ]; then
+            echo "$pg__d"
             return 0
         fi
     done
@@ -81,22 +82,24 @@ pg__on_exit() {
 # Installs pg__on_exit as the EXIT trap, keeping the one already set (read with `trap` in this
 # shell: dash prints no traps inside $(...)), and makes INT, TERM and HUP exit through it when
 # the script has no trap of its own for them.
+# shellcheck disable=SC2120 # set -- inside parses a trap line, not arguments
 pg__hook_exit() {
     trap > "$PG_DIR/traps"
     PG__PREV_EXIT=""
-    has_int=0; has_term=0; has_hup=0
-    while IFS= read -r line; do
-        case "$line" in
-        *" EXIT") eval "set -- $line"; PG__PREV_EXIT=$3 ;;
-        *" INT") has_int=1 ;;
-        *" TERM") has_term=1 ;;
-        *" HUP") has_hup=1 ;;
+    pg__int=0; pg__term=0; pg__hup=0
+    while IFS= read -r pg__line; do
+        case "$pg__line" in
+        # shellcheck disable=SC2086 # the line is `trap -- 'ACTION' EXIT`, quoted by the shell
+        *" EXIT") eval "set -- $pg__line"; PG__PREV_EXIT=$3 ;;
+        *" INT") pg__int=1 ;;
+        *" TERM") pg__term=1 ;;
+        *" HUP") pg__hup=1 ;;
         esac
     done < "$PG_DIR/traps"
     trap pg__on_exit EXIT
-    [ $has_int -eq 1 ] || trap 'exit 130' INT
-    [ $has_term -eq 1 ] || trap 'exit 143' TERM
-    [ $has_hup -eq 1 ] || trap 'exit 129' HUP
+    [ $pg__int -eq 1 ] || trap 'exit 130' INT
+    [ $pg__term -eq 1 ] || trap 'exit 143' TERM
+    [ $pg__hup -eq 1 ] || trap 'exit 129' HUP
 }
 
 pg_start() {
@@ -121,7 +124,7 @@ pg_start() {
         { tail -20 "$PG_DIR/initdb.log" >&2; pg__fail "initdb failed (as $PG_USER)"; }
     # A free port: asked of the kernel, then handed to postgres; another process may take it
     # in between (tests run in parallel), so a failed bind is retried with a new port.
-    for try in 1 2 3 4 5; do
+    for pg__try in 1 2 3 4 5; do
         PG_PORT=$(pg__free_port) || pg__fail "python3 could not pick a free port"
         : > "$PG_DIR/postgres.log"
         if [ "$(id -u)" -eq 0 ]; then chown "$PG_USER" "$PG_DIR/postgres.log"; fi
@@ -130,7 +133,7 @@ pg_start() {
             > "$PG_DIR/pg_ctl.log" 2>&1; then
             break
         fi
-        grep -q 'could not bind\|Address already in use' "$PG_DIR/postgres.log" && [ "$try" -lt 5 ] &&
+        grep -q 'could not bind\|Address already in use' "$PG_DIR/postgres.log" && [ "$pg__try" -lt 5 ] &&
             continue
         cat "$PG_DIR/pg_ctl.log" >&2
         pg__fail "the server did not start within 20 s on 127.0.0.1:$PG_PORT"
@@ -145,19 +148,23 @@ pg_start() {
 }
 
 pg_psql() {
-    url=$1
+    pg__url=$1
     shift
-    "$PG_PSQL" -X -q -v ON_ERROR_STOP=1 -d "$url" "$@"
+    "$PG_PSQL" -X -q -v ON_ERROR_STOP=1 -d "$pg__url" "$@"
 }
 
 pg_newdb() {
-    case "$1" in
-    '' | [!a-z]* | *[!a-z0-9_]*) echo "pg_newdb: a name is [a-z][a-z0-9_]* (got '$1')" >&2; return 1 ;;
-    esac
+    for pg__name in "$1" "${2:-template1}"; do
+        case "$pg__name" in
+        '' | [!a-z]* | *[!a-z0-9_]*)
+            echo "pg_newdb: a database name is [a-z][a-z0-9_]* (got '$pg__name')" >&2
+            return 1
+            ;;
+        esac
+    done
     [ -n "$PG_PORT" ] || { echo "pg_newdb: pg_start first" >&2; return 1; }
-    tpl=${2:-template1}
     pg_psql "postgres://hark@127.0.0.1:$PG_PORT/postgres" \
-        -c "CREATE DATABASE \"$1\" TEMPLATE \"$tpl\"" >&2 || return 1
+        -c "CREATE DATABASE \"$1\" TEMPLATE \"${2:-template1}\"" >&2 || return 1
     echo "postgres://hark@127.0.0.1:$PG_PORT/$1"
 }
 
