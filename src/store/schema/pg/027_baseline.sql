@@ -628,7 +628,7 @@ BEGIN
         RETURN NULL;
     END IF;
     RETURN doc::jsonb ->> key;
-EXCEPTION WHEN invalid_text_representation THEN
+EXCEPTION WHEN data_exception THEN  -- not JSON, or JSON that jsonb refuses (\u0000)
     RETURN NULL;
 END $$;
 CREATE FUNCTION trg_conversation_store_msg() RETURNS trigger LANGUAGE plpgsql AS $$
