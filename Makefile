@@ -12,9 +12,9 @@
 #   make install    PREFIX=/usr/local DESTDIR= (and make uninstall): see mk/install.mk
 # V=1 shows commands. Modules add packages and rules in mk/*.mk.
 
-PKGS := libmicrohttpd jansson libcurl sqlite3 openssl libargon2 libpq
+PKGS := libmicrohttpd jansson libcurl sqlite3 openssl libargon2
 DEBS := build-essential pkg-config clang libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev \
-        libsqlite3-dev libpq-dev libssl-dev libargon2-dev sqlite3 jq curl xxd
+        libsqlite3-dev libssl-dev libargon2-dev sqlite3 jq curl xxd
 # Only for the tests: libfiu's fault injection (fiu-utils). Modules add theirs in mk/*.mk.
 TEST_DEBS := fiu-utils
 ALL_EXTRA :=
@@ -80,9 +80,11 @@ build/gen/schema_sql.c: $(sort $(wildcard src/store/schema/*.sql)) tools/embed-s
 	$(Q)mkdir -p $(dir $@)
 	$(Q)tools/embed-sql.sh $(sort $(wildcard src/store/schema/*.sql)) > $@
 
+# The PostgreSQL backend's migrations (src/store/schema/pg/NNN_*.sql: 027_baseline.sql is the
+# SQLite schema after 027; from 028 on each migration exists in both folders with one number).
 build/gen/schema_pg_sql.c: $(sort $(wildcard src/store/schema/pg/*.sql)) tools/embed-sql.sh
 	$(Q)mkdir -p $(dir $@)
-	$(Q)tools/embed-sql.sh --array store__pg_migrations --count store__pg_nmigrations \
+	$(Q)tools/embed-sql.sh --array store__pg_migrations \
 	    $(sort $(wildcard src/store/schema/pg/*.sql)) > $@
 
 define variant

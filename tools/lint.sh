@@ -6,7 +6,9 @@
 #   4. channels/ never include store/: adapters get what they deliver (struct outbox_item)
 #      from model/;
 #   5. each header in src/ compiles on its own (it includes what it uses);
-#   6. migrations in src/store/schema are numbered 001..N, without gaps or duplicates;
+#   6. migrations in src/store/schema are numbered 001..N, without gaps or duplicates; from 028
+#      on each has a PostgreSQL twin with the same number in src/store/schema/pg, and back
+#      (pg/027_baseline.sql is the SQLite schema after 027);
 #   7. every /api/v1 route in src/api/routes.c is documented in docs/api.md.
 set -u
 cd "$(dirname "$0")/.."
@@ -64,6 +66,20 @@ for f in src/store/schema/*.sql; do
         bad=1
     fi
     want=$((n + 1))
+done
+for f in src/store/schema/[0-9][0-9][0-9]_*.sql; do
+    n=$(basename "$f" | cut -c1-3)
+    [ "$(expr "$n" + 0)" -ge 28 ] || continue
+    ls src/store/schema/pg/"${n}"_*.sql >/dev/null 2>&1 ||
+        { echo "$f: no src/store/schema/pg/${n}_*.sql (from 028 on, write every migration for both backends)"; bad=1; }
+done
+for f in src/store/schema/pg/*.sql; do
+    [ -e "$f" ] || continue
+    n=$(basename "$f" | sed -n 's/^\([0-9][0-9][0-9]\)_[a-z0-9_]*\.sql$/\1/p')
+    if [ -z "$n" ]; then echo "$f: a migration is named NNN_name.sql"; bad=1; continue; fi
+    [ "$n" = 027 ] && continue
+    ls src/store/schema/"${n}"_*.sql >/dev/null 2>&1 ||
+        { echo "$f: no SQLite migration src/store/schema/${n}_*.sql with its number"; bad=1; }
 done
 routes=$(sed -n 's/^ *{ "[A-Z*]*", "\(\/api\/v1\/[^"]*\)".*/\1/p' src/api/routes.c | grep -v '/\*$' | sort -u)
 [ -n "$routes" ] || { echo "src/api/routes.c: no /api/v1 route found (has the table moved? update lint.sh)"; bad=1; }
