@@ -433,7 +433,8 @@ server_prepare(struct pg_stmt *s)
             return 0;
         }
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        if (attempt == 0 && state && strcmp(state, "42P18") == 0) {
+        if (attempt == 0 && state &&
+            (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0)) {
             PQclear(r);
             for (int i = 0; i < s->nparams; i++)
                 if (!types[i])
