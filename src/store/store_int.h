@@ -69,6 +69,8 @@ typedef int store__job_fn(struct store__tx *tx, void *arg);
 struct store {
     char *path;
     struct hub *hub;
+    store_publish_fn *publish; /* store_set_publisher; NULL: hub_publish */
+    void *publish_arg;
     size_t queue_max, batch_max;
 
     struct store__conn *writer; /* owned by the writer thread while it runs */

@@ -1,0 +1,145 @@
+# Three `hark serve` on ONE SQLite file with --nats (a real nats-server -js on 127.0.0.1): an
+# event stream on any instance sees every instance's events, each once, in seq order, live;
+# after kill -9 of one instance mid-flood the others' streams still see everything and a stream
+# resumed on another instance with Last-Event-ID has no gap and no duplicate; with NATS stopped
+# mid-flood the streams keep receiving (read from the database) and stay in order when it is
+# back. Only inbound webhooks and events: timers and the outbox would run in every instance.
+# Prints the webhook-on-A -> event-on-C latency (p95) as a figure; it is not asserted.
+# serial: three servers, a NATS server and floods
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/nats.sh"
+TOOL="python3 $FAKES/bus_tool.py"
+nats_start
+
+# Asked for NATS that is not there: a clear error and a failing exit code at startup.
+dead="nats://127.0.0.1:$(nats_free_port)"
+"$HARK" serve --listen 127.0.0.1:0 --db "$DB" --nats "$dead" > "$T/dead.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] || fail "hark serve with an unreachable NATS exited 0"
+grep -q "cannot connect to NATS at $dead" "$T/dead.log" || { cat "$T/dead.log"; fail "no clear error for an unreachable NATS"; }
+echo "ok: unreachable NATS at startup: exit $rc, $(grep -o 'cannot connect to NATS.*' "$T/dead.log")"
+
+# start_inst NAME: another `hark serve` on the same database; sets URL_<NAME> and PID_<NAME>.
+start_inst() {
+    local log="$T/hark-$1.log" url="" pid
+    : > "$log"
+    "$HARK" serve --listen 127.0.0.1:0 --db "$DB" --nats "$HARK_TEST_NATS" >>"$log" 2>&1 &
+    pid=$!
+    echo "$pid" > "$T/hark-$1.pid"
+    for _ in $(seq 1 200); do
+        url=$(sed -n 's/.*msg="listening" url=\([^ ]*\).*/\1/p' "$log" | tail -1)
+        [ -n "$url" ] && break
+        kill -0 "$pid" 2>/dev/null || { cat "$log"; fail "hark $1 exited"; }
+        sleep 0.05
+    done
+    [ -n "$url" ] || { cat "$log"; fail "hark $1 did not start"; }
+    eval "URL_$1=$url PID_$1=$pid"
+}
+
+# record NAME URL LAST_ID: an event stream client writing $T/ev-NAME.txt.
+record() {
+    : > "$T/ev-$1.txt"
+    $TOOL record "$2" "$TOKEN" "$3" "$T/ev-$1.txt" &
+    echo $! > "$T/rec-$1.pid"
+    wait_for "stream $1 connected" 10 grep -q '^connected' "$T/ev-$1.txt"
+}
+
+max_seq() { sqlite3 "$DB" 'PRAGMA busy_timeout=5000; SELECT coalesce(max(seq), 0) FROM event;' | tail -1; }
+last_seen() { awk 'NF == 4 { s = $1 } END { print s + 0 }' "$1"; }
+# caught_up FILE...: the newest seq of the last FILE is the database's newest.
+caught_up() { eval "f=\${$#}"; [ "$(last_seen "$f")" -eq "$(max_seq)" ]; }
+acked() { cat "$T"/acks-*.txt 2>/dev/null | wc -l; }
+
+"$HARK" migrate --db "$DB" >/dev/null 2>&1 || true
+start_inst A
+URL=$URL_A
+admin_setup
+new_channel "Bus"
+start_inst B
+start_inst C
+grep -q 'msg="connected to NATS"' "$T/hark-C.log" || fail "C did not connect to NATS"
+
+# Phase 1: 60 webhooks to each instance at once; every stream sees every event in order.
+BASE=$(max_seq)
+record A "$URL_A" "$BASE"; record B "$URL_B" "$BASE"; record C "$URL_C" "$BASE"
+$TOOL flood "$T/acks-1.txt" p1 60 "$CH_ID" "$CH_SECRET" "$URL_A" "$URL_B" "$URL_C"
+check "phase 1: every webhook acknowledged" "$(acked)" 180
+TOP=$(max_seq)
+for n in A B C; do wait_for "stream $n caught up (phase 1)" 20 caught_up "$T/ev-$n.txt"; done
+for n in A B C; do
+    $TOOL check "$BASE" "$TOP" "$T/ev-$n.txt" || fail "stream $n (phase 1)"
+    $TOOL markers "$T/acks-1.txt" "$T/ev-$n.txt" || fail "stream $n messages (phase 1)"
+done
+echo "ok: phase 1: three streams saw seqs $((BASE + 1))..$TOP, each once, in order"
+echo "figure: webhook on A -> event at a client on C: $($TOOL latency "$T/acks-1.txt" 0 "$T/ev-C.txt")"
+echo "figure: webhook on C -> event at a client on A: $($TOOL latency "$T/acks-1.txt" 2 "$T/ev-A.txt")"
+
+: > "$T/acks-2.txt"; : > "$T/acks-3.txt"; : > "$T/acks-4.txt"
+
+# Phase 2: kill -9 B in the middle of a flood on all three; A and C keep being flooded.
+$TOOL flood "$T/acks-2.txt" p2 150 "$CH_ID" "$CH_SECRET" "$URL_A" "$URL_B" "$URL_C" &
+echo $! > "$T/flood2.pid"
+wait_for "flood under way" 20 sh -c "[ \$(wc -l < '$T/acks-2.txt' 2>/dev/null || echo 0) -ge 90 ]"
+kill -9 "$PID_B"
+wait "$PID_B" 2>/dev/null
+wait "$(cat "$T/flood2.pid")"
+[ "$(grep -c ' 1$' "$T/acks-2.txt")" -lt 150 ] || fail "B was killed after its flood ended"
+[ "$(grep -c ' 0$' "$T/acks-2.txt")" -eq 150 ] || fail "A did not acknowledge its 150"
+[ "$(grep -c ' 2$' "$T/acks-2.txt")" -eq 150 ] || fail "C did not acknowledge its 150"
+TOP=$(max_seq)
+for n in A C; do wait_for "stream $n caught up (phase 2)" 20 caught_up "$T/ev-$n.txt"; done
+for n in A C; do
+    $TOOL check "$BASE" "$TOP" "$T/ev-$n.txt" || fail "stream $n (phase 2)"
+    $TOOL markers "$T/acks-2.txt" "$T/ev-$n.txt" || fail "stream $n messages (phase 2)"
+done
+echo "ok: phase 2: after kill -9 of B, A's and C's streams saw every event once, in order"
+# B's client switches to C with the last id it saw.
+wait_for "B's stream ended" 10 sh -c "! kill -0 $(cat "$T/rec-B.pid") 2>/dev/null"
+B_LAST=$(last_seen "$T/ev-B.txt")
+record B2 "$URL_C" "$B_LAST"
+wait_for "B's client caught up on C" 20 caught_up "$T/ev-B.txt" "$T/ev-B2.txt"
+$TOOL check "$BASE" "$TOP" "$T/ev-B.txt" "$T/ev-B2.txt" || fail "B's client resumed on C"
+echo "ok: phase 2: B's client resumed on C after seq $B_LAST: no gap, no duplicate"
+
+# Phase 3: NATS stops in the middle of a flood on A and C; the streams keep receiving.
+$TOOL flood "$T/acks-3.txt" p3 120 "$CH_ID" "$CH_SECRET" "$URL_A" "$URL_C" &
+echo $! > "$T/flood3.pid"
+wait_for "flood 3 under way" 20 sh -c "[ \$(wc -l < '$T/acks-3.txt' 2>/dev/null || echo 0) -ge 40 ]"
+nats_stop
+wait_for "A saw NATS go" 10 grep -q 'lost the connection to NATS' "$T/hark-A.log"
+wait "$(cat "$T/flood3.pid")"
+check "phase 3: every webhook acknowledged without NATS" "$(wc -l < "$T/acks-3.txt")" 240
+TOP=$(max_seq)
+for n in A C B2; do wait_for "stream $n caught up without NATS" 20 caught_up "$T/ev-$n.txt"; done
+for n in A C; do $TOOL check "$BASE" "$TOP" "$T/ev-$n.txt" || fail "stream $n (NATS down)"; done
+$TOOL check "$BASE" "$TOP" "$T/ev-B.txt" "$T/ev-B2.txt" || fail "stream B2 (NATS down)"
+echo "ok: phase 3: with NATS down every stream still saw every event once, in order"
+curl -s "$URL_A/metrics" | grep -q '^hark_bus_connected 0$' || fail "A does not report NATS down"
+
+# NATS back (same port, same store): the instances reconnect and events flow in order again.
+nats_start
+wait_for "A reconnected" 20 sh -c "curl -s '$URL_A/metrics' | grep -q '^hark_bus_connected 1$'"
+wait_for "C reconnected" 20 sh -c "curl -s '$URL_C/metrics' | grep -q '^hark_bus_connected 1$'"
+$TOOL flood "$T/acks-4.txt" p4 60 "$CH_ID" "$CH_SECRET" "$URL_A" "$URL_C"
+check "phase 4: every webhook acknowledged" "$(wc -l < "$T/acks-4.txt")" 120
+TOP=$(max_seq)
+for n in A C B2; do wait_for "stream $n caught up (NATS back)" 20 caught_up "$T/ev-$n.txt"; done
+for n in A C; do
+    $TOOL check "$BASE" "$TOP" "$T/ev-$n.txt" || fail "stream $n (NATS back)"
+    for p in 3 4; do $TOOL markers "$T/acks-$p.txt" "$T/ev-$n.txt" || fail "stream $n messages ($p)"; done
+done
+$TOOL check "$BASE" "$TOP" "$T/ev-B.txt" "$T/ev-B2.txt" || fail "stream B2 (NATS back)"
+echo "ok: phase 4: NATS back: every stream saw every event once, in order"
+received=$(curl -s "$URL_C/metrics" | sed -n 's/^hark_bus_received_total //p')
+[ "${received:-0}" -gt 0 ] || fail "C received nothing from NATS"
+for n in A C; do
+    echo "figure: $n: $(curl -s "$(eval echo "\$URL_$n")/metrics" | grep '^hark_bus_' | grep -v '^hark_bus_connected' | sed 's/^hark_bus_//' | tr '\n' ' ')"
+done
+
+# Stop A and C cleanly.
+for n in A C; do
+    pid=$(eval echo "\$PID_$n")
+    kill -TERM "$pid"; wait "$pid" || fail "hark $n exited with $? on SIGTERM"
+done
+rm -f "$T"/hark-*.pid
+echo "ok: all phases"
