@@ -317,8 +317,10 @@ static int
 nats_fail(struct errmsg *em, const char *what, const char *url, natsStatus s)
 {
     const char *last = nats_GetLastError(NULL);
-    return errmsg_set(em, ERR_UNAVAIL, "cannot %s at %s: %s", what, url,
-                      last && *last ? last : natsStatus_GetText(s));
+    const char *text = last && *last ? last : natsStatus_GetText(s);
+    if (text[0] == '(' && strstr(text, "): ")) /* libnats' "(conn.c:2088): " */
+        text = strstr(text, "): ") + 3;
+    return errmsg_set(em, ERR_UNAVAIL, "cannot %s at %s: %s", what, url, text);
 }
 
 /* Binds to the stream, creating it when it does not exist. */

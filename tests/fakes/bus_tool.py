@@ -8,15 +8,16 @@ bus_tool.py record URL TOKEN LAST_ID OUT
 bus_tool.py flood OUT PREFIX COUNT CHANNEL SECRET URL...
     One thread per URL posts COUNT signed api-channel webhooks to it, each text carrying the
     marker PREFIX-URLINDEX-N; each one acknowledged (200, not a duplicate) appends
-    "MARKER SENT_MS URLINDEX" to OUT. A connection error (the instance killed) ends that thread.
+    "MARKER SENT_MS URLINDEX ACK_MS" to OUT. A connection error (the instance killed) ends that thread.
 bus_tool.py check FROM TO FILE...
     The events in the FILEs, in order, must be exactly seqs FROM+1..TO, each once, strictly
     increasing. Prints what is wrong and exits 1 otherwise.
 bus_tool.py markers ACKS FILE
     Every acknowledged marker in ACKS appears in FILE's message.created events exactly once.
 bus_tool.py latency ACKS URLINDEX FILE
-    Prints p50/p95/max ms from a webhook's send (to instance URLINDEX) to its message.created
-    at the client that wrote FILE (not asserted: a figure for the report).
+    Prints p50/p95/max ms from a webhook's acknowledgement by instance URLINDEX (its write is
+    durable) to its message.created at the client that wrote FILE, and from its send (which adds
+    the write itself) to the same (not asserted: figures for the report).
 """
 import hashlib, hmac, http.client, json, re, socket, sys, threading, time, urllib.parse
 
@@ -87,7 +88,7 @@ def flood(out_path, prefix, count, chan, secret, urls):
                 return
             if r.status == 200 and not json.loads(data)["duplicate"]:
                 with lock:
-                    out.write("%s %.1f %d\n" % (mark, t0, k))
+                    out.write("%s %.1f %d %.1f\n" % (mark, t0, k, now_ms()))
 
     ths = [threading.Thread(target=worker, args=(k, url)) for k, url in enumerate(urls)]
     for th in ths:
@@ -133,17 +134,20 @@ def markers(acks, path):
 
 
 def latency(acks, idx, path):
-    sent = {}
+    sent, ack = {}, {}
     for line in open(acks):
-        m, t, k = line.split()
+        m, t, k, a = line.split()
         if int(k) == int(idx):
-            sent[m] = float(t)
-    lat = sorted(t - sent[m] for _, _, t, m in events([path]) if m in sent)
-    if not lat:
-        print("latency: no samples")
+            sent[m], ack[m] = float(t), float(a)
+    got = [(t, m) for _, _, t, m in events([path]) if m in sent]
+    if not got:
+        print("no samples")
         return 0
-    p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
-    print("latency n=%d p50_ms=%.1f p95_ms=%.1f max_ms=%.1f" % (len(lat), p(0.5), p(0.95), lat[-1]))
+    def fig(name, start):
+        lat = sorted(t - start[m] for t, m in got)
+        p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
+        return "%s p50_ms=%.1f p95_ms=%.1f max_ms=%.1f" % (name, p(0.5), p(0.95), lat[-1])
+    print("n=%d %s; %s" % (len(got), fig("acked->event", ack), fig("sent->event", sent)))
     return 0
 
 
