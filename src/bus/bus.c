@@ -29,7 +29,9 @@
 #define STREAM_DUPLICATES_NS (120LL * 1000000000LL)
 #define PUBLISH_ACK_WAIT_MS 5000
 #define PUBLISH_MAX_PENDING 65536
-#define PUBLISH_STALL_MS 5
+#define PUBLISH_STALL_MS 50
+#define PUBLISH_QUEUE_MAX 65536 /* events waiting for the publisher; beyond: not published */
+#define PUBLISH_WRITE_DEADLINE_MS 2000
 
 struct slot {
     int64_t seq; /* 0: empty */
@@ -50,7 +52,6 @@ struct bus {
     natsConnection *nc;
     jsCtx *js;
     natsSubscription *sub;
-    pthread_mutex_t pub_mu; /* held around a publish and around closing 'js' */
     atomic_bool connected;
     atomic_bool closing; /* bus_stop began: NATS callbacks do nothing */
 
@@ -65,8 +66,27 @@ struct bus {
     int64_t hole_since; /* pump only: a seq missing from the store since then; 0: none */
     struct slot win[BUS_WINDOW];
 
+    /* The publish queue: the writer appends, the publisher thread sends to NATS, so the
+     * writer never waits on a socket. 'pub_mu' guards it and 'pub_stopping'. */
+    pthread_mutex_t pub_mu;
+    pthread_cond_t pub_wake;
+    pthread_t publisher;
+    bool publisher_running, pub_stopping;
+    struct pub_item *pub_head, *pub_tail;
+    size_t pub_n;
+
     struct bus_metrics m;
 };
+
+struct pub_item {
+    struct pub_item *next;
+    int64_t seq;
+    char type[40];
+    char *data;
+    size_t len;
+};
+
+static void *publisher_main(void *arg);
 
 static void
 slot_clear(struct slot *s)
@@ -80,7 +100,7 @@ slot_clear(struct slot *s)
 static bool
 window_put(struct bus *b, int64_t seq, const char *type, const char *data, size_t len)
 {
-    if (seq < b->next)
+    if (b->stopped || seq < b->next)
         return false;
     if (seq >= b->next + BUS_WINDOW) {
         b->overflow = true;
@@ -367,6 +387,8 @@ connect_nats(struct bus *b, const char *url, struct errmsg *em)
     natsOptions_SetReconnectWait(b->opts, 250);
     natsOptions_SetDisconnectedCB(b->opts, on_disconnected, b);
     natsOptions_SetReconnectedCB(b->opts, on_reconnected, b);
+    /* A stalled NATS fails the publisher's writes instead of holding it. */
+    natsOptions_SetWriteDeadline(b->opts, PUBLISH_WRITE_DEADLINE_MS);
     s = natsConnection_Connect(&b->nc, b->opts);
     if (s != NATS_OK)
         return nats_fail(em, "connect to NATS", url, s);
@@ -401,9 +423,7 @@ connect_nats(struct bus *b, const char *url, struct errmsg *em)
 static void
 close_nats(struct bus *b)
 {
-    pthread_mutex_lock(&b->pub_mu);
     atomic_store(&b->closing, true);
-    pthread_mutex_unlock(&b->pub_mu);
     if (b->sub) {
         natsSubscription_Unsubscribe(b->sub);
         natsSubscription_Destroy(b->sub);
@@ -439,6 +459,7 @@ bus_open(const struct bus_config *cfg, struct hub *hub, struct store *st, struct
     snprintf(b->subject, sizeof(b->subject), "%s", cfg->subject ? cfg->subject : "hark.events");
     pthread_mutex_init(&b->mu, NULL);
     pthread_mutex_init(&b->pub_mu, NULL);
+    pthread_cond_init(&b->pub_wake, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -446,18 +467,74 @@ bus_open(const struct bus_config *cfg, struct hub *hub, struct store *st, struct
     pthread_condattr_destroy(&ca);
     b->next = hub_last_seq(hub) + 1;
     int rc = connect_nats(b, cfg->url, em);
+    if (rc == 0 && pthread_create(&b->publisher, NULL, publisher_main, b) != 0)
+        rc = errmsg_set(em, ERR_NOMEM, "cannot start the event bus threads");
+    b->publisher_running = rc == 0;
     if (rc == 0 && pthread_create(&b->pump, NULL, pump_main, b) != 0)
-        rc = errmsg_set(em, ERR_NOMEM, "cannot start the event bus thread");
+        rc = errmsg_set(em, ERR_NOMEM, "cannot start the event bus threads");
+    b->pump_running = rc == 0;
     if (rc < 0) {
-        close_nats(b);
-        b->stopped = true;
+        bus_stop(b);
         bus_free(b);
         return rc;
     }
-    b->pump_running = true;
     log_info("bus", "connected to NATS", "stream=%s subject=%s", b->stream, b->subject);
     *out = b;
     return 0;
+}
+
+/* Publishes one event to JetStream (the publisher thread). */
+static void
+publish(struct bus *b, const struct pub_item *it)
+{
+    /* Skipped while NATS is down: the other instances read it from the store. */
+    if (!atomic_load(&b->connected)) {
+        metrics_add(&b->m.publish_errors, 1);
+        return;
+    }
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", (long long)it->seq);
+    natsMsg *msg = NULL;
+    natsStatus s = natsMsg_Create(&msg, b->subject, NULL, it->data, (int)it->len);
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(msg, "Nats-Msg-Id", id);
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(msg, "Hark-Type", it->type);
+    if (s == NATS_OK) {
+        jsPubOptions po;
+        jsPubOptions_Init(&po);
+        po.MaxWait = PUBLISH_ACK_WAIT_MS;
+        s = js_PublishMsgAsync(b->js, &msg, &po);
+    }
+    natsMsg_Destroy(msg); /* NULL once the library took it */
+    metrics_add(s == NATS_OK ? &b->m.published : &b->m.publish_errors, 1);
+}
+
+static void *
+publisher_main(void *arg)
+{
+    struct bus *b = arg;
+    pthread_mutex_lock(&b->pub_mu);
+    for (;;) {
+        while (!b->pub_head && !b->pub_stopping)
+            pthread_cond_wait(&b->pub_wake, &b->pub_mu);
+        if (!b->pub_head)
+            break;
+        struct pub_item *list = b->pub_head;
+        b->pub_head = b->pub_tail = NULL;
+        b->pub_n = 0;
+        pthread_mutex_unlock(&b->pub_mu);
+        while (list) {
+            struct pub_item *it = list;
+            list = it->next;
+            publish(b, it);
+            xfree(it->data);
+            xfree(it);
+        }
+        pthread_mutex_lock(&b->pub_mu);
+    }
+    pthread_mutex_unlock(&b->pub_mu);
+    return NULL;
 }
 
 void
@@ -473,30 +550,27 @@ bus_committed(void *arg, int64_t seq, const char *type, const char *data, size_t
     window_put(b, seq, type, data, len);
     pthread_mutex_unlock(&b->mu);
 
-    /* Skipped while NATS is down: the other instances read it from the store. */
     pthread_mutex_lock(&b->pub_mu);
-    if (!atomic_load(&b->connected) || atomic_load(&b->closing)) {
+    if (b->pub_stopping || b->pub_n >= PUBLISH_QUEUE_MAX) {
         pthread_mutex_unlock(&b->pub_mu);
-        metrics_add(&b->m.publish_errors, 1);
+        metrics_add(&b->m.publish_errors, 1); /* the other instances read it from the store */
         return;
     }
-    char id[24];
-    snprintf(id, sizeof(id), "%lld", (long long)seq);
-    natsMsg *msg = NULL;
-    natsStatus s = natsMsg_Create(&msg, b->subject, NULL, data, (int)len);
-    if (s == NATS_OK)
-        s = natsMsgHeader_Set(msg, "Nats-Msg-Id", id);
-    if (s == NATS_OK)
-        s = natsMsgHeader_Set(msg, "Hark-Type", type);
-    if (s == NATS_OK) {
-        jsPubOptions po;
-        jsPubOptions_Init(&po);
-        po.MaxWait = PUBLISH_ACK_WAIT_MS;
-        s = js_PublishMsgAsync(b->js, &msg, &po);
-    }
+    struct pub_item *it = xcalloc(1, sizeof(*it));
+    it->seq = seq;
+    snprintf(it->type, sizeof(it->type), "%s", type);
+    it->data = xmalloc(len + 1);
+    memcpy(it->data, data, len);
+    it->data[len] = '\0';
+    it->len = len;
+    if (b->pub_tail)
+        b->pub_tail->next = it;
+    else
+        b->pub_head = it;
+    b->pub_tail = it;
+    b->pub_n++;
+    pthread_cond_signal(&b->pub_wake);
     pthread_mutex_unlock(&b->pub_mu);
-    natsMsg_Destroy(msg); /* NULL once the library took it */
-    metrics_add(s == NATS_OK ? &b->m.published : &b->m.publish_errors, 1);
 }
 
 void
@@ -518,6 +592,14 @@ bus_stop(struct bus *b)
             slot_clear(&b->win[i]);
     b->held = 0;
     pthread_mutex_unlock(&b->mu);
+    /* The publisher sends what is queued (or counts it while NATS is down), then ends. */
+    pthread_mutex_lock(&b->pub_mu);
+    b->pub_stopping = true;
+    pthread_cond_signal(&b->pub_wake);
+    pthread_mutex_unlock(&b->pub_mu);
+    if (b->publisher_running)
+        pthread_join(b->publisher, NULL);
+    b->publisher_running = false;
     close_nats(b);
 }
 
@@ -532,6 +614,7 @@ bus_free(struct bus *b)
     nats_CloseAndWait(2000);
     pthread_cond_destroy(&b->wake);
     pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->pub_wake);
     pthread_mutex_destroy(&b->pub_mu);
     xfree(b);
 }

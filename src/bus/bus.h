@@ -4,8 +4,9 @@
  *
  * Without a bus, the store writer hands each committed event to the local hub, so an event
  * stream sees only its own instance's events. With `--nats URL`, the writer hands them to
- * bus_committed instead, which publishes each one to a JetStream stream (Nats-Msg-Id = its
- * seq, so a repeated publish is dropped by NATS) and also queues it locally; a pump thread
+ * bus_committed instead, which queues each one for a publisher thread that publishes it to a
+ * JetStream stream (Nats-Msg-Id = its seq, so a repeated publish is dropped by NATS), and also
+ * puts it in the local reorder buffer; a pump thread
  * consumes the stream and hands every instance's events to the local hub strictly in seq
  * order. An event that comes early waits in a bounded reorder buffer for the ones before it;
  * a gap not filled within BUS_GAP_MS, or a full buffer, is repaired by reading the missing
@@ -17,8 +18,9 @@
  * rowid of one writer at a time); a seq missing from the store while later ones are there is
  * waited for BUS_HOLE_MS, then passed over (counted).
  *
- * Thread-safe: bus_committed runs on the store writer, the NATS callbacks on libnats' threads,
- * the pump on its own; one mutex guards the reorder buffer.
+ * Thread-safe: bus_committed runs on the store writer (it never calls libnats), the NATS
+ * callbacks on libnats' threads, the publisher and the pump on their own; one mutex guards the
+ * reorder buffer, another the publish queue.
  */
 #ifndef HARK_BUS_H
 #define HARK_BUS_H
@@ -64,13 +66,15 @@ struct bus_metrics {
 int bus_open(const struct bus_config *cfg, struct hub *hub, struct store *st, struct bus **out,
              struct errmsg *em);
 
-/* The store publisher (store_publish_fn): queues the committed event for the local hub and
- * publishes it to NATS asynchronously; on a failure it counts publish_errors and leaves the
- * other instances to the store repair. After bus_stop it hands the event to the hub directly. */
+/* The store publisher (store_publish_fn): puts the committed event in the reorder buffer for
+ * the local hub and queues it for the publisher thread (a full queue, 65,536 events, or NATS
+ * down counts publish_errors and leaves the other instances to the store repair). Never
+ * waits on NATS. After bus_stop it hands the event to the hub directly. */
 void bus_committed(void *bus, int64_t seq, const char *type, const char *data, size_t len);
 
-/* Stops the pump and closes the NATS connection (waiting up to a second for publishes in
- * flight); later bus_committed calls go to the hub directly. Call before store_close. */
+/* Stops the pump, lets the publisher send what is queued, and closes the NATS connection
+ * (waiting up to a second for acknowledgements); later bus_committed calls go to the hub
+ * directly. Call before store_close. */
 void bus_stop(struct bus *b);
 /* Frees the bus (after store_close). NULL is a no-op. */
 void bus_free(struct bus *b);
