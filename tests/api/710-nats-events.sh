@@ -19,11 +19,16 @@ rc=$?
 grep -q "cannot connect to NATS at $dead" "$T/dead.log" || { cat "$T/dead.log"; fail "no clear error for an unreachable NATS"; }
 echo "ok: unreachable NATS at startup: exit $rc, $(grep -o 'cannot connect to NATS.*' "$T/dead.log")"
 
-# start_inst NAME: another `hark serve` on the same database; sets URL_<NAME> and PID_<NAME>.
+# start_inst NAME [env]: another `hark serve` on the same database, given NATS by --nats, or by
+# the environment (HARK_NATS, the config key 'nats'); sets URL_<NAME> and PID_<NAME>.
 start_inst() {
     local log="$T/hark-$1.log" url="" pid
     : > "$log"
-    "$HARK" serve --listen 127.0.0.1:0 --db "$DB" --nats "$HARK_TEST_NATS" >>"$log" 2>&1 &
+    if [ "${2:-}" = env ]; then
+        HARK_NATS="$HARK_TEST_NATS" "$HARK" serve --listen 127.0.0.1:0 --db "$DB" >>"$log" 2>&1 &
+    else
+        "$HARK" serve --listen 127.0.0.1:0 --db "$DB" --nats "$HARK_TEST_NATS" >>"$log" 2>&1 &
+    fi
     pid=$!
     echo "$pid" > "$T/hark-$1.pid"
     for _ in $(seq 1 200); do
@@ -56,8 +61,8 @@ URL=$URL_A
 admin_setup
 new_channel "Bus"
 start_inst B
-start_inst C
-grep -q 'msg="connected to NATS"' "$T/hark-C.log" || fail "C did not connect to NATS"
+start_inst C env
+grep -q 'msg="connected to NATS"' "$T/hark-C.log" || fail "C (HARK_NATS) did not connect to NATS"
 
 # Phase 1: 60 webhooks to each instance at once; every stream sees every event in order.
 BASE=$(max_seq)
