@@ -1,7 +1,8 @@
 # Three `hark serve` on ONE SQLite file with --nats (a real nats-server -js on 127.0.0.1): an
 # event stream on any instance sees every instance's events, each once, in seq order, live;
 # after kill -9 of one instance mid-flood the others' streams still see everything and a stream
-# resumed on another instance with Last-Event-ID has no gap and no duplicate; with NATS stopped
+# resumed on another instance with Last-Event-ID has no gap and no duplicate, and the killed
+# instance comes back and serves every event too; with NATS stopped
 # mid-flood the streams keep receiving (read from the database) and stay in order when it is
 # back. Only inbound webhooks and events: timers and the outbox would run in every instance.
 # Prints the webhook-on-A -> event-on-C latency (p95) as a figure; it is not asserted.
@@ -110,6 +111,9 @@ record B2 "$URL_C" "$B_LAST"
 wait_for "B's client caught up on C" 20 caught_up "$T/ev-B.txt" "$T/ev-B2.txt"
 $TOOL check "$BASE" "$TOP" "$T/ev-B.txt" "$T/ev-B2.txt" || fail "B's client resumed on C"
 echo "ok: phase 2: B's client resumed on C after seq $B_LAST: no gap, no duplicate"
+# B comes back on the same database; a new client of it starts from before the flood.
+start_inst B
+record B3 "$URL_B" "$BASE"
 
 # Phase 3: NATS stops in the middle of a flood on A and C; the streams keep receiving.
 $TOOL flood "$T/acks-3.txt" p3 120 "$CH_ID" "$CH_SECRET" "$URL_A" "$URL_C" &
@@ -123,8 +127,8 @@ $TOOL flood "$T/acks-3.txt" p3b 20 "$CH_ID" "$CH_SECRET" "$URL_A" "$URL_C" # sur
 check "phase 3: every webhook acknowledged without NATS" "$(wc -l < "$T/acks-3.txt")" 280
 [ "$(metric "$URL_A" publish_errors_total)" -gt "$errors" ] || fail "A published to NATS while it was down?"
 TOP=$(max_seq)
-for n in A C B2; do wait_for "stream $n caught up without NATS" 20 caught_up "$T/ev-$n.txt"; done
-for n in A C; do $TOOL check "$BASE" "$TOP" "$T/ev-$n.txt" || fail "stream $n (NATS down)"; done
+for n in A C B2 B3; do wait_for "stream $n caught up without NATS" 20 caught_up "$T/ev-$n.txt"; done
+for n in A C B3; do $TOOL check "$BASE" "$TOP" "$T/ev-$n.txt" || fail "stream $n (NATS down)"; done
 $TOOL check "$BASE" "$TOP" "$T/ev-B.txt" "$T/ev-B2.txt" || fail "stream B2 (NATS down)"
 echo "ok: phase 3: with NATS down every stream still saw every event once, in order"
 curl -s "$URL_A/metrics" | grep -q '^hark_bus_connected 0$' || fail "A does not report NATS down"
@@ -134,23 +138,24 @@ nats_start
 wait_for "A reconnected" 20 sh -c "curl -s '$URL_A/metrics' | grep -q '^hark_bus_connected 1$'"
 wait_for "C reconnected" 20 sh -c "curl -s '$URL_C/metrics' | grep -q '^hark_bus_connected 1$'"
 received=$(metric "$URL_C" received_total)
-$TOOL flood "$T/acks-4.txt" p4 60 "$CH_ID" "$CH_SECRET" "$URL_A" "$URL_C"
-check "phase 4: every webhook acknowledged" "$(wc -l < "$T/acks-4.txt")" 120
+wait_for "B reconnected" 20 sh -c "curl -s '$URL_B/metrics' | grep -q '^hark_bus_connected 1$'"
+$TOOL flood "$T/acks-4.txt" p4 60 "$CH_ID" "$CH_SECRET" "$URL_A" "$URL_B" "$URL_C"
+check "phase 4: every webhook acknowledged" "$(wc -l < "$T/acks-4.txt")" 180
 TOP=$(max_seq)
-for n in A C B2; do wait_for "stream $n caught up (NATS back)" 20 caught_up "$T/ev-$n.txt"; done
-for n in A C; do
+for n in A C B2 B3; do wait_for "stream $n caught up (NATS back)" 20 caught_up "$T/ev-$n.txt"; done
+for n in A C B3; do
     $TOOL check "$BASE" "$TOP" "$T/ev-$n.txt" || fail "stream $n (NATS back)"
     for p in 3 4; do $TOOL markers "$T/acks-$p.txt" "$T/ev-$n.txt" || fail "stream $n messages ($p)"; done
 done
 $TOOL check "$BASE" "$TOP" "$T/ev-B.txt" "$T/ev-B2.txt" || fail "stream B2 (NATS back)"
-echo "ok: phase 4: NATS back: every stream saw every event once, in order"
+echo "ok: phase 4: NATS back, B restarted: every stream saw every event once, in order"
 [ "$(metric "$URL_C" received_total)" -gt "$received" ] || fail "C received nothing from NATS once it was back"
 echo "ok: phase 4: C receives from NATS again"
 echo "figure: end, A: $(bus_figures "$URL_A")"
 echo "figure: end, C: $(bus_figures "$URL_C")"
 
-# Stop A and C cleanly.
-for n in A C; do
+# Stop A, B and C cleanly.
+for n in A B C; do
     pid=$(eval echo "\$PID_$n")
     kill -TERM "$pid"; wait "$pid" || fail "hark $n exited with $? on SIGTERM"
 done
