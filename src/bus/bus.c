@@ -235,8 +235,8 @@ repair(struct bus *b)
                 return;
             }
             metrics_add(&b->m.holes_skipped, (uint64_t)(v[0].seq - last - 1));
-            log_warn("bus", "events missing from the database were passed over", "from=%lld to=%lld",
-                     (long long)(last + 1), (long long)(v[0].seq - 1));
+            log_warn("bus", "events missing from the database were passed over",
+                     "from=%lld to=%lld", (long long)(last + 1), (long long)(v[0].seq - 1));
         }
         b->hole_since = 0;
         int64_t prev = v[0].seq - 1;

@@ -205,7 +205,8 @@ record_event(void *arg, int64_t seq, const char *type, const char *data, size_t 
     struct seen *s = arg;
     if (s->n < COUNTOF(s->seq))
         s->seq[s->n++] = seq;
-    s->typed = s->typed && strcmp(type, "test.event") == 0 && len == 2 && memcmp(data, "{}", 2) == 0;
+    s->typed = s->typed && strcmp(type, "test.event") == 0 && len == 2 &&
+               memcmp(data, "{}", 2) == 0;
 }
 
 TEST(a_publisher_replaces_the_hub)
