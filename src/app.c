@@ -13,6 +13,7 @@
 #include "buildinfo.h"
 #include "base/hub.h"
 #include "base/log.h"
+#include "bus/bus.h"
 #include "care/care.h"
 #include "classify/classify.h"
 #include "fetch/fetch.h"
@@ -169,6 +170,15 @@ app_start(struct app *app, struct errmsg *em)
         strcmp(addr, "localhost") != 0)
         log_warn("main", "metrics open to the network: set metrics-token", "listen=%s",
                  app->cfg.listen);
+    if (app->cfg.nats[0]) {
+        /* Before anything serves: from here on the store writer hands events to the bus,
+         * which brings every instance's events to this hub in sequence order. */
+        struct bus_config bc = { .url = app->cfg.nats };
+        int rc = bus_open(&bc, app->hub, app->st, &app->bus, em);
+        if (rc < 0)
+            return rc;
+        store_set_publisher(app->st, bus_committed, app->bus);
+    }
     struct api_config ac = { .public_url = app->cfg.public_url,
                              .secure_cookies = app->cfg.secure_cookies,
                              .heartbeat_ms = (int)app->cfg.sse_heartbeat_ms,
@@ -199,6 +209,7 @@ app_start(struct app *app, struct errmsg *em)
         return errmsg_set(em, rc, "cannot listen on %s (in use, or not a local IPv4 address?)",
                           app->cfg.listen);
     api_set_server(app->api, app->http);
+    api_set_bus(app->api, app->bus);
     snprintf(app->url, sizeof(app->url), "http://%s:%d", addr, http_server_port(app->http));
     api_set_public_url(app->api, app->cfg.public_url[0] ? app->cfg.public_url : app->url);
     rc = care_outbox_start(app->care);
@@ -247,7 +258,9 @@ app_close(struct app *app)
         care_watch_stop(app->care);
     care_free(app->care);
     api_free(app->api);
+    bus_stop(app->bus); /* the writer's last events go to the hub directly */
     store_close(app->st);
+    bus_free(app->bus);
     hub_free(app->hub);
     fetch_global_cleanup();
     memset(app, 0, sizeof(*app));

@@ -12,6 +12,7 @@
 #include "config.h"
 
 struct api;
+struct bus;
 struct care;
 struct http_server;
 struct hub;
@@ -23,6 +24,7 @@ struct app {
     struct store *st;
     struct care *care;
     struct api *api;
+    struct bus *bus; /* with 'nats' set: events between instances */
     struct http_server *http;
     char url[128]; /* where the server listens, once serving */
 };

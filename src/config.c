@@ -26,6 +26,9 @@ struct key {
 static const struct key keys[] = {
     { "listen", STRING, S(listen), "127.0.0.1:8080", 0, 0, "address and port to serve on" },
     { "db", STRING, S(db), "hark.db", 0, 0, "database: an SQLite path or sqlite:PATH" },
+    { "nats", STRING, S(nats), "", 0, 0,
+      "NATS JetStream URL (nats://HOST:PORT) carrying events between instances that share one "
+      "database; empty: this instance alone (docs/scale.md)" },
     { "public-url", STRING, S(public_url), "", 0, 0,
       "base URL platforms reach Hark at (default http://LISTEN)" },
     { "log-level", STRING, S(log_level), "info", 0, 0, "error, warn, info or debug" },

@@ -20,6 +20,7 @@
 struct config {
     char listen[64];        /* ADDR:PORT */
     char db[1024];          /* store URL or SQLite path */
+    char nats[512];         /* NATS URL of the event bus between instances; empty: none */
     char public_url[512];   /* base of webhook URLs; empty: http://<listen> */
     char log_level[16];
     char web_root[1024];    /* built web app; empty: none */

@@ -12,7 +12,7 @@
 #   7. every /api/v1 route in src/api/routes.c is documented in docs/api.md.
 set -u
 cd "$(dirname "$0")/.."
-order="base model store fetch classify listen channels auth routing watch care http api"
+order="base model store bus fetch classify listen channels auth routing watch care http api"
 rank() { i=0; for f in $order; do [ "$f" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo 99; }
 bad=0
 for f in src/*.c src/*/*.c; do
@@ -44,6 +44,7 @@ owns() { # owns HEADER-REGEX FOLDER-OR-FILE...
 }
 owns 'microhttpd.h' http
 owns 'sqlite3.h|libpq-fe.h' store
+owns 'nats.h|nats/' bus
 owns 'hs.h|hs/|yajl/|libwebsockets.h' listen
 owns 'unicode/' base/charset.c listen routing
 owns 'curl/' fetch

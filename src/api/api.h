@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct bus;
 struct care;
 struct hub;
 struct http_route;
@@ -38,6 +39,8 @@ const struct http_route *api_routes(struct api *a, size_t *n);
 void api_set_public_url(struct api *a, const char *url);
 /* Lets /metrics report connection counts. */
 void api_set_server(struct api *a, struct http_server *srv);
+/* Lets /metrics report the event bus between instances (NULL: none). */
+void api_set_bus(struct api *a, struct bus *bus);
 /* Ends every live event stream (call before stopping the HTTP server). */
 void api_shutdown(struct api *a);
 void api_free(struct api *a);

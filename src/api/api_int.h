@@ -25,6 +25,7 @@ struct api {
     struct care *care;
     struct hub *hub;
     struct http_server *srv;
+    struct bus *bus; /* NULL without --nats */
     atomic_bool stopping;
     atomic_uint sse_clients;
     struct http_route *routes;   /* what http/ serves, built from the route table */

@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/hub.h"
 #include "base/procstat.h"
+#include "bus/bus.h"
 #include "buildinfo.h"
 #include "store/store.h"
 
@@ -255,6 +256,7 @@ api__metrics(struct http_req *r, void *ctx)
     }
     if (a->srv)
         http_server_metrics(a->srv, &b);
+    bus_metrics_render(a->bus, &b);
     if (buf_error(&b) < 0) {
         buf_release(&b);
         http_reply_error(r, ERR_TOOBIG, "metrics larger than their buffer");

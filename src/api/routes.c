@@ -351,6 +351,12 @@ api_set_server(struct api *a, struct http_server *srv)
 }
 
 void
+api_set_bus(struct api *a, struct bus *bus)
+{
+    a->bus = bus;
+}
+
+void
 api_set_public_url(struct api *a, const char *url)
 {
     /* Called once at startup before requests arrive. */

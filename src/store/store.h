@@ -55,6 +55,14 @@ void store_close(struct store *st);
 /* Newest persisted event sequence number (0 when none). */
 int64_t store_last_event_seq(struct store *st);
 
+/* Called by the writer thread after each COMMIT, once per event of the batch in sequence order
+ * ('type' and 'data' are borrowed for the call). It must not block for long. */
+typedef void store_publish_fn(void *arg, int64_t seq, const char *type, const char *data,
+                              size_t len);
+/* Makes the writer hand committed events to 'fn(arg, ...)' instead of hub_publish (the event
+ * bus between instances, bus/bus.h); NULL: the hub again. Call before queuing writes. */
+void store_set_publisher(struct store *st, store_publish_fn *fn, void *arg);
+
 struct store_stats {
     size_t queue_depth;     /* jobs waiting for the writer */
     uint64_t batches;       /* group commits so far */

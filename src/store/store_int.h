@@ -79,6 +79,8 @@ struct store {
     char *path;       /* SQLite: the file (or shared-memory URI); PostgreSQL: the conninfo URL */
     bool pg;          /* the backend is PostgreSQL */
     struct hub *hub;
+    store_publish_fn *publish; /* store_set_publisher; NULL: hub_publish */
+    void *publish_arg;
     size_t queue_max, batch_max;
 
     struct store__conn *writer; /* owned by the writer thread while it runs */

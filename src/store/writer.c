@@ -241,7 +241,9 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
     /* Durable: publish events in sequence order, then release the waiters. */
     for (struct store__job *j = batch; j; j = j->next) {
         for (struct store__pending_event *e = j->ev_head; e; e = e->next) {
-            if (st->hub)
+            if (st->publish)
+                st->publish(st->publish_arg, e->seq, e->type, e->data, strlen(e->data));
+            else if (st->hub)
                 hub_publish(st->hub, e->seq, e->type, e->data, strlen(e->data));
             st->last_seq = e->seq;
         }
@@ -337,6 +339,15 @@ store__writer_main(void *arg)
     }
     pthread_mutex_unlock(&st->mu);
     return NULL;
+}
+
+void
+store_set_publisher(struct store *st, store_publish_fn *fn, void *arg)
+{
+    pthread_mutex_lock(&st->mu); /* the writer reads them after taking a batch under 'mu' */
+    st->publish = fn;
+    st->publish_arg = arg;
+    pthread_mutex_unlock(&st->mu);
 }
 
 int64_t

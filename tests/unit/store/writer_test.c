@@ -191,6 +191,53 @@ TEST(a_job_failure_is_its_own)
     hub_free(hub);
 }
 
+/* The publisher set with store_set_publisher gets each committed event, in seq order, in place
+ * of the hub; a rolled-back job's event never reaches it. */
+struct seen {
+    int64_t seq[8];
+    size_t n;
+    bool typed; /* every event had its type and data */
+};
+
+static void
+record_event(void *arg, int64_t seq, const char *type, const char *data, size_t len)
+{
+    struct seen *s = arg;
+    if (s->n < COUNTOF(s->seq))
+        s->seq[s->n++] = seq;
+    s->typed = s->typed && strcmp(type, "test.event") == 0 && len == 2 &&
+               memcmp(data, "{}", 2) == 0;
+}
+
+TEST(a_publisher_replaces_the_hub)
+{
+    struct hub *hub = hub_new(64, 0);
+    struct store *st = open_store(hub, "publisher.db");
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    int64_t before = count_events(st);
+    hub_set_last(hub, before);
+    struct seen seen = { .typed = true };
+    store_set_publisher(st, record_event, &seen);
+    struct job jobs[3] = { { .action = INSERT }, { .action = INSERT_FAIL }, { .action = INSERT } };
+    run_batch_of(st, jobs, 3);
+    CHECK_INT(seen.n, 2);
+    CHECK_INT(seen.seq[0], before + 1);
+    CHECK_INT(seen.seq[1], before + 2);
+    CHECK(seen.typed);
+    CHECK_INT(hub_last_seq(hub), before); /* the hub got nothing itself */
+    /* Unset: the hub again. */
+    store_set_publisher(st, NULL, NULL);
+    struct job again = { .st = st, .action = INSERT };
+    again.rc = store__submit(st, job_fn, &again, true);
+    CHECK_INT(again.rc, 0);
+    CHECK_INT(hub_last_seq(hub), before + 3);
+    CHECK_INT(seen.n, 2);
+    store_close(st);
+    hub_free(hub);
+}
+
 TEST(hub_survives_a_sequence_going_backwards)
 {
     struct hub *h = hub_new(8, 0);
@@ -219,6 +266,7 @@ main(void)
         return 1;
     RUN(lost_transaction_fails_the_whole_batch);
     RUN(a_job_failure_is_its_own);
+    RUN(a_publisher_replaces_the_hub);
     RUN(hub_survives_a_sequence_going_backwards);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
