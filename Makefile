@@ -2,6 +2,7 @@
 #   make            build ./hark (release flags) and the web assets
 #   make test       unit tests under ASan+UBSan, then black-box tests against the real binary
 #   make check T=store    one folder's unit tests (or T=NAME one test); check-unit: all
+#   make check-pg   the store's unit tests against a temporary PostgreSQL (T as for check)
 #   make check-api T=030  black-box tests named 030-*.sh; without T all, in parallel
 #   make demo       build, then run `hark demo`
 #   make bench      run the benchmarks (each figure printed beside its anchor)
@@ -63,7 +64,7 @@ API_TEST_SRC := $(filter-out $(HTTP_SERVER_SRC),$(LIB_SRC))
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 .SECONDARY:
-.PHONY: all deps test check check-unit check-api demo bench fuzz lint format clean
+.PHONY: all deps test check check-unit check-pg check-api demo bench fuzz lint format clean
 all: hark $(ALL_EXTRA)
 
 deps: $(DEPS_STAMP)
@@ -124,6 +125,12 @@ unit_pick = $(filter tests/unit/$(1)/%_test.c %/$(1)_test.c %/$(1).c,$(UNIT_SRC)
 CHECK_BINS := $(patsubst %.c,build/asan/%,$(if $(T),$(foreach t,$(T),$(call unit_pick,$(t))),$(UNIT_SRC)))
 check: $(CHECK_BINS)
 	$(Q)$(if $(CHECK_BINS),tools/run-unit.sh $(CHECK_BINS),echo "check: no unit test matches T=$(T)"; exit 1)
+
+# make check-pg: the store's unit tests (those using fixture.h's fx_open) against a temporary
+# PostgreSQL; T picks tests as for check.
+PG_BINS := $(filter build/asan/tests/unit/store/st_%,$(CHECK_BINS))
+check-pg: $(PG_BINS) $(TEST_DEPS_STAMP)
+	$(Q)tools/run-unit-pg.sh $(PG_BINS)
 
 # make check-api T=030: only tests/api/030-*.sh; T may be any name prefix, or several (T="02 65").
 check-api: build/asan/hark

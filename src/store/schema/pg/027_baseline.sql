@@ -34,6 +34,9 @@
 --   on one event in name order. No trigger here depends on either order.
 -- - SQLite's `INSERT OR IGNORE` in triggers is `ON CONFLICT DO NOTHING`.
 -- - The schema version is the one row of schema_version (PostgreSQL has no user_version).
+-- - SQLite's built-in functions the statements use (JSON1, group_concat, two-argument max and
+--   min) exist here as functions of the same names, at the end of this file: a statement is
+--   written once for both backends wherever the SQL can be the same.
 
 -- Agents first: most tables refer to them.
 CREATE TABLE agent (
@@ -995,6 +998,126 @@ CREATE TABLE listening_view (
     updated_at  bigint NOT NULL,
     UNIQUE (agent_id, name)
 );
+
+-- SQLite's built-in functions that Hark's statements use, for PostgreSQL: the st_*.c files
+-- write their SQL once, and these give it the same meaning here (JSON1's json_valid, json_each,
+-- json_extract, json_type, json_array_length, json_group_array; group_concat; the two-argument
+-- max and min; round of a double). JSON text lives in text columns, as on SQLite.
+CREATE FUNCTION json_valid(t text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF t IS NULL THEN RETURN NULL; END IF;
+    PERFORM t::jsonb;
+    RETURN true;
+EXCEPTION WHEN others THEN
+    RETURN false;
+END $$;
+
+-- SQLite's path ('$', '$.a.b', '$.a[2]', '$[0]') as a PostgreSQL path array; NULL when unsupported.
+CREATE FUNCTION hark_json_path(p text) RETURNS text[] LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    out text[] := '{}';
+    part text;
+    m text[];
+BEGIN
+    IF p IS NULL OR left(p, 1) <> '$' THEN RETURN NULL; END IF;
+    FOR m IN SELECT regexp_matches(substr(p, 2), '\.("[^"]*"|[^.\[]+)|\[([0-9]+)\]', 'g') LOOP
+        part := coalesce(m[1], m[2]);
+        IF left(part, 1) = '"' THEN part := substr(part, 2, length(part) - 2); END IF;
+        out := out || part;
+    END LOOP;
+    RETURN out;
+END $$;
+
+-- A JSON value as SQLite's JSON functions give it: strings unquoted, null as NULL, true and
+-- false as 1 and 0, numbers and containers as their JSON text.
+CREATE FUNCTION hark_json_sql(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE jsonb_typeof(v) WHEN 'string' THEN v #>> '{}' WHEN 'null' THEN NULL
+           WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN '1' ELSE '0' END
+           ELSE v::text END
+$$;
+
+CREATE FUNCTION hark_json_type(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE jsonb_typeof(v) WHEN 'string' THEN 'text' WHEN 'boolean' THEN
+           CASE WHEN v = 'true'::jsonb THEN 'true' ELSE 'false' END
+           WHEN 'number' THEN CASE WHEN v::text ~ '^-?[0-9]+$' THEN 'integer' ELSE 'real' END
+           ELSE jsonb_typeof(v) END
+$$;
+
+CREATE FUNCTION json_extract(t text, p text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN hark_json_sql(t::jsonb #> hark_json_path(p));
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION json_type(t text, p text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN hark_json_type(t::jsonb #> hark_json_path(p));
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION json_array_length(t text) RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN CASE jsonb_typeof(t::jsonb) WHEN 'array' THEN jsonb_array_length(t::jsonb) ELSE 0 END;
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END $$;
+
+-- The rows of a JSON array (key: the index) or object (key: the name); nothing for a scalar,
+-- NULL or text that is not JSON (SQLite would fail the statement on the last).
+CREATE FUNCTION json_each(t text) RETURNS TABLE(key text, value text, type text, atom text)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    j jsonb;
+BEGIN
+    BEGIN
+        j := t::jsonb;
+    EXCEPTION WHEN others THEN
+        RETURN;
+    END;
+    IF jsonb_typeof(j) = 'array' THEN
+        RETURN QUERY SELECT (e.n - 1)::text, hark_json_sql(e.v), hark_json_type(e.v),
+                            CASE WHEN jsonb_typeof(e.v) IN ('array', 'object') THEN NULL
+                                 ELSE hark_json_sql(e.v) END
+                     FROM jsonb_array_elements(j) WITH ORDINALITY AS e(v, n);
+    ELSIF jsonb_typeof(j) = 'object' THEN
+        RETURN QUERY SELECT e.k, hark_json_sql(e.v), hark_json_type(e.v),
+                            CASE WHEN jsonb_typeof(e.v) IN ('array', 'object') THEN NULL
+                                 ELSE hark_json_sql(e.v) END
+                     FROM jsonb_each(j) AS e(k, v);
+    END IF;
+END $$;
+
+CREATE FUNCTION hark_array_json(a text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(array_to_json(a)::text, '[]')
+$$;
+CREATE AGGREGATE json_group_array(text) (
+    SFUNC = array_append, STYPE = text[], INITCOND = '{}', FINALFUNC = hark_array_json);
+
+CREATE FUNCTION hark_concat(acc text, v text, sep text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN v IS NULL THEN acc WHEN acc IS NULL THEN v ELSE acc || sep || v END
+$$;
+CREATE FUNCTION hark_concat1(acc text, v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT hark_concat(acc, v, ',')
+$$;
+CREATE AGGREGATE group_concat(text, text) (SFUNC = hark_concat, STYPE = text);
+CREATE AGGREGATE group_concat(text) (SFUNC = hark_concat1, STYPE = text);
+CREATE FUNCTION hark_concat1n(acc text, v bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT hark_concat(acc, v::text, ',')
+$$;
+CREATE AGGREGATE group_concat(bigint) (SFUNC = hark_concat1n, STYPE = text);
+
+CREATE FUNCTION max(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE greatest(a, b) END $$;
+CREATE FUNCTION min(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE least(a, b) END $$;
+CREATE FUNCTION max(a double precision, b double precision) RETURNS double precision
+LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE greatest(a, b) END $$;
+CREATE FUNCTION min(a double precision, b double precision) RETURNS double precision
+LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE least(a, b) END $$;
+CREATE FUNCTION round(v double precision, n integer) RETURNS double precision LANGUAGE sql
+IMMUTABLE AS $$ SELECT round(v::numeric, n)::double precision $$;
 
 -- The schema version (SQLite: PRAGMA user_version): one row; each later migration sets it.
 CREATE TABLE schema_version (
