@@ -111,6 +111,21 @@ int store_backup(struct store *st, const char *dest, store_progress_fn *fn, void
 int store_restore(const char *url, const char *src, store_progress_fn *fn, void *arg,
                   struct errmsg *em);
 
+/* ---- copying SQLite into PostgreSQL (st_copy.c) ------------------------------------------ */
+
+struct store_copy_table {
+    const char *name;
+    int64_t from_rows, to_rows; /* counted on both sides after the commit */
+};
+typedef void store_copy_fn(void *arg, const char *table, uint64_t done, uint64_t total);
+/* Copies every row of 'from' (SQLite) into 'to' (PostgreSQL, empty: ERR_CONFLICT otherwise;
+ * both opened, so both at the same schema version) in one PostgreSQL transaction, calling
+ * 'fn' as rows go; then counts every table on both sides into '*out' (in 'ar'). All or
+ * nothing: on failure nothing stays in 'to'. The PostgreSQL role needs to set
+ * session_replication_role (triggers and foreign-key checks are off during the copy). */
+int store_copy(struct store *from, struct store *to, struct arena *ar, store_copy_fn *fn,
+               void *arg, struct store_copy_table **out, size_t *n, struct errmsg *em);
+
 /* ---- inspection (st_inspect.c) ---------------------------------------------------------- */
 
 struct store_health {

@@ -128,6 +128,11 @@ int store__pg_prepare(struct store__conn *c, const char *sql, size_t len, bool p
 void store__pg_finalize(struct pg_stmt *s);
 void store__pg_clear(struct pg_stmt *s);
 int64_t store__pg_changes(struct pg_conn *pc);
+/* COPY ... FROM STDIN on 'pc': begin with the COPY statement, put text-format rows, end
+ * ('failure' not NULL: abandon the copy with that reason). 0 or ERR_* (logged). */
+int store__pg_copy_begin(struct pg_conn *pc, const char *sql);
+int store__pg_copy_put(struct pg_conn *pc, const char *p, size_t len);
+int store__pg_copy_end(struct pg_conn *pc, const char *failure);
 int64_t store__pg_last_id(struct store__conn *c);
 /* Runs SQL text that returns no rows (a script on SQLite; one statement on PostgreSQL). */
 int store__exec(struct store__conn *c, const char *sql);
