@@ -555,6 +555,22 @@ int store_outbox_counts(struct store *st, struct outbox_counts *out);
  * ERR_CONFLICT when its delivery has not failed. Waits until durable. */
 int store_msg_retry(struct store *st, int64_t msg_id);
 
+/* ---- leases: one instance at a time (st_lease.c) ------------------------------------------ */
+
+/* This process's name among the instances sharing the database ("host:pid:random"), made at
+ * store_open: the owner of the leases it takes. */
+const char *store_instance(struct store *st);
+/* Takes or renews lease 'name' for 'ttl_ms' from now: '*held' is true when this instance holds
+ * it (it was free, ran out, or was already ours), false when another instance does. Renew
+ * well before the time runs out (a third of it). */
+int store_lease_hold(struct store *st, const char *name, int64_t ttl_ms, bool *held);
+/* Gives lease 'name' up if this instance holds it (at a clean stop, so another instance may
+ * take the work at once). */
+int store_lease_release(struct store *st, const char *name);
+/* Who holds lease 'name' and until when; ERR_NOTFOUND when nobody ever took it. */
+int store_lease_owner(struct store *st, struct arena *ar, const char *name, const char **owner,
+                      int64_t *until_at);
+
 /* ---- web chat widget (st_widget.c) ---------------------------------------------------------- */
 
 /* The newest conversation of the web chat visitor 'platform_id' on 'channel_id' (the one the

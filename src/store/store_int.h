@@ -78,6 +78,7 @@ typedef int store__job_fn(struct store__tx *tx, void *arg);
 struct store {
     char *path;       /* SQLite: the file (or shared-memory URI); PostgreSQL: the conninfo URL */
     bool pg;          /* the backend is PostgreSQL */
+    char instance[96]; /* store_instance: "host:pid:random" */
     struct hub *hub;
     store_publish_fn *publish; /* store_set_publisher; NULL: hub_publish */
     void *publish_arg;
