@@ -53,7 +53,8 @@ store_contact_list(struct store *st, struct arena *ar, const struct store_scope 
            STORE_SCOPE_SQL ")) ORDER BY id LIMIT :limit",
            "SELECT " CONTACT_COLS " FROM contact WHERE id > ?1 AND merged_into IS NULL AND "
            "(CAST(?2 AS TEXT) IS NULL OR "
-           "name ILIKE ?2 ESCAPE '\\' OR email ILIKE ?2 ESCAPE '\\' OR phone ILIKE ?2 ESCAPE '\\' OR "
+           "name ILIKE ?2 ESCAPE '\\' OR email ILIKE ?2 ESCAPE '\\' OR "
+           "phone ILIKE ?2 ESCAPE '\\' OR "
            "id IN (SELECT contact_id FROM identity WHERE handle ILIKE ?2 ESCAPE '\\')) "
            "AND (:scope_lim = 0 OR contact.id IN (SELECT c.contact_id FROM conversation c WHERE"
            STORE_SCOPE_SQL ")) ORDER BY id LIMIT :limit"));
@@ -205,7 +206,8 @@ dirty_convs(struct store__tx *tx, int64_t contact_id)
 {
     struct db_stmt *s = store__q(tx->c, "INSERT INTO sla_dirty(conversation_id) SELECT id FROM "
                                       "conversation WHERE contact_id = ? AND true "
-                                      "ON CONFLICT(conversation_id) DO UPDATE SET gen = sla_dirty.gen + 1");
+                                      "ON CONFLICT(conversation_id) DO UPDATE SET "
+                                      "gen = sla_dirty.gen + 1");
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, contact_id);
@@ -297,7 +299,8 @@ unblock_tx(struct store__tx *tx, void *arg)
                         "WHERE c.contact_id = ?2 AND c.status != 'resolved' AND "
                         "coalesce(c.last_inbound_at, 0) > coalesce((SELECT max(m.created_at) "
                         "FROM message m WHERE m.conversation_id = c.id AND m.direction = 'out' "
-                        "AND m.kind = 'message' AND m.id IS DISTINCT FROM (SELECT autoack_msg_id FROM "
+                        "AND m.kind = 'message' AND m.id IS DISTINCT FROM "
+                        "(SELECT autoack_msg_id FROM "
                         "conv_sla WHERE conversation_id = c.id)), 0))");
     if (!s)
         return ERR_IO;

@@ -334,7 +334,8 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
      * them all. */
     if (f->label)
         buf_printf(&sql, "SELECT " STORE__CONV_COLS "FROM conversation_label cl %s conversation c "
-                         "ON c.id = cl.conversation_id " STORE__CONV_JOINS "WHERE cl.label = :label",
+                         "ON c.id = cl.conversation_id " STORE__CONV_JOINS
+                         "WHERE cl.label = :label",
                    c->pg ? "JOIN" : "CROSS JOIN");
     else
         buf_adds(&sql, "SELECT " STORE__CONV_COLS STORE__CONV_FROM "WHERE 1 = 1");

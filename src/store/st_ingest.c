@@ -43,7 +43,8 @@ resolve_contact(struct store__tx *tx, const struct inbound *in, int64_t *contact
             /* Keep the platform's latest name and handle on the identity. */
             s = store__q(tx->c, "UPDATE identity SET name = coalesce(?, name), "
                                 "handle = coalesce(?, handle) WHERE channel_type = ? AND "
-                                "platform_id = ? AND (name IS DISTINCT FROM ?1 OR handle IS DISTINCT FROM ?2)");
+                                "platform_id = ? AND (name IS DISTINCT FROM ?1 OR "
+                                "handle IS DISTINCT FROM ?2)");
             if (!s)
                 return ERR_IO;
             store__bind_str(s, 1, or_null(in->from_name));

@@ -102,7 +102,8 @@ result_tx(struct store__tx *tx, void *arg)
         return ERR_CONFLICT;
     if (strcmp(j->state, "pending") == 0) {
         /* Still queued: record the last error so agents see why it is waiting. */
-        s = store__q(tx->c, "UPDATE message SET error = ? WHERE id = ? AND error IS DISTINCT FROM ?1");
+        s = store__q(tx->c, "UPDATE message SET error = ? WHERE id = ? AND "
+                            "error IS DISTINCT FROM ?1");
         if (!s)
             return ERR_IO;
         store__bind_cstr(s, 1, j->error);

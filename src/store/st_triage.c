@@ -210,9 +210,9 @@ store_triage_review(struct store *st, struct arena *ar, const struct store_scope
      * so a small store in a big backlog does not walk everyone's messages. */
 #define REVIEW_COLS                                                                                \
     "SELECT m.id, m.conversation_id, m.channel_id, ch.type, ch.name, "                             \
-    "substr(m.text, 1, CAST(:max_text AS INTEGER)), length(m.text) > :max_text, m.lang, m.intent, " \
-    "m.intent_conf, m.intent_margin, m.sentiment, m.sentiment_conf, m.sentiment_margin, "          \
-    "m.sentiment_score, m.review_margin, m.created_at, ct.name "
+    "substr(m.text, 1, CAST(:max_text AS INTEGER)), length(m.text) > :max_text, m.lang, "         \
+    "m.intent, m.intent_conf, m.intent_margin, m.sentiment, m.sentiment_conf, "                    \
+    "m.sentiment_margin, m.sentiment_score, m.review_margin, m.created_at, ct.name "
 #define REVIEW_JOINS                                                                               \
     "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = m.channel_id "
 #define REVIEW_COND                                                                                \
