@@ -290,7 +290,8 @@ store__pg_prepare(struct store__conn *c, const char *sql, size_t len, bool persi
     ps->c = c;
     ps->pnames = xcalloc(PG_PARAMS_MAX + 1, sizeof(char *));
     struct buf b;
-    buf_init(&b, len + 16);
+    /* Each parameter grows by at most 3 bytes ('?' -> '$100'). */
+    buf_init(&b, len + 3 * PG_PARAMS_MAX + 16);
     int rc = renumber(sql, len, &b, ps->pnames, &ps->nparams);
     if (rc < 0) {
         log_error("store", "statement has too many parameters", "max=%d", PG_PARAMS_MAX);
