@@ -415,27 +415,51 @@ pg_busy(struct pg_stmt *s)
     return s->res != NULL;
 }
 
+/* Runs 'sql' (a savepoint command) when 'on'; true when it was not needed or succeeded. */
+static bool
+savepoint(struct pg_conn *pc, bool on, const char *sql)
+{
+    if (!on)
+        return true;
+    PGresult *r = PQexec(pc->conn, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
+
 /* Prepares 's' on the server with the types of its current bindings; when the server cannot
  * tell a parameter's type from the statement (a bare NULL), once more with every untyped
- * parameter as text. */
+ * parameter as text. A failed prepare aborts the open transaction, so inside one (the writer's
+ * batch) the first attempt runs in a savepoint the retry rolls back to. */
 static int
 server_prepare(struct pg_stmt *s)
 {
     struct pg_conn *pc = s->c->pg;
     Oid types[PG_PARAMS_MAX];
-    for (int i = 0; i < s->nparams; i++)
+    bool any_untyped = false;
+    for (int i = 0; i < s->nparams; i++) {
         types[i] = s->p[i + 1].oid;
+        any_untyped |= !types[i];
+    }
+    bool in_tx = any_untyped && PQtransactionStatus(pc->conn) == PQTRANS_INTRANS;
     snprintf(s->name, sizeof(s->name), "h%u", ++pc->names);
     for (int attempt = 0; attempt < 2; attempt++) {
+        bool sp = in_tx && attempt == 0 && savepoint(pc, true, "SAVEPOINT hark_prepare");
         PGresult *r = PQprepare(pc->conn, s->name, s->sql, s->nparams, types);
         if (PQresultStatus(r) == PGRES_COMMAND_OK) {
             PQclear(r);
+            if (!savepoint(pc, sp, "RELEASE hark_prepare")) {
+                s->name[0] = '\0';
+                return ERR_IO;
+            }
             s->epoch = pc->epoch;
             return 0;
         }
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        if (attempt == 0 && state &&
-            (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0)) {
+        if (attempt == 0 && any_untyped && state &&
+            (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0) &&
+            (!in_tx || (sp && savepoint(pc, true, "ROLLBACK TO hark_prepare; "
+                                                  "RELEASE hark_prepare")))) {
             PQclear(r);
             for (int i = 0; i < s->nparams; i++)
                 if (!types[i])
