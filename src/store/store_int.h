@@ -181,9 +181,10 @@ void store__bind_cstr(struct db_stmt *s, int i, const char *v);
 /* The scope test on conversation alias 'c' (store_scope in store.h), with named parameters
  * bound by store__bind_scope; true for everything when the scope is NULL or unlimited. A named
  * parameter takes the number after the highest one before it, so a statement with it numbers
- * no parameter (?N) after it: later ones are named too. */
+ * no parameter (?N) after it: later ones are named too. The store compares case-insensitively
+ * (SQLite's NOCASE folds ASCII, as its lower() does; PostgreSQL indexes lower(store)). */
 #define STORE_SCOPE_SQL                                                                            \
-    " (:scope_lim = 0 OR c.assignee_id = :scope_agent OR c.store = :scope_store COLLATE NOCASE) "
+    " (:scope_lim = 0 OR c.assignee_id = :scope_agent OR lower(c.store) = lower(:scope_store)) "
 void store__bind_scope(struct db_stmt *s, const struct store_scope *sc);
 /* Conversation alias 'c' is not one of a blocked contact's (contact_blocked index). */
 #define STORE_NOT_BLOCKED_SQL                                                                      \
