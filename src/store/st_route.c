@@ -131,8 +131,9 @@ route_apply_tx(struct store__tx *tx, void *arg)
     if ((rc = store__changed(tx)) < 0)
         return rc;
     if (d->agent_id) {
+        /* ?1 is never NULL here: SQLite's 'IS NOT ?1' is this on both backends. */
         s = store__q(tx->c, "UPDATE conversation SET assignee_id = ?, updated_at = ? "
-                            "WHERE id = ? AND assignee_id IS DISTINCT FROM ?1");
+                            "WHERE id = ? AND (assignee_id IS NULL OR assignee_id <> ?1)");
         if (!s)
             return ERR_IO;
         db_bind_i64(s, 1, d->agent_id);
