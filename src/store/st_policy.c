@@ -102,7 +102,7 @@ store_root_cause_list(struct store *st, struct arena *ar, bool with_archived,
     if (!c)
         return ERR_IO;
     struct db_stmt *s = store__q(c, "SELECT " CAUSE_COLS " FROM root_cause r "
-                                  "WHERE ?1 OR r.archived = 0 ORDER BY r.name COLLATE NOCASE");
+                                  "WHERE ?1 <> 0 OR r.archived = 0 ORDER BY lower(r.name)");
     if (!s)
         return ERR_IO;
     db_bind_int(s, 1, with_archived);
