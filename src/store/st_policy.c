@@ -416,7 +416,7 @@ store_goodwill_list(struct store *st, struct arena *ar, int64_t conv_id, const c
         return ERR_IO;
     struct db_stmt *s = store__q(c, "SELECT " GOODWILL_COLS GOODWILL_FROM
                                   "WHERE (?1 = 0 OR g.conversation_id = ?1) AND "
-                                  "(?2 IS NULL OR g.status = ?2) ORDER BY "
+                                  "(CAST(?2 AS TEXT) IS NULL OR g.status = ?2) ORDER BY "
                                   "CASE WHEN ?2 = 'pending' THEN g.id ELSE -g.id END LIMIT ?3");
     if (!s)
         return ERR_IO;
