@@ -306,6 +306,8 @@ ingest_tx(struct store__tx *tx, void *arg)
     return store__emit_msg(tx, "message.created", out->message_id);
 }
 
+#define INGEST_ATTEMPTS 4
+
 int
 store_ingest(struct store *st, const struct inbound *in, struct ingest_result *out)
 {
@@ -313,7 +315,15 @@ store_ingest(struct store *st, const struct inbound *in, struct ingest_result *o
     struct ingest_job j = { .in = in, .out = &res };
     if (!in->external_id.len || !in->from_id.len || !in->channel_type)
         return ERR_INVAL;
-    int rc = store__submit(st, ingest_tx, &j, true);
+    /* On a shared database two instances storing the same new customer (or the same message,
+     * delivered to both) at once collide on a unique key: the loser's job was rolled back, and
+     * run again it finds the winner's row (a message it then reports as a duplicate). */
+    int rc = ERR_CONFLICT;
+    for (int attempt = 0; rc == ERR_CONFLICT && attempt < INGEST_ATTEMPTS; attempt++) {
+        rc = store__submit(st, ingest_tx, &j, true);
+        if (!st->pg)
+            break;
+    }
     if (rc == 0)
         *out = res;
     return rc;

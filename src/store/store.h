@@ -156,7 +156,9 @@ struct ingest_result {
 /* Stores one inbound message in one transaction: dedupe on (channel, external id), resolve
  * the contact by platform identity (creating it), thread into a conversation (thread_id, then
  * reply_to, then the contact's latest conversation on the channel; a resolved one reopens),
- * insert the message, update the conversation and write the events. Waits until durable. */
+ * insert the message, update the conversation and write the events. Waits until durable. On
+ * a shared database (PostgreSQL, several instances) a job that lost a race on a unique key
+ * (the same new customer, the same message at two instances) is run again, up to 4 times. */
 int store_ingest(struct store *st, const struct inbound *in, struct ingest_result *out);
 
 /* ---- channels (st_channel.c) ---------------------------------------------------------------- */
