@@ -102,7 +102,8 @@ result_tx(struct store__tx *tx, void *arg)
         return ERR_CONFLICT;
     if (strcmp(j->state, "pending") == 0) {
         /* Still queued: record the last error so agents see why it is waiting. */
-        s = store__q(tx->c, "UPDATE message SET error = ? WHERE id = ? AND error IS NOT ?1");
+        s = store__q(tx->c, "UPDATE message SET error = ? WHERE id = ? AND "
+                            "error IS DISTINCT FROM ?1");
         if (!s)
             return ERR_IO;
         store__bind_cstr(s, 1, j->error);
@@ -145,9 +146,10 @@ store_outbox_counts(struct store *st, struct outbox_counts *out)
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    struct db_stmt *s = store__q(c, "SELECT coalesce(sum(state = 'pending'), 0), "
-                                  "coalesce(sum(state = 'sent'), 0), "
-                                  "coalesce(sum(state = 'failed'), 0) FROM outbox");
+    struct db_stmt *s = store__q(c, "SELECT coalesce(sum(CASE WHEN state = 'pending' THEN 1 "
+                                  "ELSE 0 END), 0), coalesce(sum(CASE WHEN state = 'sent' "
+                                  "THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN "
+                                  "state = 'failed' THEN 1 ELSE 0 END), 0) FROM outbox");
     if (!s)
         return ERR_IO;
     int rc = db_step(s);
