@@ -27,6 +27,12 @@ instance_name(char *out, size_t n)
     snprintf(out, n, "%s:%ld:%02x%02x%02x%02x", host, (long)getpid(), r[0], r[1], r[2], r[3]);
 }
 
+bool
+store_shared(struct store *st)
+{
+    return st->pg;
+}
+
 const char *
 store_instance(struct store *st)
 {

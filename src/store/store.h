@@ -539,6 +539,12 @@ int store_events_after(struct store *st, struct arena *ar, int64_t after, size_t
 int store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
                      struct outbox_item **out, size_t *n);
 /* Earliest next_at among pending items, or 0 when none is pending. */
+/* Claims up to 'max' pending items due at 'now' for delivery by this instance: each moves to
+ * 'now + lease_ms' (due again then, should this instance die before recording a result) in one
+ * transaction, so among several instances sharing the database each item is claimed by one.
+ * Deliver the claimed items well inside the lease. */
+int store_outbox_claim(struct store *st, struct arena *ar, int64_t now, int64_t lease_ms,
+                       size_t max, struct outbox_item **out, size_t *n);
 int64_t store_outbox_next_at(struct store *st);
 /* Records a delivery attempt. 'state' is "sent" (done), "failed" (permanent) or "pending"
  * (retry at 'next_at'); 'error' is the reason shown to agents (may be NULL). Updates the
@@ -557,6 +563,9 @@ int store_msg_retry(struct store *st, int64_t msg_id);
 
 /* ---- leases: one instance at a time (st_lease.c) ------------------------------------------ */
 
+/* True when several instances may write the database at once (PostgreSQL): ids may then be
+ * committed out of order. */
+bool store_shared(struct store *st);
 /* This process's name among the instances sharing the database ("host:pid:random"), made at
  * store_open: the owner of the leases it takes. */
 const char *store_instance(struct store *st);
