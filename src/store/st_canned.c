@@ -219,7 +219,8 @@ store_canned_search(struct store *st, struct arena *ar, const struct store_canne
                         "(r.shortcut LIKE ?3 ESCAPE '\\' OR r.title LIKE ?3 ESCAPE '\\') "
                         "ORDER BY r.owner_agent_id IS NULL, r.shortcut LIMIT ?2");
     } else {
-        /* PostgreSQL: canned_reply_search's expression, to_tsquery of fts_query's terms. */
+        /* PostgreSQL: canned_reply_search's expression, to_tsquery of fts_query's terms, and
+         * ILIKE for SQLite's LIKE, which ignores ASCII case. */
         s = store__q(c, store__sql(c,
             "SELECT " CANNED_COLS " FROM canned_reply r WHERE "
             "(r.owner_agent_id IS NULL OR r.owner_agent_id = ?1) AND "
@@ -230,11 +231,11 @@ store_canned_search(struct store *st, struct arena *ar, const struct store_canne
             "DESC, r.shortcut LIMIT ?2",
             "SELECT " CANNED_COLS " FROM canned_reply r WHERE "
             "(r.owner_agent_id IS NULL OR r.owner_agent_id = ?1) AND "
-            "(r.shortcut LIKE ?3 ESCAPE '\\' OR r.title LIKE ?3 ESCAPE '\\' OR "
-            "r.title LIKE '% ' || ?3 ESCAPE '\\' OR "
+            "(r.shortcut ILIKE ?3 ESCAPE '\\' OR r.title ILIKE ?3 ESCAPE '\\' OR "
+            "r.title ILIKE '% ' || ?3 ESCAPE '\\' OR "
             "(to_tsvector('simple', r.title) || jsonb_to_tsvector('simple', r.bodies::jsonb, "
             "'[\"string\"]')) @@ to_tsquery('simple', ?4)) "
-            "ORDER BY r.owner_agent_id IS NULL, r.shortcut LIKE ?3 ESCAPE '\\' "
+            "ORDER BY r.owner_agent_id IS NULL, r.shortcut ILIKE ?3 ESCAPE '\\' "
             "DESC, r.shortcut LIMIT ?2"));
     }
     if (!s)

@@ -393,8 +393,10 @@ bot_handoff_tx(struct store__tx *tx, void *arg)
     db_reset(s);
     if (rc != DB_ROW)
         return rc == DB_DONE ? ERR_CONFLICT : store__err(rc);
+    /* Each state change is guarded by the state it leaves: with several instances on
+     * PostgreSQL, another job may have moved it since the SELECT. */
     s = store__q(tx->c, "UPDATE bot_answer SET state = 'handed_off', handoff_reason = ?, "
-                        "changed_at = ? WHERE conversation_id = ?");
+                        "changed_at = ? WHERE conversation_id = ? AND state = 'answered'");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, j->reason);
@@ -402,6 +404,8 @@ bot_handoff_tx(struct store__tx *tx, void *arg)
     db_bind_i64(s, 3, j->conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
+    if (db_changes(tx->c) == 0)
+        return ERR_CONFLICT;
     if ((rc = faq_bump(tx, FAQ_HANDED_OFF, faq_id)) < 0)
         return rc;
     if ((rc = bot_note(tx, j->conv_id, faq_id, j->note)) < 0)
@@ -462,13 +466,15 @@ bot_reopened_tx(struct store__tx *tx, void *arg)
     if (rc != DB_ROW)
         return rc == DB_DONE ? ERR_CONFLICT : store__err(rc);
     s = store__q(tx->c, "UPDATE bot_answer SET state = 'reopened', changed_at = ? "
-                        "WHERE conversation_id = ?");
+                        "WHERE conversation_id = ? AND state = 'counted'");
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, tx->now);
     db_bind_i64(s, 2, *conv_id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
+    if (db_changes(tx->c) == 0)
+        return ERR_CONFLICT;
     return faq_bump(tx, FAQ_REOPENED, faq_id);
 }
 
@@ -501,15 +507,19 @@ bot_count_tx(struct store__tx *tx, void *arg)
     db_reset(s);
     if (rc != DB_DONE)
         return store__err(rc);
+    int counted = 0;
     for (size_t i = 0; i < n; i++) {
         s = store__q(tx->c, "UPDATE bot_answer SET state = 'counted', changed_at = ? "
-                            "WHERE conversation_id = ?");
+                            "WHERE conversation_id = ? AND state = 'answered'");
         if (!s)
             return ERR_IO;
         db_bind_i64(s, 1, tx->now);
         db_bind_i64(s, 2, ids[i]);
         if ((rc = store__step_done(s)) < 0)
             return rc;
+        if (db_changes(tx->c) == 0)
+            continue; /* handed off or counted meanwhile (another instance) */
+        counted++;
         /* The answer counts: the customer is no longer waiting (the unanswered guarantee),
          * and the answer's time is the first reply's. */
         s = store__q(tx->c, "UPDATE conv_sla SET awaiting_since = NULL, "
@@ -534,7 +544,7 @@ bot_count_tx(struct store__tx *tx, void *arg)
         if ((rc = store__emit_conv(tx, "conversation.updated", ids[i])) < 0)
             return rc;
     }
-    j->counted = (int)n;
+    j->counted = counted;
     return 0;
 }
 

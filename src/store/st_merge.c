@@ -479,7 +479,10 @@ merge_tx(struct store__tx *tx, void *arg)
         return rc;
     if ((rc = set_fields(tx, j->id, set, o.f)) < 0)
         return rc;
-    s = store__q(tx->c, "UPDATE contact SET merged_into = ?1, updated_at = ?3 WHERE id = ?2");
+    /* Guarded again here: another instance (PostgreSQL) may have merged it since read_row;
+     * the job's savepoint then takes back everything above. */
+    s = store__q(tx->c, "UPDATE contact SET merged_into = ?1, updated_at = ?3 WHERE id = ?2 "
+                        "AND merged_into IS NULL");
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, j->id);
@@ -487,6 +490,10 @@ merge_tx(struct store__tx *tx, void *arg)
     db_bind_i64(s, 3, tx->now);
     if ((rc = store__step_done(s)) < 0)
         return rc;
+    if (db_changes(tx->c) == 0) {
+        j->why = MERGE_ALREADY_MERGED;
+        return ERR_CONFLICT;
+    }
     /* The other contact is found through the kept one now: its own search row goes (the
      * identity triggers rewrote it without handles; undo's identity moves write it back). On
      * PostgreSQL the search indexes follow the rows, and a search skips merged contacts. */
@@ -665,7 +672,8 @@ undo_tx(struct store__tx *tx, void *arg)
         if ((rc = store__step_done(s)) < 0)
             return rc;
     }
-    s = store__q(tx->c, "UPDATE contact_merge SET undone_at = ?2, undone_by = ?3 WHERE id = ?1");
+    s = store__q(tx->c, "UPDATE contact_merge SET undone_at = ?2, undone_by = ?3 WHERE id = ?1 "
+                        "AND undone_at IS NULL");
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, j->merge_id);
@@ -673,6 +681,10 @@ undo_tx(struct store__tx *tx, void *arg)
     store__bind_id(s, 3, j->agent_id);
     if ((rc = store__step_done(s)) < 0)
         return store__fk_err(tx, rc);
+    if (db_changes(tx->c) == 0) {
+        j->why = MERGE_UNDONE; /* by another instance since the check above */
+        return ERR_CONFLICT;
+    }
     if ((rc = emit_items(tx, j->merge_id)) < 0 ||
         (rc = store__event(tx, "contact.updated", codec_event_contact(j->id))) < 0)
         return rc;

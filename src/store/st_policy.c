@@ -101,8 +101,13 @@ store_root_cause_list(struct store *st, struct arena *ar, bool with_archived,
     *n = 0;
     if (!c)
         return ERR_IO;
-    struct db_stmt *s = store__q(c, "SELECT " CAUSE_COLS " FROM root_cause r "
-                                  "WHERE ?1 <> 0 OR r.archived = 0 ORDER BY lower(r.name)");
+    /* By name, case aside: SQLite reads its NOCASE index root_cause_name in order;
+     * PostgreSQL has no NOCASE (its index is on lower(name)). */
+    struct db_stmt *s = store__q(c, store__sql(c,
+        "SELECT " CAUSE_COLS " FROM root_cause r WHERE ?1 <> 0 OR r.archived = 0 "
+        "ORDER BY r.name COLLATE NOCASE",
+        "SELECT " CAUSE_COLS " FROM root_cause r WHERE ?1 <> 0 OR r.archived = 0 "
+        "ORDER BY lower(r.name)"));
     if (!s)
         return ERR_IO;
     db_bind_int(s, 1, with_archived);

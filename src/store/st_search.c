@@ -23,7 +23,7 @@
  * contact when each word is in its contact_search or one of its identities' identity_search
  * expression, or its phone digits equal a phone-like q; the rank is ts_rank (negated: lower is
  * better, as bm25) and the marks come from ts_headline. The result of a statement is fetched
- * whole there, so the walk's statement carries the scan bound as its LIMIT.
+ * whole there, so the walk reads its matches in chunks (walk_step).
  */
 #include "base/base.h"
 #include "store/store_int.h"
@@ -590,6 +590,34 @@ cmp_rank(const void *a, const void *b)
     return cmp_down(a, b);
 }
 
+/* The walk's matching messages, in order. PostgreSQL hands a statement's whole result over at
+ * once, so there the statement reads SEARCH_PG_CHUNK rows at a time (LIMIT ?3) and runs again
+ * past the last one when a chunk ran out full. */
+#define SEARCH_PG_CHUNK 256
+struct walk {
+    struct db_stmt *ms;
+    bool pg, up;
+    size_t in_chunk; /* rows of the current chunk read */
+    int64_t last;    /* the last message id read */
+};
+
+static int
+walk_step(struct walk *w)
+{
+    int rc = db_step(w->ms);
+    if (rc == DB_DONE && w->pg && w->in_chunk == SEARCH_PG_CHUNK) {
+        db_reset(w->ms);
+        db_bind_i64(w->ms, 2, w->up ? w->last + 1 : w->last - 1);
+        w->in_chunk = 0;
+        rc = db_step(w->ms);
+    }
+    if (rc == DB_ROW) {
+        w->in_chunk++;
+        w->last = db_i64(w->ms, 0);
+    }
+    return rc;
+}
+
 /* Newest (or oldest) match first; see the top of the file. */
 static int
 search_recent(struct search *s, int64_t *next_key, int64_t *next_conv)
@@ -629,8 +657,9 @@ search_recent(struct search *s, int64_t *next_key, int64_t *next_conv)
         return rc;
     store__bind_cstr(ms, 1, s->fts);
     db_bind_i64(ms, 2, paged ? f->cursor_ts : up ? 0 : INT64_MAX);
-    if (s->c->pg)
-        db_bind_i64(ms, 3, (int64_t)scan_max);
+    struct walk w = { .ms = ms, .pg = s->c->pg, .up = up };
+    if (w.pg)
+        db_bind_i64(ms, 3, SEARCH_PG_CHUNK);
     struct hit mh = { 0 }, last = { 0 };
     bool have_m = false, more_m = true, bounded = false;
     size_t scanned = 0;
@@ -640,7 +669,7 @@ search_recent(struct search *s, int64_t *next_key, int64_t *next_conv)
                 bounded = true;
                 break;
             }
-            rc = db_step(ms);
+            rc = walk_step(&w);
             if (rc == DB_ROW) {
                 int64_t id = db_i64(ms, 0);
                 mh = (struct hit){ .key = id, .msg_id = id,

@@ -400,7 +400,8 @@ send_tx(struct store__tx *tx, void *arg)
             return rc;
     }
     s = store__q(tx->c, "UPDATE survey SET sent_at = ?, message_id = ?, token_hash = ?, "
-                        "expires_at = ? WHERE id = ?");
+                        "expires_at = ? WHERE id = ? AND sent_at IS NULL AND "
+                        "cancelled_at IS NULL");
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, tx->now);
@@ -410,6 +411,10 @@ send_tx(struct store__tx *tx, void *arg)
     db_bind_i64(s, 5, j->id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
+    /* Sent or cancelled meanwhile (another instance, on PostgreSQL): the job's savepoint
+     * takes the queued message back. */
+    if (db_changes(tx->c) == 0)
+        return ERR_CONFLICT;
     return store__emit_msg(tx, "message.created", j->msg_id);
 }
 
@@ -520,6 +525,8 @@ answer_tx(struct store__tx *tx, void *arg)
     db_bind_i64(s, 8, j->id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
+    if (db_changes(tx->c) == 0)
+        return ERR_CONFLICT; /* answered meanwhile (another instance, on PostgreSQL) */
     j->msg_id = 0;
     return rating_event(tx, j->id, j->event_text, &j->msg_id);
 }

@@ -57,6 +57,10 @@ TEST(search_sets_and_index)
     CHECK_INT(store_canned_delete(st, shared), 0);
     CHECK_INT(store_canned_delete(st, shared), ERR_NOTFOUND);
     CHECK_INT(search(st, bo, "money", &first), 0);
+    /* A shortcut prefix, case aside (no title or body word starts so). */
+    int64_t thx = put(st, 0, 0, "thx", "Thanks a lot", "{\"en\":\"Cheers\"}");
+    CHECK_INT(search(st, bo, "THX", &first), 1);
+    CHECK_INT(first, thx);
     store_close(st);
 }
 
