@@ -225,18 +225,21 @@ drain_dirty(struct routing *c)
 
 /* A timer came due. Deadlines computed under an older policy version are recomputed instead
  * of fired (the lazy half of "recompute on policy change"). */
-static void
+/* True when this call fired it: not when it was cancelled meanwhile, or fired already (by
+ * another instance sharing the database). */
+static bool
 fire(struct routing *c, int64_t id)
 {
     bool fired = false;
     int rc = store_timer_fire(c->st, id, &fired);
     if (rc < 0) {
         log_warn("timers", "cannot fire", "timer=%lld err=%s", (long long)id, err_str(rc));
-        return;
+        return false;
     }
     if (!fired)
-        return;
+        return false;
     metrics_add(&c->metrics.sla_timers_fired, 1);
+    return true;
 }
 
 /* After firing: escalation for response clocks, and the policy-version check. */
@@ -283,8 +286,8 @@ fire_due(struct routing *c, struct routing__timers *t)
             v[0].id == it.id) {
             struct store_timer tm = v[0];
             if (strcmp(tm.kind, "snooze") == 0 || !stale(c, ar, tm.conversation_id)) {
-                fire(c, it.id);
-                after_fire(c, &tm);
+                if (fire(c, it.id))
+                    after_fire(c, &tm); /* escalation once, by the instance that fired */
             }
         }
         arena_free(ar);

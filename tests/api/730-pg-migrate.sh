@@ -47,6 +47,7 @@ cid=$(sqlite3 "$SRC" 'SELECT id FROM conversation ORDER BY id DESC LIMIT 1')
 want=$(sqlite3 "$SRC" "SELECT message_count FROM conversation WHERE id = $cid")
 req GET "/api/v1/conversations/$cid"
 check "the newest conversation on PostgreSQL" "$STATUS" 200
+
 check "its message count" "$(jqr .message_count)" "$want"
 max_id=$(pg_psql "$PGURL" -Atc 'SELECT max(id) FROM message')
 req POST "/api/v1/conversations/$cid/messages" '{"private":true,"text":"moved to PostgreSQL"}'

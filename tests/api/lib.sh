@@ -94,7 +94,7 @@ new_channel() {
     CH_SECRET=$(echo "$BODY" | jq -r .secret)
 }
 
-jqr() { echo "$BODY" | jq -r "$1"; }
+jqr() { printf '%s\n' "$BODY" | jq -r "$1"; }
 
 # start_callback SCRIPT [THEN]: starts tests/fakes/callback.py; sets CB_URL, CB_LOG and writes
 # the channel secret it checks to $T/cb.secret (fill it after creating the channel).

@@ -16,7 +16,8 @@
 #                     psql on URL: no ~/.psqlrc, stops at the first error, quiet.
 # pg_stop             stops the server and removes PG_DIR (also done by the trap; idempotent).
 #
-# The server runs with fsync off (a test cluster is thrown away) and trust authentication on
+# The server runs with fsync off (a test cluster is thrown away; PG_DURABLE=1 turns fsync and
+# synchronous commit on, for benchmarks) and trust authentication on
 # loopback and the socket. initdb and postgres refuse to run as root: as root they run as the
 # `postgres` system user (installed with the server), else `nobody`, through runuser, and
 # PG_DIR (under /tmp) belongs to that user.
@@ -122,6 +123,10 @@ pg_start() {
     pg__as timeout 60 "$PG_BIN/initdb" -D "$PG_DIR/data" -U hark --auth=trust -E UTF8 \
         --locale=C --no-sync > "$PG_DIR/initdb.log" 2>&1 ||
         { tail -20 "$PG_DIR/initdb.log" >&2; pg__fail "initdb failed (as $PG_USER)"; }
+    # Tests need no durability; a benchmark (PG_DURABLE=1) gets PostgreSQL's defaults: fsync,
+    # full page writes and synchronous commit on.
+    pg__sync="-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+    [ "${PG_DURABLE:-0}" = 1 ] && pg__sync="-c fsync=on -c full_page_writes=on -c synchronous_commit=on"
     # A free port: asked of the kernel, then handed to postgres; another process may take it
     # in between (tests run in parallel), so a failed bind is retried with a new port.
     for pg__try in 1 2 3 4 5; do
@@ -129,7 +134,7 @@ pg_start() {
         : > "$PG_DIR/postgres.log"
         if [ "$(id -u)" -eq 0 ]; then chown "$PG_USER" "$PG_DIR/postgres.log"; fi
         if pg__as "$PG_BIN/pg_ctl" start -w -t 20 -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" \
-            -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DIR -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=32MB -c max_connections=200" \
+            -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DIR $pg__sync -c shared_buffers=${PG_SHARED_BUFFERS:-32MB} -c max_connections=200" \
             > "$PG_DIR/pg_ctl.log" 2>&1; then
             break
         fi
