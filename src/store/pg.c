@@ -415,8 +415,9 @@ pg_busy(struct pg_stmt *s)
 }
 
 /* Prepares 's' on the server with the types of its current bindings; when the server cannot
- * tell a parameter's type from the statement (a bare NULL), once more with every untyped
- * parameter as text. */
+ * tell a parameter's type from the statement (a bare NULL, or a number the text skips), once
+ * more with every untyped parameter as text. Inside a transaction the first try runs in a
+ * savepoint of its own: a failed PREPARE would otherwise abort the caller's transaction. */
 static int
 server_prepare(struct pg_stmt *s)
 {
@@ -425,13 +426,25 @@ server_prepare(struct pg_stmt *s)
     for (int i = 0; i < s->nparams; i++)
         types[i] = s->p[i + 1].oid;
     snprintf(s->name, sizeof(s->name), "h%u", ++pc->names);
+    bool in_tx = PQtransactionStatus(pc->conn) == PQTRANS_INTRANS;
     for (int attempt = 0; attempt < 2; attempt++) {
+        bool sp = in_tx && attempt == 0;
+        if (sp && store__pg_exec(pc, "SAVEPOINT hark_prepare") < 0)
+            return ERR_IO;
         PGresult *r = PQprepare(pc->conn, s->name, s->sql, s->nparams, types);
         if (PQresultStatus(r) == PGRES_COMMAND_OK) {
             PQclear(r);
+            if (sp && store__pg_exec(pc, "RELEASE hark_prepare") < 0)
+                return ERR_IO;
             s->epoch = pc->epoch;
             return 0;
         }
+        if (sp && store__pg_exec(pc, "ROLLBACK TO hark_prepare") < 0) {
+            PQclear(r);
+            return ERR_IO;
+        }
+        if (sp)
+            store__pg_exec(pc, "RELEASE hark_prepare");
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
         if (attempt == 0 && state &&
             (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0)) {
