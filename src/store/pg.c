@@ -290,7 +290,7 @@ store__pg_prepare(struct store__conn *c, const char *sql, size_t len, bool persi
     ps->c = c;
     ps->pnames = xcalloc(PG_PARAMS_MAX + 1, sizeof(char *));
     struct buf b;
-    buf_init(&b, len + 16);
+    buf_init(&b, len * 4 + 16); /* a bare "?" becomes at most "$100" */
     int rc = renumber(sql, len, &b, ps->pnames, &ps->nparams);
     if (rc < 0) {
         log_error("store", "statement has too many parameters", "max=%d", PG_PARAMS_MAX);
