@@ -53,7 +53,12 @@ store__event(struct store__tx *tx, const char *type, char *data)
 {
     if (!data)
         return ERR_NOMEM; /* the codec could not encode it: the job fails, nothing is cut */
-    struct db_stmt *s = store__q(tx->c, "INSERT INTO event(type, data, created_at) VALUES (?, ?, ?)");
+    /* PostgreSQL's seq comes from a trigger (event_seq_counter), not a sequence: lastval()
+     * would name another table's id, so the row says its seq itself. */
+    struct db_stmt *s = store__q(
+        tx->c, store__sql(tx->c, "INSERT INTO event(type, data, created_at) VALUES (?, ?, ?)",
+                          "INSERT INTO event(type, data, created_at) VALUES (?, ?, ?) "
+                          "RETURNING seq"));
     if (!s) {
         xfree(data);
         return ERR_IO;
@@ -62,13 +67,14 @@ store__event(struct store__tx *tx, const char *type, char *data)
     db_bind_text_ref(s, 2, data, -1);
     db_bind_i64(s, 3, tx->now);
     int rc = db_step(s);
+    int64_t seq = rc == DB_ROW ? db_i64(s, 0) : 0;
     db_reset(s);
-    if (rc != DB_DONE) {
+    if (rc != (tx->c->pg ? DB_ROW : DB_DONE)) {
         xfree(data);
-        return store__err(rc);
+        return rc < 0 ? store__err(rc) : ERR_IO;
     }
     struct store__pending_event *e = xcalloc(1, sizeof(*e));
-    e->seq = db_last_id(tx->c);
+    e->seq = tx->c->pg ? seq : db_last_id(tx->c);
     snprintf(e->type, sizeof(e->type), "%s", type);
     e->data = data;
     if (tx->job->ev_tail)
