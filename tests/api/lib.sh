@@ -55,7 +55,15 @@ if [ -n "${HARK_TEST_PG:-}" ]; then
     DB="$HARK_TEST_PG${pg_sep}options=-csearch_path%3D$pg_schema"
 fi
 
-fail() { echo "FAIL: $*"; [ -f "$T/hark.log" ] && tail -15 "$T/hark.log"; [ -f "$T/cb.log" ] && tail -5 "$T/cb.log"; exit 1; }
+fail() {
+    echo "FAIL: $*"
+    [ -f "$T/hark.log" ] && tail -15 "$T/hark.log"
+    [ -f "$T/cb.log" ] && tail -5 "$T/cb.log"
+    # On PostgreSQL the first failed statement usually explains the rest.
+    [ -n "${HARK_TEST_PG:-}" ] && [ -f "$T/hark.log" ] &&
+        grep -m1 'PostgreSQL statement failed' "$T/hark.log" | sed 's/^/first PostgreSQL error: /'
+    exit 1
+}
 check() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; echo "ok: $1"; }
 
 start_hark() {
