@@ -94,14 +94,23 @@ mention_add_tx(struct store__tx *tx, void *arg)
     struct mention_job *j = arg;
     const struct mention *m = j->m;
     /* (platform, external_id) is the dedupe key: a post seen before (by this or another
-     * instance, at the same moment too) inserts nothing and keeps its first row. */
-    struct db_stmt *s =
-        store__q(tx->c, "INSERT INTO mention(platform, external_id, author_handle, author_name, "
-                        "text, lang, url, created_at, intent, intent_conf, sentiment, "
-                        "sentiment_score, urgency, urgency_reasons, addressed_to_brand, "
-                        "opportunity, received_at, author_followers) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                        "ON CONFLICT (platform, external_id) DO NOTHING");
+     * instance, at the same moment too) inserts nothing and keeps its first row. PostgreSQL
+     * returns the new id with the row (no lastval() round trip). */
+    struct db_stmt *s = store__q(
+        tx->c,
+        store__sql(tx->c,
+                   "INSERT INTO mention(platform, external_id, author_handle, author_name, "
+                   "text, lang, url, created_at, intent, intent_conf, sentiment, "
+                   "sentiment_score, urgency, urgency_reasons, addressed_to_brand, "
+                   "opportunity, received_at, author_followers) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (platform, external_id) DO NOTHING",
+                   "INSERT INTO mention(platform, external_id, author_handle, author_name, "
+                   "text, lang, url, created_at, intent, intent_conf, sentiment, "
+                   "sentiment_score, urgency, urgency_reasons, addressed_to_brand, "
+                   "opportunity, received_at, author_followers) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (platform, external_id) DO NOTHING RETURNING id"));
     if (!s)
         return ERR_IO;
     int64_t created = m->created_at ? m->created_at : tx->now;
@@ -127,10 +136,13 @@ mention_add_tx(struct store__tx *tx, void *arg)
     db_bind_i64(s, 17, tx->now);
     if (m->author_followers >= 0)
         db_bind_i64(s, 18, m->author_followers);
-    int rc = store__step_done(s);
+    int rc = db_step(s);
+    int64_t new_id = rc == DB_ROW ? db_i64(s, 0) : 0;
+    db_reset(s);
     if (rc < 0)
         return rc;
-    if (db_changes(tx->c) == 0) {
+    bool added = tx->c->pg ? rc == DB_ROW : db_changes(tx->c) > 0;
+    if (!added) {
         s = store__q(tx->c, "SELECT id FROM mention WHERE platform = ? AND external_id = ?");
         if (!s)
             return ERR_IO;
@@ -145,7 +157,7 @@ mention_add_tx(struct store__tx *tx, void *arg)
         j->duplicate = true;
         return 0;
     }
-    j->id = db_last_id(tx->c);
+    j->id = tx->c->pg ? new_id : db_last_id(tx->c);
     s = store__q(tx->c, "INSERT INTO mention_query(query_id, mention_id) VALUES (?, ?) "
                         "ON CONFLICT (query_id, mention_id) DO NOTHING");
     if (!s)
