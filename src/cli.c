@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli.c - the administrative subcommands: version, serve, agent (add, disable, enable,
- * passwd), token (create, list, revoke), channel, backup, restore.
+ * passwd), token (create, list, revoke), channel, backup, restore, migrate (SQLite to
+ * PostgreSQL).
  *
  * Each opens the app (store and care), does one thing, prints the result, and closes. They
  * work beside a running server: SQLite serializes the two processes' writes.
@@ -781,4 +782,112 @@ cli_restore(int argc, char **argv)
     }
     fprintf(stderr, "'%s' restored from '%s'\n", path, file);
     return 0;
+}
+
+/* ---- migrate: SQLite to PostgreSQL ------------------------------------------------------- */
+
+struct copy_progress {
+    bool tty;
+    const char *table; /* the table the last line was about */
+    int last_pct;
+};
+
+static void
+show_copy(void *arg, const char *table, uint64_t done, uint64_t total)
+{
+    struct copy_progress *p = arg;
+    int pct = total == 0 || done >= total ? 100 : (int)(done * 100 / total);
+    bool same = p->table && strcmp(p->table, table) == 0;
+    if (same && pct == p->last_pct)
+        return;
+    if (p->tty) {
+        if (p->table && !same)
+            fprintf(stderr, "\n");
+        fprintf(stderr, "\rcopying %-24s %3d%% (%llu of %llu rows)", table, pct,
+                (unsigned long long)done, (unsigned long long)total);
+    } else if (pct == 100) {
+        fprintf(stderr, "copied %s: %llu rows\n", table, (unsigned long long)done);
+    }
+    p->table = table;
+    p->last_pct = pct;
+}
+
+int
+cli_migrate(int argc, char **argv)
+{
+    struct config cfg;
+    char *rest[REST_MAX];
+    int nrest, rc;
+    if (wants_help(argc, argv)) {
+        printf("usage: hark migrate --from sqlite:PATH --to postgres://USER@HOST:PORT/DB\n\n"
+               "Moves a brand from the embedded SQLite store to PostgreSQL: every row of every\n"
+               "table, in one PostgreSQL transaction (all or nothing), with progress per table,\n"
+               "then counts every table on both sides and prints the verification. The\n"
+               "PostgreSQL database must be empty (a second run is refused) and its role must\n"
+               "be allowed to set session_replication_role (a superuser, or PostgreSQL 15's\n"
+               "GRANT SET ON PARAMETER session_replication_role TO ROLE). Stop the servers on\n"
+               "the SQLite file first: rows written during the copy would be left behind.\n"
+               "See docs/scale.md.\n");
+        return 0;
+    }
+    if ((rc = load(argc, argv, &cfg, rest, &nrest)) != 0)
+        return rc;
+    const char *from = opt(rest, nrest, "--from");
+    const char *to = opt(rest, nrest, "--to");
+    if ((rc = leftovers("migrate", rest, nrest, 0)) != 0)
+        return rc;
+    if (!from || !to) {
+        fprintf(stderr, "hark migrate: want --from sqlite:PATH and --to postgres://... "
+                        "(see --help)\n");
+        return 2;
+    }
+    if (strncmp(to, "postgres://", 11) != 0 && strncmp(to, "postgresql://", 13) != 0) {
+        fprintf(stderr, "hark migrate: --to must be a postgres:// URL\n");
+        return 2;
+    }
+    const char *path = strncmp(from, "sqlite:", 7) == 0 ? from + 7 : from;
+    if (strstr(from, "://") || access(path, R_OK) != 0) {
+        fprintf(stderr, "hark migrate: --from must be an existing SQLite file ('%s')\n", from);
+        return 2;
+    }
+    struct store_config fcfg = { .url = from }, tcfg = { .url = to };
+    struct store *src = NULL, *dst = NULL;
+    struct errmsg em = { 0 };
+    if (store_open(&fcfg, NULL, &src, &em) < 0) {
+        fprintf(stderr, "hark migrate: %s\n", em.set ? em.text : "cannot open the SQLite file");
+        return 1;
+    }
+    if (store_open(&tcfg, NULL, &dst, &em) < 0) {
+        fprintf(stderr, "hark migrate: %s\n", em.set ? em.text : "cannot open PostgreSQL");
+        store_close(src);
+        return 1;
+    }
+    struct arena *ar = arena_new(64 * 1024);
+    struct copy_progress p = { .tty = isatty(STDERR_FILENO), .last_pct = -1 };
+    struct store_copy_table *v = NULL;
+    size_t n = 0;
+    int64_t t0 = clock_now_ms();
+    rc = store_copy(src, dst, ar, show_copy, &p, &v, &n, &em);
+    if (p.tty && p.table)
+        fprintf(stderr, "\n");
+    store_close(src);
+    store_close(dst);
+    if (rc < 0) {
+        fprintf(stderr, "hark migrate: %s; nothing was copied\n", em.set ? em.text : err_str(rc));
+        arena_free(ar);
+        return 1;
+    }
+    int64_t total = 0, bad = 0;
+    printf("%-28s %12s %12s\n", "table", "sqlite", "postgres");
+    for (size_t i = 0; i < n; i++) {
+        bool same = v[i].from_rows == v[i].to_rows;
+        printf("%-28s %12lld %12lld%s\n", v[i].name, (long long)v[i].from_rows,
+               (long long)v[i].to_rows, same ? "" : "  DIFFERS");
+        total += v[i].to_rows;
+        bad += !same;
+    }
+    printf("verified: %zu tables, %lld rows, %lld differ, in %.1f s\n", n, (long long)total,
+           (long long)bad, (double)(clock_now_ms() - t0) / 1000.0);
+    arena_free(ar);
+    return bad ? 1 : 0;
 }

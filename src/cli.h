@@ -24,6 +24,7 @@ int cli_channel(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
 /* `hark doctor` (doctor.c): checks a deployment; 1 when a check fails. */
 int cli_doctor(int argc, char **argv);
 /* `hark model ...`: retrain here (it needs the store), the rest in classify/. */

@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
     { "demo", "run Hark with a seeded demo brand and simulated customers", cli_demo },
     { "doctor", "check a deployment and say what to fix", cli_doctor },
     { "listen", "match listening queries against a firehose or saved posts", listen_cli_main },
+    { "migrate", "copy the SQLite store into an empty PostgreSQL one, verified", cli_migrate },
     { "model", "train, evaluate and run triage models", cli_model },
     { "restore", "replace the database with a backup (server stopped)", cli_restore },
     { "serve", "run the server", cli_serve },

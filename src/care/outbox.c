@@ -7,7 +7,10 @@
  * 5xx, 429) are retried with exponential backoff that honours Retry-After; permanent ones and
  * exhausted retries end 'failed' with the reason. Each reply keeps one idempotency key for all
  * its attempts, and only a 'pending' row can change state, so a reply is recorded sent once.
- * Pending items survive restarts because they live in the outbox table.
+ * Pending items survive restarts because they live in the outbox table. Items are claimed
+ * (store_outbox_claim) before they are sent, so among several instances sharing the database
+ * each reply is sent by one; a claim is a lease, and an instance that dies mid-batch leaves
+ * its items to come due again when the lease runs out.
  */
 #include "base/base.h"
 #include "care/care_int.h"
@@ -40,6 +43,9 @@ care_outbox_delay(int attempts, int64_t retry_after_ms, int64_t base_ms, int64_t
  * (cut at a character boundary), control bytes as spaces, quotes and backslashes replaced,
  * so a platform's text can neither break the logfmt line nor flood the log. */
 #define OUTBOX_LOG_REASON_MAX 200
+#define OUTBOX_CLAIM_MAX 16        /* items claimed at once */
+#define OUTBOX_LEASE_MS 120000     /* a claim's lease: far longer than 16 sends take */
+#define OUTBOX_LEASE_SPARE_MS 30000 /* no send starts this close to the lease's end */
 static void
 log_reason(const char *in, char out[OUTBOX_LOG_REASON_MAX + 1])
 {
@@ -144,17 +150,23 @@ worker(void *arg)
         struct arena *ar = arena_new(HARK_OUTBOX_ARENA_MAX);
         struct outbox_item *items;
         size_t n = 0;
-        int rc = store_outbox_due(c->st, ar, clock_now_ms(), 32, &items, &n);
+        int64_t claimed_at = clock_now_ms();
+        int rc = store_outbox_claim(c->st, ar, claimed_at, OUTBOX_LEASE_MS, OUTBOX_CLAIM_MAX,
+                                    &items, &n);
         for (size_t i = 0; rc == 0 && i < n; i++) {
             pthread_mutex_lock(&c->outbox_mu);
             stop = c->outbox_stop;
             pthread_mutex_unlock(&c->outbox_mu);
             if (stop)
                 break;
+            /* Past most of the lease (slow platforms), the rest is left to come due again
+             * rather than risk another instance sending it too. */
+            if (clock_now_ms() - claimed_at > OUTBOX_LEASE_MS - OUTBOX_LEASE_SPARE_MS)
+                break;
             deliver(c, ar, &items[i]);
         }
         arena_free(ar);
-        if (n == 32)
+        if (n == OUTBOX_CLAIM_MAX)
             continue; /* more may be due */
 
         /* Surveys due after a resolve: their rows are the persisted timers. */

@@ -8,7 +8,9 @@
  * gets through care_ingest (the same path webhooks take) and keeps the advanced cursor only
  * when everything was stored, so a failure means the batch is read again and dedupe drops
  * the repeats. Upstream failures back off up to a minute. All threads share one mutex and
- * condition variable, used only for sleeping and for stop.
+ * condition variable, used only for sleeping and for stop. Among several instances sharing
+ * the database, one polls a channel at a time: the holder of its lease ("poll:<id>"), renewed
+ * at every poll; the others skip their turn.
  */
 #include "base/base.h"
 #include "care/care_int.h"
@@ -54,6 +56,12 @@ nap(struct care__poller *p, int64_t ms)
     return stop;
 }
 
+static void
+lease_name(int64_t channel_id, char *out, size_t n)
+{
+    snprintf(out, n, "poll:%lld", (long long)channel_id);
+}
+
 /* One poll of one channel. Returns 0, ERR_NOTFOUND when the channel is gone, or an error. */
 static int
 poll_once(struct worker *w)
@@ -68,6 +76,14 @@ poll_once(struct worker *w)
     if (rc < 0 || !ch.enabled) { /* switched off: the worker waits for it to be switched on */
         arena_free(ar);
         return rc;
+    }
+    char lease[48];
+    lease_name(w->channel_id, lease, sizeof(lease));
+    int64_t ttl = 3 * w->p->interval_ms > 30000 ? 3 * w->p->interval_ms : 30000;
+    bool held = false;
+    if (store_lease_hold(c->st, lease, ttl, &held) < 0 || !held) {
+        arena_free(ar); /* another instance polls this channel (or the store is away) */
+        return 0;
     }
     char cursor[sizeof(w->cursor)];
     memcpy(cursor, w->cursor, sizeof(cursor));
@@ -206,6 +222,9 @@ care_poller_stop(struct care *c)
     for (struct worker *w = p->workers, *next; w; w = next) {
         next = w->next;
         pthread_join(w->thread, NULL);
+        char lease[48];
+        lease_name(w->channel_id, lease, sizeof(lease));
+        store_lease_release(c->st, lease); /* another instance may poll at once */
         free(w);
     }
     pthread_mutex_destroy(&p->mu);

@@ -114,6 +114,10 @@ routing_heap_size(const struct routing_heap *h)
 
 /* ---- the worker ------------------------------------------------------------------------------ */
 
+#define TIMER_GAPS_MAX 1024
+#define GAP_FORGET_MS 60000
+#define GAP_CHECK_MS 1000
+
 struct routing__timers {
     pthread_t thread;
     pthread_mutex_t mu; /* guards 'stop', 'kicked' and 'requeue' */
@@ -123,6 +127,15 @@ struct routing__timers {
     struct hub_sub sub;
     struct routing_heap *heap; /* worker thread only */
     int64_t last_id;        /* newest timer id loaded; worker thread only */
+    /* Ids below last_id not seen yet (worker thread only). With several instances writing one
+     * PostgreSQL database, ids are taken in one order and committed in another: timer 10 may
+     * become visible after 11 was loaded. Each gap is looked at again until it shows up live
+     * or GAP_FORGET_MS passed (a rolled-back insert never shows up). */
+    struct timer_gap {
+        int64_t id, seen_at;
+    } gaps[TIMER_GAPS_MAX];
+    size_t ngaps;
+    int64_t gaps_checked_at;
 };
 
 /* A published event only wakes the worker: the changes that matter to it mark conversations
@@ -148,14 +161,46 @@ load_new(struct routing *c, struct routing__timers *t)
         struct store_timer *v;
         size_t n = 0;
         int rc = store_timers_after(c->st, ar, t->last_id, 4096, &v, &n);
+        int64_t now = clock_now_ms();
+        bool shared = store_shared(c->st);
         for (size_t i = 0; rc == 0 && i < n; i++) {
             routing_heap_push(t->heap, v[i].due_at, v[i].id);
+            /* Ids skipped over: not committed yet, rolled back, or no longer live (only a
+             * shared database commits them out of order). */
+            for (int64_t g = t->last_id + 1;
+                 shared && g < v[i].id && t->ngaps < TIMER_GAPS_MAX; g++)
+                t->gaps[t->ngaps++] = (struct timer_gap){ .id = g, .seen_at = now };
             t->last_id = v[i].id;
         }
         arena_free(ar);
         if (rc < 0 || n < 4096)
             return;
     }
+}
+
+/* Looks at the gaps again (at most once a GAP_CHECK_MS): one that is now a live timer joins
+ * the heap; one older than GAP_FORGET_MS is forgotten. */
+static void
+check_gaps(struct routing *c, struct routing__timers *t)
+{
+    int64_t now = clock_now_ms();
+    if (t->ngaps == 0 || now - t->gaps_checked_at < GAP_CHECK_MS)
+        return;
+    t->gaps_checked_at = now;
+    size_t keep = 0;
+    for (size_t i = 0; i < t->ngaps; i++) {
+        struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
+        struct store_timer *v;
+        size_t n = 0;
+        int rc = store_timers_after(c->st, ar, t->gaps[i].id - 1, 1, &v, &n);
+        bool found = rc == 0 && n == 1 && v[0].id == t->gaps[i].id;
+        if (found)
+            routing_heap_push(t->heap, v[0].due_at, v[0].id);
+        else if (now - t->gaps[i].seen_at < GAP_FORGET_MS)
+            t->gaps[keep++] = t->gaps[i];
+        arena_free(ar);
+    }
+    t->ngaps = keep;
 }
 
 /* Recomputes changed conversations; true when any was. */
@@ -267,12 +312,13 @@ worker(void *arg)
             load_new(c, t);
             routing_drain(c);
         }
+        check_gaps(c, t);
         fire_due(c, t);
         if (c->hooks.tick)
             c->hooks.tick(c->hooks.arg, clock_now_ms());
 
         struct routing_heap_item it;
-        int64_t wait = 60000;
+        int64_t wait = t->ngaps ? GAP_CHECK_MS : 60000;
         if (routing_heap_peek(t->heap, &it)) {
             int64_t d = it.due_at - clock_now_ms();
             wait = d < 0 ? 0 : d < wait ? d : wait;

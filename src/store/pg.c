@@ -290,7 +290,8 @@ store__pg_prepare(struct store__conn *c, const char *sql, size_t len, bool persi
     ps->c = c;
     ps->pnames = xcalloc(PG_PARAMS_MAX + 1, sizeof(char *));
     struct buf b;
-    buf_init(&b, len * 4 + 16); /* a bare "?" becomes at most "$100" */
+    /* The limit, not a size: '?' becomes at most '$100', four times as long. */
+    buf_init(&b, 4 * len + 16);
     int rc = renumber(sql, len, &b, ps->pnames, &ps->nparams);
     if (rc < 0) {
         log_error("store", "statement has too many parameters", "max=%d", PG_PARAMS_MAX);
@@ -558,4 +559,41 @@ bool
 pg_col_null(struct pg_stmt *s, int i)
 {
     return value(s, i) == NULL;
+}
+
+/* ---- bulk copy (hark migrate) ---------------------------------------------------------------- */
+
+int
+store__pg_copy_begin(struct pg_conn *pc, const char *sql)
+{
+    PGresult *r = PQexec(pc->conn, sql);
+    int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0 : pg_fail(NULL, r);
+    PQclear(r);
+    return rc;
+}
+
+int
+store__pg_copy_put(struct pg_conn *pc, const char *p, size_t len)
+{
+    if (PQputCopyData(pc->conn, p, (int)len) == 1)
+        return 0;
+    log_error("store", "PostgreSQL copy failed", "err=\"%s\"", PQerrorMessage(pc->conn));
+    return ERR_IO;
+}
+
+int
+store__pg_copy_end(struct pg_conn *pc, const char *failure)
+{
+    if (PQputCopyEnd(pc->conn, failure) != 1) {
+        log_error("store", "PostgreSQL copy failed", "err=\"%s\"", PQerrorMessage(pc->conn));
+        return ERR_IO;
+    }
+    int rc = 0;
+    PGresult *r;
+    while ((r = PQgetResult(pc->conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0)
+            rc = failure ? ERR_IO : pg_fail(NULL, r);
+        PQclear(r);
+    }
+    return rc;
 }

@@ -103,14 +103,15 @@ store_agent_update(struct store *st, int64_t id, const struct agent *a)
     return rc;
 }
 
+/* 'sql' on SQLite, 'pgsql' (NULL: the same) on PostgreSQL. */
 static int
-agent_one(struct store *st, struct arena *ar, const char *sql, int64_t id, struct str email,
-          bool with_hash, struct agent *out)
+agent_one(struct store *st, struct arena *ar, const char *sql, const char *pgsql, int64_t id,
+          struct str email, bool with_hash, struct agent *out)
 {
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    struct db_stmt *s = store__q(c, sql);
+    struct db_stmt *s = store__q(c, pgsql ? store__sql(c, sql, pgsql) : sql);
     if (!s)
         return ERR_IO;
     if (email.p)
@@ -127,15 +128,15 @@ agent_one(struct store *st, struct arena *ar, const char *sql, int64_t id, struc
 int
 store_agent_get(struct store *st, struct arena *ar, int64_t id, struct agent *out)
 {
-    return agent_one(st, ar, "SELECT " AGENT_COLS " FROM agent WHERE id = ?", id, STR_NULL, false,
-                     out);
+    return agent_one(st, ar, "SELECT " AGENT_COLS " FROM agent WHERE id = ?", NULL, id, STR_NULL,
+                     false, out);
 }
 
 int
 store_agent_get_secret(struct store *st, struct arena *ar, int64_t id, struct agent *out)
 {
-    return agent_one(st, ar, "SELECT " AGENT_COLS " FROM agent WHERE id = ?", id, STR_NULL, true,
-                     out);
+    return agent_one(st, ar, "SELECT " AGENT_COLS " FROM agent WHERE id = ?", NULL, id, STR_NULL,
+                     true, out);
 }
 
 int
@@ -143,8 +144,11 @@ store_agent_by_email(struct store *st, struct arena *ar, struct str email, struc
 {
     if (!email.p)
         return ERR_NOTFOUND;
-    return agent_one(st, ar, "SELECT " AGENT_COLS " FROM agent WHERE email = ?", 0, email, true,
-                     out);
+    /* SQLite's column is NOCASE (its unique index answers '='); PostgreSQL's unique index is on
+     * lower(email). */
+    return agent_one(st, ar, "SELECT " AGENT_COLS " FROM agent WHERE email = ?",
+                     "SELECT " AGENT_COLS " FROM agent WHERE lower(email) = lower(?)", 0, email,
+                     true, out);
 }
 
 int

@@ -111,19 +111,22 @@ store_audit_list(struct store *st, struct arena *ar, const struct audit_filter *
         return ERR_IO;
     /* One statement for every combination of filters: an absent filter binds NULL (or 0) and
      * its clause is true. The scan walks ids downwards and stops at the page, so the common
-     * case (the newest page, few filters) reads only what it returns. */
-    struct db_stmt *s = store__q(
-        c, "SELECT " AUDIT_COLS " WHERE (?1 = 0 OR id < ?1)"
-           " AND (?2 = 0 OR actor_agent_id = ?2)"
-           " AND (?3 IS NULL OR actor LIKE ?3 ESCAPE '\\')"
-           " AND (?4 IS NULL OR substr(action, 1, length(?4)) = ?4)"
-           " AND (?5 IS NULL OR target_type = ?5)"
-           " AND (?6 = 0 OR target_id = ?6)"
-           " AND (?7 = 0 OR at >= ?7)"
-           " AND (?8 = 0 OR at < ?8)"
-           " AND (?9 IS NULL OR summary LIKE ?9 ESCAPE '\\' OR actor LIKE ?9 ESCAPE '\\'"
-           "      OR action LIKE ?9 ESCAPE '\\' OR coalesce(target_type, '') LIKE ?9 ESCAPE '\\')"
-           " ORDER BY id DESC LIMIT ?10");
+     * case (the newest page, few filters) reads only what it returns. SQLite's LIKE ignores
+     * ASCII case; PostgreSQL's ILIKE does that. */
+#define AUDIT_LIST(LIKE)                                                                           \
+    "SELECT " AUDIT_COLS " WHERE (?1 = 0 OR id < ?1)"                                              \
+    " AND (?2 = 0 OR actor_agent_id = ?2)"                                                         \
+    " AND (?3 IS NULL OR actor " LIKE " ?3 ESCAPE '\\')"                                           \
+    " AND (?4 IS NULL OR substr(action, 1, length(?4)) = ?4)"                                      \
+    " AND (?5 IS NULL OR target_type = ?5)"                                                        \
+    " AND (?6 = 0 OR target_id = ?6)"                                                              \
+    " AND (?7 = 0 OR at >= ?7)"                                                                    \
+    " AND (?8 = 0 OR at < ?8)"                                                                     \
+    " AND (?9 IS NULL OR summary " LIKE " ?9 ESCAPE '\\' OR actor " LIKE " ?9 ESCAPE '\\'"          \
+    "      OR action " LIKE " ?9 ESCAPE '\\' OR coalesce(target_type, '') " LIKE " ?9 ESCAPE '\\')"  \
+    " ORDER BY id DESC LIMIT ?10"
+    struct db_stmt *s = store__q(c, store__sql(c, AUDIT_LIST("LIKE"), AUDIT_LIST("ILIKE")));
+#undef AUDIT_LIST
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, f->before_id);

@@ -185,7 +185,8 @@ store_calendar_delete(struct store *st, int64_t id)
                          "(SELECT count(*) FROM sla_policy WHERE calendar_id = ?1) + "
                          "(SELECT count(*) FROM channel WHERE type = 'webchat' AND "
                          "json_valid(settings) AND "
-                         "json_extract(settings, '$.calendar_id') = ?1)",
+                         "CASE WHEN json_type(settings, '$.calendar_id') = 'integer' THEN "
+                         "CAST(json_extract(settings, '$.calendar_id') AS BIGINT) END = ?1)",
                          "DELETE FROM calendar WHERE id = ?1" };
     return store__submit(st, store__delete_tx, &j, true);
 }

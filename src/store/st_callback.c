@@ -197,7 +197,7 @@ store_callback_list(struct store *st, struct arena *ar, int64_t agent_id, int64_
     struct db_stmt *s = store__q(c, "SELECT " COLS "WHERE cb.accepted_at IS NOT NULL "
                                   "AND (?1 = 0 OR cb.agent_id = ?1) "
                                   "AND (?2 = 0 OR cb.conversation_id = ?2) "
-                                  "AND (?3 OR cb.done_at IS NULL) "
+                                  "AND (?3 <> 0 OR cb.done_at IS NULL) "
                                   "ORDER BY cb.done_at IS NOT NULL, cb.slot_at, cb.id LIMIT ?4");
     if (!s)
         return ERR_IO;

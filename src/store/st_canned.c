@@ -14,9 +14,12 @@
 
 #include "base/arena.h"
 
+/* On PostgreSQL the index (canned_reply_search) follows the rows: nothing to write. */
 static int
 fts_put(struct store__tx *tx, int64_t id)
 {
+    if (tx->c->pg)
+        return 0;
     struct db_stmt *s = store__q(tx->c, "DELETE FROM canned_fts WHERE rowid = ?");
     int rc;
     if (!s)
@@ -90,7 +93,7 @@ canned_delete_tx(struct store__tx *tx, void *arg)
     db_bind_i64(s, 1, *id);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    if ((rc = store__changed(tx)) < 0)
+    if ((rc = store__changed(tx)) < 0 || tx->c->pg)
         return rc;
     s = store__q(tx->c, "DELETE FROM canned_fts WHERE rowid = ?");
     if (!s)
@@ -143,14 +146,15 @@ store_canned_get(struct store *st, struct arena *ar, int64_t id, struct store_ca
 }
 
 /* The FTS5 query for the words of 'q': each word a quoted prefix term ("refu"*), all of them
- * required, so no character of the agent's input is read as FTS syntax. "" when 'q' has no
- * word. */
+ * required, so no character of the agent's input is read as FTS syntax; on PostgreSQL the
+ * tsquery of the same terms ('refu':* & 'its':*). "" when 'q' has no word. */
 static const char *
-fts_query(struct arena *ar, const char *q)
+fts_query(struct arena *ar, const char *q, bool pg)
 {
-    /* Each byte of a word becomes itself; a word adds at most 4 bytes ("", * and a space). */
+    /* Each byte of a word becomes itself; a word adds at most 6 bytes ("", * and a space;
+     * '', :* and " & " on PostgreSQL). */
     size_t len = strlen(q);
-    char *out = arena_alloc(ar, len * 5 + 1);
+    char *out = arena_alloc(ar, len * 7 + 1);
     size_t o = 0;
     const char *p = q;
     while (*p) {
@@ -160,12 +164,18 @@ fts_query(struct arena *ar, const char *q)
         while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
             p++;
         if (p > w) {
-            if (o)
+            if (o && pg) {
+                memcpy(out + o, " & ", 3);
+                o += 3;
+            } else if (o) {
                 out[o++] = ' ';
-            out[o++] = '"';
+            }
+            out[o++] = pg ? '\'' : '"';
             memcpy(out + o, w, (size_t)(p - w));
             o += (size_t)(p - w);
-            out[o++] = '"';
+            out[o++] = pg ? '\'' : '"';
+            if (pg)
+                out[o++] = ':';
             out[o++] = '*';
         }
     }
@@ -197,7 +207,7 @@ store_canned_search(struct store *st, struct arena *ar, const struct store_canne
     if (!c)
         return ERR_IO;
     const char *text = q->q ? q->q : "";
-    const char *match = fts_query(ar, text);
+    const char *match = fts_query(ar, text, c->pg);
     struct db_stmt *s;
     if (!text[0]) {
         s = store__q(c, "SELECT " CANNED_COLS " FROM canned_reply r WHERE "
@@ -209,13 +219,23 @@ store_canned_search(struct store *st, struct arena *ar, const struct store_canne
                         "(r.shortcut LIKE ?3 ESCAPE '\\' OR r.title LIKE ?3 ESCAPE '\\') "
                         "ORDER BY r.owner_agent_id IS NULL, r.shortcut LIMIT ?2");
     } else {
-        s = store__q(c, "SELECT " CANNED_COLS " FROM canned_reply r WHERE "
-                        "(r.owner_agent_id IS NULL OR r.owner_agent_id = ?1) AND "
-                        "(r.shortcut LIKE ?3 ESCAPE '\\' OR r.title LIKE ?3 ESCAPE '\\' OR "
-                        "r.title LIKE '% ' || ?3 ESCAPE '\\' OR "
-                        "r.id IN (SELECT rowid FROM canned_fts WHERE canned_fts MATCH ?4)) "
-                        "ORDER BY r.owner_agent_id IS NULL, r.shortcut LIKE ?3 ESCAPE '\\' "
-                        "DESC, r.shortcut LIMIT ?2");
+        /* PostgreSQL: canned_reply_search's expression, to_tsquery of fts_query's terms. */
+        s = store__q(c, store__sql(c,
+            "SELECT " CANNED_COLS " FROM canned_reply r WHERE "
+            "(r.owner_agent_id IS NULL OR r.owner_agent_id = ?1) AND "
+            "(r.shortcut LIKE ?3 ESCAPE '\\' OR r.title LIKE ?3 ESCAPE '\\' OR "
+            "r.title LIKE '% ' || ?3 ESCAPE '\\' OR "
+            "r.id IN (SELECT rowid FROM canned_fts WHERE canned_fts MATCH ?4)) "
+            "ORDER BY r.owner_agent_id IS NULL, r.shortcut LIKE ?3 ESCAPE '\\' "
+            "DESC, r.shortcut LIMIT ?2",
+            "SELECT " CANNED_COLS " FROM canned_reply r WHERE "
+            "(r.owner_agent_id IS NULL OR r.owner_agent_id = ?1) AND "
+            "(r.shortcut LIKE ?3 ESCAPE '\\' OR r.title LIKE ?3 ESCAPE '\\' OR "
+            "r.title LIKE '% ' || ?3 ESCAPE '\\' OR "
+            "(to_tsvector('simple', r.title) || jsonb_to_tsvector('simple', r.bodies::jsonb, "
+            "'[\"string\"]')) @@ to_tsquery('simple', ?4)) "
+            "ORDER BY r.owner_agent_id IS NULL, r.shortcut LIKE ?3 ESCAPE '\\' "
+            "DESC, r.shortcut LIMIT ?2"));
     }
     if (!s)
         return ERR_IO;
@@ -270,7 +290,8 @@ override_add_tx(struct store__tx *tx, void *arg)
     const int64_t *agent = arg;
     struct db_stmt *s = store__q(tx->c, "INSERT INTO reply_nudge_override(agent_id, count, "
                                       "last_at) VALUES (?1, 1, ?2) ON CONFLICT(agent_id) DO "
-                                      "UPDATE SET count = count + 1, last_at = ?2");
+                                      "UPDATE SET count = reply_nudge_override.count + 1, "
+                                      "last_at = ?2");
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, *agent);

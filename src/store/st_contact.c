@@ -42,12 +42,22 @@ store_contact_list(struct store *st, struct arena *ar, const struct store_scope 
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
+    /* SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE does the same. */
     struct db_stmt *s = store__q(
-        c, "SELECT " CONTACT_COLS " FROM contact WHERE id > ?1 AND merged_into IS NULL AND (?2 IS NULL OR "
+        c, store__sql(c,
+           "SELECT " CONTACT_COLS " FROM contact WHERE id > ?1 AND merged_into IS NULL AND "
+           "(CAST(?2 AS TEXT) IS NULL OR "
            "name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\' OR phone LIKE ?2 ESCAPE '\\' OR "
            "id IN (SELECT contact_id FROM identity WHERE handle LIKE ?2 ESCAPE '\\')) "
            "AND (:scope_lim = 0 OR contact.id IN (SELECT c.contact_id FROM conversation c WHERE"
-           STORE_SCOPE_SQL ")) ORDER BY id LIMIT :limit");
+           STORE_SCOPE_SQL ")) ORDER BY id LIMIT :limit",
+           "SELECT " CONTACT_COLS " FROM contact WHERE id > ?1 AND merged_into IS NULL AND "
+           "(CAST(?2 AS TEXT) IS NULL OR "
+           "name ILIKE ?2 ESCAPE '\\' OR email ILIKE ?2 ESCAPE '\\' OR "
+           "phone ILIKE ?2 ESCAPE '\\' OR "
+           "id IN (SELECT contact_id FROM identity WHERE handle ILIKE ?2 ESCAPE '\\')) "
+           "AND (:scope_lim = 0 OR contact.id IN (SELECT c.contact_id FROM conversation c WHERE"
+           STORE_SCOPE_SQL ")) ORDER BY id LIMIT :limit"));
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, after_id);
@@ -196,7 +206,8 @@ dirty_convs(struct store__tx *tx, int64_t contact_id)
 {
     struct db_stmt *s = store__q(tx->c, "INSERT INTO sla_dirty(conversation_id) SELECT id FROM "
                                       "conversation WHERE contact_id = ? AND true "
-                                      "ON CONFLICT(conversation_id) DO UPDATE SET gen = gen + 1");
+                                      "ON CONFLICT(conversation_id) DO UPDATE SET "
+                                      "gen = sla_dirty.gen + 1");
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, contact_id);
@@ -275,9 +286,9 @@ unblock_tx(struct store__tx *tx, void *arg)
         return missing_or(tx, j->id, ERR_CONFLICT);
     /* A conversation whose last word is the customer's waits for an answer again, from now:
      * the time they were blocked is not counted against the team. */
-    s = store__q(tx->c, "INSERT OR IGNORE INTO conv_sla(conversation_id, opened_at) "
+    s = store__q(tx->c, "INSERT INTO conv_sla(conversation_id, opened_at) "
                         "SELECT id, created_at FROM conversation WHERE contact_id = ? "
-                        "AND status != 'resolved'");
+                        "AND status != 'resolved' ON CONFLICT DO NOTHING");
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, j->id);
@@ -288,7 +299,8 @@ unblock_tx(struct store__tx *tx, void *arg)
                         "WHERE c.contact_id = ?2 AND c.status != 'resolved' AND "
                         "coalesce(c.last_inbound_at, 0) > coalesce((SELECT max(m.created_at) "
                         "FROM message m WHERE m.conversation_id = c.id AND m.direction = 'out' "
-                        "AND m.kind = 'message' AND m.id IS NOT (SELECT autoack_msg_id FROM "
+                        "AND m.kind = 'message' AND m.id IS DISTINCT FROM "
+                        "(SELECT autoack_msg_id FROM "
                         "conv_sla WHERE conversation_id = c.id)), 0))");
     if (!s)
         return ERR_IO;

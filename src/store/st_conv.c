@@ -328,14 +328,17 @@ store_conv_list(struct store *st, struct arena *ar, const struct conv_filter *f,
         return store__conv_search(c, ar, f, out, n, next_ts, next_id);
     struct buf sql;
     buf_init(&sql, 8192);
-    /* With a label, drive the query from the label index (CROSS JOIN fixes the loop order):
-     * a label selects few conversations, and walking the recency index instead would visit
+    /* With a label, drive the query from the label index (SQLite's CROSS JOIN fixes the loop
+     * order; PostgreSQL has no CROSS JOIN ... ON and plans the join from its statistics): a
+     * label selects few conversations, and walking the recency index instead would visit
      * them all. */
     if (f->label)
-        buf_adds(&sql, "SELECT " STORE__CONV_COLS "FROM conversation_label cl CROSS JOIN conversation c "
-                       "ON c.id = cl.conversation_id " STORE__CONV_JOINS "WHERE cl.label = :label");
+        buf_printf(&sql, "SELECT " STORE__CONV_COLS "FROM conversation_label cl %s conversation c "
+                         "ON c.id = cl.conversation_id " STORE__CONV_JOINS
+                         "WHERE cl.label = :label",
+                   c->pg ? "JOIN" : "CROSS JOIN");
     else
-        buf_adds(&sql, "SELECT " STORE__CONV_COLS STORE__CONV_FROM "WHERE 1");
+        buf_adds(&sql, "SELECT " STORE__CONV_COLS STORE__CONV_FROM "WHERE 1 = 1");
     store__conv_where(&sql, f);
     /* Order (and page) by the columns of the index that drives the query. */
     const char *ts = f->label ? "cl.last_message_at" : "c.last_message_at";
@@ -543,7 +546,7 @@ assign_tx(struct store__tx *tx, void *arg)
             return ERR_NOTFOUND;
     }
     s = store__q(tx->c, "UPDATE conversation SET assignee_id = ?, updated_at = ? "
-                        "WHERE id = ? AND assignee_id IS NOT ?");
+                        "WHERE id = ? AND assignee_id IS DISTINCT FROM ?");
     if (!s)
         return ERR_IO;
     if (j->agent_id)
@@ -618,9 +621,9 @@ labels_tx(struct store__tx *tx, void *arg)
     struct db_stmt *s;
     int rc;
     for (size_t i = 0; i < j->nadd; i++) {
-        s = store__q(tx->c, "INSERT OR IGNORE INTO conversation_label(label, conversation_id, "
+        s = store__q(tx->c, "INSERT INTO conversation_label(label, conversation_id, "
                             "last_message_at) SELECT ?, id, last_message_at FROM conversation "
-                            "WHERE id = ?");
+                            "WHERE id = ? ON CONFLICT DO NOTHING");
         if (!s)
             return ERR_IO;
         store__bind_str(s, 1, j->add[i]);
@@ -646,10 +649,16 @@ labels_tx(struct store__tx *tx, void *arg)
     db_reset(s);
     if (count > MODEL_LABELS_MAX)
         return ERR_INVAL;
-    s = store__q(tx->c, "UPDATE conversation SET updated_at = ?, labels = (SELECT "
-                        "coalesce(json_group_array(label), '[]') FROM (SELECT label FROM "
-                        "conversation_label WHERE conversation_id = ?2 ORDER BY label)) "
-                        "WHERE id = ?2");
+    /* SQLite aggregates in the subquery's order; PostgreSQL is told the order. */
+    s = store__q(tx->c, store__sql(tx->c,
+                                   "UPDATE conversation SET updated_at = ?, labels = (SELECT "
+                                   "coalesce(json_group_array(label), '[]') FROM (SELECT label "
+                                   "FROM conversation_label WHERE conversation_id = ?2 "
+                                   "ORDER BY label)) WHERE id = ?2",
+                                   "UPDATE conversation SET updated_at = ?, labels = (SELECT "
+                                   "coalesce(json_group_array(label ORDER BY label), '[]') "
+                                   "FROM conversation_label WHERE conversation_id = ?2) "
+                                   "WHERE id = ?2"));
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, tx->now);

@@ -625,11 +625,19 @@ store_faq_answer(struct store *st, struct arena *ar, int64_t id, const char *lan
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    /* The answer in 'lang', else in English, else the first one written. */
-    struct db_stmt *s = store__q(c, "SELECT f.question, f.link, j.key, j.value FROM faq f, "
-                                  "json_each(CASE WHEN json_valid(f.answers) THEN f.answers "
-                                  "ELSE '{}' END) j WHERE f.id = ?1 AND j.type = 'text' "
-                                  "ORDER BY j.key = ?2 DESC, j.key = 'en' DESC, j.id LIMIT 1");
+    /* The answer in 'lang', else in English, else the first one written. PostgreSQL: its own
+     * json_each over json (not jsonb, which sorts the keys), numbered in written order. */
+    struct db_stmt *s = store__q(
+        c, store__sql(c,
+                      "SELECT f.question, f.link, j.key, j.value FROM faq f, "
+                      "json_each(CASE WHEN json_valid(f.answers) THEN f.answers "
+                      "ELSE '{}' END) j WHERE f.id = ?1 AND j.type = 'text' "
+                      "ORDER BY j.key = ?2 DESC, j.key = 'en' DESC, j.id LIMIT 1",
+                      "SELECT f.question, f.link, j.key, j.value #>> '{}' FROM faq f, "
+                      "json_each(CAST(CASE WHEN json_valid(f.answers) THEN f.answers "
+                      "ELSE '{}' END AS json)) WITH ORDINALITY j(key, value, n) "
+                      "WHERE f.id = ?1 AND json_typeof(j.value) = 'string' "
+                      "ORDER BY j.key = ?2 DESC, j.key = 'en' DESC, j.n LIMIT 1"));
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, id);

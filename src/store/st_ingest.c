@@ -43,7 +43,8 @@ resolve_contact(struct store__tx *tx, const struct inbound *in, int64_t *contact
             /* Keep the platform's latest name and handle on the identity. */
             s = store__q(tx->c, "UPDATE identity SET name = coalesce(?, name), "
                                 "handle = coalesce(?, handle) WHERE channel_type = ? AND "
-                                "platform_id = ? AND (name IS NOT ?1 OR handle IS NOT ?2)");
+                                "platform_id = ? AND (name IS DISTINCT FROM ?1 OR "
+                                "handle IS DISTINCT FROM ?2)");
             if (!s)
                 return ERR_IO;
             store__bind_str(s, 1, or_null(in->from_name));
@@ -126,7 +127,8 @@ merge_bookkeeping(struct store__tx *tx, const struct inbound *in, const struct i
     int rc;
     for (size_t i = 0; i < n; i++) {
         s = store__q(tx->c, "INSERT INTO contact_order_ref(ref, contact_id, created_at) "
-                            "VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET created_at = excluded.created_at");
+                            "VALUES (?, ?, ?) ON CONFLICT (ref, contact_id) "
+                            "DO UPDATE SET created_at = excluded.created_at");
         if (!s)
             return ERR_IO;
         db_bind_text(s, 1, refs[i], -1);
@@ -137,11 +139,11 @@ merge_bookkeeping(struct store__tx *tx, const struct inbound *in, const struct i
     }
     if (!out->new_conversation)
         return 0;
-    s = store__q(tx->c, "INSERT OR IGNORE INTO contact_merge_item(merge_id, kind, item_id) "
+    s = store__q(tx->c, "INSERT INTO contact_merge_item(merge_id, kind, item_id) "
                         "SELECT mi.merge_id, 'conversation', ?3 FROM contact_merge_item mi "
                         "JOIN contact_merge m ON m.id = mi.merge_id WHERE mi.kind = 'identity' "
                         "AND mi.item_id = (SELECT id FROM identity WHERE channel_type = ?1 AND "
-                        "platform_id = ?2) AND m.undone_at IS NULL");
+                        "platform_id = ?2) AND m.undone_at IS NULL ON CONFLICT DO NOTHING");
     if (!s)
         return ERR_IO;
     db_bind_text_ref(s, 1, in->channel_type, -1);
@@ -268,7 +270,8 @@ ingest_tx(struct store__tx *tx, void *arg)
                         "unread = unread + 1, message_count = message_count + 1, updated_at = ?3, "
                         "intent = CASE WHEN ?4 = 'praise' AND intent IS NOT NULL THEN intent "
                         "ELSE coalesce(?4, intent) END, sentiment = coalesce(?5, sentiment), "
-                        "urgency = CASE WHEN ?6 IS NULL THEN urgency ELSE max(coalesce(urgency, 0), ?6) END "
+                        "urgency = CASE WHEN CAST(?6 AS INTEGER) IS NULL THEN urgency "
+                        "ELSE max(coalesce(urgency, 0), CAST(?6 AS INTEGER)) END "
                         "WHERE id = ?7");
     if (!s)
         return ERR_IO;

@@ -86,8 +86,11 @@ collect(struct sugg *g, struct db_stmt *s, const char *kind, const char *value)
 static int
 by_email(struct sugg *g, const char *email)
 {
-    struct db_stmt *s = store__q(g->c, "SELECT id FROM contact WHERE email = ?1 COLLATE NOCASE"
-                                     LIVE "LIMIT 20");
+    /* SQLite's NOCASE index contact_email_nocase; PostgreSQL's on lower(email). */
+    struct db_stmt *s = store__q(
+        g->c, store__sql(g->c, "SELECT id FROM contact WHERE email = ?1 COLLATE NOCASE" LIVE
+                               "LIMIT 20",
+                         "SELECT id FROM contact WHERE lower(email) = lower(?1)" LIVE "LIMIT 20"));
     if (!s)
         return ERR_IO;
     db_bind_text_ref(s, 1, email, -1);
@@ -188,8 +191,12 @@ store_merge_suggestions(struct store *st, struct arena *ar, int64_t id,
         }
     }
     if (self.name && self.name[0] && self.location && self.location[0]) {
-        struct db_stmt *s = store__q(c, "SELECT id FROM contact WHERE name = ?1 COLLATE NOCASE "
-                                      "AND location = ?2 COLLATE NOCASE" LIVE "LIMIT 20");
+        /* contact_name: NOCASE on SQLite, lower(name) on PostgreSQL. */
+        struct db_stmt *s = store__q(
+            c, store__sql(c, "SELECT id FROM contact WHERE name = ?1 COLLATE NOCASE "
+                             "AND location = ?2 COLLATE NOCASE" LIVE "LIMIT 20",
+                          "SELECT id FROM contact WHERE lower(name) = lower(?1) "
+                          "AND lower(location) = lower(?2)" LIVE "LIMIT 20"));
         if (!s)
             return ERR_IO;
         db_bind_text_ref(s, 1, self.name, -1);
@@ -327,14 +334,14 @@ set_fields(struct store__tx *tx, int64_t id, const bool set[NFIELDS],
            const char *const v[NFIELDS])
 {
     struct db_stmt *s = store__q(
-        tx->c, "UPDATE contact SET name = CASE WHEN ?1 THEN coalesce(?2, '') ELSE name END, "
-               "email = CASE WHEN ?3 THEN ?4 ELSE email END, "
-               "phone = CASE WHEN ?5 THEN ?6 ELSE phone END, "
-               "locale = CASE WHEN ?7 THEN ?8 ELSE locale END, "
-               "location = CASE WHEN ?9 THEN ?10 ELSE location END, "
-               "tags = CASE WHEN ?11 THEN coalesce(?12, '[]') ELSE tags END, "
-               "notes = CASE WHEN ?13 THEN coalesce(?14, '') ELSE notes END, "
-               "attributes = CASE WHEN ?15 THEN coalesce(?16, '{}') ELSE attributes END, "
+        tx->c, "UPDATE contact SET name = CASE WHEN ?1 <> 0 THEN coalesce(?2, '') ELSE name END, "
+               "email = CASE WHEN ?3 <> 0 THEN ?4 ELSE email END, "
+               "phone = CASE WHEN ?5 <> 0 THEN ?6 ELSE phone END, "
+               "locale = CASE WHEN ?7 <> 0 THEN ?8 ELSE locale END, "
+               "location = CASE WHEN ?9 <> 0 THEN ?10 ELSE location END, "
+               "tags = CASE WHEN ?11 <> 0 THEN coalesce(?12, '[]') ELSE tags END, "
+               "notes = CASE WHEN ?13 <> 0 THEN coalesce(?14, '') ELSE notes END, "
+               "attributes = CASE WHEN ?15 <> 0 THEN coalesce(?16, '{}') ELSE attributes END, "
                "updated_at = ?17 WHERE id = ?18");
     if (!s)
         return ERR_IO;
@@ -481,13 +488,16 @@ merge_tx(struct store__tx *tx, void *arg)
     if ((rc = store__step_done(s)) < 0)
         return rc;
     /* The other contact is found through the kept one now: its own search row goes (the
-     * identity triggers rewrote it without handles; undo's identity moves write it back). */
-    s = store__q(tx->c, "DELETE FROM contact_fts WHERE rowid = ?");
-    if (!s)
-        return ERR_IO;
-    db_bind_i64(s, 1, j->other_id);
-    if ((rc = store__step_done(s)) < 0)
-        return rc;
+     * identity triggers rewrote it without handles; undo's identity moves write it back). On
+     * PostgreSQL the search indexes follow the rows, and a search skips merged contacts. */
+    if (!tx->c->pg) {
+        s = store__q(tx->c, "DELETE FROM contact_fts WHERE rowid = ?");
+        if (!s)
+            return ERR_IO;
+        db_bind_i64(s, 1, j->other_id);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+    }
     if ((rc = emit_items(tx, j->merge_id)) < 0 ||
         (rc = store__event(tx, "contact.updated", codec_event_contact(j->id))) < 0)
         return rc;
@@ -643,15 +653,18 @@ undo_tx(struct store__tx *tx, void *arg)
     db_bind_i64(s, 2, tx->now);
     if ((rc = store__step_done(s)) < 0)
         return rc;
-    /* Its search row again (a contact without identities gets none from their triggers). */
-    s = store__q(tx->c, "INSERT OR REPLACE INTO contact_fts(rowid, name, handles, email, phone) "
-                        "SELECT id, name, handles, email, phone FROM contact_fts_source "
-                        "WHERE id = ?");
-    if (!s)
-        return ERR_IO;
-    db_bind_i64(s, 1, j->other_id);
-    if ((rc = store__step_done(s)) < 0)
-        return rc;
+    /* Its search row again (a contact without identities gets none from their triggers);
+     * PostgreSQL's search indexes follow the rows. */
+    if (!tx->c->pg) {
+        s = store__q(tx->c, "INSERT OR REPLACE INTO contact_fts(rowid, name, handles, email, "
+                            "phone) SELECT id, name, handles, email, phone FROM "
+                            "contact_fts_source WHERE id = ?");
+        if (!s)
+            return ERR_IO;
+        db_bind_i64(s, 1, j->other_id);
+        if ((rc = store__step_done(s)) < 0)
+            return rc;
+    }
     s = store__q(tx->c, "UPDATE contact_merge SET undone_at = ?2, undone_by = ?3 WHERE id = ?1");
     if (!s)
         return ERR_IO;

@@ -102,7 +102,7 @@ store_root_cause_list(struct store *st, struct arena *ar, bool with_archived,
     if (!c)
         return ERR_IO;
     struct db_stmt *s = store__q(c, "SELECT " CAUSE_COLS " FROM root_cause r "
-                                  "WHERE ?1 OR r.archived = 0 ORDER BY r.name COLLATE NOCASE");
+                                  "WHERE ?1 <> 0 OR r.archived = 0 ORDER BY lower(r.name)");
     if (!s)
         return ERR_IO;
     db_bind_int(s, 1, with_archived);
@@ -416,7 +416,7 @@ store_goodwill_list(struct store *st, struct arena *ar, int64_t conv_id, const c
         return ERR_IO;
     struct db_stmt *s = store__q(c, "SELECT " GOODWILL_COLS GOODWILL_FROM
                                   "WHERE (?1 = 0 OR g.conversation_id = ?1) AND "
-                                  "(?2 IS NULL OR g.status = ?2) ORDER BY "
+                                  "(CAST(?2 AS TEXT) IS NULL OR g.status = ?2) ORDER BY "
                                   "CASE WHEN ?2 = 'pending' THEN g.id ELSE -g.id END LIMIT ?3");
     if (!s)
         return ERR_IO;

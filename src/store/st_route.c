@@ -102,8 +102,9 @@ route_apply_tx(struct store__tx *tx, void *arg)
     db_reset(s);
     if (blocked == DB_ROW)
         return 0;
-    s = store__q(tx->c, "INSERT OR IGNORE INTO conv_sla(conversation_id, opened_at) "
-                                      "SELECT id, created_at FROM conversation WHERE id = ?");
+    s = store__q(tx->c, "INSERT INTO conv_sla(conversation_id, opened_at) "
+                        "SELECT id, created_at FROM conversation WHERE id = ? "
+                        "ON CONFLICT(conversation_id) DO NOTHING");
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, j->conv_id);
@@ -112,7 +113,7 @@ route_apply_tx(struct store__tx *tx, void *arg)
         return rc;
     s = store__q(tx->c, "UPDATE conv_sla SET team_id = ?, rule_id = ?, strategy = ?, "
                         "route_reason = ?, routed_at = ?5, "
-                        "queued_at = CASE WHEN ?6 THEN coalesce(queued_at, ?5) ELSE NULL END, "
+                        "queued_at = CASE WHEN ?6 <> 0 THEN coalesce(queued_at, ?5) ELSE NULL END, "
                         "escalation = CASE WHEN ?7 > 0 THEN ?7 ELSE escalation END, "
                         "updated_at = ?5 WHERE conversation_id = ?8");
     if (!s)
@@ -130,8 +131,9 @@ route_apply_tx(struct store__tx *tx, void *arg)
     if ((rc = store__changed(tx)) < 0)
         return rc;
     if (d->agent_id) {
+        /* ?1 is never NULL here: SQLite's 'IS NOT ?1' is this on both backends. */
         s = store__q(tx->c, "UPDATE conversation SET assignee_id = ?, updated_at = ? "
-                            "WHERE id = ? AND assignee_id IS NOT ?1");
+                            "WHERE id = ? AND (assignee_id IS NULL OR assignee_id <> ?1)");
         if (!s)
             return ERR_IO;
         db_bind_i64(s, 1, d->agent_id);
@@ -227,8 +229,9 @@ store_route_queue_count(struct store *st, int64_t conv_id, int64_t *total, int64
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    struct db_stmt *s = store__q(c, "SELECT count(*), coalesce(sum((q.queued_at, q.conversation_id) "
-                                  "< (me.queued_at, me.conversation_id)), 0) FROM conv_sla q "
+    struct db_stmt *s = store__q(c, "SELECT count(*), coalesce(sum(CASE WHEN (q.queued_at, "
+                                  "q.conversation_id) < (me.queued_at, me.conversation_id) "
+                                  "THEN 1 ELSE 0 END), 0) FROM conv_sla q "
                                   "LEFT JOIN conv_sla me ON me.conversation_id = ?1 "
                                   "WHERE q.queued_at IS NOT NULL");
     if (!s)
@@ -304,18 +307,22 @@ store_route_sizes(struct store *st, struct store_route_sizes *out)
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    /* Bytes, not characters: length() of a BLOB counts bytes. */
-    struct db_stmt *s = store__q(
-        c, "SELECT (SELECT count(*) FROM routing_rule), (SELECT count(*) FROM team), "
-           "(SELECT count(*) FROM team_member), (SELECT count(*) FROM agent), "
-           "coalesce((SELECT sum(length(CAST(name || channels || languages || tags || "
-           "locations || intents || sentiments || skills || strategy AS BLOB))) "
-           "FROM routing_rule), 0) + "
-           "coalesce((SELECT sum(length(CAST(name || autoack_templates AS BLOB))) FROM team), 0) + "
-           "coalesce((SELECT sum(length(CAST(coalesce(a.display_name, '') || "
-           "coalesce(p.skills, '') || coalesce(p.languages, '') || coalesce(p.channels, '') || "
-           "coalesce(p.location, '') || coalesce(p.availability, '') AS BLOB))) "
-           "FROM agent a LEFT JOIN agent_profile p ON p.agent_id = a.id), 0)");
+    /* Bytes, not characters: SQLite's length() of a BLOB counts bytes, PostgreSQL's
+     * octet_length() does. */
+#define ROUTE_SIZES(BYTES, END)                                                                    \
+    "SELECT (SELECT count(*) FROM routing_rule), (SELECT count(*) FROM team), "                    \
+    "(SELECT count(*) FROM team_member), (SELECT count(*) FROM agent), "                           \
+    "coalesce((SELECT sum(" BYTES "name || channels || languages || tags || "                      \
+    "locations || intents || sentiments || skills || strategy" END ") "                            \
+    "FROM routing_rule), 0) + "                                                                    \
+    "coalesce((SELECT sum(" BYTES "name || autoack_templates" END ") FROM team), 0) + "            \
+    "coalesce((SELECT sum(" BYTES "coalesce(a.display_name, '') || "                               \
+    "coalesce(p.skills, '') || coalesce(p.languages, '') || coalesce(p.channels, '') || "          \
+    "coalesce(p.location, '') || coalesce(p.availability, '')" END ") "                            \
+    "FROM agent a LEFT JOIN agent_profile p ON p.agent_id = a.id), 0)"
+    struct db_stmt *s = store__q(c, store__sql(c, ROUTE_SIZES("length(CAST(", " AS BLOB))"),
+                                               ROUTE_SIZES("octet_length((", "))")));
+#undef ROUTE_SIZES
     if (!s)
         return ERR_IO;
     int rc = db_step(s);

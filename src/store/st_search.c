@@ -17,6 +17,13 @@
  *
  * Search text is never FTS syntax: each word becomes a quoted phrase; "word*" (two or more
  * letters before the star) is a prefix, and only there.
+ *
+ * On PostgreSQL the same walk reads the baseline's GIN indexes instead of FTS5: a message
+ * matches when to_tsvector('simple', text) @@ the tsquery of every word (message_search); a
+ * contact when each word is in its contact_search or one of its identities' identity_search
+ * expression, or its phone digits equal a phone-like q; the rank is ts_rank (negated: lower is
+ * better, as bm25) and the marks come from ts_headline. The result of a statement is fetched
+ * whole there, so the walk's statement carries the scan bound as its LIMIT.
  */
 #include "base/base.h"
 #include "store/store_int.h"
@@ -123,6 +130,92 @@ fts_query(struct arena *ar, const char *q, bool phone, bool *has_prefix)
     return out;
 }
 
+/* The digits of 'q' when it reads as a phone number (only digits, spaces and + - ( ) ., at
+ * least SEARCH_PHONE_MIN digits), else NULL. */
+static const char *
+phone_query(struct arena *ar, const char *q)
+{
+    size_t digits = 0;
+    for (const char *s = q; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if (!fts_space(*s) && !strchr("+-().", *s))
+            return NULL;
+    }
+    if (digits < SEARCH_PHONE_MIN)
+        return NULL;
+    char *out = arena_alloc(ar, digits + 1);
+    size_t o = 0;
+    for (const char *s = q; *s; s++)
+        if (*s >= '0' && *s <= '9')
+            out[o++] = *s;
+    out[o] = '\0';
+    return out;
+}
+
+/* PostgreSQL: the words of 'q' as fts_query reads them, each as tsquery text - a quoted lexeme
+ * ('' and \\ escaped inside), with :* where fts_query makes a prefix - so no character of the
+ * agent's input is tsquery syntax. Returns the number of words. */
+static size_t
+pg_terms(struct arena *ar, const char *q, const char ***out)
+{
+    size_t len = strlen(q), n = 0;
+    const char **v = ARENA_NEW_N(ar, const char *, len / 2 + 1);
+    const char *p = q;
+    while (*p) {
+        while (fts_space(*p))
+            p++;
+        const char *w = p;
+        size_t wordy = 0;
+        while (*p && !fts_space(*p))
+            wordy += fts_wordy(*p++);
+        const char *end = p;
+        bool prefix = false;
+        while (end > w && end[-1] == '*') {
+            end--;
+            prefix = true;
+        }
+        if (!wordy)
+            continue;
+        char *t = arena_alloc(ar, 2 * (size_t)(end - w) + 5);
+        size_t o = 0;
+        t[o++] = '\'';
+        for (; w < end; w++) {
+            if (*w == '\'' || *w == '\\')
+                t[o++] = *w == '\'' ? '\'' : '\\';
+            t[o++] = *w;
+        }
+        t[o++] = '\'';
+        if (prefix && wordy >= 2) {
+            t[o++] = ':';
+            t[o++] = '*';
+        }
+        t[o] = '\0';
+        v[n++] = t;
+    }
+    *out = v;
+    return n;
+}
+
+/* The terms joined by 'op' (" & ": all of them; " | ": any, for marking), plus the phone
+ * digits as one more term when 'digits' is set. */
+static const char *
+pg_join(struct arena *ar, const char *const *t, size_t n, const char *op, const char *digits)
+{
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_adds(&b, op);
+        buf_adds(&b, t[i]);
+    }
+    if (digits)
+        buf_printf(&b, "%s'%s'", n ? op : "", digits);
+    const char *out = buf_error(&b) ? "" : arena_strndup(ar, b.p ? b.p : "", b.len);
+    buf_release(&b);
+    return out;
+}
+
 /* One candidate: a matching message, or a conversation of a matching contact. */
 struct hit {
     int64_t key;     /* the matching message's id; for a contact: the conversation's newest */
@@ -165,7 +258,10 @@ struct search {
     struct store__conn *c;
     struct arena *ar;
     const struct conv_filter *f;
-    const char *fts, *cfts;
+    const char *fts, *cfts; /* PostgreSQL: the tsquery of all words, and of any (marks) */
+    const char **terms;     /* PostgreSQL: each word's tsquery (contact_hits) */
+    size_t nterms;
+    const char *digits;     /* PostgreSQL: a phone-like q's digits, or NULL */
     struct db_stmt *check, *newer, *snip, *light, *phone;
     struct conv *out;
     int64_t *keys; /* the hit each taken conversation was found at */
@@ -224,11 +320,33 @@ search_prepare(struct search *s)
         "SELECT highlight(contact_fts, 0, char(2), char(3)), highlight(contact_fts, 1, char(2), "
         "char(3)), highlight(contact_fts, 2, char(2), char(3)), highlight(contact_fts, 3, "
         "char(2), char(3)) FROM contact_fts WHERE contact_fts MATCH ?1 AND rowid = ?2";
+    static const char pg_newer_down[] =
+        "SELECT 1 FROM message m WHERE m.conversation_id = ?1 AND m.id >= ?2 AND "
+        "to_tsvector('simple', m.text) @@ to_tsquery('simple', ?3)";
+    static const char pg_newer_up[] =
+        "SELECT 1 FROM message m WHERE m.conversation_id = ?1 AND m.id <= ?2 AND "
+        "to_tsvector('simple', m.text) @@ to_tsquery('simple', ?3)";
+    static const char pg_snip[] =
+        "SELECT ts_headline('simple', text, to_tsquery('simple', ?1), 'StartSel=' || chr(2) || "
+        "', StopSel=' || chr(3) || ', MaxWords=16, MinWords=8, ShortWord=0') FROM message "
+        "WHERE id = ?2";
+    /* The fields of contact_fts, each whole with the words of any term marked. */
+    static const char pg_light[] =
+        "SELECT ts_headline('simple', ct.name, q, o), ts_headline('simple', coalesce((SELECT "
+        "string_agg(coalesce(i.handle, '') || ' ' || coalesce(i.name, ''), ' ' ORDER BY i.id) "
+        "FROM identity i WHERE i.contact_id = ct.id), ''), q, o), ts_headline('simple', "
+        "coalesce(ct.email, ''), q, o), ts_headline('simple', replace(replace(replace(replace("
+        "replace(replace(coalesce(ct.phone, ''), ' ', ''), '+', ''), '-', ''), '(', ''), ')', "
+        "''), '.', ''), q, o) FROM contact ct, to_tsquery('simple', ?1) q, (SELECT "
+        "'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3)) x(o) "
+        "WHERE ct.id = ?2";
     static const char phone[] = "SELECT phone FROM contact WHERE id = ?1";
-    const char *newer = s->f->oldest_first ? newer_up : newer_down;
+    const char *newer = s->c->pg ? (s->f->oldest_first ? pg_newer_up : pg_newer_down)
+                                 : (s->f->oldest_first ? newer_up : newer_down);
+    const char *sn = s->c->pg ? pg_snip : snip, *li = s->c->pg ? pg_light : light;
     if ((rc = prepare(s, newer, strlen(newer), &s->newer)) < 0 ||
-        (rc = prepare(s, snip, sizeof(snip) - 1, &s->snip)) < 0 ||
-        (rc = prepare(s, light, sizeof(light) - 1, &s->light)) < 0 ||
+        (rc = prepare(s, sn, strlen(sn), &s->snip)) < 0 ||
+        (rc = prepare(s, li, strlen(li), &s->light)) < 0 ||
         (rc = prepare(s, phone, sizeof(phone) - 1, &s->phone)) < 0)
         return rc;
     store__bind_cstr(s->newer, 3, s->fts);
@@ -351,26 +469,13 @@ matched_before(struct search *s, int64_t conv_id, int64_t key)
     return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : store__err(rc);
 }
 
-/* The conversations of matching contacts, each keyed by its newest message (its oldest when
- * 'up'), at most SEARCH_CONTACT_MAX. */
+/* The rows of a contact_hits statement 'q' (bound), which it finalizes. */
 static int
-contact_hits(struct search *s, bool up, struct hit **out, size_t *n)
+read_contact_hits(struct search *s, struct db_stmt *q, struct hit **out, size_t *n)
 {
-    char sql[320];
-    int len = snprintf(sql, sizeof(sql),
-                       "SELECT c.id, c.contact_id, coalesce((SELECT %s(m.id) FROM message m "
-                       "WHERE m.conversation_id = c.id), 0) FROM contact_fts "
-                       "JOIN conversation c ON c.contact_id = contact_fts.rowid "
-                       "WHERE contact_fts MATCH ?1 LIMIT ?2",
-                       up ? "min" : "max");
-    struct db_stmt *q;
-    int rc = prepare(s, sql, (size_t)len, &q);
-    if (rc < 0)
-        return rc;
-    store__bind_cstr(q, 1, s->cfts);
-    db_bind_int(q, 2, SEARCH_CONTACT_MAX);
     struct hit *v = NULL;
     size_t cnt = 0, cap = 0;
+    int rc;
     while ((rc = db_step(q)) == DB_ROW) {
         STORE__GROW(s->ar, v, cnt, cap);
         v[cnt++] = (struct hit){ .conv_id = db_i64(q, 0),
@@ -386,6 +491,81 @@ contact_hits(struct search *s, bool up, struct hit **out, size_t *n)
     return 0;
 }
 
+/* Words one PostgreSQL contact lookup takes: each is a parameter (a contact with more distinct
+ * words than this in its name, handles and email is not found through them). */
+#define SEARCH_PG_WORDS_MAX 32
+
+/* PostgreSQL's contact side: per word, the contacts whose contact_search or one of whose
+ * identities' identity_search matches it (both expressions exactly as the baseline's indexes),
+ * intersected over the words; and a phone-like q's digits against contact_phone_digits. */
+static int
+pg_contact_hits(struct search *s, bool up, struct hit **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t words = s->nterms;
+    if (words > SEARCH_PG_WORDS_MAX) {
+        if (!s->digits)
+            return 0;
+        words = 0;
+    }
+    if (!words && !s->digits)
+        return 0;
+    struct buf sql;
+    buf_init(&sql, 1 << 16);
+    buf_printf(&sql, "SELECT c.id, c.contact_id, coalesce((SELECT %s(m.id) FROM message m "
+                     "WHERE m.conversation_id = c.id), 0) FROM conversation c WHERE "
+                     "c.contact_id IN (", up ? "min" : "max");
+    for (size_t i = 0; i < words; i++)
+        buf_printf(&sql, "%s(SELECT id FROM contact WHERE to_tsvector('simple', name || ' ' || "
+                         "coalesce(email, '') || ' ' || replace(replace(replace(replace(replace("
+                         "replace(coalesce(phone, ''), ' ', ''), '+', ''), '-', ''), '(', ''), "
+                         "')', ''), '.', '')) @@ to_tsquery('simple', ?%zu) UNION SELECT "
+                         "contact_id FROM identity WHERE to_tsvector('simple', coalesce(handle, "
+                         "'') || ' ' || coalesce(name, '')) @@ to_tsquery('simple', ?%zu))",
+                   i ? " INTERSECT " : "", i + 2, i + 2);
+    if (s->digits)
+        buf_printf(&sql, "%sSELECT id FROM contact WHERE replace(replace(replace(replace(replace("
+                         "replace(phone, ' ', ''), '+', ''), '-', ''), '(', ''), ')', ''), '.', "
+                         "'') = ?%zu", words ? " UNION " : "", words + 2);
+    buf_adds(&sql, ") LIMIT ?1");
+    struct db_stmt *q = NULL;
+    int rc = buf_error(&sql);
+    if (rc == 0)
+        rc = prepare(s, sql.p, sql.len, &q);
+    buf_release(&sql);
+    if (rc < 0)
+        return rc;
+    db_bind_int(q, 1, SEARCH_CONTACT_MAX);
+    for (size_t i = 0; i < words; i++)
+        store__bind_cstr(q, (int)i + 2, s->terms[i]);
+    if (s->digits)
+        store__bind_cstr(q, (int)words + 2, s->digits);
+    return read_contact_hits(s, q, out, n);
+}
+
+/* The conversations of matching contacts, each keyed by its newest message (its oldest when
+ * 'up'), at most SEARCH_CONTACT_MAX. */
+static int
+contact_hits(struct search *s, bool up, struct hit **out, size_t *n)
+{
+    if (s->c->pg)
+        return pg_contact_hits(s, up, out, n);
+    char sql[320];
+    int len = snprintf(sql, sizeof(sql),
+                       "SELECT c.id, c.contact_id, coalesce((SELECT %s(m.id) FROM message m "
+                       "WHERE m.conversation_id = c.id), 0) FROM contact_fts "
+                       "JOIN conversation c ON c.contact_id = contact_fts.rowid "
+                       "WHERE contact_fts MATCH ?1 LIMIT ?2",
+                       up ? "min" : "max");
+    struct db_stmt *q;
+    int rc = prepare(s, sql, (size_t)len, &q);
+    if (rc < 0)
+        return rc;
+    store__bind_cstr(q, 1, s->cfts);
+    db_bind_int(q, 2, SEARCH_CONTACT_MAX);
+    return read_contact_hits(s, q, out, n);
+}
 /* Walk order, newest first: by key, then conversation, both descending. */
 static int
 cmp_down(const void *a, const void *b)
@@ -431,23 +611,32 @@ search_recent(struct search *s, int64_t *next_key, int64_t *next_conv)
     while (paged && ci < nch && cmp(&ch[ci], &cur) <= 0)
         idset_add(s->ar, &seen, ch[ci++].conv_id);
 
+    size_t scan_max = f->scan_max > 0 ? (size_t)f->scan_max : SEARCH_SCAN_MAX;
     char sql[320];
-    int len = snprintf(sql, sizeof(sql),
-                       "SELECT message_fts.rowid, m.conversation_id FROM message_fts "
-                       "JOIN message m ON m.id = message_fts.rowid WHERE message_fts MATCH ?1 "
-                       "AND message_fts.rowid %s ?2 ORDER BY message_fts.rowid %s",
-                       up ? ">=" : "<=", up ? "ASC" : "DESC");
+    int len = s->c->pg
+        ? snprintf(sql, sizeof(sql),
+                   "SELECT m.id, m.conversation_id FROM message m WHERE to_tsvector('simple', "
+                   "m.text) @@ to_tsquery('simple', ?1) AND m.id %s ?2 ORDER BY m.id %s "
+                   "LIMIT ?3",
+                   up ? ">=" : "<=", up ? "ASC" : "DESC")
+        : snprintf(sql, sizeof(sql),
+                   "SELECT message_fts.rowid, m.conversation_id FROM message_fts "
+                   "JOIN message m ON m.id = message_fts.rowid WHERE message_fts MATCH ?1 "
+                   "AND message_fts.rowid %s ?2 ORDER BY message_fts.rowid %s",
+                   up ? ">=" : "<=", up ? "ASC" : "DESC");
     struct db_stmt *ms;
     if ((rc = prepare(s, sql, (size_t)len, &ms)) < 0)
         return rc;
     store__bind_cstr(ms, 1, s->fts);
     db_bind_i64(ms, 2, paged ? f->cursor_ts : up ? 0 : INT64_MAX);
+    if (s->c->pg)
+        db_bind_i64(ms, 3, (int64_t)scan_max);
     struct hit mh = { 0 }, last = { 0 };
     bool have_m = false, more_m = true, bounded = false;
     size_t scanned = 0;
     while (s->n <= s->limit) {
         if (!have_m && more_m) {
-            if (scanned == (f->scan_max > 0 ? (size_t)f->scan_max : SEARCH_SCAN_MAX)) {
+            if (scanned == scan_max) {
                 bounded = true;
                 break;
             }
@@ -521,8 +710,13 @@ search_ranked(struct search *s, int64_t *next_off, int64_t *next_one)
         "SELECT message_fts.rowid, m.conversation_id, message_fts.rank FROM message_fts "
         "JOIN message m ON m.id = message_fts.rowid WHERE message_fts MATCH ?1 "
         "ORDER BY message_fts.rowid DESC LIMIT ?2";
+    static const char pg_sql[] =
+        "SELECT m.id, m.conversation_id, -ts_rank(to_tsvector('simple', m.text), "
+        "to_tsquery('simple', ?1)) FROM message m WHERE to_tsvector('simple', m.text) @@ "
+        "to_tsquery('simple', ?1) ORDER BY m.id DESC LIMIT ?2";
+    const char *text = s->c->pg ? pg_sql : sql;
     struct db_stmt *q;
-    if ((rc = prepare(s, sql, sizeof(sql) - 1, &q)) < 0)
+    if ((rc = prepare(s, text, strlen(text), &q)) < 0)
         return rc;
     store__bind_cstr(q, 1, s->fts);
     db_bind_int(q, 2, SEARCH_RANK_MAX);
@@ -569,8 +763,16 @@ store__conv_search(struct store__conn *c, struct arena *ar, const struct conv_fi
     struct search s = { .c = c, .ar = ar, .f = f };
     s.limit = f->limit > 0 && f->limit <= 200 ? (size_t)f->limit : 50;
     bool unused = false;
-    s.fts = fts_query(ar, f->q, false, &s.prefix);
-    s.cfts = fts_query(ar, f->q, true, &unused);
+    if (c->pg) {
+        /* Every snippet is made as its conversation is taken (no FTS5 prefix lists). */
+        s.nterms = pg_terms(ar, f->q, &s.terms);
+        s.digits = phone_query(ar, f->q);
+        s.fts = s.nterms ? pg_join(ar, s.terms, s.nterms, " & ", NULL) : NULL;
+        s.cfts = s.nterms ? pg_join(ar, s.terms, s.nterms, " | ", s.digits) : NULL;
+    } else {
+        s.fts = fts_query(ar, f->q, false, &s.prefix);
+        s.cfts = fts_query(ar, f->q, true, &unused);
+    }
     s.out = ARENA_NEW_N(ar, struct conv, s.limit + 1);
     s.keys = ARENA_NEW_N(ar, int64_t, s.limit + 1);
     s.pend_msg = ARENA_NEW_N(ar, int64_t, s.limit + 1);

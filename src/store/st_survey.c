@@ -299,10 +299,12 @@ store_survey_due(struct store *st, struct arena *ar, int64_t now, size_t max,
     db_bind_i64(s, 2, (int64_t)max);
     struct store_survey *v = ARENA_NEW_N(ar, struct store_survey, max ? max : 1);
     size_t k = 0;
-    int rc;
+    int rc = DB_DONE;
     while (k < max && (rc = db_step(s)) == DB_ROW)
         row(ar, s, &v[k++]);
     db_reset(s);
+    if (rc != DB_ROW && rc != DB_DONE)
+        return store__err(rc);
     *out = v;
     *n = k;
     return 0;
@@ -594,9 +596,13 @@ store_csat_stats(struct store *st, const struct store_csat_filter *f, struct sto
         return ERR_IO;
     struct db_stmt *s = store__q(c,
         "SELECT count(sv.sent_at), count(sv.answered_at), coalesce(avg(sv.score), 0), "
-        "sum(sv.score = 1), sum(sv.score = 2), sum(sv.score = 3), sum(sv.score = 4), "
-        "sum(sv.score = 5), count(sv.nps), sum(sv.nps >= 9), sum(sv.nps <= 6), "
-        "count(sv.comment) "
+        "sum(CASE WHEN sv.score = 1 THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN sv.score = 2 THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN sv.score = 3 THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN sv.score = 4 THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN sv.score = 5 THEN 1 ELSE 0 END), count(sv.nps), "
+        "sum(CASE WHEN sv.nps >= 9 THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN sv.nps <= 6 THEN 1 ELSE 0 END), count(sv.comment) "
         "FROM survey sv JOIN channel ch ON ch.id = sv.channel_id WHERE" FILTER_SQL);
     if (!s)
         return ERR_IO;
@@ -629,7 +635,7 @@ store_csat_heroes(struct store *st, struct arena *ar, const struct store_csat_fi
         "SELECT sv.agent_id, coalesce(a.display_name, a.name), count(*), avg(sv.score) "
         "FROM survey sv JOIN channel ch ON ch.id = sv.channel_id "
         "JOIN agent a ON a.id = sv.agent_id WHERE sv.answered_at IS NOT NULL AND" FILTER_SQL
-        "GROUP BY sv.agent_id HAVING count(*) >= ?6 "
+        "GROUP BY sv.agent_id, a.id HAVING count(*) >= ?6 "
         "ORDER BY avg(sv.score) DESC, count(*) DESC, sv.agent_id LIMIT ?7");
     if (!s)
         return ERR_IO;
@@ -638,7 +644,7 @@ store_csat_heroes(struct store *st, struct arena *ar, const struct store_csat_fi
     db_bind_i64(s, 7, (int64_t)max);
     struct store_csat_hero *v = ARENA_NEW_N(ar, struct store_csat_hero, max ? max : 1);
     size_t k = 0;
-    int rc;
+    int rc = DB_DONE;
     while (k < max && (rc = db_step(s)) == DB_ROW) {
         v[k].agent_id = db_i64(s, 0);
         v[k].name = store__col(ar, s, 1);
@@ -647,6 +653,8 @@ store_csat_heroes(struct store *st, struct arena *ar, const struct store_csat_fi
         k++;
     }
     db_reset(s);
+    if (rc != DB_ROW && rc != DB_DONE)
+        return store__err(rc);
     *out = v;
     *n = k;
     return 0;
@@ -659,11 +667,20 @@ store_survey_question(struct store *st, struct arena *ar, const char *lang,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    struct db_stmt *s = store__q(c,
+    /* In 'lang', else English, else the first written: on PostgreSQL that one comes from its
+     * own json_each over json WITH ORDINALITY (the baseline's goes through jsonb, which sorts
+     * the keys). */
+    struct db_stmt *s = store__q(c, store__sql(c,
         "SELECT coalesce((SELECT value FROM json_each(questions) WHERE key = ?1), "
         "(SELECT value FROM json_each(questions) WHERE key = 'en'), "
         "(SELECT value FROM json_each(questions) LIMIT 1)), "
-        "nps IS NOT NULL OR json_array_length(extra) > 0 FROM survey_settings WHERE id = 1");
+        "nps IS NOT NULL OR json_array_length(extra) > 0 FROM survey_settings WHERE id = 1",
+        "SELECT coalesce((SELECT value FROM json_each(questions) WHERE key = ?1), "
+        "(SELECT value FROM json_each(questions) WHERE key = 'en'), "
+        "(SELECT j.value #>> '{}' FROM json_each(CAST(CASE WHEN json_type(questions, '$') = "
+        "'object' THEN questions ELSE '{}' END AS json)) WITH ORDINALITY j(key, value, n) "
+        "ORDER BY j.n LIMIT 1)), "
+        "nps IS NOT NULL OR json_array_length(extra) > 0 FROM survey_settings WHERE id = 1"));
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, lang ? lang : "en");

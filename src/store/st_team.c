@@ -46,7 +46,8 @@ team_put_tx(struct store__tx *tx, void *arg)
     if ((rc = store__step_done(s)) < 0)
         return rc;
     for (size_t i = 0; i < t->nmembers; i++) {
-        s = store__q(tx->c, "INSERT OR IGNORE INTO team_member(team_id, agent_id) VALUES (?, ?)");
+        s = store__q(tx->c, "INSERT INTO team_member(team_id, agent_id) VALUES (?, ?) "
+                            "ON CONFLICT(team_id, agent_id) DO NOTHING");
         if (!s)
             return ERR_IO;
         db_bind_i64(s, 1, j->out_id);

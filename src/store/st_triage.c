@@ -16,7 +16,7 @@ store_sender_recent_inbound(struct store *st, const char *channel_type, struct s
         c, "SELECT count(*) FROM (SELECT 1 FROM message m JOIN conversation cv ON "
            "cv.id = m.conversation_id WHERE cv.contact_id = (SELECT contact_id FROM identity "
            "WHERE channel_type = ? AND platform_id = ?) AND m.direction = 'in' AND "
-           "m.created_at >= ? LIMIT 16)");
+           "m.created_at >= ? LIMIT 16) recent");
     if (!s)
         return ERR_IO;
     db_bind_text_ref(s, 1, channel_type, -1);
@@ -210,9 +210,9 @@ store_triage_review(struct store *st, struct arena *ar, const struct store_scope
      * so a small store in a big backlog does not walk everyone's messages. */
 #define REVIEW_COLS                                                                                \
     "SELECT m.id, m.conversation_id, m.channel_id, ch.type, ch.name, "                             \
-    "substr(m.text, 1, :max_text), length(m.text) > :max_text, m.lang, m.intent, "                 \
-    "m.intent_conf, m.intent_margin, m.sentiment, m.sentiment_conf, m.sentiment_margin, "          \
-    "m.sentiment_score, m.review_margin, m.created_at, ct.name "
+    "substr(m.text, 1, CAST(:max_text AS INTEGER)), length(m.text) > :max_text, m.lang, "         \
+    "m.intent, m.intent_conf, m.intent_margin, m.sentiment, m.sentiment_conf, "                    \
+    "m.sentiment_margin, m.sentiment_score, m.review_margin, m.created_at, ct.name "
 #define REVIEW_JOINS                                                                               \
     "JOIN contact ct ON ct.id = c.contact_id JOIN channel ch ON ch.id = m.channel_id "
 #define REVIEW_COND                                                                                \
@@ -222,14 +222,24 @@ store_triage_review(struct store *st, struct arena *ar, const struct store_scope
     "AND NOT EXISTS (SELECT 1 FROM triage_skip k WHERE k.agent_id = :agent AND "                   \
     "k.message_id = m.id AND k.skipped_at >= :since) AND" STORE_SCOPE_SQL                          \
     "ORDER BY m.review_margin, m.id DESC LIMIT :limit"
+    /* The same two statements on PostgreSQL: its store index is on lower(store), and it has
+     * no INDEXED BY (message_review is its plan for the ORDER BY ... LIMIT too). */
     bool lim = sc && sc->limited;
     struct db_stmt *s = store__q(
-        c, lim ? REVIEW_COLS "FROM conversation c JOIN message m ON m.conversation_id = c.id "
-                 REVIEW_JOINS "WHERE c.id IN (SELECT id FROM conversation WHERE store = "
-                 ":scope_store COLLATE NOCASE UNION SELECT id FROM conversation WHERE "
-                 "assignee_id = :scope_agent) AND " REVIEW_COND
-               : REVIEW_COLS "FROM message m INDEXED BY message_review JOIN conversation c ON "
-                 "c.id = m.conversation_id " REVIEW_JOINS "WHERE " REVIEW_COND);
+        c, lim ? store__sql(c,
+                     REVIEW_COLS "FROM conversation c JOIN message m ON m.conversation_id = c.id "
+                     REVIEW_JOINS "WHERE c.id IN (SELECT id FROM conversation WHERE store = "
+                     ":scope_store COLLATE NOCASE UNION SELECT id FROM conversation WHERE "
+                     "assignee_id = :scope_agent) AND " REVIEW_COND,
+                     REVIEW_COLS "FROM conversation c JOIN message m ON m.conversation_id = c.id "
+                     REVIEW_JOINS "WHERE c.id IN (SELECT id FROM conversation WHERE lower(store) "
+                     "= lower(:scope_store) UNION SELECT id FROM conversation WHERE "
+                     "assignee_id = :scope_agent) AND " REVIEW_COND)
+               : store__sql(c,
+                     REVIEW_COLS "FROM message m INDEXED BY message_review JOIN conversation c ON "
+                     "c.id = m.conversation_id " REVIEW_JOINS "WHERE " REVIEW_COND,
+                     REVIEW_COLS "FROM message m JOIN conversation c ON "
+                     "c.id = m.conversation_id " REVIEW_JOINS "WHERE " REVIEW_COND));
 #undef REVIEW_COLS
 #undef REVIEW_JOINS
 #undef REVIEW_COND
@@ -282,7 +292,8 @@ store_triage_examples(struct store *st, struct arena *ar, const char *field, int
         return ERR_IO;
     /* The newest correction per message for the field. */
     struct db_stmt *s = store__q(
-        c, "SELECT t.id, t.new_value, m.text, t.message_id, t.created_at, t.old_value IS t.new_value "
+        c, "SELECT t.id, t.new_value, m.text, t.message_id, t.created_at, "
+           "t.old_value IS NOT DISTINCT FROM t.new_value "
            "FROM triage_correction t JOIN message m ON "
            "m.id = t.message_id WHERE t.field = ?1 AND t.id > ?2 AND t.id = (SELECT max(id) FROM "
            "triage_correction WHERE message_id = t.message_id AND field = ?1) ORDER BY t.id LIMIT ?3");

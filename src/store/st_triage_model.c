@@ -79,8 +79,8 @@ store_triage_model_list(struct store *st, struct arena *ar, const char *kind,
     struct store__conn *c = store__reader(st);
     if (!c)
         return ERR_IO;
-    struct db_stmt *s = store__q(c, "SELECT " MODEL_COLS " WHERE ?1 IS NULL OR kind = ?1 "
-                                  "ORDER BY id DESC");
+    struct db_stmt *s = store__q(c, "SELECT " MODEL_COLS " WHERE CAST(?1 AS TEXT) IS NULL OR "
+                                  "kind = ?1 ORDER BY id DESC");
     if (!s)
         return ERR_IO;
     store__bind_cstr(s, 1, kind);

@@ -7,10 +7,37 @@
 #include "base/base.h"
 #include "store/store_int.h"
 
+#include <unistd.h>
+
 #include "base/buf.h"
 #include "base/hub.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/rand.h"
+
+/* "host:pid:random": unique among the instances sharing a database, readable in a lease row. */
+static void
+instance_name(char *out, size_t n)
+{
+    char host[64] = "";
+    if (gethostname(host, sizeof(host) - 1) != 0 || !host[0])
+        snprintf(host, sizeof(host), "host");
+    uint8_t r[4];
+    rand_bytes(r, sizeof(r));
+    snprintf(out, n, "%s:%ld:%02x%02x%02x%02x", host, (long)getpid(), r[0], r[1], r[2], r[3]);
+}
+
+bool
+store_shared(struct store *st)
+{
+    return st->pg;
+}
+
+const char *
+store_instance(struct store *st)
+{
+    return st->instance;
+}
 
 int
 store__conn_open(struct store *st, bool writer, struct store__conn **out)
@@ -342,6 +369,7 @@ store_open(const struct store_config *cfg, struct hub *hub, struct store **out,
     struct store *st = xcalloc(1, sizeof(*st));
     st->path = xstrdup(path);
     st->pg = pg;
+    instance_name(st->instance, sizeof(st->instance));
     st->hub = hub;
     st->queue_max = cfg->queue_max ? cfg->queue_max : 65536;
     st->batch_max = cfg->batch_max ? cfg->batch_max : 1024;

@@ -111,6 +111,21 @@ int store_backup(struct store *st, const char *dest, store_progress_fn *fn, void
 int store_restore(const char *url, const char *src, store_progress_fn *fn, void *arg,
                   struct errmsg *em);
 
+/* ---- copying SQLite into PostgreSQL (st_copy.c) ------------------------------------------ */
+
+struct store_copy_table {
+    const char *name;
+    int64_t from_rows, to_rows; /* counted on both sides after the commit */
+};
+typedef void store_copy_fn(void *arg, const char *table, uint64_t done, uint64_t total);
+/* Copies every row of 'from' (SQLite) into 'to' (PostgreSQL, empty: ERR_CONFLICT otherwise;
+ * both opened, so both at the same schema version) in one PostgreSQL transaction, calling
+ * 'fn' as rows go; then counts every table on both sides into '*out' (in 'ar'). All or
+ * nothing: on failure nothing stays in 'to'. The PostgreSQL role needs to set
+ * session_replication_role (triggers and foreign-key checks are off during the copy). */
+int store_copy(struct store *from, struct store *to, struct arena *ar, store_copy_fn *fn,
+               void *arg, struct store_copy_table **out, size_t *n, struct errmsg *em);
+
 /* ---- inspection (st_inspect.c) ---------------------------------------------------------- */
 
 struct store_health {
@@ -524,6 +539,12 @@ int store_events_after(struct store *st, struct arena *ar, int64_t after, size_t
 int store_outbox_due(struct store *st, struct arena *ar, int64_t now, size_t max,
                      struct outbox_item **out, size_t *n);
 /* Earliest next_at among pending items, or 0 when none is pending. */
+/* Claims up to 'max' pending items due at 'now' for delivery by this instance: each moves to
+ * 'now + lease_ms' (due again then, should this instance die before recording a result) in one
+ * transaction, so among several instances sharing the database each item is claimed by one.
+ * Deliver the claimed items well inside the lease. */
+int store_outbox_claim(struct store *st, struct arena *ar, int64_t now, int64_t lease_ms,
+                       size_t max, struct outbox_item **out, size_t *n);
 int64_t store_outbox_next_at(struct store *st);
 /* Records a delivery attempt. 'state' is "sent" (done), "failed" (permanent) or "pending"
  * (retry at 'next_at'); 'error' is the reason shown to agents (may be NULL). Updates the
@@ -539,6 +560,25 @@ int store_outbox_counts(struct store *st, struct outbox_counts *out);
  * for an unknown message or one that was never delivered (a note, an inbound message);
  * ERR_CONFLICT when its delivery has not failed. Waits until durable. */
 int store_msg_retry(struct store *st, int64_t msg_id);
+
+/* ---- leases: one instance at a time (st_lease.c) ------------------------------------------ */
+
+/* True when several instances may write the database at once (PostgreSQL): ids may then be
+ * committed out of order. */
+bool store_shared(struct store *st);
+/* This process's name among the instances sharing the database ("host:pid:random"), made at
+ * store_open: the owner of the leases it takes. */
+const char *store_instance(struct store *st);
+/* Takes or renews lease 'name' for 'ttl_ms' from now: '*held' is true when this instance holds
+ * it (it was free, ran out, or was already ours), false when another instance does. Renew
+ * well before the time runs out (a third of it). */
+int store_lease_hold(struct store *st, const char *name, int64_t ttl_ms, bool *held);
+/* Gives lease 'name' up if this instance holds it (at a clean stop, so another instance may
+ * take the work at once). */
+int store_lease_release(struct store *st, const char *name);
+/* Who holds lease 'name' and until when; ERR_NOTFOUND when nobody ever took it. */
+int store_lease_owner(struct store *st, struct arena *ar, const char *name, const char **owner,
+                      int64_t *until_at);
 
 /* ---- web chat widget (st_widget.c) ---------------------------------------------------------- */
 

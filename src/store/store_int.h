@@ -78,6 +78,7 @@ typedef int store__job_fn(struct store__tx *tx, void *arg);
 struct store {
     char *path;       /* SQLite: the file (or shared-memory URI); PostgreSQL: the conninfo URL */
     bool pg;          /* the backend is PostgreSQL */
+    char instance[96]; /* store_instance: "host:pid:random" */
     struct hub *hub;
     store_publish_fn *publish; /* store_set_publisher; NULL: hub_publish */
     void *publish_arg;
@@ -128,6 +129,11 @@ int store__pg_prepare(struct store__conn *c, const char *sql, size_t len, bool p
 void store__pg_finalize(struct pg_stmt *s);
 void store__pg_clear(struct pg_stmt *s);
 int64_t store__pg_changes(struct pg_conn *pc);
+/* COPY ... FROM STDIN on 'pc': begin with the COPY statement, put text-format rows, end
+ * ('failure' not NULL: abandon the copy with that reason). 0 or ERR_* (logged). */
+int store__pg_copy_begin(struct pg_conn *pc, const char *sql);
+int store__pg_copy_put(struct pg_conn *pc, const char *p, size_t len);
+int store__pg_copy_end(struct pg_conn *pc, const char *failure);
 int64_t store__pg_last_id(struct store__conn *c);
 /* Runs SQL text that returns no rows (a script on SQLite; one statement on PostgreSQL). */
 int store__exec(struct store__conn *c, const char *sql);
@@ -181,9 +187,10 @@ void store__bind_cstr(struct db_stmt *s, int i, const char *v);
 /* The scope test on conversation alias 'c' (store_scope in store.h), with named parameters
  * bound by store__bind_scope; true for everything when the scope is NULL or unlimited. A named
  * parameter takes the number after the highest one before it, so a statement with it numbers
- * no parameter (?N) after it: later ones are named too. */
+ * no parameter (?N) after it: later ones are named too. The store compares case-insensitively
+ * (SQLite's NOCASE folds ASCII, as its lower() does; PostgreSQL indexes lower(store)). */
 #define STORE_SCOPE_SQL                                                                            \
-    " (:scope_lim = 0 OR c.assignee_id = :scope_agent OR c.store = :scope_store COLLATE NOCASE) "
+    " (:scope_lim = 0 OR c.assignee_id = :scope_agent OR lower(c.store) = lower(:scope_store)) "
 void store__bind_scope(struct db_stmt *s, const struct store_scope *sc);
 /* Conversation alias 'c' is not one of a blocked contact's (contact_blocked index). */
 #define STORE_NOT_BLOCKED_SQL                                                                      \

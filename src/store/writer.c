@@ -53,12 +53,10 @@ store__event(struct store__tx *tx, const char *type, char *data)
 {
     if (!data)
         return ERR_NOMEM; /* the codec could not encode it: the job fails, nothing is cut */
-    /* PostgreSQL's seq comes from a trigger (event_seq_counter), not a sequence: lastval()
-     * would name another table's id, so the row says its seq itself. */
-    struct db_stmt *s = store__q(
-        tx->c, store__sql(tx->c, "INSERT INTO event(type, data, created_at) VALUES (?, ?, ?)",
-                          "INSERT INTO event(type, data, created_at) VALUES (?, ?, ?) "
-                          "RETURNING seq"));
+    /* RETURNING: on PostgreSQL the seq comes from a counter row (gap-free across instances),
+     * not from a sequence lastval() could read. */
+    struct db_stmt *s = store__q(tx->c, "INSERT INTO event(type, data, created_at) "
+                                        "VALUES (?, ?, ?) RETURNING seq");
     if (!s) {
         xfree(data);
         return ERR_IO;
@@ -68,13 +66,15 @@ store__event(struct store__tx *tx, const char *type, char *data)
     db_bind_i64(s, 3, tx->now);
     int rc = db_step(s);
     int64_t seq = rc == DB_ROW ? db_i64(s, 0) : 0;
+    if (rc == DB_ROW)
+        rc = db_step(s);
     db_reset(s);
-    if (rc != (tx->c->pg ? DB_ROW : DB_DONE)) {
+    if (rc != DB_DONE) {
         xfree(data);
-        return rc < 0 ? store__err(rc) : ERR_IO;
+        return rc < 0 ? rc : ERR_IO;
     }
     struct store__pending_event *e = xcalloc(1, sizeof(*e));
-    e->seq = tx->c->pg ? seq : db_last_id(tx->c);
+    e->seq = seq;
     snprintf(e->type, sizeof(e->type), "%s", type);
     e->data = data;
     if (tx->job->ev_tail)

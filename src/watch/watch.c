@@ -10,7 +10,8 @@
  * so posts in flight are matched by exactly one query set. The spike detector is shared and
  * guarded by 'spike_mu'; alerts are stored after the lock is released. The ring of recent
  * posts (for back-tests) is guarded by 'ring_mu'; a back-test takes references to its posts
- * under the lock and matches them outside it.
+ * under the lock and matches them outside it. The keeper thread renews the leases of the
+ * running sources (one instance runs a source among several sharing the database).
  */
 #include "base/base.h"
 #include "watch/watch.h"
@@ -37,6 +38,12 @@
 #define LINE_MAX_BYTES (64 * 1024) /* one record of an HTTP ingest batch */
 #define CURSOR_SAVE_MS 2000        /* how often a running source saves its cursor */
 #define BACKOFF_MIN_MS 1000
+/* A source runs on one instance at a time among those sharing the database: the one holding
+ * its lease ("listen_source:<id>", st_lease.c), renewed by the keeper thread every
+ * LEASE_RENEW_MS; an instance that dies loses it after LEASE_TTL_MS and another takes over
+ * from the cursor in the database. */
+#define LEASE_TTL_MS 30000
+#define LEASE_RENEW_MS 10000
 #define BACKOFF_MAX_MS 60000
 #define FUTURE_SLACK_MS 60000 /* post times further ahead than this are clamped to now */
 #define TEXT_MAX_BYTES (64 * 1024) /* longer posts are not matched (no platform writes them) */
@@ -55,6 +62,7 @@ struct worker {
     int64_t saved_ms;   /* mono time of the last cursor save (source thread only) */
     int64_t saved_cursor;
     struct listen_scratch *scratch; /* source thread only */
+    bool lease_lost; /* the keeper found another instance holding the lease (guarded by mu) */
     struct worker *next;
 };
 
@@ -80,6 +88,10 @@ struct watch {
     int64_t bucket_ms;
     pthread_mutex_t src_mu; /* guards 'workers' */
     struct worker *workers;
+    pthread_t keeper;       /* renews the leases of the running sources */
+    pthread_mutex_t keeper_mu; /* guards 'keeper_stop' */
+    pthread_cond_t keeper_cv;
+    bool keeper_stop, keeper_running;
     struct watch_metrics m; /* updated with base/metrics.h atomics */
     pthread_mutex_t ring_mu; /* guards the ring of recent posts and their 'refs' */
     struct recent **ring;    /* WATCH_RECENT_POSTS slots; the oldest is at 'ring_head' */
@@ -730,6 +742,39 @@ wait_stop(struct worker *w, int64_t ms)
     return stop;
 }
 
+static void
+lease_name(const struct worker *w, char *out, size_t n)
+{
+    snprintf(out, n, "listen_source:%lld", (long long)w->id);
+}
+
+/* Waits until this instance holds the source's lease; false when stopped first. */
+static bool
+take_lease(struct worker *w)
+{
+    char name[64];
+    lease_name(w, name, sizeof(name));
+    bool told = false;
+    for (;;) {
+        bool held = false;
+        int rc = store_lease_hold(w->L->st, name, LEASE_TTL_MS, &held);
+        if (held)
+            return true;
+        if (!told) {
+            pthread_mutex_lock(&w->mu);
+            snprintf(w->status.error, sizeof(w->status.error), "%s",
+                     rc < 0 ? "cannot take the source's lease"
+                            : "running on another instance");
+            pthread_mutex_unlock(&w->mu);
+            log_info("listen", "source runs on another instance; waiting", "source=%lld",
+                     (long long)w->id);
+            told = true;
+        }
+        if (wait_stop(w, LEASE_RENEW_MS))
+            return false;
+    }
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -740,6 +785,8 @@ worker_main(void *arg)
     w->scratch = listen_scratch_new(w->L->set);
     int64_t backoff = BACKOFF_MIN_MS;
     for (;;) {
+        if (!take_lease(w))
+            break;
         int64_t cursor = 0;
         if (path[0])
             seed_cursor_file(w, path);
@@ -784,10 +831,17 @@ worker_main(void *arg)
         else
             snprintf(w->status.error, sizeof(w->status.error), "stream ended");
         bool progressed = w->status.posts > before;
+        bool lost = w->lease_lost;
+        w->lease_lost = false;
         pthread_mutex_unlock(&w->mu);
         listen_source_free(src);
         if (stop)
             break;
+        if (lost) {
+            log_warn("listen", "source lease taken by another instance; stopped here",
+                     "source=%lld", (long long)w->id);
+            continue; /* take_lease waits until it is ours again */
+        }
         if (rc == ERR_AUTH || rc == ERR_PERM) {
             /* A refused token stays refused: wait for an admin to fix the source. */
             log_warn("listen", "source refused our credentials; stopped", "source=%lld",
@@ -820,6 +874,9 @@ worker_stop(struct worker *w)
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
+    char name[64];
+    lease_name(w, name, sizeof(name));
+    store_lease_release(w->L->st, name); /* another instance may take it over at once */
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
     xfree(w->spec);
@@ -943,6 +1000,49 @@ watch_metrics(struct watch *L, struct watch_metrics *out)
     pthread_mutex_unlock(&L->src_mu);
 }
 
+/* ---- leases ------------------------------------------------------------------------------- */
+
+/* Every LEASE_RENEW_MS, renews the lease of each source running here; a source whose lease
+ * another instance now holds (this one was cut off from the database longer than the lease)
+ * is stopped, and its thread waits for the lease again. */
+static void *
+keeper_main(void *arg)
+{
+    struct watch *L = arg;
+    for (;;) {
+        int64_t until = clock_now_ms() + LEASE_RENEW_MS;
+        pthread_mutex_lock(&L->keeper_mu);
+        while (!L->keeper_stop && clock_timedwait(&L->keeper_cv, &L->keeper_mu, until) == 0) {
+        }
+        bool stop = L->keeper_stop;
+        pthread_mutex_unlock(&L->keeper_mu);
+        if (stop)
+            break;
+        pthread_mutex_lock(&L->src_mu);
+        for (struct worker *w = L->workers; w; w = w->next) {
+            pthread_mutex_lock(&w->mu);
+            bool running = w->src != NULL;
+            pthread_mutex_unlock(&w->mu);
+            if (!running)
+                continue;
+            char name[64];
+            lease_name(w, name, sizeof(name));
+            bool held = false;
+            if (store_lease_hold(L->st, name, LEASE_TTL_MS, &held) < 0)
+                continue; /* the database is away: keep running until the lease is taken */
+            if (held)
+                continue;
+            pthread_mutex_lock(&w->mu);
+            w->lease_lost = true;
+            if (w->src)
+                listen_source_stop(w->src);
+            pthread_mutex_unlock(&w->mu);
+        }
+        pthread_mutex_unlock(&L->src_mu);
+    }
+    return NULL;
+}
+
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
 int
@@ -962,6 +1062,9 @@ watch_start(struct store *st, struct classify_live *cls, const struct watch_conf
     pthread_mutex_init(&L->spike_mu, NULL);
     pthread_mutex_init(&L->src_mu, NULL);
     pthread_mutex_init(&L->ring_mu, NULL);
+    pthread_mutex_init(&L->keeper_mu, NULL);
+    pthread_cond_init(&L->keeper_cv, NULL);
+    L->keeper_running = pthread_create(&L->keeper, NULL, keeper_main, L) == 0;
     L->ring = xcalloc(WATCH_RECENT_POSTS, sizeof(*L->ring));
     /* A stored set that no longer compiles (queries are checked before they are stored, so
      * only a Hyperscan refusal) must not keep the server down: run with no queries, logged. */
@@ -982,6 +1085,15 @@ watch_stop(struct watch *L)
 {
     if (!L)
         return;
+    if (L->keeper_running) {
+        pthread_mutex_lock(&L->keeper_mu);
+        L->keeper_stop = true;
+        pthread_cond_signal(&L->keeper_cv);
+        pthread_mutex_unlock(&L->keeper_mu);
+        pthread_join(L->keeper, NULL);
+    }
+    pthread_mutex_destroy(&L->keeper_mu);
+    pthread_cond_destroy(&L->keeper_cv);
     pthread_mutex_lock(&L->src_mu);
     while (L->workers) {
         struct worker *w = L->workers;

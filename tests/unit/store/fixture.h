@@ -18,24 +18,31 @@
 
 /* A fresh, empty store: a distinct shared-cache memory database per call, so no test sees
  * another's rows; or, when HARK_TEST_PG holds a PostgreSQL URL (tests/lib/pg.sh), a schema of
- * its own in that database. NULL (and a note) when it cannot open. */
+ * its own in that database. Its URL goes to 'url' ('n' bytes), so a test may open a second
+ * store on the same database (another instance). NULL (and a note) when it cannot open. */
 static inline struct store *
-fx_open(void)
+fx_open_url(char *url, size_t n)
 {
-    static int n;
-    char url[512];
+    static int seq;
     const char *pg = getenv("HARK_TEST_PG");
     if (pg && pg[0])
-        snprintf(url, sizeof(url), "%s%coptions=-csearch_path%%3Dfx%d_%d", pg,
-                 strchr(pg, '?') ? '&' : '?', (int)getpid(), n++);
+        snprintf(url, n, "%s%coptions=-csearch_path%%3Dfx%d_%d", pg, strchr(pg, '?') ? '&' : '?',
+                 (int)getpid(), seq++);
     else
-        snprintf(url, sizeof(url), "file:fx%d?mode=memory&cache=shared", n++);
+        snprintf(url, n, "file:fx%d?mode=memory&cache=shared", seq++);
     struct store_config cfg = { .url = url };
     struct store *st = NULL;
     struct errmsg em = { 0 };
     if (store_open(&cfg, NULL, &st, &em) < 0)
         printf("# store_open: %s\n", em.text);
     return st;
+}
+
+static inline struct store *
+fx_open(void)
+{
+    char url[512];
+    return fx_open_url(url, sizeof(url));
 }
 
 static inline int64_t

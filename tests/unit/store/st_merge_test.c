@@ -132,7 +132,7 @@ TEST(merge_and_undo_round_trip)
     CHECK_INT(store_contact_update(st, mail, &f), 0);
     struct contact mine = { .phone = "+4930123456" };
     CHECK_INT(store_contact_update(st, ann, &mine), 0);
-    CHECK(fts_hits(st, ar, "example", c1) == 0);
+    CHECK(fts_hits(st, ar, "ann@example.com", c1) == 0);
 
     int64_t m = 0;
     enum merge_conflict why;
@@ -158,7 +158,9 @@ TEST(merge_and_undo_round_trip)
     CHECK_INT(o.merged_into, ann);
     CHECK_INT(o.nids, 0);
     CHECK_STR(o.location, "Hamburg"); /* its own fields untouched */
-    CHECK(fts_hits(st, ar, "example", c1) == 1); /* the email reaches Ann's conversations */
+    /* The email reaches Ann's conversations (searched whole: PostgreSQL's 'simple' parser keeps
+     * an address as one word, where FTS5 split it). */
+    CHECK(fts_hits(st, ar, "ann@example.com", c1) == 1);
     struct contact_merge cm;
     CHECK_INT(store_contact_merge_get(st, ar, m, &cm), 0);
     CHECK_INT(cm.identities, 1);
@@ -203,8 +205,8 @@ TEST(merge_and_undo_round_trip)
     CHECK_STR(cv.store, "Hamburg");
     CHECK_INT(store_conv_get(st, ar, c3, &cv), 0);
     CHECK_STR(cv.store, "Hamburg"); /* the other contact's location again */
-    CHECK(fts_hits(st, ar, "example", c1) == 0);
-    CHECK(fts_hits(st, ar, "example", c2) == 1);
+    CHECK(fts_hits(st, ar, "ann@example.com", c1) == 0);
+    CHECK(fts_hits(st, ar, "ann@example.com", c2) == 1);
     CHECK_INT(store_contact_merge_undo(st, ar, m, 0, &kept, &why), ERR_CONFLICT);
     CHECK_INT(why, MERGE_UNDONE);
     CHECK_INT(store_contact_merge_undo(st, ar, 9999, 0, &kept, &why), ERR_NOTFOUND);

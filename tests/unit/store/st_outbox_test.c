@@ -88,10 +88,54 @@ TEST(msg_retry_puts_a_failed_reply_back)
     store_close(st);
 }
 
+/* Two stores on one database play two instances: a due reply is claimed by one of them; the
+ * other gets it only once the first one's lease ran out (it died before a result). */
+TEST(claim_once_per_item_across_instances)
+{
+    char url[512];
+    struct store *a = fx_open_url(url, sizeof(url));
+    struct store_config cfg = { .url = url };
+    struct store *b = NULL;
+    struct errmsg em = { 0 };
+    CHECK_INT(store_open(&cfg, NULL, &b, &em), 0);
+    int64_t ch = fx_channel(a, "api");
+    struct agent ag = { .email = "c@x.io", .password_hash = "h", .name = "Cy", .role = "agent" };
+    int64_t agent_id, r1, r2;
+    CHECK_INT(store_agent_add(a, &ag, &agent_id), 0);
+    struct ingest_result r;
+    struct inbound in = fx_inbound(ch, "c1", "u1", "help");
+    CHECK_INT(store_ingest(a, &in, &r), 0);
+    CHECK_INT(store_reply(a, r.conversation_id, agent_id, STR_LIT("one"), false, &r1), 0);
+    CHECK_INT(store_reply(a, r.conversation_id, agent_id, STR_LIT("two"), false, &r2), 0);
+    struct arena *ar = arena_new(1 << 20);
+    struct outbox_item *items;
+    size_t n = 0;
+    int64_t now = 4000000000000LL; /* after the replies were queued */
+    CHECK_INT(store_outbox_claim(a, ar, now, 60000, 1, &items, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(items[0].message_id, r1);
+    CHECK_STR(items[0].text, "one");
+    /* b claims what is left: the second reply only. */
+    CHECK_INT(store_outbox_claim(b, ar, now, 60000, 10, &items, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(items[0].message_id, r2);
+    CHECK_INT(store_outbox_claim(b, ar, now + 1000, 60000, 10, &items, &n), 0);
+    CHECK_INT(n, 0);
+    /* a records its send; b's lease on r2 runs out without a result: r2 comes due again. */
+    CHECK_INT(store_outbox_result(a, r1, "sent", 0, NULL, 0), 0);
+    CHECK_INT(store_outbox_claim(a, ar, now + 60001, 60000, 10, &items, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(items[0].message_id, r2);
+    arena_free(ar);
+    store_close(b);
+    store_close(a);
+}
+
 int
 main(void)
 {
     RUN(reply_outbox_lifecycle);
     RUN(msg_retry_puts_a_failed_reply_back);
+    RUN(claim_once_per_item_across_instances);
     return test_done();
 }
