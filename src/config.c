@@ -25,7 +25,7 @@ struct key {
 
 static const struct key keys[] = {
     { "listen", STRING, S(listen), "127.0.0.1:8080", 0, 0, "address and port to serve on" },
-    { "db", STRING, S(db), "hark.db", 0, 0, "database: an SQLite path or sqlite:PATH" },
+    { "db", STRING, S(db), "hark.db", 0, 0, "database: an SQLite path, sqlite:PATH or postgres://USER@HOST[:PORT]/NAME" },
     { "nats", STRING, S(nats), "", 0, 0,
       "NATS JetStream URL (nats://HOST:PORT) carrying events between instances that share one "
       "database; empty: this instance alone (docs/scale.md)" },
