@@ -4,6 +4,7 @@
 #   make check T=store    one folder's unit tests (or T=NAME one test); check-unit: all
 #   make check-pg   the store's unit tests against a temporary PostgreSQL (T as for check)
 #   make check-api T=030  black-box tests named 030-*.sh; without T all, in parallel
+#   make check-api-pg T=030  the same against a temporary PostgreSQL
 #   make demo       build, then run `hark demo`
 #   make bench      run the benchmarks (each figure printed beside its anchor)
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
@@ -64,7 +65,7 @@ API_TEST_SRC := $(filter-out $(HTTP_SERVER_SRC),$(LIB_SRC))
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 .SECONDARY:
-.PHONY: all deps test check check-unit check-pg check-api demo bench fuzz lint format clean
+.PHONY: all deps test check check-unit check-pg check-api check-api-pg demo bench fuzz lint format clean
 all: hark $(ALL_EXTRA)
 
 deps: $(DEPS_STAMP)
@@ -135,6 +136,11 @@ check-pg: $(PG_BINS) $(TEST_DEPS_STAMP)
 # make check-api T=030: only tests/api/030-*.sh; T may be any name prefix, or several (T="02 65").
 check-api: build/asan/hark
 	$(Q)HARK=$(CURDIR)/build/asan/hark tests/api/run.sh $(T)
+
+# make check-api-pg: the black-box tests against a temporary PostgreSQL, each in a schema of its
+# own (tools/run-api-pg.sh); the tests of SQLite-only features skip. T as for check-api.
+check-api-pg: build/asan/hark $(TEST_DEPS_STAMP)
+	$(Q)HARK=$(CURDIR)/build/asan/hark tools/run-api-pg.sh $(T)
 
 test: all lint check-unit check-api $(TEST_EXTRA)
 

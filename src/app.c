@@ -22,6 +22,30 @@
 
 static void open_models(struct app *app);
 
+/* True for a PostgreSQL store URL: no file of its own beside which Hark could keep others. */
+static bool
+db_is_pg(const char *db)
+{
+    return strncmp(db, "postgres://", 11) == 0 || strncmp(db, "postgresql://", 13) == 0;
+}
+
+/* 'db' as it may be logged: a PostgreSQL URL's password (postgres://user:PASSWORD@host) as
+ * "***". */
+static const char *
+db_for_log(const char *db, char *out, size_t n)
+{
+    const char *user = strstr(db, "://");
+    if (!db_is_pg(db) || !user)
+        return db;
+    user += 3;
+    const char *at = user + strcspn(user, "@/?");
+    const char *colon = memchr(user, ':', (size_t)(at - user));
+    if (*at != '@' || !colon)
+        return db;
+    snprintf(out, n, "%.*s***%s", (int)(colon + 1 - db), db, at);
+    return out;
+}
+
 void
 app_signals_init(void)
 {
@@ -144,7 +168,7 @@ open_models(struct app *app)
     }
     const char *db = strncmp(app->cfg.db, "sqlite:", 7) == 0 ? app->cfg.db + 7 : app->cfg.db;
     char versions[sizeof(app->cfg.db) + 16];
-    bool on_disk = strcmp(db, ":memory:") != 0 && strncmp(db, "postgres", 8) != 0;
+    bool on_disk = strcmp(db, ":memory:") != 0 && !db_is_pg(db);
     snprintf(versions, sizeof(versions), "%s.models", db);
     struct care_models_config mc = { .shipped_dir = dir,
                                      .data_dir = app->cfg.triage_data,
@@ -221,15 +245,19 @@ app_start(struct app *app, struct errmsg *em)
     rc = routing_timers_start(care_routing(app->care)); /* SLA timers, routing queue */
     if (rc < 0)
         return errmsg_set(em, rc, "cannot start the timers worker");
-    /* Listening: source cursor files live beside the database. */
+    /* Listening: source cursor files live beside an SQLite database; on PostgreSQL (and in
+     * memory) a source resumes from the cursor in the database alone. */
     const char *db = strncmp(app->cfg.db, "sqlite:", 7) == 0 ? app->cfg.db + 7 : app->cfg.db;
+    bool on_disk = strcmp(db, ":memory:") != 0 && !db_is_pg(db);
     struct watch_config lc = { .brand_handles = app->cfg.brand_handles,
-                                     .cursor_prefix = strcmp(db, ":memory:") ? db : NULL,
+                                     .cursor_prefix = on_disk ? db : NULL,
                                      .bucket_ms = app->cfg.listen_bucket_ms };
     rc = care_watch_start(app->care, &lc, em);
     if (rc < 0)
         return rc;
-    log_info("main", "listening", "url=%s db=\"%s\"", app->url, app->cfg.db);
+    char shown[sizeof(app->cfg.db)];
+    log_info("main", "listening", "url=%s db=\"%s\"", app->url,
+             db_for_log(app->cfg.db, shown, sizeof(shown)));
     return 0;
 }
 

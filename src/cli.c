@@ -761,6 +761,11 @@ cli_restore(int argc, char **argv)
         fprintf(stderr, "hark restore: which FILE? (see --help)\n");
         return 2;
     }
+    if (strncmp(cfg.db, "postgres://", 11) == 0 || strncmp(cfg.db, "postgresql://", 13) == 0) {
+        fprintf(stderr, "hark restore: a PostgreSQL store is restored with pg_restore (see "
+                        "docs/scale.md), not by hark restore\n");
+        return 1;
+    }
     const char *path = strncmp(cfg.db, "sqlite:", 7) == 0 ? cfg.db + 7 : cfg.db;
     if (!force && access(path, F_OK) == 0) {
         fprintf(stderr, "hark restore: '%s' exists; add --force to replace it\n", path);

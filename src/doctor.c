@@ -66,6 +66,13 @@ check_database(struct report *r, const struct config *cfg)
     struct store_health h;
     struct errmsg em = { 0 };
     const char *path = db_path(cfg->db);
+    if (strncmp(cfg->db, "postgres://", 11) == 0 || strncmp(cfg->db, "postgresql://", 13) == 0) {
+        /* Read-only checks of a PostgreSQL store are PostgreSQL's own (pg_amcheck); opening
+         * it here would migrate it. */
+        say(r, WARN, "database", "a PostgreSQL store: not inspected by hark doctor; check it "
+                                 "with pg_amcheck, and the server's log for its schema version");
+        return false;
+    }
     if (path && access(path, F_OK) != 0) {
         say(r, FAIL, "database", "'%s' does not exist: check 'db', or create it with `hark agent "
                                  "add` (or `hark restore` from a backup)", path);
@@ -292,6 +299,8 @@ cli_doctor(int argc, char **argv)
     check_public_url(&r, &cfg);
     if (current)
         check_channels(&r, &cfg);
+    else if (strstr(cfg.db, "://") && strncmp(cfg.db, "sqlite:", 7) != 0)
+        say(&r, WARN, "channels", "not checked: hark doctor does not open a PostgreSQL store");
     else
         say(&r, WARN, "channels", "not checked: the database needs fixing first");
     fetch_global_cleanup();

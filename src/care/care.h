@@ -78,7 +78,8 @@ struct care_models_config {
     const char *data_dir;     /* the shipped training sets (intent.all, sentiment.all), or
                                  NULL/"": retraining is refused with a message saying so */
     const char *versions_dir; /* where retrained versions are written (<db>.models), or
-                                 NULL: retraining is refused (an in-memory database) */
+                                 NULL: retraining is refused (an in-memory or PostgreSQL
+                                 database) */
     int retrain_hours;        /* scheduled retrain every N hours; 0: only on demand */
     int epochs;               /* training epochs; 0: 10 (the shipped models' setting) */
     int weight;               /* times each correction is repeated in training; 0: 3 */

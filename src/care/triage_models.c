@@ -571,7 +571,8 @@ plan(struct care__models *M, const char *const *kinds, size_t nkinds, const char
                           "triage-data; see docs/triage.md)");
     if (!M->versions_dir[0])
         return errmsg_set(em, ERR_UNAVAIL, "retraining needs a database file to keep the "
-                          "model versions beside (this server runs on an in-memory database)");
+                          "model versions beside (this server's database is in memory or on "
+                          "PostgreSQL)");
     struct care_models_kind st[2];
     int rc = care_models_status(M->c, st, NULL, NULL);
     if (rc < 0)

@@ -182,6 +182,8 @@ typedef int listen_post_fn(const struct listen_post *p, void *arg);
 
 struct listen_source_opts {
     const char *cursor_file;  /* Jetstream: file holding the last time_us; NULL = none */
+    int64_t cursor;           /* Jetstream without 'cursor_file': the last time_us to resume
+                                 from (kept by the caller, e.g. in the database); 0 = none */
     const char *token;        /* Mastodon: bearer token; NULL = none (fake servers) */
     bool once;                /* do not reconnect after the stream ends (tests, back-tests) */
     int max_reconnects;       /* give up after this many failed connects in a row; 0 = 10 */

@@ -109,8 +109,14 @@ cursor_load(struct listen_source *src)
     size_t n;
     int64_t v;
 
-    if (!src->opts.cursor_file)
+    if (!src->opts.cursor_file) {
+        if (src->opts.cursor > 0) {
+            src->stats.cursor = src->opts.cursor;
+            src->saved_cursor = src->opts.cursor;
+            src->resume_floor = src->opts.cursor;
+        }
         return;
+    }
     f = fopen(src->opts.cursor_file, "r");
     if (!f)
         return;

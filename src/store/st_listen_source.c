@@ -125,22 +125,23 @@ src_update_tx(struct store__tx *tx, void *arg)
     else
         /* A new spec is another stream: its saved position means nothing there. */
         s = store__q(tx->c,
-                     "UPDATE listening_source SET active = CASE WHEN ?3 < 0 THEN active "
-                     "ELSE ?3 END, cursor = CASE WHEN ?5 IS NULL OR ?5 = spec THEN cursor "
-                     "ELSE NULL END, spec = coalesce(?5, spec), tls = CASE WHEN ?6 < 0 "
-                     "THEN tls ELSE ?6 END, token = CASE WHEN ?7 IS NULL THEN token WHEN ?7 "
-                     "= '' THEN NULL ELSE ?7 END, updated_at = ?4 WHERE id = ?1");
+                     "UPDATE listening_source SET active = CASE WHEN ?2 < 0 THEN active "
+                     "ELSE ?2 END, cursor = CASE WHEN CAST(?4 AS TEXT) IS NULL OR ?4 = spec "
+                     "THEN cursor ELSE NULL END, spec = coalesce(?4, spec), tls = CASE WHEN "
+                     "?5 < 0 THEN tls ELSE ?5 END, token = CASE WHEN CAST(?6 AS TEXT) IS NULL "
+                     "THEN token WHEN ?6 = '' THEN NULL ELSE ?6 END, updated_at = ?3 "
+                     "WHERE id = ?1");
     if (!s)
         return ERR_IO;
     db_bind_i64(s, 1, j->id);
     if (j->cursor)
         store__bind_cstr(s, 2, j->cursor);
     if (!j->spec && !j->cursor) {
-        db_bind_int(s, 3, j->active);
-        db_bind_i64(s, 4, tx->now);
-        store__bind_cstr(s, 5, j->new_spec);
-        db_bind_int(s, 6, j->tls);
-        store__bind_cstr(s, 7, j->token);
+        db_bind_int(s, 2, j->active);
+        db_bind_i64(s, 3, tx->now);
+        store__bind_cstr(s, 4, j->new_spec);
+        db_bind_int(s, 5, j->tls);
+        store__bind_cstr(s, 6, j->token);
     }
     int rc = store__step_done(s);
     if (rc == 0 && !j->cursor && db_changes(tx->c) == 0)

@@ -17,7 +17,7 @@
     "m.url, m.created_at, m.intent, m.intent_conf, m.sentiment, m.sentiment_score, m.urgency, "   \
     "m.urgency_reasons, m.addressed_to_brand, m.opportunity, m.conversation_id, m.received_at, " \
     "(SELECT group_concat(query_id) FROM (SELECT query_id FROM mention_query "                    \
-    "WHERE mention_id = m.id ORDER BY query_id)), m.author_followers, m.dismissed_at "           \
+    "WHERE mention_id = m.id ORDER BY query_id) q), m.author_followers, m.dismissed_at "         \
     "FROM mention m "
 
 static void
@@ -93,28 +93,24 @@ mention_add_tx(struct store__tx *tx, void *arg)
 {
     struct mention_job *j = arg;
     const struct mention *m = j->m;
-    struct db_stmt *s = store__q(tx->c, "SELECT id FROM mention WHERE platform = ? AND "
-                                      "external_id = ?");
-    if (!s)
-        return ERR_IO;
-    store__bind_cstr(s, 1, m->platform);
-    store__bind_cstr(s, 2, m->external_id);
-    int rc = db_step(s);
-    if (rc == DB_ROW) {
-        j->id = db_i64(s, 0);
-        j->duplicate = true;
-    }
-    db_reset(s);
-    if (rc == DB_ROW)
-        return 0;
-    if (rc != DB_DONE)
-        return store__err(rc);
-
-    s = store__q(tx->c, "INSERT INTO mention(platform, external_id, author_handle, author_name, "
-                        "text, lang, url, created_at, intent, intent_conf, sentiment, "
-                        "sentiment_score, urgency, urgency_reasons, addressed_to_brand, "
-                        "opportunity, received_at, author_followers) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    /* (platform, external_id) is the dedupe key: a post seen before (by this or another
+     * instance, at the same moment too) inserts nothing and keeps its first row. PostgreSQL
+     * returns the new id with the row (no lastval() round trip). */
+    struct db_stmt *s = store__q(
+        tx->c,
+        store__sql(tx->c,
+                   "INSERT INTO mention(platform, external_id, author_handle, author_name, "
+                   "text, lang, url, created_at, intent, intent_conf, sentiment, "
+                   "sentiment_score, urgency, urgency_reasons, addressed_to_brand, "
+                   "opportunity, received_at, author_followers) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (platform, external_id) DO NOTHING",
+                   "INSERT INTO mention(platform, external_id, author_handle, author_name, "
+                   "text, lang, url, created_at, intent, intent_conf, sentiment, "
+                   "sentiment_score, urgency, urgency_reasons, addressed_to_brand, "
+                   "opportunity, received_at, author_followers) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (platform, external_id) DO NOTHING RETURNING id"));
     if (!s)
         return ERR_IO;
     int64_t created = m->created_at ? m->created_at : tx->now;
@@ -140,10 +136,30 @@ mention_add_tx(struct store__tx *tx, void *arg)
     db_bind_i64(s, 17, tx->now);
     if (m->author_followers >= 0)
         db_bind_i64(s, 18, m->author_followers);
-    if ((rc = store__step_done(s)) < 0)
+    int rc = db_step(s);
+    int64_t new_id = rc == DB_ROW ? db_i64(s, 0) : 0;
+    db_reset(s);
+    if (rc < 0)
         return rc;
-    j->id = db_last_id(tx->c);
-    s = store__q(tx->c, "INSERT OR IGNORE INTO mention_query(query_id, mention_id) VALUES (?, ?)");
+    bool added = tx->c->pg ? rc == DB_ROW : db_changes(tx->c) > 0;
+    if (!added) {
+        s = store__q(tx->c, "SELECT id FROM mention WHERE platform = ? AND external_id = ?");
+        if (!s)
+            return ERR_IO;
+        store__bind_cstr(s, 1, m->platform);
+        store__bind_cstr(s, 2, m->external_id);
+        rc = db_step(s);
+        if (rc == DB_ROW)
+            j->id = db_i64(s, 0);
+        db_reset(s);
+        if (rc != DB_ROW)
+            return rc == DB_DONE ? ERR_IO : store__err(rc);
+        j->duplicate = true;
+        return 0;
+    }
+    j->id = tx->c->pg ? new_id : db_last_id(tx->c);
+    s = store__q(tx->c, "INSERT INTO mention_query(query_id, mention_id) VALUES (?, ?) "
+                        "ON CONFLICT (query_id, mention_id) DO NOTHING");
     if (!s)
         return ERR_IO;
     for (size_t i = 0; i < m->nqueries; i++) {
@@ -191,7 +207,7 @@ store_mention_list(struct store *st, struct arena *ar, const struct mention_filt
         return ERR_IO;
     struct buf sql;
     buf_init(&sql, 8192);
-    buf_adds(&sql, MENTION_COLS "WHERE 1");
+    buf_adds(&sql, MENTION_COLS "WHERE 1 = 1");
     if (f->query_id)
         buf_adds(&sql, " AND m.id IN (SELECT mention_id FROM mention_query WHERE query_id = "
                        ":query)");
@@ -201,10 +217,12 @@ store_mention_list(struct store *st, struct arena *ar, const struct mention_filt
         buf_adds(&sql, " AND m.sentiment = :sentiment");
     if (f->opportunity)
         buf_adds(&sql, " AND m.opportunity = 1");
+    /* SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE does that (LIKE would not). */
+    const char *like = c->pg ? "ILIKE" : "LIKE";
     if (f->q && f->q[0])
-        buf_adds(&sql, " AND m.text LIKE :like ESCAPE '\\'");
+        buf_printf(&sql, " AND m.text %s :like ESCAPE '\\'", like);
     if (f->lang)
-        buf_adds(&sql, " AND (m.lang = :lang OR m.lang LIKE :langp ESCAPE '\\')");
+        buf_printf(&sql, " AND (m.lang = :lang OR m.lang %s :langp ESCAPE '\\')", like);
     if (f->platform)
         buf_adds(&sql, " AND m.platform = :platform");
     if (f->alert_id)
@@ -311,9 +329,9 @@ mention_dismiss_tx(struct store__tx *tx, void *arg)
     struct mention_dismiss_job *j = arg;
     /* Dismissing again keeps the first time and agent; bringing back clears both. */
     struct db_stmt *s = store__q(tx->c, "UPDATE mention SET "
-                                      "dismissed_at = CASE WHEN :on THEN "
+                                      "dismissed_at = CASE WHEN :on <> 0 THEN "
                                       "coalesce(dismissed_at, :now) END, "
-                                      "dismissed_by = CASE WHEN :on THEN "
+                                      "dismissed_by = CASE WHEN :on <> 0 THEN "
                                       "coalesce(dismissed_by, :agent) END WHERE id = :id");
     if (!s)
         return ERR_IO;

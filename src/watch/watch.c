@@ -713,6 +713,22 @@ seed_cursor_file(struct worker *w, const char *path)
     arena_free(ar);
 }
 
+/* The database's cursor of the source (0: none), for a run without a cursor file. */
+static int64_t
+db_cursor(struct worker *w)
+{
+    struct arena *ar = arena_new(HARK_SMALL_JOB_ARENA_MAX);
+    struct listen_source_row row;
+    int64_t v = 0;
+    if (store_listen_source_get(w->L->st, ar, w->id, &row) == 0 && row.cursor &&
+        str_to_i64(str_c(row.cursor), 1, INT64_MAX, &v) == 0)
+        w->saved_cursor = v;
+    else
+        v = 0;
+    arena_free(ar);
+    return v;
+}
+
 /* Sleeps 'ms' unless stopped first; true when stopped. */
 static bool
 wait_stop(struct worker *w, int64_t ms)
@@ -771,9 +787,13 @@ worker_main(void *arg)
     for (;;) {
         if (!take_lease(w))
             break;
+        int64_t cursor = 0;
         if (path[0])
             seed_cursor_file(w, path);
+        else
+            cursor = db_cursor(w);
         struct listen_source_opts opts = { .cursor_file = path[0] ? path : NULL,
+                                           .cursor = cursor,
                                            .token = w->token,
                                            .tls = w->tls };
         struct listen_source *src = NULL;

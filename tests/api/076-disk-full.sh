@@ -5,6 +5,7 @@
 # Where this machine does not let the test mount a tmpfs (not root), the full disk is made by
 # libfiu instead: every write fails with ENOSPC (DISK_FULL_WITH=fiu forces that path).
 # serial: fills a disk, may mount a tmpfs
+# sqlite-only: fills the disk under the SQLite database file
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/disk"
 MOUNTED=0

@@ -3,6 +3,7 @@
 # it is intact), `hark restore` refuses a running server's database, a non-Hark file and an
 # existing database without --force, and the server runs on the restored copy with the same
 # conversations.
+# sqlite-only: hark backup and restore copy the SQLite database file
 . "$(dirname "$0")/lib.sh"
 start_hark
 admin_setup

@@ -2,6 +2,7 @@
 # against the live model on the held-back slice, the versions listed with their scores, and
 # switching / rolling back changing the server's predictions without a restart (and keeping
 # the choice across one).
+# sqlite-only: retrained model versions are files beside the SQLite database (none on PostgreSQL)
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 [ -f "$ROOT/build/models/intent.bin" ] || fail "no build/models/intent.bin: run make first"

@@ -7,6 +7,14 @@
 # admin_setup               adds an admin agent and an API token ($TOKEN) via the CLI.
 # req METHOD PATH [BODY]    curl with the bearer token; sets $STATUS and $BODY.
 # check NAME ACTUAL WANT    fails the test (exit 1) with both values when they differ.
+#
+# On PostgreSQL: with HARK_TEST_PG=postgres://... set (tests/lib/pg.sh's pg_start; make
+# check-api-pg), $DB is that URL with a schema of this test's own (the store creates it), so
+# every `--db "$DB"` runs the same test on PostgreSQL. A test that cannot run there ends at once
+# with one line "skip: REASON" and exit 0 (run.sh counts it as skipped): a line
+# "# sqlite-only: REASON" in it (SQLite's file features: backup, restore, inspect, a full disk),
+# or its reading the SQLite file with `sqlite3 ` - itself or through a helper of chanlib.sh or
+# metalib.sh that does.
 set -u
 FAKES=$(cd "$(dirname "$0")/../fakes" && pwd)
 T=$(mktemp -d)
@@ -19,7 +27,43 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*"; [ -f "$T/hark.log" ] && tail -15 "$T/hark.log"; [ -f "$T/cb.log" ] && tail -5 "$T/cb.log"; exit 1; }
+# Why the test "$0" cannot run on PostgreSQL; nothing when it can.
+pg_skip_reason() {
+    local why helpers
+    why=$(sed -n 's/^# sqlite-only: *//p' "$0" | head -1)
+    [ -n "$why" ] && { echo "$why"; return; }
+    grep -q 'sqlite3 ' "$0" && { echo "reads the SQLite database with sqlite3"; return; }
+    # The helpers of chanlib.sh and metalib.sh whose body runs sqlite3.
+    helpers=$(awk '/^[a-z_0-9]+\(\)/ { f = $1; sub(/\(\).*/, "", f) }
+                   /sqlite3 / && f != "" { print f }
+                   /^}/ { f = "" }' "$(dirname "$0")/chanlib.sh" "$(dirname "$0")/metalib.sh" |
+        sort -u | tr '\n' '|' | sed 's/|$//')
+    [ -n "$helpers" ] && grep -Eq "(^|[^a-z_])($helpers)([^a-z_]|$)" "$0" &&
+        echo "reads the SQLite database with sqlite3 (through $(grep -Eo "(^|[^a-z_])($helpers)([^a-z_]|$)" "$0" |
+            tr -cd 'a-z_\n' | sort -u | tr '\n' ' ' | sed 's/ $//'))"
+}
+
+if [ -n "${HARK_TEST_PG:-}" ]; then
+    why=$(pg_skip_reason)
+    if [ -n "$why" ]; then
+        echo "skip: $why: runs on SQLite only"
+        exit 0
+    fi
+    # A schema per test (and per run: the pid), named after the test: t010_basics_1234.
+    pg_schema=t$(basename "$0" .sh | tr 'A-Z-' 'a-z_' | tr -cd 'a-z0-9_' | cut -c1-40)_$$
+    case "$HARK_TEST_PG" in *\?*) pg_sep='&' ;; *) pg_sep='?' ;; esac
+    DB="$HARK_TEST_PG${pg_sep}options=-csearch_path%3D$pg_schema"
+fi
+
+fail() {
+    echo "FAIL: $*"
+    [ -f "$T/hark.log" ] && tail -15 "$T/hark.log"
+    [ -f "$T/cb.log" ] && tail -5 "$T/cb.log"
+    # On PostgreSQL the first failed statement usually explains the rest.
+    [ -n "${HARK_TEST_PG:-}" ] && [ -f "$T/hark.log" ] &&
+        grep -m1 'PostgreSQL statement failed' "$T/hark.log" | sed 's/^/first PostgreSQL error: /'
+    exit 1
+}
 check() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; echo "ok: $1"; }
 
 start_hark() {
