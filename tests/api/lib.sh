@@ -7,6 +7,8 @@
 # admin_setup               adds an admin agent and an API token ($TOKEN) via the CLI.
 # req METHOD PATH [BODY]    curl with the bearer token; sets $STATUS and $BODY.
 # check NAME ACTUAL WANT    fails the test (exit 1) with both values when they differ.
+# dbq SQL                   runs SQL on the test's database, SQLite or PostgreSQL ($DBQ is the
+#                           executable, for `sh -c` strings: "$DBQ '$DB' 'SELECT ...'").
 #
 # On PostgreSQL: with HARK_TEST_PG=postgres://... set (tests/lib/pg.sh's pg_start; make
 # check-api-pg), $DB is that URL with a schema of this test's own (the store creates it), so
@@ -17,6 +19,8 @@
 # metalib.sh that does.
 set -u
 FAKES=$(cd "$(dirname "$0")/../fakes" && pwd)
+DBQ=$(cd "$(dirname "$0")/../lib" && pwd)/dbq
+dbq() { "$DBQ" "$DB" "$@"; }
 T=$(mktemp -d)
 DB="$T/hark.db"
 HARK_PID=""
