@@ -6,7 +6,7 @@ start_hark
 admin_setup
 echo "right-password-1" | "$HARK" agent add --db "$DB" --email ann@example.com --name Ann \
     --password-stdin >/dev/null || fail "agent add"
-ANN=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='ann@example.com'")
+ANN=$(dbq "SELECT id FROM agent WHERE email='ann@example.com'")
 
 login_from() { # login_from ADDR EMAIL PASSWORD -> status code; headers in $T/h
     curl -s --interface "$1" -D "$T/h" -o "$T/b" -w '%{http_code}' -H 'Content-Type: application/json' \

@@ -8,7 +8,7 @@ check "webhook url" "$(jqr .webhook_url)" "$URL/hooks/$CH_ID"
 req GET /api/v1/channels
 check "secret never listed" "$(jqr '.items[0].secret')" null
 
-count_msgs() { sqlite3 "$DB" 'SELECT count(*) FROM message'; }
+count_msgs() { dbq 'SELECT count(*) FROM message'; }
 
 B='{"id":"m1","from":{"id":"u1","name":"Olivia Smith","handle":"@olivia"},"text":"My order #1234 never arrived 😡"}'
 hook "$CH_ID" "$CH_SECRET" "$B"; check "accepted" "$STATUS" 200

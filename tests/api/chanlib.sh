@@ -22,9 +22,9 @@ new_typed_channel() {
     CH_HOOK=$(jqr .webhook_url)
 }
 
-count_msgs() { sqlite3 "$DB" 'SELECT count(*) FROM message'; }
-msg_status() { sqlite3 "$DB" "SELECT status FROM message WHERE id=$1"; }
-msg_error() { sqlite3 "$DB" "SELECT coalesce(error,'') FROM message WHERE id=$1"; }
+count_msgs() { dbq 'SELECT count(*) FROM message'; }
+msg_status() { dbq "SELECT status FROM message WHERE id=$1"; }
+msg_error() { dbq "SELECT coalesce(error,'') FROM message WHERE id=$1"; }
 
 reply() {
     req POST "/api/v1/conversations/$1/messages" "{\"text\":\"$2\"}"
@@ -34,7 +34,7 @@ reply() {
 
 # wait_status ID STATUS SECONDS
 wait_status() {
-    wait_for "message $1 $2" "$3" sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$1')\" = $2 ]"
+    wait_for "message $1 $2" "$3" sh -c "[ \"\$('$DBQ' '$DB' 'SELECT status FROM message WHERE id=$1')\" = $2 ]"
 }
 
 # split "STATUS BODY" output of a fake's push role into PSTATUS and PBODY

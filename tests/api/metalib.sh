@@ -41,5 +41,5 @@ push() {
 }
 
 graph_count() { wc -l < "$GLOG" | tr -d ' '; }
-nmsgs() { sqlite3 "$DB" "SELECT count(*) FROM message WHERE channel_id=$1"; }
-msg_state() { sqlite3 "$DB" "SELECT status FROM message WHERE id=$1"; }
+nmsgs() { dbq "SELECT count(*) FROM message WHERE channel_id=$1"; }
+msg_state() { dbq "SELECT status FROM message WHERE id=$1"; }
