@@ -1,6 +1,7 @@
 # Hark - one GNU Makefile. `make` installs missing Debian packages, then builds ./hark.
 #   make            build ./hark (release flags) and the web assets
-#   make test       unit tests under ASan+UBSan, then black-box tests against the real binary
+#   make test       unit tests under ASan+UBSan, then black-box tests against the real binary,
+#                   each on SQLite and on a temporary PostgreSQL
 #   make check T=store    one folder's unit tests (or T=NAME one test); check-unit: all
 #   make check-pg   the store's unit tests against a temporary PostgreSQL (T as for check)
 #   make check-api T=030  black-box tests named 030-*.sh; without T all, in parallel
@@ -142,7 +143,7 @@ check-api: build/asan/hark
 check-api-pg: build/asan/hark $(TEST_DEPS_STAMP)
 	$(Q)HARK=$(CURDIR)/build/asan/hark tools/run-api-pg.sh $(T)
 
-test: all lint check-unit check-api $(TEST_EXTRA)
+test: all lint check-unit check-pg check-api check-api-pg $(TEST_EXTRA)
 
 demo: all
 	./hark demo
