@@ -30,10 +30,13 @@ cleanup() { cleanup_pids; pg_stop; }
 trap cleanup EXIT
 pg_start > /dev/null
 nats_start > /dev/null
+# A NATS of its own per database: JetStream drops a message whose Nats-Msg-Id (the seq) it saw
+# in the last 2 minutes, and each new database numbers its events from 1 again.
+fresh_nats() { nats_stop || true; rm -rf "$NATS_DIR"; NATS_DIR=""; nats_start > /dev/null; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 field() { echo "$1" | sed -n "s/.*$2=\([0-9.]*\).*/\1/p"; }
 
-# start DB LOG [NATS]: one `hark serve`; prints its URL.
+# start DB LOG [NATS]: one `hark serve`; sets U to its URL (PIDS gets its pid).
 start() {
     if [ -n "${3:-}" ]; then
         "$HARK" serve --listen 127.0.0.1:0 --db "$1" --nats "$3" > "$2" 2>&1 &
@@ -41,15 +44,16 @@ start() {
         "$HARK" serve --listen 127.0.0.1:0 --db "$1" > "$2" 2>&1 &
     fi
     PIDS="$PIDS $!"
+    U=""
     for _ in $(seq 1 200); do
-        u=$(sed -n 's/.*msg="listening" url=\([^ ]*\).*/\1/p' "$2" | tail -1)
-        [ -n "$u" ] && { echo "$u"; return 0; }
+        U=$(sed -n 's/.*msg="listening" url=\([^ ]*\).*/\1/p' "$2" | tail -1)
+        [ -n "$U" ] && return 0
         sleep 0.05
     done
     cat "$2" >&2; echo "hark did not start" >&2; exit 1
 }
 
-# run_ingest N DB: N instances on DB, CONNS connections split over them for SECS; prints
+# run_ingest N DB: N instances on DB, CONNS connections split over them for SECS; sets R to
 # "rate=R p99_ms=P batch=B" (summed rate, worst p99, mean group commit).
 run_ingest() {
     n=$1 db=$2
@@ -57,22 +61,18 @@ run_ingest() {
     ch=$(echo "$out" | sed -n 's/^id: //p'); secret=$(echo "$out" | sed -n 's/^secret: //p')
     urls=""
     for i in $(seq 1 "$n"); do
-        if [ "$n" -gt 1 ]; then
-            urls="$urls $(start "$db" "$W/hark-$n-$i.log" "$HARK_TEST_NATS")"
-        else
-            urls="$urls $(start "$db" "$W/hark-$n-$i.log")"
-        fi
+        if [ "$n" -gt 1 ]; then start "$db" "$W/hark-$n-$i.log" "$HARK_TEST_NATS"
+        else start "$db" "$W/hark-$n-$i.log"; fi
+        urls="$urls $U"
     done
     per=$((CONNS / n))
-    i=0
+    i=0 loads=""
     for u in $urls; do
         i=$((i + 1))
         "$W/load" "$u" "$ch" "$secret" "$per" "$SECS" "b$n$i" > "$W/load-$n-$i.txt" &
+        loads="$loads $!"
     done
-    wait_loads=$(jobs -p | tr '\n' ' ')
-    for j in $wait_loads; do
-        case " $PIDS " in *" $j "*) ;; *) wait "$j" 2>/dev/null || true ;; esac
-    done
+    for p in $loads; do wait "$p" || true; done
     jobs=0 batches=0
     for u in $urls; do
         m=$(curl -s "$u/metrics")
@@ -80,17 +80,18 @@ run_ingest() {
         batches=$((batches + $(echo "$m" | sed -n 's/^hark_store_batches_total //p')))
     done
     cleanup_pids
-    awk -v j="$jobs" -v b="$batches" '
-        FNR == 1 { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-                   rate += v["rate"]; if (v["p99_ms"] > p99) p99 = v["p99_ms"] }
+    R=$(awk -v j="$jobs" -v b="$batches" '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+          rate += v["rate"]; if (v["p99_ms"] > p99) p99 = v["p99_ms"] }
         END { printf "rate=%d p99_ms=%.1f batch=%d\n", rate, p99, (b > 0 ? j / b + 0.5 : 1) }' \
-        "$W"/load-"$n"-*.txt
+        "$W"/load-"$n"-*.txt)
 }
 
 # pgbench_rate DB BATCH CLIENTS: message rows per second inserted by pgbench, BATCH rows per
 # transaction, CLIENTS connections, for SECS.
 pgbench_rate() {
     db=$1 batch=$2 clients=$3
+    "$HARK" token list --db "$db" > /dev/null 2>&1 # hark's schema, migrated
     pg_psql "$db" -qc "INSERT INTO channel(type, name, secret, created_at) VALUES ('api', 'raw', 's', 0);
         INSERT INTO contact(name, created_at, updated_at) VALUES ('c', 0, 0);
         INSERT INTO conversation(channel_id, contact_id, last_message_at, created_at, updated_at)
@@ -114,8 +115,9 @@ pgbench_rate() {
 echo "# 1. durable ingest on PostgreSQL ($CONNS keep-alive connections split over the instances, ${SECS}s each)"
 for n in 1 2 3; do
     db=$(pg_newdb "ingest$n")
-    r=$(run_ingest "$n" "$db")
-    rate=$(field "$r" rate); p99=$(field "$r" p99_ms); batch=$(field "$r" batch)
+    fresh_nats
+    run_ingest "$n" "$db"
+    rate=$(field "$R" rate); p99=$(field "$R" p99_ms); batch=$(field "$R" batch)
     raw=$(pgbench_rate "$(pg_newdb "raw$n")" "$batch" "$n")
     printf "postgres %d instance(s): %6d msgs/s  p99 %6.1f ms  mean group commit %3d   vs pgbench %6d rows/s (%d rows/commit, %d conn)   ratio %s\n" \
         "$n" "$rate" "$p99" "$batch" "$raw" "$batch" "$n" "$(ratio "$rate" "$raw")"
@@ -124,22 +126,23 @@ done
 
 echo
 echo "# 2. SQLite vs PostgreSQL, one instance, the same load"
-r=$(run_ingest 1 "$W/sqlite.db")
-lite=$(field "$r" rate)
-printf "sqlite 1 instance:       %6d msgs/s  p99 %6.1f ms\n" "$lite" "$(field "$r" p99_ms)"
+run_ingest 1 "$W/sqlite.db"
+lite=$(field "$R" rate)
+printf "sqlite 1 instance:       %6d msgs/s  p99 %6.1f ms\n" "$lite" "$(field "$R" p99_ms)"
 printf "postgres / sqlite:       %s\n" "$(ratio "$PG_RATE_1" "$lite")"
 
 echo
 echo "# 3. event fan-out across instances (PostgreSQL + NATS): webhook on A -> event at a client on C"
 db=$(pg_newdb fanout)
+fresh_nats
 out=$("$HARK" channel add --db "$db" --type api --name fan 2>/dev/null)
 ch=$(echo "$out" | sed -n 's/^id: //p'); secret=$(echo "$out" | sed -n 's/^secret: //p')
 echo "bench-password-1" | "$HARK" agent add --db "$db" --email bench@example.com --name Bench \
     --role admin --password-stdin > /dev/null
 token=$("$HARK" token create --db "$db" --name bench 2>/dev/null)
-A=$(start "$db" "$W/fan-A.log" "$HARK_TEST_NATS")
-B=$(start "$db" "$W/fan-B.log" "$HARK_TEST_NATS")
-C=$(start "$db" "$W/fan-C.log" "$HARK_TEST_NATS")
+start "$db" "$W/fan-A.log" "$HARK_TEST_NATS"; A=$U
+start "$db" "$W/fan-B.log" "$HARK_TEST_NATS"; B=$U
+start "$db" "$W/fan-C.log" "$HARK_TEST_NATS"; C=$U
 base=$(pg_psql "$db" -Atc 'SELECT coalesce(max(seq), 0) FROM event')
 : > "$W/ev-C.txt"; : > "$W/acks.txt"
 python3 tests/fakes/bus_tool.py record "$C" "$token" "$base" "$W/ev-C.txt" &

@@ -217,6 +217,12 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
     struct store__tx tx = { .st = st, .c = w, .now = clock_now_ms() };
     bool job_io = false;
     int rc = exec(w, store__sql(w, "BEGIN IMMEDIATE", "BEGIN"));
+    /* PostgreSQL: the event counter row is locked first, before any job touches a row. Every
+     * batch that writes an event needs that lock until its COMMIT; taken later, it would be
+     * taken after row locks another instance's batch waits for - a deadlock. Taken first, the
+     * instances' batches simply take turns, as SQLite's BEGIN IMMEDIATE makes processes do. */
+    if (rc == 0 && w->pg)
+        rc = exec(w, "SELECT n FROM event_seq_counter WHERE id = 1 FOR UPDATE");
     if (rc == 0 && !tx_alive(w))
         rc = ERR_IO;
     for (struct store__job *j = batch; j && rc == 0; j = j->next) {
