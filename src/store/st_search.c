@@ -60,22 +60,19 @@ store__search_words(const char *q)
     return false;
 }
 
-/* Turns 'q' into an FTS5 MATCH expression: each whitespace-separated word becomes a quoted
- * phrase (inner quotes doubled), followed by * when the word ended in * and has at least two
- * letters or digits; words without a letter or digit are dropped (an expression made only of
- * them is an FTS5 syntax error). When 'q' reads as a phone number (only digits, spaces and
- * + - ( ) ., at least SEARCH_PHONE_MIN digits) and 'phone' is set, the digits are also tried
- * against the contact's phone column. NULL when no word is left. Sized from 'q', never cut. */
-static char *
-fts_query(struct arena *ar, const char *q, bool phone, bool *has_prefix)
+/* One word of a search: [p, end) without its trailing '*'s; 'prefix' when it ended in '*' and
+ * has at least two letters or digits. */
+struct search_word {
+    const char *p, *end;
+    bool prefix;
+};
+
+/* The next whitespace-separated word of '*pp' that has a letter or digit (the others are
+ * passed over); false at the end. */
+static bool
+next_word(const char **pp, struct search_word *out)
 {
-    size_t len = strlen(q);
-    char *out = arena_alloc(ar, 8 * len + 32);
-    size_t o = 0;
-    const char *p = q;
-    if (phone)
-        out[o++] = '(';
-    size_t words = 0;
+    const char *p = *pp;
     while (*p) {
         while (fts_space(*p))
             p++;
@@ -84,50 +81,19 @@ fts_query(struct arena *ar, const char *q, bool phone, bool *has_prefix)
         while (*p && !fts_space(*p))
             wordy += fts_wordy(*p++);
         const char *end = p;
-        bool prefix = false;
+        bool star = false;
         while (end > w && end[-1] == '*') {
             end--;
-            prefix = true;
+            star = true;
         }
         if (!wordy)
             continue;
-        if (words++)
-            out[o++] = ' ';
-        out[o++] = '"';
-        for (; w < end; w++) {
-            if (*w == '"')
-                out[o++] = '"';
-            out[o++] = *w;
-        }
-        out[o++] = '"';
-        if (prefix && wordy >= 2) {
-            out[o++] = '*';
-            *has_prefix = true;
-        }
+        *out = (struct search_word){ .p = w, .end = end, .prefix = star && wordy >= 2 };
+        *pp = p;
+        return true;
     }
-    if (!words)
-        return NULL;
-    if (phone) {
-        size_t digits = 0;
-        bool only = true;
-        for (const char *s = q; *s; s++) {
-            if (*s >= '0' && *s <= '9')
-                digits++;
-            else if (!fts_space(*s) && !strchr("+-().", *s))
-                only = false;
-        }
-        out[o++] = ')';
-        if (only && digits >= SEARCH_PHONE_MIN) {
-            memcpy(out + o, " OR phone : \"", 13);
-            o += 13;
-            for (const char *s = q; *s; s++)
-                if (*s >= '0' && *s <= '9')
-                    out[o++] = *s;
-            out[o++] = '"';
-        }
-    }
-    out[o] = '\0';
-    return out;
+    *pp = p;
+    return false;
 }
 
 /* The digits of 'q' when it reads as a phone number (only digits, spaces and + - ( ) ., at
@@ -153,6 +119,55 @@ phone_query(struct arena *ar, const char *q)
     return out;
 }
 
+/* Turns 'q' into an FTS5 MATCH expression: each whitespace-separated word becomes a quoted
+ * phrase (inner quotes doubled), followed by * when the word ended in * and has at least two
+ * letters or digits; words without a letter or digit are dropped (an expression made only of
+ * them is an FTS5 syntax error). When 'q' reads as a phone number (only digits, spaces and
+ * + - ( ) ., at least SEARCH_PHONE_MIN digits) and 'phone' is set, the digits are also tried
+ * against the contact's phone column. NULL when no word is left. Sized from 'q', never cut. */
+static char *
+fts_query(struct arena *ar, const char *q, bool phone, bool *has_prefix)
+{
+    size_t len = strlen(q);
+    char *out = arena_alloc(ar, 8 * len + 32);
+    size_t o = 0;
+    const char *p = q;
+    if (phone)
+        out[o++] = '(';
+    size_t words = 0;
+    struct search_word w;
+    while (next_word(&p, &w)) {
+        if (words++)
+            out[o++] = ' ';
+        out[o++] = '"';
+        for (const char *c = w.p; c < w.end; c++) {
+            if (*c == '"')
+                out[o++] = '"';
+            out[o++] = *c;
+        }
+        out[o++] = '"';
+        if (w.prefix) {
+            out[o++] = '*';
+            *has_prefix = true;
+        }
+    }
+    if (!words)
+        return NULL;
+    if (phone) {
+        const char *digits = phone_query(ar, q);
+        out[o++] = ')';
+        if (digits) {
+            memcpy(out + o, " OR phone : \"", 13);
+            o += 13;
+            memcpy(out + o, digits, strlen(digits));
+            o += strlen(digits);
+            out[o++] = '"';
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* PostgreSQL: the words of 'q' as fts_query reads them, each as tsquery text - a quoted lexeme
  * ('' and \\ escaped inside), with :* where fts_query makes a prefix - so no character of the
  * agent's input is tsquery syntax. Returns the number of words. */
@@ -162,31 +177,18 @@ pg_terms(struct arena *ar, const char *q, const char ***out)
     size_t len = strlen(q), n = 0;
     const char **v = ARENA_NEW_N(ar, const char *, len / 2 + 1);
     const char *p = q;
-    while (*p) {
-        while (fts_space(*p))
-            p++;
-        const char *w = p;
-        size_t wordy = 0;
-        while (*p && !fts_space(*p))
-            wordy += fts_wordy(*p++);
-        const char *end = p;
-        bool prefix = false;
-        while (end > w && end[-1] == '*') {
-            end--;
-            prefix = true;
-        }
-        if (!wordy)
-            continue;
-        char *t = arena_alloc(ar, 2 * (size_t)(end - w) + 5);
+    struct search_word w;
+    while (next_word(&p, &w)) {
+        char *t = arena_alloc(ar, 2 * (size_t)(w.end - w.p) + 5);
         size_t o = 0;
         t[o++] = '\'';
-        for (; w < end; w++) {
-            if (*w == '\'' || *w == '\\')
-                t[o++] = *w == '\'' ? '\'' : '\\';
-            t[o++] = *w;
+        for (const char *c = w.p; c < w.end; c++) {
+            if (*c == '\'' || *c == '\\')
+                t[o++] = *c == '\'' ? '\'' : '\\';
+            t[o++] = *c;
         }
         t[o++] = '\'';
-        if (prefix && wordy >= 2) {
+        if (w.prefix) {
             t[o++] = ':';
             t[o++] = '*';
         }

@@ -11,6 +11,7 @@
 # Then the triggers run (PL/pgSQL is only checked when it runs), and the event counter: two
 # concurrent transactions insert an event, the first rolls back, the second takes its number;
 # again with a commit: seq stays gap-free and in commit order.
+# sqlite-only: it starts a PostgreSQL of its own, so it runs once, in the SQLite pass
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/pg.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

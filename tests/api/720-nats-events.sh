@@ -9,7 +9,7 @@
 # serial: three servers, a NATS server and floods
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/nats.sh"
-TOOL="python3 $FAKES/bus_tool.py"
+. "$(dirname "$0")/instlib.sh"
 nats_start
 
 # Asked for NATS that is not there: a clear error and a failing exit code at startup.
@@ -20,38 +20,8 @@ rc=$?
 grep -q "cannot connect to NATS at $dead" "$T/dead.log" || { cat "$T/dead.log"; fail "no clear error for an unreachable NATS"; }
 echo "ok: unreachable NATS at startup: exit $rc, $(grep -o 'cannot connect to NATS.*' "$T/dead.log")"
 
-# start_inst NAME [env]: another `hark serve` on the same database, given NATS by --nats, or by
-# the environment (HARK_NATS, the config key 'nats'); sets URL_<NAME> and PID_<NAME>.
-start_inst() {
-    local log="$T/hark-$1.log" url="" pid
-    : > "$log"
-    if [ "${2:-}" = env ]; then
-        HARK_NATS="$HARK_TEST_NATS" "$HARK" serve --listen 127.0.0.1:0 --db "$DB" >>"$log" 2>&1 &
-    else
-        "$HARK" serve --listen 127.0.0.1:0 --db "$DB" --nats "$HARK_TEST_NATS" >>"$log" 2>&1 &
-    fi
-    pid=$!
-    echo "$pid" > "$T/hark-$1.pid"
-    for _ in $(seq 1 200); do
-        url=$(sed -n 's/.*msg="listening" url=\([^ ]*\).*/\1/p' "$log" | tail -1)
-        [ -n "$url" ] && break
-        kill -0 "$pid" 2>/dev/null || { cat "$log"; fail "hark $1 exited"; }
-        sleep 0.05
-    done
-    [ -n "$url" ] || { cat "$log"; fail "hark $1 did not start"; }
-    eval "URL_$1=$url PID_$1=$pid"
-}
-
-# record NAME URL LAST_ID: an event stream client writing $T/ev-NAME.txt.
-record() {
-    : > "$T/ev-$1.txt"
-    $TOOL record "$2" "$TOKEN" "$3" "$T/ev-$1.txt" &
-    echo $! > "$T/rec-$1.pid"
-    wait_for "stream $1 connected" 10 grep -q '^connected' "$T/ev-$1.txt"
-}
 
 max_seq() { sqlite3 "$DB" 'PRAGMA busy_timeout=5000; SELECT coalesce(max(seq), 0) FROM event;' | tail -1; }
-last_seen() { awk 'NF == 4 { s = $1 } END { print s + 0 }' "$1"; }
 # caught_up FILE...: the newest seq of the last FILE is the database's newest.
 caught_up() { eval "f=\${$#}"; [ "$(last_seen "$f")" -eq "$(max_seq)" ]; }
 acked() { cat "$T"/acks-*.txt 2>/dev/null | wc -l; }

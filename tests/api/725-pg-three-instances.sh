@@ -9,10 +9,11 @@
 # (three outbox workers claiming from one outbox). Prints the webhook-on-A -> event-on-C
 # latency as a figure; it is not asserted.
 # serial: three servers, PostgreSQL, NATS and floods
+# sqlite-only: it starts a PostgreSQL of its own, so it runs once, in the SQLite pass
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/pg.sh"
 . "$(dirname "$0")/../lib/nats.sh"
-TOOL="python3 $FAKES/bus_tool.py"
+. "$(dirname "$0")/instlib.sh"
 pg_start
 nats_start
 DB=$(pg_newdb three)
@@ -29,30 +30,7 @@ fail() {
     exit 1
 }
 
-# start_inst NAME: another `hark serve` on the database with NATS; sets URL_<NAME>, PID_<NAME>.
-start_inst() {
-    local log="$T/hark-$1.log" url="" pid
-    : > "$log"
-    "$HARK" serve --listen 127.0.0.1:0 --db "$DB" --nats "$HARK_TEST_NATS" >>"$log" 2>&1 &
-    pid=$!
-    echo "$pid" > "$T/hark-$1.pid"
-    for _ in $(seq 1 300); do
-        url=$(sed -n 's/.*msg="listening" url=\([^ ]*\).*/\1/p' "$log" | tail -1)
-        [ -n "$url" ] && break
-        kill -0 "$pid" 2>/dev/null || { cat "$log"; fail "hark $1 exited"; }
-        sleep 0.05
-    done
-    [ -n "$url" ] || { cat "$log"; fail "hark $1 did not start"; }
-    eval "URL_$1=$url PID_$1=$pid"
-}
-record() {
-    : > "$T/ev-$1.txt"
-    $TOOL record "$2" "$TOKEN" "$3" "$T/ev-$1.txt" &
-    echo $! > "$T/rec-$1.pid"
-    wait_for "stream $1 connected" 10 grep -q '^connected' "$T/ev-$1.txt"
-}
 max_seq() { psql_at 'SELECT coalesce(max(seq), 0) FROM event'; }
-last_seen() { awk 'NF == 4 { s = $1 } END { print s + 0 }' "$1"; }
 caught_up() { [ "$(last_seen "$1")" -eq "$(max_seq)" ]; }
 
 start_inst A

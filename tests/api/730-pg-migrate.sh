@@ -5,6 +5,7 @@
 # second run is refused (the target is not empty) and changes nothing; `hark serve` on the
 # PostgreSQL copy answers for a conversation as the SQLite store did, and a new message gets an
 # id past the copied ones. A copy that fails halfway (a row PostgreSQL refuses) leaves nothing.
+# sqlite-only: it starts a PostgreSQL of its own, so it runs once, in the SQLite pass
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/pg.sh"
 pg_start

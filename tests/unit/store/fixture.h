@@ -38,6 +38,18 @@ fx_open_url(char *url, size_t n)
     return st;
 }
 
+/* Another store on the database of 'url' (fx_open_url's): a second instance. */
+static inline struct store *
+fx_open_again(const char *url)
+{
+    struct store_config cfg = { .url = url };
+    struct store *st = NULL;
+    struct errmsg em = { 0 };
+    if (store_open(&cfg, NULL, &st, &em) < 0)
+        printf("# store_open: %s\n", em.text);
+    return st;
+}
+
 static inline struct store *
 fx_open(void)
 {

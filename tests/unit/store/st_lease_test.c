@@ -10,24 +10,12 @@
 #include "base/arena.h"
 #include "base/clock.h"
 
-/* A second store on fx_open's database: another instance. */
-static struct store *
-second(const char *url)
-{
-    struct store_config cfg = { .url = url };
-    struct store *st = NULL;
-    struct errmsg em = { 0 };
-    if (store_open(&cfg, NULL, &st, &em) < 0)
-        printf("# store_open: %s\n", em.text);
-    return st;
-}
-
 TEST(one_holder_at_a_time)
 {
     char url[512];
     struct store *a = fx_open_url(url, sizeof(url));
     CHECK(a != NULL);
-    struct store *b = second(url);
+    struct store *b = fx_open_again(url);
     CHECK(b != NULL);
     CHECK(strcmp(store_instance(a), store_instance(b)) != 0);
     bool held = false;
@@ -64,7 +52,7 @@ TEST(a_lease_that_ran_out_is_taken)
     char url[512];
     struct store *a = fx_open_url(url, sizeof(url));
     CHECK(a != NULL);
-    struct store *b = second(url);
+    struct store *b = fx_open_again(url);
     CHECK(b != NULL);
     bool held = false;
     CHECK_INT(store_lease_hold(a, "poll:4", 1, &held), 0); /* 1 ms */

@@ -94,10 +94,8 @@ TEST(claim_once_per_item_across_instances)
 {
     char url[512];
     struct store *a = fx_open_url(url, sizeof(url));
-    struct store_config cfg = { .url = url };
-    struct store *b = NULL;
-    struct errmsg em = { 0 };
-    CHECK_INT(store_open(&cfg, NULL, &b, &em), 0);
+    struct store *b = fx_open_again(url);
+    CHECK(b != NULL);
     int64_t ch = fx_channel(a, "api");
     struct agent ag = { .email = "c@x.io", .password_hash = "h", .name = "Cy", .role = "agent" };
     int64_t agent_id, r1, r2;
