@@ -31,6 +31,7 @@ struct pg_conn {
     int64_t changes;   /* rows changed by the last INSERT, UPDATE or DELETE */
     unsigned names;    /* server-side statements named so far: "h1", "h2", ... */
     unsigned epoch;    /* bumped when the connection is reset: statements prepare again */
+    bool writer;       /* the store writer's connection (session_sql) */
 };
 
 struct pg_param {
@@ -55,10 +56,20 @@ struct pg_stmt {
 
 /* ---- connections ---------------------------------------------------------------------------- */
 
+/* What every session is set up with. The writer's COMMIT returns only once the WAL is flushed,
+ * whatever the server's default says: a webhook's 200 follows it (synchronous_commit is the
+ * session's to set). */
+static const char *
+session_sql(bool writer)
+{
+    return writer ? "SET client_min_messages = warning; SET TIME ZONE 'UTC'; "
+                    "SET synchronous_commit = on"
+                  : "SET client_min_messages = warning; SET TIME ZONE 'UTC'";
+}
+
 int
 store__pg_open(const char *url, bool writer, struct pg_conn **out)
 {
-    UNUSED(writer);
     PGconn *conn = PQconnectdb(url);
     if (PQstatus(conn) != CONNECTION_OK) {
         log_error("store", "cannot connect to PostgreSQL", "err=\"%s\"",
@@ -66,7 +77,7 @@ store__pg_open(const char *url, bool writer, struct pg_conn **out)
         PQfinish(conn);
         return ERR_IO;
     }
-    PGresult *r = PQexec(conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    PGresult *r = PQexec(conn, session_sql(writer));
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     if (!ok || PQsetClientEncoding(conn, "UTF8") != 0) {
@@ -77,6 +88,7 @@ store__pg_open(const char *url, bool writer, struct pg_conn **out)
     }
     struct pg_conn *pc = xcalloc(1, sizeof(*pc));
     pc->conn = conn;
+    pc->writer = writer;
     *out = pc;
     return 0;
 }
@@ -102,7 +114,7 @@ pg_usable(struct pg_conn *pc)
         log_error("store", "PostgreSQL connection lost", "err=\"%s\"", PQerrorMessage(pc->conn));
         return false;
     }
-    PGresult *r = PQexec(pc->conn, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    PGresult *r = PQexec(pc->conn, session_sql(pc->writer));
     PQclear(r);
     log_info("store", "PostgreSQL connection reset", "epoch=%u", pc->epoch);
     return true;
@@ -476,31 +488,47 @@ pg_step(struct pg_stmt *s)
         return DB_DONE;
     }
     struct pg_conn *pc = s->c->pg;
-    if (!pg_usable(pc))
-        return ERR_IO;
     const char *vals[PG_PARAMS_MAX];
     for (int i = 0; i < s->nparams; i++)
         vals[i] = s->p[i + 1].text;
-    PGresult *r;
-    if (s->persistent) {
-        if (!s->name[0] || s->epoch != pc->epoch) {
-            int rc = server_prepare(s);
-            if (rc < 0)
-                return rc;
+    PGresult *r = NULL;
+    /* A connection cut while idle (the server restarted) shows only when used: outside a
+     * transaction the statement is run once more on the reset connection. Inside one (the
+     * writer's batch) the transaction is gone with it, and the batch fails. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!pg_usable(pc))
+            return ERR_IO;
+        bool idle = PQtransactionStatus(pc->conn) == PQTRANS_IDLE;
+        if (s->persistent) {
+            if (!s->name[0] || s->epoch != pc->epoch) {
+                int rc = server_prepare(s);
+                if (rc < 0 && !(idle && attempt == 0 && PQstatus(pc->conn) == CONNECTION_BAD))
+                    return rc;
+                if (rc < 0)
+                    continue;
+            }
+            r = PQexecPrepared(pc->conn, s->name, s->nparams, vals, NULL, NULL, 0);
+        } else {
+            Oid types[PG_PARAMS_MAX];
+            for (int i = 0; i < s->nparams; i++)
+                types[i] = s->p[i + 1].oid;
+            r = PQexecParams(pc->conn, s->sql, s->nparams, types, vals, NULL, NULL, 0);
         }
-        r = PQexecPrepared(pc->conn, s->name, s->nparams, vals, NULL, NULL, 0);
-    } else {
-        Oid types[PG_PARAMS_MAX];
-        for (int i = 0; i < s->nparams; i++)
-            types[i] = s->p[i + 1].oid;
-        r = PQexecParams(pc->conn, s->sql, s->nparams, types, vals, NULL, NULL, 0);
-    }
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+            break;
+        if (idle && attempt == 0 && PQstatus(pc->conn) == CONNECTION_BAD) {
+            PQclear(r);
+            r = NULL;
+            continue;
+        }
         int rc = pg_fail(s->c, r);
         PQclear(r);
         return rc;
     }
+    if (!r)
+        return ERR_IO;
+    ExecStatusType st = PQresultStatus(r);
     const char *n = PQcmdTuples(r);
     if (n[0])
         pc->changes = strtoll(n, NULL, 10);

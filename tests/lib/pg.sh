@@ -15,6 +15,7 @@
 # pg_psql URL [ARGS...]
 #                     psql on URL: no ~/.psqlrc, stops at the first error, quiet.
 # pg_stop             stops the server and removes PG_DIR (also done by the trap; idempotent).
+# pg_restart [immediate]  restarts it (same port, same data); every connection is cut.
 #
 # The server runs with fsync off (a test cluster is thrown away; PG_DURABLE=1 turns fsync and
 # synchronous commit on, for benchmarks) and trust authentication on
@@ -185,4 +186,12 @@ pg_stop() {
     rm -rf "$PG_DIR"
     PG_DIR=""
     PG_PORT=""
+}
+
+# pg_restart [immediate]: restarts the server on the same port and data (fast shutdown, or
+# immediate: a crash as kill -9 of the server would leave it); connections are cut.
+pg_restart() {
+    pg__as "$PG_BIN/pg_ctl" restart -D "$PG_DIR/data" -m "${1:-fast}" -w -t 30 \
+        -l "$PG_DIR/postgres.log" > "$PG_DIR/pg_ctl.log" 2>&1 ||
+        { cat "$PG_DIR/pg_ctl.log" >&2; pg__fail "the server did not come back"; }
 }
