@@ -6,7 +6,7 @@ start_hark
 admin_setup
 echo "bo-password-one" | "$HARK" agent add --db "$DB" --email bo@example.com --name Bo \
     --password-stdin >/dev/null || fail "agent add"
-BO=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='bo@example.com'")
+BO=$(dbq "SELECT id FROM agent WHERE email='bo@example.com'")
 
 login() { # login EMAIL PASSWORD JAR -> status; the session's CSRF token in JAR.csrf
     curl -s -c "$3" -o "$3.json" -w '%{http_code}' -H 'Content-Type: application/json' \
@@ -56,7 +56,7 @@ grep -q 'zapier .* revoked ' "$T/list" || fail "revoked token not listed: $(cat 
 grep -q hark_ "$T/list" && fail "token list shows a secret"
 CI_ID=$(awk '$2 == "ci" {print $1}' "$T/list")
 # Move the expiry into the past (as if a day went by): the token fails at once.
-sqlite3 "$DB" "UPDATE api_token SET expires_at = 1000 WHERE id = $CI_ID"
+dbq "UPDATE api_token SET expires_at = 1000 WHERE id = $CI_ID"
 check "expired token" "$(bearer "$CI")" 401
 "$HARK" token list --db "$DB" | grep -q ' ci .* expired ' || fail "expired not listed"
 "$HARK" token create --db "$DB" --name x --expires-days 0 2>/dev/null && fail "expires-days 0 accepted"
@@ -89,7 +89,7 @@ out=$(curl -s -b "$T/ad" -H "X-CSRF-Token: $ADMIN_CSRF" -H 'Content-Type: applic
     -d '{"name":"ada-script","role":"admin"}' "$URL/api/v1/tokens")
 ADA_TOKEN=$(echo "$out" | jq -r .token)
 ADA=$(echo "$out" | jq -r .agent_id)
-check "token owned by its creator" "$ADA" "$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='admin@example.com'")"
+check "token owned by its creator" "$ADA" "$(dbq "SELECT id FROM agent WHERE email='admin@example.com'")"
 check "admin's own token works" "$(bearer "$ADA_TOKEN")" 200
 code=$(curl -s -b "$T/ad" -H "X-CSRF-Token: $ADMIN_CSRF" -o /dev/null -w '%{http_code}' -X POST \
     "$URL/api/v1/agents/$ADA/disable"); check "cannot disable yourself" "$code" 409

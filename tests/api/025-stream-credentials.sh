@@ -6,7 +6,7 @@ start_hark
 admin_setup
 echo "cy-password-one" | "$HARK" agent add --db "$DB" --email cy@example.com --name Cy \
     --password-stdin >/dev/null || fail "agent add"
-CY=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='cy@example.com'")
+CY=$(dbq "SELECT id FROM agent WHERE email='cy@example.com'")
 
 login() { # login EMAIL PASSWORD JAR
     curl -s -c "$3" -o "$3.json" -w '%{http_code}' -H 'Content-Type: application/json' \

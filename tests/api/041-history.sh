@@ -29,7 +29,7 @@ for i in range(1, n + 1):
 print(conv)
 PY
 CONV=$(tail -1 "$T/ingest.out")
-check "stored" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id = $CONV")" 1200
+check "stored" "$(dbq "SELECT count(*) FROM message WHERE conversation_id = $CONV")" 1200
 
 # The conversation view: the newest page of 50, oldest first, and a cursor to older ones.
 req GET "/api/v1/conversations/$CONV"
@@ -103,7 +103,7 @@ W=$(jqr .id)
 TOK=$(curl -s -X POST -H 'Content-Type: application/json' --data-binary '{}' "$URL/api/v1/widget/$W/session" | jq -r .token)
 BODY=$(curl -s -X POST -H 'Content-Type: application/json' -H "X-Hark-Visitor: $TOK" \
     --data-binary '{"text":"hello from the widget","id":"w1"}' "$URL/api/v1/widget/$W/messages")
-WCONV=$(sqlite3 "$DB" "SELECT id FROM conversation WHERE channel_id = $W")
+WCONV=$(dbq "SELECT id FROM conversation WHERE channel_id = $W")
 [ -n "$WCONV" ] || fail "no widget conversation"
 for i in 1 2 3 4 5; do
     req POST "/api/v1/conversations/$WCONV/messages" "{\"text\":\"agent reply $i\"}"

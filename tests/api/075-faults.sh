@@ -4,6 +4,7 @@
 # answered 5xx (503 with Retry-After, never 200); /healthz says "degraded" while the store cannot
 # write and "ok" again by itself; after a kill -9 and a restart without faults every
 # acknowledged message is present exactly once and the database is intact.
+# sqlite-only: injects disk faults into the SQLite file's I/O (libfiu in hark's process; PostgreSQL does its own I/O)
 # serial: injects faults on a timer (fiu-ctrl) during a webhook flood
 . "$(dirname "$0")/lib.sh"
 command -v fiu-run >/dev/null || fail "fiu-run not installed (Debian package fiu-utils; make installs it)"
@@ -74,15 +75,15 @@ fi
 
 HARK_WRAP=""
 start_hark
-check "integrity" "$(sqlite3 "$DB" 'PRAGMA integrity_check')" ok
+check "integrity" "$(dbq 'PRAGMA integrity_check')" ok
 sort -u "$T/acked" > "$T/acked.sorted"
 N=$(wc -l < "$T/acked.sorted")
 echo "acknowledged in all rounds: $N"
-sqlite3 "$DB" "SELECT external_id FROM message WHERE direction='in'" | sort > "$T/stored"
+dbq "SELECT external_id FROM message WHERE direction='in'" | sort > "$T/stored"
 missing=$(comm -23 "$T/acked.sorted" "$T/stored" | wc -l)
 [ "$missing" -eq 0 ] || comm -23 "$T/acked.sorted" "$T/stored" | head -5
 check "every acknowledged message survived" "$missing" 0
-dups=$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT external_id FROM message GROUP BY channel_id, external_id HAVING count(*) > 1)")
+dups=$(dbq "SELECT count(*) FROM (SELECT external_id FROM message GROUP BY channel_id, external_id HAVING count(*) > 1) AS d")
 check "no duplicates" "$dups" 0
 # The live event stream still works after everything: one new webhook is an event in order.
 hook "$CH_ID" "$CH_SECRET" '{"id":"after-faults","from":{"id":"c1"},"text":"still there?"}'

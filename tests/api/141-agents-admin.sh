@@ -17,8 +17,8 @@ check "link shape" "$(echo "$LINK" | grep -c "/#/invite/")" 1
 check "token length" "${#TOK}" 43
 [ "$(jqr .invite_expires_at)" != null ] || fail "no expiry"
 # Only the hash is stored.
-check "token not stored" "$(sqlite3 "$DB" "SELECT count(*) FROM agent_invite WHERE token_hash='$TOK'")" 0
-check "one link row" "$(sqlite3 "$DB" "SELECT count(*) FROM agent_invite WHERE agent_id=$IVY")" 1
+check "token not stored" "$(dbq "SELECT count(*) FROM agent_invite WHERE token_hash='$TOK'")" 0
+check "one link row" "$(dbq "SELECT count(*) FROM agent_invite WHERE agent_id=$IVY")" 1
 # No password works before the link is used.
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
     -d '{"email":"ivy@example.com","password":"!"}' "$URL/api/v1/login"); check "no login before accept" "$code" 401
@@ -69,7 +69,7 @@ req POST "/api/v1/agents/$IVY/password" '{"password":"admin-sets-this-one"}'; ch
 pub GET "$TOK4"; check "link dies with admin reset" "$STATUS" 404
 # An expired link reads like an unknown one and cannot be used.
 req POST "/api/v1/agents/$IVY/invite"; TOKX=$(jqr .invite_url); TOKX=${TOKX##*/#/invite/}
-sqlite3 "$DB" "UPDATE agent_invite SET expires_at = 1 WHERE agent_id = $IVY"
+dbq "UPDATE agent_invite SET expires_at = 1 WHERE agent_id = $IVY"
 pub GET "$TOKX"; check "expired link" "$STATUS" 404
 check "expired link same answer" "$BODY" "$UNKNOWN"
 pub POST "$TOKX" '{"password":"too-late-for-this-one"}'; check "expired link unusable" "$STATUS" 404
@@ -89,7 +89,7 @@ req PATCH "/api/v1/agents/$IVY" '{"display_name":""}'; check "empty display name
 req PATCH "/api/v1/agents/$IVY" "{\"bio\":\"$(head -c 1001 /dev/zero | tr '\0' a)\"}"; check "long bio" "$STATUS" 422
 req PATCH "/api/v1/agents/$IVY" '{"colour":"red"}'; check "unknown field" "$STATUS" 422
 req PATCH /api/v1/agents/999 '{"bio":"x"}'; check "unknown agent" "$STATUS" 404
-check "nothing changed" "$(sqlite3 "$DB" "SELECT avatar_url || '|' || bio || '|' || role FROM agent WHERE id=$IVY")" "||store_staff"
+check "nothing changed" "$(dbq "SELECT avatar_url || '|' || bio || '|' || role FROM agent WHERE id=$IVY")" "||store_staff"
 req PATCH "/api/v1/agents/$IVY" '{"name":"Ivy Ingram","display_name":"Ivy","bio":"Berlin Mitte","avatar_url":"https://example.com/ivy.png","role":"supervisor"}'
 check "patch" "$STATUS" 200
 check "patched" "$(jqr '[.name,.display_name,.bio,.avatar_url,.role] | join("|")')" \
@@ -98,7 +98,7 @@ req PATCH "/api/v1/agents/$IVY" '{"avatar_url":""}'; check "avatar cleared" "$(j
 out=$(curl -s -c "$T/ivy" -H 'Content-Type: application/json' \
     -d '{"email":"ivy@example.com","password":"admin-sets-this-one"}' "$URL/api/v1/login")
 check "me role now" "$(curl -s -b "$T/ivy" "$URL/api/v1/me" | jq -r .agent.role)" supervisor
-ADMIN=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='admin@example.com'")
+ADMIN=$(dbq "SELECT id FROM agent WHERE email='admin@example.com'")
 out=$(curl -s -c "$T/adm" -H 'Content-Type: application/json' \
     -d '{"email":"admin@example.com","password":"admin-password-1"}' "$URL/api/v1/login")
 CSRF=$(echo "$out" | jq -r .csrf)
@@ -109,7 +109,7 @@ check "admin cannot demote self" "$code" 422
 code=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/ivy" -X PATCH -H "X-CSRF-Token: x" \
     -H 'Content-Type: application/json' -d '{"role":"admin"}' "$URL/api/v1/agents/$IVY")
 check "supervisor cannot patch agents" "$code" 403
-check "role unchanged" "$(sqlite3 "$DB" "SELECT role FROM agent WHERE id=$IVY")" supervisor
+check "role unchanged" "$(dbq "SELECT role FROM agent WHERE id=$IVY")" supervisor
 # The duplicate email names the field.
 req POST /api/v1/agents '{"email":"IVY@example.com","name":"Other"}'; check "duplicate" "$STATUS" 409
 check "duplicate field" "$(jqr .error.field)" email

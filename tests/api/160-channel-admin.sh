@@ -65,7 +65,7 @@ req PATCH "/api/v1/channels/$API" '{"enabled":false}'
 check "switch off" "$(jqp .enabled)" false
 hook "$API" "$NEW" '{"id":"e-4","from":{"id":"c-1"},"text":"off?"}'
 check "switched off refuses webhooks" "$STATUS" 404
-check "nothing stored while off" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id='e-4'")" 0
+check "nothing stored while off" "$(dbq "SELECT count(*) FROM message WHERE external_id='e-4'")" 0
 req PATCH "/api/v1/channels/$API" '{"enabled":true}'
 hook "$API" "$NEW" '{"id":"e-4","from":{"id":"c-1"},"text":"on again"}'
 check "switched on takes webhooks" "$STATUS" 200
@@ -83,7 +83,7 @@ req PATCH "/api/v1/channels/$FB" '{"settings":{"app_secret":"********","verify_t
 check "partial settings" "$STATUS" 200
 check "page id changed" "$(jqp .settings.page_id)" 43
 check "still masked" "$(jqp .settings.app_secret)" "********"
-check "stored secret kept" "$(sqlite3 "$DB" "SELECT json_extract(settings,'\$.app_secret') FROM channel WHERE id=$FB")" app-1
+check "stored secret kept" "$(dbq "SELECT json_extract(settings,'\$.app_secret') FROM channel WHERE id=$FB")" app-1
 req PATCH "/api/v1/channels/$FB" '{"settings":{"page_id":null}}'
 check "required setting removed" "$STATUS" 422
 check "required setting field" "$(jqp .error.field)" settings.page_id
@@ -163,7 +163,7 @@ hook "$REF" "$CH_SECRET" '{"id":"r-1","from":{"id":"c-9","name":"Rae"},"text":"H
 CONV=$(jqp .conversation_id)
 req POST "/api/v1/conversations/$CONV/messages" '{"text":"Hi Rae"}'
 MSG=$(jqp .id)
-wait_for "the reply failed" 15 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = failed ]"
+wait_for "the reply failed" 15 sh -c "[ \"\$($DBQ '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = failed ]"
 req GET "/api/v1/channels/$REF"
 jqp .status.last_error | grep -q "^a reply could not be delivered: " || fail "delivery error: $BODY"
 check "delivery errors counted" "$(jqp .status.errors_today)" 1
@@ -172,7 +172,7 @@ echo "ok: refused delivery reported without the reply's text"
 
 # --- the status survives a restart (flushed at shutdown, read back from the store) -----------
 stop_hark
-check "status stored" "$(sqlite3 "$DB" "SELECT messages_today FROM channel_status WHERE channel_id=$API")" 3
+check "status stored" "$(dbq "SELECT messages_today FROM channel_status WHERE channel_id=$API")" 3
 start_hark
 req GET "/api/v1/channels/$API"
 check "status after restart" "$(jqp .status.messages_today)" 3

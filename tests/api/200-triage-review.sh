@@ -35,14 +35,14 @@ for text in "where is my order, it was due monday" "ok" "you charged me twice an
     hook "$CH_ID" "$CH_SECRET" "{\"id\":\"r$n\",\"from\":{\"id\":\"u$n\",\"name\":\"Cust $n\"},\"text\":\"$text\"}"
     check "hook $n" "$STATUS" 200
 done
-q() { sqlite3 "$DB" "$1"; }
+q() { dbq "$1"; }
 
 # Ingest kept both margins and their smaller one, rounded, as the queue's key.
 check "every message has its margins" "$(q "SELECT count(*) FROM message WHERE direction='in' AND intent_margin BETWEEN -1 AND 1 AND sentiment_margin BETWEEN -1 AND 1 AND sentiment_conf BETWEEN 0 AND 1")" 8
-check "review margin is the smaller one, rounded" "$(q "SELECT count(*) FROM message WHERE direction='in' AND review_margin = round(min(intent_margin, sentiment_margin), 2)")" 8
+check "review margin is the smaller one, rounded" "$(q "SELECT count(*) FROM message WHERE direction='in' AND review_margin = round(CAST(CASE WHEN intent_margin < sentiment_margin THEN intent_margin ELSE sentiment_margin END AS NUMERIC), 2)")" 8
 
 # Least sure first, newest first among equally unsure; 5 by default.
-WANT=$(q "SELECT group_concat(id) FROM (SELECT id FROM message WHERE review_margin IS NOT NULL ORDER BY review_margin, id DESC)")
+WANT=$(q "SELECT id FROM message WHERE review_margin IS NOT NULL ORDER BY review_margin, id DESC" | paste -sd, -)
 as $A GET /api/v1/triage/review?limit=20; check "queue" "$STATUS" 200
 check "ordered by uncertainty" "$(jqr '[.items[].message_id] | map(tostring) | join(",")')" "$WANT"
 check "margins ascending" "$(jqr '[.items[].margin] | . == sort')" true

@@ -26,9 +26,9 @@ check "one pending approval" "$(jqr '[.items[] | select(.status == "pending")] |
 check "pending one asked by an agent" "$(jqr '[.items[] | select(.status == "pending")][0].requested_by_name')" Aiko
 req GET /api/v1/reports/goodwill
 check "approved totals reported" "$(jqr '[.items[].grants] | add')" 2
-n=$(sqlite3 "$DB" "SELECT count(*) FROM conv_root_cause")
+n=$(dbq "SELECT count(*) FROM conv_root_cause")
 [ "$n" -ge 1 ] || fail "no resolved conversation has a root cause"
 echo "ok: $n resolved conversations carry a root cause"
 stop_hark
 start_demo
-check "not seeded twice" "$(sqlite3 "$DB" 'SELECT count(*) FROM goodwill')" 3
+check "not seeded twice" "$(dbq 'SELECT count(*) FROM goodwill')" 3

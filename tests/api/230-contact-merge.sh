@@ -32,7 +32,7 @@ as() {
 jqr() { printf '%s' "$BODY" | jq -r "$1"; }
 login bo@example.com agent-password-1 bo
 login sue@example.com super-password-1 sue
-contact_of() { sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$1"; }
+contact_of() { dbq "SELECT contact_id FROM conversation WHERE id=$1"; }
 # found Q CONV: true when searching Q lists CONV.
 found() { req GET "/api/v1/conversations?q=$1&limit=200"; jqr "[.items[].id] | index($2) != null"; }
 
@@ -125,7 +125,7 @@ check "merge twice" "$STATUS" 409
 check "already merged" "$(jqr .error.code)" already_merged
 req POST "/api/v1/contacts/$CARL/merge" "{\"other_id\":$ALEE}"
 check "a merged contact cannot merge again" "$STATUS" 409
-check "events for open screens" "$(sqlite3 "$DB" "SELECT count(*) FROM event WHERE type='contact.updated' AND data IN ('{\"contact_id\":$ANN}','{\"contact_id\":$ALEE}')" | awk '{print ($1>=2)}')" 1
+check "events for open screens" "$(dbq "SELECT count(*) FROM event WHERE type='contact.updated' AND data IN ('{\"contact_id\":$ANN}','{\"contact_id\":$ALEE}')" | awk '{print ($1>=2)}')" 1
 
 # --- New messages after the merge ---
 hook "$CH_ID" "$CH_SECRET" '{"id":"b2","from":{"id":"mail-ann","name":"A. Lee"},"text":"any news?"}'
@@ -162,12 +162,12 @@ as sue POST "/api/v1/contact-merges/$M1/undo"
 check "undo" "$STATUS" 200
 check "undone by Sue" "$(jqr .merge.undone_by_name)" Sue
 check "the edited field stays" "$(jqr '.fields_not_restored | join(",")')" notes
-check "identity back" "$(sqlite3 "$DB" "SELECT contact_id FROM identity WHERE platform_id='mail-ann'")" "$ALEE"
+check "identity back" "$(dbq "SELECT contact_id FROM identity WHERE platform_id='mail-ann'")" "$ALEE"
 check "old conversation back" "$(contact_of "$C2")" "$ALEE"
 check "conversation A. Lee's identity started after the merge goes back" "$(contact_of "$C3")" "$ALEE"
 check "conversation Ann's identity started stays" "$(contact_of "$C4")" "$ANN"
 check "Ann's own conversation stays" "$(contact_of "$C1")" "$ANN"
-check "every message of A. Lee's conversation came along" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$C2 AND direction='in'")" 2
+check "every message of A. Lee's conversation came along" "$(dbq "SELECT count(*) FROM message WHERE conversation_id=$C2 AND direction='in'")" 2
 req GET "/api/v1/contacts/$ANN"
 check "location back to empty" "$(jqr .location)" null
 check "edited notes kept" "$(jqr .notes)" "Called her back"
@@ -217,7 +217,7 @@ req GET "/api/v1/audit?action=contact_merge.undo&limit=50"
 check "undos recorded" "$(jqr '.items | length')" 2
 e=$(printf '%s' "$BODY" | jq -c "[.items[] | select(.target.id == $M1)][0]")
 check "undo after" "$(echo "$e" | jq -r '.after.undone_by_name')" Sue
-check "who dismissed is kept" "$(sqlite3 "$DB" "SELECT a.name FROM contact_merge_dismissed d JOIN agent a ON a.id = d.dismissed_by")" "Sue Super"
+check "who dismissed is kept" "$(dbq "SELECT a.name FROM contact_merge_dismissed d JOIN agent a ON a.id = d.dismissed_by")" "Sue Super"
 req GET "/api/v1/audit?limit=200"
 check "no customer text in the log" "$(printf '%s' "$BODY" | grep -c 'arrived broken')" 0
 stop_hark

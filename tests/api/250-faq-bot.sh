@@ -16,7 +16,7 @@ printf '%s' "$CH_SECRET" > "$T/cb.secret"
 jqr() { printf '%s' "$BODY" | jq -r "$1"; }
 echo "agent-password-1" | "$HARK" agent add --db "$DB" --email bo@example.com --name "Bo Berg" \
     --display-name "Bo" --role agent --password-stdin >/dev/null || fail "agent add bo"
-BO=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='bo@example.com'")
+BO=$(dbq "SELECT id FROM agent WHERE email='bo@example.com'")
 req PATCH "/api/v1/agents/$BO/profile" '{"availability":"online","capacity":10}'
 check "bo online" "$STATUS" 200
 req POST /api/v1/teams "{\"name\":\"Care\",\"members\":[$BO]}"
@@ -90,7 +90,7 @@ check "bot signs as Bot" "$(jqr '[.messages[] | select(.direction=="out" and .ki
 check "no agent as author" "$(jqr '[.messages[] | select(.direction=="out" and .kind=="message")][0].author_agent_id')" null
 check "waiting on the customer" "$(jqr .status)" pending
 check "not routed to a person" "$(jqr .assignee_id)" null
-check "customer still counts as waiting" "$(sqlite3 "$DB" "SELECT awaiting_since IS NOT NULL FROM conv_sla WHERE conversation_id=$C1")" 1
+check "customer still counts as waiting" "$(dbq "SELECT CASE WHEN awaiting_since IS NOT NULL THEN 1 ELSE 0 END FROM conv_sla WHERE conversation_id=$C1")" 1
 
 # --- HUMAN hands off: routed to Bo, with the bot's note ---
 hook "$CH_ID" "$CH_SECRET" '{"id":"q2","from":{"id":"ann","name":"Ann Lee"},"text":"HUMAN"}'
@@ -142,12 +142,12 @@ check "unrelated: routed" "$(jqr .assignee_id)" "$BO"
 
 # --- A blocked contact never gets the bot ---
 hook "$CH_ID" "$CH_SECRET" '{"id":"b0","from":{"id":"troll","name":"Trevor Troll"},"text":"hello"}'
-TROLL=$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$(jqr .conversation_id)")
+TROLL=$(dbq "SELECT contact_id FROM conversation WHERE id=$(jqr .conversation_id)")
 req POST "/api/v1/contacts/$TROLL/block" '{"reason":"abuse"}'
 check "block" "$STATUS" 200
-req PATCH "/api/v1/conversations/$(sqlite3 "$DB" "SELECT id FROM conversation WHERE contact_id=$TROLL")" '{"status":"resolved","resolution_reason":"spam"}'
+req PATCH "/api/v1/conversations/$(dbq "SELECT id FROM conversation WHERE contact_id=$TROLL")" '{"status":"resolved","resolution_reason":"spam"}'
 hook "$CH_ID" "$CH_SECRET" '{"id":"b1","from":{"id":"troll","name":"Trevor Troll"},"text":"When are you open?"}'
-check "blocked: no bot" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE bot_faq_id IS NOT NULL AND conversation_id IN (SELECT id FROM conversation WHERE contact_id=$TROLL)")" 0
+check "blocked: no bot" "$(dbq "SELECT count(*) FROM message WHERE bot_faq_id IS NOT NULL AND conversation_id IN (SELECT id FROM conversation WHERE contact_id=$TROLL)")" 0
 
 # --- The window: a short one; a new answer counts once it passes, then reopened counts ---
 req PUT /api/v1/faq-bot '{"window_seconds":1}'
@@ -159,19 +159,19 @@ check "order answered" "$(jqr .status)" pending
 wait_for "the order link delivered" 15 sh -c "grep -q 'shop.example.com/orders' '$CB_LOG'"
 sleep 1.2
 # The timers worker wakes on any event (here another customer's message) and counts it.
-counted() { [ "$(sqlite3 "$DB" "SELECT state FROM bot_answer WHERE conversation_id=$C6")" = counted ]; }
+counted() { [ "$(dbq "SELECT state FROM bot_answer WHERE conversation_id=$C6")" = counted ]; }
 poke=0
 poke_and_check() { poke=$((poke+1)); hook "$CH_ID" "$CH_SECRET" "{\"id\":\"p$poke\",\"from\":{\"id\":\"pk$poke\",\"name\":\"P K\"},\"text\":\"thanks\"}"; sleep 0.2; counted; }
 wait_for "the answer counted" 20 poke_and_check
 req GET "/api/v1/conversations/$C6"
 check "counted: resolved" "$(jqr .status)" resolved
 check "counted: by the bot" "$(jqr .resolution_reason)" answered_by_bot
-check "counted: nobody waiting" "$(sqlite3 "$DB" "SELECT awaiting_since IS NULL FROM conv_sla WHERE conversation_id=$C6")" 1
+check "counted: nobody waiting" "$(dbq "SELECT CASE WHEN awaiting_since IS NULL THEN 1 ELSE 0 END FROM conv_sla WHERE conversation_id=$C6")" 1
 hook "$CH_ID" "$CH_SECRET" '{"id":"w2","from":{"id":"wes","name":"Wes Park"},"text":"It still has not arrived, this is annoying"}'
 check "came back: same conversation" "$(jqr .conversation_id)" "$C6"
 req GET "/api/v1/conversations/$C6"
 check "reopened: routed" "$(jqr .assignee_id)" "$BO"
-check "reopened recorded" "$(sqlite3 "$DB" "SELECT state FROM bot_answer WHERE conversation_id=$C6")" reopened
+check "reopened recorded" "$(dbq "SELECT state FROM bot_answer WHERE conversation_id=$C6")" reopened
 
 # --- Figures per FAQ and in /metrics ---
 req GET "/api/v1/faqs/$HOURS"

@@ -18,7 +18,7 @@ check "handshake" "$(curl -s "$URL/hooks/$FB?hub.mode=subscribe&hub.challenge=42
 VEC='{"object":"page","entry":[{"id":"111222333444555","time":1700000000123,"messaging":[{"sender":{"id":"24681357902468135"},"recipient":{"id":"111222333444555"},"timestamp":1700000000001,"message":{"mid":"m_TESTMID0001","text":"Hi, is my order shipped? caf\u00e9"}}]}]}'
 S=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Hub-Signature-256: sha256=cbfac9c4118a8c6669af7441d9954e47bfa9f7487652a4109fd9e80350937928' --data-binary "$VEC" "$URL/hooks/$FB")
 check "test vector" "$S" 200
-check "escaped text decoded" "$(sqlite3 "$DB" "SELECT text FROM message WHERE external_id='m_TESTMID0001'")" "Hi, is my order shipped? café"
+check "escaped text decoded" "$(dbq "SELECT text FROM message WHERE external_id='m_TESTMID0001'")" "Hi, is my order shipped? café"
 S=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Hub-Signature: sha1=13cddb88fbd54509cae952ebd894d1c83d460969' --data-binary "$VEC" "$URL/hooks/$FB")
 check "legacy sha1 alone is not enough" "$S" 401
 
@@ -32,12 +32,12 @@ push "$FB" page \
     "$(entry dm --account $PAGE --sender 5550001 --id m_ECHO --text 'our reply' --echo)" \
     "$(entry read --account $PAGE --sender 5550001)"
 check "batch accepted" "$PUSH_STATUS" 200
-check "three messages from the batch" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id IN ('m_A','m_B','999_1')")" 3
-check "echo skipped" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id='m_ECHO'")" 0
-DM=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='m_A'")
-check "both DMs in one conversation" "$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='m_B'")" "$DM"
-check "timestamps kept (out of order)" "$(sqlite3 "$DB" "SELECT (SELECT created_at FROM message WHERE external_id='m_B') - (SELECT created_at FROM message WHERE external_id='m_A')")" 4000
-PUB=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='999_1'")
+check "three messages from the batch" "$(dbq "SELECT count(*) FROM message WHERE external_id IN ('m_A','m_B','999_1')")" 3
+check "echo skipped" "$(dbq "SELECT count(*) FROM message WHERE external_id='m_ECHO'")" 0
+DM=$(dbq "SELECT conversation_id FROM message WHERE external_id='m_A'")
+check "both DMs in one conversation" "$(dbq "SELECT conversation_id FROM message WHERE external_id='m_B'")" "$DM"
+check "timestamps kept (out of order)" "$(dbq "SELECT (SELECT created_at FROM message WHERE external_id='m_B') - (SELECT created_at FROM message WHERE external_id='m_A')")" 4000
+PUB=$(dbq "SELECT conversation_id FROM message WHERE external_id='999_1'")
 req GET "/api/v1/conversations/$DM"
 check "DM is private" "$(jqr .public)" false
 check "DM window open" "$(jqr .reply_window_open)" true
@@ -49,16 +49,16 @@ check "public threads have no window" "$(jqr .reply_window_closes_at)" null
 # nothing; another customer's comment on the post is their own conversation.
 push "$FB" page --times 2 "$(entry fb-comment --account $PAGE --sender 7770001 --name 'Carla Dias' --id 999_2 --post ${PAGE}_42 --text 'Hello??')"
 check "redelivered" "$PUSH_STATUS" "200 200"
-check "one conversation per post and customer" "$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='999_2'")" "$PUB"
+check "one conversation per post and customer" "$(dbq "SELECT conversation_id FROM message WHERE external_id='999_2'")" "$PUB"
 push "$FB" page "$(entry fb-comment --account $PAGE --sender 7770002 --name 'Dan' --id 999_4 --post ${PAGE}_42 --text 'Same here')"
-[ "$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='999_4'")" != "$PUB" ] || fail "another customer's comment joined"
-check "no duplicate" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id='999_2'")" 1
+[ "$(dbq "SELECT conversation_id FROM message WHERE external_id='999_4'")" != "$PUB" ] || fail "another customer's comment joined"
+check "no duplicate" "$(dbq "SELECT count(*) FROM message WHERE external_id='999_2'")" 1
 # The Page's own comment is not a customer message.
 push "$FB" page "$(entry fb-comment --account $PAGE --sender $PAGE --name 'Shop' --id 999_3 --post ${PAGE}_42 --text 'We are on it')"
-check "own comment ignored" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id='999_3'")" 0
+check "own comment ignored" "$(dbq "SELECT count(*) FROM message WHERE external_id='999_3'")" 0
 # An attachment becomes a placeholder with its URL.
 push "$FB" page "$(entry dm --account $PAGE --sender 5550009 --id m_IMG --attach 'image:https://cdn.example/a.jpg')"
-check "attachment" "$(sqlite3 "$DB" "SELECT text FROM message WHERE external_id='m_IMG'")" "[image] https://cdn.example/a.jpg"
+check "attachment" "$(dbq "SELECT text FROM message WHERE external_id='m_IMG'")" "[image] https://cdn.example/a.jpg"
 grep -q 'cdn.example' "$T/hark.log" && fail "attachment URL in the log"
 
 # DM reply: the Page limit (code 4, Retry-After 1) slows it down, then the Send API shape.
@@ -67,15 +67,15 @@ req POST "/api/v1/conversations/$DM/messages" "{\"text\":\"$LONG\"}"
 check "over 2000 bytes refused" "$STATUS" 422
 req POST "/api/v1/conversations/$DM/messages" '{"text":"Désolé ! We will replace it."}'
 MSG=$(jqr .id)
-wait_for "DM sent" 20 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
+wait_for "DM sent" 20 sh -c "[ \"\$($DBQ '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 check "rate limited once, then sent" "$(graph_count)" 2
 check "send api" "$(tail -n1 "$GLOG" | jq -c '{path,body}')" "{\"path\":\"/v19.0/$PAGE/messages\",\"body\":{\"recipient\":{\"id\":\"5550001\"},\"message\":{\"text\":\"Désolé ! We will replace it.\"},\"messaging_type\":\"RESPONSE\"}}"
-wait_for "platform id recorded" 5 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = m_SENT0001 ]"
+wait_for "platform id recorded" 5 sh -c "[ \"\$($DBQ '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = m_SENT0001 ]"
 
 # Public reply: under the latest comment.
 req POST "/api/v1/conversations/$PUB/messages" '{"text":"Sorry to hear that, we are looking into it."}'
 MSG=$(jqr .id)
-wait_for "comment reply sent" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
+wait_for "comment reply sent" 10 sh -c "[ \"\$($DBQ '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 check "comment reply" "$(tail -n1 "$GLOG" | jq -c '{path,body}')" '{"path":"/v19.0/999_2/comments","body":{"message":"Sorry to hear that, we are looking into it."}}'
 
 # Public to private: Meta's private reply to the latest comment, linked as one case.

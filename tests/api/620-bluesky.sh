@@ -72,8 +72,8 @@ check "mention facet has the DID" "$(echo "$L" | jq -r '.record.facets[] | selec
 check "link facet" "$(echo "$L" | jq -r '.record.facets[] | select(.features[0]["$type"] == "app.bsky.richtext.facet#link") | .features[0].uri')" https://shop.example/k/42
 grep -q 'mention facets skipped.*skipped=1' "$T/hark.log" || fail "the unresolved mention is not logged"
 check "one session" "$(grep -c createSession "$FAKE_LOG")" 1
-wait_for "the reply's post id" 10 sh -c "[ -n \"\$(sqlite3 '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" ]"
-EXT=$(sqlite3 "$DB" "SELECT external_id FROM message WHERE id=$MSG")
+wait_for "the reply's post id" 10 sh -c "[ -n \"\$($DBQ '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" ]"
+EXT=$(dbq "SELECT external_id FROM message WHERE id=$MSG")
 case "$EXT" in at://$BRAND/app.bsky.feed.post/*) ;; *) fail "external id: $EXT" ;; esac
 
 # The access token expires: refreshed once, then sent on the same session.
@@ -91,8 +91,8 @@ wait_status "$MSG" sent 40
 check "posted once" "$(grep 'repo.createRecord"' "$FAKE_LOG" | grep -c 'between 9 and 12')" 1
 # (the outbox stores the external id just after the state: wait for it)
 WANT=$(grep 'repo.createRecord"' "$FAKE_LOG" | grep 'between 9 and 12' | jq -r .uri)
-wait_for "the found post's id" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = '$WANT' ]"
-check "found by listRecords" "$(sqlite3 "$DB" "SELECT external_id FROM message WHERE id=$MSG")" "$WANT"
+wait_for "the found post's id" 10 sh -c "[ \"\$($DBQ '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = '$WANT' ]"
+check "found by listRecords" "$(dbq "SELECT external_id FROM message WHERE id=$MSG")" "$WANT"
 grep -q 'reply found already posted' "$T/hark.log" || fail "not logged"
 # 300 graphemes: a family emoji (7 code points) counts one; 301 is refused before sending.
 FAM=$(python3 -c 'print("\U0001F468\u200D\U0001F469\u200D\U0001F467" * 300)')
@@ -108,11 +108,11 @@ N1="{\"uri\":\"at://did:plc:jane0000000000000000000/app.bsky.feed.post/3janerepl
 N2='{"uri":"at://did:plc:sam00000000000000000000/app.bsky.feed.post/3samreply001","cid":"bafyr2","author":{"did":"did:plc:sam00000000000000000000","handle":"sam.bsky.social"},"reason":"reply","record":{"text":"your launch post: is the kettle 220V?","createdAt":"2026-12-06T06:01:00.000Z","reply":{"root":{"uri":"at://did:plc:brand0000000000000000000/app.bsky.feed.post/3launch","cid":"bafyl"},"parent":{"uri":"at://did:plc:brand0000000000000000000/app.bsky.feed.post/3launch","cid":"bafyl"}}},"isRead":false,"indexedAt":"2026-12-06T06:01:01.000Z"}'
 N3='{"uri":"at://did:plc:lee00000000000000000000/app.bsky.feed.post/3like","cid":"bafyr3","author":{"did":"did:plc:lee00000000000000000000","handle":"lee.bsky.social"},"reason":"like","record":{"text":"liked"},"indexedAt":"2026-12-06T06:02:01.000Z"}'
 fake notify "$N1" > /dev/null; fake notify "$N2" > /dev/null; fake notify "$N3" > /dev/null
-wait_for "two replies stored" 20 sh -c "[ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM message WHERE channel_id=$BCH AND direction='in'\")\" = 3 ]"
+wait_for "two replies stored" 20 sh -c "[ \"\$($DBQ '$DB' \"SELECT count(*) FROM message WHERE channel_id=$BCH AND direction='in'\")\" = 3 ]"
 wait_for "polled again" 10 sh -c "[ \$(grep -c listNotifications '$FAKE_LOG') -ge 4 ]"
-check "each stored once (likes ignored)" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE channel_id=$BCH AND direction='in'")" 3
-check "Jane's reply threads into her conversation" "$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id LIKE '%3janereply01'")" "$CONV"
-SAMC=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id LIKE '%3samreply001'")
+check "each stored once (likes ignored)" "$(dbq "SELECT count(*) FROM message WHERE channel_id=$BCH AND direction='in'")" 3
+check "Jane's reply threads into her conversation" "$(dbq "SELECT conversation_id FROM message WHERE external_id LIKE '%3janereply01'")" "$CONV"
+SAMC=$(dbq "SELECT conversation_id FROM message WHERE external_id LIKE '%3samreply001'")
 [ -n "$SAMC" ] && [ "$SAMC" != "$CONV" ] || fail "Sam's reply: conversation '$SAMC'"
 req GET "/api/v1/conversations/$SAMC"
 check "Sam's is public" "$(jqp .public)" true
@@ -132,8 +132,8 @@ for i in range(60):
     burst.append(n)
 urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_fake/notify", json.dumps(burst).encode(), {"Content-Type": "application/json"}))
 EOF
-burst() { sqlite3 "$DB" "SELECT count(DISTINCT external_id) || ' ' || count(*) FROM message WHERE text LIKE 'burst reply %'"; }
-wait_for "the burst stored" 30 sh -c "[ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM message WHERE text LIKE 'burst reply %'\")\" = 60 ]"
+burst() { dbq "SELECT count(DISTINCT external_id) || ' ' || count(*) FROM message WHERE text LIKE 'burst reply %'"; }
+wait_for "the burst stored" 30 sh -c "[ \"\$($DBQ '$DB' \"SELECT count(*) FROM message WHERE text LIKE 'burst reply %'\")\" = 60 ]"
 polls=$(grep -c listNotifications "$FAKE_LOG")
 wait_for "polled again" 10 sh -c "[ \$(grep -c listNotifications '$FAKE_LOG') -ge $((polls + 2)) ]"
 check "the burst once each" "$(burst)" "60 60"

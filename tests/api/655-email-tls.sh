@@ -47,14 +47,14 @@ check "ca_file is an absolute path" "$STATUS" 422
 
 deliver() { cat > "$1/.tmp"; mv "$1/.tmp" "$1/$2.eml"; }
 mail() { printf 'From: Ann <ann@example.org>\nSubject: %s\nMessage-ID: <%s@example.org>\n\nhello\n' "$1" "$1"; }
-conv_of() { sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='<$1@example.org>' AND channel_id=$2"; }
+conv_of() { dbq "SELECT conversation_id FROM message WHERE external_id='<$1@example.org>' AND channel_id=$2"; }
 
 # STARTTLS with the CA given: mail in, reply out, no password ever in clear.
 email TLS "$S_IMAP" "$S_SMTP" "\"ca_file\":\"$T/cert.pem\""
 check "create TLS channel" "$STATUS" 201
 TLS=$(jqr .id)
 mail m1 | deliver "$S_BOX" 1
-wait_for "mail over STARTTLS" 10 sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT 1 FROM message WHERE channel_id=$TLS\")\" ]"
+wait_for "mail over STARTTLS" 10 sh -c "[ -n \"\$($DBQ '$DB' \"SELECT 1 FROM message WHERE channel_id=$TLS\")\" ]"
 reply "$(conv_of m1 "$TLS")" "Hi Ann"
 wait_status "$MSG" sent 15
 check "sent over STARTTLS" "$(jq -r .auth_ok "$S_MLOG")" true
@@ -74,7 +74,7 @@ echo "ok: untrusted certificate refused"
 email NoTLS "$S_IMAP" "$P_SMTP" "\"ca_file\":\"$T/cert.pem\""
 check "create channel with a plain smtp server" "$STATUS" 201
 NT=$(jqr .id)
-wait_for "mail for the second channel" 10 sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT 1 FROM message WHERE channel_id=$NT\")\" ]"
+wait_for "mail for the second channel" 10 sh -c "[ -n \"\$($DBQ '$DB' \"SELECT 1 FROM message WHERE channel_id=$NT\")\" ]"
 reply "$(conv_of m1 "$NT")" "Hi again"
 wait_status "$MSG" failed 15
 msg_error "$MSG" | grep -q '^email: the mail server offers no STARTTLS' || fail "reason: $(msg_error "$MSG")"
@@ -85,14 +85,14 @@ NT2=$(jqr .id)
 mail m2 | deliver "$P_BOX" 1
 wait_for "imap without STARTTLS refused" 10 grep -q "channel=$NT2 .*reason=\"imap search failed: the mail server offers no STARTTLS" "$T/hark.log"
 sleep 0.3
-check "nothing read in clear" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE channel_id=$NT2")" 0
+check "nothing read in clear" "$(dbq "SELECT count(*) FROM message WHERE channel_id=$NT2")" 0
 check "no password sent to the plain server" "$(wc -l < "$P_ALOG" | tr -d ' ')" 0
 
 # The opt-out for a relay on this host: plain text works.
 email Local "$P_IMAP" "$P_SMTP" '"insecure_transport":true'
 check "create local relay channel" "$STATUS" 201
 LOC=$(jqr .id)
-wait_for "mail over the local relay" 10 sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT 1 FROM message WHERE channel_id=$LOC\")\" ]"
+wait_for "mail over the local relay" 10 sh -c "[ -n \"\$($DBQ '$DB' \"SELECT 1 FROM message WHERE channel_id=$LOC\")\" ]"
 grep -q 'imap tls=0' "$P_ALOG" || fail "plain login not seen"
 req GET /api/v1/channels
 echo "$BODY" | grep -q 'mail-pass-1' && fail "password listed"
@@ -102,7 +102,7 @@ stop_hark
 "$HARK" channel add --db "$DB" --type email --name CLI --setting "imap_url=$P_IMAP" \
     --setting "smtp_url=$P_SMTP" --setting username=u --setting password=p \
     --setting address=care@shop.example --setting insecure_transport=true >/dev/null || fail "cli add"
-check "cli opt-out stored as a boolean" "$(sqlite3 "$DB" "SELECT json_extract(settings,'\$.insecure_transport') FROM channel WHERE name='CLI'")" 1
+check "cli opt-out stored as a boolean" "$(dbq "SELECT json_extract(settings,'\$.insecure_transport') FROM channel WHERE name='CLI'")" 1
 "$HARK" channel add --db "$DB" --type email --name CLI2 --setting "imap_url=imap://mail.example.com/INBOX" \
     --setting "smtp_url=$P_SMTP" --setting username=u --setting password=p \
     --setting address=care@shop.example --setting insecure_transport=true >/dev/null 2>"$T/cli.err" && fail "cli accepted plain text to another host"

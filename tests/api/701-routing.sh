@@ -75,7 +75,7 @@ echo "$BODY" | jq -r .routing.reason | grep -q "store staff of 'Hamburg'" || fai
 # A contact located at a store matches the store rule (and its team) first.
 hook "$CH_ID" "$CH_SECRET" '{"id":"r6","from":{"id":"u6","name":"Zed"},"text":"hi"}'
 C6=$(jqr .conversation_id)
-sqlite3 "$DB" "UPDATE contact SET location='Berlin' WHERE id=(SELECT contact_id FROM conversation WHERE id=$C6)"
+dbq "UPDATE contact SET location='Berlin' WHERE id=(SELECT contact_id FROM conversation WHERE id=$C6)"
 req POST "/api/v1/conversations/$C6/status" '{"status":"resolved"}'
 check "resolving an unanswered conversation needs a reason" "$STATUS" 422
 req POST "/api/v1/conversations/$C6/status" '{"status":"resolved","reason":"thanks_only"}'

@@ -8,7 +8,7 @@ new_channel "Web"
 req POST /api/v1/sla/policies '{"name":"fast","first_response_s":2,"next_response_s":2,"warn_pct":50}'
 check "policy" "$STATUS" 201
 POL=$(jqr .id)
-count() { sqlite3 "$DB" "SELECT count(*) FROM event WHERE type='$1' AND json_extract(data,'\$.conversation_id')=$2"; }
+count() { dbq "SELECT count(*) FROM event WHERE type='$1' AND CAST(json_extract(data,'\$.conversation_id') AS INTEGER)=$2"; }
 
 hook "$CH_ID" "$CH_SECRET" '{"id":"s1","from":{"id":"u1","name":"Ann"},"text":"Is anyone there?"}'
 C1=$(jqr .conversation_id)
@@ -18,11 +18,11 @@ wait_for "policy applied" 10 applied
 req GET "/api/v1/conversations?unanswered=true"
 check "in the unanswered view" "$(jqr '.items[0].id')" "$C1"
 curl -s "$URL/metrics" | grep -q '^hark_unanswered_conversations 1$' || fail "unanswered gauge"
-wait_for "warning" 10 sh -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM event WHERE type='sla.warning'\") -ge 1 ]"
-wait_for "breach" 10 sh -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM event WHERE type='sla.breached'\") -ge 1 ]"
+wait_for "warning" 10 sh -c "[ \$($DBQ '$DB' \"SELECT count(*) FROM event WHERE type='sla.warning'\") -ge 1 ]"
+wait_for "breach" 10 sh -c "[ \$($DBQ '$DB' \"SELECT count(*) FROM event WHERE type='sla.breached'\") -ge 1 ]"
 check "one warning" "$(count sla.warning "$C1")" 1
 check "one breach" "$(count sla.breached "$C1")" 1
-sqlite3 "$DB" "SELECT data FROM event WHERE type='sla.breached'" | grep -q '"clock":"first_response"' || fail "clock name"
+dbq "SELECT data FROM event WHERE type='sla.breached'" | grep -q '"clock":"first_response"' || fail "clock name"
 
 # A reply in time stops the clock.
 hook "$CH_ID" "$CH_SECRET" '{"id":"s2","from":{"id":"u2","name":"Bo"},"text":"Hello"}'
@@ -64,9 +64,9 @@ check "rule" "$STATUS" 201
 hook "$CH_ID" "$CH_SECRET" '{"id":"s4","from":{"id":"u4","name":"Di"},"text":"Hello, my order is late"}'
 C4=$(jqr .conversation_id)
 hook "$CH_ID" "$CH_SECRET" '{"id":"s5","from":{"id":"u4","name":"Di"},"text":"Still there?"}'
-acks() { sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$C4 AND direction='out'"; }
+acks() { dbq "SELECT count(*) FROM message WHERE conversation_id=$C4 AND direction='out'"; }
 check "one acknowledgement" "$(acks)" 1
-sqlite3 "$DB" "SELECT text FROM message WHERE conversation_id=$C4 AND direction='out'" | grep -q "A person from Care answers by" || fail "ack text"
+dbq "SELECT text FROM message WHERE conversation_id=$C4 AND direction='out'" | grep -q "A person from Care answers by" || fail "ack text"
 req GET "/api/v1/conversations/$C4/sla"
 check "still unanswered after the acknowledgement" "$(jqr .unanswered)" true
 
@@ -75,11 +75,11 @@ req PUT "/api/v1/sla/policies/$POL" '{"name":"fast","first_response_s":3,"warn_p
 check "policy update bumps version" "$(jqr .version)" 2
 hook "$CH_ID" "$CH_SECRET" '{"id":"s6","from":{"id":"u6","name":"Ed"},"text":"Help"}'
 C6=$(jqr .conversation_id)
-wait_for "deadline stored" 10 sh -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM timer WHERE conversation_id=$C6 AND kind='first_breach'\") -ge 1 ]"
+wait_for "deadline stored" 10 sh -c "[ \$($DBQ '$DB' \"SELECT count(*) FROM timer WHERE conversation_id=$C6 AND kind='first_breach'\") -ge 1 ]"
 stop_hark
 sleep 4
 start_hark
-wait_for "overdue breach after restart" 10 sh -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM event WHERE type='sla.breached' AND json_extract(data,'\$.conversation_id')=$C6\") -ge 1 ]"
+wait_for "overdue breach after restart" 10 sh -c "[ \$($DBQ '$DB' \"SELECT count(*) FROM event WHERE type='sla.breached' AND CAST(json_extract(data,'\$.conversation_id') AS INTEGER)=$C6\") -ge 1 ]"
 stop_hark
 start_hark
 sleep 2

@@ -24,7 +24,7 @@ TEAM=$(jqr .id)
 req POST /api/v1/routing/rules "{\"name\":\"all\",\"team_id\":$TEAM,\"strategy\":\"least_loaded\"}"
 check "rule" "$STATUS" 201
 RULE=$(jqr .id)
-acks() { sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$1 AND direction='out'"; }
+acks() { dbq "SELECT count(*) FROM message WHERE conversation_id=$1 AND direction='out'"; }
 
 # Inside hours, someone free, no target to miss: no acknowledgement.
 hook "$CH_ID" "$CH_SECRET" '{"id":"k1","from":{"id":"u1","name":"Una"},"text":"Hello, where is my order?"}'
@@ -46,7 +46,7 @@ C2=$(jqr .conversation_id)
 req GET "/api/v1/conversations/$C2/sla"
 check "queued" "$(jqr .routing.queued)" true
 check "acknowledged when the wait exceeds the target" "$(acks "$C2")" 1
-sqlite3 "$DB" "SELECT text FROM message WHERE conversation_id=$C2 AND direction='out'" | grep -q "^Thanks! Day answers by " || fail "ack text"
+dbq "SELECT text FROM message WHERE conversation_id=$C2 AND direction='out'" | grep -q "^Thanks! Day answers by " || fail "ack text"
 req GET "/api/v1/conversations/$C2/sla"
 [ "$(jqr .acknowledged_message_id)" != null ] || fail "acknowledgement not recorded: $BODY"
 check "an acknowledgement is not an answer" "$(jqr .unanswered)" true
@@ -58,7 +58,7 @@ req PATCH "/api/v1/agents/$A1/profile" '{"capacity":50}'
 hook "$CH_ID" "$CH_SECRET" '{"id":"k3","from":{"id":"u3","name":"Wes"},"text":"Hello, is the shop open?"}'
 C3=$(jqr .conversation_id)
 check "acknowledged outside hours" "$(acks "$C3")" 1
-OUT=$(sqlite3 "$DB" "SELECT text FROM message WHERE conversation_id=$C3 AND direction='out'")
+OUT=$(dbq "SELECT text FROM message WHERE conversation_id=$C3 AND direction='out'")
 echo "$OUT" | grep -q "a person answers by" || fail "ack text: $OUT"
 echo "$OUT" | grep -q "Night" || fail "not signed by the team: $OUT"
 hook "$CH_ID" "$CH_SECRET" '{"id":"k4","from":{"id":"u3","name":"Wes"},"text":"Hello again?"}'
