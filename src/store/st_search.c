@@ -332,16 +332,20 @@ search_prepare(struct search *s)
         "SELECT ts_headline('simple', text, to_tsquery('simple', ?1), 'StartSel=' || chr(2) || "
         "', StopSel=' || chr(3) || ', MaxWords=16, MinWords=8, ShortWord=0') FROM message "
         "WHERE id = ?2";
-    /* The fields of contact_fts, each whole with the words of any term marked. */
+    /* The fields of contact_fts, each whole with the words of any term marked; a field only
+     * where a term matches it (ts_headline marks the words of a phrase term - "olivia_s" is
+     * 'olivia' <-> 's' - even where the phrase is not there; FTS5's highlight does not). */
     static const char pg_light[] =
-        "SELECT ts_headline('simple', ct.name, q, o), ts_headline('simple', coalesce((SELECT "
-        "string_agg(coalesce(i.handle, '') || ' ' || coalesce(i.name, ''), ' ' ORDER BY i.id) "
-        "FROM identity i WHERE i.contact_id = ct.id), ''), q, o), ts_headline('simple', "
-        "coalesce(ct.email, ''), q, o), ts_headline('simple', replace(replace(replace(replace("
-        "replace(replace(coalesce(ct.phone, ''), ' ', ''), '+', ''), '-', ''), '(', ''), ')', "
-        "''), '.', ''), q, o) FROM contact ct, to_tsquery('simple', ?1) q, (SELECT "
-        "'HighlightAll=true, StartSel=' || chr(2) || ', StopSel=' || chr(3)) x(o) "
-        "WHERE ct.id = ?2";
+        "SELECT CASE WHEN to_tsvector('simple', f.a) @@ q THEN ts_headline('simple', f.a, q, o) "
+        "END, CASE WHEN to_tsvector('simple', f.b) @@ q THEN ts_headline('simple', f.b, q, o) "
+        "END, CASE WHEN to_tsvector('simple', f.c) @@ q THEN ts_headline('simple', f.c, q, o) "
+        "END, CASE WHEN to_tsvector('simple', f.d) @@ q THEN ts_headline('simple', f.d, q, o) "
+        "END FROM contact ct, to_tsquery('simple', ?1) q, (SELECT 'HighlightAll=true, "
+        "StartSel=' || chr(2) || ', StopSel=' || chr(3)) x(o), LATERAL (SELECT ct.name, "
+        "coalesce((SELECT string_agg(coalesce(i.handle, '') || ' ' || coalesce(i.name, ''), ' ' "
+        "ORDER BY i.id) FROM identity i WHERE i.contact_id = ct.id), ''), coalesce(ct.email, "
+        "''), replace(replace(replace(replace(replace(replace(coalesce(ct.phone, ''), ' ', ''), "
+        "'+', ''), '-', ''), '(', ''), ')', ''), '.', '')) f(a, b, c, d) WHERE ct.id = ?2";
     static const char phone[] = "SELECT phone FROM contact WHERE id = ?1";
     const char *newer = s->c->pg ? (s->f->oldest_first ? pg_newer_up : pg_newer_down)
                                  : (s->f->oldest_first ? newer_up : newer_down);

@@ -35,7 +35,7 @@ req GET '/api/v1/conversations/999999'; check "missing conversation" "$STATUS" 4
 req GET '/api/v1/conversations/abc'; check "non-numeric id" "$STATUS" 404
 
 # Reply, note, assign, labels, status.
-ADMIN_ID=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='admin@example.com'")
+ADMIN_ID=$(dbq "SELECT id FROM agent WHERE email='admin@example.com'")
 req POST "/api/v1/conversations/$ZCONV/messages" '{"text":"Internal: check the warehouse","private":true}'
 check "note created" "$STATUS" 201
 check "note kind" "$(jqr .kind)" note
@@ -52,7 +52,7 @@ req POST "/api/v1/conversations/$ZCONV/messages" '{"text":'; check "malformed re
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/plain' \
     -d 'hello' "$URL/api/v1/conversations/$ZCONV/messages"); check "wrong content type" "$code" 415
 req POST "/api/v1/conversations/999999/messages" '{"text":"x"}'; check "reply to missing" "$STATUS" 404
-check "only two messages added" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$ZCONV")" 3
+check "only two messages added" "$(dbq "SELECT count(*) FROM message WHERE conversation_id=$ZCONV")" 3
 req POST "/api/v1/conversations/$ZCONV/assign" "{\"agent_id\":$ADMIN_ID}"; check "assign" "$(jqr .assignee_id)" "$ADMIN_ID"
 req POST "/api/v1/conversations/$ZCONV/assign" '{"agent_id":4242}'; check "assign unknown agent" "$STATUS" 404
 req GET "/api/v1/conversations?assignee=$ADMIN_ID"; check "assignee filter" "$(jqr '.items | length')" 1
@@ -74,11 +74,11 @@ check "note private" "$(jqr '.messages[1].private')" true
 check "token reply has no agent author" "$(jqr '.messages[2].author_name')" null
 req GET '/api/v1/conversations/counts'; check "counts open" "$(jqr .open)" 25
 check "counts resolved" "$(jqr .resolved)" 1
-W1=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='w1'")
+W1=$(dbq "SELECT conversation_id FROM message WHERE external_id='w1'")
 req POST "/api/v1/conversations/$W1/read"; check "mark read" "$(jqr .unread)" 0
 
 # Contacts.
-ZC=$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$ZCONV")
+ZC=$(dbq "SELECT contact_id FROM conversation WHERE id=$ZCONV")
 req GET '/api/v1/contacts?q=zedq'; check "contact search by handle" "$(jqr '.items[0].id')" "$ZC"
 req GET '/api/v1/contacts?limit=5'; check "contacts page" "$(jqr '.items | length')" 5
 req PATCH "/api/v1/contacts/$ZC" '{"tags":["vip"],"notes":"Prefers email","email":"zed@example.com","status":"customer"}'

@@ -12,7 +12,7 @@ CONV=$(jqr .conversation_id)
 req POST "/api/v1/conversations/$CONV/messages" '{"text":"Hi Ann, it ships today."}'
 MSG=$(jqr .id)
 msg_status() { req GET "/api/v1/conversations/$CONV"; jqr ".messages[] | select(.id==$MSG) | .status"; }
-wait_for "reply sent" 15 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
+wait_for "reply sent" 15 sh -c "[ \"\$('$DBQ' '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 check "status via API" "$(msg_status)" sent
 check "three attempts" "$(wc -l < "$CB_LOG")" 3
 check "one idempotency key" "$(jq -r .key "$CB_LOG" | sort -u | wc -l)" 1
@@ -38,11 +38,11 @@ hook "$CH_ID" "$CH_SECRET" '{"id":"o2","from":{"id":"u2","name":"Bea"},"text":"h
 CONV=$(jqr .conversation_id)
 req POST "/api/v1/conversations/$CONV/messages" '{"text":"Hi Bea"}'
 MSG=$(jqr .id)
-wait_for "reply failed" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = failed ]"
+wait_for "reply failed" 10 sh -c "[ \"\$('$DBQ' '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = failed ]"
 req GET "/api/v1/conversations/$CONV"
 check "failure reason shown" "$(jqr ".messages[] | select(.id==$MSG) | .error")" "callback refused the reply: HTTP 400"
 check "one attempt for a permanent error" "$(wc -l < "$CB_LOG")" 1
-sqlite3 "$DB" "SELECT data FROM event WHERE type='message.updated'" | grep -q '"status":"failed"' || fail "no failed event"
+dbq "SELECT data FROM event WHERE type='message.updated'" | grep -q '"status":"failed"' || fail "no failed event"
 stop_hark
 kill "$(cat "$T/cb.pid")"
 
@@ -55,14 +55,14 @@ hook "$CH_ID" "$CH_SECRET" '{"id":"o3","from":{"id":"u3","name":"Cy"},"text":"hi
 CONV=$(jqr .conversation_id)
 req POST "/api/v1/conversations/$CONV/messages" '{"text":"Hi Cy"}'
 MSG=$(jqr .id)
-wait_for "a failed attempt" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT attempts FROM outbox WHERE message_id=$MSG')\" -ge 1 ]"
-check "still queued" "$(sqlite3 "$DB" "SELECT status FROM message WHERE id=$MSG")" queued
+wait_for "a failed attempt" 10 sh -c "[ \"\$('$DBQ' '$DB' 'SELECT attempts FROM outbox WHERE message_id=$MSG')\" -ge 1 ]"
+check "still queued" "$(dbq "SELECT status FROM message WHERE id=$MSG")" queued
 stop_hark
 start_callback "" 200
 printf '%s' "$CH_SECRET" > "$T/cb.secret"
-sqlite3 "$DB" "UPDATE channel SET settings='{\"callback_url\":\"$CB_URL\"}' WHERE id=$LATER"
+dbq "UPDATE channel SET settings='{\"callback_url\":\"$CB_URL\"}' WHERE id=$LATER"
 start_hark --outbox-retry-ms 200
-wait_for "resumed delivery" 20 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
+wait_for "resumed delivery" 20 sh -c "[ \"\$('$DBQ' '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 sleep 1
 check "delivered once after restart" "$(wc -l < "$CB_LOG")" 1
 stop_hark

@@ -53,7 +53,7 @@ wreq POST "/api/v1/widget/$W/messages" '{"text":"Where is my parcel?","id":"a1"}
 check "retried send is a duplicate" "$(jqr .duplicate)" true
 wreq POST "/api/v1/widget/$W/messages" '{"text":"   "}' -H "X-Hark-Visitor: $TOK"
 check "blank text" "$STATUS" 422
-CONV=$(sqlite3 "$DB" 'SELECT id FROM conversation')
+CONV=$(dbq 'SELECT id FROM conversation')
 req POST "/api/v1/conversations/$CONV/messages" '{"text":"internal only","private":true}'
 req POST "/api/v1/conversations/$CONV/messages" '{"text":"On its way!"}'
 wreq GET "/api/v1/widget/$W/messages" "" -H "X-Hark-Visitor: $TOK"
@@ -102,5 +102,5 @@ echo "ok: client limited after $ok more requests, Retry-After $RETRY"
 # The agents' API is not affected.
 req GET /api/v1/conversations
 check "agent API unaffected" "$STATUS" 200
-check "nothing stored by refused requests" "$(sqlite3 "$DB" 'SELECT count(*) FROM message WHERE direction = '"'in'")" 1
+check "nothing stored by refused requests" "$(dbq 'SELECT count(*) FROM message WHERE direction = '"'in'")" 1
 stop_hark

@@ -69,11 +69,11 @@ req GET "/api/v1/conversations?status=all&limit=200"
 check "the troll in no other view" "$(jqr '[.items[] | select(.contact_name == "Rex Rant")] | length')" 0
 # One person across channels (issue 18): Lena on WhatsApp and email is suggested with the
 # evidence; Tom's two contacts were already merged by Jonas.
-LENA=$(sqlite3 "$DB" "SELECT contact_id FROM identity WHERE platform_id='4915112345678'")
+LENA=$(dbq "SELECT contact_id FROM identity WHERE platform_id='4915112345678'")
 req GET "/api/v1/contacts/$LENA/merge-suggestions"
 check "Lena's email contact suggested" "$(jqr '.items[0].contact.identities[0].platform_id')" lena.vogel@example.com
 check "with the evidence" "$(jqr '[.items[0].evidence[].kind] | sort | join(",")')" "order_ref,phone"
-TOM=$(sqlite3 "$DB" "SELECT contact_id FROM identity WHERE platform_id='4917098765432'")
+TOM=$(dbq "SELECT contact_id FROM identity WHERE platform_id='4917098765432'")
 req GET "/api/v1/contacts/$TOM"
 check "Tom is one person: both handles" "$(jqr '[.identities[].channel_type] | sort | join(",")')" "email,whatsapp"
 check "Tom's conversations on both" "$(jqr '.conversations | length')" 2
@@ -87,12 +87,12 @@ check "three FAQs" "$(jqr '.items | length')" 3
 req GET /api/v1/faq-bot
 check "the bot is on for the website" "$(jqr '.channels | length')" 1
 check "the bot handed one to a person" "$(jqr '.stats.handed_off >= 1')" true
-NORA=$(sqlite3 "$DB" "SELECT c.id FROM conversation c JOIN contact ct ON ct.id = c.contact_id WHERE ct.name = 'Nora Weiss'")
+NORA=$(dbq "SELECT c.id FROM conversation c JOIN contact ct ON ct.id = c.contact_id WHERE ct.name = 'Nora Weiss'")
 req GET "/api/v1/conversations/$NORA"; [ "$STATUS" = 200 ] || fail "nora $NORA: $STATUS $BODY"
 # printf, not lib.sh's echo: dash's echo would turn the answer's "\n" into a newline.
 check "Nora: the bot's answer" "$(printf '%s' "$BODY" | jq '[.messages[] | select(.bot and .kind == "message")] | length')" 1
 check "Nora: the handoff note" "$(printf '%s' "$BODY" | jq '[.messages[] | select(.bot and .kind == "note")][0].text | test("asked for a person")')" true
-live_bot() { [ "$(sqlite3 "$DB" "SELECT count(*) FROM bot_answer")" -ge 2 ]; }
+live_bot() { [ "$(dbq "SELECT count(*) FROM bot_answer")" -ge 2 ]; }
 wait_for "the bot answering a live customer" 30 live_bot
 echo "ok: the bot answered in the live traffic"
 req GET /api/v1/routing/queue

@@ -11,7 +11,7 @@ echo "agent-password-1" | "$HARK" agent add --db "$DB" --email bo@example.com --
     --display-name "Bo" --role agent --password-stdin >/dev/null || fail "agent add bo"
 echo "agent-password-2" | "$HARK" agent add --db "$DB" --email cy@example.com --name "Cy Chen" \
     --role agent --password-stdin >/dev/null || fail "agent add cy"
-BO=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='bo@example.com'")
+BO=$(dbq "SELECT id FROM agent WHERE email='bo@example.com'")
 
 # login EMAIL PASSWORD NAME: a cookie session in $T/NAME.jar, its CSRF token in $T/NAME.csrf.
 login() {
@@ -65,7 +65,7 @@ req POST /api/v1/canned '{"title":"T","shortcut":"t","bodies":{"en":"x"},"defaul
 check "default language without body" "$STATUS/$(jqr .error.field)" "422/default_lang"
 req POST /api/v1/canned '{"title":"T","shortcut":"t","bodies":{"en":"x"}}'
 check "the CLI token has no personal set" "$STATUS/$(jqr .error.field)" "422/shared"
-check "nothing stored by refused writes" "$(sqlite3 "$DB" 'SELECT count(*) FROM canned_reply')" 2
+check "nothing stored by refused writes" "$(dbq 'SELECT count(*) FROM canned_reply')" 2
 
 # Personal replies: each agent their own; the same shortcut may exist in another set.
 as bo POST /api/v1/canned '{"title":"My refund words","shortcut":"refund","bodies":{"en":"Bo again, {contact.first_name}: refund sorted."}}'
@@ -104,7 +104,7 @@ check "bad limit" "$STATUS" 400
 new_channel "Web"
 hook "$CH_ID" "$CH_SECRET" '{"id":"m1","from":{"id":"ana","name":"Ana María López"},"text":"Where is my refund?"}'
 CONV=$(jqr .conversation_id)
-CONTACT=$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$CONV")
+CONTACT=$(dbq "SELECT contact_id FROM conversation WHERE id=$CONV")
 as bo POST "/api/v1/canned/$REFUND/render" "{\"conversation_id\":$CONV,\"lang\":\"en\"}"
 check "render" "$STATUS" 200
 check "missing order ref flagged" "$(jqr '.missing | join(",")')" "order.ref"
@@ -181,7 +181,7 @@ check "its body is gone from the index" "$(jqr '.items | length')" 0
 # message as triage identified it; language identification needs no model files).
 hook "$CH_ID" "$CH_SECRET" '{"id":"es1","from":{"id":"lucia","name":"Lucía Gómez"},"text":"Hola, ¿dónde está mi reembolso? Lo pedí hace dos semanas y todavía no ha llegado nada a mi tarjeta."}'
 C=$(jqr .conversation_id)
-check "triage knows the language" "$(sqlite3 "$DB" "SELECT lang FROM message WHERE conversation_id=$C")" es
+check "triage knows the language" "$(dbq "SELECT lang FROM message WHERE conversation_id=$C")" es
 as bo POST "/api/v1/canned/$REFUND/render" "{\"conversation_id\":$C}"
 check "the conversation's language" "$(jqr .lang)" es
 check "filled in Spanish" "$(jqr '.text[0:10]')" "Hola Lucía"

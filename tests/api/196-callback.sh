@@ -11,7 +11,7 @@ start_hark
 admin_setup
 echo "agent-password-1" | "$HARK" agent add --db "$DB" --email ana@example.com --name "Ana Alves" \
     --display-name "Ana Alves" --role agent --password-stdin >/dev/null || fail "agent add"
-ANA=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='ana@example.com'")
+ANA=$(dbq "SELECT id FROM agent WHERE email='ana@example.com'")
 curl -s -c "$T/ana.jar" -H 'Content-Type: application/json' \
     -d '{"email":"ana@example.com","password":"agent-password-1"}' "$URL/api/v1/login" | jq -r .csrf > "$T/ana.csrf"
 as_ana() { # as_ana METHOD PATH [BODY]
@@ -44,8 +44,8 @@ check "the message is the agent's reply" "$(jqr .message.direction)/$(jqr .messa
 wait_for "offer delivered" 15 sh -c "grep -q 'callback/$TOK' '$CB_LOG'"
 check "delivered text" "$(jq -r 'select(.status=="200") | .text' "$CB_LOG" | tail -1)" \
     "Hi Lena, happy to call you. Pick a time here: $URL1"
-check "only the hash stored" "$(sqlite3 "$DB" "SELECT count(*) FROM callback WHERE token_hash='$TOK'")/$(sqlite3 "$DB" "SELECT length(token_hash) FROM callback")" "0/64"
-DAYS=$(( ($(sqlite3 "$DB" "SELECT expires_at - offered_at FROM callback") + 1000) / 86400000 ))
+check "only the hash stored" "$(dbq "SELECT count(*) FROM callback WHERE token_hash='$TOK'")/$(dbq "SELECT length(token_hash) FROM callback")" "0/64"
+DAYS=$(( ($(dbq "SELECT expires_at - offered_at FROM callback") + 1000) / 86400000 ))
 check "expires in 7 days" "$DAYS" 7
 
 # The page's data: brand, agent's first name, slots from the calendar, nothing of Lena's.
@@ -76,7 +76,7 @@ pub POST "$TOK" '{"slot":"tomorrow","phone":"+49 151 2345678"}'
 check "not a time" "$STATUS/$(jqr .error.field)" "422/slot"
 pub POST "$TOK" "{\"slot\":\"$SLOT\",\"phone\":\"+49 151 2345678\",\"note\":\"$(head -c 600 /dev/zero | tr '\0' x)\"}"
 check "note too long" "$STATUS/$(jqr .error.field)" "422/note"
-check "still open" "$(sqlite3 "$DB" "SELECT count(*) FROM callback WHERE accepted_at IS NULL")" 1
+check "still open" "$(dbq "SELECT count(*) FROM callback WHERE accepted_at IS NULL")" 1
 
 # Accepting: the task and a live note in the conversation.
 curl -s -N --max-time 6 -b "$T/ana.jar" -H "Last-Event-ID: 0" "$URL/api/v1/events" > "$T/live" &
@@ -123,11 +123,11 @@ req POST /api/v1/routing/rules "{\"name\":\"all\",\"team_id\":$(jqr .id),\"strat
 check "rule" "$STATUS" 201
 hook "$CH_ID" "$CH_SECRET" '{"id":"c2","from":{"id":"u2","name":"Max Roth"},"text":"Please call me back"}'
 CONV2=$(jqr .conversation_id)
-wait_for "routed to the team" 10 sh -c "[ -n \"\$(sqlite3 '$DB' 'SELECT team_id FROM conv_sla WHERE conversation_id=$CONV2 AND team_id > 0')\" ]"
+wait_for "routed to the team" 10 sh -c "[ -n \"\$('$DBQ' '$DB' 'SELECT team_id FROM conv_sla WHERE conversation_id=$CONV2 AND team_id > 0')\" ]"
 req POST "/api/v1/conversations/$CONV2/callback-offer" '{}'
 check "the team's calendar" "$STATUS/$(jqr .callback.calendar_id)" "201/$CAL"
 pub GET "$(jqr .callback.url | sed 's|.*/callback/||')"; check "its zone" "$(jqr .tz)" America/New_York
-sqlite3 "$DB" "UPDATE callback SET expires_at = 1 WHERE id = (SELECT max(id) FROM callback WHERE conversation_id = $CONV)"
+dbq "UPDATE callback SET expires_at = 1 WHERE id = (SELECT max(id) FROM callback WHERE conversation_id = $CONV)"
 pub GET "$TOK2"; check "expired link" "$STATUS" 404; EXPIRED=$BODY
 pub GET "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; check "wrong link" "$STATUS" 404; WRONG=$BODY
 pub GET "short"; check "malformed link" "$STATUS" 404
@@ -141,7 +141,7 @@ as_ana GET "/api/v1/callbacks?mine=1&done=1"; check "unless asked" "$(jqr '.item
 as_ana POST "/api/v1/callbacks/$CB/done" '{"done":false}'
 check "undone" "$STATUS/$(jqr .done_at)" "200/null"
 as_ana POST "/api/v1/callbacks/999/done" '{}'; check "no such callback" "$STATUS" 404
-OPEN=$(sqlite3 "$DB" "SELECT id FROM callback WHERE accepted_at IS NULL LIMIT 1")
+OPEN=$(dbq "SELECT id FROM callback WHERE accepted_at IS NULL LIMIT 1")
 as_ana POST "/api/v1/callbacks/$OPEN/done" '{}'; check "an offer is no task" "$STATUS" 404
 as_ana POST "/api/v1/conversations/99999/callback-offer" '{}'; check "no such conversation" "$STATUS" 404
 as_ana POST "/api/v1/conversations/$CONV/callback-offer" '{"calendar_id":999}'

@@ -13,7 +13,9 @@ start_hark
 admin_setup
 echo "agent-password-1" | "$HARK" agent add --db "$DB" --email ana@example.com --name "Ana Alves" \
     --display-name "Ana Alves" --role agent --password-stdin >/dev/null || fail "agent add"
-ANA=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='ana@example.com'")
+ANA=$(dbq "SELECT id FROM agent WHERE email='ana@example.com'")
+# dbq for a write while the server runs: tried again while SQLite is busy.
+dbw() { wait_for "database write: $1" 10 dbq "$1"; }
 login_ana() {
     curl -s -c "$T/ana.jar" -H 'Content-Type: application/json' \
         -d '{"email":"ana@example.com","password":"agent-password-1"}' "$URL/api/v1/login" | jq -r .csrf > "$T/ana.csrf"
@@ -49,8 +51,8 @@ resolve() { # resolve CONV [REASON]
     as_ana POST "/api/v1/conversations/$1/status" "{\"status\":\"resolved\"${2:+,\"reason\":\"$2\"}}"
     check "resolve $1${2:+ as $2}" "$STATUS" 200
 }
-surveys() { sqlite3 "$DB" "SELECT count(*) FROM survey WHERE conversation_id=$1"; }
-sent() { sqlite3 "$DB" "SELECT count(*) FROM survey WHERE conversation_id=$1 AND sent_at IS NOT NULL"; }
+surveys() { dbq "SELECT count(*) FROM survey WHERE conversation_id=$1"; }
+sent() { dbq "SELECT count(*) FROM survey WHERE conversation_id=$1 AND sent_at IS NOT NULL"; }
 delivered_link() { # the survey link delivered to the channel's callback for CONV's customer
     jq -r 'select(.status=="200") | .text' "$CB_LOG" | grep -o "http://[^ ]*/s/[A-Za-z0-9_-]*" | tail -1
 }
@@ -87,13 +89,13 @@ req GET /api/v1/audit; check "audited" "$(jqr '[.items[] | select(.action=="surv
 conv u1 "Lena Berg" "My grinder is broken"; C1=$CONV
 resolve "$C1"
 check "queued once" "$(surveys "$C1")" 1
-check "the agent at resolve" "$(sqlite3 "$DB" "SELECT agent_id FROM survey WHERE conversation_id=$C1")" "$ANA"
-wait_for "survey sent" 20 sh -c "[ \$(sqlite3 '$DB' 'SELECT count(*) FROM survey WHERE conversation_id=$C1 AND sent_at IS NOT NULL') = 1 ]"
+check "the agent at resolve" "$(dbq "SELECT agent_id FROM survey WHERE conversation_id=$C1")" "$ANA"
+wait_for "survey sent" 20 sh -c "[ \$('$DBQ' '$DB' 'SELECT count(*) FROM survey WHERE conversation_id=$C1 AND sent_at IS NOT NULL') = 1 ]"
 wait_for "survey delivered" 20 sh -c "grep -q '/s/' '$CB_LOG'"
 LINK=$(delivered_link); TOK=${LINK##*/s/}
 check "link on the public URL" "$(echo "$LINK" | grep -c "^$URL/s/[A-Za-z0-9_-]\{43\}$")" 1
 check "question and link in one message" "$(jq -r 'select(.status=="200") | .text' "$CB_LOG" | grep -c "^How did we do today? Answer here (1 tap): $LINK$")" 1
-check "only the hash stored" "$(sqlite3 "$DB" "SELECT count(*) FROM survey WHERE token_hash='$TOK'")/$(sqlite3 "$DB" "SELECT length(token_hash) FROM survey WHERE conversation_id=$C1")" "0/64"
+check "only the hash stored" "$(dbq "SELECT count(*) FROM survey WHERE token_hash='$TOK'")/$(dbq "SELECT length(token_hash) FROM survey WHERE conversation_id=$C1")" "0/64"
 req GET "/api/v1/conversations/$C1"; check "still resolved after sending" "$(jqr .status)" resolved
 
 pub GET "$TOK"; check "page data" "$STATUS" 200
@@ -107,17 +109,17 @@ pub POST "$TOK" '{"score":5,"extra":{"q9":"x"}}'; check "unknown extra" "$STATUS
 pub POST "$TOK" '{"score":5,"extra":{"q2":"fast"}}'; check "extra score not a number" "$STATUS/$(jqr .error.field)" "422/extra"
 pub POST "$TOK" "{\"score\":5,\"comment\":\"$(head -c 1001 /dev/zero | tr '\0' x)\"}"
 check "comment too long" "$STATUS/$(jqr .error.field)" "422/comment"
-check "nothing stored by refused answers" "$(sqlite3 "$DB" "SELECT count(*) FROM survey WHERE answered_at IS NOT NULL")" 0
+check "nothing stored by refused answers" "$(dbq "SELECT count(*) FROM survey WHERE answered_at IS NOT NULL")" 0
 pub POST "$TOK" '{"score":5,"comment":"Great help from Ana","nps":9,"extra":{"q1":"Nothing","q2":4}}'
 check "answer" "$STATUS" 200
-check "stored" "$(sqlite3 "$DB" "SELECT score||'|'||nps||'|'||comment||'|'||extra||'|'||via FROM survey WHERE conversation_id=$C1")" \
+check "stored" "$(dbq "SELECT score||'|'||nps||'|'||comment||'|'||extra||'|'||via FROM survey WHERE conversation_id=$C1")" \
     '5|9|Great help from Ana|{"q1":"Nothing","q2":4}|link'
 req GET "/api/v1/conversations/$C1/messages"
 check "rating event in the conversation" "$(jqr '[.items[] | select(.kind=="event") | .text] | last')" "Rated 5 ★★★★★ — 'Great help from Ana' · NPS 9"
 req GET "/api/v1/conversations/$C1"; check "not reopened" "$(jqr .status)" resolved
 pub POST "$TOK" '{"score":1}'; check "second answer kept out" "$STATUS/$(jqr .error.code)" "409/already_answered"
 check "says so" "$(jqr .error.message)" "you have already answered this survey — thank you!"
-check "first answer kept" "$(sqlite3 "$DB" "SELECT score FROM survey WHERE conversation_id=$C1")" 5
+check "first answer kept" "$(dbq "SELECT score FROM survey WHERE conversation_id=$C1")" 5
 pub GET "$TOK"; check "page says answered" "$(jqr .state)/$(jqr .score)" "answered/5"
 
 # ---- once per conversation; resolving again asks nothing -----------------------------------
@@ -130,7 +132,7 @@ conv u2 "Sam Spam" "cheap pills"; C2=$CONV
 resolve "$C2" spam
 check "no survey after spam" "$(surveys "$C2")" 0
 conv u3 "Rita Rude" "You are all useless"; C3=$CONV
-CT3=$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$C3")
+CT3=$(dbq "SELECT contact_id FROM conversation WHERE id=$C3")
 req POST "/api/v1/contacts/$CT3/block" '{"reason":"abusive"}'; check "block" "$STATUS" 200
 resolve "$C3"
 check "no survey to a blocked contact" "$(surveys "$C3")" 0
@@ -138,32 +140,32 @@ check "no survey to a blocked contact" "$(surveys "$C3")" 0
 req PUT /api/v1/settings/surveys '{"delay_seconds":3600}'; check "long delay" "$STATUS" 200
 conv u4 "Bo Block" "Where is my order?"; C4=$CONV
 resolve "$C4"
-CT4=$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$C4")
+CT4=$(dbq "SELECT contact_id FROM conversation WHERE id=$C4")
 req POST "/api/v1/contacts/$CT4/block" '{"reason":"threats"}'; check "block after resolve" "$STATUS" 200
-sqlite3 -cmd '.timeout 5000' "$DB" "UPDATE survey SET due_at = 0 WHERE conversation_id=$C4" # due now
+dbw "UPDATE survey SET due_at = 0 WHERE conversation_id=$C4" # due now
 # ---- restart before the delay fires: sent once after the restart --------------------------
 conv u5 "Kim Kill" "My cup is cracked"; C5=$CONV
 resolve "$C5"
 check "queued, not sent" "$(surveys "$C5")/$(sent "$C5")" "1/0"
 kill9_hark
-sqlite3 -cmd '.timeout 5000' "$DB" "UPDATE survey SET due_at = 0 WHERE conversation_id=$C5" # the delay has passed
+dbw "UPDATE survey SET due_at = 0 WHERE conversation_id=$C5" # the delay has passed
 start_hark
 login_ana
-wait_for "survey sent after restart" 20 sh -c "[ \$(sqlite3 '$DB' 'SELECT count(*) FROM survey WHERE conversation_id=$C5 AND sent_at IS NOT NULL') = 1 ]"
-wait_for "blocked one cancelled" 20 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT cancel_reason FROM survey WHERE conversation_id=$C4')\" = blocked ]"
+wait_for "survey sent after restart" 20 sh -c "[ \$('$DBQ' '$DB' 'SELECT count(*) FROM survey WHERE conversation_id=$C5 AND sent_at IS NOT NULL') = 1 ]"
+wait_for "blocked one cancelled" 20 sh -c "[ \"\$('$DBQ' '$DB' 'SELECT cancel_reason FROM survey WHERE conversation_id=$C4')\" = blocked ]"
 check "blocked never sent" "$(sent "$C4")" 0
-check "one survey message for C5" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$C5 AND text LIKE 'How did we do today?%'")" 1
+check "one survey message for C5" "$(dbq "SELECT count(*) FROM message WHERE conversation_id=$C5 AND text LIKE 'How did we do today?%'")" 1
 stop_hark; start_hark; login_ana
-check "still one after another restart" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$C5 AND text LIKE 'How did we do today?%'")" 1
+check "still one after another restart" "$(dbq "SELECT count(*) FROM message WHERE conversation_id=$C5 AND text LIKE 'How did we do today?%'")" 1
 
 # ---- late answers ------------------------------------------------------------------------
 wait_for "C5 delivered" 20 sh -c "[ \$(jq -r 'select(.status==\"200\") | .text' '$CB_LOG' | grep -c '/s/') -ge 2 ]"
 LINK5=$(delivered_link); TOK5=${LINK5##*/s/}
-sqlite3 -cmd '.timeout 5000' "$DB" "UPDATE survey SET expires_at = 1 WHERE conversation_id=$C5" # the window closed
+dbw "UPDATE survey SET expires_at = 1 WHERE conversation_id=$C5" # the window closed
 pub GET "$TOK5"; check "page says expired" "$(jqr .state)" expired
 pub POST "$TOK5" '{"score":2}'; check "late answer kept out" "$STATUS/$(jqr .error.code)" "410/expired"
 check "says so" "$(jqr .error.message)" "this survey has closed, so your answer was not recorded"
-check "not stored" "$(sqlite3 "$DB" "SELECT count(*) FROM survey WHERE conversation_id=$C5 AND answered_at IS NOT NULL")" 0
+check "not stored" "$(dbq "SELECT count(*) FROM survey WHERE conversation_id=$C5 AND answered_at IS NOT NULL")" 0
 
 # ---- the contact's "once in N days" rule --------------------------------------------------
 req PUT /api/v1/settings/surveys '{"delay_seconds":1,"repeat_days":30}'; check "repeat rule" "$STATUS" 200
@@ -192,7 +194,7 @@ CW=$(jqr .conversation.id)
 as_ana POST "/api/v1/conversations/$CW/assign" '{"agent_id":"me"}'
 as_ana POST "/api/v1/conversations/$CW/messages" '{"text":"Hi Vera, yes we do."}'; check "reply" "$STATUS" 201
 resolve "$CW"
-wait_for "widget survey sent" 20 sh -c "[ \$(sqlite3 '$DB' 'SELECT count(*) FROM survey WHERE conversation_id=$CW AND sent_at IS NOT NULL') = 1 ]"
+wait_for "widget survey sent" 20 sh -c "[ \$('$DBQ' '$DB' 'SELECT count(*) FROM survey WHERE conversation_id=$CW AND sent_at IS NOT NULL') = 1 ]"
 BODY=$(curl -s -H "X-Hark-Visitor: $VT" "$URL/api/v1/widget/$W/messages")
 SV=$(jqr '[.messages[] | select(.survey)] | last | .survey.id')
 check "the widget sees the survey" "$(jqr '[.messages[] | select(.survey)] | last | .survey.state')" open

@@ -81,7 +81,7 @@ for bad in 'lang=e' 'lang=en_US' 'lang=%3Cb%3E' 'platform=Blue%20sky' 'addressed
 done
 
 # Dismiss and undo: one call each, idempotent, events for the other screens.
-A0=$(sqlite3 "$DB" "SELECT count(*) FROM audit")
+A0=$(dbq "SELECT count(*) FROM audit")
 as bo POST "/api/v1/listening/mentions/$S1/dismiss"
 check "dismiss" "$STATUS" 200
 check "dismissed" "$(jqr .dismissed)" true
@@ -172,7 +172,7 @@ as bo GET /api/v1/listening/views
 check "one left" "$(jqr '[.items[].name] | join("|")')" "Opportunities"
 req GET /api/v1/listening/views
 check "a CLI token has no views" "$STATUS" 403
-check "dismissing and views are not in the audit log" "$(sqlite3 "$DB" "SELECT count(*) FROM audit")" "$A0"
+check "dismissing and views are not in the audit log" "$(dbq "SELECT count(*) FROM audit")" "$A0"
 
 # A burst of 60 matching posts: the stream gets at most 20 mention.created and one mention.held
 # per second; the list has all 60.

@@ -110,7 +110,7 @@ Hi Ana {{2}}, your order <b>#12345</b> is on its way. It should arrive by Friday
 
 Sent by Hark Shoes"
 MSG=$(jqr .id)
-wait_for "template delivered" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
+wait_for "template delivered" 10 sh -c "[ \"\$('$DBQ' '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 LAST=$(grep '"method": "POST"' "$GLOG" | tail -n1)
 check "to Meta: the Cloud API template shape" "$(echo "$LAST" | jq -c '.body | {to,type,template}')" \
     '{"to":"5511900000605","type":"template","template":{"name":"order_update","language":{"code":"en_US"},"components":[{"type":"header","parameters":[{"type":"text","text":"#12345"}]},{"type":"body","parameters":[{"type":"text","text":"Ana {{2}}"},{"type":"text","text":"<b>#12345</b>"},{"type":"text","text":"Friday"}]}]}}'
@@ -121,7 +121,7 @@ req POST "/api/v1/conversations/$CONV/messages" '{"template":{"name":"appointmen
 check "named sent" "$STATUS" 201
 check "named filled" "$(jqr .text)" "Hi Ana, this is a reminder of your fitting on May 3."
 MSG=$(jqr .id)
-wait_for "named delivered" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
+wait_for "named delivered" 10 sh -c "[ \"\$('$DBQ' '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 check "named parameters" "$(grep '"method": "POST"' "$GLOG" | tail -n1 | jq -c '.body.template.components')" \
     '[{"type":"body","parameters":[{"type":"text","text":"Ana","parameter_name":"first_name"},{"type":"text","text":"May 3","parameter_name":"date"}]}]'
 req POST "/api/v1/conversations/$CONV/messages" '{"template":{"name":"appointment_reminder","language":"en_US","components":[{"type":"body","parameters":[{"type":"text","parameter_name":"first_name","text":"Ana"}]}]}}'
@@ -129,16 +129,24 @@ check "named blank missing" "$(jqr .error.field)" template.body.date
 req POST "/api/v1/conversations/$CONV/messages" '{"template":{"name":"welcome_back","language":"en_US"}}'
 check "no blanks sent" "$STATUS" 201
 MSG=$(jqr .id)
-wait_for "plain delivered" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
+wait_for "plain delivered" 10 sh -c "[ \"\$('$DBQ' '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 check "no components" "$(grep '"method": "POST"' "$GLOG" | tail -n1 | jq -c '.body.template')" '{"name":"welcome_back","language":{"code":"en_US"}}'
 check "sends used the cached list" "$(gets)" 4
 stop_hark
+
+# Changes channel $1's settings by the jq filter $2, behind the API's back (json_set is
+# SQLite's only): read, changed here, written back.
+set_settings() {
+    local s
+    s=$(dbq "SELECT settings FROM channel WHERE id=$1" | jq -c "$2") || fail "settings of channel $1"
+    dbq "UPDATE channel SET settings='$s' WHERE id=$1"
+}
 
 # Graph failing: each answer in care words, nothing crashes. A fresh server: an empty cache.
 graph_case() { # graph_case SCRIPT STATUS CODE WORDS
     start_meta "$1" 200
     start_hark --outbox-retry-ms 200
-    sqlite3 "$DB" "UPDATE channel SET settings=json_set(settings,'$.api_base','$GRAPH') WHERE id=$WA"
+    set_settings "$WA" ".api_base = \"$GRAPH\""
     req GET "/api/v1/conversations/$CONV/templates"
     check "$1: status" "$STATUS" "$2"
     check "$1: code" "$(jqr .error.code)" "$3"
@@ -158,17 +166,17 @@ graph_case "timeout" 503 whatsapp_unavailable "too long"
 # A token Meta refuses (the fake's own 190) and the rate limit on the send path: no message.
 start_meta "429" 200
 start_hark --outbox-retry-ms 200
-sqlite3 "$DB" "UPDATE channel SET settings=json_set(settings,'$.api_base','$GRAPH') WHERE id=$WA"
-N0=$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$CONV")
+set_settings "$WA" ".api_base = \"$GRAPH\""
+N0=$(dbq "SELECT count(*) FROM message WHERE conversation_id=$CONV")
 req POST "/api/v1/conversations/$CONV/messages" '{"template":{"name":"welcome_back","language":"en_US"}}'
 check "send while Meta limits" "$STATUS" 503
-check "nothing stored" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$CONV")" "$N0"
-sqlite3 "$DB" "UPDATE channel SET settings=json_set(settings,'$.access_token','wrong-token') WHERE id=$WA"
+check "nothing stored" "$(dbq "SELECT count(*) FROM message WHERE conversation_id=$CONV")" "$N0"
+set_settings "$WA" '.access_token = "wrong-token"'
 req GET "/api/v1/conversations/$CONV/templates"
 check "wrong token" "$STATUS" 502
 check "wrong token code" "$(jqr .error.code)" whatsapp_token
 # Another account id: Meta does not know it.
-sqlite3 "$DB" "UPDATE channel SET settings=json_set(settings,'$.access_token','$PAGE_TOKEN','$.business_account_id','999') WHERE id=$WA"
+set_settings "$WA" ".access_token = \"$PAGE_TOKEN\" | .business_account_id = \"999\""
 req GET "/api/v1/conversations/$CONV/templates"
 check "unknown account" "$STATUS" 502
 jqr .error.message | grep -q "Business Account ID" || fail "unknown account words: $BODY"

@@ -45,7 +45,7 @@ check "nothing stored on 401/400" "$(count_msgs)" 2
 
 # MMS: media become lines naming their type.
 push_result "$($TW push --url "$CH_HOOK" --token 12345 AccountSid=$SID From=+14155550100 To=+14155550199 MessageSid=SM4 Body=look NumMedia=1 MediaContentType0=image/jpeg MediaUrl0=http://127.0.0.1:9/m.jpg)"
-CONV=$(echo "$PBODY" | head -c0; sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='SM4'")
+CONV=$(echo "$PBODY" | head -c0; dbq "SELECT conversation_id FROM message WHERE external_id='SM4'")
 req GET "/api/v1/conversations/$CONV"
 check "private" "$(jqp .public)" false
 check "one conversation per number" "$(jqp '.messages | length')" 3

@@ -38,8 +38,8 @@ Content-Type: text/plain; charset=utf-8
 Hi, my order 12345 has not arrived.
 Can you help?
 MAIL
-wait_for "first mail" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT count(*) FROM message')\" -ge 1 ]"
-CONV=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='<m1@example.org>'")
+wait_for "first mail" 10 sh -c "[ \"\$('$DBQ' '$DB' 'SELECT count(*) FROM message')\" -ge 1 ]"
+CONV=$(dbq "SELECT conversation_id FROM message WHERE external_id='<m1@example.org>'")
 req GET "/api/v1/conversations/$CONV"
 check "private" "$(jqp .public)" false
 check "sender" "$(jqp .contact.name)" "Ann Lee"
@@ -72,8 +72,8 @@ Content-Transfer-Encoding: base64
 JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoKPDwvTGVuZ3RoIDMgMCBSPj4Kc3RyZWFtCg==
 --XX--
 MAIL
-wait_for "html mail" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT count(*) FROM message')\" -ge 2 ]"
-TXT=$(sqlite3 "$DB" "SELECT text FROM message WHERE external_id='<m2@example.net>'")
+wait_for "html mail" 10 sh -c "[ \"\$('$DBQ' '$DB' 'SELECT count(*) FROM message')\" -ge 2 ]"
+TXT=$(dbq "SELECT text FROM message WHERE external_id='<m2@example.net>'")
 check "html reduced to text" "$TXT" "Subject: Grüße and a question
 
 Is the blue jacket & hat in stock?
@@ -81,7 +81,7 @@ Is the blue jacket & hat in stock?
 Price <100€? 😀
 
 [attachment: receipt.pdf, application/pdf, 52 bytes]"
-check "encoded name" "$(sqlite3 "$DB" "SELECT c.name FROM contact c JOIN conversation v ON v.contact_id=c.id JOIN message m ON m.conversation_id=v.id WHERE m.external_id='<m2@example.net>'")" "Björn"
+check "encoded name" "$(dbq "SELECT c.name FROM contact c JOIN conversation v ON v.contact_id=c.id JOIN message m ON m.conversation_id=v.id WHERE m.external_id='<m2@example.net>'")" "Björn"
 
 # The same Message-ID again (a copy in the mailbox): stored once.
 cp "$BOX/1.eml" "$BOX/.tmp"; mv "$BOX/.tmp" "$BOX/3.eml"
@@ -92,7 +92,7 @@ Message-ID: <m4@example.com>
 
 ping
 MAIL
-wait_for "fourth mail" 10 sh -c "[ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM message WHERE external_id='<m4@example.com>'\")\" = 1 ]"
+wait_for "fourth mail" 10 sh -c "[ \"\$('$DBQ' '$DB' \"SELECT count(*) FROM message WHERE external_id='<m4@example.com>'\")\" = 1 ]"
 check "duplicate Message-ID stored once" "$(count_msgs)" 3
 
 # Reply: threads in the customer's client.
@@ -122,9 +122,9 @@ Great, thank you!
 On Tue, 14 Nov 2023 at 23:00, Shop <care@shop.example> wrote:
 > Hi Ann, it ships today.
 MAIL
-wait_for "answer" 10 sh -c "[ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM message WHERE external_id='<m5@example.org>'\")\" = 1 ]"
-check "answer threads into the conversation" "$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='<m5@example.org>'")" "$CONV"
-check "quote cut" "$(sqlite3 "$DB" "SELECT text FROM message WHERE external_id='<m5@example.org>'")" "Great, thank you!"
+wait_for "answer" 10 sh -c "[ \"\$('$DBQ' '$DB' \"SELECT count(*) FROM message WHERE external_id='<m5@example.org>'\")\" = 1 ]"
+check "answer threads into the conversation" "$(dbq "SELECT conversation_id FROM message WHERE external_id='<m5@example.org>'")" "$CONV"
+check "quote cut" "$(dbq "SELECT text FROM message WHERE external_id='<m5@example.org>'")" "Great, thank you!"
 
 # Second reply: the parent is now the customer's answer; 451 first, then sent.
 reply "$CONV" "You are welcome!"
@@ -136,7 +136,7 @@ check "in-reply-to the answer" "$(echo "$L" | jq -r .in_reply_to)" "<m5@example.
 check "references grow" "$(echo "$L" | jq -r .references)" "<m1@example.org> $OURS <m5@example.org>"
 
 # Permanent: 550 fails with the server's words.
-C4=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='<m4@example.com>'")
+C4=$(dbq "SELECT conversation_id FROM message WHERE external_id='<m4@example.com>'")
 reply "$C4" "Pong"
 wait_status "$MSG" failed 10
 msg_error "$MSG" | grep -q '^email: the mail server refused it (550)' || fail "550 reason: $(msg_error "$MSG")"
@@ -162,8 +162,8 @@ Message-ID: <m7@example.com>
 new
 MAIL
 start_hark --outbox-retry-ms 200 --mail-poll-ms 100
-wait_for "mail after restart" 10 sh -c "[ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM message WHERE external_id='<m7@example.com>'\")\" = 1 ]"
+wait_for "mail after restart" 10 sh -c "[ \"\$('$DBQ' '$DB' \"SELECT count(*) FROM message WHERE external_id='<m7@example.com>'\")\" = 1 ]"
 sleep 0.5
-check "old mail not imported" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id='<m6@example.com>'")" 0
+check "old mail not imported" "$(dbq "SELECT count(*) FROM message WHERE external_id='<m6@example.com>'")" 0
 check "nothing read twice" "$(count_msgs)" "$((BEFORE + 1))"
 stop_hark

@@ -34,13 +34,13 @@ check "routed to the member" "$(jqr .assignee_id)" "$A1"
 req PATCH "/api/v1/agents/$A1/profile" '{"availability":"away"}'
 
 routed() { # routed LEVEL: the conversation.routed event of that escalation level, or nothing
-    sqlite3 "$DB" "SELECT data FROM event WHERE type='conversation.routed' AND json_extract(data,'\$.conversation_id')=$C1 AND json_extract(data,'\$.escalation')=$1"
+    dbq "SELECT data FROM event WHERE type='conversation.routed' AND CAST(json_extract(data,'\$.conversation_id') AS INTEGER)=$C1 AND CAST(json_extract(data,'\$.escalation') AS INTEGER)=$1"
 }
-wait_for "escalation to the lead at the warning" 30 sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT 1 FROM event WHERE type='conversation.routed' AND json_extract(data,'\\\$.conversation_id')=$C1 AND json_extract(data,'\\\$.escalation')=1\")\" ]"
+wait_for "escalation to the lead at the warning" 30 sh -c "[ -n \"\$('$DBQ' '$DB' \"SELECT 1 FROM event WHERE type='conversation.routed' AND CAST(json_extract(data,'\\\$.conversation_id') AS INTEGER)=$C1 AND CAST(json_extract(data,'\\\$.escalation') AS INTEGER)=1\")\" ]"
 check "warning: to the lead" "$(routed 1 | jq -r .agent_id)" "$LEAD"
 check "warning: strategy" "$(routed 1 | jq -r .strategy)" escalation
 routed 1 | jq -r .reason | grep -q "lead of team 'Care'" || fail "lead reason: $(routed 1)"
-wait_for "escalation to an available agent at the breach" 30 sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT 1 FROM event WHERE type='conversation.routed' AND json_extract(data,'\\\$.conversation_id')=$C1 AND json_extract(data,'\\\$.escalation')=2\")\" ]"
+wait_for "escalation to an available agent at the breach" 30 sh -c "[ -n \"\$('$DBQ' '$DB' \"SELECT 1 FROM event WHERE type='conversation.routed' AND CAST(json_extract(data,'\\\$.conversation_id') AS INTEGER)=$C1 AND CAST(json_extract(data,'\\\$.escalation') AS INTEGER)=2\")\" ]"
 check "breach: to the available agent" "$(routed 2 | jq -r .agent_id)" "$A3"
 req GET "/api/v1/conversations/$C1"
 check "assignee after the breach" "$(jqr .assignee_id)" "$A3"
@@ -48,8 +48,8 @@ req GET "/api/v1/conversations/$C1/sla"
 check "escalation level visible" "$(jqr .routing.escalation)" 2
 check "strategy visible" "$(jqr .routing.strategy)" escalation
 echo "$BODY" | jq -r .routing.reason | grep -q "escalated to an available agent" || fail "breach reason: $BODY"
-check "one warning event" "$(sqlite3 "$DB" "SELECT count(*) FROM event WHERE type='sla.warning' AND json_extract(data,'\$.conversation_id')=$C1")" 1
-check "one breach event" "$(sqlite3 "$DB" "SELECT count(*) FROM event WHERE type='sla.breached' AND json_extract(data,'\$.conversation_id')=$C1")" 1
+check "one warning event" "$(dbq "SELECT count(*) FROM event WHERE type='sla.warning' AND CAST(json_extract(data,'\$.conversation_id') AS INTEGER)=$C1")" 1
+check "one breach event" "$(dbq "SELECT count(*) FROM event WHERE type='sla.breached' AND CAST(json_extract(data,'\$.conversation_id') AS INTEGER)=$C1")" 1
 
 # An answered conversation is never escalated.
 hook "$CH_ID" "$CH_SECRET" '{"id":"e2","from":{"id":"u2","name":"Vic"},"text":"Hi"}'
@@ -57,5 +57,5 @@ C2=$(jqr .conversation_id)
 req POST "/api/v1/conversations/$C2/messages" '{"text":"Hello Vic, how can I help?"}'
 check "reply" "$STATUS" 201
 sleep 10
-check "no escalation after a reply" "$(sqlite3 "$DB" "SELECT count(*) FROM event WHERE type='conversation.routed' AND json_extract(data,'\$.conversation_id')=$C2 AND json_extract(data,'\$.escalation')>0")" 0
+check "no escalation after a reply" "$(dbq "SELECT count(*) FROM event WHERE type='conversation.routed' AND CAST(json_extract(data,'\$.conversation_id') AS INTEGER)=$C2 AND CAST(json_extract(data,'\$.escalation') AS INTEGER)>0")" 0
 stop_hark

@@ -57,7 +57,7 @@ check "best match" "$(assignee "$C")" "$A3"
 reason "$C" | grep -q "(best_match): best skills and language match (score 2)" || fail "best match reason: $(reason "$C")"
 
 # Heroes: a public conversation goes to the best measured record (A2 answered fast).
-sqlite3 "$DB" "UPDATE agent_profile SET frt_sum_ms=5000, frt_count=1 WHERE agent_id=$A2"
+dbq "UPDATE agent_profile SET frt_sum_ms=5000, frt_count=1 WHERE agent_id=$A2"
 send public
 check "public conversation to the hero" "$(assignee "$C")" "$A2"
 req GET "/api/v1/conversations/$C/sla"

@@ -57,8 +57,8 @@ account() { # account WANT_QUEUED WANT_A WANT_B WANT_C
     check "queued" "$(queued)" "$1"
     check "assigned + queued == created" "$(( OPEN - UNASSIGNED + $1 ))" "$N"
     check "queued == unassigned (none lost)" "$UNASSIGNED" "$1"
-    check "per agent" "$(sqlite3 "$DB" "SELECT coalesce(sum(assignee_id=$A),0) || ' ' || coalesce(sum(assignee_id=$B),0) || ' ' || coalesce(sum(assignee_id=$C),0) FROM conversation")" "$2 $3 $4"
-    check "no queued conversation has an assignee" "$(sqlite3 "$DB" "SELECT count(*) FROM conv_sla s JOIN conversation c ON c.id = s.conversation_id WHERE s.queued_at IS NOT NULL AND c.assignee_id IS NOT NULL")" 0
+    check "per agent" "$(dbq "SELECT coalesce(sum(CASE WHEN assignee_id=$A THEN 1 ELSE 0 END),0) || ' ' || coalesce(sum(CASE WHEN assignee_id=$B THEN 1 ELSE 0 END),0) || ' ' || coalesce(sum(CASE WHEN assignee_id=$C THEN 1 ELSE 0 END),0) FROM conversation")" "$2 $3 $4"
+    check "no queued conversation has an assignee" "$(dbq "SELECT count(*) FROM conv_sla s JOIN conversation c ON c.id = s.conversation_id WHERE s.queued_at IS NOT NULL AND c.assignee_id IS NOT NULL")" 0
 }
 is_q() { [ "$(queued)" = "$1" ]; }
 
@@ -82,7 +82,7 @@ req PATCH "/api/v1/agents/$A/profile" '{"capacity":4000}'
 req PATCH "/api/v1/agents/$B/profile" '{"availability":"online"}'
 wait_for "7000 assigned" 240 is_q 3000
 account 3000 4000 3000 0
-sqlite3 "$DB" "SELECT id FROM conversation WHERE assignee_id IS NOT NULL" | sort > "$T/assigned"
+dbq "SELECT id FROM conversation WHERE assignee_id IS NOT NULL" | sort > "$T/assigned"
 head -7000 "$T/order" | sort > "$T/want"
 cmp -s "$T/assigned" "$T/want" || fail "not the 7000 oldest: $(comm -3 "$T/assigned" "$T/want" | head -5)"
 echo "ok: the 7000 oldest in queue order went first"
