@@ -48,8 +48,8 @@ struct pg_stmt {
     char name[16];     /* its server-side name, "" until prepared */
     unsigned epoch;    /* pc->epoch when it was prepared */
     int nparams;
-    char **pnames;     /* ':name' of each parameter number (index nparams + 1), or NULL */
-    struct pg_param p[PG_PARAMS_MAX + 1];
+    char **pnames;     /* ':name' of each parameter number (nparams + 1 entries), or NULL */
+    struct pg_param *p; /* the bindings, by parameter number (nparams + 1 entries) */
     PGresult *res;     /* the current run's rows, NULL before the first step */
     int row, nrows;
 };
@@ -300,19 +300,28 @@ store__pg_prepare(struct store__conn *c, const char *sql, size_t len, bool persi
 {
     struct pg_stmt *ps = xcalloc(1, sizeof(*ps));
     ps->c = c;
-    ps->pnames = xcalloc(PG_PARAMS_MAX + 1, sizeof(char *));
+    /* Sized for the most parameters while renumbering, then for the statement's own: a
+     * connection caches ~160 statements, and every HTTP thread has its connection. */
+    char **names = xcalloc(PG_PARAMS_MAX + 1, sizeof(char *));
     struct buf b;
     /* The limit, not a size: '?' becomes at most '$100', four times as long. */
     buf_init(&b, 4 * len + 16);
-    int rc = renumber(sql, len, &b, ps->pnames, &ps->nparams);
+    int n = 0;
+    int rc = renumber(sql, len, &b, names, &n);
     if (rc < 0) {
         log_error("store", "statement has too many parameters", "max=%d", PG_PARAMS_MAX);
         buf_release(&b);
-        s->pg = ps;
-        store__pg_finalize(ps);
-        s->pg = NULL;
+        for (int i = 0; i <= PG_PARAMS_MAX; i++)
+            xfree(names[i]);
+        xfree(names);
+        xfree(ps);
         return rc;
     }
+    ps->nparams = n;
+    ps->pnames = xcalloc((size_t)n + 1, sizeof(char *));
+    memcpy(ps->pnames, names, ((size_t)n + 1) * sizeof(char *));
+    xfree(names);
+    ps->p = xcalloc((size_t)n + 1, sizeof(*ps->p));
     ps->sql = xstrndup(b.p, b.len);
     buf_release(&b);
     /* Cached statements (store__q's literals) live on the server; dynamic ones do not. */
@@ -358,9 +367,10 @@ store__pg_finalize(struct pg_stmt *s)
         snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
         PQclear(PQexec(s->c->pg->conn, sql));
     }
-    for (int i = 0; i <= PG_PARAMS_MAX; i++)
+    for (int i = 0; i <= s->nparams; i++)
         xfree(s->pnames[i]);
     xfree(s->pnames);
+    xfree(s->p);
     xfree(s->sql);
     xfree(s);
 }
