@@ -14,26 +14,31 @@ cat "$T/flood.out"
 N=$(wc -l < "$T/acked")
 echo "acknowledged before the crash: $N"
 start_hark
-check "integrity" "$(sqlite3 "$DB" 'PRAGMA integrity_check')" ok
-# The search index holds every stored message once (the writer indexes each batch in it).
-check "search index matches the messages" \
-    "$(sqlite3 "$DB" "INSERT INTO message_fts(message_fts, rank) VALUES ('integrity-check', 1)" 2>&1; echo $?)" 0
+# The SQLite file intact, and its search index holding every stored message once (the writer
+# indexes each batch in it). PostgreSQL has neither check: its search is expression indexes,
+# kept by its own WAL.
+sqlite_file_checks() {
+    case "$DB" in postgres://*) return ;; esac
+    check "integrity" "$(dbq 'PRAGMA integrity_check')" ok
+    check "search index matches the messages" \
+        "$(dbq "INSERT INTO message_fts(message_fts, rank) VALUES ('integrity-check', 1)" 2>&1; echo $?)" 0
+}
+sqlite_file_checks
 sort -u "$T/acked" > "$T/acked.sorted"
-sqlite3 "$DB" "SELECT external_id FROM message WHERE direction='in'" | sort > "$T/stored"
+dbq "SELECT external_id FROM message WHERE direction='in'" | sort > "$T/stored"
 missing=$(comm -23 "$T/acked.sorted" "$T/stored" | wc -l)
 check "every acknowledged message survived" "$missing" 0
-dups=$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT external_id FROM message GROUP BY channel_id, external_id HAVING count(*) > 1)")
+dups=$(dbq "SELECT count(*) FROM (SELECT external_id FROM message GROUP BY channel_id, external_id HAVING count(*) > 1) AS d")
 check "no duplicates" "$dups" 0
 # Retrying every acknowledged message after the restart creates nothing new.
-before=$(sqlite3 "$DB" 'SELECT count(*) FROM message')
+before=$(dbq 'SELECT count(*) FROM message')
 head -20 "$T/acked.sorted" | while read -r id; do
     hook "$CH_ID" "$CH_SECRET" "{\"id\":\"$id\",\"from\":{\"id\":\"c1\"},\"text\":\"retry\"}"
     [ "$(jqr .duplicate)" = true ] || fail "retry of $id not a duplicate"
 done
-check "retries stored nothing" "$(sqlite3 "$DB" 'SELECT count(*) FROM message')" "$before"
+check "retries stored nothing" "$(dbq 'SELECT count(*) FROM message')" "$before"
 hook "$CH_ID" "$CH_SECRET" '{"id":"after-restart","from":{"id":"c9"},"text":"quokka after the restart"}'
 req GET "/api/v1/conversations?q=quokka"
 check "a message after the restart is found" "$(jqr '.items | length')" 1
-check "search index still whole" \
-    "$(sqlite3 "$DB" "INSERT INTO message_fts(message_fts, rank) VALUES ('integrity-check', 1)" 2>&1; echo $?)" 0
+sqlite_file_checks
 stop_hark

@@ -53,7 +53,7 @@ stop_hark
 "$HARK" version > "$T/v"
 head -1 "$T/v" | grep -Eq '^hark [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]{7,}(-dirty)?|unknown)\)$' || fail "version line: $(head -1 "$T/v")"
 grep -q '^build: sanitizers' "$T/v" || fail "build flavour: $(cat "$T/v")"
-grep -q '^built against: .*sqlite3 [0-9]' "$T/v" || fail "libraries: $(cat "$T/v")"
+grep -q '^built against: .*sqlite3[ ][0-9]' "$T/v" || fail "libraries: $(cat "$T/v")"
 grep -q 'libmicrohttpd [0-9]' "$T/v" || fail "libmicrohttpd: $(cat "$T/v")"
 check "--version is the same" "$("$HARK" --version)" "$(cat "$T/v")"
 echo "ok: $(head -1 "$T/v")"

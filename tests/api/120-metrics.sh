@@ -58,7 +58,7 @@ now=$(date +%s)
 # Let the outbox fail twice (503) and then deliver, so the failure lines exist too.
 req POST "/api/v1/conversations/$CONV/messages" '{"text":"Hi Ann, REPLYSECRET on its way."}'
 MSG=$(jqr .id)
-wait_for "reply sent" 20 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
+wait_for "reply sent" 20 sh -c "[ \"\$($DBQ '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 M=$(curl -s "$URL/metrics")
 printf '%s\n' "$M" > "$T/metrics.txt"
 "$PROMTOOL" check metrics < "$T/metrics.txt" > "$T/promtool.out" 2>&1 || { cat "$T/promtool.out"; fail "promtool check metrics"; }
@@ -84,10 +84,10 @@ grep -q "msg=\"request\" method=GET route=\"/healthz\" status=200 ms=[0-9.]* byt
     fail "no access line for request $RID"
 grep -q 'msg="request" method=POST route="/hooks/{channel}" status=200 .*id=[0-9a-f]\{16\} ' "$L" ||
     fail "no access line for the webhook"
-TOKEN_ID=$(sqlite3 "$DB" "SELECT max(id) FROM api_token")
+TOKEN_ID=$(dbq "SELECT max(id) FROM api_token")
 grep -q "msg=\"request\" method=GET route=\"/api/v1/conversations/{id}\" status=200 .* token=$TOKEN_ID\$" "$L" ||
     fail "no access line with the pattern and the token"
-ADMIN_ID=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='admin@example.com'")
+ADMIN_ID=$(dbq "SELECT id FROM agent WHERE email='admin@example.com'")
 grep -q "msg=\"request\" method=GET route=\"/api/v1/me\" status=200 .* agent=$ADMIN_ID\$" "$L" ||
     fail "no access line with the agent"
 grep -q 'msg="request" method=DELETE route="unmatched" status=405 ' "$L" || fail "no 405 line"

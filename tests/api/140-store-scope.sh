@@ -13,7 +13,7 @@ admin_setup
 add_agent() { # add_agent EMAIL NAME ROLE -> id
     echo "password-$1-x" | "$HARK" agent add --db "$DB" --email "$1" --name "$2" --role "$3" \
         --password-stdin >/dev/null || fail "agent add $1"
-    sqlite3 "$DB" "SELECT id FROM agent WHERE email='$1'"
+    dbq "SELECT id FROM agent WHERE email='$1'"
 }
 STAFF=$(add_agent staff@example.com "Sam Staff" store_staff)
 LONE=$(add_agent lone@example.com "Lee Lone" store_staff)
@@ -38,23 +38,23 @@ msg() { # msg EXTERNAL_ID FROM TEXT -> conversation id
 }
 # In scope: a Berlin Mitte contact, and a store named in the text.
 IN=$(msg i1 mia "Where is my parcel")
-req PATCH "/api/v1/contacts/$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$IN")" \
+req PATCH "/api/v1/contacts/$(dbq "SELECT contact_id FROM conversation WHERE id=$IN")" \
     '{"location":"Berlin Mitte"}'
 check "contact location" "$STATUS" 200
 IN2=$(msg i2 noah "Is the berlin mitte store open on Sunday")
 # Out of scope: another store's contact, and a conversation with no store at all.
 OUT=$(msg o1 olga "My order is late")
-OUTCT=$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$OUT")
+OUTCT=$(dbq "SELECT contact_id FROM conversation WHERE id=$OUT")
 req PATCH "/api/v1/contacts/$OUTCT" '{"location":"Hamburg"}'
 OUT2=$(msg o2 otto "Hello there")
-check "store from contact" "$(sqlite3 "$DB" "SELECT store FROM conversation WHERE id=$IN")" "Berlin Mitte"
-check "store from text" "$(sqlite3 "$DB" "SELECT store FROM conversation WHERE id=$IN2")" "Berlin Mitte"
-check "store of another contact" "$(sqlite3 "$DB" "SELECT store FROM conversation WHERE id=$OUT")" Hamburg
-check "no store" "$(sqlite3 "$DB" "SELECT coalesce(store,'-') FROM conversation WHERE id=$OUT2")" -
+check "store from contact" "$(dbq "SELECT store FROM conversation WHERE id=$IN")" "Berlin Mitte"
+check "store from text" "$(dbq "SELECT store FROM conversation WHERE id=$IN2")" "Berlin Mitte"
+check "store of another contact" "$(dbq "SELECT store FROM conversation WHERE id=$OUT")" Hamburg
+check "no store" "$(dbq "SELECT coalesce(store,'-') FROM conversation WHERE id=$OUT2")" -
 req GET "/api/v1/conversations/$IN"; check "store in the API" "$(jqr .store)" "Berlin Mitte"
-INMSG=$(sqlite3 "$DB" "SELECT id FROM message WHERE conversation_id=$IN LIMIT 1")
-OUTMSG=$(sqlite3 "$DB" "SELECT id FROM message WHERE conversation_id=$OUT LIMIT 1")
-INCT=$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$IN")
+INMSG=$(dbq "SELECT id FROM message WHERE conversation_id=$IN LIMIT 1")
+OUTMSG=$(dbq "SELECT id FROM message WHERE conversation_id=$OUT LIMIT 1")
+INCT=$(dbq "SELECT contact_id FROM conversation WHERE id=$IN")
 
 login() { # login EMAIL -> sets JAR_<n> CSRF in files
     curl -s -c "$T/jar.$1" -H 'Content-Type: application/json' \
@@ -160,16 +160,16 @@ run_case() {
         as $S POST "/api/v1/messages/$INMSG/triage" '{"intent":"complaint"}'; want_in triage ;;
     "GET /api/v1/triage/review")
         # Both messages made unsure (no models here); the queue holds the store's one only.
-        IN2MSG=$(sqlite3 "$DB" "SELECT id FROM message WHERE conversation_id=$IN2 LIMIT 1")
-        OUT2MSG=$(sqlite3 "$DB" "SELECT id FROM message WHERE conversation_id=$OUT2 LIMIT 1")
-        sqlite3 "$DB" "UPDATE message SET intent='question', sentiment='neutral', review_margin=0.05 WHERE id IN ($IN2MSG, $OUT2MSG)"
+        IN2MSG=$(dbq "SELECT id FROM message WHERE conversation_id=$IN2 LIMIT 1")
+        OUT2MSG=$(dbq "SELECT id FROM message WHERE conversation_id=$OUT2 LIMIT 1")
+        dbq "UPDATE message SET intent='question', sentiment='neutral', review_margin=0.05 WHERE id IN ($IN2MSG, $OUT2MSG)"
         as $S GET "/api/v1/triage/review?limit=20"; want_in "review queue"
         check "review queue: the store's messages only" "$(jqr '[.items[].message_id] | map(tostring) | join(",")')" "$IN2MSG"
         as agent@example.com GET "/api/v1/triage/review?limit=20"
         has ".items | map(.message_id) | (index($IN2MSG) != null and index($OUT2MSG) != null)" || fail "agent's queue: $BODY" ;;
     "POST /api/v1/messages/{id}/retry")
         as $S POST "/api/v1/messages/$OUTMSG/retry" ""; want_out retry
-        INREPLY=$(sqlite3 "$DB" "SELECT id FROM message WHERE conversation_id=$IN AND direction='out' LIMIT 1")
+        INREPLY=$(dbq "SELECT id FROM message WHERE conversation_id=$IN AND direction='out' LIMIT 1")
         as $S POST "/api/v1/messages/$INREPLY/retry" ""; want_in retry "200 409 422" ;;
     "GET /api/v1/contacts")
         for q in "" "?q=o"; do
@@ -186,7 +186,7 @@ run_case() {
         as $S PATCH "/api/v1/contacts/$INCT" '{"notes":"regular"}'; want_in "contact patch"
         # Moving the customer would move their conversations of other stores into scope.
         as $S PATCH "/api/v1/contacts/$INCT" '{"location":"Hamburg"}'; check "staff cannot move a customer" "$STATUS" 403
-        check "customer not moved" "$(sqlite3 "$DB" "SELECT location FROM contact WHERE id=$INCT")" "Berlin Mitte" ;;
+        check "customer not moved" "$(dbq "SELECT location FROM contact WHERE id=$INCT")" "Berlin Mitte" ;;
     "GET /api/v1/contacts/{id}/block")
         as $S GET "/api/v1/contacts/$OUTCT/block"; want_out "contact block state"
         as $S GET "/api/v1/contacts/$INCT/block"; want_in "contact block state"
@@ -195,7 +195,7 @@ run_case() {
         # Blocking hides the customer from every store: store staff ask a colleague.
         as $S "${1%% *}" "/api/v1/contacts/$INCT/block" '{"reason":"rude"}'
         check "$1 closed to store staff" "$STATUS" 403
-        check "still not blocked" "$(sqlite3 "$DB" "SELECT status FROM contact WHERE id=$INCT")" customer ;;
+        check "still not blocked" "$(dbq "SELECT status FROM contact WHERE id=$INCT")" customer ;;
     "GET /api/v1/contacts/{id}/merge-suggestions"|"GET /api/v1/contacts/{id}/merges"|"GET /api/v1/contacts/{id}/merge")
         # Merge evidence names other stores' customers: closed to store staff, in or out.
         as $S GET "/api/v1/contacts/$INCT/${1##*/}"
@@ -203,7 +203,7 @@ run_case() {
     "POST /api/v1/contacts/{id}/merge"|"POST /api/v1/contacts/{id}/merge-suggestions/dismiss")
         as $S POST "/api/v1/contacts/$INCT/${1#*\{id\}/}" "{\"other_id\":$OUTCT}"
         check "$1 closed to store staff" "$STATUS" 403
-        check "nothing merged" "$(sqlite3 "$DB" "SELECT count(*) FROM contact_merge")" 0 ;;
+        check "nothing merged" "$(dbq "SELECT count(*) FROM contact_merge")" 0 ;;
     "GET /api/v1/contact-merges/{id}"|"POST /api/v1/contact-merges/{id}/undo")
         as $S "${1%% *}" "/api/v1/contact-merges/1${1##*\{id\}}"
         check "$1 closed to store staff" "$STATUS" 403 ;;
@@ -255,7 +255,7 @@ echo "$ANY" | while read -r route; do
     run_case "$route" || fail "route '$route' has no store-scope case in $0: decide (src/api/scope.c) and add one"
 done || exit 1
 
-as $S DELETE "/api/v1/canned/$(sqlite3 "$DB" "SELECT id FROM canned_reply WHERE shortcut='mitte-hours'")"
+as $S DELETE "/api/v1/canned/$(dbq "SELECT id FROM canned_reply WHERE shortcut='mitte-hours'")"
 want_in "canned delete (own)" "200 204"
 
 # A GET the generic case let through must be one that shows no customer data.
@@ -275,7 +275,7 @@ req POST "/api/v1/conversations/$OUT/assign" "{\"agent_id\":$SUP}"; check "admin
 as agent@example.com POST "/api/v1/conversations/$OUT/assign" '{"agent_id":"me"}'
 check "agent takes another's" "$STATUS" 403
 check "403 says why" "$(jqr .error.message)" "only a supervisor or admin can reassign another agent's conversation"
-check "still the supervisor's" "$(sqlite3 "$DB" "SELECT assignee_id FROM conversation WHERE id=$OUT")" "$SUP"
+check "still the supervisor's" "$(dbq "SELECT assignee_id FROM conversation WHERE id=$OUT")" "$SUP"
 as sup@example.com POST "/api/v1/conversations/$OUT/assign" "{\"agent_id\":$AGENT}"
 check "supervisor reassigns" "$STATUS" 200
 as agent@example.com POST "/api/v1/conversations/$OUT/assign" "{\"agent_id\":$SUP}"

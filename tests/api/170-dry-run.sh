@@ -37,11 +37,12 @@ check "rule" "$STATUS" 201
 R2=$(jqr .id)
 
 snapshot() {
-    sqlite3 "$DB" "SELECT (SELECT count(*) FROM conversation), (SELECT count(*) FROM message),
+    dbq "SELECT (SELECT count(*) FROM conversation), (SELECT count(*) FROM message),
         (SELECT count(*) FROM contact), (SELECT coalesce(max(id), 0) FROM event),
-        (SELECT count(*) FROM conv_sla), (SELECT count(*) FROM outbox),
-        (SELECT group_concat(rr_last_agent) FROM team),
-        (SELECT group_concat(updated_at) FROM routing_rule)"
+        (SELECT count(*) FROM conv_sla), (SELECT count(*) FROM outbox)"
+    # (a row per team and rule: group_concat is SQLite's own)
+    dbq "SELECT rr_last_agent FROM team ORDER BY id" | tr '\n' ,
+    dbq "SELECT updated_at FROM routing_rule ORDER BY id" | tr '\n' ,
 }
 dry() { req POST /api/v1/routing/dry-run "{\"channel_id\":$CH_ID,\"text\":\"$1\"${2:-}}"; }
 
@@ -99,9 +100,9 @@ hook "$CH_ID" "$CH_SECRET" '{"id":"d3","from":{"id":"u3","name":"Wes"},"text":"M
 C3=$(jqr .conversation_id)
 req GET "/api/v1/conversations/$C3/sla"
 check "real: queued" "$(jqr .routing.queued)" true
-got_ack() { [ "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$C3 AND direction='out'")" = 1 ]; }
+got_ack() { [ "$(dbq "SELECT count(*) FROM message WHERE conversation_id=$C3 AND direction='out'")" = 1 ]; }
 wait_for "acknowledgement stored" 10 got_ack
-REAL_ACK=$(sqlite3 "$DB" "SELECT text FROM message WHERE conversation_id=$C3 AND direction='out'")
+REAL_ACK=$(dbq "SELECT text FROM message WHERE conversation_id=$C3 AND direction='out'")
 case "$REAL_ACK" in "Thanks! Care answers by "*) ;; *) fail "real ack: $REAL_ACK";; esac
 
 # Contact and public: the store rule for a Berlin contact; none for a public post, with why.
@@ -138,7 +139,8 @@ check "reorder" "$STATUS" 200
 check "new order" "$(jqr '[.items[].id] | map(tostring) | join(",")')" "$R2,$R1"
 dry "Hi, question about the Berlin shop" ',"contact":{"location":"Berlin"}'
 check "the first rule now wins" "$(jqr .rule.id)" "$R2"
-BEFORE=$(sqlite3 "$DB" "SELECT group_concat(id || ':' || position) FROM routing_rule")
+rules() { dbq "SELECT id, position FROM routing_rule ORDER BY id" | tr '\n' ,; }
+BEFORE=$(rules)
 req PUT /api/v1/routing/rules/order "{\"ids\":[$R1]}"
 check "a rule missing: conflict" "$STATUS" 409
 req PUT /api/v1/routing/rules/order "{\"ids\":[$R1,$R1]}"
@@ -148,7 +150,7 @@ check "an unknown rule: conflict" "$STATUS" 409
 req PUT /api/v1/routing/rules/order '{"ids":"1,2"}'
 check "not a list" "$STATUS" 422
 jqr .error.message | grep -q "'ids'" || fail "ids message: $BODY"
-check "nothing changed" "$(sqlite3 "$DB" "SELECT group_concat(id || ':' || position) FROM routing_rule")" "$BEFORE"
+check "nothing changed" "$(rules)" "$BEFORE"
 
 # The acknowledgement preview of a template for a team and language.
 req POST /api/v1/routing/autoack/preview "{\"calendar_id\":$CAL,\"team_name\":\"Care\",\"language\":\"de\",\"template\":\"Danke! {team} antwortet bis {when}.\"}"

@@ -23,7 +23,7 @@ check "the token sees no one's personal reply" "$(jqr '[.items[] | select(.share
 req GET '/api/v1/canned?q=where&lang=es'
 check "spanish text" "$(jqr '.items[0].lang')" es
 echo "$BODY" | jq -e '.items[0].body | contains("{contact.first_name}")' >/dev/null || fail "variables in the body: $BODY"
-check "Maya's own reply stored" "$(sqlite3 "$DB" "SELECT count(*) FROM canned_reply r JOIN agent a ON a.id = r.owner_agent_id WHERE a.email = 'maya@northwind.example'")" 1
+check "Maya's own reply stored" "$(dbq "SELECT count(*) FROM canned_reply r JOIN agent a ON a.id = r.owner_agent_id WHERE a.email = 'maya@northwind.example'")" 1
 stop_hark
 start_demo
-check "not seeded twice" "$(sqlite3 "$DB" 'SELECT count(*) FROM canned_reply')" 5
+check "not seeded twice" "$(dbq 'SELECT count(*) FROM canned_reply')" 5

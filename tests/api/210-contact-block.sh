@@ -13,7 +13,7 @@ echo "agent-password-1" | "$HARK" agent add --db "$DB" --email bo@example.com --
     --display-name "Bo" --role agent --password-stdin >/dev/null || fail "agent add bo"
 echo "super-password-1" | "$HARK" agent add --db "$DB" --email sue@example.com --name "Sue Super" \
     --display-name "Sue" --role supervisor --password-stdin >/dev/null || fail "agent add sue"
-BO=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='bo@example.com'")
+BO=$(dbq "SELECT id FROM agent WHERE email='bo@example.com'")
 login() {
     out=$(curl -s -c "$T/$3.jar" -w '\n%{http_code}' -H 'Content-Type: application/json' \
         -d "{\"email\":\"$1\",\"password\":\"$2\"}" "$URL/api/v1/login")
@@ -47,21 +47,21 @@ check "rule" "$STATUS" 201
 req POST /api/v1/sla/policies '{"name":"hour","first_response_s":3600}'
 check "policy" "$STATUS" 201
 
-acks() { sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$1 AND direction='out'"; }
-msgs() { sqlite3 "$DB" "SELECT count(*) FROM message WHERE conversation_id=$1 AND direction='in'"; }
-live_timers() { sqlite3 "$DB" "SELECT count(*) FROM timer WHERE conversation_id=$1 AND fired_at IS NULL AND cancelled=0"; }
+acks() { dbq "SELECT count(*) FROM message WHERE conversation_id=$1 AND direction='out'"; }
+msgs() { dbq "SELECT count(*) FROM message WHERE conversation_id=$1 AND direction='in'"; }
+live_timers() { dbq "SELECT count(*) FROM timer WHERE conversation_id=$1 AND fired_at IS NULL AND cancelled=0"; }
 # in_list QUERY CONV: true when CONV is in GET /conversations?QUERY.
 in_list() { req GET "/api/v1/conversations?$1&limit=200"; jqr "[.items[].id] | index($2) != null"; }
 in_unanswered() { req GET "/api/v1/conversations?unanswered=true&limit=200"; jqr "[.items[].id] | index($1) != null"; }
 in_queue() { req GET "/api/v1/routing/queue"; jqr "[.items[].conversation_id] | index($1) != null"; }
 # timers_settled CONV: the timers worker has recomputed CONV's clocks (nothing left dirty).
-timers_settled() { [ "$(sqlite3 "$DB" "SELECT count(*) FROM sla_dirty WHERE conversation_id=$1")" = 0 ]; }
+timers_settled() { [ "$(dbq "SELECT count(*) FROM sla_dirty WHERE conversation_id=$1")" = 0 ]; }
 
 # --- A troll writes on the API channel: routed, acknowledged, on the clock. ---
 hook "$CH_ID" "$CH_SECRET" '{"id":"t1","from":{"id":"troll","name":"Trevor Troll"},"text":"You are useless idiots, all of you"}'
 check "troll's first message" "$STATUS" 200
 C1=$(jqr .conversation_id)
-TR=$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$C1")
+TR=$(dbq "SELECT contact_id FROM conversation WHERE id=$C1")
 req GET "/api/v1/conversations/$C1"
 check "routed before the block" "$(jqr .assignee_id)" "$BO"
 check "not blocked yet" "$(jqr .blocked)" false
@@ -94,7 +94,7 @@ check "unblock one not blocked" "$STATUS" 409
 req PATCH "/api/v1/contacts/$TR" '{"status":"blocked"}'
 check "PATCH to blocked refused" "$STATUS" 422
 check "PATCH names the right call" "$(jqr .error.message)" "invalid 'status': to block a contact, POST /api/v1/contacts/{id}/block with a reason"
-check "nothing blocked by 4xx" "$(sqlite3 "$DB" "SELECT status FROM contact WHERE id=$TR")" customer
+check "nothing blocked by 4xx" "$(dbq "SELECT status FROM contact WHERE id=$TR")" customer
 
 # --- An agent blocks. ---
 as bo POST "/api/v1/contacts/$TR/block" '{"reason":"  Insults the team in every message  "}'
@@ -165,7 +165,7 @@ for c in "$C1" "$C2"; do
 done
 check "no acknowledgement while blocked (old)" "$(acks "$C1")" 1
 check "no acknowledgement while blocked (new)" "$(acks "$C2")" 0
-check "no routing decision for the new one" "$(sqlite3 "$DB" "SELECT count(*) FROM conv_sla WHERE conversation_id=$C2 AND routed_at IS NOT NULL")" 0
+check "no routing decision for the new one" "$(dbq "SELECT count(*) FROM conv_sla WHERE conversation_id=$C2 AND routed_at IS NOT NULL")" 0
 req GET /api/v1/conversations/counts
 check "both counted as blocked" "$(jqr .blocked)" 2
 check "none counted open" "$(jqr .open)" 0
@@ -185,8 +185,8 @@ wreq POST "/api/v1/widget/$W/session" '{}'
 VTOK=$(jqr .token)
 wreq POST "/api/v1/widget/$W/messages" '{"text":"Hello, where is my order?","id":"w1","name":"Wanda"}'
 check "widget send" "$STATUS" 201
-CW=$(sqlite3 "$DB" "SELECT id FROM conversation WHERE channel_id=$W")
-WC=$(sqlite3 "$DB" "SELECT contact_id FROM conversation WHERE id=$CW")
+CW=$(dbq "SELECT id FROM conversation WHERE channel_id=$W")
+WC=$(dbq "SELECT contact_id FROM conversation WHERE id=$CW")
 req GET "/api/v1/conversations/$CW"
 check "widget conversation routed" "$(jqr .assignee_id)" "$BO"
 req POST "/api/v1/contacts/$WC/block" '{"reason":"Spam links in the chat"}'
@@ -227,8 +227,8 @@ check "converted conversation not unanswered" "$(in_unanswered "$CL")" false
 check "converted conversation not acknowledged" "$(acks "$CL")" 0
 
 # Nothing was lost, and the events say so (a client drops alerts for blocked conversations).
-check "every troll message kept" "$(sqlite3 "$DB" "SELECT count(*) FROM message m JOIN conversation c ON c.id=m.conversation_id WHERE c.contact_id=$TR AND m.direction='in'")" 4
-ev=$(sqlite3 "$DB" "SELECT data FROM event WHERE type='message.created' ORDER BY seq DESC LIMIT 1")
+check "every troll message kept" "$(dbq "SELECT count(*) FROM message m JOIN conversation c ON c.id=m.conversation_id WHERE c.contact_id=$TR AND m.direction='in'")" 4
+ev=$(dbq "SELECT data FROM event WHERE type='message.created' ORDER BY seq DESC LIMIT 1")
 check "event marks the conversation blocked" "$(echo "$ev" | jq -r .conversation.blocked)" true
 
 # --- Unblocking: supervisors and admins only. ---

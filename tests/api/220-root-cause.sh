@@ -11,7 +11,7 @@ echo "agent-password-1" | "$HARK" agent add --db "$DB" --email bo@example.com --
     --role agent --password-stdin >/dev/null || fail "agent add bo"
 echo "super-password-1" | "$HARK" agent add --db "$DB" --email sue@example.com --name "Sue Sup" \
     --role supervisor --password-stdin >/dev/null || fail "agent add sue"
-BO=$(sqlite3 "$DB" "SELECT id FROM agent WHERE email='bo@example.com'")
+BO=$(dbq "SELECT id FROM agent WHERE email='bo@example.com'")
 login() {
     out=$(curl -s -c "$T/$3.jar" -w '\n%{http_code}' -H 'Content-Type: application/json' \
         -d "{\"email\":\"$1\",\"password\":\"$2\"}" "$URL/api/v1/login")
@@ -93,7 +93,7 @@ as bo POST "/api/v1/conversations/$C1/messages" '{"text":"Ann, so sorry: a new v
 check "reply" "$STATUS" 201
 as bo POST "/api/v1/conversations/$C1/status" '{"status":"resolved"}'
 check "complaint without cause refused" "$STATUS/$(jqr .error.code)/$(jqr .error.field)" "422/root_cause_required/root_cause_id"
-check "still open" "$(sqlite3 "$DB" "SELECT status FROM conversation WHERE id=$C1")" open
+check "still open" "$(dbq "SELECT status FROM conversation WHERE id=$C1")" open
 as bo POST "/api/v1/conversations/$C1/status" '{"status":"resolved","root_cause_id":99999}'
 check "unknown cause" "$STATUS/$(jqr .error.field)" "422/root_cause_id"
 as bo POST "/api/v1/conversations/$C1/status" '{"status":"resolved","root_cause_id":"late"}'
@@ -140,8 +140,8 @@ req POST /api/v1/teams '{"name":"Returns","members":[]}'
 TEAM=$(jqr .id)
 req GET "/api/v1/reports/root-causes?team_id=$TEAM"
 check "by team (none routed there)" "$STATUS/$(jqr .total)" "200/0"
-sqlite3 "$DB" "INSERT INTO conv_sla(conversation_id, team_id) VALUES ($C1, $TEAM)" 2>/dev/null ||
-    sqlite3 "$DB" "UPDATE conv_sla SET team_id=$TEAM WHERE conversation_id=$C1"
+dbq "INSERT INTO conv_sla(conversation_id, team_id) VALUES ($C1, $TEAM)" 2>/dev/null ||
+    dbq "UPDATE conv_sla SET team_id=$TEAM WHERE conversation_id=$C1"
 req GET "/api/v1/reports/root-causes?team_id=$TEAM"
 check "by team" "$(jqr '[.items[] | "\(.root_cause)=\(.conversations)"] | join(",")')" "Damaged in transit=1"
 req GET "/api/v1/reports/root-causes?from=2001-01-01T00:00:00Z&to=2001-02-01T00:00:00Z"

@@ -31,7 +31,7 @@ S=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Hub-Signature-256: sha256=be705
 check "one flipped hex digit" "$S" 401
 S=$(curl -s -o /dev/null -w '%{http_code}' --data-binary "$VEC" "$URL/hooks/$WA")
 check "no signature" "$S" 401
-OLD=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='wamid.TESTWAMID0001'")
+OLD=$(dbq "SELECT conversation_id FROM message WHERE external_id='wamid.TESTWAMID0001'")
 req GET "/api/v1/conversations/$OLD"
 check "contact name from contacts[]" "$(jqr .contact.name)" "Ana Lima"
 check "window closed" "$(jqr .reply_window_open)" false
@@ -51,16 +51,16 @@ check "nothing stored" "$(nmsgs "$WA")" "$BEFORE"
 # A live message, delivered three times (Meta retries): one message.
 push "$WA" whatsapp_business_account --times 3 "$(entry wa --account $PHONE --sender 5511922220000 --id wamid.LIVE1 --name 'Bruno Souza' --text 'Olá, meu pedido atrasou')"
 check "three deliveries accepted" "$PUSH_STATUS" "200 200 200"
-check "stored once" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id='wamid.LIVE1'")" 1
-check "non-ASCII text kept" "$(sqlite3 "$DB" "SELECT text FROM message WHERE external_id='wamid.LIVE1'")" "Olá, meu pedido atrasou"
-CONV=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='wamid.LIVE1'")
+check "stored once" "$(dbq "SELECT count(*) FROM message WHERE external_id='wamid.LIVE1'")" 1
+check "non-ASCII text kept" "$(dbq "SELECT text FROM message WHERE external_id='wamid.LIVE1'")" "Olá, meu pedido atrasou"
+CONV=$(dbq "SELECT conversation_id FROM message WHERE external_id='wamid.LIVE1'")
 # A status receipt and a message for another number of the business are ignored.
 push "$WA" whatsapp_business_account "$(entry wa-status --account $PHONE --sender 5511922220000 --id wamid.SENT0001)" "$(entry wa --account 999 --sender 5511922220000 --id wamid.OTHER --text x)"
 check "statuses acknowledged" "$PUSH_STATUS" 200
-check "nothing stored for statuses" "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE external_id='wamid.OTHER'")" 0
+check "nothing stored for statuses" "$(dbq "SELECT count(*) FROM message WHERE external_id='wamid.OTHER'")" 0
 # Media become a placeholder with the caption.
 push "$WA" whatsapp_business_account "$(entry wa --account $PHONE --sender 5511944440000 --id wamid.IMG1 --attach 'image:the box was open')"
-check "image placeholder" "$(sqlite3 "$DB" "SELECT text FROM message WHERE external_id='wamid.IMG1'")" "[image]
+check "image placeholder" "$(dbq "SELECT text FROM message WHERE external_id='wamid.IMG1'")" "[image]
 the box was open"
 
 req GET "/api/v1/conversations/$CONV"
@@ -78,7 +78,7 @@ T0=$(date +%s)
 req POST "/api/v1/conversations/$CONV/messages" '{"text":"Desculpe, Bruno! Já verifiquei."}'
 check "reply queued" "$STATUS" 201
 MSG=$(jqr .id)
-wait_for "reply sent" 30 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
+wait_for "reply sent" 30 sh -c "[ \"\$($DBQ '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = sent ]"
 check "four attempts" "$(graph_count)" 4
 [ $(( $(date +%s) - T0 )) -ge 1 ] || fail "Retry-After was not honoured"
 LAST=$(tail -n1 "$GLOG")
@@ -96,7 +96,7 @@ req POST "/api/v1/conversations/$OLD/messages" '{"template":{"name":"holiday_hou
 check "template accepted outside the window" "$STATUS" 201
 check "template text readable" "$(jqr .text)" "Our shop is closed on Monday. We are back on #12345; write to us here any time."
 TPL=$(jqr .id)
-wait_for "template sent" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$TPL')\" = sent ]"
+wait_for "template sent" 10 sh -c "[ \"\$($DBQ '$DB' 'SELECT status FROM message WHERE id=$TPL')\" = sent ]"
 check "template shape" "$(tail -n1 "$GLOG" | jq -c '.body | {to,type,template}')" '{"to":"5511987654321","type":"template","template":{"name":"holiday_hours","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Monday"},{"type":"text","text":"#12345"}]}]}}'
 req POST "/api/v1/conversations/$OLD/messages" '{"template":{"name":"bad name!","language":"en_US"}}'
 check "invalid template" "$STATUS" 422
@@ -110,8 +110,10 @@ CONV=$(echo "$PUSH_BODY" | jq -r .conversation_id)
 req POST "/api/v1/conversations/$CONV/messages" '{"text":"Olá!"}'
 MSG=$(jqr .id)
 # The channel still points at the old fake's port: repoint it (settings are plain JSON).
-sqlite3 "$DB" "UPDATE channel SET settings=json_set(settings,'$.api_base','$GRAPH') WHERE id=$WA"
-wait_for "reply failed" 20 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = failed ]"
+# (jq edits the stored JSON: json_set is SQLite's own.)
+SETTINGS=$(dbq "SELECT settings FROM channel WHERE id=$WA" | jq -c --arg v "$GRAPH" '.api_base = $v' | sed "s/'/''/g")
+dbq "UPDATE channel SET settings='$SETTINGS' WHERE id=$WA"
+wait_for "reply failed" 20 sh -c "[ \"\$($DBQ '$DB' 'SELECT status FROM message WHERE id=$MSG')\" = failed ]"
 req GET "/api/v1/conversations/$CONV"
 jqr ".messages[] | select(.id==$MSG) | .error" | grep -q '131026' || fail "reason shown: $(jqr ".messages[] | select(.id==$MSG) | .error")"
 jqr ".messages[] | select(.id==$MSG) | .error" | grep -q 'not on WhatsApp' || fail "details shown"

@@ -60,7 +60,7 @@ check "one idempotency key across retries" "$(echo "$P" | jq -r .idempotency_key
 [ "$(echo "$L" | jq -r .idempotency_key)" != null ] || fail "no Idempotency-Key"
 S=$(grep '"/api/v2/search"' "$FAKE_LOG" | head -1)
 check "resolved by URI" "$(echo "$S" | jq -r '.q + " " + .resolve')" "$URI true"
-wait_for "the status id" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = 900001 ]"
+wait_for "the status id" 10 sh -c "[ \"\$($DBQ '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = 900001 ]"
 # 422: permanent, with the instance's words.
 reply "$CONV" "Lee, here is your tracking number soon."
 wait_status "$MSG" failed 20
@@ -76,19 +76,19 @@ N2='{"id":"502","type":"mention","account":{"id":"88","acct":"kim@x.social"},"st
 N3='{"id":"503","type":"favourite","account":{"id":"99","acct":"z@x.social"},"status":{"id":"900001","content":"<p>ours</p>","account":{"id":"1","acct":"shop"}}}'
 N4='{"id":"504","type":"mention","account":{"id":"88","acct":"kim@x.social"},"status":{"id":"5004","in_reply_to_id":null,"visibility":"direct","content":"<p>@shop my address is private</p>","account":{"id":"88","acct":"kim@x.social","display_name":"Kim"}}}'
 for n in "$N1" "$N2" "$N3" "$N4"; do fake notify "$n"; done
-inbound() { sqlite3 "$DB" "SELECT count(*) FROM message WHERE channel_id=$MCH AND direction='in'"; }
-wait_for "three mentions stored" 20 sh -c "[ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM message WHERE channel_id=$MCH AND direction='in'\")\" = 4 ]"
+inbound() { dbq "SELECT count(*) FROM message WHERE channel_id=$MCH AND direction='in'"; }
+wait_for "three mentions stored" 20 sh -c "[ \"\$($DBQ '$DB' \"SELECT count(*) FROM message WHERE channel_id=$MCH AND direction='in'\")\" = 4 ]"
 polls=$(grep -c '"/api/v1/notifications"' "$FAKE_LOG")
 wait_for "polled again" 10 sh -c "[ \$(grep -c '\"/api/v1/notifications\"' '$FAKE_LOG') -ge $((polls + 2)) ]"
 check "each once (favourites ignored)" "$(inbound)" 4
 grep '"/api/v1/notifications"' "$FAKE_LOG" | tail -1 | jq -r .query | grep -q 'min_id=504' || fail "cursor: $(grep '"/api/v1/notifications"' "$FAKE_LOG" | tail -1)"
-check "Lee's reply threads into the conversation" "$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE channel_id=$MCH AND external_id='5001'")" "$CONV"
-check "HTML reduced to text" "$(sqlite3 "$DB" "SELECT text FROM message WHERE external_id='5001'")" "@shop thanks & when?"
-KC=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE channel_id=$MCH AND external_id='5002'")
+check "Lee's reply threads into the conversation" "$(dbq "SELECT conversation_id FROM message WHERE channel_id=$MCH AND external_id='5001'")" "$CONV"
+check "HTML reduced to text" "$(dbq "SELECT text FROM message WHERE external_id='5001'")" "@shop thanks & when?"
+KC=$(dbq "SELECT conversation_id FROM message WHERE channel_id=$MCH AND external_id='5002'")
 req GET "/api/v1/conversations/$KC"
 check "Kim's mention is public" "$(jqp .public)" true
 check "Kim's handle" "$(jqp '.contact.identities[0].handle')" "@kim@x.social"
-DC=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE channel_id=$MCH AND external_id='5004'")
+DC=$(dbq "SELECT conversation_id FROM message WHERE channel_id=$MCH AND external_id='5004'")
 req GET "/api/v1/conversations/$DC"
 check "a direct mention is private" "$(jqp .public)" false
 # Answering Kim: in reply to her status, public as hers was.
@@ -103,11 +103,11 @@ check "same key both times" "$(echo "$P" | jq -r .idempotency_key | sort -u | wc
 L=$(echo "$P" | tail -1)
 check "in reply to Kim" "$(echo "$L" | jq -r '.in_reply_to_id + " " + .visibility')" "5002 public"
 WANT=$(echo "$P" | head -1 | jq -r .created)
-wait_for "posted once: the first status" 10 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = '$WANT' ]"
+wait_for "posted once: the first status" 10 sh -c "[ \"\$($DBQ '$DB' 'SELECT external_id FROM message WHERE id=$MSG')\" = '$WANT' ]"
 # A status that is gone: a permanent failure that says so.
 fake notify '{"id":"505","type":"mention","account":{"id":"66","acct":"gone@x.social"},"status":{"id":"5005","visibility":"public","content":"<p>@shop hello</p>","account":{"id":"66","acct":"gone@x.social"}}}'
-wait_for "gone's mention" 20 sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT id FROM message WHERE external_id='5005'\")\" ]"
-reply "$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='5005'")" "Hello gone, how can we help?"
+wait_for "gone's mention" 20 sh -c "[ -n \"\$($DBQ '$DB' \"SELECT id FROM message WHERE external_id='5005'\")\" ]"
+reply "$(dbq "SELECT conversation_id FROM message WHERE external_id='5005'")" "Hello gone, how can we help?"
 wait_status "$MSG" failed 20
 check "gone reason" "$(msg_error "$MSG")" "mastodon: the status being answered is gone (deleted, or not visible to the brand's account)"
 

@@ -49,8 +49,13 @@ req POST /api/v1/channels '{"type":"api","name":"at-in-path","settings":{"callba
 check "'@' in the path is fine" "$STATUS" 201
 
 # Rows stored before credentials were refused: shown masked.
-sqlite3 "$DB" "UPDATE channel SET settings=json_set(settings,'\$.imap_url','imap://care%40shop:SECRET-old@127.0.0.1:143/INBOX') WHERE id=$MAIL;
-    UPDATE channel SET settings=json_set(settings,'\$.callback_url','https://hook:SECRET-p@ss@cb.example/x?y=@') WHERE id=$API"
+# (jq edits the stored JSON: json_set is SQLite's own.)
+store_setting() { # CHANNEL KEY VALUE
+    s=$(dbq "SELECT settings FROM channel WHERE id=$1" | jq -c --arg k "$2" --arg v "$3" '.[$k] = $v' | sed "s/'/''/g")
+    dbq "UPDATE channel SET settings='$s' WHERE id=$1"
+}
+store_setting "$MAIL" imap_url 'imap://care%40shop:SECRET-old@127.0.0.1:143/INBOX'
+store_setting "$API" callback_url 'https://hook:SECRET-p@ss@cb.example/x?y=@'
 req GET /api/v1/channels
 echo "$BODY" | grep -o 'SECRET-[a-z-]*' && fail "stored credentials listed"
 check "stored imap_url masked" "$(jqp ".items[] | select(.id==$MAIL) | .settings.imap_url")" "imap://********@127.0.0.1:143/INBOX"

@@ -161,13 +161,13 @@ for f in "$FIX"/*.eml; do
 done
 [ "$n" -ge 25 ] || fail "only $n fixtures"
 wait_for "$n messages delivered to the Maildir" 20 sh -c "[ \$(ls '$T/mail/care@shop.example/new' '$T/mail/care@shop.example/cur' 2>/dev/null | grep -c .) -ge $n ]"
-wait_for "$n messages read over IMAP" 30 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT count(*) FROM message')\" -ge $n ]"
+wait_for "$n messages read over IMAP" 30 sh -c "[ \"\$($DBQ '$DB' 'SELECT count(*) FROM message')\" -ge $n ]"
 
 bad=0
 for f in "$FIX"/*.eml; do
     name=$(basename "$f" .eml)
     id="<$(echo "$name" | tr _ -)@fixtures.example>"
-    conv=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='$id'")
+    conv=$(dbq "SELECT conversation_id FROM message WHERE external_id='$id'")
     [ -n "$conv" ] || { echo "FAIL: $name: not stored"; bad=1; continue; }
     req GET "/api/v1/conversations/$conv"
     printf '%s' "$BODY" | jq -j '.messages[0].text' > "$T/got"
@@ -186,7 +186,7 @@ echo "ok: all $n messages of the charset table read right through Dovecot"
 grep -q 'imap-login: Info: Login: user=<care@shop.example>.*TLS' "$T/dovecot.log" || fail "no IMAP login over TLS"
 
 # Hark's reply: Dovecot's submission (STARTTLS, AUTH) -> Exim -> LMTP -> the customer's Maildir.
-CONV=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='<koi8-r-8bit@fixtures.example>'")
+CONV=$(dbq "SELECT conversation_id FROM message WHERE external_id='<koi8-r-8bit@fixtures.example>'")
 reply "$CONV" "Здравствуйте, Дмитрий! Ваш заказ в пути."
 wait_status "$MSG" sent 20
 wait_for "the reply in the customer's Maildir" 20 sh -c "ls '$T/mail/dima@example.ru/new/' 2>/dev/null | grep -q ."
@@ -209,7 +209,7 @@ echo "ok: reply delivered through submission, Exim and LMTP: $OURS"
 
 # A long Cyrillic subject: the reply's Subject is folded into encoded words (no header line
 # over 78 characters) and reads back whole.
-CONV2=$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='<utf-8-long-subject-folded@fixtures.example>'")
+CONV2=$(dbq "SELECT conversation_id FROM message WHERE external_id='<utf-8-long-subject-folded@fixtures.example>'")
 reply "$CONV2" "Проверим."
 wait_status "$MSG" sent 20
 wait_for "the second reply" 20 sh -c "ls '$T/mail/ivan.p@example.ru/new/' 2>/dev/null | grep -q ."
@@ -235,9 +235,9 @@ echo "ok: a long non-ASCII subject folded into encoded words"
 printf 'From: =?koi8-r?B?5M3J1NLJyg==?= <dima@example.ru>\r\nTo: care@shop.example\r\nSubject: Re: ok\r\nMessage-ID: <answer@example.ru>\r\nIn-Reply-To: %s\r\nReferences: <koi8-r-8bit@fixtures.example> %s\r\nContent-Type: text/plain; charset=koi8-r\r\n\r\n' "$OURS" "$OURS" > "$T/answer.eml"
 printf '\363\320\301\323\311\302\317!\r\n' >> "$T/answer.eml" # KOI8-R
 smtp_to "$MTA_PORT" dima@example.ru care@shop.example "$T/answer.eml"
-wait_for "the answer" 20 sh -c "[ -n \"\$(sqlite3 '$DB' \"SELECT 1 FROM message WHERE external_id='<answer@example.ru>'\")\" ]"
-check "answer threads back" "$(sqlite3 "$DB" "SELECT conversation_id FROM message WHERE external_id='<answer@example.ru>'")" "$CONV"
-check "answer text" "$(sqlite3 "$DB" "SELECT text FROM message WHERE external_id='<answer@example.ru>'")" "Спасибо!"
+wait_for "the answer" 20 sh -c "[ -n \"\$($DBQ '$DB' \"SELECT 1 FROM message WHERE external_id='<answer@example.ru>'\")\" ]"
+check "answer threads back" "$(dbq "SELECT conversation_id FROM message WHERE external_id='<answer@example.ru>'")" "$CONV"
+check "answer text" "$(dbq "SELECT text FROM message WHERE external_id='<answer@example.ru>'")" "Спасибо!"
 
 stop_hark
 stop_mail

@@ -123,13 +123,15 @@ check "not queued" "$(jqr .routing.queued)" false
 # Routing data beyond what one decision may read (an 18 MB skills list written straight into
 # the store; the API refuses such lists): that decision fails with a log line and a metric, the
 # webhook is still accepted and the server stays up.
-sqlite3 "$DB" "UPDATE agent_profile SET skills = '[\"' || hex(zeroblob(9000000)) || '\"]' WHERE agent_id = $E"
+# (18.9 MB by doubling a 9-letter word 21 times: portable SQL, no zeroblob.)
+dbq "WITH RECURSIVE d(s, n) AS (SELECT CAST('ABCDEF012' AS TEXT), 0 UNION ALL SELECT s || s, n + 1 FROM d WHERE n < 21)
+     UPDATE agent_profile SET skills = '[\"' || (SELECT s FROM d WHERE n = 21) || '\"]' WHERE agent_id = $E"
 send
 check "webhook accepted while routing data is too big" "$STATUS" 200
 grep -q 'msg="routing failed".*err=' "$T/hark.log" || fail "no routing failure logged"
 curl -s "$URL/metrics" | grep -q '^hark_routing_failed_total [1-9]' || fail "failed counter: $(curl -s "$URL/metrics" | grep routing_failed)"
 check "healthz" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" 200
-sqlite3 "$DB" "UPDATE agent_profile SET skills = '[]' WHERE agent_id = $E"
+dbq "UPDATE agent_profile SET skills = '[]' WHERE agent_id = $E"
 send
 req GET "/api/v1/conversations/$(tail -1 "$T/created")/sla"
 check "routing works again once the data is back in bounds" "$(jqr .routing.queued)" true

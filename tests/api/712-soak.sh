@@ -98,7 +98,11 @@ echo "# rounds=$round $(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^accepted=/) 
 # Accounting: one consistent snapshot from the store, then the API's view of the same.
 req GET /api/v1/routing/queue
 QUEUED_API=$(jqr .total)
-SNAP=$(sqlite3 "$DB" "SELECT count(*), sum(c.assignee_id IS NOT NULL), sum(s.queued_at IS NOT NULL), sum(c.assignee_id IS NULL AND s.queued_at IS NULL), sum(c.assignee_id IS NOT NULL AND s.queued_at IS NOT NULL) FROM conversation c LEFT JOIN conv_sla s ON s.conversation_id = c.id")
+SNAP=$(dbq "SELECT count(*), sum(CASE WHEN c.assignee_id IS NOT NULL THEN 1 ELSE 0 END),
+    sum(CASE WHEN s.queued_at IS NOT NULL THEN 1 ELSE 0 END),
+    sum(CASE WHEN c.assignee_id IS NULL AND s.queued_at IS NULL THEN 1 ELSE 0 END),
+    sum(CASE WHEN c.assignee_id IS NOT NULL AND s.queued_at IS NOT NULL THEN 1 ELSE 0 END)
+    FROM conversation c LEFT JOIN conv_sla s ON s.conversation_id = c.id")
 set -- $(echo "$SNAP" | tr '|' ' ')
 CREATED=$1 ASSIGNED=$2 QUEUED=$3 NEITHER=$4 BOTH=$5
 echo "# created=$CREATED assigned=$ASSIGNED queued=$QUEUED neither=$NEITHER both=$BOTH"
@@ -110,11 +114,11 @@ req GET /api/v1/routing/queue
 check "the queue API agrees with the store" "$(jqr .total)" "$QUEUED"
 req GET /api/v1/conversations/counts
 check "open unassigned conversations are the queued ones" "$(jqr .unassigned)" "$QUEUED"
-ACKS=$(sqlite3 "$DB" "SELECT count(*) FROM conv_sla WHERE autoack_msg_id IS NOT NULL")
+ACKS=$(dbq "SELECT count(*) FROM conv_sla WHERE autoack_msg_id IS NOT NULL")
 [ "$ACKS" -gt 0 ] || fail "no acknowledgement was sent"
 FIRED=$(curl -s "$URL/metrics" | sed -n 's/^hark_sla_timers_fired_total //p')
 [ "${FIRED:-0}" -gt 0 ] || fail "no SLA timer fired"
-MENTIONS=$(sqlite3 "$DB" "SELECT count(*) FROM mention")
+MENTIONS=$(dbq "SELECT count(*) FROM mention")
 [ "$MENTIONS" -gt 0 ] || fail "no mention stored"
 echo "# acknowledgements=$ACKS sla_timers_fired=$FIRED mentions=$MENTIONS"
 
