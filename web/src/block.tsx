@@ -2,7 +2,7 @@
 // triaged as spam or abuse, the Block and Unblock dialogs, and the Blocked box of the customer
 // sidebar. Blocking needs a reason; any agent may block, supervisors and admins unblock
 // (POST/DELETE /api/v1/contacts/{id}/block; docs/routing-sla.md, "Blocked contacts").
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, Agent, ApiError, Contact, Conv, timeAgo } from './api';
 import { Dialog } from './dialogs';
 import { plainError } from './words';
@@ -147,10 +147,12 @@ export function BlockedBox({ contact, me, onBlock, onUnblock }: { contact: Conta
 }
 
 // Escape closes the dialog wherever focus is inside it (Dialog gives focus back on close).
+// Listening from layout time: the dialog is on screen from its first paint, and an Escape
+// pressed at once must close it (useEffect would listen only after that paint).
 function useEscape(onClose: () => void) {
   const close = useRef(onClose);
   close.current = onClose;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
       e.stopPropagation();
