@@ -151,7 +151,11 @@ worker(void *arg)
         struct outbox_item *items;
         size_t n = 0;
         int64_t claimed_at = clock_now_ms();
-        int rc = store_outbox_claim(c->st, ar, claimed_at, OUTBOX_LEASE_MS, OUTBOX_CLAIM_MAX,
+        /* A claim is a write: made only when something is due (a read says so). */
+        int64_t due = store_outbox_next_at(c->st);
+        int rc = 0;
+        if (due && due <= claimed_at)
+            rc = store_outbox_claim(c->st, ar, claimed_at, OUTBOX_LEASE_MS, OUTBOX_CLAIM_MAX,
                                     &items, &n);
         for (size_t i = 0; rc == 0 && i < n; i++) {
             pthread_mutex_lock(&c->outbox_mu);

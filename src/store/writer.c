@@ -128,14 +128,6 @@ exec(struct store__conn *c, const char *sql)
     return rc == DB_DONE || rc == DB_ROW ? 0 : store__err(rc);
 }
 
-/* True while the batch's transaction is still open (store__tx_alive): when it is not, the
- * batch must stop at once. */
-static bool
-tx_alive(struct store__conn *c)
-{
-    return store__tx_alive(c);
-}
-
 static unsigned
 hist_bucket(size_t n)
 {
@@ -154,14 +146,14 @@ static int
 run_job(struct store__tx *tx, struct store__job *j)
 {
     struct store__conn *c = tx->c;
-    if (!tx_alive(c))
+    if (!store__tx_alive(c))
         return ERR_IO;
     int rc = exec(c, "SAVEPOINT job");
     if (rc < 0)
         return rc;
     tx->job = j;
     j->rc = j->fn(tx, j->arg);
-    if (!tx_alive(c))
+    if (!store__tx_alive(c))
         return ERR_IO;
     if (j->rc >= 0 && store__tx_failed(c))
         j->rc = ERR_IO; /* a statement failed and the job went on as if it had not */
@@ -172,7 +164,7 @@ run_job(struct store__tx *tx, struct store__job *j)
             return rc;
     }
     rc = exec(c, "RELEASE job");
-    if (rc == 0 && !tx_alive(c))
+    if (rc == 0 && !store__tx_alive(c))
         rc = ERR_IO;
     return rc;
 }
@@ -223,7 +215,7 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
      * instances' batches simply take turns, as SQLite's BEGIN IMMEDIATE makes processes do. */
     if (rc == 0 && w->pg)
         rc = exec(w, "SELECT n FROM event_seq_counter WHERE id = 1 FOR UPDATE");
-    if (rc == 0 && !tx_alive(w))
+    if (rc == 0 && !store__tx_alive(w))
         rc = ERR_IO;
     for (struct store__job *j = batch; j && rc == 0; j = j->next) {
         rc = run_job(&tx, j);
@@ -232,7 +224,7 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
     int64_t mark = st->fts_mark;
     if (rc == 0 && !w->pg) /* PostgreSQL indexes message text itself (a GIN index) */
         rc = index_messages(st, w, &mark);
-    if (rc == 0 && !tx_alive(w))
+    if (rc == 0 && !store__tx_alive(w))
         rc = ERR_IO;
     if (rc == 0)
         rc = exec(w, "COMMIT");
@@ -243,7 +235,7 @@ run_batch(struct store *st, struct store__job *batch, size_t n)
          * is published, and the waiters answer 503 so that senders retry. */
         log_error("store", "batch failed; nothing of it was acknowledged", "jobs=%zu err=%s", n,
                   err_str(rc));
-        if (tx_alive(w))
+        if (store__tx_alive(w))
             store__exec(w, "ROLLBACK");
         for (struct store__job *j = batch; j; j = j->next) {
             j->rc = ERR_UNAVAIL;
