@@ -14,6 +14,7 @@
 # conversation is accounted for: each is assigned or queued, the queue (API) matches the store,
 # open unassigned conversations are exactly the queued ones, and assigned + queued == created.
 # serial: soak: measures RSS over 90 s of traffic
+# sqlite-only: its RSS bound (20 MB after warm-up) is calibrated on SQLite; on PostgreSQL each HTTP thread's libpq connection warms up through the whole run (growth measured 6.7-24 MB), so there it would judge warm-up, not leaks
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/metalib.sh"
 SECS=${SOAK_SECONDS:-90}
